@@ -1,0 +1,72 @@
+package io.jpod.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** Output helpers shared by the listing commands: podman's human sizes and ages, and JSON. */
+final class Formats {
+    private Formats() {
+    }
+
+    static String json(Object value) {
+        try {
+            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** "5.2 MB" in decimal units, as podman prints sizes. */
+    static String size(long bytes) {
+        String[] units = {"B", "kB", "MB", "GB", "TB"};
+        double v = bytes;
+        int u = 0;
+        while (v >= 1000 && u < units.length - 1) {
+            v /= 1000;
+            u++;
+        }
+        return u == 0 ? bytes + " B" : String.format(java.util.Locale.ROOT, "%.3g %s", v, units[u]);
+    }
+
+    /** "3 minutes ago", roughly as podman says it. */
+    static String ago(Instant t) {
+        if (t == null) {
+            return "";
+        }
+        long s = Math.max(0, Duration.between(t, Instant.now()).getSeconds());
+        if (s < 60) {
+            return s + " seconds ago";
+        } else if (s < 3600) {
+            return s / 60 + " minutes ago";
+        } else if (s < 86400) {
+            return s / 3600 + " hours ago";
+        }
+        return s / 86400 + " days ago";
+    }
+
+    /** Left-aligned columns separated by three spaces. */
+    static String table(List<String[]> rows) {
+        int cols = rows.get(0).length;
+        int[] width = new int[cols];
+        for (String[] r : rows) {
+            for (int i = 0; i < cols; i++) {
+                width[i] = Math.max(width[i], r[i].length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String[] r : rows) {
+            for (int i = 0; i < cols; i++) {
+                sb.append(r[i]);
+                if (i < cols - 1) {
+                    sb.append(" ".repeat(width[i] - r[i].length() + 3));
+                }
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,79 @@
+package io.jpod.cli;
+
+import io.jpod.engine.Engine;
+import io.jpod.storage.ImageRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** `jpod images`: list local images, podman's columns. */
+@Command(name = "images", aliases = "image-ls", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = "List images in local storage.")
+public final class ImagesCommand implements Callable<Integer> {
+    @ParentCommand
+    JpodCommand jpod;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only image ids")
+    boolean quiet;
+
+    @Option(names = "--no-trunc", description = "Do not truncate ids")
+    boolean noTrunc;
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "json or table (default)")
+    String format;
+
+    @Override
+    public Integer call() {
+        try (Engine engine = jpod.engine()) {
+            List<ImageRecord> images = engine.images();
+            if ("json".equals(format)) {
+                List<Map<String, Object>> out = new ArrayList<>();
+                for (ImageRecord r : images) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("Id", hex(r.id()));
+                    m.put("Names", r.names());
+                    m.put("Digest", r.manifestDigest());
+                    m.put("Digests", r.digests());
+                    m.put("Size", r.size());
+                    m.put("Created", r.created() == null ? null : r.created().getEpochSecond());
+                    out.add(m);
+                }
+                jpod.out.println(Formats.json(out));
+                return 0;
+            }
+            if (format != null && !format.equals("table")) {
+                throw new io.jpod.engine.EngineException("unknown --format \"" + format + "\": use json or table");
+            }
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[]{"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"});
+            for (ImageRecord r : images) {
+                String id = noTrunc ? r.id() : hex(r.id()).substring(0, 12);
+                if (quiet) {
+                    jpod.out.println(id);
+                    continue;
+                }
+                List<String> names = r.names().isEmpty() ? List.of("<none>:<none>") : r.names();
+                for (String n : names) {
+                    int colon = n.lastIndexOf(':');
+                    boolean hasTag = colon > n.lastIndexOf('/');
+                    rows.add(new String[]{hasTag ? n.substring(0, colon) : n, hasTag ? n.substring(colon + 1) : "<none>",
+                            id, Formats.ago(r.created()), Formats.size(r.size())});
+                }
+            }
+            if (!quiet) {
+                jpod.out.print(Formats.table(rows));
+            }
+            return 0;
+        }
+    }
+
+    private static String hex(String id) {
+        return id.startsWith("sha256:") ? id.substring(7) : id;
+    }
+}

@@ -1,0 +1,55 @@
+package io.jpod.cli;
+
+import io.jpod.engine.Dirs;
+import io.jpod.engine.Engine;
+import io.jpod.rootless.HostUser;
+import io.jpod.rootless.RootlessException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+import java.io.PrintStream;
+import java.util.Map;
+
+/** The top-level command and its global options; subcommands get the engine through {@link #engine()}. */
+@Command(name = "jpod", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+        description = "Manage containers and images, rootless and daemonless.",
+        subcommands = {RunCommand.class, PullCommand.class, ImagesCommand.class, PsCommand.class, RmCommand.class,
+                UnshareCommand.class, InfoCommand.class, VersionCommand.class, CompletionCommand.class},
+        usageHelpAutoWidth = true)
+public final class JpodCommand implements Runnable {
+    final Map<String, String> env;
+    final PrintStream out;
+    final PrintStream err;
+
+    @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "Storage root (default: ~/.local/share/jpod/storage)")
+    String root;
+
+    @Option(names = "--runroot", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "Run-time state directory (default: $XDG_RUNTIME_DIR/jpod)")
+    String runRoot;
+
+    @Option(names = "--storage-driver", scope = ScopeType.INHERIT, paramLabel = "DRIVER",
+            description = "overlay, fuse-overlayfs or vfs (default: overlay when the kernel allows it rootless, else fuse-overlayfs)")
+    String storageDriver;
+
+    JpodCommand(Map<String, String> env, PrintStream out, PrintStream err) {
+        this.env = env;
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(out);
+    }
+
+    /** An engine for a command that works inside the user namespace. */
+    Engine engine() {
+        if (!HostUser.inUserNamespace()) {
+            throw new RootlessException("jpod was started outside its user namespace; run it through its launcher (bin/jpod)");
+        }
+        return new Engine(Dirs.from(env, root, runRoot), env, err, storageDriver != null ? storageDriver : env.get("JPOD_STORAGE_DRIVER"));
+    }
+}

@@ -1,0 +1,73 @@
+package io.jpod.cli;
+
+import io.jpod.image.ImageException;
+import io.jpod.network.NetworkException;
+import io.jpod.rootless.RootlessException;
+import io.jpod.rootless.UserNamespaceSetup;
+import io.jpod.storage.StorageException;
+import io.jpod.engine.EngineException;
+import picocli.CommandLine;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Map;
+
+/** jpod's entry point: parses argv with picocli, prints a user-facing error once, maps it to exit 125. */
+public final class Main {
+    /** Engine errors, as podman and docker report them. */
+    public static final int EXIT_ENGINE = 125;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv(), System.out, System.err));
+    }
+
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        if ("1".equals(env.get("JPOD_USERNS_SETUP"))) {
+            // Started by `jpod-helper enter` because no pause process could be joined: create it and return.
+            try {
+                new UserNamespaceSetup(env, err).ensurePauseProcess();
+                return 0;
+            } catch (RuntimeException e) {
+                return report(e, err);
+            }
+        }
+        if (args.length > 0 && args[0].equals("__train")) {
+            return Training.run();
+        }
+        CommandLine cl = commandLine(env, out, err);
+        return cl.execute(args);
+    }
+
+    static CommandLine commandLine(Map<String, String> env, PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new JpodCommand(env, out, err));
+        // everything after the image (run) or the command (unshare) belongs to the container, flags included
+        cl.getSubcommands().get("run").setStopAtPositional(true);
+        cl.getSubcommands().get("unshare").setStopAtPositional(true);
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> report(ex, err));
+        cl.setParameterExceptionHandler((ex, args) -> {
+            err.println("Error: " + ex.getMessage());
+            err.println("See '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return EXIT_ENGINE;
+        });
+        return cl;
+    }
+
+    /** Prints the one line a user sees for a failure and returns 125. Unexpected failures keep their type name. */
+    static int report(Throwable e, PrintStream err) {
+        if (e instanceof EngineException || e instanceof ImageException || e instanceof StorageException
+                || e instanceof RootlessException || e instanceof NetworkException) {
+            err.println("Error: " + e.getMessage());
+        } else {
+            err.println("Error: internal error: " + e);
+            if (System.getenv("JPOD_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+        }
+        return EXIT_ENGINE;
+    }
+}

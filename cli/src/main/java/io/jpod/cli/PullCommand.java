@@ -1,0 +1,40 @@
+package io.jpod.cli;
+
+import io.jpod.engine.Engine;
+import io.jpod.storage.ImageRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.concurrent.Callable;
+
+/** `jpod pull`: fetch an image from a registry into local storage. */
+@Command(name = "pull", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = "Pull an image from a registry.")
+public final class PullCommand implements Callable<Integer> {
+    @ParentCommand
+    JpodCommand jpod;
+
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "Image reference, e.g. alpine or registry:5000/repo:tag")
+    String image;
+
+    @Option(names = "--tls-verify", arity = "0..1", fallbackValue = "true", defaultValue = "true", paramLabel = "BOOL",
+            description = "Require HTTPS and verify certificates (default: true; loopback registries may use HTTP)")
+    boolean tlsVerify;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only the image id")
+    boolean quiet;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Platform to pull (default: the host's)")
+    String platform;
+
+    @Override
+    public Integer call() {
+        try (Engine engine = jpod.engine()) {
+            ImageRecord image = engine.pull(this.image, tlsVerify, platform, quiet, jpod.err);
+            jpod.out.println(image.id().substring("sha256:".length()));
+            return 0;
+        }
+    }
+}

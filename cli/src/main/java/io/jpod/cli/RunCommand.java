@@ -1,0 +1,96 @@
+package io.jpod.cli;
+
+import io.jpod.engine.Engine;
+import io.jpod.engine.EngineException;
+import io.jpod.engine.PullPolicy;
+import io.jpod.engine.RunRequest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** `jpod run`: podman's flags and meaning; everything after the image belongs to the container. */
+@Command(name = "run", usageHelpAutoWidth = true,
+        description = "Run a command in a new container.")
+public final class RunCommand implements Callable<Integer> {
+    @ParentCommand
+    JpodCommand jpod;
+
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "Image name or id")
+    String image;
+
+    @Parameters(index = "1..*", paramLabel = "COMMAND", description = "Command and arguments (default: the image's)")
+    List<String> command = new ArrayList<>();
+
+    @Option(names = "--rm", description = "Remove the container when it exits")
+    boolean remove;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "Assign a name to the container")
+    String name;
+
+    @Option(names = {"-e", "--env"}, paramLabel = "KEY=VALUE", description = "Set an environment variable (KEY alone takes jpod's value)")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory inside the container")
+    String workdir;
+
+    @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]", description = "User (name or uid) and group to run as")
+    String user;
+
+    @Option(names = "--entrypoint", paramLabel = "CMD", description = "Override the image's entrypoint")
+    String entrypoint;
+
+    @Option(names = {"-h", "--hostname"}, paramLabel = "NAME", description = "Container host name (default: the short id)")
+    String hostname;
+
+    @Option(names = {"--network", "--net"}, paramLabel = "MODE", defaultValue = "slirp4netns",
+            description = "slirp4netns (default), none or host")
+    String network;
+
+    @Option(names = "--add-host", paramLabel = "HOST:IP", description = "Add a line to /etc/hosts")
+    List<String> addHosts = new ArrayList<>();
+
+    @Option(names = "--pull", paramLabel = "POLICY", defaultValue = "missing", description = "always, missing, never or newer (default: missing)")
+    String pull;
+
+    @Option(names = "--tls-verify", arity = "0..1", fallbackValue = "true", defaultValue = "true", paramLabel = "BOOL",
+            description = "Require HTTPS and verify certificates when pulling (default: true)")
+    boolean tlsVerify;
+
+    @Option(names = {"-q", "--quiet"}, description = "Suppress pull progress")
+    boolean quiet;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Platform to pull (default: the host's)")
+    String platform;
+
+    @Option(names = "--help", usageHelp = true, description = "Show this help and exit")
+    boolean help;
+
+    @Option(names = {"-i", "--interactive"}, description = "Keep stdin open")
+    boolean interactive;
+
+    @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-terminal")
+    boolean tty;
+
+    @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container id")
+    boolean detach;
+
+    @Override
+    public Integer call() {
+        if (tty) {
+            throw new EngineException("--tty is not supported yet; run without -t");
+        }
+        if (detach) {
+            throw new EngineException("--detach is not supported yet; run in the foreground");
+        }
+        RunRequest request = new RunRequest(image, List.copyOf(command), entrypoint, List.copyOf(env), workdir, user, name,
+                hostname, remove, network, List.copyOf(addHosts), PullPolicy.parse(pull), tlsVerify, quiet, platform);
+        try (Engine engine = jpod.engine()) {
+            return engine.run(request);
+        }
+    }
+}

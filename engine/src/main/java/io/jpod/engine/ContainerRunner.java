@@ -1,0 +1,196 @@
+package io.jpod.engine;
+
+import io.jpod.network.NetworkMode;
+import io.jpod.network.NetworkSetup;
+import io.jpod.rootless.ContainerSpec;
+import io.jpod.rootless.NativeHelper;
+import io.jpod.storage.ContainerRecord;
+import io.jpod.storage.ImageRecord;
+import io.jpod.storage.RootfsDriver;
+import io.jpod.storage.Store;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The path of `jpod run` from a parsed request to the helper's exec: image, container record, rootfs mount,
+ * identity, environment, /etc files, spec file, then the native monitor; and the teardown after it.
+ */
+final class ContainerRunner {
+    private final Store store;
+    private final Dirs dirs;
+    private final NativeHelper helper;
+    private final RootfsDriver driver;
+    private final Map<String, String> callerEnv;
+    private final PrintStream err;
+
+    ContainerRunner(Store store, Dirs dirs, NativeHelper helper, RootfsDriver driver, Map<String, String> callerEnv, PrintStream err) {
+        this.store = store;
+        this.dirs = dirs;
+        this.helper = helper;
+        this.driver = driver;
+        this.callerEnv = callerEnv;
+        this.err = err;
+    }
+
+    /** Runs the container in the foreground and returns its exit status (125/126/127 for failures to start). */
+    int run(RunRequest req) {
+        NetworkSetup network = NetworkSetup.of(NetworkMode.parse(req.network()), callerEnv);
+        ImageRecord image = new ImageResolver(store).resolve(req.image(), req.pull(), req.tlsVerify(), req.platform(), req.quietPull(), err);
+        ImageSettings settings = ImageSettings.parse(store.images().config(image.id()));
+        List<String> argv = ProcessArgs.of(settings.entrypoint(), settings.cmd(), req.entrypoint(), req.command());
+
+        SecureRandom random = new SecureRandom();
+        String id = ContainerNames.newId(random);
+        String name = req.name();
+        if (name != null) {
+            ContainerNames.validate(name);
+        } else {
+            Set<String> taken = new HashSet<>();
+            store.containers().list().forEach(c -> taken.add(c.name()));
+            name = ContainerNames.newName(random, taken);
+        }
+        String imageName = image.names().isEmpty() ? image.id() : image.names().get(0);
+        ContainerRecord record = store.containers().create(id, name, image.id(), imageName, argv);
+        Path runDir = dirs.runRoot().containerDir(id);
+        Path merged = store.containers().mergedDir(id);
+        boolean mounted = false;
+        int status = 125;
+        try {
+            List<Path> lowers = new ArrayList<>();
+            for (int i = image.layers().size() - 1; i >= 0; i--) {
+                lowers.add(store.layers().diffDir(image.layers().get(i)));
+            }
+            driver.mount(lowers, store.containers().upperDir(id), store.containers().workDir(id), merged);
+            mounted = true;
+
+            String hostname = req.hostname() != null ? req.hostname() : id.substring(0, 12);
+            ContainerUser user = ContainerUser.resolve(merged, req.user() != null ? req.user() : settings.user());
+            String cwd = req.workdir() != null ? req.workdir() : (settings.workingDir() == null || settings.workingDir().isEmpty() ? "/" : settings.workingDir());
+            if (!cwd.startsWith("/")) {
+                throw new EngineException("the working directory \"" + cwd + "\" is not an absolute path");
+            }
+            ensureWorkdir(merged, cwd);
+            List<String> env = ContainerEnv.build(settings.env(), req.env(), hostname, user.home(), false, callerEnv);
+
+            Files.createDirectories(runDir);
+            List<ContainerSpec.Mount> mounts = etcFiles(runDir, merged, network, hostname, name, req.addHosts());
+            Path exitFile = runDir.resolve("exit");
+            ContainerSpec spec = new ContainerSpec(merged, hostname, cwd, (int) user.uid(), (int) user.gid(),
+                    user.groups().stream().map(Long::intValue).toList(), env, argv, specNetwork(network.mode()),
+                    network.slirp4netns(), network.mtu() > 0 ? network.mtu() : NetworkSetup.DEFAULT_MTU, mounts, exitFile, runDir.resolve("pid"));
+            Path specFile = runDir.resolve("spec");
+            spec.writeTo(specFile);
+            store.containers().update(withState(record, "running", null));
+            status = runMonitor(specFile);
+            store.containers().update(withState(record, "exited", status));
+        } catch (IOException e) {
+            throw new EngineException("cannot prepare container " + id.substring(0, 12) + ": " + e.getMessage(), e);
+        } finally {
+            if (mounted) {
+                try {
+                    driver.unmount(merged);
+                } catch (RuntimeException e) {
+                    err.println("jpod: warning: " + e.getMessage());
+                }
+            }
+            if (req.remove()) {
+                store.containers().remove(id);
+            }
+            deleteTree(runDir);
+        }
+        return status;
+    }
+
+    /**
+     * Starts the helper's monitor with our stdio and waits. The JVM ignores SIGINT meanwhile: the terminal sends
+     * it to the whole foreground process group, so the container sees it first-hand and decides.
+     */
+    private int runMonitor(Path specFile) throws IOException {
+        Process monitor = helper.runContainer(specFile).inheritIO().start();
+        SignalForwarding.ignoreInterruptsWhile(monitor);
+        try {
+            return monitor.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            monitor.destroy();
+            return 125;
+        }
+    }
+
+    private static ContainerSpec.Network specNetwork(NetworkMode mode) {
+        return switch (mode) {
+            case NONE -> ContainerSpec.Network.NONE;
+            case HOST -> ContainerSpec.Network.HOST;
+            case SLIRP4NETNS -> ContainerSpec.Network.SLIRP4NETNS;
+        };
+    }
+
+    private static void ensureWorkdir(Path rootfs, String cwd) throws IOException {
+        Path dir = RootfsPath.resolve(rootfs, cwd);
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(dir); // podman creates a missing WorkingDir; every component was resolved inside the rootfs
+        } else if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new EngineException("the working directory " + cwd + " is not a directory in the image");
+        }
+    }
+
+    /** /etc/hostname, /etc/hosts and /etc/resolv.conf are generated per container and bind-mounted, never written into layers. */
+    private List<ContainerSpec.Mount> etcFiles(Path runDir, Path rootfs, NetworkSetup network, String hostname,
+                                               String name, List<String> addHosts) throws IOException {
+        List<ContainerSpec.Mount> mounts = new ArrayList<>();
+        Path etc = RootfsPath.resolve(rootfs, "/etc");
+        if (!Files.isDirectory(etc, LinkOption.NOFOLLOW_LINKS)) {
+            return mounts; // images without /etc (scratch) get none, like podman
+        }
+        String hostResolv = null;
+        try {
+            hostResolv = Files.readString(Path.of("/etc/resolv.conf"));
+        } catch (IOException e) {
+            // no host resolv.conf: the container gets an empty one
+        }
+        write(runDir.resolve("hostname"), hostname + "\n");
+        write(runDir.resolve("hosts"), network.hostsFile(hostname, name, addHosts));
+        write(runDir.resolve("resolv.conf"), network.resolvConf(hostResolv));
+        for (String f : List.of("hostname", "hosts", "resolv.conf")) {
+            String inRoot = "/" + rootfs.relativize(RootfsPath.resolve(rootfs, "/etc/" + f));
+            mounts.add(new ContainerSpec.Mount("bind", runDir.resolve(f).toString(), inRoot, List.of("rbind", "nosuid", "nodev", "noexec")));
+        }
+        return mounts;
+    }
+
+    private static void write(Path file, String content) throws IOException {
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+    }
+
+    private static ContainerRecord withState(ContainerRecord r, String state, Integer exit) {
+        return new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(), r.command(), r.created(), state, exit);
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // best effort: a leftover run dir is swept with its container
+                }
+            });
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}

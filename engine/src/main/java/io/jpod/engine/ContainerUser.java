@@ -1,0 +1,112 @@
+package io.jpod.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The identity a container process runs as, resolved from a {@code user[:group]} spec against the image's own
+ * /etc/passwd and /etc/group (read inside the rootfs, links resolved within it), as podman does: names are
+ * looked up, numbers are taken as they are, a uid missing from passwd gets gid 0 and HOME "/".
+ */
+public record ContainerUser(long uid, long gid, List<Long> groups, String home) {
+
+    public static ContainerUser resolve(Path rootfs, String spec) {
+        String userPart = spec == null || spec.isBlank() ? "0" : spec;
+        String groupPart = null;
+        int colon = userPart.indexOf(':');
+        if (colon >= 0) {
+            groupPart = userPart.substring(colon + 1);
+            userPart = userPart.substring(0, colon);
+        }
+        List<String[]> passwd = read(rootfs, "/etc/passwd");
+        List<String[]> group = read(rootfs, "/etc/group");
+
+        String[] pw = null;
+        for (String[] f : passwd) {
+            if (f.length >= 6 && (f[0].equals(userPart) || (isNumber(userPart) && f[2].equals(userPart)))) {
+                pw = f;
+                break;
+            }
+        }
+        long uid;
+        long gid;
+        String home = "/";
+        String userName = null;
+        if (pw != null) {
+            uid = parseId(pw[2], "uid of " + pw[0]);
+            gid = parseId(pw[3], "gid of " + pw[0]);
+            home = pw[5].isEmpty() ? "/" : pw[5];
+            userName = pw[0];
+        } else if (isNumber(userPart)) {
+            uid = Long.parseLong(userPart);
+            gid = 0;
+        } else {
+            throw new EngineException("unable to find user " + userPart + ": no matching entries in the image's /etc/passwd");
+        }
+        if (groupPart != null && !groupPart.isEmpty()) {
+            gid = lookupGroup(group, groupPart);
+        }
+        List<Long> groups = new ArrayList<>();
+        if (userName != null && groupPart == null) {
+            for (String[] f : group) {
+                if (f.length >= 4 && !f[3].isEmpty() && List.of(f[3].split(",")).contains(userName)) {
+                    long g = parseId(f[2], "gid of group " + f[0]);
+                    if (g != gid && !groups.contains(g)) {
+                        groups.add(g);
+                    }
+                }
+            }
+        }
+        if (uid > 65536 || gid > 65536) {
+            throw new EngineException("user " + spec + " (uid " + uid + ", gid " + gid + ") is outside the ids mapped into"
+                    + " the user namespace (0-65536); use a smaller id or a larger /etc/subuid range");
+        }
+        return new ContainerUser(uid, gid, List.copyOf(groups), home);
+    }
+
+    private static long lookupGroup(List<String[]> group, String name) {
+        for (String[] f : group) {
+            if (f.length >= 3 && (f[0].equals(name) || (isNumber(name) && f[2].equals(name)))) {
+                return parseId(f[2], "gid of group " + f[0]);
+            }
+        }
+        if (isNumber(name)) {
+            return Long.parseLong(name);
+        }
+        throw new EngineException("unable to find group " + name + ": no matching entries in the image's /etc/group");
+    }
+
+    private static List<String[]> read(Path rootfs, String file) {
+        Path p = RootfsPath.resolve(rootfs, file);
+        if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        try {
+            List<String[]> rows = new ArrayList<>();
+            for (String line : Files.readAllLines(p)) {
+                if (!line.isBlank() && !line.startsWith("#")) {
+                    rows.add(line.split(":", -1));
+                }
+            }
+            return rows;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return List.of(); // unreadable or not text: behave as if absent, like podman
+        }
+    }
+
+    private static boolean isNumber(String s) {
+        return !s.isEmpty() && s.chars().allMatch(Character::isDigit) && s.length() < 11;
+    }
+
+    private static long parseId(String s, String what) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new EngineException("the image's " + what + " is not a number: \"" + s + "\"");
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.jpod.engine;
+
+import io.jpod.rootless.NativeHelper;
+import io.jpod.storage.FuseOverlayfsDriver;
+import io.jpod.storage.KernelOverlayDriver;
+import io.jpod.storage.RootfsDriver;
+import io.jpod.storage.Store;
+import io.jpod.storage.VfsDriver;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Chooses how a container's rootfs is assembled: the --storage-driver flag (or $JPOD_STORAGE_DRIVER) when
+ * given; otherwise kernel overlayfs when a test mount in the user namespace succeeds (it is the fastest, and
+ * podman makes the same choice), else fuse-overlayfs, else vfs. The probe's verdict is cached in the run root,
+ * which lives as long as the boot, because the kernel's answer cannot change before a reboot.
+ */
+final class DriverSelector {
+    static final String OVERLAY = "overlay";
+    static final String FUSE = "fuse-overlayfs";
+    static final String VFS = "vfs";
+
+    private DriverSelector() {
+    }
+
+    static RootfsDriver choose(String requested, Store store, Dirs dirs, NativeHelper helper, Map<String, String> env, PrintStream err) {
+        String name = requested;
+        if (name == null || name.isBlank()) {
+            name = probed(store, dirs, helper, env);
+        }
+        return switch (name) {
+            case OVERLAY -> new KernelOverlayDriver(helper.binary());
+            case FUSE -> new FuseOverlayfsDriver(fuseOverlayfs(env), helper.binary());
+            case VFS -> new VfsDriver();
+            default -> throw new EngineException("unknown storage driver \"" + name + "\": use overlay, fuse-overlayfs or vfs");
+        };
+    }
+
+    private static String probed(Store store, Dirs dirs, NativeHelper helper, Map<String, String> env) {
+        Path cache = dirs.runRoot().path().resolve("storage-driver");
+        try {
+            if (Files.isRegularFile(cache)) {
+                String cached = Files.readString(cache).strip();
+                if (!cached.isEmpty()) {
+                    return cached;
+                }
+            }
+        } catch (IOException e) {
+            // probe again
+        }
+        String chosen;
+        if (KernelOverlayDriver.works(helper.binary(), store.root().resolve("tmp"))) {
+            chosen = OVERLAY;
+        } else if (findFuseOverlayfs(env) != null && Files.isReadable(Path.of("/dev/fuse")) && Files.isWritable(Path.of("/dev/fuse"))) {
+            chosen = FUSE;
+        } else {
+            chosen = VFS;
+        }
+        try {
+            Path tmp = cache.resolveSibling("storage-driver.tmp" + ProcessHandle.current().pid());
+            Files.writeString(tmp, chosen + "\n");
+            Files.move(tmp, cache, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            // not cached: probe again next time
+        }
+        return chosen;
+    }
+
+    private static Path fuseOverlayfs(Map<String, String> env) {
+        Path p = findFuseOverlayfs(env);
+        if (p == null) {
+            throw new EngineException("fuse-overlayfs is not installed; install it (Debian/Ubuntu: apt-get install fuse-overlayfs)"
+                    + " or choose another driver with --storage-driver overlay|vfs");
+        }
+        if (!Files.isReadable(Path.of("/dev/fuse")) || !Files.isWritable(Path.of("/dev/fuse"))) {
+            throw new EngineException("/dev/fuse is not usable by you (it must be mode 0666, as distributions ship it):"
+                    + " fix it with `chmod 0666 /dev/fuse` as root, or choose --storage-driver vfs");
+        }
+        return p;
+    }
+
+    private static Path findFuseOverlayfs(Map<String, String> env) {
+        for (String dir : (env.getOrDefault("PATH", "") + ":/usr/bin:/usr/local/bin:/bin").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "fuse-overlayfs"))) {
+                return Path.of(dir, "fuse-overlayfs");
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,53 @@
+package io.jpod.engine;
+
+import io.jpod.image.ImageException;
+import io.jpod.image.ImagePuller;
+import io.jpod.image.ImageReference;
+import io.jpod.image.PullOptions;
+import io.jpod.storage.ImageRecord;
+import io.jpod.storage.Store;
+
+import java.io.PrintStream;
+import java.util.Optional;
+
+/** Finds an image in the store by id, id prefix or name, pulling it when the policy says so. */
+final class ImageResolver {
+    private final Store store;
+
+    ImageResolver(Store store) {
+        this.store = store;
+    }
+
+    Optional<ImageRecord> local(String nameOrId) {
+        Optional<ImageRecord> byId = nameOrId.matches("(sha256:)?[0-9a-f]{3,64}") ? store.images().get(nameOrId) : Optional.empty();
+        if (byId.isPresent()) {
+            return byId;
+        }
+        ImageReference ref;
+        try {
+            ref = ImageReference.parse(nameOrId);
+        } catch (ImageException e) {
+            return Optional.empty();
+        }
+        return store.images().get(ref.name());
+    }
+
+    ImageRecord resolve(String nameOrId, PullPolicy policy, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
+        if (policy != PullPolicy.ALWAYS) {
+            Optional<ImageRecord> found = local(nameOrId);
+            if (found.isPresent()) {
+                return found.get();
+            }
+            if (policy == PullPolicy.NEVER) {
+                throw new EngineException("image " + nameOrId + " is not in local storage and --pull=never forbids pulling it;"
+                        + " pull it first with `jpod pull " + nameOrId + "`");
+            }
+        }
+        return pull(nameOrId, tlsVerify, platform, quiet, progress);
+    }
+
+    ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
+        ImageReference ref = ImageReference.parse(name);
+        return new ImagePuller(store, new PullOptions(tlsVerify, platform, quiet, progress)).pull(ref);
+    }
+}

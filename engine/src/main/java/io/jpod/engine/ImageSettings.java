@@ -1,0 +1,18 @@
+package io.jpod.engine;
+
+import io.jpod.image.ImageConfig;
+
+import java.util.List;
+
+/** The parts of an image config that decide how its container runs. */
+record ImageSettings(List<String> env, List<String> entrypoint, List<String> cmd, String workingDir, String user) {
+
+    static ImageSettings parse(byte[] configJson) {
+        ImageConfig cfg = ImageConfig.parse(configJson, "local image");
+        ImageConfig.Config c = cfg.config();
+        if (c == null) {
+            return new ImageSettings(List.of(), List.of(), List.of(), null, null);
+        }
+        return new ImageSettings(c.env(), c.entrypoint(), c.cmd(), c.workingDir(), c.user());
+    }
+}

@@ -1,0 +1,374 @@
+package io.jpod.image;
+
+import io.jpod.storage.ImageRecord;
+import io.jpod.storage.StagedLayer;
+import io.jpod.storage.Store;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.PrintStream;
+import java.nio.file.FileSystemException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Pulls an image into the store: manifest (choosing a platform from an index), config, missing layers, image record.
+ * Everything downloaded is verified (manifest by digest, config and layer blobs by sha256 and size, layers' diff ids).
+ * Layers are downloaded and unpacked up to {@value #PARALLEL_LAYERS} at a time into staging, and only committed once all of
+ * them verified, so a failed pull leaves the store as it was.
+ */
+public final class ImagePuller {
+    static final int PARALLEL_LAYERS = 3;
+
+    private final PullTarget target;
+    private final PullOptions options;
+    private final Credentials credentials;
+
+    public ImagePuller(Store store, PullOptions options) {
+        this(store, options, null);
+    }
+
+    /** @param credentials for the image's registry, or null for anonymous access */
+    public ImagePuller(Store store, PullOptions options, Credentials credentials) {
+        this(new StoreTarget(store), options, credentials);
+    }
+
+    ImagePuller(PullTarget target, PullOptions options, Credentials credentials) {
+        this.target = target;
+        this.options = options;
+        this.credentials = credentials;
+    }
+
+    /** Idempotent: layers already in the store are not downloaded again; the image record gets the name merged in. */
+    public ImageRecord pull(ImageReference ref) {
+        Platform platform = Platform.parse(options.platform());
+        try (RegistryClient client = new RegistryClient(ref, options.tlsVerify(), credentials)) {
+            return pull(ref, platform, client);
+        }
+    }
+
+    ImageRecord pull(ImageReference ref, Platform platform, RegistryClient client) {
+        String image = ref.name();
+        progress("Trying to pull " + image + "...");
+
+        FetchedManifest top = client.manifest(ref.manifestReference());
+        Manifest parsed = ManifestParser.parse(top.content(), top.contentType(), image);
+        FetchedManifest chosen = top;
+        ImageManifest manifest;
+        if (parsed instanceof ImageIndex index) {
+            Descriptor d = PlatformMatcher.select(index, platform, image);
+            chosen = client.manifest(d.digest());
+            if (chosen.content().length != d.size()) {
+                throw new ImageException("manifest " + d.digest() + " of " + image + ": the registry sent " + chosen.content().length
+                        + " bytes, the index declares " + d.size());
+            }
+            Manifest inner = ManifestParser.parse(chosen.content(), d.mediaType() != null ? d.mediaType() : chosen.contentType(), image);
+            if (!(inner instanceof ImageManifest im)) {
+                throw new ImageException("image \"" + image + "\": the index entry for " + platform + " is itself an index; nested indexes are not supported");
+            }
+            manifest = im;
+        } else {
+            manifest = (ImageManifest) parsed;
+        }
+
+        Descriptor configDesc = manifest.config();
+        if (!MediaTypes.isImageConfig(configDesc.mediaType())) {
+            throw new ImageException("\"" + image + "\" is not a container image: its config has media type \"" + configDesc.mediaType() + "\"");
+        }
+        for (Descriptor layer : manifest.layers()) {
+            LayerDecompressor.declared(layer.mediaType(), layer.digest()); // refuse zstd & co. before downloading anything
+        }
+        progress("Getting image source signatures");
+
+        byte[] configBytes = client.blob(configDesc.digest(), configDesc.size(), ManifestParser.MAX_DOCUMENT_BYTES);
+        ImageConfig config = ManifestParser.parseConfig(configBytes, image);
+        if (!(parsed instanceof ImageIndex)) {
+            warnOnPlatformMismatch(config, platform);
+        }
+        List<String> diffIds = config.diffIds();
+        List<Descriptor> layers = manifest.layers();
+        if (diffIds.size() != layers.size()) {
+            throw new ImageException("image \"" + image + "\" is corrupt: its manifest lists " + layers.size() + " layers but its config has "
+                    + diffIds.size() + " diff_ids");
+        }
+        List<String> chainIds = new ArrayList<>(layers.size());
+        String parent = null;
+        for (String diffId : diffIds) {
+            parent = target.chainId(parent, diffId);
+            chainIds.add(parent);
+        }
+
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            if (target.layerExists(chainIds.get(i))) {
+                progress("Copying blob " + Digests.shortHex(layers.get(i).digest()) + " skipped: already exists");
+            } else {
+                missing.add(i);
+            }
+        }
+
+        AtomicReferenceArray<StagedLayer> staged = download(client, layers, diffIds, missing);
+        try {
+            for (int i = 0; i < layers.size(); i++) {
+                StagedLayer s = staged.get(i);
+                if (s != null) {
+                    s.commit(chainIds.get(i), diffIds.get(i), i == 0 ? null : chainIds.get(i - 1));
+                }
+            }
+        } finally {
+            closeAll(staged);
+        }
+        progress("Copying config " + Digests.shortHex(configDesc.digest()) + " done");
+        progress("Writing manifest to image destination");
+
+        String imageId = Digests.sha256(configBytes);
+        long size = configDesc.size();
+        for (Descriptor layer : layers) {
+            size += layer.size();
+        }
+        String name = ref.tag() != null && ref.digest() == null ? ref.repositoryName() + ":" + ref.tag() : null;
+        String digestName = ref.repositoryName() + "@" + top.digest();
+        ImageRecord record = target.putImage(imageId, chosen.content(), configBytes, chosen.digest(), List.copyOf(chainIds), size, name,
+                digestName);
+        return record; // the caller prints the id where it belongs (stdout for `pull`, nowhere for `run`)
+    }
+
+    private void warnOnPlatformMismatch(ImageConfig config, Platform wanted) {
+        if (config.os() == null || config.architecture() == null) {
+            return;
+        }
+        Platform got = Platform.of(config.os(), config.architecture(), config.variant()).normalized();
+        Platform w = wanted.normalized();
+        if (!got.os().equals(w.os()) || !got.architecture().equals(w.architecture())) {
+            progress("WARNING: image platform (" + Platform.of(config.os(), config.architecture(), config.variant())
+                    + ") does not match the expected platform (" + wanted + ")");
+        }
+    }
+
+    /** Downloads and stages the missing layers in parallel; on the first failure cancels the rest, discards everything staged and throws. */
+    private AtomicReferenceArray<StagedLayer> download(RegistryClient client, List<Descriptor> layers, List<String> diffIds,
+                                                       List<Integer> missing) {
+        AtomicReferenceArray<StagedLayer> staged = new AtomicReferenceArray<>(layers.size());
+        if (missing.isEmpty()) {
+            return staged;
+        }
+        AtomicInteger threadNo = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL_LAYERS, missing.size()), r -> {
+            Thread t = new Thread(r, "jpod-pull-" + threadNo.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        CompletionService<Integer> done = new ExecutorCompletionService<>(pool);
+        List<Future<Integer>> futures = new ArrayList<>();
+        for (int i : missing) {
+            futures.add(done.submit(() -> {
+                Descriptor layer = layers.get(i);
+                staged.set(i, downloadLayer(client, layer, diffIds.get(i)));
+                progress("Copying blob " + Digests.shortHex(layer.digest()) + " done");
+                return i;
+            }));
+        }
+        RuntimeException failure = null;
+        try {
+            for (int k = 0; k < futures.size() && failure == null; k++) {
+                try {
+                    done.take().get();
+                } catch (ExecutionException e) {
+                    failure = asRuntime(e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = new ImageException("pull interrupted");
+        } finally {
+            if (failure != null) {
+                pool.shutdownNow(); // interrupts the other downloads; their reads fail promptly
+                try {
+                    pool.awaitTermination(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                closeAll(staged);
+            } else {
+                pool.shutdown();
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return staged;
+    }
+
+    /** Blob → verify (sha256, size) → decompress → stage; returns a staged layer whose diff id matched. */
+    private StagedLayer downloadLayer(RegistryClient client, Descriptor layer, String diffId) {
+        String digest = layer.digest();
+        InputStream raw = client.openBlob(digest, layer.size());
+        DigestVerifyingInputStream verified = new DigestVerifyingInputStream(raw, digest, layer.size());
+        Recording below = new Recording(verified);
+        StagedLayer staged = null;
+        try {
+            Recording tar = new Recording(LayerDecompressor.open(below, layer.mediaType(), digest));
+            try {
+                staged = target.stage(tar);
+            } catch (IOException | RuntimeException e) {
+                throw explainStageFailure(e, below, tar, verified, digest, client);
+            }
+            verified.drainAndVerify(); // the decompressor may stop before the end of the blob
+            if (!staged.diffId().equals(diffId)) {
+                throw new ImageException("layer " + digest + ": uncompressed content has digest " + staged.diffId()
+                        + " but the image config lists " + diffId + "; the image is corrupt");
+            }
+            StagedLayer ok = staged;
+            staged = null;
+            return ok;
+        } catch (IOException e) {
+            ContentMismatchException cm = RegistryClient.cause(e, ContentMismatchException.class);
+            if (cm != null) {
+                throw new ImageException(cm.getMessage(), e);
+            }
+            throw client.mapIo(e, "downloading layer " + digest);
+        } finally {
+            if (staged != null) {
+                staged.close();
+            }
+            try {
+                verified.close();
+            } catch (IOException ignored) {
+                // the connection is being discarded anyway
+            }
+        }
+    }
+
+    /**
+     * The unpacker failed. Say why in the user's terms: corrupt download (digest mismatch) beats everything; a network
+     * failure below the decompressor is a network error; a decompression/tar failure gets the rest of the blob drained
+     * to tell corrupt transfer from a corrupt image; storage's own errors pass through.
+     */
+    private RuntimeException explainStageFailure(Exception e, Recording below, Recording tar, DigestVerifyingInputStream verified,
+                                                 String digest, RegistryClient client) {
+        ContentMismatchException cm = RegistryClient.cause(e, ContentMismatchException.class);
+        if (cm == null && below.failure instanceof ContentMismatchException c) {
+            cm = c;
+        }
+        if (cm != null) {
+            return new ImageException(cm.getMessage(), e);
+        }
+        ImageException ie = RegistryClient.cause(e, ImageException.class);
+        if (ie != null) {
+            return ie;
+        }
+        if (below.failure != null) {
+            return client.mapIo(below.failure, "downloading layer " + digest);
+        }
+        boolean interrupted = Thread.currentThread().isInterrupted() || RegistryClient.cause(e, InterruptedIOException.class) != null;
+        boolean diskProblem = RegistryClient.cause(e, FileSystemException.class) != null
+                || String.valueOf(e.getMessage()).contains("No space left on device");
+        if (!interrupted && !diskProblem) {
+            try {
+                verified.drainAndVerify();
+            } catch (ContentMismatchException mismatch) {
+                return new ImageException(mismatch.getMessage(), e);
+            } catch (IOException ignored) {
+                // keep the original explanation
+            }
+        }
+        if (tar.failure != null) {
+            // The decompressor failed on data that did hash correctly: the image itself is broken.
+            return new ImageException("layer " + digest + ": invalid compressed data: " + ManifestParser.oneLine(tar.failure.getMessage())
+                    + "; the image is corrupt", e);
+        }
+        if (e instanceof RuntimeException re) {
+            return re;
+        }
+        return new ImageException("layer " + digest + ": " + ManifestParser.oneLine(String.valueOf(e.getMessage())), e);
+    }
+
+    private static RuntimeException asRuntime(Throwable t) {
+        if (t instanceof RuntimeException re) {
+            return re;
+        }
+        if (t instanceof Error err) {
+            throw err;
+        }
+        return new ImageException("pull failed: " + t, t);
+    }
+
+    private static void closeAll(AtomicReferenceArray<StagedLayer> staged) {
+        for (int i = 0; i < staged.length(); i++) {
+            StagedLayer s = staged.getAndSet(i, null);
+            if (s != null) {
+                try {
+                    s.close();
+                } catch (RuntimeException ignored) {
+                    // discarding a staging dir must not mask the real failure; the store sweeps tmp on open
+                }
+            }
+        }
+    }
+
+    private void progress(String line) {
+        PrintStream out = options.progress();
+        if (out == null || options.quiet()) {
+            return;
+        }
+        synchronized (out) {
+            out.println(line);
+            out.flush();
+        }
+    }
+
+    /** Remembers the first IOException that passed through, to tell which layer of the stream stack failed. */
+    private static final class Recording extends FilterInputStream {
+        volatile IOException failure;
+
+        Recording(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return in.read();
+            } catch (IOException e) {
+                record(e);
+                throw e;
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return in.read(b, off, len);
+            } catch (IOException e) {
+                record(e);
+                throw e;
+            }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            try {
+                return in.skip(n);
+            } catch (IOException e) {
+                record(e);
+                throw e;
+            }
+        }
+
+        private void record(IOException e) {
+            if (failure == null) {
+                failure = e;
+            }
+        }
+    }
+}

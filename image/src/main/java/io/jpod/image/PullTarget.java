@@ -1,0 +1,19 @@
+package io.jpod.image;
+
+import io.jpod.storage.ImageRecord;
+import io.jpod.storage.StagedLayer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+
+/** What the puller needs from storage; production code uses {@link StoreTarget}. Exists so the pull can be exercised without a store. */
+interface PullTarget {
+    boolean layerExists(String chainId);
+
+    StagedLayer stage(InputStream uncompressedTar) throws IOException;
+
+    String chainId(String parentChainId, String diffId);
+
+    ImageRecord putImage(String imageId, byte[] manifest, byte[] config, String manifestDigest, List<String> layerChainIds,
+                         long size, String name, String digestName);
+}

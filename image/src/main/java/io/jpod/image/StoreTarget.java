@@ -1,0 +1,39 @@
+package io.jpod.image;
+
+import io.jpod.storage.ImageRecord;
+import io.jpod.storage.LayerStore;
+import io.jpod.storage.StagedLayer;
+import io.jpod.storage.Store;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+
+/** {@link PullTarget} backed by the real store. */
+final class StoreTarget implements PullTarget {
+    private final Store store;
+
+    StoreTarget(Store store) {
+        this.store = store;
+    }
+
+    @Override
+    public boolean layerExists(String chainId) {
+        return store.layers().exists(chainId);
+    }
+
+    @Override
+    public StagedLayer stage(InputStream uncompressedTar) throws IOException {
+        return store.layers().stage(uncompressedTar);
+    }
+
+    @Override
+    public String chainId(String parentChainId, String diffId) {
+        return LayerStore.chainId(parentChainId, diffId);
+    }
+
+    @Override
+    public ImageRecord putImage(String imageId, byte[] manifest, byte[] config, String manifestDigest, List<String> layerChainIds,
+                                long size, String name, String digestName) {
+        return store.images().put(imageId, manifest, config, manifestDigest, layerChainIds, size, name, digestName);
+    }
+}

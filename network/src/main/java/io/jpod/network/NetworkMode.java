@@ -1,0 +1,35 @@
+package io.jpod.network;
+
+/** The --network modes jpod supports. */
+public enum NetworkMode {
+    /** A private network namespace reaching out through slirp4netns (the rootless default). */
+    SLIRP4NETNS("slirp4netns"),
+    /** A private network namespace with only loopback. */
+    NONE("none"),
+    /** The host's network namespace. */
+    HOST("host");
+
+    private final String flag;
+
+    NetworkMode(String flag) {
+        this.flag = flag;
+    }
+
+    /** The name used on the command line and in the helper's spec. */
+    public String flag() {
+        return flag;
+    }
+
+    public static NetworkMode parse(String value) {
+        String base = value.contains(":") ? value.substring(0, value.indexOf(':')) : value;
+        for (NetworkMode m : values()) {
+            if (m.flag.equals(base)) {
+                return m;
+            }
+        }
+        if (base.equals("private")) {
+            return SLIRP4NETNS;
+        }
+        throw new NetworkException("unknown network mode \"" + value + "\"; use slirp4netns, none or host");
+    }
+}

@@ -1,0 +1,97 @@
+package io.jpod.rootless;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The native helper {@code jpod-helper}: Java decides, the helper executes what a multithreaded JVM cannot
+ * (unshare of a user namespace, pivot_root, exec, the per-container monitor). See docs/ARCHITECTURE.md for
+ * the protocol.
+ */
+public final class NativeHelper {
+    private final Path binary;
+
+    public NativeHelper(Path binary) {
+        this.binary = binary;
+    }
+
+    /** The helper named by $JPOD_HELPER, else $JPOD_HOME/libexec/jpod-helper (both set by the launcher). */
+    public static NativeHelper locate(Map<String, String> env) {
+        Path candidate;
+        if (env.get("JPOD_HELPER") != null) {
+            candidate = Path.of(env.get("JPOD_HELPER"));
+        } else if (env.get("JPOD_HOME") != null) {
+            candidate = Path.of(env.get("JPOD_HOME"), "libexec", "jpod-helper");
+        } else {
+            throw new RootlessException("cannot find the native helper jpod-helper: start jpod with its launcher"
+                    + " script bin/jpod, or set JPOD_HELPER to the helper's path");
+        }
+        if (!Files.isExecutable(candidate)) {
+            throw new RootlessException("the native helper " + candidate + " is missing or not executable;"
+                    + " rebuild jpod (mvn package) or reinstall it");
+        }
+        return new NativeHelper(candidate);
+    }
+
+    public Path binary() {
+        return binary;
+    }
+
+    /** Starts the per-container monitor on a spec file; stdio is the caller's to choose. */
+    public ProcessBuilder runContainer(Path specFile) {
+        return new ProcessBuilder(binary.toString(), "run", specFile.toString());
+    }
+
+    /** Creates the pause process holding the user and mount namespaces; returns when its pid file exists. */
+    public void createPauseProcess(Path pidFile, Path newuidmap, List<IdMapping> uidMap,
+                                   Path newgidmap, List<IdMapping> gidMap) {
+        runChecked("create the user namespace", 30, binary.toString(), "pause", pidFile.toString(),
+                newuidmap.toString(), IdMapping.toArgument(uidMap), newgidmap.toString(), IdMapping.toArgument(gidMap));
+    }
+
+    /** Detaches a mount (fuse or kernel overlay) in the shared mount namespace. */
+    public void umount(Path target) {
+        runChecked("unmount " + target, 30, binary.toString(), "umount", target.toString());
+    }
+
+    /** Mounts kernel overlayfs at target with the given option string, run from {@code dir} so relative lowerdirs work. */
+    public void mountOverlay(Path target, String options, Path dir) {
+        runChecked("mount overlay at " + target, 30, List.of(binary.toString(), "mount-overlay", target.toString(), options), dir);
+    }
+
+    private void runChecked(String what, int timeoutSeconds, String... argv) {
+        runChecked(what, timeoutSeconds, List.of(argv), null);
+    }
+
+    private void runChecked(String what, int timeoutSeconds, List<String> argv, Path dir) {
+        try {
+            ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(argv)).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            if (dir != null) {
+                pb.directory(dir.toFile());
+            }
+            Process p = pb.start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new RootlessException("jpod-helper did not finish within " + timeoutSeconds + " s trying to " + what);
+            }
+            if (p.exitValue() != 0) {
+                String msg = new String(out, StandardCharsets.UTF_8).strip();
+                int nl = msg.lastIndexOf('\n');
+                throw new RootlessException("cannot " + what + ": " + (nl >= 0 ? msg.substring(nl + 1) : msg));
+            }
+        } catch (IOException e) {
+            throw new RootlessException("cannot run " + binary + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RootlessException("interrupted while trying to " + what);
+        }
+    }
+}

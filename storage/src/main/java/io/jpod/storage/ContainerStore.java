@@ -1,0 +1,231 @@
+package io.jpod.storage;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Containers: {@code containers/<id>/container.json} plus {@code upper/ work/ merged/}. A container directory is
+ * assembled in staging and renamed into place, so it exists complete or not at all. Names are unique (checked under
+ * the store lock).
+ */
+public final class ContainerStore {
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,253}");
+
+    private final Store store;
+
+    ContainerStore(Store store) {
+        this.store = store;
+    }
+
+    private Path containers() {
+        return store.root().resolve("containers");
+    }
+
+    /** Creates the record and directories of a new container in state "created". A name in use → StorageException. */
+    public ContainerRecord create(String id, String name, String imageId, String imageName, List<String> command) {
+        Ids.containerId(id);
+        checkName(name);
+        String image = "sha256:" + Ids.imageHex(imageId);
+        List<String> cmd = copy(command);
+        return store.locked(() -> {
+            Path dir = dir(id);
+            if (Files.exists(dir, Fs.NOFOLLOW)) {
+                throw new StorageException("a container with id " + id.substring(0, 12) + " already exists; use a new id");
+            }
+            checkNameFree(name, id);
+            ContainerRecord rec = new ContainerRecord(id, name, image, imageName, cmd, Instant.now(), "created", null);
+            Path stage = store.newStagingDir("container");
+            try {
+                Path c = stage.resolve(id);
+                Files.createDirectory(c);
+                for (String sub : new String[] {"upper", "work", "merged"}) {
+                    Files.createDirectory(c.resolve(sub));
+                }
+                Fs.writeAtomic(c.resolve("container.json"), Json.bytes(rec));
+                Fs.rename(c, dir);
+                Fs.fsyncDir(containers());
+            } catch (IOException e) {
+                throw new StorageException("cannot create container " + id.substring(0, 12) + ": " + Fs.describe(e)
+                        + "; check free space and permissions of the storage directory");
+            } finally {
+                store.discard(stage);
+            }
+            return rec;
+        });
+    }
+
+    /** {@code <root>/containers/<id>/}. */
+    public Path dir(String id) {
+        return containers().resolve(Ids.containerId(id));
+    }
+
+    public Path upperDir(String id) {
+        return dir(id).resolve("upper");
+    }
+
+    public Path workDir(String id) {
+        return dir(id).resolve("work");
+    }
+
+    public Path mergedDir(String id) {
+        return dir(id).resolve("merged");
+    }
+
+    /** By full id, exact name, or unique id prefix (in that order). An ambiguous prefix → StorageException. */
+    public Optional<ContainerRecord> get(String idOrName) {
+        if (idOrName == null || idOrName.isEmpty()) {
+            return Optional.empty();
+        }
+        if (Ids.isHex(idOrName, 64, 64)) {
+            ContainerRecord r = readQuietly(containers().resolve(idOrName));
+            if (r != null) {
+                return Optional.of(r);
+            }
+        }
+        List<ContainerRecord> all = scan();
+        for (ContainerRecord r : all) {
+            if (idOrName.equals(r.name())) {
+                return Optional.of(r);
+            }
+        }
+        if (Ids.isHex(idOrName, 1, 63)) {
+            List<ContainerRecord> hits = all.stream().filter(r -> r.id().startsWith(idOrName)).toList();
+            if (hits.size() > 1) {
+                throw new StorageException("container id prefix " + Fs.quote(idOrName) + " is ambiguous: it matches "
+                        + hits.size() + " containers; give more digits of the id or use the name");
+            }
+            if (hits.size() == 1) {
+                return Optional.of(hits.get(0));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** All containers, newest first. */
+    public List<ContainerRecord> list() {
+        List<ContainerRecord> all = new ArrayList<>(scan());
+        all.sort(Comparator.comparing((ContainerRecord r) -> r.created() == null ? Instant.EPOCH : r.created()).reversed()
+                .thenComparing(ContainerRecord::id));
+        return all;
+    }
+
+    /** Replaces the stored record (state, exit code, name...) atomically; the container must exist. */
+    public ContainerRecord update(ContainerRecord record) {
+        Ids.containerId(record.id());
+        checkName(record.name());
+        ContainerRecord rec = new ContainerRecord(record.id(), record.name(), record.imageId(), record.imageName(),
+                copy(record.command()), record.created(), record.state(), record.exitCode());
+        return store.locked(() -> {
+            Path dir = dir(rec.id());
+            ContainerRecord old = readQuietly(dir);
+            if (old == null) {
+                throw new StorageException("container " + rec.id().substring(0, 12) + " does not exist (removed meanwhile?)");
+            }
+            if (!old.name().equals(rec.name())) {
+                checkNameFree(rec.name(), rec.id());
+            }
+            try {
+                Fs.writeAtomic(dir.resolve("container.json"), Json.bytes(rec));
+            } catch (IOException e) {
+                throw new StorageException("cannot update container " + rec.id().substring(0, 12) + ": " + Fs.describe(e) + "; check free space");
+            }
+            return rec;
+        });
+    }
+
+    /**
+     * Deletes the container's record and directories. Refuses while its rootfs is still mounted (deleting through a
+     * mount would reach into the layers). A missing container is not an error.
+     */
+    public void remove(String id) {
+        Ids.containerId(id);
+        store.locked(() -> {
+            Path dir = dir(id);
+            if (!Files.isDirectory(dir, Fs.NOFOLLOW)) {
+                return null;
+            }
+            if (Mounts.isMountPoint(dir.resolve("merged"))) {
+                throw new StorageException("the rootfs of container " + id.substring(0, 12) + " is still mounted at "
+                        + dir.resolve("merged") + "; stop the container (or unmount it) first");
+            }
+            Path trash = store.newStagingDir("trash").resolve(id);
+            try {
+                Fs.rename(dir, trash);
+                Fs.fsyncDir(containers());
+            } catch (IOException e) {
+                throw new StorageException("cannot remove container " + id.substring(0, 12) + ": " + Fs.describe(e) + "; check the storage directory");
+            }
+            store.discard(trash.getParent());
+            return null;
+        });
+    }
+
+    // ---- internals
+
+    private static List<String> copy(List<String> command) {
+        if (command == null) {
+            return List.of();
+        }
+        for (String s : command) {
+            if (s == null) {
+                throw new IllegalArgumentException("command contains null");
+            }
+        }
+        return List.copyOf(command);
+    }
+
+    private static void checkName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new StorageException("invalid container name " + Fs.quote(String.valueOf(name))
+                    + ": use letters, digits, '_', '.' and '-', starting with a letter or digit");
+        }
+    }
+
+    /** Call under the lock. */
+    private void checkNameFree(String name, String selfId) {
+        for (ContainerRecord r : scan()) {
+            if (name.equals(r.name()) && !r.id().equals(selfId)) {
+                throw new StorageException("the container name " + Fs.quote(name) + " is already in use by "
+                        + r.id().substring(0, 12) + "; choose another name with --name or remove that container");
+            }
+        }
+    }
+
+    private static ContainerRecord readQuietly(Path dir) {
+        try {
+            ContainerRecord r = Json.read(dir.resolve("container.json"), ContainerRecord.class);
+            if (r == null || r.id() == null || !r.id().equals(dir.getFileName().toString()) || r.name() == null) {
+                return null;
+            }
+            return new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(),
+                    r.command() == null ? List.of() : List.copyOf(r.command()), r.created(), r.state(), r.exitCode());
+        } catch (StorageException | NullPointerException e) {
+            return null;
+        }
+    }
+
+    private List<ContainerRecord> scan() {
+        List<ContainerRecord> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(containers())) {
+            for (Path p : ds) {
+                if (Ids.isHex(p.getFileName().toString(), 64, 64)) {
+                    ContainerRecord r = readQuietly(p);
+                    if (r != null) {
+                        out.add(r);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot list " + containers() + ": " + Fs.describe(e) + "; check the storage directory");
+        }
+        return out;
+    }
+}

@@ -1,0 +1,677 @@
+package io.jpod.storage;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Streams an uncompressed layer tar into a directory, confined to it, and hashes the stream (the layer's diff_id).
+ *
+ * <p>Confinement: every entry path is cleaned lexically (a leading "/" is dropped like tar does; a ".." that would climb
+ * above the root is refused) and then walked component by component from the root with lstat, never following a final
+ * symlink. An intermediate component that is a symlink created earlier by this same layer is resolved inside the root
+ * (like securejoin) as long as its target is relative and stays inside; a symlink with an absolute target, or one whose
+ * ".." climbs above the root, is refused when an entry tries to go through it. Nothing is ever written, chmod-ed,
+ * chown-ed or linked through a symlink, so nothing can land outside the root. Existing paths are replaced like tar does:
+ * a file is unlinked and recreated (never written through, which would modify other hard links), a directory is kept
+ * only when a directory replaces it.
+ *
+ * <p>Whiteouts are converted to the format both overlay drivers read, verified by hand as an unprivileged user in a
+ * user namespace (kernel 6.x overlay with {@code userxattr}, fuse-overlayfs 1.10): a whiteout is a character device 0:0
+ * and an opaque directory carries {@code user.overlay.opaque=y}. Kernel overlay ignores {@code .wh.*} files, so they
+ * cannot be kept as is; fuse-overlayfs honours both forms. When mknod of 0:0 or the user xattr is refused (not root, or a
+ * file system without user xattrs), the {@code .wh.} marker file is kept instead, which fuse-overlayfs and the vfs
+ * driver still read; {@link Result#whiteoutFallback()} says so.
+ *
+ * <p>Directory modes, owners and times are applied after the whole stream is unpacked (deepest first), so read-only
+ * directories can still be filled and times are not disturbed by later entries. Device nodes cannot be created rootless
+ * and are skipped with one warning. Of the PAX xattrs only {@code user.*} are kept (and never the overlay drivers' own
+ * {@code user.overlay.*}/{@code user.fuseoverlayfs.*}, which would let a layer inject overlay metadata).
+ *
+ * <p>Hard links must point to an earlier entry of the same layer; a link to a file of a lower layer is refused.
+ */
+public final class LayerUnpacker {
+    public static final String WHITEOUT_PREFIX = ".wh.";
+    public static final String OPAQUE_MARKER = ".wh..wh..opq";
+    /** The xattr kernel overlay (with userxattr) and fuse-overlayfs both read for opaque directories. */
+    public static final String OPAQUE_XATTR = "user.overlay.opaque";
+    private static final int MAX_SYMLINKS = 40;
+    private static final String XATTR_PAX_PREFIX = "SCHILY.xattr.";
+
+    /** What was unpacked: diff_id ("sha256:hex" of every byte read), byte count, and whether .wh. fallbacks were kept. */
+    public record Result(String diffId, long size, boolean whiteoutFallback) {
+    }
+
+    private final PrintStream warnings;
+    private final Boolean strictOwnership;
+
+    /** @param warnings where one-line warnings go (skipped device nodes, dropped ownership); may be null */
+    public LayerUnpacker(PrintStream warnings) {
+        this(warnings, null);
+    }
+
+    /** @param strictOwnership null: strict iff running as uid 0 (see {@link Ownership}) */
+    LayerUnpacker(PrintStream warnings, Boolean strictOwnership) {
+        this.warnings = warnings;
+        this.strictOwnership = strictOwnership;
+    }
+
+    /**
+     * Unpacks {@code uncompressedTar} into {@code root} (an existing directory, normally empty) and reads the stream to
+     * its end, also past the tar end marker, so the digest covers every byte.
+     *
+     * @throws IOException reading {@code uncompressedTar} failed (the source's own exception)
+     * @throws StorageException the archive is invalid or hostile, or writing the files failed
+     */
+    public Result unpack(InputStream uncompressedTar, Path root) throws IOException {
+        HashingInputStream source = new HashingInputStream(uncompressedTar);
+        Run run = new Run(root.toAbsolutePath(), strictOwnership == null ? new Ownership(warnings)
+                : new Ownership(strictOwnership, warnings));
+        TarArchiveInputStream tar = new TarArchiveInputStream(source, StandardCharsets.UTF_8.name());
+        try {
+            TarArchiveEntry entry;
+            while ((entry = nextEntry(tar, source)) != null) {
+                run.entry(entry, tar, source);
+            }
+            source.drain();
+        } catch (IOException e) {
+            if (source.failure != null) {
+                throw source.failure;
+            }
+            throw new StorageException("the layer is not a valid tar archive (" + Fs.describe(e) + "); the image is corrupt", e);
+        }
+        try {
+            run.finish();
+        } catch (IOException e) {
+            if (source.failure != null) {
+                throw source.failure;
+            }
+            throw new StorageException("cannot finish unpacking the layer: " + Fs.describe(e) + "; check the storage directory", e);
+        }
+        return new Result("sha256:" + HexFormat.of().formatHex(source.digest.digest()), source.count, run.whiteoutFallback);
+    }
+
+    private static TarArchiveEntry nextEntry(TarArchiveInputStream tar, HashingInputStream source) throws IOException {
+        try {
+            return tar.getNextEntry();
+        } catch (IOException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // commons-compress reports some malformed headers as unchecked exceptions
+            if (source.failure != null) {
+                throw source.failure;
+            }
+            throw new StorageException("the layer is not a valid tar archive (" + Fs.describe(e) + "); the image is corrupt", e);
+        }
+    }
+
+    /**
+     * Regular file types only: commons-compress's isFile() is true for every type it does not know (GNU volume labels,
+     * multi-volume continuations...), which must not turn into files.
+     */
+    private static boolean isRegular(TarArchiveEntry e) {
+        byte f = e.getLinkFlag();
+        return f == TarConstants.LF_NORMAL || f == TarConstants.LF_OLDNORM || f == TarConstants.LF_CONTIG
+                || f == TarConstants.LF_GNUTYPE_SPARSE;
+    }
+
+    /** Lexically cleaned path components of an entry name; a ".." above the root is refused. */
+    static List<String> clean(String name, String entryName, String what) {
+        if (name.indexOf('\0') >= 0) {
+            throw refuse(entryName, what + " contains a NUL byte");
+        }
+        List<String> out = new ArrayList<>();
+        for (String c : name.split("/")) {
+            if (c.isEmpty() || c.equals(".")) {
+                continue;
+            }
+            if (c.equals("..")) {
+                if (out.isEmpty()) {
+                    throw refuse(entryName, what + (what.equals("path") ? "" : " " + Fs.quote(name)) + " leaves the layer root");
+                }
+                out.remove(out.size() - 1);
+            } else {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    static StorageException refuse(String entryName, String reason) {
+        return new StorageException("layer entry " + Fs.quote(entryName) + ": " + reason + "; the image is corrupt or hostile");
+    }
+
+    /** State of one unpack. */
+    private final class Run {
+        private final Path root;
+        private final Ownership ownership;
+        private final Map<String, DirMeta> dirs = new LinkedHashMap<>();
+        private final byte[] buffer = new byte[64 * 1024];
+        private boolean whiteoutFallback;
+        private int devices;
+        private String firstDevice;
+        private int unknown;
+        private String firstUnknown;
+        private boolean xattrWarned;
+
+        Run(Path root, Ownership ownership) {
+            this.root = root;
+            this.ownership = ownership;
+        }
+
+        void entry(TarArchiveEntry e, TarArchiveInputStream tar, HashingInputStream source) throws IOException {
+            String name = e.getName();
+            try {
+                List<String> comps = clean(name, name, "path");
+                String base = comps.isEmpty() ? "" : comps.get(comps.size() - 1);
+                if (base.startsWith(WHITEOUT_PREFIX)) {
+                    whiteout(e, comps, base);
+                } else if (e.isDirectory()) {
+                    directory(e, comps);
+                } else if (comps.isEmpty()) {
+                    throw refuse(name, "a non-directory cannot replace the layer root");
+                } else if (e.isSymbolicLink()) {
+                    symlink(e, comps);
+                } else if (e.isLink()) {
+                    hardlink(e, comps);
+                } else if (e.isCharacterDevice() && e.getDevMajor() == 0 && e.getDevMinor() == 0) {
+                    // a tar made from an overlay upper dir carries whiteouts in this form already
+                    Path parent = dir(comps.subList(0, comps.size() - 1), true, name).path;
+                    makeWhiteout(parent, base, name);
+                } else if (e.isCharacterDevice() || e.isBlockDevice()) {
+                    if (devices++ == 0) {
+                        firstDevice = name;
+                    }
+                } else if (e.isFIFO()) {
+                    fifo(e, comps);
+                } else if (isRegular(e)) {
+                    regular(e, comps, tar);
+                } else {
+                    if (unknown++ == 0) {
+                        firstUnknown = name;
+                    }
+                }
+            } catch (InvalidPathException ex) {
+                String enc = System.getProperty("sun.jnu.encoding", "");
+                if (!enc.equalsIgnoreCase("UTF-8") && !name.chars().allMatch(c -> c < 0x80)) {
+                    // the JVM maps file names through the locale's charset, fixed at start-up
+                    throw new StorageException("layer entry " + Fs.quote(name) + ": the name cannot be represented in"
+                            + " the file name encoding " + enc + " of this locale; run jpod with a UTF-8 locale, e.g. LC_ALL=C.UTF-8");
+                }
+                throw refuse(name, "the name is not a valid file name here (" + Fs.oneLine(ex.getMessage()) + ")");
+            } catch (IOException ex) {
+                if (source.failure != null) {
+                    throw source.failure;
+                }
+                if (ex instanceof BadArchive) {
+                    throw new StorageException("the layer is not a valid tar archive (" + Fs.describe(ex.getCause())
+                            + " in entry " + Fs.quote(name) + "); the image is corrupt", ex);
+                }
+                throw new StorageException("layer entry " + Fs.quote(name) + ": " + Fs.describe(ex)
+                        + "; check free space and permissions of the storage directory", ex);
+            }
+        }
+
+        // ---- entry kinds
+
+        private void regular(TarArchiveEntry e, List<String> comps, TarArchiveInputStream tar) throws IOException {
+            Path path = prepare(comps, e.getName());
+            try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                while (true) {
+                    int n;
+                    try {
+                        n = tar.read(buffer);
+                    } catch (IOException ex) {
+                        throw new BadArchive(ex);
+                    }
+                    if (n == -1) {
+                        break;
+                    }
+                    out.write(buffer, 0, n);
+                }
+            }
+            xattrs(path, e);
+            metadata(path, e, true);
+        }
+
+        private void directory(TarArchiveEntry e, List<String> comps) throws IOException {
+            String name = e.getName();
+            List<String> real;
+            Path path;
+            if (comps.isEmpty()) {
+                real = List.of();
+                path = root;
+            } else {
+                Resolved parent = dir(comps.subList(0, comps.size() - 1), true, name);
+                String base = comps.get(comps.size() - 1);
+                path = parent.path.resolve(base);
+                BasicFileAttributes st = Fs.lstat(path);
+                if (st == null || !st.isDirectory()) {
+                    if (st != null) {
+                        Fs.deleteTree(path);
+                    }
+                    Files.createDirectory(path);
+                }
+                dropMarker(parent.path, base);
+                real = new ArrayList<>(parent.comps);
+                real.add(base);
+            }
+            xattrs(path, e);
+            dirs.put(String.join("/", real), new DirMeta(real, e.getLongUserId(), e.getLongGroupId(), e.getMode(),
+                    e.getLastModifiedTime(), e.getLastAccessTime(), name));
+        }
+
+        private void symlink(TarArchiveEntry e, List<String> comps) throws IOException {
+            String name = e.getName();
+            String target = e.getLinkName();
+            if (target == null || target.isEmpty()) {
+                throw refuse(name, "symlink with an empty target");
+            }
+            if (target.indexOf('\0') >= 0) {
+                throw refuse(name, "symlink target contains a NUL byte");
+            }
+            Path path = prepare(comps, name);
+            // the target is stored as is; it is only ever interpreted inside the container (or by our confined walk)
+            Files.createSymbolicLink(path, path.getFileSystem().getPath(target));
+            ownership.chown(path, e.getLongUserId(), e.getLongGroupId(), "layer entry " + Fs.quote(name));
+            Native.setTimes(path.toString(), e.getLastModifiedTime(), e.getLastAccessTime()); // best effort
+        }
+
+        private void hardlink(TarArchiveEntry e, List<String> comps) throws IOException {
+            String name = e.getName();
+            String linkName = e.getLinkName() == null ? "" : e.getLinkName();
+            List<String> target = clean(linkName, name, "hardlink target");
+            if (target.isEmpty()) {
+                throw refuse(name, "hardlink to the layer root");
+            }
+            Resolved tparent;
+            try {
+                tparent = dir(target.subList(0, target.size() - 1), false, name);
+            } catch (NotFound nf) {
+                throw notInLayer(name, linkName);
+            }
+            Path targetPath = tparent.path.resolve(target.get(target.size() - 1));
+            BasicFileAttributes tst = Fs.lstat(targetPath);
+            if (tst == null) {
+                throw notInLayer(name, linkName);
+            }
+            if (tst.isDirectory()) {
+                throw refuse(name, "hardlink to a directory " + Fs.quote(linkName));
+            }
+            Resolved parent = dir(comps.subList(0, comps.size() - 1), true, name);
+            Path path = parent.path.resolve(comps.get(comps.size() - 1));
+            if (path.equals(targetPath)) {
+                return; // a link to itself: the file is already there
+            }
+            BasicFileAttributes st = Fs.lstat(path);
+            if (st != null) {
+                Fs.deleteTree(path);
+            }
+            dropMarker(parent.path, comps.get(comps.size() - 1));
+            Files.createLink(path, targetPath);
+        }
+
+        private StorageException notInLayer(String name, String linkName) {
+            return refuse(name, "hardlink target " + Fs.quote(linkName)
+                    + " is not an earlier entry of this layer (links into lower layers are not supported)");
+        }
+
+        private void fifo(TarArchiveEntry e, List<String> comps) throws IOException {
+            Path path = prepare(comps, e.getName());
+            int err = Native.mkfifo(path.toString(), 0600);
+            if (err != 0) {
+                throw new StorageException("layer entry " + Fs.quote(e.getName()) + ": cannot create FIFO: "
+                        + Native.strerror(err) + "; check the storage directory");
+            }
+            metadata(path, e, true);
+        }
+
+        private void whiteout(TarArchiveEntry e, List<String> comps, String base) throws IOException {
+            String name = e.getName();
+            Resolved parent = dir(comps.subList(0, comps.size() - 1), true, name);
+            if (base.equals(OPAQUE_MARKER)) {
+                makeOpaque(parent.path);
+                return;
+            }
+            if (base.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX)) {
+                return; // aufs bookkeeping (.wh..wh.plnk etc.), meaningless here, as Docker does
+            }
+            String hidden = base.substring(WHITEOUT_PREFIX.length());
+            if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) {
+                throw refuse(name, "whiteout for an invalid name");
+            }
+            makeWhiteout(parent.path, hidden, name);
+        }
+
+        private void makeWhiteout(Path parent, String hidden, String name) throws IOException {
+            Path path = parent.resolve(hidden);
+            if (Fs.lstat(path) != null) {
+                Fs.deleteTree(path);
+            }
+            int err = Native.mknodWhiteout(path.toString());
+            if (err == 0) {
+                return;
+            }
+            if (err != 1 /* EPERM */ && err != 95 /* EOPNOTSUPP */) {
+                throw new StorageException("layer entry " + Fs.quote(name) + ": cannot create whiteout: "
+                        + Native.strerror(err) + "; check the storage directory");
+            }
+            // cannot mknod here (not root): keep the marker fuse-overlayfs and vfs understand
+            whiteoutFallback = true;
+            Path marker = parent.resolve(WHITEOUT_PREFIX + hidden);
+            if (Fs.lstat(marker) != null) {
+                Fs.deleteTree(marker);
+            }
+            Files.createFile(marker);
+        }
+
+        private void makeOpaque(Path dir) throws IOException {
+            try {
+                UserDefinedFileAttributeView view = Files.getFileAttributeView(dir, UserDefinedFileAttributeView.class, Fs.NOFOLLOW);
+                view.write(OPAQUE_XATTR.substring("user.".length()), ByteBuffer.wrap(new byte[] {'y'}));
+            } catch (IOException | UnsupportedOperationException e) {
+                whiteoutFallback = true;
+                Path marker = dir.resolve(OPAQUE_MARKER);
+                if (Fs.lstat(marker) == null) {
+                    Files.createFile(marker);
+                }
+            }
+        }
+
+        // ---- helpers
+
+        /** Resolves the parent of {@code comps} (creating missing dirs) and removes whatever is at the final name. */
+        private Path prepare(List<String> comps, String name) throws IOException {
+            Resolved parent = dir(comps.subList(0, comps.size() - 1), true, name);
+            String base = comps.get(comps.size() - 1);
+            Path path = parent.path.resolve(base);
+            if (Fs.lstat(path) != null) {
+                Fs.deleteTree(path);
+            }
+            dropMarker(parent.path, base);
+            return path;
+        }
+
+        /** A later entry re-creates a name whited out earlier in this layer: its fallback marker must go. */
+        private void dropMarker(Path parent, String base) throws IOException {
+            if (whiteoutFallback) {
+                Path marker = parent.resolve(WHITEOUT_PREFIX + base);
+                if (Fs.lstat(marker) != null) {
+                    Fs.deleteTree(marker);
+                }
+            }
+        }
+
+        /**
+         * Walks {@code comps} from the root, each of which must be a directory: missing ones are created (or NotFound
+         * when !create), symlinks are resolved inside the root (relative targets only, at most 40), anything else is
+         * refused.
+         */
+        private Resolved dir(List<String> comps, boolean create, String name) throws IOException {
+            Deque<String> pending = new ArrayDeque<>(comps);
+            List<String> real = new ArrayList<>();
+            Path cur = root;
+            int links = 0;
+            String via = null;
+            while (!pending.isEmpty()) {
+                String c = pending.pollFirst();
+                if (c.isEmpty() || c.equals(".")) {
+                    continue;
+                }
+                if (c.equals("..")) {
+                    // only reachable through a symlink target; real holds real directories, so popping is physical
+                    if (real.isEmpty()) {
+                        throw refuse(name, "path goes through symlink " + via + ", which leads outside the layer root");
+                    }
+                    real.remove(real.size() - 1);
+                    cur = cur.getParent();
+                    continue;
+                }
+                Path next = cur.resolve(c);
+                BasicFileAttributes st = Fs.lstat(next);
+                if (st == null) {
+                    if (!create) {
+                        throw new NotFound();
+                    }
+                    Files.createDirectory(next);
+                } else if (st.isSymbolicLink()) {
+                    if (++links > MAX_SYMLINKS) {
+                        throw refuse(name, "too many levels of symbolic links (a symlink loop?)");
+                    }
+                    String target = Files.readSymbolicLink(next).toString();
+                    String shown = String.join("/", real) + (real.isEmpty() ? "" : "/") + c;
+                    via = Fs.quote(shown) + " -> " + Fs.quote(target);
+                    if (target.startsWith("/")) {
+                        throw refuse(name, "path goes through symlink " + via + ", which points outside the layer root");
+                    }
+                    String[] parts = target.split("/");
+                    for (int i = parts.length - 1; i >= 0; i--) {
+                        pending.addFirst(parts[i]);
+                    }
+                    continue;
+                } else if (!st.isDirectory()) {
+                    String shown = String.join("/", real) + (real.isEmpty() ? "" : "/") + c;
+                    throw refuse(name, "parent " + Fs.quote(shown) + " is not a directory");
+                }
+                real.add(c);
+                cur = next;
+            }
+            return new Resolved(real, cur);
+        }
+
+        /** chown, then chmod (chown clears setuid/setgid), then times. Never called on symlinks. */
+        private void metadata(Path path, TarArchiveEntry e, boolean times) {
+            String what = "layer entry " + Fs.quote(e.getName());
+            ownership.chown(path, e.getLongUserId(), e.getLongGroupId(), what);
+            int err = Native.chmod(path.toString(), e.getMode());
+            if (err != 0) {
+                throw new StorageException(what + ": cannot set mode " + Integer.toOctalString(e.getMode() & 07777)
+                        + ": " + Native.strerror(err) + "; check the storage directory");
+            }
+            if (times && e.getLastModifiedTime() != null) {
+                Native.setTimes(path.toString(), e.getLastModifiedTime(), e.getLastAccessTime());
+            }
+        }
+
+        /** PAX SCHILY.xattr.user.* onto regular files and directories (opening anything else could block or fail). */
+        private void xattrs(Path path, TarArchiveEntry e) {
+            Map<String, String> pax = e.getExtraPaxHeaders();
+            if (pax.isEmpty()) {
+                return;
+            }
+            for (Map.Entry<String, String> h : pax.entrySet()) {
+                if (!h.getKey().startsWith(XATTR_PAX_PREFIX)) {
+                    continue;
+                }
+                String attr = h.getKey().substring(XATTR_PAX_PREFIX.length());
+                if (!attr.startsWith("user.") || attr.startsWith("user.overlay.") || attr.startsWith("user.fuseoverlayfs.")
+                        || attr.length() <= "user.".length()) {
+                    continue;
+                }
+                try {
+                    UserDefinedFileAttributeView view = Files.getFileAttributeView(path, UserDefinedFileAttributeView.class, Fs.NOFOLLOW);
+                    view.write(attr.substring("user.".length()), ByteBuffer.wrap(h.getValue().getBytes(StandardCharsets.UTF_8)));
+                } catch (IOException | UnsupportedOperationException | IllegalArgumentException ex) {
+                    if (!xattrWarned && warnings != null) {
+                        xattrWarned = true;
+                        warnings.println("warning: could not keep extended attribute " + Fs.quote(attr) + " of layer entry "
+                                + Fs.quote(e.getName()) + " (" + Fs.describe(ex) + "); further ones are dropped silently");
+                    }
+                }
+            }
+        }
+
+        /** Applies directory metadata, deepest first, re-checking that each path is still a real directory. */
+        void finish() throws IOException {
+            List<DirMeta> all = new ArrayList<>(dirs.values());
+            all.sort(Comparator.comparingInt((DirMeta d) -> d.comps.size()).reversed());
+            for (DirMeta d : all) {
+                Path path = realDir(d.comps);
+                if (path == null) {
+                    continue; // replaced by a non-directory later in the stream
+                }
+                String what = "layer entry " + Fs.quote(d.name);
+                ownership.chown(path, d.uid, d.gid, what);
+                int err = Native.chmod(path.toString(), d.mode);
+                if (err != 0) {
+                    throw new StorageException(what + ": cannot set mode: " + Native.strerror(err) + "; check the storage directory");
+                }
+                if (d.mtime != null) {
+                    Native.setTimes(path.toString(), d.mtime, d.atime);
+                }
+            }
+            if (devices > 0 && warnings != null) {
+                warnings.println("warning: skipped " + devices + " device node" + (devices == 1 ? "" : "s") + " in a layer (first "
+                        + Fs.quote(firstDevice) + "): rootless containers cannot create device nodes");
+            }
+            if (unknown > 0 && warnings != null) {
+                warnings.println("warning: skipped " + unknown + " layer entr" + (unknown == 1 ? "y" : "ies")
+                        + " of an unsupported type (first " + Fs.quote(firstUnknown) + ")");
+            }
+        }
+
+        /** The path of comps if every component is a real directory (no symlink), else null. */
+        private Path realDir(List<String> comps) throws IOException {
+            Path cur = root;
+            for (String c : comps) {
+                cur = cur.resolve(c);
+                BasicFileAttributes st = Fs.lstat(cur);
+                if (st == null || !st.isDirectory()) {
+                    return null;
+                }
+            }
+            return cur;
+        }
+    }
+
+    private record Resolved(List<String> comps, Path path) {
+    }
+
+    private record DirMeta(List<String> comps, long uid, long gid, int mode, FileTime mtime, FileTime atime, String name) {
+    }
+
+    /** Reading entry data failed inside the tar reader (truncated or malformed archive). */
+    private static final class BadArchive extends IOException {
+        BadArchive(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    /** A hard link target's parent is missing. */
+    private static final class NotFound extends IOException {
+        NotFound() {
+            super(null, null);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
+    /** Hashes and counts every byte read from the source, and remembers the source's own failures. */
+    private static final class HashingInputStream extends FilterInputStream {
+        final MessageDigest digest;
+        long count;
+        IOException failure;
+
+        HashingInputStream(InputStream in) {
+            super(in);
+            try {
+                digest = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n <= 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n;
+            try {
+                n = in.read(b, off, len);
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+            if (n > 0) {
+                digest.update(b, off, n);
+                count += n;
+            }
+            return n;
+        }
+
+        /** Skipping must still hash: read through. */
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buf = new byte[(int) Math.min(8192, Math.max(n, 1))];
+            long done = 0;
+            while (done < n) {
+                int r = read(buf, 0, (int) Math.min(buf.length, n - done));
+                if (r < 0) {
+                    break;
+                }
+                done += r;
+            }
+            return done;
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+
+        @Override
+        public synchronized void mark(int readlimit) {
+        }
+
+        @Override
+        public synchronized void reset() throws IOException {
+            throw new IOException("mark/reset not supported");
+        }
+
+        @Override
+        public void close() {
+            // the caller owns the source stream
+        }
+
+        void drain() throws IOException {
+            byte[] buf = new byte[64 * 1024];
+            while (read(buf, 0, buf.length) != -1) {
+                // hash the tail (padding after the end marker)
+            }
+        }
+    }
+}

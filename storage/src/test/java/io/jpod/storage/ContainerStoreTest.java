@@ -1,0 +1,91 @@
+package io.jpod.storage;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ContainerStoreTest {
+    static final String IMAGE = "sha256:" + "5".repeat(64);
+    static final String ID1 = "abc" + "1".repeat(61);
+    static final String ID2 = "abd" + "2".repeat(61);
+
+    @TempDir
+    Path tmp;
+    Store store;
+    ContainerStore containers;
+
+    @BeforeEach
+    void open() {
+        store = Store.open(tmp.resolve("storage"));
+        containers = store.containers();
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    @Test
+    void createGetUpdateRemove() throws Exception {
+        ContainerRecord r = containers.create(ID1, "web", IMAGE, "docker.io/library/nginx:latest", List.of("nginx", "-g", "daemon off;"));
+        assertEquals("created", r.state());
+        assertNull(r.exitCode());
+        for (Path d : new Path[] {containers.upperDir(ID1), containers.workDir(ID1), containers.mergedDir(ID1)}) {
+            assertTrue(Files.isDirectory(d), d.toString());
+        }
+        assertEquals(store.root().resolve("containers").resolve(ID1), containers.dir(ID1));
+        assertTrue(Files.isRegularFile(containers.dir(ID1).resolve("container.json")));
+        assertEquals(Optional.of(r), containers.get(ID1));
+        assertEquals(Optional.of(r), containers.get("web"));
+        assertEquals(Optional.of(r), containers.get("abc1"));
+        ContainerRecord exited = containers.update(new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(),
+                r.command(), r.created(), "exited", 3));
+        assertEquals(Optional.of(exited), containers.get("web"));
+        containers.remove(ID1);
+        assertEquals(Optional.empty(), containers.get("web"));
+        assertFalse(Files.exists(containers.dir(ID1)));
+        containers.remove(ID1); // missing is fine
+    }
+
+    @Test
+    void nameClash() {
+        containers.create(ID1, "db", IMAGE, null, List.of());
+        StorageException e = assertThrows(StorageException.class, () -> containers.create(ID2, "db", IMAGE, null, List.of()));
+        assertEquals("the container name \"db\" is already in use by " + ID1.substring(0, 12)
+                + "; choose another name with --name or remove that container", e.getMessage());
+        assertFalse(Files.exists(containers.dir(ID2)), "nothing created");
+        ContainerRecord other = containers.create(ID2, "db2", IMAGE, null, List.of());
+        assertThrows(StorageException.class, () -> containers.update(new ContainerRecord(other.id(), "db", other.imageId(),
+                null, List.of(), other.created(), "created", null)));
+        assertThrows(StorageException.class, () -> containers.create(ID1, "fresh", IMAGE, null, List.of()), "duplicate id");
+    }
+
+    @Test
+    void prefixesAndHostileInput() {
+        containers.create(ID1, "one", IMAGE, null, List.of());
+        containers.create(ID2, "two", IMAGE, null, List.of());
+        StorageException e = assertThrows(StorageException.class, () -> containers.get("ab"));
+        assertTrue(e.getMessage().contains("ambiguous"), e.getMessage());
+        assertEquals("one", containers.get("abc").orElseThrow().name());
+        assertEquals(Optional.empty(), containers.get("../../etc"));
+        assertEquals(2, containers.list().size());
+        for (String bad : new String[] {"../x", "a/b", "-x", "", "x y", "x\n"}) {
+            assertThrows(StorageException.class, () -> containers.create("9".repeat(64), bad, IMAGE, null, List.of()), bad);
+        }
+        assertThrows(StorageException.class, () -> containers.create("../" + "9".repeat(61), "ok", IMAGE, null, List.of()));
+        assertThrows(StorageException.class, () -> containers.dir("../../etc"));
+        assertThrows(StorageException.class, () -> containers.remove("../../etc"));
+    }
+}
