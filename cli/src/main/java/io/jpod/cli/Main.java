@@ -37,8 +37,11 @@ public final class Main {
         if (args.length > 0 && args[0].equals("__train")) {
             return Training.run();
         }
-        CommandLine cl = commandLine(env, out, err);
-        return cl.execute(args);
+        try {
+            return commandLine(env, out, err).execute(args);
+        } catch (RuntimeException | Error e) {
+            return report(e, err); // a failure outside picocli's handlers (e.g. building the command model)
+        }
     }
 
     static CommandLine commandLine(Map<String, String> env, PrintStream out, PrintStream err) {

@@ -1,10 +1,10 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
-import io.jpod.engine.EngineException;
 import io.jpod.engine.PullPolicy;
 import io.jpod.engine.RunRequest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -47,13 +47,6 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"-h", "--hostname"}, paramLabel = "NAME", description = "Container host name (default: the short id)")
     String hostname;
 
-    @Option(names = {"--network", "--net"}, paramLabel = "MODE", defaultValue = "slirp4netns",
-            description = "slirp4netns (default), none or host")
-    String network;
-
-    @Option(names = "--add-host", paramLabel = "HOST:IP", description = "Add a line to /etc/hosts")
-    List<String> addHosts = new ArrayList<>();
-
     @Option(names = "--pull", paramLabel = "POLICY", defaultValue = "missing", description = "always, missing, never or newer (default: missing)")
     String pull;
 
@@ -70,25 +63,24 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--help", usageHelp = true, description = "Show this help and exit")
     boolean help;
 
-    @Option(names = {"-i", "--interactive"}, description = "Keep stdin open")
-    boolean interactive;
+    @Mixin
+    RunNetworkOptions networkOptions;
 
-    @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-terminal")
-    boolean tty;
+    @Mixin
+    RunLifecycleOptions lifecycleOptions;
 
-    @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container id")
-    boolean detach;
+    @Mixin
+    RunSecurityOptions securityOptions;
+
+    @Mixin
+    RunResourceOptions resourceOptions;
 
     @Override
     public Integer call() {
-        if (tty) {
-            throw new EngineException("--tty is not supported yet; run without -t");
-        }
-        if (detach) {
-            throw new EngineException("--detach is not supported yet; run in the foreground");
-        }
-        RunRequest request = new RunRequest(image, List.copyOf(command), entrypoint, List.copyOf(env), workdir, user, name,
-                hostname, remove, network, List.copyOf(addHosts), PullPolicy.parse(pull), tlsVerify, quiet, platform);
+        RunRequest request = new RunRequest(image, List.copyOf(command),
+                new RunRequest.ProcessRequest(entrypoint, List.copyOf(env), workdir, user, hostname), name, remove,
+                new RunRequest.PullRequest(PullPolicy.parse(pull), tlsVerify, quiet, platform),
+                networkOptions.toRequest(), lifecycleOptions.toRequest(), securityOptions.toRequest(), resourceOptions.toRequest());
         try (Engine engine = jpod.engine()) {
             return engine.run(request);
         }

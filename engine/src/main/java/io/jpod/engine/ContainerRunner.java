@@ -45,10 +45,10 @@ final class ContainerRunner {
 
     /** Runs the container in the foreground and returns its exit status (125/126/127 for failures to start). */
     int run(RunRequest req) {
-        NetworkSetup network = NetworkSetup.of(NetworkMode.parse(req.network()), callerEnv);
-        ImageRecord image = new ImageResolver(store).resolve(req.image(), req.pull(), req.tlsVerify(), req.platform(), req.quietPull(), err);
+        NetworkSetup network = NetworkSetup.of(NetworkMode.parse(req.network().mode()), callerEnv);
+        ImageRecord image = new ImageResolver(store).resolve(req.image(), req.pull().policy(), req.pull().tlsVerify(), req.pull().platform(), req.pull().quiet(), err);
         ImageSettings settings = ImageSettings.parse(store.images().config(image.id()));
-        List<String> argv = ProcessArgs.of(settings.entrypoint(), settings.cmd(), req.entrypoint(), req.command());
+        List<String> argv = ProcessArgs.of(settings.entrypoint(), settings.cmd(), req.process().entrypoint(), req.command());
 
         SecureRandom random = new SecureRandom();
         String id = ContainerNames.newId(random);
@@ -74,17 +74,17 @@ final class ContainerRunner {
             driver.mount(lowers, store.containers().upperDir(id), store.containers().workDir(id), merged);
             mounted = true;
 
-            String hostname = req.hostname() != null ? req.hostname() : id.substring(0, 12);
-            ContainerUser user = ContainerUser.resolve(merged, req.user() != null ? req.user() : settings.user());
-            String cwd = req.workdir() != null ? req.workdir() : (settings.workingDir() == null || settings.workingDir().isEmpty() ? "/" : settings.workingDir());
+            String hostname = req.process().hostname() != null ? req.process().hostname() : id.substring(0, 12);
+            ContainerUser user = ContainerUser.resolve(merged, req.process().user() != null ? req.process().user() : settings.user());
+            String cwd = req.process().workdir() != null ? req.process().workdir() : (settings.workingDir() == null || settings.workingDir().isEmpty() ? "/" : settings.workingDir());
             if (!cwd.startsWith("/")) {
                 throw new EngineException("the working directory \"" + cwd + "\" is not an absolute path");
             }
             ensureWorkdir(merged, cwd);
-            List<String> env = ContainerEnv.build(settings.env(), req.env(), hostname, user.home(), false, callerEnv);
+            List<String> env = ContainerEnv.build(settings.env(), req.process().env(), hostname, user.home(), false, callerEnv);
 
             Files.createDirectories(runDir);
-            List<ContainerSpec.Mount> mounts = etcFiles(runDir, merged, network, hostname, name, req.addHosts());
+            List<ContainerSpec.Mount> mounts = etcFiles(runDir, merged, network, hostname, name, req.network().addHosts());
             Path exitFile = runDir.resolve("exit");
             ContainerSpec spec = new ContainerSpec(merged, hostname, cwd, (int) user.uid(), (int) user.gid(),
                     user.groups().stream().map(Long::intValue).toList(), env, argv, specNetwork(network.mode()),

@@ -29,10 +29,31 @@ import java.util.Objects;
  * @param mounts      extra mounts, applied in order after /proc, /dev and /sys
  * @param exitFile    where the monitor writes the exit status, or null
  * @param pidFile     where the monitor writes the container init's pid, or null
+ * @param extras      further records of the feature groups (security, lifecycle, ports, cgroups), written after
+ *                    the core ones in list order; each group turns its own typed settings into these
  */
 public record ContainerSpec(Path rootfs, String hostname, String cwd, int uid, int gid, List<Integer> groups,
                             List<String> env, List<String> args, Network network, Path slirp4netns, int mtu,
-                            List<Mount> mounts, Path exitFile, Path pidFile) {
+                            List<Mount> mounts, Path exitFile, Path pidFile, List<Extra> extras) {
+
+    /** One further {@code key=value} record; the helper rejects keys it does not know. */
+    public record Extra(String key, String value) {
+        public Extra {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(value, "value");
+            if (!key.matches("[a-z][a-z0-9_-]*")) {
+                throw new IllegalArgumentException("spec key must be lower-case letters, digits, '-' or '_': " + key);
+            }
+            checkNoNul(key, value);
+        }
+    }
+
+    /** The core spec without extra records. */
+    public ContainerSpec(Path rootfs, String hostname, String cwd, int uid, int gid, List<Integer> groups,
+                         List<String> env, List<String> args, Network network, Path slirp4netns, int mtu,
+                         List<Mount> mounts, Path exitFile, Path pidFile) {
+        this(rootfs, hostname, cwd, uid, gid, groups, env, args, network, slirp4netns, mtu, mounts, exitFile, pidFile, List.of());
+    }
 
     /** The helper's {@code net=} values. */
     public enum Network {
@@ -104,6 +125,7 @@ public record ContainerSpec(Path rootfs, String hostname, String cwd, int uid, i
         env = List.copyOf(env);
         args = List.copyOf(args);
         mounts = List.copyOf(mounts);
+        extras = List.copyOf(extras);
         if (!rootfs.isAbsolute()) {
             throw new IllegalArgumentException("rootfs must be an absolute path: " + rootfs);
         }
@@ -169,6 +191,7 @@ public record ContainerSpec(Path rootfs, String hostname, String cwd, int uid, i
         if (pidFile != null) {
             record(out, "pidfile", pidFile.toString());
         }
+        extras.forEach(x -> record(out, x.key(), x.value()));
         return out.toByteArray();
     }
 
