@@ -10,6 +10,8 @@ root=$(cd "$here/.." && pwd)
 if (($#)); then cmd=("$@"); else cmd=(echo hello from a container); fi
 say() { echo "demo: $*" >&2; }
 die() { echo "demo: $*" >&2; exit 1; }
+# shellcheck source=scripts/lib/local-registry.sh
+. "$here/lib/local-registry.sh"
 
 if [[ $(id -u) -eq 0 ]]; then
     bash "$here/setup-host.sh"
@@ -25,62 +27,24 @@ user_home=$(getent passwd "$demo_user" | cut -d: -f6)
 cd "$root"
 say "building jpod (mvn package, tests skipped)..."
 mvn -B -q -ntp package -DskipTests
-dist=$root/cli/target/jpod
-[[ -x $dist/bin/jpod ]] || die "$dist/bin/jpod was not built"
-[[ -f tests/target/runtime-classpath.txt ]] || die "tests/target/runtime-classpath.txt was not written by the build"
-classpath=$root/tests/target/classes:$(cat tests/target/runtime-classpath.txt)
 
 work=$(mktemp -d /tmp/jpod-demo.XXXXXX)
 chmod 0755 "$work"
-registry_pid=
 cleanup() {
-    if [[ -n $registry_pid ]]; then
-        kill "$registry_pid" 2>/dev/null || true
-        wait "$registry_pid" 2>/dev/null || true
-    fi
+    stop_registry
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=5000
-while port_busy "$port"; do
-    port=$((port + 1))
-    ((port < 5100)) || die "no free port in 127.0.0.1:5000-5099 for the registry"
-done
-
-mkdir -p "$work/registry"
-cat >"$work/registry.yml" <<YAML
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $work/registry
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$port
-YAML
-say "starting docker-registry on 127.0.0.1:$port"
-env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-for ((i = 0; ; i++)); do
-    curl -sf -o /dev/null "http://127.0.0.1:$port/v2/" && break
-    kill -0 "$registry_pid" 2>/dev/null || die "docker-registry exited: $(cat "$work/registry.log")"
-    ((i < 200)) || die "docker-registry did not answer within 20 s: $(cat "$work/registry.log")"
-    sleep 0.1 # poll interval, bounded by the 200 tries above
-done
+say "starting docker-registry on 127.0.0.1"
+start_registry "$work"
+port=$registry_port
 
 image=127.0.0.1:$port/library/alpine:latest
 say "pushing a busybox image as $image"
-java -cp "$classpath" io.jpod.tests.support.PushBusyboxImage "127.0.0.1:$port" library/alpine latest >&2
+push_busybox "127.0.0.1:$port" library/alpine latest
 
-# A copy the demo user can read: the repository may live under /root.
-cp -a "$dist" "$work/jpod"
-chmod -R a+rX "$work/jpod"
+install_dist "$work/jpod"
 
 user_env=(HOME="$user_home" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8
           TERM="${TERM:-dumb}")

@@ -23,7 +23,7 @@ public final class CompletionCommand implements Runnable {
         if (!shell.equals("bash") && !shell.equals("zsh")) {
             throw new io.jpod.engine.EngineException("unsupported shell \"" + shell + "\": use bash or zsh (zsh loads it via bashcompinit)");
         }
-        CommandLine cl = new CommandLine(new JpodCommand(Map.of(), jpod.out, jpod.err));
+        CommandLine cl = Main.commandLine(Map.of(), jpod.out, jpod.err, new String[0]);
         jpod.out.print(AutoComplete.bash("jpod", cl));
     }
 }

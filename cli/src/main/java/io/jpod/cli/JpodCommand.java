@@ -11,11 +11,12 @@ import picocli.CommandLine.ScopeType;
 import java.io.PrintStream;
 import java.util.Map;
 
-/** The top-level command and its global options; subcommands get the engine through {@link #engine()}. */
+/**
+ * The top-level command and its global options; subcommands (registered by {@link Commands}) get the engine
+ * through {@link #engine()}.
+ */
 @Command(name = "jpod", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Manage containers and images, rootless and daemonless.",
-        subcommands = {RunCommand.class, PullCommand.class, ImagesCommand.class, PsCommand.class, RmCommand.class,
-                UnshareCommand.class, InfoCommand.class, VersionCommand.class, CompletionCommand.class},
         usageHelpAutoWidth = true)
 public final class JpodCommand implements Runnable {
     final Map<String, String> env;

@@ -38,21 +38,25 @@ public final class Main {
             return Training.run();
         }
         try {
-            return commandLine(env, out, err).execute(args);
+            return commandLine(env, out, err, args).execute(args);
         } catch (RuntimeException | Error e) {
             return report(e, err); // a failure outside picocli's handlers (e.g. building the command model)
         }
     }
 
-    static CommandLine commandLine(Map<String, String> env, PrintStream out, PrintStream err) {
+    static CommandLine commandLine(Map<String, String> env, PrintStream out, PrintStream err, String[] args) {
         CommandLine cl = new CommandLine(new JpodCommand(env, out, err));
+        Commands.register(cl, args);
         // everything after the image (run) or the command (unshare) belongs to the container, flags included
-        cl.getSubcommands().get("run").setStopAtPositional(true);
-        cl.getSubcommands().get("unshare").setStopAtPositional(true);
+        for (String name : new String[]{"run", "unshare"}) {
+            if (cl.getSubcommands().containsKey(name)) {
+                cl.getSubcommands().get(name).setStopAtPositional(true);
+            }
+        }
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setExecutionExceptionHandler((ex, line, parsed) -> report(ex, err));
-        cl.setParameterExceptionHandler((ex, args) -> {
+        cl.setParameterExceptionHandler((ex, badArgs) -> {
             err.println("Error: " + ex.getMessage());
             err.println("See '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return EXIT_ENGINE;

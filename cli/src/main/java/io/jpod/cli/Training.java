@@ -15,9 +15,9 @@ final class Training {
     static int run() {
         PrintStream sink = new PrintStream(new ByteArrayOutputStream());
         for (String cmd : new String[]{"run", "pull", "images", "ps", "rm"}) {
-            Main.commandLine(Map.of(), sink, sink).execute(cmd, "--help");
+            Main.commandLine(Map.of(), sink, sink, new String[]{cmd}).execute(cmd, "--help");
         }
-        Main.commandLine(Map.of(), sink, sink).parseArgs("run", "--rm", "-e", "A=B", "alpine", "echo", "hi");
+        Main.commandLine(Map.of(), sink, sink, new String[]{"run"}).parseArgs("run", "--rm", "-e", "A=B", "alpine", "echo", "hi");
         try {
             io.jpod.image.ImageReference.parse("alpine");
             io.jpod.image.ImageConfig.parse("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":[\"A=B\"],\"Cmd\":[\"sh\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}".getBytes(), "training");

@@ -109,11 +109,31 @@ public final class JpodEnv implements AutoCloseable {
 
     /** Starts {@code jpod ARGS} in the background; the caller must await or stop it. */
     public BoundedProcess start(String... args) {
+        return startWith(Map.of(), args);
+    }
+
+    /**
+     * Runs {@code jpod ARGS} with changes to the environment: a value replaces or adds a variable, an empty
+     * Optional removes it.
+     */
+    public Result runWith(Map<String, Optional<String>> changes, Duration timeout, String... args) {
+        return startWith(changes, args).await(timeout);
+    }
+
+    private BoundedProcess startWith(Map<String, Optional<String>> changes, String... args) {
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(List.of(args));
+        Map<String, String> env = environment();
+        changes.forEach((k, v) -> {
+            if (v.isPresent()) {
+                env.put(k, v.get());
+            } else {
+                env.remove(k);
+            }
+        });
         // cwd = HOME: jpod (and its helper) restore the cwd, which must be reachable by the test user.
-        return BoundedProcess.start(user.wrap(command), environment(), home, outputDir);
+        return BoundedProcess.start(user.wrap(command), env, home, outputDir);
     }
 
     @Override

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Start-up latency of `run --rm IMAGE true`: jpod beside podman, same image, same user, same run of hyperfine.
+# Run as root on a machine prepared by scripts/setup-host.sh after `mvn package`; results go to bench/RESULTS.md.
+#   bench/run-latency.sh [RUNS]
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+runs=${1:-20}
+die() { echo "bench: $*" >&2; exit 1; }
+. "$root/scripts/lib/local-registry.sh"
+[[ $(id -u) -eq 0 ]] || die "run as root (it starts a registry and runs both engines as user jpodtest)"
+command -v hyperfine >/dev/null || die "hyperfine is not installed (apt-get install hyperfine)"
+command -v podman >/dev/null || die "podman is not installed (apt-get install podman runc)"
+
+user=jpodtest
+uid=$(id -u "$user")
+work=$(mktemp -d /tmp/jpod-bench.XXXXXX)
+chmod 0755 "$work"
+trap 'stop_registry; runuser -u "$user" -- env -i HOME="$work/home" XDG_RUNTIME_DIR="$work/run" PATH=/usr/bin:/bin \
+      podman unshare rm -rf "$work/home/.local/share/containers" >/dev/null 2>&1 || true; pkill -u "$user" -f jpod-pause || true; rm -rf "$work"' EXIT
+install -d -m 0700 -o "$user" -g "$user" "$work/home" "$work/run"
+
+start_registry "$work"
+image=127.0.0.1:$registry_port/library/alpine:latest
+push_busybox "127.0.0.1:$registry_port" library/alpine latest
+install_dist "$work/jpod"
+
+as_user=(runuser -u "$user" -- env -i HOME="$work/home" XDG_RUNTIME_DIR="$work/run" PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)
+# crun refuses this machine's cgroup v1 hybrid layout and there is no systemd: podman needs runc and cgroupfs
+podman=(podman --runtime runc --cgroup-manager cgroupfs --events-backend file)
+jpod=("$work/jpod/bin/jpod")
+cd /
+"${as_user[@]}" "${jpod[@]}" pull -q "$image" >/dev/null
+"${as_user[@]}" "${podman[@]}" pull -q --tls-verify=false "$image" >/dev/null
+
+hyperfine -N --warmup 3 --runs "$runs" --export-markdown "$work/latency.md" \
+    -n "jpod run --rm IMAGE true" "${as_user[*]} ${jpod[*]} run --rm $image true" \
+    -n "podman run --rm IMAGE true" "${as_user[*]} ${podman[*]} run --rm $image true" \
+    -n "jpod run --rm --network none IMAGE true" "${as_user[*]} ${jpod[*]} run --rm --network none $image true" \
+    -n "podman run --rm --network none IMAGE true" "${as_user[*]} ${podman[*]} run --rm --network none $image true"
+
+java_version=$("${as_user[@]}" "${jpod[@]}" version | sed -n 's/^Java: *//p')
+{
+    echo "## run-latency ($(date -u +%Y-%m-%d))"
+    echo
+    echo "\`bench/run-latency.sh $runs\`: \`run --rm IMAGE true\` as an unprivileged user, busybox image from a local"
+    echo "registry, image already pulled. Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB,"
+    echo "$(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r), cgroup v1 hybrid;"
+    echo "jpod on Java $java_version; $(podman --version) with runc $(runc --version | sed -n 's/^runc version //p')."
+    echo
+    cat "$work/latency.md"
+    echo
+} >"$work/section.md"
+results=$root/bench/RESULTS.md
+[[ -f $results ]] || printf '# Benchmark results\n\nEach section is written by the script it names; newest run replaces the old section.\n\n' >"$results"
+# replace this script's previous section, keep the others
+awk -v start="## run-latency" 'index($0, start) == 1 {skip = 1; next} /^## / {skip = 0} !skip' "$results" >"$work/rest.md"
+cat "$work/rest.md" "$work/section.md" >"$results"
+cat "$work/section.md"

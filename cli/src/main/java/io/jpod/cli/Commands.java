@@ -1,0 +1,62 @@
+package io.jpod.cli;
+
+import picocli.CommandLine;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The top-level commands. Building picocli's model of a command costs reflection over all its options, and
+ * doing that for every command on every start was most of jpod's start-up; so only the command being run is
+ * registered, and all of them only when help or completion needs the whole tree.
+ */
+final class Commands {
+    /** Global options that take a value, so the command name can be found after them. */
+    private static final Set<String> GLOBAL_OPTIONS_WITH_VALUE = Set.of("--root", "--runroot", "--storage-driver");
+
+    private Commands() {
+    }
+
+    /** Name and aliases → command class, in the order `jpod --help` lists them. */
+    static Map<String, Class<?>> all() {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        m.put("run", RunCommand.class);
+        m.put("pull", PullCommand.class);
+        m.put("images", ImagesCommand.class);
+        m.put("image-ls", ImagesCommand.class);
+        m.put("ps", PsCommand.class);
+        m.put("container-ls", PsCommand.class);
+        m.put("rm", RmCommand.class);
+        m.put("unshare", UnshareCommand.class);
+        m.put("info", InfoCommand.class);
+        m.put("version", VersionCommand.class);
+        m.put("completion", CompletionCommand.class);
+        return m;
+    }
+
+    /** Registers the command named in args, or every command when none is (help, errors, completion). */
+    static void register(CommandLine cl, String[] args) {
+        Map<String, Class<?>> all = all();
+        String name = commandName(args);
+        Class<?> only = name == null || name.equals("completion") ? null : all.get(name);
+        if (only != null) {
+            cl.addSubcommand(only);
+            return;
+        }
+        all.values().stream().distinct().forEach(cl::addSubcommand);
+    }
+
+    /** The first argument that is not a global option or its value. */
+    static String commandName(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (GLOBAL_OPTIONS_WITH_VALUE.contains(a)) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
+    }
+}
