@@ -38,7 +38,10 @@ public final class Main {
             return Training.run();
         }
         try {
-            return commandLine(env, out, err, args).execute(args);
+            io.jpod.engine.Trace.mark("main");
+            CommandLine cl = commandLine(env, out, err, args);
+            io.jpod.engine.Trace.mark("command model built");
+            return cl.execute(args);
         } catch (RuntimeException | Error e) {
             return report(e, err); // a failure outside picocli's handlers (e.g. building the command model)
         }

@@ -45,8 +45,10 @@ final class ContainerRunner {
 
     /** Runs the container in the foreground and returns its exit status (125/126/127 for failures to start). */
     int run(RunRequest req) {
+        Trace.mark("run: start");
         NetworkSetup network = NetworkSetup.of(NetworkMode.parse(req.network().mode()), callerEnv);
         ImageRecord image = new ImageResolver(store).resolve(req.image(), req.pull().policy(), req.pull().tlsVerify(), req.pull().platform(), req.pull().quiet(), err);
+        Trace.mark("run: image resolved");
         ImageSettings settings = ImageSettings.parse(store.images().config(image.id()));
         List<String> argv = ProcessArgs.of(settings.entrypoint(), settings.cmd(), req.process().entrypoint(), req.command());
 
@@ -61,6 +63,7 @@ final class ContainerRunner {
             name = ContainerNames.newName(random, taken);
         }
         String imageName = image.names().isEmpty() ? image.id() : image.names().get(0);
+        Trace.mark("run: config parsed");
         ContainerRecord record = store.containers().create(id, name, image.id(), imageName, argv);
         Path runDir = dirs.runRoot().containerDir(id);
         Path merged = store.containers().mergedDir(id);
@@ -71,8 +74,10 @@ final class ContainerRunner {
             for (int i = image.layers().size() - 1; i >= 0; i--) {
                 lowers.add(store.layers().diffDir(image.layers().get(i)));
             }
+            Trace.mark("run: container created");
             driver.mount(lowers, store.containers().upperDir(id), store.containers().workDir(id), merged);
             mounted = true;
+            Trace.mark("run: rootfs mounted");
 
             String hostname = req.process().hostname() != null ? req.process().hostname() : id.substring(0, 12);
             ContainerUser user = ContainerUser.resolve(merged, req.process().user() != null ? req.process().user() : settings.user());
@@ -92,7 +97,9 @@ final class ContainerRunner {
             Path specFile = runDir.resolve("spec");
             spec.writeTo(specFile);
             store.containers().update(withState(record, "running", null));
+            Trace.mark("run: spec written");
             status = runMonitor(specFile);
+            Trace.mark("run: monitor exited");
             store.containers().update(withState(record, "exited", status));
         } catch (IOException e) {
             throw new EngineException("cannot prepare container " + id.substring(0, 12) + ": " + e.getMessage(), e);
@@ -108,6 +115,7 @@ final class ContainerRunner {
                 store.containers().remove(id);
             }
             deleteTree(runDir);
+            Trace.mark("run: torn down");
         }
         return status;
     }
