@@ -37,10 +37,13 @@ final class ContainerNetwork implements AutoCloseable {
     private final RunRequest.NetworkRequest request;
     private final DnsOptions dns;
     private final List<PortMapping> requested;
+    private final PrintStream err;
     private PortReservation reservation;
     private Path apiSocket;
 
-    private ContainerNetwork(NetworkSetup setup, RunRequest.NetworkRequest request, DnsOptions dns, List<PortMapping> requested) {
+    private ContainerNetwork(NetworkSetup setup, RunRequest.NetworkRequest request, DnsOptions dns, List<PortMapping> requested,
+                             PrintStream err) {
+        this.err = err;
         this.setup = setup;
         this.request = request;
         this.dns = dns;
@@ -60,9 +63,9 @@ final class ContainerNetwork implements AutoCloseable {
             // podman's behaviour: the ports are dropped with a warning, the container still runs
             err.println("jpod: warning: port mappings are discarded with --network " + setup.mode().flag());
             ports.clear();
-            return new ContainerNetwork(setup, withoutPublishAll(req), dns, ports);
+            return new ContainerNetwork(setup, withoutPublishAll(req), dns, ports, err);
         }
-        return new ContainerNetwork(setup, req, dns, ports);
+        return new ContainerNetwork(setup, req, dns, ports, err);
     }
 
     private static RunRequest.NetworkRequest withoutPublishAll(RunRequest.NetworkRequest r) {
@@ -89,6 +92,12 @@ final class ContainerNetwork implements AutoCloseable {
             return List.of();
         }
         reservation = PortReservation.reserve(all);
+        if (setup.mode() == NetworkMode.SLIRP4NETNS && !setup.slirp().allowHostLoopback()
+                && all.stream().anyMatch(p -> p.protocol().equals("udp"))) {
+            // libslirp drops UDP replies to the gateway address under --disable-host-loopback (podman issue #4586)
+            err.println("jpod: warning: UDP replies reach clients on the host's loopback only with"
+                    + " --network slirp4netns:allow_host_loopback=true");
+        }
         return reservation.mappings();
     }
 
