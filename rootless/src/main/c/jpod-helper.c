@@ -35,6 +35,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "network.h"
+
 #define EXIT_ENGINE 125
 #define EXIT_NOT_EXECUTABLE 126
 #define EXIT_NOT_FOUND 127
@@ -564,7 +566,7 @@ static void parse_spec(const char *file, struct spec *s)
             size_t dl = strlen(m->dest);
             if (m->dest[0] != '/' || strstr(m->dest, "/../") || (dl >= 3 && !strcmp(m->dest + dl - 3, "/..")))
                 fail("run: spec: mount destination \"%s\" must be an absolute path without ..", m->dest);
-        } else
+        } else if (!net_spec_key(key, value))
             fail("run: spec %s: unknown key \"%s\"", file, key);
     }
     if (!s->rootfs || s->rootfs[0] != '/')
@@ -902,7 +904,12 @@ static void slirp_fork(const struct spec *s, struct slirp *sl)
         snprintf(efd, sizeof efd, "--exit-fd=%d", ex[0]);
         snprintf(pid, sizeof pid, "%d", cpid);
         const char *bin = s->slirp4netns ? s->slirp4netns : "slirp4netns";
-        char *argv[] = { (char *)bin, "--configure", mtu, "--disable-host-loopback", rfd, efd, pid, "tap0", NULL };
+        char *argv[32] = { (char *)bin, "--configure", mtu, rfd, efd };
+        size_t n = 5;
+        net_slirp_args(argv, &n, 29);   /* sandbox, host loopback, API socket, IPv6, CIDR: network.c */
+        argv[n++] = pid;
+        argv[n++] = "tap0";
+        argv[n] = NULL;
         execvp(bin, argv);
         int err = errno;
         if (errfd >= 0)
@@ -1064,7 +1071,7 @@ static int cmd_run(int argc, char **argv)
                 die("write pid file %s", s.pidfile);
             }
         }
-        if (s.net == NET_SLIRP && slirp_start(&sl, child) < 0) {
+        if (s.net == NET_SLIRP && (slirp_start(&sl, child) < 0 || net_publish_ports() < 0)) {
             kill(child, SIGKILL);
             code = EXIT_ENGINE;
         } else if (write_all(go[1], "g", 1) < 0 && errno != EPIPE) {

@@ -11,13 +11,31 @@ import java.util.List;
 @Command
 public final class RunNetworkOptions {
     @Option(names = {"--network", "--net"}, paramLabel = "MODE", defaultValue = "slirp4netns",
-            description = "slirp4netns (default), none or host")
+            description = "slirp4netns[:OPTIONS] (default; allow_host_loopback=true, mtu=N, enable_ipv6=true, cidr=NET),"
+                    + " pasta[:ARGS], none or host")
     String network;
 
     @Option(names = "--add-host", paramLabel = "HOST:IP", description = "Add a line to /etc/hosts")
     List<String> addHosts = new ArrayList<>();
 
+    @Option(names = {"-p", "--publish"}, paramLabel = "[IP:][HOSTPORT:]PORT[/PROTO]",
+            description = "Publish a container port (or range) on the host; no host port: a free one")
+    List<String> publish = new ArrayList<>();
+
+    @Option(names = {"-P", "--publish-all"}, description = "Publish every port the image exposes on a free host port")
+    boolean publishAll;
+
+    @Option(names = "--dns", paramLabel = "IP", split = ",", description = "DNS server for /etc/resolv.conf")
+    List<String> dns = new ArrayList<>();
+
+    @Option(names = "--dns-search", paramLabel = "DOMAIN", split = ",", description = "DNS search domain (\".\": none)")
+    List<String> dnsSearch = new ArrayList<>();
+
+    @Option(names = {"--dns-option", "--dns-opt"}, paramLabel = "OPTION", description = "resolv.conf option (e.g. ndots:2)")
+    List<String> dnsOptions = new ArrayList<>();
+
     RunRequest.NetworkRequest toRequest() {
-        return new RunRequest.NetworkRequest(network, List.copyOf(addHosts));
+        return new RunRequest.NetworkRequest(network, List.copyOf(addHosts), List.copyOf(publish), publishAll,
+                List.copyOf(dns), List.copyOf(dnsSearch), List.copyOf(dnsOptions));
     }
 }

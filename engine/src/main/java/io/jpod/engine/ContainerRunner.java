@@ -1,6 +1,5 @@
 package io.jpod.engine;
 
-import io.jpod.network.NetworkMode;
 import io.jpod.network.NetworkSetup;
 import io.jpod.rootless.ContainerSpec;
 import io.jpod.rootless.NativeHelper;
@@ -46,10 +45,17 @@ final class ContainerRunner {
     /** Runs the container in the foreground and returns its exit status (125/126/127 for failures to start). */
     int run(RunRequest req) {
         Trace.mark("run: start");
-        NetworkSetup network = NetworkSetup.of(NetworkMode.parse(req.network().mode()), callerEnv);
+        try (ContainerNetwork net = ContainerNetwork.plan(req.network(), callerEnv, err)) {
+            return run(req, net);
+        }
+    }
+
+    private int run(RunRequest req, ContainerNetwork net) {
+        NetworkSetup network = net.setup();
         ImageRecord image = new ImageResolver(store).resolve(req.image(), req.pull().policy(), req.pull().tlsVerify(), req.pull().platform(), req.pull().quiet(), err);
         Trace.mark("run: image resolved");
         ImageSettings settings = ImageSettings.parse(store.images().config(image.id()));
+        net.reservePorts(() -> store.images().config(image.id())); // a port in use fails before the container exists
         List<String> argv = ProcessArgs.of(settings.entrypoint(), settings.cmd(), req.process().entrypoint(), req.command());
 
         SecureRandom random = new SecureRandom();
@@ -89,11 +95,13 @@ final class ContainerRunner {
             List<String> env = ContainerEnv.build(settings.env(), req.process().env(), hostname, user.home(), false, callerEnv);
 
             Files.createDirectories(runDir);
-            List<ContainerSpec.Mount> mounts = etcFiles(runDir, merged, network, hostname, name, req.network().addHosts());
+            List<ContainerSpec.Mount> mounts = etcFiles(runDir, merged, net, hostname, name);
             Path exitFile = runDir.resolve("exit");
             ContainerSpec spec = new ContainerSpec(merged, hostname, cwd, (int) user.uid(), (int) user.gid(),
-                    user.groups().stream().map(Long::intValue).toList(), env, argv, specNetwork(network.mode()),
-                    network.slirp4netns(), network.mtu() > 0 ? network.mtu() : NetworkSetup.DEFAULT_MTU, mounts, exitFile, runDir.resolve("pid"));
+                    user.groups().stream().map(Long::intValue).toList(), env, argv, net.specNetwork(),
+                    network.slirp4netns(), network.mtu() > 0 ? network.mtu() : NetworkSetup.DEFAULT_MTU, mounts, exitFile, runDir.resolve("pid"),
+                    net.specExtras(dirs.runRoot(), id));
+            net.recordPorts(store.containers().dir(id));
             Path specFile = runDir.resolve("spec");
             spec.writeTo(specFile);
             store.containers().update(withState(record, "running", null));
@@ -136,14 +144,6 @@ final class ContainerRunner {
         }
     }
 
-    private static ContainerSpec.Network specNetwork(NetworkMode mode) {
-        return switch (mode) {
-            case NONE -> ContainerSpec.Network.NONE;
-            case HOST -> ContainerSpec.Network.HOST;
-            case SLIRP4NETNS -> ContainerSpec.Network.SLIRP4NETNS;
-        };
-    }
-
     private static void ensureWorkdir(Path rootfs, String cwd) throws IOException {
         Path dir = RootfsPath.resolve(rootfs, cwd);
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -154,8 +154,8 @@ final class ContainerRunner {
     }
 
     /** /etc/hostname, /etc/hosts and /etc/resolv.conf are generated per container and bind-mounted, never written into layers. */
-    private List<ContainerSpec.Mount> etcFiles(Path runDir, Path rootfs, NetworkSetup network, String hostname,
-                                               String name, List<String> addHosts) throws IOException {
+    private List<ContainerSpec.Mount> etcFiles(Path runDir, Path rootfs, ContainerNetwork network, String hostname,
+                                               String name) throws IOException {
         List<ContainerSpec.Mount> mounts = new ArrayList<>();
         Path etc = RootfsPath.resolve(rootfs, "/etc");
         if (!Files.isDirectory(etc, LinkOption.NOFOLLOW_LINKS)) {
@@ -168,7 +168,7 @@ final class ContainerRunner {
             // no host resolv.conf: the container gets an empty one
         }
         write(runDir.resolve("hostname"), hostname + "\n");
-        write(runDir.resolve("hosts"), network.hostsFile(hostname, name, addHosts));
+        write(runDir.resolve("hosts"), network.hostsFile(hostname, name));
         write(runDir.resolve("resolv.conf"), network.resolvConf(hostResolv));
         for (String f : List.of("hostname", "hosts", "resolv.conf")) {
             String inRoot = "/" + rootfs.relativize(RootfsPath.resolve(rootfs, "/etc/" + f));

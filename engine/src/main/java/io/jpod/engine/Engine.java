@@ -72,6 +72,13 @@ public final class Engine implements AutoCloseable {
         store().containers().remove(c.id());
     }
 
+    /** The ports a container publishes (recorded at its start), in the order given. */
+    public List<io.jpod.network.PortMapping> ports(String idOrName) {
+        ContainerRecord c = store().containers().get(idOrName)
+                .orElseThrow(() -> new EngineException("no container with name or id \"" + idOrName + "\" found"));
+        return ContainerNetwork.readPorts(store().containers().dir(c.id()));
+    }
+
     public String storageDriverName() {
         NativeHelper helper = NativeHelper.locate(env);
         return DriverSelector.choose(storageDriver, store(), dirs, helper, env, err).name();

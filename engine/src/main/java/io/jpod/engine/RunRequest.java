@@ -27,8 +27,15 @@ public record RunRequest(
     public record PullRequest(PullPolicy policy, boolean tlsVerify, boolean quiet, String platform) {
     }
 
-    /** --network and friends. */
-    public record NetworkRequest(String mode, List<String> addHosts) {
+    /**
+     * --network and friends: the mode with its options ({@code slirp4netns:allow_host_loopback=true}), --add-host,
+     * -p/--publish specs, -P/--publish-all, --dns, --dns-search, --dns-option.
+     */
+    public record NetworkRequest(String mode, List<String> addHosts, List<String> publish, boolean publishAll,
+                                 List<String> dns, List<String> dnsSearch, List<String> dnsOptions) {
+        public NetworkRequest(String mode, List<String> addHosts) {
+            this(mode, addHosts, List.of(), false, List.of(), List.of(), List.of());
+        }
     }
 
     /** How the container is attached and supervised (-d, -t, -i, --init). */

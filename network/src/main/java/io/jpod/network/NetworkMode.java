@@ -7,7 +7,9 @@ public enum NetworkMode {
     /** A private network namespace with only loopback. */
     NONE("none"),
     /** The host's network namespace. */
-    HOST("host");
+    HOST("host"),
+    /** A private network namespace reaching out through pasta (package passt). */
+    PASTA("pasta");
 
     private final String flag;
 
@@ -20,6 +22,12 @@ public enum NetworkMode {
         return flag;
     }
 
+    /** The options after the mode's colon ({@code slirp4netns:mtu=1500} gives {@code mtu=1500}), or "". */
+    public static String options(String value) {
+        int colon = value.indexOf(':');
+        return colon < 0 ? "" : value.substring(colon + 1);
+    }
+
     public static NetworkMode parse(String value) {
         String base = value.contains(":") ? value.substring(0, value.indexOf(':')) : value;
         for (NetworkMode m : values()) {
@@ -30,6 +38,6 @@ public enum NetworkMode {
         if (base.equals("private")) {
             return SLIRP4NETNS;
         }
-        throw new NetworkException("unknown network mode \"" + value + "\"; use slirp4netns, none or host");
+        throw new NetworkException("unknown network mode \"" + value + "\"; use slirp4netns, pasta, none or host");
     }
 }
