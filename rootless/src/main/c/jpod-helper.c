@@ -35,6 +35,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sandbox.h"
+
 #define EXIT_ENGINE 125
 #define EXIT_NOT_EXECUTABLE 126
 #define EXIT_NOT_FOUND 127
@@ -564,8 +566,13 @@ static void parse_spec(const char *file, struct spec *s)
             size_t dl = strlen(m->dest);
             if (m->dest[0] != '/' || strstr(m->dest, "/../") || (dl >= 3 && !strcmp(m->dest + dl - 3, "/..")))
                 fail("run: spec: mount destination \"%s\" must be an absolute path without ..", m->dest);
-        } else
-            fail("run: spec %s: unknown key \"%s\"", file, key);
+        } else {
+            int known = sandbox_parse_key(key, value);
+            if (known < 0)
+                fail("%s", sandbox_step);
+            if (!known)
+                fail("run: spec %s: unknown key \"%s\"", file, key);
+        }
     }
     if (!s->rootfs || s->rootfs[0] != '/')
         fail("run: spec %s: needs rootfs= with an absolute path", file);
@@ -819,6 +826,8 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
     setup_sys(root);
     for (size_t i = 0; i < s->nmounts; i++)
         setup_user_mount(root, &s->mounts[i]);
+    if (sandbox_before_pivot(root) < 0)
+        die("%s", sandbox_step);
 
     /* pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves only the new. */
     if (chdir(root) < 0)
@@ -829,6 +838,8 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
         die("detach the old root");
     if (chdir("/") < 0)
         die("chdir /");
+    if (sandbox_after_pivot() < 0)
+        die("%s", sandbox_step);
 
     if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
         die("sethostname %s", s->hostname);
@@ -838,8 +849,12 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
         die("setgroups");
     if (setresgid(s->gid, s->gid, s->gid) < 0)
         die("setresgid %u", (unsigned)s->gid);
+    if (sandbox_before_setuid((unsigned)s->uid) < 0)
+        die("%s", sandbox_step);
     if (setresuid(s->uid, s->uid, s->uid) < 0)
         die("setresuid %u", (unsigned)s->uid);
+    if (sandbox_after_setuid() < 0)
+        die("%s", sandbox_step);
     /* The kernel clears the parent death signal when the effective ids change: set it again, then make
        sure the monitor did not die just before (it holds the go pipe open for as long as it lives). */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
@@ -860,6 +875,8 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     close_fds(report_fd);
+    if (sandbox_before_exec() < 0)
+        die("%s", sandbox_step);
     exec_container(s->args, s->env);
 }
 
@@ -1118,8 +1135,11 @@ int main(int argc, char **argv)
         return cmd_enter(argc, argv);
     if (!strcmp(mode, "pause"))
         return cmd_pause(argc, argv);
-    if (!strcmp(mode, "run"))
+    if (!strcmp(mode, "run")) {
+        if (sandbox_reexec_sealed(argv) < 0)
+            die("%s", sandbox_step);
         return cmd_run(argc, argv);
+    }
     if (!strcmp(mode, "umount"))
         return cmd_umount(argc, argv);
     if (!strcmp(mode, "mount-overlay"))

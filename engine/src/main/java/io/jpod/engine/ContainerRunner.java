@@ -86,9 +86,10 @@ final class ContainerRunner {
             Files.createDirectories(runDir);
             List<ContainerSpec.Mount> mounts = etcFiles(runDir, merged, network, hostname, name, req.network().addHosts());
             Path exitFile = runDir.resolve("exit");
+            List<ContainerSpec.Extra> sandbox = SandboxPolicy.extras(req.security(), user.uid(), runDir, err);
             ContainerSpec spec = new ContainerSpec(merged, hostname, cwd, (int) user.uid(), (int) user.gid(),
                     user.groups().stream().map(Long::intValue).toList(), env, argv, specNetwork(network.mode()),
-                    network.slirp4netns(), network.mtu() > 0 ? network.mtu() : NetworkSetup.DEFAULT_MTU, mounts, exitFile, runDir.resolve("pid"));
+                    network.slirp4netns(), network.mtu() > 0 ? network.mtu() : NetworkSetup.DEFAULT_MTU, mounts, exitFile, runDir.resolve("pid"), sandbox);
             Path specFile = runDir.resolve("spec");
             spec.writeTo(specFile);
             store.containers().update(withState(record, "running", null));
