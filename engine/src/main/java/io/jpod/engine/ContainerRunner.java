@@ -8,6 +8,7 @@ import io.jpod.storage.ContainerRecord;
 import io.jpod.storage.ImageRecord;
 import io.jpod.storage.RootfsDriver;
 import io.jpod.storage.Store;
+import io.jpod.storage.VolumeStore;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -66,6 +67,8 @@ final class ContainerRunner {
         Path merged = store.containers().mergedDir(id);
         boolean mounted = false;
         int status = 125;
+        VolumeStore volumeStore = new VolumeStore(store.root());
+        MountSpecs.Prepared userMounts = null;
         try {
             List<Path> lowers = new ArrayList<>();
             for (int i = image.layers().size() - 1; i >= 0; i--) {
@@ -85,6 +88,8 @@ final class ContainerRunner {
 
             Files.createDirectories(runDir);
             List<ContainerSpec.Mount> mounts = etcFiles(runDir, merged, network, hostname, name, req.network().addHosts());
+            userMounts = MountSpecs.prepare(req.security(), merged, volumeStore, id);
+            mounts = MountSpecs.merge(userMounts.mounts(), mounts);
             Path exitFile = runDir.resolve("exit");
             List<ContainerSpec.Extra> sandbox = SandboxPolicy.extras(req.security(), user.uid(), runDir, err);
             ContainerSpec spec = new ContainerSpec(merged, hostname, cwd, (int) user.uid(), (int) user.gid(),
@@ -107,6 +112,7 @@ final class ContainerRunner {
             }
             if (req.remove()) {
                 store.containers().remove(id);
+                Volumes.release(volumeStore, userMounts, id);
             }
             deleteTree(runDir);
         }

@@ -72,6 +72,11 @@ public final class Engine implements AutoCloseable {
         store().containers().remove(c.id());
     }
 
+    /** Named volumes (`jpod volume …`). */
+    public Volumes volumes() {
+        return new Volumes(store());
+    }
+
     public String storageDriverName() {
         NativeHelper helper = NativeHelper.locate(env);
         return DriverSelector.choose(storageDriver, store(), dirs, helper, env, err).name();
