@@ -1031,6 +1031,8 @@ static int cmd_run(int argc, char **argv)
     struct slirp sl = { -1, -1, -1, -1 };
     if (s.net == NET_SLIRP)
         slirp_fork(&s, &sl);   /* before unshare(CLONE_NEWPID), see slirp_fork */
+    if (sandbox_enter_userns() < 0)
+        die("%s", sandbox_step);
     if (unshare(CLONE_NEWPID) < 0)
         die("unshare pid namespace");
 

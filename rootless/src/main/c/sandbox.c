@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -17,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef PR_CAP_AMBIENT
@@ -69,6 +71,7 @@ static struct {
     int no_new_privs, readonly_rootfs, seccomp_installed;
     struct { int resource; uint64_t soft, hard; } rlimits[MAX_RLIMITS];
     size_t nrlimits;
+    char uid_map[512], gid_map[512];   /* "INSIDE OUTSIDE COUNT\n" lines for the nested user namespace */
 } sb;
 
 __attribute__((format(printf, 1, 2))) static int failed(const char *fmt, ...)
@@ -131,6 +134,16 @@ int sandbox_parse_key(const char *key, const char *value)
         if (strcmp(value, "0") && strcmp(value, "1"))
             return invalid(key, value);
         *(key[0] == 'n' ? &sb.no_new_privs : &sb.readonly_rootfs) = value[0] == '1';
+        return 1;
+    }
+    if (!strcmp(key, "userns_uid_map") || !strcmp(key, "userns_gid_map")) {
+        char *map = key[7] == 'u' ? sb.uid_map : sb.gid_map;
+        unsigned long a, b, c;
+        char extra;
+        size_t used = strlen(map);
+        if (sscanf(value, "%lu %lu %lu%c", &a, &b, &c, &extra) != 3
+            || (size_t)snprintf(map + used, sizeof sb.uid_map - used, "%s\n", value) >= sizeof sb.uid_map - used)
+            return invalid(key, value);
         return 1;
     }
     if (!strcmp(key, "rlimit")) {   /* RESOURCE:SOFT:HARD, decimal, 2^64-1 = unlimited */
@@ -367,4 +380,78 @@ int sandbox_before_exec(void)
     if (sb.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return failed("set no_new_privs");
     return install_seccomp();
+}
+
+/* ---------------------------------------------------------------- nested user namespace (--userns=keep-id) */
+
+static int write_map(pid_t pid, const char *file, const char *map)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = write(fd, map, strlen(map));
+    int err = errno;
+    close(fd);
+    errno = err;
+    return n == (ssize_t)strlen(map) ? 0 : -1;
+}
+
+/* The monitor moves into a user namespace nested in the pause process's one before it creates the PID and
+   other namespaces (so they belong to it). A process cannot give itself an arbitrary map, so a child left
+   behind in the parent namespace, root there, writes it. */
+int sandbox_enter_userns(void)
+{
+    if (!sb.uid_map[0])
+        return 0;
+    if (!sb.gid_map[0]) {
+        errno = EINVAL;
+        return failed("run: spec: userns_uid_map without userns_gid_map");
+    }
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return failed("pipe");
+    pid_t self = getpid();
+    pid_t mapper = fork();
+    if (mapper < 0)
+        return failed("fork");
+    if (mapper == 0) {
+        char c;
+        close(p[1]);
+        ssize_t n;
+        do
+            n = read(p[0], &c, 1);
+        while (n < 0 && errno == EINTR);
+        if (n != 1)
+            _exit(1);
+        if (write_map(self, "uid_map", sb.uid_map) < 0 || write_map(self, "gid_map", sb.gid_map) < 0) {
+            int err = errno;
+            fprintf(stderr, "jpod-helper: write the id maps of the keep-id user namespace: %s (errno %d)\n", strerror(err), err);
+            _exit(1);
+        }
+        _exit(0);
+    }
+    close(p[0]);
+    int ok = unshare(CLONE_NEWUSER) == 0;
+    int err = errno;
+    if (ok) {
+        ssize_t n;
+        do
+            n = write(p[1], "u", 1);
+        while (n < 0 && errno == EINTR);
+    }
+    close(p[1]);
+    int status;
+    while (waitpid(mapper, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (!ok) {
+        errno = err;
+        return failed("create the keep-id user namespace");
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        errno = EPERM;
+        return failed("map the keep-id user namespace");
+    }
+    return 0;
 }

@@ -23,6 +23,10 @@ int sandbox_reexec_sealed(char **argv);
    write-protects /proc and /sys paths below root. */
 int sandbox_before_pivot(const char *root);
 
+/* In the monitor before unshare(CLONE_NEWPID): with userns_*_map records, move into a nested user namespace
+   mapped so (--userns=keep-id). */
+int sandbox_enter_userns(void);
+
 /* After pivot_root: the read-only root filesystem. */
 int sandbox_after_pivot(void);
 

@@ -78,7 +78,7 @@ final class ContainerRunner {
             mounted = true;
 
             String hostname = req.process().hostname() != null ? req.process().hostname() : id.substring(0, 12);
-            ContainerUser user = ContainerUser.resolve(merged, req.process().user() != null ? req.process().user() : settings.user());
+            ContainerUser user = ContainerUser.resolve(merged, req.process().user() != null ? req.process().user() : SandboxPolicy.defaultUser(req.security(), settings.user()));
             String cwd = req.process().workdir() != null ? req.process().workdir() : (settings.workingDir() == null || settings.workingDir().isEmpty() ? "/" : settings.workingDir());
             if (!cwd.startsWith("/")) {
                 throw new EngineException("the working directory \"" + cwd + "\" is not an absolute path");

@@ -2,6 +2,7 @@ package io.jpod.engine;
 
 import io.jpod.rootless.Capabilities;
 import io.jpod.rootless.ContainerSpec;
+import io.jpod.rootless.HostUser;
 import io.jpod.rootless.RootlessException;
 import io.jpod.rootless.SeccompFilter;
 import io.jpod.rootless.SeccompProfile;
@@ -131,7 +132,72 @@ final class SandboxPolicy {
         for (String u : sec.ulimits()) {
             x.add(new ContainerSpec.Extra("rlimit", ulimit(u)));
         }
+        if (keepId(sec)) {
+            HostUser host = HostUser.current();
+            keepIdMap(host.uid(), mappedIds(Path.of("/proc/self/uid_map")), "uid")
+                    .forEach(l -> x.add(new ContainerSpec.Extra("userns_uid_map", l)));
+            keepIdMap(host.gid(), mappedIds(Path.of("/proc/self/gid_map")), "gid")
+                    .forEach(l -> x.add(new ContainerSpec.Extra("userns_gid_map", l)));
+        }
         return x;
+    }
+
+    /** --userns: the default (the pause process's namespace, also "host" and "") or keep-id. */
+    static boolean keepId(RunRequest.SecurityRequest sec) {
+        String mode = sec.userns();
+        if (mode == null || mode.isEmpty() || mode.equals("host")) {
+            return false;
+        }
+        if (mode.equals("keep-id")) {
+            return true;
+        }
+        throw new EngineException("unsupported --userns \"" + mode + "\": use keep-id (or host, the default)");
+    }
+
+    /** With keep-id and no --user, the container runs as the caller's own ids, as podman's. */
+    static String defaultUser(RunRequest.SecurityRequest sec, String imageUser) {
+        if (keepId(sec)) {
+            HostUser host = HostUser.current();
+            return host.uid() + ":" + host.gid();
+        }
+        return imageUser;
+    }
+
+    /**
+     * The nested namespace's map onto the pause process's one, podman's keep-id: the caller's id inside is the
+     * caller (parent 0), the ids below it shift up by one onto the subordinate range, the ids above it stay.
+     */
+    static List<String> keepIdMap(long id, long parentSize, String what) {
+        if (id == 0) {
+            return List.of("0 0 " + parentSize);
+        }
+        if (id >= parentSize) {
+            throw new EngineException("--userns=keep-id needs your " + what + " " + id + " below the size of the user namespace ("
+                    + parentSize + " ids): add a larger range to /etc/sub" + what);
+        }
+        List<String> l = new ArrayList<>();
+        l.add("0 1 " + id);
+        l.add(id + " 0 1");
+        if (id + 1 < parentSize) {
+            l.add((id + 1) + " " + (id + 1) + " " + (parentSize - id - 1));
+        }
+        return l;
+    }
+
+    /** How many ids this (the pause process's) namespace maps: the end of its highest range. */
+    static long mappedIds(Path map) {
+        long end = 0;
+        try {
+            for (String line : Files.readAllLines(map)) {
+                String[] f = line.strip().split("\\s+");
+                if (f.length == 3) {
+                    end = Math.max(end, Long.parseLong(f[0]) + Long.parseLong(f[2]));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new EngineException("cannot read " + map + ": " + e.getMessage(), e);
+        }
+        return end;
     }
 
     private static boolean isX86_64() {
