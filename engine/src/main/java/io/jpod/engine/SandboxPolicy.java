@@ -12,8 +12,10 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The container's sandbox as podman sets it up by default, adjusted by the run's security options, turned into
@@ -32,7 +34,7 @@ final class SandboxPolicy {
             "memlock", "as", "locks", "sigpending", "msgqueue", "nice", "rtprio", "rttime");
 
     /** What the options say, parsed. */
-    record Options(boolean noNewPrivs, boolean seccompUnconfined, Path seccompProfile) {
+    record Options(boolean noNewPrivs, boolean seccompUnconfined, Path seccompProfile, Set<String> unmask, List<String> mask) {
     }
 
     private SandboxPolicy() {
@@ -42,6 +44,8 @@ final class SandboxPolicy {
         boolean nnp = true; // the issue asks for no_new_privs by default (podman's is off unless configured)
         boolean unconfined = false;
         Path profile = null;
+        Set<String> unmask = new LinkedHashSet<>();
+        List<String> mask = new ArrayList<>();
         for (String o : securityOpts) {
             String key = o, value = null;
             int eq = o.indexOf('=');
@@ -66,6 +70,21 @@ final class SandboxPolicy {
                         profile = Path.of(value).toAbsolutePath();
                     }
                 }
+                case "unmask", "mask" -> {
+                    if (value == null || value.isEmpty()) {
+                        throw new EngineException("--security-opt " + key + " needs paths separated by ':'" + (key.equals("unmask") ? " or ALL" : ""));
+                    }
+                    for (String p : value.split(":")) {
+                        if (key.equals("unmask") && p.equals("ALL")) {
+                            unmask.add(p);
+                        } else if (!(p.startsWith("/proc/") || p.startsWith("/sys/")) || p.contains("..")) {
+                            // kernel filesystems only: the image cannot plant symlinks there that would aim the mount elsewhere
+                            throw new EngineException("--security-opt " + o + ": \"" + p + "\" is not a path below /proc or /sys");
+                        } else {
+                            (key.equals("unmask") ? unmask : mask).add(p);
+                        }
+                    }
+                }
                 case "label", "apparmor" -> {
                     // no SELinux/AppArmor in a rootless jpod: disabling them changes nothing
                     if (value == null || !(value.equals("disable") || value.equals("unconfined") || value.equals("nested"))) {
@@ -73,10 +92,10 @@ final class SandboxPolicy {
                     }
                 }
                 default -> throw new EngineException("unknown --security-opt \"" + o
-                        + "\": use no-new-privileges, seccomp=unconfined, seccomp=FILE or label=disable");
+                        + "\": use no-new-privileges, seccomp=unconfined, seccomp=FILE, mask=, unmask= or label=disable");
             }
         }
-        return new Options(nnp, unconfined, profile);
+        return new Options(nnp, unconfined, profile, unmask, mask);
     }
 
     private static boolean parseBool(String opt, String v) {
@@ -107,9 +126,14 @@ final class SandboxPolicy {
         }
         List<ContainerSpec.Extra> x = new ArrayList<>(caps.extras());
         if (!sec.privileged()) {
-            MASKED_PATHS.forEach(p -> x.add(new ContainerSpec.Extra("masked_path", p)));
-            READONLY_PATHS.forEach(p -> x.add(new ContainerSpec.Extra("readonly_path", p)));
+            // podman: unmask=ALL drops the masked and the read-only lists; a named path leaves either list
+            boolean all = opts.unmask().contains("ALL");
+            MASKED_PATHS.stream().filter(p -> !all && !opts.unmask().contains(p))
+                    .forEach(p -> x.add(new ContainerSpec.Extra("masked_path", p)));
+            READONLY_PATHS.stream().filter(p -> !all && !opts.unmask().contains(p))
+                    .forEach(p -> x.add(new ContainerSpec.Extra("readonly_path", p)));
         }
+        opts.mask().forEach(p -> x.add(new ContainerSpec.Extra("masked_path", p)));
         x.add(new ContainerSpec.Extra("no_new_privs", opts.noNewPrivs() ? "1" : "0"));
         SeccompFilter filter = null;
         if (opts.seccompProfile() != null) {

@@ -106,6 +106,11 @@ public record SeccompFilter(int defaultAction, int badArch, List<Rule> rules) {
                 rules.add(new Rule(n, eperm, List.of()));
             }
         }
+        // podman's profile lets personality(2) choose only these: Linux, its 32-bit and no-ASLR variants, and the query
+        for (long persona : new long[] {0x0, 0x8, 0x20000, 0x20008, 0xffffffffL}) {
+            rules.add(new Rule(nr.get("personality"), RET_ALLOW, List.of(new Condition(0, Op.EQ, persona, 0))));
+        }
+        rules.add(new Rule(nr.get("personality"), eperm, List.of()));
         if (!caps.has("SYS_ADMIN")) {
             rules.add(new Rule(nr.get("clone"), RET_ALLOW, List.of(new Condition(0, Op.MASKED_EQ, CLONE_NAMESPACE_FLAGS, 0))));
             rules.add(new Rule(nr.get("clone"), eperm, List.of()));

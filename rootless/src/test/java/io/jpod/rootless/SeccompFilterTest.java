@@ -79,6 +79,14 @@ class SeccompFilterTest {
     }
 
     @Test
+    void personalityIsLimitedToPodmansValues() {
+        SeccompFilter f = SeccompFilter.defaultFilter(DEFAULT_CAPS);
+        assertEquals(SeccompFilter.RET_ALLOW, run(f, "personality", 0));
+        assertEquals(SeccompFilter.RET_ALLOW, run(f, "personality", 0xffffffffL));
+        assertEquals(SeccompFilter.errno(SeccompFilter.EPERM), run(f, "personality", 0x0400000)); // READ_IMPLIES_EXEC
+    }
+
+    @Test
     void capabilitiesUnlockTheirSyscalls() {
         Capabilities withAdmin = Capabilities.compute(List.of("SYS_ADMIN", "CAP_SYS_PTRACE"), List.of(), false, true, 40);
         SeccompFilter f = SeccompFilter.defaultFilter(withAdmin);

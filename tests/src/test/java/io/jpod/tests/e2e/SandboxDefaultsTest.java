@@ -164,6 +164,20 @@ class SandboxDefaultsTest {
     }
 
     @Test
+    void maskAndUnmaskOptionsChangeTheLists() {
+        Result r = run(List.of("--security-opt", "unmask=/proc/keys", "--security-opt", "mask=/proc/cpuinfo"), "sh", "-c",
+                "wc -c < /proc/cpuinfo; [ -s /proc/keys ] && echo keys-visible; true");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals("0", r.stdout().lines().findFirst().orElse("").strip(), r::toString);
+        String count = "grep -cE ' /proc/(sys|keys) ' /proc/self/mounts; true";
+        Result masked = run(List.of(), "sh", "-c", count);
+        assertEquals("2", masked.stdout().strip(), masked::toString);
+        Result all = run(List.of("--security-opt", "unmask=ALL"), "sh", "-c", count);
+        assertEquals(0, all.exitCode(), all::toString);
+        assertEquals("0", all.stdout().strip(), all::toString);
+    }
+
+    @Test
     void procSysIsReadOnly() {
         Result r = run(List.of(), "sh", "-c", "echo jpod > /proc/sys/kernel/domainname");
         assertNotEquals(0, r.exitCode(), r::toString);
