@@ -182,6 +182,19 @@ class MountsAndVolumesTest {
     }
 
     @Test
+    void envFileFeedsTheEnvironmentAndDashEOverridesIt() throws IOException {
+        Path file = scratch.resolve("vars.env");
+        Files.writeString(file, "# comment\nA=from-file\n\nB=two words\n");
+        file.toFile().setReadable(true, false);
+        Result r = run(List.of("--env-file", file.toString(), "-e", "A=from-e"), "sh", "-c", "echo \"$A|$B\"");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals("from-e|two words\n", r.stdout(), r::toString);
+        Result missing = run(List.of("--env-file", scratch.resolve("nope.env").toString()), "true");
+        assertEquals(125, missing.exitCode(), missing::toString);
+        assertTrue(missing.stderr().contains("nope.env"), missing::toString);
+    }
+
+    @Test
     void anonymousVolumeGoesWithRm() {
         Result before = env.run(NORMAL, "volume", "ls", "-q");
         Result r = run(List.of("-v", "/anon"), "sh", "-c", "echo x > /anon/f");
