@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "network.h"
+#include "sandbox.h"
 
 #define EXIT_ENGINE 125
 #define EXIT_NOT_EXECUTABLE 126
@@ -566,8 +567,13 @@ static void parse_spec(const char *file, struct spec *s)
             size_t dl = strlen(m->dest);
             if (m->dest[0] != '/' || strstr(m->dest, "/../") || (dl >= 3 && !strcmp(m->dest + dl - 3, "/..")))
                 fail("run: spec: mount destination \"%s\" must be an absolute path without ..", m->dest);
-        } else if (!net_spec_key(key, value))
-            fail("run: spec %s: unknown key \"%s\"", file, key);
+        } else if (!net_spec_key(key, value)) {
+            int known = sandbox_parse_key(key, value);
+            if (known < 0)
+                fail("%s", sandbox_step);
+            if (!known)
+                fail("run: spec %s: unknown key \"%s\"", file, key);
+        }
     }
     if (!s->rootfs || s->rootfs[0] != '/')
         fail("run: spec %s: needs rootfs= with an absolute path", file);
@@ -821,6 +827,8 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
     setup_sys(root);
     for (size_t i = 0; i < s->nmounts; i++)
         setup_user_mount(root, &s->mounts[i]);
+    if (sandbox_before_pivot(root) < 0)
+        die("%s", sandbox_step);
 
     /* pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves only the new. */
     if (chdir(root) < 0)
@@ -831,6 +839,8 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
         die("detach the old root");
     if (chdir("/") < 0)
         die("chdir /");
+    if (sandbox_after_pivot() < 0)
+        die("%s", sandbox_step);
 
     if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
         die("sethostname %s", s->hostname);
@@ -840,8 +850,12 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
         die("setgroups");
     if (setresgid(s->gid, s->gid, s->gid) < 0)
         die("setresgid %u", (unsigned)s->gid);
+    if (sandbox_before_setuid((unsigned)s->uid) < 0)
+        die("%s", sandbox_step);
     if (setresuid(s->uid, s->uid, s->uid) < 0)
         die("setresuid %u", (unsigned)s->uid);
+    if (sandbox_after_setuid() < 0)
+        die("%s", sandbox_step);
     /* The kernel clears the parent death signal when the effective ids change: set it again, then make
        sure the monitor did not die just before (it holds the go pipe open for as long as it lives). */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
@@ -862,6 +876,8 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     close_fds(report_fd);
+    if (sandbox_before_exec() < 0)
+        die("%s", sandbox_step);
     exec_container(s->args, s->env);
 }
 
@@ -1021,6 +1037,8 @@ static int cmd_run(int argc, char **argv)
     struct slirp sl = { -1, -1, -1, -1 };
     if (s.net == NET_SLIRP)
         slirp_fork(&s, &sl);   /* before unshare(CLONE_NEWPID), see slirp_fork */
+    if (sandbox_enter_userns() < 0)
+        die("%s", sandbox_step);
     if (unshare(CLONE_NEWPID) < 0)
         die("unshare pid namespace");
 
@@ -1125,8 +1143,11 @@ int main(int argc, char **argv)
         return cmd_enter(argc, argv);
     if (!strcmp(mode, "pause"))
         return cmd_pause(argc, argv);
-    if (!strcmp(mode, "run"))
+    if (!strcmp(mode, "run")) {
+        if (sandbox_reexec_sealed(argv) < 0)
+            die("%s", sandbox_step);
         return cmd_run(argc, argv);
+    }
     if (!strcmp(mode, "umount"))
         return cmd_umount(argc, argv);
     if (!strcmp(mode, "mount-overlay"))

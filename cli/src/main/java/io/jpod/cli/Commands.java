@@ -30,6 +30,7 @@ final class Commands {
         m.put("rm", RmCommand.class);
         m.put("unshare", UnshareCommand.class);
         m.put("port", PortCommand.class);
+        m.put("volume", VolumeCommand.class);
         m.put("info", InfoCommand.class);
         m.put("version", VersionCommand.class);
         m.put("completion", CompletionCommand.class);

@@ -35,6 +35,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"-e", "--env"}, paramLabel = "KEY=VALUE", description = "Set an environment variable (KEY alone takes jpod's value)")
     List<String> env = new ArrayList<>();
 
+    @Option(names = "--env-file", paramLabel = "FILE", description = "Read KEY=VALUE lines into the environment (before -e)")
+    List<String> envFiles = new ArrayList<>();
+
     @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory inside the container")
     String workdir;
 
@@ -78,7 +81,7 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunRequest request = new RunRequest(image, List.copyOf(command),
-                new RunRequest.ProcessRequest(entrypoint, List.copyOf(env), workdir, user, hostname), name, remove,
+                new RunRequest.ProcessRequest(entrypoint, EnvFiles.withFiles(envFiles, env), workdir, user, hostname), name, remove,
                 new RunRequest.PullRequest(PullPolicy.parse(pull), tlsVerify, quiet, platform),
                 networkOptions.toRequest(), lifecycleOptions.toRequest(), securityOptions.toRequest(), resourceOptions.toRequest());
         try (Engine engine = jpod.engine()) {

@@ -2,11 +2,50 @@ package io.jpod.cli;
 
 import io.jpod.engine.RunRequest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** `jpod run` options about the sandbox (capabilities, seccomp, mounts, user namespace). None yet: the defaults. */
+import java.util.ArrayList;
+import java.util.List;
+
+/** `jpod run` options about the sandbox (capabilities, seccomp, mounts, user namespace, limits), podman's meaning. */
 @Command
 public final class RunSecurityOptions {
+    @Option(names = "--cap-add", split = ",", paramLabel = "CAP", description = "Add a capability (e.g. NET_ADMIN, CAP_SYS_PTRACE, all)")
+    List<String> capAdd = new ArrayList<>();
+
+    @Option(names = "--cap-drop", split = ",", paramLabel = "CAP", description = "Drop a capability (or all)")
+    List<String> capDrop = new ArrayList<>();
+
+    @Option(names = "--privileged", description = "All capabilities of the user namespace, no seccomp filter, no masked paths")
+    boolean privileged;
+
+    @Option(names = "--security-opt", paramLabel = "OPT", description = "no-new-privileges[=BOOL], seccomp=unconfined, seccomp=FILE, mask=PATHS, unmask=PATHS|ALL, label=disable")
+    List<String> securityOpts = new ArrayList<>();
+
+    @Option(names = {"-v", "--volume"}, paramLabel = "SRC:DEST[:OPTS]", description = "Bind mount a host path or a named volume (OPTS: ro, rw, z, Z, …)")
+    List<String> volumes = new ArrayList<>();
+
+    @Option(names = "--mount", paramLabel = "type=TYPE,…", description = "Mount: type=bind|volume|tmpfs,source=…,target=…[,readonly]")
+    List<String> mounts = new ArrayList<>();
+
+    @Option(names = "--tmpfs", paramLabel = "PATH[:OPTS]", description = "Mount a tmpfs at PATH")
+    List<String> tmpfs = new ArrayList<>();
+
+    @Option(names = "--read-only", description = "Mount the container's root filesystem read-only")
+    boolean readOnly;
+
+    @Option(names = "--read-only-tmpfs", arity = "0..1", fallbackValue = "true", defaultValue = "true", paramLabel = "BOOL",
+            description = "With --read-only, mount writable tmpfs on /tmp, /run and /var/tmp (default: true)")
+    boolean readOnlyTmpfs;
+
+    @Option(names = "--userns", paramLabel = "MODE", description = "User namespace mode: keep-id (your uid and gid inside)")
+    String userns;
+
+    @Option(names = "--ulimit", paramLabel = "NAME=SOFT[:HARD]", description = "Resource limit, e.g. nofile=1024:2048")
+    List<String> ulimits = new ArrayList<>();
+
     RunRequest.SecurityRequest toRequest() {
-        return new RunRequest.SecurityRequest();
+        return new RunRequest.SecurityRequest(capAdd, capDrop, privileged, securityOpts, volumes, mounts, tmpfs,
+                readOnly, readOnlyTmpfs, userns, ulimits);
     }
 }

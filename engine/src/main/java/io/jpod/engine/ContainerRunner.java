@@ -7,6 +7,7 @@ import io.jpod.storage.ContainerRecord;
 import io.jpod.storage.ImageRecord;
 import io.jpod.storage.RootfsDriver;
 import io.jpod.storage.Store;
+import io.jpod.storage.VolumeStore;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -75,6 +76,8 @@ final class ContainerRunner {
         Path merged = store.containers().mergedDir(id);
         boolean mounted = false;
         int status = 125;
+        VolumeStore volumeStore = new VolumeStore(store.root());
+        MountSpecs.Prepared userMounts = null;
         try {
             List<Path> lowers = new ArrayList<>();
             for (int i = image.layers().size() - 1; i >= 0; i--) {
@@ -86,7 +89,7 @@ final class ContainerRunner {
             Trace.mark("run: rootfs mounted");
 
             String hostname = req.process().hostname() != null ? req.process().hostname() : id.substring(0, 12);
-            ContainerUser user = ContainerUser.resolve(merged, req.process().user() != null ? req.process().user() : settings.user());
+            ContainerUser user = ContainerUser.resolve(merged, req.process().user() != null ? req.process().user() : SandboxPolicy.defaultUser(req.security(), settings.user()));
             String cwd = req.process().workdir() != null ? req.process().workdir() : (settings.workingDir() == null || settings.workingDir().isEmpty() ? "/" : settings.workingDir());
             if (!cwd.startsWith("/")) {
                 throw new EngineException("the working directory \"" + cwd + "\" is not an absolute path");
@@ -96,11 +99,14 @@ final class ContainerRunner {
 
             Files.createDirectories(runDir);
             List<ContainerSpec.Mount> mounts = etcFiles(runDir, merged, net, hostname, name);
+            userMounts = MountSpecs.prepare(req.security(), merged, volumeStore, id);
+            mounts = MountSpecs.merge(userMounts.mounts(), mounts);
             Path exitFile = runDir.resolve("exit");
+            List<ContainerSpec.Extra> sandbox = SandboxPolicy.extras(req.security(), user.uid(), runDir, err);
             ContainerSpec spec = new ContainerSpec(merged, hostname, cwd, (int) user.uid(), (int) user.gid(),
                     user.groups().stream().map(Long::intValue).toList(), env, argv, net.specNetwork(),
                     network.slirp4netns(), network.mtu() > 0 ? network.mtu() : NetworkSetup.DEFAULT_MTU, mounts, exitFile, runDir.resolve("pid"),
-                    net.specExtras(dirs.runRoot(), id));
+                    concat(net.specExtras(dirs.runRoot(), id), sandbox));
             net.recordPorts(store.containers().dir(id));
             Path specFile = runDir.resolve("spec");
             spec.writeTo(specFile);
@@ -121,6 +127,7 @@ final class ContainerRunner {
             }
             if (req.remove()) {
                 store.containers().remove(id);
+                Volumes.release(volumeStore, userMounts, id);
             }
             deleteTree(runDir);
             Trace.mark("run: torn down");
@@ -142,6 +149,12 @@ final class ContainerRunner {
             monitor.destroy();
             return 125;
         }
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private static void ensureWorkdir(Path rootfs, String cwd) throws IOException {

@@ -79,6 +79,11 @@ public final class Engine implements AutoCloseable {
         return ContainerNetwork.readPorts(store().containers().dir(c.id()));
     }
 
+    /** Named volumes (`jpod volume …`). */
+    public Volumes volumes() {
+        return new Volumes(store());
+    }
+
     public String storageDriverName() {
         NativeHelper helper = NativeHelper.locate(env);
         return DriverSelector.choose(storageDriver, store(), dirs, helper, env, err).name();

@@ -42,8 +42,38 @@ public record RunRequest(
     public record LifecycleRequest(boolean detach, boolean tty, boolean interactive) {
     }
 
-    /** The sandbox: capabilities, seccomp, mounts, user namespace mode. Empty for now: the defaults. */
-    public record SecurityRequest() {
+    /**
+     * The sandbox: capabilities, seccomp, mounts, user namespace mode, resource limits of the process.
+     *
+     * @param capAdd       --cap-add names (with or without CAP_, or "all")
+     * @param capDrop      --cap-drop names
+     * @param privileged   all capabilities of the user namespace, no seccomp, no masked paths
+     * @param securityOpts --security-opt values (no-new-privileges[=BOOL], seccomp=unconfined|FILE, label=disable)
+     * @param volumes      -v HOST:CTR[:OPTS] and NAME:CTR[:OPTS]
+     * @param mounts       --mount type=...,source=...,target=...
+     * @param tmpfs        --tmpfs PATH[:OPTS]
+     * @param readOnly     --read-only: the rootfs read-only
+     * @param readOnlyTmpfs with --read-only: /tmp, /run, /var/tmp stay writable tmpfs (podman's default true)
+     * @param userns       --userns (null: the default; "keep-id")
+     * @param ulimits      --ulimit NAME=SOFT[:HARD]
+     */
+    public record SecurityRequest(List<String> capAdd, List<String> capDrop, boolean privileged, List<String> securityOpts,
+                                  List<String> volumes, List<String> mounts, List<String> tmpfs, boolean readOnly,
+                                  boolean readOnlyTmpfs, String userns, List<String> ulimits) {
+        public SecurityRequest {
+            capAdd = List.copyOf(capAdd);
+            capDrop = List.copyOf(capDrop);
+            securityOpts = List.copyOf(securityOpts);
+            volumes = List.copyOf(volumes);
+            mounts = List.copyOf(mounts);
+            tmpfs = List.copyOf(tmpfs);
+            ulimits = List.copyOf(ulimits);
+        }
+
+        /** The defaults: podman's sandbox. */
+        public SecurityRequest() {
+            this(List.of(), List.of(), false, List.of(), List.of(), List.of(), List.of(), false, true, null, List.of());
+        }
     }
 
     /** Resource limits from the delegated cgroup. Empty for now: none. */

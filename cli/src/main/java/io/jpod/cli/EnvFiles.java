@@ -1,0 +1,43 @@
+package io.jpod.cli;
+
+import io.jpod.engine.EngineException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code --env-file}: podman's format, one {@code KEY=VALUE} or bare {@code KEY} (taken from jpod's environment) per
+ * line, {@code #} comments and blank lines skipped, no quoting. Files come first, so {@code -e} overrides them.
+ */
+final class EnvFiles {
+    private EnvFiles() {
+    }
+
+    static List<String> withFiles(List<String> files, List<String> env) {
+        List<String> out = new ArrayList<>();
+        for (String f : files) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(Path.of(f), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new EngineException("cannot read env file " + f + ": " + e.getMessage());
+            }
+            for (String line : lines) {
+                String l = line.stripLeading();
+                if (l.isEmpty() || l.startsWith("#")) {
+                    continue;
+                }
+                if (l.startsWith("=")) {
+                    throw new EngineException("invalid line in env file " + f + ": \"" + line + "\" has no variable name");
+                }
+                out.add(l.contains("=") ? l : l.strip());
+            }
+        }
+        out.addAll(env);
+        return List.copyOf(out);
+    }
+}

@@ -1,0 +1,180 @@
+package io.jpod.cli;
+
+import io.jpod.engine.Engine;
+import io.jpod.engine.EngineException;
+import io.jpod.engine.Volumes;
+import io.jpod.storage.VolumeRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/** `jpod volume create|ls|inspect|rm|prune`: podman's named volumes, stored under the storage root. */
+@Command(name = "volume", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = "Manage volumes.",
+        subcommands = {VolumeCommand.Create.class, VolumeCommand.Ls.class, VolumeCommand.Inspect.class,
+                VolumeCommand.Rm.class, VolumeCommand.Prune.class})
+public final class VolumeCommand implements Runnable {
+    @ParentCommand
+    JpodCommand jpod;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                "missing subcommand: create, ls, inspect, rm or prune");
+    }
+
+    static Map<String, Object> inspect(Volumes v, VolumeRecord r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Name", r.name());
+        m.put("Driver", r.driver());
+        m.put("Mountpoint", v.mountpoint(r.name()).toString());
+        m.put("CreatedAt", DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(r.created().atZone(ZoneId.systemDefault())));
+        m.put("Labels", new TreeMap<>(r.labels()));
+        m.put("Scope", "local");
+        m.put("Options", Map.of());
+        m.put("MountCount", 0);
+        return m;
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a volume (a random name if none given).")
+    static final class Create implements Callable<Integer> {
+        @ParentCommand
+        VolumeCommand parent;
+
+        @Parameters(arity = "0..1", paramLabel = "NAME")
+        String name;
+
+        @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "Set a label")
+        List<String> labels = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            Map<String, String> l = new TreeMap<>();
+            for (String kv : labels) {
+                int eq = kv.indexOf('=');
+                l.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+            }
+            try (Engine engine = parent.jpod.engine()) {
+                parent.jpod.out.println(engine.volumes().create(name, l).name());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List volumes.")
+    static final class Ls implements Callable<Integer> {
+        @ParentCommand
+        VolumeCommand parent;
+
+        @Option(names = {"-q", "--quiet"}, description = "Print only volume names")
+        boolean quiet;
+
+        @Option(names = "--format", paramLabel = "FORMAT", description = "json or table (default)")
+        String format;
+
+        @Override
+        public Integer call() {
+            try (Engine engine = parent.jpod.engine()) {
+                Volumes v = engine.volumes();
+                List<VolumeRecord> all = v.list();
+                if ("json".equals(format)) {
+                    List<Object> out = new ArrayList<>();
+                    all.forEach(r -> out.add(inspect(v, r)));
+                    parent.jpod.out.println(Formats.json(out));
+                } else if (format != null && !format.equals("table")) {
+                    throw new EngineException("unsupported --format \"" + format + "\": use json or table");
+                } else if (quiet) {
+                    all.forEach(r -> parent.jpod.out.println(r.name()));
+                } else {
+                    parent.jpod.out.printf("%-11s %s%n", "DRIVER", "VOLUME NAME");
+                    all.forEach(r -> parent.jpod.out.printf("%-11s %s%n", r.driver(), r.name()));
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show volumes as JSON.")
+    static final class Inspect implements Callable<Integer> {
+        @ParentCommand
+        VolumeCommand parent;
+
+        @Parameters(arity = "1..*", paramLabel = "NAME")
+        List<String> names;
+
+        @Override
+        public Integer call() {
+            try (Engine engine = parent.jpod.engine()) {
+                Volumes v = engine.volumes();
+                List<Object> out = new ArrayList<>();
+                for (String n : names) {
+                    out.add(inspect(v, v.require(n)));
+                }
+                parent.jpod.out.println(Formats.json(out));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "rm", aliases = "remove", mixinStandardHelpOptions = true, description = "Remove volumes.")
+    static final class Rm implements Callable<Integer> {
+        @ParentCommand
+        VolumeCommand parent;
+
+        @Option(names = {"-f", "--force"}, description = "Remove a volume still referenced by stopped containers")
+        boolean force;
+
+        @Parameters(arity = "1..*", paramLabel = "NAME")
+        List<String> names;
+
+        @Override
+        public Integer call() {
+            try (Engine engine = parent.jpod.engine()) {
+                for (String n : names) {
+                    engine.volumes().remove(n, force);
+                    parent.jpod.out.println(n);
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "prune", mixinStandardHelpOptions = true, description = "Remove all volumes no container uses.")
+    static final class Prune implements Callable<Integer> {
+        @ParentCommand
+        VolumeCommand parent;
+
+        @Option(names = {"-f", "--force"}, description = "Do not ask for confirmation")
+        boolean force;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!force) {
+                parent.jpod.out.print("WARNING! This will remove all volumes not used by at least one container.\nAre you sure you want to continue? [y/N] ");
+                parent.jpod.out.flush();
+                String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                if (answer == null || !answer.trim().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
+                    return 0;
+                }
+            }
+            try (Engine engine = parent.jpod.engine()) {
+                engine.volumes().prune().forEach(parent.jpod.out::println);
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.jpod.engine;
+
+import io.jpod.storage.StorageException;
+import io.jpod.storage.Store;
+import io.jpod.storage.VolumeRecord;
+import io.jpod.storage.VolumeStore;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** `jpod volume …`: named volumes in the store, in use while a container that mounted one still exists. */
+public final class Volumes {
+    private final Store store;
+    private final VolumeStore volumes;
+
+    Volumes(Store store) {
+        this.store = store;
+        this.volumes = new VolumeStore(store.root());
+    }
+
+    public VolumeRecord create(String name, Map<String, String> labels) {
+        String n = name != null ? name : HexFormat.of().formatHex(random32());
+        try {
+            return volumes.create(n, labels);
+        } catch (StorageException e) {
+            throw new EngineException(e.getMessage(), e);
+        }
+    }
+
+    private static byte[] random32() {
+        byte[] b = new byte[32];
+        new SecureRandom().nextBytes(b);
+        return b;
+    }
+
+    public List<VolumeRecord> list() {
+        return volumes.list();
+    }
+
+    public Optional<VolumeRecord> get(String name) {
+        return volumes.get(name);
+    }
+
+    public VolumeRecord require(String name) {
+        return get(name).orElseThrow(() -> new EngineException("no volume with name \"" + name + "\" found"));
+    }
+
+    public Path mountpoint(String name) {
+        return volumes.dataDir(name);
+    }
+
+    /** Existing containers that mounted the volume (markers of removed containers do not count). */
+    public List<String> usedBy(String name) {
+        List<String> ids = new ArrayList<>();
+        for (String id : volumes.users(name)) {
+            if (store.containers().get(id).isPresent()) {
+                ids.add(id);
+            } else {
+                volumes.removeUser(name, id);
+            }
+        }
+        return ids;
+    }
+
+    /** Removes a volume; one still used by a container only with force, and never one a running container uses. */
+    public void remove(String name, boolean force) {
+        require(name);
+        for (String id : usedBy(name)) {
+            boolean running = store.containers().get(id).map(c -> "running".equals(c.state())).orElse(false);
+            if (running || !force) {
+                throw new EngineException("volume " + name + " is being used by container " + id.substring(0, 12)
+                        + (running ? ": stop it first" : ": remove the container first, or use --force"));
+            }
+        }
+        try {
+            volumes.remove(name);
+        } catch (StorageException e) {
+            throw new EngineException(e.getMessage(), e);
+        }
+    }
+
+    /** Removes every volume no container uses; returns their names. */
+    public List<String> prune() {
+        List<String> removed = new ArrayList<>();
+        for (VolumeRecord v : volumes.list()) {
+            if (usedBy(v.name()).isEmpty()) {
+                volumes.remove(v.name());
+                removed.add(v.name());
+            }
+        }
+        return removed;
+    }
+
+    /** After a --rm container: its markers go, and so do the anonymous volumes it created (as podman's --rm). */
+    static void release(VolumeStore volumes, MountSpecs.Prepared used, String containerId) {
+        if (used == null) {
+            return;
+        }
+        for (String v : used.volumes()) {
+            volumes.removeUser(v, containerId);
+        }
+        for (String v : used.anonymousVolumes()) {
+            try {
+                volumes.remove(v);
+            } catch (StorageException e) {
+                // best effort: a leftover anonymous volume shows in `volume ls` and goes with `volume prune`
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+/*
+ * The container sandbox of jpod-helper run: capabilities, masked and read-only paths, read-only rootfs,
+ * resource limits, no_new_privs, seccomp, and the sealed self-copy against CVE-2019-5736.
+ * Java decides every set, list and filter (io.jpod.engine.SandboxPolicy); this only applies them.
+ *
+ * Functions returning int give 0 on success and -1 on failure with errno set and sandbox_step naming
+ * the step, so the caller reports it through its own die().
+ */
+#ifndef JPOD_SANDBOX_H
+#define JPOD_SANDBOX_H
+
+extern char sandbox_step[512];
+
+/* Spec keys of the sandbox: 1 when key is one of them (value stored), 0 when unknown, -1 when the value
+   is invalid (sandbox_step says why, errno 0). */
+int sandbox_parse_key(const char *key, const char *value);
+
+/* Before anything else in "run": re-executes the helper from a sealed memfd copy unless it already runs
+   from one. Returns only when already sealed (0) or on failure (-1). */
+int sandbox_reexec_sealed(char **argv);
+
+/* In the container child, with the host's paths still visible: reads the seccomp program and masks and
+   write-protects /proc and /sys paths below root. */
+int sandbox_before_pivot(const char *root);
+
+/* In the monitor before unshare(CLONE_NEWPID): with userns_*_map records, move into a nested user namespace
+   mapped so (--userns=keep-id). */
+int sandbox_enter_userns(void);
+
+/* After pivot_root: the read-only root filesystem. */
+int sandbox_after_pivot(void);
+
+/* Around setresuid to the container user: bounding set, rlimits, keep-caps; then the capability sets. */
+int sandbox_before_setuid(unsigned uid);
+int sandbox_after_setuid(void);
+
+/* The last step before execve: no_new_privs and the seccomp filter. */
+int sandbox_before_exec(void);
+
+#endif

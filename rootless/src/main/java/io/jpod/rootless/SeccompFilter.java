@@ -1,0 +1,269 @@
+package io.jpod.rootless;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A seccomp filter as rules per syscall number, compiled to classic BPF for the helper (which installs it with
+ * prctl(PR_SET_SECCOMP) as its last step before execve). x86_64 only: the program first checks the audit
+ * architecture (a foreign arch and the x32 ABI get {@link #badArch}), then compares the syscall number against
+ * each syscall that has rules; a syscall's rules are tried in order, the first whose argument conditions all
+ * hold decides, else the default action.
+ *
+ * @param defaultAction seccomp return value for syscalls no rule decides
+ * @param badArch       return value for a foreign architecture
+ * @param rules         rules in priority order
+ */
+public record SeccompFilter(int defaultAction, int badArch, List<Rule> rules) {
+
+    public static final int RET_KILL_PROCESS = 0x80000000;
+    public static final int RET_KILL_THREAD = 0;
+    public static final int RET_TRAP = 0x00030000;
+    public static final int RET_ERRNO = 0x00050000;
+    public static final int RET_LOG = 0x7ffc0000;
+    public static final int RET_ALLOW = 0x7fff0000;
+    public static final int AUDIT_ARCH_X86_64 = 0xC000003E;
+    public static final int EPERM = 1;
+    public static final int ENOSYS = 38;
+    /** CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET, as docker's and podman's profiles mask clone's flags. */
+    public static final long CLONE_NAMESPACE_FLAGS = 0x7E020000L;
+
+    public enum Op { EQ, NE, LT, LE, GT, GE, MASKED_EQ }
+
+    /** Argument {@code index} compared as 64 bits; for MASKED_EQ: {@code (arg & value) == valueTwo}. */
+    public record Condition(int index, Op op, long value, long valueTwo) {
+        public Condition {
+            Objects.requireNonNull(op, "op");
+            if (index < 0 || index > 5) {
+                throw new IllegalArgumentException("syscall argument index must be 0..5: " + index);
+            }
+        }
+    }
+
+    public record Rule(int syscall, int action, List<Condition> conditions) {
+        public Rule {
+            conditions = List.copyOf(conditions);
+        }
+    }
+
+    public SeccompFilter {
+        rules = List.copyOf(rules);
+    }
+
+    public static int errno(int errno) {
+        return RET_ERRNO | (errno & 0xffff);
+    }
+
+    // ------------------------------------------------------------------ the default filter
+
+    /** Syscalls refused with EPERM unless the container holds the capability (null: always refused). */
+    private static final String[][] DENIED = {
+            {"add_key", null}, {"keyctl", null}, {"request_key", null},
+            {"kexec_load", null}, {"kexec_file_load", null}, {"create_module", null}, {"get_kernel_syms", null},
+            {"query_module", null}, {"nfsservctl", null}, {"uselib", null}, {"_sysctl", null}, {"sysfs", null},
+            {"ustat", null}, {"afs_syscall", null}, {"tuxcall", null}, {"security", null}, {"vserver", null},
+            {"getpmsg", null}, {"putpmsg", null},
+            {"mount", "SYS_ADMIN"}, {"umount2", "SYS_ADMIN"}, {"pivot_root", "SYS_ADMIN"}, {"unshare", "SYS_ADMIN"},
+            {"setns", "SYS_ADMIN"}, {"swapon", "SYS_ADMIN"}, {"swapoff", "SYS_ADMIN"}, {"quotactl", "SYS_ADMIN"},
+            {"fsopen", "SYS_ADMIN"}, {"fsconfig", "SYS_ADMIN"}, {"fsmount", "SYS_ADMIN"}, {"fspick", "SYS_ADMIN"},
+            {"move_mount", "SYS_ADMIN"}, {"open_tree", "SYS_ADMIN"}, {"mount_setattr", "SYS_ADMIN"},
+            {"lookup_dcookie", "SYS_ADMIN"}, {"name_to_handle_at", "SYS_ADMIN"},
+            {"open_by_handle_at", "DAC_READ_SEARCH"},
+            {"bpf", "SYS_ADMIN"}, {"perf_event_open", "SYS_ADMIN"}, {"fanotify_init", "SYS_ADMIN"},
+            {"ptrace", "SYS_PTRACE"}, {"process_vm_readv", "SYS_PTRACE"}, {"process_vm_writev", "SYS_PTRACE"},
+            {"kcmp", "SYS_PTRACE"}, {"pidfd_getfd", "SYS_PTRACE"}, {"userfaultfd", "SYS_PTRACE"},
+            {"reboot", "SYS_BOOT"}, {"init_module", "SYS_MODULE"}, {"finit_module", "SYS_MODULE"},
+            {"delete_module", "SYS_MODULE"}, {"iopl", "SYS_RAWIO"}, {"ioperm", "SYS_RAWIO"},
+            {"acct", "SYS_PACCT"}, {"settimeofday", "SYS_TIME"}, {"clock_settime", "SYS_TIME"},
+            {"clock_adjtime", "SYS_TIME"}, {"stime", "SYS_TIME"}, {"syslog", "SYSLOG"},
+            {"vhangup", "SYS_TTY_CONFIG"}, {"get_mempolicy", "SYS_NICE"}, {"mbind", "SYS_NICE"},
+            {"set_mempolicy", "SYS_NICE"}, {"move_pages", "SYS_NICE"},
+    };
+
+    /**
+     * The default filter, equivalent in effect to podman's default profile for the given capabilities:
+     * everything is allowed except the syscalls that reach kernel-global state (keyrings, modules, kexec,
+     * mounts, namespaces, tracing, clocks, BPF, perf), which fail with EPERM; clone with namespace flags fails
+     * with EPERM and clone3 (whose flags a filter cannot read) with ENOSYS, so libc falls back to clone.
+     * A capability that podman's profile lets unlock a syscall unlocks it here too.
+     */
+    public static SeccompFilter defaultFilter(Capabilities caps) {
+        Map<String, Integer> nr = x86_64Syscalls();
+        List<Rule> rules = new ArrayList<>();
+        int eperm = errno(EPERM);
+        for (String[] d : DENIED) {
+            Integer n = nr.get(d[0]);
+            if (n != null && (d[1] == null || !caps.has(d[1]))) {
+                rules.add(new Rule(n, eperm, List.of()));
+            }
+        }
+        // podman's profile lets personality(2) choose only these: Linux, its 32-bit and no-ASLR variants, and the query
+        for (long persona : new long[] {0x0, 0x8, 0x20000, 0x20008, 0xffffffffL}) {
+            rules.add(new Rule(nr.get("personality"), RET_ALLOW, List.of(new Condition(0, Op.EQ, persona, 0))));
+        }
+        rules.add(new Rule(nr.get("personality"), eperm, List.of()));
+        if (!caps.has("SYS_ADMIN")) {
+            rules.add(new Rule(nr.get("clone"), RET_ALLOW, List.of(new Condition(0, Op.MASKED_EQ, CLONE_NAMESPACE_FLAGS, 0))));
+            rules.add(new Rule(nr.get("clone"), eperm, List.of()));
+            rules.add(new Rule(nr.get("clone3"), errno(ENOSYS), List.of()));
+        }
+        return new SeccompFilter(RET_ALLOW, RET_KILL_PROCESS, rules);
+    }
+
+    /** Syscall names to numbers on x86_64 (from the kernel's asm/unistd_64.h, shipped as a resource). */
+    public static Map<String, Integer> x86_64Syscalls() {
+        Map<String, Integer> m = new HashMap<>();
+        try (InputStream in = SeccompFilter.class.getResourceAsStream("syscalls-x86_64.txt")) {
+            if (in == null) {
+                throw new IllegalStateException("syscalls-x86_64.txt missing from the jpod-rootless jar");
+            }
+            for (String line : new String(in.readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
+                String[] f = line.trim().split(" ");
+                if (f.length == 2) {
+                    m.put(f[0], Integer.parseInt(f[1]));
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the syscall table: " + e.getMessage(), e);
+        }
+        return m;
+    }
+
+    // ------------------------------------------------------------------ BPF
+
+    /** One classic BPF instruction (struct sock_filter). */
+    public record Insn(int code, int jt, int jf, int k) {
+    }
+
+    static final int LD_W_ABS = 0x20, ALU_AND_K = 0x54, JEQ = 0x15, JGT = 0x25, JGE = 0x35, RET_K = 0x06;
+    private static final int OFF_NR = 0, OFF_ARCH = 4, OFF_ARGS = 16;
+    private static final int FAIL = -1, NEXT = -2;
+
+    /** The program as instructions. */
+    public List<Insn> program() {
+        List<Insn> p = new ArrayList<>();
+        p.add(new Insn(LD_W_ABS, 0, 0, OFF_ARCH));
+        p.add(new Insn(JEQ, 1, 0, AUDIT_ARCH_X86_64));
+        p.add(new Insn(RET_K, 0, 0, badArch));
+        p.add(new Insn(LD_W_ABS, 0, 0, OFF_NR));
+        p.add(new Insn(JGE, 0, 1, 0x40000000)); // x32 ABI numbers share the x86_64 audit arch
+        p.add(new Insn(RET_K, 0, 0, badArch));
+        Map<Integer, List<Rule>> bySyscall = new LinkedHashMap<>();
+        for (Rule r : rules) {
+            bySyscall.computeIfAbsent(r.syscall(), k -> new ArrayList<>()).add(r);
+        }
+        for (Map.Entry<Integer, List<Rule>> e : bySyscall.entrySet()) {
+            List<Insn> block = block(e.getValue());
+            if (block.size() > 255) {
+                throw new RootlessException("seccomp: too many rules for syscall " + e.getKey() + " to compile");
+            }
+            // A block always ends in a return, so the accumulator still holds the number on the jf path.
+            p.add(new Insn(JEQ, 0, block.size(), e.getKey()));
+            p.addAll(block);
+        }
+        p.add(new Insn(RET_K, 0, 0, defaultAction));
+        if (p.size() > 4096) {
+            throw new RootlessException("seccomp: the filter needs " + p.size() + " BPF instructions, the kernel takes 4096");
+        }
+        return p;
+    }
+
+    private List<Insn> block(List<Rule> rules) {
+        List<Insn> out = new ArrayList<>();
+        for (Rule r : rules) {
+            List<Insn> rule = new ArrayList<>();
+            for (Condition c : r.conditions()) {
+                List<Insn> cond = condition(c);
+                int condEnd = rule.size() + cond.size();
+                for (Insn i : cond) {
+                    rule.add(i);
+                }
+                // resolve NEXT now (relative to each insn's own position); FAIL once the rule's length is known
+                for (int at = condEnd - cond.size(); at < condEnd; at++) {
+                    Insn i = rule.get(at);
+                    rule.set(at, new Insn(i.code(), i.jt() == NEXT ? condEnd - at - 1 : i.jt(), i.jf() == NEXT ? condEnd - at - 1 : i.jf(), i.k()));
+                }
+            }
+            rule.add(new Insn(RET_K, 0, 0, r.action()));
+            int end = rule.size();
+            for (int at = 0; at < end; at++) {
+                Insn i = rule.get(at);
+                if (i.jt() == FAIL || i.jf() == FAIL) {
+                    int off = end - at - 1;
+                    if (off > 255) {
+                        throw new RootlessException("seccomp: a rule with too many conditions to compile");
+                    }
+                    rule.set(at, new Insn(i.code(), i.jt() == FAIL ? off : i.jt(), i.jf() == FAIL ? off : i.jf(), i.k()));
+                }
+            }
+            out.addAll(rule);
+        }
+        out.add(new Insn(RET_K, 0, 0, defaultAction));
+        return out;
+    }
+
+    /** A 64-bit comparison from two 32-bit loads; jumps to NEXT when it holds and to FAIL when not. */
+    private static List<Insn> condition(Condition c) {
+        int lo = OFF_ARGS + 8 * c.index(), hi = lo + 4;
+        int vlo = (int) c.value(), vhi = (int) (c.value() >>> 32);
+        List<Insn> l = new ArrayList<>();
+        switch (c.op()) {
+            case EQ -> {
+                l.add(new Insn(LD_W_ABS, 0, 0, hi));
+                l.add(new Insn(JEQ, 0, FAIL, vhi));
+                l.add(new Insn(LD_W_ABS, 0, 0, lo));
+                l.add(new Insn(JEQ, NEXT, FAIL, vlo));
+            }
+            case NE -> {
+                l.add(new Insn(LD_W_ABS, 0, 0, hi));
+                l.add(new Insn(JEQ, 0, NEXT, vhi));
+                l.add(new Insn(LD_W_ABS, 0, 0, lo));
+                l.add(new Insn(JEQ, FAIL, NEXT, vlo));
+            }
+            case MASKED_EQ -> {
+                int tlo = (int) c.valueTwo(), thi = (int) (c.valueTwo() >>> 32);
+                l.add(new Insn(LD_W_ABS, 0, 0, hi));
+                l.add(new Insn(ALU_AND_K, 0, 0, vhi));
+                l.add(new Insn(JEQ, 0, FAIL, thi));
+                l.add(new Insn(LD_W_ABS, 0, 0, lo));
+                l.add(new Insn(ALU_AND_K, 0, 0, vlo));
+                l.add(new Insn(JEQ, NEXT, FAIL, tlo));
+            }
+            case GT, GE -> {
+                l.add(new Insn(LD_W_ABS, 0, 0, hi));
+                l.add(new Insn(JGT, NEXT, 0, vhi));
+                l.add(new Insn(JEQ, 0, FAIL, vhi));
+                l.add(new Insn(LD_W_ABS, 0, 0, lo));
+                l.add(new Insn(c.op() == Op.GT ? JGT : JGE, NEXT, FAIL, vlo));
+            }
+            case LT, LE -> {
+                l.add(new Insn(LD_W_ABS, 0, 0, hi));
+                l.add(new Insn(JGE, 0, NEXT, vhi));
+                l.add(new Insn(JEQ, 0, FAIL, vhi));
+                l.add(new Insn(LD_W_ABS, 0, 0, lo));
+                l.add(new Insn(c.op() == Op.LT ? JGE : JGT, FAIL, NEXT, vlo));
+            }
+        }
+        return l;
+    }
+
+    /** The program as the kernel's struct sock_filter array in native (little-endian on x86_64) byte order. */
+    public byte[] bytes() {
+        List<Insn> p = program();
+        ByteBuffer b = ByteBuffer.allocate(p.size() * 8).order(ByteOrder.nativeOrder());
+        for (Insn i : p) {
+            b.putShort((short) i.code()).put((byte) i.jt()).put((byte) i.jf()).putInt(i.k());
+        }
+        return b.array();
+    }
+
+}

@@ -1,0 +1,172 @@
+package io.jpod.rootless;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Runs the generated BPF in a tiny classic-BPF interpreter over a few syscall/arch/argument inputs. */
+class SeccompFilterTest {
+    private static final Map<String, Integer> NR = SeccompFilter.x86_64Syscalls();
+    private static final Capabilities DEFAULT_CAPS = Capabilities.compute(List.of(), List.of(), false, true, 40);
+
+    /** Evaluates a program on seccomp_data {nr, arch, ip, args[6]}; returns the filter's return value. */
+    static int eval(List<SeccompFilter.Insn> prog, int arch, int nr, long... args) {
+        int a = 0;
+        int pc = 0;
+        for (int steps = 0; steps < 100_000; steps++) {
+            SeccompFilter.Insn i = prog.get(pc);
+            switch (i.code()) {
+                case SeccompFilter.LD_W_ABS -> {
+                    int k = i.k();
+                    if (k == 0) {
+                        a = nr;
+                    } else if (k == 4) {
+                        a = arch;
+                    } else {
+                        int idx = (k - 16) / 8;
+                        long v = idx < args.length ? args[idx] : 0;
+                        a = (k - 16) % 8 == 0 ? (int) v : (int) (v >>> 32);
+                    }
+                    pc++;
+                }
+                case SeccompFilter.ALU_AND_K -> {
+                    a &= i.k();
+                    pc++;
+                }
+                case SeccompFilter.JEQ -> pc += 1 + (a == i.k() ? i.jt() : i.jf());
+                case SeccompFilter.JGT -> pc += 1 + (Integer.compareUnsigned(a, i.k()) > 0 ? i.jt() : i.jf());
+                case SeccompFilter.JGE -> pc += 1 + (Integer.compareUnsigned(a, i.k()) >= 0 ? i.jt() : i.jf());
+                case SeccompFilter.RET_K -> {
+                    return i.k();
+                }
+                default -> throw new AssertionError("unknown opcode " + i.code());
+            }
+        }
+        throw new AssertionError("program does not terminate");
+    }
+
+    private static int run(SeccompFilter f, String syscall, long... args) {
+        return eval(f.program(), SeccompFilter.AUDIT_ARCH_X86_64, NR.get(syscall), args);
+    }
+
+    @Test
+    void defaultFilterRefusesKernelGlobalSyscallsAndAllowsTheRest() {
+        SeccompFilter f = SeccompFilter.defaultFilter(DEFAULT_CAPS);
+        int eperm = SeccompFilter.errno(SeccompFilter.EPERM);
+        for (String s : List.of("keyctl", "add_key", "request_key", "mount", "umount2", "pivot_root", "unshare",
+                "swapon", "reboot", "kexec_load", "init_module", "bpf", "perf_event_open", "ptrace", "setns")) {
+            assertEquals(eperm, run(f, s), s);
+        }
+        for (String s : List.of("read", "write", "openat", "execve", "exit_group", "capset", "setresuid", "chdir")) {
+            assertEquals(SeccompFilter.RET_ALLOW, run(f, s), s);
+        }
+        assertEquals(SeccompFilter.errno(SeccompFilter.ENOSYS), run(f, "clone3"));
+    }
+
+    @Test
+    void cloneIsAllowedOnlyWithoutNamespaceFlags() {
+        SeccompFilter f = SeccompFilter.defaultFilter(DEFAULT_CAPS);
+        assertEquals(SeccompFilter.RET_ALLOW, run(f, "clone", 0x01200011L)); // fork's flags
+        assertEquals(SeccompFilter.errno(SeccompFilter.EPERM), run(f, "clone", 0x10000000L | 17)); // CLONE_NEWUSER
+        assertEquals(SeccompFilter.errno(SeccompFilter.EPERM), run(f, "clone", 0x20000L)); // CLONE_NEWNS
+        // a flag in the upper half of the 64-bit argument is not a namespace flag
+        assertEquals(SeccompFilter.RET_ALLOW, run(f, "clone", 0x1_0000_0000L));
+    }
+
+    @Test
+    void personalityIsLimitedToPodmansValues() {
+        SeccompFilter f = SeccompFilter.defaultFilter(DEFAULT_CAPS);
+        assertEquals(SeccompFilter.RET_ALLOW, run(f, "personality", 0));
+        assertEquals(SeccompFilter.RET_ALLOW, run(f, "personality", 0xffffffffL));
+        assertEquals(SeccompFilter.errno(SeccompFilter.EPERM), run(f, "personality", 0x0400000)); // READ_IMPLIES_EXEC
+    }
+
+    @Test
+    void capabilitiesUnlockTheirSyscalls() {
+        Capabilities withAdmin = Capabilities.compute(List.of("SYS_ADMIN", "CAP_SYS_PTRACE"), List.of(), false, true, 40);
+        SeccompFilter f = SeccompFilter.defaultFilter(withAdmin);
+        assertEquals(SeccompFilter.RET_ALLOW, run(f, "mount"));
+        assertEquals(SeccompFilter.RET_ALLOW, run(f, "ptrace"));
+        assertEquals(SeccompFilter.RET_ALLOW, run(f, "clone", 0x10000000L));
+        assertEquals(SeccompFilter.errno(SeccompFilter.EPERM), run(f, "keyctl"));
+    }
+
+    @Test
+    void foreignArchitectureAndX32AreKilled() {
+        SeccompFilter f = SeccompFilter.defaultFilter(DEFAULT_CAPS);
+        int i386 = 0x40000003;
+        assertEquals(SeccompFilter.RET_KILL_PROCESS, eval(f.program(), i386, 0));
+        assertEquals(SeccompFilter.RET_KILL_PROCESS, eval(f.program(), SeccompFilter.AUDIT_ARCH_X86_64, 0x40000000 + 1));
+    }
+
+    @Test
+    void argumentComparisonsAre64Bit() {
+        int nr = NR.get("personality");
+        for (SeccompFilter.Op op : SeccompFilter.Op.values()) {
+            SeccompFilter f = new SeccompFilter(SeccompFilter.RET_KILL_THREAD, SeccompFilter.RET_KILL_PROCESS,
+                    List.of(new SeccompFilter.Rule(nr, SeccompFilter.RET_ALLOW,
+                            List.of(new SeccompFilter.Condition(0, op, 0x1_0000_0005L, 0x5L)))));
+            for (long arg : new long[] {0, 5, 6, 0x1_0000_0004L, 0x1_0000_0005L, 0x1_0000_0006L, 0x2_0000_0000L}) {
+                boolean expected = switch (op) {
+                    case EQ -> arg == 0x1_0000_0005L;
+                    case NE -> arg != 0x1_0000_0005L;
+                    case LT -> Long.compareUnsigned(arg, 0x1_0000_0005L) < 0;
+                    case LE -> Long.compareUnsigned(arg, 0x1_0000_0005L) <= 0;
+                    case GT -> Long.compareUnsigned(arg, 0x1_0000_0005L) > 0;
+                    case GE -> Long.compareUnsigned(arg, 0x1_0000_0005L) >= 0;
+                    case MASKED_EQ -> (arg & 0x1_0000_0005L) == 5;
+                };
+                int got = eval(f.program(), SeccompFilter.AUDIT_ARCH_X86_64, nr, arg);
+                assertEquals(expected ? SeccompFilter.RET_ALLOW : SeccompFilter.RET_KILL_THREAD, got, op + " " + Long.toHexString(arg));
+            }
+        }
+    }
+
+    @Test
+    void jsonProfileAllowListWithCapsAndArgs() throws Exception {
+        String json = """
+                {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1,
+                 "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+                 "syscalls": [
+                   {"names": ["read", "write", "no_such_syscall_on_x86"], "action": "SCMP_ACT_ALLOW"},
+                   {"names": ["personality"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]},
+                   {"names": ["mount"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}},
+                   {"names": ["getpid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}
+                 ]}""";
+        SeccompFilter f = SeccompProfile.parse(new ObjectMapper().readTree(json), DEFAULT_CAPS, "test");
+        int eperm = SeccompFilter.errno(1);
+        assertEquals(SeccompFilter.RET_ALLOW, run(f, "read"));
+        assertEquals(SeccompFilter.RET_ALLOW, run(f, "personality", 8));
+        assertEquals(eperm, run(f, "personality", 9));
+        assertEquals(eperm, run(f, "mount"));
+        assertEquals(SeccompFilter.errno(38), run(f, "getpid"));
+        assertEquals(eperm, run(f, "openat"));
+        assertTrue(f.bytes().length == f.program().size() * 8);
+    }
+
+    @Test
+    void unsupportedActionsAreRefused() throws Exception {
+        String json = "{\"defaultAction\": \"SCMP_ACT_NOTIFY\", \"syscalls\": []}";
+        RootlessException e = assertThrows(RootlessException.class,
+                () -> SeccompProfile.parse(new ObjectMapper().readTree(json), DEFAULT_CAPS, "p.json"));
+        assertTrue(e.getMessage().contains("SCMP_ACT_NOTIFY"), e.getMessage());
+    }
+
+    @Test
+    void defaultCapabilitiesArePodmansMask() {
+        assertEquals(0x800405fbL, DEFAULT_CAPS.bounding());
+        assertEquals(0x800405fbL, DEFAULT_CAPS.effective());
+        Capabilities user = Capabilities.compute(List.of(), List.of(), false, false, 40);
+        assertEquals(0, user.effective());
+        assertEquals(0x800405fbL, user.bounding());
+        Capabilities none = Capabilities.compute(List.of("net_raw"), List.of("all"), false, true, 40);
+        assertEquals(1L << 13, none.effective());
+        assertEquals(0x1ff_ffff_ffffL, Capabilities.compute(List.of(), List.of(), true, true, 40).bounding());
+        assertThrows(RootlessException.class, () -> Capabilities.compute(List.of("CAP_NOPE"), List.of(), false, true, 40));
+    }
+}

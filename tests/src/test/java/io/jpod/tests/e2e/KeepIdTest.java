@@ -1,0 +1,94 @@
+package io.jpod.tests.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jpod.tests.support.JpodEnv;
+import io.jpod.tests.support.LocalRegistry;
+import io.jpod.tests.support.Result;
+import io.jpod.tests.support.TestImage;
+import io.jpod.tests.support.TestUser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** --userns=keep-id: the caller's uid and gid appear as themselves inside, and what they write is theirs on the host. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class KeepIdTest {
+    private static final Duration NORMAL = Duration.ofSeconds(60);
+
+    private static TestUser user;
+    private static JpodEnv env;
+    private static LocalRegistry registry;
+    private static String image;
+    private static Path scratch;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        user = TestUser.get();
+        env = JpodEnv.create(user);
+        registry = LocalRegistry.start();
+        registry.push(TestImage.busybox().build(), "library/keepid", "latest");
+        image = registry.hostPort() + "/library/keepid:latest";
+        Result pull = env.run(Duration.ofSeconds(120), "pull", image);
+        assertEquals(0, pull.exitCode(), pull::toString);
+        scratch = Files.createTempDirectory(Path.of(System.getProperty("jpod.test.tmp", "/tmp")), "jpod-keepid-");
+        scratch.toFile().setReadable(true, false);
+        scratch.toFile().setExecutable(true, false);
+    }
+
+    @AfterAll
+    static void tearDown() throws IOException {
+        try {
+            if (env != null) {
+                env.close();
+            }
+        } finally {
+            if (registry != null) {
+                registry.close();
+            }
+            if (scratch != null) {
+                try (Stream<Path> s = Files.walk(scratch)) {
+                    s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
+
+    @Test
+    void callerIdsAppearAsThemselves() throws IOException {
+        Path dir = Files.createDirectory(scratch.resolve("data"));
+        user.chown(dir);
+        Result r = env.run(NORMAL, "run", "--rm", "--userns=keep-id", "-v", dir + ":/data", image,
+                "sh", "-c", "id -u; id -g; touch /data/mine; grep ^CapEff /proc/self/status");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals(java.util.List.of(Long.toString(user.uid()), Long.toString(user.gid()), "CapEff:\t0000000000000000"),
+                r.stdout().lines().toList(), r::toString);
+        assertEquals(user.uid(), Files.getAttribute(dir.resolve("mine"), "unix:uid", LinkOption.NOFOLLOW_LINKS), r::toString);
+        assertEquals(user.gid(), Files.getAttribute(dir.resolve("mine"), "unix:gid", LinkOption.NOFOLLOW_LINKS), r::toString);
+    }
+
+    @Test
+    void rootInsideKeepIdIsASubordinateId() {
+        Result r = env.run(NORMAL, "run", "--rm", "--userns=keep-id", "-u", "0", image, "cat", "/proc/self/uid_map");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals(java.util.List.of("0 1 " + user.uid(), user.uid() + " 0 1"),
+                r.normalisedLines().subList(0, 2), r::toString);
+    }
+
+    @Test
+    void unknownUsernsModeIsAnEngineError() {
+        Result r = env.run(NORMAL, "run", "--rm", "--userns=auto", image, "true");
+        assertEquals(125, r.exitCode(), r::toString);
+        assertTrue(r.stderr().contains("--userns"), r::toString);
+    }
+}

@@ -1,0 +1,206 @@
+package io.jpod.tests.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jpod.tests.support.JpodEnv;
+import io.jpod.tests.support.LocalRegistry;
+import io.jpod.tests.support.Result;
+import io.jpod.tests.support.TestImage;
+import io.jpod.tests.support.TestUser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** -v, --mount, --tmpfs, --read-only and named volumes, seen from inside the container and from the host. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class MountsAndVolumesTest {
+    private static final Duration FIRST = Duration.ofSeconds(120);
+    private static final Duration NORMAL = Duration.ofSeconds(60);
+
+    private static TestUser user;
+    private static JpodEnv env;
+    private static LocalRegistry registry;
+    private static String image;
+    private static Path scratch;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        user = TestUser.get();
+        env = JpodEnv.create(user);
+        registry = LocalRegistry.start();
+        registry.push(TestImage.busybox().build(), "library/mounts", "latest");
+        image = registry.hostPort() + "/library/mounts:latest";
+        Result pull = env.run(FIRST, "pull", image);
+        assertEquals(0, pull.exitCode(), pull::toString);
+        scratch = Files.createTempDirectory(Path.of(System.getProperty("jpod.test.tmp", "/tmp")), "jpod-mounts-");
+        scratch.toFile().setReadable(true, false);
+        scratch.toFile().setExecutable(true, false);
+    }
+
+    @AfterAll
+    static void tearDown() throws IOException {
+        try {
+            if (env != null) {
+                env.close();
+            }
+        } finally {
+            if (registry != null) {
+                registry.close();
+            }
+            if (scratch != null) {
+                try (Stream<Path> s = Files.walk(scratch)) {
+                    s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
+
+    private static Result run(List<String> options, String... command) {
+        List<String> args = new ArrayList<>(List.of("run", "--rm"));
+        args.addAll(options);
+        args.add(image);
+        args.addAll(List.of(command));
+        return env.run(NORMAL, args.toArray(String[]::new));
+    }
+
+    private static Path hostDir(String name) throws IOException {
+        Path d = Files.createDirectory(scratch.resolve(name));
+        user.chown(d);
+        return d;
+    }
+
+    @Test
+    void bindMountedFilesAreOwnedByTheMappedIdsOnTheHost() throws IOException {
+        TestUser.Range subuid = user.requireSubuid();
+        Path dir = hostDir("owned");
+        Result r = run(List.of("-v", dir + ":/data"), "sh", "-c", "touch /data/by-root && touch /data/by-1000 && chown 1000:1000 /data/by-1000");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals(user.uid(), Files.getAttribute(dir.resolve("by-root"), "unix:uid", LinkOption.NOFOLLOW_LINKS), r::toString);
+        assertEquals((int) (subuid.start() + 999), Files.getAttribute(dir.resolve("by-1000"), "unix:uid", LinkOption.NOFOLLOW_LINKS), r::toString);
+    }
+
+    @Test
+    void readOnlyBindMountRefusesWrites() throws IOException {
+        Path dir = hostDir("ro");
+        Files.writeString(dir.resolve("hello"), "from the host\n");
+        dir.resolve("hello").toFile().setReadable(true, false);
+        Result r = run(List.of("-v", dir + ":/data:ro"), "sh", "-c", "cat /data/hello; touch /data/new");
+        assertNotEquals(0, r.exitCode(), r::toString);
+        assertEquals("from the host\n", r.stdout(), r::toString);
+        assertTrue(r.stderr().contains("Read-only file system"), r::toString);
+        assertFalse(Files.exists(dir.resolve("new")), r::toString);
+
+        Result m = run(List.of("--mount", "type=bind,source=" + dir + ",target=/m,readonly"), "touch", "/m/new");
+        assertNotEquals(0, m.exitCode(), m::toString);
+        assertTrue(m.stderr().contains("Read-only file system"), m::toString);
+    }
+
+    @Test
+    void missingBindSourceIsAClearError() {
+        Result r = run(List.of("-v", scratch.resolve("does-not-exist") + ":/data"), "true");
+        assertEquals(125, r.exitCode(), r::toString);
+        assertTrue(r.stderr().contains("does-not-exist") && r.stderr().contains("does not exist"), r::toString);
+    }
+
+    @Test
+    void readOnlyRootfsKeepsTmpWritable() {
+        Result r = run(List.of("--read-only"), "sh", "-c", "touch /tmp/ok /var/tmp/ok /run/ok && echo tmp-writable; touch /etc/nope");
+        assertNotEquals(0, r.exitCode(), r::toString);
+        assertEquals("tmp-writable\n", r.stdout(), r::toString);
+        assertTrue(r.stderr().contains("Read-only file system"), r::toString);
+    }
+
+    @Test
+    void tmpfsIsWritableAndFresh() {
+        Result r = run(List.of("--tmpfs", "/scratch:size=1m", "--mount", "type=tmpfs,target=/other"), "sh", "-c",
+                "echo a > /scratch/f && echo b > /other/f && cat /scratch/f /other/f && grep -E ' /(scratch|other) ' /proc/mounts | cut -d' ' -f3");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals("a\nb\ntmpfs\ntmpfs\n", r.stdout(), r::toString);
+    }
+
+    @Test
+    void namedVolumeSurvivesTheContainerAndIsManaged() {
+        Result w = run(List.of("-v", "keep:/data"), "sh", "-c", "echo persisted > /data/f");
+        assertEquals(0, w.exitCode(), w::toString);
+        Result r = run(List.of("--mount", "type=volume,source=keep,target=/again"), "cat", "/again/f");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals("persisted\n", r.stdout(), r::toString);
+
+        Result ls = env.run(NORMAL, "volume", "ls", "-q");
+        assertEquals(0, ls.exitCode(), ls::toString);
+        assertTrue(ls.stdout().lines().anyMatch("keep"::equals), ls::toString);
+        Result inspect = env.run(NORMAL, "volume", "inspect", "keep");
+        assertEquals(0, inspect.exitCode(), inspect::toString);
+        assertTrue(inspect.stdout().contains(env.storageRoot().resolve("volumes/keep/_data").toString()), inspect::toString);
+
+        Result rm = env.run(NORMAL, "volume", "rm", "keep");
+        assertEquals(0, rm.exitCode(), rm::toString);
+        assertFalse(Files.exists(env.storageRoot().resolve("volumes/keep"), LinkOption.NOFOLLOW_LINKS));
+        Result gone = env.run(NORMAL, "volume", "inspect", "keep");
+        assertEquals(125, gone.exitCode(), gone::toString);
+    }
+
+    @Test
+    void newVolumeIsFilledFromTheImage() {
+        Result r = run(List.of("-v", "etc-copy:/etc"), "cat", "/etc/passwd");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.stdout().contains("root:"), r::toString);
+        assertTrue(Files.exists(env.storageRoot().resolve("volumes/etc-copy/_data/passwd")), "copy-up did not fill the volume");
+    }
+
+    @Test
+    void volumeInUseIsKeptUntilItsContainerIsRemoved() {
+        Result c = env.run(NORMAL, "volume", "create", "busy");
+        assertEquals(0, c.exitCode(), c::toString);
+        Result clash = env.run(NORMAL, "volume", "create", "busy");
+        assertEquals(125, clash.exitCode(), clash::toString);
+        Result run = env.run(NORMAL, "run", "--name", "vol-user", "-v", "busy:/b", image, "true");
+        assertEquals(0, run.exitCode(), run::toString);
+        Result rm = env.run(NORMAL, "volume", "rm", "busy");
+        assertEquals(125, rm.exitCode(), rm::toString);
+        Result prune = env.run(NORMAL, "volume", "prune", "-f");
+        assertEquals(0, prune.exitCode(), prune::toString);
+        assertFalse(prune.stdout().lines().anyMatch("busy"::equals), prune::toString);
+        assertEquals(0, env.run(NORMAL, "rm", "vol-user").exitCode());
+        Result prune2 = env.run(NORMAL, "volume", "prune", "-f");
+        assertEquals(0, prune2.exitCode(), prune2::toString);
+        assertTrue(prune2.stdout().lines().anyMatch("busy"::equals), prune2::toString);
+    }
+
+    @Test
+    void envFileFeedsTheEnvironmentAndDashEOverridesIt() throws IOException {
+        Path file = scratch.resolve("vars.env");
+        Files.writeString(file, "# comment\nA=from-file\n\nB=two words\n");
+        file.toFile().setReadable(true, false);
+        Result r = run(List.of("--env-file", file.toString(), "-e", "A=from-e"), "sh", "-c", "echo \"$A|$B\"");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals("from-e|two words\n", r.stdout(), r::toString);
+        Result missing = run(List.of("--env-file", scratch.resolve("nope.env").toString()), "true");
+        assertEquals(125, missing.exitCode(), missing::toString);
+        assertTrue(missing.stderr().contains("nope.env"), missing::toString);
+    }
+
+    @Test
+    void anonymousVolumeGoesWithRm() {
+        Result before = env.run(NORMAL, "volume", "ls", "-q");
+        Result r = run(List.of("-v", "/anon"), "sh", "-c", "echo x > /anon/f");
+        assertEquals(0, r.exitCode(), r::toString);
+        Result after = env.run(NORMAL, "volume", "ls", "-q");
+        assertEquals(before.stdout().lines().filter(l -> l.matches("[0-9a-f]{64}")).count(),
+                after.stdout().lines().filter(l -> l.matches("[0-9a-f]{64}")).count(), after::toString);
+    }
+}
