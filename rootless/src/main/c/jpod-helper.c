@@ -35,6 +35,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lifecycle.h"
+
 #define EXIT_ENGINE 125
 #define EXIT_NOT_EXECUTABLE 126
 #define EXIT_NOT_FOUND 127
@@ -56,12 +58,12 @@ struct report {
 };
 
 /* -1 everywhere except in the container child between fork and execve, where die() must go to the monitor. */
-static int report_fd = -1;
+int report_fd = -1;
 
 /* The container init's pid for the monitor's signal handlers (0 when there is none). */
 static volatile sig_atomic_t forward_pid;
 
-static void print_error(const char *step, int err)
+void print_error(const char *step, int err)
 {
     if (err)
         fprintf(stderr, "jpod-helper: %s: %s (errno %d)\n", step, strerror(err), err);
@@ -94,7 +96,7 @@ __attribute__((noreturn)) static void vfail(int err, const char *fmt, va_list ap
 }
 
 /* A failed syscall: the step and errno. */
-__attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt, ...)
+__attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...)
 {
     int err = errno;
     va_list ap;
@@ -103,7 +105,7 @@ __attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt,
 }
 
 /* Any other engine error: just the message. */
-__attribute__((noreturn, format(printf, 1, 2))) static void fail(const char *fmt, ...)
+__attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -112,7 +114,7 @@ __attribute__((noreturn, format(printf, 1, 2))) static void fail(const char *fmt
 
 /* ---------------------------------------------------------------- small utilities */
 
-static ssize_t read_full(int fd, void *buf, size_t len)
+ssize_t read_full(int fd, void *buf, size_t len)
 {
     size_t done = 0;
     while (done < len) {
@@ -128,7 +130,7 @@ static ssize_t read_full(int fd, void *buf, size_t len)
     return (ssize_t)done;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+int write_all(int fd, const void *buf, size_t len)
 {
     while (len > 0) {
         ssize_t n = write(fd, buf, len);
@@ -156,7 +158,7 @@ static void xclose(int *fd)
 }
 
 /* Exit status convention of shells: 128+N for death by signal N. */
-static int status_code(int status)
+int status_code(int status)
 {
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
@@ -184,7 +186,7 @@ static void join_path(char *buf, const char *a, const char *b)
 
 /* Write "content" to path through a temp file in the same directory and rename(2), so readers
    see either nothing or the whole file. Runtime state only, so no fsync. -1 with errno on failure. */
-static int write_file_atomic(const char *path, const char *content)
+int write_file_atomic(const char *path, const char *content)
 {
     char tmp[PATH_MAX];
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid()) >= sizeof tmp) {
@@ -216,7 +218,7 @@ static void kill_child(pid_t pid)
 
 /* Close every fd above 2 except keep (-1: none). close_range(2) is one syscall (Linux 5.9); older
    kernels get the loop. */
-static void close_fds(int keep)
+void close_fds(int keep)
 {
     int ok = 0;
 #ifdef SYS_close_range
@@ -234,7 +236,7 @@ static void close_fds(int keep)
     }
 }
 
-static void redirect_stdio_to_null(void)
+void redirect_stdio_to_null(void)
 {
     int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (fd < 0)
@@ -485,7 +487,7 @@ struct spec {
     int mtu;
 };
 
-static unsigned long parse_number(const char *key, const char *value, unsigned long max)
+unsigned long parse_number(const char *key, const char *value, unsigned long max)
 {
     char *end;
     errno = 0;
@@ -543,6 +545,7 @@ static void parse_spec(const char *file, struct spec *s)
         else if (!strcmp(key, "mtu")) s->mtu = (int)parse_number(key, value, 65521);
         else if (!strcmp(key, "exitfile")) s->exitfile = value;
         else if (!strcmp(key, "pidfile")) s->pidfile = value;
+        else if (lc_spec_key(key, value)) { }
         else if (!strcmp(key, "net")) {
             if (!strcmp(value, "none")) s->net = NET_NONE;
             else if (!strcmp(value, "host")) s->net = NET_HOST;
@@ -755,7 +758,7 @@ static void loopback_up(void)
 }
 
 /* execve with a PATH search on the container's own PATH (execvp would use the helper's environment). */
-__attribute__((noreturn)) static void exec_container(char **args, char **env)
+__attribute__((noreturn)) void exec_container(char **args, char **env)
 {
     const char *cmd = args[0], *path = DEFAULT_PATH;
     if (strchr(cmd, '/')) {
@@ -797,6 +800,7 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
     /* Also taken down (with the whole PID namespace) when the monitor is killed. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
         die("set parent death signal");
+    lc_child_stdio();
     int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
     if (s->net != NET_HOST)
         flags |= CLONE_NEWNET;
@@ -829,6 +833,7 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
         die("detach the old root");
     if (chdir("/") < 0)
         die("chdir /");
+    lc_child_after_pivot(s->uid, s->gid);
 
     if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
         die("sethostname %s", s->hostname);
@@ -859,6 +864,7 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    lc_child_before_exec();
     close_fds(report_fd);
     exec_container(s->args, s->env);
 }
@@ -1004,12 +1010,19 @@ static int report_code(const struct report *r)
     }
 }
 
+int lc_report_status(int fd)
+{
+    struct report r;
+    return read_full(fd, &r, sizeof r) == (ssize_t)sizeof r ? report_code(&r) : -1;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     if (argc != 3)
         fail("usage: jpod-helper run SPECFILE");
     struct spec s;
     parse_spec(argv[2], &s);
+    lc_begin();
 
     struct slirp sl = { -1, -1, -1, -1 };
     if (s.net == NET_SLIRP)
@@ -1027,6 +1040,7 @@ static int cmd_run(int argc, char **argv)
     for (size_t i = 0; i < NFORWARDED; i++)
         sigaddset(&fwd, forwarded_signals[i]);
     sigprocmask(SIG_BLOCK, &fwd, &old);
+    lc_prepare();
     pid_t child = fork();
     if (child < 0)
         die("fork container process");
@@ -1076,7 +1090,8 @@ static int cmd_run(int argc, char **argv)
     /* EOF: execve succeeded (the pipe is close-on-exec) or the child died without a word. */
     struct report r;
     ssize_t n = read_full(rep[0], &r, sizeof r);
-    int status = wait_child(child);
+    int started = n == 0 && code < 0;
+    int status = lc_supervise(child, started);
     forward_pid = 0;
     if (s.net == NET_SLIRP)
         slirp_stop(&sl);
@@ -1088,6 +1103,7 @@ static int cmd_run(int argc, char **argv)
         if (write_file_atomic(s.exitfile, content) < 0)
             die("write exit file %s", s.exitfile);
     }
+    lc_end(code, started);
     return code;
 }
 
@@ -1124,5 +1140,9 @@ int main(int argc, char **argv)
         return cmd_umount(argc, argv);
     if (!strcmp(mode, "mount-overlay"))
         return cmd_mount_overlay(argc, argv);
+    if (!strcmp(mode, "exec"))
+        return cmd_exec(argc, argv);
+    if (!strcmp(mode, "signal"))
+        return cmd_signal(argc, argv);
     fail("usage: jpod-helper enter|pause|run|umount|mount-overlay ...");
 }

@@ -15,7 +15,10 @@ import java.util.Map;
 @Command(name = "jpod", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Manage containers and images, rootless and daemonless.",
         subcommands = {RunCommand.class, PullCommand.class, ImagesCommand.class, PsCommand.class, RmCommand.class,
-                UnshareCommand.class, InfoCommand.class, VersionCommand.class, CompletionCommand.class},
+                UnshareCommand.class, InfoCommand.class, VersionCommand.class, CompletionCommand.class,
+                LogsCommand.class, StopCommand.class, KillCommand.class, WaitCommand.class, InspectCommand.class,
+                StartCommand.class, RestartCommand.class, TopCommand.class, ExecCommand.class, RenameCommand.class,
+                CpCommand.class, ContainerCommand.class},
         usageHelpAutoWidth = true)
 public final class JpodCommand implements Runnable {
     final Map<String, String> env;

@@ -49,6 +49,7 @@ public final class Main {
         // everything after the image (run) or the command (unshare) belongs to the container, flags included
         cl.getSubcommands().get("run").setStopAtPositional(true);
         cl.getSubcommands().get("unshare").setStopAtPositional(true);
+        cl.getSubcommands().get("exec").setStopAtPositional(true);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setExecutionExceptionHandler((ex, line, parsed) -> report(ex, err));

@@ -43,8 +43,14 @@ final class ContainerRunner {
         this.err = err;
     }
 
-    /** Runs the container in the foreground and returns its exit status (125/126/127 for failures to start). */
-    int run(RunRequest req) {
+    /** The id of the container {@link #run} created (printed by `run -d`). */
+    String lastId;
+
+    /**
+     * Runs the container and returns its exit status (125/126/127 for failures to start); with -d returns 0 as
+     * soon as it runs. The launch and the teardown are {@link Lifecycle}'s.
+     */
+    int run(RunRequest req, Lifecycle lifecycle) {
         NetworkSetup network = NetworkSetup.of(NetworkMode.parse(req.network().mode()), callerEnv);
         ImageRecord image = new ImageResolver(store).resolve(req.image(), req.pull().policy(), req.pull().tlsVerify(), req.pull().platform(), req.pull().quiet(), err);
         ImageSettings settings = ImageSettings.parse(store.images().config(image.id()));
@@ -62,10 +68,11 @@ final class ContainerRunner {
         }
         String imageName = image.names().isEmpty() ? image.id() : image.names().get(0);
         ContainerRecord record = store.containers().create(id, name, image.id(), imageName, argv);
+        lastId = id;
         Path runDir = dirs.runRoot().containerDir(id);
         Path merged = store.containers().mergedDir(id);
         boolean mounted = false;
-        int status = 125;
+        boolean launched = false;
         try {
             List<Path> lowers = new ArrayList<>();
             for (int i = image.layers().size() - 1; i >= 0; i--) {
@@ -81,7 +88,7 @@ final class ContainerRunner {
                 throw new EngineException("the working directory \"" + cwd + "\" is not an absolute path");
             }
             ensureWorkdir(merged, cwd);
-            List<String> env = ContainerEnv.build(settings.env(), req.process().env(), hostname, user.home(), false, callerEnv);
+            List<String> env = ContainerEnv.build(settings.env(), req.process().env(), hostname, user.home(), req.lifecycle().tty(), callerEnv);
 
             Files.createDirectories(runDir);
             List<ContainerSpec.Mount> mounts = etcFiles(runDir, merged, network, hostname, name, req.network().addHosts());
@@ -89,42 +96,26 @@ final class ContainerRunner {
             ContainerSpec spec = new ContainerSpec(merged, hostname, cwd, (int) user.uid(), (int) user.gid(),
                     user.groups().stream().map(Long::intValue).toList(), env, argv, specNetwork(network.mode()),
                     network.slirp4netns(), network.mtu() > 0 ? network.mtu() : NetworkSetup.DEFAULT_MTU, mounts, exitFile, runDir.resolve("pid"));
-            Path specFile = runDir.resolve("spec");
-            spec.writeTo(specFile);
-            store.containers().update(withState(record, "running", null));
-            status = runMonitor(specFile);
-            store.containers().update(withState(record, "exited", status));
+            lifecycle.saveSpec(id, spec);
+            record = store.containers().update(LifecycleSetup.created(record, req, hostname, cwd, env, settings, driver.name()));
+            launched = true;
+            return lifecycle.launch(record, req.lifecycle().detach(), req.lifecycle().interactive());
         } catch (IOException e) {
             throw new EngineException("cannot prepare container " + id.substring(0, 12) + ": " + e.getMessage(), e);
         } finally {
-            if (mounted) {
-                try {
-                    driver.unmount(merged);
-                } catch (RuntimeException e) {
-                    err.println("jpod: warning: " + e.getMessage());
+            if (!launched) { // once launched, the teardown is the lifecycle's
+                if (mounted) {
+                    try {
+                        driver.unmount(merged);
+                    } catch (RuntimeException e) {
+                        err.println("jpod: warning: " + e.getMessage());
+                    }
                 }
+                if (req.remove()) {
+                    store.containers().remove(id);
+                }
+                deleteTree(runDir);
             }
-            if (req.remove()) {
-                store.containers().remove(id);
-            }
-            deleteTree(runDir);
-        }
-        return status;
-    }
-
-    /**
-     * Starts the helper's monitor with our stdio and waits. The JVM ignores SIGINT meanwhile: the terminal sends
-     * it to the whole foreground process group, so the container sees it first-hand and decides.
-     */
-    private int runMonitor(Path specFile) throws IOException {
-        Process monitor = helper.runContainer(specFile).inheritIO().start();
-        SignalForwarding.ignoreInterruptsWhile(monitor);
-        try {
-            return monitor.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            monitor.destroy();
-            return 125;
         }
     }
 
@@ -171,10 +162,6 @@ final class ContainerRunner {
 
     private static void write(Path file, String content) throws IOException {
         Files.writeString(file, content, StandardCharsets.UTF_8);
-    }
-
-    private static ContainerRecord withState(ContainerRecord r, String state, Integer exit) {
-        return new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(), r.command(), r.created(), state, exit);
     }
 
     static void deleteTree(Path dir) {
