@@ -29,11 +29,13 @@ static struct {
     char **exitcmd;
     size_t nexitcmd;
     int status_w;                          /* -d: to the caller waiting for "started" */
+    int exit_w;                            /* to the exit command's launcher: 'x' run it, 'n' do not */
+    pid_t exit_pid;
     int out[2], err[2];                    /* the container's stdout and stderr (no -t) */
     int console[2];                        /* -t: the child sends the pty master here */
     struct winsize ws;                     /* -t: the caller's window size when the container started */
     int have_ws;
-} lc = { .logmax = DEFAULT_LOG_MAX, .status_w = -1, .out = { -1, -1 }, .err = { -1, -1 }, .console = { -1, -1 } };
+} lc = { .logmax = DEFAULT_LOG_MAX, .status_w = -1, .exit_w = -1, .out = { -1, -1 }, .err = { -1, -1 }, .console = { -1, -1 } };
 
 static int flag(const char *key, const char *value)
 {
@@ -78,6 +80,35 @@ static void closefd(int *fd)
     *fd = -1;
 }
 
+/* The exit command must not be started by the monitor itself: after unshare(CLONE_NEWPID) every fork of the
+   monitor lands in the container's PID namespace, which is dead by then (fork fails with ENOMEM). So a
+   launcher is forked first; it waits on a pipe and runs the command when told, or when the monitor dies
+   without a word (a killed monitor still gets its container torn down). */
+static void exit_launcher_fork(void)
+{
+    int p[2];
+    xpipe2(p);
+    lc.exit_pid = fork();
+    if (lc.exit_pid < 0)
+        die("fork the exit command launcher");
+    if (lc.exit_pid == 0) {
+        prctl(PR_SET_NAME, "jpod-exitcmd", 0, 0, 0);
+        redirect_stdio_to_null();   /* never hold the caller's stdout or stderr */
+        close_fds(p[0]);
+        char c = 0;
+        ssize_t n;
+        do
+            n = read(p[0], &c, 1);
+        while (n < 0 && errno == EINTR);
+        if (n == 1 && c == 'n')
+            _exit(0);
+        execv(lc.exitcmd[0], lc.exitcmd);
+        _exit(127);
+    }
+    close(p[0]);
+    lc.exit_w = p[1];
+}
+
 void lc_begin(void)
 {
     if (lc.detach) {
@@ -112,6 +143,8 @@ void lc_begin(void)
         close(null);
         prctl(PR_SET_NAME, "jpod-monitor", 0, 0, 0);
     }
+    if (lc.nexitcmd)
+        exit_launcher_fork();
     if (lc.monitorpidfile) {
         char content[32];
         snprintf(content, sizeof content, "%d\n", (int)getpid());
@@ -343,14 +376,15 @@ void lc_end(int code, int started)
         write_all(lc.status_w, &code, sizeof code);
         closefd(&lc.status_w);
     }
-    if (!started || !lc.nexitcmd)
+    if (lc.exit_w < 0)
         return;
-    /* The exit command (jpod's teardown) replaces the monitor: same pid, so "monitor alive" still means
-       "not yet torn down" to whoever looks. */
-    fflush(NULL);
-    close_fds(-1);
-    execv(lc.exitcmd[0], lc.exitcmd);
-    print_error("exec the exit command", errno);
+    /* The monitor waits for the teardown: while it lives, "monitor alive" means "not yet torn down" to
+       whoever looks. A failed start is torn down by the caller instead. */
+    write_all(lc.exit_w, started ? "x" : "n", 1);
+    closefd(&lc.exit_w);
+    int st;
+    while (waitpid(lc.exit_pid, &st, 0) < 0 && errno == EINTR)
+        ;
 }
 
 /* ---- jpod-helper signal PID SIGNUM */
