@@ -35,6 +35,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lifecycle.h"
 #include "network.h"
 #include "sandbox.h"
 
@@ -59,12 +60,12 @@ struct report {
 };
 
 /* -1 everywhere except in the container child between fork and execve, where die() must go to the monitor. */
-static int report_fd = -1;
+int report_fd = -1;
 
 /* The container init's pid for the monitor's signal handlers (0 when there is none). */
 static volatile sig_atomic_t forward_pid;
 
-static void print_error(const char *step, int err)
+void print_error(const char *step, int err)
 {
     if (err)
         fprintf(stderr, "jpod-helper: %s: %s (errno %d)\n", step, strerror(err), err);
@@ -97,7 +98,7 @@ __attribute__((noreturn)) static void vfail(int err, const char *fmt, va_list ap
 }
 
 /* A failed syscall: the step and errno. */
-__attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt, ...)
+__attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...)
 {
     int err = errno;
     va_list ap;
@@ -106,7 +107,7 @@ __attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt,
 }
 
 /* Any other engine error: just the message. */
-__attribute__((noreturn, format(printf, 1, 2))) static void fail(const char *fmt, ...)
+__attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -115,7 +116,7 @@ __attribute__((noreturn, format(printf, 1, 2))) static void fail(const char *fmt
 
 /* ---------------------------------------------------------------- small utilities */
 
-static ssize_t read_full(int fd, void *buf, size_t len)
+ssize_t read_full(int fd, void *buf, size_t len)
 {
     size_t done = 0;
     while (done < len) {
@@ -131,7 +132,7 @@ static ssize_t read_full(int fd, void *buf, size_t len)
     return (ssize_t)done;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+int write_all(int fd, const void *buf, size_t len)
 {
     while (len > 0) {
         ssize_t n = write(fd, buf, len);
@@ -159,7 +160,7 @@ static void xclose(int *fd)
 }
 
 /* Exit status convention of shells: 128+N for death by signal N. */
-static int status_code(int status)
+int status_code(int status)
 {
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
@@ -187,7 +188,7 @@ static void join_path(char *buf, const char *a, const char *b)
 
 /* Write "content" to path through a temp file in the same directory and rename(2), so readers
    see either nothing or the whole file. Runtime state only, so no fsync. -1 with errno on failure. */
-static int write_file_atomic(const char *path, const char *content)
+int write_file_atomic(const char *path, const char *content)
 {
     char tmp[PATH_MAX];
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid()) >= sizeof tmp) {
@@ -219,7 +220,7 @@ static void kill_child(pid_t pid)
 
 /* Close every fd above 2 except keep (-1: none). close_range(2) is one syscall (Linux 5.9); older
    kernels get the loop. */
-static void close_fds(int keep)
+void close_fds(int keep)
 {
     int ok = 0;
 #ifdef SYS_close_range
@@ -237,7 +238,7 @@ static void close_fds(int keep)
     }
 }
 
-static void redirect_stdio_to_null(void)
+void redirect_stdio_to_null(void)
 {
     int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (fd < 0)
@@ -488,7 +489,7 @@ struct spec {
     int mtu;
 };
 
-static unsigned long parse_number(const char *key, const char *value, unsigned long max)
+unsigned long parse_number(const char *key, const char *value, unsigned long max)
 {
     char *end;
     errno = 0;
@@ -546,6 +547,7 @@ static void parse_spec(const char *file, struct spec *s)
         else if (!strcmp(key, "mtu")) s->mtu = (int)parse_number(key, value, 65521);
         else if (!strcmp(key, "exitfile")) s->exitfile = value;
         else if (!strcmp(key, "pidfile")) s->pidfile = value;
+        else if (lc_spec_key(key, value)) { }
         else if (!strcmp(key, "net")) {
             if (!strcmp(value, "none")) s->net = NET_NONE;
             else if (!strcmp(value, "host")) s->net = NET_HOST;
@@ -763,7 +765,7 @@ static void loopback_up(void)
 }
 
 /* execve with a PATH search on the container's own PATH (execvp would use the helper's environment). */
-__attribute__((noreturn)) static void exec_container(char **args, char **env)
+__attribute__((noreturn)) void exec_container(char **args, char **env)
 {
     const char *cmd = args[0], *path = DEFAULT_PATH;
     if (strchr(cmd, '/')) {
@@ -805,6 +807,7 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
     /* Also taken down (with the whole PID namespace) when the monitor is killed. */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
         die("set parent death signal");
+    lc_child_stdio();
     int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
     if (s->net != NET_HOST)
         flags |= CLONE_NEWNET;
@@ -841,6 +844,7 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
         die("chdir /");
     if (sandbox_after_pivot() < 0)
         die("%s", sandbox_step);
+    lc_child_after_pivot(s->uid, s->gid);
 
     if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
         die("sethostname %s", s->hostname);
@@ -875,6 +879,7 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    lc_child_before_exec();
     close_fds(report_fd);
     if (sandbox_before_exec() < 0)
         die("%s", sandbox_step);
@@ -1027,12 +1032,19 @@ static int report_code(const struct report *r)
     }
 }
 
+int lc_report_status(int fd)
+{
+    struct report r;
+    return read_full(fd, &r, sizeof r) == (ssize_t)sizeof r ? report_code(&r) : -1;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     if (argc != 3)
         fail("usage: jpod-helper run SPECFILE");
     struct spec s;
     parse_spec(argv[2], &s);
+    lc_begin();
 
     struct slirp sl = { -1, -1, -1, -1 };
     if (s.net == NET_SLIRP)
@@ -1052,6 +1064,7 @@ static int cmd_run(int argc, char **argv)
     for (size_t i = 0; i < NFORWARDED; i++)
         sigaddset(&fwd, forwarded_signals[i]);
     sigprocmask(SIG_BLOCK, &fwd, &old);
+    lc_prepare();
     pid_t child = fork();
     if (child < 0)
         die("fork container process");
@@ -1101,7 +1114,8 @@ static int cmd_run(int argc, char **argv)
     /* EOF: execve succeeded (the pipe is close-on-exec) or the child died without a word. */
     struct report r;
     ssize_t n = read_full(rep[0], &r, sizeof r);
-    int status = wait_child(child);
+    int started = n == 0 && code < 0;
+    int status = lc_supervise(child, started);
     forward_pid = 0;
     if (s.net == NET_SLIRP)
         slirp_stop(&sl);
@@ -1113,6 +1127,7 @@ static int cmd_run(int argc, char **argv)
         if (write_file_atomic(s.exitfile, content) < 0)
             die("write exit file %s", s.exitfile);
     }
+    lc_end(code, started);
     return code;
 }
 
@@ -1152,5 +1167,9 @@ int main(int argc, char **argv)
         return cmd_umount(argc, argv);
     if (!strcmp(mode, "mount-overlay"))
         return cmd_mount_overlay(argc, argv);
+    if (!strcmp(mode, "exec"))
+        return cmd_exec(argc, argv);
+    if (!strcmp(mode, "signal"))
+        return cmd_signal(argc, argv);
     fail("usage: jpod-helper enter|pause|run|umount|mount-overlay ...");
 }

@@ -31,6 +31,18 @@ final class Commands {
         m.put("unshare", UnshareCommand.class);
         m.put("port", PortCommand.class);
         m.put("volume", VolumeCommand.class);
+        m.put("logs", LogsCommand.class);
+        m.put("stop", StopCommand.class);
+        m.put("kill", KillCommand.class);
+        m.put("wait", WaitCommand.class);
+        m.put("inspect", InspectCommand.class);
+        m.put("start", StartCommand.class);
+        m.put("restart", RestartCommand.class);
+        m.put("top", TopCommand.class);
+        m.put("exec", ExecCommand.class);
+        m.put("rename", RenameCommand.class);
+        m.put("cp", CpCommand.class);
+        m.put("container", ContainerCommand.class);
         m.put("info", InfoCommand.class);
         m.put("version", VersionCommand.class);
         m.put("completion", CompletionCommand.class);

@@ -51,7 +51,7 @@ public final class Main {
         CommandLine cl = new CommandLine(new JpodCommand(env, out, err));
         Commands.register(cl, args);
         // everything after the image (run) or the command (unshare) belongs to the container, flags included
-        for (String name : new String[]{"run", "unshare"}) {
+        for (String name : new String[]{"run", "unshare", "exec"}) {
             if (cl.getSubcommands().containsKey(name)) {
                 cl.getSubcommands().get(name).setStopAtPositional(true);
             }

@@ -31,12 +31,15 @@ public final class PsCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "FORMAT", description = "json or table (default)")
     String format;
 
+    @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Only matching containers: status=, name=, id= (repeatable: all must match)")
+    List<String> filters = new ArrayList<>();
+
     @Override
     public Integer call() {
         try (Engine engine = jpod.engine()) {
             List<ContainerRecord> list = new ArrayList<>();
             for (ContainerRecord c : engine.containers()) {
-                if (all || "running".equals(c.state())) {
+                if ((all || !filters.isEmpty() || "running".equals(c.state())) && PsFilter.matches(c, filters)) {
                     list.add(c);
                 }
             }
@@ -52,6 +55,12 @@ public final class PsCommand implements Callable<Integer> {
                     m.put("Created", c.created() == null ? null : c.created().getEpochSecond());
                     m.put("State", c.state());
                     m.put("ExitCode", c.exitCode() == null ? 0 : c.exitCode());
+                    m.put("Exited", "exited".equals(c.state()));
+                    m.put("Pid", c.lifecycle() != null && c.lifecycle().pid() != null && "running".equals(c.state()) ? c.lifecycle().pid() : 0);
+                    m.put("StartedAt", c.lifecycle() != null && c.lifecycle().startedAt() != null ? c.lifecycle().startedAt().getEpochSecond() : 0);
+                    m.put("ExitedAt", c.lifecycle() != null && c.lifecycle().finishedAt() != null ? c.lifecycle().finishedAt().getEpochSecond() : 0);
+                    m.put("Status", PsFilter.status(c));
+                    m.put("Labels", c.lifecycle() != null && c.lifecycle().config() != null ? c.lifecycle().config().labels() : null);
                     out.add(m);
                 }
                 jpod.out.println(Formats.json(out));
@@ -65,7 +74,7 @@ public final class PsCommand implements Callable<Integer> {
                     jpod.out.println(id);
                     continue;
                 }
-                String status = "exited".equals(c.state()) ? "Exited (" + c.exitCode() + ")" : capitalise(c.state());
+                String status = PsFilter.status(c);
                 rows.add(new String[]{id, c.imageName(), String.join(" ", c.command()), Formats.ago(c.created()), status, c.name()});
             }
             if (!quiet) {

@@ -15,6 +15,12 @@ public final class RmCommand implements Callable<Integer> {
     @ParentCommand
     JpodCommand jpod;
 
+    @picocli.CommandLine.Option(names = {"-f", "--force"}, description = "Kill running containers first")
+    boolean force;
+
+    @picocli.CommandLine.Option(names = {"-v", "--volumes"}, description = "Also remove anonymous volumes (jpod creates none)")
+    boolean volumes;
+
     @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Container names or ids")
     List<String> containers;
 
@@ -22,7 +28,7 @@ public final class RmCommand implements Callable<Integer> {
     public Integer call() {
         try (Engine engine = jpod.engine()) {
             for (String c : containers) {
-                engine.removeContainer(c);
+                engine.removeContainer(c, force);
                 jpod.out.println(c);
             }
             return 0;

@@ -85,7 +85,11 @@ public final class RunCommand implements Callable<Integer> {
                 new RunRequest.PullRequest(PullPolicy.parse(pull), tlsVerify, quiet, platform),
                 networkOptions.toRequest(), lifecycleOptions.toRequest(), securityOptions.toRequest(), resourceOptions.toRequest());
         try (Engine engine = jpod.engine()) {
-            return engine.run(request);
+            int code = engine.run(request);
+            if (request.lifecycle().detach() && code == 0) {
+                jpod.out.println(engine.lastRunId());
+            }
+            return code;
         }
     }
 }

@@ -5,6 +5,11 @@ import io.jpod.engine.RunRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /** `jpod run` options about how the container is attached and supervised. */
 @Command
 public final class RunLifecycleOptions {
@@ -17,13 +22,27 @@ public final class RunLifecycleOptions {
     @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container id")
     boolean detach;
 
+    @Option(names = "--init", description = "Run an init (the helper) as PID 1: reaps zombies, forwards signals")
+    boolean init;
+
+    @Option(names = "--stop-signal", paramLabel = "SIGNAL", description = "Signal to stop the container (default: SIGTERM)")
+    String stopSignal;
+
+    @Option(names = "--stop-timeout", paramLabel = "SECONDS", description = "Seconds to wait after the stop signal before SIGKILL (default: 10)")
+    Integer stopTimeout;
+
+    @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "Set a label on the container")
+    List<String> labels = new ArrayList<>();
+
     RunRequest.LifecycleRequest toRequest() {
-        if (tty) {
-            throw new EngineException("--tty is not supported yet; run without -t");
+        if (stopTimeout != null && stopTimeout < 0) {
+            throw new EngineException("--stop-timeout must not be negative: " + stopTimeout);
         }
-        if (detach) {
-            throw new EngineException("--detach is not supported yet; run in the foreground");
+        Map<String, String> l = new LinkedHashMap<>();
+        for (String s : labels) {
+            int eq = s.indexOf('=');
+            l.put(eq < 0 ? s : s.substring(0, eq), eq < 0 ? "" : s.substring(eq + 1));
         }
-        return new RunRequest.LifecycleRequest(detach, tty, interactive);
+        return new RunRequest.LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, l);
     }
 }

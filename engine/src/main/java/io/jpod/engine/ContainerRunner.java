@@ -43,15 +43,21 @@ final class ContainerRunner {
         this.err = err;
     }
 
-    /** Runs the container in the foreground and returns its exit status (125/126/127 for failures to start). */
-    int run(RunRequest req) {
+    /** The id of the container {@link #run} created (printed by `run -d`). */
+    String lastId;
+
+    /**
+     * Runs the container and returns its exit status (125/126/127 for failures to start); with -d returns 0 as
+     * soon as it runs. The launch and the teardown are {@link Lifecycle}'s.
+     */
+    int run(RunRequest req, Lifecycle lifecycle) {
         Trace.mark("run: start");
         try (ContainerNetwork net = ContainerNetwork.plan(req.network(), callerEnv, err)) {
-            return run(req, net);
+            return run(req, lifecycle, net);
         }
     }
 
-    private int run(RunRequest req, ContainerNetwork net) {
+    private int run(RunRequest req, Lifecycle lifecycle, ContainerNetwork net) {
         NetworkSetup network = net.setup();
         ImageRecord image = new ImageResolver(store).resolve(req.image(), req.pull().policy(), req.pull().tlsVerify(), req.pull().platform(), req.pull().quiet(), err);
         Trace.mark("run: image resolved");
@@ -72,10 +78,11 @@ final class ContainerRunner {
         String imageName = image.names().isEmpty() ? image.id() : image.names().get(0);
         Trace.mark("run: config parsed");
         ContainerRecord record = store.containers().create(id, name, image.id(), imageName, argv);
+        lastId = id;
         Path runDir = dirs.runRoot().containerDir(id);
         Path merged = store.containers().mergedDir(id);
         boolean mounted = false;
-        int status = 125;
+        boolean launched = false;
         VolumeStore volumeStore = new VolumeStore(store.root());
         MountSpecs.Prepared userMounts = null;
         try {
@@ -95,7 +102,7 @@ final class ContainerRunner {
                 throw new EngineException("the working directory \"" + cwd + "\" is not an absolute path");
             }
             ensureWorkdir(merged, cwd);
-            List<String> env = ContainerEnv.build(settings.env(), req.process().env(), hostname, user.home(), false, callerEnv);
+            List<String> env = ContainerEnv.build(settings.env(), req.process().env(), hostname, user.home(), req.lifecycle().tty(), callerEnv);
 
             Files.createDirectories(runDir);
             List<ContainerSpec.Mount> mounts = etcFiles(runDir, merged, net, hostname, name);
@@ -108,46 +115,29 @@ final class ContainerRunner {
                     network.slirp4netns(), network.mtu() > 0 ? network.mtu() : NetworkSetup.DEFAULT_MTU, mounts, exitFile, runDir.resolve("pid"),
                     concat(net.specExtras(dirs.runRoot(), id), sandbox));
             net.recordPorts(store.containers().dir(id));
-            Path specFile = runDir.resolve("spec");
-            spec.writeTo(specFile);
-            store.containers().update(withState(record, "running", null));
+            Volumes.recordAnonymous(store.containers().dir(id), userMounts);
+            lifecycle.saveSpec(id, spec);
+            record = store.containers().update(LifecycleSetup.created(record, req, hostname, cwd, env, settings, driver.name()));
+            launched = true;
             Trace.mark("run: spec written");
-            status = runMonitor(specFile);
-            Trace.mark("run: monitor exited");
-            store.containers().update(withState(record, "exited", status));
+            return lifecycle.launch(record, req.lifecycle().detach(), req.lifecycle().interactive());
         } catch (IOException e) {
             throw new EngineException("cannot prepare container " + id.substring(0, 12) + ": " + e.getMessage(), e);
         } finally {
-            if (mounted) {
-                try {
-                    driver.unmount(merged);
-                } catch (RuntimeException e) {
-                    err.println("jpod: warning: " + e.getMessage());
+            if (!launched) { // once launched, the teardown is the lifecycle's
+                if (mounted) {
+                    try {
+                        driver.unmount(merged);
+                    } catch (RuntimeException e) {
+                        err.println("jpod: warning: " + e.getMessage());
+                    }
                 }
+                if (req.remove()) {
+                    store.containers().remove(id);
+                    Volumes.release(volumeStore, userMounts, id);
+                }
+                deleteTree(runDir);
             }
-            if (req.remove()) {
-                store.containers().remove(id);
-                Volumes.release(volumeStore, userMounts, id);
-            }
-            deleteTree(runDir);
-            Trace.mark("run: torn down");
-        }
-        return status;
-    }
-
-    /**
-     * Starts the helper's monitor with our stdio and waits. The JVM ignores SIGINT meanwhile: the terminal sends
-     * it to the whole foreground process group, so the container sees it first-hand and decides.
-     */
-    private int runMonitor(Path specFile) throws IOException {
-        Process monitor = helper.runContainer(specFile).inheritIO().start();
-        SignalForwarding.ignoreInterruptsWhile(monitor);
-        try {
-            return monitor.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            monitor.destroy();
-            return 125;
         }
     }
 
@@ -192,10 +182,6 @@ final class ContainerRunner {
 
     private static void write(Path file, String content) throws IOException {
         Files.writeString(file, content, StandardCharsets.UTF_8);
-    }
-
-    private static ContainerRecord withState(ContainerRecord r, String state, Integer exit) {
-        return new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(), r.command(), r.created(), state, exit);
     }
 
     static void deleteTree(Path dir) {

@@ -43,7 +43,119 @@ public final class Engine implements AutoCloseable {
     public int run(RunRequest request) {
         NativeHelper helper = NativeHelper.locate(env);
         Store s = store();
-        return new ContainerRunner(s, dirs, helper, DriverSelector.choose(storageDriver, s, dirs, helper, env, err), env, err).run(request);
+        ContainerRunner runner = new ContainerRunner(s, dirs, helper, DriverSelector.choose(storageDriver, s, dirs, helper, env, err), env, err);
+        try {
+            return runner.run(request, lifecycle());
+        } finally {
+            lastRunId = runner.lastId;
+        }
+    }
+
+    private String lastRunId;
+
+    /** The full id of the container the last {@link #run} created (what `run -d` prints). */
+    public String lastRunId() {
+        return lastRunId;
+    }
+
+    private Lifecycle lifecycle() {
+        Store s = store();
+        return new Lifecycle(s, dirs, env, err, () -> NativeHelper.locate(env),
+                name -> DriverSelector.choose(name != null ? name : storageDriver, s, dirs, NativeHelper.locate(env), env, err));
+    }
+
+    /** The monitor's exit command: tear down what the ended container used. */
+    public void cleanup(String idOrName) {
+        Lifecycle lc = lifecycle();
+        store().containers().get(idOrName).ifPresent(c -> lc.teardown(c.id(), null, null));
+    }
+
+    /** One container, its state reconciled with reality. */
+    public ContainerRecord container(String idOrName) {
+        return lifecycle().current(idOrName);
+    }
+
+    public void stop(String idOrName, Integer timeoutSeconds) {
+        lifecycle().stop(idOrName, timeoutSeconds);
+    }
+
+    public void kill(String idOrName, String signal) {
+        lifecycle().kill(idOrName, Signals.parse(signal));
+    }
+
+    /** Blocks until the container has ended; its exit code. */
+    public int waitFor(String idOrName) {
+        Integer code = lifecycle().await(idOrName);
+        if (code == null) {
+            throw new EngineException("container " + idOrName + " was removed before its exit code could be read");
+        }
+        return code;
+    }
+
+    /** Starts a stopped container; attached: in the foreground, returning its status. */
+    public int start(String idOrName, boolean attach, boolean interactive) {
+        return lifecycle().start(idOrName, attach, interactive);
+    }
+
+    public void restart(String idOrName, Integer timeoutSeconds) {
+        Lifecycle lc = lifecycle();
+        lc.stop(idOrName, timeoutSeconds);
+        int code = lc.start(idOrName, false, false);
+        if (code != 0) {
+            throw new EngineException("container " + idOrName + " failed to start again (status " + code + ")");
+        }
+    }
+
+    public void rename(String idOrName, String newName) {
+        ContainerRecord c = lifecycle().get(idOrName);
+        ContainerNames.validate(newName);
+        store().containers().update(new ContainerRecord(c.id(), newName, c.imageId(), c.imageName(), c.command(),
+                c.created(), c.state(), c.exitCode(), c.lifecycle()));
+    }
+
+    /** Removes every container that is not running; their ids. */
+    public List<String> pruneContainers() {
+        List<String> removed = new java.util.ArrayList<>();
+        for (ContainerRecord c : containers()) {
+            if (!"running".equals(c.state())) {
+                removeContainer(c.id(), false);
+                removed.add(c.id());
+            }
+        }
+        return removed;
+    }
+
+    public int exec(ExecRequest request) {
+        return new ExecRunner(store(), lifecycle(), NativeHelper.locate(env), env).exec(request);
+    }
+
+    public void logs(String idOrName, LogOptions options, PrintStream out, PrintStream errOut) {
+        Lifecycle lc = lifecycle();
+        new LogReader(lc, options).print(lc.get(idOrName).id(), out, errOut);
+    }
+
+    public List<Map<String, Object>> inspect(List<String> idsOrNames) {
+        Lifecycle lc = lifecycle();
+        List<Map<String, Object>> out = new java.util.ArrayList<>();
+        for (String c : idsOrNames) {
+            out.add(Inspector.inspect(lc.current(c), store(), lc, dirs));
+        }
+        return out;
+    }
+
+    /** `top`: a header row, then one row per process of the container. */
+    public List<String[]> top(String idOrName) {
+        Lifecycle lc = lifecycle();
+        ContainerRecord c = lc.current(idOrName);
+        if (!"running".equals(c.state())) {
+            throw new EngineException("container " + c.name() + " is not running; start it first");
+        }
+        return Top.processes(lc.initPid(c));
+    }
+
+    /** `cp`: one of source and destination is CONTAINER:PATH. */
+    public void copy(String source, String destination) {
+        new Copier(store(), lifecycle()).copy(source, destination);
     }
 
     public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
@@ -58,18 +170,39 @@ public final class Engine implements AutoCloseable {
         return new ImageResolver(store()).local(nameOrId);
     }
 
+    /** All containers, newest first, their states reconciled with reality (a dead monitor: exited, torn down). */
     public List<ContainerRecord> containers() {
-        return store().containers().list();
+        Lifecycle lc = lifecycle();
+        List<ContainerRecord> out = new java.util.ArrayList<>();
+        for (ContainerRecord c : store().containers().list()) {
+            try {
+                out.add(lc.reconcile(c));
+            } catch (RuntimeException e) {
+                err.println("jpod: warning: container " + c.name() + ": " + e.getMessage());
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     /** Removes a stopped container and its rootfs changes. */
     public void removeContainer(String idOrName) {
-        ContainerRecord c = store().containers().get(idOrName)
-                .orElseThrow(() -> new EngineException("no container with name or id \"" + idOrName + "\" found"));
+        removeContainer(idOrName, false);
+    }
+
+    /** Removes a container; with force a running one is killed first. */
+    public void removeContainer(String idOrName, boolean force) {
+        Lifecycle lc = lifecycle();
+        ContainerRecord c = lc.current(idOrName);
         if ("running".equals(c.state())) {
-            throw new EngineException("container " + c.name() + " is running; stop it first");
+            if (!force) {
+                throw new EngineException("container " + c.name() + " is running; stop it first or use rm -f");
+            }
+            lc.stop(c.id(), 0);
         }
+        lc.unmountStopped(c);
         store().containers().remove(c.id());
+        ContainerRunner.deleteTree(dirs.runRoot().containerDir(c.id()));
     }
 
     /** The ports a container publishes (recorded at its start), in the order given. */

@@ -38,8 +38,15 @@ public record RunRequest(
         }
     }
 
-    /** How the container is attached and supervised (-d, -t, -i, --init). */
-    public record LifecycleRequest(boolean detach, boolean tty, boolean interactive) {
+    /**
+     * How the container is attached and supervised (-d, -t, -i, --init, --stop-signal, --stop-timeout, --label).
+     * stopSignal and stopTimeout are null for the defaults (SIGTERM, 10 s).
+     */
+    public record LifecycleRequest(boolean detach, boolean tty, boolean interactive, boolean init, String stopSignal,
+                                   Integer stopTimeout, java.util.Map<String, String> labels) {
+        public LifecycleRequest(boolean detach, boolean tty, boolean interactive) {
+            this(detach, tty, interactive, false, null, null, java.util.Map.of());
+        }
     }
 
     /**

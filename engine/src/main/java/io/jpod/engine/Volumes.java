@@ -97,6 +97,37 @@ public final class Volumes {
     }
 
     /** After a --rm container: its markers go, and so do the anonymous volumes it created (as podman's --rm). */
+    /** The file in a container's storage dir naming the anonymous volumes it created, one per line. */
+    static final String ANONYMOUS = "anonymous-volumes";
+
+    /** Remembers the container's anonymous volumes, so whoever removes it later (the exit command for --rm) can. */
+    static void recordAnonymous(java.nio.file.Path containerDir, MountSpecs.Prepared used) throws java.io.IOException {
+        if (used != null && !used.anonymousVolumes().isEmpty()) {
+            java.nio.file.Files.write(containerDir.resolve(ANONYMOUS), used.anonymousVolumes());
+        }
+    }
+
+    /** Removes the anonymous volumes recorded for a container that is being removed with --rm. */
+    static void releaseAnonymous(VolumeStore volumes, java.nio.file.Path containerDir) {
+        java.nio.file.Path file = containerDir.resolve(ANONYMOUS);
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            return;
+        }
+        try {
+            for (String v : java.nio.file.Files.readAllLines(file)) {
+                if (!v.isBlank()) {
+                    try {
+                        volumes.remove(v.strip());
+                    } catch (StorageException e) {
+                        // best effort, as in release()
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            // unreadable: the volumes stay for `volume prune`
+        }
+    }
+
     static void release(VolumeStore volumes, MountSpecs.Prepared used, String containerId) {
         if (used == null) {
             return;

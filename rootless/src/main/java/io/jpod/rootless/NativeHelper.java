@@ -48,6 +48,36 @@ public final class NativeHelper {
         return new ProcessBuilder(binary.toString(), "run", specFile.toString());
     }
 
+    /** Starts a process in a running container from an exec spec (see ExecSpec); stdio is the caller's to choose. */
+    public ProcessBuilder execInContainer(Path specFile) {
+        return new ProcessBuilder(binary.toString(), "exec", specFile.toString());
+    }
+
+    /** Sends signal {@code signal} to host pid {@code pid}; false when the process is gone. */
+    public boolean signal(long pid, int signal) {
+        try {
+            Process p = new ProcessBuilder(binary.toString(), "signal", Long.toString(pid), Integer.toString(signal))
+                    .redirectErrorStream(true).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new RootlessException("jpod-helper did not finish within 30 s trying to signal process " + pid);
+            }
+            if (p.exitValue() == 1) {
+                return false;
+            }
+            if (p.exitValue() != 0) {
+                throw new RootlessException("cannot signal process " + pid + ": " + new String(out, StandardCharsets.UTF_8).strip());
+            }
+            return true;
+        } catch (IOException e) {
+            throw new RootlessException("cannot run " + binary + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RootlessException("interrupted while signalling process " + pid);
+        }
+    }
+
     /** Creates the pause process holding the user and mount namespaces; returns when its pid file exists. */
     public void createPauseProcess(Path pidFile, Path newuidmap, List<IdMapping> uidMap,
                                    Path newgidmap, List<IdMapping> gidMap) {

@@ -122,7 +122,7 @@ public final class ContainerStore {
         Ids.containerId(record.id());
         checkName(record.name());
         ContainerRecord rec = new ContainerRecord(record.id(), record.name(), record.imageId(), record.imageName(),
-                copy(record.command()), record.created(), record.state(), record.exitCode());
+                copy(record.command()), record.created(), record.state(), record.exitCode(), record.lifecycle());
         return store.locked(() -> {
             Path dir = dir(rec.id());
             ContainerRecord old = readQuietly(dir);
@@ -206,7 +206,7 @@ public final class ContainerStore {
                 return null;
             }
             return new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(),
-                    r.command() == null ? List.of() : List.copyOf(r.command()), r.created(), r.state(), r.exitCode());
+                    r.command() == null ? List.of() : List.copyOf(r.command()), r.created(), r.state(), r.exitCode(), r.lifecycle());
         } catch (StorageException | NullPointerException e) {
             return null;
         }

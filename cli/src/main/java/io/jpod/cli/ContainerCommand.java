@@ -1,0 +1,57 @@
+package io.jpod.cli;
+
+import io.jpod.engine.Engine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.concurrent.Callable;
+
+/** `jpod container …`: container management subcommands, and the monitor's hidden exit command. */
+@Command(name = "container", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = "Manage containers.",
+        subcommands = {ContainerCommand.Cleanup.class, ContainerCommand.Prune.class})
+public final class ContainerCommand implements Runnable {
+    @ParentCommand
+    JpodCommand jpod;
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(jpod.out);
+    }
+
+    /** Run by the container's monitor when the container has ended: unmount, record the exit, --rm. */
+    @Command(name = "cleanup", hidden = true, description = "Tear down what an ended container used (run by its monitor).")
+    static final class Cleanup implements Callable<Integer> {
+        @ParentCommand
+        ContainerCommand parent;
+
+        @Parameters(index = "0", paramLabel = "CONTAINER")
+        String container;
+
+        @Override
+        public Integer call() {
+            try (Engine engine = parent.jpod.engine()) {
+                engine.cleanup(container);
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "prune", mixinStandardHelpOptions = true, description = "Remove all stopped containers.")
+    static final class Prune implements Callable<Integer> {
+        @ParentCommand
+        ContainerCommand parent;
+
+        @picocli.CommandLine.Option(names = {"-f", "--force"}, description = "Do not ask (jpod never asks)")
+        boolean force;
+
+        @Override
+        public Integer call() {
+            try (Engine engine = parent.jpod.engine()) {
+                engine.pruneContainers().forEach(parent.jpod.out::println);
+                return 0;
+            }
+        }
+    }
+}

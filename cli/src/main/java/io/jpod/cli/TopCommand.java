@@ -1,0 +1,29 @@
+package io.jpod.cli;
+
+import io.jpod.engine.Engine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** `jpod top`: Show the processes of a running container. */
+@Command(name = "top", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, description = "Show the processes of a running container.")
+public final class TopCommand implements Callable<Integer> {
+    @ParentCommand
+    JpodCommand jpod;
+
+    @Parameters(index = "0", paramLabel = "CONTAINER", description = "Container name or id")
+    String container;
+
+    @Override
+    public Integer call() {
+        try (Engine engine = jpod.engine()) {
+            jpod.out.print(Formats.table(engine.top(container)));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,505 @@
+package io.jpod.engine;
+
+import io.jpod.rootless.ContainerSpec;
+import io.jpod.rootless.NativeHelper;
+import io.jpod.storage.ContainerLifecycle;
+import io.jpod.storage.ContainerRecord;
+import io.jpod.storage.ImageRecord;
+import io.jpod.storage.Mounts;
+import io.jpod.storage.RootfsDriver;
+import io.jpod.storage.Store;
+import io.jpod.storage.VolumeStore;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A container's life after `run` prepared it: launching the native monitor (foreground or as a daemon), the
+ * teardown when it ends (the same code for both: in-process after a foreground run, through the monitor's exit
+ * command {@code jpod container cleanup ID} after a detached one), and reconciling the stored state with what
+ * /proc says, so a container whose monitor was killed shows as exited and its mounts are cleaned up.
+ *
+ * <p>State files: {@code <storage>/containers/<id>/spec} (the container's spec without launch settings, kept for
+ * `start`), {@code ctr.log} (k8s-file log, rotated to {@code ctr.log.1}); {@code <runroot>/containers/<id>/}
+ * {@code spec} (as launched), {@code monitor.pid}, {@code pid} (the init), {@code exit} (status; its mtime is the
+ * finish time).
+ */
+final class Lifecycle {
+    static final String LOG = "ctr.log";
+    static final long LOG_MAX = 16L * 1024 * 1024;
+    private static final Duration POLL = Duration.ofMillis(50);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration TEARDOWN_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Store store;
+    private final Dirs dirs;
+    private final Map<String, String> env;
+    private final PrintStream err;
+    private final Supplier<NativeHelper> helper;
+    private final Function<String, RootfsDriver> drivers;
+
+    Lifecycle(Store store, Dirs dirs, Map<String, String> env, PrintStream err, Supplier<NativeHelper> helper,
+              Function<String, RootfsDriver> drivers) {
+        this.store = store;
+        this.dirs = dirs;
+        this.env = env;
+        this.err = err;
+        this.helper = helper;
+        this.drivers = drivers;
+    }
+
+    Store store() {
+        return store;
+    }
+
+    Path runDir(String id) {
+        return dirs.runRoot().containerDir(id);
+    }
+
+    Path logFile(String id) {
+        return store.containers().dir(id).resolve(LOG);
+    }
+
+    Path baseSpec(String id) {
+        return store.containers().dir(id).resolve("spec");
+    }
+
+    ContainerRecord get(String idOrName) {
+        return store.containers().get(idOrName)
+                .orElseThrow(() -> new EngineException("no container with name or id \"" + idOrName + "\" found"));
+    }
+
+    // ---- launch
+
+    /** Keeps the spec of a prepared container for later starts. */
+    void saveSpec(String id, ContainerSpec spec) throws IOException {
+        writeAtomic(baseSpec(id), spec.encode());
+    }
+
+    /**
+     * Starts the monitor on the saved spec, rootfs already mounted. Foreground: waits, tears down, returns the
+     * container's status. Detached: returns 0 once the container runs (the monitor's exit command tears down),
+     * or tears down and returns the failure's status.
+     */
+    int launch(ContainerRecord r, boolean detach, boolean interactive) {
+        String id = r.id();
+        ContainerLifecycle.Config config = r.lifecycle().config();
+        Path run = runDir(id);
+        Path specFile = run.resolve("spec");
+        Process monitor;
+        Instant started = Instant.now();
+        try {
+            Files.createDirectories(run);
+            for (String f : List.of("exit", "pid", "monitor.pid")) {
+                Files.deleteIfExists(run.resolve(f));
+            }
+            ByteArrayOutputStream spec = new ByteArrayOutputStream();
+            spec.writeBytes(Files.readAllBytes(baseSpec(id)));
+            record(spec, "exitfile", run.resolve("exit").toString());
+            record(spec, "pidfile", run.resolve("pid").toString());
+            record(spec, "monitorpidfile", run.resolve("monitor.pid").toString());
+            record(spec, "logfile", logFile(id).toString());
+            record(spec, "logmax", Long.toString(LOG_MAX));
+            if (config.tty()) {
+                record(spec, "tty", "1");
+            }
+            if (interactive) {
+                record(spec, "interactive", "1");
+            }
+            if (config.init()) {
+                record(spec, "init", "1");
+            }
+            if (detach) {
+                record(spec, "detach", "1");
+                for (String a : exitCommand(id, config.storageDriver())) {
+                    record(spec, "exitcmd", a);
+                }
+            }
+            writeAtomic(specFile, spec.toByteArray());
+            ProcessBuilder pb = helper.get().runContainer(specFile);
+            if (detach) {
+                pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                        .redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
+            } else {
+                pb.inheritIO();
+            }
+            monitor = pb.start();
+        } catch (IOException e) {
+            teardown(id, 125, "cannot start the container monitor: " + e.getMessage());
+            throw new EngineException("cannot start container " + id.substring(0, 12) + ": " + e.getMessage(), e);
+        }
+        if (!detach) {
+            SignalForwarding.ignoreInterruptsWhile(monitor);
+            markRunning(id, monitor.pid(), started);
+            int status;
+            try {
+                status = monitor.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                monitor.destroy();
+                status = 125;
+            }
+            teardown(id, status, null);
+            return status;
+        }
+        int status;
+        try {
+            if (!monitor.waitFor(START_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+                monitor.destroyForcibly();
+                status = 125;
+                err.println("Error: the container did not start within " + START_TIMEOUT.toSeconds() + " s");
+            } else {
+                status = monitor.exitValue();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            status = 125;
+        }
+        if (status != 0) {
+            awaitMonitorGone(id);
+            teardown(id, status, null);
+            return status;
+        }
+        long monitorPid = readLong(run.resolve("monitor.pid"));
+        markRunning(id, monitorPid, started);
+        return 0;
+    }
+
+    private List<String> exitCommand(String id, String driver) {
+        String home = env.get("JPOD_HOME");
+        if (home == null) {
+            throw new EngineException("JPOD_HOME is not set: start jpod through its launcher bin/jpod");
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(home, "bin", "jpod").toString(),
+                "--root", dirs.storageRoot().toString(), "--runroot", dirs.runRoot().path().toString()));
+        if (driver != null) {
+            cmd.addAll(List.of("--storage-driver", driver));
+        }
+        cmd.addAll(List.of("container", "cleanup", id));
+        return cmd;
+    }
+
+    /** Running, unless the teardown of this very run already happened (a container faster than us). */
+    private void markRunning(String id, long monitorPid, Instant started) {
+        store.locked(() -> {
+            ContainerRecord r = store.containers().get(id).orElse(null);
+            if (r == null) {
+                return null;
+            }
+            ContainerLifecycle lc = r.lifecycle();
+            if ("exited".equals(r.state()) && lc.finishedAt() != null && !lc.finishedAt().isBefore(started)) {
+                return null;
+            }
+            long pid = readLong(runDir(id).resolve("pid"));
+            long ticks = ProcInfo.startTicks(monitorPid);
+            store.containers().update(with(r, "running", null, lc.withRun(monitorPid > 0 ? monitorPid : null,
+                    ticks > 0 ? ticks : null, pid > 0 ? pid : null, started)));
+            return null;
+        });
+    }
+
+    // ---- teardown and reconciliation
+
+    /**
+     * What happens when a container has ended, from whichever process sees it first: unmount the rootfs, record
+     * the status and time, remove the container when --rm. Idempotent.
+     *
+     * @param status the status if known; else the exit file's, else 137 (the monitor died, the container with it)
+     */
+    void teardown(String id, Integer status, String error) {
+        ContainerRecord r = store.containers().get(id).orElse(null);
+        if (r == null) {
+            return;
+        }
+        Path run = runDir(id);
+        Path exitFile = run.resolve("exit");
+        Instant finished = Instant.now();
+        Integer code = status;
+        try {
+            if (Files.exists(exitFile)) {
+                finished = Files.getLastModifiedTime(exitFile).toInstant();
+                if (code == null) {
+                    code = Integer.parseInt(Files.readString(exitFile).strip());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // unreadable: treated as missing
+        }
+        if (code == null) {
+            code = 137;
+            error = "the container monitor died; the container was killed with it";
+        }
+        unmount(r);
+        final int exit = code;
+        final Instant end = finished;
+        final String why = error;
+        boolean remove = store.locked(() -> {
+            ContainerRecord cur = store.containers().get(id).orElse(null);
+            if (cur == null) {
+                return false;
+            }
+            ContainerLifecycle lc = cur.lifecycle();
+            ContainerLifecycle ended = lc == null ? null : lc.withEnd(end, why);
+            store.containers().update(with(cur, "exited", exit, ended));
+            return lc != null && lc.config() != null && lc.config().autoRemove();
+        });
+        for (String f : List.of("exit", "pid", "monitor.pid")) {
+            try {
+                Files.deleteIfExists(run.resolve(f));
+            } catch (IOException e) {
+                // best effort
+            }
+        }
+        if (remove) {
+            Path dir = store.containers().dir(id);
+            VolumeStore volumes = new VolumeStore(store.root());
+            Volumes.releaseAnonymous(volumes, dir); // read before the container's dir goes
+            store.containers().remove(id);
+            ContainerRunner.deleteTree(run);
+        }
+    }
+
+    private void unmount(ContainerRecord r) {
+        Path merged = store.containers().mergedDir(r.id());
+        if (!Mounts.isMountPoint(merged)) {
+            return;
+        }
+        String driver = r.lifecycle() != null && r.lifecycle().config() != null ? r.lifecycle().config().storageDriver() : null;
+        try {
+            drivers.apply(driver).unmount(merged);
+        } catch (RuntimeException e) {
+            if (Mounts.isMountPoint(merged)) {
+                err.println("jpod: warning: " + e.getMessage());
+            }
+        }
+    }
+
+    /** The record as reality has it: a running container whose monitor is gone is torn down now. */
+    ContainerRecord reconcile(ContainerRecord r) {
+        if (!"running".equals(r.state()) || r.lifecycle() == null) {
+            return r;
+        }
+        ContainerLifecycle lc = r.lifecycle();
+        boolean monitorAlive = lc.monitorPid() == null || ProcInfo.alive(lc.monitorPid(), lc.monitorStartTicks());
+        Path exitFile = runDir(r.id()).resolve("exit");
+        if (monitorAlive) {
+            Integer code = exitCode(exitFile);
+            // ended, teardown under way (the exit command runs in the monitor's pid)
+            return code == null ? r : with(r, "exited", code, lc);
+        }
+        teardown(r.id(), null, null);
+        return store.containers().get(r.id()).orElse(with(r, "exited", exitCode(exitFile), lc));
+    }
+
+    private static Integer exitCode(Path exitFile) {
+        try {
+            return Integer.parseInt(Files.readString(exitFile).strip());
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
+    }
+
+    ContainerRecord current(String idOrName) {
+        return reconcile(get(idOrName));
+    }
+
+    boolean running(ContainerRecord r) {
+        return "running".equals(r.state());
+    }
+
+    /** The container init's host pid (from the monitor's pid file, else the record). */
+    long initPid(ContainerRecord r) {
+        long pid = readLong(runDir(r.id()).resolve("pid"));
+        if (pid <= 0 && r.lifecycle() != null && r.lifecycle().pid() != null) {
+            pid = r.lifecycle().pid();
+        }
+        if (pid <= 0) {
+            throw new EngineException("container " + r.name() + " has no running process yet; try again");
+        }
+        return pid;
+    }
+
+    // ---- signals, stop, wait
+
+    void kill(String idOrName, int signal) {
+        ContainerRecord r = current(idOrName);
+        if (!running(r)) {
+            throw new EngineException("container " + r.name() + " is not running; start it first");
+        }
+        helper.get().signal(initPid(r), signal);
+    }
+
+    /** Stop signal, then SIGKILL after {@code timeoutSeconds}; returns when the container is torn down. */
+    void stop(String idOrName, Integer timeoutSeconds) {
+        ContainerRecord r = current(idOrName);
+        if (!running(r)) {
+            return;
+        }
+        ContainerLifecycle.Config config = r.lifecycle().config();
+        int timeout = timeoutSeconds != null ? timeoutSeconds
+                : config != null && config.stopTimeout() != null ? config.stopTimeout() : 10;
+        int signal = config != null && config.stopSignal() != null ? Signals.parse(config.stopSignal()) : Signals.TERM;
+        long pid = initPid(r);
+        if (timeout > 0 && signal != Signals.KILL) {
+            helper.get().signal(pid, signal);
+            if (awaitEnded(r, Duration.ofSeconds(timeout))) {
+                awaitMonitorGone(r.id());
+                reconcile(get(r.id()));
+                return;
+            }
+        }
+        helper.get().signal(pid, Signals.KILL);
+        if (!awaitEnded(r, Duration.ofSeconds(30))) {
+            throw new EngineException("container " + r.name() + " did not end within 30 s of SIGKILL");
+        }
+        awaitMonitorGone(r.id());
+        store.containers().get(r.id()).ifPresent(this::reconcile);
+    }
+
+    /** The exit file appeared or the monitor is gone. */
+    private boolean awaitEnded(ContainerRecord r, Duration timeout) {
+        Path exitFile = runDir(r.id()).resolve("exit");
+        ContainerLifecycle lc = r.lifecycle();
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (Files.exists(exitFile) || (lc.monitorPid() != null && !ProcInfo.alive(lc.monitorPid(), lc.monitorStartTicks()))) {
+                return true;
+            }
+            pause();
+        }
+        return false;
+    }
+
+    /** The monitor (by then running the exit command) has finished its teardown. Bounded. */
+    private void awaitMonitorGone(String id) {
+        ContainerRecord r = store.containers().get(id).orElse(null);
+        Long pid = r != null && r.lifecycle() != null ? r.lifecycle().monitorPid() : null;
+        if (pid == null) {
+            long p = readLong(runDir(id).resolve("monitor.pid"));
+            pid = p > 0 ? p : null;
+        }
+        if (pid == null) {
+            return;
+        }
+        Long ticks = r != null && r.lifecycle() != null ? r.lifecycle().monitorStartTicks() : null;
+        Instant deadline = Instant.now().plus(TEARDOWN_TIMEOUT);
+        while (ProcInfo.alive(pid, ticks) && Instant.now().isBefore(deadline)) {
+            pause();
+        }
+    }
+
+    /** Blocks until the container is not running; its exit code (null when it was removed meanwhile). */
+    Integer await(String idOrName) {
+        String id = get(idOrName).id();
+        while (true) {
+            ContainerRecord r = store.containers().get(id).orElse(null);
+            if (r == null) {
+                return null;
+            }
+            r = reconcile(r);
+            if (!running(r)) {
+                if ("created".equals(r.state())) {
+                    return r.exitCode() == null ? 0 : r.exitCode();
+                }
+                return r.exitCode() == null ? 0 : r.exitCode();
+            }
+            pause();
+        }
+    }
+
+    static void pause() {
+        try {
+            Thread.sleep(POLL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException("interrupted");
+        }
+    }
+
+    // ---- start
+
+    /** Mounts the rootfs again and launches the saved spec. */
+    int start(String idOrName, boolean attach, boolean interactive) {
+        ContainerRecord r = current(idOrName);
+        if (running(r)) {
+            if (attach) {
+                throw new EngineException("container " + r.name() + " is already running; use jpod attach or jpod logs -f");
+            }
+            return 0;
+        }
+        if (r.lifecycle() == null || r.lifecycle().config() == null || !Files.exists(baseSpec(r.id()))) {
+            throw new EngineException("container " + r.name() + " was created by an older jpod and cannot be started; remove it and run it again");
+        }
+        mount(r);
+        return launch(r, !attach, interactive && r.lifecycle().config().interactive());
+    }
+
+    /** Mounts a stopped container's rootfs (start, cp); no-op when mounted. */
+    void mount(ContainerRecord r) {
+        Path merged = store.containers().mergedDir(r.id());
+        if (Mounts.isMountPoint(merged)) {
+            return;
+        }
+        ImageRecord image = store.images().get(r.imageId())
+                .orElseThrow(() -> new EngineException("the image " + r.imageName() + " of container " + r.name() + " is gone; remove the container"));
+        List<Path> lowers = new ArrayList<>();
+        for (int i = image.layers().size() - 1; i >= 0; i--) {
+            lowers.add(store.layers().diffDir(image.layers().get(i)));
+        }
+        String driver = r.lifecycle() != null && r.lifecycle().config() != null ? r.lifecycle().config().storageDriver() : null;
+        drivers.apply(driver).mount(lowers, store.containers().upperDir(r.id()), store.containers().workDir(r.id()), merged);
+    }
+
+    void unmountStopped(ContainerRecord r) {
+        unmount(r);
+    }
+
+    // ---- helpers
+
+    static ContainerRecord with(ContainerRecord r, String state, Integer exit, ContainerLifecycle lc) {
+        return new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(), r.command(), r.created(), state, exit, lc);
+    }
+
+    static long readLong(Path file) {
+        try {
+            return Long.parseLong(Files.readString(file).strip());
+        } catch (NoSuchFileException e) {
+            return -1;
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static void record(ByteArrayOutputStream out, String key, String value) {
+        if (value.indexOf('\0') >= 0) {
+            throw new EngineException("a path contains a NUL character: " + value.replace("\0", "\\0"));
+        }
+        out.writeBytes((key + '=' + value).getBytes(StandardCharsets.UTF_8));
+        out.write(0);
+    }
+
+    static void writeAtomic(Path file, byte[] data) throws IOException {
+        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName() + ".", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            Files.write(tmp, data);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

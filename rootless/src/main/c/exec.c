@@ -1,0 +1,199 @@
+/*
+ * jpod-helper exec SPECFILE: a new process in a running container. Joins the namespaces of the container's
+ * init through /proc/PID/ns (the user namespace is already ours), becomes the container user and execs.
+ * Spec records (NUL-terminated key=value): pid, cwd, uid, gid, group*, env*, arg*, tty, interactive, detach.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lifecycle.h"
+
+struct exec_spec {
+    pid_t pid;
+    const char *cwd;
+    uid_t uid;
+    gid_t gid;
+    gid_t *groups;
+    size_t ngroups, nenv, nargs;
+    char **env, **args;
+    int tty, interactive, detach;
+};
+
+static void parse_exec_spec(const char *file, struct exec_spec *s)
+{
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0)
+        die("open exec spec %s", file);
+    size_t len = (size_t)st.st_size;
+    char *data = malloc(len + 1);
+    if (!data || read_full(fd, data, len) != (ssize_t)len)
+        die("read exec spec %s", file);
+    close(fd);
+    if (len == 0 || data[len - 1] != '\0')
+        fail("exec: spec %s: not a sequence of NUL-terminated records", file);
+    size_t records = 0;
+    for (size_t i = 0; i < len; i++)
+        records += data[i] == '\0';
+    memset(s, 0, sizeof *s);
+    s->cwd = "/";
+    s->groups = calloc(records, sizeof *s->groups);
+    s->env = calloc(records + 1, sizeof *s->env);
+    s->args = calloc(records + 1, sizeof *s->args);
+    if (!s->groups || !s->env || !s->args)
+        die("parse exec spec");
+    for (char *rec = data, *next; rec < data + len; rec = next) {
+        next = rec + strlen(rec) + 1;
+        char *value = strchr(rec, '=');
+        if (!value)
+            fail("exec: spec %s: record \"%s\" is not key=value", file, rec);
+        *value++ = '\0';
+        const char *key = rec;
+        if (!strcmp(key, "pid")) s->pid = (pid_t)parse_number(key, value, 1UL << 22);
+        else if (!strcmp(key, "cwd")) s->cwd = value;
+        else if (!strcmp(key, "uid")) s->uid = (uid_t)parse_number(key, value, 0xfffffffeUL);
+        else if (!strcmp(key, "gid")) s->gid = (gid_t)parse_number(key, value, 0xfffffffeUL);
+        else if (!strcmp(key, "group")) s->groups[s->ngroups++] = (gid_t)parse_number(key, value, 0xfffffffeUL);
+        else if (!strcmp(key, "env")) s->env[s->nenv++] = value;
+        else if (!strcmp(key, "arg")) s->args[s->nargs++] = value;
+        else if (!strcmp(key, "tty")) s->tty = !strcmp(value, "1");
+        else if (!strcmp(key, "interactive")) s->interactive = !strcmp(value, "1");
+        else if (!strcmp(key, "detach")) s->detach = !strcmp(value, "1");
+        else
+            fail("exec: spec %s: unknown key \"%s\"", file, key);
+    }
+    if (s->pid <= 1)
+        fail("exec: spec %s: needs pid= of the container's init", file);
+    if (s->nargs == 0)
+        fail("exec: spec %s: needs at least one arg=", file);
+}
+
+static int same_ns_fd(int fd, const char *own)
+{
+    struct stat a, b;
+    return fstat(fd, &a) == 0 && stat(own, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* All fds are opened first: after joining the mount namespace /proc is the container's. */
+static void join_container(pid_t pid)
+{
+    static const char *const names[] = { "cgroup", "ipc", "uts", "net", "pid", "mnt" };
+    static const int types[] = { CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWNS };
+    int fds[6];
+    char path[64], own[64];
+    for (int i = 0; i < 6; i++) {
+        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, names[i]);
+        fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+        if (fds[i] < 0) {
+            if (errno == ENOENT || errno == ESRCH)
+                fail("exec: the container's process %d is gone; is the container running?", (int)pid);
+            die("open %s", path);
+        }
+    }
+    for (int i = 0; i < 6; i++) {
+        snprintf(own, sizeof own, "/proc/self/ns/%s", names[i]);
+        if (!same_ns_fd(fds[i], own) && setns(fds[i], types[i]) < 0)
+            die("join the container's %s namespace", names[i]);
+        close(fds[i]);
+    }
+}
+
+static volatile sig_atomic_t exec_child;
+
+static void exec_forward(int sig)
+{
+    int saved = errno;
+    if (exec_child > 0)
+        kill((pid_t)exec_child, sig);
+    errno = saved;
+}
+
+int cmd_exec(int argc, char **argv)
+{
+    if (argc != 3)
+        fail("usage: jpod-helper exec SPECFILE");
+    struct exec_spec s;
+    parse_exec_spec(argv[2], &s);
+    join_container(s.pid);
+    int master = -1, slave = -1;
+    if (s.tty && !s.detach) {
+        master = pty_open(&slave, s.uid, s.gid);
+        if (isatty(0))
+            pty_copy_winsize(0, master);
+    }
+    int rep[2];
+    if (pipe2(rep, O_CLOEXEC) < 0)
+        die("pipe");
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    pid_t child = fork();   /* lands in the container's PID namespace */
+    if (child < 0)
+        die("fork");
+    if (child == 0) {
+        close(rep[0]);
+        report_fd = rep[1];
+        if (slave >= 0) {
+            close(master);
+            pty_make_controlling(slave);
+        } else if (s.detach || !s.interactive) {
+            int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+            if (null < 0 || dup2(null, 0) < 0 || (s.detach && (dup2(null, 1) < 0 || dup2(null, 2) < 0)))
+                die("stdio from /dev/null");
+            if (s.detach)
+                setsid();
+        }
+        if (setgroups(s.ngroups, s.groups) < 0)
+            die("setgroups");
+        if (setresgid(s.gid, s.gid, s.gid) < 0)
+            die("setresgid %u", (unsigned)s.gid);
+        if (setresuid(s.uid, s.uid, s.uid) < 0)
+            die("setresuid %u", (unsigned)s.uid);
+        if (chdir(s.cwd) < 0)
+            die("chdir to workdir %s", s.cwd);
+        for (int i = 1; i < NSIG; i++)
+            signal(i, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        close_fds(report_fd);
+        exec_container(s.args, s.env);
+    }
+    exec_child = child;
+    close(rep[1]);
+    if (slave >= 0)
+        close(slave);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = exec_forward;
+    sa.sa_flags = SA_RESTART;
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    int failed = lc_report_status(rep[0]);
+    close(rep[0]);
+    if (s.detach && failed < 0)
+        return 0;   /* the process runs on, a child of the container's init once we are gone */
+    if (master >= 0 && failed < 0) {
+        if (isatty(0))
+            pty_raw_mode(0);
+        lc_relay(-1, -1, master, s.interactive ? 0 : -1, NULL);
+        pty_restore_mode();
+    }
+    int st;
+    while (waitpid(child, &st, 0) < 0)
+        if (errno != EINTR)
+            die("wait for process %d", (int)child);
+    return failed >= 0 ? failed : status_code(st);
+}

@@ -1,0 +1,43 @@
+package io.jpod.storage;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The run-time side of a container record: how it was started, who supervises it, and how it ended.
+ * Written atomically with the rest of {@code container.json}; absent in records of older jpod versions.
+ *
+ * @param monitorPid        host pid of the native monitor (its exit command keeps the pid until teardown is done)
+ * @param monitorStartTicks the monitor's start time (/proc/PID/stat field 22), so a recycled pid is not mistaken for it
+ * @param pid               host pid of the container's init
+ * @param startedAt         when the container last started
+ * @param finishedAt        when it last ended
+ * @param error             why the state is what it is when jpod had to guess (e.g. the monitor was killed)
+ * @param config            what the container was created with (for inspect, exec, start)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long pid, Instant startedAt, Instant finishedAt,
+                                 String error, Config config) {
+
+    /** The creation-time settings a later command needs. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Config(String hostname, String user, String workdir, List<String> env, List<String> entrypoint,
+                         Map<String, String> labels, boolean tty, boolean interactive, boolean init,
+                         boolean autoRemove, String stopSignal, Integer stopTimeout, String network,
+                         String storageDriver) {
+    }
+
+    public ContainerLifecycle withRun(Long monitorPid, Long monitorStartTicks, Long pid, Instant startedAt) {
+        return new ContainerLifecycle(monitorPid, monitorStartTicks, pid, startedAt, null, null, config);
+    }
+
+    public ContainerLifecycle withEnd(Instant finishedAt, String error) {
+        return new ContainerLifecycle(monitorPid, monitorStartTicks, pid, startedAt, finishedAt, error, config);
+    }
+}
