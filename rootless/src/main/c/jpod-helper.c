@@ -1021,6 +1021,7 @@ static int cmd_run(int argc, char **argv)
     struct slirp sl = { -1, -1, -1, -1 };
     if (s.net == NET_SLIRP)
         slirp_fork(&s, &sl);   /* before unshare(CLONE_NEWPID), see slirp_fork */
+    net_pasta_fork();          /* likewise, when the spec asks for pasta (network.c) */
     if (unshare(CLONE_NEWPID) < 0)
         die("unshare pid namespace");
 
@@ -1074,6 +1075,9 @@ static int cmd_run(int argc, char **argv)
         if (s.net == NET_SLIRP && (slirp_start(&sl, child) < 0 || net_publish_ports() < 0)) {
             kill(child, SIGKILL);
             code = EXIT_ENGINE;
+        } else if (net_pasta_start(child) < 0) {
+            kill(child, SIGKILL);
+            code = EXIT_ENGINE;
         } else if (write_all(go[1], "g", 1) < 0 && errno != EPIPE) {
             die("signal the container process to go on");
         }
@@ -1087,6 +1091,7 @@ static int cmd_run(int argc, char **argv)
     forward_pid = 0;
     if (s.net == NET_SLIRP)
         slirp_stop(&sl);
+    net_pasta_stop();
     if (code < 0)
         code = n == (ssize_t)sizeof r ? report_code(&r) : status;
     if (s.exitfile) {

@@ -428,6 +428,36 @@ class NetworkTest {
     }
 
     @Test
+    void pastaPublishesAPortAndStopsWithItsContainer() throws IOException {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/pasta")), "pasta is not installed (Debian package passt): skipped");
+        int port = freePort();
+        BoundedProcess web = env.start("run", "--rm", "--name", "pasta-web", "--network", "pasta", "-p", LOOPBACK + ":" + port + ":80",
+                image, "httpd", "-f", "-p", "80", "-h", "/www");
+        try {
+            assertEquals("hello over a published port\n", awaitHttp(port, "/index.html", web));
+            assertFalse(pastaProcesses().isEmpty(), "no pasta process of this env while the container runs");
+            Result end = killContainer("pasta-web", web);
+            assertEquals(137, end.exitCode(), end::toString);
+        } finally {
+            web.killTree();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!pastaProcesses().isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, () -> "pasta outlived its container: " + pastaProcesses());
+            pollInterval();
+        }
+    }
+
+    private static List<ProcFs.Proc> pastaProcesses() {
+        String marker = env.runtimeDir().toString();
+        return ProcFs.snapshot().stream()
+                .filter(p -> env.user().ownsHostUid(p.effectiveUid()) || env.user().ownsHostUid(p.realUid()))
+                .filter(p -> p.program().startsWith("pasta") || p.program().startsWith("passt"))
+                .filter(p -> p.cmdline().stream().anyMatch(a -> a.contains(marker)))
+                .toList();
+    }
+
+    @Test
     void noSlirp4netnsOutlivesAFailedStart() throws IOException {
         int port = freePort();
         Result r = jpod("run", "--rm", "-p", LOOPBACK + ":" + port + ":80", image, "no-such-command");
