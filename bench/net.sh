@@ -24,7 +24,8 @@ dist=$root/cli/target/jpod
 [[ -f $root/tests/target/runtime-classpath.txt ]] || die "tests/target/runtime-classpath.txt missing: build the tests module"
 for t in curl hyperfine podman docker-registry; do command -v "$t" >/dev/null || die "$t is not installed (scripts/setup-host.sh)"; done
 
-work=$(mktemp -d /tmp/jpod-netbench.XXXXXX)
+# Short: podman puts a 64-hex-named API socket under $XDG_RUNTIME_DIR, and socket paths end at 107 bytes.
+work=$(mktemp -d /tmp/jnb.XXXXXX)
 chmod 0755 "$work"
 install -d -o jpodtest -m 0700 "$work/home" "$work/run"
 registry_pid=
@@ -126,7 +127,7 @@ for handler in rootlesskit slirp4netns; do
 done
 
 say "run --rm true: default network vs --network none (hyperfine, $RUNS runs)"
-as_user hyperfine -N --warmup 3 --runs "$RUNS" --export-markdown "$work/startup.md" \
+as_user hyperfine -N --warmup 3 --runs "$RUNS" --export-markdown "$work/home/startup.md" \
     -n "jpod run --rm (slirp4netns)" "$jpod run --rm $image true" \
     -n "jpod run --rm --network none" "$jpod run --rm --network none $image true" \
     -n "podman run --rm (slirp4netns)" "podman ${podman_flags[*]} run --rm $image true" \
@@ -142,7 +143,7 @@ as_user hyperfine -N --warmup 3 --runs "$RUNS" --export-markdown "$work/startup.
     echo "|---|---:|---:|---:|"
     for r in "${results[@]}"; do IFS='|' read -r a b c d <<<"$r"; echo "| $a | $b | $c | $d |"; done
     echo
-    cat "$work/startup.md"
+    cat "$work/home/startup.md"
     echo
 } >"$work/results.md"
 cat "$work/results.md"
