@@ -1049,6 +1049,7 @@ static int cmd_run(int argc, char **argv)
     struct slirp sl = { -1, -1, -1, -1 };
     if (s.net == NET_SLIRP)
         slirp_fork(&s, &sl);   /* before unshare(CLONE_NEWPID), see slirp_fork */
+    net_pasta_fork();          /* likewise, when the spec asks for pasta (network.c); before keep-id's userns */
     if (sandbox_enter_userns() < 0)
         die("%s", sandbox_step);
     if (unshare(CLONE_NEWPID) < 0)
@@ -1105,6 +1106,9 @@ static int cmd_run(int argc, char **argv)
         if (s.net == NET_SLIRP && (slirp_start(&sl, child) < 0 || net_publish_ports() < 0)) {
             kill(child, SIGKILL);
             code = EXIT_ENGINE;
+        } else if (net_pasta_start(child) < 0) {
+            kill(child, SIGKILL);
+            code = EXIT_ENGINE;
         } else if (write_all(go[1], "g", 1) < 0 && errno != EPIPE) {
             die("signal the container process to go on");
         }
@@ -1119,6 +1123,7 @@ static int cmd_run(int argc, char **argv)
     forward_pid = 0;
     if (s.net == NET_SLIRP)
         slirp_stop(&sl);
+    net_pasta_stop();
     if (code < 0)
         code = n == (ssize_t)sizeof r ? report_code(&r) : status;
     if (s.exitfile) {

@@ -7,6 +7,14 @@
 #include "network.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -62,8 +70,41 @@ static int plain_ipv4(const char *s)
     return *s && strspn(s, "0123456789.") == strlen(s) && strlen(s) <= 15;
 }
 
+#define MAX_PASTA_ARGS 64
+#define PASTA_READY_TIMEOUT_MS 10000
+#define PASTA_EXIT_TIMEOUT_MS 5000
+
+static struct {
+    const char *bin, *dir;
+    char *args[MAX_PASTA_ARGS];
+    size_t nargs;
+    pid_t pid;      /* the launcher, which becomes pasta by exec */
+    int go_w;       /* monitor -> launcher: the netns file is ready */
+    int mounted;
+    char netns[PATH_MAX], fifo[PATH_MAX], log[PATH_MAX];
+} pasta = { .pid = -1, .go_w = -1 };
+
 int net_spec_key(const char *key, char *value)
 {
+    if (!strcmp(key, "pasta")) {
+        pasta.bin = value;
+        return 1;
+    }
+    if (!strcmp(key, "pasta_dir")) {
+        if (value[0] != '/' || strlen(value) > PATH_MAX - 16)
+            spec_error("pasta_dir=%s must be an absolute path", value);
+        pasta.dir = value;
+        snprintf(pasta.netns, sizeof pasta.netns, "%s/netns", value);
+        snprintf(pasta.fifo, sizeof pasta.fifo, "%s/pasta.pid", value);
+        snprintf(pasta.log, sizeof pasta.log, "%s/pasta.log", value);
+        return 1;
+    }
+    if (!strcmp(key, "pasta_arg")) {
+        if (pasta.nargs >= MAX_PASTA_ARGS)
+            spec_error("more than %d pasta_arg records", MAX_PASTA_ARGS);
+        pasta.args[pasta.nargs++] = value;
+        return 1;
+    }
     if (!strcmp(key, "port")) {
         if (net.nports >= MAX_PORTS)
             spec_error("more than %d published ports", MAX_PORTS);
@@ -226,4 +267,187 @@ int net_publish_ports(void)
         }
     }
     return 0;
+}
+
+/* ---------------------------------------------------------------- pasta */
+
+/* pasta cannot open /proc/PID/ns/net of the container (it drops the capabilities that ptrace-access to a process
+   with full capabilities needs), so the monitor binds the container's netns to a file and pasta joins that file
+   (--netns PATH --netns-only). It runs in the foreground (-f) as our child with a parent-death signal, so it never
+   outlives the monitor; readiness comes through its pid file, which is a FIFO the monitor polls. */
+void net_pasta_fork(void)
+{
+    if (!pasta.bin)
+        return;
+    if (!pasta.dir) {
+        fprintf(stderr, "jpod-helper: run: spec: pasta= needs pasta_dir=\n");
+        exit(125);
+    }
+    int go[2];
+    if (pipe2(go, O_CLOEXEC) < 0) {
+        fprintf(stderr, "jpod-helper: pipe for pasta: %s (errno %d)\n", strerror(errno), errno);
+        exit(125);
+    }
+    pid_t monitor = getpid();
+    pasta.pid = fork();
+    if (pasta.pid < 0) {
+        fprintf(stderr, "jpod-helper: fork pasta: %s (errno %d)\n", strerror(errno), errno);
+        exit(125);
+    }
+    if (pasta.pid == 0) {
+        close(go[1]);
+        char c;
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != monitor)
+            _exit(0);
+        ssize_t n;
+        while ((n = read(go[0], &c, 1)) < 0 && errno == EINTR)
+            ;
+        if (n != 1)
+            _exit(0);   /* the container never got that far */
+        setsid();       /* terminal signals are the container's */
+        int in = open("/dev/null", O_RDONLY);
+        int log = open(pasta.log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (in < 0 || log < 0 || dup2(in, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
+            _exit(125);
+        char *argv[MAX_PASTA_ARGS + 16];
+        size_t k = 0;
+        static char f[] = "-f", cfg[] = "--config-net", runas[] = "--runas", root[] = "0", pidopt[] = "-P",
+                    netns[] = "--netns", only[] = "--netns-only";
+        argv[k++] = (char *)pasta.bin;
+        argv[k++] = f;
+        argv[k++] = cfg;
+        argv[k++] = runas;   /* stay the user namespace's root: dropping to nobody loses the netns */
+        argv[k++] = root;
+        for (size_t i = 0; i < pasta.nargs; i++)
+            argv[k++] = pasta.args[i];
+        argv[k++] = pidopt;
+        argv[k++] = pasta.fifo;
+        argv[k++] = netns;
+        argv[k++] = pasta.netns;
+        argv[k++] = only;
+        argv[k] = NULL;
+        execvp(pasta.bin, argv);
+        dprintf(2, "exec %s: %s (errno %d)\n", pasta.bin, strerror(errno), errno);
+        _exit(127);
+    }
+    close(go[0]);
+    pasta.go_w = go[1];
+}
+
+/* The last line pasta logged, for an error message. */
+static void pasta_last_log_line(char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    int fd = open(pasta.log, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    char data[4096];
+    ssize_t n = read(fd, data, sizeof data - 1);
+    close(fd);
+    if (n <= 0)
+        return;
+    data[n] = '\0';
+    while (n > 0 && (data[n - 1] == '\n' || data[n - 1] == ' '))
+        data[--n] = '\0';
+    char *line = strrchr(data, '\n');
+    const char *from = line ? line + 1 : data;
+    size_t len = strlen(from) < cap - 1 ? strlen(from) : cap - 1;
+    memcpy(buf, from, len);
+    buf[len] = '\0';
+}
+
+int net_pasta_start(int child_pid)
+{
+    if (!pasta.bin)
+        return 0;
+    char src[64], why[600] = "", last[512];
+    snprintf(src, sizeof src, "/proc/%d/ns/net", child_pid);
+    unlink(pasta.fifo);
+    int fd = open(pasta.netns, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 || close(fd) < 0 || mount(src, pasta.netns, NULL, MS_BIND, NULL) < 0) {
+        fprintf(stderr, "jpod-helper: bind the container's network namespace to %s: %s (errno %d)\n", pasta.netns,
+                strerror(errno), errno);
+        return -1;
+    }
+    pasta.mounted = 1;
+    if (mkfifo(pasta.fifo, 0600) < 0 || (fd = open(pasta.fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+        fprintf(stderr, "jpod-helper: create pasta's pid FIFO %s: %s (errno %d)\n", pasta.fifo, strerror(errno), errno);
+        return -1;
+    }
+    int pidfd = -1;
+#ifdef SYS_pidfd_open
+    pidfd = (int)syscall(SYS_pidfd_open, pasta.pid, 0);
+#endif
+    if (write(pasta.go_w, "g", 1) != 1) {
+        fprintf(stderr, "jpod-helper: start pasta: %s (errno %d)\n", strerror(errno), errno);
+        close(fd);
+        return -1;
+    }
+    close(pasta.go_w);
+    pasta.go_w = -1;
+    long deadline = now_ms() + PASTA_READY_TIMEOUT_MS;
+    int ready = 0;
+    while (!ready && !why[0]) {
+        long left = deadline - now_ms();
+        struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN, .revents = 0 }, { .fd = pidfd, .events = POLLIN, .revents = 0 } };
+        int r = left > 0 ? poll(pfd, pidfd >= 0 ? 2 : 1, (int)left) : 0;
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            snprintf(why, sizeof why, "pasta did not become ready within %d s", PASTA_READY_TIMEOUT_MS / 1000);
+        } else if (pfd[0].revents & POLLIN) {
+            char buf[32];
+            ready = read(fd, buf, sizeof buf) > 0;
+        } else if (pfd[1].revents & POLLIN) {
+            int status = 0;
+            waitpid(pasta.pid, &status, 0);
+            pasta.pid = -1;
+            pasta_last_log_line(last, sizeof last);
+            snprintf(why, sizeof why, "pasta exited with status %d before it was ready: %s",
+                     WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), last);
+        }
+    }
+    close(fd);
+    if (pidfd >= 0)
+        close(pidfd);
+    if (!ready) {
+        fprintf(stderr, "jpod-helper: %s\n", why);
+        return -1;
+    }
+    return 0;
+}
+
+void net_pasta_stop(void)
+{
+    if (pasta.go_w >= 0) {
+        close(pasta.go_w);   /* a launcher still waiting exits on EOF */
+        pasta.go_w = -1;
+    }
+    if (pasta.pid > 0) {
+        kill(pasta.pid, SIGTERM);
+        int done = 0;
+#ifdef SYS_pidfd_open
+        int pidfd = (int)syscall(SYS_pidfd_open, pasta.pid, 0);
+        if (pidfd >= 0) {
+            struct pollfd pfd = { .fd = pidfd, .events = POLLIN, .revents = 0 };
+            while (poll(&pfd, 1, PASTA_EXIT_TIMEOUT_MS) < 0 && errno == EINTR)
+                ;
+            done = (pfd.revents & POLLIN) != 0;
+            close(pidfd);
+        }
+#endif
+        if (!done)
+            kill(pasta.pid, SIGKILL);
+        while (waitpid(pasta.pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        pasta.pid = -1;
+    }
+    if (pasta.mounted) {
+        umount2(pasta.netns, MNT_DETACH);
+        pasta.mounted = 0;
+    }
+    if (pasta.bin && pasta.dir) {
+        unlink(pasta.netns);
+        unlink(pasta.fifo);
+    }
 }

@@ -154,7 +154,7 @@ final class ContainerNetwork implements AutoCloseable {
             }
             ports.forEach(p -> extras.add(new ContainerSpec.Extra("port", p.specValue())));
         } else if (setup.mode() == NetworkMode.PASTA) {
-            extras.addAll(PastaArgs.extras(setup, ports));
+            extras.addAll(PastaArgs.extras(setup, ports, runRoot.containerDir(id)));
         }
         if (reservation != null) {
             reservation.close();

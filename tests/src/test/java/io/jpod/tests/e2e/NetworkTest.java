@@ -428,6 +428,81 @@ class NetworkTest {
     }
 
     @Test
+    void pastaPublishesAPortAndStopsWithItsContainer() throws IOException {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/pasta")), "pasta is not installed (Debian package passt): skipped");
+        int port = freePort();
+        BoundedProcess web = env.start("run", "--rm", "--name", "pasta-web", "--network", "pasta", "-p", LOOPBACK + ":" + port + ":80",
+                image, "httpd", "-f", "-p", "80", "-h", "/www");
+        try {
+            assertEquals("hello over a published port\n", awaitHttp(port, "/index.html", web));
+            assertFalse(pastaProcesses().isEmpty(), "no pasta process of this env while the container runs");
+            Result end = killContainer("pasta-web", web);
+            assertEquals(137, end.exitCode(), end::toString);
+        } finally {
+            web.killTree();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!pastaProcesses().isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, () -> "pasta outlived its container: " + pastaProcesses());
+            pollInterval();
+        }
+    }
+
+    private static List<ProcFs.Proc> pastaProcesses() {
+        String marker = env.runtimeDir().toString();
+        return ProcFs.snapshot().stream()
+                .filter(p -> env.user().ownsHostUid(p.effectiveUid()) || env.user().ownsHostUid(p.realUid()))
+                .filter(p -> p.program().startsWith("pasta") || p.program().startsWith("passt"))
+                .filter(p -> p.cmdline().stream().anyMatch(a -> a.contains(marker)))
+                .toList();
+    }
+
+    @Test
+    void aPortRangeMapsEachPort() throws Exception {
+        int first = -1;
+        for (int attempt = 0; attempt < 20 && first < 0; attempt++) {
+            int p = freePort();
+            if (p < 65535 && isFree(p + 1)) {
+                first = p;
+            }
+        }
+        assumeTrue(first > 0, "no two consecutive free ports on 127.0.0.1");
+        int a = first;
+        int b = first + 1;
+        BoundedProcess web = env.start("run", "--rm", "--name", "ranged", "-p", LOOPBACK + ":" + a + "-" + b + ":80-81", image,
+                "sh", "-c", "echo eighty > /www/which.txt && httpd -p 80 -h /www && mkdir /www81"
+                        + " && echo eighty-one > /www81/which.txt && exec httpd -f -p 81 -h /www81");
+        try {
+            assertEquals("eighty\n", awaitHttp(a, "/which.txt", web));
+            assertEquals("eighty-one\n", awaitHttp(b, "/which.txt", web));
+            Result ports = jpod("port", "ranged");
+            assertEquals("80/tcp -> 127.0.0.1:" + a + "\n81/tcp -> 127.0.0.1:" + b + "\n", ports.stdout(), ports::toString);
+            killContainer("ranged", web);
+        } finally {
+            web.killTree();
+        }
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName(LOOPBACK))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void enableIpv6GivesAnFd00AddressAndTheIpv6Forwarder() {
+        // SLAAC from slirp4netns's router advertisement: the container polls (bounded, 15 s) for the address.
+        Result r = jpod("run", "--rm", "--network", "slirp4netns:enable_ipv6=true", image, "sh", "-c",
+                "i=0; while [ $i -lt 50 ] && ! ip -6 addr show tap0 | grep -q 'inet6 fd00:'; do sleep 0.3; i=$((i+1)); done;"
+                        + " ip -6 addr show tap0; cat /etc/resolv.conf");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.stdout().contains("inet6 fd00:"), r::toString);
+        assertTrue(r.stdout().lines().anyMatch(l -> l.equals("nameserver fd00::3")), r::toString);
+    }
+
+    @Test
     void noSlirp4netnsOutlivesAFailedStart() throws IOException {
         int port = freePort();
         Result r = jpod("run", "--rm", "-p", LOOPBACK + ":" + port + ":80", image, "no-such-command");
