@@ -130,6 +130,15 @@ class SandboxDefaultsTest {
     }
 
     @Test
+    void nonRootUserKeepsOnlyAddedCapabilitiesThroughAmbient() {
+        Map<String, String> c = caps("-u", "1000", "--cap-add", "NET_BIND_SERVICE");
+        String bind = String.format("%016x", 1L << 10);
+        assertEquals(bind, c.get("CapEff"), c::toString);
+        assertEquals(bind, c.get("CapAmb"), c::toString);
+        assertEquals(PODMAN_DEFAULT_CAPS, c.get("CapBnd"), c::toString);
+    }
+
+    @Test
     void privilegedGetsEveryCapabilityAndNoFilter() throws IOException {
         int last;
         try (var in = Files.newInputStream(Path.of("/proc/sys/kernel/cap_last_cap"))) { // readString may stop short on procfs
