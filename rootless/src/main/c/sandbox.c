@@ -177,6 +177,8 @@ int sandbox_reexec_sealed(char **argv)
     int seals = fcntl(self, F_GET_SEALS);
     if (seals >= 0 && (seals & F_SEAL_WRITE)) {
         close(self);
+        /* exec from a memfd names the process "memfd:jpod-help": give ps and pgrep the usual name back */
+        prctl(PR_SET_NAME, "jpod-helper", 0, 0, 0);
         return 0;
     }
     struct stat st;

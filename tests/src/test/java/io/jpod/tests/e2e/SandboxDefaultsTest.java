@@ -295,6 +295,7 @@ class SandboxDefaultsTest {
             ProcFs.Proc found = monitor.get();
             assertTrue(found.cmdline().contains("run"), () -> "the parent of the container is not the monitor: " + found);
             assertTrue(exe.startsWith("/memfd:jpod-helper"), () -> "the monitor runs from " + exe);
+            assertTrue(found.comm().startsWith("jpod-"), () -> "the monitor lost its name: " + found);
         } finally {
             running.stop(Duration.ofSeconds(10));
         }
