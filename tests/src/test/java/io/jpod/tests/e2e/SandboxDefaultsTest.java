@@ -249,6 +249,15 @@ class SandboxDefaultsTest {
     }
 
     @Test
+    void podmansOwnProfileCompilesAndRuns() {
+        Path podman = Path.of("/usr/share/containers/seccomp.json");
+        assumeTrue(Files.isReadable(podman), "containers-common's seccomp.json is not installed");
+        Result r = run(List.of("--security-opt", "seccomp=" + podman), "sh", "-c", "grep ^Seccomp: /proc/self/status; ls / > /dev/null && echo ok");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals("Seccomp:\t2\nok\n", r.stdout(), r::toString);
+    }
+
+    @Test
     void onlyStdioReachesTheContainer() {
         Result r = run(List.of(), "ls", "/proc/self/fd");
         assertEquals(0, r.exitCode(), r::toString);
