@@ -167,7 +167,8 @@ class SandboxDefaultsTest {
                         + " touch /proc/acpi/x 2>/dev/null && echo WRITABLE; true");
         assertEquals(0, r.exitCode(), r::toString);
         List<String> lines = r.stdout().lines().toList();
-        assertTrue(lines.contains("/proc/keys 0"), r::toString);
+        assertTrue(lines.contains("/proc/keys 0") || !Files.exists(Path.of("/proc/keys")), r::toString);
+        assertTrue(!lines.isEmpty(), () -> "none of the masked paths exists on this kernel?" + r);
         assertTrue(lines.stream().allMatch(l -> l.endsWith(" 0")), r::toString);
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("/sys/firmware")) || !Files.isDirectory(Path.of("/sys/firmware")), r::toString);
     }
