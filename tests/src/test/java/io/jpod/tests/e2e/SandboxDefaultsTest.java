@@ -272,6 +272,11 @@ class SandboxDefaultsTest {
         Result r = run(List.of("--ulimit", "nofile=123:456"), "sh", "-c", "ulimit -n; ulimit -H -n");
         assertEquals(0, r.exitCode(), r::toString);
         assertEquals(List.of("123", "456"), r.stdout().lines().toList(), r::toString);
+        // above the hard limit the user has: an engine error naming the limit, the container never starts
+        Result tooHigh = run(List.of("--ulimit", "nofile=2000000000"), "echo", "started");
+        assertEquals(125, tooHigh.exitCode(), tooHigh::toString);
+        assertTrue(tooHigh.stderr().contains("nofile"), tooHigh::toString);
+        assertEquals("", tooHigh.stdout(), tooHigh::toString);
     }
 
     @Test
