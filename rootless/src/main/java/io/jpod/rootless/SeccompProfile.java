@@ -81,12 +81,12 @@ public final class SeccompProfile {
     private static boolean applies(JsonNode sc, Capabilities caps) {
         JsonNode inc = sc.path("includes"), exc = sc.path("excludes");
         for (JsonNode c : inc.path("caps")) {
-            if (!caps.has(c.asText())) {
+            if (!holds(caps, c.asText())) {
                 return false;
             }
         }
         for (JsonNode c : exc.path("caps")) {
-            if (caps.has(c.asText())) {
+            if (holds(caps, c.asText())) {
                 return false;
             }
         }
@@ -97,6 +97,15 @@ public final class SeccompProfile {
             return false;
         }
         return !inc.hasNonNull("minKernel") || kernelAtLeast(inc.get("minKernel").asText());
+    }
+
+    /** A capability newer than jpod's table is one the container cannot hold. */
+    private static boolean holds(Capabilities caps, String name) {
+        try {
+            return caps.has(name);
+        } catch (RootlessException e) {
+            return false;
+        }
     }
 
     private static boolean listsOurArch(JsonNode arches) {
