@@ -177,6 +177,8 @@ int sandbox_reexec_sealed(char **argv)
     int seals = fcntl(self, F_GET_SEALS);
     if (seals >= 0 && (seals & F_SEAL_WRITE)) {
         close(self);
+        /* exec from a memfd names the process "memfd:jpod-help": give ps and pgrep the usual name back */
+        prctl(PR_SET_NAME, "jpod-helper", 0, 0, 0);
         return 0;
     }
     struct stat st;
@@ -327,8 +329,12 @@ int sandbox_before_setuid(unsigned uid)
 {
     for (size_t i = 0; i < sb.nrlimits; i++) {
         struct rlimit rl = { (rlim_t)sb.rlimits[i].soft, (rlim_t)sb.rlimits[i].hard };
-        if (setrlimit(sb.rlimits[i].resource, &rl) < 0)
-            return failed("set resource limit %d to %llu:%llu", sb.rlimits[i].resource,
+        static const char *const names[] = { "cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
+                                             "memlock", "as", "locks", "sigpending", "msgqueue", "nice", "rtprio", "rttime" };
+        int r = sb.rlimits[i].resource;
+        if (setrlimit(r, &rl) < 0)
+            return failed("--ulimit %s=%llu:%llu (above your own hard limit?)",
+                          r < (int)(sizeof names / sizeof names[0]) ? names[r] : "?",
                           (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
     }
     /* Without no_new_privs only CAP_SYS_ADMIN may install a filter: do it while we still have it. The

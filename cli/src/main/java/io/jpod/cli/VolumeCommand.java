@@ -31,9 +31,12 @@ public final class VolumeCommand implements Runnable {
     @ParentCommand
     JpodCommand jpod;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                 "missing subcommand: create, ls, inspect, rm or prune");
     }
 

@@ -108,6 +108,7 @@ final class ContainerRunner {
             List<ContainerSpec.Mount> mounts = etcFiles(runDir, merged, net, hostname, name);
             userMounts = MountSpecs.prepare(req.security(), merged, volumeStore, id);
             mounts = MountSpecs.merge(userMounts.mounts(), mounts);
+            mounts.addAll(SandboxPolicy.keepIdEtcFiles(req.security(), merged, runDir));
             Path exitFile = runDir.resolve("exit");
             List<ContainerSpec.Extra> sandbox = SandboxPolicy.extras(req.security(), user.uid(), runDir, err);
             ContainerSpec spec = new ContainerSpec(merged, hostname, cwd, (int) user.uid(), (int) user.gid(),

@@ -178,6 +178,41 @@ final class SandboxPolicy {
         throw new EngineException("unsupported --userns \"" + mode + "\": use keep-id (or host, the default)");
     }
 
+    /**
+     * With keep-id, podman gives the caller's ids a name inside: when the image's /etc/passwd (or /etc/group) lacks
+     * them, a copy with one more line is written to the run dir and bound over the image's file.
+     */
+    static List<ContainerSpec.Mount> keepIdEtcFiles(RunRequest.SecurityRequest sec, Path rootfs, Path runDir) throws IOException {
+        List<ContainerSpec.Mount> mounts = new ArrayList<>();
+        if (!keepId(sec)) {
+            return mounts;
+        }
+        HostUser host = HostUser.current();
+        String name = host.name() != null && host.name().matches("[a-zA-Z0-9_][a-zA-Z0-9_.-]*") ? host.name() : "user";
+        addEntry(rootfs, runDir, "passwd", 2, host.uid(), name + ":*:" + host.uid() + ":" + host.gid() + ":" + name + ":/:/bin/sh", mounts);
+        addEntry(rootfs, runDir, "group", 2, host.gid(), name + ":x:" + host.gid() + ":", mounts);
+        return mounts;
+    }
+
+    private static void addEntry(Path rootfs, Path runDir, String file, int idField, long id, String line,
+                                 List<ContainerSpec.Mount> mounts) throws IOException {
+        String inImage = MountSpecs.inRootfs(rootfs, "/etc/" + file);
+        Path path = rootfs.resolve(inImage.substring(1));
+        if (!Files.isRegularFile(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        String content = Files.readString(path);
+        for (String l : content.split("\n")) {
+            String[] f = l.split(":");
+            if (f.length > idField && f[idField].equals(Long.toString(id))) {
+                return; // the image knows the id already
+            }
+        }
+        Path copy = runDir.resolve(file);
+        Files.writeString(copy, content + (content.isEmpty() || content.endsWith("\n") ? "" : "\n") + line + "\n");
+        mounts.add(new ContainerSpec.Mount("bind", copy.toString(), inImage, List.of("bind", "nosuid", "nodev", "noexec")));
+    }
+
     /** With keep-id and no --user, the container runs as the caller's own ids, as podman's. */
     static String defaultUser(RunRequest.SecurityRequest sec, String imageUser) {
         if (keepId(sec)) {

@@ -13,17 +13,19 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A seccomp filter as rules per syscall number, compiled to classic BPF for the helper (which installs it with
- * prctl(PR_SET_SECCOMP) as its last step before execve). x86_64 only: the program first checks the audit
- * architecture (a foreign arch and the x32 ABI get {@link #badArch}), then compares the syscall number against
- * each syscall that has rules; a syscall's rules are tried in order, the first whose argument conditions all
- * hold decides, else the default action.
+ * A seccomp filter as rules per syscall name, compiled to classic BPF for the helper (which installs it with
+ * prctl(PR_SET_SECCOMP) as its last step before execve). For x86_64 hosts: the program first checks the audit
+ * architecture and jumps to the section of x86_64 or (when {@link #i386}) of i386 (32-bit programs, as podman's
+ * profile allows them); any other arch and the x32 ABI get {@link #badArch}. A section compares the syscall number
+ * against each syscall that has rules (names this arch lacks are skipped); a syscall's rules are tried in order,
+ * the first whose argument conditions all hold decides, else the default action.
  *
  * @param defaultAction seccomp return value for syscalls no rule decides
  * @param badArch       return value for a foreign architecture
  * @param rules         rules in priority order
+ * @param i386          whether 32-bit x86 programs may run (under the same rules)
  */
-public record SeccompFilter(int defaultAction, int badArch, List<Rule> rules) {
+public record SeccompFilter(int defaultAction, int badArch, List<Rule> rules, boolean i386) {
 
     public static final int RET_KILL_PROCESS = 0x80000000;
     public static final int RET_KILL_THREAD = 0;
@@ -32,6 +34,7 @@ public record SeccompFilter(int defaultAction, int badArch, List<Rule> rules) {
     public static final int RET_LOG = 0x7ffc0000;
     public static final int RET_ALLOW = 0x7fff0000;
     public static final int AUDIT_ARCH_X86_64 = 0xC000003E;
+    public static final int AUDIT_ARCH_I386 = 0x40000003;
     public static final int EPERM = 1;
     public static final int ENOSYS = 38;
     /** CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET, as docker's and podman's profiles mask clone's flags. */
@@ -49,8 +52,9 @@ public record SeccompFilter(int defaultAction, int badArch, List<Rule> rules) {
         }
     }
 
-    public record Rule(int syscall, int action, List<Condition> conditions) {
+    public record Rule(String syscall, int action, List<Condition> conditions) {
         public Rule {
+            Objects.requireNonNull(syscall, "syscall");
             conditions = List.copyOf(conditions);
         }
     }
@@ -71,8 +75,8 @@ public record SeccompFilter(int defaultAction, int badArch, List<Rule> rules) {
             {"kexec_load", null}, {"kexec_file_load", null}, {"create_module", null}, {"get_kernel_syms", null},
             {"query_module", null}, {"nfsservctl", null}, {"uselib", null}, {"_sysctl", null}, {"sysfs", null},
             {"ustat", null}, {"afs_syscall", null}, {"tuxcall", null}, {"security", null}, {"vserver", null},
-            {"getpmsg", null}, {"putpmsg", null},
-            {"mount", "SYS_ADMIN"}, {"umount2", "SYS_ADMIN"}, {"pivot_root", "SYS_ADMIN"}, {"unshare", "SYS_ADMIN"},
+            {"getpmsg", null}, {"putpmsg", null}, {"vm86", null}, {"vm86old", null},
+            {"mount", "SYS_ADMIN"}, {"umount", "SYS_ADMIN"}, {"umount2", "SYS_ADMIN"}, {"pivot_root", "SYS_ADMIN"}, {"unshare", "SYS_ADMIN"},
             {"setns", "SYS_ADMIN"}, {"swapon", "SYS_ADMIN"}, {"swapoff", "SYS_ADMIN"}, {"quotactl", "SYS_ADMIN"},
             {"fsopen", "SYS_ADMIN"}, {"fsconfig", "SYS_ADMIN"}, {"fsmount", "SYS_ADMIN"}, {"fspick", "SYS_ADMIN"},
             {"move_mount", "SYS_ADMIN"}, {"open_tree", "SYS_ADMIN"}, {"mount_setattr", "SYS_ADMIN"},
@@ -97,34 +101,42 @@ public record SeccompFilter(int defaultAction, int badArch, List<Rule> rules) {
      * A capability that podman's profile lets unlock a syscall unlocks it here too.
      */
     public static SeccompFilter defaultFilter(Capabilities caps) {
-        Map<String, Integer> nr = x86_64Syscalls();
         List<Rule> rules = new ArrayList<>();
         int eperm = errno(EPERM);
         for (String[] d : DENIED) {
-            Integer n = nr.get(d[0]);
-            if (n != null && (d[1] == null || !caps.has(d[1]))) {
-                rules.add(new Rule(n, eperm, List.of()));
+            if (d[1] == null || !caps.has(d[1])) {
+                rules.add(new Rule(d[0], eperm, List.of()));
             }
         }
         // podman's profile lets personality(2) choose only these: Linux, its 32-bit and no-ASLR variants, and the query
         for (long persona : new long[] {0x0, 0x8, 0x20000, 0x20008, 0xffffffffL}) {
-            rules.add(new Rule(nr.get("personality"), RET_ALLOW, List.of(new Condition(0, Op.EQ, persona, 0))));
+            rules.add(new Rule("personality", RET_ALLOW, List.of(new Condition(0, Op.EQ, persona, 0))));
         }
-        rules.add(new Rule(nr.get("personality"), eperm, List.of()));
+        rules.add(new Rule("personality", eperm, List.of()));
         if (!caps.has("SYS_ADMIN")) {
-            rules.add(new Rule(nr.get("clone"), RET_ALLOW, List.of(new Condition(0, Op.MASKED_EQ, CLONE_NAMESPACE_FLAGS, 0))));
-            rules.add(new Rule(nr.get("clone"), eperm, List.of()));
-            rules.add(new Rule(nr.get("clone3"), errno(ENOSYS), List.of()));
+            rules.add(new Rule("clone", RET_ALLOW, List.of(new Condition(0, Op.MASKED_EQ, CLONE_NAMESPACE_FLAGS, 0))));
+            rules.add(new Rule("clone", eperm, List.of()));
+            rules.add(new Rule("clone3", errno(ENOSYS), List.of()));
         }
-        return new SeccompFilter(RET_ALLOW, RET_KILL_PROCESS, rules);
+        return new SeccompFilter(RET_ALLOW, RET_KILL_PROCESS, rules, true);
     }
 
     /** Syscall names to numbers on x86_64 (from the kernel's asm/unistd_64.h, shipped as a resource). */
     public static Map<String, Integer> x86_64Syscalls() {
+        return syscalls("x86_64");
+    }
+
+    /** Syscall names to numbers of 32-bit x86 (asm/unistd_32.h). */
+    public static Map<String, Integer> i386Syscalls() {
+        return syscalls("i386");
+    }
+
+    private static Map<String, Integer> syscalls(String arch) {
         Map<String, Integer> m = new HashMap<>();
-        try (InputStream in = SeccompFilter.class.getResourceAsStream("syscalls-x86_64.txt")) {
+        String name = "syscalls-" + arch + ".txt";
+        try (InputStream in = SeccompFilter.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException("syscalls-x86_64.txt missing from the jpod-rootless jar");
+                throw new IllegalStateException(name + " missing from the jpod-rootless jar");
             }
             for (String line : new String(in.readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
                 String[] f = line.trim().split(" ");
@@ -144,22 +156,43 @@ public record SeccompFilter(int defaultAction, int badArch, List<Rule> rules) {
     public record Insn(int code, int jt, int jf, int k) {
     }
 
-    static final int LD_W_ABS = 0x20, ALU_AND_K = 0x54, JEQ = 0x15, JGT = 0x25, JGE = 0x35, RET_K = 0x06;
+    static final int LD_W_ABS = 0x20, ALU_AND_K = 0x54, JA = 0x05, JEQ = 0x15, JGT = 0x25, JGE = 0x35, RET_K = 0x06;
     private static final int OFF_NR = 0, OFF_ARCH = 4, OFF_ARGS = 16;
     private static final int FAIL = -1, NEXT = -2;
 
     /** The program as instructions. */
     public List<Insn> program() {
+        List<Insn> x86_64 = section(x86_64Syscalls(), true);
         List<Insn> p = new ArrayList<>();
         p.add(new Insn(LD_W_ABS, 0, 0, OFF_ARCH));
-        p.add(new Insn(JEQ, 1, 0, AUDIT_ARCH_X86_64));
+        p.add(new Insn(JEQ, 0, 1, AUDIT_ARCH_X86_64));
+        p.add(new Insn(JA, 0, 0, 3)); // to the x86_64 section right after this header
+        p.add(new Insn(JEQ, 0, 1, AUDIT_ARCH_I386));
+        p.add(new Insn(i386 ? JA : RET_K, 0, 0, i386 ? x86_64.size() + 1 : badArch)); // to the i386 section
         p.add(new Insn(RET_K, 0, 0, badArch));
+        p.addAll(x86_64);
+        if (i386) {
+            p.addAll(section(i386Syscalls(), false));
+        }
+        if (p.size() > 4096) {
+            throw new RootlessException("seccomp: the filter needs " + p.size() + " BPF instructions, the kernel takes 4096");
+        }
+        return p;
+    }
+
+    private List<Insn> section(Map<String, Integer> numbers, boolean x32Check) {
+        List<Insn> p = new ArrayList<>();
         p.add(new Insn(LD_W_ABS, 0, 0, OFF_NR));
-        p.add(new Insn(JGE, 0, 1, 0x40000000)); // x32 ABI numbers share the x86_64 audit arch
-        p.add(new Insn(RET_K, 0, 0, badArch));
+        if (x32Check) {
+            p.add(new Insn(JGE, 0, 1, 0x40000000)); // x32 ABI numbers share the x86_64 audit arch
+            p.add(new Insn(RET_K, 0, 0, badArch));
+        }
         Map<Integer, List<Rule>> bySyscall = new LinkedHashMap<>();
         for (Rule r : rules) {
-            bySyscall.computeIfAbsent(r.syscall(), k -> new ArrayList<>()).add(r);
+            Integer nr = numbers.get(r.syscall());
+            if (nr != null) { // a name this arch lacks (or a typo in a profile) is skipped, as libseccomp does
+                bySyscall.computeIfAbsent(nr, k -> new ArrayList<>()).add(r);
+            }
         }
         for (Map.Entry<Integer, List<Rule>> e : bySyscall.entrySet()) {
             List<Insn> block = block(e.getValue());
@@ -171,9 +204,6 @@ public record SeccompFilter(int defaultAction, int badArch, List<Rule> rules) {
             p.addAll(block);
         }
         p.add(new Insn(RET_K, 0, 0, defaultAction));
-        if (p.size() > 4096) {
-            throw new RootlessException("seccomp: the filter needs " + p.size() + " BPF instructions, the kernel takes 4096");
-        }
         return p;
     }
 

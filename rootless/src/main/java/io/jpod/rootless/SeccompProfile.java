@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Reads the common subset of a podman/docker seccomp JSON profile into a {@link SeccompFilter}: defaultAction
@@ -38,16 +37,24 @@ public final class SeccompProfile {
         }
         int defaultErrno = root.path("defaultErrnoRet").asInt(SeccompFilter.EPERM);
         int defaultAction = action(root.path("defaultAction").asText(""), defaultErrno, where);
+        boolean i386 = false;
         if (root.has("architectures") && root.get("architectures").isArray() && root.get("architectures").size() > 0) {
             boolean ours = false;
             for (JsonNode a : root.get("architectures")) {
                 ours |= a.asText().equals("SCMP_ARCH_X86_64");
+                i386 |= a.asText().equals("SCMP_ARCH_X86");
             }
             if (!ours) {
                 throw new RootlessException("seccomp profile " + where + " does not list SCMP_ARCH_X86_64 in architectures");
             }
         }
-        Map<String, Integer> numbers = SeccompFilter.x86_64Syscalls();
+        for (JsonNode m : root.path("archMap")) {
+            if (m.path("architecture").asText().equals("SCMP_ARCH_X86_64")) {
+                for (JsonNode sub : m.path("subArchitectures")) {
+                    i386 |= sub.asText().equals("SCMP_ARCH_X86");
+                }
+            }
+        }
         List<SeccompFilter.Rule> rules = new ArrayList<>();
         for (JsonNode sc : root.path("syscalls")) {
             if (!applies(sc, caps)) {
@@ -65,24 +72,21 @@ public final class SeccompProfile {
                 names.add(sc.get("name").asText());
             }
             for (String n : names) {
-                Integer nr = numbers.get(n);
-                if (nr != null) {
-                    rules.add(new SeccompFilter.Rule(nr, action, conds));
-                }
+                rules.add(new SeccompFilter.Rule(n, action, conds));
             }
         }
-        return new SeccompFilter(defaultAction, SeccompFilter.RET_KILL_PROCESS, rules);
+        return new SeccompFilter(defaultAction, SeccompFilter.RET_KILL_PROCESS, rules, i386);
     }
 
     private static boolean applies(JsonNode sc, Capabilities caps) {
         JsonNode inc = sc.path("includes"), exc = sc.path("excludes");
         for (JsonNode c : inc.path("caps")) {
-            if (!caps.has(c.asText())) {
+            if (!holds(caps, c.asText())) {
                 return false;
             }
         }
         for (JsonNode c : exc.path("caps")) {
-            if (caps.has(c.asText())) {
+            if (holds(caps, c.asText())) {
                 return false;
             }
         }
@@ -93,6 +97,15 @@ public final class SeccompProfile {
             return false;
         }
         return !inc.hasNonNull("minKernel") || kernelAtLeast(inc.get("minKernel").asText());
+    }
+
+    /** A capability newer than jpod's table is one the container cannot hold. */
+    private static boolean holds(Capabilities caps, String name) {
+        try {
+            return caps.has(name);
+        } catch (RootlessException e) {
+            return false;
+        }
     }
 
     private static boolean listsOurArch(JsonNode arches) {

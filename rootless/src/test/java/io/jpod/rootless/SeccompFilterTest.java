@@ -38,6 +38,7 @@ class SeccompFilterTest {
                     a &= i.k();
                     pc++;
                 }
+                case SeccompFilter.JA -> pc += 1 + i.k();
                 case SeccompFilter.JEQ -> pc += 1 + (a == i.k() ? i.jt() : i.jf());
                 case SeccompFilter.JGT -> pc += 1 + (Integer.compareUnsigned(a, i.k()) > 0 ? i.jt() : i.jf());
                 case SeccompFilter.JGE -> pc += 1 + (Integer.compareUnsigned(a, i.k()) >= 0 ? i.jt() : i.jf());
@@ -99,9 +100,27 @@ class SeccompFilterTest {
     @Test
     void foreignArchitectureAndX32AreKilled() {
         SeccompFilter f = SeccompFilter.defaultFilter(DEFAULT_CAPS);
-        int i386 = 0x40000003;
-        assertEquals(SeccompFilter.RET_KILL_PROCESS, eval(f.program(), i386, 0));
+        int aarch64 = 0xC00000B7;
+        assertEquals(SeccompFilter.RET_KILL_PROCESS, eval(f.program(), aarch64, 0));
         assertEquals(SeccompFilter.RET_KILL_PROCESS, eval(f.program(), SeccompFilter.AUDIT_ARCH_X86_64, 0x40000000 + 1));
+    }
+
+    @Test
+    void i386ProgramsGetTheSameRulesUnderTheirOwnNumbers() {
+        SeccompFilter f = SeccompFilter.defaultFilter(DEFAULT_CAPS);
+        Map<String, Integer> i386 = SeccompFilter.i386Syscalls();
+        int arch = SeccompFilter.AUDIT_ARCH_I386;
+        int eperm = SeccompFilter.errno(SeccompFilter.EPERM);
+        assertEquals(eperm, eval(f.program(), arch, i386.get("keyctl")));
+        assertEquals(eperm, eval(f.program(), arch, i386.get("unshare")));
+        assertEquals(eperm, eval(f.program(), arch, i386.get("clone"), 0x10000000L));
+        assertEquals(SeccompFilter.RET_ALLOW, eval(f.program(), arch, i386.get("clone"), 0x01200011L));
+        // 250 is keyctl on x86_64 but fadvise64 on i386: the numbers must not be mixed up
+        assertEquals(SeccompFilter.RET_ALLOW, eval(f.program(), arch, 250));
+        assertEquals(eperm, eval(f.program(), SeccompFilter.AUDIT_ARCH_X86_64, 250));
+        SeccompFilter no32 = new SeccompFilter(SeccompFilter.RET_ALLOW, SeccompFilter.RET_KILL_PROCESS, List.of(), false);
+        assertEquals(SeccompFilter.RET_KILL_PROCESS, eval(no32.program(), arch, 1));
+        assertEquals(SeccompFilter.RET_ALLOW, eval(no32.program(), SeccompFilter.AUDIT_ARCH_X86_64, 1));
     }
 
     @Test
@@ -109,8 +128,8 @@ class SeccompFilterTest {
         int nr = NR.get("personality");
         for (SeccompFilter.Op op : SeccompFilter.Op.values()) {
             SeccompFilter f = new SeccompFilter(SeccompFilter.RET_KILL_THREAD, SeccompFilter.RET_KILL_PROCESS,
-                    List.of(new SeccompFilter.Rule(nr, SeccompFilter.RET_ALLOW,
-                            List.of(new SeccompFilter.Condition(0, op, 0x1_0000_0005L, 0x5L)))));
+                    List.of(new SeccompFilter.Rule("personality", SeccompFilter.RET_ALLOW,
+                            List.of(new SeccompFilter.Condition(0, op, 0x1_0000_0005L, 0x5L)))), false);
             for (long arg : new long[] {0, 5, 6, 0x1_0000_0004L, 0x1_0000_0005L, 0x1_0000_0006L, 0x2_0000_0000L}) {
                 boolean expected = switch (op) {
                     case EQ -> arg == 0x1_0000_0005L;

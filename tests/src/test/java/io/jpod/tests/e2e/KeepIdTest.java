@@ -78,6 +78,13 @@ class KeepIdTest {
     }
 
     @Test
+    void callerHasANameInside() {
+        Result r = env.run(NORMAL, "run", "--rm", "--userns=keep-id", image, "sh", "-c", "whoami; id -gn");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals(java.util.List.of(user.name(), user.name()), r.stdout().lines().toList(), r::toString);
+    }
+
+    @Test
     void rootInsideKeepIdIsASubordinateId() {
         Result r = env.run(NORMAL, "run", "--rm", "--userns=keep-id", "-u", "0", image, "cat", "/proc/self/uid_map");
         assertEquals(0, r.exitCode(), r::toString);

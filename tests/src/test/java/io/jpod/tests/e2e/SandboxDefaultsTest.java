@@ -130,6 +130,15 @@ class SandboxDefaultsTest {
     }
 
     @Test
+    void nonRootUserKeepsOnlyAddedCapabilitiesThroughAmbient() {
+        Map<String, String> c = caps("-u", "1000", "--cap-add", "NET_BIND_SERVICE");
+        String bind = String.format("%016x", 1L << 10);
+        assertEquals(bind, c.get("CapEff"), c::toString);
+        assertEquals(bind, c.get("CapAmb"), c::toString);
+        assertEquals(PODMAN_DEFAULT_CAPS, c.get("CapBnd"), c::toString);
+    }
+
+    @Test
     void privilegedGetsEveryCapabilityAndNoFilter() throws IOException {
         int last;
         try (var in = Files.newInputStream(Path.of("/proc/sys/kernel/cap_last_cap"))) { // readString may stop short on procfs
@@ -158,7 +167,8 @@ class SandboxDefaultsTest {
                         + " touch /proc/acpi/x 2>/dev/null && echo WRITABLE; true");
         assertEquals(0, r.exitCode(), r::toString);
         List<String> lines = r.stdout().lines().toList();
-        assertTrue(lines.contains("/proc/keys 0"), r::toString);
+        assertTrue(lines.contains("/proc/keys 0") || !Files.exists(Path.of("/proc/keys")), r::toString);
+        assertTrue(!lines.isEmpty(), () -> "none of the masked paths exists on this kernel?" + r);
         assertTrue(lines.stream().allMatch(l -> l.endsWith(" 0")), r::toString);
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("/sys/firmware")) || !Files.isDirectory(Path.of("/sys/firmware")), r::toString);
     }
@@ -240,6 +250,15 @@ class SandboxDefaultsTest {
     }
 
     @Test
+    void podmansOwnProfileCompilesAndRuns() {
+        Path podman = Path.of("/usr/share/containers/seccomp.json");
+        assumeTrue(Files.isReadable(podman), "containers-common's seccomp.json is not installed");
+        Result r = run(List.of("--security-opt", "seccomp=" + podman), "sh", "-c", "grep ^Seccomp: /proc/self/status; ls / > /dev/null && echo ok");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals("Seccomp:\t2\nok\n", r.stdout(), r::toString);
+    }
+
+    @Test
     void onlyStdioReachesTheContainer() {
         Result r = run(List.of(), "ls", "/proc/self/fd");
         assertEquals(0, r.exitCode(), r::toString);
@@ -253,6 +272,11 @@ class SandboxDefaultsTest {
         Result r = run(List.of("--ulimit", "nofile=123:456"), "sh", "-c", "ulimit -n; ulimit -H -n");
         assertEquals(0, r.exitCode(), r::toString);
         assertEquals(List.of("123", "456"), r.stdout().lines().toList(), r::toString);
+        // above the hard limit the user has: an engine error naming the limit, the container never starts
+        Result tooHigh = run(List.of("--ulimit", "nofile=2000000000"), "echo", "started");
+        assertEquals(125, tooHigh.exitCode(), tooHigh::toString);
+        assertTrue(tooHigh.stderr().contains("nofile"), tooHigh::toString);
+        assertEquals("", tooHigh.stdout(), tooHigh::toString);
     }
 
     @Test
@@ -286,6 +310,7 @@ class SandboxDefaultsTest {
             ProcFs.Proc found = monitor.get();
             assertTrue(found.cmdline().contains("run"), () -> "the parent of the container is not the monitor: " + found);
             assertTrue(exe.startsWith("/memfd:jpod-helper"), () -> "the monitor runs from " + exe);
+            assertTrue(found.comm().startsWith("jpod-"), () -> "the monitor lost its name: " + found);
         } finally {
             running.stop(Duration.ofSeconds(10));
         }
