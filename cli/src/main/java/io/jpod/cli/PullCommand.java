@@ -29,10 +29,16 @@ public final class PullCommand implements Callable<Integer> {
     @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Platform to pull (default: the host's)")
     String platform;
 
+    @Option(names = "--creds", paramLabel = "USER:PASS", description = "Credentials for the registry")
+    String creds;
+
+    @picocli.CommandLine.Mixin
+    PlatformOptions platformOptions;
+
     @Override
     public Integer call() {
         try (Engine engine = jpod.engine()) {
-            ImageRecord image = engine.pull(this.image, tlsVerify, platform, quiet, jpod.err);
+            ImageRecord image = engine.pull(this.image, tlsVerify, platformOptions.platform(platform), quiet, jpod.err, creds);
             jpod.out.println(image.id().substring("sha256:".length()));
             return 0;
         }

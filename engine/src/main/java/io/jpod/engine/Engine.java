@@ -50,6 +50,11 @@ public final class Engine implements AutoCloseable {
         return new ImageResolver(store()).pull(name, tlsVerify, platform, quiet, progress);
     }
 
+    /** A pull with registry credentials ("USER:PASS", as --creds gives them; null for anonymous). */
+    public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress, String creds) {
+        return new ImageCommands(store()).pull(name, tlsVerify, platform, quiet, progress, creds);
+    }
+
     public List<ImageRecord> images() {
         return store().images().list();
     }
