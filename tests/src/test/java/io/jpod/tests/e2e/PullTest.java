@@ -18,6 +18,7 @@ import io.jpod.tests.support.Result;
 import io.jpod.tests.support.TcpProxy;
 import io.jpod.tests.support.TestImage;
 import io.jpod.tests.support.TestUser;
+import io.jpod.tests.support.TokenServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -261,6 +262,20 @@ class PullTest {
         registry.push(img, "auth/basic", "1");
         try (LocalRegistry basic = LocalRegistry.sharing(registry, htpasswdConfig("bob", "pa:ss word"))) {
             pullExpecting(img.imageId(), "--creds", "bob:pa:ss word", basic.hostPort() + "/auth/basic:1");
+        }
+    }
+
+    @Test
+    void tokenAuthWithCredentials() throws IOException {
+        BuiltImage img = TestImage.busybox().file("auth", "token\n", 0644).build();
+        registry.push(img, "auth/token", "1");
+        Snapshot before = snapshot();
+        try (TokenServer tokens = TokenServer.start("carol", "t0ken-pw");
+             LocalRegistry protectedRegistry = LocalRegistry.sharing(registry, tokens.registryConfig())) {
+            String image = protectedRegistry.hostPort() + "/auth/token:1";
+            expectError(before, "jpod login", "pull", image);
+            pullExpecting(img.imageId(), "--creds", "carol:t0ken-pw", image);
+            assertTrue(tokens.scopes().contains("repository:auth/token:pull"), () -> "scopes asked for: " + tokens.scopes());
         }
     }
 
