@@ -160,6 +160,16 @@ class PullTest {
     }
 
     @Test
+    void zstdLayersPullAndRun() {
+        BuiltImage z = TestImage.busybox().format(OciImageBuilder.Format.OCI).compression(OciImageBuilder.Compression.ZSTD)
+                .file("z", "zstd\n", 0644).build();
+        assertEquals("application/vnd.oci.image.layer.v1.tar+zstd", z.layers().get(1).mediaType());
+        registry.push(z, "compression/zstd", "1");
+        pullExpecting(z.imageId(), reg + "/compression/zstd:1");
+        assertEquals("zstd\n", runCat(reg + "/compression/zstd:1", "/z"));
+    }
+
+    @Test
     void aSecondImageSharingTheBaseDownloadsOnlyItsNewLayer() {
         BuiltImage a = TestImage.busybox().file("a", "a\n", 0644).label("which", "a").build();
         BuiltImage b = TestImage.busybox().file("b", "b\n", 0644).label("which", "b").build();
