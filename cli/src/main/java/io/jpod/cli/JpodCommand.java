@@ -15,6 +15,7 @@ import java.util.Map;
 @Command(name = "jpod", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Manage containers and images, rootless and daemonless.",
         subcommands = {RunCommand.class, PullCommand.class, ImagesCommand.class, PsCommand.class, RmCommand.class,
+                LoginCommand.class, LogoutCommand.class,
                 UnshareCommand.class, InfoCommand.class, VersionCommand.class, CompletionCommand.class},
         usageHelpAutoWidth = true)
 public final class JpodCommand implements Runnable {

@@ -32,13 +32,16 @@ public final class PullCommand implements Callable<Integer> {
     @Option(names = "--creds", paramLabel = "USER:PASS", description = "Credentials for the registry")
     String creds;
 
+    @Option(names = "--authfile", paramLabel = "FILE", description = "Credentials file (default: podman's auth.json, then ~/.docker/config.json)")
+    String authfile;
+
     @picocli.CommandLine.Mixin
     PlatformOptions platformOptions;
 
     @Override
     public Integer call() {
         try (Engine engine = jpod.engine()) {
-            ImageRecord image = engine.pull(this.image, tlsVerify, platformOptions.platform(platform), quiet, jpod.err, creds);
+            ImageRecord image = engine.pull(this.image, tlsVerify, platformOptions.platform(platform), quiet, jpod.err, creds, authfile);
             jpod.out.println(image.id().substring("sha256:".length()));
             return 0;
         }

@@ -50,9 +50,29 @@ public final class Engine implements AutoCloseable {
         return new ImageResolver(store()).pull(name, tlsVerify, platform, quiet, progress);
     }
 
-    /** A pull with registry credentials ("USER:PASS", as --creds gives them; null for anonymous). */
-    public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress, String creds) {
-        return new ImageCommands(store()).pull(name, tlsVerify, platform, quiet, progress, creds);
+    /** A pull with registry credentials: "USER:PASS" as --creds gives them, else from authfile / podman's auth files. */
+    public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress, String creds,
+                            String authfile) {
+        return imageCommands().pull(name, tlsVerify, platform, quiet, progress, creds, authfile);
+    }
+
+    /** `jpod login`: checks the credentials with the registry and stores them; returns the file written. */
+    public java.nio.file.Path login(String registry, String username, String password, String authfile, boolean tlsVerify) {
+        return ImageCommands.login(env, registry, new io.jpod.image.Credentials(username, password), authfile, tlsVerify);
+    }
+
+    /** `jpod logout`: false when there were no credentials for the registry. */
+    public boolean logout(String registry, String authfile) {
+        return ImageCommands.logout(env, registry, authfile);
+    }
+
+    private ImageCommands imageCommands;
+
+    private ImageCommands imageCommands() {
+        if (imageCommands == null) {
+            imageCommands = new ImageCommands(store(), env);
+        }
+        return imageCommands;
     }
 
     public List<ImageRecord> images() {

@@ -48,6 +48,8 @@ final class ImageResolver {
 
     ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
         ImageReference ref = ImageReference.parse(name);
-        return new ImagePuller(store, new PullOptions(tlsVerify, platform, quiet, progress)).pull(ref);
+        // credentials from auth.json / docker config, read only if the registry asks for them
+        return new ImagePuller(store, new PullOptions(tlsVerify, platform, quiet, progress),
+                io.jpod.image.AuthStore.of(System.getenv(), null).lazy(ref)).pull(ref);
     }
 }

@@ -32,10 +32,10 @@ public final class ImagePuller {
 
     private final PullTarget target;
     private final PullOptions options;
-    private final Credentials credentials;
+    private final java.util.function.Supplier<Credentials> credentials;
 
     public ImagePuller(Store store, PullOptions options) {
-        this(store, options, null);
+        this(store, options, (Credentials) null);
     }
 
     /** @param credentials for the image's registry, or null for anonymous access */
@@ -43,10 +43,17 @@ public final class ImagePuller {
         this(new StoreTarget(store), options, credentials);
     }
 
+    /** @param credentials asked only when the registry challenges for authentication (see {@link AuthStore}) */
+    public ImagePuller(Store store, PullOptions options, java.util.function.Supplier<Credentials> credentials) {
+        this.target = new StoreTarget(store);
+        this.options = options;
+        this.credentials = credentials == null ? () -> null : credentials;
+    }
+
     ImagePuller(PullTarget target, PullOptions options, Credentials credentials) {
         this.target = target;
         this.options = options;
-        this.credentials = credentials;
+        this.credentials = () -> credentials;
     }
 
     /** Idempotent: layers already in the store are not downloaded again; the image record gets the name merged in. */

@@ -59,7 +59,10 @@ public final class RegistryClient implements AutoCloseable {
     private final String host;
     private final String scope;
     private final boolean plainHttpAllowed;
-    private final Credentials credentials;
+    /** Looked up only when the registry asks for credentials (credential helpers are slow to load and to run). */
+    private final java.util.function.Supplier<Credentials> credentialSource;
+    private volatile boolean credentialsLooked;
+    private volatile Credentials credentialsFound;
     private final Duration requestTimeout;
     private final long idleTimeoutMillis;
     private final long backoffMillis;
@@ -78,14 +81,24 @@ public final class RegistryClient implements AutoCloseable {
         this(ref, tlsVerify, credentials, CONNECT_TIMEOUT, REQUEST_TIMEOUT, IDLE_TIMEOUT, 250);
     }
 
+    /** @param credentials asked at most once, and only when the registry challenges for authentication; may return null */
+    public RegistryClient(ImageReference ref, boolean tlsVerify, java.util.function.Supplier<Credentials> credentials) {
+        this(ref, tlsVerify, credentials, CONNECT_TIMEOUT, REQUEST_TIMEOUT, IDLE_TIMEOUT, 250);
+    }
+
     RegistryClient(ImageReference ref, boolean tlsVerify, Credentials credentials, Duration connectTimeout, Duration requestTimeout,
                    Duration idleTimeout, long backoffMillis) {
+        this(ref, tlsVerify, () -> credentials, connectTimeout, requestTimeout, idleTimeout, backoffMillis);
+    }
+
+    RegistryClient(ImageReference ref, boolean tlsVerify, java.util.function.Supplier<Credentials> credentials, Duration connectTimeout,
+                   Duration requestTimeout, Duration idleTimeout, long backoffMillis) {
         this.ref = ref;
         this.registry = ref.registry();
         this.host = ref.apiHost();
         this.scope = "repository:" + ref.repository() + ":pull";
         this.plainHttpAllowed = !tlsVerify || isLoopback(host);
-        this.credentials = credentials;
+        this.credentialSource = credentials == null ? () -> null : credentials;
         this.requestTimeout = requestTimeout;
         this.idleTimeoutMillis = idleTimeout.toMillis();
         this.backoffMillis = backoffMillis;
@@ -94,6 +107,18 @@ public final class RegistryClient implements AutoCloseable {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .version(HttpClient.Version.HTTP_1_1)
                 .build();
+    }
+
+    private Credentials credentials() {
+        if (!credentialsLooked) {
+            synchronized (this) {
+                if (!credentialsLooked) {
+                    credentialsFound = credentialSource.get();
+                    credentialsLooked = true;
+                }
+            }
+        }
+        return credentialsFound;
     }
 
     /** Whether this client talks plain HTTP (after a fallback). */
@@ -147,6 +172,27 @@ public final class RegistryClient implements AutoCloseable {
                         + ", expected " + headerDigest);
             }
             return new FetchedManifest(body, r.headers().firstValue("Content-Type").orElse(null), computed, headerDigest);
+        } finally {
+            r.close();
+        }
+    }
+
+    /**
+     * GET /v2/ with this client's credentials, as {@code jpod login} checks them: returns when the registry accepts them,
+     * throws an ImageException saying why not.
+     */
+    public void checkLogin() {
+        Reply r = withRetries(() -> send("/v2/"));
+        try {
+            if (r.status() == 200) {
+                return;
+            }
+            if (r.status() == 401 || r.status() == 403) {
+                Credentials c = credentials();
+                throw new ImageException("registry " + registry + " rejected the credentials"
+                        + (c != null ? " of user \"" + c.username() + "\"" : "") + "; check the user name and password");
+            }
+            throw new ImageException("registry " + registry + " answered HTTP " + r.status() + " to GET /v2/; is it a container registry?");
         } finally {
             r.close();
         }
@@ -428,8 +474,8 @@ public final class RegistryClient implements AutoCloseable {
                 }
             }
             for (AuthChallenge c : challenges) {
-                if (c.scheme().equals("basic") && credentials != null) {
-                    String basic = credentials.basicAuthorization();
+                if (c.scheme().equals("basic") && credentials() != null) {
+                    String basic = credentials().basicAuthorization();
                     if (basic.equals(failedAuth)) {
                         return false;
                     }
@@ -456,7 +502,7 @@ public final class RegistryClient implements AutoCloseable {
             throw new ImageException("registry " + registry + " sent an invalid token realm \"" + realm + "\"");
         }
         boolean insecureRealm = "http".equals(realmUri.getScheme()) && !plainHttpAllowed && !isLoopback(authority(realmUri));
-        if (insecureRealm && credentials != null) {
+        if (insecureRealm && credentials() != null) {
             throw new ImageException("registry " + registry + " wants credentials sent to a plain HTTP token server (" + realm
                     + "); refusing (use --tls-verify=false to allow it)");
         }
@@ -470,8 +516,8 @@ public final class RegistryClient implements AutoCloseable {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET().timeout(requestTimeout)
                 .version("https".equals(uri.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
                 .header("User-Agent", USER_AGENT).header("Accept", "application/json");
-        if (credentials != null) {
-            b.header("Authorization", credentials.basicAuthorization());
+        if (credentials() != null) {
+            b.header("Authorization", credentials().basicAuthorization());
         }
         HttpRequest request = b.build();
         for (int attempt = 1; ; attempt++) {
@@ -501,8 +547,8 @@ public final class RegistryClient implements AutoCloseable {
                 return parseToken(body, authHost);
             }
             if (status == 401 || status == 403) {
-                if (credentials != null) {
-                    throw new ImageException("registry " + registry + " rejected the credentials for user \"" + credentials.username()
+                if (credentials() != null) {
+                    throw new ImageException("registry " + registry + " rejected the credentials for user \"" + credentials().username()
                             + "\"; log in again with jpod login " + registry);
                 }
                 throw new ImageException("registry " + registry + " refused anonymous access to " + ref.repositoryName()
@@ -551,12 +597,12 @@ public final class RegistryClient implements AutoCloseable {
         }
         switch (status) {
             case 401:
-                if (credentials == null) {
+                if (credentials() == null) {
                     return new ImageException(subject + ": authentication required (or the repository does not exist);"
                             + " log in with jpod login " + registry);
                 }
                 return new ImageException(subject + ": registry " + registry + " refused the credentials of user \""
-                        + credentials.username() + "\" (or the repository does not exist); log in again with jpod login " + registry);
+                        + credentials().username() + "\" (or the repository does not exist); log in again with jpod login " + registry);
             case 403:
                 return new ImageException(subject + ": access denied by registry " + registry + detail);
             case 416:

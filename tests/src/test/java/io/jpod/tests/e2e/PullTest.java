@@ -289,6 +289,60 @@ class PullTest {
         }
     }
 
+    @Test
+    void loginStoresCredentialsThatPullUsesAndLogoutRemovesThem() throws IOException {
+        BuiltImage img = TestImage.busybox().file("auth", "login\n", 0644).build();
+        registry.push(img, "auth/login", "1");
+        Path authJson = env.runtimeDir().resolve("containers/auth.json");
+        try (LocalRegistry basic = LocalRegistry.sharing(registry, htpasswdConfig("dave", "letmein"))) {
+            String host = basic.hostPort();
+            String image = host + "/auth/login:1";
+
+            Result wrong = jpod("login", "-u", "dave", "-p", "nope", host);
+            assertEquals(125, wrong.exitCode(), wrong::toString);
+            assertOneErrorLine(wrong, "dave");
+            assertFalse(Files.exists(authJson), "a failed login must not store anything");
+
+            Result login = jpod("login", "--username", "dave", "--password", "letmein", host);
+            assertEquals(0, login.exitCode(), login::toString);
+            assertEquals("Login Succeeded!", login.stdout().strip(), login::toString);
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(authJson)));
+            assertTrue(JSON.readTree(authJson.toFile()).path("auths").has(host), () -> authJson + " lacks " + host);
+
+            pullExpecting(img.imageId(), image);
+
+            Result logout = jpod("logout", host);
+            assertEquals(0, logout.exitCode(), logout::toString);
+            assertFalse(JSON.readTree(authJson.toFile()).path("auths").has(host), "logout left the entry");
+            Result denied = jpod("pull", image);
+            assertEquals(125, denied.exitCode(), denied::toString);
+            assertOneErrorLine(denied, "jpod login");
+            Result again = jpod("logout", host);
+            assertEquals(125, again.exitCode(), again::toString);
+            assertOneErrorLine(again, "not logged into");
+
+            // ~/.docker/config.json is read too, and --authfile names a file of its own
+            String entry = "{\"auths\":{\"" + host + "\":{\"auth\":\"" + java.util.Base64.getEncoder()
+                    .encodeToString("dave:letmein".getBytes(StandardCharsets.UTF_8)) + "\"}}}";
+            Path docker = env.home().resolve(".docker/config.json");
+            writeAsUser(docker, entry);
+            pullExpecting(img.imageId(), image);
+            Files.delete(docker);
+            Path custom = env.home().resolve("my-auth.json");
+            writeAsUser(custom, entry);
+            Result noFile = jpod("pull", image);
+            assertEquals(125, noFile.exitCode(), noFile::toString);
+            pullExpecting(img.imageId(), "--authfile", custom.toString(), image);
+        }
+    }
+
+    private static void writeAsUser(Path file, String content) throws IOException {
+        Files.createDirectories(file.getParent());
+        env.user().chown(file.getParent());
+        Files.writeString(file, content);
+        env.user().chown(file);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static String htpasswdConfig(String user, String password) {
