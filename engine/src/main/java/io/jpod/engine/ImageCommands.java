@@ -5,12 +5,16 @@ import io.jpod.image.Credentials;
 import io.jpod.image.ImagePuller;
 import io.jpod.image.ImageReference;
 import io.jpod.image.PullOptions;
+import io.jpod.image.ImageException;
+import io.jpod.image.RegistriesConf;
 import io.jpod.image.RegistryClient;
 import io.jpod.storage.ImageRecord;
 import io.jpod.storage.Store;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -30,8 +34,50 @@ final class ImageCommands {
      * @param authfile --authfile, or null for podman's default search
      */
     ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress, String creds, String authfile) {
-        ImageReference ref = ImageReference.parse(name);
-        return new ImagePuller(store, new PullOptions(tlsVerify, platform, quiet, progress), credentials(ref, creds, authfile)).pull(ref);
+        RegistriesConf conf = RegistriesConf.isShortName(name) || hasRegistriesConf() ? RegistriesConf.load(env) : RegistriesConf.empty();
+        List<ImageReference> candidates = conf.candidates(name);
+        boolean searched = RegistriesConf.isShortName(name) && !conf.searchRegistries().isEmpty() && candidates.size() > 1;
+        PrintStream say = quiet ? null : progress;
+        if (searched && say != null) {
+            say.println("Resolving \"" + name + "\" using unqualified-search registries ("
+                    + String.join(", ", conf.searchRegistries()) + ")");
+        }
+        PullOptions options = new PullOptions(tlsVerify, platform, quiet, progress);
+        List<String> tried = new ArrayList<>();
+        ImageException last = null;
+        for (ImageReference candidate : candidates) {
+            List<RegistriesConf.Endpoint> endpoints;
+            try {
+                endpoints = conf.endpoints(candidate);
+            } catch (ImageException blocked) {
+                last = blocked;
+                tried.add(candidate.name() + " (blocked)");
+                continue;
+            }
+            for (RegistriesConf.Endpoint ep : endpoints) {
+                try {
+                    ImageRecord rec = new ImagePuller(store, options, credentials(ep.ref(), creds, authfile))
+                            .pull(ep.ref(), candidate, tlsVerify && !ep.insecure());
+                    if (say != null && (searched || ep.mirror())) {
+                        say.println("Resolved \"" + name + "\" to " + candidate.name()
+                                + (ep.mirror() ? " (served by mirror " + ep.ref().registry() + ")" : ""));
+                    }
+                    return rec;
+                } catch (ImageException e) {
+                    last = e;
+                    tried.add(ep.ref().name());
+                }
+            }
+        }
+        if (tried.size() <= 1 && last != null) {
+            throw last;
+        }
+        throw new ImageException("cannot pull \"" + name + "\": tried " + String.join(", ", tried) + "; last error: " + last.getMessage());
+    }
+
+    /** Whether any registries.conf exists that could rewrite a fully qualified name (mirrors, blocked, location). */
+    private boolean hasRegistriesConf() {
+        return !RegistriesConf.files(env).isEmpty();
     }
 
     Supplier<Credentials> credentials(ImageReference ref, String creds, String authfile) {

@@ -58,13 +58,25 @@ public final class ImagePuller {
 
     /** Idempotent: layers already in the store are not downloaded again; the image record gets the name merged in. */
     public ImageRecord pull(ImageReference ref) {
+        return pull(ref, ref, options.tlsVerify());
+    }
+
+    /**
+     * Pulls {@code from} (a mirror or a rewritten location, see {@link RegistriesConf}) and stores it under the name of
+     * {@code as}; {@code tlsVerify} false allows plain HTTP to that endpoint.
+     */
+    public ImageRecord pull(ImageReference from, ImageReference as, boolean tlsVerify) {
         Platform platform = Platform.parse(options.platform());
-        try (RegistryClient client = new RegistryClient(ref, options.tlsVerify(), credentials)) {
-            return pull(ref, platform, client);
+        try (RegistryClient client = new RegistryClient(from, tlsVerify, credentials)) {
+            return pull(from, as, platform, client);
         }
     }
 
     ImageRecord pull(ImageReference ref, Platform platform, RegistryClient client) {
+        return pull(ref, ref, platform, client);
+    }
+
+    private ImageRecord pull(ImageReference ref, ImageReference as, Platform platform, RegistryClient client) {
         String image = ref.name();
         progress("Trying to pull " + image + "...");
 
@@ -143,8 +155,8 @@ public final class ImagePuller {
         for (Descriptor layer : layers) {
             size += layer.size();
         }
-        String name = ref.tag() != null && ref.digest() == null ? ref.repositoryName() + ":" + ref.tag() : null;
-        String digestName = ref.repositoryName() + "@" + top.digest();
+        String name = as.tag() != null && as.digest() == null ? as.repositoryName() + ":" + as.tag() : null;
+        String digestName = as.repositoryName() + "@" + top.digest();
         ImageRecord record = target.putImage(imageId, chosen.content(), configBytes, chosen.digest(), List.copyOf(chainIds), size, name,
                 digestName);
         return record; // the caller prints the id where it belongs (stdout for `pull`, nowhere for `run`)
