@@ -15,7 +15,8 @@ import java.util.Map;
 @Command(name = "jpod", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Manage containers and images, rootless and daemonless.",
         subcommands = {RunCommand.class, PullCommand.class, ImagesCommand.class, PsCommand.class, RmCommand.class,
-                LoginCommand.class, LogoutCommand.class,
+                LoginCommand.class, LogoutCommand.class, ImageCommand.class, RmiCommand.class, TagCommand.class, UntagCommand.class,
+                HistoryCommand.class,
                 UnshareCommand.class, InfoCommand.class, VersionCommand.class, CompletionCommand.class},
         usageHelpAutoWidth = true)
 public final class JpodCommand implements Runnable {

@@ -66,6 +66,36 @@ public final class Engine implements AutoCloseable {
         return ImageCommands.logout(env, registry, authfile);
     }
 
+    public void tag(String image, List<String> targets) {
+        imageCommands().tag(image, targets);
+    }
+
+    public void untag(String image, List<String> names) {
+        imageCommands().untag(image, names);
+    }
+
+    /** `jpod rmi`: the lines to print ("Untagged: …", "Deleted: …"). */
+    public List<String> removeImages(List<String> images, boolean force, boolean all) {
+        return imageCommands().remove(images, force, all);
+    }
+
+    public List<String> pruneImages(boolean all) {
+        return imageCommands().prune(all);
+    }
+
+    public Map<String, Object> inspectImage(String image) {
+        return imageCommands().inspect(image);
+    }
+
+    /** Rows of created, created-by, size, comment; newest first. */
+    public List<String[]> imageHistory(String image) {
+        return imageCommands().history(image);
+    }
+
+    public ImageRecord findImage(String nameOrId) {
+        return imageCommands().find(nameOrId);
+    }
+
     private ImageCommands imageCommands;
 
     private ImageCommands imageCommands() {

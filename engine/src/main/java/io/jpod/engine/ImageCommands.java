@@ -148,4 +148,222 @@ final class ImageCommands {
         return slash < 0 ? key : key.substring(0, slash);
     }
 
+
+    // ---------------------------------------------------------------- local images
+
+    ImageRecord find(String nameOrId) {
+        return new ImageResolver(store).local(nameOrId)
+                .orElseThrow(() -> new EngineException(nameOrId + ": image not known"));
+    }
+
+    /** podman's rule for names given to tag: a name without a registry goes under localhost/. */
+    static String qualify(String name) {
+        String n = RegistriesConf.isShortName(name) ? "localhost/" + name : name;
+        ImageReference ref = ImageReference.parse(n);
+        if (ref.digest() != null) {
+            throw new EngineException("cannot tag with a digest: " + name);
+        }
+        return ref.name();
+    }
+
+    void tag(String image, List<String> targets) {
+        ImageRecord r = find(image);
+        byte[] manifest = store.images().manifest(r.id());
+        byte[] config = store.images().config(r.id());
+        for (String t : targets) {
+            store.images().put(r.id(), manifest, config, r.manifestDigest(), r.layers(), r.size(), qualify(t), null);
+        }
+    }
+
+    /** Removes the given names (all names when none are given). */
+    void untag(String image, List<String> names) {
+        ImageRecord r = find(image);
+        if (names.isEmpty()) {
+            io.jpod.storage.ImageNames.untag(store, r.id(), null);
+            return;
+        }
+        for (String n : names) {
+            String q = r.names().contains(n) || r.digests().contains(n) ? n : qualify(n);
+            if (!r.names().contains(q) && !r.digests().contains(q)) {
+                throw new EngineException(n + ": name not known for image " + r.id().substring(7, 19));
+            }
+            r = io.jpod.storage.ImageNames.untag(store, r.id(), q);
+        }
+    }
+
+    /** `jpod rmi`: podman's output lines ("Untagged: …", "Deleted: …"). */
+    List<String> remove(List<String> images, boolean force, boolean all) {
+        List<String> out = new ArrayList<>();
+        List<String> targets = new ArrayList<>(images);
+        if (all) {
+            for (ImageRecord r : store.images().list()) {
+                targets.add(r.id());
+            }
+        }
+        for (String image : targets) {
+            java.util.Optional<ImageRecord> found = new ImageResolver(store).local(image);
+            if (found.isEmpty() && all) {
+                continue; // removed meanwhile with its container or as another name of an image already removed
+            }
+            ImageRecord r = found.orElseThrow(() -> new EngineException(image + ": image not known"));
+            String matched = matchedName(image, r);
+            boolean byName = matched != null;
+            if (byName && r.names().size() > 1) {
+                io.jpod.storage.ImageNames.untag(store, r.id(), matched);
+                out.add("Untagged: " + matched);
+                continue;
+            }
+            if (!byName && r.names().size() > 1 && !force) {
+                throw new EngineException("unable to delete image " + r.id().substring(7) + " (must force): it is referenced by "
+                        + r.names().size() + " names; use -f, or remove it by name");
+            }
+            List<io.jpod.storage.ContainerRecord> users = store.containers().list().stream()
+                    .filter(c -> r.id().equals(c.imageId())).toList();
+            if (!users.isEmpty() && !force) {
+                throw new EngineException("image " + r.id().substring(7, 19) + " is in use by container " + users.get(0).id().substring(0, 12)
+                        + " (" + users.get(0).name() + "); remove the container first, or use -f");
+            }
+            for (io.jpod.storage.ContainerRecord c : users) {
+                if ("running".equals(c.state())) {
+                    throw new EngineException("image " + r.id().substring(7, 19) + " is in use by running container " + c.name()
+                            + "; stop it first");
+                }
+                store.containers().remove(c.id());
+            }
+            for (String n : r.names()) {
+                out.add("Untagged: " + n);
+            }
+            store.images().remove(r.id());
+            collectLayers(r);
+            out.add("Deleted: " + r.id().substring(7));
+        }
+        return out;
+    }
+
+    private static boolean isId(String arg, ImageRecord r) {
+        String bare = arg.startsWith("sha256:") ? arg.substring(7) : arg;
+        return bare.matches("[0-9a-f]{3,64}") && r.id().substring(7).startsWith(bare);
+    }
+
+    /** The name of {@code r} that {@code arg} designates, or null when arg is its id. */
+    private static String matchedName(String arg, ImageRecord r) {
+        if (r.names().contains(arg)) {
+            return arg;
+        }
+        if (isId(arg, r)) {
+            return null;
+        }
+        List<String> forms = new ArrayList<>(List.of(arg));
+        if (RegistriesConf.isShortName(arg)) {
+            forms.add("localhost/" + arg);
+        }
+        for (String f : forms) {
+            try {
+                String q = ImageReference.parse(f).name();
+                if (r.names().contains(q)) {
+                    return q;
+                }
+            } catch (ImageException e) {
+                // not a reference: try the next form
+            }
+        }
+        return r.names().isEmpty() ? null : r.names().get(0);
+    }
+
+    /** Removes the layers of a removed image that no remaining image uses. */
+    private void collectLayers(ImageRecord removed) {
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (ImageRecord other : store.images().list()) {
+            used.addAll(other.layers());
+        }
+        List<String> layers = new ArrayList<>(removed.layers());
+        java.util.Collections.reverse(layers); // top first: a child never outlives its parent on disk
+        for (String l : layers) {
+            if (!used.contains(l)) {
+                store.layers().remove(l);
+            }
+        }
+    }
+
+    /** `jpod image prune`: dangling images (no name), or with all every image no container uses. Returns the ids removed. */
+    List<String> prune(boolean all) {
+        java.util.Set<String> inUse = new java.util.HashSet<>();
+        for (io.jpod.storage.ContainerRecord c : store.containers().list()) {
+            inUse.add(c.imageId());
+        }
+        List<String> out = new ArrayList<>();
+        for (ImageRecord r : store.images().list()) {
+            if (inUse.contains(r.id()) || (!all && !r.names().isEmpty())) {
+                continue;
+            }
+            store.images().remove(r.id());
+            collectLayers(r);
+            out.add(r.id().substring(7));
+        }
+        return out;
+    }
+
+    /** podman's `image inspect` JSON for the common fields. */
+    java.util.Map<String, Object> inspect(String image) {
+        ImageRecord r = find(image);
+        com.fasterxml.jackson.databind.JsonNode config = readTree(store.images().config(r.id()));
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("Id", r.id().substring(7));
+        m.put("Digest", r.manifestDigest());
+        m.put("RepoTags", r.names());
+        m.put("RepoDigests", r.digests());
+        m.put("Parent", "");
+        m.put("Comment", config.path("comment").asText(""));
+        m.put("Created", config.path("created").isMissingNode() ? null : config.path("created").asText());
+        m.put("Config", config.path("config"));
+        m.put("Version", config.path("docker_version").asText(""));
+        m.put("Author", config.path("author").asText(""));
+        m.put("Architecture", config.path("architecture").asText(""));
+        m.put("Os", config.path("os").asText(""));
+        if (config.has("variant")) {
+            m.put("Variant", config.path("variant").asText());
+        }
+        m.put("Size", r.size());
+        m.put("VirtualSize", r.size());
+        m.put("Labels", config.path("config").path("Labels").isObject() ? config.path("config").path("Labels") : null);
+        com.fasterxml.jackson.databind.JsonNode manifest = readTree(store.images().manifest(r.id()));
+        m.put("ManifestType", manifest.path("mediaType").asText(""));
+        java.util.Map<String, Object> rootfs = new java.util.LinkedHashMap<>();
+        rootfs.put("Type", config.path("rootfs").path("type").asText("layers"));
+        rootfs.put("Layers", config.path("rootfs").path("diff_ids"));
+        m.put("RootFS", rootfs);
+        m.put("History", config.path("history"));
+        m.put("NamesHistory", r.names());
+        return m;
+    }
+
+    /** `jpod history`: newest first, podman's columns (ID, CREATED, CREATED BY, SIZE, COMMENT). */
+    List<String[]> history(String image) {
+        ImageRecord r = find(image);
+        com.fasterxml.jackson.databind.JsonNode config = readTree(store.images().config(r.id()));
+        List<String[]> rows = new ArrayList<>();
+        int layer = 0;
+        List<String> layers = r.layers();
+        for (com.fasterxml.jackson.databind.JsonNode h : config.path("history")) {
+            boolean empty = h.path("empty_layer").asBoolean(false);
+            long size = 0;
+            if (!empty && layer < layers.size()) {
+                size = store.layers().info(layers.get(layer)).map(i -> i.size()).orElse(0L);
+                layer++;
+            }
+            rows.add(new String[]{h.path("created").asText(""), h.path("created_by").asText(""), Long.toString(size),
+                    h.path("comment").asText("")});
+        }
+        java.util.Collections.reverse(rows);
+        return rows;
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode readTree(byte[] json) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new EngineException("the stored image metadata is not valid JSON (" + e.getMessage().lines().findFirst().orElse("")
+                    + "); remove the image and pull it again");
+        }
+    }
 }

@@ -31,6 +31,15 @@ final class ImageResolver {
         if (found.isPresent() || !io.jpod.image.RegistriesConf.isShortName(nameOrId)) {
             return found;
         }
+        // a short name given to `jpod tag` (or built/imported locally) lives under localhost/, as in podman
+        try {
+            Optional<ImageRecord> local = store.images().get(ImageReference.parse("localhost/" + nameOrId).name());
+            if (local.isPresent()) {
+                return local;
+            }
+        } catch (ImageException e) {
+            // not a name that can live under localhost/
+        }
         // a short name pulled through an alias or a search registry is stored under its qualified name
         for (ImageReference candidate : io.jpod.image.RegistriesConf.load(System.getenv()).candidates(nameOrId)) {
             Optional<ImageRecord> c = store.images().get(candidate.name());

@@ -1,0 +1,181 @@
+package io.jpod.tests.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jpod.tests.support.BuiltImage;
+import io.jpod.tests.support.JpodEnv;
+import io.jpod.tests.support.LocalRegistry;
+import io.jpod.tests.support.Result;
+import io.jpod.tests.support.TestImage;
+import io.jpod.tests.support.TestUser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** images flags, tag, untag, rmi, image inspect, history and image prune on a real store. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class ImageCommandsTest {
+    private static final Duration T = Duration.ofSeconds(120);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static JpodEnv env;
+    private static LocalRegistry registry;
+
+    @BeforeAll
+    static void setUp() {
+        env = JpodEnv.create(TestUser.get());
+        registry = LocalRegistry.start();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        try {
+            if (env != null) {
+                env.close();
+            }
+        } finally {
+            if (registry != null) {
+                registry.close();
+            }
+        }
+    }
+
+    private static Result ok(String... args) {
+        Result r = env.run(T, args);
+        assertEquals(0, r.exitCode(), r::toString);
+        return r;
+    }
+
+    private static Result fails(String mention, String... args) {
+        Result r = env.run(T, args);
+        assertEquals(125, r.exitCode(), r::toString);
+        String last = r.stderr().strip().lines().reduce((a, b) -> b).orElse("");
+        assertTrue(last.startsWith("Error: ") && last.contains(mention), () -> "expected an error mentioning " + mention + r);
+        return r;
+    }
+
+    private String pulled(String repo, String content) {
+        BuiltImage img = TestImage.busybox().file("f", content, 0644).label("content", content.strip()).build();
+        registry.push(img, repo, "1");
+        ok("pull", "-q", registry.hostPort() + "/" + repo + ":1");
+        return img.imageId().substring(7);
+    }
+
+    private static long layerDirs() throws IOException {
+        try (Stream<Path> s = Files.list(env.storageRoot().resolve("overlay"))) {
+            return s.filter(p -> p.getFileName().toString().matches("[0-9a-f]{64}")).count();
+        }
+    }
+
+    @Test
+    void tagUntagImagesFlagsAndRmiByName() {
+        String id = pulled("cmds/tagged", "tagged\n");
+        String name = registry.hostPort() + "/cmds/tagged:1";
+        ok("tag", name, "mytag", "other.example/ns/x:2");
+        Result images = ok("images");
+        assertTrue(images.stdout().contains("localhost/mytag"), images::toString);
+        assertTrue(images.stdout().contains("other.example/ns/x"), images::toString);
+
+        Result filtered = ok("images", "--filter", "reference=*mytag*", "--format", "json");
+        assertEquals(1, readTree(filtered).size(), filtered::toString);
+        Result none = ok("images", "-q", "--filter", "reference=nothing-like-this");
+        assertEquals("", none.stdout().strip(), none::toString);
+        Result digests = ok("images", "--digests", "-a");
+        assertTrue(digests.stdout().contains("DIGEST") && digests.stdout().contains("sha256:"), digests::toString);
+        Result quiet = ok("image", "ls", "-q", "--no-trunc");
+        assertTrue(quiet.stdout().contains(id), quiet::toString);
+
+        ok("untag", id, "other.example/ns/x:2");
+        assertFalse(ok("images").stdout().contains("other.example/ns/x"));
+
+        // removing one of several names only untags
+        Result rmi = ok("rmi", "mytag");
+        assertEquals("Untagged: localhost/mytag:latest", rmi.stdout().strip(), rmi::toString);
+        assertTrue(ok("images", "-q", "--no-trunc").stdout().contains(id));
+        fails("not known", "rmi", "no-such-image-here");
+    }
+
+    @Test
+    void rmiRefusesAnImageUsedByAContainerUnlessForcedAndCollectsItsLayers() throws IOException {
+        String base = pulled("cmds/base-keeper", "keeper\n");
+        String id = pulled("cmds/used", "used\n");
+        long before = layerDirs();
+        String name = registry.hostPort() + "/cmds/used:1";
+        ok("run", "--name", "user-of-image", name, "true");
+        fails("in use by container", "rmi", name);
+        Result forced = ok("rmi", "-f", name);
+        assertTrue(forced.stdout().contains("Untagged: " + name) && forced.stdout().contains("Deleted: " + id), forced::toString);
+        assertFalse(ok("ps", "-a").stdout().contains("user-of-image"));
+        assertFalse(ok("images", "-q", "--no-trunc").stdout().contains(id));
+        // its own layer is gone, the shared busybox base stays for the other image
+        assertEquals(before - 1, layerDirs());
+        Result run = ok("run", "--rm", registry.hostPort() + "/cmds/base-keeper:1", "cat", "/f");
+        assertEquals("keeper\n", run.stdout());
+        assertTrue(ok("images", "-q", "--no-trunc").stdout().contains(base));
+    }
+
+    @Test
+    void inspectAndHistory() {
+        String id = pulled("cmds/inspected", "inspected\n");
+        String name = registry.hostPort() + "/cmds/inspected:1";
+        Result r = ok("image", "inspect", name);
+        JsonNode arr = readTree(r);
+        assertEquals(1, arr.size(), r::toString);
+        JsonNode i = arr.get(0);
+        assertEquals(id, i.path("Id").asText(), r::toString);
+        assertEquals(name, i.path("RepoTags").get(0).asText(), r::toString);
+        assertEquals("amd64", i.path("Architecture").asText(), r::toString);
+        assertEquals("linux", i.path("Os").asText(), r::toString);
+        assertEquals("sh", i.path("Config").path("Cmd").get(0).asText(), r::toString);
+        assertEquals("inspected", i.path("Labels").path("content").asText(), r::toString);
+        assertEquals(2, i.path("RootFS").path("Layers").size(), r::toString);
+        assertTrue(i.path("Digest").asText().startsWith("sha256:"), r::toString);
+
+        Result h = ok("history", name);
+        List<String> lines = h.stdout().strip().lines().toList();
+        assertEquals(3, lines.size(), h::toString);
+        assertTrue(lines.get(0).startsWith("ID") && lines.get(1).startsWith(id.substring(0, 12)), h::toString);
+        assertTrue(lines.get(2).contains("<missing>") && lines.get(2).contains("busybox base layer"), h::toString);
+        fails("not known", "image", "inspect", "nope-nothing");
+    }
+
+    @Test
+    void pruneRemovesDanglingImagesAndWithAllEveryUnusedOne() {
+        String dangling = pulled("cmds/dangling", "dangling\n");
+        String kept = pulled("cmds/kept", "kept\n");
+        ok("untag", dangling);
+        Result images = ok("images");
+        assertTrue(images.stdout().contains("<none>"), images::toString);
+        Result prune = ok("image", "prune");
+        assertTrue(prune.stdout().contains(dangling), prune::toString);
+        assertFalse(ok("images", "-q", "--no-trunc").stdout().contains(dangling));
+        assertTrue(ok("images", "-q", "--no-trunc").stdout().contains(kept));
+
+        ok("run", "--name", "keeps-kept", registry.hostPort() + "/cmds/kept:1", "true");
+        ok("image", "prune", "-a");
+        assertTrue(ok("images", "-q", "--no-trunc").stdout().contains(kept), "an image used by a container survives prune -a");
+        ok("rm", "keeps-kept");
+        ok("image", "prune", "-a");
+        assertFalse(ok("images", "-q", "--no-trunc").stdout().contains(kept));
+    }
+
+    private static JsonNode readTree(Result r) {
+        try {
+            return JSON.readTree(r.stdout());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON" + r, e);
+        }
+    }
+}
