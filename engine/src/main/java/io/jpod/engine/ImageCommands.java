@@ -34,7 +34,8 @@ final class ImageCommands {
      * @param authfile --authfile, or null for podman's default search
      */
     ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress, String creds, String authfile) {
-        RegistriesConf conf = RegistriesConf.isShortName(name) || hasRegistriesConf() ? RegistriesConf.load(env) : RegistriesConf.empty();
+        RegistriesConf conf = RegistriesConf.isShortName(name) || RegistriesConf.hasRegistryTables(env) ? RegistriesConf.load(env)
+                : RegistriesConf.empty();
         List<ImageReference> candidates = conf.candidates(name);
         boolean searched = RegistriesConf.isShortName(name) && !conf.searchRegistries().isEmpty() && candidates.size() > 1;
         PrintStream say = quiet ? null : progress;
@@ -73,11 +74,6 @@ final class ImageCommands {
             throw last;
         }
         throw new ImageException("cannot pull \"" + name + "\": tried " + String.join(", ", tried) + "; last error: " + last.getMessage());
-    }
-
-    /** Whether any registries.conf exists that could rewrite a fully qualified name (mirrors, blocked, location). */
-    private boolean hasRegistriesConf() {
-        return !RegistriesConf.files(env).isEmpty();
     }
 
     Supplier<Credentials> credentials(ImageReference ref, String creds, String authfile) {

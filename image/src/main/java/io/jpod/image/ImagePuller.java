@@ -136,7 +136,16 @@ public final class ImagePuller {
             }
         }
 
-        AtomicReferenceArray<StagedLayer> staged = download(client, layers, diffIds, missing);
+        AtomicReferenceArray<StagedLayer> staged;
+        boolean live = !options.quiet() && options.progress() != null && PullProgress.stderrIsTerminal();
+        try (PullProgress display = new PullProgress(options.quiet() ? null : options.progress(), live)) {
+            PullProgress.Layer[] shown = new PullProgress.Layer[layers.size()];
+            for (int i : missing) {
+                shown[i] = display.add(layers.get(i).digest(), layers.get(i).size());
+            }
+            display.start();
+            staged = download(client, layers, diffIds, missing, display, shown);
+        }
         try {
             for (int i = 0; i < layers.size(); i++) {
                 StagedLayer s = staged.get(i);
@@ -176,7 +185,7 @@ public final class ImagePuller {
 
     /** Downloads and stages the missing layers in parallel; on the first failure cancels the rest, discards everything staged and throws. */
     private AtomicReferenceArray<StagedLayer> download(RegistryClient client, List<Descriptor> layers, List<String> diffIds,
-                                                       List<Integer> missing) {
+                                                       List<Integer> missing, PullProgress display, PullProgress.Layer[] shown) {
         AtomicReferenceArray<StagedLayer> staged = new AtomicReferenceArray<>(layers.size());
         if (missing.isEmpty()) {
             return staged;
@@ -192,8 +201,10 @@ public final class ImagePuller {
         for (int i : missing) {
             futures.add(done.submit(() -> {
                 Descriptor layer = layers.get(i);
-                staged.set(i, downloadLayer(client, layer, diffIds.get(i)));
-                progress("Copying blob " + Digests.shortHex(layer.digest()) + " done");
+                staged.set(i, downloadLayer(client, layer, diffIds.get(i), display, shown[i]));
+                if (!display.live()) {
+                    progress("Copying blob " + Digests.shortHex(layer.digest()) + " done");
+                }
                 return i;
             }));
         }
@@ -229,9 +240,10 @@ public final class ImagePuller {
     }
 
     /** Blob → verify (sha256, size) → decompress → stage; returns a staged layer whose diff id matched. */
-    private StagedLayer downloadLayer(RegistryClient client, Descriptor layer, String diffId) {
+    private StagedLayer downloadLayer(RegistryClient client, Descriptor layer, String diffId, PullProgress display,
+                                      PullProgress.Layer shown) {
         String digest = layer.digest();
-        InputStream raw = client.openBlob(digest, layer.size());
+        InputStream raw = display.count(client.openBlob(digest, layer.size()), shown);
         DigestVerifyingInputStream verified = new DigestVerifyingInputStream(raw, digest, layer.size());
         Recording below = new Recording(verified);
         StagedLayer staged = null;
@@ -249,6 +261,7 @@ public final class ImagePuller {
             }
             StagedLayer ok = staged;
             staged = null;
+            display.done(shown);
             return ok;
         } catch (IOException e) {
             ContentMismatchException cm = RegistryClient.cause(e, ContentMismatchException.class);

@@ -114,6 +114,10 @@ class RegistriesConfTest {
         assertEquals(List.of("registry.fedoraproject.org", "quay.io", "docker.io"), c.searchRegistries(), "kept: the override sets none");
         assertEquals(List.of("quay.io/fedora/fedora:latest"), names(c.candidates("fedora")));
         assertEquals(1, c.endpoints(ImageReference.parse("bad.example/x:1")).size());
+        assertTrue(RegistriesConf.hasRegistryTables(Map.of("HOME", home.toString())));
+        Files.writeString(home.resolve(".config/containers/registries.conf"), "# [[registry]]\n[aliases]\n\"a\" = \"quay.io/a\"\n");
+        Files.delete(home.resolve(".config/jpod/registries.conf"));
+        assertTrue(!RegistriesConf.hasRegistryTables(Map.of("HOME", home.toString())), "a commented table does not count");
     }
 
     @Test
