@@ -66,6 +66,12 @@ public final class Engine implements AutoCloseable {
         return ImageCommands.logout(env, registry, authfile);
     }
 
+    /** `jpod push`: the pushed manifest digest. */
+    public String push(String image, String destination, boolean tlsVerify, boolean quiet, PrintStream progress, String creds,
+                       String authfile) {
+        return imageCommands().push(image, destination, tlsVerify, quiet, progress, creds, authfile);
+    }
+
     public void tag(String image, List<String> targets) {
         imageCommands().tag(image, targets);
     }

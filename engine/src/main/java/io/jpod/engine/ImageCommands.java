@@ -145,6 +145,24 @@ final class ImageCommands {
     }
 
 
+    /** `jpod push IMAGE [DESTINATION]`: returns the pushed manifest digest. */
+    String push(String image, String destination, boolean tlsVerify, boolean quiet, PrintStream progress, String creds, String authfile) {
+        ImageRecord r = find(image);
+        String destName = destination;
+        if (destName == null) {
+            destName = r.names().contains(image) ? image : matchedName(image, r);
+            if (destName == null) {
+                throw new EngineException("image " + image + " has no name to push to; give a destination, e.g. jpod push " + image
+                        + " registry.example.com/repo:tag");
+            }
+        }
+        if (destName.startsWith("docker://")) {
+            destName = destName.substring("docker://".length());
+        }
+        ImageReference dest = ImageReference.parse(destName);
+        return new io.jpod.image.ImagePusher(store, tlsVerify, credentials(dest, creds, authfile), quiet ? null : progress).push(r, dest);
+    }
+
     // ---------------------------------------------------------------- local images
 
     ImageRecord find(String nameOrId) {

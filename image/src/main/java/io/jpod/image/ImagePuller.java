@@ -137,6 +137,7 @@ public final class ImagePuller {
         }
 
         AtomicReferenceArray<StagedLayer> staged;
+        AtomicReferenceArray<io.jpod.storage.BlobStore.Staged> blobs = new AtomicReferenceArray<>(layers.size());
         boolean live = !options.quiet() && options.progress() != null && PullProgress.stderrIsTerminal();
         try (PullProgress display = new PullProgress(options.quiet() ? null : options.progress(), live)) {
             PullProgress.Layer[] shown = new PullProgress.Layer[layers.size()];
@@ -144,7 +145,7 @@ public final class ImagePuller {
                 shown[i] = display.add(layers.get(i).digest(), layers.get(i).size());
             }
             display.start();
-            staged = download(client, layers, diffIds, missing, display, shown);
+            staged = download(client, layers, diffIds, missing, display, shown, blobs);
         }
         try {
             for (int i = 0; i < layers.size(); i++) {
@@ -153,8 +154,15 @@ public final class ImagePuller {
                     s.commit(chainIds.get(i), diffIds.get(i), i == 0 ? null : chainIds.get(i - 1));
                 }
             }
+            for (int i = 0; i < layers.size(); i++) {
+                io.jpod.storage.BlobStore.Staged b = blobs.get(i);
+                if (b != null) {
+                    b.commit(layers.get(i).digest());
+                }
+            }
         } finally {
             closeAll(staged);
+            closeBlobs(blobs);
         }
         progress("Copying config " + Digests.shortHex(configDesc.digest()) + " done");
         progress("Writing manifest to image destination");
@@ -185,7 +193,8 @@ public final class ImagePuller {
 
     /** Downloads and stages the missing layers in parallel; on the first failure cancels the rest, discards everything staged and throws. */
     private AtomicReferenceArray<StagedLayer> download(RegistryClient client, List<Descriptor> layers, List<String> diffIds,
-                                                       List<Integer> missing, PullProgress display, PullProgress.Layer[] shown) {
+                                                       List<Integer> missing, PullProgress display, PullProgress.Layer[] shown,
+                                                       AtomicReferenceArray<io.jpod.storage.BlobStore.Staged> blobs) {
         AtomicReferenceArray<StagedLayer> staged = new AtomicReferenceArray<>(layers.size());
         if (missing.isEmpty()) {
             return staged;
@@ -201,7 +210,7 @@ public final class ImagePuller {
         for (int i : missing) {
             futures.add(done.submit(() -> {
                 Descriptor layer = layers.get(i);
-                staged.set(i, downloadLayer(client, layer, diffIds.get(i), display, shown[i]));
+                staged.set(i, downloadLayer(client, layer, diffIds.get(i), display, shown[i], blobs, i));
                 if (!display.live()) {
                     progress("Copying blob " + Digests.shortHex(layer.digest()) + " done");
                 }
@@ -229,6 +238,7 @@ public final class ImagePuller {
                     Thread.currentThread().interrupt();
                 }
                 closeAll(staged);
+                closeBlobs(blobs);
             } else {
                 pool.shutdown();
             }
@@ -241,9 +251,13 @@ public final class ImagePuller {
 
     /** Blob → verify (sha256, size) → decompress → stage; returns a staged layer whose diff id matched. */
     private StagedLayer downloadLayer(RegistryClient client, Descriptor layer, String diffId, PullProgress display,
-                                      PullProgress.Layer shown) {
+                                      PullProgress.Layer shown, AtomicReferenceArray<io.jpod.storage.BlobStore.Staged> blobs, int index) {
         String digest = layer.digest();
+        io.jpod.storage.BlobStore.Staged blob = target.stageBlob(digest);
         InputStream raw = display.count(client.openBlob(digest, layer.size()), shown);
+        if (blob != null) {
+            raw = new Tee(raw, blob.out());
+        }
         DigestVerifyingInputStream verified = new DigestVerifyingInputStream(raw, digest, layer.size());
         Recording below = new Recording(verified);
         StagedLayer staged = null;
@@ -262,6 +276,8 @@ public final class ImagePuller {
             StagedLayer ok = staged;
             staged = null;
             display.done(shown);
+            blobs.set(index, blob); // committed with the layers, once every layer verified
+            blob = null;
             return ok;
         } catch (IOException e) {
             ContentMismatchException cm = RegistryClient.cause(e, ContentMismatchException.class);
@@ -272,6 +288,9 @@ public final class ImagePuller {
         } finally {
             if (staged != null) {
                 staged.close();
+            }
+            if (blob != null) {
+                blob.close();
             }
             try {
                 verified.close();
@@ -345,6 +364,54 @@ public final class ImagePuller {
                     // discarding a staging dir must not mask the real failure; the store sweeps tmp on open
                 }
             }
+        }
+    }
+
+    private static void closeBlobs(AtomicReferenceArray<io.jpod.storage.BlobStore.Staged> blobs) {
+        for (int i = 0; i < blobs.length(); i++) {
+            io.jpod.storage.BlobStore.Staged b = blobs.getAndSet(i, null);
+            if (b != null) {
+                try {
+                    b.close();
+                } catch (RuntimeException ignored) {
+                    // the store sweeps tmp on open
+                }
+            }
+        }
+    }
+
+    /** Copies what is read into {@code copy} (the compressed blob kept for push). */
+    private static final class Tee extends FilterInputStream {
+        private final java.io.OutputStream copy;
+
+        Tee(InputStream in, java.io.OutputStream copy) {
+            super(in);
+            this.copy = copy;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                copy.write(b);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                copy.write(b, off, n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buf = new byte[(int) Math.min(n, 64 * 1024)];
+            int r = read(buf, 0, buf.length);
+            return Math.max(r, 0);
         }
     }
 

@@ -57,7 +57,7 @@ public final class RegistryClient implements AutoCloseable {
     private final ImageReference ref;
     private final String registry;
     private final String host;
-    private final String scope;
+    private volatile String scope;
     private final boolean plainHttpAllowed;
     /** Looked up only when the registry asks for credentials (credential helpers are slow to load and to run). */
     private final java.util.function.Supplier<Credentials> credentialSource;
@@ -193,6 +193,83 @@ public final class RegistryClient implements AutoCloseable {
                         + (c != null ? " of user \"" + c.username() + "\"" : "") + "; check the user name and password");
             }
             throw new ImageException("registry " + registry + " answered HTTP " + r.status() + " to GET /v2/; is it a container registry?");
+        } finally {
+            r.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- push
+
+    /** From now on ask for push access too (tokens are per scope; a pull-only token cannot upload). */
+    public void forPush() {
+        scope = "repository:" + ref.repository() + ":pull,push";
+    }
+
+    /** HEAD /v2/&lt;repo&gt;/blobs/&lt;digest&gt;: whether the registry has the blob already. */
+    public boolean blobExists(String digest) {
+        Reply r = withRetries(() -> exchange("HEAD", null, "/v2/" + ref.repository() + "/blobs/" + digest));
+        try {
+            if (r.status() == 200) {
+                return true;
+            }
+            if (r.status() == 404) {
+                return false;
+            }
+            throw statusError(r, null, digest);
+        } finally {
+            r.close();
+        }
+    }
+
+    /** Monolithic upload: POST /blobs/uploads/ then PUT the file to the returned location with ?digest=. */
+    public void uploadBlob(String digest, byte[] bytes) {
+        upload(digest, () -> HttpRequest.BodyPublishers.ofByteArray(bytes));
+    }
+
+    public void uploadBlob(String digest, java.nio.file.Path file) {
+        upload(digest, () -> {
+            try {
+                return HttpRequest.BodyPublishers.ofFile(file);
+            } catch (java.io.FileNotFoundException e) {
+                throw new ImageException("blob " + digest + " is missing from local storage (" + file + ")");
+            }
+        });
+    }
+
+    private void upload(String digest, java.util.function.Supplier<HttpRequest.BodyPublisher> body) {
+        Reply start = withRetries(() -> exchange("POST", HttpRequest.BodyPublishers::noBody, "/v2/" + ref.repository() + "/blobs/uploads/"));
+        String location;
+        try {
+            if (start.status() != 202) {
+                throw statusError(start, null, digest);
+            }
+            location = start.headers().firstValue("Location").orElseThrow(
+                    () -> new ImageException("registry " + registry + " started an upload without a Location"));
+        } finally {
+            start.close();
+        }
+        URI loc = registryUri("/").resolve(location.trim());
+        String path = loc.getRawPath() + "?" + (loc.getRawQuery() == null ? "" : loc.getRawQuery() + "&") + "digest="
+                + URLEncoder.encode(digest, StandardCharsets.UTF_8);
+        Reply put = withRetries(() -> exchange("PUT", body, path, "Content-Type", "application/octet-stream"));
+        try {
+            if (put.status() != 201 && put.status() != 204) {
+                throw statusError(put, null, digest);
+            }
+        } finally {
+            put.close();
+        }
+    }
+
+    /** PUT /v2/&lt;repo&gt;/manifests/&lt;reference&gt;; returns the digest of the bytes sent. */
+    public String putManifest(String reference, String mediaType, byte[] manifest) {
+        Reply r = withRetries(() -> exchange("PUT", () -> HttpRequest.BodyPublishers.ofByteArray(manifest),
+                "/v2/" + ref.repository() + "/manifests/" + reference, "Content-Type", mediaType));
+        try {
+            if (r.status() != 201 && r.status() != 200 && r.status() != 202) {
+                throw statusError(r, ref.repositoryName() + ":" + reference, null);
+            }
+            return Digests.sha256(manifest);
         } finally {
             r.close();
         }
@@ -339,13 +416,20 @@ public final class RegistryClient implements AutoCloseable {
 
     /** GET a registry path; handles TLS→HTTP fallback, auth challenges and redirects. headers: name, value, name, value... */
     private Reply send(String path, String... headers) throws IOException {
+        return exchange("GET", null, path, headers);
+    }
+
+    /** Like {@link #send} with any method; {@code body} must be re-sendable (auth retries and redirects send it again). */
+    private Reply exchange(String method, java.util.function.Supplier<HttpRequest.BodyPublisher> body, String path, String... headers)
+            throws IOException {
         URI uri = registryUri(path);
         boolean authRetried = false;
         int redirects = 0;
         while (true) {
             boolean toRegistry = isRegistryOrigin(uri);
             String auth = toRegistry ? authByScope.get(scope) : null;
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET().timeout(requestTimeout)
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body.get()).timeout(requestTimeout)
                     // h2 only where ALPN negotiates it; never an h2c upgrade on plain HTTP.
                     .version("https".equals(uri.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
                     .header("User-Agent", USER_AGENT);

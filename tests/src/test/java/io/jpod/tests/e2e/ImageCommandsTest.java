@@ -171,6 +171,36 @@ class ImageCommandsTest {
         assertFalse(ok("images", "-q", "--no-trunc").stdout().contains(kept));
     }
 
+    @Test
+    void pushToAnAuthenticatedRegistryThenRmiAndPullGivesTheSameDigest() throws IOException {
+        BuiltImage img = TestImage.busybox().file("f", "pushed\n", 0644).build();
+        registry.push(img, "cmds/pushed", "1");
+        String source = registry.hostPort() + "/cmds/pushed:1";
+        ok("pull", "-q", source);
+        Path htpasswd = Files.createTempFile("jpod-htpasswd-", "");
+        Files.writeString(htpasswd, "pusher:" + org.mindrot.jbcrypt.BCrypt.hashpw("pw", org.mindrot.jbcrypt.BCrypt.gensalt(5)) + "\n");
+        try (LocalRegistry target = LocalRegistry.start("auth:\n  htpasswd:\n    realm: t\n    path: " + htpasswd + "\n")) {
+            String dest = target.hostPort() + "/pushed/copy:2";
+            fails("jpod login", "push", source, dest);
+            Result push = ok("push", "--creds", "pusher:pw", source, dest);
+            assertEquals(2, push.stderr().lines().filter(l -> l.startsWith("Copying blob") && l.endsWith("done")).count(), push::toString);
+            Path digestFile = env.home().resolve("digest");
+            Result again = ok("push", "--creds", "pusher:pw", "--digestfile", digestFile.toString(), source, dest);
+            assertEquals(2, again.stderr().lines().filter(l -> l.contains("skipped: already exists") && l.startsWith("Copying blob")).count(),
+                    again::toString);
+            assertEquals(img.manifestDigest(), Files.readString(digestFile).strip());
+
+            ok("rmi", source);
+            assertFalse(ok("images", "-q", "--no-trunc").stdout().contains(img.imageId().substring(7)));
+            Result pulled = ok("pull", "--creds", "pusher:pw", dest);
+            assertEquals(img.imageId().substring(7), pulled.stdout().strip(), pulled::toString);
+            Result digests = ok("images", "--digests");
+            assertTrue(digests.stdout().contains(img.manifestDigest()), digests::toString);
+        } finally {
+            Files.deleteIfExists(htpasswd);
+        }
+    }
+
     private static JsonNode readTree(Result r) {
         try {
             return JSON.readTree(r.stdout());

@@ -378,7 +378,7 @@ class PullTest {
     }
 
     /** What `jpod images` lists and which layer and image directories exist. */
-    private record Snapshot(Set<String> images, Set<String> layers, Set<String> imageDirs) {}
+    private record Snapshot(Set<String> images, Set<String> layers, Set<String> imageDirs, Set<String> blobs) {}
 
     private static Snapshot snapshot() throws IOException {
         Result images = jpod("images", "--format", "json");
@@ -387,7 +387,8 @@ class PullTest {
         for (var n : JSON.readTree(images.stdout())) {
             listed.add(n.path("Id").asText() + " " + n.path("Names"));
         }
-        return new Snapshot(listed, list(env.storageRoot().resolve("overlay")), list(env.storageRoot().resolve("images")));
+        return new Snapshot(listed, list(env.storageRoot().resolve("overlay")), list(env.storageRoot().resolve("images")),
+                list(env.storageRoot().resolve("blobs/sha256")));
     }
 
     private static Set<String> list(Path dir) throws IOException {
