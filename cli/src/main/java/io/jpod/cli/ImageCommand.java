@@ -15,7 +15,8 @@ import java.util.concurrent.Callable;
 /** `jpod image …`: podman's image command group (the same commands as `jpod images`, `rmi`, `tag`, … plus inspect and prune). */
 @Command(name = "image", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, description = "Manage images.",
         subcommands = {ImageCommand.Ls.class, PullCommand.class, PushCommand.class, RmiCommand.ImageRm.class, TagCommand.class, UntagCommand.class,
-                ImageCommand.Inspect.class, HistoryCommand.class, ImageCommand.Prune.class})
+                ImageCommand.Inspect.class, HistoryCommand.class, ImageCommand.Prune.class, SaveLoadCommands.Save.class,
+                SaveLoadCommands.Load.class})
 public final class ImageCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -16,7 +16,7 @@ import java.util.Map;
         description = "Manage containers and images, rootless and daemonless.",
         subcommands = {RunCommand.class, PullCommand.class, ImagesCommand.class, PsCommand.class, RmCommand.class,
                 LoginCommand.class, LogoutCommand.class, ImageCommand.class, RmiCommand.class, TagCommand.class, UntagCommand.class,
-                HistoryCommand.class, PushCommand.class,
+                HistoryCommand.class, PushCommand.class, SaveLoadCommands.Save.class, SaveLoadCommands.Load.class,
                 UnshareCommand.class, InfoCommand.class, VersionCommand.class, CompletionCommand.class},
         usageHelpAutoWidth = true)
 public final class JpodCommand implements Runnable {

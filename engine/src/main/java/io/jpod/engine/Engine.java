@@ -72,6 +72,15 @@ public final class Engine implements AutoCloseable {
         return imageCommands().push(image, destination, tlsVerify, quiet, progress, creds, authfile);
     }
 
+    public void save(String image, java.io.OutputStream out) {
+        imageCommands().save(image, out);
+    }
+
+    /** @param file the archive, or null to read {@code in} */
+    public List<ImageRecord> load(java.nio.file.Path file, java.io.InputStream in, PrintStream progress) {
+        return imageCommands().load(file, in, progress);
+    }
+
     public void tag(String image, List<String> targets) {
         imageCommands().tag(image, targets);
     }

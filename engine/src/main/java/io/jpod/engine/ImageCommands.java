@@ -163,6 +163,49 @@ final class ImageCommands {
         return new io.jpod.image.ImagePusher(store, tlsVerify, credentials(dest, creds, authfile), quiet ? null : progress).push(r, dest);
     }
 
+    /** `jpod save`: docker-archive of one image to {@code out}; names default to the image's own. */
+    void save(String image, java.io.OutputStream out) {
+        ImageRecord r = find(image);
+        List<String> tags = new ArrayList<>();
+        String matched = r.names().contains(image) ? image : matchedName(image, r);
+        if (matched != null) {
+            tags.add(matched);
+        }
+        try {
+            io.jpod.image.DockerArchive.save(store, r, tags, out);
+        } catch (java.io.IOException e) {
+            throw new EngineException("cannot write the archive: " + e.getMessage());
+        }
+    }
+
+    /** `jpod load`: from a file, or from {@code in} (copied to a temporary file first: the archive needs random access). */
+    List<ImageRecord> load(Path file, java.io.InputStream in, PrintStream progress) {
+        Path tmp = null;
+        try {
+            if (file == null) {
+                tmp = java.nio.file.Files.createTempFile(store.root(), ".load-", ".tar");
+                try (java.io.OutputStream o = java.nio.file.Files.newOutputStream(tmp)) {
+                    in.transferTo(o);
+                }
+                file = tmp;
+            } else if (!java.nio.file.Files.isRegularFile(file)) {
+                throw new EngineException(file + ": no such archive file");
+            }
+            return io.jpod.image.DockerArchive.load(store, file, progress);
+        } catch (java.io.IOException e) {
+            throw new EngineException("cannot read the archive: " + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+                    + "; jpod load reads docker-archive tarballs");
+        } finally {
+            if (tmp != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(tmp);
+                } catch (java.io.IOException ignored) {
+                    // a leftover temp file in the storage root is harmless
+                }
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- local images
 
     ImageRecord find(String nameOrId) {

@@ -201,6 +201,39 @@ class ImageCommandsTest {
         }
     }
 
+    @Test
+    void saveRmiLoadPreservesIdAndTags() throws IOException {
+        String id = pulled("cmds/saved", "saved\n");
+        String name = registry.hostPort() + "/cmds/saved:1";
+        Path archive = env.home().resolve("saved.tar");
+        ok("save", "-o", archive.toString(), name);
+        JsonNode manifest = null;
+        int layerTars = 0;
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(archive))) {
+            for (var e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+                if (e.getName().equals("manifest.json")) {
+                    manifest = JSON.readTree(tar.readAllBytes());
+                } else if (e.getName().endsWith("/layer.tar")) {
+                    layerTars++;
+                }
+            }
+        }
+        assertTrue(manifest != null, "no manifest.json in the archive");
+        assertEquals(id + ".json", manifest.get(0).path("Config").asText());
+        assertEquals(name, manifest.get(0).path("RepoTags").get(0).asText());
+        assertEquals(2, layerTars);
+
+        ok("rmi", name);
+        assertFalse(ok("images", "-q", "--no-trunc").stdout().contains(id));
+        Result load = ok("load", "-i", archive.toString());
+        assertEquals("Loaded image: " + name, load.stdout().strip(), load::toString);
+        Result images = ok("images", "--no-trunc");
+        assertTrue(images.stdout().contains(id) && images.stdout().contains(registry.hostPort() + "/cmds/saved"), images::toString);
+        Result run = ok("run", "--rm", name, "cat", "/f");
+        assertEquals("saved\n", run.stdout());
+        fails("no such archive", "load", "-i", env.home().resolve("missing.tar").toString());
+    }
+
     private static JsonNode readTree(Result r) {
         try {
             return JSON.readTree(r.stdout());
