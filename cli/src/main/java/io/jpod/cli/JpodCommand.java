@@ -17,6 +17,7 @@ import java.util.Map;
         subcommands = {RunCommand.class, PullCommand.class, ImagesCommand.class, PsCommand.class, RmCommand.class,
                 LoginCommand.class, LogoutCommand.class, ImageCommand.class, RmiCommand.class, TagCommand.class, UntagCommand.class,
                 HistoryCommand.class, PushCommand.class, SaveLoadCommands.Save.class, SaveLoadCommands.Load.class,
+                ImportCommand.class,
                 UnshareCommand.class, InfoCommand.class, VersionCommand.class, CompletionCommand.class},
         usageHelpAutoWidth = true)
 public final class JpodCommand implements Runnable {

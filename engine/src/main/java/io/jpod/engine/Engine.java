@@ -81,6 +81,12 @@ public final class Engine implements AutoCloseable {
         return imageCommands().load(file, in, progress);
     }
 
+    /** `jpod import`: file null reads {@code in}. */
+    public ImageRecord importTarball(java.nio.file.Path file, java.io.InputStream in, List<String> changes, String message,
+                                     String reference) {
+        return imageCommands().importTarball(file, in, changes, message, reference);
+    }
+
     public void tag(String image, List<String> targets) {
         imageCommands().tag(image, targets);
     }

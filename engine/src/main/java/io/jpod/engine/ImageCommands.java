@@ -206,6 +206,19 @@ final class ImageCommands {
         }
     }
 
+    /** `jpod import`: {@code file} null reads {@code in}; {@code reference} null gives an image without a name. */
+    ImageRecord importTarball(Path file, java.io.InputStream in, List<String> changes, String message, String reference) {
+        String name = reference == null ? null : qualify(reference);
+        try (java.io.InputStream src = file == null ? in : java.nio.file.Files.newInputStream(file)) {
+            return io.jpod.image.ImageImporter.importTarball(store, src, changes, message, name);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new EngineException(file + ": no such file");
+        } catch (java.io.IOException e) {
+            throw new EngineException("cannot import " + (file == null ? "standard input" : file) + ": "
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "; is it a tar archive?");
+        }
+    }
+
     // ---------------------------------------------------------------- local images
 
     ImageRecord find(String nameOrId) {

@@ -234,6 +234,25 @@ class ImageCommandsTest {
         fails("no such archive", "load", "-i", env.home().resolve("missing.tar").toString());
     }
 
+    @Test
+    void importOfARootfsTarballRunsWithItsChanges() throws IOException {
+        Path rootfs = env.home().resolve("rootfs.tar.gz");
+        Files.write(rootfs, io.jpod.tests.support.LayerBuilder.gzip(TestImage.baseLayer().file("etc/motd", "imported\n").tar()));
+        env.user().chown(rootfs);
+        Result imp = ok("import", "--change", "CMD [\"cat\", \"/etc/motd\"]", "--change", "ENV=GREETING=hello there",
+                "-c", "WORKDIR /tmp", "-m", "from a test", rootfs.toString(), "imported");
+        String id = imp.stdout().strip();
+        assertTrue(id.matches("[0-9a-f]{64}"), imp::toString);
+        Result run = ok("run", "--rm", "imported");
+        assertEquals("imported\n", run.stdout(), run::toString);
+        Result env2 = ok("run", "--rm", "imported", "sh", "-c", "echo $GREETING; pwd");
+        assertEquals("hello there\n/tmp\n", env2.stdout(), env2::toString);
+        JsonNode inspect = readTree(ok("image", "inspect", "localhost/imported:latest")).get(0);
+        assertEquals(id, inspect.path("Id").asText());
+        assertEquals("from a test", inspect.path("History").get(0).path("comment").asText());
+        fails("--change", "import", "-c", "FROM scratch", rootfs.toString());
+    }
+
     private static JsonNode readTree(Result r) {
         try {
             return JSON.readTree(r.stdout());
