@@ -253,6 +253,49 @@ class ImageCommandsTest {
         fails("--change", "import", "-c", "FROM scratch", rootfs.toString());
     }
 
+    /** An archive laid out as `docker save` (docker 25+) writes it: short RepoTags, blobs/sha256/… layer paths, repositories. */
+    @Test
+    void loadOfADockerSaveArchiveShowsTheConfigDigestAsId() throws IOException {
+        BuiltImage img = TestImage.busybox().file("f", "docker\n", 0644).build();
+        Path archive = env.home().resolve("docker-save.tar");
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(Files.newOutputStream(archive))) {
+            tar.setLongFileMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
+            var layers = JSON.createArrayNode();
+            for (int i = 0; i < img.layers().size(); i++) {
+                byte[] plain;
+                try (var gz = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(img.layers().get(i).bytes()))) {
+                    plain = gz.readAllBytes();
+                }
+                String path = "blobs/sha256/" + img.diffIds().get(i).substring(7);
+                put(tar, path, plain);
+                layers.add(path);
+            }
+            put(tar, "blobs/sha256/" + img.imageId().substring(7), img.config().bytes());
+            var entry = JSON.createObjectNode();
+            entry.put("Config", "blobs/sha256/" + img.imageId().substring(7));
+            entry.putArray("RepoTags").add("dockerish:3.19");
+            entry.set("Layers", layers);
+            put(tar, "manifest.json", JSON.writeValueAsBytes(JSON.createArrayNode().add(entry)));
+            put(tar, "repositories", "{\"dockerish\":{\"3.19\":\"x\"}}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        env.user().chown(archive);
+        Result load = ok("load", "-i", archive.toString());
+        assertEquals("Loaded image: docker.io/library/dockerish:3.19", load.stdout().strip(), load::toString);
+        Result images = ok("images", "--no-trunc");
+        assertTrue(images.stdout().lines().anyMatch(l -> l.contains("docker.io/library/dockerish") && l.contains(img.imageId())),
+                images::toString);
+        assertEquals("docker\n", ok("run", "--rm", "dockerish:3.19", "cat", "/f").stdout());
+    }
+
+    private static void put(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar, String name, byte[] bytes)
+            throws IOException {
+        var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name);
+        e.setSize(bytes.length);
+        tar.putArchiveEntry(e);
+        tar.write(bytes);
+        tar.closeArchiveEntry();
+    }
+
     private static JsonNode readTree(Result r) {
         try {
             return JSON.readTree(r.stdout());
