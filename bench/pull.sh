@@ -23,14 +23,15 @@ work=$(mktemp -d /tmp/jpod-bench.XXXXXX)
 chmod 0755 "$work"
 registry_pid=
 cleanup() {
+    local pidfile
     if [[ -n $registry_pid ]]; then kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; fi
     # the user's stores hold files of subordinate ids: remove them from inside each tool's user namespace
     as_user "$work/jpod/bin/jpod" unshare rm -rf "$work/home/.local/share/jpod" >/dev/null 2>&1 || true
     as_user podman "${podman_flags[@]}" unshare rm -rf "$work/home/.local/share/containers" >/dev/null 2>&1 || true
     as_user podman "${podman_flags[@]}" system migrate >/dev/null 2>&1 || true
-    # the two pause processes of this run, by the pids their tools recorded
+    # the pause processes of this run, by the pids their tools recorded (read again: the cleanup above may start one)
     for pidfile in "$work/run/jpod/pause.pid" "$work/run/libpod/tmp/pause.pid"; do
-        [[ -f $pidfile ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
+        [[ -f $pidfile ]] && kill -KILL "$(cat "$pidfile")" 2>/dev/null || true
     done
     rm -rf "$work"
 }
