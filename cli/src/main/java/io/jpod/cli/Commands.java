@@ -28,6 +28,17 @@ final class Commands {
         m.put("ps", PsCommand.class);
         m.put("container-ls", PsCommand.class);
         m.put("rm", RmCommand.class);
+        m.put("login", LoginCommand.class);
+        m.put("logout", LogoutCommand.class);
+        m.put("image", ImageCommand.class);
+        m.put("rmi", RmiCommand.class);
+        m.put("tag", TagCommand.class);
+        m.put("untag", UntagCommand.class);
+        m.put("history", HistoryCommand.class);
+        m.put("push", PushCommand.class);
+        m.put("save", SaveLoadCommands.Save.class);
+        m.put("load", SaveLoadCommands.Load.class);
+        m.put("import", ImportCommand.class);
         m.put("unshare", UnshareCommand.class);
         m.put("port", PortCommand.class);
         m.put("volume", VolumeCommand.class);

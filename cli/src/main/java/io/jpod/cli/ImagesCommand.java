@@ -4,7 +4,6 @@ import io.jpod.engine.Engine;
 import io.jpod.storage.ImageRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,8 +14,11 @@ import java.util.concurrent.Callable;
 /** `jpod images`: list local images, podman's columns. */
 @Command(name = "images", aliases = "image-ls", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = "List images in local storage.")
-public final class ImagesCommand implements Callable<Integer> {
-    @ParentCommand
+public class ImagesCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** The root command, also when this runs as `jpod image …`. */
     JpodCommand jpod;
 
     @Option(names = {"-q", "--quiet"}, description = "Print only image ids")
@@ -28,10 +30,20 @@ public final class ImagesCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "FORMAT", description = "json or table (default)")
     String format;
 
+    @Option(names = {"-a", "--all"}, description = "Show all images (jpod stores no intermediate images, so the same list)")
+    boolean all;
+
+    @Option(names = "--digests", description = "Show the manifest digests")
+    boolean digests;
+
+    @Option(names = {"-f", "--filter"}, paramLabel = "reference=PATTERN", description = "Only images with a name matching the glob PATTERN")
+    List<String> filters = new ArrayList<>();
+
     @Override
     public Integer call() {
+        jpod = ImageCli.root(spec);
         try (Engine engine = jpod.engine()) {
-            List<ImageRecord> images = engine.images();
+            List<ImageRecord> images = ImageFilter.apply(engine.images(), filters);
             if ("json".equals(format)) {
                 List<Map<String, Object>> out = new ArrayList<>();
                 for (ImageRecord r : images) {
@@ -51,7 +63,8 @@ public final class ImagesCommand implements Callable<Integer> {
                 throw new io.jpod.engine.EngineException("unknown --format \"" + format + "\": use json or table");
             }
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[]{"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"});
+            rows.add(digests ? new String[]{"REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"}
+                    : new String[]{"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"});
             for (ImageRecord r : images) {
                 String id = noTrunc ? r.id() : hex(r.id()).substring(0, 12);
                 if (quiet) {
@@ -62,8 +75,11 @@ public final class ImagesCommand implements Callable<Integer> {
                 for (String n : names) {
                     int colon = n.lastIndexOf(':');
                     boolean hasTag = colon > n.lastIndexOf('/');
-                    rows.add(new String[]{hasTag ? n.substring(0, colon) : n, hasTag ? n.substring(colon + 1) : "<none>",
-                            id, Formats.ago(r.created()), Formats.size(r.size())});
+                    String repo = hasTag ? n.substring(0, colon) : n;
+                    String tag = hasTag ? n.substring(colon + 1) : "<none>";
+                    rows.add(digests ? new String[]{repo, tag, r.manifestDigest() == null ? "<none>" : r.manifestDigest(), id,
+                            Formats.ago(r.created()), Formats.size(r.size())}
+                            : new String[]{repo, tag, id, Formats.ago(r.created()), Formats.size(r.size())});
                 }
             }
             if (!quiet) {

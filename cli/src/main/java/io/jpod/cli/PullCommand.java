@@ -5,7 +5,6 @@ import io.jpod.storage.ImageRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 import java.util.concurrent.Callable;
 
@@ -13,7 +12,10 @@ import java.util.concurrent.Callable;
 @Command(name = "pull", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = "Pull an image from a registry.")
 public final class PullCommand implements Callable<Integer> {
-    @ParentCommand
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** The root command, also when this runs as `jpod image …`. */
     JpodCommand jpod;
 
     @Parameters(index = "0", paramLabel = "IMAGE", description = "Image reference, e.g. alpine or registry:5000/repo:tag")
@@ -29,10 +31,20 @@ public final class PullCommand implements Callable<Integer> {
     @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Platform to pull (default: the host's)")
     String platform;
 
+    @Option(names = "--creds", paramLabel = "USER:PASS", description = "Credentials for the registry")
+    String creds;
+
+    @Option(names = "--authfile", paramLabel = "FILE", description = "Credentials file (default: podman's auth.json, then ~/.docker/config.json)")
+    String authfile;
+
+    @picocli.CommandLine.Mixin
+    PlatformOptions platformOptions;
+
     @Override
     public Integer call() {
+        jpod = ImageCli.root(spec);
         try (Engine engine = jpod.engine()) {
-            ImageRecord image = engine.pull(this.image, tlsVerify, platform, quiet, jpod.err);
+            ImageRecord image = engine.pull(this.image, tlsVerify, platformOptions.platform(platform), quiet, jpod.err, creds, authfile);
             jpod.out.println(image.id().substring("sha256:".length()));
             return 0;
         }

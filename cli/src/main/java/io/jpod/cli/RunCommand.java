@@ -67,6 +67,9 @@ public final class RunCommand implements Callable<Integer> {
     boolean help;
 
     @Mixin
+    PlatformOptions platformOptions;
+
+    @Mixin
     RunNetworkOptions networkOptions;
 
     @Mixin
@@ -82,7 +85,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() {
         RunRequest request = new RunRequest(image, List.copyOf(command),
                 new RunRequest.ProcessRequest(entrypoint, EnvFiles.withFiles(envFiles, env), workdir, user, hostname), name, remove,
-                new RunRequest.PullRequest(PullPolicy.parse(pull), tlsVerify, quiet, platform),
+                new RunRequest.PullRequest(PullPolicy.parse(pull), tlsVerify, quiet, platformOptions.platform(platform)),
                 networkOptions.toRequest(), lifecycleOptions.toRequest(), securityOptions.toRequest(), resourceOptions.toRequest());
         try (Engine engine = jpod.engine()) {
             int code = engine.run(request);

@@ -162,6 +162,82 @@ public final class Engine implements AutoCloseable {
         return new ImageResolver(store()).pull(name, tlsVerify, platform, quiet, progress);
     }
 
+    /** A pull with registry credentials: "USER:PASS" as --creds gives them, else from authfile / podman's auth files. */
+    public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress, String creds,
+                            String authfile) {
+        return imageCommands().pull(name, tlsVerify, platform, quiet, progress, creds, authfile);
+    }
+
+    /** `jpod login`: checks the credentials with the registry and stores them; returns the file written. */
+    public java.nio.file.Path login(String registry, String username, String password, String authfile, boolean tlsVerify) {
+        return ImageCommands.login(env, registry, new io.jpod.image.Credentials(username, password), authfile, tlsVerify);
+    }
+
+    /** `jpod logout`: false when there were no credentials for the registry. */
+    public boolean logout(String registry, String authfile) {
+        return ImageCommands.logout(env, registry, authfile);
+    }
+
+    /** `jpod push`: the pushed manifest digest. */
+    public String push(String image, String destination, boolean tlsVerify, boolean quiet, PrintStream progress, String creds,
+                       String authfile) {
+        return imageCommands().push(image, destination, tlsVerify, quiet, progress, creds, authfile);
+    }
+
+    public void save(String image, java.io.OutputStream out) {
+        imageCommands().save(image, out);
+    }
+
+    /** @param file the archive, or null to read {@code in} */
+    public List<ImageRecord> load(java.nio.file.Path file, java.io.InputStream in, PrintStream progress) {
+        return imageCommands().load(file, in, progress);
+    }
+
+    /** `jpod import`: file null reads {@code in}. */
+    public ImageRecord importTarball(java.nio.file.Path file, java.io.InputStream in, List<String> changes, String message,
+                                     String reference) {
+        return imageCommands().importTarball(file, in, changes, message, reference);
+    }
+
+    public void tag(String image, List<String> targets) {
+        imageCommands().tag(image, targets);
+    }
+
+    public void untag(String image, List<String> names) {
+        imageCommands().untag(image, names);
+    }
+
+    /** `jpod rmi`: the lines to print ("Untagged: …", "Deleted: …"). */
+    public List<String> removeImages(List<String> images, boolean force, boolean all) {
+        return imageCommands().remove(images, force, all);
+    }
+
+    public List<String> pruneImages(boolean all) {
+        return imageCommands().prune(all);
+    }
+
+    public Map<String, Object> inspectImage(String image) {
+        return imageCommands().inspect(image);
+    }
+
+    /** Rows of created, created-by, size, comment; newest first. */
+    public List<String[]> imageHistory(String image) {
+        return imageCommands().history(image);
+    }
+
+    public ImageRecord findImage(String nameOrId) {
+        return imageCommands().find(nameOrId);
+    }
+
+    private ImageCommands imageCommands;
+
+    private ImageCommands imageCommands() {
+        if (imageCommands == null) {
+            imageCommands = new ImageCommands(store(), env);
+        }
+        return imageCommands;
+    }
+
     public List<ImageRecord> images() {
         return store().images().list();
     }

@@ -1,9 +1,7 @@
 package io.jpod.engine;
 
 import io.jpod.image.ImageException;
-import io.jpod.image.ImagePuller;
 import io.jpod.image.ImageReference;
-import io.jpod.image.PullOptions;
 import io.jpod.storage.ImageRecord;
 import io.jpod.storage.Store;
 
@@ -29,7 +27,27 @@ final class ImageResolver {
         } catch (ImageException e) {
             return Optional.empty();
         }
-        return store.images().get(ref.name());
+        Optional<ImageRecord> found = store.images().get(ref.name());
+        if (found.isPresent() || !io.jpod.image.RegistriesConf.isShortName(nameOrId)) {
+            return found;
+        }
+        // a short name given to `jpod tag` (or built/imported locally) lives under localhost/, as in podman
+        try {
+            Optional<ImageRecord> local = store.images().get(ImageReference.parse("localhost/" + nameOrId).name());
+            if (local.isPresent()) {
+                return local;
+            }
+        } catch (ImageException e) {
+            // not a name that can live under localhost/
+        }
+        // a short name pulled through an alias or a search registry is stored under its qualified name
+        for (ImageReference candidate : io.jpod.image.RegistriesConf.load(System.getenv()).candidates(nameOrId)) {
+            Optional<ImageRecord> c = store.images().get(candidate.name());
+            if (c.isPresent()) {
+                return c;
+            }
+        }
+        return Optional.empty();
     }
 
     ImageRecord resolve(String nameOrId, PullPolicy policy, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
@@ -47,7 +65,7 @@ final class ImageResolver {
     }
 
     ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
-        ImageReference ref = ImageReference.parse(name);
-        return new ImagePuller(store, new PullOptions(tlsVerify, platform, quiet, progress)).pull(ref);
+        // short names, mirrors and credentials as `jpod pull` resolves them
+        return new ImageCommands(store, System.getenv()).pull(name, tlsVerify, platform, quiet, progress, null, null);
     }
 }

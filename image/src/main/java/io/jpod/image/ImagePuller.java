@@ -32,10 +32,10 @@ public final class ImagePuller {
 
     private final PullTarget target;
     private final PullOptions options;
-    private final Credentials credentials;
+    private final java.util.function.Supplier<Credentials> credentials;
 
     public ImagePuller(Store store, PullOptions options) {
-        this(store, options, null);
+        this(store, options, (Credentials) null);
     }
 
     /** @param credentials for the image's registry, or null for anonymous access */
@@ -43,21 +43,40 @@ public final class ImagePuller {
         this(new StoreTarget(store), options, credentials);
     }
 
+    /** @param credentials asked only when the registry challenges for authentication (see {@link AuthStore}) */
+    public ImagePuller(Store store, PullOptions options, java.util.function.Supplier<Credentials> credentials) {
+        this.target = new StoreTarget(store);
+        this.options = options;
+        this.credentials = credentials == null ? () -> null : credentials;
+    }
+
     ImagePuller(PullTarget target, PullOptions options, Credentials credentials) {
         this.target = target;
         this.options = options;
-        this.credentials = credentials;
+        this.credentials = () -> credentials;
     }
 
     /** Idempotent: layers already in the store are not downloaded again; the image record gets the name merged in. */
     public ImageRecord pull(ImageReference ref) {
+        return pull(ref, ref, options.tlsVerify());
+    }
+
+    /**
+     * Pulls {@code from} (a mirror or a rewritten location, see {@link RegistriesConf}) and stores it under the name of
+     * {@code as}; {@code tlsVerify} false allows plain HTTP to that endpoint.
+     */
+    public ImageRecord pull(ImageReference from, ImageReference as, boolean tlsVerify) {
         Platform platform = Platform.parse(options.platform());
-        try (RegistryClient client = new RegistryClient(ref, options.tlsVerify(), credentials)) {
-            return pull(ref, platform, client);
+        try (RegistryClient client = new RegistryClient(from, tlsVerify, credentials)) {
+            return pull(from, as, platform, client);
         }
     }
 
     ImageRecord pull(ImageReference ref, Platform platform, RegistryClient client) {
+        return pull(ref, ref, platform, client);
+    }
+
+    private ImageRecord pull(ImageReference ref, ImageReference as, Platform platform, RegistryClient client) {
         String image = ref.name();
         progress("Trying to pull " + image + "...");
 
@@ -117,7 +136,17 @@ public final class ImagePuller {
             }
         }
 
-        AtomicReferenceArray<StagedLayer> staged = download(client, layers, diffIds, missing);
+        AtomicReferenceArray<StagedLayer> staged;
+        AtomicReferenceArray<io.jpod.storage.BlobStore.Staged> blobs = new AtomicReferenceArray<>(layers.size());
+        boolean live = !options.quiet() && options.progress() != null && PullProgress.stderrIsTerminal();
+        try (PullProgress display = new PullProgress(options.quiet() ? null : options.progress(), live)) {
+            PullProgress.Layer[] shown = new PullProgress.Layer[layers.size()];
+            for (int i : missing) {
+                shown[i] = display.add(layers.get(i).digest(), layers.get(i).size());
+            }
+            display.start();
+            staged = download(client, layers, diffIds, missing, display, shown, blobs);
+        }
         try {
             for (int i = 0; i < layers.size(); i++) {
                 StagedLayer s = staged.get(i);
@@ -125,8 +154,15 @@ public final class ImagePuller {
                     s.commit(chainIds.get(i), diffIds.get(i), i == 0 ? null : chainIds.get(i - 1));
                 }
             }
+            for (int i = 0; i < layers.size(); i++) {
+                io.jpod.storage.BlobStore.Staged b = blobs.get(i);
+                if (b != null) {
+                    b.commit(layers.get(i).digest());
+                }
+            }
         } finally {
             closeAll(staged);
+            closeBlobs(blobs);
         }
         progress("Copying config " + Digests.shortHex(configDesc.digest()) + " done");
         progress("Writing manifest to image destination");
@@ -136,8 +172,8 @@ public final class ImagePuller {
         for (Descriptor layer : layers) {
             size += layer.size();
         }
-        String name = ref.tag() != null && ref.digest() == null ? ref.repositoryName() + ":" + ref.tag() : null;
-        String digestName = ref.repositoryName() + "@" + top.digest();
+        String name = as.tag() != null && as.digest() == null ? as.repositoryName() + ":" + as.tag() : null;
+        String digestName = as.repositoryName() + "@" + top.digest();
         ImageRecord record = target.putImage(imageId, chosen.content(), configBytes, chosen.digest(), List.copyOf(chainIds), size, name,
                 digestName);
         return record; // the caller prints the id where it belongs (stdout for `pull`, nowhere for `run`)
@@ -157,7 +193,8 @@ public final class ImagePuller {
 
     /** Downloads and stages the missing layers in parallel; on the first failure cancels the rest, discards everything staged and throws. */
     private AtomicReferenceArray<StagedLayer> download(RegistryClient client, List<Descriptor> layers, List<String> diffIds,
-                                                       List<Integer> missing) {
+                                                       List<Integer> missing, PullProgress display, PullProgress.Layer[] shown,
+                                                       AtomicReferenceArray<io.jpod.storage.BlobStore.Staged> blobs) {
         AtomicReferenceArray<StagedLayer> staged = new AtomicReferenceArray<>(layers.size());
         if (missing.isEmpty()) {
             return staged;
@@ -173,8 +210,10 @@ public final class ImagePuller {
         for (int i : missing) {
             futures.add(done.submit(() -> {
                 Descriptor layer = layers.get(i);
-                staged.set(i, downloadLayer(client, layer, diffIds.get(i)));
-                progress("Copying blob " + Digests.shortHex(layer.digest()) + " done");
+                staged.set(i, downloadLayer(client, layer, diffIds.get(i), display, shown[i], blobs, i));
+                if (!display.live()) {
+                    progress("Copying blob " + Digests.shortHex(layer.digest()) + " done");
+                }
                 return i;
             }));
         }
@@ -199,6 +238,7 @@ public final class ImagePuller {
                     Thread.currentThread().interrupt();
                 }
                 closeAll(staged);
+                closeBlobs(blobs);
             } else {
                 pool.shutdown();
             }
@@ -210,9 +250,14 @@ public final class ImagePuller {
     }
 
     /** Blob → verify (sha256, size) → decompress → stage; returns a staged layer whose diff id matched. */
-    private StagedLayer downloadLayer(RegistryClient client, Descriptor layer, String diffId) {
+    private StagedLayer downloadLayer(RegistryClient client, Descriptor layer, String diffId, PullProgress display,
+                                      PullProgress.Layer shown, AtomicReferenceArray<io.jpod.storage.BlobStore.Staged> blobs, int index) {
         String digest = layer.digest();
-        InputStream raw = client.openBlob(digest, layer.size());
+        io.jpod.storage.BlobStore.Staged blob = target.stageBlob(digest);
+        InputStream raw = display.count(client.openBlob(digest, layer.size()), shown);
+        if (blob != null) {
+            raw = new Tee(raw, blob.out());
+        }
         DigestVerifyingInputStream verified = new DigestVerifyingInputStream(raw, digest, layer.size());
         Recording below = new Recording(verified);
         StagedLayer staged = null;
@@ -230,6 +275,9 @@ public final class ImagePuller {
             }
             StagedLayer ok = staged;
             staged = null;
+            display.done(shown);
+            blobs.set(index, blob); // committed with the layers, once every layer verified
+            blob = null;
             return ok;
         } catch (IOException e) {
             ContentMismatchException cm = RegistryClient.cause(e, ContentMismatchException.class);
@@ -240,6 +288,9 @@ public final class ImagePuller {
         } finally {
             if (staged != null) {
                 staged.close();
+            }
+            if (blob != null) {
+                blob.close();
             }
             try {
                 verified.close();
@@ -313,6 +364,54 @@ public final class ImagePuller {
                     // discarding a staging dir must not mask the real failure; the store sweeps tmp on open
                 }
             }
+        }
+    }
+
+    private static void closeBlobs(AtomicReferenceArray<io.jpod.storage.BlobStore.Staged> blobs) {
+        for (int i = 0; i < blobs.length(); i++) {
+            io.jpod.storage.BlobStore.Staged b = blobs.getAndSet(i, null);
+            if (b != null) {
+                try {
+                    b.close();
+                } catch (RuntimeException ignored) {
+                    // the store sweeps tmp on open
+                }
+            }
+        }
+    }
+
+    /** Copies what is read into {@code copy} (the compressed blob kept for push). */
+    private static final class Tee extends FilterInputStream {
+        private final java.io.OutputStream copy;
+
+        Tee(InputStream in, java.io.OutputStream copy) {
+            super(in);
+            this.copy = copy;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                copy.write(b);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                copy.write(b, off, n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buf = new byte[(int) Math.min(n, 64 * 1024)];
+            int r = read(buf, 0, buf.length);
+            return Math.max(r, 0);
         }
     }
 

@@ -36,7 +36,7 @@ final class LayerDecompressor {
             case MediaTypes.OCI_LAYER_ZSTD:
             case MediaTypes.OCI_LAYER_NONDISTRIBUTABLE_ZSTD:
             case MediaTypes.DOCKER_LAYER_ZSTD:
-                throw zstd(digest);
+                return Kind.ZSTD;
             default:
                 throw new ImageException("layer " + digest + " has unsupported media type \"" + mediaType + "\"; it is not a container image layer");
         }
@@ -55,12 +55,24 @@ final class LayerDecompressor {
         }
         if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f
                 && (magic[3] & 0xff) == 0xfd) {
-            throw zstd(digest);
+            return ZstdLayers.open(in, digest);
         }
         return in;
     }
 
-    private static ImageException zstd(String digest) {
-        return new ImageException("layer " + digest + " is zstd-compressed, which jpod does not support yet; pull a gzip variant of the image");
+    /**
+     * Kept in its own class so that zstd-jni (and its native library, unpacked at first use) is loaded only when a zstd
+     * layer actually arrives: gzip pulls and every other command never pay for it.
+     */
+    private static final class ZstdLayers {
+        static InputStream open(InputStream in, String digest) throws IOException {
+            try {
+                // zstd-jni reads concatenated frames (zstd -T, chunked builders) as one stream, as the format requires.
+                return new org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream(in);
+            } catch (LinkageError e) {
+                throw new ImageException("layer " + digest + " is zstd-compressed, and zstd-jni's native library cannot be loaded here ("
+                        + ManifestParser.oneLine(String.valueOf(e.getMessage())) + "); pull a gzip variant of the image");
+            }
+        }
     }
 }

@@ -14,6 +14,11 @@ interface PullTarget {
 
     String chainId(String parentChainId, String diffId);
 
+    /** A staging file to keep the compressed blob in (for push), or null when it is kept already or not wanted. */
+    default io.jpod.storage.BlobStore.Staged stageBlob(String digest) {
+        return null;
+    }
+
     ImageRecord putImage(String imageId, byte[] manifest, byte[] config, String manifestDigest, List<String> layerChainIds,
                          long size, String name, String digestName);
 }

@@ -57,9 +57,12 @@ public final class RegistryClient implements AutoCloseable {
     private final ImageReference ref;
     private final String registry;
     private final String host;
-    private final String scope;
+    private volatile String scope;
     private final boolean plainHttpAllowed;
-    private final Credentials credentials;
+    /** Looked up only when the registry asks for credentials (credential helpers are slow to load and to run). */
+    private final java.util.function.Supplier<Credentials> credentialSource;
+    private volatile boolean credentialsLooked;
+    private volatile Credentials credentialsFound;
     private final Duration requestTimeout;
     private final long idleTimeoutMillis;
     private final long backoffMillis;
@@ -78,14 +81,24 @@ public final class RegistryClient implements AutoCloseable {
         this(ref, tlsVerify, credentials, CONNECT_TIMEOUT, REQUEST_TIMEOUT, IDLE_TIMEOUT, 250);
     }
 
+    /** @param credentials asked at most once, and only when the registry challenges for authentication; may return null */
+    public RegistryClient(ImageReference ref, boolean tlsVerify, java.util.function.Supplier<Credentials> credentials) {
+        this(ref, tlsVerify, credentials, CONNECT_TIMEOUT, REQUEST_TIMEOUT, IDLE_TIMEOUT, 250);
+    }
+
     RegistryClient(ImageReference ref, boolean tlsVerify, Credentials credentials, Duration connectTimeout, Duration requestTimeout,
                    Duration idleTimeout, long backoffMillis) {
+        this(ref, tlsVerify, () -> credentials, connectTimeout, requestTimeout, idleTimeout, backoffMillis);
+    }
+
+    RegistryClient(ImageReference ref, boolean tlsVerify, java.util.function.Supplier<Credentials> credentials, Duration connectTimeout,
+                   Duration requestTimeout, Duration idleTimeout, long backoffMillis) {
         this.ref = ref;
         this.registry = ref.registry();
         this.host = ref.apiHost();
         this.scope = "repository:" + ref.repository() + ":pull";
         this.plainHttpAllowed = !tlsVerify || isLoopback(host);
-        this.credentials = credentials;
+        this.credentialSource = credentials == null ? () -> null : credentials;
         this.requestTimeout = requestTimeout;
         this.idleTimeoutMillis = idleTimeout.toMillis();
         this.backoffMillis = backoffMillis;
@@ -94,6 +107,18 @@ public final class RegistryClient implements AutoCloseable {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .version(HttpClient.Version.HTTP_1_1)
                 .build();
+    }
+
+    private Credentials credentials() {
+        if (!credentialsLooked) {
+            synchronized (this) {
+                if (!credentialsLooked) {
+                    credentialsFound = credentialSource.get();
+                    credentialsLooked = true;
+                }
+            }
+        }
+        return credentialsFound;
     }
 
     /** Whether this client talks plain HTTP (after a fallback). */
@@ -147,6 +172,104 @@ public final class RegistryClient implements AutoCloseable {
                         + ", expected " + headerDigest);
             }
             return new FetchedManifest(body, r.headers().firstValue("Content-Type").orElse(null), computed, headerDigest);
+        } finally {
+            r.close();
+        }
+    }
+
+    /**
+     * GET /v2/ with this client's credentials, as {@code jpod login} checks them: returns when the registry accepts them,
+     * throws an ImageException saying why not.
+     */
+    public void checkLogin() {
+        Reply r = withRetries(() -> send("/v2/"));
+        try {
+            if (r.status() == 200) {
+                return;
+            }
+            if (r.status() == 401 || r.status() == 403) {
+                Credentials c = credentials();
+                throw new ImageException("registry " + registry + " rejected the credentials"
+                        + (c != null ? " of user \"" + c.username() + "\"" : "") + "; check the user name and password");
+            }
+            throw new ImageException("registry " + registry + " answered HTTP " + r.status() + " to GET /v2/; is it a container registry?");
+        } finally {
+            r.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- push
+
+    /** From now on ask for push access too (tokens are per scope; a pull-only token cannot upload). */
+    public void forPush() {
+        scope = "repository:" + ref.repository() + ":pull,push";
+    }
+
+    /** HEAD /v2/&lt;repo&gt;/blobs/&lt;digest&gt;: whether the registry has the blob already. */
+    public boolean blobExists(String digest) {
+        Reply r = withRetries(() -> exchange("HEAD", null, "/v2/" + ref.repository() + "/blobs/" + digest));
+        try {
+            if (r.status() == 200) {
+                return true;
+            }
+            if (r.status() == 404) {
+                return false;
+            }
+            throw statusError(r, null, digest);
+        } finally {
+            r.close();
+        }
+    }
+
+    /** Monolithic upload: POST /blobs/uploads/ then PUT the file to the returned location with ?digest=. */
+    public void uploadBlob(String digest, byte[] bytes) {
+        upload(digest, () -> HttpRequest.BodyPublishers.ofByteArray(bytes));
+    }
+
+    public void uploadBlob(String digest, java.nio.file.Path file) {
+        upload(digest, () -> {
+            try {
+                return HttpRequest.BodyPublishers.ofFile(file);
+            } catch (java.io.FileNotFoundException e) {
+                throw new ImageException("blob " + digest + " is missing from local storage (" + file + ")");
+            }
+        });
+    }
+
+    private void upload(String digest, java.util.function.Supplier<HttpRequest.BodyPublisher> body) {
+        Reply start = withRetries(() -> exchange("POST", HttpRequest.BodyPublishers::noBody, "/v2/" + ref.repository() + "/blobs/uploads/"));
+        String location;
+        try {
+            if (start.status() != 202) {
+                throw statusError(start, null, digest);
+            }
+            location = start.headers().firstValue("Location").orElseThrow(
+                    () -> new ImageException("registry " + registry + " started an upload without a Location"));
+        } finally {
+            start.close();
+        }
+        URI loc = registryUri("/").resolve(location.trim());
+        String path = loc.getRawPath() + "?" + (loc.getRawQuery() == null ? "" : loc.getRawQuery() + "&") + "digest="
+                + URLEncoder.encode(digest, StandardCharsets.UTF_8);
+        Reply put = withRetries(() -> exchange("PUT", body, path, "Content-Type", "application/octet-stream"));
+        try {
+            if (put.status() != 201 && put.status() != 204) {
+                throw statusError(put, null, digest);
+            }
+        } finally {
+            put.close();
+        }
+    }
+
+    /** PUT /v2/&lt;repo&gt;/manifests/&lt;reference&gt;; returns the digest of the bytes sent. */
+    public String putManifest(String reference, String mediaType, byte[] manifest) {
+        Reply r = withRetries(() -> exchange("PUT", () -> HttpRequest.BodyPublishers.ofByteArray(manifest),
+                "/v2/" + ref.repository() + "/manifests/" + reference, "Content-Type", mediaType));
+        try {
+            if (r.status() != 201 && r.status() != 200 && r.status() != 202) {
+                throw statusError(r, ref.repositoryName() + ":" + reference, null);
+            }
+            return Digests.sha256(manifest);
         } finally {
             r.close();
         }
@@ -293,13 +416,20 @@ public final class RegistryClient implements AutoCloseable {
 
     /** GET a registry path; handles TLS→HTTP fallback, auth challenges and redirects. headers: name, value, name, value... */
     private Reply send(String path, String... headers) throws IOException {
+        return exchange("GET", null, path, headers);
+    }
+
+    /** Like {@link #send} with any method; {@code body} must be re-sendable (auth retries and redirects send it again). */
+    private Reply exchange(String method, java.util.function.Supplier<HttpRequest.BodyPublisher> body, String path, String... headers)
+            throws IOException {
         URI uri = registryUri(path);
         boolean authRetried = false;
         int redirects = 0;
         while (true) {
             boolean toRegistry = isRegistryOrigin(uri);
             String auth = toRegistry ? authByScope.get(scope) : null;
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET().timeout(requestTimeout)
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body.get()).timeout(requestTimeout)
                     // h2 only where ALPN negotiates it; never an h2c upgrade on plain HTTP.
                     .version("https".equals(uri.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
                     .header("User-Agent", USER_AGENT);
@@ -428,8 +558,8 @@ public final class RegistryClient implements AutoCloseable {
                 }
             }
             for (AuthChallenge c : challenges) {
-                if (c.scheme().equals("basic") && credentials != null) {
-                    String basic = credentials.basicAuthorization();
+                if (c.scheme().equals("basic") && credentials() != null) {
+                    String basic = credentials().basicAuthorization();
                     if (basic.equals(failedAuth)) {
                         return false;
                     }
@@ -456,7 +586,7 @@ public final class RegistryClient implements AutoCloseable {
             throw new ImageException("registry " + registry + " sent an invalid token realm \"" + realm + "\"");
         }
         boolean insecureRealm = "http".equals(realmUri.getScheme()) && !plainHttpAllowed && !isLoopback(authority(realmUri));
-        if (insecureRealm && credentials != null) {
+        if (insecureRealm && credentials() != null) {
             throw new ImageException("registry " + registry + " wants credentials sent to a plain HTTP token server (" + realm
                     + "); refusing (use --tls-verify=false to allow it)");
         }
@@ -470,8 +600,8 @@ public final class RegistryClient implements AutoCloseable {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET().timeout(requestTimeout)
                 .version("https".equals(uri.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
                 .header("User-Agent", USER_AGENT).header("Accept", "application/json");
-        if (credentials != null) {
-            b.header("Authorization", credentials.basicAuthorization());
+        if (credentials() != null) {
+            b.header("Authorization", credentials().basicAuthorization());
         }
         HttpRequest request = b.build();
         for (int attempt = 1; ; attempt++) {
@@ -501,8 +631,8 @@ public final class RegistryClient implements AutoCloseable {
                 return parseToken(body, authHost);
             }
             if (status == 401 || status == 403) {
-                if (credentials != null) {
-                    throw new ImageException("registry " + registry + " rejected the credentials for user \"" + credentials.username()
+                if (credentials() != null) {
+                    throw new ImageException("registry " + registry + " rejected the credentials for user \"" + credentials().username()
                             + "\"; log in again with jpod login " + registry);
                 }
                 throw new ImageException("registry " + registry + " refused anonymous access to " + ref.repositoryName()
@@ -551,12 +681,12 @@ public final class RegistryClient implements AutoCloseable {
         }
         switch (status) {
             case 401:
-                if (credentials == null) {
+                if (credentials() == null) {
                     return new ImageException(subject + ": authentication required (or the repository does not exist);"
                             + " log in with jpod login " + registry);
                 }
                 return new ImageException(subject + ": registry " + registry + " refused the credentials of user \""
-                        + credentials.username() + "\" (or the repository does not exist); log in again with jpod login " + registry);
+                        + credentials().username() + "\" (or the repository does not exist); log in again with jpod login " + registry);
             case 403:
                 return new ImageException(subject + ": access denied by registry " + registry + detail);
             case 416:

@@ -27,6 +27,12 @@ final class StoreTarget implements PullTarget {
     }
 
     @Override
+    public io.jpod.storage.BlobStore.Staged stageBlob(String digest) {
+        io.jpod.storage.BlobStore blobs = new io.jpod.storage.BlobStore(store);
+        return blobs.exists(digest) ? null : blobs.stage();
+    }
+
+    @Override
     public String chainId(String parentChainId, String diffId) {
         return LayerStore.chainId(parentChainId, diffId);
     }

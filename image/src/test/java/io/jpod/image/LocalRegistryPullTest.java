@@ -48,7 +48,7 @@ class LocalRegistryPullTest {
     @Test
     void manifestByTagAndByDigest() {
         ImageReference r = ref("");
-        try (RegistryClient c = new RegistryClient(r, true, null)) {
+        try (RegistryClient c = new RegistryClient(r, true, (Credentials) null)) {
             FetchedManifest byTag = c.manifest(r.tag());
             assertEquals(byTag.headerDigest(), byTag.digest());
             assertTrue(byTag.contentType().startsWith(MediaTypes.OCI_MANIFEST), byTag.contentType());
@@ -122,7 +122,7 @@ class LocalRegistryPullTest {
         assertTrue(!amd.id().equals(arm.id()));
         assertEquals(amd.layers(), arm.layers()); // same layers, different config
         assertEquals(amd.digests(), arm.digests()); // both named by the index digest
-        try (RegistryClient c = new RegistryClient(multi, true, null)) {
+        try (RegistryClient c = new RegistryClient(multi, true, (Credentials) null)) {
             FetchedManifest m = c.manifest(arm.manifestDigest());
             Descriptor config = ((ImageManifest) ManifestParser.parse(m.content(), m.contentType(), multi.name())).config();
             assertEquals(arm.id(), config.digest()); // the image id is the config digest

@@ -65,7 +65,7 @@ class ResumingDownloadTest {
         server.createContext("/v2/test/blobs/", ResumingDownloadTest::handle);
         server.start();
         String registry = "127.0.0.1:" + server.getAddress().getPort();
-        client = new RegistryClient(ImageReference.parse(registry + "/test"), true, null,
+        client = new RegistryClient(ImageReference.parse(registry + "/test"), true, (Credentials) null,
                 Duration.ofMillis(1000), Duration.ofSeconds(10), Duration.ofMillis(300), 10);
     }
 

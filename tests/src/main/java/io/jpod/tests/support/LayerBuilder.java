@@ -145,6 +145,11 @@ public final class LayerBuilder {
         return out.toByteArray();
     }
 
+    /** zstd of {@code tar} (level 3, single-threaded: deterministic for the same input). */
+    public static byte[] zstd(byte[] tar) {
+        return com.github.luben.zstd.Zstd.compress(tar, 3);
+    }
+
     public List<String> paths() {
         return new ArrayList<>(entries.keySet());
     }

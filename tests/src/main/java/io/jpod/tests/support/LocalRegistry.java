@@ -35,6 +35,23 @@ public final class LocalRegistry implements AutoCloseable {
     }
 
     public static LocalRegistry start() {
+        return start("");
+    }
+
+    /**
+     * A registry whose config.yml gets {@code extraConfig} appended as top-level YAML (e.g. an {@code auth:} section).
+     * Its own client then has no credentials: push before starting an auth-protected one, or use {@link #storageDir()}.
+     */
+    public static LocalRegistry start(String extraConfig) {
+        return start(extraConfig, null);
+    }
+
+    /** A second registry serving {@code content}'s storage (push there anonymously, pull here with auth). */
+    public static LocalRegistry sharing(LocalRegistry content, String extraConfig) {
+        return start(extraConfig, content.storageDir());
+    }
+
+    private static LocalRegistry start(String extraConfig, Path sharedStorage) {
         if (!Files.isExecutable(BINARY)) {
             throw new IllegalStateException(BINARY + " is missing: install docker-registry (scripts/setup-host.sh)");
         }
@@ -48,7 +65,7 @@ public final class LocalRegistry implements AutoCloseable {
         // A port picked free can be taken before the registry binds it; only that case is worth another try.
         for (int attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
             try {
-                return startOn(dir, freePort());
+                return startOn(dir, freePort(), extraConfig, sharedStorage);
             } catch (PortTaken e) {
                 last = e;
             } catch (RuntimeException e) {
@@ -66,8 +83,8 @@ public final class LocalRegistry implements AutoCloseable {
         }
     }
 
-    private static LocalRegistry startOn(Path dir, int port) {
-        Path storage = dir.resolve("storage");
+    private static LocalRegistry startOn(Path dir, int port, String extraConfig, Path sharedStorage) {
+        Path storage = sharedStorage != null ? sharedStorage : dir.resolve("storage");
         Path config = dir.resolve("config.yml");
         Path log = dir.resolve("registry.log");
         Process p;
@@ -87,7 +104,7 @@ public final class LocalRegistry implements AutoCloseable {
                         enabled: true
                     http:
                       addr: 127.0.0.1:%d
-                    """.formatted(storage, port));
+                    """.formatted(storage, port) + extraConfig);
             ProcessBuilder pb = new ProcessBuilder(BINARY.toString(), "serve", config.toString())
                     .directory(dir.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -104,7 +121,7 @@ public final class LocalRegistry implements AutoCloseable {
         long deadline = System.nanoTime() + READY_DEADLINE.toNanos();
         while (true) {
             int status = registry.client.ping();
-            if (status == 200) {
+            if (status == 200 || (status == 401 && !extraConfig.isEmpty())) {
                 return registry;
             }
             if (!p.isAlive()) {
@@ -146,6 +163,11 @@ public final class LocalRegistry implements AutoCloseable {
     /** Pushes {@code image} as {@code repository:tag}; returns the manifest digest. */
     public String push(BuiltImage image, String repository, String tag) {
         return client.push(image, repository, tag);
+    }
+
+    /** The filesystem storage directory: another registry started on the same content may share it. */
+    public Path storageDir() {
+        return dir.resolve("storage");
     }
 
     public Path logFile() {

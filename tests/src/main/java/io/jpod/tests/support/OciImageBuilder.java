@@ -37,6 +37,9 @@ public final class OciImageBuilder {
         }
     }
 
+    /** How layer blobs are compressed; the media type follows (OCI: +gzip, +zstd or plain tar). */
+    public enum Compression { GZIP, NONE, ZSTD }
+
     public static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     static final String CREATED = LayerBuilder.MTIME.toString();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,6 +56,7 @@ public final class OciImageBuilder {
     private String stopSignal;
     private String architecture = hostArchitecture();
     private Format format = Format.DOCKER_V2;
+    private Compression compression = Compression.GZIP;
 
     /** An image with no layers yet and the default Env and Cmd. */
     public static OciImageBuilder scratch() {
@@ -148,13 +152,35 @@ public final class OciImageBuilder {
         return this;
     }
 
+    /** Layer compression; NONE and ZSTD use OCI media types (Docker's schema2 has no zstd type). */
+    public OciImageBuilder compression(Compression c) {
+        compression = c;
+        return this;
+    }
+
+    private String layerMediaType() {
+        return switch (compression) {
+            case GZIP -> format.layerType;
+            case NONE -> format == Format.OCI ? "application/vnd.oci.image.layer.v1.tar" : "application/vnd.docker.image.rootfs.diff.tar";
+            case ZSTD -> "application/vnd.oci.image.layer.v1.tar+zstd";
+        };
+    }
+
+    private byte[] compress(byte[] tar) {
+        return switch (compression) {
+            case GZIP -> LayerBuilder.gzip(tar);
+            case NONE -> tar.clone();
+            case ZSTD -> LayerBuilder.zstd(tar);
+        };
+    }
+
     public BuiltImage build() {
         List<Blob> blobs = new ArrayList<>();
         List<String> diffIds = new ArrayList<>();
         for (LayerBuilder l : layers) {
             byte[] tar = l.tar();
             diffIds.add(Blob.sha256(tar));
-            blobs.add(Blob.of(format.layerType, LayerBuilder.gzip(tar)));
+            blobs.add(Blob.of(layerMediaType(), compress(tar)));
         }
         Blob config = Blob.of(format.configType, json(configJson(diffIds)));
         Blob manifest = Blob.of(format.manifestType, json(manifestJson(config, blobs)));

@@ -1,0 +1,86 @@
+package io.jpod.cli;
+
+import io.jpod.engine.Engine;
+import io.jpod.storage.ImageRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** `jpod history IMAGE`: the image's history entries, newest first, podman's columns. */
+@Command(name = "history", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, description = "Show the history of an image.")
+public final class HistoryCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "Image name or id")
+    String image;
+
+    @Option(names = "--no-trunc", description = "Do not truncate the output")
+    boolean noTrunc;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only the ids")
+    boolean quiet;
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "json or table (default)")
+    String format;
+
+    @Override
+    public Integer call() {
+        JpodCommand jpod = ImageCli.root(spec);
+        try (Engine engine = jpod.engine()) {
+            ImageRecord r = engine.findImage(image);
+            List<String[]> rows = engine.imageHistory(image);
+            String idHex = ImageCli.hex(r.id());
+            if ("json".equals(format)) {
+                List<Map<String, Object>> out = new ArrayList<>();
+                for (int i = 0; i < rows.size(); i++) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("id", i == 0 ? idHex : "<missing>");
+                    m.put("created", rows.get(i)[0]);
+                    m.put("createdBy", rows.get(i)[1]);
+                    m.put("size", Long.parseLong(rows.get(i)[2]));
+                    m.put("comment", rows.get(i)[3]);
+                    out.add(m);
+                }
+                jpod.out.println(Formats.json(out));
+                return 0;
+            }
+            List<String[]> table = new ArrayList<>();
+            table.add(new String[]{"ID", "CREATED", "CREATED BY", "SIZE", "COMMENT"});
+            for (int i = 0; i < rows.size(); i++) {
+                String id = i == 0 ? (noTrunc ? idHex : idHex.substring(0, 12)) : "<missing>";
+                if (quiet) {
+                    jpod.out.println(id);
+                    continue;
+                }
+                String by = rows.get(i)[1];
+                if (!noTrunc && by.length() > 45) {
+                    by = by.substring(0, 42) + "...";
+                }
+                table.add(new String[]{id, ago(rows.get(i)[0]), by, Formats.size(Long.parseLong(rows.get(i)[2])), rows.get(i)[3]});
+            }
+            if (!quiet) {
+                jpod.out.print(Formats.table(table));
+            }
+        }
+        return 0;
+    }
+
+    private static String ago(String created) {
+        try {
+            return created.isEmpty() ? "" : Formats.ago(Instant.parse(created));
+        } catch (DateTimeParseException e) {
+            return created;
+        }
+    }
+}

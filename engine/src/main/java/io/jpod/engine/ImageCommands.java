@@ -1,0 +1,439 @@
+package io.jpod.engine;
+
+import io.jpod.image.AuthStore;
+import io.jpod.image.Credentials;
+import io.jpod.image.ImagePuller;
+import io.jpod.image.ImageReference;
+import io.jpod.image.PullOptions;
+import io.jpod.image.ImageException;
+import io.jpod.image.RegistriesConf;
+import io.jpod.image.RegistryClient;
+import io.jpod.storage.ImageRecord;
+import io.jpod.storage.Store;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** The image commands behind {@link Engine}: pull with credentials, login/logout, and the local image management. */
+final class ImageCommands {
+    private final Store store;
+    private final Map<String, String> env;
+
+    ImageCommands(Store store, Map<String, String> env) {
+        this.store = store;
+        this.env = env;
+    }
+
+    /**
+     * @param creds    "USER:PASS" from --creds, or null to look in the auth files
+     * @param authfile --authfile, or null for podman's default search
+     */
+    ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress, String creds, String authfile) {
+        RegistriesConf conf = RegistriesConf.isShortName(name) || RegistriesConf.hasRegistryTables(env) ? RegistriesConf.load(env)
+                : RegistriesConf.empty();
+        List<ImageReference> candidates = conf.candidates(name);
+        boolean searched = RegistriesConf.isShortName(name) && !conf.searchRegistries().isEmpty() && candidates.size() > 1;
+        PrintStream say = quiet ? null : progress;
+        if (searched && say != null) {
+            say.println("Resolving \"" + name + "\" using unqualified-search registries ("
+                    + String.join(", ", conf.searchRegistries()) + ")");
+        }
+        PullOptions options = new PullOptions(tlsVerify, platform, quiet, progress);
+        List<String> tried = new ArrayList<>();
+        ImageException last = null;
+        for (ImageReference candidate : candidates) {
+            List<RegistriesConf.Endpoint> endpoints;
+            try {
+                endpoints = conf.endpoints(candidate);
+            } catch (ImageException blocked) {
+                last = blocked;
+                tried.add(candidate.name() + " (blocked)");
+                continue;
+            }
+            for (RegistriesConf.Endpoint ep : endpoints) {
+                try {
+                    ImageRecord rec = new ImagePuller(store, options, credentials(ep.ref(), creds, authfile))
+                            .pull(ep.ref(), candidate, tlsVerify && !ep.insecure());
+                    if (say != null && (searched || ep.mirror())) {
+                        say.println("Resolved \"" + name + "\" to " + candidate.name()
+                                + (ep.mirror() ? " (served by mirror " + ep.ref().registry() + ")" : ""));
+                    }
+                    return rec;
+                } catch (ImageException e) {
+                    last = e;
+                    tried.add(ep.ref().name());
+                }
+            }
+        }
+        if (tried.size() <= 1 && last != null) {
+            throw last;
+        }
+        throw new ImageException("cannot pull \"" + name + "\": tried " + String.join(", ", tried) + "; last error: " + last.getMessage());
+    }
+
+    Supplier<Credentials> credentials(ImageReference ref, String creds, String authfile) {
+        Credentials explicit = parseCreds(creds);
+        if (explicit != null) {
+            return () -> explicit;
+        }
+        return AuthStore.of(env, authfile).lazy(ref);
+    }
+
+    /** podman's --creds: "USER:PASS" ("USER" alone would prompt there; jpod has no prompt, so it is refused). */
+    static Credentials parseCreds(String creds) {
+        if (creds == null) {
+            return null;
+        }
+        int colon = creds.indexOf(':');
+        if (colon <= 0) {
+            throw new EngineException("--creds must be USERNAME:PASSWORD");
+        }
+        return new Credentials(creds.substring(0, colon), creds.substring(colon + 1));
+    }
+
+    /** Checks the credentials against the registry (GET /v2/), then stores them; returns the file written. */
+    static Path login(Map<String, String> env, String registry, Credentials credentials, String authfile, boolean tlsVerify) {
+        String key = registryKey(registry);
+        ImageReference probe = new ImageReference(hostOf(key), key.contains("/") ? key.substring(key.indexOf('/') + 1) : "jpod/login",
+                "latest", null);
+        try (RegistryClient client = new RegistryClient(probe, tlsVerify, credentials)) {
+            client.checkLogin();
+        }
+        Path file = AuthStore.loginFile(env, authfile);
+        AuthStore.store(file, key, credentials);
+        return file;
+    }
+
+    /** Removes the entry of {@code registry} (all entries when null); false if there was none. */
+    static boolean logout(Map<String, String> env, String registry, String authfile) {
+        Path file = AuthStore.loginFile(env, authfile);
+        return AuthStore.remove(file, registry == null ? null : registryKey(registry));
+    }
+
+    /** "https://Reg:5000/ns/" → "reg:5000/ns"; "docker.io" and its aliases → "docker.io". */
+    static String registryKey(String registry) {
+        String r = registry.trim();
+        int scheme = r.indexOf("://");
+        if (scheme >= 0) {
+            r = r.substring(scheme + 3);
+        }
+        while (r.endsWith("/")) {
+            r = r.substring(0, r.length() - 1);
+        }
+        if (r.isEmpty()) {
+            throw new EngineException("no registry given; e.g. jpod login registry.example.com");
+        }
+        String host = hostOf(r).toLowerCase(Locale.ROOT);
+        if (host.equals("index.docker.io") || host.equals(ImageReference.DOCKER_HUB_API_HOST)) {
+            host = ImageReference.DOCKER_HUB;
+        }
+        if (r.endsWith("/v1") || r.endsWith("/v2")) {
+            r = r.substring(0, r.length() - 3);
+        }
+        int slash = r.indexOf('/');
+        return slash < 0 ? host : host + r.substring(slash);
+    }
+
+    private static String hostOf(String key) {
+        int slash = key.indexOf('/');
+        return slash < 0 ? key : key.substring(0, slash);
+    }
+
+
+    /** `jpod push IMAGE [DESTINATION]`: returns the pushed manifest digest. */
+    String push(String image, String destination, boolean tlsVerify, boolean quiet, PrintStream progress, String creds, String authfile) {
+        ImageRecord r = find(image);
+        String destName = destination;
+        if (destName == null) {
+            destName = r.names().contains(image) ? image : matchedName(image, r);
+            if (destName == null) {
+                throw new EngineException("image " + image + " has no name to push to; give a destination, e.g. jpod push " + image
+                        + " registry.example.com/repo:tag");
+            }
+        }
+        if (destName.startsWith("docker://")) {
+            destName = destName.substring("docker://".length());
+        }
+        ImageReference dest = ImageReference.parse(destName);
+        return new io.jpod.image.ImagePusher(store, tlsVerify, credentials(dest, creds, authfile), quiet ? null : progress).push(r, dest);
+    }
+
+    /** `jpod save`: docker-archive of one image to {@code out}; names default to the image's own. */
+    void save(String image, java.io.OutputStream out) {
+        ImageRecord r = find(image);
+        List<String> tags = new ArrayList<>();
+        String matched = r.names().contains(image) ? image : matchedName(image, r);
+        if (matched != null) {
+            tags.add(matched);
+        }
+        try {
+            io.jpod.image.DockerArchive.save(store, r, tags, out);
+        } catch (java.io.IOException e) {
+            throw new EngineException("cannot write the archive: " + e.getMessage());
+        }
+    }
+
+    /** `jpod load`: from a file, or from {@code in} (copied to a temporary file first: the archive needs random access). */
+    List<ImageRecord> load(Path file, java.io.InputStream in, PrintStream progress) {
+        Path tmp = null;
+        try {
+            if (file == null) {
+                tmp = java.nio.file.Files.createTempFile(store.root(), ".load-", ".tar");
+                try (java.io.OutputStream o = java.nio.file.Files.newOutputStream(tmp)) {
+                    in.transferTo(o);
+                }
+                file = tmp;
+            } else if (!java.nio.file.Files.isRegularFile(file)) {
+                throw new EngineException(file + ": no such archive file");
+            }
+            return io.jpod.image.DockerArchive.load(store, file, progress);
+        } catch (java.io.IOException e) {
+            throw new EngineException("cannot read the archive: " + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+                    + "; jpod load reads docker-archive tarballs");
+        } finally {
+            if (tmp != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(tmp);
+                } catch (java.io.IOException ignored) {
+                    // a leftover temp file in the storage root is harmless
+                }
+            }
+        }
+    }
+
+    /** `jpod import`: {@code file} null reads {@code in}; {@code reference} null gives an image without a name. */
+    ImageRecord importTarball(Path file, java.io.InputStream in, List<String> changes, String message, String reference) {
+        String name = reference == null ? null : qualify(reference);
+        try (java.io.InputStream src = file == null ? in : java.nio.file.Files.newInputStream(file)) {
+            return io.jpod.image.ImageImporter.importTarball(store, src, changes, message, name);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new EngineException(file + ": no such file");
+        } catch (java.io.IOException e) {
+            throw new EngineException("cannot import " + (file == null ? "standard input" : file) + ": "
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "; is it a tar archive?");
+        }
+    }
+
+    // ---------------------------------------------------------------- local images
+
+    ImageRecord find(String nameOrId) {
+        return new ImageResolver(store).local(nameOrId)
+                .orElseThrow(() -> new EngineException(nameOrId + ": image not known"));
+    }
+
+    /** podman's rule for names given to tag: a name without a registry goes under localhost/. */
+    static String qualify(String name) {
+        String n = RegistriesConf.isShortName(name) ? "localhost/" + name : name;
+        ImageReference ref = ImageReference.parse(n);
+        if (ref.digest() != null) {
+            throw new EngineException("cannot tag with a digest: " + name);
+        }
+        return ref.name();
+    }
+
+    void tag(String image, List<String> targets) {
+        ImageRecord r = find(image);
+        byte[] manifest = store.images().manifest(r.id());
+        byte[] config = store.images().config(r.id());
+        for (String t : targets) {
+            store.images().put(r.id(), manifest, config, r.manifestDigest(), r.layers(), r.size(), qualify(t), null);
+        }
+    }
+
+    /** Removes the given names (all names when none are given). */
+    void untag(String image, List<String> names) {
+        ImageRecord r = find(image);
+        if (names.isEmpty()) {
+            io.jpod.storage.ImageNames.untag(store, r.id(), null);
+            return;
+        }
+        for (String n : names) {
+            String q = r.names().contains(n) || r.digests().contains(n) ? n : qualify(n);
+            if (!r.names().contains(q) && !r.digests().contains(q)) {
+                throw new EngineException(n + ": name not known for image " + r.id().substring(7, 19));
+            }
+            r = io.jpod.storage.ImageNames.untag(store, r.id(), q);
+        }
+    }
+
+    /** `jpod rmi`: podman's output lines ("Untagged: …", "Deleted: …"). */
+    List<String> remove(List<String> images, boolean force, boolean all) {
+        List<String> out = new ArrayList<>();
+        List<String> targets = new ArrayList<>(images);
+        if (all) {
+            for (ImageRecord r : store.images().list()) {
+                targets.add(r.id());
+            }
+        }
+        for (String image : targets) {
+            java.util.Optional<ImageRecord> found = new ImageResolver(store).local(image);
+            if (found.isEmpty() && all) {
+                continue; // removed meanwhile with its container or as another name of an image already removed
+            }
+            ImageRecord r = found.orElseThrow(() -> new EngineException(image + ": image not known"));
+            String matched = matchedName(image, r);
+            boolean byName = matched != null;
+            if (byName && r.names().size() > 1) {
+                io.jpod.storage.ImageNames.untag(store, r.id(), matched);
+                out.add("Untagged: " + matched);
+                continue;
+            }
+            if (!byName && r.names().size() > 1 && !force) {
+                throw new EngineException("unable to delete image " + r.id().substring(7) + " (must force): it is referenced by "
+                        + r.names().size() + " names; use -f, or remove it by name");
+            }
+            List<io.jpod.storage.ContainerRecord> users = store.containers().list().stream()
+                    .filter(c -> r.id().equals(c.imageId())).toList();
+            if (!users.isEmpty() && !force) {
+                throw new EngineException("image " + r.id().substring(7, 19) + " is in use by container " + users.get(0).id().substring(0, 12)
+                        + " (" + users.get(0).name() + "); remove the container first, or use -f");
+            }
+            for (io.jpod.storage.ContainerRecord c : users) {
+                if ("running".equals(c.state())) {
+                    throw new EngineException("image " + r.id().substring(7, 19) + " is in use by running container " + c.name()
+                            + "; stop it first");
+                }
+                store.containers().remove(c.id());
+            }
+            for (String n : r.names()) {
+                out.add("Untagged: " + n);
+            }
+            store.images().remove(r.id());
+            collectLayers(r);
+            out.add("Deleted: " + r.id().substring(7));
+        }
+        return out;
+    }
+
+    private static boolean isId(String arg, ImageRecord r) {
+        String bare = arg.startsWith("sha256:") ? arg.substring(7) : arg;
+        return bare.matches("[0-9a-f]{3,64}") && r.id().substring(7).startsWith(bare);
+    }
+
+    /** The name of {@code r} that {@code arg} designates, or null when arg is its id. */
+    private static String matchedName(String arg, ImageRecord r) {
+        if (r.names().contains(arg)) {
+            return arg;
+        }
+        if (isId(arg, r)) {
+            return null;
+        }
+        List<String> forms = new ArrayList<>(List.of(arg));
+        if (RegistriesConf.isShortName(arg)) {
+            forms.add("localhost/" + arg);
+        }
+        for (String f : forms) {
+            try {
+                String q = ImageReference.parse(f).name();
+                if (r.names().contains(q)) {
+                    return q;
+                }
+            } catch (ImageException e) {
+                // not a reference: try the next form
+            }
+        }
+        return r.names().isEmpty() ? null : r.names().get(0);
+    }
+
+    /** Removes the layers of a removed image that no remaining image uses. */
+    private void collectLayers(ImageRecord removed) {
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (ImageRecord other : store.images().list()) {
+            used.addAll(other.layers());
+        }
+        List<String> layers = new ArrayList<>(removed.layers());
+        java.util.Collections.reverse(layers); // top first: a child never outlives its parent on disk
+        for (String l : layers) {
+            if (!used.contains(l)) {
+                store.layers().remove(l);
+            }
+        }
+    }
+
+    /** `jpod image prune`: dangling images (no name), or with all every image no container uses. Returns the ids removed. */
+    List<String> prune(boolean all) {
+        java.util.Set<String> inUse = new java.util.HashSet<>();
+        for (io.jpod.storage.ContainerRecord c : store.containers().list()) {
+            inUse.add(c.imageId());
+        }
+        List<String> out = new ArrayList<>();
+        for (ImageRecord r : store.images().list()) {
+            if (inUse.contains(r.id()) || (!all && !r.names().isEmpty())) {
+                continue;
+            }
+            store.images().remove(r.id());
+            collectLayers(r);
+            out.add(r.id().substring(7));
+        }
+        return out;
+    }
+
+    /** podman's `image inspect` JSON for the common fields. */
+    java.util.Map<String, Object> inspect(String image) {
+        ImageRecord r = find(image);
+        com.fasterxml.jackson.databind.JsonNode config = readTree(store.images().config(r.id()));
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("Id", r.id().substring(7));
+        m.put("Digest", r.manifestDigest());
+        m.put("RepoTags", r.names());
+        m.put("RepoDigests", r.digests());
+        m.put("Parent", "");
+        m.put("Comment", config.path("comment").asText(""));
+        m.put("Created", config.path("created").isMissingNode() ? null : config.path("created").asText());
+        m.put("Config", config.path("config"));
+        m.put("Version", config.path("docker_version").asText(""));
+        m.put("Author", config.path("author").asText(""));
+        m.put("Architecture", config.path("architecture").asText(""));
+        m.put("Os", config.path("os").asText(""));
+        if (config.has("variant")) {
+            m.put("Variant", config.path("variant").asText());
+        }
+        m.put("Size", r.size());
+        m.put("VirtualSize", r.size());
+        m.put("Labels", config.path("config").path("Labels").isObject() ? config.path("config").path("Labels") : null);
+        com.fasterxml.jackson.databind.JsonNode manifest = readTree(store.images().manifest(r.id()));
+        m.put("ManifestType", manifest.path("mediaType").asText(""));
+        java.util.Map<String, Object> rootfs = new java.util.LinkedHashMap<>();
+        rootfs.put("Type", config.path("rootfs").path("type").asText("layers"));
+        rootfs.put("Layers", config.path("rootfs").path("diff_ids"));
+        m.put("RootFS", rootfs);
+        m.put("History", config.path("history"));
+        m.put("NamesHistory", r.names());
+        return m;
+    }
+
+    /** `jpod history`: newest first, podman's columns (ID, CREATED, CREATED BY, SIZE, COMMENT). */
+    List<String[]> history(String image) {
+        ImageRecord r = find(image);
+        com.fasterxml.jackson.databind.JsonNode config = readTree(store.images().config(r.id()));
+        List<String[]> rows = new ArrayList<>();
+        int layer = 0;
+        List<String> layers = r.layers();
+        for (com.fasterxml.jackson.databind.JsonNode h : config.path("history")) {
+            boolean empty = h.path("empty_layer").asBoolean(false);
+            long size = 0;
+            if (!empty && layer < layers.size()) {
+                size = store.layers().info(layers.get(layer)).map(i -> i.size()).orElse(0L);
+                layer++;
+            }
+            rows.add(new String[]{h.path("created").asText(""), h.path("created_by").asText(""), Long.toString(size),
+                    h.path("comment").asText("")});
+        }
+        java.util.Collections.reverse(rows);
+        return rows;
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode readTree(byte[] json) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        } catch (java.io.IOException e) {
+            throw new EngineException("the stored image metadata is not valid JSON (" + e.getMessage().lines().findFirst().orElse("")
+                    + "); remove the image and pull it again");
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package io.jpod.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jpod.storage.BlobStore;
+import io.jpod.storage.ImageRecord;
+import io.jpod.storage.LayerStore;
+import io.jpod.storage.StagedLayer;
+import io.jpod.storage.Store;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarFile;
+
+/**
+ * docker-archive, as `docker save` writes it and `docker load`/`podman load` read it: {@code manifest.json}
+ * ([{Config, RepoTags, Layers}]), the config as {@code <id>.json} and one uncompressed {@code <n>/layer.tar} per
+ * layer. The image id is the config digest, so `jpod images` shows the id docker and podman show for the archive.
+ */
+public final class DockerArchive {
+    private static final int MAX_JSON = ManifestParser.MAX_DOCUMENT_BYTES;
+
+    private DockerArchive() {
+    }
+
+    /** Writes {@code image} (uncompressing its kept layer blobs) with {@code repoTags} to {@code out}. */
+    public static void save(Store store, ImageRecord image, List<String> repoTags, OutputStream out) throws IOException {
+        byte[] config = store.images().config(image.id());
+        Manifest parsed = ManifestParser.parse(store.images().manifest(image.id()), null, image.id());
+        if (!(parsed instanceof ImageManifest manifest)) {
+            throw new ImageException("image " + image.id() + " has no image manifest in storage; pull it again");
+        }
+        BlobStore blobs = new BlobStore(store);
+        String idHex = image.id().substring(7);
+        ObjectNode entry = Json.mapper().createObjectNode();
+        entry.put("Config", idHex + ".json");
+        ArrayNode tags = entry.putArray("RepoTags");
+        repoTags.forEach(tags::add);
+        ArrayNode layerNames = entry.putArray("Layers");
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        addBytes(tar, idHex + ".json", config);
+        int n = 0;
+        for (Descriptor layer : manifest.layers()) {
+            Path blob = blobs.path(layer.digest());
+            if (!Files.isRegularFile(blob)) {
+                throw new ImageException("the compressed blob " + layer.digest() + " of image " + idHex.substring(0, 12)
+                        + " is not in local storage (pulled by an older jpod); pull the image again, then save");
+            }
+            // the uncompressed size is needed up front for the tar header: decompress once to count, then to copy
+            long size;
+            try (InputStream in = LayerDecompressor.open(Files.newInputStream(blob), layer.mediaType(), layer.digest())) {
+                size = in.transferTo(OutputStream.nullOutputStream());
+            }
+            String name = (++n) + "/layer.tar";
+            TarArchiveEntry e = new TarArchiveEntry(name);
+            e.setSize(size);
+            e.setMode(0644);
+            tar.putArchiveEntry(e);
+            try (InputStream in = LayerDecompressor.open(Files.newInputStream(blob), layer.mediaType(), layer.digest())) {
+                in.transferTo(tar);
+            }
+            tar.closeArchiveEntry();
+            layerNames.add(name);
+        }
+        ArrayNode top = Json.mapper().createArrayNode();
+        top.add(entry);
+        addBytes(tar, "manifest.json", Json.mapper().writeValueAsBytes(top));
+        tar.finish();
+        tar.flush();
+    }
+
+    private static void addBytes(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name);
+        e.setSize(bytes.length);
+        e.setMode(0644);
+        tar.putArchiveEntry(e);
+        tar.write(bytes);
+        tar.closeArchiveEntry();
+    }
+
+    /**
+     * Loads every image of the archive file: layers unpacked and verified against the config's diff_ids (all or
+     * nothing per image), the uncompressed layer kept as its blob (for push), names from RepoTags.
+     *
+     * @return the loaded records
+     */
+    public static List<ImageRecord> load(Store store, Path archive, PrintStream progress) throws IOException {
+        List<ImageRecord> loaded = new ArrayList<>();
+        try (TarFile tar = new TarFile(archive.toFile())) {
+            TarArchiveEntry manifestEntry = entry(tar, "manifest.json");
+            if (manifestEntry == null) {
+                throw new ImageException(archive + " is not a docker-archive (no manifest.json); jpod load reads docker-archive tarballs");
+            }
+            JsonNode top = Json.mapper().readTree(read(tar, manifestEntry));
+            if (top == null || !top.isArray() || top.isEmpty()) {
+                throw new ImageException(archive + ": manifest.json lists no images");
+            }
+            for (JsonNode img : top) {
+                loaded.add(loadOne(store, tar, img, archive, progress));
+            }
+        }
+        return loaded;
+    }
+
+    private static ImageRecord loadOne(Store store, TarFile tar, JsonNode img, Path archive, PrintStream progress) throws IOException {
+        TarArchiveEntry configEntry = entry(tar, img.path("Config").asText(""));
+        if (configEntry == null) {
+            throw new ImageException(archive + ": the config " + img.path("Config") + " named in manifest.json is missing");
+        }
+        byte[] config = read(tar, configEntry);
+        ImageConfig parsed = ManifestParser.parseConfig(config, archive.toString());
+        List<String> diffIds = parsed.diffIds();
+        JsonNode layerNames = img.path("Layers");
+        if (layerNames.size() != diffIds.size()) {
+            throw new ImageException(archive + ": manifest.json lists " + layerNames.size() + " layers but the config has " + diffIds.size()
+                    + " diff_ids; the archive is corrupt");
+        }
+        String imageId = Digests.sha256(config);
+        LayerStore layers = store.layers();
+        BlobStore blobs = new BlobStore(store);
+        List<String> chainIds = new ArrayList<>();
+        List<StagedLayer> staged = new ArrayList<>();
+        List<BlobStore.Staged> keptBlobs = new ArrayList<>();
+        ObjectNode manifest = Json.mapper().createObjectNode();
+        manifest.put("schemaVersion", 2).put("mediaType", MediaTypes.DOCKER_MANIFEST);
+        manifest.putObject("config").put("mediaType", MediaTypes.DOCKER_CONFIG).put("size", config.length).put("digest", imageId);
+        ArrayNode mlayers = manifest.putArray("layers");
+        long size = config.length;
+        try {
+            String parent = null;
+            for (int i = 0; i < diffIds.size(); i++) {
+                String chain = LayerStore.chainId(parent, diffIds.get(i));
+                chainIds.add(chain);
+                TarArchiveEntry le = entry(tar, layerNames.get(i).asText(""));
+                if (le == null) {
+                    throw new ImageException(archive + ": layer " + layerNames.get(i) + " named in manifest.json is missing");
+                }
+                long blobSize;
+                boolean needLayer = !layers.exists(chain);
+                boolean needBlob = !blobs.exists(diffIds.get(i));
+                if (needLayer || needBlob) {
+                    BlobStore.Staged blob = needBlob ? blobs.stage() : null;
+                    try (InputStream raw = tar.getInputStream(le)) {
+                        // a compressed layer.tar is legal too: keep the bytes as they are only when they are the plain tar
+                        InputStream tarStream = LayerDecompressor.open(blob == null ? raw : new TeeStream(raw, blob.out()),
+                                MediaTypes.DOCKER_LAYER, diffIds.get(i));
+                        StagedLayer s = layers.stage(tarStream);
+                        staged.add(s);
+                        if (!s.diffId().equals(diffIds.get(i))) {
+                            throw new ImageException(archive + ": layer " + layerNames.get(i) + " has digest " + s.diffId()
+                                    + " but the config lists " + diffIds.get(i) + "; the archive is corrupt");
+                        }
+                        if (needLayer) {
+                            s.commit(chain, diffIds.get(i), parent);
+                        }
+                        blobSize = s.size();
+                    }
+                    if (blob != null) {
+                        keptBlobs.add(blob);
+                        if (le.getSize() == blobSize) {
+                            blob.commit(diffIds.get(i)); // plain tar: its digest is the diff_id
+                        }
+                    }
+                } else {
+                    blobSize = Files.size(blobs.path(diffIds.get(i)));
+                }
+                mlayers.addObject().put("mediaType", MediaTypes.DOCKER_LAYER).put("size", blobSize).put("digest", diffIds.get(i));
+                size += blobSize;
+                parent = chain;
+            }
+            byte[] manifestBytes = Json.mapper().writeValueAsBytes(manifest);
+            ImageRecord rec = null;
+            List<String> tags = new ArrayList<>();
+            img.path("RepoTags").forEach(t -> tags.add(t.asText()));
+            if (tags.isEmpty()) {
+                rec = store.images().put(imageId, manifestBytes, config, Digests.sha256(manifestBytes), chainIds, size, null, null);
+            }
+            for (String t : tags) {
+                String name = ImageReference.parse(t).name(); // "alpine:latest" → docker.io/library/alpine:latest, as podman does
+                rec = store.images().put(imageId, manifestBytes, config, Digests.sha256(manifestBytes), chainIds, size, name, null);
+                if (progress != null) {
+                    progress.println("Loaded image: " + name);
+                }
+            }
+            if (tags.isEmpty() && progress != null) {
+                progress.println("Loaded image: " + imageId.substring(7));
+            }
+            return rec;
+        } finally {
+            staged.forEach(StagedLayer::close);
+            keptBlobs.forEach(BlobStore.Staged::close);
+        }
+    }
+
+    private static TarArchiveEntry entry(TarFile tar, String name) {
+        String want = name.startsWith("./") ? name.substring(2) : name;
+        for (TarArchiveEntry e : tar.getEntries()) {
+            String n = e.getName().startsWith("./") ? e.getName().substring(2) : e.getName();
+            if (n.equals(want) && e.isFile()) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    private static byte[] read(TarFile tar, TarArchiveEntry e) throws IOException {
+        if (e.getSize() > MAX_JSON) {
+            throw new ImageException(e.getName() + " in the archive is larger than " + MAX_JSON + " bytes");
+        }
+        try (InputStream in = tar.getInputStream(e)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static final class TeeStream extends java.io.FilterInputStream {
+        private final OutputStream copy;
+
+        TeeStream(InputStream in, OutputStream copy) {
+            super(in);
+            this.copy = copy;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                copy.write(b);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                copy.write(b, off, n);
+            }
+            return n;
+        }
+    }
+}
