@@ -142,7 +142,7 @@ final class Lifecycle {
             throw new EngineException("cannot start container " + id.substring(0, 12) + ": " + e.getMessage(), e);
         }
         if (!detach) {
-            SignalForwarding.ignoreInterruptsWhile(monitor);
+            SignalRelay.forward(monitor, config.tty(), helper.get());
             markRunning(id, monitor.pid(), started);
             int status;
             try {

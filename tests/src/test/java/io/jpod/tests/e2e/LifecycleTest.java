@@ -318,6 +318,41 @@ class LifecycleTest {
         assertTrue(r.stdout().contains(" icanon") && r.stdout().contains(" echo "), () -> "terminal left in raw mode: " + r);
     }
 
+    @Test
+    void interruptOfAForegroundRunReachesTheContainer() throws Exception {
+        List<String> cmd = env.user().wrap(List.of(io.jpod.tests.support.JpodInstall.launcher().toString(), "run", "--rm", image,
+                "sh", "-c", "trap 'echo got it; exit 42' INT; echo ready; while true; do sleep 0.1; done"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(env.home().toFile()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().clear();
+        pb.environment().putAll(env.environment());
+        Process p = pb.start();
+        StringBuffer seen = new StringBuffer();
+        Thread reader = new Thread(() -> {
+            byte[] buf = new byte[4096];
+            try {
+                for (int n; (n = p.getInputStream().read(buf)) > 0; ) {
+                    seen.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                }
+            } catch (IOException e) {
+                // process gone
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            await("the container to be ready: " + seen, NORMAL, () -> seen.toString().contains("ready"));
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
+            assertTrue(kill.waitFor(30, TimeUnit.SECONDS));
+            assertTrue(p.waitFor(90, TimeUnit.SECONDS), seen::toString);
+            reader.join(10_000);
+            assertEquals(42, p.exitValue(), seen::toString);
+            assertTrue(seen.toString().contains("got it"), seen::toString);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     private static java.util.Map<String, String> withTerm() {
         java.util.Map<String, String> m = new java.util.LinkedHashMap<>(env.environment());
         m.put("TERM", "xterm");
