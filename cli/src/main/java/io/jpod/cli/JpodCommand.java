@@ -18,7 +18,7 @@ import java.util.Map;
                 UnshareCommand.class, InfoCommand.class, VersionCommand.class, CompletionCommand.class,
                 LogsCommand.class, StopCommand.class, KillCommand.class, WaitCommand.class, InspectCommand.class,
                 StartCommand.class, RestartCommand.class, TopCommand.class, ExecCommand.class, RenameCommand.class,
-                CpCommand.class, ContainerCommand.class},
+                CpCommand.class, AttachCommand.class, ContainerCommand.class},
         usageHelpAutoWidth = true)
 public final class JpodCommand implements Runnable {
     final Map<String, String> env;
