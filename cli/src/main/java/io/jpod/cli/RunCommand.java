@@ -75,16 +75,10 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     RunResourceOptions resourceOptions;
 
-    private List<String> withEnvFiles(List<String> cliEnv) {
-        List<String> all = new ArrayList<>(lifecycleOptions.envFileEntries());
-        all.addAll(cliEnv);
-        return List.copyOf(all);
-    }
-
     @Override
     public Integer call() {
         RunRequest request = new RunRequest(image, List.copyOf(command),
-                new RunRequest.ProcessRequest(entrypoint, withEnvFiles(env), workdir, user, hostname), name, remove,
+                new RunRequest.ProcessRequest(entrypoint, List.copyOf(env), workdir, user, hostname), name, remove,
                 new RunRequest.PullRequest(PullPolicy.parse(pull), tlsVerify, quiet, platform),
                 networkOptions.toRequest(), lifecycleOptions.toRequest(), securityOptions.toRequest(), resourceOptions.toRequest());
         try (Engine engine = jpod.engine()) {

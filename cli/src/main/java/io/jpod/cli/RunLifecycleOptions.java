@@ -34,27 +34,6 @@ public final class RunLifecycleOptions {
     @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "Set a label on the container")
     List<String> labels = new ArrayList<>();
 
-    @Option(names = "--env-file", paramLabel = "FILE", description = "Read environment variables from FILE (KEY=VALUE lines, # comments)")
-    List<String> envFiles = new ArrayList<>();
-
-    /** The --env-file entries, in file order; -e given on the command line comes after and wins. */
-    List<String> envFileEntries() {
-        List<String> out = new ArrayList<>();
-        for (String f : envFiles) {
-            try {
-                for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(f))) {
-                    String t = line.strip();
-                    if (!t.isEmpty() && !t.startsWith("#")) {
-                        out.add(t);
-                    }
-                }
-            } catch (java.io.IOException e) {
-                throw new EngineException("cannot read --env-file " + f + ": " + e.getMessage());
-            }
-        }
-        return out;
-    }
-
     RunRequest.LifecycleRequest toRequest() {
         if (stopTimeout != null && stopTimeout < 0) {
             throw new EngineException("--stop-timeout must not be negative: " + stopTimeout);
