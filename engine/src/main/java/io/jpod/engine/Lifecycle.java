@@ -219,10 +219,10 @@ final class Lifecycle {
      *
      * @param status the status if known; else the exit file's, else 137 (the monitor died, the container with it)
      */
-    void teardown(String id, Integer status, String error) {
+    int teardown(String id, Integer status, String error) {
         ContainerRecord r = store.containers().get(id).orElse(null);
         if (r == null) {
-            return;
+            return status == null ? 137 : status;
         }
         Path run = runDir(id);
         Path exitFile = run.resolve("exit");
@@ -267,6 +267,7 @@ final class Lifecycle {
             store.containers().remove(id);
             ContainerRunner.deleteTree(run);
         }
+        return exit;
     }
 
     private void unmount(ContainerRecord r) {
@@ -297,8 +298,8 @@ final class Lifecycle {
             // ended, teardown under way (the exit command runs in the monitor's pid)
             return code == null ? r : with(r, "exited", code, lc);
         }
-        teardown(r.id(), null, null);
-        return store.containers().get(r.id()).orElse(with(r, "exited", exitCode(exitFile), lc));
+        int code = teardown(r.id(), null, null);
+        return store.containers().get(r.id()).orElse(with(r, "exited", code, lc));
     }
 
     private static Integer exitCode(Path exitFile) {
