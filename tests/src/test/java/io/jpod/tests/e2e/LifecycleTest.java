@@ -123,12 +123,15 @@ class LifecycleTest {
 
     @Test
     void detachedLoopLogsAndStop() {
-        Result run = ok(jpod("run", "-d", "--name", "ticker", image, "sh", "-c", "while true; do echo tick; sleep 0.2; done"));
+        Result run = ok(jpod("run", "-d", "--name", "ticker", "--label", "app=tick", image, "sh", "-c", "while true; do echo tick; sleep 0.2; done"));
         String id = run.stdout().strip();
         assertTrue(id.matches("[0-9a-f]{64}"), () -> "run -d prints the full id: " + run);
         assertEquals("running", inspect("ticker").at("/State/Status").asText());
         assertTrue(ok(jpod("ps", "-q")).stdout().contains(id.substring(0, 12)));
         assertTrue(ok(jpod("ps", "--filter", "status=running", "--filter", "name=tick")).stdout().contains("ticker"));
+        assertTrue(ok(jpod("ps", "-q", "--filter", "label=app=tick")).stdout().contains(id.substring(0, 12)));
+        assertEquals("", ok(jpod("ps", "-q", "--filter", "status=exited", "--filter", "name=ticker")).stdout().strip());
+        assertEquals("tick", inspect("ticker").at("/Config/Labels/app").asText());
 
         // logs -f sees lines written after it started
         BoundedProcess follow = env.start("logs", "-f", "ticker");
@@ -137,6 +140,7 @@ class LifecycleTest {
         List<String> lines = tail.stdout().lines().toList();
         assertEquals(2, lines.size(), tail::toString);
         assertTrue(lines.get(0).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+(Z|[+-]\\d\\d:\\d\\d) tick"), tail::toString);
+        assertEquals("", ok(jpod("logs", "--since", "2999-01-01T00:00:00Z", "ticker")).stdout());
 
         // the monitor is small and no JVM stays
         long monitor = inspect("ticker").at("/State/ConmonPid").asLong();
@@ -165,7 +169,10 @@ class LifecycleTest {
         assertEquals(137, state.get("ExitCode").asInt());
         Result wait = ok(jpod("wait", "stubborn"));
         assertEquals("137", wait.stdout().strip());
-        ok(jpod("rm", "stubborn"));
+        ok(jpod("restart", "-t", "1", "stubborn"));
+        assertEquals("running", inspect("stubborn").at("/State/Status").asText());
+        ok(jpod("rm", "-f", "stubborn"));
+        assertEquals("", ok(jpod("ps", "-a", "-q", "--filter", "name=stubborn")).stdout().strip());
     }
 
     @Test
