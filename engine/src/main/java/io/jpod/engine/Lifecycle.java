@@ -43,6 +43,7 @@ final class Lifecycle {
     private static final Duration POLL = Duration.ofMillis(50);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration TEARDOWN_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STALE_CREATED = Duration.ofMinutes(5);
 
     private final Store store;
     private final Dirs dirs;
@@ -287,6 +288,9 @@ final class Lifecycle {
 
     /** The record as reality has it: a running container whose monitor is gone is torn down now. */
     ContainerRecord reconcile(ContainerRecord r) {
+        if ("created".equals(r.state()) && r.lifecycle() != null) {
+            return reconcileCreated(r);
+        }
         if (!"running".equals(r.state()) || r.lifecycle() == null) {
             return r;
         }
@@ -300,6 +304,23 @@ final class Lifecycle {
         }
         int code = teardown(r.id(), null, null);
         return store.containers().get(r.id()).orElse(with(r, "exited", code, lc));
+    }
+
+    /**
+     * A created container whose jpod died around the launch: a live monitor is recorded now (it runs); a rootfs
+     * left mounted long after creation with no monitor is unmounted (a launch in progress is never older).
+     */
+    private ContainerRecord reconcileCreated(ContainerRecord r) {
+        long monitor = readLong(runDir(r.id()).resolve("monitor.pid"));
+        if (monitor > 0 && ProcInfo.alive(monitor, null)
+                && List.of("jpod-helper", "jpod-monitor").contains(ProcInfo.comm(monitor))) {
+            markRunning(r.id(), monitor, r.created() == null ? Instant.now() : r.created());
+            return store.containers().get(r.id()).orElse(r);
+        }
+        if (r.created() != null && r.created().isBefore(Instant.now().minus(STALE_CREATED))) {
+            unmount(r);
+        }
+        return r;
     }
 
     private static Integer exitCode(Path exitFile) {
