@@ -265,10 +265,35 @@ final class Lifecycle {
             }
         }
         if (remove) {
+            keepExitCode(id, exit);
             store.containers().remove(id);
             ContainerRunner.deleteTree(run);
         }
         return exit;
+    }
+
+    /** `wait` on a --rm container outlives its record: the code stays a few minutes in {@code <runroot>/exits/}. */
+    private void keepExitCode(String id, int code) {
+        Path dir = dirs.runRoot().path().resolve("exits");
+        try {
+            Files.createDirectories(dir);
+            writeAtomic(dir.resolve(id), (code + "\n").getBytes(StandardCharsets.UTF_8));
+            try (var old = Files.list(dir)) {
+                Instant cutoff = Instant.now().minus(Duration.ofMinutes(10));
+                for (Path p : old.toList()) {
+                    if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // best effort: only a later `wait` misses the code
+        }
+    }
+
+    private Integer removedExitCode(String id) {
+        long code = readLong(dirs.runRoot().path().resolve("exits").resolve(id));
+        return code >= 0 ? (int) code : null;
     }
 
     private void unmount(ContainerRecord r) {
@@ -422,11 +447,15 @@ final class Lifecycle {
 
     /** Blocks until the container is not running; its exit code (null when it was removed meanwhile). */
     Integer await(String idOrName) {
-        String id = get(idOrName).id();
+        ContainerRecord found = store.containers().get(idOrName).orElse(null);
+        if (found == null && idOrName.matches("[0-9a-f]{64}") && removedExitCode(idOrName) != null) {
+            return removedExitCode(idOrName); // a --rm container that ended before we looked
+        }
+        String id = found != null ? found.id() : get(idOrName).id();
         while (true) {
             ContainerRecord r = store.containers().get(id).orElse(null);
             if (r == null) {
-                return null;
+                return removedExitCode(id);
             }
             r = reconcile(r);
             if (!running(r)) {

@@ -207,8 +207,9 @@ class LifecycleTest {
     void rmLeavesNothing() {
         long before = countContainerDirs();
         ok(jpod("run", "--rm", image, "true"));
-        Result d = ok(jpod("run", "-d", "--rm", image, "sh", "-c", "echo bye"));
+        Result d = ok(jpod("run", "-d", "--rm", image, "sh", "-c", "sleep 1; exit 4"));
         String id = d.stdout().strip();
+        assertEquals("4", ok(jpod("wait", id)).stdout().strip(), "wait outlives a --rm container");
         await("the detached --rm container is removed", NORMAL,
                 () -> !Files.exists(env.storageRoot().resolve("containers").resolve(id)));
         assertEquals(before, countContainerDirs());
