@@ -88,11 +88,13 @@ static int same_ns_fd(int fd, const char *own)
 /* All fds are opened first: after joining the mount namespace /proc is the container's. */
 static void join_container(pid_t pid)
 {
-    static const char *const names[] = { "cgroup", "ipc", "uts", "net", "pid", "mnt" };
-    static const int types[] = { CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWNS };
-    int fds[6];
+    /* user first: a container with its own (nested) user namespace, e.g. --userns=keep-id, grants the
+       rights to join the others only from inside it */
+    static const char *const names[] = { "user", "cgroup", "ipc", "uts", "net", "pid", "mnt" };
+    static const int types[] = { CLONE_NEWUSER, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWNS };
+    int fds[7];
     char path[64], own[64];
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 7; i++) {
         snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, names[i]);
         fds[i] = open(path, O_RDONLY | O_CLOEXEC);
         if (fds[i] < 0) {
@@ -101,7 +103,7 @@ static void join_container(pid_t pid)
             die("open %s", path);
         }
     }
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 7; i++) {
         snprintf(own, sizeof own, "/proc/self/ns/%s", names[i]);
         if (!same_ns_fd(fds[i], own) && setns(fds[i], types[i]) < 0)
             die("join the container's %s namespace", names[i]);

@@ -143,6 +143,11 @@ void lc_begin(void)
         close(null);
         prctl(PR_SET_NAME, "jpod-monitor", 0, 0, 0);
     }
+    /* Foreground without -t: off the terminal's process group, so ^C reaches the container once, through
+       jpod (which forwards it to us), as podman's signal proxy does. With -t the terminal sends no ^C
+       (raw mode) and we must stay in the foreground group to get SIGWINCH. */
+    if (!lc.detach && !lc.tty && setsid() < 0)
+        die("setsid");
     if (lc.nexitcmd)
         exit_launcher_fork();
     if (lc.monitorpidfile) {

@@ -53,6 +53,7 @@ final class Commands {
         m.put("exec", ExecCommand.class);
         m.put("rename", RenameCommand.class);
         m.put("cp", CpCommand.class);
+        m.put("attach", AttachCommand.class);
         m.put("container", ContainerCommand.class);
         m.put("info", InfoCommand.class);
         m.put("version", VersionCommand.class);

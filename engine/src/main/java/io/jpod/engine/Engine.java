@@ -134,6 +134,21 @@ public final class Engine implements AutoCloseable {
         new LogReader(lc, options).print(lc.get(idOrName).id(), out, errOut);
     }
 
+    /**
+     * `attach` (output only): follows the container's output from now on and returns its exit code. Stdin is
+     * not attached: jpod's monitor keeps no control socket.
+     */
+    public int attach(String idOrName, PrintStream out, PrintStream errOut) {
+        Lifecycle lc = lifecycle();
+        ContainerRecord c = lc.current(idOrName);
+        if (!"running".equals(c.state())) {
+            throw new EngineException("container " + c.name() + " is not running; use jpod start -a");
+        }
+        new LogReader(lc, new LogOptions(true, 0, null, false)).print(c.id(), out, errOut);
+        Integer code = lc.await(c.id());
+        return code == null ? 0 : code;
+    }
+
     public List<Map<String, Object>> inspect(List<String> idsOrNames) {
         Lifecycle lc = lifecycle();
         List<Map<String, Object>> out = new java.util.ArrayList<>();

@@ -44,6 +44,7 @@ final class Lifecycle {
     private static final Duration POLL = Duration.ofMillis(50);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration TEARDOWN_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STALE_CREATED = Duration.ofMinutes(5);
 
     private final Store store;
     private final Dirs dirs;
@@ -143,7 +144,7 @@ final class Lifecycle {
             throw new EngineException("cannot start container " + id.substring(0, 12) + ": " + e.getMessage(), e);
         }
         if (!detach) {
-            SignalForwarding.ignoreInterruptsWhile(monitor);
+            SignalRelay.forward(monitor, config.tty(), helper.get());
             markRunning(id, monitor.pid(), started);
             int status;
             try {
@@ -220,10 +221,10 @@ final class Lifecycle {
      *
      * @param status the status if known; else the exit file's, else 137 (the monitor died, the container with it)
      */
-    void teardown(String id, Integer status, String error) {
+    int teardown(String id, Integer status, String error) {
         ContainerRecord r = store.containers().get(id).orElse(null);
         if (r == null) {
-            return;
+            return status == null ? 137 : status;
         }
         Path run = runDir(id);
         Path exitFile = run.resolve("exit");
@@ -268,9 +269,35 @@ final class Lifecycle {
             Path dir = store.containers().dir(id);
             VolumeStore volumes = new VolumeStore(store.root());
             Volumes.releaseAnonymous(volumes, dir); // read before the container's dir goes
+            keepExitCode(id, exit);
             store.containers().remove(id);
             ContainerRunner.deleteTree(run);
         }
+        return exit;
+    }
+
+    /** `wait` on a --rm container outlives its record: the code stays a few minutes in {@code <runroot>/exits/}. */
+    private void keepExitCode(String id, int code) {
+        Path dir = dirs.runRoot().path().resolve("exits");
+        try {
+            Files.createDirectories(dir);
+            writeAtomic(dir.resolve(id), (code + "\n").getBytes(StandardCharsets.UTF_8));
+            try (var old = Files.list(dir)) {
+                Instant cutoff = Instant.now().minus(Duration.ofMinutes(10));
+                for (Path p : old.toList()) {
+                    if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // best effort: only a later `wait` misses the code
+        }
+    }
+
+    private Integer removedExitCode(String id) {
+        long code = readLong(dirs.runRoot().path().resolve("exits").resolve(id));
+        return code >= 0 ? (int) code : null;
     }
 
     private void unmount(ContainerRecord r) {
@@ -290,6 +317,9 @@ final class Lifecycle {
 
     /** The record as reality has it: a running container whose monitor is gone is torn down now. */
     ContainerRecord reconcile(ContainerRecord r) {
+        if ("created".equals(r.state()) && r.lifecycle() != null) {
+            return reconcileCreated(r);
+        }
         if (!"running".equals(r.state()) || r.lifecycle() == null) {
             return r;
         }
@@ -301,8 +331,25 @@ final class Lifecycle {
             // ended, teardown under way (the exit command runs in the monitor's pid)
             return code == null ? r : with(r, "exited", code, lc);
         }
-        teardown(r.id(), null, null);
-        return store.containers().get(r.id()).orElse(with(r, "exited", exitCode(exitFile), lc));
+        int code = teardown(r.id(), null, null);
+        return store.containers().get(r.id()).orElse(with(r, "exited", code, lc));
+    }
+
+    /**
+     * A created container whose jpod died around the launch: a live monitor is recorded now (it runs); a rootfs
+     * left mounted long after creation with no monitor is unmounted (a launch in progress is never older).
+     */
+    private ContainerRecord reconcileCreated(ContainerRecord r) {
+        long monitor = readLong(runDir(r.id()).resolve("monitor.pid"));
+        if (monitor > 0 && ProcInfo.alive(monitor, null)
+                && List.of("jpod-helper", "jpod-monitor").contains(ProcInfo.comm(monitor))) {
+            markRunning(r.id(), monitor, r.created() == null ? Instant.now() : r.created());
+            return store.containers().get(r.id()).orElse(r);
+        }
+        if (r.created() != null && r.created().isBefore(Instant.now().minus(STALE_CREATED))) {
+            unmount(r);
+        }
+        return r;
     }
 
     private static Integer exitCode(Path exitFile) {
@@ -404,11 +451,15 @@ final class Lifecycle {
 
     /** Blocks until the container is not running; its exit code (null when it was removed meanwhile). */
     Integer await(String idOrName) {
-        String id = get(idOrName).id();
+        ContainerRecord found = store.containers().get(idOrName).orElse(null);
+        if (found == null && idOrName.matches("[0-9a-f]{64}") && removedExitCode(idOrName) != null) {
+            return removedExitCode(idOrName); // a --rm container that ended before we looked
+        }
+        String id = found != null ? found.id() : get(idOrName).id();
         while (true) {
             ContainerRecord r = store.containers().get(id).orElse(null);
             if (r == null) {
-                return null;
+                return removedExitCode(id);
             }
             r = reconcile(r);
             if (!running(r)) {

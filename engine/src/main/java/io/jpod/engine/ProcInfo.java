@@ -24,6 +24,15 @@ final class ProcInfo {
         return ticks == null || ticks <= 0 || Long.parseLong(f[19]) == ticks;
     }
 
+    /** The process name (/proc/PID/comm), or "" when gone. */
+    static String comm(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip();
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
     /** The fields after the command name, i.e. field 3 (state) at index 0. */
     private static String[] fields(long pid) {
         if (pid <= 0) {

@@ -123,12 +123,15 @@ class LifecycleTest {
 
     @Test
     void detachedLoopLogsAndStop() {
-        Result run = ok(jpod("run", "-d", "--name", "ticker", image, "sh", "-c", "while true; do echo tick; sleep 0.2; done"));
+        Result run = ok(jpod("run", "-d", "--name", "ticker", "--label", "app=tick", image, "sh", "-c", "while true; do echo tick; sleep 0.2; done"));
         String id = run.stdout().strip();
         assertTrue(id.matches("[0-9a-f]{64}"), () -> "run -d prints the full id: " + run);
         assertEquals("running", inspect("ticker").at("/State/Status").asText());
         assertTrue(ok(jpod("ps", "-q")).stdout().contains(id.substring(0, 12)));
         assertTrue(ok(jpod("ps", "--filter", "status=running", "--filter", "name=tick")).stdout().contains("ticker"));
+        assertTrue(ok(jpod("ps", "-q", "--filter", "label=app=tick")).stdout().contains(id.substring(0, 12)));
+        assertEquals("", ok(jpod("ps", "-q", "--filter", "status=exited", "--filter", "name=ticker")).stdout().strip());
+        assertEquals("tick", inspect("ticker").at("/Config/Labels/app").asText());
 
         // logs -f sees lines written after it started
         BoundedProcess follow = env.start("logs", "-f", "ticker");
@@ -137,6 +140,7 @@ class LifecycleTest {
         List<String> lines = tail.stdout().lines().toList();
         assertEquals(2, lines.size(), tail::toString);
         assertTrue(lines.get(0).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+(Z|[+-]\\d\\d:\\d\\d) tick"), tail::toString);
+        assertEquals("", ok(jpod("logs", "--since", "2999-01-01T00:00:00Z", "ticker")).stdout());
 
         // the monitor is small and no JVM stays
         long monitor = inspect("ticker").at("/State/ConmonPid").asLong();
@@ -165,7 +169,10 @@ class LifecycleTest {
         assertEquals(137, state.get("ExitCode").asInt());
         Result wait = ok(jpod("wait", "stubborn"));
         assertEquals("137", wait.stdout().strip());
-        ok(jpod("rm", "stubborn"));
+        ok(jpod("restart", "-t", "1", "stubborn"));
+        assertEquals("running", inspect("stubborn").at("/State/Status").asText());
+        ok(jpod("rm", "-f", "stubborn"));
+        assertEquals("", ok(jpod("ps", "-a", "-q", "--filter", "name=stubborn")).stdout().strip());
     }
 
     @Test
@@ -200,8 +207,9 @@ class LifecycleTest {
     void rmLeavesNothing() {
         long before = countContainerDirs();
         ok(jpod("run", "--rm", image, "true"));
-        Result d = ok(jpod("run", "-d", "--rm", image, "sh", "-c", "echo bye"));
+        Result d = ok(jpod("run", "-d", "--rm", image, "sh", "-c", "sleep 1; exit 4"));
         String id = d.stdout().strip();
+        assertEquals("4", ok(jpod("wait", id)).stdout().strip(), "wait outlives a --rm container");
         await("the detached --rm container is removed", NORMAL,
                 () -> !Files.exists(env.storageRoot().resolve("containers").resolve(id)));
         assertEquals(before, countContainerDirs());
@@ -316,6 +324,41 @@ class LifecycleTest {
         Result r = BoundedProcess.run(NORMAL, check, withTerm(), env.home(), env.home());
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.stdout().contains(" icanon") && r.stdout().contains(" echo "), () -> "terminal left in raw mode: " + r);
+    }
+
+    @Test
+    void interruptOfAForegroundRunReachesTheContainer() throws Exception {
+        List<String> cmd = env.user().wrap(List.of(io.jpod.tests.support.JpodInstall.launcher().toString(), "run", "--rm", image,
+                "sh", "-c", "trap 'echo got it; exit 42' INT; echo ready; while true; do sleep 0.1; done"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(env.home().toFile()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().clear();
+        pb.environment().putAll(env.environment());
+        Process p = pb.start();
+        StringBuffer seen = new StringBuffer();
+        Thread reader = new Thread(() -> {
+            byte[] buf = new byte[4096];
+            try {
+                for (int n; (n = p.getInputStream().read(buf)) > 0; ) {
+                    seen.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                }
+            } catch (IOException e) {
+                // process gone
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            await("the container to be ready: " + seen, NORMAL, () -> seen.toString().contains("ready"));
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
+            assertTrue(kill.waitFor(30, TimeUnit.SECONDS));
+            assertTrue(p.waitFor(90, TimeUnit.SECONDS), seen::toString);
+            reader.join(10_000);
+            assertEquals(42, p.exitValue(), seen::toString);
+            assertTrue(seen.toString().contains("got it"), seen::toString);
+        } finally {
+            p.destroyForcibly();
+        }
     }
 
     private static java.util.Map<String, String> withTerm() {

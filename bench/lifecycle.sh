@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Lifecycle latency and the monitor's memory: jpod beside podman, same image, same user, same hyperfine run.
+#   run --rm IMAGE true | run -d + stop | exec CONTAINER true | VmRSS of jpod's monitor and of podman's conmon
+# Run as root on a machine prepared by scripts/setup-host.sh after `mvn package`; writes its section into
+# bench/RESULTS.md (replacing an older one of its own).
+#   bench/lifecycle.sh [RUNS]
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+runs=${1:-10}
+die() { echo "bench: $*" >&2; exit 1; }
+[[ $(id -u) -eq 0 ]] || die "run as root (it starts a registry and runs both engines as user jpodtest)"
+command -v hyperfine >/dev/null || die "hyperfine is not installed (apt-get install hyperfine)"
+command -v podman >/dev/null || die "podman is not installed (apt-get install podman runc)"
+dist=$root/cli/target/jpod
+[[ -x $dist/bin/jpod ]] || die "build jpod first: mvn -B package -DskipTests"
+[[ -f $root/tests/target/runtime-classpath.txt ]] || die "tests/target/runtime-classpath.txt missing: mvn -B package -DskipTests"
+
+user=jpodtest
+work=$(mktemp -d /tmp/jpod-bench-lc.XXXXXX)
+chmod 0755 "$work"
+registry_pid=
+as_user=(runuser -u "$user" -- env -i HOME="$work/home" XDG_RUNTIME_DIR="$work/run" PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)
+# crun refuses this machine's cgroup v1 hybrid layout and there is no systemd: podman needs runc and cgroupfs
+podman=(podman --runtime runc --cgroup-manager cgroupfs --events-backend file)
+jpod=("$work/jpod/bin/jpod")
+cleanup() {
+    "${as_user[@]}" "${jpod[@]}" rm -f bench-jpod >/dev/null 2>&1 || true
+    "${as_user[@]}" "${podman[@]}" rm -f -t 0 bench-podman >/dev/null 2>&1 || true
+    [[ -n $registry_pid ]] && { kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; }
+    "${as_user[@]}" podman unshare rm -rf "$work/home/.local/share/containers" >/dev/null 2>&1 || true
+    "${as_user[@]}" "${jpod[@]}" unshare rm -rf "$work/home/.local/share/jpod" >/dev/null 2>&1 || true
+    for f in "$work/run/jpod/pause.pid" "$work/run/libpod/tmp/pause.pid"; do   # jpod's and podman's pause processes
+        if [[ -f $f ]]; then kill "$(cat "$f")" 2>/dev/null || true; fi
+    done
+    rm -rf "$work" 2>/dev/null || true
+}
+trap cleanup EXIT
+install -d -m 0700 -o "$user" -g "$user" "$work/home" "$work/run"
+
+# a local registry with a busybox image
+port=5200
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); ((port < 5300)) || die "no free port"; done
+mkdir -p "$work/registry"
+printf 'version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
+    "$work/registry" "$port" >"$work/registry.yml"
+env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
+registry_pid=$!
+for ((i = 0; ; i++)); do
+    curl -sf -o /dev/null "http://127.0.0.1:$port/v2/" && break
+    ((i < 200)) || die "docker-registry did not answer: $(cat "$work/registry.log")"
+    sleep 0.1 # poll interval, bounded above
+done
+image=127.0.0.1:$port/library/alpine:latest
+java -cp "$root/tests/target/classes:$(cat "$root/tests/target/runtime-classpath.txt")" \
+    io.jpod.tests.support.PushBusyboxImage "127.0.0.1:$port" library/alpine latest >/dev/null
+cp -a "$dist" "$work/jpod"
+chmod -R a+rX "$work/jpod"
+
+cd /
+"${as_user[@]}" "${jpod[@]}" pull -q "$image" >/dev/null
+"${as_user[@]}" "${podman[@]}" pull -q --tls-verify=false "$image" >/dev/null
+"${as_user[@]}" "${jpod[@]}" run -d --name bench-jpod "$image" sleep 100000 >/dev/null
+"${as_user[@]}" "${podman[@]}" run -d --name bench-podman "$image" sleep 100000 >/dev/null
+
+q() { printf '%q ' "$@"; }
+J="$(q "${as_user[@]}" "${jpod[@]}")"
+P="$(q "${as_user[@]}" "${podman[@]}")"
+hyperfine -N --warmup 2 --runs "$runs" --export-markdown "$work/lat.md" \
+    -n "jpod run --rm IMAGE true" "$J run --rm $image true" \
+    -n "podman run --rm IMAGE true" "$P run --rm $image true" \
+    -n "jpod exec C true" "$J exec bench-jpod true" \
+    -n "podman exec C true" "$P exec bench-podman true"
+# run -d + stop: one shell line each (the stop needs the id the run printed)
+hyperfine --warmup 1 --runs "$runs" --export-markdown "$work/detach.md" \
+    -n "jpod run -d --rm + stop -t 0" "id=\$($J run -d --rm $image sleep 1000) && $J stop -t 0 \$id" \
+    -n "podman run -d --rm + stop -t 0" "id=\$($P run -d --rm $image sleep 1000) && $P stop -t 0 \$id"
+
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+jmon=$("${as_user[@]}" "${jpod[@]}" inspect bench-jpod | sed -n 's/.*"ConmonPid" : \([0-9]*\).*/\1/p')
+pmon=$("${as_user[@]}" "${podman[@]}" inspect --format '{{.State.ConmonPid}}' bench-podman)
+jrss=$(rss "$jmon")
+prss=$(rss "$pmon")
+
+java_version=$("${as_user[@]}" "${jpod[@]}" version | sed -n 's/^Java: *//p')
+{
+    echo "## lifecycle ($(date -u +%Y-%m-%d))"
+    echo
+    echo "\`bench/lifecycle.sh $runs\`: as an unprivileged user, busybox image from a local registry, already pulled."
+    echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(. /etc/os-release; echo "$PRETTY_NAME"),"
+    echo "kernel $(uname -r), cgroup v1 hybrid; jpod on Java $java_version; $(podman --version) with runc"
+    echo "$(runc --version | sed -n 's/^runc version //p'), \`--cgroup-manager cgroupfs --events-backend file\`."
+    echo
+    cat "$work/lat.md"
+    echo
+    cat "$work/detach.md"
+    echo
+    echo "| Monitor of a running \`sleep\` container | VmRSS |"
+    echo "|:---|---:|"
+    echo "| jpod-monitor (jpod-helper) | $jrss kB |"
+    echo "| conmon (podman) | $prss kB |"
+    echo
+} >"$work/section.md"
+results=$root/bench/RESULTS.md
+[[ -f $results ]] || printf '# Benchmark results\n\nEach section is written by the script it names; newest run replaces the old section.\n\n' >"$results"
+awk -v start="## lifecycle" 'index($0, start) == 1 {skip = 1; next} /^## / {skip = 0} !skip' "$results" >"$work/rest.md"
+cat "$work/rest.md" "$work/section.md" >"$results"
+cat "$work/section.md"

@@ -1,0 +1,69 @@
+package io.jpod.storage;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** The lifecycle part of container.json: round trip, and records of older (and newer) jpod versions still read. */
+class ContainerLifecycleRecordTest {
+    static final String IMAGE = "sha256:" + "5".repeat(64);
+    static final String ID = "abc" + "1".repeat(61);
+
+    @TempDir
+    Path tmp;
+    Store store;
+
+    @BeforeEach
+    void open() {
+        store = Store.open(tmp.resolve("storage"));
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    @Test
+    void lifecycleSurvivesAnUpdate() {
+        ContainerRecord r = store.containers().create(ID, "web", IMAGE, "img", List.of("sh"));
+        assertNull(r.lifecycle());
+        ContainerLifecycle.Config config = new ContainerLifecycle.Config("h", "root", "/", List.of("A=1"), List.of(),
+                Map.of("k", "v"), true, false, true, true, "SIGINT", 3, "none", "vfs");
+        Instant start = Instant.parse("2026-11-25T08:00:00Z");
+        ContainerLifecycle lc = new ContainerLifecycle(10L, 20L, 30L, start, null, null, config);
+        store.containers().update(new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(), r.command(), r.created(),
+                "running", null, lc));
+        ContainerRecord back = store.containers().get(ID).orElseThrow();
+        assertEquals(lc, back.lifecycle());
+        ContainerLifecycle ended = back.lifecycle().withEnd(start.plusSeconds(5), "why");
+        assertEquals(start.plusSeconds(5), ended.finishedAt());
+        assertEquals(config, ended.config());
+    }
+
+    @Test
+    void oldAndNewerRecordsRead() throws Exception {
+        store.containers().create(ID, "web", IMAGE, "img", List.of("sh"));
+        Path json = store.containers().dir(ID).resolve("container.json");
+        Files.writeString(json, "{\"id\":\"" + ID + "\",\"name\":\"web\",\"imageId\":\"" + IMAGE + "\",\"imageName\":\"img\","
+                + "\"command\":[\"sh\"],\"created\":\"2026-11-25T08:00:00Z\",\"state\":\"exited\",\"exitCode\":3}");
+        ContainerRecord old = store.containers().get(ID).orElseThrow();
+        assertNull(old.lifecycle());
+        assertEquals(3, old.exitCode());
+        Files.writeString(json, "{\"id\":\"" + ID + "\",\"name\":\"web\",\"imageId\":\"" + IMAGE + "\",\"imageName\":\"img\","
+                + "\"command\":[\"sh\"],\"state\":\"running\",\"future\":1,"
+                + "\"lifecycle\":{\"monitorPid\":7,\"oomKilled\":false,\"config\":{\"tty\":true,\"later\":\"x\"}}}");
+        ContainerRecord newer = store.containers().get(ID).orElseThrow();
+        assertEquals(7L, newer.lifecycle().monitorPid());
+        assertEquals(true, newer.lifecycle().config().tty());
+    }
+}
