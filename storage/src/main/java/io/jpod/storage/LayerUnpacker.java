@@ -53,7 +53,15 @@ import java.util.Map;
  * and are skipped with one warning. Of the PAX xattrs only {@code user.*} are kept (and never the overlay drivers' own
  * {@code user.overlay.*}/{@code user.fuseoverlayfs.*}, which would let a layer inject overlay metadata).
  *
- * <p>Hard links must point to an earlier entry of the same layer; a link to a file of a lower layer is refused.
+ * <p>Hard links must point to an earlier entry of the same layer; a link to a file of a lower layer is refused. This is
+ * what containers/storage and Docker do with the overlay drivers (they link to {@code <layer dir>/<linkname>}, which
+ * does not exist when the target is in a lower layer), and what image builders produce: a tar writer only emits a
+ * hard link to a file it already wrote into the same archive. The owner, mode and times of a hard link's header are
+ * applied to the (shared) inode, as containers/storage does.
+ *
+ * <p>When the layer has no entry for its root directory, the root gets mode 0555 (containers/storage's default for a
+ * new layer); {@link LayerStore} then gives it the parent layer's root owner and mode on commit, as containers/storage
+ * does, so "/" in the merged view is the same as podman's.
  */
 public final class LayerUnpacker {
     public static final String WHITEOUT_PREFIX = ".wh.";
@@ -64,7 +72,10 @@ public final class LayerUnpacker {
     private static final String XATTR_PAX_PREFIX = "SCHILY.xattr.";
 
     /** What was unpacked: diff_id ("sha256:hex" of every byte read), byte count, and whether .wh. fallbacks were kept. */
-    public record Result(String diffId, long size, boolean whiteoutFallback) {
+    public record Result(String diffId, long size, boolean whiteoutFallback, boolean rootEntry) {
+        public Result(String diffId, long size, boolean whiteoutFallback) {
+            this(diffId, size, whiteoutFallback, false);
+        }
     }
 
     private final PrintStream warnings;
@@ -113,7 +124,8 @@ public final class LayerUnpacker {
             }
             throw new StorageException("cannot finish unpacking the layer: " + Fs.describe(e) + "; check the storage directory", e);
         }
-        return new Result("sha256:" + HexFormat.of().formatHex(source.digest.digest()), source.count, run.whiteoutFallback);
+        return new Result("sha256:" + HexFormat.of().formatHex(source.digest.digest()), source.count, run.whiteoutFallback,
+                run.dirs.containsKey(""));
     }
 
     private static TarArchiveEntry nextEntry(TarArchiveInputStream tar, HashingInputStream source) throws IOException {
@@ -335,6 +347,10 @@ public final class LayerUnpacker {
             }
             dropMarker(parent.path, comps.get(comps.size() - 1));
             Files.createLink(path, targetPath);
+            // the link header's owner, mode and times apply to the shared inode, as containers/storage and Docker do
+            if (!tst.isSymbolicLink()) {
+                metadata(path, e, true);
+            }
         }
 
         private StorageException notInLayer(String name, String linkName) {
