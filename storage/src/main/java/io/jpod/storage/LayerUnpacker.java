@@ -103,7 +103,8 @@ public final class LayerUnpacker {
         HashingInputStream source = new HashingInputStream(uncompressedTar);
         Run run = new Run(root.toAbsolutePath(), strictOwnership == null ? new Ownership(warnings)
                 : new Ownership(strictOwnership, warnings));
-        TarArchiveInputStream tar = new TarArchiveInputStream(source, StandardCharsets.UTF_8.name());
+        // the limiter refuses huge PAX/long-name headers before commons-compress would buffer them whole
+        TarArchiveInputStream tar = new TarArchiveInputStream(new TarHeaderLimiter(source), StandardCharsets.UTF_8.name());
         try {
             TarArchiveEntry entry;
             while ((entry = nextEntry(tar, source)) != null) {
@@ -131,7 +132,7 @@ public final class LayerUnpacker {
     private static TarArchiveEntry nextEntry(TarArchiveInputStream tar, HashingInputStream source) throws IOException {
         try {
             return tar.getNextEntry();
-        } catch (IOException e) {
+        } catch (IOException | StorageException e) {
             throw e;
         } catch (RuntimeException e) {
             // commons-compress reports some malformed headers as unchecked exceptions
