@@ -15,7 +15,8 @@ import java.util.Map;
 @Command(name = "jpod", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Manage containers and images, rootless and daemonless.",
         subcommands = {RunCommand.class, PullCommand.class, ImagesCommand.class, PsCommand.class, RmCommand.class,
-                UnshareCommand.class, InfoCommand.class, VersionCommand.class, CompletionCommand.class},
+                UnshareCommand.class, InfoCommand.class, VersionCommand.class, CompletionCommand.class,
+                SystemCommand.class, MountCommand.class, UmountCommand.class, DiffCommand.class, ExportCommand.class, CommitCommand.class},
         usageHelpAutoWidth = true)
 public final class JpodCommand implements Runnable {
     final Map<String, String> env;

@@ -40,10 +40,14 @@ public final class StoreCheck {
         }
     }
 
-    /** The outcome: what was looked at and what was wrong. */
+    /**
+     * The outcome: what was looked at and what was wrong. Orphan layers alone do not make a store inconsistent: an
+     * interrupted pull leaves them (its image record is written last), they are harmless, a later pull of the same
+     * image reuses them, and `jpod system prune` or `--repair` removes them.
+     */
     public record Report(int images, int layers, int containers, List<Problem> problems) {
         public boolean consistent() {
-            return problems.stream().allMatch(Problem::repaired);
+            return problems.stream().allMatch(p -> p.repaired() || p.kind().equals("orphan-layer"));
         }
     }
 
