@@ -78,6 +78,9 @@ public final class ContainerFiles {
     public List<DiffWalker.Change> diff(String idOrName) {
         ContainerRecord c = container(idOrName);
         try {
+            if (isVfs()) {
+                return DiffWalker.compare(vfsRootfs(c), lowers(c));
+            }
             return DiffWalker.changes(upperOf(c), lowers(c));
         } catch (IOException e) {
             throw new EngineException("cannot read the changes of container " + c.name() + ": " + e.getMessage(), e);
@@ -118,7 +121,17 @@ public final class ContainerFiles {
                 + " of container " + c.name() + " is no longer in storage; cannot commit"));
         String fullName = name == null ? null : normaliseName(name);
         String parentTop = parent.layers().isEmpty() ? null : parent.layers().get(parent.layers().size() - 1);
-        StoreMaintenance.CommittedLayer layer = StoreMaintenance.commitUpper(store, upperOf(c), parentTop);
+        StoreMaintenance.CommittedLayer layer;
+        if (isVfs()) {
+            try {
+                Path rootfs = vfsRootfs(c);
+                layer = StoreMaintenance.commitChanges(store, rootfs, DiffWalker.compare(rootfs, lowers(c)), parentTop);
+            } catch (IOException e) {
+                throw new EngineException("cannot compare container " + c.name() + " with its image: " + e.getMessage(), e);
+            }
+        } else {
+            layer = StoreMaintenance.commitUpper(store, upperOf(c), parentTop);
+        }
         ObjectMapper json = new ObjectMapper();
         try {
             String now = Instant.now().toString();
@@ -177,12 +190,19 @@ public final class ContainerFiles {
         return ImageReference.parse(hasRegistry ? name : "localhost/" + name).name();
     }
 
-    /** The dir holding the container's changes: the overlay upper dir (vfs keeps them in the rootfs copy itself). */
+    private boolean isVfs() {
+        return "vfs".equals(driver.name());
+    }
+
+    /** vfs keeps a container's changes in its full rootfs copy, made on first use (so it is made here if need be). */
+    private Path vfsRootfs(ContainerRecord c) {
+        Path merged = store.containers().mergedDir(c.id());
+        driver.mount(lowers(c), store.containers().upperDir(c.id()), store.containers().workDir(c.id()), merged);
+        return merged;
+    }
+
+    /** The overlay upper dir, which holds the container's changes. */
     private Path upperOf(ContainerRecord c) {
-        if ("vfs".equals(driver.name())) {
-            throw new EngineException("jpod diff and commit need an overlay storage driver (overlay or fuse-overlayfs): with vfs"
-                    + " the container's changes are not kept apart from the image");
-        }
         Path upper = store.containers().upperDir(c.id());
         if (!Files.isDirectory(upper, LinkOption.NOFOLLOW_LINKS)) {
             throw new EngineException("container " + c.name() + " has no upper directory; its storage is damaged, remove it");

@@ -56,6 +56,45 @@ public final class LayerExporter {
         return new Result("sha256:" + HexFormat.of().formatHex(h.digest.digest()), h.count);
     }
 
+    /**
+     * The listed changes of a full rootfs copy (the vfs driver's container rootfs) as an OCI layer: every added or
+     * changed path with its parent directories (so their metadata is kept), and a {@code .wh.} entry per deletion.
+     */
+    public static Result exportChanges(Path rootfs, List<DiffWalker.Change> changes, OutputStream out) throws IOException {
+        Hashing h = new Hashing(out);
+        Writer w = new Writer(rootfs, h, true);
+        java.util.Set<String> written = new java.util.HashSet<>();
+        for (DiffWalker.Change c : changes) {
+            String rel = c.path().substring(1);
+            int slash = rel.lastIndexOf('/');
+            String parent = slash < 0 ? "" : rel.substring(0, slash);
+            String name = rel.substring(slash + 1);
+            if (!parent.isEmpty()) {
+                String[] comps = parent.split("/");
+                StringBuilder sb = new StringBuilder();
+                for (String comp : comps) {
+                    String up = sb.toString();
+                    sb.append(sb.length() == 0 ? "" : "/").append(comp);
+                    if (written.add(sb.toString())) {
+                        w.one(rootfs.resolve(sb.toString()), up, false);
+                    }
+                }
+            }
+            if (c.kind() == 'D') {
+                TarArchiveEntry e = Writer.entry((parent.isEmpty() ? "" : parent + "/") + LayerUnpacker.WHITEOUT_PREFIX + name,
+                        TarConstants.LF_NORMAL, 0644, 0, 0, null);
+                w.tar.putArchiveEntry(e);
+                w.tar.closeArchiveEntry();
+            } else if (written.add(rel)) {
+                w.one(rootfs.resolve(rel), parent, false);
+            }
+        }
+        w.tar.finish();
+        w.tar.close();
+        h.flush();
+        return new Result("sha256:" + HexFormat.of().formatHex(h.digest.digest()), h.count);
+    }
+
     private static final class Writer {
         private final Path root;
         private final TarArchiveOutputStream tar;
@@ -85,11 +124,18 @@ public final class LayerExporter {
             }
             children.sort(null);
             for (Path c : children) {
+                one(c, rel, true);
+            }
+        }
+
+        /** Writes the entry for {@code c} (whose parent's relative path is {@code rel}); a directory's content too if {@code recurse}. */
+        void one(Path c, String rel, boolean recurse) throws IOException {
+            {
                 String name = c.getFileName().toString();
                 String path = rel.isEmpty() ? name : rel + "/" + name;
                 Map<String, Object> st = Fs.unixStat(c);
                 if (st == null) {
-                    continue; // removed meanwhile
+                    return; // removed meanwhile
                 }
                 int mode = (Integer) st.get("mode");
                 int type = mode & Native.S_IFMT;
@@ -106,7 +152,9 @@ public final class LayerExporter {
                         tar.putArchiveEntry(o);
                         tar.closeArchiveEntry();
                     }
-                    dir(c, path);
+                    if (recurse) {
+                        dir(c, path);
+                    }
                 } else if (type == Native.S_IFREG) {
                     String key = st.get("dev") + ":" + st.get("ino");
                     String first = ((Integer) st.get("nlink")) > 1 ? links.get(key) : null;
@@ -115,7 +163,7 @@ public final class LayerExporter {
                         e.setLinkName(first);
                         tar.putArchiveEntry(e);
                         tar.closeArchiveEntry();
-                        continue;
+                        return;
                     }
                     links.put(key, path);
                     TarArchiveEntry e = entry(path, TarConstants.LF_NORMAL, mode, uid, gid, mtime);

@@ -112,12 +112,25 @@ public final class StoreMaintenance {
      * {@code parentChainId}.
      */
     public static CommittedLayer commitUpper(Store store, Path upper, String parentChainId) {
+        return commit(store, parentChainId, out -> LayerExporter.exportDiff(upper, out));
+    }
+
+    /** As {@link #commitUpper} for a full rootfs copy (vfs) and its changes from {@link DiffWalker#compare}. */
+    public static CommittedLayer commitChanges(Store store, Path rootfs, List<DiffWalker.Change> changes, String parentChainId) {
+        return commit(store, parentChainId, out -> LayerExporter.exportChanges(rootfs, changes, out));
+    }
+
+    private interface Exporter {
+        LayerExporter.Result write(OutputStream out) throws IOException;
+    }
+
+    private static CommittedLayer commit(Store store, String parentChainId, Exporter exporter) {
         Path dir = store.newStagingDir("commit");
         try {
             Path tar = dir.resolve("layer.tar");
             LayerExporter.Result exported;
             try (OutputStream out = Files.newOutputStream(tar)) {
-                exported = LayerExporter.exportDiff(upper, out);
+                exported = exporter.write(out);
             }
             try (InputStream in = Files.newInputStream(tar); StagedLayer staged = store.layers().stage(in, null)) {
                 String chain = LayerStore.chainId(parentChainId, staged.diffId());

@@ -89,6 +89,37 @@ class DiffExportTest {
                 new ArrayList<>(entries(out.toByteArray()).keySet()));
     }
 
+    @Test
+    void vfsRootfsCopyIsComparedWithTheImageAndItsChangesCommitted() throws IOException {
+        // the vfs driver's container rootfs: a full copy of the layers, changed in place
+        Path rootfs = Files.createDirectories(tmp.resolve("rootfs"));
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        new VfsDriver(null).mount(List.of(lower), Files.createDirectories(tmp.resolve("unused")), work, rootfs);
+        assertEquals(List.of(), DiffWalker.compare(rootfs, List.of(lower)), "an untouched copy has no changes");
+        Files.writeString(rootfs.resolve("etc/conf"), "changed!");
+        Files.delete(rootfs.resolve("etc/gone"));
+        Fs.deleteTree(rootfs.resolve("var/cache"));
+        Files.createDirectories(rootfs.resolve("srv/www"));
+        Files.writeString(rootfs.resolve("srv/www/index"), "i");
+        List<String> changes = DiffWalker.compare(rootfs, List.of(lower)).stream().map(DiffWalker.Change::toString).toList();
+        assertEquals(List.of("C /etc", "C /etc/conf", "D /etc/gone", "A /srv", "A /srv/www", "A /srv/www/index", "C /var",
+                "D /var/cache"), changes);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        LayerExporter.exportChanges(rootfs, DiffWalker.compare(rootfs, List.of(lower)), out);
+        Path applied = Files.createDirectories(tmp.resolve("applied"));
+        new LayerUnpacker(null, false).unpack(new ByteArrayInputStream(out.toByteArray()), applied);
+        assertEquals(List.of(), DiffWalker.compare(rootfs, List.of(applied, lower)),
+                () -> stat(rootfs.resolve("etc/conf")) + " vs " + stat(applied.resolve("etc/conf")) + ": the committed layer on top of the image gives exactly the changed rootfs");
+    }
+
+    private static String stat(Path p) {
+        try {
+            return String.valueOf(Fs.unixStat(p));
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
     private static Map<String, TarArchiveEntry> entries(byte[] tar) throws IOException {
         Map<String, TarArchiveEntry> m = new LinkedHashMap<>();
         try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar), StandardCharsets.UTF_8.name())) {
