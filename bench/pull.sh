@@ -63,7 +63,7 @@ for ((i = 0; ; i++)); do
 done
 image=127.0.0.1:$port/bench/big:latest
 say "building and pushing $image"
-java -cp "$classpath" io.jpod.tests.support.PushBenchImage "127.0.0.1:$port" bench/big latest >&2
+java -cp "$classpath" io.jpod.tests.support.PushBenchImage "127.0.0.1:$port" bench/big latest 4 30 1024 >&2 # busybox + 4 layers of 30 MiB
 
 cp -a "$dist" "$work/jpod"
 chmod -R a+rX "$work/jpod"

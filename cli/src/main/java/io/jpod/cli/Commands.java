@@ -54,6 +54,13 @@ final class Commands {
         m.put("rename", RenameCommand.class);
         m.put("cp", CpCommand.class);
         m.put("attach", AttachCommand.class);
+        m.put("system", SystemCommand.class);
+        m.put("mount", MountCommand.class);
+        m.put("umount", UmountCommand.class);
+        m.put("unmount", UmountCommand.class);
+        m.put("diff", DiffCommand.class);
+        m.put("export", ExportCommand.class);
+        m.put("commit", CommitCommand.class);
         m.put("container", ContainerCommand.class);
         m.put("info", InfoCommand.class);
         m.put("version", VersionCommand.class);

@@ -39,6 +39,7 @@ public final class InfoCommand implements Callable<Integer> {
             store.put("graphRoot", engine.dirs().storageRoot().toString());
             store.put("runRoot", engine.dirs().runRoot().path().toString());
             store.put("graphDriverName", engine.storageDriverName());
+            store.put("graphDriverReason", engine.storageDriverReason());
             store.put("imageCount", engine.images().size());
             store.put("containerCount", engine.containers().size());
             Map<String, Object> all = new LinkedHashMap<>();

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,11 +28,22 @@ final class DriverSelector {
     private DriverSelector() {
     }
 
+    /** The driver's name and why it was chosen (shown by `jpod info`). */
+    record Choice(String name, String reason) {
+    }
+
     static RootfsDriver choose(String requested, Store store, Dirs dirs, NativeHelper helper, Map<String, String> env, PrintStream err) {
-        String name = requested;
-        if (name == null || name.isBlank()) {
-            name = probed(store, dirs, helper, env);
+        return driver(decide(requested, store, dirs, helper, env).name(), helper, env);
+    }
+
+    static Choice decide(String requested, Store store, Dirs dirs, NativeHelper helper, Map<String, String> env) {
+        if (requested != null && !requested.isBlank()) {
+            return new Choice(requested, "chosen with --storage-driver or $JPOD_STORAGE_DRIVER");
         }
+        return probed(store, dirs, helper, env);
+    }
+
+    private static RootfsDriver driver(String name, NativeHelper helper, Map<String, String> env) {
         return switch (name) {
             case OVERLAY -> new KernelOverlayDriver(helper.binary());
             case FUSE -> new FuseOverlayfsDriver(fuseOverlayfs(env), helper.binary());
@@ -40,29 +52,30 @@ final class DriverSelector {
         };
     }
 
-    private static String probed(Store store, Dirs dirs, NativeHelper helper, Map<String, String> env) {
+    private static Choice probed(Store store, Dirs dirs, NativeHelper helper, Map<String, String> env) {
         Path cache = dirs.runRoot().path().resolve("storage-driver");
         try {
             if (Files.isRegularFile(cache)) {
-                String cached = Files.readString(cache).strip();
-                if (!cached.isEmpty()) {
-                    return cached;
+                List<String> lines = Files.readAllLines(cache);
+                if (!lines.isEmpty() && !lines.get(0).isBlank()) {
+                    return new Choice(lines.get(0).strip(), lines.size() > 1 ? lines.get(1) : "probed earlier in this boot");
                 }
             }
         } catch (IOException e) {
             // probe again
         }
-        String chosen;
+        Choice chosen;
+        boolean fuse = findFuseOverlayfs(env) != null && Files.isReadable(Path.of("/dev/fuse")) && Files.isWritable(Path.of("/dev/fuse"));
         if (KernelOverlayDriver.works(helper.binary(), store.root().resolve("tmp"))) {
-            chosen = OVERLAY;
-        } else if (findFuseOverlayfs(env) != null && Files.isReadable(Path.of("/dev/fuse")) && Files.isWritable(Path.of("/dev/fuse"))) {
-            chosen = FUSE;
+            chosen = new Choice(OVERLAY, "overlay: kernel overlay mounts in the user namespace (a test mount with a whiteout worked), and it is the fastest");
+        } else if (fuse) {
+            chosen = new Choice(FUSE, "fuse-overlayfs: the kernel refused an overlay mount in the user namespace (kernel older than 5.11, or disabled)");
         } else {
-            chosen = VFS;
+            chosen = new Choice(VFS, "vfs: the kernel refused an overlay mount in the user namespace and fuse-overlayfs or a usable /dev/fuse is missing");
         }
         try {
             Path tmp = cache.resolveSibling("storage-driver.tmp" + ProcessHandle.current().pid());
-            Files.writeString(tmp, chosen + "\n");
+            Files.writeString(tmp, chosen.name() + "\n" + chosen.reason() + "\n");
             Files.move(tmp, cache, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             // not cached: probe again next time

@@ -313,6 +313,23 @@ public final class Engine implements AutoCloseable {
         return DriverSelector.choose(storageDriver, store(), dirs, helper, env, err).name();
     }
 
+    /** Why the storage driver in use was chosen, for `jpod info`. */
+    public String storageDriverReason() {
+        return DriverSelector.decide(storageDriver, store(), dirs, NativeHelper.locate(env), env).reason();
+    }
+
+    /** `jpod mount/umount/diff/export/commit`. */
+    public ContainerFiles containerFiles() {
+        NativeHelper helper = NativeHelper.locate(env);
+        Store s = store();
+        return new ContainerFiles(s, DriverSelector.choose(storageDriver, s, dirs, helper, env, err));
+    }
+
+    /** `jpod system df/prune/reset/check`. */
+    public SystemCommands system() {
+        return new SystemCommands(store(), dirs, NativeHelper.locate(env));
+    }
+
     @Override
     public void close() {
         if (store != null) {

@@ -41,6 +41,10 @@ public final class ContainerStore {
                 throw new StorageException("a container with id " + id.substring(0, 12) + " already exists; use a new id");
             }
             checkNameFree(name, id);
+            // under the lock ImageStore.remove takes too: an image never disappears under a container being created
+            if (!Files.isRegularFile(store.root().resolve("images").resolve(image.substring(7)).resolve("image.json"), Fs.NOFOLLOW)) {
+                throw new StorageException("image " + image.substring(7, 19) + " is no longer in storage (removed meanwhile?); pull it again");
+            }
             ContainerRecord rec = new ContainerRecord(id, name, image, imageName, cmd, Instant.now(), "created", null);
             Path stage = store.newStagingDir("container");
             try {

@@ -160,13 +160,23 @@ public final class ImageStore {
         return blob(imageId, "manifest");
     }
 
-    /** Removes the image's record and files (not its layers). A missing image is not an error. */
+    /**
+     * Removes the image's record and files (not its layers). A missing image is not an error. Refused while a
+     * container (running or not, as podman does) was created from it: checked under the store lock, which
+     * {@link ContainerStore#create} holds too, so an image can never disappear under a container being created.
+     */
     public void remove(String imageId) {
         String hex = Ids.imageHex(imageId);
         store.locked(() -> {
             Path dir = images().resolve(hex);
             if (!Files.isDirectory(dir, Fs.NOFOLLOW)) {
                 return null;
+            }
+            for (ContainerRecord c : store.containers().list()) {
+                if (("sha256:" + hex).equals(c.imageId())) {
+                    throw new StorageException("image sha256:" + hex.substring(0, 12) + " is in use by container " + c.name()
+                            + " (" + c.id().substring(0, 12) + ", " + c.state() + "); remove the container first");
+                }
             }
             Path trash = store.newStagingDir("trash").resolve(hex);
             try {

@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -267,6 +268,9 @@ public final class LayerStore {
                 throw new StorageException("layer " + chainId + ": chain id does not follow from parent " + parentChainId
                         + " and diff_id " + expectedDiffId + " (it is " + computed + "); this is a bug in jpod, please report it");
             }
+            if (!result.rootEntry()) {
+                inheritRoot(parentChainId);
+            }
             try {
                 Fs.writeAtomic(dir.resolve("layer.json"), Json.bytes(new LayerInfo(chainId, expectedDiffId, parentChainId,
                         result.size(), result.whiteoutFallback())));
@@ -304,6 +308,32 @@ public final class LayerStore {
                 });
             } finally {
                 close(); // deletes the staging dir if it was not renamed away
+            }
+        }
+
+        /**
+         * A layer without an entry for "/" gets the owner and mode of its parent's root, or 0:0 0555 for a base layer,
+         * as containers/storage gives a new layer directory; the merged "/" then matches podman's.
+         */
+        private void inheritRoot(String parentChainId) {
+            Path diff = dir.resolve("diff");
+            long uid = 0;
+            long gid = 0;
+            int mode = 0555;
+            try {
+                Map<String, Object> st = parentChainId == null ? null : Fs.unixStat(diffDir(parentChainId));
+                if (st != null) {
+                    uid = ((Integer) st.get("uid")) & 0xFFFFFFFFL;
+                    gid = ((Integer) st.get("gid")) & 0xFFFFFFFFL;
+                    mode = ((Integer) st.get("mode")) & 07777;
+                }
+            } catch (IOException e) {
+                // keep the defaults
+            }
+            new Ownership(null).chown(diff, uid, gid, "the root directory of the layer");
+            int err = Native.chmod(diff.toString(), mode);
+            if (err != 0) {
+                throw new StorageException("cannot set the mode of " + diff + ": " + Native.strerror(err));
             }
         }
 

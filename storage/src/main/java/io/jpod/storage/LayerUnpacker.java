@@ -53,7 +53,15 @@ import java.util.Map;
  * and are skipped with one warning. Of the PAX xattrs only {@code user.*} are kept (and never the overlay drivers' own
  * {@code user.overlay.*}/{@code user.fuseoverlayfs.*}, which would let a layer inject overlay metadata).
  *
- * <p>Hard links must point to an earlier entry of the same layer; a link to a file of a lower layer is refused.
+ * <p>Hard links must point to an earlier entry of the same layer; a link to a file of a lower layer is refused. This is
+ * what containers/storage and Docker do with the overlay drivers (they link to {@code <layer dir>/<linkname>}, which
+ * does not exist when the target is in a lower layer), and what image builders produce: a tar writer only emits a
+ * hard link to a file it already wrote into the same archive. The owner, mode and times of a hard link's header are
+ * applied to the (shared) inode, as containers/storage does.
+ *
+ * <p>When the layer has no entry for its root directory, the root gets mode 0555 (containers/storage's default for a
+ * new layer); {@link LayerStore} then gives it the parent layer's root owner and mode on commit, as containers/storage
+ * does, so "/" in the merged view is the same as podman's.
  */
 public final class LayerUnpacker {
     public static final String WHITEOUT_PREFIX = ".wh.";
@@ -64,11 +72,20 @@ public final class LayerUnpacker {
     private static final String XATTR_PAX_PREFIX = "SCHILY.xattr.";
 
     /** What was unpacked: diff_id ("sha256:hex" of every byte read), byte count, and whether .wh. fallbacks were kept. */
-    public record Result(String diffId, long size, boolean whiteoutFallback) {
+    public record Result(String diffId, long size, boolean whiteoutFallback, boolean rootEntry) {
+        public Result(String diffId, long size, boolean whiteoutFallback) {
+            this(diffId, size, whiteoutFallback, false);
+        }
     }
 
     private final PrintStream warnings;
     private final Boolean strictOwnership;
+    /**
+     * Copy buffer for file contents. Measured with UnpackBufferBench (storage tests; results in bench/RESULTS.md): 8 KiB
+     * costs measurably more system time on many-MiB files, and beyond 64 KiB nothing improves any more.
+     */
+    static final int DEFAULT_BUFFER = 64 * 1024;
+    int bufferSize = DEFAULT_BUFFER;
 
     /** @param warnings where one-line warnings go (skipped device nodes, dropped ownership); may be null */
     public LayerUnpacker(PrintStream warnings) {
@@ -92,7 +109,8 @@ public final class LayerUnpacker {
         HashingInputStream source = new HashingInputStream(uncompressedTar);
         Run run = new Run(root.toAbsolutePath(), strictOwnership == null ? new Ownership(warnings)
                 : new Ownership(strictOwnership, warnings));
-        TarArchiveInputStream tar = new TarArchiveInputStream(source, StandardCharsets.UTF_8.name());
+        // the limiter refuses huge PAX/long-name headers before commons-compress would buffer them whole
+        TarArchiveInputStream tar = new TarArchiveInputStream(new TarHeaderLimiter(source), StandardCharsets.UTF_8.name());
         try {
             TarArchiveEntry entry;
             while ((entry = nextEntry(tar, source)) != null) {
@@ -113,13 +131,14 @@ public final class LayerUnpacker {
             }
             throw new StorageException("cannot finish unpacking the layer: " + Fs.describe(e) + "; check the storage directory", e);
         }
-        return new Result("sha256:" + HexFormat.of().formatHex(source.digest.digest()), source.count, run.whiteoutFallback);
+        return new Result("sha256:" + HexFormat.of().formatHex(source.digest.digest()), source.count, run.whiteoutFallback,
+                run.dirs.containsKey(""));
     }
 
     private static TarArchiveEntry nextEntry(TarArchiveInputStream tar, HashingInputStream source) throws IOException {
         try {
             return tar.getNextEntry();
-        } catch (IOException e) {
+        } catch (IOException | StorageException e) {
             throw e;
         } catch (RuntimeException e) {
             // commons-compress reports some malformed headers as unchecked exceptions
@@ -171,7 +190,7 @@ public final class LayerUnpacker {
         private final Path root;
         private final Ownership ownership;
         private final Map<String, DirMeta> dirs = new LinkedHashMap<>();
-        private final byte[] buffer = new byte[64 * 1024];
+        private final byte[] buffer = new byte[bufferSize];
         private boolean whiteoutFallback;
         private int devices;
         private String firstDevice;
@@ -335,6 +354,10 @@ public final class LayerUnpacker {
             }
             dropMarker(parent.path, comps.get(comps.size() - 1));
             Files.createLink(path, targetPath);
+            // the link header's owner, mode and times apply to the shared inode, as containers/storage and Docker do
+            if (!tst.isSymbolicLink()) {
+                metadata(path, e, true);
+            }
         }
 
         private StorageException notInLayer(String name, String linkName) {

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -82,7 +84,10 @@ public final class Store implements AutoCloseable {
             Fs.mkdirs(real.resolve(d));
         }
         Store store = new Store(real);
-        store.sweep();
+        if (store.sweep()) {
+            // a process died with a staging area: it may have died in the middle of an atomic write elsewhere too
+            store.sweepTempFiles();
+        }
         return store;
     }
 
@@ -253,17 +258,22 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** Removes staging dirs of dead processes (their lock can be taken exclusively) and dirs without a lock file. */
-    void sweep() {
+    /**
+     * Removes staging dirs of dead processes (their lock can be taken exclusively) and dirs without a lock file.
+     * Returns whether anything of a dead process was found.
+     */
+    boolean sweep() {
         Path tmp = root.resolve("tmp");
+        boolean found = false;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmp)) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
                 if (name.endsWith(".lock")) {
-                    sweepLocked(tmp, name.substring(0, name.length() - ".lock".length()));
+                    found |= sweepLocked(tmp, name.substring(0, name.length() - ".lock".length()));
                 } else if (!OWN_STAGING.contains(name) && Files.isDirectory(p, Fs.NOFOLLOW)
                         && !Files.exists(tmp.resolve(name + ".lock"), Fs.NOFOLLOW)) {
                     // a staging dir is only ever created after its lock file; without one its owner is gone
+                    found = true;
                     try {
                         Fs.deleteTree(p);
                     } catch (IOException | StorageException e) {
@@ -274,11 +284,83 @@ public final class Store implements AutoCloseable {
         } catch (IOException e) {
             throw new StorageException("cannot read " + tmp + ": " + Fs.describe(e) + "; check the storage directory");
         }
+        return found;
     }
 
-    private void sweepLocked(Path tmp, String name) {
+    /**
+     * Deletes the {@code .tmp-*} files an interrupted atomic write ({@link Fs#writeAtomic}, short-link creation) leaves
+     * next to its target in {@code images/*}, {@code containers/*}, {@code overlay/*} and {@code overlay/l}. Every such
+     * write outside {@code tmp/} happens under the store lock, so holding it here means no live writer is disturbed.
+     * Returns the paths removed.
+     */
+    public List<Path> sweepTempFiles() {
+        return locked(() -> {
+            List<Path> removed = new ArrayList<>();
+            for (String area : new String[] {"images", "containers", "overlay"}) {
+                Path top = root.resolve(area);
+                removeTemps(top, removed);
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(top)) {
+                    for (Path p : ds) {
+                        if (Files.isDirectory(p, Fs.NOFOLLOW)) {
+                            removeTemps(p, removed);
+                        }
+                    }
+                } catch (IOException e) {
+                    // unreadable area: `jpod system check` reports it
+                }
+            }
+            return removed;
+        });
+    }
+
+    private static void removeTemps(Path dir, List<Path> removed) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, ".tmp-*")) {
+            for (Path p : ds) {
+                if (!Files.isDirectory(p, Fs.NOFOLLOW)) {
+                    try {
+                        Files.deleteIfExists(p);
+                        removed.add(p);
+                    } catch (IOException e) {
+                        // left for the next sweep
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // not a directory we can read: nothing to sweep
+        }
+    }
+
+    /** Whether another live process (another jpod command) holds a staging area in this store now. */
+    public boolean othersActive() {
+        Path tmp = root.resolve("tmp");
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmp, "*.lock")) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                name = name.substring(0, name.length() - ".lock".length());
+                if (OWN_STAGING.contains(name)) {
+                    continue;
+                }
+                try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                    FileLock lock = ch.tryLock();
+                    if (lock == null) {
+                        return true;
+                    }
+                    lock.release();
+                } catch (OverlappingFileLockException e) {
+                    return true;
+                } catch (IOException e) {
+                    // vanished meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return true; // cannot tell: assume someone is there
+        }
+        return false;
+    }
+
+    private boolean sweepLocked(Path tmp, String name) {
         if (OWN_STAGING.contains(name)) {
-            return;
+            return false;
         }
         Path lockFile = tmp.resolve(name + ".lock");
         try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -286,10 +368,10 @@ public final class Store implements AutoCloseable {
             try {
                 lock = ch.tryLock();
             } catch (OverlappingFileLockException e) {
-                return;
+                return false;
             }
             if (lock == null) {
-                return; // alive
+                return false; // alive
             }
             try {
                 Fs.deleteTree(tmp.resolve(name));
@@ -297,11 +379,13 @@ public final class Store implements AutoCloseable {
             } finally {
                 lock.release();
             }
+            return true;
         } catch (NoSuchFileException e) {
             // swept concurrently
         } catch (IOException | StorageException e) {
             // cannot sweep now (busy, mounted, permissions); a later open retries
         }
+        return false;
     }
 
     /** Releases this process's staging area and deletes what is left in it (uncommitted layers). */

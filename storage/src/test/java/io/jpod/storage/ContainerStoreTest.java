@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ContainerStoreTest {
-    static final String IMAGE = "sha256:" + "5".repeat(64);
+    static final byte[] CONFIG = "{\"architecture\":\"amd64\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    static final String IMAGE = ImageStore.sha256(CONFIG);
     static final String ID1 = "abc" + "1".repeat(61);
     static final String ID2 = "abd" + "2".repeat(61);
 
@@ -30,6 +31,12 @@ class ContainerStoreTest {
     void open() {
         store = Store.open(tmp.resolve("storage"));
         containers = store.containers();
+        putImage(store);
+    }
+
+    /** Containers are created from an image in the store. */
+    static void putImage(Store store) {
+        store.images().put(IMAGE, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8), CONFIG, null, List.of(), 0, null, null);
     }
 
     @AfterEach

@@ -110,7 +110,8 @@ class DriverTest {
     }
 
     private String container(String id) {
-        store.containers().create(id, "c" + id.substring(0, 4), "sha256:" + "5".repeat(64), null, List.of());
+        ContainerStoreTest.putImage(store);
+        store.containers().create(id, "c" + id.substring(0, 4), ContainerStoreTest.IMAGE, null, List.of());
         return id;
     }
 

@@ -149,6 +149,56 @@ class ImageStoreTest {
     }
 
     @Test
+    void anImageInUseByAContainerIsNotRemoved() {
+        ImageRecord r = put(config("used"), "r/used:1", null);
+        String cid = "c".repeat(64);
+        store.containers().create(cid, "user", r.id(), "r/used:1", List.of("sh"));
+        StorageException e = assertThrows(StorageException.class, () -> images.remove(r.id()));
+        assertTrue(e.getMessage().contains("in use by container user"), e.getMessage());
+        assertTrue(images.get(r.id()).isPresent(), "still there");
+        store.containers().remove(cid);
+        images.remove(r.id());
+        assertEquals(Optional.empty(), images.get(r.id()));
+    }
+
+    @Test
+    void removeRacingWithContainerCreationNeverLeavesAContainerWithoutItsImage() throws Exception {
+        // the two sides of `jpod rmi` during `jpod run`, many times: either rmi fails or the container never existed
+        for (int i = 0; i < 20; i++) {
+            ImageRecord r = put(config("race" + i), "r/race:" + i, null);
+            String cid = String.format("%064x", i + 1);
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicReference<Throwable> rmi = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread t = new Thread(() -> {
+                try {
+                    go.await();
+                    images.remove(r.id());
+                } catch (Throwable ex) {
+                    rmi.set(ex);
+                }
+            });
+            t.start();
+            go.countDown();
+            boolean created;
+            try {
+                store.containers().create(cid, "race" + i, r.id(), null, List.of());
+                created = true;
+            } catch (StorageException ex) {
+                assertTrue(ex.getMessage().contains("no longer in storage"), ex.getMessage());
+                created = false;
+            }
+            t.join(60_000);
+            boolean imageThere = images.get(r.id()).isPresent();
+            if (rmi.get() == null) {
+                assertTrue(!imageThere && !created, "rmi succeeded, so the image is gone and no container was made from it");
+            } else {
+                assertTrue(rmi.get() instanceof StorageException && imageThere && created, () -> "rmi failed uncleanly: " + rmi.get());
+            }
+            store.containers().remove(cid);
+        }
+    }
+
+    @Test
     void damagedRecordsDoNotBreakListing() throws Exception {
         ImageRecord good = put(config("good"), "r/good:1", null);
         Path bad = Files.createDirectories(store.root().resolve("images").resolve("9".repeat(64)));

@@ -113,9 +113,31 @@ class StoreTest {
         try (var l = Files.list(root.resolve("tmp"))) {
             assertEquals(2, l.count(), "the crash left its staging behind");
         }
+        Path hex = root.resolve("images").resolve("a".repeat(64));
+        Files.createDirectories(hex);
+        Path torn = Files.writeString(hex.resolve(".tmp-image.json-0123456789ab"), "{\"half");
+        Path tornLink = root.resolve("overlay/l/.tmp-ABC-0123");
+        Files.createSymbolicLink(tornLink, Path.of("../nowhere/diff"));
         try (Store s = Store.open(root); var l = Files.list(root.resolve("tmp"))) {
             assertEquals(List.of(), l.toList(), "swept");
         }
+        assertFalse(Files.exists(torn, Fs.NOFOLLOW), "the torn atomic write of the dead process is swept");
+        assertFalse(Files.exists(tornLink, Fs.NOFOLLOW), "the half-made short link is swept");
+    }
+
+    @Test
+    void tempFilesAreSweptOnlyOnRequestWhenNoCrashWasSeen() throws IOException {
+        Path root = tmp.resolve("storage");
+        Store.open(root).close();
+        Path c = Files.createDirectories(root.resolve("containers").resolve("b".repeat(64)));
+        Path torn = Files.writeString(c.resolve(".tmp-container.json-0123"), "x");
+        Path kept = Files.writeString(c.resolve("container.json"), "{}");
+        try (Store s = Store.open(root)) {
+            assertTrue(Files.exists(torn), "no dead staging area, so open does not scan for temp files");
+            assertEquals(List.of(torn), s.sweepTempFiles());
+        }
+        assertFalse(Files.exists(torn));
+        assertTrue(Files.exists(kept));
     }
 
     @Test

@@ -79,9 +79,14 @@ final class TarBuilder {
     }
 
     TarBuilder hardlink(String name, String target) {
+        return hardlink(name, target, 0644);
+    }
+
+    /** A hard link whose header carries {@code mode} (applied to the shared inode, as containers/storage does). */
+    TarBuilder hardlink(String name, String target, int mode) {
         TarArchiveEntry e = entry(name, TarConstants.LF_LINK);
         e.setLinkName(target);
-        e.setMode(0644);
+        e.setMode(mode);
         put(e, null);
         return this;
     }

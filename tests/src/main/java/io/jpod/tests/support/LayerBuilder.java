@@ -25,7 +25,7 @@ public final class LayerBuilder {
     /** Fixed mtime of every entry: keeps layer digests, and so image ids, stable across builds. */
     public static final Instant MTIME = Instant.parse("2024-01-01T00:00:00Z");
 
-    private enum Kind { DIR, FILE, SYMLINK, HARDLINK }
+    private enum Kind { DIR, FILE, SYMLINK, HARDLINK, FIFO }
 
     private record Entry(Kind kind, int mode, int uid, int gid, byte[] content, String target) {}
 
@@ -62,6 +62,12 @@ public final class LayerBuilder {
     /** A hard link at {@code path} to the earlier entry {@code targetPath} (layer-relative). */
     public LayerBuilder hardlink(String path, String targetPath) {
         entries.put(normalise(path), new Entry(Kind.HARDLINK, 0644, 0, 0, null, normalise(targetPath)));
+        return this;
+    }
+
+    /** A named pipe. */
+    public LayerBuilder fifo(String path, int mode, int uid, int gid) {
+        entries.put(normalise(path), new Entry(Kind.FIFO, mode, uid, gid, null, null));
         return this;
     }
 
@@ -109,6 +115,7 @@ public final class LayerBuilder {
                     case FILE -> new TarArchiveEntry(e.getKey(), TarConstants.LF_NORMAL);
                     case SYMLINK -> new TarArchiveEntry(e.getKey(), TarConstants.LF_SYMLINK);
                     case HARDLINK -> new TarArchiveEntry(e.getKey(), TarConstants.LF_LINK);
+                    case FIFO -> new TarArchiveEntry(e.getKey(), TarConstants.LF_FIFO);
                 };
                 te.setMode(en.mode() & 07777);
                 te.setIds(en.uid(), en.gid());

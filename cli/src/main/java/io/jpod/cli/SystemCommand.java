@@ -1,0 +1,147 @@
+package io.jpod.cli;
+
+import io.jpod.engine.Engine;
+import io.jpod.engine.SystemCommands;
+import io.jpod.engine.EngineException;
+import io.jpod.storage.StoreCheck;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** `jpod system`: df, prune, reset, check. */
+@Command(name = "system", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, description = "Manage jpod's storage.",
+        subcommands = {SystemCommand.Df.class, SystemCommand.Prune.class, SystemCommand.Reset.class, SystemCommand.Check.class})
+public final class SystemCommand implements Runnable {
+    @ParentCommand
+    JpodCommand jpod;
+
+    @Override
+    public void run() {
+        new picocli.CommandLine(this).usage(jpod.out);
+    }
+
+    /** Asks on the terminal as podman does; anything but y/yes (or no input at all) declines. */
+    static boolean confirm(JpodCommand jpod, String question) {
+        jpod.out.print(question + " [y/N] ");
+        jpod.out.flush();
+        try {
+            String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            return line != null && (line.strip().equalsIgnoreCase("y") || line.strip().equalsIgnoreCase("yes"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Command(name = "df", mixinStandardHelpOptions = true, description = "Show jpod's disk usage.")
+    static final class Df implements Callable<Integer> {
+        @ParentCommand
+        SystemCommand system;
+
+        @Override
+        public Integer call() {
+            try (Engine engine = system.jpod.engine()) {
+                List<String[]> rows = new ArrayList<>();
+                rows.add(new String[] {"TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"});
+                for (SystemCommands.Usage u : engine.system().df()) {
+                    long pct = u.size() == 0 ? 0 : Math.round(100.0 * u.reclaimable() / u.size());
+                    rows.add(new String[] {u.type(), String.valueOf(u.total()), String.valueOf(u.active()), Formats.size(u.size()),
+                            Formats.size(u.reclaimable()) + " (" + pct + "%)"});
+                }
+                system.jpod.out.print(Formats.table(rows));
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "prune", mixinStandardHelpOptions = true,
+            description = "Remove stopped containers, unused images and layers no image needs.")
+    static final class Prune implements Callable<Integer> {
+        @ParentCommand
+        SystemCommand system;
+
+        @Option(names = {"-a", "--all"}, description = "Remove all images no container uses, not only untagged ones")
+        boolean all;
+
+        @Option(names = {"-f", "--force"}, description = "Do not ask for confirmation")
+        boolean force;
+
+        @Override
+        public Integer call() {
+            if (!force && !confirm(system.jpod, "WARNING! This removes all stopped containers and "
+                    + (all ? "all images without a container" : "untagged images") + ". Are you sure you want to continue?")) {
+                return 0;
+            }
+            try (Engine engine = system.jpod.engine()) {
+                SystemCommands.PruneResult r = engine.system().prune(all);
+                if (!r.containers().isEmpty()) {
+                    system.jpod.out.println("Deleted Containers");
+                    r.containers().forEach(system.jpod.out::println);
+                }
+                if (!r.images().isEmpty()) {
+                    system.jpod.out.println("Deleted Images");
+                    r.images().forEach(i -> system.jpod.out.println(i.substring("sha256:".length())));
+                }
+                if (r.layersSkipped()) {
+                    system.jpod.err.println("jpod: unused layers were kept because another jpod command is running; prune again later");
+                }
+                system.jpod.out.println("Total reclaimed space: " + Formats.size(r.bytes()));
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "reset", mixinStandardHelpOptions = true,
+            description = "Remove all containers, images and jpod's run-time state, and stop the pause process.")
+    static final class Reset implements Callable<Integer> {
+        @ParentCommand
+        SystemCommand system;
+
+        @Option(names = {"-f", "--force"}, description = "Do not ask for confirmation")
+        boolean force;
+
+        @Override
+        public Integer call() {
+            if (!force && !confirm(system.jpod, "WARNING! This removes all containers, images and layers of jpod. Are you sure you want to continue?")) {
+                return 0;
+            }
+            try (Engine engine = system.jpod.engine()) {
+                engine.system().reset();
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Check the store's consistency: images, layer chains, short links, orphans, leftovers.")
+    static final class Check implements Callable<Integer> {
+        @ParentCommand
+        SystemCommand system;
+
+        @Option(names = {"-r", "--repair"}, description = "Remove orphans and broken images, recreate missing links")
+        boolean repair;
+
+        @Override
+        public Integer call() {
+            try (Engine engine = system.jpod.engine()) {
+                StoreCheck.Report r = engine.system().check(repair);
+                r.problems().forEach(p -> system.jpod.out.println(p));
+                system.jpod.out.println("checked " + r.images() + " images, " + r.layers() + " layers, " + r.containers() + " containers: "
+                        + (r.problems().isEmpty() ? "no problems" : r.problems().size() + " problem" + (r.problems().size() == 1 ? "" : "s")
+                        + (r.consistent() ? ", all repaired" : "")));
+                if (!r.consistent()) {
+                    throw new EngineException("the store is not consistent" + (repair ? "; some problems could not be repaired"
+                            : "; run `jpod system check --repair`"));
+                }
+                return 0;
+            }
+        }
+    }
+}
