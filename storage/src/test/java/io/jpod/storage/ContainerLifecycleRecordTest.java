@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** The lifecycle part of container.json: round trip, and records of older (and newer) jpod versions still read. */
 class ContainerLifecycleRecordTest {
-    static final String IMAGE = "sha256:" + "5".repeat(64);
+    static final String IMAGE = ContainerStoreTest.IMAGE;
     static final String ID = "abc" + "1".repeat(61);
 
     @TempDir
@@ -26,6 +26,7 @@ class ContainerLifecycleRecordTest {
     @BeforeEach
     void open() {
         store = Store.open(tmp.resolve("storage"));
+        ContainerStoreTest.putImage(store); // a container needs its image in the store
     }
 
     @AfterEach
