@@ -42,6 +42,8 @@ final class Commands {
         m.put("exec", ExecCommand.class);
         m.put("rename", RenameCommand.class);
         m.put("cp", CpCommand.class);
+        m.put("stats", StatsCommand.class);
+        m.put("update", UpdateCommand.class);
         m.put("container", ContainerCommand.class);
         m.put("info", InfoCommand.class);
         m.put("version", VersionCommand.class);

@@ -64,6 +64,7 @@ final class ContainerRunner {
         ImageSettings settings = ImageSettings.parse(store.images().config(image.id()));
         net.reservePorts(() -> store.images().config(image.id())); // a port in use fails before the container exists
         List<String> argv = ProcessArgs.of(settings.entrypoint(), settings.cmd(), req.process().entrypoint(), req.command());
+        ContainerCgroups.Planned cgroupPlan = ContainerCgroups.planRun(req.resources(), callerEnv); // limits fail before the container exists
 
         SecureRandom random = new SecureRandom();
         String id = ContainerNames.newId(random);
@@ -113,7 +114,8 @@ final class ContainerRunner {
             ContainerSpec spec = new ContainerSpec(merged, hostname, cwd, (int) user.uid(), (int) user.gid(),
                     user.groups().stream().map(Long::intValue).toList(), env, argv, net.specNetwork(),
                     network.slirp4netns(), network.mtu() > 0 ? network.mtu() : NetworkSetup.DEFAULT_MTU, mounts, exitFile, runDir.resolve("pid"),
-                    concat(net.specExtras(dirs.runRoot(), id), sandbox));
+                    concat(concat(net.specExtras(dirs.runRoot(), id), sandbox), cgroupPlan.extras(id)));
+            cgroupPlan.save(id, store.containers().dir(id));
             net.recordPorts(store.containers().dir(id));
             Volumes.recordAnonymous(store.containers().dir(id), userMounts);
             lifecycle.saveSpec(id, spec);
