@@ -86,7 +86,7 @@ final class CgroupLimits {
             if (shares < 2 || shares > 262144) {
                 throw new EngineException("--cpu-shares " + shares + " is out of range: give 2 to 262144");
             }
-            w.add(v2 ? new Write("cpu", "cpu.weight", Long.toString(1 + ((shares - 2) * 9999) / 262142))
+            w.add(v2 ? new Write("cpu", "cpu.weight", Long.toString(sharesToWeight(shares)))
                     : new Write("cpu", "cpu.shares", Long.toString(shares)));
         }
         if (r.cpuWeight() != null) {
@@ -115,6 +115,16 @@ final class CgroupLimits {
             w.add(new Write("pids", "pids.max", Long.toString(DEFAULT_PIDS_LIMIT)));
         }
         return w;
+    }
+
+    /**
+     * crun's (and runc 1.3's) mapping of shares 2…262144 onto weight 1…10000, with the default 1024 → 100
+     * (the older linear mapping gave 39, so a default container lost weight against others).
+     */
+    static long sharesToWeight(long shares) {
+        double l = Math.log(shares) / Math.log(2);
+        double exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
+        return Math.max(1, Math.min(10000, (long) Math.ceil(Math.pow(10, exponent) - 1e-9)));
     }
 
     private static void need(Cgroups cg, String controller, String flag) {
