@@ -153,6 +153,21 @@ final class ContainerCgroups {
         return oom;
     }
 
+    /** `exec`: the helper joins the container's cgroups too (cgroup= records appended to its spec). */
+    static void appendExecRecords(Path containerDir, Path specFile) throws IOException {
+        Optional<ContainerCgroups> c = load(containerDir);
+        if (c.isEmpty()) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Path d : c.get().distinctDirs()) {
+            if (Files.isDirectory(d)) {
+                sb.append("cgroup=").append(d).append('\0');
+            }
+        }
+        Files.writeString(specFile, sb.toString(), java.nio.file.StandardOpenOption.APPEND);
+    }
+
     // ---- create and remove
 
     /** Creates the directories (again) and writes the limits; before the monitor starts. */

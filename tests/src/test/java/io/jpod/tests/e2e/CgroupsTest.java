@@ -143,6 +143,20 @@ class CgroupsTest {
     }
 
     @Test
+    void theContainerSeesItsOwnCgroupAsRoot() {
+        Result r = ok(jpod("run", "--rm", "--memory", "64m", image, "cat", "/proc/self/cgroup"));
+        assertTrue(r.stdout().lines().anyMatch(l -> l.matches("\\d+:memory:/")), () -> "memory cgroup / in its namespace: " + r);
+        assertTrue(r.stdout().lines().anyMatch(l -> l.matches("\\d+:pids:/")), () -> "pids cgroup / in its namespace: " + r);
+    }
+
+    /** Processes listed in a cgroup. */
+    private static final class ContainerPids {
+        static long of(Path dir) throws IOException {
+            return Files.readAllLines(dir.resolve("cgroup.procs")).stream().filter(l -> !l.isBlank()).count();
+        }
+    }
+
+    @Test
     void aForkLoopStopsAtThePidsLimit() {
         // the inner shell forks background sleeps until fork fails (ash then exits); the outer one reports
         // with builtins only, since by then the cgroup may have no pid left for a fork
@@ -176,6 +190,13 @@ class CgroupsTest {
             assertEquals(1, stats.size(), stats::toString);
             assertEquals(64L * 1024 * 1024, stats.get(0).path("mem_limit_bytes").asLong(), stats::toString);
             assertTrue(stats.get(0).path("pids").asInt() >= 1, stats::toString);
+
+            // exec'd processes join the container's cgroups (and namespace) too
+            String execCgroups = ok(jpod("exec", "busy", "cat", "/proc/self/cgroup")).stdout();
+            assertTrue(execCgroups.lines().anyMatch(l -> l.matches("\\d+:memory:/")), () -> "exec in the container's memory cgroup: " + execCgroups);
+            if (delegated != null) {
+                assertTrue(ContainerPids.of(containerCgroup("pids", id)) >= 1);
+            }
 
             ok(jpod("update", "--memory", "128m", "--pids-limit", "50", "busy"));
             assertEquals(128L * 1024 * 1024, Long.parseLong(Files.readString(containerCgroup("memory", id).resolve("memory.limit_in_bytes")).strip()));
