@@ -198,6 +198,7 @@ class CgroupsTest {
                 assertTrue(ContainerPids.of(containerCgroup("pids", id)) >= 1);
             }
 
+            assertEquals("2048", Files.readString(containerCgroup("pids", id).resolve("pids.max")).strip(), "podman's default pids limit");
             ok(jpod("update", "--memory", "128m", "--pids-limit", "50", "busy"));
             assertEquals(128L * 1024 * 1024, Long.parseLong(Files.readString(containerCgroup("memory", id).resolve("memory.limit_in_bytes")).strip()));
             assertEquals("50", Files.readString(containerCgroup("pids", id).resolve("pids.max")).strip());
