@@ -137,6 +137,7 @@ final class ContainerCgroups {
         Optional<ContainerCgroups> c = load(containerDir);
         if (c.isPresent()) {
             c.get().create();
+            Trace.mark("cgroups created");
         }
     }
 
@@ -147,7 +148,9 @@ final class ContainerCgroups {
             return false;
         }
         boolean oom = c.get().oomKilled();
-        if (!c.get().remove()) {
+        boolean removed = c.get().remove();
+        Trace.mark("cgroups removed");
+        if (!removed) {
             err.println("jpod: warning: cannot remove the cgroups " + c.get().distinctDirs() + "; they are tried again at the next teardown");
         }
         return oom;
