@@ -60,8 +60,7 @@ hyperfine -N --warmup 3 --runs "$runs" --export-markdown "$work/overhead.md" \
     echo "Machine: $(nproc) cores, kernel $(uname -r), cgroup v1 hybrid; load average before: $load (other builds"
     echo "running make the spread large: compare with \`JPOD_TRACE=1\`, whose \"cgroups created\" mark shows the"
     echo "directories and limits taking about 1 ms, the join and removal a few ms)."
-    echo "The third row pays for \`--cpus 0.5\` itself: the container's set-up (mounts, pivot_root, exec) runs under the"
-    echo "CFS quota of 50 ms per 100 ms period and is throttled as any process in the cgroup would be."
+    echo "On a loaded machine the rows are not reliably different; re-run on an idle one before drawing conclusions."
     echo
     cat "$work/overhead.md"
     echo
