@@ -12,8 +12,8 @@ import java.util.function.Predicate;
 /**
  * Which cgroups a rootless jpod may use, found by reading files only (no systemd, no D-Bus).
  *
- * <p>cgroup v2: the caller's own cgroup ({@code 0::/path} of /proc/self/cgroup), else systemd's
- * {@code user.slice/user-UID.slice/user@UID.service}, is delegated when its directory, {@code cgroup.procs} and
+ * <p>cgroup v2: systemd's {@code user.slice/user-UID.slice/user@UID.service} when the caller runs below it, else
+ * the caller's own cgroup ({@code 0::/path} of /proc/self/cgroup), else that user service, is delegated when its directory, {@code cgroup.procs} and
  * {@code cgroup.subtree_control} are writable by the user; containers go in {@code <delegated>/jpod/jpod-<id>}.
  * cgroup v1 (and hybrid): per controller, the directory named by {@code JPOD_CGROUP_V1_PARENT}
  * ({@code controller:cgroup-path,…}, paths as /proc/self/cgroup writes them), else the caller's own cgroup of
@@ -149,10 +149,16 @@ public record Cgroups(String version, String manager, Map<String, Path> parents,
                                     java.util.function.Function<Path, String> reader) {
         List<Path> candidates = new ArrayList<>();
         Path own = m.dirOf(ownPath);
-        if (own != null) {
+        Path systemd = m.mountPoint().resolve("user.slice/user-" + uid + ".slice/user@" + uid + ".service");
+        // Below systemd's user service (a desktop terminal's app scope) the service itself comes first: its
+        // leaves hold processes, so controllers cannot be enabled there, and a move between two of its
+        // subtrees needs write access only to the service's own cgroup.procs.
+        if (own != null && own.startsWith(systemd)) {
+            candidates.add(systemd);
+        }
+        if (own != null && !candidates.contains(own)) {
             candidates.add(own);
         }
-        Path systemd = m.mountPoint().resolve("user.slice/user-" + uid + ".slice/user@" + uid + ".service");
         if (!candidates.contains(systemd)) {
             candidates.add(systemd);
         }

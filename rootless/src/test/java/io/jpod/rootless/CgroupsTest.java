@@ -63,6 +63,11 @@ class CgroupsTest {
         assertEquals(Set.of("cpu", "memory", "pids"), cg.parents().keySet());
         assertEquals(service.resolve("jpod"), cg.parents().get("memory"), "own cgroup lacks a writable subtree_control: systemd's user service");
 
+        Cgroups everything = Cgroups.detect(self, mounts, null, 1000, p -> true, p -> "memory pids\n");
+        assertEquals(service.resolve("jpod"), everything.parents().get("memory"), "below user@.service the service comes first");
+        Cgroups ci = Cgroups.detect("0::/ci/job7\n", mounts, null, 1000, p -> true, p -> "memory pids\n");
+        assertEquals(Path.of("/sys/fs/cgroup/ci/job7/jpod"), ci.parents().get("pids"), "elsewhere the caller's own cgroup");
+
         Cgroups none = Cgroups.detect(self, mounts, null, 1000, p -> false, p -> "");
         assertEquals("v2", none.version());
         assertFalse(none.usable());
