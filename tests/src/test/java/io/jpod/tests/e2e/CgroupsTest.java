@@ -123,6 +123,8 @@ class CgroupsTest {
         for (String c : new String[]{"memory", "pids", "cpu"}) {
             assertTrue((" " + cg.path("controllers").asText() + " ").contains(" " + c + " "), () -> "controller " + c + " in " + cg);
         }
+        Result text = ok(jpod("info"));
+        assertTrue(text.stdout().contains("cgroups:\n  version: " + cg.path("version").asText()), text::toString);
     }
 
     @Test
@@ -190,6 +192,8 @@ class CgroupsTest {
             assertEquals(1, stats.size(), stats::toString);
             assertEquals(64L * 1024 * 1024, stats.get(0).path("mem_limit_bytes").asLong(), stats::toString);
             assertTrue(stats.get(0).path("pids").asInt() >= 1, stats::toString);
+            Result table = ok(jpod("stats", "--no-stream", "busy"));
+            assertTrue(table.stdout().contains("MEM USAGE / LIMIT") && table.stdout().contains("/ 67.1MB"), table::toString);
 
             // exec'd processes join the container's cgroups (and namespace) too
             String execCgroups = ok(jpod("exec", "busy", "cat", "/proc/self/cgroup")).stdout();
