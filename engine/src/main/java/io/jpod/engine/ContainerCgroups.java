@@ -51,26 +51,35 @@ final class ContainerCgroups {
     }
 
     /** Detection and the limits of a run, checked before the container exists; bound to its id later. */
-    record Planned(Cgroups cgroups, List<CgroupLimits.Write> writes) {
-        Optional<ContainerCgroups> of(String id) {
-            return plan(id, cgroups, writes);
-        }
-
-        List<ContainerSpec.Extra> extras(String id) {
-            return of(id).map(ContainerCgroups::extras).orElse(List.of());
-        }
-
-        void save(String id, Path containerDir) throws IOException {
-            Optional<ContainerCgroups> c = of(id);
-            if (c.isPresent()) {
+    record Planned(Cgroups cgroups, List<CgroupLimits.Write> writes, boolean requested) {
+        /**
+         * Creates the container's cgroups and keeps the plan; returns the helper's records. When that fails
+         * and no limit was asked for (only podman's default pids limit), the container runs without cgroups.
+         */
+        List<ContainerSpec.Extra> prepare(String id, Path containerDir, java.io.PrintStream err) {
+            Optional<ContainerCgroups> c = plan(id, cgroups, writes);
+            if (c.isEmpty()) {
+                return List.of();
+            }
+            try {
+                c.get().create();
                 c.get().save(containerDir);
+                return c.get().extras();
+            } catch (IOException e) {
+                c.get().remove();
+                if (requested) {
+                    throw new EngineException("cannot set up the container's cgroups: " + e.getMessage(), e);
+                }
+                err.println("jpod: warning: the container runs without cgroups: " + e.getMessage());
+                return List.of();
             }
         }
     }
 
     static Planned planRun(RunRequest.ResourceRequest request, Map<String, String> env) {
+        RunRequest.ResourceRequest r = request == null ? new RunRequest.ResourceRequest() : request;
         Cgroups cg = Cgroups.detect(env, io.jpod.rootless.HostUser.current().uid());
-        return new Planned(cg, CgroupLimits.plan(request == null ? new RunRequest.ResourceRequest() : request, cg));
+        return new Planned(cg, CgroupLimits.plan(r, cg), CgroupLimits.requested(r));
     }
 
     String version() {

@@ -111,11 +111,11 @@ final class ContainerRunner {
             mounts = MountSpecs.merge(userMounts.mounts(), mounts);
             Path exitFile = runDir.resolve("exit");
             List<ContainerSpec.Extra> sandbox = SandboxPolicy.extras(req.security(), user.uid(), runDir, err);
+            List<ContainerSpec.Extra> cgroups = cgroupPlan.prepare(id, store.containers().dir(id), err);
             ContainerSpec spec = new ContainerSpec(merged, hostname, cwd, (int) user.uid(), (int) user.gid(),
                     user.groups().stream().map(Long::intValue).toList(), env, argv, net.specNetwork(),
                     network.slirp4netns(), network.mtu() > 0 ? network.mtu() : NetworkSetup.DEFAULT_MTU, mounts, exitFile, runDir.resolve("pid"),
-                    concat(concat(net.specExtras(dirs.runRoot(), id), sandbox), cgroupPlan.extras(id)));
-            cgroupPlan.save(id, store.containers().dir(id));
+                    concat(concat(net.specExtras(dirs.runRoot(), id), sandbox), cgroups));
             net.recordPorts(store.containers().dir(id));
             Volumes.recordAnonymous(store.containers().dir(id), userMounts);
             lifecycle.saveSpec(id, spec);
@@ -127,6 +127,7 @@ final class ContainerRunner {
             throw new EngineException("cannot prepare container " + id.substring(0, 12) + ": " + e.getMessage(), e);
         } finally {
             if (!launched) { // once launched, the teardown is the lifecycle's
+                ContainerCgroups.teardown(store.containers().dir(id), err);
                 if (mounted) {
                     try {
                         driver.unmount(merged);
