@@ -215,6 +215,23 @@ class CgroupsTest {
     }
 
     @Test
+    void aRestartedContainerGetsItsCgroupAndLimitsBack() throws IOException {
+        Assumptions.assumeTrue(delegated != null, "looks at the v1 directories");
+        String id = ok(jpod("run", "-d", "--name", "again", "--memory", "48m", image, "sleep", "300")).stdout().strip();
+        try {
+            Path limit = containerCgroup("memory", id).resolve("memory.limit_in_bytes");
+            assertEquals(48L * 1024 * 1024, Long.parseLong(Files.readString(limit).strip()));
+            ok(jpod("stop", "-t", "0", "again"));
+            assertFalse(Files.exists(containerCgroup("memory", id)), "removed when the container stopped");
+            ok(jpod("update", "--memory", "40m", "again"));
+            ok(jpod("start", "again"));
+            assertEquals(40L * 1024 * 1024, Long.parseLong(Files.readString(limit).strip()), "the updated limit at the next start");
+        } finally {
+            ok(jpod("rm", "-f", "again"));
+        }
+    }
+
+    @Test
     void aKilledMonitorLeavesNoCgroupBehind() throws IOException {
         Assumptions.assumeTrue(delegated != null, "looks at the v1 directories");
         String id = ok(jpod("run", "-d", "--name", "orphan", "--memory", "64m", image, "sleep", "300")).stdout().strip();
