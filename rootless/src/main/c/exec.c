@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "lifecycle.h"
 
 struct exec_spec {
@@ -70,7 +71,10 @@ static void parse_exec_spec(const char *file, struct exec_spec *s)
         else if (!strcmp(key, "tty")) s->tty = !strcmp(value, "1");
         else if (!strcmp(key, "interactive")) s->interactive = !strcmp(value, "1");
         else if (!strcmp(key, "detach")) s->detach = !strcmp(value, "1");
-        else
+        else if (cgroup_spec_key(key, value) != 0) {
+            if (cgroup_step[0])   /* set only by an invalid record */
+                fail("%s", cgroup_step);
+        } else
             fail("exec: spec %s: unknown key \"%s\"", file, key);
     }
     if (s->pid <= 1)
@@ -127,6 +131,8 @@ int cmd_exec(int argc, char **argv)
         fail("usage: jpod-helper exec SPECFILE");
     struct exec_spec s;
     parse_exec_spec(argv[2], &s);
+    if (cgroup_join() < 0)   /* the container's cgroups (and limits), before its cgroup namespace */
+        die("%s", cgroup_step);
     join_container(s.pid);
     int master = -1, slave = -1;
     if (s.tty && !s.detach) {

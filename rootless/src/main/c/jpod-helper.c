@@ -35,6 +35,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "lifecycle.h"
 #include "network.h"
 #include "sandbox.h"
@@ -569,6 +570,9 @@ static void parse_spec(const char *file, struct spec *s)
             size_t dl = strlen(m->dest);
             if (m->dest[0] != '/' || strstr(m->dest, "/../") || (dl >= 3 && !strcmp(m->dest + dl - 3, "/..")))
                 fail("run: spec: mount destination \"%s\" must be an absolute path without ..", m->dest);
+        } else if (cgroup_spec_key(key, value) != 0) {
+            if (cgroup_step[0])   /* set only by an invalid record */
+                fail("%s", cgroup_step);
         } else if (!net_spec_key(key, value)) {
             int known = sandbox_parse_key(key, value);
             if (known < 0)
@@ -808,6 +812,8 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
         die("set parent death signal");
     lc_child_stdio();
+    if (cgroup_join() < 0)   /* before CLONE_NEWCGROUP: the namespace's root is then the container's cgroup */
+        die("%s", cgroup_step);
     int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
     if (s->net != NET_HOST)
         flags |= CLONE_NEWNET;

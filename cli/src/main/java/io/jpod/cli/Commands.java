@@ -61,6 +61,8 @@ final class Commands {
         m.put("diff", DiffCommand.class);
         m.put("export", ExportCommand.class);
         m.put("commit", CommitCommand.class);
+        m.put("stats", StatsCommand.class);
+        m.put("update", UpdateCommand.class);
         m.put("container", ContainerCommand.class);
         m.put("info", InfoCommand.class);
         m.put("version", VersionCommand.class);

@@ -45,6 +45,7 @@ public final class InfoCommand implements Callable<Integer> {
             Map<String, Object> all = new LinkedHashMap<>();
             all.put("host", host);
             all.put("store", store);
+            all.put("cgroups", engine.cgroupInfo());
             if ("json".equals(format)) {
                 jpod.out.println(Formats.json(all));
             } else {

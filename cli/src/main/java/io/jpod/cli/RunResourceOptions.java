@@ -2,11 +2,37 @@ package io.jpod.cli;
 
 import io.jpod.engine.RunRequest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** `jpod run` options about resource limits (cgroups). None yet. */
+/** `jpod run` options about resource limits (cgroups), podman's names and units. */
 @Command
 public final class RunResourceOptions {
+    @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", description = "Memory limit (e.g. 512m, 1g)")
+    String memory;
+
+    @Option(names = "--memory-swap", paramLabel = "SIZE", description = "Memory plus swap limit, or -1 for unlimited swap")
+    String memorySwap;
+
+    @Option(names = "--memory-reservation", paramLabel = "SIZE", description = "Memory soft limit")
+    String memoryReservation;
+
+    @Option(names = "--cpus", paramLabel = "N", description = "Number of CPUs (e.g. 0.5)")
+    String cpus;
+
+    @Option(names = {"-c", "--cpu-shares"}, paramLabel = "SHARES", description = "CPU shares (relative weight, 2-262144)")
+    Long cpuShares;
+
+    @Option(names = "--cpu-weight", paramLabel = "WEIGHT", description = "CPU weight (cgroup v2, 1-10000)")
+    Long cpuWeight;
+
+    @Option(names = "--cpuset-cpus", paramLabel = "LIST", description = "CPUs in which to allow execution (e.g. 0-1,3)")
+    String cpusetCpus;
+
+    @Option(names = "--pids-limit", paramLabel = "N", description = "Maximum number of processes (default 2048; 0 or -1: unlimited)")
+    Long pidsLimit;
+
     RunRequest.ResourceRequest toRequest() {
-        return new RunRequest.ResourceRequest();
+        return new RunRequest.ResourceRequest(memory, memorySwap, memoryReservation, cpus, cpuShares, cpuWeight, cpusetCpus,
+                pidsLimit);
     }
 }

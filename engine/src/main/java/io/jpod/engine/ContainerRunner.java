@@ -64,6 +64,7 @@ final class ContainerRunner {
         ImageSettings settings = ImageSettings.parse(store.images().config(image.id()));
         net.reservePorts(() -> store.images().config(image.id())); // a port in use fails before the container exists
         List<String> argv = ProcessArgs.of(settings.entrypoint(), settings.cmd(), req.process().entrypoint(), req.command());
+        ContainerCgroups.Planned cgroupPlan = ContainerCgroups.planRun(req.resources(), callerEnv); // limits fail before the container exists
 
         SecureRandom random = new SecureRandom();
         String id = ContainerNames.newId(random);
@@ -111,10 +112,11 @@ final class ContainerRunner {
             mounts.addAll(SandboxPolicy.keepIdEtcFiles(req.security(), merged, runDir));
             Path exitFile = runDir.resolve("exit");
             List<ContainerSpec.Extra> sandbox = SandboxPolicy.extras(req.security(), user.uid(), runDir, err);
+            List<ContainerSpec.Extra> cgroups = cgroupPlan.prepare(id, store.containers().dir(id), err);
             ContainerSpec spec = new ContainerSpec(merged, hostname, cwd, (int) user.uid(), (int) user.gid(),
                     user.groups().stream().map(Long::intValue).toList(), env, argv, net.specNetwork(),
                     network.slirp4netns(), network.mtu() > 0 ? network.mtu() : NetworkSetup.DEFAULT_MTU, mounts, exitFile, runDir.resolve("pid"),
-                    concat(net.specExtras(dirs.runRoot(), id), sandbox));
+                    concat(concat(net.specExtras(dirs.runRoot(), id), sandbox), cgroups));
             net.recordPorts(store.containers().dir(id));
             Volumes.recordAnonymous(store.containers().dir(id), userMounts);
             lifecycle.saveSpec(id, spec);
@@ -126,6 +128,7 @@ final class ContainerRunner {
             throw new EngineException("cannot prepare container " + id.substring(0, 12) + ": " + e.getMessage(), e);
         } finally {
             if (!launched) { // once launched, the teardown is the lifecycle's
+                ContainerCgroups.teardown(store.containers().dir(id), err);
                 if (mounted) {
                     try {
                         driver.unmount(merged);

@@ -168,6 +168,50 @@ public final class Engine implements AutoCloseable {
         return Top.processes(lc.initPid(c));
     }
 
+    /**
+     * `stats`: one row per running container named (all running ones when none is). {@code previous} carries the
+     * last samples between calls of a streaming stats, so CPU % is over the interval; empty: since the start.
+     */
+    public List<Map<String, Object>> stats(List<String> idsOrNames, Map<String, Object> previous) {
+        Lifecycle lc = lifecycle();
+        List<ContainerRecord> cs = new java.util.ArrayList<>();
+        if (idsOrNames.isEmpty()) {
+            for (ContainerRecord c : store().containers().list()) {
+                ContainerRecord r = lc.reconcile(c);
+                if (lc.running(r)) {
+                    cs.add(r);
+                }
+            }
+        } else {
+            for (String n : idsOrNames) {
+                ContainerRecord r = lc.current(n);
+                if (!lc.running(r)) {
+                    throw new EngineException("container " + r.name() + " is not running; stats are of running containers");
+                }
+                cs.add(r);
+            }
+        }
+        List<Map<String, Object>> rows = new java.util.ArrayList<>();
+        for (ContainerRecord r : cs) {
+            ContainerStats.Sample now = ContainerStats.sample(lc, r);
+            ContainerStats.Sample before = (ContainerStats.Sample) previous.get(r.id());
+            rows.add(ContainerStats.row(now, before, r.lifecycle() == null ? null : r.lifecycle().startedAt()));
+            previous.put(r.id(), now);
+        }
+        return rows;
+    }
+
+    /** `update`: new resource limits for a container (applied now when it runs, kept for its next start). */
+    public void update(String idOrName, RunRequest.ResourceRequest limits) {
+        Lifecycle lc = lifecycle();
+        ContainerStats.update(lc, lc.current(idOrName), limits);
+    }
+
+    /** The cgroups section of `info`: what is delegated to this user, or why nothing is. */
+    public Map<String, Object> cgroupInfo() {
+        return ContainerStats.info(env);
+    }
+
     /** `cp`: one of source and destination is CONTAINER:PATH. */
     public void copy(String source, String destination) {
         new Copier(store(), lifecycle()).copy(source, destination);

@@ -79,6 +79,7 @@ final class ExecRunner {
             Files.createDirectories(run);
             specFile = Files.createTempFile(run, "exec.", ".spec");
             spec.writeTo(specFile);
+            ContainerCgroups.appendExecRecords(store.containers().dir(c.id()), specFile); // exec'd processes count against the limits
             ProcessBuilder pb = helper.execInContainer(specFile).inheritIO();
             if (!req.interactive() && !req.tty()) {
                 pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

@@ -34,7 +34,7 @@ final class Inspector {
         state.put("Running", running);
         state.put("Paused", false);
         state.put("Restarting", false);
-        state.put("OOMKilled", false);
+        state.put("OOMKilled", life != null && Boolean.TRUE.equals(life.oomKilled()));
         state.put("Dead", false);
         long pid = 0;
         if (running) {

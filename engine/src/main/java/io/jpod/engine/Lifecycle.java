@@ -131,6 +131,7 @@ final class Lifecycle {
                 }
             }
             writeAtomic(specFile, spec.toByteArray());
+            ContainerCgroups.createFor(store.containers().dir(id)); // limits in place before the child joins
             ProcessBuilder pb = helper.get().runContainer(specFile);
             if (detach) {
                 pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -245,6 +246,7 @@ final class Lifecycle {
             error = "the container monitor died; the container was killed with it";
         }
         unmount(r);
+        final boolean oom = ContainerCgroups.teardown(store.containers().dir(id), err);
         final int exit = code;
         final Instant end = finished;
         final String why = error;
@@ -254,7 +256,7 @@ final class Lifecycle {
                 return false;
             }
             ContainerLifecycle lc = cur.lifecycle();
-            ContainerLifecycle ended = lc == null ? null : lc.withEnd(end, why);
+            ContainerLifecycle ended = lc == null ? null : oom ? lc.withEnd(end, why).withOomKilled(true) : lc.withEnd(end, why);
             store.containers().update(with(cur, "exited", exit, ended));
             return lc != null && lc.config() != null && lc.config().autoRemove();
         });

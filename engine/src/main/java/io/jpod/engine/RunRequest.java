@@ -83,7 +83,23 @@ public record RunRequest(
         }
     }
 
-    /** Resource limits from the delegated cgroup. Empty for now: none. */
-    public record ResourceRequest() {
+    /**
+     * Resource limits, applied through the delegated cgroup (null = not set).
+     *
+     * @param memory            --memory SIZE
+     * @param memorySwap        --memory-swap SIZE (memory plus swap) or -1
+     * @param memoryReservation --memory-reservation SIZE
+     * @param cpus              --cpus N (decimal)
+     * @param cpuShares         --cpu-shares (v1 shares, converted to cpu.weight on v2)
+     * @param cpuWeight         --cpu-weight (v2 weight, converted to shares on v1)
+     * @param cpusetCpus        --cpuset-cpus LIST
+     * @param pidsLimit         --pids-limit (null: podman's default 2048 where the pids controller exists; 0 or -1: none)
+     */
+    public record ResourceRequest(String memory, String memorySwap, String memoryReservation, String cpus, Long cpuShares,
+                                  Long cpuWeight, String cpusetCpus, Long pidsLimit) {
+        /** No limits asked for (the default pids limit still applies). */
+        public ResourceRequest() {
+            this(null, null, null, null, null, null, null, null);
+        }
     }
 }

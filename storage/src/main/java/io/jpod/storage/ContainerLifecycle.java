@@ -18,11 +18,19 @@ import java.util.Map;
  * @param finishedAt        when it last ended
  * @param error             why the state is what it is when jpod had to guess (e.g. the monitor was killed)
  * @param config            what the container was created with (for inspect, exec, start)
+ * @param oomKilled         true when the kernel's OOM killer killed a process of the container's cgroup during its
+ *                          last run (null: not known or not killed)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long pid, Instant startedAt, Instant finishedAt,
-                                 String error, Config config) {
+                                 String error, Config config, Boolean oomKilled) {
+
+    /** Without the OOM flag (records of older jpod versions, and before a container has ended). */
+    public ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long pid, Instant startedAt, Instant finishedAt,
+                              String error, Config config) {
+        this(monitorPid, monitorStartTicks, pid, startedAt, finishedAt, error, config, null);
+    }
 
     /** The creation-time settings a later command needs. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -38,6 +46,10 @@ public record ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long p
     }
 
     public ContainerLifecycle withEnd(Instant finishedAt, String error) {
-        return new ContainerLifecycle(monitorPid, monitorStartTicks, pid, startedAt, finishedAt, error, config);
+        return new ContainerLifecycle(monitorPid, monitorStartTicks, pid, startedAt, finishedAt, error, config, oomKilled);
+    }
+
+    public ContainerLifecycle withOomKilled(boolean killed) {
+        return new ContainerLifecycle(monitorPid, monitorStartTicks, pid, startedAt, finishedAt, error, config, killed ? Boolean.TRUE : null);
     }
 }

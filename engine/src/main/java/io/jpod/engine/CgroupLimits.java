@@ -1,0 +1,171 @@
+package io.jpod.engine;
+
+import io.jpod.rootless.Cgroups;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The files a container's limits are written to, per controller, for cgroup v1 or v2 (podman's conversions:
+ * --cpus → a CFS quota over a 100 ms period, --cpu-shares → cpu.weight on v2, pids default 2048).
+ */
+final class CgroupLimits {
+    static final long DEFAULT_PIDS_LIMIT = 2048;
+    static final long CPU_PERIOD = 100_000;
+
+    /** One value written to one file of the container's cgroup of a controller. */
+    record Write(String controller, String file, String value) {
+    }
+
+    private CgroupLimits() {
+    }
+
+    /** True when the request sets any limit (the default pids limit does not count). */
+    static boolean requested(RunRequest.ResourceRequest r) {
+        return r.memory() != null || r.memorySwap() != null || r.memoryReservation() != null || r.cpus() != null
+                || r.cpuShares() != null || r.cpuWeight() != null || r.cpusetCpus() != null
+                || (r.pidsLimit() != null && r.pidsLimit() > 0);
+    }
+
+    /**
+     * The writes for a request on the detected cgroups, in the order they must happen.
+     *
+     * @throws EngineException when a requested limit has no usable controller (what to change in the message)
+     */
+    static List<Write> plan(RunRequest.ResourceRequest r, Cgroups cg) {
+        boolean v2 = cg.version().equals("v2");
+        if (requested(r) && !cg.usable()) {
+            throw new EngineException("resource limits need a delegated cgroup, and there is none: " + cg.reason());
+        }
+        List<Write> w = new ArrayList<>();
+        Long memory = r.memory() == null ? null : parseSize("--memory", r.memory());
+        Long swap = r.memorySwap() == null ? null : r.memorySwap().equals("-1") ? -1L : parseSize("--memory-swap", r.memorySwap());
+        Long reservation = r.memoryReservation() == null ? null : parseSize("--memory-reservation", r.memoryReservation());
+        if (memory != null || swap != null || reservation != null) {
+            need(cg, "memory", "--memory");
+        }
+        if (swap != null && swap != -1 && (memory == null || swap < memory)) {
+            throw new EngineException("--memory-swap must be at least --memory (and needs --memory): memory plus swap, or -1 for unlimited swap");
+        }
+        if (memory != null) {
+            w.add(new Write("memory", v2 ? "memory.max" : "memory.limit_in_bytes", Long.toString(memory)));
+        }
+        if (swap != null) {
+            if (v2) {
+                w.add(new Write("memory", "memory.swap.max", swap == -1 ? "max" : Long.toString(swap - memory)));
+            } else {
+                w.add(new Write("memory", "memory.memsw.limit_in_bytes", Long.toString(swap)));
+            }
+        }
+        if (reservation != null) {
+            w.add(new Write("memory", v2 ? "memory.low" : "memory.soft_limit_in_bytes", Long.toString(reservation)));
+        }
+        if (r.cpus() != null) {
+            need(cg, "cpu", "--cpus");
+            double cpus;
+            try {
+                cpus = Double.parseDouble(r.cpus());
+            } catch (NumberFormatException e) {
+                throw new EngineException("--cpus " + r.cpus() + " is not a number: give the CPUs as a decimal, e.g. 0.5");
+            }
+            if (!(cpus > 0) || cpus > 1024) {
+                throw new EngineException("--cpus " + r.cpus() + " is out of range: give a number above 0, e.g. 0.5");
+            }
+            long quota = Math.max(1000, Math.round(cpus * CPU_PERIOD));
+            if (v2) {
+                w.add(new Write("cpu", "cpu.max", quota + " " + CPU_PERIOD));
+            } else {
+                w.add(new Write("cpu", "cpu.cfs_period_us", Long.toString(CPU_PERIOD)));
+                w.add(new Write("cpu", "cpu.cfs_quota_us", Long.toString(quota)));
+            }
+        }
+        if (r.cpuShares() != null) {
+            need(cg, "cpu", "--cpu-shares");
+            long shares = r.cpuShares();
+            if (shares < 2 || shares > 262144) {
+                throw new EngineException("--cpu-shares " + shares + " is out of range: give 2 to 262144");
+            }
+            w.add(v2 ? new Write("cpu", "cpu.weight", Long.toString(sharesToWeight(shares)))
+                    : new Write("cpu", "cpu.shares", Long.toString(shares)));
+        }
+        if (r.cpuWeight() != null) {
+            need(cg, "cpu", "--cpu-weight");
+            long weight = r.cpuWeight();
+            if (weight < 1 || weight > 10000) {
+                throw new EngineException("--cpu-weight " + weight + " is out of range: give 1 to 10000");
+            }
+            w.add(v2 ? new Write("cpu", "cpu.weight", Long.toString(weight))
+                    : new Write("cpu", "cpu.shares", Long.toString(Math.max(2, weight * 1024 / 100))));
+        }
+        if (r.cpusetCpus() != null) {
+            need(cg, "cpuset", "--cpuset-cpus");
+            if (!r.cpusetCpus().matches("[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*")) {
+                throw new EngineException("--cpuset-cpus " + r.cpusetCpus() + " is not a CPU list: give e.g. 0-1,3");
+            }
+            w.add(new Write("cpuset", "cpuset.cpus", r.cpusetCpus()));
+        }
+        Long pids = r.pidsLimit();
+        if (pids != null && pids > 0) {
+            need(cg, "pids", "--pids-limit");
+            w.add(new Write("pids", "pids.max", Long.toString(pids)));
+        } else if (pids != null && cg.has("pids")) {
+            w.add(new Write("pids", "pids.max", "max"));
+        } else if (pids == null && cg.has("pids")) {
+            w.add(new Write("pids", "pids.max", Long.toString(DEFAULT_PIDS_LIMIT)));
+        }
+        return w;
+    }
+
+    /**
+     * crun's (and runc 1.3's) mapping of shares 2…262144 onto weight 1…10000, with the default 1024 → 100
+     * (the older linear mapping gave 39, so a default container lost weight against others).
+     */
+    static long sharesToWeight(long shares) {
+        double l = Math.log(shares) / Math.log(2);
+        double exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
+        return Math.max(1, Math.min(10000, (long) Math.ceil(Math.pow(10, exponent) - 1e-9)));
+    }
+
+    private static void need(Cgroups cg, String controller, String flag) {
+        if (!cg.has(controller)) {
+            throw new EngineException(flag + " needs the " + controller + " cgroup controller, which is not delegated to this user"
+                    + (cg.usable() ? " (usable: " + String.join(", ", cg.controllers()) + ")" : ": " + cg.reason())
+                    + (cg.version().equals("v1") ? "; add " + controller + ":PATH to " + Cgroups.V1_PARENT_ENV : ""));
+        }
+    }
+
+    /** podman's sizes: a number with an optional b, k, m or g suffix (powers of 1024). */
+    static long parseSize(String flag, String s) {
+        String t = s.strip().toLowerCase(Locale.ROOT);
+        long mult = 1;
+        if (t.endsWith("b")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        if (!t.isEmpty()) {
+            switch (t.charAt(t.length() - 1)) {
+                case 'k' -> mult = 1024L;
+                case 'm' -> mult = 1024L * 1024;
+                case 'g' -> mult = 1024L * 1024 * 1024;
+                case 't' -> mult = 1024L * 1024 * 1024 * 1024;
+                default -> mult = 1;
+            }
+            if (mult > 1) {
+                t = t.substring(0, t.length() - 1);
+            }
+        }
+        try {
+            double v = Double.parseDouble(t);
+            long bytes = (long) (v * mult);
+            if (!(v > 0)) {
+                throw new NumberFormatException();
+            }
+            if (flag.startsWith("--memory") && bytes < 6L * 1024 * 1024 && !flag.equals("--memory-reservation")) {
+                throw new EngineException(flag + " " + s + " is below the minimum of 6m: give at least 6m");
+            }
+            return bytes;
+        } catch (NumberFormatException e) {
+            throw new EngineException(flag + " " + s + " is not a size: give a number with b, k, m or g, e.g. 512m");
+        }
+    }
+}

@@ -1,0 +1,452 @@
+package io.jpod.engine;
+
+import io.jpod.rootless.Cgroups;
+import io.jpod.rootless.ContainerSpec;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One container's cgroups: a {@code jpod-<id>} directory per controller hierarchy below the delegated parent,
+ * created with its limits before each start, joined by the helper's container child before it unshares its
+ * cgroup namespace ({@code cgroup=DIR} spec records), read for stats and the OOM flag, removed at teardown.
+ *
+ * <p>The plan is kept in {@code <storage>/containers/<id>/cgroups} (lines {@code dir TAB controller TAB path},
+ * {@code set TAB controller TAB file TAB value}), so `start`, `update`, the exit command and the sweep of a
+ * killed monitor need no detection and no environment.
+ */
+final class ContainerCgroups {
+    static final String FILE = "cgroups";
+    private static final Duration EMPTY_TIMEOUT = Duration.ofSeconds(10);
+
+    private final String version;
+    private final Map<String, Path> dirs;            // controller → container cgroup dir
+    private final List<CgroupLimits.Write> writes;
+
+    ContainerCgroups(String version, Map<String, Path> dirs, List<CgroupLimits.Write> writes) {
+        this.version = version;
+        this.dirs = new LinkedHashMap<>(dirs);
+        this.writes = new ArrayList<>(writes);
+    }
+
+    /** The cgroups of a new container, or empty when none is usable (and none was asked for). */
+    static Optional<ContainerCgroups> plan(String id, Cgroups cg, List<CgroupLimits.Write> writes) {
+        if (!cg.usable()) {
+            return Optional.empty();
+        }
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        cg.parents().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> dirs.put(e.getKey(), e.getValue().resolve("jpod-" + id)));
+        return Optional.of(new ContainerCgroups(cg.version(), dirs, writes));
+    }
+
+    /** Detection and the limits of a run, checked before the container exists; bound to its id later. */
+    record Planned(Cgroups cgroups, List<CgroupLimits.Write> writes, boolean requested) {
+        /**
+         * Creates the container's cgroups and keeps the plan; returns the helper's records. When that fails
+         * and no limit was asked for (only podman's default pids limit), the container runs without cgroups.
+         */
+        List<ContainerSpec.Extra> prepare(String id, Path containerDir, java.io.PrintStream err) {
+            Optional<ContainerCgroups> c = plan(id, cgroups, writes);
+            if (c.isEmpty()) {
+                return List.of();
+            }
+            try {
+                c.get().create();
+                c.get().save(containerDir);
+                return c.get().extras();
+            } catch (IOException e) {
+                c.get().remove();
+                if (requested) {
+                    throw new EngineException("cannot set up the container's cgroups: " + e.getMessage(), e);
+                }
+                err.println("jpod: warning: the container runs without cgroups: " + e.getMessage());
+                return List.of();
+            }
+        }
+    }
+
+    static Planned planRun(RunRequest.ResourceRequest request, Map<String, String> env) {
+        RunRequest.ResourceRequest r = request == null ? new RunRequest.ResourceRequest() : request;
+        Cgroups cg = Cgroups.detect(env, io.jpod.rootless.HostUser.current().uid());
+        return new Planned(cg, CgroupLimits.plan(r, cg), CgroupLimits.requested(r));
+    }
+
+    String version() {
+        return version;
+    }
+
+    Map<String, Path> dirs() {
+        return dirs;
+    }
+
+    /** Distinct directories (co-mounted v1 controllers and v2 share one). */
+    List<Path> distinctDirs() {
+        return List.copyOf(new LinkedHashSet<>(dirs.values()));
+    }
+
+    Optional<Path> dir(String controller) {
+        return Optional.ofNullable(dirs.get(controller));
+    }
+
+    /** The helper's records: it writes its own pid to each cgroup.procs before unsharing the cgroup namespace. */
+    List<ContainerSpec.Extra> extras() {
+        return distinctDirs().stream().map(d -> new ContainerSpec.Extra("cgroup", d.toString())).toList();
+    }
+
+    // ---- persistence
+
+    void save(Path containerDir) throws IOException {
+        StringBuilder sb = new StringBuilder("version\t" + version + "\n");
+        dirs.forEach((c, d) -> sb.append("dir\t").append(c).append('\t').append(d).append('\n'));
+        for (CgroupLimits.Write w : writes) {
+            sb.append("set\t").append(w.controller()).append('\t').append(w.file()).append('\t').append(w.value()).append('\n');
+        }
+        Lifecycle.writeAtomic(containerDir.resolve(FILE), sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Optional<ContainerCgroups> load(Path containerDir) {
+        Path f = containerDir.resolve(FILE);
+        if (!Files.exists(f)) {
+            return Optional.empty();
+        }
+        try {
+            String version = "v1";
+            Map<String, Path> dirs = new LinkedHashMap<>();
+            List<CgroupLimits.Write> writes = new ArrayList<>();
+            for (String line : Files.readAllLines(f)) {
+                String[] p = line.split("\t", 4);
+                switch (p[0]) {
+                    case "version" -> version = p[1];
+                    case "dir" -> dirs.put(p[1], Path.of(p[2]));
+                    case "set" -> writes.add(new CgroupLimits.Write(p[1], p[2], p[3]));
+                    default -> { }
+                }
+            }
+            return Optional.of(new ContainerCgroups(version, dirs, writes));
+        } catch (IOException | ArrayIndexOutOfBoundsException e) {
+            return Optional.empty();
+        }
+    }
+
+    // ---- lifecycle hooks
+
+    /** Before a launch: the container's cgroups with their limits, when it has any. */
+    static void createFor(Path containerDir) throws IOException {
+        Optional<ContainerCgroups> c = load(containerDir);
+        if (c.isPresent()) {
+            c.get().create();
+            Trace.mark("cgroups created");
+        }
+    }
+
+    /** At teardown: whether the OOM killer struck, then the cgroups are removed. */
+    static boolean teardown(Path containerDir, java.io.PrintStream err) {
+        Optional<ContainerCgroups> c = load(containerDir);
+        if (c.isEmpty()) {
+            return false;
+        }
+        boolean oom = c.get().oomKilled();
+        boolean removed = c.get().remove();
+        Trace.mark("cgroups removed");
+        if (!removed) {
+            err.println("jpod: warning: cannot remove the cgroups " + c.get().distinctDirs() + "; they are tried again at the next teardown");
+        }
+        return oom;
+    }
+
+    /** `exec`: the helper joins the container's cgroups too (cgroup= records appended to its spec). */
+    static void appendExecRecords(Path containerDir, Path specFile) throws IOException {
+        Optional<ContainerCgroups> c = load(containerDir);
+        if (c.isEmpty()) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Path d : c.get().distinctDirs()) {
+            if (Files.isDirectory(d)) {
+                sb.append("cgroup=").append(d).append('\0');
+            }
+        }
+        Files.writeString(specFile, sb.toString(), java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    // ---- create and remove
+
+    /** Creates the directories (again) and writes the limits; before the monitor starts. */
+    void create() throws IOException {
+        if (version.equals("v2")) {
+            enableV2Controllers();
+        }
+        for (Map.Entry<String, Path> e : dirs.entrySet()) {
+            Path d = e.getValue();
+            if (!Files.isDirectory(d)) {
+                try {
+                    Files.createDirectory(d);
+                } catch (java.nio.file.FileAlreadyExistsException ignored) {
+                    // co-mounted controller made it already
+                }
+            }
+            if (e.getKey().equals("cpuset") && version.equals("v1")) {
+                // v1 cpuset children start empty and admit no process until both are set
+                for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
+                    if (Files.readString(d.resolve(f)).isBlank()) {
+                        write(d.resolve(f), Files.readString(d.getParent().resolve(f)).strip());
+                    }
+                }
+            }
+        }
+        apply(writes);
+    }
+
+    /** v2's "no internal processes": controllers are enabled on the delegated dir and on its jpod child. */
+    private void enableV2Controllers() throws IOException {
+        Path parent = distinctDirs().get(0).getParent();    // <delegated>/jpod
+        Path delegated = parent.getParent();
+        if (!Files.isDirectory(parent)) {
+            Files.createDirectories(parent);
+        }
+        String wanted = String.join(" ", dirs.keySet().stream().map(c -> "+" + c).toList());
+        try {
+            enable(delegated, wanted);
+        } catch (IOException busy) {
+            // processes in the delegated cgroup itself (jpod's own JVM among them): move ourselves to a leaf
+            Path leaf = delegated.resolve("jpod-init");
+            Files.createDirectories(leaf);
+            write(leaf.resolve("cgroup.procs"), Long.toString(ProcessHandle.current().pid()));
+            try {
+                enable(delegated, wanted);
+            } catch (IOException e) {
+                throw new IOException("cannot enable the cgroup controllers in " + delegated
+                        + "/cgroup.subtree_control (other processes live in it; move them to a child cgroup): " + e.getMessage());
+            }
+        }
+        enable(parent, wanted);
+    }
+
+    private static void enable(Path dir, String wanted) throws IOException {
+        String have = Files.readString(dir.resolve("cgroup.subtree_control"));
+        boolean all = true;
+        for (String w : wanted.split(" ")) {
+            all &= (" " + have.strip() + " ").contains(" " + w.substring(1) + " ");
+        }
+        if (!all) {
+            write(dir.resolve("cgroup.subtree_control"), wanted);
+        }
+    }
+
+    void apply(List<CgroupLimits.Write> ws) throws IOException {
+        for (CgroupLimits.Write w : ws) {
+            Path d = dirs.get(w.controller());
+            if (d == null) {
+                throw new IOException("the container has no " + w.controller() + " cgroup");
+            }
+            write(d.resolve(w.file()), w.value());
+        }
+    }
+
+    /** update: applies and remembers new values for the next start. */
+    void update(Path containerDir, List<CgroupLimits.Write> ws) throws IOException {
+        List<CgroupLimits.Write> ordered = new ArrayList<>(ws);
+        if (version.equals("v1")) {
+            // memsw must stay >= the memory limit: raise it first when the new limit is above it
+            ordered.sort((a, b) -> Boolean.compare(!a.file().contains("memsw"), !b.file().contains("memsw")));
+            try {
+                apply(ws);
+            } catch (IOException first) {
+                apply(ordered);
+            }
+        } else {
+            apply(ws);
+        }
+        remember(containerDir, ws);
+    }
+
+    /** Keeps new values for the next start (a stopped container). */
+    void remember(Path containerDir, List<CgroupLimits.Write> ws) throws IOException {
+        for (CgroupLimits.Write w : ws) {
+            writes.removeIf(x -> x.controller().equals(w.controller()) && x.file().equals(w.file()));
+            writes.add(w);
+        }
+        save(containerDir);
+    }
+
+    private static void write(Path file, String value) throws IOException {
+        try {
+            Files.writeString(file, value);
+        } catch (IOException e) {
+            throw new IOException("cannot write " + value + " to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Kills what is left in the cgroups (the monitor was killed) and removes them. Best effort, bounded; a
+     * leftover is tried again by the next teardown of this container (the plan file stays until then).
+     */
+    boolean remove() {
+        Instant deadline = Instant.now().plus(EMPTY_TIMEOUT);
+        boolean all = true;
+        List<Path> ds = new ArrayList<>(distinctDirs());
+        for (Path d : ds) {
+            while (Files.isDirectory(d)) {
+                for (long pid : pids(d)) {
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                }
+                try {
+                    Files.deleteIfExists(d);
+                    break;
+                } catch (IOException e) {
+                    if (Instant.now().isAfter(deadline)) {
+                        all = false;
+                        break;
+                    }
+                    Lifecycle.pause();
+                }
+            }
+        }
+        return all;
+    }
+
+    static List<Long> pids(Path dir) {
+        List<Long> out = new ArrayList<>();
+        try {
+            for (String l : Files.readAllLines(dir.resolve("cgroup.procs"))) {
+                if (!l.isBlank()) {
+                    out.add(Long.parseLong(l.strip()));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // gone
+        }
+        return out;
+    }
+
+    /** Whether the kernel's OOM killer killed a process of the container's memory cgroup. */
+    boolean oomKilled() {
+        Path d = dirs.get("memory");
+        if (d == null) {
+            return false;
+        }
+        if (version.equals("v2")) {
+            return keyed(d.resolve("memory.events"), "oom_kill") > 0;
+        }
+        long kills = keyed(d.resolve("memory.oom_control"), "oom_kill");
+        return kills > 0 || keyed(d.resolve("memory.oom_control"), "under_oom") > 0;
+    }
+
+    /** The value of "KEY N" lines (memory.events, memory.oom_control, cpu.stat); -1 when absent. */
+    static long keyed(Path file, String key) {
+        try {
+            for (String l : Files.readAllLines(file)) {
+                String[] p = l.strip().split("\\s+");
+                if (p.length == 2 && p[0].equals(key)) {
+                    return Long.parseLong(p[1]);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // absent
+        }
+        return -1;
+    }
+
+    static long number(Path file) {
+        try {
+            String s = Files.readString(file).strip();
+            return s.equals("max") ? Long.MAX_VALUE : Long.parseLong(s);
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    // ---- stats
+
+    /** Memory in use, bytes; -1 unknown. */
+    long memoryUsage() {
+        return dir("memory").map(d -> {
+            if (version.equals("v2")) {
+                return number(d.resolve("memory.current"));
+            }
+            long usage = number(d.resolve("memory.usage_in_bytes"));
+            long cache = keyed(d.resolve("memory.stat"), "total_inactive_file");
+            return usage >= 0 && cache > 0 && cache < usage ? usage - cache : usage;
+        }).orElse(-1L);
+    }
+
+    /** The memory limit, bytes; Long.MAX_VALUE for none, -1 unknown. */
+    long memoryLimit() {
+        return dir("memory").map(d -> {
+            long l = number(d.resolve(version.equals("v2") ? "memory.max" : "memory.limit_in_bytes"));
+            return l >= (1L << 62) ? Long.MAX_VALUE : l;
+        }).orElse(-1L);
+    }
+
+    long pidsCurrent() {
+        return dir("pids").map(d -> number(d.resolve("pids.current"))).orElse(-1L);
+    }
+
+    long pidsLimit() {
+        return dir("pids").map(d -> number(d.resolve("pids.max"))).orElse(-1L);
+    }
+
+    /** CPU time used, nanoseconds; -1 unknown. */
+    long cpuNanos() {
+        if (version.equals("v2")) {
+            return dir("cpu").map(d -> {
+                long us = keyed(d.resolve("cpu.stat"), "usage_usec");
+                return us < 0 ? -1 : us * 1000;
+            }).orElse(-1L);
+        }
+        return dir("cpuacct").map(d -> number(d.resolve("cpuacct.usage"))).orElse(-1L);
+    }
+
+    /** Block I/O bytes read and written; -1 unknown. */
+    long[] blockIo() {
+        long[] rw = {-1, -1};
+        if (version.equals("v2")) {
+            dir("io").ifPresent(d -> {
+                try {
+                    rw[0] = 0;
+                    rw[1] = 0;
+                    for (String l : Files.readAllLines(d.resolve("io.stat"))) {
+                        for (String kv : l.split("\\s+")) {
+                            if (kv.startsWith("rbytes=")) {
+                                rw[0] += Long.parseLong(kv.substring(7));
+                            } else if (kv.startsWith("wbytes=")) {
+                                rw[1] += Long.parseLong(kv.substring(7));
+                            }
+                        }
+                    }
+                } catch (IOException | NumberFormatException e) {
+                    rw[0] = rw[1] = -1;
+                }
+            });
+            return rw;
+        }
+        dir("blkio").ifPresent(d -> {
+            try {
+                rw[0] = 0;
+                rw[1] = 0;
+                for (String l : Files.readAllLines(d.resolve("blkio.throttle.io_service_bytes"))) {
+                    String[] p = l.strip().split("\\s+");
+                    if (p.length == 3 && p[1].equals("Read")) {
+                        rw[0] += Long.parseLong(p[2]);
+                    } else if (p.length == 3 && p[1].equals("Write")) {
+                        rw[1] += Long.parseLong(p[2]);
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                rw[0] = rw[1] = -1;
+            }
+        });
+        return rw;
+    }
+}

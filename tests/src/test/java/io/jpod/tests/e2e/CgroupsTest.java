@@ -1,0 +1,261 @@
+package io.jpod.tests.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jpod.tests.support.DelegatedCgroups;
+import io.jpod.tests.support.JpodEnv;
+import io.jpod.tests.support.LocalRegistry;
+import io.jpod.tests.support.Result;
+import io.jpod.tests.support.TestImage;
+import io.jpod.tests.support.TestUser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Resource limits for real. On cgroup v1 (these machines) the test, as root, delegates v1 directories below its
+ * own cgroups to the test user ({@link DelegatedCgroups}) and points jpod at them with JPOD_CGROUP_V1_PARENT; on
+ * a machine whose user has cgroup v2 delegation the tests run against that; otherwise they are skipped.
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class CgroupsTest {
+    private static final Duration NORMAL = Duration.ofSeconds(90);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String V1_ENV = "JPOD_CGROUP_V1_PARENT";
+
+    private static JpodEnv env;
+    private static LocalRegistry registry;
+    private static DelegatedCgroups delegated;
+    private static Map<String, Optional<String>> cgEnv = Map.of();
+    private static String image;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        env = JpodEnv.create(TestUser.get());
+        if (TestUser.jvmIsRoot() && DelegatedCgroups.v1Available()) {
+            delegated = DelegatedCgroups.create(env.user());
+            cgEnv = Map.of(V1_ENV, Optional.of(delegated.setting()));
+        } else {
+            Result info = env.run(NORMAL, "info", "--format", "json");
+            JsonNode cg = JSON.readTree(info.stdout()).path("cgroups");
+            Assumptions.assumeTrue(cg.path("version").asText().equals("v2") && !cg.path("controllers").asText().isEmpty(),
+                    "skipped: not root on a cgroup v1 machine, and no cgroup v2 delegation (" + cg + ")");
+        }
+        registry = LocalRegistry.start();
+        registry.push(TestImage.busybox().build(), "library/busybox", "latest");
+        image = registry.hostPort() + "/library/busybox:latest";
+        ok(env.run(Duration.ofSeconds(180), "pull", "-q", image));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        try {
+            if (env != null) {
+                env.close();
+            }
+        } finally {
+            try {
+                if (registry != null) {
+                    registry.close();
+                }
+            } finally {
+                if (delegated != null) {
+                    delegated.close();
+                }
+            }
+        }
+    }
+
+    private static Result ok(Result r) {
+        assertEquals(0, r.exitCode(), () -> "expected success: " + r);
+        return r;
+    }
+
+    private static Result jpod(String... args) {
+        return env.runWith(cgEnv, NORMAL, args);
+    }
+
+    private static void await(String what, Duration timeout, BooleanSupplier condition) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                fail("timed out waiting for " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted");
+            }
+        }
+    }
+
+    /** The container's own cgroup dir of a controller (v1: below the delegated dir), or null on v2. */
+    private static Path containerCgroup(String controller, String id) {
+        return delegated == null ? null : delegated.dir(controller).resolve("jpod-" + id);
+    }
+
+    private static JsonNode inspect(String name) throws IOException {
+        return JSON.readTree(ok(jpod("inspect", name)).stdout()).get(0);
+    }
+
+    @Test
+    void infoShowsTheDelegatedControllers() throws IOException {
+        JsonNode cg = JSON.readTree(ok(jpod("info", "--format", "json")).stdout()).path("cgroups");
+        for (String c : new String[]{"memory", "pids", "cpu"}) {
+            assertTrue((" " + cg.path("controllers").asText() + " ").contains(" " + c + " "), () -> "controller " + c + " in " + cg);
+        }
+        Result text = ok(jpod("info"));
+        assertTrue(text.stdout().contains("cgroups:\n  version: " + cg.path("version").asText()), text::toString);
+    }
+
+    @Test
+    void anAllocationBeyondTheMemoryLimitIsOomKilledInsideTheContainerOnly() throws IOException {
+        Result r = jpod("run", "--name", "oom", "--memory", "32m", image, "sh", "-c", "x=a; while true; do x=$x$x; done");
+        assertEquals(137, r.exitCode(), () -> "killed by the OOM killer: " + r);
+        JsonNode c = inspect("oom");
+        assertTrue(c.path("State").path("OOMKilled").asBoolean(), () -> "OOMKilled in " + c.path("State"));
+        String id = c.path("Id").asText();
+        if (delegated != null) {
+            assertFalse(Files.exists(containerCgroup("memory", id)), "the container's cgroup is removed at teardown");
+        }
+        ok(jpod("rm", "oom"));
+        // jpod itself lived on: the next container runs normally and is not marked
+        ok(jpod("run", "--name", "fine", "--memory", "32m", image, "true"));
+        assertFalse(inspect("fine").path("State").path("OOMKilled").asBoolean());
+        ok(jpod("rm", "fine"));
+    }
+
+    @Test
+    void theContainerSeesItsOwnCgroupAsRoot() {
+        Result r = ok(jpod("run", "--rm", "--memory", "64m", image, "cat", "/proc/self/cgroup"));
+        assertTrue(r.stdout().lines().anyMatch(l -> l.matches("\\d+:memory:/")), () -> "memory cgroup / in its namespace: " + r);
+        assertTrue(r.stdout().lines().anyMatch(l -> l.matches("\\d+:pids:/")), () -> "pids cgroup / in its namespace: " + r);
+    }
+
+    /** Processes listed in a cgroup. */
+    private static final class ContainerPids {
+        static long of(Path dir) throws IOException {
+            return Files.readAllLines(dir.resolve("cgroup.procs")).stream().filter(l -> !l.isBlank()).count();
+        }
+    }
+
+    @Test
+    void aForkLoopStopsAtThePidsLimit() {
+        // the inner shell forks background sleeps until fork fails (ash then exits); the outer one reports
+        // with builtins only, since by then the cgroup may have no pid left for a fork
+        String script = "sh -c 'i=0; while [ $i -lt 60 ]; do sleep 30 & i=$((i+1)); echo $i > /tmp/started; done' 2>/dev/null;"
+                + " read n < /tmp/started; echo started=$n";
+        Result r = ok(jpod("run", "--rm", "--pids-limit", "20", image, "sh", "-c", script));
+        Matcher m = Pattern.compile("started=(\\d+)").matcher(r.stdout());
+        assertTrue(m.find(), () -> "the loop reported: " + r);
+        int started = Integer.parseInt(m.group(1));
+        assertTrue(started < 20, () -> "at most 20 processes in the container (two shells among them): " + started + " sleeps; " + r);
+        assertTrue(started >= 10, () -> "the limit is 20, not lower: " + started);
+    }
+
+    @Test
+    void aCpuLimitThrottlesABusyLoopAndStatsAndUpdateWork() throws IOException {
+        Assumptions.assumeTrue(delegated != null, "measured from the v1 cpuacct counter");
+        String id = ok(jpod("run", "-d", "--name", "busy", "--cpus", "0.2", "--memory", "64m", image, "sh", "-c",
+                "while true; do :; done")).stdout().strip();
+        try {
+            Path usage = containerCgroup("cpuacct", id).resolve("cpuacct.usage");
+            await("the container's cgroup", Duration.ofSeconds(30), () -> Files.exists(usage));
+            long u0 = Long.parseLong(Files.readString(usage).strip());
+            long t0 = System.nanoTime();
+            await("3 s of measurement", Duration.ofSeconds(10), () -> System.nanoTime() - t0 >= 3_000_000_000L);
+            long u1 = Long.parseLong(Files.readString(usage).strip());
+            long t1 = System.nanoTime();
+            double share = (double) (u1 - u0) / (t1 - t0);
+            assertTrue(share > 0.05 && share < 0.45, () -> "about 20% of one CPU, was " + share);
+
+            JsonNode stats = JSON.readTree(ok(jpod("stats", "--no-stream", "--format", "json", "busy")).stdout());
+            assertEquals(1, stats.size(), stats::toString);
+            assertEquals(64L * 1024 * 1024, stats.get(0).path("mem_limit_bytes").asLong(), stats::toString);
+            assertTrue(stats.get(0).path("pids").asInt() >= 1, stats::toString);
+            Result table = ok(jpod("stats", "--no-stream", "busy"));
+            assertTrue(table.stdout().contains("MEM USAGE / LIMIT") && table.stdout().contains("/ 67.1MB"), table::toString);
+
+            // exec'd processes join the container's cgroups (and namespace) too
+            String execCgroups = ok(jpod("exec", "busy", "cat", "/proc/self/cgroup")).stdout();
+            assertTrue(execCgroups.lines().anyMatch(l -> l.matches("\\d+:memory:/")), () -> "exec in the container's memory cgroup: " + execCgroups);
+            if (delegated != null) {
+                assertTrue(ContainerPids.of(containerCgroup("pids", id)) >= 1);
+            }
+
+            assertEquals("2048", Files.readString(containerCgroup("pids", id).resolve("pids.max")).strip(), "podman's default pids limit");
+            ok(jpod("update", "--memory", "128m", "--pids-limit", "50", "busy"));
+            assertEquals(128L * 1024 * 1024, Long.parseLong(Files.readString(containerCgroup("memory", id).resolve("memory.limit_in_bytes")).strip()));
+            assertEquals("50", Files.readString(containerCgroup("pids", id).resolve("pids.max")).strip());
+        } finally {
+            ok(jpod("rm", "-f", "busy"));
+        }
+        for (String c : DelegatedCgroups.CONTROLLERS) {
+            assertFalse(Files.exists(containerCgroup(c, id)), "removed with the container: " + c);
+        }
+    }
+
+    @Test
+    void aRestartedContainerGetsItsCgroupAndLimitsBack() throws IOException {
+        Assumptions.assumeTrue(delegated != null, "looks at the v1 directories");
+        String id = ok(jpod("run", "-d", "--name", "again", "--memory", "48m", image, "sleep", "300")).stdout().strip();
+        try {
+            Path limit = containerCgroup("memory", id).resolve("memory.limit_in_bytes");
+            assertEquals(48L * 1024 * 1024, Long.parseLong(Files.readString(limit).strip()));
+            ok(jpod("stop", "-t", "0", "again"));
+            assertFalse(Files.exists(containerCgroup("memory", id)), "removed when the container stopped");
+            ok(jpod("update", "--memory", "40m", "again"));
+            ok(jpod("start", "again"));
+            assertEquals(40L * 1024 * 1024, Long.parseLong(Files.readString(limit).strip()), "the updated limit at the next start");
+        } finally {
+            ok(jpod("rm", "-f", "again"));
+        }
+    }
+
+    @Test
+    void aKilledMonitorLeavesNoCgroupBehind() throws IOException {
+        Assumptions.assumeTrue(delegated != null, "looks at the v1 directories");
+        String id = ok(jpod("run", "-d", "--name", "orphan", "--memory", "64m", image, "sleep", "300")).stdout().strip();
+        Path mem = containerCgroup("memory", id);
+        assertTrue(Files.isDirectory(mem), "the container has its cgroup");
+        long monitor = inspect("orphan").path("State").path("ConmonPid").asLong();
+        assertTrue(monitor > 0, "a monitor pid");
+        ProcessHandle.of(monitor).ifPresent(ProcessHandle::destroyForcibly);
+        await("the monitor's end", Duration.ofSeconds(30), () -> ProcessHandle.of(monitor).isEmpty());
+        ok(jpod("ps", "-a")); // the next command sweeps
+        for (String c : DelegatedCgroups.CONTROLLERS) {
+            assertFalse(Files.exists(containerCgroup(c, id)), "swept: " + c);
+        }
+        ok(jpod("rm", "-f", "orphan"));
+    }
+
+    @Test
+    void aLimitWithoutADelegatedCgroupFailsWithWhatToChange() {
+        Assumptions.assumeTrue(delegated != null, "needs a machine where the user has no cgroup of its own");
+        Result r = env.runWith(Map.of(V1_ENV, Optional.empty()), NORMAL, "run", "--rm", "--memory", "32m", image, "true");
+        assertEquals(125, r.exitCode(), r::toString);
+        assertTrue(r.stderr().contains("delegated") && r.stderr().contains(V1_ENV), r::toString);
+        assertEquals(1, r.stderr().strip().lines().count(), () -> "one line: " + r.stderr());
+        // without a limit asked for, the container runs without cgroups
+        ok(env.run(NORMAL, "run", "--rm", image, "true"));
+    }
+}
