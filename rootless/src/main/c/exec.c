@@ -19,6 +19,7 @@
 
 #include "cgroup.h"
 #include "lifecycle.h"
+#include "sandbox.h"
 
 struct exec_spec {
     pid_t pid;
@@ -74,8 +75,14 @@ static void parse_exec_spec(const char *file, struct exec_spec *s)
         else if (cgroup_spec_key(key, value) != 0) {
             if (cgroup_step[0])   /* set only by an invalid record */
                 fail("%s", cgroup_step);
-        } else
-            fail("exec: spec %s: unknown key \"%s\"", file, key);
+        } else {
+            /* the container's capabilities, no_new_privs, seccomp program and rlimits (sandbox.c) */
+            int known = sandbox_parse_key(key, value);
+            if (known < 0)
+                fail("%s", sandbox_step);
+            if (!known)
+                fail("exec: spec %s: unknown key \"%s\"", file, key);
+        }
     }
     if (s->pid <= 1)
         fail("exec: spec %s: needs pid= of the container's init", file);
@@ -167,14 +174,20 @@ int cmd_exec(int argc, char **argv)
             die("setgroups");
         if (setresgid(s.gid, s.gid, s.gid) < 0)
             die("setresgid %u", (unsigned)s.gid);
+        if (sandbox_before_setuid((unsigned)s.uid) < 0)
+            die("%s", sandbox_step);
         if (setresuid(s.uid, s.uid, s.uid) < 0)
             die("setresuid %u", (unsigned)s.uid);
+        if (sandbox_after_setuid() < 0)
+            die("%s", sandbox_step);
         if (chdir(s.cwd) < 0)
             die("chdir to workdir %s", s.cwd);
         for (int i = 1; i < NSIG; i++)
             signal(i, SIG_DFL);
         sigprocmask(SIG_SETMASK, &old, NULL);
         close_fds(report_fd);
+        if (sandbox_before_exec() < 0)   /* no_new_privs, then the same seccomp filter as the container's */
+            die("%s", sandbox_step);
         exec_container(s.args, s.env);
     }
     exec_child = child;

@@ -1178,9 +1178,13 @@ int main(int argc, char **argv)
         return cmd_umount(argc, argv);
     if (!strcmp(mode, "mount-overlay"))
         return cmd_mount_overlay(argc, argv);
-    if (!strcmp(mode, "exec"))
+    if (!strcmp(mode, "exec")) {
+        /* enters a running container too: the same sealed copy, so nothing in there can reach our binary */
+        if (sandbox_reexec_sealed(argv) < 0)
+            die("%s", sandbox_step);
         return cmd_exec(argc, argv);
+    }
     if (!strcmp(mode, "signal"))
         return cmd_signal(argc, argv);
-    fail("usage: jpod-helper enter|pause|run|umount|mount-overlay ...");
+    fail("usage: jpod-helper enter|pause|run|exec|signal|umount|mount-overlay ...");
 }

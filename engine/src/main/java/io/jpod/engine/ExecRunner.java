@@ -80,6 +80,7 @@ final class ExecRunner {
             specFile = Files.createTempFile(run, "exec.", ".spec");
             spec.writeTo(specFile);
             ContainerCgroups.appendExecRecords(store.containers().dir(c.id()), specFile); // exec'd processes count against the limits
+            SandboxPolicy.appendExecRecords(lifecycle.baseSpec(c.id()), specFile, user.uid()); // and share its sandbox
             ProcessBuilder pb = helper.execInContainer(specFile).inheritIO();
             if (!req.interactive() && !req.tty()) {
                 pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

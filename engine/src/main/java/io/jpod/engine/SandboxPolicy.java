@@ -115,6 +115,38 @@ final class SandboxPolicy {
         }
     }
 
+    /** The records of a container's run spec that an exec'd process shares (capabilities are recomputed). */
+    private static final java.util.Set<String> EXEC_SHARED = java.util.Set.of("cap_bounding", "cap_inheritable",
+            "no_new_privs", "seccomp", "rlimit");
+
+    /**
+     * Appends to an exec spec the sandbox of the container it enters, taken from the container's saved run spec:
+     * the same bounding set, no_new_privs, seccomp program and rlimits; root gets the bounding set as its
+     * effective and permitted capabilities, another user none (podman's rule for both run and exec).
+     */
+    static void appendExecRecords(Path runSpec, Path execSpec, long execUid) throws IOException {
+        if (!Files.isRegularFile(runSpec)) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        String bounding = null;
+        for (String rec : new String(Files.readAllBytes(runSpec), java.nio.charset.StandardCharsets.UTF_8).split("\0")) {
+            int eq = rec.indexOf('=');
+            if (eq > 0 && EXEC_SHARED.contains(rec.substring(0, eq))) {
+                sb.append(rec).append('\0');
+                if (rec.startsWith("cap_bounding=")) {
+                    bounding = rec.substring(eq + 1);
+                }
+            }
+        }
+        if (bounding != null) {
+            String own = execUid == 0 ? bounding : "0";
+            sb.append("cap_effective=").append(own).append('\0').append("cap_permitted=").append(own).append('\0')
+                    .append("cap_ambient=0").append('\0');
+        }
+        Files.writeString(execSpec, sb.toString(), java.nio.file.StandardOpenOption.APPEND);
+    }
+
     /** The sandbox's spec records; writes the seccomp program to {@code runDir/seccomp.bpf} when there is one. */
     static List<ContainerSpec.Extra> extras(RunRequest.SecurityRequest sec, long uid, Path runDir, PrintStream err) throws IOException {
         Options opts = parseOptions(sec.securityOpts());

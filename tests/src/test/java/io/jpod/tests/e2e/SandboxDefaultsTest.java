@@ -315,4 +315,23 @@ class SandboxDefaultsTest {
             running.stop(Duration.ofSeconds(10));
         }
     }
+
+    @Test
+    void execSharesTheContainersSandbox() {
+        Result started = env.run(NORMAL, "run", "-d", "--name", "sandboxed", image, "sleep", "60");
+        assertEquals(0, started.exitCode(), started::toString);
+        try {
+            Result root = env.run(NORMAL, "exec", "sandboxed", "grep", "-E", "^(CapEff|CapBnd|NoNewPrivs|Seccomp):", "/proc/self/status");
+            assertEquals(0, root.exitCode(), root::toString);
+            assertEquals(List.of("CapEff: " + PODMAN_DEFAULT_CAPS, "CapBnd: " + PODMAN_DEFAULT_CAPS, "NoNewPrivs: 1", "Seccomp: 2"),
+                    root.normalisedLines(), root::toString);
+            Result user = env.run(NORMAL, "exec", "-u", "1000", "sandboxed", "grep", "^CapEff:", "/proc/self/status");
+            assertEquals(List.of("CapEff: " + NO_CAPS), user.normalisedLines(), user::toString);
+            Result refused = env.run(NORMAL, "exec", "sandboxed", "unshare", "-U", "true");
+            assertNotEquals(0, refused.exitCode(), refused::toString);
+            assertTrue(refused.stderr().contains("Operation not permitted"), refused::toString);
+        } finally {
+            env.run(NORMAL, "rm", "-f", "sandboxed");
+        }
+    }
 }
