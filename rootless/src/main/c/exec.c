@@ -140,6 +140,8 @@ int cmd_exec(int argc, char **argv)
     parse_exec_spec(argv[2], &s);
     if (cgroup_join() < 0)   /* the container's cgroups (and limits), before its cgroup namespace */
         die("%s", cgroup_step);
+    if (sandbox_load_files() < 0)   /* the seccomp program's path is gone once we are in the container */
+        die("%s", sandbox_step);
     join_container(s.pid);
     int master = -1, slave = -1;
     if (s.tty && !s.detach) {

@@ -260,6 +260,11 @@ static int read_seccomp(void)
     return 0;
 }
 
+int sandbox_load_files(void)
+{
+    return read_seccomp();
+}
+
 int sandbox_before_pivot(const char *root)
 {
     char path[4096];

@@ -23,6 +23,10 @@ int sandbox_reexec_sealed(char **argv);
    write-protects /proc and /sys paths below root. */
 int sandbox_before_pivot(const char *root);
 
+/* Reads the seccomp program into memory while its host path is reachable: `exec` calls it before joining the
+   container's mount namespace (run does it in sandbox_before_pivot). */
+int sandbox_load_files(void);
+
 /* In the monitor before unshare(CLONE_NEWPID): with userns_*_map records, move into a nested user namespace
    mapped so (--userns=keep-id). */
 int sandbox_enter_userns(void);

@@ -116,8 +116,7 @@ final class SandboxPolicy {
     }
 
     /** The records of a container's run spec that an exec'd process shares (capabilities are recomputed). */
-    private static final java.util.Set<String> EXEC_SHARED = java.util.Set.of("cap_bounding", "cap_inheritable",
-            "no_new_privs", "seccomp", "rlimit");
+    private static final java.util.Set<String> EXEC_SHARED = java.util.Set.of("cap_bounding", "no_new_privs", "seccomp", "rlimit");
 
     /**
      * Appends to an exec spec the sandbox of the container it enters, taken from the container's saved run spec:
@@ -142,7 +141,7 @@ final class SandboxPolicy {
         if (bounding != null) {
             String own = execUid == 0 ? bounding : "0";
             sb.append("cap_effective=").append(own).append('\0').append("cap_permitted=").append(own).append('\0')
-                    .append("cap_ambient=0").append('\0');
+                    .append("cap_inheritable=").append(own).append('\0').append("cap_ambient=0").append('\0');
         }
         Files.writeString(execSpec, sb.toString(), java.nio.file.StandardOpenOption.APPEND);
     }
