@@ -16,8 +16,17 @@ user=jpodtest
 uid=$(id -u "$user")
 work=$(mktemp -d /tmp/jpod-bench.XXXXXX)
 chmod 0755 "$work"
-trap 'stop_registry; runuser -u "$user" -- env -i HOME="$work/home" XDG_RUNTIME_DIR="$work/run" PATH=/usr/bin:/bin \
-      podman unshare rm -rf "$work/home/.local/share/containers" >/dev/null 2>&1 || true; pkill -u "$user" -f jpod-pause || true; rm -rf "$work"' EXIT
+cleanup() {
+    stop_registry
+    runuser -u "$user" -- env -i HOME="$work/home" XDG_RUNTIME_DIR="$work/run" PATH=/usr/bin:/bin \
+        podman unshare rm -rf "$work/home/.local/share/containers" >/dev/null 2>&1 || true
+    # both engines' pause processes of this run (jpod's and podman's catatonit), found by their pid files
+    for f in "$work/run/jpod/pause.pid" "$work/run/libpod/tmp/pause.pid"; do
+        [[ -f $f ]] && kill -9 "$(cat "$f")" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
 install -d -m 0700 -o "$user" -g "$user" "$work/home" "$work/run"
 
 start_registry "$work"
