@@ -18,7 +18,7 @@ public final class RmCommand implements Callable<Integer> {
     @picocli.CommandLine.Option(names = {"-f", "--force"}, description = "Kill running containers first")
     boolean force;
 
-    @picocli.CommandLine.Option(names = {"-v", "--volumes"}, description = "Also remove anonymous volumes (jpod creates none)")
+    @picocli.CommandLine.Option(names = {"-v", "--volumes"}, description = "Also remove the container's anonymous volumes")
     boolean volumes;
 
     @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Container names or ids")
@@ -28,7 +28,7 @@ public final class RmCommand implements Callable<Integer> {
     public Integer call() {
         try (Engine engine = jpod.engine()) {
             for (String c : containers) {
-                engine.removeContainer(c, force);
+                engine.removeContainer(c, force, volumes);
                 jpod.out.println(c);
             }
             return 0;

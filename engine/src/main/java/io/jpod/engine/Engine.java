@@ -327,6 +327,11 @@ public final class Engine implements AutoCloseable {
 
     /** Removes a container; with force a running one is killed first. */
     public void removeContainer(String idOrName, boolean force) {
+        removeContainer(idOrName, force, false);
+    }
+
+    /** Removes a container; with force a running one is killed first; with volumes its anonymous volumes go too. */
+    public void removeContainer(String idOrName, boolean force, boolean volumes) {
         Lifecycle lc = lifecycle();
         ContainerRecord c = lc.current(idOrName);
         if ("running".equals(c.state())) {
@@ -336,6 +341,9 @@ public final class Engine implements AutoCloseable {
             lc.stop(c.id(), 0);
         }
         lc.unmountStopped(c);
+        if (volumes) {
+            Volumes.releaseAnonymous(new io.jpod.storage.VolumeStore(store().root()), store().containers().dir(c.id()));
+        }
         store().containers().remove(c.id());
         ContainerRunner.deleteTree(dirs.runRoot().containerDir(c.id()));
     }

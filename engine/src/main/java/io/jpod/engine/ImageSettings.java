@@ -5,14 +5,15 @@ import io.jpod.image.ImageConfig;
 import java.util.List;
 
 /** The parts of an image config that decide how its container runs. */
-record ImageSettings(List<String> env, List<String> entrypoint, List<String> cmd, String workingDir, String user) {
+record ImageSettings(List<String> env, List<String> entrypoint, List<String> cmd, String workingDir, String user,
+                     String stopSignal) {
 
     static ImageSettings parse(byte[] configJson) {
         ImageConfig cfg = ImageConfig.parse(configJson, "local image");
         ImageConfig.Config c = cfg.config();
         if (c == null) {
-            return new ImageSettings(List.of(), List.of(), List.of(), null, null);
+            return new ImageSettings(List.of(), List.of(), List.of(), null, null, null);
         }
-        return new ImageSettings(c.env(), c.entrypoint(), c.cmd(), c.workingDir(), c.user());
+        return new ImageSettings(c.env(), c.entrypoint(), c.cmd(), c.workingDir(), c.user(), c.stopSignal());
     }
 }

@@ -14,15 +14,18 @@ final class LifecycleSetup {
     static ContainerRecord created(ContainerRecord r, RunRequest req, String hostname, String cwd, List<String> env,
                                    ImageSettings settings, String driver) {
         RunRequest.LifecycleRequest l = req.lifecycle();
-        if (l.stopSignal() != null) {
-            Signals.parse(l.stopSignal()); // a bad name fails now, not at stop time
+        // --stop-signal, else the image's StopSignal (podman's order); a bad name fails now, not at stop time
+        String stopSignal = l.stopSignal() != null ? l.stopSignal()
+                : settings.stopSignal() == null || settings.stopSignal().isBlank() ? null : settings.stopSignal();
+        if (stopSignal != null) {
+            Signals.parse(stopSignal);
         }
         String user = req.process().user() != null ? req.process().user() : settings.user();
         List<String> entrypoint = req.process().entrypoint() != null ? List.of(req.process().entrypoint())
                 : settings.entrypoint() == null ? List.of() : settings.entrypoint();
         ContainerLifecycle.Config config = new ContainerLifecycle.Config(hostname, user == null || user.isEmpty() ? "root" : user,
                 cwd, env, entrypoint, l.labels() == null ? Map.of() : l.labels(), l.tty(), l.interactive(), l.init(),
-                req.remove(), l.stopSignal(), l.stopTimeout(), req.network().mode(), driver);
+                req.remove(), stopSignal, l.stopTimeout(), req.network().mode(), driver);
         return Lifecycle.with(r, r.state(), r.exitCode(), new ContainerLifecycle(null, null, null, null, null, null, config));
     }
 }

@@ -152,7 +152,7 @@ public final class DockerArchive {
                     BlobStore.Staged blob = needBlob ? blobs.stage() : null;
                     try (InputStream raw = tar.getInputStream(le)) {
                         // a compressed layer.tar is legal too: keep the bytes as they are only when they are the plain tar
-                        InputStream tarStream = LayerDecompressor.open(blob == null ? raw : new TeeStream(raw, blob.out()),
+                        InputStream tarStream = LayerDecompressor.open(blob == null ? raw : new TeeInputStream(raw, blob.out()),
                                 MediaTypes.DOCKER_LAYER, diffIds.get(i));
                         StagedLayer s = layers.stage(tarStream);
                         staged.add(s);
@@ -219,33 +219,6 @@ public final class DockerArchive {
         }
         try (InputStream in = tar.getInputStream(e)) {
             return in.readAllBytes();
-        }
-    }
-
-    private static final class TeeStream extends java.io.FilterInputStream {
-        private final OutputStream copy;
-
-        TeeStream(InputStream in, OutputStream copy) {
-            super(in);
-            this.copy = copy;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                copy.write(b);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                copy.write(b, off, n);
-            }
-            return n;
         }
     }
 }

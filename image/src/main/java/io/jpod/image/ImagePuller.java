@@ -256,7 +256,7 @@ public final class ImagePuller {
         io.jpod.storage.BlobStore.Staged blob = target.stageBlob(digest);
         InputStream raw = display.count(client.openBlob(digest, layer.size()), shown);
         if (blob != null) {
-            raw = new Tee(raw, blob.out());
+            raw = new TeeInputStream(raw, blob.out());
         }
         DigestVerifyingInputStream verified = new DigestVerifyingInputStream(raw, digest, layer.size());
         Recording below = new Recording(verified);
@@ -377,41 +377,6 @@ public final class ImagePuller {
                     // the store sweeps tmp on open
                 }
             }
-        }
-    }
-
-    /** Copies what is read into {@code copy} (the compressed blob kept for push). */
-    private static final class Tee extends FilterInputStream {
-        private final java.io.OutputStream copy;
-
-        Tee(InputStream in, java.io.OutputStream copy) {
-            super(in);
-            this.copy = copy;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                copy.write(b);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                copy.write(b, off, n);
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] buf = new byte[(int) Math.min(n, 64 * 1024)];
-            int r = read(buf, 0, buf.length);
-            return Math.max(r, 0);
         }
     }
 

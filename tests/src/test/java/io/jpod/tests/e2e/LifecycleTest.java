@@ -161,6 +161,18 @@ class LifecycleTest {
     }
 
     @Test
+    void stopSendsTheImagesStopSignal() {
+        registry.push(TestImage.busybox().stopSignal("SIGUSR1").build(), "library/usr1", "latest");
+        String usr1 = registry.hostPort() + "/library/usr1:latest";
+        // PID 1 ignores TERM and exits 42 on USR1: only the image's StopSignal ends it before the kill timeout
+        ok(jpod("run", "-d", "--name", "usr1", usr1, "sh", "-c",
+                "trap '' TERM; trap 'exit 42' USR1; while true; do sleep 0.1; done"));
+        ok(jpod("stop", "-t", "30", "usr1"));
+        assertEquals(42, inspect("usr1").at("/State/ExitCode").asInt());
+        ok(jpod("rm", "usr1"));
+    }
+
+    @Test
     void stopKillsWhatIgnoresTheStopSignal() {
         ok(jpod("run", "-d", "--name", "stubborn", image, "sh", "-c", "trap '' TERM; while true; do sleep 0.1; done"));
         ok(jpod("stop", "-t", "1", "stubborn"));

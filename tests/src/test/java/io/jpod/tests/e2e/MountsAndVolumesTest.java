@@ -203,4 +203,21 @@ class MountsAndVolumesTest {
         assertEquals(before.stdout().lines().filter(l -> l.matches("[0-9a-f]{64}")).count(),
                 after.stdout().lines().filter(l -> l.matches("[0-9a-f]{64}")).count(), after::toString);
     }
+
+    @Test
+    void anonymousVolumeStaysWithoutRmAndGoesWithRmV() {
+        long before = anonymousVolumes();
+        Result r = env.run(NORMAL, "run", "--name", "keeps-anon", "-v", "/anon", image, "sh", "-c", "echo x > /anon/f");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals(before + 1, anonymousVolumes(), "a container that still exists keeps its anonymous volume");
+        Result rm = env.run(NORMAL, "rm", "-v", "keeps-anon");
+        assertEquals(0, rm.exitCode(), rm::toString);
+        assertEquals(before, anonymousVolumes(), "rm -v removes it");
+    }
+
+    private static long anonymousVolumes() {
+        Result ls = env.run(NORMAL, "volume", "ls", "-q");
+        assertEquals(0, ls.exitCode(), ls::toString);
+        return ls.stdout().lines().filter(l -> l.matches("[0-9a-f]{64}")).count();
+    }
 }
