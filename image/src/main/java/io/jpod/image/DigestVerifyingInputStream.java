@@ -1,6 +1,5 @@
 package io.jpod.image;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -10,7 +9,7 @@ import java.security.MessageDigest;
  * (throwing {@link ContentMismatchException}). Reading more than the declared size fails at once,
  * so a misbehaving server cannot make us consume an endless stream.
  */
-final class DigestVerifyingInputStream extends FilterInputStream {
+final class DigestVerifyingInputStream extends io.jpod.storage.ReadThroughInputStream {
     private final String expectedDigest;
     private final long expectedSize;
     private final MessageDigest sha256 = Digests.newSha256();
@@ -22,13 +21,6 @@ final class DigestVerifyingInputStream extends FilterInputStream {
         super(in);
         this.expectedDigest = expectedDigest;
         this.expectedSize = expectedSize;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
@@ -52,35 +44,6 @@ final class DigestVerifyingInputStream extends FilterInputStream {
         sha256.update(b, off, n);
         count += n;
         return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-        // Skipped bytes must be hashed too.
-        byte[] buf = new byte[(int) Math.min(Math.max(n, 0), 8192)];
-        long done = 0;
-        while (done < n) {
-            int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-            if (r < 0) {
-                break;
-            }
-            done += r;
-        }
-        return done;
-    }
-
-    @Override
-    public boolean markSupported() {
-        return false;
-    }
-
-    @Override
-    public synchronized void mark(int readlimit) {
-    }
-
-    @Override
-    public synchronized void reset() throws IOException {
-        throw new IOException("mark/reset not supported");
     }
 
     /** Reads what the consumer left (a decompressor may stop before the end) and verifies; idempotent. */

@@ -4,7 +4,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -619,7 +618,7 @@ public final class LayerUnpacker {
     }
 
     /** Hashes and counts every byte read from the source, and remembers the source's own failures. */
-    private static final class HashingInputStream extends FilterInputStream {
+    private static final class HashingInputStream extends ReadThroughInputStream {
         final MessageDigest digest;
         long count;
         IOException failure;
@@ -631,13 +630,6 @@ public final class LayerUnpacker {
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
             }
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n <= 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -654,35 +646,6 @@ public final class LayerUnpacker {
                 count += n;
             }
             return n;
-        }
-
-        /** Skipping must still hash: read through. */
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] buf = new byte[(int) Math.min(8192, Math.max(n, 1))];
-            long done = 0;
-            while (done < n) {
-                int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-                if (r < 0) {
-                    break;
-                }
-                done += r;
-            }
-            return done;
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
-        }
-
-        @Override
-        public synchronized void mark(int readlimit) {
-        }
-
-        @Override
-        public synchronized void reset() throws IOException {
-            throw new IOException("mark/reset not supported");
         }
 
         @Override

@@ -1,6 +1,5 @@
 package io.jpod.storage;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * tracker does not understand (GNU sparse extension headers) turns tracking off rather than refuse a valid layer: the
  * limit is a defence against memory exhaustion, not a validator.
  */
-final class TarHeaderLimiter extends FilterInputStream {
+final class TarHeaderLimiter extends ReadThroughInputStream {
     static final int MAX_SPECIAL = 1 << 20;
     private static final int BLOCK = 512;
 
@@ -35,38 +34,12 @@ final class TarHeaderLimiter extends FilterInputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n <= 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
     public int read(byte[] b, int off, int len) throws IOException {
         int n = in.read(b, off, len);
         if (n > 0 && !this.off) {
             track(b, off, n);
         }
         return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-        byte[] buf = new byte[(int) Math.min(8192, Math.max(n, 1))];
-        long done = 0;
-        while (done < n) {
-            int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-            if (r < 0) {
-                break;
-            }
-            done += r;
-        }
-        return done;
-    }
-
-    @Override
-    public boolean markSupported() {
-        return false;
     }
 
     private void track(byte[] b, int from, int n) {
