@@ -34,20 +34,8 @@ struct exec_spec {
 
 static void parse_exec_spec(const char *file, struct exec_spec *s)
 {
-    int fd = open(file, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0)
-        die("open exec spec %s", file);
-    size_t len = (size_t)st.st_size;
-    char *data = malloc(len + 1);
-    if (!data || read_full(fd, data, len) != (ssize_t)len)
-        die("read exec spec %s", file);
-    close(fd);
-    if (len == 0 || data[len - 1] != '\0')
-        fail("exec: spec %s: not a sequence of NUL-terminated records", file);
-    size_t records = 0;
-    for (size_t i = 0; i < len; i++)
-        records += data[i] == '\0';
+    size_t len, records;
+    char *data = read_spec_file(file, "exec", &len, &records);
     memset(s, 0, sizeof *s);
     s->cwd = "/";
     s->groups = calloc(records, sizeof *s->groups);

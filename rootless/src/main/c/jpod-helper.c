@@ -500,25 +500,31 @@ unsigned long parse_number(const char *key, const char *value, unsigned long max
     return v;
 }
 
-static void parse_spec(const char *file, struct spec *s)
+/* Reads a whole spec file (Java's ContainerSpec/ExecSpec: NUL-terminated key=value records) into memory;
+   sets its length and the number of records. Shared by `run` and `exec`. */
+char *read_spec_file(const char *file, const char *mode, size_t *len, size_t *records)
 {
     int fd = open(file, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0)
-        die("open spec %s", file);
-    size_t len = (size_t)st.st_size;
-    char *data = malloc(len + 1);
-    if (!data)
-        die("read spec %s", file);
-    if (read_full(fd, data, len) != (ssize_t)len)
-        die("read spec %s", file);
+        die("open %s spec %s", mode, file);
+    *len = (size_t)st.st_size;
+    char *data = malloc(*len + 1);
+    if (!data || read_full(fd, data, *len) != (ssize_t)*len)
+        die("read %s spec %s", mode, file);
     close(fd);
-    if (len == 0 || data[len - 1] != '\0')
-        fail("run: spec %s: not a sequence of NUL-terminated records", file);
+    if (*len == 0 || data[*len - 1] != '\0')
+        fail("%s: spec %s: not a sequence of NUL-terminated records", mode, file);
+    *records = 0;
+    for (size_t i = 0; i < *len; i++)
+        *records += data[i] == '\0';
+    return data;
+}
 
-    size_t records = 0;
-    for (size_t i = 0; i < len; i++)
-        records += data[i] == '\0';
+static void parse_spec(const char *file, struct spec *s)
+{
+    size_t len, records;
+    char *data = read_spec_file(file, "run", &len, &records);
     memset(s, 0, sizeof *s);
     s->cwd = "/";
     s->mtu = 65520;

@@ -13,6 +13,7 @@ __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);
 __attribute__((noreturn, format(printf, 1, 2))) void fail(const char *fmt, ...);
 void print_error(const char *step, int err);
 ssize_t read_full(int fd, void *buf, size_t len);
+char *read_spec_file(const char *file, const char *mode, size_t *len, size_t *records);
 int write_all(int fd, const void *buf, size_t len);
 int status_code(int status);
 int write_file_atomic(const char *path, const char *content);

@@ -320,11 +320,6 @@ public final class Engine implements AutoCloseable {
         return out;
     }
 
-    /** Removes a stopped container and its rootfs changes. */
-    public void removeContainer(String idOrName) {
-        removeContainer(idOrName, false);
-    }
-
     /** Removes a container; with force a running one is killed first. */
     public void removeContainer(String idOrName, boolean force) {
         removeContainer(idOrName, force, false);
