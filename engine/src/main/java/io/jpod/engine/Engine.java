@@ -218,7 +218,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
-        return new ImageResolver(store()).pull(name, tlsVerify, platform, quiet, progress);
+        return new ImageResolver(store(), dirs.runRoot().path()).pull(name, tlsVerify, platform, quiet, progress);
     }
 
     /** A pull with registry credentials: "USER:PASS" as --creds gives them, else from authfile / podman's auth files. */
@@ -292,7 +292,7 @@ public final class Engine implements AutoCloseable {
 
     private ImageCommands imageCommands() {
         if (imageCommands == null) {
-            imageCommands = new ImageCommands(store(), env);
+            imageCommands = new ImageCommands(store(), env, dirs.runRoot().path());
         }
         return imageCommands;
     }

@@ -4,6 +4,7 @@ import io.jpod.image.AuthStore;
 import io.jpod.image.Credentials;
 import io.jpod.image.ImagePuller;
 import io.jpod.image.ImageReference;
+import io.jpod.image.PlainHttpRegistries;
 import io.jpod.image.PullOptions;
 import io.jpod.image.ImageException;
 import io.jpod.image.RegistriesConf;
@@ -23,10 +24,13 @@ import java.util.function.Supplier;
 final class ImageCommands {
     private final Store store;
     private final Map<String, String> env;
+    private final Path runRoot;
 
-    ImageCommands(Store store, Map<String, String> env) {
+    /** @param runRoot where pulls remember registries that answer only plain HTTP; null: nowhere */
+    ImageCommands(Store store, Map<String, String> env, Path runRoot) {
         this.store = store;
         this.env = env;
+        this.runRoot = runRoot;
     }
 
     /**
@@ -43,7 +47,8 @@ final class ImageCommands {
             say.println("Resolving \"" + name + "\" using unqualified-search registries ("
                     + String.join(", ", conf.searchRegistries()) + ")");
         }
-        PullOptions options = new PullOptions(tlsVerify, platform, quiet, progress);
+        PullOptions options = new PullOptions(tlsVerify, platform, quiet, progress,
+                runRoot == null ? null : PlainHttpRegistries.in(runRoot.resolve("plain-http")));
         List<String> tried = new ArrayList<>();
         ImageException last = null;
         for (ImageReference candidate : candidates) {

@@ -11,9 +11,16 @@ import java.util.Optional;
 /** Finds an image in the store by id, id prefix or name, pulling it when the policy says so. */
 final class ImageResolver {
     private final Store store;
+    private final java.nio.file.Path runRoot;
 
     ImageResolver(Store store) {
+        this(store, null);
+    }
+
+    /** @param runRoot where pulls remember plain-HTTP registries; null: nowhere */
+    ImageResolver(Store store, java.nio.file.Path runRoot) {
         this.store = store;
+        this.runRoot = runRoot;
     }
 
     Optional<ImageRecord> local(String nameOrId) {
@@ -66,6 +73,6 @@ final class ImageResolver {
 
     ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
         // short names, mirrors and credentials as `jpod pull` resolves them
-        return new ImageCommands(store, System.getenv()).pull(name, tlsVerify, platform, quiet, progress, null, null);
+        return new ImageCommands(store, System.getenv(), runRoot).pull(name, tlsVerify, platform, quiet, progress, null, null);
     }
 }

@@ -67,7 +67,7 @@ public final class ImagePuller {
      */
     public ImageRecord pull(ImageReference from, ImageReference as, boolean tlsVerify) {
         Platform platform = Platform.parse(options.platform());
-        try (RegistryClient client = new RegistryClient(from, tlsVerify, credentials)) {
+        try (RegistryClient client = new RegistryClient(from, tlsVerify, credentials).rememberingPlainHttp(options.plainHttp())) {
             return pull(from, as, platform, client);
         }
     }

@@ -7,8 +7,13 @@ import java.io.PrintStream;
  * @param platform  "os/arch[/variant]"; null means the host platform
  * @param quiet     print only the image id
  * @param progress  where progress lines go; null prints nothing
+ * @param plainHttp where registries that answered only plain HTTP are remembered; null remembers nothing
  */
-public record PullOptions(boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
+public record PullOptions(boolean tlsVerify, String platform, boolean quiet, PrintStream progress, PlainHttpRegistries plainHttp) {
+    public PullOptions(boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
+        this(tlsVerify, platform, quiet, progress, null);
+    }
+
     public static PullOptions defaults(PrintStream progress) {
         return new PullOptions(true, null, false, progress);
     }

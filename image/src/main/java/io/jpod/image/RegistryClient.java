@@ -66,10 +66,14 @@ public final class RegistryClient implements AutoCloseable {
     private final Duration requestTimeout;
     private final long idleTimeoutMillis;
     private final long backoffMillis;
-    private final HttpClient http;
+    private final Duration connectTimeout;
+    private HttpClient http; // built on first use: see http()
     private final Map<String, String> authByScope = new ConcurrentHashMap<>();
     private final Object authLock = new Object();
     private volatile String scheme = "https";
+    private PlainHttpRegistries plainHttpMemory;
+    /** The scheme came from {@link #plainHttpMemory} and no answer has confirmed it yet. */
+    private volatile boolean schemeRemembered;
     private volatile boolean schemeSettled;
 
     /**
@@ -102,11 +106,54 @@ public final class RegistryClient implements AutoCloseable {
         this.requestTimeout = requestTimeout;
         this.idleTimeoutMillis = idleTimeout.toMillis();
         this.backoffMillis = backoffMillis;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+        this.connectTimeout = connectTimeout;
+    }
+
+    /**
+     * The client, built on first use so that {@link #rememberingPlainHttp} can still choose its TLS set-up: for a
+     * registry remembered as plain HTTP the TLS context is only set up if a TLS connection is made after all.
+     */
+    private synchronized HttpClient http() {
+        if (http == null) {
+            useLargeReceiveBuffers();
+            HttpClient.Builder b = HttpClient.newBuilder()
+                    .connectTimeout(connectTimeout)
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .version(HttpClient.Version.HTTP_1_1);
+            if (schemeRemembered) {
+                // Null protocols and cipher suites in these parameters leave the engine's defaults in place (the
+                // client adds SNI, ALPN and HTTPS host name verification itself); given, they spare the client from
+                // asking the context for its defaults, which would set it up at once.
+                b.sslContext(new DeferredSslContext()).sslParameters(new javax.net.ssl.SSLParameters());
+            }
+            http = b.build();
+        }
+        return http;
+    }
+
+    /**
+     * The JDK client hands a body over in buffers of {@code jdk.httpclient.bufsize} (16 KiB by default), each a hand-off
+     * between its selector thread and the reading thread; for blobs of many megabytes 256 KiB buffers cut that CPU
+     * by a quarter of a cold pull's. The property is read once, when the client's classes initialise, so it must be
+     * set before the first client is built; a value the user set wins.
+     */
+    private static void useLargeReceiveBuffers() {
+        if (System.getProperty("jdk.httpclient.bufsize") == null) {
+            System.setProperty("jdk.httpclient.bufsize", Integer.toString(256 * 1024));
+        }
+    }
+
+    /**
+     * Lets this client start in plain HTTP with a registry that answered only plain HTTP before, and remember such a
+     * registry when it falls back. Only has an effect where plain HTTP is allowed (loopback, --tls-verify=false).
+     */
+    public RegistryClient rememberingPlainHttp(PlainHttpRegistries memory) {
+        this.plainHttpMemory = memory;
+        if (memory != null && plainHttpAllowed && !schemeSettled && memory.knownPlain(host)) {
+            scheme = "http";
+            schemeRemembered = true;
+        }
+        return this;
     }
 
     private Credentials credentials() {
@@ -441,9 +488,9 @@ public final class RegistryClient implements AutoCloseable {
             }
             HttpResponse<InputStream> resp;
             try {
-                resp = http.send(b.build(), this::bodyFor);
+                resp = http().send(b.build(), this::bodyFor);
             } catch (IOException e) {
-                if (toRegistry && redirects == 0 && fallBackToHttp(e)) {
+                if (toRegistry && redirects == 0 && (backToHttps() || fallBackToHttp(e))) {
                     uri = registryUri(path);
                     continue;
                 }
@@ -452,8 +499,15 @@ public final class RegistryClient implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted");
             }
+            if (toRegistry && resp.statusCode() == 400 && redirects == 0 && backToHttps()) {
+                // a remembered plain-HTTP registry that now speaks TLS answers a plain request with 400
+                closeQuietly(resp.body());
+                uri = registryUri(path);
+                continue;
+            }
             if (toRegistry) {
                 schemeSettled = true;
+                schemeRemembered = false;
             }
             Reply r = new Reply(resp.statusCode(), resp.headers(), resp.body(), uri);
             if (isRedirect(r.status())) {
@@ -513,9 +567,34 @@ public final class RegistryClient implements AutoCloseable {
         boolean silentPlainServer = timedOut && isLoopback(host);
         if (tlsFailure || refused || silentPlainServer) {
             scheme = "http";
+            if (plainHttpMemory != null && !refused) {
+                plainHttpMemory.rememberPlain(host); // refused says nothing about the scheme
+            }
             return true;
         }
         return false;
+    }
+
+    /** The remembered plain-HTTP scheme failed before any answer: forget it and start again from HTTPS. */
+    private boolean backToHttps() {
+        if (!schemeRemembered || schemeSettled) {
+            return false;
+        }
+        schemeRemembered = false;
+        plainHttpMemory.forget(host);
+        scheme = "https";
+        return true;
+    }
+
+    private static void closeQuietly(InputStream in) {
+        if (in == null) {
+            return;
+        }
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // the exchange is abandoned anyway
+        }
     }
 
     private URI registryUri(String path) {
@@ -608,7 +687,7 @@ public final class RegistryClient implements AutoCloseable {
             int status;
             byte[] body;
             try {
-                HttpResponse<InputStream> resp = http.send(request, this::bodyFor);
+                HttpResponse<InputStream> resp = http().send(request, this::bodyFor);
                 Reply r = new Reply(resp.statusCode(), resp.headers(), resp.body(), uri);
                 status = r.status();
                 body = r.drain(MAX_TOKEN_BODY);
@@ -836,6 +915,13 @@ public final class RegistryClient implements AutoCloseable {
      */
     @Override
     public void close() {
+        HttpClient http;
+        synchronized (this) {
+            http = this.http;
+        }
+        if (http == null) {
+            return;
+        }
         try {
             Method shutdownNow = HttpClient.class.getMethod("shutdownNow");
             shutdownNow.invoke(http);

@@ -22,10 +22,12 @@ import java.util.concurrent.TimeUnit;
  * the JDK's request timeout only covers the response headers, so a registry that stops sending mid-body would
  * otherwise block a pull forever. A stalled read throws {@link SocketTimeoutException}, which the resuming stream
  * treats like a cut connection. Reads are also interruptible (cancelling a parallel layer download).
- * Demand is one item at a time, so at most a couple of buffers are queued.
+ * Demand is {@value #AHEAD} items ahead, so the client's selector keeps reading while this stream's reader hashes and
+ * unpacks, and at most that many buffers are queued.
  */
 final class StreamingBody extends InputStream implements HttpResponse.BodySubscriber<InputStream> {
     private static final Object END = new Object();
+    static final int AHEAD = 4;
 
     private record Failure(Throwable error) {
     }
@@ -58,7 +60,7 @@ final class StreamingBody extends InputStream implements HttpResponse.BodySubscr
         if (closed) {
             s.cancel();
         } else {
-            s.request(1);
+            s.request(AHEAD);
         }
     }
 

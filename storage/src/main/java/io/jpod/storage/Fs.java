@@ -170,7 +170,7 @@ final class Fs {
             Files.setAttribute(dir, "unix:mode", (mode & 07777) | 0700, NOFOLLOW);
         } catch (java.nio.file.AccessDeniedException e) {
             BasicFileAttributes st = lstat(dir);
-            if (st == null || !st.isDirectory() || Native.chmod(dir.toString(), (mode & 07777) | 0700) != 0) {
+            if (st == null || !st.isDirectory() || Native.chmod(dir, (mode & 07777) | 0700) != null) {
                 throw e;
             }
         }

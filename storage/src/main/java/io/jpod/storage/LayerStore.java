@@ -61,6 +61,9 @@ public final class LayerStore {
             Path diff = dir.resolve("diff");
             Files.createDirectory(diff);
             LayerUnpacker.Result result = new LayerUnpacker(warnings).unpack(uncompressedTar, diff);
+            // File data durable before commit's rename publishes the layer. Done here, in the thread that unpacked
+            // it, so that the flush overlaps the other layers' downloads instead of holding up the commit.
+            Native.syncfs(diff.toString());
             ok = true;
             return new Staged(dir, result);
         } finally {
@@ -279,7 +282,6 @@ public final class LayerStore {
                 throw new StorageException("cannot write the metadata of layer " + chainId + ": " + Fs.describe(e)
                         + "; check free space");
             }
-            Native.syncfs(dir.toString()); // file data durable before the rename publishes the layer
             try {
                 store.locked(() -> {
                     Path target = overlay().resolve(hex);
@@ -331,9 +333,9 @@ public final class LayerStore {
                 // keep the defaults
             }
             new Ownership(null).chown(diff, uid, gid, "the root directory of the layer");
-            int err = Native.chmod(diff.toString(), mode);
-            if (err != 0) {
-                throw new StorageException("cannot set the mode of " + diff + ": " + Native.strerror(err));
+            String failure = Native.chmod(diff, mode);
+            if (failure != null) {
+                throw new StorageException("cannot set the mode of " + diff + ": " + failure);
             }
         }
 

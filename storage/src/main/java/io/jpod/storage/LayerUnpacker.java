@@ -275,7 +275,7 @@ public final class LayerUnpacker {
                 }
             }
             xattrs(path, e);
-            metadata(path, e, true);
+            metadata(path, e, true, false);
         }
 
         private void directory(TarArchiveEntry e, List<String> comps) throws IOException {
@@ -318,7 +318,7 @@ public final class LayerUnpacker {
             // the target is stored as is; it is only ever interpreted inside the container (or by our confined walk)
             Files.createSymbolicLink(path, path.getFileSystem().getPath(target));
             ownership.chown(path, e.getLongUserId(), e.getLongGroupId(), "layer entry " + Fs.quote(name));
-            Native.setTimes(path.toString(), e.getLastModifiedTime(), e.getLastAccessTime()); // best effort
+            Native.setTimes(path, e.getLastModifiedTime(), e.getLastAccessTime(), false); // best effort
         }
 
         private void hardlink(TarArchiveEntry e, List<String> comps) throws IOException {
@@ -355,7 +355,7 @@ public final class LayerUnpacker {
             Files.createLink(path, targetPath);
             // the link header's owner, mode and times apply to the shared inode, as containers/storage and Docker do
             if (!tst.isSymbolicLink()) {
-                metadata(path, e, true);
+                metadata(path, e, true, tst.isOther());
             }
         }
 
@@ -371,7 +371,7 @@ public final class LayerUnpacker {
                 throw new StorageException("layer entry " + Fs.quote(e.getName()) + ": cannot create FIFO: "
                         + Native.strerror(err) + "; check the storage directory");
             }
-            metadata(path, e, true);
+            metadata(path, e, true, true);
         }
 
         private void whiteout(TarArchiveEntry e, List<String> comps, String base) throws IOException {
@@ -508,16 +508,16 @@ public final class LayerUnpacker {
         }
 
         /** chown, then chmod (chown clears setuid/setgid), then times. Never called on symlinks. */
-        private void metadata(Path path, TarArchiveEntry e, boolean times) {
+        private void metadata(Path path, TarArchiveEntry e, boolean times, boolean fifo) {
             String what = "layer entry " + Fs.quote(e.getName());
             ownership.chown(path, e.getLongUserId(), e.getLongGroupId(), what);
-            int err = Native.chmod(path.toString(), e.getMode());
-            if (err != 0) {
+            String failure = Native.chmod(path, e.getMode());
+            if (failure != null) {
                 throw new StorageException(what + ": cannot set mode " + Integer.toOctalString(e.getMode() & 07777)
-                        + ": " + Native.strerror(err) + "; check the storage directory");
+                        + ": " + failure + "; check the storage directory");
             }
             if (times && e.getLastModifiedTime() != null) {
-                Native.setTimes(path.toString(), e.getLastModifiedTime(), e.getLastAccessTime());
+                Native.setTimes(path, e.getLastModifiedTime(), e.getLastAccessTime(), fifo);
             }
         }
 
@@ -560,12 +560,12 @@ public final class LayerUnpacker {
                 }
                 String what = "layer entry " + Fs.quote(d.name);
                 ownership.chown(path, d.uid, d.gid, what);
-                int err = Native.chmod(path.toString(), d.mode);
-                if (err != 0) {
-                    throw new StorageException(what + ": cannot set mode: " + Native.strerror(err) + "; check the storage directory");
+                String failure = Native.chmod(path, d.mode);
+                if (failure != null) {
+                    throw new StorageException(what + ": cannot set mode: " + failure + "; check the storage directory");
                 }
                 if (d.mtime != null) {
-                    Native.setTimes(path.toString(), d.mtime, d.atime);
+                    Native.setTimes(path, d.mtime, d.atime, false);
                 }
             }
             if (devices > 0 && warnings != null) {

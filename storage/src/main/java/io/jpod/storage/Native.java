@@ -1,13 +1,21 @@
 package io.jpod.storage;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.annotations.SaveError;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 
 /**
- * The few libc calls the JDK does not offer: mknod (overlay whiteouts), mkfifo, syncfs, geteuid.
- * Loaded lazily on first use (start-up speed: most commands never unpack a layer).
+ * File-metadata calls for unpacking and copying layers. Those made for every file (chmod, lchown, times) go through
+ * the JDK's "unix" attribute view: binding libc through jnr-ffi generates classes at run time, which cost about a
+ * tenth of a cold pull's CPU. The few calls the JDK does not offer (mknod for overlay whiteouts, mkfifo, times of a
+ * FIFO, syncfs) use jnr, loaded lazily on first use.
  */
 final class Native {
     /** libc functions missing from jnr-posix. dev_t and the mode are passed as the C ABI wants them on 64-bit Linux. */
@@ -75,8 +83,13 @@ final class Native {
         return jnr.ffi.LastError.getLastError(runtime);
     }
 
+    /** Whether this process runs as uid 0 (of its user namespace): /proc/self belongs to the effective uid. */
     static boolean isRoot() {
-        return posix().geteuid() == 0;
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Creates the overlay whiteout (character device 0:0); returns 0 or the errno. */
@@ -108,24 +121,49 @@ final class Native {
         }
     }
 
-    /** chmod with all 12 mode bits (setuid/setgid/sticky too); returns 0 or the errno. Follows a final symlink: call it only on non-symlinks. */
-    static int chmod(String path, int mode) {
-        POSIX p = posix();
-        return p.chmod(path, mode & 07777) == 0 ? 0 : p.errno();
+    /**
+     * chmod with all 12 mode bits (setuid/setgid/sticky too); returns null or why it failed. Follows a final symlink:
+     * call it only on non-symlinks.
+     */
+    static String chmod(Path path, int mode) {
+        try {
+            Files.setAttribute(path, "unix:mode", mode & 07777);
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return Fs.describe(e);
+        }
+    }
+
+    /** lchown (never follows a final symlink); returns null or why it failed. */
+    static String lchown(Path path, int uid, int gid) {
+        try {
+            Files.setAttribute(path, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(path, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return Fs.describe(e);
+        }
     }
 
     /**
-     * Sets access and modification times without following a final symlink and without opening the file (opening a
-     * FIFO would block). Returns 0 or the errno.
+     * Sets access and modification times without following a final symlink; best effort. {@code fifo}: the path is a
+     * FIFO, which the JDK would open to set its times (and block there), so it goes through utimensat instead.
      */
-    static int setTimes(String path, java.nio.file.attribute.FileTime mtime, java.nio.file.attribute.FileTime atime) {
-        POSIX p = posix();
-        long[] m = timespec(mtime);
-        long[] a = timespec(atime != null ? atime : mtime);
-        return p.utimensat(AT_FDCWD, path, a, m, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : p.errno();
+    static void setTimes(Path path, FileTime mtime, FileTime atime, boolean fifo) {
+        FileTime a = atime != null ? atime : mtime;
+        if (fifo) {
+            POSIX p = posix();
+            p.utimensat(AT_FDCWD, path.toString(), timespec(a), timespec(mtime), AT_SYMLINK_NOFOLLOW);
+            return;
+        }
+        try {
+            Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setTimes(mtime, a, null);
+        } catch (IOException | RuntimeException e) {
+            // times are best effort, as they were with utimensat
+        }
     }
 
-    private static long[] timespec(java.nio.file.attribute.FileTime t) {
+    private static long[] timespec(FileTime t) {
         java.time.Instant i = t.toInstant();
         return new long[] {i.getEpochSecond(), i.getNano()};
     }

@@ -35,13 +35,12 @@ final class Ownership {
         if (uid < 0 || gid < 0 || uid > 0xFFFF_FFFEL || gid > 0xFFFF_FFFEL) {
             throw new StorageException(what + ": invalid owner " + uid + ":" + gid + "; the image is corrupt or hostile");
         }
-        jnr.posix.POSIX posix = Native.posix();
-        if (posix.lchown(p.toString(), (int) uid, (int) gid) == 0) {
+        String failure = Native.lchown(p, (int) uid, (int) gid);
+        if (failure == null) {
             return;
         }
-        int errno = posix.errno();
         if (strict) {
-            throw new StorageException(what + ": cannot set owner " + uid + ":" + gid + " (" + Native.strerror(errno) + ");"
+            throw new StorageException(what + ": cannot set owner " + uid + ":" + gid + " (" + failure + ");"
                     + " the id is probably not mapped in jpod's user namespace: give your user a range of 65536"
                     + " subordinate ids in /etc/subuid and /etc/subgid");
         }

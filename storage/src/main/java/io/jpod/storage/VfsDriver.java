@@ -181,7 +181,7 @@ public final class VfsDriver implements RootfsDriver {
                 } else if (type == Native.S_IFLNK) {
                     Files.createSymbolicLink(d, Files.readSymbolicLink(child));
                     ownership.chown(d, ((Integer) st.get("uid")) & 0xFFFFFFFFL, ((Integer) st.get("gid")) & 0xFFFFFFFFL, what);
-                    Native.setTimes(d.toString(), (FileTime) st.get("lastModifiedTime"), (FileTime) st.get("lastAccessTime"));
+                    Native.setTimes(d, (FileTime) st.get("lastModifiedTime"), (FileTime) st.get("lastAccessTime"), false);
                 } else if (type == Native.S_IFIFO) {
                     int err = Native.mkfifo(d.toString(), 0600);
                     if (err != 0) {
@@ -195,11 +195,12 @@ public final class VfsDriver implements RootfsDriver {
 
         private void meta(Path d, Map<String, Object> st, String what) {
             ownership.chown(d, ((Integer) st.get("uid")) & 0xFFFFFFFFL, ((Integer) st.get("gid")) & 0xFFFFFFFFL, what);
-            int err = Native.chmod(d.toString(), (Integer) st.get("mode"));
-            if (err != 0) {
-                throw new StorageException("cannot set the mode of " + d + ": " + Native.strerror(err));
+            String failure = Native.chmod(d, (Integer) st.get("mode"));
+            if (failure != null) {
+                throw new StorageException("cannot set the mode of " + d + ": " + failure);
             }
-            Native.setTimes(d.toString(), (FileTime) st.get("lastModifiedTime"), (FileTime) st.get("lastAccessTime"));
+            int type = (Integer) st.get("mode") & Native.S_IFMT;
+            Native.setTimes(d, (FileTime) st.get("lastModifiedTime"), (FileTime) st.get("lastAccessTime"), type == Native.S_IFIFO);
         }
 
         private static void clear(Path dir) throws IOException {
