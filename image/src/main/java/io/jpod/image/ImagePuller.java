@@ -207,7 +207,10 @@ public final class ImagePuller {
         });
         CompletionService<Integer> done = new ExecutorCompletionService<>(pool);
         List<Future<Integer>> futures = new ArrayList<>();
-        for (int i : missing) {
+        // largest first: the pull ends when its last layer does, so the long ones must not start last
+        List<Integer> order = new ArrayList<>(missing);
+        order.sort((a, b) -> Long.compare(layers.get(b).size(), layers.get(a).size()));
+        for (int i : order) {
             futures.add(done.submit(() -> {
                 Descriptor layer = layers.get(i);
                 staged.set(i, downloadLayer(client, layer, diffIds.get(i), display, shown[i], blobs, i));
@@ -260,15 +263,20 @@ public final class ImagePuller {
         }
         DigestVerifyingInputStream verified = new DigestVerifyingInputStream(raw, digest, layer.size());
         Recording below = new Recording(verified);
+        // download and digest on one thread, inflate and unpack on this one: see ReadAheadInputStream
+        ReadAheadInputStream ahead = new ReadAheadInputStream(below, Thread.currentThread().getName() + "-download");
         StagedLayer staged = null;
         try {
-            Recording tar = new Recording(LayerDecompressor.open(below, layer.mediaType(), digest));
+            Recording tar = new Recording(LayerDecompressor.open(ahead, layer.mediaType(), digest));
             try {
                 staged = target.stage(tar);
             } catch (IOException | RuntimeException e) {
-                throw explainStageFailure(e, below, tar, verified, digest, client);
+                throw explainStageFailure(e, below, tar, ahead, digest, client);
             }
-            verified.drainAndVerify(); // the decompressor may stop before the end of the blob
+            ahead.drain(); // the decompressor may stop before the end of the blob; the end is where it is verified
+            if (!verified.verified()) {
+                throw new IllegalStateException("blob " + digest + " ended unverified; this is a bug in jpod, please report it");
+            }
             if (!staged.diffId().equals(diffId)) {
                 throw new ImageException("layer " + digest + ": uncompressed content has digest " + staged.diffId()
                         + " but the image config lists " + diffId + "; the image is corrupt");
@@ -289,6 +297,7 @@ public final class ImagePuller {
             if (staged != null) {
                 staged.close();
             }
+            ahead.close(); // the download thread stops before its streams are closed under it
             if (blob != null) {
                 blob.close();
             }
@@ -305,7 +314,7 @@ public final class ImagePuller {
      * failure below the decompressor is a network error; a decompression/tar failure gets the rest of the blob drained
      * to tell corrupt transfer from a corrupt image; storage's own errors pass through.
      */
-    private RuntimeException explainStageFailure(Exception e, Recording below, Recording tar, DigestVerifyingInputStream verified,
+    private RuntimeException explainStageFailure(Exception e, Recording below, Recording tar, ReadAheadInputStream ahead,
                                                  String digest, RegistryClient client) {
         ContentMismatchException cm = RegistryClient.cause(e, ContentMismatchException.class);
         if (cm == null && below.failure instanceof ContentMismatchException c) {
@@ -326,7 +335,7 @@ public final class ImagePuller {
                 || String.valueOf(e.getMessage()).contains("No space left on device");
         if (!interrupted && !diskProblem) {
             try {
-                verified.drainAndVerify();
+                ahead.drain();
             } catch (ContentMismatchException mismatch) {
                 return new ImageException(mismatch.getMessage(), e);
             } catch (IOException ignored) {
