@@ -84,8 +84,26 @@ public final class ImagePuller {
         Manifest parsed = ManifestParser.parse(top.content(), top.contentType(), image);
         FetchedManifest chosen = top;
         ImageManifest manifest;
-        if (parsed instanceof ImageIndex index) {
-            Descriptor d = PlatformMatcher.select(index, platform, image);
+        Descriptor selected = parsed instanceof ImageIndex index ? PlatformMatcher.select(index, platform, image) : null;
+        ImageRecord present = target.complete(selected != null ? selected.digest() : top.digest());
+        if (present != null) {
+            // the same manifest is stored with all its layers: only the names are new (podman answers a warm pull so too)
+            byte[][] stored = target.stored(present.id());
+            if (!options.quiet() && options.progress() != null) {
+                progress("Getting image source signatures");
+                if (ManifestParser.parse(stored[0], null, image) instanceof ImageManifest m) {
+                    for (Descriptor layer : m.layers()) {
+                        progress("Copying blob " + Digests.shortHex(layer.digest()) + " skipped: already exists");
+                    }
+                }
+                progress("Copying config " + Digests.shortHex(present.id()) + " done");
+                progress("Writing manifest to image destination");
+            }
+            return target.putImage(present.id(), stored[0], stored[1], present.manifestDigest(), present.layers(), present.size(),
+                    nameFor(as), as.repositoryName() + "@" + top.digest());
+        }
+        if (selected != null) {
+            Descriptor d = selected;
             chosen = client.manifest(d.digest());
             if (chosen.content().length != d.size()) {
                 throw new ImageException("manifest " + d.digest() + " of " + image + ": the registry sent " + chosen.content().length
@@ -172,11 +190,16 @@ public final class ImagePuller {
         for (Descriptor layer : layers) {
             size += layer.size();
         }
-        String name = as.tag() != null && as.digest() == null ? as.repositoryName() + ":" + as.tag() : null;
+        String name = nameFor(as);
         String digestName = as.repositoryName() + "@" + top.digest();
         ImageRecord record = target.putImage(imageId, chosen.content(), configBytes, chosen.digest(), List.copyOf(chainIds), size, name,
                 digestName);
         return record; // the caller prints the id where it belongs (stdout for `pull`, nowhere for `run`)
+    }
+
+    /** The tag name a pull gives its image: none when pulled by digest. */
+    private static String nameFor(ImageReference as) {
+        return as.tag() != null && as.digest() == null ? as.repositoryName() + ":" + as.tag() : null;
     }
 
     private void warnOnPlatformMismatch(ImageConfig config, Platform wanted) {

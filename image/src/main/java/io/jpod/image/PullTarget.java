@@ -19,6 +19,19 @@ interface PullTarget {
         return null;
     }
 
+    /**
+     * An image already stored whose manifest has this digest and whose layers are all present, or null. Its content
+     * is fixed by the manifest digest, so a pull that finds one has nothing to download.
+     */
+    default ImageRecord complete(String manifestDigest) {
+        return null;
+    }
+
+    /** The stored manifest and config bytes of an image from {@link #complete}. */
+    default byte[][] stored(String imageId) {
+        throw new UnsupportedOperationException();
+    }
+
     ImageRecord putImage(String imageId, byte[] manifest, byte[] config, String manifestDigest, List<String> layerChainIds,
                          long size, String name, String digestName);
 }

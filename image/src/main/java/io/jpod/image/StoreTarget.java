@@ -38,6 +38,21 @@ final class StoreTarget implements PullTarget {
     }
 
     @Override
+    public ImageRecord complete(String manifestDigest) {
+        for (ImageRecord r : store.images().list()) {
+            if (manifestDigest.equals(r.manifestDigest()) && r.layers().stream().allMatch(store.layers()::exists)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public byte[][] stored(String imageId) {
+        return new byte[][] {store.images().manifest(imageId), store.images().config(imageId)};
+    }
+
+    @Override
     public ImageRecord putImage(String imageId, byte[] manifest, byte[] config, String manifestDigest, List<String> layerChainIds,
                                 long size, String name, String digestName) {
         return store.images().put(imageId, manifest, config, manifestDigest, layerChainIds, size, name, digestName);

@@ -189,6 +189,24 @@ class PullTest {
     }
 
     @Test
+    void pullingAStoredManifestAgainFetchesNoBlobAndAddsTheName() {
+        BuiltImage w = TestImage.busybox().file("w", "w\n", 0644).label("which", "warm").build();
+        registry.push(w, "warm/one", "1");
+        registry.push(w, "warm/two", "1");
+        pullExpecting(w.imageId(), proxy.hostPort() + "/warm/one:1");
+        proxy.clear();
+        Result again = jpod("pull", proxy.hostPort() + "/warm/two:1");
+        assertEquals(0, again.exitCode(), again::toString);
+        assertEquals(hex(w.imageId()), again.stdout().strip(), again::toString);
+        assertTrue(again.stderr().contains("skipped: already exists"), again::toString);
+        assertTrue(proxy.requests().stream().noneMatch(r -> r.path().contains("/blobs/")),
+                () -> "the manifest is stored with all its layers, so no blob is fetched; requests: " + proxy.describe());
+        Result images = jpod("images", "--format", "json");
+        assertTrue(images.stdout().contains("/warm/two:1"), images::toString);
+        assertTrue(images.stdout().contains("/warm/one:1"), images::toString);
+    }
+
+    @Test
     void aConnectionCutInTheMiddleOfABlobIsResumed() {
         byte[] big = random(2 << 20, 1);
         BuiltImage img = TestImage.busybox().compression(OciImageBuilder.Compression.NONE).format(OciImageBuilder.Format.OCI)
