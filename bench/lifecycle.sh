@@ -15,11 +15,11 @@ command -v podman >/dev/null || die "podman is not installed (apt-get install po
 dist=$root/cli/target/jpod
 [[ -x $dist/bin/jpod ]] || die "build jpod first: mvn -B package -DskipTests"
 [[ -f $root/tests/target/runtime-classpath.txt ]] || die "tests/target/runtime-classpath.txt missing: mvn -B package -DskipTests"
+. "$root/scripts/lib/local-registry.sh"
 
 user=jpodtest
 work=$(mktemp -d /tmp/jpod-bench-lc.XXXXXX)
 chmod 0755 "$work"
-registry_pid=
 as_user=(runuser -u "$user" -- env -i HOME="$work/home" XDG_RUNTIME_DIR="$work/run" PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)
 # crun refuses this machine's cgroup v1 hybrid layout and there is no systemd: podman needs runc and cgroupfs
 podman=(podman --runtime runc --cgroup-manager cgroupfs --events-backend file)
@@ -27,7 +27,7 @@ jpod=("$work/jpod/bin/jpod")
 cleanup() {
     "${as_user[@]}" "${jpod[@]}" rm -f bench-jpod >/dev/null 2>&1 || true
     "${as_user[@]}" "${podman[@]}" rm -f -t 0 bench-podman >/dev/null 2>&1 || true
-    [[ -n $registry_pid ]] && { kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; }
+    stop_registry
     "${as_user[@]}" podman unshare rm -rf "$work/home/.local/share/containers" >/dev/null 2>&1 || true
     "${as_user[@]}" "${jpod[@]}" unshare rm -rf "$work/home/.local/share/jpod" >/dev/null 2>&1 || true
     for f in "$work/run/jpod/pause.pid" "$work/run/libpod/tmp/pause.pid"; do   # jpod's and podman's pause processes
@@ -39,23 +39,10 @@ trap cleanup EXIT
 install -d -m 0700 -o "$user" -g "$user" "$work/home" "$work/run"
 
 # a local registry with a busybox image
-port=5200
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); ((port < 5300)) || die "no free port"; done
-mkdir -p "$work/registry"
-printf 'version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
-    "$work/registry" "$port" >"$work/registry.yml"
-env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-for ((i = 0; ; i++)); do
-    curl -sf -o /dev/null "http://127.0.0.1:$port/v2/" && break
-    ((i < 200)) || die "docker-registry did not answer: $(cat "$work/registry.log")"
-    sleep 0.1 # poll interval, bounded above
-done
-image=127.0.0.1:$port/library/alpine:latest
-java -cp "$root/tests/target/classes:$(cat "$root/tests/target/runtime-classpath.txt")" \
-    io.jpod.tests.support.PushBusyboxImage "127.0.0.1:$port" library/alpine latest >/dev/null
-cp -a "$dist" "$work/jpod"
-chmod -R a+rX "$work/jpod"
+start_registry "$work"
+image=127.0.0.1:$registry_port/library/alpine:latest
+push_busybox "127.0.0.1:$registry_port" library/alpine latest
+install_dist "$work/jpod"
 
 cd /
 "${as_user[@]}" "${jpod[@]}" pull -q "$image" >/dev/null

@@ -23,17 +23,17 @@ dist=$root/cli/target/jpod
 [[ -x $dist/bin/jpod ]] || die "build first: mvn -B -o package -DskipTests"
 [[ -f $root/tests/target/runtime-classpath.txt ]] || die "tests/target/runtime-classpath.txt missing: build the tests module"
 for t in curl hyperfine podman docker-registry; do command -v "$t" >/dev/null || die "$t is not installed (scripts/setup-host.sh)"; done
+. "$root/scripts/lib/local-registry.sh"
 
 # Short: podman puts a 64-hex-named API socket under $XDG_RUNTIME_DIR, and socket paths end at 107 bytes.
 work=$(mktemp -d /tmp/jnb.XXXXXX)
 chmod 0755 "$work"
 install -d -o jpodtest -m 0700 "$work/home" "$work/run"
-registry_pid=
 jpod_server=
 cleanup() {
     [[ -n $jpod_server ]] && kill "$jpod_server" 2>/dev/null || true
     as_user podman rm -f -t 0 netbench >/dev/null 2>&1 || true
-    [[ -n $registry_pid ]] && kill "$registry_pid" 2>/dev/null || true
+    stop_registry
     pkill -9 -u jpodtest -f "$work" 2>/dev/null || true
     as_user "$work/jpod/bin/jpod" unshare rm -rf "$work/home/.local/share/jpod" >/dev/null 2>&1 || true
     as_user podman unshare rm -rf "$work/home/.local/share/containers" >/dev/null 2>&1 || true
@@ -48,25 +48,10 @@ podman_flags=(--runtime runc --cgroup-manager cgroupfs --events-backend file)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # A local registry holding the busybox test image.
-rport=$(free_port)
-cat >"$work/registry.yml" <<YAML
-version: 0.1
-log: {level: warn, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $work/registry}}
-http: {addr: 127.0.0.1:$rport}
-YAML
-env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-for ((i = 0; ; i++)); do
-    curl -sf -o /dev/null "http://127.0.0.1:$rport/v2/" && break
-    ((i < 200)) || die "docker-registry did not answer: $(cat "$work/registry.log")"
-    sleep 0.1 # poll interval, bounded
-done
-java -cp "$root/tests/target/classes:$(cat "$root/tests/target/runtime-classpath.txt")" io.jpod.tests.support.PushBusyboxImage \
-    "127.0.0.1:$rport" library/netbench latest >&2
-image=127.0.0.1:$rport/library/netbench:latest
-cp -a "$dist" "$work/jpod"
-chmod -R a+rX "$work/jpod"
+start_registry "$work"
+push_busybox "127.0.0.1:$registry_port" library/netbench latest
+image=127.0.0.1:$registry_port/library/netbench:latest
+install_dist "$work/jpod"
 jpod="$work/jpod/bin/jpod"
 as_user "$jpod" pull -q "$image" >/dev/null
 as_user podman "${podman_flags[@]}" pull -q --tls-verify=false "$image" >/dev/null

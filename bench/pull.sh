@@ -17,14 +17,13 @@ command -v podman >/dev/null || die "podman is missing"
 dist=$root/cli/target/jpod
 [[ -x $dist/bin/jpod ]] || die "build first: mvn -B -o package -DskipTests"
 [[ -f $root/tests/target/runtime-classpath.txt ]] || die "build first: tests/target/runtime-classpath.txt is missing"
-classpath=$root/tests/target/classes:$(cat "$root/tests/target/runtime-classpath.txt")
+. "$root/scripts/lib/local-registry.sh"
 
 work=$(mktemp -d /tmp/jpod-bench.XXXXXX)
 chmod 0755 "$work"
-registry_pid=
 cleanup() {
     local pidfile
-    if [[ -n $registry_pid ]]; then kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; fi
+    stop_registry
     # the user's stores hold files of subordinate ids: remove them from inside each tool's user namespace
     as_user "$work/jpod/bin/jpod" unshare rm -rf "$work/home/.local/share/jpod" >/dev/null 2>&1 || true
     as_user podman "${podman_flags[@]}" unshare rm -rf "$work/home/.local/share/containers" >/dev/null 2>&1 || true
@@ -37,36 +36,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=5200
-while port_busy "$port"; do port=$((port + 1)); ((port < 5300)) || die "no free port"; done
-mkdir -p "$work/registry"
-cat >"$work/registry.yml" <<YAML
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $work/registry
-http:
-  addr: 127.0.0.1:$port
-YAML
-env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-for ((i = 0; ; i++)); do
-    curl -sf -o /dev/null "http://127.0.0.1:$port/v2/" && break
-    kill -0 "$registry_pid" 2>/dev/null || die "docker-registry exited: $(cat "$work/registry.log")"
-    ((i < 200)) || die "docker-registry did not answer within 20 s"
-    sleep 0.1 # poll interval, bounded above
-done
-image=127.0.0.1:$port/bench/big:latest
+start_registry "$work"
+image=127.0.0.1:$registry_port/bench/big:latest
 say "building and pushing $image"
-java -cp "$classpath" io.jpod.tests.support.PushBenchImage "127.0.0.1:$port" bench/big latest 4 30 1024 >&2 # busybox + 4 layers of 30 MiB
+push_bench_image "127.0.0.1:$registry_port" bench/big latest 4 30 1024 # busybox + 4 layers of 30 MiB
 
-cp -a "$dist" "$work/jpod"
-chmod -R a+rX "$work/jpod"
+install_dist "$work/jpod"
 install -d -m 0700 -o "$user" -g "$user" "$work/home" "$work/run"
 as_user() {
     (cd / && runuser -u "$user" -- env -i HOME="$work/home" XDG_RUNTIME_DIR="$work/run" LANG=C.UTF-8 \

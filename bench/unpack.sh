@@ -7,6 +7,9 @@
 # Usage: bench/unpack.sh [RUNS] [LAYERS] [FILES_PER_LAYER] [FILE_KIB]   (defaults 10 8 200 64: ~100 MiB unpacked)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+root=$ROOT
+die() { echo "unpack.sh: $*" >&2; exit 1; }
+. "$ROOT/scripts/lib/local-registry.sh"
 RUNS=${1:-10}
 LAYERS=${2:-8}
 FILES=${3:-200}
@@ -23,7 +26,6 @@ done
 
 work=$(mktemp -d /tmp/jpod-bench-XXXXXX)
 chmod 755 "$work"
-reg_pid=
 cleanup() {
     set +e
     runuser -u "$BENCH_USER" -- env -i HOME="$work/jpod/home" XDG_RUNTIME_DIR="$work/jpod/run" PATH=$PATH_ LANG=C.UTF-8 \
@@ -31,38 +33,16 @@ cleanup() {
     runuser -u "$BENCH_USER" -- env -i HOME="$work/podman/home" XDG_RUNTIME_DIR="$work/podman/run" PATH=$PATH_ \
         podman system reset -f >/dev/null 2>&1
     [[ -f $work/podman/run/libpod/tmp/pause.pid ]] && kill -9 "$(cat "$work/podman/run/libpod/tmp/pause.pid")" 2>/dev/null
-    [[ -n $reg_pid ]] && kill "$reg_pid" 2>/dev/null
+    stop_registry
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$work/registry"
-cat >"$work/registry.yml" <<YML
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $work/registry
-http:
-  addr: 127.0.0.1:$port
-YML
-env -i PATH=$PATH_ docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-reg_pid=$!
-for _ in $(seq 100); do
-    curl -fsS "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break
-    sleep 0.1 # readiness poll, bounded
-done
+start_registry "$work"
+image=127.0.0.1:$registry_port/bench/unpack:latest
+push_bench_image "127.0.0.1:$registry_port" bench/unpack latest "$LAYERS" "$FILES" "$KIB"
 
-image=127.0.0.1:$port/bench/unpack:latest
-java -cp "$ROOT/tests/target/classes:$(cat "$ROOT/tests/target/runtime-classpath.txt")" \
-    io.jpod.tests.support.PushBenchImage "127.0.0.1:$port" bench/unpack latest "$LAYERS" "$FILES" "$KIB"
-
-cp -r "$ROOT/cli/target/jpod" "$work/dist"
-chmod -R a+rX "$work/dist"
+install_dist "$work/dist"
 for e in jpod podman; do
     mkdir -p "$work/$e/home" "$work/$e/run"
     chown -R "$BENCH_USER" "$work/$e"

@@ -52,6 +52,14 @@ push_busybox() {
         io.jpod.tests.support.PushBusyboxImage "$1" "$2" "$3" >&2
 }
 
+# push_bench_image HOSTPORT REPO TAG LAYERS FILES_PER_LAYER FILE_KIB: the busybox base plus generated layers of
+# files (half random bytes, half text), built by the tests module's code.
+push_bench_image() {
+    [[ -f $root/tests/target/runtime-classpath.txt ]] || die "tests/target/runtime-classpath.txt was not written by the build"
+    java -cp "$root/tests/target/classes:$(cat "$root/tests/target/runtime-classpath.txt")" \
+        io.jpod.tests.support.PushBenchImage "$@" >&2
+}
+
 # install_dist DIR: a copy of cli/target/jpod the demo user can read (the repository may live under /root).
 install_dist() {
     [[ -x $root/cli/target/jpod/bin/jpod ]] || die "$root/cli/target/jpod/bin/jpod was not built"
