@@ -229,6 +229,12 @@ public final class ImagePuller {
             return t;
         });
         CompletionService<Integer> done = new ExecutorCompletionService<>(pool);
+        // each staged layer is flushed to disk here while the next ones download (commit would otherwise do it, in turn)
+        ExecutorService flusher = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "jpod-pull-flush");
+            t.setDaemon(true);
+            return t;
+        });
         List<Future<Integer>> futures = new ArrayList<>();
         // largest first: the pull ends when its last layer does, so the long ones must not start last
         List<Integer> order = new ArrayList<>(missing);
@@ -236,7 +242,9 @@ public final class ImagePuller {
         for (int i : order) {
             futures.add(done.submit(() -> {
                 Descriptor layer = layers.get(i);
-                staged.set(i, downloadLayer(client, layer, diffIds.get(i), display, shown[i], blobs, i));
+                StagedLayer s = downloadLayer(client, layer, diffIds.get(i), display, shown[i], blobs, i);
+                staged.set(i, s);
+                flusher.execute(s::makeDurable);
                 if (!display.live()) {
                     progress("Copying blob " + Digests.shortHex(layer.digest()) + " done");
                 }
@@ -256,6 +264,7 @@ public final class ImagePuller {
             Thread.currentThread().interrupt();
             failure = new ImageException("pull interrupted");
         } finally {
+            flusher.shutdown(); // what it has queued still runs; commit waits for a flush in progress
             if (failure != null) {
                 pool.shutdownNow(); // interrupts the other downloads; their reads fail promptly
                 try {

@@ -60,6 +60,11 @@ final class ScratchTarget implements PullTarget {
             }
 
             @Override
+            public void makeDurable() {
+                // nothing on disk
+            }
+
+            @Override
             public void commit(String chainId, String expectedDiffId, String parentChainId) {
                 if (!diffId.equals(expectedDiffId)) {
                     throw new StorageException("layer has diff id " + diffId + ", expected " + expectedDiffId);

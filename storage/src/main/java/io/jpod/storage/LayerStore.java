@@ -61,9 +61,6 @@ public final class LayerStore {
             Path diff = dir.resolve("diff");
             Files.createDirectory(diff);
             LayerUnpacker.Result result = new LayerUnpacker(warnings).unpack(uncompressedTar, diff);
-            // File data durable before commit's rename publishes the layer. Done here, in the thread that unpacked
-            // it, so that the flush overlaps the other layers' downloads instead of holding up the commit.
-            Native.syncfs(diff.toString());
             ok = true;
             return new Staged(dir, result);
         } finally {
@@ -237,6 +234,7 @@ public final class LayerStore {
         private final Path dir;
         private final LayerUnpacker.Result result;
         private boolean done;
+        private boolean durable;
 
         Staged(Path dir, LayerUnpacker.Result result) {
             this.dir = dir;
@@ -251,6 +249,14 @@ public final class LayerStore {
         @Override
         public long size() {
             return result.size();
+        }
+
+        @Override
+        public synchronized void makeDurable() {
+            if (!durable && !done) {
+                Native.syncfs(dir.toString()); // file data durable before commit's rename publishes the layer
+                durable = true;
+            }
         }
 
         @Override
@@ -282,6 +288,7 @@ public final class LayerStore {
                 throw new StorageException("cannot write the metadata of layer " + chainId + ": " + Fs.describe(e)
                         + "; check free space");
             }
+            makeDurable();
             try {
                 store.locked(() -> {
                     Path target = overlay().resolve(hex);
