@@ -95,8 +95,14 @@ public final class DockerArchive {
      * @return the loaded records
      */
     public static List<ImageRecord> load(Store store, Path archive, PrintStream progress) throws IOException {
-        List<ImageRecord> loaded = new ArrayList<>();
         try (TarFile tar = new TarFile(archive.toFile())) {
+            return load(store, tar, archive.toString(), progress);
+        }
+    }
+
+    static List<ImageRecord> load(Store store, TarFile tar, String archive, PrintStream progress) throws IOException {
+        List<ImageRecord> loaded = new ArrayList<>();
+        {
             TarArchiveEntry manifestEntry = entry(tar, "manifest.json");
             if (manifestEntry == null) {
                 throw new ImageException(archive + " is not a docker-archive (no manifest.json); jpod load reads docker-archive tarballs");
@@ -112,7 +118,7 @@ public final class DockerArchive {
         return loaded;
     }
 
-    private static ImageRecord loadOne(Store store, TarFile tar, JsonNode img, Path archive, PrintStream progress) throws IOException {
+    private static ImageRecord loadOne(Store store, TarFile tar, JsonNode img, String archive, PrintStream progress) throws IOException {
         TarArchiveEntry configEntry = entry(tar, img.path("Config").asText(""));
         if (configEntry == null) {
             throw new ImageException(archive + ": the config " + img.path("Config") + " named in manifest.json is missing");
@@ -131,6 +137,7 @@ public final class DockerArchive {
         List<String> chainIds = new ArrayList<>();
         List<StagedLayer> staged = new ArrayList<>();
         List<BlobStore.Staged> keptBlobs = new ArrayList<>();
+        List<Runnable> commits = new ArrayList<>();
         ObjectNode manifest = Json.mapper().createObjectNode();
         manifest.put("schemaVersion", 2).put("mediaType", MediaTypes.DOCKER_MANIFEST);
         manifest.putObject("config").put("mediaType", MediaTypes.DOCKER_CONFIG).put("size", config.length).put("digest", imageId);
@@ -161,14 +168,18 @@ public final class DockerArchive {
                                     + " but the config lists " + diffIds.get(i) + "; the archive is corrupt");
                         }
                         if (needLayer) {
-                            s.commit(chain, diffIds.get(i), parent);
+                            String c = chain;
+                            String d = diffIds.get(i);
+                            String p = parent;
+                            commits.add(() -> s.commit(c, d, p)); // once every layer verified: all or nothing
                         }
                         blobSize = s.size();
                     }
                     if (blob != null) {
                         keptBlobs.add(blob);
                         if (le.getSize() == blobSize) {
-                            blob.commit(diffIds.get(i)); // plain tar: its digest is the diff_id
+                            String d = diffIds.get(i);
+                            commits.add(() -> blob.commit(d)); // plain tar: its digest is the diff_id
                         }
                     }
                 } else {
@@ -178,6 +189,7 @@ public final class DockerArchive {
                 size += blobSize;
                 parent = chain;
             }
+            commits.forEach(Runnable::run);
             byte[] manifestBytes = Json.mapper().writeValueAsBytes(manifest);
             ImageRecord rec = null;
             List<String> tags = new ArrayList<>();
