@@ -253,19 +253,26 @@ public final class RegistryClient implements AutoCloseable {
         };
         String query = "?mount=" + URLEncoder.encode(digest, StandardCharsets.UTF_8) + "&from="
                 + URLEncoder.encode(fromRepository, StandardCharsets.UTF_8);
-        Reply start = withRetries(() -> exchange("POST", HttpRequest.BodyPublishers::noBody,
-                "/v2/" + ref.repository() + "/blobs/uploads/" + query));
-        if (start.status() == 201) {
-            start.close();
-            return true;
-        }
-        if (start.status() != 202) {
-            start.drain(MAX_ERROR_BODY);
-            upload(digest, body);
+        String pushScope = scope;
+        scope = pushScope + " repository:" + fromRepository + ":pull"; // a token must grant pull on the source as well
+        try {
+            Reply start = withRetries(() -> exchange("POST", HttpRequest.BodyPublishers::noBody,
+                    "/v2/" + ref.repository() + "/blobs/uploads/" + query));
+            if (start.status() == 201) {
+                start.close();
+                return true;
+            }
+            if (start.status() != 202) {
+                start.drain(MAX_ERROR_BODY);
+                scope = pushScope;
+                upload(digest, body);
+                return false;
+            }
+            upload(digest, body, start);
             return false;
+        } finally {
+            scope = pushScope;
         }
-        upload(digest, body, start);
-        return false;
     }
 
     private void upload(String digest, java.util.function.Supplier<HttpRequest.BodyPublisher> body) {
@@ -631,7 +638,11 @@ public final class RegistryClient implements AutoCloseable {
         if (service != null) {
             q.append("service=").append(URLEncoder.encode(service, StandardCharsets.UTF_8)).append('&');
         }
-        q.append("scope=").append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
+        String sep = "";
+        for (String one : scope.split(" ")) { // several scopes (a mount's source repository) go as repeated parameters
+            q.append(sep).append("scope=").append(URLEncoder.encode(one, StandardCharsets.UTF_8));
+            sep = "&";
+        }
         URI uri = URI.create(q.toString());
         String authHost = realmUri.getHost();
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET().timeout(requestTimeout)

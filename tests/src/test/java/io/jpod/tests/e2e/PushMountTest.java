@@ -10,6 +10,7 @@ import io.jpod.tests.support.Result;
 import io.jpod.tests.support.TcpProxy;
 import io.jpod.tests.support.TestImage;
 import io.jpod.tests.support.TestUser;
+import io.jpod.tests.support.TokenServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,5 +135,26 @@ class PushMountTest {
         Result pulled = ok("pull", "-q", proxy.hostPort() + "/mount/dst:1");
         assertEquals(img.imageId().substring(7), pulled.stdout().strip(), () -> pulled + "\n" + push);
         assertEquals("fallback\n", ok("run", "--rm", proxy.hostPort() + "/mount/dst:1", "cat", "/f").stdout());
+    }
+
+    @Test
+    void withTokenAuthTheMountAsksForPullOnTheSourceRepositoryToo() {
+        BuiltImage img = TestImage.busybox().file("f", "token mount\n", 0644).build();
+        registry.push(img, "tok/a", "1");
+        try (TokenServer tokens = TokenServer.start("heidi", "t0k");
+             LocalRegistry secured = LocalRegistry.sharing(registry, tokens.registryConfig());
+             TcpProxy front = TcpProxy.start(secured.port())) {
+            String source = front.hostPort() + "/tok/a:1";
+            ok("pull", "-q", "--creds", "heidi:t0k", source);
+            front.clear();
+            ok("push", "--creds", "heidi:t0k", source, front.hostPort() + "/tok/b:1");
+            List<TcpProxy.Request> sent = front.requests().stream()
+                    .filter(r -> (r.method().equals("PUT") || r.method().equals("PATCH")) && r.path().contains("/blobs/uploads/")).toList();
+            assertEquals(List.of(), sent, () -> "no blob bytes may be uploaded: " + front.describe());
+            assertTrue(tokens.scopes().contains("repository:tok/b:pull,push repository:tok/a:pull"), () -> "scopes: " + tokens.scopes());
+            ok("rmi", source);
+            Result pulled = ok("pull", "-q", "--creds", "heidi:t0k", front.hostPort() + "/tok/b:1");
+            assertEquals(img.imageId().substring(7), pulled.stdout().strip(), pulled::toString);
+        }
     }
 }
