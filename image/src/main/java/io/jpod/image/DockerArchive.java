@@ -102,8 +102,9 @@ public final class DockerArchive {
 
     static List<ImageRecord> load(Store store, TarFile tar, String archive, PrintStream progress) throws IOException {
         List<ImageRecord> loaded = new ArrayList<>();
+        java.util.Map<String, TarArchiveEntry> entries = OciArchive.entries(tar, archive);
         {
-            TarArchiveEntry manifestEntry = entry(tar, "manifest.json");
+            TarArchiveEntry manifestEntry = entry(entries, "manifest.json");
             if (manifestEntry == null) {
                 throw new ImageException(archive + " is not a docker-archive (no manifest.json); jpod load reads docker-archive tarballs");
             }
@@ -112,14 +113,15 @@ public final class DockerArchive {
                 throw new ImageException(archive + ": manifest.json lists no images");
             }
             for (JsonNode img : top) {
-                loaded.add(loadOne(store, tar, img, archive, progress));
+                loaded.add(loadOne(store, tar, entries, img, archive, progress));
             }
         }
         return loaded;
     }
 
-    private static ImageRecord loadOne(Store store, TarFile tar, JsonNode img, String archive, PrintStream progress) throws IOException {
-        TarArchiveEntry configEntry = entry(tar, img.path("Config").asText(""));
+    private static ImageRecord loadOne(Store store, TarFile tar, java.util.Map<String, TarArchiveEntry> entries, JsonNode img, String archive,
+                                       PrintStream progress) throws IOException {
+        TarArchiveEntry configEntry = entry(entries, img.path("Config").asText(""));
         if (configEntry == null) {
             throw new ImageException(archive + ": the config " + img.path("Config") + " named in manifest.json is missing");
         }
@@ -148,7 +150,7 @@ public final class DockerArchive {
             for (int i = 0; i < diffIds.size(); i++) {
                 String chain = LayerStore.chainId(parent, diffIds.get(i));
                 chainIds.add(chain);
-                TarArchiveEntry le = entry(tar, layerNames.get(i).asText(""));
+                TarArchiveEntry le = entry(entries, layerNames.get(i).asText(""));
                 if (le == null) {
                     throw new ImageException(archive + ": layer " + layerNames.get(i) + " named in manifest.json is missing");
                 }
@@ -214,15 +216,16 @@ public final class DockerArchive {
         }
     }
 
-    private static TarArchiveEntry entry(TarFile tar, String name) {
-        String want = name.startsWith("./") ? name.substring(2) : name;
-        for (TarArchiveEntry e : tar.getEntries()) {
-            String n = e.getName().startsWith("./") ? e.getName().substring(2) : e.getName();
-            if (n.equals(want) && e.isFile()) {
-                return e;
-            }
+    /** A regular file (or what a link in the archive points to) by its name in manifest.json; null if absent or outside. */
+    private static TarArchiveEntry entry(java.util.Map<String, TarArchiveEntry> entries, String name) {
+        if (name.startsWith("/")) {
+            return null;
         }
-        return null;
+        String n = name;
+        while (n.startsWith("./")) {
+            n = n.substring(2);
+        }
+        return entries.get(n);
     }
 
     private static byte[] read(TarFile tar, TarArchiveEntry e) throws IOException {

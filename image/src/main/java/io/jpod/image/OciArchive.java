@@ -339,27 +339,61 @@ public final class OciArchive {
     }
 
     /**
-     * The archive's regular files by name ("./" stripped). Refuses names that could escape a directory ({@code ..}
-     * components, absolute paths) and links: no loader extracts by name, but such an archive is hostile or broken either way.
+     * The archive's regular files by name ("./" stripped), links resolved to the file they name (docker save links a
+     * layer.tar it already wrote). Refuses names and link targets that leave the archive ({@code ..} past the top,
+     * absolute paths): no loader extracts by name, but such an archive is hostile or broken either way.
      */
     static Map<String, TarArchiveEntry> entries(TarFile tar, String archive) {
-        Map<String, TarArchiveEntry> out = new HashMap<>();
+        Map<String, TarArchiveEntry> all = new HashMap<>();
         for (TarArchiveEntry e : tar.getEntries()) {
-            String n = e.getName();
-            while (n.startsWith("./")) {
-                n = n.substring(2);
+            all.put(normalise(e.getName(), e.getName(), archive), e);
+        }
+        Map<String, TarArchiveEntry> out = new HashMap<>();
+        for (Map.Entry<String, TarArchiveEntry> en : all.entrySet()) {
+            TarArchiveEntry e = en.getValue();
+            String name = en.getKey();
+            for (int hops = 0; e != null && (e.isSymbolicLink() || e.isLink()) && hops < 16; hops++) {
+                String target = e.getLinkName();
+                if (target.startsWith("/")) {
+                    throw outside(e.getName(), archive);
+                }
+                if (e.isSymbolicLink()) {
+                    int slash = name.lastIndexOf('/');
+                    target = (slash < 0 ? "" : name.substring(0, slash + 1)) + target;
+                }
+                name = normalise(target, e.getName(), archive);
+                e = all.get(name);
             }
-            if (n.startsWith("/") || n.equals("..") || n.startsWith("../") || n.contains("/../") || n.endsWith("/..")) {
-                throw new ImageException(archive + ": entry \"" + ManifestParser.oneLine(e.getName())
-                        + "\" points outside the archive; refusing it");
-            }
-            if (e.isSymbolicLink() || e.isLink()) {
-                throw new ImageException(archive + ": entry \"" + ManifestParser.oneLine(e.getName()) + "\" is a link; refusing the archive");
-            }
-            if (e.isFile()) {
-                out.put(n, e);
+            if (e != null && e.isFile()) {
+                out.put(en.getKey(), e);
             }
         }
         return out;
+    }
+
+    /** "./a/b/../c" → "a/c"; a name that is absolute or climbs above the top is refused. */
+    private static String normalise(String name, String entry, String archive) {
+        java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+        if (name.startsWith("/")) {
+            throw outside(entry, archive);
+        }
+        for (String part : name.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                if (parts.isEmpty()) {
+                    throw outside(entry, archive);
+                }
+                parts.removeLast();
+            } else {
+                parts.addLast(part);
+            }
+        }
+        return String.join("/", parts);
+    }
+
+    private static ImageException outside(String entry, String archive) {
+        return new ImageException(archive + ": entry \"" + ManifestParser.oneLine(entry) + "\" points outside the archive; refusing it");
     }
 }
