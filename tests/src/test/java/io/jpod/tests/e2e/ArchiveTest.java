@@ -138,46 +138,63 @@ class ArchiveTest {
 
     @Test
     void dockerSaveArchiveLoadsWithTheIdPodmanShows() throws IOException {
-        // exactly `docker save`'s (pre-25) layout: manifest.json, <config hex>.json, <v1 id>/{VERSION,json,layer.tar}, repositories
-        BuiltImage img = TestImage.busybox().compression(OciImageBuilder.Compression.NONE).file("f", "from docker\n", 0644).build();
+        // exactly `docker save`'s (pre-25) layout: manifest.json, <config hex>.json, <v1 id>/{VERSION,json,layer.tar},
+        // repositories; a layer already written for another image is a symlink to the first copy, as moby writes it
+        BuiltImage one = TestImage.busybox().compression(OciImageBuilder.Compression.NONE).file("f", "from docker\n", 0644).build();
+        BuiltImage two = TestImage.busybox().compression(OciImageBuilder.Compression.NONE).file("f", "second\n", 0644).build();
         Map<String, byte[]> files = new LinkedHashMap<>();
+        Map<String, String> links = new LinkedHashMap<>();
+        Map<String, String> diffPaths = new LinkedHashMap<>();
+        ArrayNode manifest = JSON.createArrayNode();
+        ObjectNode repositories = JSON.createObjectNode();
+        addDockerSaveImage(one, "jpodtest/from-docker", "1.0", files, links, diffPaths, manifest, repositories);
+        addDockerSaveImage(two, "jpodtest/second", "2.0", files, links, diffPaths, manifest, repositories);
+        assertEquals(1, links.size(), "the shared base layer is written once and linked once");
+        files.put("manifest.json", JSON.writeValueAsBytes(manifest));
+        files.put("repositories", JSON.writeValueAsBytes(repositories));
+        Path archive = env.home().resolve("docker-save.tar");
+        writeTar(archive, files, links);
+
+        Result load = env.runWithInput(archive, Map.of(), T, "load");
+        assertEquals(0, load.exitCode(), load::toString);
+        // podman's image id is the sha256 of the config bytes; RepoTags are normalised as podman does
+        JsonNode shown = image("sha256:" + sha256Hex(one.config().bytes()));
+        assertEquals("docker.io/jpodtest/from-docker:1.0", shown.path("Names").get(0).asText(), shown::toString);
+        JsonNode second = image("sha256:" + sha256Hex(two.config().bytes()));
+        assertEquals("docker.io/jpodtest/second:2.0", second.path("Names").get(0).asText(), second::toString);
+        assertEquals("from docker\n", ok("run", "--rm", "jpodtest/from-docker:1.0", "cat", "/f").stdout());
+        assertEquals("second\n", ok("run", "--rm", "jpodtest/second:2.0", "cat", "/f").stdout());
+    }
+
+    private static void addDockerSaveImage(BuiltImage img, String repo, String tag, Map<String, byte[]> files, Map<String, String> links,
+                                           Map<String, String> diffPaths, ArrayNode manifest, ObjectNode repositories) throws IOException {
         String configName = img.imageId().substring(7) + ".json";
         ArrayNode layerNames = JSON.createArrayNode();
         String parentV1 = null;
-        String topV1 = null;
         for (Blob layer : img.layers()) {
-            String v1 = sha256Hex((parentV1 + layer.digest()).getBytes(StandardCharsets.UTF_8));
+            // v1 ids depend on the image, so a shared layer gets another directory in each image
+            String v1 = sha256Hex((img.imageId() + parentV1 + layer.digest()).getBytes(StandardCharsets.UTF_8));
             files.put(v1 + "/VERSION", "1.0".getBytes(StandardCharsets.US_ASCII));
             ObjectNode v1json = JSON.createObjectNode().put("id", v1);
             if (parentV1 != null) {
                 v1json.put("parent", parentV1);
             }
             files.put(v1 + "/json", JSON.writeValueAsBytes(v1json));
-            files.put(v1 + "/layer.tar", layer.bytes());
+            String first = diffPaths.putIfAbsent(layer.digest(), v1 + "/layer.tar");
+            if (first == null) {
+                files.put(v1 + "/layer.tar", layer.bytes());
+            } else {
+                links.put(v1 + "/layer.tar", "../" + first);
+            }
             layerNames.add(v1 + "/layer.tar");
             parentV1 = v1;
-            topV1 = v1;
         }
         files.put(configName, img.config().bytes());
-        ArrayNode manifest = JSON.createArrayNode();
         ObjectNode entry = manifest.addObject();
         entry.put("Config", configName);
-        entry.putArray("RepoTags").add("jpodtest/from-docker:1.0");
+        entry.putArray("RepoTags").add(repo + ":" + tag);
         entry.set("Layers", layerNames);
-        files.put("manifest.json", JSON.writeValueAsBytes(manifest));
-        ObjectNode repositories = JSON.createObjectNode();
-        repositories.putObject("jpodtest/from-docker").put("1.0", topV1);
-        files.put("repositories", JSON.writeValueAsBytes(repositories));
-        Path archive = env.home().resolve("docker-save.tar");
-        writeTar(archive, files);
-
-        Result load = env.runWithInput(archive, Map.of(), T, "load");
-        assertEquals(0, load.exitCode(), load::toString);
-        // podman's image id is the sha256 of the config bytes; RepoTags are normalised as podman does
-        String podmanId = sha256Hex(img.config().bytes());
-        JsonNode shown = image("sha256:" + podmanId);
-        assertEquals("docker.io/jpodtest/from-docker:1.0", shown.path("Names").get(0).asText(), shown::toString);
-        assertEquals("from docker\n", ok("run", "--rm", "jpodtest/from-docker:1.0", "cat", "/f").stdout());
+        repositories.putObject(repo).put(tag, parentV1);
     }
 
     @Test
@@ -301,9 +318,20 @@ class ArchiveTest {
 
     /** Writes the entries as a tar the test user can read. */
     private static void writeTar(Path file, Map<String, byte[]> entries) throws IOException {
+        writeTar(file, entries, Map.of());
+    }
+
+    /** Files, then symlinks (name → target). */
+    private static void writeTar(Path file, Map<String, byte[]> entries, Map<String, String> symlinks) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            for (Map.Entry<String, String> l : symlinks.entrySet()) {
+                TarArchiveEntry te = new TarArchiveEntry(l.getKey(), TarArchiveEntry.LF_SYMLINK);
+                te.setLinkName(l.getValue());
+                tar.putArchiveEntry(te);
+                tar.closeArchiveEntry();
+            }
             for (Map.Entry<String, byte[]> e : entries.entrySet()) {
                 TarArchiveEntry te = new TarArchiveEntry(e.getKey(), true);
                 te.setSize(e.getValue().length);
