@@ -256,8 +256,16 @@ public final class RegistryClient implements AutoCloseable {
         String pushScope = scope;
         scope = pushScope + " repository:" + fromRepository + ":pull"; // a token must grant pull on the source as well
         try {
-            Reply start = withRetries(() -> exchange("POST", HttpRequest.BodyPublishers::noBody,
-                    "/v2/" + ref.repository() + "/blobs/uploads/" + query));
+            Reply start;
+            try {
+                start = withRetries(() -> exchange("POST", HttpRequest.BodyPublishers::noBody,
+                        "/v2/" + ref.repository() + "/blobs/uploads/" + query));
+            } catch (ImageException refused) {
+                // e.g. a token server that will not grant pull on the source: the plain upload needs no such grant
+                scope = pushScope;
+                upload(digest, body);
+                return false;
+            }
             if (start.status() == 201) {
                 start.close();
                 return true;
