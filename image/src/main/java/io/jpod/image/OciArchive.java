@@ -207,8 +207,17 @@ public final class OciArchive {
             throws IOException {
         String mediaType = d.path("mediaType").asText("");
         String digest = d.path("digest").asText("");
+        long manifestSize = d.path("size").asLong(-1);
         if (MediaTypes.isIndex(mediaType)) {
-            throw new ImageException(archive + ": index.json names a nested index " + digest + "; jpod loads archives of single images");
+            // a multi-platform image (skopeo copy --all, buildx): the host's platform, as a pull would choose
+            Manifest nested = ManifestParser.parse(smallBlob(tar, entries, digest, manifestSize, archive), mediaType, archive);
+            if (!(nested instanceof ImageIndex list)) {
+                throw new ImageException(archive + ": blob " + digest + " is not an image index");
+            }
+            Descriptor chosen = PlatformMatcher.select(list, Platform.host(), archive);
+            mediaType = chosen.mediaType();
+            digest = chosen.digest();
+            manifestSize = chosen.size();
         }
         if (!MediaTypes.isImageManifest(mediaType)) {
             throw new ImageException(archive + ": index.json names " + digest + " of media type \"" + mediaType
@@ -223,7 +232,7 @@ public final class OciArchive {
                 throw new ImageException(archive + ": the image name \"" + refName + "\" in index.json is not a valid reference");
             }
         }
-        byte[] manifestBytes = smallBlob(tar, entries, digest, d.path("size").asLong(-1), archive);
+        byte[] manifestBytes = smallBlob(tar, entries, digest, manifestSize, archive);
         Manifest parsed = ManifestParser.parse(manifestBytes, mediaType, archive);
         if (!(parsed instanceof ImageManifest manifest)) {
             throw new ImageException(archive + ": blob " + digest + " is not an image manifest");

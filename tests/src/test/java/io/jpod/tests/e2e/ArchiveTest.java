@@ -198,6 +198,40 @@ class ArchiveTest {
     }
 
     @Test
+    void ociArchiveWithAMultiPlatformIndexLoadsTheHostPlatform() throws IOException {
+        BuiltImage img = TestImage.busybox().format(OciImageBuilder.Format.OCI).file("f", "multi\n", 0644).build();
+        String name = pulled(img, "archive/multi");
+        Path single = env.home().resolve("single.tar");
+        ok("save", "--format", "oci-archive", "-o", single.toString(), name);
+        ok("rmi", name);
+        Map<String, byte[]> entries = readTar(single);
+        JsonNode amd64 = JSON.readTree(entries.get("index.json")).path("manifests").get(0);
+        // as skopeo copy --all writes it: index.json names an index whose other platforms' blobs are absent
+        ObjectNode list = JSON.createObjectNode().put("schemaVersion", 2).put("mediaType", "application/vnd.oci.image.index.v1+json");
+        ArrayNode manifests = list.putArray("manifests");
+        manifests.addObject().put("mediaType", "application/vnd.oci.image.manifest.v1+json").put("digest", "sha256:" + "0".repeat(64))
+                .put("size", 500).putObject("platform").put("os", "linux").put("architecture", "arm64");
+        ObjectNode host = manifests.addObject().put("mediaType", amd64.path("mediaType").asText()).put("digest", amd64.path("digest").asText())
+                .put("size", amd64.path("size").asLong());
+        host.putObject("platform").put("os", "linux").put("architecture", "amd64");
+        byte[] listBytes = JSON.writeValueAsBytes(list);
+        String listDigest = Blob.sha256(listBytes);
+        entries.put("blobs/sha256/" + listDigest.substring(7), listBytes);
+        ObjectNode index = JSON.createObjectNode().put("schemaVersion", 2);
+        index.putArray("manifests").addObject().put("mediaType", "application/vnd.oci.image.index.v1+json").put("digest", listDigest)
+                .put("size", listBytes.length).putObject("annotations").put(REF_NAME, name);
+        entries.put("index.json", JSON.writeValueAsBytes(index));
+        Path multi = env.home().resolve("multi.tar");
+        writeTar(multi, entries);
+
+        Result load = ok("load", "-i", multi.toString());
+        assertEquals("Loaded image: " + name, load.stdout().strip(), load::toString);
+        JsonNode loaded = image(img.imageId());
+        assertEquals(img.manifestDigest(), loaded.path("Digest").asText(), loaded::toString);
+        assertEquals("multi\n", ok("run", "--rm", name, "cat", "/f").stdout());
+    }
+
+    @Test
     void hostileOrBrokenArchivesAreRefusedAndLeaveTheStoreUnchanged() throws IOException {
         BuiltImage img = TestImage.busybox().file("f", "hostile\n", 0644).build();
         String name = pulled(img, "archive/hostile");
