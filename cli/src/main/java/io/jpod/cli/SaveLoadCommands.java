@@ -16,13 +16,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 
-/** `jpod save` and `jpod load` (docker-archive). */
+/** `jpod save` and `jpod load` (docker-archive, oci-archive). */
 public final class SaveLoadCommands {
     private SaveLoadCommands() {
     }
 
     @Command(name = "save", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-            description = "Save an image to a docker-archive tarball (stdout unless -o).")
+            description = "Save an image to a docker-archive or oci-archive tarball (stdout unless -o).")
     public static final class Save implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -33,7 +33,7 @@ public final class SaveLoadCommands {
         @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of stdout")
         String output;
 
-        @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "docker-archive", description = "docker-archive (default)")
+        @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "docker-archive", description = "docker-archive (default) or oci-archive")
         String format;
 
         @Option(names = {"-q", "--quiet"}, description = "No progress output")
@@ -42,13 +42,13 @@ public final class SaveLoadCommands {
         @Override
         public Integer call() throws IOException {
             JpodCommand jpod = ImageCli.root(spec);
-            if (!"docker-archive".equals(format)) {
-                throw new EngineException("--format " + format + " is not supported yet; use docker-archive");
+            if (!"docker-archive".equals(format) && !"oci-archive".equals(format)) {
+                throw new EngineException("--format " + format + " is not supported; use docker-archive or oci-archive");
             }
             try (Engine engine = jpod.engine()) {
                 if (output == null || output.equals("-")) {
                     OutputStream out = new BufferedOutputStream(jpod.out, 256 * 1024);
-                    engine.save(image, out);
+                    engine.save(image, format, out);
                     out.flush();
                     return 0;
                 }
@@ -56,7 +56,7 @@ public final class SaveLoadCommands {
                 Path tmp = Files.createTempFile(target.getParent(), ".jpod-save-", ".tar");
                 try {
                     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 256 * 1024)) {
-                        engine.save(image, out);
+                        engine.save(image, format, out);
                     }
                     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
                 } finally {
@@ -68,7 +68,7 @@ public final class SaveLoadCommands {
     }
 
     @Command(name = "load", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-            description = "Load images from a docker-archive tarball (stdin unless -i).")
+            description = "Load images from a docker-archive or oci-archive tarball, plain or gzip (stdin unless -i).")
     public static final class Load implements Callable<Integer> {
         @Spec
         CommandSpec spec;

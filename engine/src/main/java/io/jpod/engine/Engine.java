@@ -244,7 +244,12 @@ public final class Engine implements AutoCloseable {
     }
 
     public void save(String image, java.io.OutputStream out) {
-        imageCommands().save(image, out);
+        imageCommands().save(image, io.jpod.image.ImageArchives.DOCKER_ARCHIVE, out);
+    }
+
+    /** `jpod save --format FORMAT` (docker-archive or oci-archive). */
+    public void save(String image, String format, java.io.OutputStream out) {
+        imageCommands().save(image, format, out);
     }
 
     /** @param file the archive, or null to read {@code in} */

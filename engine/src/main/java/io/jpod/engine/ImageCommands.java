@@ -168,16 +168,12 @@ final class ImageCommands {
         return new io.jpod.image.ImagePusher(store, tlsVerify, credentials(dest, creds, authfile), quiet ? null : progress).push(r, dest);
     }
 
-    /** `jpod save`: docker-archive of one image to {@code out}; names default to the image's own. */
-    void save(String image, java.io.OutputStream out) {
+    /** `jpod save`: one image as {@code format} (docker-archive, oci-archive) to {@code out}; names default to the image's own. */
+    void save(String image, String format, java.io.OutputStream out) {
         ImageRecord r = find(image);
-        List<String> tags = new ArrayList<>();
         String matched = r.names().contains(image) ? image : matchedName(image, r);
-        if (matched != null) {
-            tags.add(matched);
-        }
         try {
-            io.jpod.image.DockerArchive.save(store, r, tags, out);
+            io.jpod.image.ImageArchives.save(store, r, format, matched, out);
         } catch (java.io.IOException e) {
             throw new EngineException("cannot write the archive: " + e.getMessage());
         }
@@ -196,10 +192,10 @@ final class ImageCommands {
             } else if (!java.nio.file.Files.isRegularFile(file)) {
                 throw new EngineException(file + ": no such archive file");
             }
-            return io.jpod.image.DockerArchive.load(store, file, progress);
+            return io.jpod.image.ImageArchives.load(store, file, progress);
         } catch (java.io.IOException e) {
             throw new EngineException("cannot read the archive: " + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
-                    + "; jpod load reads docker-archive tarballs");
+                    + "; jpod load reads docker-archive and oci-archive tarballs (plain or gzip)");
         } finally {
             if (tmp != null) {
                 try {

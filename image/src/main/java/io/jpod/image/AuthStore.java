@@ -104,6 +104,13 @@ public final class AuthStore {
             boolean helper = root.path("credHelpers").has(ref.registry()) || root.path("credHelpers").has(ref.apiHost())
                     || root.path("credsStore").isTextual();
             if (helper) {
+                String name = root.path("credHelpers").path(ref.registry()).asText(
+                        root.path("credHelpers").path(ref.apiHost()).asText(root.path("credsStore").asText("")));
+                // Jib skips a missing helper silently; podman fails, and an anonymous 401 would hide the cause
+                if (!name.isEmpty() && !onPath("docker-credential-" + name)) {
+                    throw new ImageException("credential helper docker-credential-" + name + " (named in " + file + " for "
+                            + ref.registry() + ") is not on PATH; install it or remove the entry");
+                }
                 Credentials c = JibHelpers.retrieve(file, ref);
                 if (c != null) {
                     return c;
@@ -259,6 +266,20 @@ public final class AuthStore {
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
+    }
+
+    /** Whether an executable {@code command} is in one of the JVM's PATH directories (Jib runs helpers from there). */
+    private static boolean onPath(String command) {
+        String path = System.getenv("PATH");
+        if (path == null || command.contains("/")) {
+            return false;
+        }
+        for (String dir : path.split(":")) {
+            if (!dir.isEmpty() && java.nio.file.Files.isExecutable(Path.of(dir, command))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Jib core, in its own class so it is loaded only when a credential helper applies. */

@@ -95,9 +95,16 @@ public final class DockerArchive {
      * @return the loaded records
      */
     public static List<ImageRecord> load(Store store, Path archive, PrintStream progress) throws IOException {
-        List<ImageRecord> loaded = new ArrayList<>();
         try (TarFile tar = new TarFile(archive.toFile())) {
-            TarArchiveEntry manifestEntry = entry(tar, "manifest.json");
+            return load(store, tar, archive.toString(), progress);
+        }
+    }
+
+    static List<ImageRecord> load(Store store, TarFile tar, String archive, PrintStream progress) throws IOException {
+        List<ImageRecord> loaded = new ArrayList<>();
+        java.util.Map<String, TarArchiveEntry> entries = OciArchive.entries(tar, archive);
+        {
+            TarArchiveEntry manifestEntry = entry(entries, "manifest.json");
             if (manifestEntry == null) {
                 throw new ImageException(archive + " is not a docker-archive (no manifest.json); jpod load reads docker-archive tarballs");
             }
@@ -106,14 +113,15 @@ public final class DockerArchive {
                 throw new ImageException(archive + ": manifest.json lists no images");
             }
             for (JsonNode img : top) {
-                loaded.add(loadOne(store, tar, img, archive, progress));
+                loaded.add(loadOne(store, tar, entries, img, archive, progress));
             }
         }
         return loaded;
     }
 
-    private static ImageRecord loadOne(Store store, TarFile tar, JsonNode img, Path archive, PrintStream progress) throws IOException {
-        TarArchiveEntry configEntry = entry(tar, img.path("Config").asText(""));
+    private static ImageRecord loadOne(Store store, TarFile tar, java.util.Map<String, TarArchiveEntry> entries, JsonNode img, String archive,
+                                       PrintStream progress) throws IOException {
+        TarArchiveEntry configEntry = entry(entries, img.path("Config").asText(""));
         if (configEntry == null) {
             throw new ImageException(archive + ": the config " + img.path("Config") + " named in manifest.json is missing");
         }
@@ -131,6 +139,7 @@ public final class DockerArchive {
         List<String> chainIds = new ArrayList<>();
         List<StagedLayer> staged = new ArrayList<>();
         List<BlobStore.Staged> keptBlobs = new ArrayList<>();
+        List<Runnable> commits = new ArrayList<>();
         ObjectNode manifest = Json.mapper().createObjectNode();
         manifest.put("schemaVersion", 2).put("mediaType", MediaTypes.DOCKER_MANIFEST);
         manifest.putObject("config").put("mediaType", MediaTypes.DOCKER_CONFIG).put("size", config.length).put("digest", imageId);
@@ -141,7 +150,7 @@ public final class DockerArchive {
             for (int i = 0; i < diffIds.size(); i++) {
                 String chain = LayerStore.chainId(parent, diffIds.get(i));
                 chainIds.add(chain);
-                TarArchiveEntry le = entry(tar, layerNames.get(i).asText(""));
+                TarArchiveEntry le = entry(entries, layerNames.get(i).asText(""));
                 if (le == null) {
                     throw new ImageException(archive + ": layer " + layerNames.get(i) + " named in manifest.json is missing");
                 }
@@ -161,14 +170,18 @@ public final class DockerArchive {
                                     + " but the config lists " + diffIds.get(i) + "; the archive is corrupt");
                         }
                         if (needLayer) {
-                            s.commit(chain, diffIds.get(i), parent);
+                            String c = chain;
+                            String d = diffIds.get(i);
+                            String p = parent;
+                            commits.add(() -> s.commit(c, d, p)); // once every layer verified: all or nothing
                         }
                         blobSize = s.size();
                     }
                     if (blob != null) {
                         keptBlobs.add(blob);
                         if (le.getSize() == blobSize) {
-                            blob.commit(diffIds.get(i)); // plain tar: its digest is the diff_id
+                            String d = diffIds.get(i);
+                            commits.add(() -> blob.commit(d)); // plain tar: its digest is the diff_id
                         }
                     }
                 } else {
@@ -178,6 +191,7 @@ public final class DockerArchive {
                 size += blobSize;
                 parent = chain;
             }
+            commits.forEach(Runnable::run);
             byte[] manifestBytes = Json.mapper().writeValueAsBytes(manifest);
             ImageRecord rec = null;
             List<String> tags = new ArrayList<>();
@@ -202,15 +216,16 @@ public final class DockerArchive {
         }
     }
 
-    private static TarArchiveEntry entry(TarFile tar, String name) {
-        String want = name.startsWith("./") ? name.substring(2) : name;
-        for (TarArchiveEntry e : tar.getEntries()) {
-            String n = e.getName().startsWith("./") ? e.getName().substring(2) : e.getName();
-            if (n.equals(want) && e.isFile()) {
-                return e;
-            }
+    /** A regular file (or what a link in the archive points to) by its name in manifest.json; null if absent or outside. */
+    private static TarArchiveEntry entry(java.util.Map<String, TarArchiveEntry> entries, String name) {
+        if (name.startsWith("/")) {
+            return null;
         }
-        return null;
+        String n = name;
+        while (n.startsWith("./")) {
+            n = n.substring(2);
+        }
+        return entries.get(n);
     }
 
     private static byte[] read(TarFile tar, TarArchiveEntry e) throws IOException {

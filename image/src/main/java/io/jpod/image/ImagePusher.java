@@ -5,12 +5,16 @@ import io.jpod.storage.ImageRecord;
 import io.jpod.storage.Store;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
  * Pushes a stored image: its compressed layer blobs as they were pulled (kept in {@link BlobStore}), its config and
  * its manifest bytes as received, so the pushed manifest has the digest the image was pulled with. Blobs the
- * registry has already (HEAD) are skipped.
+ * registry has already (HEAD) are skipped; blobs known in another repository of the same registry are mounted from it.
  */
 public final class ImagePusher {
     private final Store store;
@@ -42,30 +46,91 @@ public final class ImagePusher {
             }
         }
         say("Getting image source signatures");
+        BlobLocations locations = new BlobLocations(store);
+        List<String> imageRepos = repositoriesOf(image, dest);
         try (RegistryClient client = new RegistryClient(dest, tlsVerify, credentials)) {
             client.forPush();
             for (Descriptor layer : manifest.layers()) {
-                if (client.blobExists(layer.digest())) {
-                    say("Copying blob " + Digests.shortHex(layer.digest()) + " skipped: already exists");
-                    continue;
-                }
-                Path file = blobs.path(layer.digest());
-                client.uploadBlob(layer.digest(), file);
-                say("Copying blob " + Digests.shortHex(layer.digest()) + " done");
+                send(client, locations, imageRepos, dest, "blob", layer.digest(), blobs.path(layer.digest()), null);
             }
             String configDigest = manifest.config().digest();
-            if (client.blobExists(configDigest)) {
-                say("Copying config " + Digests.shortHex(configDigest) + " skipped: already exists");
-            } else {
-                client.uploadBlob(configDigest, config);
-                say("Copying config " + Digests.shortHex(configDigest) + " done");
-            }
+            send(client, locations, imageRepos, dest, "config", configDigest, null, config);
             say("Writing manifest to image destination");
             String mediaType = manifest.mediaType() != null ? manifest.mediaType()
                     : MediaTypes.DOCKER_CONFIG.equals(manifest.config().mediaType()) ? MediaTypes.DOCKER_MANIFEST : MediaTypes.OCI_MANIFEST;
             String reference = dest.digest() != null ? dest.digest() : dest.tag() != null ? dest.tag() : "latest";
-            return client.putManifest(reference, mediaType, manifestBytes);
+            String pushed = client.putManifest(reference, mediaType, manifestBytes);
+            for (Descriptor layer : manifest.layers()) {
+                locations.record(layer.digest(), dest.registry(), dest.repository());
+            }
+            locations.record(configDigest, dest.registry(), dest.repository());
+            return pushed;
         }
+    }
+
+    /**
+     * One blob: skipped if the registry has it (HEAD); else mounted from a repository of the same registry known to hold
+     * it (recorded by an earlier push, or one the image was pulled from); else uploaded. {@code file} or {@code bytes}.
+     */
+    private void send(RegistryClient client, BlobLocations locations, List<String> imageRepos, ImageReference dest, String what,
+                      String digest, Path file, byte[] bytes) {
+        String shown = "Copying " + what + " " + Digests.shortHex(digest);
+        if (client.blobExists(digest)) {
+            say(shown + " skipped: already exists");
+            return;
+        }
+        Set<String> from = new LinkedHashSet<>(locations.repositories(digest, dest.registry()));
+        from.addAll(imageRepos);
+        from.remove(dest.repository());
+        if (!from.isEmpty()) {
+            String source = from.iterator().next();
+            Path f = file;
+            if (f == null) {
+                try {
+                    f = java.nio.file.Files.createTempFile(store.root(), ".push-", ".blob");
+                    java.nio.file.Files.write(f, bytes);
+                } catch (java.io.IOException e) {
+                    throw new ImageException("cannot stage the config for upload in " + store.root() + ": " + e.getMessage());
+                }
+            }
+            try {
+                if (client.mountOrUploadBlob(digest, f, source)) {
+                    say(shown + " skipped: mounted from " + source);
+                    return;
+                }
+            } finally {
+                if (file == null) {
+                    try {
+                        java.nio.file.Files.deleteIfExists(f);
+                    } catch (java.io.IOException ignored) {
+                        // a leftover temp file in the storage root is harmless
+                    }
+                }
+            }
+        } else if (file != null) {
+            client.uploadBlob(digest, file);
+        } else {
+            client.uploadBlob(digest, bytes);
+        }
+        say(shown + " done");
+    }
+
+    /** Repositories on {@code dest}'s registry that the image was pulled from or is named in. */
+    private static List<String> repositoriesOf(ImageRecord image, ImageReference dest) {
+        List<String> out = new ArrayList<>();
+        List<String> all = new ArrayList<>(image.names());
+        all.addAll(image.digests());
+        for (String name : all) {
+            try {
+                ImageReference r = ImageReference.parse(name);
+                if (r.registry().equals(dest.registry()) && !out.contains(r.repository())) {
+                    out.add(r.repository());
+                }
+            } catch (RuntimeException ignored) {
+                // a name jpod cannot parse names no repository to mount from
+            }
+        }
+        return out;
     }
 
     private void say(String line) {

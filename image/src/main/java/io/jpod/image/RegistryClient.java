@@ -283,8 +283,60 @@ public final class RegistryClient implements AutoCloseable {
         });
     }
 
+    /**
+     * Cross-repository mount, then the upload as a fallback: POST /blobs/uploads/?mount=&amp;from= answers 201 when the
+     * registry linked the blob from {@code fromRepository} (no bytes sent), 202 with an upload session otherwise, which
+     * is then used for the upload. Any other answer (e.g. no pull access to the source) falls back to a plain upload.
+     *
+     * @return true if the blob was mounted, false if it was uploaded
+     */
+    public boolean mountOrUploadBlob(String digest, java.nio.file.Path file, String fromRepository) {
+        java.util.function.Supplier<HttpRequest.BodyPublisher> body = () -> {
+            try {
+                return HttpRequest.BodyPublishers.ofFile(file);
+            } catch (java.io.FileNotFoundException e) {
+                throw new ImageException("blob " + digest + " is missing from local storage (" + file + ")");
+            }
+        };
+        String query = "?mount=" + URLEncoder.encode(digest, StandardCharsets.UTF_8) + "&from="
+                + URLEncoder.encode(fromRepository, StandardCharsets.UTF_8);
+        String pushScope = scope;
+        scope = pushScope + " repository:" + fromRepository + ":pull"; // a token must grant pull on the source as well
+        try {
+            Reply start;
+            try {
+                start = withRetries(() -> exchange("POST", HttpRequest.BodyPublishers::noBody,
+                        "/v2/" + ref.repository() + "/blobs/uploads/" + query));
+            } catch (ImageException refused) {
+                // e.g. a token server that will not grant pull on the source: the plain upload needs no such grant
+                scope = pushScope;
+                upload(digest, body);
+                return false;
+            }
+            if (start.status() == 201) {
+                start.close();
+                return true;
+            }
+            if (start.status() != 202) {
+                start.drain(MAX_ERROR_BODY);
+                scope = pushScope;
+                upload(digest, body);
+                return false;
+            }
+            upload(digest, body, start);
+            return false;
+        } finally {
+            scope = pushScope;
+        }
+    }
+
     private void upload(String digest, java.util.function.Supplier<HttpRequest.BodyPublisher> body) {
-        Reply start = withRetries(() -> exchange("POST", HttpRequest.BodyPublishers::noBody, "/v2/" + ref.repository() + "/blobs/uploads/"));
+        upload(digest, body, withRetries(() -> exchange("POST", HttpRequest.BodyPublishers::noBody,
+                "/v2/" + ref.repository() + "/blobs/uploads/")));
+    }
+
+    /** PUTs the blob into the upload session {@code start} (the 202 answer to a POST) opened. */
+    private void upload(String digest, java.util.function.Supplier<HttpRequest.BodyPublisher> body, Reply start) {
         String location;
         try {
             if (start.status() != 202) {
@@ -673,7 +725,11 @@ public final class RegistryClient implements AutoCloseable {
         if (service != null) {
             q.append("service=").append(URLEncoder.encode(service, StandardCharsets.UTF_8)).append('&');
         }
-        q.append("scope=").append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
+        String sep = "";
+        for (String one : scope.split(" ")) { // several scopes (a mount's source repository) go as repeated parameters
+            q.append(sep).append("scope=").append(URLEncoder.encode(one, StandardCharsets.UTF_8));
+            sep = "&";
+        }
         URI uri = URI.create(q.toString());
         String authHost = realmUri.getHost();
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET().timeout(requestTimeout)

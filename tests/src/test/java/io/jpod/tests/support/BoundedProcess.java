@@ -2,7 +2,6 @@ package io.jpod.tests.support;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -36,13 +35,18 @@ public final class BoundedProcess {
      * output files go into {@code outputDir}.
      */
     public static BoundedProcess start(List<String> command, Map<String, String> env, Path cwd, Path outputDir) {
+        return start(command, env, cwd, outputDir, Path.of("/dev/null"));
+    }
+
+    /** As {@link #start(List, Map, Path, Path)}, with stdin read from {@code stdin}. */
+    public static BoundedProcess start(List<String> command, Map<String, String> env, Path cwd, Path outputDir, Path stdin) {
         try {
             Files.createDirectories(outputDir);
             Path out = Files.createTempFile(outputDir, "stdout-", ".txt");
             Path err = Files.createTempFile(outputDir, "stderr-", ".txt");
             ProcessBuilder pb = new ProcessBuilder(command)
                     .directory(cwd.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectInput(ProcessBuilder.Redirect.from(stdin.toFile()))
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile());
             pb.environment().clear();

@@ -120,7 +120,16 @@ public final class JpodEnv implements AutoCloseable {
         return startWith(changes, args).await(timeout);
     }
 
+    /** Runs {@code jpod ARGS} with stdin read from {@code stdin} and the environment changed as in {@link #runWith}. */
+    public Result runWithInput(Path stdin, Map<String, Optional<String>> changes, Duration timeout, String... args) {
+        return startWith(changes, stdin, args).await(timeout);
+    }
+
     private BoundedProcess startWith(Map<String, Optional<String>> changes, String... args) {
+        return startWith(changes, Path.of("/dev/null"), args);
+    }
+
+    private BoundedProcess startWith(Map<String, Optional<String>> changes, Path stdin, String... args) {
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(List.of(args));
@@ -133,7 +142,7 @@ public final class JpodEnv implements AutoCloseable {
             }
         });
         // cwd = HOME: jpod (and its helper) restore the cwd, which must be reachable by the test user.
-        return BoundedProcess.start(user.wrap(command), env, home, outputDir);
+        return BoundedProcess.start(user.wrap(command), env, home, outputDir, stdin);
     }
 
     @Override

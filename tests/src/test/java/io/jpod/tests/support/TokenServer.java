@@ -173,7 +173,9 @@ public final class TokenServer implements AutoCloseable {
         for (String kv : raw.split("&")) {
             int eq = kv.indexOf('=');
             if (eq > 0) {
-                m.put(URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+                // a repeated parameter (scope, for a cross-repository mount) is joined with spaces, as scopes are
+                m.merge(URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8),
+                        (a, b) -> a + " " + b);
             }
         }
         return m;

@@ -1,0 +1,387 @@
+package io.jpod.tests.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jpod.tests.support.Blob;
+import io.jpod.tests.support.BuiltImage;
+import io.jpod.tests.support.JpodEnv;
+import io.jpod.tests.support.LayerBuilder;
+import io.jpod.tests.support.LocalRegistry;
+import io.jpod.tests.support.OciImageBuilder;
+import io.jpod.tests.support.Result;
+import io.jpod.tests.support.TestImage;
+import io.jpod.tests.support.TestUser;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** save/load in both archive formats: oci-archive round trips, docker save's exact layout, and hostile archives. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class ArchiveTest {
+    private static final Duration T = Duration.ofSeconds(120);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String REF_NAME = "org.opencontainers.image.ref.name";
+
+    private static JpodEnv env;
+    private static LocalRegistry registry;
+
+    @BeforeAll
+    static void setUp() {
+        env = JpodEnv.create(TestUser.get());
+        registry = LocalRegistry.start();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        try {
+            if (env != null) {
+                env.close();
+            }
+        } finally {
+            if (registry != null) {
+                registry.close();
+            }
+        }
+    }
+
+    private static Result ok(String... args) {
+        Result r = env.run(T, args);
+        assertEquals(0, r.exitCode(), r::toString);
+        return r;
+    }
+
+    private String pulled(BuiltImage img, String repo) {
+        registry.push(img, repo, "1");
+        String name = registry.hostPort() + "/" + repo + ":1";
+        ok("pull", "-q", name);
+        return name;
+    }
+
+    @Test
+    void ociArchiveRoundTripPreservesIdAndTagsFromAFileAndFromGzippedStdin() throws IOException {
+        // a Docker schema 2 image: saved as OCI with the same config bytes, so the id survives the conversion
+        BuiltImage docker = TestImage.busybox().file("f", "oci-saved\n", 0644).build();
+        String name = pulled(docker, "archive/oci-docker");
+        Path archive = env.home().resolve("oci.tar");
+        ok("save", "--format", "oci-archive", "-o", archive.toString(), name);
+
+        Map<String, byte[]> entries = readTar(archive);
+        assertEquals("1.0.0", JSON.readTree(entries.get("oci-layout")).path("imageLayoutVersion").asText());
+        assertFalse(entries.containsKey("manifest.json"), "an oci-archive has no docker manifest.json");
+        JsonNode index = JSON.readTree(entries.get("index.json"));
+        JsonNode desc = index.path("manifests").get(0);
+        assertEquals(name, desc.path("annotations").path(REF_NAME).asText(), index::toString);
+        assertEquals("application/vnd.oci.image.manifest.v1+json", desc.path("mediaType").asText());
+        JsonNode manifest = JSON.readTree(entries.get("blobs/sha256/" + desc.path("digest").asText().substring(7)));
+        assertEquals(docker.imageId(), manifest.path("config").path("digest").asText());
+        assertEquals("application/vnd.oci.image.config.v1+json", manifest.path("config").path("mediaType").asText());
+        assertTrue(entries.containsKey("blobs/sha256/" + docker.imageId().substring(7)), "config blob missing");
+
+        ok("rmi", name);
+        assertFalse(ok("images", "-q", "--no-trunc").stdout().contains(docker.imageId().substring(7)));
+        Result load = ok("load", "-i", archive.toString());
+        assertEquals("Loaded image: " + name, load.stdout().strip(), load::toString);
+        JsonNode loaded = image(docker.imageId());
+        assertTrue(loaded.path("Names").toString().contains(name), loaded::toString);
+        assertEquals("oci-saved\n", ok("run", "--rm", name, "cat", "/f").stdout());
+
+        // an OCI image keeps its manifest as it is: same manifest digest after the round trip, here gzipped through stdin
+        BuiltImage oci = TestImage.busybox().format(OciImageBuilder.Format.OCI).file("f", "oci-native\n", 0644).build();
+        String ociName = pulled(oci, "archive/oci-native");
+        Path ociArchive = env.home().resolve("native.tar");
+        ok("save", "--format", "oci-archive", "-o", ociArchive.toString(), ociName);
+        Path gz = env.home().resolve("native.tar.gz");
+        Files.write(gz, LayerBuilder.gzip(Files.readAllBytes(ociArchive)));
+        env.user().chown(gz);
+        ok("rmi", ociName);
+        Result fromStdin = env.runWithInput(gz, Map.of(), T, "load");
+        assertEquals(0, fromStdin.exitCode(), fromStdin::toString);
+        assertEquals("Loaded image: " + ociName, fromStdin.stdout().strip(), fromStdin::toString);
+        JsonNode again = image(oci.imageId());
+        assertEquals(oci.manifestDigest(), again.path("Digest").asText(), again::toString);
+        assertTrue(again.path("Names").toString().contains(ociName), again::toString);
+        assertEquals("oci-native\n", ok("run", "--rm", ociName, "cat", "/f").stdout());
+
+        // the default format stays docker-archive
+        Path dflt = env.home().resolve("default.tar");
+        ok("save", "-o", dflt.toString(), ociName);
+        assertTrue(readTar(dflt).containsKey("manifest.json"));
+        Result bad = env.run(T, "save", "--format", "oci-dir", "-o", env.home().resolve("x").toString(), ociName);
+        assertOneError(bad, "oci-archive");
+    }
+
+    @Test
+    void dockerSaveArchiveLoadsWithTheIdPodmanShows() throws IOException {
+        // exactly `docker save`'s (pre-25) layout: manifest.json, <config hex>.json, <v1 id>/{VERSION,json,layer.tar},
+        // repositories; a layer already written for another image is a symlink to the first copy, as moby writes it
+        BuiltImage one = TestImage.busybox().compression(OciImageBuilder.Compression.NONE).file("f", "from docker\n", 0644).build();
+        BuiltImage two = TestImage.busybox().compression(OciImageBuilder.Compression.NONE).file("f", "second\n", 0644).build();
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        Map<String, String> links = new LinkedHashMap<>();
+        Map<String, String> diffPaths = new LinkedHashMap<>();
+        ArrayNode manifest = JSON.createArrayNode();
+        ObjectNode repositories = JSON.createObjectNode();
+        addDockerSaveImage(one, "jpodtest/from-docker", "1.0", files, links, diffPaths, manifest, repositories);
+        addDockerSaveImage(two, "jpodtest/second", "2.0", files, links, diffPaths, manifest, repositories);
+        assertEquals(1, links.size(), "the shared base layer is written once and linked once");
+        files.put("manifest.json", JSON.writeValueAsBytes(manifest));
+        files.put("repositories", JSON.writeValueAsBytes(repositories));
+        Path archive = env.home().resolve("docker-save.tar");
+        writeTar(archive, files, links);
+
+        Result load = env.runWithInput(archive, Map.of(), T, "load");
+        assertEquals(0, load.exitCode(), load::toString);
+        // podman's image id is the sha256 of the config bytes; RepoTags are normalised as podman does
+        JsonNode shown = image("sha256:" + sha256Hex(one.config().bytes()));
+        assertEquals("docker.io/jpodtest/from-docker:1.0", shown.path("Names").get(0).asText(), shown::toString);
+        JsonNode second = image("sha256:" + sha256Hex(two.config().bytes()));
+        assertEquals("docker.io/jpodtest/second:2.0", second.path("Names").get(0).asText(), second::toString);
+        assertEquals("from docker\n", ok("run", "--rm", "jpodtest/from-docker:1.0", "cat", "/f").stdout());
+        assertEquals("second\n", ok("run", "--rm", "jpodtest/second:2.0", "cat", "/f").stdout());
+    }
+
+    private static void addDockerSaveImage(BuiltImage img, String repo, String tag, Map<String, byte[]> files, Map<String, String> links,
+                                           Map<String, String> diffPaths, ArrayNode manifest, ObjectNode repositories) throws IOException {
+        String configName = img.imageId().substring(7) + ".json";
+        ArrayNode layerNames = JSON.createArrayNode();
+        String parentV1 = null;
+        for (Blob layer : img.layers()) {
+            // v1 ids depend on the image, so a shared layer gets another directory in each image
+            String v1 = sha256Hex((img.imageId() + parentV1 + layer.digest()).getBytes(StandardCharsets.UTF_8));
+            files.put(v1 + "/VERSION", "1.0".getBytes(StandardCharsets.US_ASCII));
+            ObjectNode v1json = JSON.createObjectNode().put("id", v1);
+            if (parentV1 != null) {
+                v1json.put("parent", parentV1);
+            }
+            files.put(v1 + "/json", JSON.writeValueAsBytes(v1json));
+            String first = diffPaths.putIfAbsent(layer.digest(), v1 + "/layer.tar");
+            if (first == null) {
+                files.put(v1 + "/layer.tar", layer.bytes());
+            } else {
+                links.put(v1 + "/layer.tar", "../" + first);
+            }
+            layerNames.add(v1 + "/layer.tar");
+            parentV1 = v1;
+        }
+        files.put(configName, img.config().bytes());
+        ObjectNode entry = manifest.addObject();
+        entry.put("Config", configName);
+        entry.putArray("RepoTags").add(repo + ":" + tag);
+        entry.set("Layers", layerNames);
+        repositories.putObject(repo).put(tag, parentV1);
+    }
+
+    @Test
+    void ociArchiveWithAMultiPlatformIndexLoadsTheHostPlatform() throws IOException {
+        BuiltImage img = TestImage.busybox().format(OciImageBuilder.Format.OCI).file("f", "multi\n", 0644).build();
+        String name = pulled(img, "archive/multi");
+        Path single = env.home().resolve("single.tar");
+        ok("save", "--format", "oci-archive", "-o", single.toString(), name);
+        ok("rmi", name);
+        Map<String, byte[]> entries = readTar(single);
+        JsonNode amd64 = JSON.readTree(entries.get("index.json")).path("manifests").get(0);
+        // as skopeo copy --all writes it: index.json names an index whose other platforms' blobs are absent
+        ObjectNode list = JSON.createObjectNode().put("schemaVersion", 2).put("mediaType", "application/vnd.oci.image.index.v1+json");
+        ArrayNode manifests = list.putArray("manifests");
+        manifests.addObject().put("mediaType", "application/vnd.oci.image.manifest.v1+json").put("digest", "sha256:" + "0".repeat(64))
+                .put("size", 500).putObject("platform").put("os", "linux").put("architecture", "arm64");
+        ObjectNode host = manifests.addObject().put("mediaType", amd64.path("mediaType").asText()).put("digest", amd64.path("digest").asText())
+                .put("size", amd64.path("size").asLong());
+        host.putObject("platform").put("os", "linux").put("architecture", "amd64");
+        byte[] listBytes = JSON.writeValueAsBytes(list);
+        String listDigest = Blob.sha256(listBytes);
+        entries.put("blobs/sha256/" + listDigest.substring(7), listBytes);
+        ObjectNode index = JSON.createObjectNode().put("schemaVersion", 2);
+        index.putArray("manifests").addObject().put("mediaType", "application/vnd.oci.image.index.v1+json").put("digest", listDigest)
+                .put("size", listBytes.length).putObject("annotations").put(REF_NAME, name);
+        entries.put("index.json", JSON.writeValueAsBytes(index));
+        Path multi = env.home().resolve("multi.tar");
+        writeTar(multi, entries);
+
+        Result load = ok("load", "-i", multi.toString());
+        assertEquals("Loaded image: " + name, load.stdout().strip(), load::toString);
+        JsonNode loaded = image(img.imageId());
+        assertEquals(img.manifestDigest(), loaded.path("Digest").asText(), loaded::toString);
+        assertEquals("multi\n", ok("run", "--rm", name, "cat", "/f").stdout());
+    }
+
+    @Test
+    void hostileOrBrokenArchivesAreRefusedAndLeaveTheStoreUnchanged() throws IOException {
+        BuiltImage img = TestImage.busybox().file("f", "hostile\n", 0644).build();
+        String name = pulled(img, "archive/hostile");
+        Path good = env.home().resolve("good-oci.tar");
+        ok("save", "--format", "oci-archive", "-o", good.toString(), name);
+        Path goodDocker = env.home().resolve("good-docker.tar");
+        ok("save", "-o", goodDocker.toString(), name);
+        ok("rmi", name);
+        Map<String, byte[]> entries = readTar(good);
+        JsonNode index = JSON.readTree(entries.get("index.json"));
+        JsonNode manifest = JSON.readTree(entries.get("blobs/sha256/" + index.path("manifests").get(0).path("digest").asText().substring(7)));
+        JsonNode layers = manifest.path("layers");
+        String topLayer = "blobs/sha256/" + layers.get(layers.size() - 1).path("digest").asText().substring(7);
+        String config = "blobs/sha256/" + manifest.path("config").path("digest").asText().substring(7);
+        Snapshot before = snapshot();
+
+        expectRefused(before, good, "missing-blob", "missing", e -> {
+            e.remove(topLayer);
+            return e;
+        });
+        expectRefused(before, good, "flipped-layer", "archive", e -> {
+            byte[] b = e.get(topLayer).clone();
+            b[b.length / 2] ^= 0x01;
+            e.put(topLayer, b);
+            return e;
+        });
+        expectRefused(before, good, "flipped-config", "does not match", e -> {
+            byte[] b = e.get(config).clone();
+            b[b.length - 2] ^= 0x01;
+            e.put(config, b);
+            return e;
+        });
+        expectRefused(before, good, "dotdot", "outside the archive", e -> {
+            e.put("../escape", "x".getBytes(StandardCharsets.US_ASCII));
+            return e;
+        });
+        expectRefused(before, good, "bad-index", "index.json", e -> {
+            e.put("index.json", "{not json".getBytes(StandardCharsets.US_ASCII));
+            return e;
+        });
+        expectRefused(before, goodDocker, "docker-dotdot", "outside the archive", e -> {
+            e.put("blobs/../../escape", "x".getBytes(StandardCharsets.US_ASCII));
+            return e;
+        });
+        expectRefused(before, good, "neither", "neither a docker-archive", e -> {
+            e.remove("oci-layout");
+            return e;
+        });
+
+        // the untouched archive still loads, so the refusals above were about the damage
+        ok("load", "-i", good.toString());
+        assertEquals(img.imageId().substring(7), image(img.imageId()).path("Id").asText());
+    }
+
+    private static void expectRefused(Snapshot before, Path source, String label, String mention,
+                                      UnaryOperator<Map<String, byte[]>> damage) throws IOException {
+        Path bad = env.home().resolve(label + ".tar");
+        writeTar(bad, damage.apply(readTar(source)));
+        Result r = env.run(T, "load", "-i", bad.toString());
+        assertOneError(r, mention);
+        assertEquals(before, snapshot(), () -> "loading " + label + " changed the store");
+    }
+
+    private static void assertOneError(Result r, String mention) {
+        assertEquals(125, r.exitCode(), r::toString);
+        java.util.List<String> lines = r.stderr().strip().lines().toList();
+        assertEquals(1, lines.size(), r::toString);
+        assertTrue(lines.get(0).startsWith("Error: ") && lines.get(0).contains(mention), () -> "expected an error mentioning " + mention + r);
+    }
+
+    private static JsonNode image(String id) {
+        Result r = ok("images", "--format", "json", "--no-trunc");
+        try {
+            for (JsonNode n : JSON.readTree(r.stdout())) {
+                if (id.substring(7).equals(n.path("Id").asText())) {
+                    return n;
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError(r.toString(), e);
+        }
+        throw new AssertionError("no image " + id + " in " + r);
+    }
+
+    private record Snapshot(Set<String> images, Set<String> layers, Set<String> imageDirs, Set<String> blobs) {}
+
+    private static Snapshot snapshot() throws IOException {
+        Result images = ok("images", "-a", "--format", "json");
+        Set<String> listed = new TreeSet<>();
+        for (JsonNode n : JSON.readTree(images.stdout())) {
+            listed.add(n.path("Id").asText() + " " + n.path("Names"));
+        }
+        return new Snapshot(listed, list(env.storageRoot().resolve("overlay")), list(env.storageRoot().resolve("images")),
+                list(env.storageRoot().resolve("blobs/sha256")));
+    }
+
+    private static Set<String> list(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return Set.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+        }
+    }
+
+    private static Map<String, byte[]> readTar(Path file) throws IOException {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(Files.newInputStream(file))) {
+            for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+                if (e.isFile()) {
+                    out.put(e.getName(), tar.readAllBytes());
+                }
+            }
+        }
+        assertNotNull(out.get(out.containsKey("manifest.json") ? "manifest.json" : "index.json"), "not an image archive: " + file);
+        return out;
+    }
+
+    /** Writes the entries as a tar the test user can read. */
+    private static void writeTar(Path file, Map<String, byte[]> entries) throws IOException {
+        writeTar(file, entries, Map.of());
+    }
+
+    /** Files, then symlinks (name → target). */
+    private static void writeTar(Path file, Map<String, byte[]> entries, Map<String, String> symlinks) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            for (Map.Entry<String, String> l : symlinks.entrySet()) {
+                TarArchiveEntry te = new TarArchiveEntry(l.getKey(), TarArchiveEntry.LF_SYMLINK);
+                te.setLinkName(l.getValue());
+                tar.putArchiveEntry(te);
+                tar.closeArchiveEntry();
+            }
+            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                TarArchiveEntry te = new TarArchiveEntry(e.getKey(), true);
+                te.setSize(e.getValue().length);
+                te.setMode(0644);
+                tar.putArchiveEntry(te);
+                tar.write(e.getValue());
+                tar.closeArchiveEntry();
+            }
+        }
+        try (OutputStream o = Files.newOutputStream(file)) {
+            bytes.writeTo(o);
+        }
+        env.user().chown(file);
+    }
+
+    private static String sha256Hex(byte[] b) {
+        return Blob.sha256(b).substring(7);
+    }
+}
