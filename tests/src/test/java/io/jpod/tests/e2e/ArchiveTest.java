@@ -17,7 +17,6 @@ import io.jpod.tests.support.LocalRegistry;
 import io.jpod.tests.support.OciImageBuilder;
 import io.jpod.tests.support.Result;
 import io.jpod.tests.support.TestImage;
-import io.jpod.tests.support.TestUser;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -36,10 +35,10 @@ import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.jpod.tests.support.RegistryAndJpod;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** save/load in both archive formats: oci-archive round trips, docker save's exact layout, and hostile archives. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -48,27 +47,12 @@ class ArchiveTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String REF_NAME = "org.opencontainers.image.ref.name";
 
-    private static JpodEnv env;
-    private static LocalRegistry registry;
+    @RegisterExtension
+    static final RegistryAndJpod FX = RegistryAndJpod.empty();
+    private static JpodEnv env; // set by FX
+    private static LocalRegistry registry; // set by FX
 
-    @BeforeAll
-    static void setUp() {
-        env = JpodEnv.create(TestUser.get());
-        registry = LocalRegistry.start();
-    }
 
-    @AfterAll
-    static void tearDown() {
-        try {
-            if (env != null) {
-                env.close();
-            }
-        } finally {
-            if (registry != null) {
-                registry.close();
-            }
-        }
-    }
 
     private static Result ok(String... args) {
         Result r = env.run(T, args);

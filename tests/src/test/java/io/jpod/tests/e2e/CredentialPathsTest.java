@@ -10,7 +10,6 @@ import io.jpod.tests.support.JpodEnv;
 import io.jpod.tests.support.LocalRegistry;
 import io.jpod.tests.support.Result;
 import io.jpod.tests.support.TestImage;
-import io.jpod.tests.support.TestUser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,11 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.mindrot.jbcrypt.BCrypt;
+import io.jpod.tests.support.RegistryAndJpod;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The credential paths a podman user relies on: login --password-stdin, docker credential helpers (credHelpers, credsStore). */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -33,27 +32,12 @@ class CredentialPathsTest {
     private static final Duration T = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static JpodEnv env;
-    private static LocalRegistry registry;
+    @RegisterExtension
+    static final RegistryAndJpod FX = RegistryAndJpod.empty();
+    private static JpodEnv env; // set by FX
+    private static LocalRegistry registry; // set by FX
 
-    @BeforeAll
-    static void setUp() {
-        env = JpodEnv.create(TestUser.get());
-        registry = LocalRegistry.start();
-    }
 
-    @AfterAll
-    static void tearDown() {
-        try {
-            if (env != null) {
-                env.close();
-            }
-        } finally {
-            if (registry != null) {
-                registry.close();
-            }
-        }
-    }
 
     @Test
     void loginWithPasswordStdinStoresCredentialsThatPullUses() throws IOException {

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.jpod.tests.support.RegistryAndJpod;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** --userns=keep-id: the caller's uid and gid appear as themselves inside, and what they write is theirs on the host. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -27,20 +29,17 @@ class KeepIdTest {
     private static final Duration NORMAL = Duration.ofSeconds(60);
 
     private static TestUser user;
-    private static JpodEnv env;
-    private static LocalRegistry registry;
+    @RegisterExtension
+    static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/keepid");
+    private static JpodEnv env; // set by FX
+    private static LocalRegistry registry; // set by FX
     private static String image;
     private static Path scratch;
 
     @BeforeAll
     static void setUp() throws IOException {
         user = TestUser.get();
-        env = JpodEnv.create(user);
-        registry = LocalRegistry.start();
-        registry.push(TestImage.busybox().build(), "library/keepid", "latest");
-        image = registry.hostPort() + "/library/keepid:latest";
-        Result pull = env.run(Duration.ofSeconds(120), "pull", image);
-        assertEquals(0, pull.exitCode(), pull::toString);
+        image = FX.image();
         scratch = Files.createTempDirectory(Path.of(System.getProperty("jpod.test.tmp", "/tmp")), "jpod-keepid-");
         scratch.toFile().setReadable(true, false);
         scratch.toFile().setExecutable(true, false);
@@ -48,18 +47,9 @@ class KeepIdTest {
 
     @AfterAll
     static void tearDown() throws IOException {
-        try {
-            if (env != null) {
-                env.close();
-            }
-        } finally {
-            if (registry != null) {
-                registry.close();
-            }
-            if (scratch != null) {
-                try (Stream<Path> s = Files.walk(scratch)) {
-                    s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
+        if (scratch != null) {
+            try (Stream<Path> s = Files.walk(scratch)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }

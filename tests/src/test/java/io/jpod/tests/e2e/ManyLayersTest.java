@@ -9,11 +9,12 @@ import io.jpod.tests.support.Result;
 import io.jpod.tests.support.TestImage;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import io.jpod.tests.support.RegistryAndJpod;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An image of 121 layers mounts with both overlay drivers: with full paths the kernel overlay's lowerdir option would
@@ -22,14 +23,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ManyLayersTest {
     private static final int EXTRA = 120;
-    private static JpodEnv env;
-    private static LocalRegistry registry;
+    @RegisterExtension
+    static final RegistryAndJpod FX = RegistryAndJpod.empty();
+    private static JpodEnv env; // set by FX
+    private static LocalRegistry registry; // set by FX
     private static String image;
 
     @BeforeAll
     static void setUp() {
-        env = JpodEnv.create();
-        registry = LocalRegistry.start();
         OciImageBuilder b = TestImage.busybox();
         for (int i = 0; i < EXTRA; i++) {
             String n = String.format("%03d", i);
@@ -42,18 +43,6 @@ class ManyLayersTest {
         assertEquals(0, pull.exitCode(), pull::toString);
     }
 
-    @AfterAll
-    static void tearDown() {
-        try {
-            if (env != null) {
-                env.close();
-            }
-        } finally {
-            if (registry != null) {
-                registry.close();
-            }
-        }
-    }
 
     @ParameterizedTest(name = "storage driver {0}")
     @ValueSource(strings = {"overlay", "fuse-overlayfs"})

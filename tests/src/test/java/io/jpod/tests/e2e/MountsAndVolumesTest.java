@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.jpod.tests.support.RegistryAndJpod;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** -v, --mount, --tmpfs, --read-only and named volumes, seen from inside the container and from the host. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -32,20 +34,17 @@ class MountsAndVolumesTest {
     private static final Duration NORMAL = Duration.ofSeconds(60);
 
     private static TestUser user;
-    private static JpodEnv env;
-    private static LocalRegistry registry;
+    @RegisterExtension
+    static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/mounts");
+    private static JpodEnv env; // set by FX
+    private static LocalRegistry registry; // set by FX
     private static String image;
     private static Path scratch;
 
     @BeforeAll
     static void setUp() throws IOException {
         user = TestUser.get();
-        env = JpodEnv.create(user);
-        registry = LocalRegistry.start();
-        registry.push(TestImage.busybox().build(), "library/mounts", "latest");
-        image = registry.hostPort() + "/library/mounts:latest";
-        Result pull = env.run(FIRST, "pull", image);
-        assertEquals(0, pull.exitCode(), pull::toString);
+        image = FX.image();
         scratch = Files.createTempDirectory(Path.of(System.getProperty("jpod.test.tmp", "/tmp")), "jpod-mounts-");
         scratch.toFile().setReadable(true, false);
         scratch.toFile().setExecutable(true, false);
@@ -53,18 +52,9 @@ class MountsAndVolumesTest {
 
     @AfterAll
     static void tearDown() throws IOException {
-        try {
-            if (env != null) {
-                env.close();
-            }
-        } finally {
-            if (registry != null) {
-                registry.close();
-            }
-            if (scratch != null) {
-                try (Stream<Path> s = Files.walk(scratch)) {
-                    s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
+        if (scratch != null) {
+            try (Stream<Path> s = Files.walk(scratch)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }

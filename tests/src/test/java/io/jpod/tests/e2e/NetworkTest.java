@@ -39,10 +39,11 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.jpod.tests.support.RegistryAndJpod;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 6: published ports (TCP and UDP) reached from the host on 127.0.0.1 only, port clashes, the none/host modes,
@@ -55,14 +56,14 @@ class NetworkTest {
     private static final Duration READY = Duration.ofSeconds(60);
     private static final String LOOPBACK = "127.0.0.1";
 
-    private static JpodEnv env;
-    private static LocalRegistry registry;
+    @RegisterExtension
+    static final RegistryAndJpod FX = RegistryAndJpod.empty();
+    private static JpodEnv env; // set by FX
+    private static LocalRegistry registry; // set by FX
     private static String image;
 
     @BeforeAll
     static void setUp() throws Exception {
-        env = JpodEnv.create();
-        registry = LocalRegistry.start();
         byte[] udpEcho = compileUdpEcho();
         registry.push(TestImage.busybox()
                 .layer(l -> l.dir("www", 0755).file("www/index.html", "hello over a published port\n".getBytes(StandardCharsets.UTF_8), 0644)
@@ -74,18 +75,6 @@ class NetworkTest {
         assertEquals(0, pull.exitCode(), pull::toString);
     }
 
-    @AfterAll
-    static void tearDown() {
-        try {
-            if (env != null) {
-                env.close();
-            }
-        } finally {
-            if (registry != null) {
-                registry.close();
-            }
-        }
-    }
 
     /** The UDP echo server (busybox has no UDP server applet), compiled static so the busybox image can run it. */
     private static byte[] compileUdpEcho() throws Exception {

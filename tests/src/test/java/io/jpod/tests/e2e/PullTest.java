@@ -17,7 +17,6 @@ import io.jpod.tests.support.OciImageBuilder;
 import io.jpod.tests.support.Result;
 import io.jpod.tests.support.TcpProxy;
 import io.jpod.tests.support.TestImage;
-import io.jpod.tests.support.TestUser;
 import io.jpod.tests.support.TokenServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -43,6 +42,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.mindrot.jbcrypt.BCrypt;
+import io.jpod.tests.support.RegistryAndJpod;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Pulls against a real docker-registry: image formats, platform selection, compression, layer sharing, broken and
@@ -55,32 +56,23 @@ class PullTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
 
-    private static JpodEnv env;
-    private static LocalRegistry registry;
+    @RegisterExtension
+    static final RegistryAndJpod FX = RegistryAndJpod.empty();
+    private static JpodEnv env; // set by FX
+    private static LocalRegistry registry; // set by FX
     private static TcpProxy proxy;
     private static String reg;
 
     @BeforeAll
     static void setUp() {
-        env = JpodEnv.create(TestUser.get());
-        registry = LocalRegistry.start();
         proxy = TcpProxy.start(registry.port());
         reg = registry.hostPort();
     }
 
     @AfterAll
     static void tearDown() {
-        try {
-            if (env != null) {
-                env.close();
-            }
-        } finally {
-            if (proxy != null) {
-                proxy.close();
-            }
-            if (registry != null) {
-                registry.close();
-            }
+        if (proxy != null) {
+            proxy.close();
         }
     }
 

@@ -9,7 +9,6 @@ import io.jpod.tests.support.LocalRegistry;
 import io.jpod.tests.support.Result;
 import io.jpod.tests.support.TcpProxy;
 import io.jpod.tests.support.TestImage;
-import io.jpod.tests.support.TestUser;
 import io.jpod.tests.support.TokenServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,36 +20,29 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.jpod.tests.support.RegistryAndJpod;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Push mounts blobs across repositories of the same registry instead of uploading them (seen through a counting proxy). */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class PushMountTest {
     private static final Duration T = Duration.ofSeconds(120);
 
-    private static JpodEnv env;
-    private static LocalRegistry registry;
+    @RegisterExtension
+    static final RegistryAndJpod FX = RegistryAndJpod.empty();
+    private static JpodEnv env; // set by FX
+    private static LocalRegistry registry; // set by FX
     private static TcpProxy proxy;
 
     @BeforeAll
     static void setUp() {
-        env = JpodEnv.create(TestUser.get());
-        registry = LocalRegistry.start();
         proxy = TcpProxy.start(registry.port());
     }
 
     @AfterAll
     static void tearDown() {
-        try {
-            if (proxy != null) {
-                proxy.close();
-            }
-            if (env != null) {
-                env.close();
-            }
-        } finally {
-            if (registry != null) {
-                registry.close();
-            }
+        if (proxy != null) {
+            proxy.close();
         }
     }
 

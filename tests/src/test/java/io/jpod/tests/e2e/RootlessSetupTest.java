@@ -22,10 +22,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.jpod.tests.support.RegistryAndJpod;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The rootless set-up around the container: the pause process and its recreation, `jpod unshare`, every storage
@@ -36,33 +37,18 @@ class RootlessSetupTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
     private static TestUser user;
-    private static JpodEnv env;
-    private static LocalRegistry registry;
+    @RegisterExtension
+    static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/alpine");
+    private static JpodEnv env; // set by FX
+    private static LocalRegistry registry; // set by FX
     private static String image;
 
     @BeforeAll
     static void setUp() {
         user = TestUser.get();
-        env = JpodEnv.create(user);
-        registry = LocalRegistry.start();
-        registry.push(TestImage.busybox().build(), "library/alpine", "latest");
-        image = registry.hostPort() + "/library/alpine:latest";
-        Result pull = env.run(TIMEOUT, "pull", "-q", image);
-        assertEquals(0, pull.exitCode(), pull::toString);
+        image = FX.image();
     }
 
-    @AfterAll
-    static void tearDown() {
-        try {
-            if (env != null) {
-                env.close();
-            }
-        } finally {
-            if (registry != null) {
-                registry.close();
-            }
-        }
-    }
 
     @Test
     void helpAndVersionNeedNoUserNamespace() {

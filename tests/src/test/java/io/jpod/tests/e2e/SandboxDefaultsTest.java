@@ -27,10 +27,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.jpod.tests.support.RegistryAndJpod;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The sandbox a container gets by default, as podman's: its capability sets, masked and read-only kernel paths,
@@ -45,33 +46,18 @@ class SandboxDefaultsTest {
     private static final String NO_CAPS = "0000000000000000";
 
     private static TestUser user;
-    private static JpodEnv env;
-    private static LocalRegistry registry;
+    @RegisterExtension
+    static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/sandbox");
+    private static JpodEnv env; // set by FX
+    private static LocalRegistry registry; // set by FX
     private static String image;
 
     @BeforeAll
     static void setUp() {
         user = TestUser.get();
-        env = JpodEnv.create(user);
-        registry = LocalRegistry.start();
-        registry.push(TestImage.busybox().build(), "library/sandbox", "latest");
-        image = registry.hostPort() + "/library/sandbox:latest";
-        Result pull = env.run(FIRST, "pull", image);
-        assertEquals(0, pull.exitCode(), pull::toString);
+        image = FX.image();
     }
 
-    @AfterAll
-    static void tearDown() {
-        try {
-            if (env != null) {
-                env.close();
-            }
-        } finally {
-            if (registry != null) {
-                registry.close();
-            }
-        }
-    }
 
     /** jpod run --rm [options] IMAGE command…; options end at the first element equal to the image marker. */
     private static Result run(List<String> options, String... command) {

@@ -8,7 +8,6 @@ import io.jpod.tests.support.JpodEnv;
 import io.jpod.tests.support.LocalRegistry;
 import io.jpod.tests.support.Result;
 import io.jpod.tests.support.TestImage;
-import io.jpod.tests.support.TestUser;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -16,24 +15,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.jpod.tests.support.RegistryAndJpod;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Short names, aliases, mirrors and blocked registries from jpod's own registries.conf override. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ShortNameTest {
     private static final Duration PULL = Duration.ofSeconds(120);
 
-    private static JpodEnv env;
-    private static LocalRegistry registry;
+    @RegisterExtension
+    static final RegistryAndJpod FX = RegistryAndJpod.empty();
+    private static JpodEnv env; // set by FX
+    private static LocalRegistry registry; // set by FX
     private static String dead;
 
     @BeforeAll
     static void setUp() throws IOException {
-        env = JpodEnv.create(TestUser.get());
-        registry = LocalRegistry.start();
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             dead = "127.0.0.1:" + s.getLocalPort(); // nothing listens there once closed: connection refused
         }
@@ -60,18 +60,6 @@ class ShortNameTest {
         }
     }
 
-    @AfterAll
-    static void tearDown() {
-        try {
-            if (env != null) {
-                env.close();
-            }
-        } finally {
-            if (registry != null) {
-                registry.close();
-            }
-        }
-    }
 
     private static Result jpod(String... args) {
         return env.run(PULL, args);

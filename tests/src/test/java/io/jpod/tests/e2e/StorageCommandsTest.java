@@ -22,13 +22,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import io.jpod.tests.support.RegistryAndJpod;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The storage commands on a real store: info says which driver and why, diff/mount/umount/export/commit on a
@@ -39,30 +40,18 @@ import org.junit.jupiter.api.Timeout;
 class StorageCommandsTest {
     private static final Duration T = Duration.ofSeconds(120);
 
-    private static JpodEnv env;
-    private static LocalRegistry registry;
+    @RegisterExtension
+    static final RegistryAndJpod FX = RegistryAndJpod.empty();
+    private static JpodEnv env; // set by FX
+    private static LocalRegistry registry; // set by FX
     private static String image;
 
     @BeforeAll
     static void setUp() {
-        env = JpodEnv.create();
-        registry = LocalRegistry.start();
         registry.push(TestImage.busybox().layer(l -> l.file("etc/motd", "from the image\n")).build(), "jpod/files", "latest");
         image = registry.hostPort() + "/jpod/files:latest";
     }
 
-    @AfterAll
-    static void tearDown() {
-        try {
-            if (env != null) {
-                env.close();
-            }
-        } finally {
-            if (registry != null) {
-                registry.close();
-            }
-        }
-    }
 
     private static Result ok(String... args) {
         Result r = env.run(T, args);

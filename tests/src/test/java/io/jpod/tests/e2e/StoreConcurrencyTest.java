@@ -18,13 +18,14 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import io.jpod.tests.support.RegistryAndJpod;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Several jpod processes on one store: concurrent pulls of the same image both succeed and store it once; SIGKILL
@@ -39,15 +40,15 @@ class StoreConcurrencyTest {
     private static final long SEED = 4242;
     private static final int ROUNDS = 10;
 
-    private static JpodEnv env;
-    private static LocalRegistry registry;
+    @RegisterExtension
+    static final RegistryAndJpod FX = RegistryAndJpod.empty();
+    private static JpodEnv env; // set by FX
+    private static LocalRegistry registry; // set by FX
     private static String image;
     private static int layers;
 
     @BeforeAll
     static void setUp() {
-        env = JpodEnv.create();
-        registry = LocalRegistry.start();
         // several layers with some bulk, so a kill has a fair chance of landing in the middle of a pull
         var b = TestImage.busybox();
         Random r = new Random(1);
@@ -63,18 +64,6 @@ class StoreConcurrencyTest {
         image = registry.hostPort() + "/jpod/concurrent:latest";
     }
 
-    @AfterAll
-    static void tearDown() {
-        try {
-            if (env != null) {
-                env.close();
-            }
-        } finally {
-            if (registry != null) {
-                registry.close();
-            }
-        }
-    }
 
     private static Result ok(String... args) {
         Result r = env.run(T, args);

@@ -30,13 +30,14 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import io.jpod.tests.support.RegistryAndJpod;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What the walking skeleton must show: an unprivileged user pulls from a real registry and runs a container with
@@ -51,33 +52,21 @@ class WalkingSkeletonTest {
     private static final Duration NORMAL = Duration.ofSeconds(60);
 
     private static TestUser user;
-    private static JpodEnv env;
-    private static LocalRegistry registry;
+    @RegisterExtension
+    static final RegistryAndJpod FX = RegistryAndJpod.empty();
+    private static JpodEnv env; // set by FX
+    private static LocalRegistry registry; // set by FX
     private static String image;
     private static String repository;
 
     @BeforeAll
     static void setUp() {
-        user = TestUser.get();
-        env = JpodEnv.create(user); // first: fails at once, with the reason, when the distribution is not built
-        registry = LocalRegistry.start();
+        user = TestUser.get(); // first: fails at once, with the reason, when the distribution is not built
         registry.push(TestImage.busybox().build(), "library/alpine", "latest");
         repository = registry.hostPort() + "/library/alpine";
         image = repository + ":latest";
     }
 
-    @AfterAll
-    static void tearDown() {
-        try {
-            if (env != null) {
-                env.close();
-            }
-        } finally {
-            if (registry != null) {
-                registry.close();
-            }
-        }
-    }
 
     private static Result jpod(String... args) {
         return env.run(NORMAL, args);
