@@ -7,7 +7,7 @@ import picocli.CommandLine.ParentCommand;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** A top-level command that does one thing to each named container and prints one line for it (mount, umount). */
+/** A top-level command that does one thing to each named container and prints one line for it (stop, kill, mount…). */
 abstract class EachContainerCommand implements Callable<Integer> {
     @ParentCommand
     JpodCommand jpod;

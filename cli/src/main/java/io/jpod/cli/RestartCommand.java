@@ -3,33 +3,16 @@ package io.jpod.cli;
 import io.jpod.engine.Engine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Callable;
 
 /** `jpod restart`: Stop and start containers again. */
 @Command(name = "restart", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, description = "Stop and start containers again.")
-public final class RestartCommand implements Callable<Integer> {
-    @ParentCommand
-    JpodCommand jpod;
-
+public final class RestartCommand extends EachContainerCommand {
     @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "Seconds to wait before SIGKILL (default: the container's stop timeout)")
     Integer time;
 
-    @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Container names or ids")
-    List<String> containers = new ArrayList<>();
-
     @Override
-    public Integer call() {
-        try (Engine engine = jpod.engine()) {
-            for (String c : containers) {
-                engine.restart(c, time);
-                jpod.out.println(c);
-            }
-            return 0;
-        }
+    String each(Engine engine, String container) {
+        engine.restart(container, time);
+        return container;
     }
 }
