@@ -25,7 +25,7 @@ final class CgroupLimits {
     static boolean requested(RunRequest.ResourceRequest r) {
         return r.memory() != null || r.memorySwap() != null || r.memoryReservation() != null || r.cpus() != null
                 || r.cpuShares() != null || r.cpuWeight() != null || r.cpusetCpus() != null
-                || (r.pidsLimit() != null && r.pidsLimit() > 0);
+                || (r.pidsLimit() != null && r.pidsLimit() > 0) || r.blockIo().requested();
     }
 
     /**
@@ -34,6 +34,11 @@ final class CgroupLimits {
      * @throws EngineException when a requested limit has no usable controller (what to change in the message)
      */
     static List<Write> plan(RunRequest.ResourceRequest r, Cgroups cg) {
+        return plan(r, cg, BlockIoLimits::deviceNumber);
+    }
+
+    /** As {@link #plan(RunRequest.ResourceRequest, Cgroups)}, with the resolution of device paths to major:minor. */
+    static List<Write> plan(RunRequest.ResourceRequest r, Cgroups cg, java.util.function.Function<String, String> device) {
         boolean v2 = cg.version().equals("v2");
         if (requested(r) && !cg.usable()) {
             throw new EngineException("resource limits need a delegated cgroup, and there is none: " + cg.reason());
@@ -114,6 +119,7 @@ final class CgroupLimits {
         } else if (pids == null && cg.has("pids")) {
             w.add(new Write("pids", "pids.max", Long.toString(DEFAULT_PIDS_LIMIT)));
         }
+        w.addAll(BlockIoLimits.plan(r.blockIo(), cg, device));
         return w;
     }
 
@@ -127,7 +133,7 @@ final class CgroupLimits {
         return Math.max(1, Math.min(10000, (long) Math.ceil(Math.pow(10, exponent) - 1e-9)));
     }
 
-    private static void need(Cgroups cg, String controller, String flag) {
+    static void need(Cgroups cg, String controller, String flag) {
         if (!cg.has(controller)) {
             throw new EngineException(flag + " needs the " + controller + " cgroup controller, which is not delegated to this user"
                     + (cg.usable() ? " (usable: " + String.join(", ", cg.controllers()) + ")" : ": " + cg.reason())

@@ -250,7 +250,14 @@ final class ContainerCgroups {
             if (d == null) {
                 throw new IOException("the container has no " + w.controller() + " cgroup");
             }
-            write(d.resolve(w.file()), w.value());
+            String[] fv = BlockIoLimits.resolve(d, w.file(), w.value());
+            try {
+                write(d.resolve(fv[0]), fv[1]);
+            } catch (IOException e) {
+                // BFQ accepts per-device weights only for devices it schedules
+                throw fv[0].contains("weight") && fv[1].contains(":")
+                        ? new IOException(e.getMessage() + " (a per-device weight needs the device's I/O scheduler to be bfq)", e) : e;
+            }
         }
     }
 
