@@ -258,4 +258,82 @@ class CgroupsTest {
         // without a limit asked for, the container runs without cgroups
         ok(env.run(NORMAL, "run", "--rm", image, "true"));
     }
+
+    /** The whole disk holding {@code path}: its /dev path and major:minor (throttling applies to disks, not partitions). */
+    static String[] diskOf(Path path) throws IOException {
+        long dev = (Long) Files.getAttribute(path, "unix:dev");
+        long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
+        long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
+        Path sys = Path.of("/sys/dev/block/" + major + ":" + minor).toRealPath();
+        if (Files.exists(sys.resolve("partition"))) {
+            sys = sys.getParent();
+        }
+        return new String[]{"/dev/" + sys.getFileName(), Files.readString(sys.resolve("dev")).strip(), sys.getFileName().toString()};
+    }
+
+    @Test
+    void blockIoLimitsAreWrittenAsMajorMinorAndThrottleDirectIo() throws IOException {
+        Assumptions.assumeTrue(delegated != null, "reads the v1 blkio directories");
+        Path data = env.home().resolve("blkio-data");
+        Files.createDirectories(data);
+        env.user().chown(data);
+        String[] disk = diskOf(data);
+        Assumptions.assumeTrue(Files.exists(Path.of(disk[0])), "the disk's device node " + disk[0]);
+        String id = ok(jpod("run", "-d", "--name", "blk", "--blkio-weight", "300", "--device-read-bps", disk[0] + ":1mb",
+                "--device-write-bps", disk[0] + ":2mb", "--device-read-iops", disk[0] + ":1000", "--device-write-iops", disk[0] + ":500",
+                image, "sleep", "300")).stdout().strip();
+        try {
+            Path cg = containerCgroup("blkio", id);
+            Path weight = Files.exists(cg.resolve("blkio.weight")) ? cg.resolve("blkio.weight") : cg.resolve("blkio.bfq.weight");
+            assertEquals("300", Files.readString(weight).strip().replaceFirst("^default ", ""), weight.toString());
+            assertEquals(disk[1] + " 1048576", Files.readString(cg.resolve("blkio.throttle.read_bps_device")).strip());
+            assertEquals(disk[1] + " 2097152", Files.readString(cg.resolve("blkio.throttle.write_bps_device")).strip());
+            assertEquals(disk[1] + " 1000", Files.readString(cg.resolve("blkio.throttle.read_iops_device")).strip());
+            assertEquals(disk[1] + " 500", Files.readString(cg.resolve("blkio.throttle.write_iops_device")).strip());
+        } finally {
+            ok(jpod("rm", "-f", "blk"));
+        }
+        assertFalse(Files.exists(containerCgroup("blkio", id)), "removed with the container");
+
+        // the effect, with generous bounds: 3 MiB of direct I/O at 1 MiB/s takes about 3 s (at least 1.5 s, however
+        // fast the disk), timed inside the container with /proc/uptime
+        Path file = data.resolve("three-mib");
+        Files.write(file, new byte[3 * 1024 * 1024]);
+        env.user().chown(file);
+        Result r = ok(jpod("run", "--rm", "-v", data + ":/data", "--device-read-bps", disk[0] + ":1mb", image, "sh", "-c",
+                "read a _ < /proc/uptime; dd if=/data/three-mib of=/dev/null bs=64k iflag=direct; read b _ < /proc/uptime; echo took $a $b"));
+        Matcher m = Pattern.compile("took ([0-9.]+) ([0-9.]+)").matcher(r.stdout());
+        assertTrue(m.find(), () -> "the script reports its times: " + r);
+        double seconds = Double.parseDouble(m.group(2)) - Double.parseDouble(m.group(1));
+        assertTrue(seconds >= 1.5, () -> "3 MiB read at 1 MiB/s takes about 3 s, was " + seconds + " s: " + r);
+    }
+
+    @Test
+    void aPerDeviceWeightNeedsBfqAndSaysSo() throws IOException {
+        Assumptions.assumeTrue(delegated != null, "reads the v1 blkio directories");
+        String[] disk = diskOf(env.home());
+        Assumptions.assumeTrue(Files.exists(Path.of(disk[0])), "the disk's device node " + disk[0]);
+        boolean bfq = Files.readString(Path.of("/sys/block", disk[2], "queue/scheduler")).contains("[bfq]");
+        Result r = jpod("run", "--rm", "--blkio-weight-device", disk[0] + ":200", image, "cat", "/proc/self/cgroup");
+        if (bfq) {
+            ok(r);
+        } else {
+            assertEquals(125, r.exitCode(), r::toString);
+            assertTrue(r.stderr().contains("weight_device") && r.stderr().contains("bfq"), r::toString);
+        }
+        Result notDev = jpod("run", "--rm", "--device-write-iops", "/etc/passwd:10", image, "true");
+        assertEquals(125, notDev.exitCode(), notDev::toString);
+        assertTrue(notDev.stderr().contains("/etc/passwd is not a block device"), notDev::toString);
+    }
+
+    @Test
+    void anIoLimitWithoutTheBlkioControllerFailsWithWhatToChange() {
+        Assumptions.assumeTrue(delegated != null, "needs the v1 setting to leave blkio out");
+        String withoutBlkio = String.join(",", delegated.setting().lines().flatMap(l -> java.util.Arrays.stream(l.split(",")))
+                .filter(i -> !i.startsWith("blkio:")).toList());
+        Result r = env.runWith(Map.of(V1_ENV, Optional.of(withoutBlkio)), NORMAL, "run", "--rm", "--blkio-weight", "300", image, "true");
+        assertEquals(125, r.exitCode(), r::toString);
+        assertTrue(r.stderr().contains("--blkio-weight needs the blkio cgroup controller") && r.stderr().contains("blkio:PATH"), r::toString);
+        assertEquals(1, r.stderr().strip().lines().count(), () -> "one line: " + r.stderr());
+    }
 }
