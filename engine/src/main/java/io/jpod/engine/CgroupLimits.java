@@ -136,8 +136,9 @@ final class CgroupLimits {
     static void need(Cgroups cg, String controller, String flag) {
         if (!cg.has(controller)) {
             throw new EngineException(flag + " needs the " + controller + " cgroup controller, which is not delegated to this user"
-                    + (cg.usable() ? " (usable: " + String.join(", ", cg.controllers()) + ")" : ": " + cg.reason())
-                    + (cg.version().equals("v1") ? "; add " + controller + ":PATH to " + Cgroups.V1_PARENT_ENV : ""));
+                    + (cg.usable() && !cg.controllers().isEmpty() ? " (usable: " + String.join(", ", cg.controllers()) + ")" : ": " + cg.reason())
+                    + (cg.version().equals("v1") ? "; add " + controller + ":PATH to " + Cgroups.V1_PARENT_ENV
+                    + " or to [jpod] cgroup_v1_parent in ~/.config/jpod/containers.conf" : ""));
         }
     }
 

@@ -78,8 +78,16 @@ final class ContainerCgroups {
 
     static Planned planRun(RunRequest.ResourceRequest request, Map<String, String> env) {
         RunRequest.ResourceRequest r = request == null ? new RunRequest.ResourceRequest() : request;
-        Cgroups cg = Cgroups.detect(env, io.jpod.rootless.HostUser.current().uid());
-        return new Planned(cg, CgroupLimits.plan(r, cg), CgroupLimits.requested(r));
+        ContainersConf.Values conf = ContainersConf.load(env);
+        Cgroups cg = Cgroups.detect(conf.cgroupSettings(), io.jpod.rootless.HostUser.current().uid());
+        boolean requested = CgroupLimits.requested(r);
+        if (r.pidsLimit() == null && conf.pidsLimit() != null && cg.has("pids")) {
+            // containers.conf's default replaces podman's built-in 2048, where a pids controller exists
+            long pids = conf.pidsLimit() <= 0 ? -1 : conf.pidsLimit();
+            r = new RunRequest.ResourceRequest(r.memory(), r.memorySwap(), r.memoryReservation(), r.cpus(), r.cpuShares(),
+                    r.cpuWeight(), r.cpusetCpus(), pids, r.blockIo());
+        }
+        return new Planned(cg, CgroupLimits.plan(r, cg), requested);
     }
 
     String version() {
@@ -215,7 +223,10 @@ final class ContainerCgroups {
         if (!Files.isDirectory(parent)) {
             Files.createDirectories(parent);
         }
-        String wanted = String.join(" ", dirs.keySet().stream().map(c -> "+" + c).toList());
+        String wanted = String.join(" ", dirs.keySet().stream().filter(c -> !c.equals(Cgroups.CORE)).map(c -> "+" + c).toList());
+        if (wanted.isEmpty()) {
+            return; // no controller delegated: the container's cgroup only groups its processes
+        }
         try {
             enable(delegated, wanted);
         } catch (IOException busy) {
@@ -396,8 +407,14 @@ final class ContainerCgroups {
         }).orElse(-1L);
     }
 
+    /** Processes in the container: pids.current, else (no pids controller) the length of cgroup.procs. */
     long pidsCurrent() {
-        return dir("pids").map(d -> number(d.resolve("pids.current"))).orElse(-1L);
+        long n = dir("pids").map(d -> number(d.resolve("pids.current"))).orElse(-1L);
+        if (n < 0 && !dirs.isEmpty()) {
+            Path d = distinctDirs().get(0);
+            return Files.isRegularFile(d.resolve("cgroup.procs")) ? pids(d).size() : -1;
+        }
+        return n;
     }
 
     long pidsLimit() {
@@ -407,7 +424,8 @@ final class ContainerCgroups {
     /** CPU time used, nanoseconds; -1 unknown. */
     long cpuNanos() {
         if (version.equals("v2")) {
-            return dir("cpu").map(d -> {
+            // cpu.stat's usage_usec is a core file of every v2 cgroup, with or without the cpu controller
+            return dir("cpu").or(() -> dir(Cgroups.CORE)).map(d -> {
                 long us = keyed(d.resolve("cpu.stat"), "usage_usec");
                 return us < 0 ? -1 : us * 1000;
             }).orElse(-1L);

@@ -336,4 +336,44 @@ class CgroupsTest {
         assertTrue(r.stderr().contains("--blkio-weight needs the blkio cgroup controller") && r.stderr().contains("blkio:PATH"), r::toString);
         assertEquals(1, r.stderr().strip().lines().count(), () -> "one line: " + r.stderr());
     }
+
+    @Test
+    void theConfigFileAloneDelegatesAndSetsTheDefaultPidsLimit() throws IOException {
+        Assumptions.assumeTrue(delegated != null, "writes the v1 setting");
+        Path dir = env.home().resolve(".config/jpod");
+        Files.createDirectories(dir);
+        env.user().chown(env.home().resolve(".config"));
+        env.user().chown(dir);
+        Path conf = dir.resolve("containers.conf");
+        StringBuilder items = new StringBuilder();
+        for (String item : delegated.setting().split(",")) {
+            items.append(items.length() == 0 ? "" : ", ").append('"').append(item).append('"');
+        }
+        Files.writeString(conf, "# jpod's own containers.conf\n[containers]\npids_limit = 77\n\n[jpod]\ncgroup_v1_parent = [" + items + "]\n");
+        env.user().chown(conf);
+        Map<String, Optional<String>> noEnv = Map.of(V1_ENV, Optional.empty());
+        try {
+            JsonNode cg = JSON.readTree(ok(env.runWith(noEnv, NORMAL, "info", "--format", "json")).stdout()).path("cgroups");
+            assertEquals(conf.toString(), cg.path("v1_parent_source").asText(), cg::toString);
+            assertEquals(conf.toString(), cg.path("pids_limit_source").asText(), cg::toString);
+            assertTrue((" " + cg.path("controllers").asText() + " ").contains(" memory "), cg::toString);
+            String id = ok(env.runWith(noEnv, NORMAL, "run", "-d", "--name", "conf", "--memory", "40m", image, "sleep", "300")).stdout().strip();
+            try {
+                assertEquals("77", Files.readString(containerCgroup("pids", id).resolve("pids.max")).strip(), "containers.conf's pids_limit");
+                assertEquals(40L * 1024 * 1024, Long.parseLong(Files.readString(containerCgroup("memory", id).resolve("memory.limit_in_bytes")).strip()));
+            } finally {
+                ok(env.runWith(noEnv, NORMAL, "rm", "-f", "conf"));
+            }
+            // the environment variable wins over the file
+            JsonNode viaEnv = JSON.readTree(ok(jpod("info", "--format", "json")).stdout()).path("cgroups");
+            assertEquals("environment " + V1_ENV, viaEnv.path("v1_parent_source").asText(), viaEnv::toString);
+            // a broken file is one clear line naming it
+            Files.writeString(conf, "[jpod]\ncgroup_v1_parent = \"memory\"\n");
+            Result bad = env.runWith(noEnv, NORMAL, "run", "--rm", image, "true");
+            assertEquals(125, bad.exitCode(), bad::toString);
+            assertTrue(bad.stderr().contains(conf.toString()) && bad.stderr().contains("controller:/path"), bad::toString);
+        } finally {
+            Files.deleteIfExists(conf);
+        }
+    }
 }
