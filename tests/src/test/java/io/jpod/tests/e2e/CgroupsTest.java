@@ -376,4 +376,58 @@ class CgroupsTest {
             Files.deleteIfExists(conf);
         }
     }
+
+    /** The complete JSON values written so far (a partial last one is left out). */
+    private static java.util.List<JsonNode> jsonValues(String text) {
+        java.util.List<JsonNode> out = new java.util.ArrayList<>();
+        try (com.fasterxml.jackson.core.JsonParser p = JSON.getFactory().createParser(text)) {
+            while (p.nextToken() != null) {
+                out.add(JSON.readTree(p));
+            }
+        } catch (IOException | RuntimeException partial) {
+            // the sample being written
+        }
+        return out;
+    }
+
+    @Test
+    void streamingStatsEmitsOneJsonArrayPerIntervalWithCpuBetweenSamples() {
+        ok(jpod("run", "-d", "--name", "streamed", "--cpus", "0.5", image, "sh", "-c", "while true; do :; done"));
+        io.jpod.tests.support.BoundedProcess stats = env.startWith(cgEnv, "stats", "--interval", "1", "--format", "json", "streamed");
+        try {
+            await("two samples", Duration.ofSeconds(60), () -> jsonValues(stats.stdoutSoFar()).size() >= 2 || !stats.process().isAlive());
+            java.util.List<JsonNode> samples = jsonValues(stats.stdoutSoFar());
+            assertTrue(stats.process().isAlive(), () -> "still streaming: " + stats.stdoutSoFar());
+            assertTrue(samples.size() >= 2, samples::toString);
+            for (JsonNode s : samples) {
+                assertTrue(s.isArray() && s.size() == 1 && s.get(0).path("name").asText().equals("streamed"), s::toString);
+            }
+            double cpu = Double.parseDouble(samples.get(1).get(0).path("cpu_percent").asText().replace("%", ""));
+            // between two samples of a busy loop under --cpus 0.5: clearly busy, clearly limited (generous bounds)
+            assertTrue(cpu > 1 && cpu < 90, () -> "CPU % between samples: " + cpu);
+        } finally {
+            stats.killTree();
+            ok(jpod("rm", "-f", "streamed"));
+        }
+    }
+
+    @Test
+    void streamingStatsIntoAPipeRepeatsPlainTablesAndEndsWhenTheContainerStops() {
+        ok(jpod("run", "-d", "--name", "tabled", image, "sleep", "300"));
+        io.jpod.tests.support.BoundedProcess stats = env.startWith(cgEnv, "stats", "--interval", "1", "tabled");
+        try {
+            await("two tables", Duration.ofSeconds(60), () -> stats.stdoutSoFar().split("MEM USAGE / LIMIT", -1).length > 2
+                    || !stats.process().isAlive());
+            String out = stats.stdoutSoFar();
+            assertTrue(out.split("MEM USAGE / LIMIT", -1).length > 2, () -> "repeated tables: " + out);
+            assertFalse(out.contains("\033["), "no terminal redraw into a pipe");
+            assertTrue(out.lines().filter(l -> l.contains("tabled")).count() >= 2, out);
+            ok(jpod("stop", "-t", "0", "tabled"));
+            Result end = stats.await(Duration.ofSeconds(60));
+            assertEquals(0, end.exitCode(), () -> "the stream of a stopped container ends: " + end);
+        } finally {
+            stats.killTree();
+            ok(jpod("rm", "-f", "tabled"));
+        }
+    }
 }

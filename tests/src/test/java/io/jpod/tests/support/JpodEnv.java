@@ -120,7 +120,8 @@ public final class JpodEnv implements AutoCloseable {
         return startWith(changes, args).await(timeout);
     }
 
-    private BoundedProcess startWith(Map<String, Optional<String>> changes, String... args) {
+    /** As {@link #start}, with changes to the environment (see {@link #runWith}). */
+    public BoundedProcess startWith(Map<String, Optional<String>> changes, String... args) {
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(List.of(args));
