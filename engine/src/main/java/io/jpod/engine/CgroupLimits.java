@@ -2,6 +2,7 @@ package io.jpod.engine;
 
 import io.jpod.rootless.Cgroups;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -134,12 +135,19 @@ final class CgroupLimits {
     }
 
     static void need(Cgroups cg, String controller, String flag) {
-        if (!cg.has(controller)) {
-            throw new EngineException(flag + " needs the " + controller + " cgroup controller, which is not delegated to this user"
-                    + (cg.usable() && !cg.controllers().isEmpty() ? " (usable: " + String.join(", ", cg.controllers()) + ")" : ": " + cg.reason())
-                    + (cg.version().equals("v1") ? "; add " + controller + ":PATH to " + Cgroups.V1_PARENT_ENV
-                    + " or to [jpod] cgroup_v1_parent in ~/.config/jpod/containers.conf" : ""));
+        if (cg.has(controller)) {
+            return;
         }
+        if (cg.version().equals("v2") && cg.usable()) {
+            Path delegated = cg.parents().values().iterator().next().getParent();
+            throw new EngineException(flag + " needs the " + controller + " cgroup controller, which is not delegated to this user (usable: "
+                    + (cg.controllers().isEmpty() ? "none" : String.join(", ", cg.controllers())) + "); the administrator must enable it in the"
+                    + " cgroup.subtree_control of the parent of " + delegated + " (systemd: Delegate=yes)");
+        }
+        throw new EngineException(flag + " needs the " + controller + " cgroup controller, which is not delegated to this user"
+                + (cg.usable() ? " (usable: " + String.join(", ", cg.controllers()) + ")" : ": " + cg.reason())
+                + (cg.version().equals("v1") ? "; add " + controller + ":PATH to " + Cgroups.V1_PARENT_ENV
+                + " or to [jpod] cgroup_v1_parent in ~/.config/jpod/containers.conf" : ""));
     }
 
     /** podman's sizes: a number with an optional b, k, m or g suffix (powers of 1024). */

@@ -122,6 +122,15 @@ public final class JpodEnv implements AutoCloseable {
 
     /** As {@link #start}, with changes to the environment (see {@link #runWith}). */
     public BoundedProcess startWith(Map<String, Optional<String>> changes, String... args) {
+        return startWrapped(java.util.function.UnaryOperator.identity(), changes, args);
+    }
+
+    /**
+     * As {@link #startWith}, with the final command line (already switching to the test user) passed through
+     * {@code wrap}, which runs as the test JVM's user (e.g. to place the process in a cgroup first).
+     */
+    public BoundedProcess startWrapped(java.util.function.UnaryOperator<List<String>> wrap, Map<String, Optional<String>> changes,
+                                       String... args) {
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(List.of(args));
@@ -134,7 +143,7 @@ public final class JpodEnv implements AutoCloseable {
             }
         });
         // cwd = HOME: jpod (and its helper) restore the cwd, which must be reachable by the test user.
-        return BoundedProcess.start(user.wrap(command), env, home, outputDir);
+        return BoundedProcess.start(wrap.apply(user.wrap(command)), env, home, outputDir);
     }
 
     @Override
