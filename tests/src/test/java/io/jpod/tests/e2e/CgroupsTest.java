@@ -430,4 +430,23 @@ class CgroupsTest {
             ok(jpod("rm", "-f", "tabled"));
         }
     }
+
+    @Test
+    void streamingStatsOnATerminalRedrawsInPlace() {
+        ok(jpod("run", "-d", "--name", "drawn", image, "sleep", "300"));
+        // script(1) gives jpod a pseudo-terminal as stdout and copies what it draws to our file
+        io.jpod.tests.support.BoundedProcess stats = env.startWrapped(cmd -> java.util.List.of("script", "-qfec",
+                String.join(" ", cmd.stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList()), "/dev/null"),
+                cgEnv, "stats", "--interval", "1", "drawn");
+        try {
+            await("two redraws", Duration.ofSeconds(60), () -> stats.stdoutSoFar().split("\033\\[2J\033\\[H", -1).length > 2
+                    || !stats.process().isAlive());
+            String out = stats.stdoutSoFar();
+            assertTrue(out.split("\033\\[2J\033\\[H", -1).length > 2, () -> "clear screen and home before each table: " + out);
+            assertTrue(out.contains("drawn"), out);
+        } finally {
+            stats.killTree();
+            ok(jpod("rm", "-f", "drawn"));
+        }
+    }
 }
