@@ -157,6 +157,9 @@ final class CgroupLimits {
         if (t.endsWith("b")) {
             t = t.substring(0, t.length() - 1);
         }
+        if (t.endsWith("i")) { // docker's units also take "MiB"
+            t = t.substring(0, t.length() - 1);
+        }
         if (!t.isEmpty()) {
             switch (t.charAt(t.length() - 1)) {
                 case 'k' -> mult = 1024L;

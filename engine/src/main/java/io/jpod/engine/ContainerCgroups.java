@@ -292,10 +292,24 @@ final class ContainerCgroups {
     /** Keeps new values for the next start (a stopped container). */
     void remember(Path containerDir, List<CgroupLimits.Write> ws) throws IOException {
         for (CgroupLimits.Write w : ws) {
-            writes.removeIf(x -> x.controller().equals(w.controller()) && x.file().equals(w.file()));
+            writes.removeIf(x -> x.controller().equals(w.controller()) && x.file().equals(w.file()) && sameTarget(x.value(), w.value()));
             writes.add(w);
         }
         save(containerDir);
+    }
+
+    /**
+     * Whether two values of one file set the same thing: per-device files ("MAJ:MIN VALUE", io.max's
+     * "MAJ:MIN KEY=VALUE") hold one setting per device (and key); other files one.
+     */
+    static boolean sameTarget(String a, String b) {
+        java.util.regex.Pattern dev = java.util.regex.Pattern.compile("^(\\d+:\\d+) (?:([a-z]+)=)?.*");
+        java.util.regex.Matcher ma = dev.matcher(a);
+        java.util.regex.Matcher mb = dev.matcher(b);
+        if (!ma.matches() || !mb.matches()) {
+            return ma.matches() == mb.matches();
+        }
+        return ma.group(1).equals(mb.group(1)) && java.util.Objects.equals(ma.group(2), mb.group(2));
     }
 
     private static void write(Path file, String value) throws IOException {

@@ -125,7 +125,7 @@ final class ContainerStats {
         List<CgroupLimits.Write> ws = CgroupLimits.plan(req, avail).stream()
                 .filter(w -> req.pidsLimit() != null || !w.file().equals("pids.max")).toList();
         if (ws.isEmpty()) {
-            throw new EngineException("nothing to update: give --memory, --cpus or --pids-limit");
+            throw new EngineException("nothing to update: give --memory, --cpus, --pids-limit or a block I/O limit");
         }
         try {
             if (lc.running(r)) {
@@ -165,6 +165,9 @@ final class ContainerStats {
             cg.controllers().forEach(c -> parents.put(c, cg.parents().get(c).toString()));
             m.put("delegated", parents);
             m.put("controllers", String.join(" ", cg.controllers()));
+            if (cg.reason() != null) {
+                m.put("reason", cg.reason()); // usable, but without controllers
+            }
         } else {
             m.put("controllers", "");
             m.put("reason", cg.reason());

@@ -50,8 +50,9 @@ class BlockIoLimitsTest {
         assertEquals(List.of(
                 new CgroupLimits.Write("io", "io.bfq.weight", "500"),
                 new CgroupLimits.Write("io", "io.max", "254:0 rbps=1073741824"),
+                new CgroupLimits.Write("io", "io.max", "254:0 wbps=2097152"),
                 new CgroupLimits.Write("io", "io.max", "254:0 wiops=7")),
-                BlockIoLimits.plan(io(500, List.of(), List.of("/dev/vda:1g"), List.of(), List.of(), List.of("/dev/vda:7")), V2, DEV));
+                BlockIoLimits.plan(io(500, List.of(), List.of("/dev/vda:1g"), List.of("/dev/vda:2MiB"), List.of(), List.of("/dev/vda:7")), V2, DEV));
     }
 
     @Test
@@ -105,5 +106,15 @@ class BlockIoLimitsTest {
         assertArrayEquals(new String[]{"io.bfq.weight", "505"}, BlockIoLimits.resolve(dir, "io.bfq.weight", "505"));
         assertArrayEquals(new String[]{"blkio.throttle.read_bps_device", "8:0 1"},
                 BlockIoLimits.resolve(dir, "blkio.throttle.read_bps_device", "8:0 1"));
+    }
+
+    @Test
+    void anUpdateReplacesTheSettingOfTheSameDeviceAndKeyOnly() {
+        assertTrue(ContainerCgroups.sameTarget("8:0 100", "8:0 200"));
+        assertTrue(!ContainerCgroups.sameTarget("8:0 100", "8:16 100"));
+        assertTrue(ContainerCgroups.sameTarget("8:0 rbps=1", "8:0 rbps=2"));
+        assertTrue(!ContainerCgroups.sameTarget("8:0 rbps=1", "8:0 wbps=1"));
+        assertTrue(ContainerCgroups.sameTarget("1024", "2048"));
+        assertTrue(!ContainerCgroups.sameTarget("300", "8:0 200"));
     }
 }

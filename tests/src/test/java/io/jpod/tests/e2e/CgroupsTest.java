@@ -290,6 +290,9 @@ class CgroupsTest {
             assertEquals(disk[1] + " 2097152", Files.readString(cg.resolve("blkio.throttle.write_bps_device")).strip());
             assertEquals(disk[1] + " 1000", Files.readString(cg.resolve("blkio.throttle.read_iops_device")).strip());
             assertEquals(disk[1] + " 500", Files.readString(cg.resolve("blkio.throttle.write_iops_device")).strip());
+            ok(jpod("update", "--device-read-bps", disk[0] + ":3mb", "--blkio-weight", "400", "blk"));
+            assertEquals(disk[1] + " 3145728", Files.readString(cg.resolve("blkio.throttle.read_bps_device")).strip(), "updated");
+            assertEquals("400", Files.readString(weight).strip().replaceFirst("^default ", ""), "updated");
         } finally {
             ok(jpod("rm", "-f", "blk"));
         }
