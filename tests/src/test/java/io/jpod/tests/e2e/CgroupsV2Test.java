@@ -135,9 +135,12 @@ class CgroupsV2Test {
     void jpodStartedInTheDelegatedCgroupMovesItselfToALeafAndEnablesControllers() throws IOException {
         Result r = ok(in(delegated.dir(), "run", "--rm", image, "cat", "/proc/self/cgroup"));
         assertTrue(r.stdout().lines().anyMatch(l -> l.equals("0::/")), () -> "the container's cgroup namespace shows 0::/ : " + r);
-        assertEquals(List.of(), words(delegated.dir().resolve("cgroup.procs")), "no process left in the delegated cgroup itself");
-        assertTrue(Files.isDirectory(delegated.dir().resolve("jpod-init")), "jpod's leaf");
         List<String> offered = delegated.controllers();
+        if (!offered.isEmpty()) {
+            // only enabling a controller makes the delegated cgroup an inner node that may hold no process
+            assertEquals(List.of(), words(delegated.dir().resolve("cgroup.procs")), "no process left in the delegated cgroup itself");
+            assertTrue(Files.isDirectory(delegated.dir().resolve("jpod-init")), "jpod's leaf");
+        }
         for (Path d : List.of(delegated.dir(), delegated.dir().resolve("jpod"))) {
             assertEquals(offered, words(d.resolve("cgroup.subtree_control")), "controllers passed down through " + d);
         }
