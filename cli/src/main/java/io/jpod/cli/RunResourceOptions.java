@@ -4,6 +4,9 @@ import io.jpod.engine.RunRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** `jpod run` options about resource limits (cgroups), podman's names and units. */
 @Command
 public final class RunResourceOptions {
@@ -31,8 +34,27 @@ public final class RunResourceOptions {
     @Option(names = "--pids-limit", paramLabel = "N", description = "Maximum number of processes (default 2048; 0 or -1: unlimited)")
     Long pidsLimit;
 
+    @Option(names = "--blkio-weight", paramLabel = "WEIGHT", description = "Block I/O weight (relative, 10-1000; 0: none)")
+    Integer blkioWeight;
+
+    @Option(names = "--blkio-weight-device", paramLabel = "DEVICE:WEIGHT", description = "Block I/O weight for a device (e.g. /dev/sda:200)")
+    List<String> blkioWeightDevice = new ArrayList<>();
+
+    @Option(names = "--device-read-bps", paramLabel = "DEVICE:RATE", description = "Limit read rate from a device (e.g. /dev/sda:1mb)")
+    List<String> deviceReadBps = new ArrayList<>();
+
+    @Option(names = "--device-write-bps", paramLabel = "DEVICE:RATE", description = "Limit write rate to a device (e.g. /dev/sda:1mb)")
+    List<String> deviceWriteBps = new ArrayList<>();
+
+    @Option(names = "--device-read-iops", paramLabel = "DEVICE:IOPS", description = "Limit read operations per second from a device (e.g. /dev/sda:1000)")
+    List<String> deviceReadIops = new ArrayList<>();
+
+    @Option(names = "--device-write-iops", paramLabel = "DEVICE:IOPS", description = "Limit write operations per second to a device (e.g. /dev/sda:1000)")
+    List<String> deviceWriteIops = new ArrayList<>();
+
     RunRequest.ResourceRequest toRequest() {
         return new RunRequest.ResourceRequest(memory, memorySwap, memoryReservation, cpus, cpuShares, cpuWeight, cpusetCpus,
-                pidsLimit);
+                pidsLimit, new RunRequest.BlockIoRequest(blkioWeight, blkioWeightDevice, deviceReadBps, deviceWriteBps,
+                        deviceReadIops, deviceWriteIops));
     }
 }

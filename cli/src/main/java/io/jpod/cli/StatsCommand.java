@@ -25,7 +25,7 @@ public final class StatsCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "FORMAT", description = "json or table (default)")
     String format;
 
-    @Option(names = {"-i", "--interval"}, paramLabel = "SECONDS", description = "Seconds between samples (default 5)")
+    @Option(names = {"-i", "--interval"}, paramLabel = "SECONDS", description = "Seconds between samples when streaming (default 5)")
     int interval = 5;
 
     @Parameters(paramLabel = "CONTAINER", arity = "0..*", description = "Containers (default: all running)")
@@ -39,10 +39,17 @@ public final class StatsCommand implements Callable<Integer> {
         if (interval < 1) {
             throw new io.jpod.engine.EngineException("--interval must be at least 1 second");
         }
+        // podman redraws a streaming table in place on a terminal; into a pipe or file each sample is appended
+        boolean redraw = !noStream && !"json".equals(format) && stdoutIsTerminal();
         try (Engine engine = jpod.engine()) {
             Map<String, Object> previous = new HashMap<>();
-            while (true) {
-                List<Map<String, Object>> rows = engine.stats(containers, previous);
+            long next = System.nanoTime();
+            for (boolean first = true; ; first = false) {
+                // after the first sample, named containers that stopped drop out (and the stream ends with the last)
+                List<Map<String, Object>> rows = engine.stats(containers, previous, !first);
+                if (!first && !containers.isEmpty() && rows.isEmpty()) {
+                    return 0;
+                }
                 if ("json".equals(format)) {
                     jpod.out.println(Formats.json(rows));
                 } else {
@@ -53,14 +60,34 @@ public final class StatsCommand implements Callable<Integer> {
                                 (String) r.get("mem_usage"), (String) r.get("mem_percent"), (String) r.get("net_io"),
                                 (String) r.get("block_io"), (String) r.get("pids")});
                     }
+                    if (redraw) {
+                        jpod.out.print("\033[2J\033[H"); // clear the screen, cursor home
+                    }
                     jpod.out.print(Formats.table(table));
                 }
                 jpod.out.flush();
                 if (noStream) {
                     return 0;
                 }
-                Thread.sleep(interval * 1000L);
+                // a fixed schedule: sampling time does not stretch the interval
+                next += interval * 1_000_000_000L;
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.TimeUnit.NANOSECONDS.sleep(wait);
+                } else {
+                    next = System.nanoTime();
+                }
             }
+        }
+    }
+
+    /** Whether fd 1 is a terminal. */
+    static boolean stdoutIsTerminal() {
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/1")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
         }
     }
 }

@@ -28,6 +28,24 @@ public final class UpdateCommand implements Callable<Integer> {
     @Option(names = "--pids-limit", paramLabel = "N", description = "Maximum number of processes (0 or -1: unlimited)")
     Long pidsLimit;
 
+    @Option(names = "--blkio-weight", paramLabel = "WEIGHT", description = "Block I/O weight (10-1000)")
+    Integer blkioWeight;
+
+    @Option(names = "--blkio-weight-device", paramLabel = "DEVICE:WEIGHT", description = "Block I/O weight for a device")
+    java.util.List<String> blkioWeightDevice = new java.util.ArrayList<>();
+
+    @Option(names = "--device-read-bps", paramLabel = "DEVICE:RATE", description = "Limit read rate from a device (e.g. /dev/sda:1mb)")
+    java.util.List<String> deviceReadBps = new java.util.ArrayList<>();
+
+    @Option(names = "--device-write-bps", paramLabel = "DEVICE:RATE", description = "Limit write rate to a device")
+    java.util.List<String> deviceWriteBps = new java.util.ArrayList<>();
+
+    @Option(names = "--device-read-iops", paramLabel = "DEVICE:IOPS", description = "Limit read operations per second from a device")
+    java.util.List<String> deviceReadIops = new java.util.ArrayList<>();
+
+    @Option(names = "--device-write-iops", paramLabel = "DEVICE:IOPS", description = "Limit write operations per second to a device")
+    java.util.List<String> deviceWriteIops = new java.util.ArrayList<>();
+
     @Parameters(index = "0", paramLabel = "CONTAINER", description = "Container name or id")
     String container;
 
@@ -35,7 +53,9 @@ public final class UpdateCommand implements Callable<Integer> {
     public Integer call() {
         try (Engine engine = jpod.engine()) {
             Long pids = pidsLimit != null && pidsLimit <= 0 ? Long.valueOf(-1) : pidsLimit;
-            engine.update(container, new RunRequest.ResourceRequest(memory, memorySwap, null, cpus, null, null, null, pids));
+            engine.update(container, new RunRequest.ResourceRequest(memory, memorySwap, null, cpus, null, null, null, pids,
+                    new RunRequest.BlockIoRequest(blkioWeight, blkioWeightDevice, deviceReadBps, deviceWriteBps, deviceReadIops,
+                            deviceWriteIops)));
             jpod.out.println(engine.container(container).id());
             return 0;
         }

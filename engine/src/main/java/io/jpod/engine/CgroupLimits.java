@@ -2,6 +2,7 @@ package io.jpod.engine;
 
 import io.jpod.rootless.Cgroups;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +26,7 @@ final class CgroupLimits {
     static boolean requested(RunRequest.ResourceRequest r) {
         return r.memory() != null || r.memorySwap() != null || r.memoryReservation() != null || r.cpus() != null
                 || r.cpuShares() != null || r.cpuWeight() != null || r.cpusetCpus() != null
-                || (r.pidsLimit() != null && r.pidsLimit() > 0);
+                || (r.pidsLimit() != null && r.pidsLimit() > 0) || r.blockIo().requested();
     }
 
     /**
@@ -34,6 +35,11 @@ final class CgroupLimits {
      * @throws EngineException when a requested limit has no usable controller (what to change in the message)
      */
     static List<Write> plan(RunRequest.ResourceRequest r, Cgroups cg) {
+        return plan(r, cg, BlockIoLimits::deviceNumber);
+    }
+
+    /** As {@link #plan(RunRequest.ResourceRequest, Cgroups)}, with the resolution of device paths to major:minor. */
+    static List<Write> plan(RunRequest.ResourceRequest r, Cgroups cg, java.util.function.Function<String, String> device) {
         boolean v2 = cg.version().equals("v2");
         if (requested(r) && !cg.usable()) {
             throw new EngineException("resource limits need a delegated cgroup, and there is none: " + cg.reason());
@@ -114,6 +120,7 @@ final class CgroupLimits {
         } else if (pids == null && cg.has("pids")) {
             w.add(new Write("pids", "pids.max", Long.toString(DEFAULT_PIDS_LIMIT)));
         }
+        w.addAll(BlockIoLimits.plan(r.blockIo(), cg, device));
         return w;
     }
 
@@ -127,12 +134,20 @@ final class CgroupLimits {
         return Math.max(1, Math.min(10000, (long) Math.ceil(Math.pow(10, exponent) - 1e-9)));
     }
 
-    private static void need(Cgroups cg, String controller, String flag) {
-        if (!cg.has(controller)) {
-            throw new EngineException(flag + " needs the " + controller + " cgroup controller, which is not delegated to this user"
-                    + (cg.usable() ? " (usable: " + String.join(", ", cg.controllers()) + ")" : ": " + cg.reason())
-                    + (cg.version().equals("v1") ? "; add " + controller + ":PATH to " + Cgroups.V1_PARENT_ENV : ""));
+    static void need(Cgroups cg, String controller, String flag) {
+        if (cg.has(controller)) {
+            return;
         }
+        if (cg.version().equals("v2") && cg.usable()) {
+            Path delegated = cg.parents().values().iterator().next().getParent();
+            throw new EngineException(flag + " needs the " + controller + " cgroup controller, which is not delegated to this user (usable: "
+                    + (cg.controllers().isEmpty() ? "none" : String.join(", ", cg.controllers())) + "); the administrator must enable it in the"
+                    + " cgroup.subtree_control of the parent of " + delegated + " (systemd: Delegate=yes)");
+        }
+        throw new EngineException(flag + " needs the " + controller + " cgroup controller, which is not delegated to this user"
+                + (cg.usable() ? " (usable: " + String.join(", ", cg.controllers()) + ")" : ": " + cg.reason())
+                + (cg.version().equals("v1") ? "; add " + controller + ":PATH to " + Cgroups.V1_PARENT_ENV
+                + " or to [jpod] cgroup_v1_parent in ~/.config/jpod/containers.conf" : ""));
     }
 
     /** podman's sizes: a number with an optional b, k, m or g suffix (powers of 1024). */
@@ -140,6 +155,9 @@ final class CgroupLimits {
         String t = s.strip().toLowerCase(Locale.ROOT);
         long mult = 1;
         if (t.endsWith("b")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        if (t.endsWith("i")) { // docker's units also take "MiB"
             t = t.substring(0, t.length() - 1);
         }
         if (!t.isEmpty()) {

@@ -78,8 +78,16 @@ final class ContainerCgroups {
 
     static Planned planRun(RunRequest.ResourceRequest request, Map<String, String> env) {
         RunRequest.ResourceRequest r = request == null ? new RunRequest.ResourceRequest() : request;
-        Cgroups cg = Cgroups.detect(env, io.jpod.rootless.HostUser.current().uid());
-        return new Planned(cg, CgroupLimits.plan(r, cg), CgroupLimits.requested(r));
+        ContainersConf.Values conf = ContainersConf.load(env);
+        Cgroups cg = Cgroups.detect(conf.cgroupSettings(), io.jpod.rootless.HostUser.current().uid());
+        boolean requested = CgroupLimits.requested(r);
+        if (r.pidsLimit() == null && conf.pidsLimit() != null && cg.has("pids")) {
+            // containers.conf's default replaces podman's built-in 2048, where a pids controller exists
+            long pids = conf.pidsLimit() <= 0 ? -1 : conf.pidsLimit();
+            r = new RunRequest.ResourceRequest(r.memory(), r.memorySwap(), r.memoryReservation(), r.cpus(), r.cpuShares(),
+                    r.cpuWeight(), r.cpusetCpus(), pids, r.blockIo());
+        }
+        return new Planned(cg, CgroupLimits.plan(r, cg), requested);
     }
 
     String version() {
@@ -215,7 +223,10 @@ final class ContainerCgroups {
         if (!Files.isDirectory(parent)) {
             Files.createDirectories(parent);
         }
-        String wanted = String.join(" ", dirs.keySet().stream().map(c -> "+" + c).toList());
+        String wanted = String.join(" ", dirs.keySet().stream().filter(c -> !c.equals(Cgroups.CORE)).map(c -> "+" + c).toList());
+        if (wanted.isEmpty()) {
+            return; // no controller delegated: the container's cgroup only groups its processes
+        }
         try {
             enable(delegated, wanted);
         } catch (IOException busy) {
@@ -250,7 +261,14 @@ final class ContainerCgroups {
             if (d == null) {
                 throw new IOException("the container has no " + w.controller() + " cgroup");
             }
-            write(d.resolve(w.file()), w.value());
+            String[] fv = BlockIoLimits.resolve(d, w.file(), w.value());
+            try {
+                write(d.resolve(fv[0]), fv[1]);
+            } catch (IOException e) {
+                // BFQ accepts per-device weights only for devices it schedules
+                throw fv[0].contains("weight") && fv[1].contains(":")
+                        ? new IOException(e.getMessage() + " (a per-device weight needs the device's I/O scheduler to be bfq)", e) : e;
+            }
         }
     }
 
@@ -274,10 +292,24 @@ final class ContainerCgroups {
     /** Keeps new values for the next start (a stopped container). */
     void remember(Path containerDir, List<CgroupLimits.Write> ws) throws IOException {
         for (CgroupLimits.Write w : ws) {
-            writes.removeIf(x -> x.controller().equals(w.controller()) && x.file().equals(w.file()));
+            writes.removeIf(x -> x.controller().equals(w.controller()) && x.file().equals(w.file()) && sameTarget(x.value(), w.value()));
             writes.add(w);
         }
         save(containerDir);
+    }
+
+    /**
+     * Whether two values of one file set the same thing: per-device files ("MAJ:MIN VALUE", io.max's
+     * "MAJ:MIN KEY=VALUE") hold one setting per device (and key); other files one.
+     */
+    static boolean sameTarget(String a, String b) {
+        java.util.regex.Pattern dev = java.util.regex.Pattern.compile("^(\\d+:\\d+) (?:([a-z]+)=)?.*");
+        java.util.regex.Matcher ma = dev.matcher(a);
+        java.util.regex.Matcher mb = dev.matcher(b);
+        if (!ma.matches() || !mb.matches()) {
+            return ma.matches() == mb.matches();
+        }
+        return ma.group(1).equals(mb.group(1)) && java.util.Objects.equals(ma.group(2), mb.group(2));
     }
 
     private static void write(Path file, String value) throws IOException {
@@ -389,8 +421,14 @@ final class ContainerCgroups {
         }).orElse(-1L);
     }
 
+    /** Processes in the container: pids.current, else (no pids controller) the length of cgroup.procs. */
     long pidsCurrent() {
-        return dir("pids").map(d -> number(d.resolve("pids.current"))).orElse(-1L);
+        long n = dir("pids").map(d -> number(d.resolve("pids.current"))).orElse(-1L);
+        if (n < 0 && !dirs.isEmpty()) {
+            Path d = distinctDirs().get(0);
+            return Files.isRegularFile(d.resolve("cgroup.procs")) ? pids(d).size() : -1;
+        }
+        return n;
     }
 
     long pidsLimit() {
@@ -400,7 +438,8 @@ final class ContainerCgroups {
     /** CPU time used, nanoseconds; -1 unknown. */
     long cpuNanos() {
         if (version.equals("v2")) {
-            return dir("cpu").map(d -> {
+            // cpu.stat's usage_usec is a core file of every v2 cgroup, with or without the cpu controller
+            return dir("cpu").or(() -> dir(Cgroups.CORE)).map(d -> {
                 long us = keyed(d.resolve("cpu.stat"), "usage_usec");
                 return us < 0 ? -1 : us * 1000;
             }).orElse(-1L);

@@ -125,7 +125,7 @@ final class ContainerStats {
         List<CgroupLimits.Write> ws = CgroupLimits.plan(req, avail).stream()
                 .filter(w -> req.pidsLimit() != null || !w.file().equals("pids.max")).toList();
         if (ws.isEmpty()) {
-            throw new EngineException("nothing to update: give --memory, --cpus or --pids-limit");
+            throw new EngineException("nothing to update: give --memory, --cpus, --pids-limit or a block I/O limit");
         }
         try {
             if (lc.running(r)) {
@@ -140,15 +140,34 @@ final class ContainerStats {
 
     /** The cgroups section of `jpod info`. */
     static Map<String, Object> info(Map<String, String> env) {
-        Cgroups cg = Cgroups.detect(env, io.jpod.rootless.HostUser.current().uid());
+        ContainersConf.Values conf = ContainersConf.load(env);
+        Cgroups cg = Cgroups.detect(conf.cgroupSettings(), io.jpod.rootless.HostUser.current().uid());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", cg.version());
         m.put("manager", cg.manager());
+        // where the delegated parents were taken from
+        if (conf.v2Parent() != null) {
+            m.put("v2_parent", conf.v2Parent());
+            m.put("v2_parent_source", conf.v2Source());
+        }
+        if (conf.v1Parent() != null) {
+            m.put("v1_parent", conf.v1Parent());
+            m.put("v1_parent_source", conf.v1Source());
+        } else if (cg.version().equals("v1")) {
+            m.put("v1_parent_source", "the caller's own cgroups (no " + Cgroups.V1_PARENT_ENV + ", no [jpod] cgroup_v1_parent in containers.conf)");
+        }
+        if (conf.pidsLimit() != null) {
+            m.put("pids_limit", conf.pidsLimit());
+            m.put("pids_limit_source", conf.pidsSource());
+        }
         if (cg.usable()) {
             Map<String, String> parents = new LinkedHashMap<>();
             cg.controllers().forEach(c -> parents.put(c, cg.parents().get(c).toString()));
             m.put("delegated", parents);
             m.put("controllers", String.join(" ", cg.controllers()));
+            if (cg.reason() != null) {
+                m.put("reason", cg.reason()); // usable, but without controllers
+            }
         } else {
             m.put("controllers", "");
             m.put("reason", cg.reason());

@@ -173,6 +173,11 @@ public final class Engine implements AutoCloseable {
      * last samples between calls of a streaming stats, so CPU % is over the interval; empty: since the start.
      */
     public List<Map<String, Object>> stats(List<String> idsOrNames, Map<String, Object> previous) {
+        return stats(idsOrNames, previous, false);
+    }
+
+    /** As above; with {@code skipStopped} (later samples of a stream) named containers that stopped are left out. */
+    public List<Map<String, Object>> stats(List<String> idsOrNames, Map<String, Object> previous, boolean skipStopped) {
         Lifecycle lc = lifecycle();
         List<ContainerRecord> cs = new java.util.ArrayList<>();
         if (idsOrNames.isEmpty()) {
@@ -184,8 +189,19 @@ public final class Engine implements AutoCloseable {
             }
         } else {
             for (String n : idsOrNames) {
-                ContainerRecord r = lc.current(n);
+                ContainerRecord r;
+                try {
+                    r = lc.current(n);
+                } catch (EngineException gone) {
+                    if (skipStopped) {
+                        continue; // removed while streaming
+                    }
+                    throw gone;
+                }
                 if (!lc.running(r)) {
+                    if (skipStopped) {
+                        continue;
+                    }
                     throw new EngineException("container " + r.name() + " is not running; stats are of running containers");
                 }
                 cs.add(r);

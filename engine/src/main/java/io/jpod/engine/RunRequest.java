@@ -94,12 +94,44 @@ public record RunRequest(
      * @param cpuWeight         --cpu-weight (v2 weight, converted to shares on v1)
      * @param cpusetCpus        --cpuset-cpus LIST
      * @param pidsLimit         --pids-limit (null: podman's default 2048 where the pids controller exists; 0 or -1: none)
+     * @param blockIo           --blkio-weight, --blkio-weight-device, --device-{read,write}-{bps,iops}
      */
     public record ResourceRequest(String memory, String memorySwap, String memoryReservation, String cpus, Long cpuShares,
-                                  Long cpuWeight, String cpusetCpus, Long pidsLimit) {
+                                  Long cpuWeight, String cpusetCpus, Long pidsLimit, BlockIoRequest blockIo) {
         /** No limits asked for (the default pids limit still applies). */
         public ResourceRequest() {
             this(null, null, null, null, null, null, null, null);
+        }
+
+        public ResourceRequest(String memory, String memorySwap, String memoryReservation, String cpus, Long cpuShares,
+                               Long cpuWeight, String cpusetCpus, Long pidsLimit) {
+            this(memory, memorySwap, memoryReservation, cpus, cpuShares, cpuWeight, cpusetCpus, pidsLimit, BlockIoRequest.NONE);
+        }
+
+        public ResourceRequest {
+            blockIo = blockIo == null ? BlockIoRequest.NONE : blockIo;
+        }
+    }
+
+    /**
+     * Block I/O limits, podman's syntax: weight 10-1000 (0: none); devices as {@code PATH:VALUE} (a block device
+     * path, resolved to major:minor), rates with b/k/m/g units, IOPS as a number.
+     */
+    public record BlockIoRequest(Integer weight, List<String> weightDevice, List<String> readBps, List<String> writeBps,
+                                 List<String> readIops, List<String> writeIops) {
+        public static final BlockIoRequest NONE = new BlockIoRequest(null, List.of(), List.of(), List.of(), List.of(), List.of());
+
+        public BlockIoRequest {
+            weightDevice = weightDevice == null ? List.of() : List.copyOf(weightDevice);
+            readBps = readBps == null ? List.of() : List.copyOf(readBps);
+            writeBps = writeBps == null ? List.of() : List.copyOf(writeBps);
+            readIops = readIops == null ? List.of() : List.copyOf(readIops);
+            writeIops = writeIops == null ? List.of() : List.copyOf(writeIops);
+        }
+
+        public boolean requested() {
+            return (weight != null && weight != 0) || !weightDevice.isEmpty() || !readBps.isEmpty() || !writeBps.isEmpty()
+                    || !readIops.isEmpty() || !writeIops.isEmpty();
         }
     }
 }

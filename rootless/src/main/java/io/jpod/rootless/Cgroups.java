@@ -30,6 +30,28 @@ import java.util.function.Predicate;
 public record Cgroups(String version, String manager, Map<String, Path> parents, String reason) {
     /** The environment variable naming delegated v1 directories. */
     public static final String V1_PARENT_ENV = "JPOD_CGROUP_V1_PARENT";
+    /** The environment variable naming a delegated cgroup v2 directory (used even on a hybrid machine). */
+    public static final String V2_PARENT_ENV = "JPOD_CGROUP_V2_PARENT";
+    /**
+     * The pseudo-controller of cgroup v2's core files (cgroup.procs, cpu.stat): on v2 a container gets its own cgroup
+     * even when no controller is delegated, so its processes are accounted for and killed together.
+     */
+    public static final String CORE = "cgroup";
+
+    /**
+     * Where the delegated parents are configured: {@code v1Parent} as JPOD_CGROUP_V1_PARENT's value, {@code v2Parent} a
+     * cgroup path in the unified hierarchy; the sources name where each came from (for `jpod info`). Nulls: unset.
+     */
+    public record Settings(String v1Parent, String v1Source, String v2Parent, String v2Source) {
+        public static Settings fromEnv(Map<String, String> env) {
+            String v1 = env.get(V1_PARENT_ENV);
+            String v2 = env.get(V2_PARENT_ENV);
+            boolean has1 = v1 != null && !v1.isBlank();
+            boolean has2 = v2 != null && !v2.isBlank();
+            return new Settings(has1 ? v1 : null, has1 ? "environment " + V1_PARENT_ENV : null,
+                    has2 ? v2 : null, has2 ? "environment " + V2_PARENT_ENV : null);
+        }
+    }
     /** v1 controllers jpod uses. */
     static final List<String> V1_CONTROLLERS = List.of("memory", "pids", "cpu", "cpuacct", "cpuset", "blkio");
 
@@ -45,16 +67,21 @@ public record Cgroups(String version, String manager, Map<String, Path> parents,
         return parents.containsKey(controller);
     }
 
-    /** Controllers usable, in a stable order. */
+    /** Controllers usable, in a stable order (without v2's core pseudo-controller). */
     public List<String> controllers() {
-        return parents.keySet().stream().sorted().toList();
+        return parents.keySet().stream().filter(c -> !c.equals(CORE)).sorted().toList();
     }
 
     /** Detects from this process's /proc files. */
     public static Cgroups detect(Map<String, String> env, long uid) {
+        return detect(Settings.fromEnv(env), uid);
+    }
+
+    /** Detects from this process's /proc files with the configured parents. */
+    public static Cgroups detect(Settings settings, long uid) {
         try {
             return detect(Files.readString(Path.of("/proc/self/cgroup")), Files.readString(Path.of("/proc/self/mountinfo")),
-                    env.get(V1_PARENT_ENV), uid, Files::isWritable, Cgroups::readOrEmpty);
+                    settings.v1Parent(), settings.v2Parent(), uid, Files::isWritable, Cgroups::readOrEmpty);
         } catch (IOException e) {
             return new Cgroups("none", "cgroupfs", Map.of(), "cannot read /proc/self/cgroup: " + e.getMessage());
         }
@@ -119,6 +146,11 @@ public record Cgroups(String version, String manager, Map<String, Path> parents,
 
     static Cgroups detect(String procCgroup, String mountinfo, String v1Setting, long uid, Predicate<Path> writable,
                           java.util.function.Function<Path, String> reader) {
+        return detect(procCgroup, mountinfo, v1Setting, null, uid, writable, reader);
+    }
+
+    static Cgroups detect(String procCgroup, String mountinfo, String v1Setting, String v2Setting, long uid, Predicate<Path> writable,
+                          java.util.function.Function<Path, String> reader) {
         List<Mount> mounts = mounts(mountinfo);
         boolean anyV1 = mounts.stream().anyMatch(m -> !m.v2() && !m.controllers().isEmpty());
         Mount v2 = mounts.stream().filter(Mount::v2).findFirst().orElse(null);
@@ -135,6 +167,18 @@ public record Cgroups(String version, String manager, Map<String, Path> parents,
                     own.put(c, f[2]);
                 }
             }
+        }
+        if (v2Setting != null && !v2Setting.isBlank()) {
+            if (v2 == null) {
+                return new Cgroups("none", "cgroupfs", Map.of(), "a cgroup v2 parent is configured (" + v2Setting
+                        + ") but no cgroup2 file system is mounted; remove the setting");
+            }
+            Path dir = v2.dirOf(v2Setting.strip());
+            if (dir == null) {
+                return new Cgroups("v2", "cgroupfs", Map.of(), "the configured cgroup v2 parent " + v2Setting
+                        + " is outside the cgroup2 mount " + v2.mountPoint() + "; give a path as /proc/self/cgroup writes it");
+            }
+            return detectV2(List.of(dir), writable, reader);
         }
         if (!anyV1) {
             if (v2 == null) {
@@ -162,6 +206,10 @@ public record Cgroups(String version, String manager, Map<String, Path> parents,
         if (!candidates.contains(systemd)) {
             candidates.add(systemd);
         }
+        return detectV2(candidates, writable, reader);
+    }
+
+    private static Cgroups detectV2(List<Path> candidates, Predicate<Path> writable, java.util.function.Function<Path, String> reader) {
         for (Path d : candidates) {
             if (writable.test(d) && writable.test(d.resolve("cgroup.procs")) && writable.test(d.resolve("cgroup.subtree_control"))) {
                 Map<String, Path> parents = new LinkedHashMap<>();
@@ -170,11 +218,11 @@ public record Cgroups(String version, String manager, Map<String, Path> parents,
                         parents.put(c, d.resolve("jpod"));
                     }
                 }
-                if (parents.isEmpty()) {
-                    return new Cgroups("v2", "cgroupfs", Map.of(), "the delegated cgroup " + d + " has no controllers in cgroup.controllers;"
-                            + " the administrator must enable them in its parent's cgroup.subtree_control (systemd: Delegate=yes)");
-                }
-                return new Cgroups("v2", "cgroupfs", parents, null);
+                parents.put(CORE, d.resolve("jpod"));
+                // without controllers the container still gets its own cgroup; limits then say what is missing
+                return new Cgroups("v2", "cgroupfs", parents, parents.size() > 1 ? null : "the delegated cgroup " + d
+                        + " has no controllers in cgroup.controllers; the administrator must enable them in its parent's"
+                        + " cgroup.subtree_control (systemd: Delegate=yes)");
             }
         }
         return new Cgroups("v2", "cgroupfs", Map.of(), "no delegated cgroup: " + String.join(" and ", candidates.stream().map(Path::toString).toList())
@@ -209,7 +257,7 @@ public record Cgroups(String version, String manager, Map<String, Path> parents,
         if (parents.isEmpty()) {
             return new Cgroups("v1", "cgroupfs", Map.of(), "cgroup v1 has no cgroup delegated to this user;"
                     + " have an administrator create writable cgroups for you (cgcreate -a USER -t USER -g memory,pids,cpu,cpuacct:PATH)"
-                    + " and set " + V1_PARENT_ENV + "=memory:PATH,pids:PATH,cpu:PATH,cpuacct:PATH, or use cgroup v2 with delegation");
+                    + " and set " + V1_PARENT_ENV + "=memory:PATH,pids:PATH,cpu:PATH,cpuacct:PATH (or [jpod] cgroup_v1_parent in ~/.config/jpod/containers.conf), or use cgroup v2 with delegation");
         }
         return new Cgroups("v1", "cgroupfs", parents, null);
     }

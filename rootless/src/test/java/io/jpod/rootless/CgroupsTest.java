@@ -60,7 +60,7 @@ class CgroupsTest {
         Cgroups cg = Cgroups.detect(self, mounts, null, 1000, writable::contains,
                 p -> p.equals(service.resolve("cgroup.controllers")) ? "cpu memory pids\n" : "");
         assertEquals("v2", cg.version());
-        assertEquals(Set.of("cpu", "memory", "pids"), cg.parents().keySet());
+        assertEquals(Set.of("cpu", "memory", "pids", Cgroups.CORE), cg.parents().keySet());
         assertEquals(service.resolve("jpod"), cg.parents().get("memory"), "own cgroup lacks a writable subtree_control: systemd's user service");
 
         Cgroups everything = Cgroups.detect(self, mounts, null, 1000, p -> true, p -> "memory pids\n");
@@ -80,5 +80,28 @@ class CgroupsTest {
         assertEquals(Path.of("/sys/fs/cgroup/memory/x"), m.dirOf("/lxc/c1/x"));
         assertEquals(Path.of("/sys/fs/cgroup/memory"), m.dirOf("/lxc/c1"));
         assertNull(m.dirOf("/other"));
+    }
+
+    @Test
+    void aConfiguredV2ParentIsUsedEvenOnAHybridMachineAndWorksWithoutControllers() {
+        String mounts = HYBRID_MOUNTS;
+        Path d = Path.of("/sys/fs/cgroup/unified/deleg");
+        Set<Path> writable = Set.of(d, d.resolve("cgroup.procs"), d.resolve("cgroup.subtree_control"));
+        Cgroups cg = Cgroups.detect(HYBRID_SELF, mounts, null, "/deleg", 1001, writable::contains, p -> "");
+        assertEquals("v2", cg.version());
+        assertTrue(cg.usable(), "a container still gets its own cgroup");
+        assertEquals(java.util.List.of(), cg.controllers());
+        assertEquals(d.resolve("jpod"), cg.parents().get(Cgroups.CORE));
+        assertTrue(cg.reason().contains("no controllers"), cg.reason());
+        Cgroups hugetlb = Cgroups.detect(HYBRID_SELF, mounts, null, "/deleg", 1001, writable::contains,
+                p -> p.equals(d.resolve("cgroup.controllers")) ? "hugetlb\n" : "");
+        assertEquals(java.util.List.of("hugetlb"), hugetlb.controllers());
+        Cgroups notMine = Cgroups.detect(HYBRID_SELF, mounts, null, "/other", 1001, writable::contains, p -> "");
+        assertFalse(notMine.usable());
+        assertTrue(notMine.reason().contains("not writable"), notMine.reason());
+        String v1Only = String.join("\n", HYBRID_MOUNTS.lines().filter(l -> !l.contains("cgroup2")).toList());
+        Cgroups noV2 = Cgroups.detect(HYBRID_SELF, v1Only, null, "/deleg", 1001, p -> true, p -> "");
+        assertFalse(noV2.usable());
+        assertTrue(noV2.reason().contains("no cgroup2"), noV2.reason());
     }
 }

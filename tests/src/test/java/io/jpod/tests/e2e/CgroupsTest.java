@@ -258,4 +258,198 @@ class CgroupsTest {
         // without a limit asked for, the container runs without cgroups
         ok(env.run(NORMAL, "run", "--rm", image, "true"));
     }
+
+    /** The whole disk holding {@code path}: its /dev path and major:minor (throttling applies to disks, not partitions). */
+    static String[] diskOf(Path path) throws IOException {
+        long dev = (Long) Files.getAttribute(path, "unix:dev");
+        long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
+        long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
+        Path sys = Path.of("/sys/dev/block/" + major + ":" + minor).toRealPath();
+        if (Files.exists(sys.resolve("partition"))) {
+            sys = sys.getParent();
+        }
+        return new String[]{"/dev/" + sys.getFileName(), Files.readString(sys.resolve("dev")).strip(), sys.getFileName().toString()};
+    }
+
+    @Test
+    void blockIoLimitsAreWrittenAsMajorMinorAndThrottleDirectIo() throws IOException {
+        Assumptions.assumeTrue(delegated != null, "reads the v1 blkio directories");
+        Path data = env.home().resolve("blkio-data");
+        Files.createDirectories(data);
+        env.user().chown(data);
+        String[] disk = diskOf(data);
+        Assumptions.assumeTrue(Files.exists(Path.of(disk[0])), "the disk's device node " + disk[0]);
+        String id = ok(jpod("run", "-d", "--name", "blk", "--blkio-weight", "300", "--device-read-bps", disk[0] + ":1mb",
+                "--device-write-bps", disk[0] + ":2mb", "--device-read-iops", disk[0] + ":1000", "--device-write-iops", disk[0] + ":500",
+                image, "sleep", "300")).stdout().strip();
+        try {
+            Path cg = containerCgroup("blkio", id);
+            Path weight = Files.exists(cg.resolve("blkio.weight")) ? cg.resolve("blkio.weight") : cg.resolve("blkio.bfq.weight");
+            assertEquals("300", Files.readString(weight).strip().replaceFirst("^default ", ""), weight.toString());
+            assertEquals(disk[1] + " 1048576", Files.readString(cg.resolve("blkio.throttle.read_bps_device")).strip());
+            assertEquals(disk[1] + " 2097152", Files.readString(cg.resolve("blkio.throttle.write_bps_device")).strip());
+            assertEquals(disk[1] + " 1000", Files.readString(cg.resolve("blkio.throttle.read_iops_device")).strip());
+            assertEquals(disk[1] + " 500", Files.readString(cg.resolve("blkio.throttle.write_iops_device")).strip());
+            ok(jpod("update", "--device-read-bps", disk[0] + ":3mb", "--blkio-weight", "400", "blk"));
+            assertEquals(disk[1] + " 3145728", Files.readString(cg.resolve("blkio.throttle.read_bps_device")).strip(), "updated");
+            assertEquals("400", Files.readString(weight).strip().replaceFirst("^default ", ""), "updated");
+        } finally {
+            ok(jpod("rm", "-f", "blk"));
+        }
+        assertFalse(Files.exists(containerCgroup("blkio", id)), "removed with the container");
+
+        // the effect, with generous bounds: 3 MiB of direct I/O at 1 MiB/s takes about 3 s (at least 1.5 s, however
+        // fast the disk), timed inside the container with /proc/uptime
+        Path file = data.resolve("three-mib");
+        Files.write(file, new byte[3 * 1024 * 1024]);
+        env.user().chown(file);
+        Result r = ok(jpod("run", "--rm", "-v", data + ":/data", "--device-read-bps", disk[0] + ":1mb", image, "sh", "-c",
+                "read a _ < /proc/uptime; dd if=/data/three-mib of=/dev/null bs=64k iflag=direct; read b _ < /proc/uptime; echo took $a $b"));
+        Matcher m = Pattern.compile("took ([0-9.]+) ([0-9.]+)").matcher(r.stdout());
+        assertTrue(m.find(), () -> "the script reports its times: " + r);
+        double seconds = Double.parseDouble(m.group(2)) - Double.parseDouble(m.group(1));
+        assertTrue(seconds >= 1.5, () -> "3 MiB read at 1 MiB/s takes about 3 s, was " + seconds + " s: " + r);
+    }
+
+    @Test
+    void aPerDeviceWeightNeedsBfqAndSaysSo() throws IOException {
+        Assumptions.assumeTrue(delegated != null, "reads the v1 blkio directories");
+        String[] disk = diskOf(env.home());
+        Assumptions.assumeTrue(Files.exists(Path.of(disk[0])), "the disk's device node " + disk[0]);
+        boolean bfq = Files.readString(Path.of("/sys/block", disk[2], "queue/scheduler")).contains("[bfq]");
+        Result r = jpod("run", "--rm", "--blkio-weight-device", disk[0] + ":200", image, "cat", "/proc/self/cgroup");
+        if (bfq) {
+            ok(r);
+        } else {
+            assertEquals(125, r.exitCode(), r::toString);
+            assertTrue(r.stderr().contains("weight_device") && r.stderr().contains("bfq"), r::toString);
+        }
+        Result notDev = jpod("run", "--rm", "--device-write-iops", "/etc/passwd:10", image, "true");
+        assertEquals(125, notDev.exitCode(), notDev::toString);
+        assertTrue(notDev.stderr().contains("/etc/passwd is not a block device"), notDev::toString);
+    }
+
+    @Test
+    void anIoLimitWithoutTheBlkioControllerFailsWithWhatToChange() {
+        Assumptions.assumeTrue(delegated != null, "needs the v1 setting to leave blkio out");
+        String withoutBlkio = String.join(",", delegated.setting().lines().flatMap(l -> java.util.Arrays.stream(l.split(",")))
+                .filter(i -> !i.startsWith("blkio:")).toList());
+        Result r = env.runWith(Map.of(V1_ENV, Optional.of(withoutBlkio)), NORMAL, "run", "--rm", "--blkio-weight", "300", image, "true");
+        assertEquals(125, r.exitCode(), r::toString);
+        assertTrue(r.stderr().contains("--blkio-weight needs the blkio cgroup controller") && r.stderr().contains("blkio:PATH"), r::toString);
+        assertEquals(1, r.stderr().strip().lines().count(), () -> "one line: " + r.stderr());
+    }
+
+    @Test
+    void theConfigFileAloneDelegatesAndSetsTheDefaultPidsLimit() throws IOException {
+        Assumptions.assumeTrue(delegated != null, "writes the v1 setting");
+        Path dir = env.home().resolve(".config/jpod");
+        Files.createDirectories(dir);
+        env.user().chown(env.home().resolve(".config"));
+        env.user().chown(dir);
+        Path conf = dir.resolve("containers.conf");
+        StringBuilder items = new StringBuilder();
+        for (String item : delegated.setting().split(",")) {
+            items.append(items.length() == 0 ? "" : ", ").append('"').append(item).append('"');
+        }
+        Files.writeString(conf, "# jpod's own containers.conf\n[containers]\npids_limit = 77\n\n[jpod]\ncgroup_v1_parent = [" + items + "]\n");
+        env.user().chown(conf);
+        Map<String, Optional<String>> noEnv = Map.of(V1_ENV, Optional.empty());
+        try {
+            JsonNode cg = JSON.readTree(ok(env.runWith(noEnv, NORMAL, "info", "--format", "json")).stdout()).path("cgroups");
+            assertEquals(conf.toString(), cg.path("v1_parent_source").asText(), cg::toString);
+            assertEquals(conf.toString(), cg.path("pids_limit_source").asText(), cg::toString);
+            assertTrue((" " + cg.path("controllers").asText() + " ").contains(" memory "), cg::toString);
+            String id = ok(env.runWith(noEnv, NORMAL, "run", "-d", "--name", "conf", "--memory", "40m", image, "sleep", "300")).stdout().strip();
+            try {
+                assertEquals("77", Files.readString(containerCgroup("pids", id).resolve("pids.max")).strip(), "containers.conf's pids_limit");
+                assertEquals(40L * 1024 * 1024, Long.parseLong(Files.readString(containerCgroup("memory", id).resolve("memory.limit_in_bytes")).strip()));
+            } finally {
+                ok(env.runWith(noEnv, NORMAL, "rm", "-f", "conf"));
+            }
+            // the environment variable wins over the file
+            JsonNode viaEnv = JSON.readTree(ok(jpod("info", "--format", "json")).stdout()).path("cgroups");
+            assertEquals("environment " + V1_ENV, viaEnv.path("v1_parent_source").asText(), viaEnv::toString);
+            // a broken file is one clear line naming it
+            Files.writeString(conf, "[jpod]\ncgroup_v1_parent = \"memory\"\n");
+            Result bad = env.runWith(noEnv, NORMAL, "run", "--rm", image, "true");
+            assertEquals(125, bad.exitCode(), bad::toString);
+            assertTrue(bad.stderr().contains(conf.toString()) && bad.stderr().contains("controller:/path"), bad::toString);
+        } finally {
+            Files.deleteIfExists(conf);
+        }
+    }
+
+    /** The complete JSON values written so far (a partial last one is left out). */
+    private static java.util.List<JsonNode> jsonValues(String text) {
+        java.util.List<JsonNode> out = new java.util.ArrayList<>();
+        try (com.fasterxml.jackson.core.JsonParser p = JSON.getFactory().createParser(text)) {
+            while (p.nextToken() != null) {
+                out.add(JSON.readTree(p));
+            }
+        } catch (IOException | RuntimeException partial) {
+            // the sample being written
+        }
+        return out;
+    }
+
+    @Test
+    void streamingStatsEmitsOneJsonArrayPerIntervalWithCpuBetweenSamples() {
+        ok(jpod("run", "-d", "--name", "streamed", "--cpus", "0.5", image, "sh", "-c", "while true; do :; done"));
+        io.jpod.tests.support.BoundedProcess stats = env.startWith(cgEnv, "stats", "--interval", "1", "--format", "json", "streamed");
+        try {
+            await("two samples", Duration.ofSeconds(60), () -> jsonValues(stats.stdoutSoFar()).size() >= 2 || !stats.process().isAlive());
+            java.util.List<JsonNode> samples = jsonValues(stats.stdoutSoFar());
+            assertTrue(stats.process().isAlive(), () -> "still streaming: " + stats.stdoutSoFar());
+            assertTrue(samples.size() >= 2, samples::toString);
+            for (JsonNode s : samples) {
+                assertTrue(s.isArray() && s.size() == 1 && s.get(0).path("name").asText().equals("streamed"), s::toString);
+            }
+            double cpu = Double.parseDouble(samples.get(1).get(0).path("cpu_percent").asText().replace("%", ""));
+            // between two samples of a busy loop under --cpus 0.5: clearly busy, clearly limited (generous bounds)
+            assertTrue(cpu > 1 && cpu < 90, () -> "CPU % between samples: " + cpu);
+        } finally {
+            stats.killTree();
+            ok(jpod("rm", "-f", "streamed"));
+        }
+    }
+
+    @Test
+    void streamingStatsIntoAPipeRepeatsPlainTablesAndEndsWhenTheContainerStops() {
+        ok(jpod("run", "-d", "--name", "tabled", image, "sleep", "300"));
+        io.jpod.tests.support.BoundedProcess stats = env.startWith(cgEnv, "stats", "--interval", "1", "tabled");
+        try {
+            await("two tables", Duration.ofSeconds(60), () -> stats.stdoutSoFar().split("MEM USAGE / LIMIT", -1).length > 2
+                    || !stats.process().isAlive());
+            String out = stats.stdoutSoFar();
+            assertTrue(out.split("MEM USAGE / LIMIT", -1).length > 2, () -> "repeated tables: " + out);
+            assertFalse(out.contains("\033["), "no terminal redraw into a pipe");
+            assertTrue(out.lines().filter(l -> l.contains("tabled")).count() >= 2, out);
+            ok(jpod("stop", "-t", "0", "tabled"));
+            Result end = stats.await(Duration.ofSeconds(60));
+            assertEquals(0, end.exitCode(), () -> "the stream of a stopped container ends: " + end);
+        } finally {
+            stats.killTree();
+            ok(jpod("rm", "-f", "tabled"));
+        }
+    }
+
+    @Test
+    void streamingStatsOnATerminalRedrawsInPlace() {
+        ok(jpod("run", "-d", "--name", "drawn", image, "sleep", "300"));
+        // script(1) gives jpod a pseudo-terminal as stdout and copies what it draws to our file
+        io.jpod.tests.support.BoundedProcess stats = env.startWrapped(cmd -> java.util.List.of("script", "-qfec",
+                String.join(" ", cmd.stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList()), "/dev/null"),
+                cgEnv, "stats", "--interval", "1", "drawn");
+        try {
+            await("two redraws", Duration.ofSeconds(60), () -> stats.stdoutSoFar().split("\033\\[2J\033\\[H", -1).length > 2
+                    || !stats.process().isAlive());
+            String out = stats.stdoutSoFar();
+            assertTrue(out.split("\033\\[2J\033\\[H", -1).length > 2, () -> "clear screen and home before each table: " + out);
+            assertTrue(out.contains("drawn"), out);
+        } finally {
+            stats.killTree();
+            ok(jpod("rm", "-f", "drawn"));
+        }
+    }
 }

@@ -70,6 +70,15 @@ public final class BoundedProcess {
         return command;
     }
 
+    /** What the process has written to stdout so far (it keeps running). */
+    public String stdoutSoFar() {
+        try {
+            return new String(Files.readAllBytes(stdout), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** Waits at most {@code timeout}; on timeout kills the whole tree and fails with the output so far. */
     public Result await(Duration timeout) {
         boolean done;

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * removal of its parent.
  */
 public final class DelegatedCgroups implements AutoCloseable {
-    public static final List<String> CONTROLLERS = List.of("memory", "pids", "cpu", "cpuacct");
+    public static final List<String> CONTROLLERS = List.of("memory", "pids", "cpu", "cpuacct", "blkio");
     private static final String PREFIX = "jpod-e2e-";
 
     private final Map<String, Path> dirs;       // controller → host directory

@@ -122,14 +122,25 @@ public final class JpodEnv implements AutoCloseable {
 
     /** Runs {@code jpod ARGS} with stdin read from {@code stdin} and the environment changed as in {@link #runWith}. */
     public Result runWithInput(Path stdin, Map<String, Optional<String>> changes, Duration timeout, String... args) {
-        return startWith(changes, stdin, args).await(timeout);
+        return startWrapped(java.util.function.UnaryOperator.identity(), changes, stdin, args).await(timeout);
     }
 
-    private BoundedProcess startWith(Map<String, Optional<String>> changes, String... args) {
-        return startWith(changes, Path.of("/dev/null"), args);
+    /** As {@link #start}, with changes to the environment (see {@link #runWith}). */
+    public BoundedProcess startWith(Map<String, Optional<String>> changes, String... args) {
+        return startWrapped(java.util.function.UnaryOperator.identity(), changes, args);
     }
 
-    private BoundedProcess startWith(Map<String, Optional<String>> changes, Path stdin, String... args) {
+    /**
+     * As {@link #startWith}, with the final command line (already switching to the test user) passed through
+     * {@code wrap}, which runs as the test JVM's user (e.g. to place the process in a cgroup first).
+     */
+    public BoundedProcess startWrapped(java.util.function.UnaryOperator<List<String>> wrap, Map<String, Optional<String>> changes,
+                                       String... args) {
+        return startWrapped(wrap, changes, Path.of("/dev/null"), args);
+    }
+
+    private BoundedProcess startWrapped(java.util.function.UnaryOperator<List<String>> wrap, Map<String, Optional<String>> changes,
+                                        Path stdin, String... args) {
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(List.of(args));
@@ -142,7 +153,7 @@ public final class JpodEnv implements AutoCloseable {
             }
         });
         // cwd = HOME: jpod (and its helper) restore the cwd, which must be reachable by the test user.
-        return BoundedProcess.start(user.wrap(command), env, home, outputDir, stdin);
+        return BoundedProcess.start(wrap.apply(user.wrap(command)), env, home, outputDir, stdin);
     }
 
     @Override
