@@ -41,6 +41,7 @@ import java.util.function.Supplier;
 final class Lifecycle {
     static final String LOG = "ctr.log";
     static final long LOG_MAX = 16L * 1024 * 1024;
+    static final String ATTACH_SOCKET = "attach.sock";
     private static final Duration POLL = Duration.ofMillis(50);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration TEARDOWN_TIMEOUT = Duration.ofSeconds(60);
@@ -71,8 +72,16 @@ final class Lifecycle {
         return dirs.runRoot().containerDir(id);
     }
 
+    /** The container's k8s-file log: --log-opt path=, else ctr.log in its directory. */
     Path logFile(String id) {
-        return store.containers().dir(id).resolve(LOG);
+        ContainerLifecycle.Config c = store.containers().get(id).map(ContainerRecord::lifecycle)
+                .map(ContainerLifecycle::config).orElse(null);
+        return c != null && c.logPath() != null ? Path.of(c.logPath()) : store.containers().dir(id).resolve(LOG);
+    }
+
+    /** --log-driver none: the monitor writes no log. */
+    static boolean logsNothing(ContainerRecord r) {
+        return r.lifecycle() != null && r.lifecycle().config() != null && "none".equals(r.lifecycle().config().logDriver());
     }
 
     Path baseSpec(String id) {
@@ -97,6 +106,11 @@ final class Lifecycle {
      * or tears down and returns the failure's status.
      */
     int launch(ContainerRecord r, boolean detach, boolean interactive) {
+        return launch(r, detach, interactive, false);
+    }
+
+    /** With attachWait, the monitor relays nothing until the first attacher connected (start -i: no output lost). */
+    int launch(ContainerRecord r, boolean detach, boolean interactive, boolean attachWait) {
         String id = r.id();
         ContainerLifecycle.Config config = r.lifecycle().config();
         Path run = runDir(id);
@@ -105,7 +119,7 @@ final class Lifecycle {
         Instant started = Instant.now();
         try {
             Files.createDirectories(run);
-            for (String f : List.of("exit", "pid", "monitor.pid")) {
+            for (String f : List.of("exit", "pid", "monitor.pid", ATTACH_SOCKET)) {
                 Files.deleteIfExists(run.resolve(f));
             }
             ByteArrayOutputStream spec = new ByteArrayOutputStream();
@@ -113,8 +127,15 @@ final class Lifecycle {
             record(spec, "exitfile", run.resolve("exit").toString());
             record(spec, "pidfile", run.resolve("pid").toString());
             record(spec, "monitorpidfile", run.resolve("monitor.pid").toString());
-            record(spec, "logfile", logFile(id).toString());
-            record(spec, "logmax", Long.toString(LOG_MAX));
+            if (!logsNothing(r)) {
+                Long max = config.logMaxSize();
+                record(spec, "logfile", logFile(id).toString());
+                record(spec, "logmax", Long.toString(max == null ? LOG_MAX : max < 0 ? 0 : max)); // 0: no cap
+            }
+            record(spec, "attachsock", run.resolve(ATTACH_SOCKET).toString());
+            if (attachWait) {
+                record(spec, "attachwait", "1");
+            }
             if (config.tty()) {
                 record(spec, "tty", "1");
             }
@@ -498,7 +519,9 @@ final class Lifecycle {
             throw new EngineException("container " + r.name() + " was created by an older jpod and cannot be started; remove it and run it again");
         }
         mount(r);
-        return launch(r, !attach, interactive && r.lifecycle().config().interactive());
+        // detached, a -i container keeps its stdin open for attachers (as conmon does)
+        boolean stdin = r.lifecycle().config().interactive() && (!attach || interactive);
+        return launch(r, !attach, stdin);
     }
 
     /** Mounts a stopped container's rootfs (start, cp); no-op when mounted. */
