@@ -93,11 +93,15 @@ static void exit_launcher_fork(void)
 {
     int p[2];
     xpipe2(p);
+    char monitor[32];   /* tells the exit command which run it tears down (a later start may own the container) */
+    snprintf(monitor, sizeof monitor, "%d", (int)getpid());
     lc.exit_pid = fork();
     if (lc.exit_pid < 0)
         die("fork the exit command launcher");
     if (lc.exit_pid == 0) {
         prctl(PR_SET_NAME, "jpod-exitcmd", 0, 0, 0);
+        if (setenv("JPOD_MONITOR_PID", monitor, 1) < 0)
+            die("setenv JPOD_MONITOR_PID");
         redirect_stdio_to_null();   /* never hold the caller's stdout or stderr */
         close_fds(p[0]);
         char c = 0;

@@ -47,6 +47,7 @@ final class Attacher {
             throw new EngineException("container " + r.name() + " was created by an older jpod and cannot be started; remove it and run it again");
         }
         o.detachBytes(); // a bad --detach-keys fails before the container starts
+        lc.awaitMonitorGone(r.id()); // the last run's exit command must not tear down this one
         lc.mount(r);
         int code = lc.launch(r, true, cfg.interactive(), true);
         if (code != 0) {

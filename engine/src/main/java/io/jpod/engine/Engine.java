@@ -67,7 +67,8 @@ public final class Engine implements AutoCloseable {
     /** The monitor's exit command: tear down what the ended container used. */
     public void cleanup(String idOrName) {
         Lifecycle lc = lifecycle();
-        store().containers().get(idOrName).ifPresent(c -> lc.teardown(c.id(), null, null));
+        store().containers().get(idOrName).filter(c -> lc.cleanupIsFor(c.id(), env.get("JPOD_MONITOR_PID")))
+                .ifPresent(c -> lc.teardown(c.id(), null, null));
     }
 
     /** One container, its state reconciled with reality. */
@@ -337,6 +338,7 @@ public final class Engine implements AutoCloseable {
             }
             lc.stop(c.id(), 0);
         }
+        lc.awaitMonitorGone(c.id()); // its exit command finishes before the container goes
         lc.unmountStopped(c);
         if (volumes) {
             Volumes.releaseAnonymous(new io.jpod.storage.VolumeStore(store().root()), store().containers().dir(c.id()));

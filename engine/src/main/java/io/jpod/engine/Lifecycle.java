@@ -273,8 +273,8 @@ final class Lifecycle {
         final String why = error;
         boolean remove = store.locked(() -> {
             ContainerRecord cur = store.containers().get(id).orElse(null);
-            if (cur == null) {
-                return false;
+            if (cur == null || ("exited".equals(cur.state()) && status == null)) {
+                return false; // torn down already (stop does it in-process; the exit command may come second)
             }
             ContainerLifecycle lc = cur.lifecycle();
             ContainerLifecycle ended = lc == null ? null : oom ? lc.withEnd(end, why).withOomKilled(true) : lc.withEnd(end, why);
@@ -427,17 +427,21 @@ final class Lifecycle {
         if (timeout > 0 && signal != Signals.KILL) {
             helper.get().signal(pid, signal);
             if (awaitEnded(r, Duration.ofSeconds(timeout))) {
-                awaitMonitorGone(r.id());
-                reconcile(get(r.id()));
+                teardown(r.id(), null, null);
                 return;
             }
         }
+        Trace.mark("stop: container found");
         helper.get().signal(pid, Signals.KILL);
+        Trace.mark("stop: SIGKILL sent");
         if (!awaitEnded(r, Duration.ofSeconds(30))) {
             throw new EngineException("container " + r.name() + " did not end within 30 s of SIGKILL");
         }
-        awaitMonitorGone(r.id());
-        store.containers().get(r.id()).ifPresent(this::reconcile);
+        Trace.mark("stop: exit recorded");
+        // The teardown here rather than waiting for the monitor's exit command (a JVM start): that one finds
+        // the container exited and leaves it; a later start or rm waits for the old monitor first.
+        teardown(r.id(), null, null);
+        Trace.mark("stop: torn down");
     }
 
     /** The exit file appeared or the monitor is gone. */
@@ -454,8 +458,19 @@ final class Lifecycle {
         return false;
     }
 
+    /**
+     * The exit command of a monitor is for its own run only: false when the container was started again since
+     * (another monitor's pid in monitor.pid) or is torn down already (no monitor.pid).
+     */
+    boolean cleanupIsFor(String id, String monitorPid) {
+        if (monitorPid == null) {
+            return true; // a monitor of an older jpod
+        }
+        return Long.toString(readLong(runDir(id).resolve("monitor.pid"))).equals(monitorPid.strip());
+    }
+
     /** The monitor (by then running the exit command) has finished its teardown. Bounded. */
-    private void awaitMonitorGone(String id) {
+    void awaitMonitorGone(String id) {
         ContainerRecord r = store.containers().get(id).orElse(null);
         Long pid = r != null && r.lifecycle() != null ? r.lifecycle().monitorPid() : null;
         if (pid == null) {
@@ -518,6 +533,7 @@ final class Lifecycle {
         if (r.lifecycle() == null || r.lifecycle().config() == null || !Files.exists(baseSpec(r.id()))) {
             throw new EngineException("container " + r.name() + " was created by an older jpod and cannot be started; remove it and run it again");
         }
+        awaitMonitorGone(r.id()); // the last run's exit command must not tear down this one
         mount(r);
         // detached, a -i container keeps its stdin open for attachers (as conmon does)
         boolean stdin = r.lifecycle().config().interactive() && (!attach || interactive);

@@ -252,6 +252,38 @@ class AttachAndLogOptionsTest {
     }
 
     @Test
+    void attachProxiesSignalsToTheContainer() throws Exception {
+        ok(jpod("run", "-d", "--name", "trapper", image,
+                "sh", "-c", "trap 'echo got it; exit 42' INT; while true; do echo tick; sleep 0.1; done"));
+        try (Live a = Live.jpod("attach", "trapper")) {
+            a.awaitSeen("tick");
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(a.process.pid())).inheritIO().start();
+            assertTrue(kill.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(42, a.awaitExit(), a.seen::toString);
+            assertTrue(a.seen.toString().contains("got it"), a.seen::toString);
+        }
+        ok(jpod("rm", "trapper"));
+    }
+
+    @Test
+    void stopThenStartAtOnceKeepsTheNewRun() {
+        ok(jpod("run", "-d", "--name", "again", image, "sleep", "1000"));
+        String id = inspect("again").at("/Id").asText();
+        ok(jpod("stop", "-t", "0", "again"));
+        JsonNode stopped = inspect("again").at("/State");
+        assertEquals("exited", stopped.get("Status").asText(), stopped::toString);
+        assertEquals(137, stopped.get("ExitCode").asInt(), stopped::toString);
+        // the first run's exit command (a JVM of its own) may still be on its way: it must leave this run alone
+        ok(jpod("start", "again"));
+        ok(jpod("exec", "again", "true"));
+        Result exec = ok(jpod("exec", "again", "ls", "/bin/busybox"));
+        assertTrue(exec.stdout().contains("busybox"), exec::toString);
+        assertEquals("running", inspect("again").at("/State/Status").asText());
+        ok(jpod("rm", "-f", "again"));
+        assertFalse(Files.exists(env.storageRoot().resolve("containers").resolve(id)));
+    }
+
+    @Test
     void logMaxSizeRotates() throws IOException {
         Result run = ok(jpod("run", "--name", "chatty", "--log-opt", "max-size=2k", image,
                 "sh", "-c", "i=0; while [ $i -lt 300 ]; do echo line $i; i=$((i+1)); done"));
