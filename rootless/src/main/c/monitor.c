@@ -26,6 +26,7 @@
 static struct {
     int detach, tty, interactive, init;
     const char *logfile, *monitorpidfile, *attachsock;
+    const char *exitcmdskip;               /* if this file exists at the end, a caller (jpod stop) tears down */
     int attachwait;                        /* start -a -i: relay nothing before the first attacher */
     long long logmax;
     char **exitcmd;
@@ -60,6 +61,7 @@ int lc_spec_key(const char *key, const char *value)
     else if (!strcmp(key, "monitorpidfile")) lc.monitorpidfile = value;
     else if (!strcmp(key, "attachsock")) lc.attachsock = value;
     else if (!strcmp(key, "attachwait")) lc.attachwait = flag(key, value);
+    else if (!strcmp(key, "exitcmdskip")) lc.exitcmdskip = value;
     else if (!strcmp(key, "exitcmd")) {
         char **n = realloc(lc.exitcmd, (lc.nexitcmd + 2) * sizeof *n);
         if (!n)
@@ -417,7 +419,8 @@ void lc_end(int code, int started)
         return;
     /* The monitor waits for the teardown: while it lives, "monitor alive" means "not yet torn down" to
        whoever looks. A failed start is torn down by the caller instead. */
-    write_all(lc.exit_w, started ? "x" : "n", 1);
+    int claimed = lc.exitcmdskip && access(lc.exitcmdskip, F_OK) == 0;   /* no JVM start for nothing */
+    write_all(lc.exit_w, started && !claimed ? "x" : "n", 1);
     closefd(&lc.exit_w);
     int st;
     while (waitpid(lc.exit_pid, &st, 0) < 0 && errno == EINTR)

@@ -42,6 +42,8 @@ final class Lifecycle {
     static final String LOG = "ctr.log";
     static final long LOG_MAX = 16L * 1024 * 1024;
     static final String ATTACH_SOCKET = "attach.sock";
+    /** Made by `stop` before it signals: the monitor then skips its exit command, stop tears down itself. */
+    static final String TEARDOWN_CLAIM = "teardown-claimed";
     private static final Duration POLL = Duration.ofMillis(50);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration TEARDOWN_TIMEOUT = Duration.ofSeconds(60);
@@ -119,7 +121,7 @@ final class Lifecycle {
         Instant started = Instant.now();
         try {
             Files.createDirectories(run);
-            for (String f : List.of("exit", "pid", "monitor.pid", ATTACH_SOCKET)) {
+            for (String f : List.of("exit", "pid", "monitor.pid", ATTACH_SOCKET, TEARDOWN_CLAIM)) {
                 Files.deleteIfExists(run.resolve(f));
             }
             ByteArrayOutputStream spec = new ByteArrayOutputStream();
@@ -150,6 +152,7 @@ final class Lifecycle {
                 for (String a : exitCommand(id, config.storageDriver())) {
                     record(spec, "exitcmd", a);
                 }
+                record(spec, "exitcmdskip", run.resolve(TEARDOWN_CLAIM).toString());
             }
             writeAtomic(specFile, spec.toByteArray());
             ContainerCgroups.createFor(store.containers().dir(id)); // limits in place before the child joins
@@ -281,7 +284,7 @@ final class Lifecycle {
             store.containers().update(with(cur, "exited", exit, ended));
             return lc != null && lc.config() != null && lc.config().autoRemove();
         });
-        for (String f : List.of("exit", "pid", "monitor.pid")) {
+        for (String f : List.of("exit", "pid", "monitor.pid", TEARDOWN_CLAIM)) {
             try {
                 Files.deleteIfExists(run.resolve(f));
             } catch (IOException e) {
@@ -415,6 +418,7 @@ final class Lifecycle {
 
     /** Stop signal, then SIGKILL after {@code timeoutSeconds}; returns when the container is torn down. */
     void stop(String idOrName, Integer timeoutSeconds) {
+        Trace.mark("stop: store open");
         ContainerRecord r = current(idOrName);
         if (!running(r)) {
             return;
@@ -424,6 +428,7 @@ final class Lifecycle {
                 : config != null && config.stopTimeout() != null ? config.stopTimeout() : 10;
         int signal = config != null && config.stopSignal() != null ? Signals.parse(config.stopSignal()) : Signals.TERM;
         long pid = initPid(r);
+        claimTeardown(r.id());
         if (timeout > 0 && signal != Signals.KILL) {
             helper.get().signal(pid, signal);
             if (awaitEnded(r, Duration.ofSeconds(timeout))) {
@@ -442,6 +447,18 @@ final class Lifecycle {
         // the container exited and leaves it; a later start or rm waits for the old monitor first.
         teardown(r.id(), null, null);
         Trace.mark("stop: torn down");
+    }
+
+    /**
+     * Tells the monitor that we tear down (it then starts no exit command, a JVM). If we die before, the next
+     * command's reconcile sees the monitor gone and tears down instead.
+     */
+    private void claimTeardown(String id) {
+        try {
+            Files.write(runDir(id).resolve(TEARDOWN_CLAIM), new byte[0]);
+        } catch (IOException e) {
+            // then the exit command runs, and finds the container torn down
+        }
     }
 
     /** The exit file appeared or the monitor is gone. */
