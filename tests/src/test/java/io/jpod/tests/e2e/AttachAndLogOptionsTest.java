@@ -191,11 +191,14 @@ class AttachAndLogOptionsTest {
 
     @Test
     void attachReturnsTheStatusAndNoStdinLeavesStdinAlone() throws Exception {
-        ok(jpod("run", "-d", "-i", "--name", "reader", image, "sh", "-c", "echo ready; read x; echo got $x; exit 7"));
+        ok(jpod("run", "-d", "-i", "--name", "reader", image,
+                "sh", "-c", "(while true; do echo tick; sleep 0.2; done) & read x; echo got $x; exit 7"));
         try (Live a = Live.jpod("attach", "--no-stdin", "reader")) {
             a.type("ignored\n");
             a.closeStdin();
+            a.awaitSeen("tick"); // attached
             try (Live b = Live.jpod("attach", "reader")) {
+                b.awaitSeen("tick");
                 b.type("seven\n");
                 b.awaitSeen("got seven");
                 assertEquals(7, b.awaitExit(), b.seen::toString);
