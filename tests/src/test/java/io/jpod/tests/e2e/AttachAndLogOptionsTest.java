@@ -224,11 +224,46 @@ class AttachAndLogOptionsTest {
         }
         assertEquals("running", inspect("shell").at("/State/Status").asText());
         try (Live a = Live.inPty("attach shell")) {
+            // resizing the attacher's terminal (SIGWINCH to it) resizes the container's
+            a.type("echo attached\n");
+            a.awaitSeen("attached");
+            String pts = attachClientTerminal(a.process);
+            Process stty = new ProcessBuilder("stty", "-F", pts, "rows", "33", "cols", "101").inheritIO().start();
+            assertTrue(stty.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, stty.exitValue());
+            await("the new size: " + a.seen, NORMAL, () -> {
+                try {
+                    a.type("stty size\n");
+                    a.process.waitFor(200, TimeUnit.MILLISECONDS); // a bounded pause between tries, not a sync
+                } catch (IOException | InterruptedException e) {
+                    return fail(e);
+                }
+                return a.seen.toString().contains("33 101");
+            });
             a.type("exit 3\n");
             assertEquals(3, a.awaitExit(), a.seen::toString);
         }
         assertEquals(3, inspect("shell").at("/State/ExitCode").asInt());
         ok(jpod("rm", "shell"));
+    }
+
+    /** The pty the `jpod-helper attach` client under process p reads (its fd 0). */
+    private static String attachClientTerminal(Process p) {
+        long end = System.nanoTime() + NORMAL.toNanos();
+        while (System.nanoTime() < end) {
+            for (ProcessHandle h : p.descendants().toList()) {
+                String cmd = h.info().commandLine().orElse("");
+                if (cmd.contains("jpod-helper") && cmd.contains(" attach ")) {
+                    try {
+                        return Files.readSymbolicLink(Path.of("/proc", Long.toString(h.pid()), "fd", "0")).toString();
+                    } catch (IOException e) {
+                        return fail(e);
+                    }
+                }
+            }
+            Thread.onSpinWait();
+        }
+        return fail("no jpod-helper attach process under " + p.pid());
     }
 
     @Test
