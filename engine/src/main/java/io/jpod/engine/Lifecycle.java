@@ -164,6 +164,7 @@ final class Lifecycle {
                 pb.inheritIO();
             }
             monitor = pb.start();
+            Trace.mark("launch: monitor started");
         } catch (IOException e) {
             teardown(id, 125, "cannot start the container monitor: " + e.getMessage());
             throw new EngineException("cannot start container " + id.substring(0, 12) + ": " + e.getMessage(), e);
@@ -200,8 +201,10 @@ final class Lifecycle {
             teardown(id, status, null);
             return status;
         }
+        Trace.mark("launch: container running");
         long monitorPid = readLong(run.resolve("monitor.pid"));
         markRunning(id, monitorPid, started);
+        Trace.mark("launch: recorded");
         return 0;
     }
 
