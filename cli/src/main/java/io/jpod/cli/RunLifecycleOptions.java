@@ -50,6 +50,6 @@ public final class RunLifecycleOptions {
             l.put(eq < 0 ? s : s.substring(0, eq), eq < 0 ? "" : s.substring(eq + 1));
         }
         return new RunRequest.LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, l,
-                io.jpod.engine.LogConfig.parse(logDriver, logOpts));
+                io.jpod.engine.LogConfig.parse(logDriver, logOpts), false);
     }
 }

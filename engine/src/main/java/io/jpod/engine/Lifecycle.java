@@ -208,6 +208,12 @@ final class Lifecycle {
         return 0;
     }
 
+    /** `jpod create`: the container is prepared (spec saved, state "created"); its rootfs waits for `start`. */
+    int leaveCreated(ContainerRecord r) {
+        unmount(r);
+        return 0;
+    }
+
     private List<String> exitCommand(String id, String driver) {
         String home = env.get("JPOD_HOME");
         if (home == null) {

@@ -268,8 +268,9 @@ class AttachAndLogOptionsTest {
 
     @Test
     void startAttachInteractiveEchoesAndExitsAtEof() throws Exception {
-        ok(jpod("run", "-i", "--name", "later", image, "cat")); // stdin /dev/null: ends at once, exited 0
-        assertEquals("exited", inspect("later").at("/State/Status").asText());
+        Result created = ok(jpod("create", "-i", "--name", "later", image, "cat"));
+        assertTrue(created.stdout().strip().matches("[0-9a-f]{64}"), created::toString);
+        assertEquals("created", inspect("later").at("/State/Status").asText());
         try (Live s = Live.jpod("start", "-a", "-i", "later")) {
             s.type("first line\n");
             s.awaitSeen("first line");
@@ -279,8 +280,9 @@ class AttachAndLogOptionsTest {
             assertEquals("first line\nsecond line\n", s.seen.toString());
         }
         assertEquals("exited", inspect("later").at("/State/Status").asText());
-        // start -i alone attaches too, and output written before the attach is not lost
+        // start -i alone attaches too, and output written before the attach is not lost; an exited container
         ok(jpod("run", "-i", "--name", "status", image, "sh", "-c", "echo early; read x; exit ${x:-0}"));
+        assertEquals("exited", inspect("status").at("/State/Status").asText());
         try (Live s = Live.jpod("start", "-i", "status")) {
             s.awaitSeen("early");
             s.type("5\n");
