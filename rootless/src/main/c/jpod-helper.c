@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "attach.h"
 #include "lifecycle.h"
 #include "network.h"
 #include "sandbox.h"
@@ -1192,5 +1193,7 @@ int main(int argc, char **argv)
     }
     if (!strcmp(mode, "signal"))
         return cmd_signal(argc, argv);
-    fail("usage: jpod-helper enter|pause|run|exec|signal|umount|mount-overlay ...");
+    if (!strcmp(mode, "attach"))
+        return cmd_attach(argc, argv);
+    fail("usage: jpod-helper enter|pause|run|exec|signal|attach|umount|mount-overlay ...");
 }

@@ -18,13 +18,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "lifecycle.h"
 
 #define DEFAULT_LOG_MAX (16LL * 1024 * 1024)
 
 static struct {
     int detach, tty, interactive, init;
-    const char *logfile, *monitorpidfile;
+    const char *logfile, *monitorpidfile, *attachsock;
+    const char *exitcmdskip;               /* if this file exists at the end, a caller (jpod stop) tears down */
+    int attachwait;                        /* start -a -i: relay nothing before the first attacher */
     long long logmax;
     char **exitcmd;
     size_t nexitcmd;
@@ -32,10 +35,11 @@ static struct {
     int exit_w;                            /* to the exit command's launcher: 'x' run it, 'n' do not */
     pid_t exit_pid;
     int out[2], err[2];                    /* the container's stdout and stderr (no -t) */
+    int in[2];                             /* -d -i without -t: the container's stdin, fed by attachers */
     int console[2];                        /* -t: the child sends the pty master here */
     struct winsize ws;                     /* -t: the caller's window size when the container started */
     int have_ws;
-} lc = { .logmax = DEFAULT_LOG_MAX, .status_w = -1, .exit_w = -1, .out = { -1, -1 }, .err = { -1, -1 }, .console = { -1, -1 } };
+} lc = { .logmax = DEFAULT_LOG_MAX, .status_w = -1, .exit_w = -1, .out = { -1, -1 }, .err = { -1, -1 }, .in = { -1, -1 }, .console = { -1, -1 } };
 
 static int flag(const char *key, const char *value)
 {
@@ -55,6 +59,9 @@ int lc_spec_key(const char *key, const char *value)
     else if (!strcmp(key, "logfile")) lc.logfile = value;
     else if (!strcmp(key, "logmax")) lc.logmax = (long long)parse_number(key, value, 1UL << 40);
     else if (!strcmp(key, "monitorpidfile")) lc.monitorpidfile = value;
+    else if (!strcmp(key, "attachsock")) lc.attachsock = value;
+    else if (!strcmp(key, "attachwait")) lc.attachwait = flag(key, value);
+    else if (!strcmp(key, "exitcmdskip")) lc.exitcmdskip = value;
     else if (!strcmp(key, "exitcmd")) {
         char **n = realloc(lc.exitcmd, (lc.nexitcmd + 2) * sizeof *n);
         if (!n)
@@ -88,11 +95,15 @@ static void exit_launcher_fork(void)
 {
     int p[2];
     xpipe2(p);
+    char monitor[32];   /* tells the exit command which run it tears down (a later start may own the container) */
+    snprintf(monitor, sizeof monitor, "%d", (int)getpid());
     lc.exit_pid = fork();
     if (lc.exit_pid < 0)
         die("fork the exit command launcher");
     if (lc.exit_pid == 0) {
         prctl(PR_SET_NAME, "jpod-exitcmd", 0, 0, 0);
+        if (setenv("JPOD_MONITOR_PID", monitor, 1) < 0)
+            die("setenv JPOD_MONITOR_PID");
         redirect_stdio_to_null();   /* never hold the caller's stdout or stderr */
         close_fds(p[0]);
         char c = 0;
@@ -160,6 +171,10 @@ void lc_begin(void)
 
 void lc_prepare(void)
 {
+    if (lc.attachsock)
+        att_listen(lc.attachsock);
+    if (lc.detach && lc.interactive && !lc.tty)
+        xpipe2(lc.in);
     if (lc.tty) {
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, lc.console) < 0)
             die("console socket");
@@ -172,7 +187,12 @@ void lc_prepare(void)
 
 void lc_child_stdio(void)
 {
-    if (!lc.interactive || lc.detach) {
+    if (lc.in[0] >= 0) {
+        if (dup2(lc.in[0], 0) < 0)
+            die("container stdin");
+        closefd(&lc.in[0]);
+        closefd(&lc.in[1]);
+    } else if (!lc.interactive || lc.detach) {
         int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (null < 0 || dup2(null, 0) < 0)
             die("stdin from /dev/null");
@@ -276,6 +296,7 @@ static int pump(int from, int to, struct logfile *log, const char *stream)
     if (to >= 0)
         write_all(to, buf, (size_t)n);   /* a gone reader must not stop the container: ignore */
     log_write(log, stream, buf, (size_t)n);
+    att_output(stream, buf, (size_t)n);
     return 1;
 }
 
@@ -296,10 +317,11 @@ void lc_relay(int outfd, int errfd, int master, int in, struct logfile *log)
     }
     int src_out = master >= 0 ? master : outfd;
     while (src_out >= 0 || errfd >= 0) {
-        struct pollfd p[3] = {
+        struct pollfd p[16] = {
             { src_out, POLLIN, 0 }, { errfd, POLLIN, 0 }, { in, POLLIN, 0 },
         };
-        int r = ppoll(p, 3, NULL, &wait_mask);
+        int na = att_fill(p + 3, 13);
+        int r = ppoll(p, (nfds_t)(3 + na), NULL, &wait_mask);
         if (winch && master >= 0) {
             winch = 0;
             pty_copy_winsize(0, master);
@@ -309,6 +331,7 @@ void lc_relay(int outfd, int errfd, int master, int in, struct logfile *log)
                 continue;
             break;
         }
+        att_handle(p + 3, na);
         if (p[0].revents && !pump(src_out, 1, log, "stdout")) {
             if (src_out != master)
                 close(src_out);
@@ -336,6 +359,7 @@ int lc_supervise(pid_t child, int started)
     closefd(&lc.out[1]);
     closefd(&lc.err[1]);
     closefd(&lc.console[1]);
+    closefd(&lc.in[0]);
     if (started && lc.detach && lc.status_w >= 0) {
         int zero = 0;
         write_all(lc.status_w, &zero, sizeof zero);
@@ -344,11 +368,15 @@ int lc_supervise(pid_t child, int started)
     }
     if (started) {
         struct logfile *log = lc.logfile ? log_open(lc.logfile, lc.logmax) : NULL;
+        if (lc.attachwait)
+            att_wait_first(60000);   /* bounded: a caller that died must not hold the container forever */
         if (lc.tty) {
             int master = pty_recv_fd(lc.console[0]);
             closefd(&lc.console[0]);
             if (master >= 0) {
                 int in = -1;
+                if (lc.detach)   /* attachers type into the pty and resize it */
+                    att_set_input(lc.interactive ? master : -1, master);
                 if (!lc.detach && isatty(0)) {
                     pty_raw_mode(0);
                     pty_copy_winsize(0, master);
@@ -360,6 +388,10 @@ int lc_supervise(pid_t child, int started)
                 close(master);
             }
         } else {
+            if (lc.in[1] >= 0) {
+                att_set_input(lc.in[1], -1);   /* its owner now: closes it at EOF, EPIPE or att_finish */
+                lc.in[1] = -1;
+            }
             lc_relay(lc.out[0], lc.err[0], -1, -1, log);
             lc.out[0] = lc.err[0] = -1;
         }
@@ -377,6 +409,8 @@ int lc_supervise(pid_t child, int started)
 
 void lc_end(int code, int started)
 {
+    att_finish(code);   /* attachers exit with the status now, before the teardown */
+    closefd(&lc.in[1]);
     if (lc.status_w >= 0) {   /* -d and the container never started: the caller exits with our status */
         write_all(lc.status_w, &code, sizeof code);
         closefd(&lc.status_w);
@@ -385,7 +419,8 @@ void lc_end(int code, int started)
         return;
     /* The monitor waits for the teardown: while it lives, "monitor alive" means "not yet torn down" to
        whoever looks. A failed start is torn down by the caller instead. */
-    write_all(lc.exit_w, started ? "x" : "n", 1);
+    int claimed = lc.exitcmdskip && access(lc.exitcmdskip, F_OK) == 0;   /* no JVM start for nothing */
+    write_all(lc.exit_w, started && !claimed ? "x" : "n", 1);
     closefd(&lc.exit_w);
     int st;
     while (waitpid(lc.exit_pid, &st, 0) < 0 && errno == EINTR)

@@ -22,6 +22,7 @@ final class Commands {
     static Map<String, Class<?>> all() {
         Map<String, Class<?>> m = new LinkedHashMap<>();
         m.put("run", RunCommand.class);
+        m.put("create", CreateCommand.class);
         m.put("pull", PullCommand.class);
         m.put("images", ImagesCommand.class);
         m.put("image-ls", ImagesCommand.class);

@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 /** `jpod run`: podman's flags and meaning; everything after the image belongs to the container. */
 @Command(name = "run", usageHelpAutoWidth = true,
         description = "Run a command in a new container.")
-public final class RunCommand implements Callable<Integer> {
+public class RunCommand implements Callable<Integer> {
     @ParentCommand
     JpodCommand jpod;
 
@@ -81,12 +81,16 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     RunResourceOptions resourceOptions;
 
-    @Override
-    public Integer call() {
-        RunRequest request = new RunRequest(image, List.copyOf(command),
+    RunRequest request() {
+        return new RunRequest(image, List.copyOf(command),
                 new RunRequest.ProcessRequest(entrypoint, EnvFiles.withFiles(envFiles, env), workdir, user, hostname), name, remove,
                 new RunRequest.PullRequest(PullPolicy.parse(pull), tlsVerify, quiet, platformOptions.platform(platform)),
                 networkOptions.toRequest(), lifecycleOptions.toRequest(), securityOptions.toRequest(), resourceOptions.toRequest());
+    }
+
+    @Override
+    public Integer call() {
+        RunRequest request = request();
         try (Engine engine = jpod.engine()) {
             int code = engine.run(request);
             if (request.lifecycle().detach() && code == 0) {

@@ -34,6 +34,12 @@ public final class RunLifecycleOptions {
     @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "Set a label on the container")
     List<String> labels = new ArrayList<>();
 
+    @Option(names = "--log-driver", paramLabel = "DRIVER", description = "Logging driver: k8s-file (default) or none")
+    String logDriver;
+
+    @Option(names = "--log-opt", paramLabel = "KEY=VALUE", description = "Logging option: max-size=SIZE (rotate past it), path=FILE")
+    List<String> logOpts = new ArrayList<>();
+
     RunRequest.LifecycleRequest toRequest() {
         if (stopTimeout != null && stopTimeout < 0) {
             throw new EngineException("--stop-timeout must not be negative: " + stopTimeout);
@@ -43,6 +49,7 @@ public final class RunLifecycleOptions {
             int eq = s.indexOf('=');
             l.put(eq < 0 ? s : s.substring(0, eq), eq < 0 ? "" : s.substring(eq + 1));
         }
-        return new RunRequest.LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, l);
+        return new RunRequest.LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, l,
+                io.jpod.engine.LogConfig.parse(logDriver, logOpts), false);
     }
 }

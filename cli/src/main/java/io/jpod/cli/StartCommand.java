@@ -19,8 +19,15 @@ public final class StartCommand implements Callable<Integer> {
     @Option(names = {"-a", "--attach"}, description = "Attach to the container's output and wait for it (one container)")
     boolean attach;
 
-    @Option(names = {"-i", "--interactive"}, description = "Attach stdin too (with -a)")
+    @Option(names = {"-i", "--interactive"}, description = "Attach stdin too (implies -a)")
     boolean interactive;
+
+    @Option(names = "--detach-keys", paramLabel = "KEYS", description = "Key sequence that detaches with -i (default: ctrl-p,ctrl-q; \"\" disables)")
+    String detachKeys;
+
+    @Option(names = "--sig-proxy", arity = "0..1", fallbackValue = "true", defaultValue = "true", paramLabel = "BOOL",
+            description = "With -i: forward received signals to the container (default: true)")
+    boolean sigProxy;
 
     @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Container names or ids")
     List<String> containers = new ArrayList<>();
@@ -28,6 +35,12 @@ public final class StartCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Engine engine = jpod.engine()) {
+            if (interactive) {
+                if (containers.size() != 1) {
+                    throw new io.jpod.engine.EngineException("start --interactive takes exactly one container");
+                }
+                return engine.startInteractive(containers.get(0), new io.jpod.engine.AttachOptions(detachKeys, false, sigProxy));
+            }
             if (attach) {
                 if (containers.size() != 1) {
                     throw new io.jpod.engine.EngineException("start --attach takes exactly one container");

@@ -123,6 +123,9 @@ final class ContainerRunner {
             record = store.containers().update(LifecycleSetup.created(record, req, hostname, cwd, env, settings, driver.name()));
             launched = true;
             Trace.mark("run: spec written");
+            if (req.lifecycle().createOnly()) {
+                return lifecycle.leaveCreated(record);
+            }
             return lifecycle.launch(record, req.lifecycle().detach(), req.lifecycle().interactive());
         } catch (IOException e) {
             throw new EngineException("cannot prepare container " + id.substring(0, 12) + ": " + e.getMessage(), e);

@@ -67,7 +67,8 @@ public final class Engine implements AutoCloseable {
     /** The monitor's exit command: tear down what the ended container used. */
     public void cleanup(String idOrName) {
         Lifecycle lc = lifecycle();
-        store().containers().get(idOrName).ifPresent(c -> lc.teardown(c.id(), null, null));
+        store().containers().get(idOrName).filter(c -> lc.cleanupIsFor(c.id(), env.get("JPOD_MONITOR_PID")))
+                .ifPresent(c -> lc.teardown(c.id(), null, null));
     }
 
     /** One container, its state reconciled with reality. */
@@ -95,6 +96,11 @@ public final class Engine implements AutoCloseable {
     /** Starts a stopped container; attached: in the foreground, returning its status. */
     public int start(String idOrName, boolean attach, boolean interactive) {
         return lifecycle().start(idOrName, attach, interactive);
+    }
+
+    /** `start -i` (with or without -a): starts the container and attaches its stdin through the monitor's socket. */
+    public int startInteractive(String idOrName, AttachOptions options) {
+        return Attacher.start(lifecycle(), NativeHelper.locate(env), idOrName, options);
     }
 
     public void restart(String idOrName, Integer timeoutSeconds) {
@@ -131,22 +137,19 @@ public final class Engine implements AutoCloseable {
 
     public void logs(String idOrName, LogOptions options, PrintStream out, PrintStream errOut) {
         Lifecycle lc = lifecycle();
-        new LogReader(lc, options).print(lc.get(idOrName).id(), out, errOut);
+        ContainerRecord c = lc.get(idOrName);
+        if (Lifecycle.logsNothing(c)) {
+            throw new EngineException("this container is using the 'none' log driver, cannot read logs: this container is not logging output");
+        }
+        new LogReader(lc, options).print(c.id(), out, errOut);
     }
 
     /**
-     * `attach` (output only): follows the container's output from now on and returns its exit code. Stdin is
-     * not attached: jpod's monitor keeps no control socket.
+     * `attach`: the container's output, and the caller's stdin to a -i container, through the monitor's attach
+     * socket until the detach keys or the container's end; returns its exit code (0 after a detach).
      */
-    public int attach(String idOrName, PrintStream out, PrintStream errOut) {
-        Lifecycle lc = lifecycle();
-        ContainerRecord c = lc.current(idOrName);
-        if (!"running".equals(c.state())) {
-            throw new EngineException("container " + c.name() + " is not running; use jpod start -a");
-        }
-        new LogReader(lc, new LogOptions(true, 0, null, false)).print(c.id(), out, errOut);
-        Integer code = lc.await(c.id());
-        return code == null ? 0 : code;
+    public int attach(String idOrName, AttachOptions options, PrintStream out, PrintStream errOut) {
+        return Attacher.attach(lifecycle(), NativeHelper.locate(env), idOrName, options, out, errOut);
     }
 
     public List<Map<String, Object>> inspect(List<String> idsOrNames) {
@@ -356,6 +359,7 @@ public final class Engine implements AutoCloseable {
             }
             lc.stop(c.id(), 0);
         }
+        lc.awaitMonitorGone(c.id()); // its exit command finishes before the container goes
         lc.unmountStopped(c);
         if (volumes) {
             Volumes.releaseAnonymous(new io.jpod.storage.VolumeStore(store().root()), store().containers().dir(c.id()));

@@ -104,7 +104,7 @@ final class Inspector {
         host.put("AutoRemove", cfg != null && cfg.autoRemove());
         host.put("NetworkMode", cfg == null || cfg.network() == null ? "slirp4netns" : cfg.network());
         host.put("Init", cfg != null && cfg.init());
-        host.put("LogConfig", Map.of("Type", "k8s-file", "Path", lc.logFile(c.id()).toString(), "Size", "16MB"));
+        host.put("LogConfig", LogConfig.inspect(c, lc.logFile(c.id())));
         m.put("HostConfig", host);
         m.put("LogPath", lc.logFile(c.id()).toString());
         return m;

@@ -41,6 +41,9 @@ import java.util.function.Supplier;
 final class Lifecycle {
     static final String LOG = "ctr.log";
     static final long LOG_MAX = 16L * 1024 * 1024;
+    static final String ATTACH_SOCKET = "attach.sock";
+    /** Made by `stop` before it signals: the monitor then skips its exit command, stop tears down itself. */
+    static final String TEARDOWN_CLAIM = "teardown-claimed";
     private static final Duration POLL = Duration.ofMillis(50);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration TEARDOWN_TIMEOUT = Duration.ofSeconds(60);
@@ -71,8 +74,16 @@ final class Lifecycle {
         return dirs.runRoot().containerDir(id);
     }
 
+    /** The container's k8s-file log: --log-opt path=, else ctr.log in its directory. */
     Path logFile(String id) {
-        return store.containers().dir(id).resolve(LOG);
+        ContainerLifecycle.Config c = store.containers().get(id).map(ContainerRecord::lifecycle)
+                .map(ContainerLifecycle::config).orElse(null);
+        return c != null && c.logPath() != null ? Path.of(c.logPath()) : store.containers().dir(id).resolve(LOG);
+    }
+
+    /** --log-driver none: the monitor writes no log. */
+    static boolean logsNothing(ContainerRecord r) {
+        return r.lifecycle() != null && r.lifecycle().config() != null && "none".equals(r.lifecycle().config().logDriver());
     }
 
     Path baseSpec(String id) {
@@ -97,6 +108,11 @@ final class Lifecycle {
      * or tears down and returns the failure's status.
      */
     int launch(ContainerRecord r, boolean detach, boolean interactive) {
+        return launch(r, detach, interactive, false);
+    }
+
+    /** With attachWait, the monitor relays nothing until the first attacher connected (start -i: no output lost). */
+    int launch(ContainerRecord r, boolean detach, boolean interactive, boolean attachWait) {
         String id = r.id();
         ContainerLifecycle.Config config = r.lifecycle().config();
         Path run = runDir(id);
@@ -105,7 +121,7 @@ final class Lifecycle {
         Instant started = Instant.now();
         try {
             Files.createDirectories(run);
-            for (String f : List.of("exit", "pid", "monitor.pid")) {
+            for (String f : List.of("exit", "pid", "monitor.pid", ATTACH_SOCKET, TEARDOWN_CLAIM)) {
                 Files.deleteIfExists(run.resolve(f));
             }
             ByteArrayOutputStream spec = new ByteArrayOutputStream();
@@ -113,8 +129,15 @@ final class Lifecycle {
             record(spec, "exitfile", run.resolve("exit").toString());
             record(spec, "pidfile", run.resolve("pid").toString());
             record(spec, "monitorpidfile", run.resolve("monitor.pid").toString());
-            record(spec, "logfile", logFile(id).toString());
-            record(spec, "logmax", Long.toString(LOG_MAX));
+            if (!logsNothing(r)) {
+                Long max = config.logMaxSize();
+                record(spec, "logfile", logFile(id).toString());
+                record(spec, "logmax", Long.toString(max == null ? LOG_MAX : max < 0 ? 0 : max)); // 0: no cap
+            }
+            record(spec, "attachsock", run.resolve(ATTACH_SOCKET).toString());
+            if (attachWait) {
+                record(spec, "attachwait", "1");
+            }
             if (config.tty()) {
                 record(spec, "tty", "1");
             }
@@ -129,6 +152,7 @@ final class Lifecycle {
                 for (String a : exitCommand(id, config.storageDriver())) {
                     record(spec, "exitcmd", a);
                 }
+                record(spec, "exitcmdskip", run.resolve(TEARDOWN_CLAIM).toString());
             }
             writeAtomic(specFile, spec.toByteArray());
             ContainerCgroups.createFor(store.containers().dir(id)); // limits in place before the child joins
@@ -140,6 +164,7 @@ final class Lifecycle {
                 pb.inheritIO();
             }
             monitor = pb.start();
+            Trace.mark("launch: monitor started");
         } catch (IOException e) {
             teardown(id, 125, "cannot start the container monitor: " + e.getMessage());
             throw new EngineException("cannot start container " + id.substring(0, 12) + ": " + e.getMessage(), e);
@@ -176,8 +201,16 @@ final class Lifecycle {
             teardown(id, status, null);
             return status;
         }
+        Trace.mark("launch: container running");
         long monitorPid = readLong(run.resolve("monitor.pid"));
         markRunning(id, monitorPid, started);
+        Trace.mark("launch: recorded");
+        return 0;
+    }
+
+    /** `jpod create`: the container is prepared (spec saved, state "created"); its rootfs waits for `start`. */
+    int leaveCreated(ContainerRecord r) {
+        unmount(r);
         return 0;
     }
 
@@ -252,15 +285,15 @@ final class Lifecycle {
         final String why = error;
         boolean remove = store.locked(() -> {
             ContainerRecord cur = store.containers().get(id).orElse(null);
-            if (cur == null) {
-                return false;
+            if (cur == null || ("exited".equals(cur.state()) && status == null)) {
+                return false; // torn down already (stop does it in-process; the exit command may come second)
             }
             ContainerLifecycle lc = cur.lifecycle();
             ContainerLifecycle ended = lc == null ? null : oom ? lc.withEnd(end, why).withOomKilled(true) : lc.withEnd(end, why);
             store.containers().update(with(cur, "exited", exit, ended));
             return lc != null && lc.config() != null && lc.config().autoRemove();
         });
-        for (String f : List.of("exit", "pid", "monitor.pid")) {
+        for (String f : List.of("exit", "pid", "monitor.pid", TEARDOWN_CLAIM)) {
             try {
                 Files.deleteIfExists(run.resolve(f));
             } catch (IOException e) {
@@ -394,6 +427,7 @@ final class Lifecycle {
 
     /** Stop signal, then SIGKILL after {@code timeoutSeconds}; returns when the container is torn down. */
     void stop(String idOrName, Integer timeoutSeconds) {
+        Trace.mark("stop: store open");
         ContainerRecord r = current(idOrName);
         if (!running(r)) {
             return;
@@ -403,20 +437,37 @@ final class Lifecycle {
                 : config != null && config.stopTimeout() != null ? config.stopTimeout() : 10;
         int signal = config != null && config.stopSignal() != null ? Signals.parse(config.stopSignal()) : Signals.TERM;
         long pid = initPid(r);
+        claimTeardown(r.id());
         if (timeout > 0 && signal != Signals.KILL) {
             helper.get().signal(pid, signal);
             if (awaitEnded(r, Duration.ofSeconds(timeout))) {
-                awaitMonitorGone(r.id());
-                reconcile(get(r.id()));
+                teardown(r.id(), null, null);
                 return;
             }
         }
+        Trace.mark("stop: container found");
         helper.get().signal(pid, Signals.KILL);
+        Trace.mark("stop: SIGKILL sent");
         if (!awaitEnded(r, Duration.ofSeconds(30))) {
             throw new EngineException("container " + r.name() + " did not end within 30 s of SIGKILL");
         }
-        awaitMonitorGone(r.id());
-        store.containers().get(r.id()).ifPresent(this::reconcile);
+        Trace.mark("stop: exit recorded");
+        // The teardown here rather than waiting for the monitor's exit command (a JVM start): that one finds
+        // the container exited and leaves it; a later start or rm waits for the old monitor first.
+        teardown(r.id(), null, null);
+        Trace.mark("stop: torn down");
+    }
+
+    /**
+     * Tells the monitor that we tear down (it then starts no exit command, a JVM). If we die before, the next
+     * command's reconcile sees the monitor gone and tears down instead.
+     */
+    private void claimTeardown(String id) {
+        try {
+            Files.write(runDir(id).resolve(TEARDOWN_CLAIM), new byte[0]);
+        } catch (IOException e) {
+            // then the exit command runs, and finds the container torn down
+        }
     }
 
     /** The exit file appeared or the monitor is gone. */
@@ -433,8 +484,19 @@ final class Lifecycle {
         return false;
     }
 
+    /**
+     * The exit command of a monitor is for its own run only: false when the container was started again since
+     * (another monitor's pid in monitor.pid) or is torn down already (no monitor.pid).
+     */
+    boolean cleanupIsFor(String id, String monitorPid) {
+        if (monitorPid == null) {
+            return true; // a monitor of an older jpod
+        }
+        return Long.toString(readLong(runDir(id).resolve("monitor.pid"))).equals(monitorPid.strip());
+    }
+
     /** The monitor (by then running the exit command) has finished its teardown. Bounded. */
-    private void awaitMonitorGone(String id) {
+    void awaitMonitorGone(String id) {
         ContainerRecord r = store.containers().get(id).orElse(null);
         Long pid = r != null && r.lifecycle() != null ? r.lifecycle().monitorPid() : null;
         if (pid == null) {
@@ -497,8 +559,11 @@ final class Lifecycle {
         if (r.lifecycle() == null || r.lifecycle().config() == null || !Files.exists(baseSpec(r.id()))) {
             throw new EngineException("container " + r.name() + " was created by an older jpod and cannot be started; remove it and run it again");
         }
+        awaitMonitorGone(r.id()); // the last run's exit command must not tear down this one
         mount(r);
-        return launch(r, !attach, interactive && r.lifecycle().config().interactive());
+        // detached, a -i container keeps its stdin open for attachers (as conmon does)
+        boolean stdin = r.lifecycle().config().interactive() && (!attach || interactive);
+        return launch(r, !attach, stdin);
     }
 
     /** Mounts a stopped container's rootfs (start, cp); no-op when mounted. */

@@ -25,7 +25,9 @@ final class LifecycleSetup {
                 : settings.entrypoint() == null ? List.of() : settings.entrypoint();
         ContainerLifecycle.Config config = new ContainerLifecycle.Config(hostname, user == null || user.isEmpty() ? "root" : user,
                 cwd, env, entrypoint, l.labels() == null ? Map.of() : l.labels(), l.tty(), l.interactive(), l.init(),
-                req.remove(), stopSignal, l.stopTimeout(), req.network().mode(), driver);
+                req.remove(), stopSignal, l.stopTimeout(), req.network().mode(), driver,
+                l.log() == null || l.log().driver().equals("k8s-file") ? null : l.log().driver(),
+                l.log() == null ? null : l.log().path(), l.log() == null ? null : l.log().maxSize());
         return Lifecycle.with(r, r.state(), r.exitCode(), new ContainerLifecycle(null, null, null, null, null, null, config));
     }
 }

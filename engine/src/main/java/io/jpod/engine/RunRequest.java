@@ -43,9 +43,20 @@ public record RunRequest(
      * stopSignal and stopTimeout are null for the defaults (SIGTERM, 10 s).
      */
     public record LifecycleRequest(boolean detach, boolean tty, boolean interactive, boolean init, String stopSignal,
-                                   Integer stopTimeout, java.util.Map<String, String> labels) {
+                                   Integer stopTimeout, java.util.Map<String, String> labels, LogConfig log,
+                                   boolean createOnly) {
         public LifecycleRequest(boolean detach, boolean tty, boolean interactive) {
-            this(detach, tty, interactive, false, null, null, java.util.Map.of());
+            this(detach, tty, interactive, false, null, null, java.util.Map.of(), LogConfig.DEFAULT, false);
+        }
+
+        public LifecycleRequest(boolean detach, boolean tty, boolean interactive, boolean init, String stopSignal,
+                                Integer stopTimeout, java.util.Map<String, String> labels) {
+            this(detach, tty, interactive, init, stopSignal, stopTimeout, labels, LogConfig.DEFAULT, false);
+        }
+
+        /** `jpod create`: the same request, prepared and left in the created state. */
+        public LifecycleRequest asCreateOnly() {
+            return new LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, labels, log, true);
         }
     }
 

@@ -32,13 +32,28 @@ public record ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long p
         this(monitorPid, monitorStartTicks, pid, startedAt, finishedAt, error, config, null);
     }
 
-    /** The creation-time settings a later command needs. */
+    /**
+     * The creation-time settings a later command needs.
+     *
+     * @param logDriver  --log-driver: k8s-file (null: the default) or none
+     * @param logPath    --log-opt path= (null: ctr.log in the container's directory)
+     * @param logMaxSize --log-opt max-size= in bytes (null: jpod's default cap; -1: none)
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Config(String hostname, String user, String workdir, List<String> env, List<String> entrypoint,
                          Map<String, String> labels, boolean tty, boolean interactive, boolean init,
                          boolean autoRemove, String stopSignal, Integer stopTimeout, String network,
-                         String storageDriver) {
+                         String storageDriver, String logDriver, String logPath, Long logMaxSize) {
+
+        /** Default log settings. */
+        public Config(String hostname, String user, String workdir, List<String> env, List<String> entrypoint,
+                      Map<String, String> labels, boolean tty, boolean interactive, boolean init,
+                      boolean autoRemove, String stopSignal, Integer stopTimeout, String network,
+                      String storageDriver) {
+            this(hostname, user, workdir, env, entrypoint, labels, tty, interactive, init, autoRemove, stopSignal,
+                    stopTimeout, network, storageDriver, null, null, null);
+        }
     }
 
     public ContainerLifecycle withRun(Long monitorPid, Long monitorStartTicks, Long pid, Instant startedAt) {

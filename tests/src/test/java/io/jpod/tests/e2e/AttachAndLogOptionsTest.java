@@ -1,0 +1,366 @@
+package io.jpod.tests.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jpod.tests.support.JpodEnv;
+import io.jpod.tests.support.JpodInstall;
+import io.jpod.tests.support.LocalRegistry;
+import io.jpod.tests.support.Result;
+import io.jpod.tests.support.TestImage;
+import io.jpod.tests.support.TestUser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * `attach` with stdin through the monitor's attach socket (pipes and a real pty), the detach keys, `start -a -i`,
+ * and the log options (--log-driver none, --log-opt max-size / path).
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class AttachAndLogOptionsTest {
+    private static final Duration NORMAL = Duration.ofSeconds(90);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static JpodEnv env;
+    private static LocalRegistry registry;
+    private static String image;
+
+    @BeforeAll
+    static void setUp() {
+        env = JpodEnv.create(TestUser.get());
+        registry = LocalRegistry.start();
+        registry.push(TestImage.busybox().build(), "library/busybox", "latest");
+        image = registry.hostPort() + "/library/busybox:latest";
+        ok(env.run(Duration.ofSeconds(180), "pull", "-q", image));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        try {
+            if (env != null) {
+                env.close();
+            }
+        } finally {
+            if (registry != null) {
+                registry.close();
+            }
+        }
+    }
+
+    private static Result ok(Result r) {
+        assertEquals(0, r.exitCode(), () -> "expected success: " + r);
+        return r;
+    }
+
+    private static Result jpod(String... args) {
+        return env.run(NORMAL, args);
+    }
+
+    private static void await(String what, Duration deadline, BooleanSupplier condition) {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                fail("timed out after " + deadline.toSeconds() + " s waiting for: " + what);
+            }
+            try {
+                Thread.sleep(50); // poll interval of a bounded wait
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted");
+            }
+        }
+    }
+
+    private static JsonNode inspect(String name) {
+        try {
+            return JSON.readTree(ok(jpod("inspect", name)).stdout()).get(0);
+        } catch (IOException e) {
+            return fail(e);
+        }
+    }
+
+    /** A jpod (or a command line around it) with piped stdin and its output collected as it comes. */
+    private static final class Live implements AutoCloseable {
+        final Process process;
+        final StringBuffer seen = new StringBuffer();
+
+        Live(List<String> command, boolean withTerm) throws IOException {
+            ProcessBuilder pb = new ProcessBuilder(env.user().wrap(command)).directory(env.home().toFile()).redirectErrorStream(true);
+            pb.environment().clear();
+            pb.environment().putAll(env.environment());
+            if (withTerm) {
+                pb.environment().put("TERM", "xterm");
+            }
+            process = pb.start();
+            Thread reader = new Thread(() -> {
+                byte[] buf = new byte[4096];
+                try {
+                    for (int n; (n = process.getInputStream().read(buf)) > 0; ) {
+                        seen.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                    }
+                } catch (IOException e) {
+                    // process gone
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        static Live jpod(String... args) throws IOException {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(JpodInstall.launcher().toString());
+            cmd.addAll(List.of(args));
+            return new Live(cmd, false);
+        }
+
+        /** jpod under script(1): its stdin and stdout are a real pty. */
+        static Live inPty(String jpodArgs) throws IOException {
+            return new Live(List.of("script", "-qfec", JpodInstall.launcher() + " " + jpodArgs, "/dev/null"), true);
+        }
+
+        void type(byte... bytes) throws IOException {
+            process.getOutputStream().write(bytes);
+            process.getOutputStream().flush();
+        }
+
+        void type(String text) throws IOException {
+            type(text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        void closeStdin() throws IOException {
+            process.getOutputStream().close();
+        }
+
+        void awaitSeen(String text) {
+            await("\"" + text + "\" in: " + seen, NORMAL, () -> seen.toString().contains(text));
+        }
+
+        int awaitExit() throws InterruptedException {
+            assertTrue(process.waitFor(90, TimeUnit.SECONDS), () -> "still running; output: " + seen);
+            return process.exitValue();
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
+    }
+
+    private static final byte CTRL_P = 0x10;
+    private static final byte CTRL_Q = 0x11;
+
+    @Test
+    void attachRelaysStdinAndTheDetachKeysLeaveItRunning() throws Exception {
+        ok(jpod("run", "-d", "-i", "--name", "echoer", image, "cat"));
+        try (Live a = Live.jpod("attach", "echoer")) {
+            a.type("hello through the socket\n");
+            a.awaitSeen("hello through the socket");
+            a.type(CTRL_P, CTRL_Q);
+            assertEquals(0, a.awaitExit(), a.seen::toString);
+        }
+        assertEquals("running", inspect("echoer").at("/State/Status").asText());
+        assertTrue(ok(jpod("logs", "echoer")).stdout().contains("hello through the socket"));
+
+        // a half-typed detach sequence is input; --detach-keys changes the sequence; EOF ends cat with 0
+        try (Live a = Live.jpod("attach", "--detach-keys", "ctrl-x", "echoer")) {
+            a.type(new byte[]{CTRL_P, 'o', 'k', '\n'});
+            a.awaitSeen("\u0010ok");
+            a.closeStdin();
+            assertEquals(0, a.awaitExit(), a.seen::toString);
+        }
+        JsonNode state = inspect("echoer").at("/State");
+        assertEquals("exited", state.get("Status").asText(), state::toString);
+        assertEquals(0, state.get("ExitCode").asInt());
+        ok(jpod("rm", "echoer"));
+    }
+
+    @Test
+    void attachReturnsTheStatusAndNoStdinLeavesStdinAlone() throws Exception {
+        ok(jpod("run", "-d", "-i", "--name", "reader", image,
+                "sh", "-c", "(while true; do echo tick; sleep 0.2; done) & read x; echo got $x; exit 7"));
+        try (Live a = Live.jpod("attach", "--no-stdin", "reader")) {
+            a.type("ignored\n");
+            a.closeStdin();
+            a.awaitSeen("tick"); // attached
+            try (Live b = Live.jpod("attach", "reader")) {
+                b.awaitSeen("tick");
+                b.type("seven\n");
+                b.awaitSeen("got seven");
+                assertEquals(7, b.awaitExit(), b.seen::toString);
+            }
+            assertEquals(7, a.awaitExit(), a.seen::toString);
+            assertTrue(a.seen.toString().contains("got seven"), a.seen::toString);
+        }
+        Result r = jpod("attach", "reader");
+        assertEquals(125, r.exitCode(), r::toString);
+        assertTrue(r.stderr().contains("not running"), r::toString);
+        ok(jpod("rm", "reader"));
+    }
+
+    @Test
+    void attachToATtyThroughAPty() throws Exception {
+        ok(jpod("run", "-d", "-i", "-t", "--name", "shell", image, "sh"));
+        try (Live a = Live.inPty("attach shell")) {
+            a.type("echo $((6*7)); tty\n");
+            a.awaitSeen("42");
+            a.awaitSeen("/dev/pts/");
+            a.type(CTRL_P, CTRL_Q);
+            assertEquals(0, a.awaitExit(), a.seen::toString);
+        }
+        assertEquals("running", inspect("shell").at("/State/Status").asText());
+        try (Live a = Live.inPty("attach shell")) {
+            // resizing the attacher's terminal (SIGWINCH to it) resizes the container's
+            a.type("echo attached\n");
+            a.awaitSeen("attached");
+            String pts = attachClientTerminal(a.process);
+            Process stty = new ProcessBuilder("stty", "-F", pts, "rows", "33", "cols", "101").inheritIO().start();
+            assertTrue(stty.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, stty.exitValue());
+            await("the new size: " + a.seen, NORMAL, () -> {
+                try {
+                    a.type("stty size\n");
+                    a.process.waitFor(200, TimeUnit.MILLISECONDS); // a bounded pause between tries, not a sync
+                } catch (IOException | InterruptedException e) {
+                    return fail(e);
+                }
+                return a.seen.toString().contains("33 101");
+            });
+            a.type("exit 3\n");
+            assertEquals(3, a.awaitExit(), a.seen::toString);
+        }
+        assertEquals(3, inspect("shell").at("/State/ExitCode").asInt());
+        ok(jpod("rm", "shell"));
+    }
+
+    /** The pty the `jpod-helper attach` client under process p reads (its fd 0). */
+    private static String attachClientTerminal(Process p) {
+        long end = System.nanoTime() + NORMAL.toNanos();
+        while (System.nanoTime() < end) {
+            for (ProcessHandle h : p.descendants().toList()) {
+                String cmd = h.info().commandLine().orElse("");
+                if (cmd.contains("jpod-helper") && cmd.contains(" attach ")) {
+                    try {
+                        return Files.readSymbolicLink(Path.of("/proc", Long.toString(h.pid()), "fd", "0")).toString();
+                    } catch (IOException e) {
+                        return fail(e);
+                    }
+                }
+            }
+            Thread.onSpinWait();
+        }
+        return fail("no jpod-helper attach process under " + p.pid());
+    }
+
+    @Test
+    void startAttachInteractiveEchoesAndExitsAtEof() throws Exception {
+        Result created = ok(jpod("create", "-i", "--name", "later", image, "cat"));
+        assertTrue(created.stdout().strip().matches("[0-9a-f]{64}"), created::toString);
+        assertEquals("created", inspect("later").at("/State/Status").asText());
+        try (Live s = Live.jpod("start", "-a", "-i", "later")) {
+            s.type("first line\n");
+            s.awaitSeen("first line");
+            s.type("second line\n");
+            s.closeStdin();
+            assertEquals(0, s.awaitExit(), s.seen::toString);
+            assertEquals("first line\nsecond line\n", s.seen.toString());
+        }
+        assertEquals("exited", inspect("later").at("/State/Status").asText());
+        // start -i alone attaches too, and output written before the attach is not lost; an exited container
+        ok(jpod("run", "-i", "--name", "status", image, "sh", "-c", "echo early; read x; exit ${x:-0}"));
+        assertEquals("exited", inspect("status").at("/State/Status").asText());
+        try (Live s = Live.jpod("start", "-i", "status")) {
+            s.awaitSeen("early");
+            s.type("5\n");
+            assertEquals(5, s.awaitExit(), s.seen::toString);
+        }
+        ok(jpod("rm", "later", "status"));
+    }
+
+    @Test
+    void attachProxiesSignalsToTheContainer() throws Exception {
+        ok(jpod("run", "-d", "--name", "trapper", image,
+                "sh", "-c", "trap 'echo got it; exit 42' INT; while true; do echo tick; sleep 0.1; done"));
+        try (Live a = Live.jpod("attach", "trapper")) {
+            a.awaitSeen("tick");
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(a.process.pid())).inheritIO().start();
+            assertTrue(kill.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(42, a.awaitExit(), a.seen::toString);
+            assertTrue(a.seen.toString().contains("got it"), a.seen::toString);
+        }
+        ok(jpod("rm", "trapper"));
+    }
+
+    @Test
+    void stopThenStartAtOnceKeepsTheNewRun() {
+        ok(jpod("run", "-d", "--name", "again", image, "sleep", "1000"));
+        String id = inspect("again").at("/Id").asText();
+        ok(jpod("stop", "-t", "0", "again"));
+        JsonNode stopped = inspect("again").at("/State");
+        assertEquals("exited", stopped.get("Status").asText(), stopped::toString);
+        assertEquals(137, stopped.get("ExitCode").asInt(), stopped::toString);
+        // the first run's exit command (a JVM of its own) may still be on its way: it must leave this run alone
+        ok(jpod("start", "again"));
+        ok(jpod("exec", "again", "true"));
+        Result exec = ok(jpod("exec", "again", "ls", "/bin/busybox"));
+        assertTrue(exec.stdout().contains("busybox"), exec::toString);
+        assertEquals("running", inspect("again").at("/State/Status").asText());
+        ok(jpod("rm", "-f", "again"));
+        assertFalse(Files.exists(env.storageRoot().resolve("containers").resolve(id)));
+    }
+
+    @Test
+    void logMaxSizeRotates() throws IOException {
+        Result run = ok(jpod("run", "--name", "chatty", "--log-opt", "max-size=2k", image,
+                "sh", "-c", "i=0; while [ $i -lt 300 ]; do echo line $i; i=$((i+1)); done"));
+        assertEquals(300, run.stdout().lines().count(), run::toString);
+        JsonNode c = inspect("chatty");
+        Path log = Path.of(c.at("/LogPath").asText());
+        assertEquals("2kB", c.at("/HostConfig/LogConfig/Size").asText(), c::toString);
+        Path rotated = log.resolveSibling(log.getFileName() + ".1");
+        assertTrue(Files.exists(rotated), "rotated log " + rotated);
+        assertTrue(Files.size(log) < 2000 + 100, () -> log + " is past its cap");
+        List<String> shown = ok(jpod("logs", "chatty")).stdout().lines().toList();
+        assertEquals("line 299", shown.get(shown.size() - 1));
+        assertTrue(shown.size() < 300, "older records were rotated away: " + shown.size());
+        Result bad = jpod("run", "--rm", "--log-opt", "max-size=lots", image, "true");
+        assertEquals(125, bad.exitCode(), bad::toString);
+        ok(jpod("rm", "chatty"));
+    }
+
+    @Test
+    void logDriverNoneAndLogPath() throws IOException {
+        Result run = ok(jpod("run", "--name", "silent", "--log-driver", "none", image, "echo", "hi"));
+        assertEquals("hi\n", run.stdout());
+        Result logs = jpod("logs", "silent");
+        assertEquals(125, logs.exitCode(), logs::toString);
+        assertTrue(logs.stderr().contains("'none' log driver"), logs::toString);
+        assertEquals("none", inspect("silent").at("/HostConfig/LogConfig/Type").asText());
+        String id = inspect("silent").at("/Id").asText();
+        assertFalse(Files.exists(env.storageRoot().resolve("containers").resolve(id).resolve("ctr.log")));
+
+        Path mine = env.home().resolve("my.log");
+        ok(jpod("run", "--name", "pathed", "--log-opt", "path=" + mine, image, "echo", "to my file"));
+        assertTrue(Files.readString(mine).contains("stdout F to my file"), () -> mine.toString());
+        assertEquals("to my file\n", ok(jpod("logs", "pathed")).stdout());
+
+        Result bad = jpod("run", "--rm", "--log-driver", "journald", image, "true");
+        assertEquals(125, bad.exitCode(), bad::toString);
+        assertTrue(bad.stderr().contains("k8s-file or none"), bad::toString);
+        ok(jpod("rm", "silent", "pathed"));
+    }
+}
