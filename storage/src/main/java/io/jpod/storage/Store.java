@@ -131,7 +131,19 @@ public final class Store implements AutoCloseable {
                     StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 FileLock lock = acquire(ch);
                 try {
-                    return action.get();
+                    // One byte in the lock file marks a holder inside its locked section. Found there by the next
+                    // holder, it says that one was killed mid-section, perhaps in the middle of an atomic write whose
+                    // temp file it left beside the target (no staging area of its own tells, if it had none).
+                    if (ch.size() > 0) {
+                        sweepTempFiles();
+                    }
+                    ch.write(java.nio.ByteBuffer.wrap(new byte[] {'1'}), 0);
+                    T result = action.get();
+                    ch.truncate(0);
+                    return result;
+                } catch (RuntimeException | Error e) {
+                    ch.truncate(0); // a failure is not a crash: nothing was left half-written by it
+                    throw e;
                 } finally {
                     lock.release();
                 }

@@ -141,6 +141,25 @@ class StoreTest {
     }
 
     @Test
+    void aHolderKilledInsideItsLockedSectionHasItsTempFilesSweptByTheNextHolder() throws IOException {
+        Path root = tmp.resolve("storage");
+        Store.open(root).close();
+        Path c = Files.createDirectories(root.resolve("images").resolve("c".repeat(64)));
+        Path torn = Files.writeString(c.resolve(".tmp-config.json-0123"), "{\"half");
+        // what a holder killed between its mark and the end of its section leaves: the mark in the lock file
+        Files.writeString(root.resolve("storage.lock"), "1");
+        try (Store s = Store.open(root)) {
+            assertTrue(Files.exists(torn), "open alone takes no lock");
+            s.locked(() -> null);
+            assertFalse(Files.exists(torn), "the next locked section sweeps the torn write");
+            assertEquals(0, Files.size(root.resolve("storage.lock")), "and leaves no mark of its own");
+            Path later = Files.writeString(c.resolve(".tmp-config.json-4567"), "x");
+            s.locked(() -> null);
+            assertTrue(Files.exists(later), "without a mark nothing says a writer died, so nothing is swept");
+        }
+    }
+
+    @Test
     void anotherStoreInTheSameJvmDoesNotSweepOurStaging() throws IOException {
         Path root = tmp.resolve("storage");
         try (Store first = Store.open(root)) {
