@@ -22,10 +22,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.jpod.tests.support.RegistryAndJpod;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * `attach` with stdin through the monitor's attach socket (pipes and a real pty), the detach keys, `start -a -i`,
@@ -36,31 +37,17 @@ class AttachAndLogOptionsTest {
     private static final Duration NORMAL = Duration.ofSeconds(90);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static JpodEnv env;
-    private static LocalRegistry registry;
+    @RegisterExtension
+    static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/busybox");
+    private static JpodEnv env; // set by FX
+    private static LocalRegistry registry; // set by FX
     private static String image;
 
     @BeforeAll
     static void setUp() {
-        env = JpodEnv.create(TestUser.get());
-        registry = LocalRegistry.start();
-        registry.push(TestImage.busybox().build(), "library/busybox", "latest");
-        image = registry.hostPort() + "/library/busybox:latest";
-        ok(env.run(Duration.ofSeconds(180), "pull", "-q", image));
+        image = FX.image();
     }
 
-    @AfterAll
-    static void tearDown() {
-        try {
-            if (env != null) {
-                env.close();
-            }
-        } finally {
-            if (registry != null) {
-                registry.close();
-            }
-        }
-    }
 
     private static Result ok(Result r) {
         assertEquals(0, r.exitCode(), () -> "expected success: " + r);
