@@ -1,5 +1,6 @@
 package io.jpod.tests.e2e;
 
+import static io.jpod.tests.support.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -58,20 +58,6 @@ class AttachAndLogOptionsTest {
         return env.run(NORMAL, args);
     }
 
-    private static void await(String what, Duration deadline, BooleanSupplier condition) {
-        long end = System.nanoTime() + deadline.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                fail("timed out after " + deadline.toSeconds() + " s waiting for: " + what);
-            }
-            try {
-                Thread.sleep(50); // poll interval of a bounded wait
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted");
-            }
-        }
-    }
 
     private static JsonNode inspect(String name) {
         try {

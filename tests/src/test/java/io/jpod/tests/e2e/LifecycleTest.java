@@ -1,5 +1,6 @@
 package io.jpod.tests.e2e;
 
+import static io.jpod.tests.support.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,21 +64,6 @@ class LifecycleTest {
         return env.run(NORMAL, args);
     }
 
-    /** Polls until the condition holds, failing after the deadline. */
-    private static void await(String what, Duration deadline, BooleanSupplier condition) {
-        long end = System.nanoTime() + deadline.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                fail("timed out after " + deadline.toSeconds() + " s waiting for: " + what);
-            }
-            try {
-                Thread.sleep(50); // poll interval of a bounded wait
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted");
-            }
-        }
-    }
 
     private static JsonNode inspect(String name) {
         try {
