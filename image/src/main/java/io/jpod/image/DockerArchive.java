@@ -48,7 +48,7 @@ public final class DockerArchive {
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        addBytes(tar, idHex + ".json", config);
+        ArchiveEntries.addBytes(tar, idHex + ".json", config);
         int n = 0;
         for (Descriptor layer : manifest.layers()) {
             Path blob = blobs.path(layer.digest());
@@ -74,19 +74,11 @@ public final class DockerArchive {
         }
         ArrayNode top = Json.mapper().createArrayNode();
         top.add(entry);
-        addBytes(tar, "manifest.json", Json.mapper().writeValueAsBytes(top));
+        ArchiveEntries.addBytes(tar, "manifest.json", Json.mapper().writeValueAsBytes(top));
         tar.finish();
         tar.flush();
     }
 
-    private static void addBytes(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
-        TarArchiveEntry e = new TarArchiveEntry(name);
-        e.setSize(bytes.length);
-        e.setMode(0644);
-        tar.putArchiveEntry(e);
-        tar.write(bytes);
-        tar.closeArchiveEntry();
-    }
 
     /**
      * Loads every image of the archive file: layers unpacked and verified against the config's diff_ids (all or

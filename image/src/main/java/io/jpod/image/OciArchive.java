@@ -62,8 +62,8 @@ public final class OciArchive {
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        addDir(tar, "blobs/");
-        addDir(tar, "blobs/sha256/");
+        ArchiveEntries.addDir(tar, "blobs/");
+        ArchiveEntries.addDir(tar, "blobs/sha256/");
         for (Descriptor layer : manifest.layers()) {
             Path blob = blobs.path(layer.digest());
             TarArchiveEntry e = new TarArchiveEntry(blobName(layer.digest()));
@@ -75,10 +75,10 @@ public final class OciArchive {
             }
             tar.closeArchiveEntry();
         }
-        addBytes(tar, blobName(Digests.sha256(config)), config);
+        ArchiveEntries.addBytes(tar, blobName(Digests.sha256(config)), config);
         String manifestDigest = Digests.sha256(manifestBytes);
-        addBytes(tar, blobName(manifestDigest), manifestBytes);
-        addBytes(tar, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        ArchiveEntries.addBytes(tar, blobName(manifestDigest), manifestBytes);
+        ArchiveEntries.addBytes(tar, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         ObjectNode index = Json.mapper().createObjectNode();
         index.put("schemaVersion", 2).put("mediaType", MediaTypes.OCI_INDEX);
         ObjectNode entry = index.putArray("manifests").addObject();
@@ -86,7 +86,7 @@ public final class OciArchive {
         if (refName != null) {
             entry.putObject("annotations").put(REF_NAME, refName);
         }
-        addBytes(tar, "index.json", Json.mapper().writeValueAsBytes(index));
+        ArchiveEntries.addBytes(tar, "index.json", Json.mapper().writeValueAsBytes(index));
         tar.finish();
         tar.flush();
     }
@@ -124,21 +124,7 @@ public final class OciArchive {
         return "blobs/sha256/" + Digests.hex(digest);
     }
 
-    private static void addDir(TarArchiveOutputStream tar, String name) throws IOException {
-        TarArchiveEntry e = new TarArchiveEntry(name);
-        e.setMode(0755);
-        tar.putArchiveEntry(e);
-        tar.closeArchiveEntry();
-    }
 
-    private static void addBytes(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
-        TarArchiveEntry e = new TarArchiveEntry(name);
-        e.setSize(bytes.length);
-        e.setMode(0644);
-        tar.putArchiveEntry(e);
-        tar.write(bytes);
-        tar.closeArchiveEntry();
-    }
 
     // ---------------------------------------------------------------- load
 

@@ -26,18 +26,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import io.jpod.tests.support.RegistryAndJpod;
+import io.jpod.tests.support.StoreSnapshot;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** save/load in both archive formats: oci-archive round trips, docker save's exact layout, and hostile archives. */
@@ -230,7 +227,7 @@ class ArchiveTest {
         JsonNode layers = manifest.path("layers");
         String topLayer = "blobs/sha256/" + layers.get(layers.size() - 1).path("digest").asText().substring(7);
         String config = "blobs/sha256/" + manifest.path("config").path("digest").asText().substring(7);
-        Snapshot before = snapshot();
+        StoreSnapshot before = StoreSnapshot.of(env);
 
         expectRefused(before, good, "missing-blob", "missing", e -> {
             e.remove(topLayer);
@@ -270,13 +267,13 @@ class ArchiveTest {
         assertEquals(img.imageId().substring(7), image(img.imageId()).path("Id").asText());
     }
 
-    private static void expectRefused(Snapshot before, Path source, String label, String mention,
+    private static void expectRefused(StoreSnapshot before, Path source, String label, String mention,
                                       UnaryOperator<Map<String, byte[]>> damage) throws IOException {
         Path bad = env.home().resolve(label + ".tar");
         writeTar(bad, damage.apply(readTar(source)));
         Result r = env.run(T, "load", "-i", bad.toString());
         assertOneError(r, mention);
-        assertEquals(before, snapshot(), () -> "loading " + label + " changed the store");
+        assertEquals(before, StoreSnapshot.of(env), () -> "loading " + label + " changed the store");
     }
 
     private static void assertOneError(Result r, String mention) {
@@ -300,26 +297,8 @@ class ArchiveTest {
         throw new AssertionError("no image " + id + " in " + r);
     }
 
-    private record Snapshot(Set<String> images, Set<String> layers, Set<String> imageDirs, Set<String> blobs) {}
 
-    private static Snapshot snapshot() throws IOException {
-        Result images = ok("images", "-a", "--format", "json");
-        Set<String> listed = new TreeSet<>();
-        for (JsonNode n : JSON.readTree(images.stdout())) {
-            listed.add(n.path("Id").asText() + " " + n.path("Names"));
-        }
-        return new Snapshot(listed, list(env.storageRoot().resolve("overlay")), list(env.storageRoot().resolve("images")),
-                list(env.storageRoot().resolve("blobs/sha256")));
-    }
 
-    private static Set<String> list(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return Set.of();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
-        }
-    }
 
     private static Map<String, byte[]> readTar(Path file) throws IOException {
         Map<String, byte[]> out = new LinkedHashMap<>();

@@ -12,8 +12,6 @@ import io.jpod.tests.support.JpodEnv;
 import io.jpod.tests.support.JpodInstall;
 import io.jpod.tests.support.LocalRegistry;
 import io.jpod.tests.support.Result;
-import io.jpod.tests.support.TestImage;
-import io.jpod.tests.support.TestUser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

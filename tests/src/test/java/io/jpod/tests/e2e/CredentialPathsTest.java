@@ -11,7 +11,6 @@ import io.jpod.tests.support.LocalRegistry;
 import io.jpod.tests.support.Result;
 import io.jpod.tests.support.TestImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -22,7 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.mindrot.jbcrypt.BCrypt;
+import io.jpod.tests.support.Htpasswd;
 import io.jpod.tests.support.RegistryAndJpod;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -44,7 +43,7 @@ class CredentialPathsTest {
         BuiltImage img = TestImage.busybox().file("f", "stdin login\n", 0644).build();
         registry.push(img, "creds/stdin", "1");
         Path authJson = env.runtimeDir().resolve("containers/auth.json");
-        try (LocalRegistry basic = LocalRegistry.sharing(registry, htpasswdConfig("frank", "from-stdin"))) {
+        try (LocalRegistry basic = LocalRegistry.sharing(registry, Htpasswd.registryConfig("frank", "from-stdin"))) {
             String host = basic.hostPort();
             Path wrong = userFile("wrong-password", "not-it\n");
             Result refused = env.runWithInput(wrong, Map.of(), T, "login", "-u", "frank", "--password-stdin", host);
@@ -89,7 +88,7 @@ class CredentialPathsTest {
         Map<String, Optional<String>> path = Map.of("PATH", Optional.of(bin + ":" + JpodEnv.PATH));
         Path dockerConfig = env.home().resolve(".docker/config.json");
 
-        try (LocalRegistry basic = LocalRegistry.sharing(registry, htpasswdConfig("grace", "h3lper-secret"))) {
+        try (LocalRegistry basic = LocalRegistry.sharing(registry, Htpasswd.registryConfig("grace", "h3lper-secret"))) {
             String host = basic.hostPort();
             String image = host + "/creds/helper:1";
             for (String config : List.of("{\"credHelpers\":{\"" + host + "\":\"jpodtest\"}}", "{\"credsStore\":\"jpodtest\"}")) {
@@ -130,19 +129,4 @@ class CredentialPathsTest {
         return f;
     }
 
-    private static String htpasswdConfig(String user, String password) {
-        try {
-            Path file = Files.createTempFile("jpod-htpasswd-", "");
-            Files.writeString(file, user + ":" + BCrypt.hashpw(password, BCrypt.gensalt(5)) + "\n");
-            file.toFile().deleteOnExit();
-            return """
-                    auth:
-                      htpasswd:
-                        realm: jpod-test
-                        path: %s
-                    """.formatted(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jpod.tests.support.JpodEnv;
 import io.jpod.tests.support.LocalRegistry;
 import io.jpod.tests.support.Result;
-import io.jpod.tests.support.TestImage;
 import io.jpod.tests.support.TestUser;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -11,7 +11,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.jpod.tests.support.Blob;
 import io.jpod.tests.support.BuiltImage;
 import io.jpod.tests.support.JpodEnv;
-import io.jpod.tests.support.LayerBuilder;
 import io.jpod.tests.support.LocalRegistry;
 import io.jpod.tests.support.OciImageBuilder;
 import io.jpod.tests.support.Result;
@@ -41,8 +40,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.mindrot.jbcrypt.BCrypt;
+import io.jpod.tests.support.Htpasswd;
 import io.jpod.tests.support.RegistryAndJpod;
+import io.jpod.tests.support.StoreSnapshot;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -228,7 +228,7 @@ class PullTest {
         BuiltImage img = TestImage.busybox().layer(l -> l.file("data", data, 0644)).build();
         Blob layer = img.layers().get(1);
         registry.push(img, "faults/flip", "1");
-        Snapshot before = snapshot();
+        StoreSnapshot before = StoreSnapshot.of(env);
 
         proxy.arm(TcpProxy.Fault.FLIP, layer.digest(), 300_000);
         Result r;
@@ -240,7 +240,7 @@ class PullTest {
         assertTrue(proxy.faultFired(), () -> "the proxy never flipped a byte: " + proxy.describe() + r);
         assertEquals(125, r.exitCode(), r::toString);
         assertOneErrorLine(r, layer.digest());
-        assertEquals(before, snapshot(), "the refused pull changed the store");
+        assertEquals(before, StoreSnapshot.of(env), "the refused pull changed the store");
     }
 
     @Test
@@ -249,7 +249,7 @@ class PullTest {
         registry.push(good, "bad/good", "1");
         BuiltImage arm = TestImage.busybox().format(OciImageBuilder.Format.OCI).architecture("s390x").build();
         pushIndex("bad/foreign", "1", Map.of("s390x", arm));
-        Snapshot before = snapshot();
+        StoreSnapshot before = StoreSnapshot.of(env);
 
         expectError(before, "not found", "pull", reg + "/bad/good:nope");
         expectError(before, "bad/nosuch", "pull", reg + "/bad/nosuch:1");
@@ -270,7 +270,7 @@ class PullTest {
             expectError(before, "sha256", "pull", fake.hostPort() + "/bad/sha512:1");
         }
 
-        try (LocalRegistry basic = LocalRegistry.sharing(registry, htpasswdConfig("alice", "s3cret"))) {
+        try (LocalRegistry basic = LocalRegistry.sharing(registry, Htpasswd.registryConfig("alice", "s3cret"))) {
             expectError(before, "jpod login", "pull", basic.hostPort() + "/bad/good:1");
             expectError(before, "alice", "pull", "--creds", "alice:wrong", basic.hostPort() + "/bad/good:1");
         }
@@ -280,7 +280,7 @@ class PullTest {
     void htpasswdBasicAuthWithCredentials() {
         BuiltImage img = TestImage.busybox().file("auth", "basic\n", 0644).build();
         registry.push(img, "auth/basic", "1");
-        try (LocalRegistry basic = LocalRegistry.sharing(registry, htpasswdConfig("bob", "pa:ss word"))) {
+        try (LocalRegistry basic = LocalRegistry.sharing(registry, Htpasswd.registryConfig("bob", "pa:ss word"))) {
             pullExpecting(img.imageId(), "--creds", "bob:pa:ss word", basic.hostPort() + "/auth/basic:1");
         }
     }
@@ -289,7 +289,7 @@ class PullTest {
     void tokenAuthWithCredentials() throws IOException {
         BuiltImage img = TestImage.busybox().file("auth", "token\n", 0644).build();
         registry.push(img, "auth/token", "1");
-        Snapshot before = snapshot();
+        StoreSnapshot before = StoreSnapshot.of(env);
         try (TokenServer tokens = TokenServer.start("carol", "t0ken-pw");
              LocalRegistry protectedRegistry = LocalRegistry.sharing(registry, tokens.registryConfig())) {
             String image = protectedRegistry.hostPort() + "/auth/token:1";
@@ -304,7 +304,7 @@ class PullTest {
         BuiltImage img = TestImage.busybox().file("auth", "login\n", 0644).build();
         registry.push(img, "auth/login", "1");
         Path authJson = env.runtimeDir().resolve("containers/auth.json");
-        try (LocalRegistry basic = LocalRegistry.sharing(registry, htpasswdConfig("dave", "letmein"))) {
+        try (LocalRegistry basic = LocalRegistry.sharing(registry, Htpasswd.registryConfig("dave", "letmein"))) {
             String host = basic.hostPort();
             String image = host + "/auth/login:1";
 
@@ -355,27 +355,12 @@ class PullTest {
 
     // ------------------------------------------------------------------ helpers
 
-    private static String htpasswdConfig(String user, String password) {
-        try {
-            Path file = Files.createTempFile("jpod-htpasswd-", "");
-            Files.writeString(file, user + ":" + BCrypt.hashpw(password, BCrypt.gensalt(5)) + "\n");
-            file.toFile().deleteOnExit();
-            return """
-                    auth:
-                      htpasswd:
-                        realm: jpod-test
-                        path: %s
-                    """.formatted(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
-    private static void expectError(Snapshot before, String mention, String... args) throws IOException {
+    private static void expectError(StoreSnapshot before, String mention, String... args) throws IOException {
         Result r = jpod(args);
         assertEquals(125, r.exitCode(), r::toString);
         assertOneErrorLine(r, mention);
-        assertEquals(before, snapshot(), () -> "a failed pull changed the store" + r);
+        assertEquals(before, StoreSnapshot.of(env), () -> "a failed pull changed the store" + r);
     }
 
     private static void assertOneErrorLine(Result r, String mention) {
@@ -387,28 +372,8 @@ class PullTest {
         assertFalse(last.contains("internal error"), r::toString);
     }
 
-    /** What `jpod images` lists and which layer and image directories exist. */
-    private record Snapshot(Set<String> images, Set<String> layers, Set<String> imageDirs, Set<String> blobs) {}
 
-    private static Snapshot snapshot() throws IOException {
-        Result images = jpod("images", "--format", "json");
-        assertEquals(0, images.exitCode(), images::toString);
-        Set<String> listed = new TreeSet<>();
-        for (var n : JSON.readTree(images.stdout())) {
-            listed.add(n.path("Id").asText() + " " + n.path("Names"));
-        }
-        return new Snapshot(listed, list(env.storageRoot().resolve("overlay")), list(env.storageRoot().resolve("images")),
-                list(env.storageRoot().resolve("blobs/sha256")));
-    }
 
-    private static Set<String> list(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return Set.of();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
-        }
-    }
 
     private static void pushIndex(String repository, String tag, Map<String, BuiltImage> byArch) {
         ObjectNode index = JSON.createObjectNode();

@@ -10,7 +10,6 @@ import io.jpod.tests.support.JpodEnv;
 import io.jpod.tests.support.LocalRegistry;
 import io.jpod.tests.support.ProcFs;
 import io.jpod.tests.support.Result;
-import io.jpod.tests.support.TestImage;
 import io.jpod.tests.support.TestUser;
 import java.io.IOException;
 import java.nio.file.Files;
