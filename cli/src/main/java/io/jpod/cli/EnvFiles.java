@@ -24,7 +24,8 @@ final class EnvFiles {
             try {
                 lines = Files.readAllLines(Path.of(f), StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new EngineException("cannot read env file " + f + ": " + e.getMessage());
+                throw new EngineException("cannot read env file " + f + ": " + (e instanceof java.nio.file.FileSystemException fse
+                        ? Main.reason(fse) : e.getMessage()) + "; give a readable file of KEY=VALUE lines");
             }
             for (String line : lines) {
                 String l = line.stripLeading();

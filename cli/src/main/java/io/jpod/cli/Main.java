@@ -69,9 +69,13 @@ public final class Main {
 
     /** Prints the one line a user sees for a failure and returns 125. Unexpected failures keep their type name. */
     static int report(Throwable e, PrintStream err) {
+        Throwable fs = e instanceof java.io.UncheckedIOException && e.getCause() != null ? e.getCause() : e;
         if (e instanceof EngineException || e instanceof ImageException || e instanceof StorageException
                 || e instanceof RootlessException || e instanceof NetworkException) {
             err.println("Error: " + e.getMessage());
+        } else if (fs instanceof java.nio.file.FileSystemException fse) {
+            // a path the user named (save -o, cp, --env-file…) that cannot be used: say which and why, not a stack
+            err.println("Error: " + fileProblem(fse) + "; check the path and its permissions");
         } else {
             err.println("Error: internal error: " + e);
             if (System.getenv("JPOD_DEBUG") != null) {
@@ -79,5 +83,24 @@ public final class Main {
             }
         }
         return EXIT_ENGINE;
+    }
+
+    /** "PATH: reason" of a file-system failure. */
+    static String fileProblem(java.nio.file.FileSystemException e) {
+        return (e.getFile() != null ? e.getFile() + ": " : "") + reason(e);
+    }
+
+    /** Why a file-system operation failed, in words where the JDK gives none. */
+    static String reason(java.nio.file.FileSystemException e) {
+        String reason = e.getReason();
+        if (reason == null) {
+            reason = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                    : e instanceof java.nio.file.FileAlreadyExistsException ? "file exists"
+                    : e instanceof java.nio.file.NotDirectoryException ? "not a directory"
+                    : e instanceof java.nio.file.DirectoryNotEmptyException ? "directory not empty"
+                    : e.getClass().getSimpleName();
+        }
+        return reason.toLowerCase(java.util.Locale.ROOT);
     }
 }

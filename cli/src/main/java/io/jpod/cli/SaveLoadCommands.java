@@ -53,7 +53,14 @@ public final class SaveLoadCommands {
                     return 0;
                 }
                 Path target = Path.of(output).toAbsolutePath();
-                Path tmp = Files.createTempFile(target.getParent(), ".jpod-save-", ".tar");
+                Path tmp;
+                try {
+                    tmp = Files.createTempFile(target.getParent(), ".jpod-save-", ".tar");
+                } catch (java.nio.file.FileSystemException e) {
+                    // written beside the target, then renamed: the target's directory must be writable
+                    throw new EngineException("cannot write " + target + ": " + Main.reason(e) + " in " + target.getParent()
+                            + "; choose a directory you can write to");
+                }
                 try {
                     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 256 * 1024)) {
                         engine.save(image, format, out);

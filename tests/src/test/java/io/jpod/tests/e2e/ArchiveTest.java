@@ -65,6 +65,18 @@ class ArchiveTest {
     }
 
     @Test
+    void saveToADirectoryTheUserCannotWriteIsOneClearError() {
+        String image = pulled(TestImage.busybox().file("s", "s\n", 0644).build(), "archive/unwritable");
+        Result r = env.run(T, "save", "-o", "/jpod-unwritable-" + ProcessHandle.current().pid() + ".tar", image);
+        assertEquals(125, r.exitCode(), r::toString);
+        String err = r.stderr().strip();
+        assertEquals(1, err.lines().count(), () -> "one line: " + r);
+        assertTrue(err.startsWith("Error: cannot write /jpod-unwritable-") && err.contains("permission denied")
+                && err.contains("choose a directory you can write to"), r::toString);
+        assertFalse(java.nio.file.Files.exists(java.nio.file.Path.of("/jpod-unwritable-" + ProcessHandle.current().pid() + ".tar")));
+    }
+
+    @Test
     void ociArchiveRoundTripPreservesIdAndTagsFromAFileAndFromGzippedStdin() throws IOException {
         // a Docker schema 2 image: saved as OCI with the same config bytes, so the id survives the conversion
         BuiltImage docker = TestImage.busybox().file("f", "oci-saved\n", 0644).build();
