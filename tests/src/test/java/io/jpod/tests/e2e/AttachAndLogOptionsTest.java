@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.jpod.tests.support.CollectedOutput;
 import io.jpod.tests.support.RegistryAndJpod;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -68,7 +69,7 @@ class AttachAndLogOptionsTest {
     /** A jpod (or a command line around it) with piped stdin and its output collected as it comes. */
     private static final class Live implements AutoCloseable {
         final Process process;
-        final StringBuffer seen = new StringBuffer();
+        final CollectedOutput seen;
 
         Live(List<String> command, boolean withTerm) throws IOException {
             ProcessBuilder pb = new ProcessBuilder(env.user().wrap(command)).directory(env.home().toFile()).redirectErrorStream(true);
@@ -78,18 +79,7 @@ class AttachAndLogOptionsTest {
                 pb.environment().put("TERM", "xterm");
             }
             process = pb.start();
-            Thread reader = new Thread(() -> {
-                byte[] buf = new byte[4096];
-                try {
-                    for (int n; (n = process.getInputStream().read(buf)) > 0; ) {
-                        seen.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-                    }
-                } catch (IOException e) {
-                    // process gone
-                }
-            });
-            reader.setDaemon(true);
-            reader.start();
+            seen = CollectedOutput.of(process);
         }
 
         static Live jpod(String... args) throws IOException {

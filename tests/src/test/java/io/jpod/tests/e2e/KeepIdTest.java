@@ -12,10 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,19 +36,9 @@ class KeepIdTest {
     static void setUp() throws IOException {
         user = TestUser.get();
         image = FX.image();
-        scratch = Files.createTempDirectory(Path.of(System.getProperty("jpod.test.tmp", "/tmp")), "jpod-keepid-");
-        scratch.toFile().setReadable(true, false);
-        scratch.toFile().setExecutable(true, false);
+        scratch = FX.scratchDir("jpod-keepid-");
     }
 
-    @AfterAll
-    static void tearDown() throws IOException {
-        if (scratch != null) {
-            try (Stream<Path> s = Files.walk(scratch)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-    }
 
     @Test
     void callerIdsAppearAsThemselves() throws IOException {

@@ -29,6 +29,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import io.jpod.tests.support.CollectedOutput;
 import io.jpod.tests.support.RegistryAndJpod;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -276,26 +277,14 @@ class LifecycleTest {
         pb.environment().putAll(env.environment());
         pb.environment().put("TERM", "xterm");
         Process p = pb.start();
-        StringBuffer seen = new StringBuffer();
-        Thread reader = new Thread(() -> {
-            byte[] buf = new byte[4096];
-            try {
-                for (int n; (n = p.getInputStream().read(buf)) > 0; ) {
-                    seen.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-                }
-            } catch (IOException e) {
-                // process gone
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
+        CollectedOutput seen = CollectedOutput.of(p);
         try {
-            await("the shell prompt: " + seen, NORMAL, () -> seen.toString().contains("# "));
+            await("the shell prompt: " + seen, NORMAL, () -> seen.contains("# "));
             type(p, "tty; echo $((6*7))\n");
-            await("the answer: " + seen, NORMAL, () -> seen.toString().contains("42"));
+            await("the answer: " + seen, NORMAL, () -> seen.contains("42"));
             assertTrue(seen.toString().contains("/dev/pts/"), seen::toString);
             type(p, "stty rows 33 cols 101; stty size\n");
-            await("the new size: " + seen, NORMAL, () -> seen.toString().contains("33 101"));
+            await("the new size: " + seen, NORMAL, () -> seen.contains("33 101"));
             type(p, "exit 3\n");
             assertTrue(p.waitFor(90, TimeUnit.SECONDS), seen::toString);
             assertEquals(3, p.exitValue(), seen::toString);
@@ -318,25 +307,13 @@ class LifecycleTest {
         pb.environment().clear();
         pb.environment().putAll(env.environment());
         Process p = pb.start();
-        StringBuffer seen = new StringBuffer();
-        Thread reader = new Thread(() -> {
-            byte[] buf = new byte[4096];
-            try {
-                for (int n; (n = p.getInputStream().read(buf)) > 0; ) {
-                    seen.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-                }
-            } catch (IOException e) {
-                // process gone
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
+        CollectedOutput seen = CollectedOutput.of(p);
         try {
-            await("the container to be ready: " + seen, NORMAL, () -> seen.toString().contains("ready"));
+            await("the container to be ready: " + seen, NORMAL, () -> seen.contains("ready"));
             Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
             assertTrue(kill.waitFor(30, TimeUnit.SECONDS));
             assertTrue(p.waitFor(90, TimeUnit.SECONDS), seen::toString);
-            reader.join(10_000);
+            seen.join(10_000);
             assertEquals(42, p.exitValue(), seen::toString);
             assertTrue(seen.toString().contains("got it"), seen::toString);
         } finally {

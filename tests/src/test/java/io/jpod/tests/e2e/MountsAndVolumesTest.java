@@ -15,11 +15,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,19 +41,9 @@ class MountsAndVolumesTest {
     static void setUp() throws IOException {
         user = TestUser.get();
         image = FX.image();
-        scratch = Files.createTempDirectory(Path.of(System.getProperty("jpod.test.tmp", "/tmp")), "jpod-mounts-");
-        scratch.toFile().setReadable(true, false);
-        scratch.toFile().setExecutable(true, false);
+        scratch = FX.scratchDir("jpod-mounts-");
     }
 
-    @AfterAll
-    static void tearDown() throws IOException {
-        if (scratch != null) {
-            try (Stream<Path> s = Files.walk(scratch)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-    }
 
     private static Result run(List<String> options, String... command) {
         List<String> args = new ArrayList<>(List.of("run", "--rm"));

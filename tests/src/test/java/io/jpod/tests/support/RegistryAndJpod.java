@@ -1,5 +1,7 @@
 package io.jpod.tests.support;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -69,6 +71,26 @@ public final class RegistryAndJpod implements BeforeAllCallback, AfterAllCallbac
                     throw new IllegalStateException("cannot set " + f, e);
                 }
             }
+        }
+    }
+
+    /**
+     * A directory the test user can traverse and read (0755), for bind-mount sources and the like; deleted with the
+     * rest after the class. Under {@code jpod.test.tmp} (default /tmp) because the build tree may not be reachable.
+     */
+    public Path scratchDir(String prefix) {
+        try {
+            Path dir = Files.createTempDirectory(Path.of(System.getProperty("jpod.test.tmp", "/tmp")), prefix);
+            dir.toFile().setReadable(true, false);
+            dir.toFile().setExecutable(true, false);
+            closeLater(() -> {
+                try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+                    s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            });
+            return dir;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
