@@ -363,8 +363,17 @@ final class Lifecycle {
         Path exitFile = runDir(r.id()).resolve("exit");
         if (monitorAlive) {
             Integer code = exitCode(exitFile);
-            // ended, teardown under way (the exit command runs in the monitor's pid)
-            return code == null ? r : with(r, "exited", code, lc);
+            if (code != null) { // ended, teardown under way (the exit command runs in the monitor's pid)
+                return with(r, "exited", code, lc);
+            }
+            // No exit file: still running, or the teardown finished after r was read (it records "exited" before
+            // it deletes the exit file), so the store's record as of now is the answer.
+            ContainerRecord now = store.containers().get(r.id()).orElse(null);
+            if (now == null) { // a --rm container, removed by its teardown meanwhile
+                Integer removed = removedExitCode(r.id());
+                return with(r, "exited", removed == null ? 0 : removed, lc);
+            }
+            return now;
         }
         int code = teardown(r.id(), null, null);
         return store.containers().get(r.id()).orElse(with(r, "exited", code, lc));
