@@ -51,16 +51,10 @@ class ArchiveTest {
 
 
 
-    private static Result ok(String... args) {
-        Result r = env.run(T, args);
-        assertEquals(0, r.exitCode(), r::toString);
-        return r;
-    }
-
     private String pulled(BuiltImage img, String repo) {
         registry.push(img, repo, "1");
         String name = registry.hostPort() + "/" + repo + ":1";
-        ok("pull", "-q", name);
+        env.ok("pull", "-q", name);
         return name;
     }
 
@@ -82,7 +76,7 @@ class ArchiveTest {
         BuiltImage docker = TestImage.busybox().file("f", "oci-saved\n", 0644).build();
         String name = pulled(docker, "archive/oci-docker");
         Path archive = env.home().resolve("oci.tar");
-        ok("save", "--format", "oci-archive", "-o", archive.toString(), name);
+        env.ok("save", "--format", "oci-archive", "-o", archive.toString(), name);
 
         Map<String, byte[]> entries = readTar(archive);
         assertEquals("1.0.0", JSON.readTree(entries.get("oci-layout")).path("imageLayoutVersion").asText());
@@ -96,34 +90,34 @@ class ArchiveTest {
         assertEquals("application/vnd.oci.image.config.v1+json", manifest.path("config").path("mediaType").asText());
         assertTrue(entries.containsKey("blobs/sha256/" + docker.imageId().substring(7)), "config blob missing");
 
-        ok("rmi", name);
-        assertFalse(ok("images", "-q", "--no-trunc").stdout().contains(docker.imageId().substring(7)));
-        Result load = ok("load", "-i", archive.toString());
+        env.ok("rmi", name);
+        assertFalse(env.ok("images", "-q", "--no-trunc").stdout().contains(docker.imageId().substring(7)));
+        Result load = env.ok("load", "-i", archive.toString());
         assertEquals("Loaded image: " + name, load.stdout().strip(), load::toString);
         JsonNode loaded = image(docker.imageId());
         assertTrue(loaded.path("Names").toString().contains(name), loaded::toString);
-        assertEquals("oci-saved\n", ok("run", "--rm", name, "cat", "/f").stdout());
+        assertEquals("oci-saved\n", env.ok("run", "--rm", name, "cat", "/f").stdout());
 
         // an OCI image keeps its manifest as it is: same manifest digest after the round trip, here gzipped through stdin
         BuiltImage oci = TestImage.busybox().format(OciImageBuilder.Format.OCI).file("f", "oci-native\n", 0644).build();
         String ociName = pulled(oci, "archive/oci-native");
         Path ociArchive = env.home().resolve("native.tar");
-        ok("save", "--format", "oci-archive", "-o", ociArchive.toString(), ociName);
+        env.ok("save", "--format", "oci-archive", "-o", ociArchive.toString(), ociName);
         Path gz = env.home().resolve("native.tar.gz");
         Files.write(gz, LayerBuilder.gzip(Files.readAllBytes(ociArchive)));
         env.user().chown(gz);
-        ok("rmi", ociName);
+        env.ok("rmi", ociName);
         Result fromStdin = env.runWithInput(gz, Map.of(), T, "load");
         assertEquals(0, fromStdin.exitCode(), fromStdin::toString);
         assertEquals("Loaded image: " + ociName, fromStdin.stdout().strip(), fromStdin::toString);
         JsonNode again = image(oci.imageId());
         assertEquals(oci.manifestDigest(), again.path("Digest").asText(), again::toString);
         assertTrue(again.path("Names").toString().contains(ociName), again::toString);
-        assertEquals("oci-native\n", ok("run", "--rm", ociName, "cat", "/f").stdout());
+        assertEquals("oci-native\n", env.ok("run", "--rm", ociName, "cat", "/f").stdout());
 
         // the default format stays docker-archive
         Path dflt = env.home().resolve("default.tar");
-        ok("save", "-o", dflt.toString(), ociName);
+        env.ok("save", "-o", dflt.toString(), ociName);
         assertTrue(readTar(dflt).containsKey("manifest.json"));
         Result bad = env.run(T, "save", "--format", "oci-dir", "-o", env.home().resolve("x").toString(), ociName);
         assertOneError(bad, "oci-archive");
@@ -155,8 +149,8 @@ class ArchiveTest {
         assertEquals("docker.io/jpodtest/from-docker:1.0", shown.path("Names").get(0).asText(), shown::toString);
         JsonNode second = image("sha256:" + sha256Hex(two.config().bytes()));
         assertEquals("docker.io/jpodtest/second:2.0", second.path("Names").get(0).asText(), second::toString);
-        assertEquals("from docker\n", ok("run", "--rm", "jpodtest/from-docker:1.0", "cat", "/f").stdout());
-        assertEquals("second\n", ok("run", "--rm", "jpodtest/second:2.0", "cat", "/f").stdout());
+        assertEquals("from docker\n", env.ok("run", "--rm", "jpodtest/from-docker:1.0", "cat", "/f").stdout());
+        assertEquals("second\n", env.ok("run", "--rm", "jpodtest/second:2.0", "cat", "/f").stdout());
     }
 
     private static void addDockerSaveImage(BuiltImage img, String repo, String tag, Map<String, byte[]> files, Map<String, String> links,
@@ -195,8 +189,8 @@ class ArchiveTest {
         BuiltImage img = TestImage.busybox().format(OciImageBuilder.Format.OCI).file("f", "multi\n", 0644).build();
         String name = pulled(img, "archive/multi");
         Path single = env.home().resolve("single.tar");
-        ok("save", "--format", "oci-archive", "-o", single.toString(), name);
-        ok("rmi", name);
+        env.ok("save", "--format", "oci-archive", "-o", single.toString(), name);
+        env.ok("rmi", name);
         Map<String, byte[]> entries = readTar(single);
         JsonNode amd64 = JSON.readTree(entries.get("index.json")).path("manifests").get(0);
         // as skopeo copy --all writes it: index.json names an index whose other platforms' blobs are absent
@@ -217,11 +211,11 @@ class ArchiveTest {
         Path multi = env.home().resolve("multi.tar");
         writeTar(multi, entries);
 
-        Result load = ok("load", "-i", multi.toString());
+        Result load = env.ok("load", "-i", multi.toString());
         assertEquals("Loaded image: " + name, load.stdout().strip(), load::toString);
         JsonNode loaded = image(img.imageId());
         assertEquals(img.manifestDigest(), loaded.path("Digest").asText(), loaded::toString);
-        assertEquals("multi\n", ok("run", "--rm", name, "cat", "/f").stdout());
+        assertEquals("multi\n", env.ok("run", "--rm", name, "cat", "/f").stdout());
     }
 
     @Test
@@ -229,10 +223,10 @@ class ArchiveTest {
         BuiltImage img = TestImage.busybox().file("f", "hostile\n", 0644).build();
         String name = pulled(img, "archive/hostile");
         Path good = env.home().resolve("good-oci.tar");
-        ok("save", "--format", "oci-archive", "-o", good.toString(), name);
+        env.ok("save", "--format", "oci-archive", "-o", good.toString(), name);
         Path goodDocker = env.home().resolve("good-docker.tar");
-        ok("save", "-o", goodDocker.toString(), name);
-        ok("rmi", name);
+        env.ok("save", "-o", goodDocker.toString(), name);
+        env.ok("rmi", name);
         Map<String, byte[]> entries = readTar(good);
         JsonNode index = JSON.readTree(entries.get("index.json"));
         JsonNode manifest = JSON.readTree(entries.get("blobs/sha256/" + index.path("manifests").get(0).path("digest").asText().substring(7)));
@@ -275,7 +269,7 @@ class ArchiveTest {
         });
 
         // the untouched archive still loads, so the refusals above were about the damage
-        ok("load", "-i", good.toString());
+        env.ok("load", "-i", good.toString());
         assertEquals(img.imageId().substring(7), image(img.imageId()).path("Id").asText());
     }
 
@@ -296,7 +290,7 @@ class ArchiveTest {
     }
 
     private static JsonNode image(String id) {
-        Result r = ok("images", "--format", "json", "--no-trunc");
+        Result r = env.ok("images", "--format", "json", "--no-trunc");
         try {
             for (JsonNode n : JSON.readTree(r.stdout())) {
                 if (id.substring(7).equals(n.path("Id").asText())) {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jpod.tests.support.JpodEnv;
 import io.jpod.tests.support.JpodInstall;
 import io.jpod.tests.support.LocalRegistry;
@@ -34,7 +33,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class AttachAndLogOptionsTest {
     private static final Duration NORMAL = Duration.ofSeconds(90);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/busybox");
@@ -48,23 +46,10 @@ class AttachAndLogOptionsTest {
     }
 
 
-    private static Result ok(Result r) {
-        assertEquals(0, r.exitCode(), () -> "expected success: " + r);
-        return r;
-    }
-
     private static Result jpod(String... args) {
         return env.run(NORMAL, args);
     }
 
-
-    private static JsonNode inspect(String name) {
-        try {
-            return JSON.readTree(ok(jpod("inspect", name)).stdout()).get(0);
-        } catch (IOException e) {
-            return fail(e);
-        }
-    }
 
     /** A jpod (or a command line around it) with piped stdin and its output collected as it comes. */
     private static final class Live implements AutoCloseable {
@@ -127,15 +112,15 @@ class AttachAndLogOptionsTest {
 
     @Test
     void attachRelaysStdinAndTheDetachKeysLeaveItRunning() throws Exception {
-        ok(jpod("run", "-d", "-i", "--name", "echoer", image, "cat"));
+        env.ok("run", "-d", "-i", "--name", "echoer", image, "cat");
         try (Live a = Live.jpod("attach", "echoer")) {
             a.type("hello through the socket\n");
             a.awaitSeen("hello through the socket");
             a.type(CTRL_P, CTRL_Q);
             assertEquals(0, a.awaitExit(), a.seen::toString);
         }
-        assertEquals("running", inspect("echoer").at("/State/Status").asText());
-        assertTrue(ok(jpod("logs", "echoer")).stdout().contains("hello through the socket"));
+        assertEquals("running", env.inspect("echoer").at("/State/Status").asText());
+        assertTrue(env.ok("logs", "echoer").stdout().contains("hello through the socket"));
 
         // a half-typed detach sequence is input; --detach-keys changes the sequence; EOF ends cat with 0
         try (Live a = Live.jpod("attach", "--detach-keys", "ctrl-x", "echoer")) {
@@ -144,16 +129,16 @@ class AttachAndLogOptionsTest {
             a.closeStdin();
             assertEquals(0, a.awaitExit(), a.seen::toString);
         }
-        JsonNode state = inspect("echoer").at("/State");
+        JsonNode state = env.inspect("echoer").at("/State");
         assertEquals("exited", state.get("Status").asText(), state::toString);
         assertEquals(0, state.get("ExitCode").asInt());
-        ok(jpod("rm", "echoer"));
+        env.ok("rm", "echoer");
     }
 
     @Test
     void attachReturnsTheStatusAndNoStdinLeavesStdinAlone() throws Exception {
-        ok(jpod("run", "-d", "-i", "--name", "reader", image,
-                "sh", "-c", "(while true; do echo tick; sleep 0.2; done) & read x; echo got $x; exit 7"));
+        env.ok("run", "-d", "-i", "--name", "reader", image,
+                "sh", "-c", "(while true; do echo tick; sleep 0.2; done) & read x; echo got $x; exit 7");
         try (Live a = Live.jpod("attach", "--no-stdin", "reader")) {
             a.type("ignored\n");
             a.closeStdin();
@@ -170,12 +155,12 @@ class AttachAndLogOptionsTest {
         Result r = jpod("attach", "reader");
         assertEquals(125, r.exitCode(), r::toString);
         assertTrue(r.stderr().contains("not running"), r::toString);
-        ok(jpod("rm", "reader"));
+        env.ok("rm", "reader");
     }
 
     @Test
     void attachToATtyThroughAPty() throws Exception {
-        ok(jpod("run", "-d", "-i", "-t", "--name", "shell", image, "sh"));
+        env.ok("run", "-d", "-i", "-t", "--name", "shell", image, "sh");
         try (Live a = Live.inPty("attach shell")) {
             a.type("echo $((6*7)); tty\n");
             a.awaitSeen("42");
@@ -183,7 +168,7 @@ class AttachAndLogOptionsTest {
             a.type(CTRL_P, CTRL_Q);
             assertEquals(0, a.awaitExit(), a.seen::toString);
         }
-        assertEquals("running", inspect("shell").at("/State/Status").asText());
+        assertEquals("running", env.inspect("shell").at("/State/Status").asText());
         try (Live a = Live.inPty("attach shell")) {
             // resizing the attacher's terminal (SIGWINCH to it) resizes the container's
             a.type("echo attached\n");
@@ -204,8 +189,8 @@ class AttachAndLogOptionsTest {
             a.type("exit 3\n");
             assertEquals(3, a.awaitExit(), a.seen::toString);
         }
-        assertEquals(3, inspect("shell").at("/State/ExitCode").asInt());
-        ok(jpod("rm", "shell"));
+        assertEquals(3, env.inspect("shell").at("/State/ExitCode").asInt());
+        env.ok("rm", "shell");
     }
 
     /** The pty the `jpod-helper attach` client under process p reads (its fd 0). */
@@ -229,9 +214,9 @@ class AttachAndLogOptionsTest {
 
     @Test
     void startAttachInteractiveEchoesAndExitsAtEof() throws Exception {
-        Result created = ok(jpod("create", "-i", "--name", "later", image, "cat"));
+        Result created = env.ok("create", "-i", "--name", "later", image, "cat");
         assertTrue(created.stdout().strip().matches("[0-9a-f]{64}"), created::toString);
-        assertEquals("created", inspect("later").at("/State/Status").asText());
+        assertEquals("created", env.inspect("later").at("/State/Status").asText());
         try (Live s = Live.jpod("start", "-a", "-i", "later")) {
             s.type("first line\n");
             s.awaitSeen("first line");
@@ -240,22 +225,22 @@ class AttachAndLogOptionsTest {
             assertEquals(0, s.awaitExit(), s.seen::toString);
             assertEquals("first line\nsecond line\n", s.seen.toString());
         }
-        assertEquals("exited", inspect("later").at("/State/Status").asText());
+        assertEquals("exited", env.inspect("later").at("/State/Status").asText());
         // start -i alone attaches too, and output written before the attach is not lost; an exited container
-        ok(jpod("run", "-i", "--name", "status", image, "sh", "-c", "echo early; read x; exit ${x:-0}"));
-        assertEquals("exited", inspect("status").at("/State/Status").asText());
+        env.ok("run", "-i", "--name", "status", image, "sh", "-c", "echo early; read x; exit ${x:-0}");
+        assertEquals("exited", env.inspect("status").at("/State/Status").asText());
         try (Live s = Live.jpod("start", "-i", "status")) {
             s.awaitSeen("early");
             s.type("5\n");
             assertEquals(5, s.awaitExit(), s.seen::toString);
         }
-        ok(jpod("rm", "later", "status"));
+        env.ok("rm", "later", "status");
     }
 
     @Test
     void attachProxiesSignalsToTheContainer() throws Exception {
-        ok(jpod("run", "-d", "--name", "trapper", image,
-                "sh", "-c", "trap 'echo got it; exit 42' INT; while true; do echo tick; sleep 0.1; done"));
+        env.ok("run", "-d", "--name", "trapper", image,
+                "sh", "-c", "trap 'echo got it; exit 42' INT; while true; do echo tick; sleep 0.1; done");
         try (Live a = Live.jpod("attach", "trapper")) {
             a.awaitSeen("tick");
             Process kill = new ProcessBuilder("kill", "-INT", Long.toString(a.process.pid())).inheritIO().start();
@@ -263,65 +248,65 @@ class AttachAndLogOptionsTest {
             assertEquals(42, a.awaitExit(), a.seen::toString);
             assertTrue(a.seen.toString().contains("got it"), a.seen::toString);
         }
-        ok(jpod("rm", "trapper"));
+        env.ok("rm", "trapper");
     }
 
     @Test
     void stopThenStartAtOnceKeepsTheNewRun() {
-        ok(jpod("run", "-d", "--name", "again", image, "sleep", "1000"));
-        String id = inspect("again").at("/Id").asText();
-        ok(jpod("stop", "-t", "0", "again"));
-        JsonNode stopped = inspect("again").at("/State");
+        env.ok("run", "-d", "--name", "again", image, "sleep", "1000");
+        String id = env.inspect("again").at("/Id").asText();
+        env.ok("stop", "-t", "0", "again");
+        JsonNode stopped = env.inspect("again").at("/State");
         assertEquals("exited", stopped.get("Status").asText(), stopped::toString);
         assertEquals(137, stopped.get("ExitCode").asInt(), stopped::toString);
         // the first run's exit command (a JVM of its own) may still be on its way: it must leave this run alone
-        ok(jpod("start", "again"));
-        ok(jpod("exec", "again", "true"));
-        Result exec = ok(jpod("exec", "again", "ls", "/bin/busybox"));
+        env.ok("start", "again");
+        env.ok("exec", "again", "true");
+        Result exec = env.ok("exec", "again", "ls", "/bin/busybox");
         assertTrue(exec.stdout().contains("busybox"), exec::toString);
-        assertEquals("running", inspect("again").at("/State/Status").asText());
-        ok(jpod("rm", "-f", "again"));
+        assertEquals("running", env.inspect("again").at("/State/Status").asText());
+        env.ok("rm", "-f", "again");
         assertFalse(Files.exists(env.storageRoot().resolve("containers").resolve(id)));
     }
 
     @Test
     void logMaxSizeRotates() throws IOException {
-        Result run = ok(jpod("run", "--name", "chatty", "--log-opt", "max-size=2k", image,
-                "sh", "-c", "i=0; while [ $i -lt 300 ]; do echo line $i; i=$((i+1)); done"));
+        Result run = env.ok("run", "--name", "chatty", "--log-opt", "max-size=2k", image,
+                "sh", "-c", "i=0; while [ $i -lt 300 ]; do echo line $i; i=$((i+1)); done");
         assertEquals(300, run.stdout().lines().count(), run::toString);
-        JsonNode c = inspect("chatty");
+        JsonNode c = env.inspect("chatty");
         Path log = Path.of(c.at("/LogPath").asText());
         assertEquals("2kB", c.at("/HostConfig/LogConfig/Size").asText(), c::toString);
         Path rotated = log.resolveSibling(log.getFileName() + ".1");
         assertTrue(Files.exists(rotated), "rotated log " + rotated);
         assertTrue(Files.size(log) < 2000 + 100, () -> log + " is past its cap");
-        List<String> shown = ok(jpod("logs", "chatty")).stdout().lines().toList();
+        List<String> shown = env.ok("logs", "chatty").stdout().lines().toList();
         assertEquals("line 299", shown.get(shown.size() - 1));
         assertTrue(shown.size() < 300, "older records were rotated away: " + shown.size());
         Result bad = jpod("run", "--rm", "--log-opt", "max-size=lots", image, "true");
         assertEquals(125, bad.exitCode(), bad::toString);
-        ok(jpod("rm", "chatty"));
+        env.ok("rm", "chatty");
     }
 
     @Test
     void logDriverNoneAndLogPath() throws IOException {
-        Result run = ok(jpod("run", "--name", "silent", "--log-driver", "none", image, "echo", "hi"));
+        Result run = env.ok("run", "--name", "silent", "--log-driver", "none", image, "echo", "hi");
         assertEquals("hi\n", run.stdout());
         Result logs = jpod("logs", "silent");
         assertEquals(125, logs.exitCode(), logs::toString);
         assertTrue(logs.stderr().contains("'none' log driver"), logs::toString);
-        assertEquals("none", inspect("silent").at("/HostConfig/LogConfig/Type").asText());
-        String id = inspect("silent").at("/Id").asText();
+        assertEquals("none", env.inspect("silent").at("/HostConfig/LogConfig/Type").asText());
+        String id = env.inspect("silent").at("/Id").asText();
         assertFalse(Files.exists(env.storageRoot().resolve("containers").resolve(id).resolve("ctr.log")));
 
         Path mine = env.home().resolve("my.log");
-        ok(jpod("run", "--name", "pathed", "--log-opt", "path=" + mine, image, "echo", "to my file"));
+        env.ok("run", "--name", "pathed", "--log-opt", "path=" + mine, image, "echo", "to my file");
         assertTrue(Files.readString(mine).contains("stdout F to my file"), () -> mine.toString());
-        assertEquals("to my file\n", ok(jpod("logs", "pathed")).stdout());
+        assertEquals("to my file\n", env.ok("logs", "pathed").stdout());
 
         Result bad = jpod("run", "--rm", "--log-driver", "journald", image, "true");
         assertEquals(125, bad.exitCode(), bad::toString);
         assertTrue(bad.stderr().contains("k8s-file or none"), bad::toString);
-        ok(jpod("rm", "silent", "pathed"));
+        env.ok("rm", "silent", "pathed");
     }
 }

@@ -60,7 +60,7 @@ class CgroupsTest {
         registry = LocalRegistry.start();
         registry.push(TestImage.busybox().build(), "library/busybox", "latest");
         image = registry.hostPort() + "/library/busybox:latest";
-        ok(env.run(Duration.ofSeconds(180), "pull", "-q", image));
+        env.run(Duration.ofSeconds(180), "pull", "-q", image).ok();
     }
 
     @AfterAll
@@ -82,11 +82,6 @@ class CgroupsTest {
         }
     }
 
-    private static Result ok(Result r) {
-        assertEquals(0, r.exitCode(), () -> "expected success: " + r);
-        return r;
-    }
-
     private static Result jpod(String... args) {
         return env.runWith(cgEnv, NORMAL, args);
     }
@@ -98,16 +93,16 @@ class CgroupsTest {
     }
 
     private static JsonNode inspect(String name) throws IOException {
-        return JSON.readTree(ok(jpod("inspect", name)).stdout()).get(0);
+        return jpod("inspect", name).ok().json().get(0);
     }
 
     @Test
     void infoShowsTheDelegatedControllers() throws IOException {
-        JsonNode cg = JSON.readTree(ok(jpod("info", "--format", "json")).stdout()).path("cgroups");
+        JsonNode cg = jpod("info", "--format", "json").ok().json().path("cgroups");
         for (String c : new String[]{"memory", "pids", "cpu"}) {
             assertTrue((" " + cg.path("controllers").asText() + " ").contains(" " + c + " "), () -> "controller " + c + " in " + cg);
         }
-        Result text = ok(jpod("info"));
+        Result text = jpod("info").ok();
         assertTrue(text.stdout().contains("cgroups:\n  version: " + cg.path("version").asText()), text::toString);
     }
 
@@ -121,16 +116,16 @@ class CgroupsTest {
         if (delegated != null) {
             assertFalse(Files.exists(containerCgroup("memory", id)), "the container's cgroup is removed at teardown");
         }
-        ok(jpod("rm", "oom"));
+        jpod("rm", "oom").ok();
         // jpod itself lived on: the next container runs normally and is not marked
-        ok(jpod("run", "--name", "fine", "--memory", "32m", image, "true"));
+        jpod("run", "--name", "fine", "--memory", "32m", image, "true").ok();
         assertFalse(inspect("fine").path("State").path("OOMKilled").asBoolean());
-        ok(jpod("rm", "fine"));
+        jpod("rm", "fine").ok();
     }
 
     @Test
     void theContainerSeesItsOwnCgroupAsRoot() {
-        Result r = ok(jpod("run", "--rm", "--memory", "64m", image, "cat", "/proc/self/cgroup"));
+        Result r = jpod("run", "--rm", "--memory", "64m", image, "cat", "/proc/self/cgroup").ok();
         assertTrue(r.stdout().lines().anyMatch(l -> l.matches("\\d+:memory:/")), () -> "memory cgroup / in its namespace: " + r);
         assertTrue(r.stdout().lines().anyMatch(l -> l.matches("\\d+:pids:/")), () -> "pids cgroup / in its namespace: " + r);
     }
@@ -148,7 +143,7 @@ class CgroupsTest {
         // with builtins only, since by then the cgroup may have no pid left for a fork
         String script = "sh -c 'i=0; while [ $i -lt 60 ]; do sleep 30 & i=$((i+1)); echo $i > /tmp/started; done' 2>/dev/null;"
                 + " read n < /tmp/started; echo started=$n";
-        Result r = ok(jpod("run", "--rm", "--pids-limit", "20", image, "sh", "-c", script));
+        Result r = jpod("run", "--rm", "--pids-limit", "20", image, "sh", "-c", script).ok();
         Matcher m = Pattern.compile("started=(\\d+)").matcher(r.stdout());
         assertTrue(m.find(), () -> "the loop reported: " + r);
         int started = Integer.parseInt(m.group(1));
@@ -159,8 +154,8 @@ class CgroupsTest {
     @Test
     void aCpuLimitThrottlesABusyLoopAndStatsAndUpdateWork() throws IOException {
         Assumptions.assumeTrue(delegated != null, "measured from the v1 cpuacct counter");
-        String id = ok(jpod("run", "-d", "--name", "busy", "--cpus", "0.2", "--memory", "64m", image, "sh", "-c",
-                "while true; do :; done")).stdout().strip();
+        String id = jpod("run", "-d", "--name", "busy", "--cpus", "0.2", "--memory", "64m", image, "sh", "-c",
+                "while true; do :; done").ok().stdout().strip();
         try {
             Path usage = containerCgroup("cpuacct", id).resolve("cpuacct.usage");
             await("the container's cgroup", Duration.ofSeconds(30), () -> Files.exists(usage));
@@ -172,26 +167,26 @@ class CgroupsTest {
             double share = (double) (u1 - u0) / (t1 - t0);
             assertTrue(share > 0.05 && share < 0.45, () -> "about 20% of one CPU, was " + share);
 
-            JsonNode stats = JSON.readTree(ok(jpod("stats", "--no-stream", "--format", "json", "busy")).stdout());
+            JsonNode stats = jpod("stats", "--no-stream", "--format", "json", "busy").ok().json();
             assertEquals(1, stats.size(), stats::toString);
             assertEquals(64L * 1024 * 1024, stats.get(0).path("mem_limit_bytes").asLong(), stats::toString);
             assertTrue(stats.get(0).path("pids").asInt() >= 1, stats::toString);
-            Result table = ok(jpod("stats", "--no-stream", "busy"));
+            Result table = jpod("stats", "--no-stream", "busy").ok();
             assertTrue(table.stdout().contains("MEM USAGE / LIMIT") && table.stdout().contains("/ 67.1MB"), table::toString);
 
             // exec'd processes join the container's cgroups (and namespace) too
-            String execCgroups = ok(jpod("exec", "busy", "cat", "/proc/self/cgroup")).stdout();
+            String execCgroups = jpod("exec", "busy", "cat", "/proc/self/cgroup").ok().stdout();
             assertTrue(execCgroups.lines().anyMatch(l -> l.matches("\\d+:memory:/")), () -> "exec in the container's memory cgroup: " + execCgroups);
             if (delegated != null) {
                 assertTrue(ContainerPids.of(containerCgroup("pids", id)) >= 1);
             }
 
             assertEquals("2048", Files.readString(containerCgroup("pids", id).resolve("pids.max")).strip(), "podman's default pids limit");
-            ok(jpod("update", "--memory", "128m", "--pids-limit", "50", "busy"));
+            jpod("update", "--memory", "128m", "--pids-limit", "50", "busy").ok();
             assertEquals(128L * 1024 * 1024, Long.parseLong(Files.readString(containerCgroup("memory", id).resolve("memory.limit_in_bytes")).strip()));
             assertEquals("50", Files.readString(containerCgroup("pids", id).resolve("pids.max")).strip());
         } finally {
-            ok(jpod("rm", "-f", "busy"));
+            jpod("rm", "-f", "busy").ok();
         }
         for (String c : DelegatedCgroups.CONTROLLERS) {
             assertFalse(Files.exists(containerCgroup(c, id)), "removed with the container: " + c);
@@ -201,35 +196,35 @@ class CgroupsTest {
     @Test
     void aRestartedContainerGetsItsCgroupAndLimitsBack() throws IOException {
         Assumptions.assumeTrue(delegated != null, "looks at the v1 directories");
-        String id = ok(jpod("run", "-d", "--name", "again", "--memory", "48m", image, "sleep", "300")).stdout().strip();
+        String id = jpod("run", "-d", "--name", "again", "--memory", "48m", image, "sleep", "300").ok().stdout().strip();
         try {
             Path limit = containerCgroup("memory", id).resolve("memory.limit_in_bytes");
             assertEquals(48L * 1024 * 1024, Long.parseLong(Files.readString(limit).strip()));
-            ok(jpod("stop", "-t", "0", "again"));
+            jpod("stop", "-t", "0", "again").ok();
             assertFalse(Files.exists(containerCgroup("memory", id)), "removed when the container stopped");
-            ok(jpod("update", "--memory", "40m", "again"));
-            ok(jpod("start", "again"));
+            jpod("update", "--memory", "40m", "again").ok();
+            jpod("start", "again").ok();
             assertEquals(40L * 1024 * 1024, Long.parseLong(Files.readString(limit).strip()), "the updated limit at the next start");
         } finally {
-            ok(jpod("rm", "-f", "again"));
+            jpod("rm", "-f", "again").ok();
         }
     }
 
     @Test
     void aKilledMonitorLeavesNoCgroupBehind() throws IOException {
         Assumptions.assumeTrue(delegated != null, "looks at the v1 directories");
-        String id = ok(jpod("run", "-d", "--name", "orphan", "--memory", "64m", image, "sleep", "300")).stdout().strip();
+        String id = jpod("run", "-d", "--name", "orphan", "--memory", "64m", image, "sleep", "300").ok().stdout().strip();
         Path mem = containerCgroup("memory", id);
         assertTrue(Files.isDirectory(mem), "the container has its cgroup");
         long monitor = inspect("orphan").path("State").path("ConmonPid").asLong();
         assertTrue(monitor > 0, "a monitor pid");
         ProcessHandle.of(monitor).ifPresent(ProcessHandle::destroyForcibly);
         await("the monitor's end", Duration.ofSeconds(30), () -> ProcessHandle.of(monitor).isEmpty());
-        ok(jpod("ps", "-a")); // the next command sweeps
+        jpod("ps", "-a").ok(); // the next command sweeps
         for (String c : DelegatedCgroups.CONTROLLERS) {
             assertFalse(Files.exists(containerCgroup(c, id)), "swept: " + c);
         }
-        ok(jpod("rm", "-f", "orphan"));
+        jpod("rm", "-f", "orphan").ok();
     }
 
     @Test
@@ -240,7 +235,7 @@ class CgroupsTest {
         assertTrue(r.stderr().contains("delegated") && r.stderr().contains(V1_ENV), r::toString);
         assertEquals(1, r.stderr().strip().lines().count(), () -> "one line: " + r.stderr());
         // without a limit asked for, the container runs without cgroups
-        ok(env.run(NORMAL, "run", "--rm", image, "true"));
+        env.run(NORMAL, "run", "--rm", image, "true").ok();
     }
 
     /** The whole disk holding {@code path}: its /dev path and major:minor (throttling applies to disks, not partitions). */
@@ -263,9 +258,9 @@ class CgroupsTest {
         env.user().chown(data);
         String[] disk = diskOf(data);
         Assumptions.assumeTrue(Files.exists(Path.of(disk[0])), "the disk's device node " + disk[0]);
-        String id = ok(jpod("run", "-d", "--name", "blk", "--blkio-weight", "300", "--device-read-bps", disk[0] + ":1mb",
+        String id = jpod("run", "-d", "--name", "blk", "--blkio-weight", "300", "--device-read-bps", disk[0] + ":1mb",
                 "--device-write-bps", disk[0] + ":2mb", "--device-read-iops", disk[0] + ":1000", "--device-write-iops", disk[0] + ":500",
-                image, "sleep", "300")).stdout().strip();
+                image, "sleep", "300").ok().stdout().strip();
         try {
             Path cg = containerCgroup("blkio", id);
             Path weight = Files.exists(cg.resolve("blkio.weight")) ? cg.resolve("blkio.weight") : cg.resolve("blkio.bfq.weight");
@@ -274,11 +269,11 @@ class CgroupsTest {
             assertEquals(disk[1] + " 2097152", Files.readString(cg.resolve("blkio.throttle.write_bps_device")).strip());
             assertEquals(disk[1] + " 1000", Files.readString(cg.resolve("blkio.throttle.read_iops_device")).strip());
             assertEquals(disk[1] + " 500", Files.readString(cg.resolve("blkio.throttle.write_iops_device")).strip());
-            ok(jpod("update", "--device-read-bps", disk[0] + ":3mb", "--blkio-weight", "400", "blk"));
+            jpod("update", "--device-read-bps", disk[0] + ":3mb", "--blkio-weight", "400", "blk").ok();
             assertEquals(disk[1] + " 3145728", Files.readString(cg.resolve("blkio.throttle.read_bps_device")).strip(), "updated");
             assertEquals("400", Files.readString(weight).strip().replaceFirst("^default ", ""), "updated");
         } finally {
-            ok(jpod("rm", "-f", "blk"));
+            jpod("rm", "-f", "blk").ok();
         }
         assertFalse(Files.exists(containerCgroup("blkio", id)), "removed with the container");
 
@@ -287,8 +282,8 @@ class CgroupsTest {
         Path file = data.resolve("three-mib");
         Files.write(file, new byte[3 * 1024 * 1024]);
         env.user().chown(file);
-        Result r = ok(jpod("run", "--rm", "-v", data + ":/data", "--device-read-bps", disk[0] + ":1mb", image, "sh", "-c",
-                "read a _ < /proc/uptime; dd if=/data/three-mib of=/dev/null bs=64k iflag=direct; read b _ < /proc/uptime; echo took $a $b"));
+        Result r = jpod("run", "--rm", "-v", data + ":/data", "--device-read-bps", disk[0] + ":1mb", image, "sh", "-c",
+                "read a _ < /proc/uptime; dd if=/data/three-mib of=/dev/null bs=64k iflag=direct; read b _ < /proc/uptime; echo took $a $b").ok();
         Matcher m = Pattern.compile("took ([0-9.]+) ([0-9.]+)").matcher(r.stdout());
         assertTrue(m.find(), () -> "the script reports its times: " + r);
         double seconds = Double.parseDouble(m.group(2)) - Double.parseDouble(m.group(1));
@@ -303,7 +298,7 @@ class CgroupsTest {
         boolean bfq = Files.readString(Path.of("/sys/block", disk[2], "queue/scheduler")).contains("[bfq]");
         Result r = jpod("run", "--rm", "--blkio-weight-device", disk[0] + ":200", image, "cat", "/proc/self/cgroup");
         if (bfq) {
-            ok(r);
+            r.ok();
         } else {
             assertEquals(125, r.exitCode(), r::toString);
             assertTrue(r.stderr().contains("weight_device") && r.stderr().contains("bfq"), r::toString);
@@ -340,19 +335,19 @@ class CgroupsTest {
         env.user().chown(conf);
         Map<String, Optional<String>> noEnv = Map.of(V1_ENV, Optional.empty());
         try {
-            JsonNode cg = JSON.readTree(ok(env.runWith(noEnv, NORMAL, "info", "--format", "json")).stdout()).path("cgroups");
+            JsonNode cg = env.runWith(noEnv, NORMAL, "info", "--format", "json").ok().json().path("cgroups");
             assertEquals(conf.toString(), cg.path("v1_parent_source").asText(), cg::toString);
             assertEquals(conf.toString(), cg.path("pids_limit_source").asText(), cg::toString);
             assertTrue((" " + cg.path("controllers").asText() + " ").contains(" memory "), cg::toString);
-            String id = ok(env.runWith(noEnv, NORMAL, "run", "-d", "--name", "conf", "--memory", "40m", image, "sleep", "300")).stdout().strip();
+            String id = env.runWith(noEnv, NORMAL, "run", "-d", "--name", "conf", "--memory", "40m", image, "sleep", "300").ok().stdout().strip();
             try {
                 assertEquals("77", Files.readString(containerCgroup("pids", id).resolve("pids.max")).strip(), "containers.conf's pids_limit");
                 assertEquals(40L * 1024 * 1024, Long.parseLong(Files.readString(containerCgroup("memory", id).resolve("memory.limit_in_bytes")).strip()));
             } finally {
-                ok(env.runWith(noEnv, NORMAL, "rm", "-f", "conf"));
+                env.runWith(noEnv, NORMAL, "rm", "-f", "conf").ok();
             }
             // the environment variable wins over the file
-            JsonNode viaEnv = JSON.readTree(ok(jpod("info", "--format", "json")).stdout()).path("cgroups");
+            JsonNode viaEnv = jpod("info", "--format", "json").ok().json().path("cgroups");
             assertEquals("environment " + V1_ENV, viaEnv.path("v1_parent_source").asText(), viaEnv::toString);
             // a broken file is one clear line naming it
             Files.writeString(conf, "[jpod]\ncgroup_v1_parent = \"memory\"\n");
@@ -379,7 +374,7 @@ class CgroupsTest {
 
     @Test
     void streamingStatsEmitsOneJsonArrayPerIntervalWithCpuBetweenSamples() {
-        ok(jpod("run", "-d", "--name", "streamed", "--cpus", "0.5", image, "sh", "-c", "while true; do :; done"));
+        jpod("run", "-d", "--name", "streamed", "--cpus", "0.5", image, "sh", "-c", "while true; do :; done").ok();
         io.jpod.tests.support.BoundedProcess stats = env.startWith(cgEnv, "stats", "--interval", "1", "--format", "json", "streamed");
         try {
             await("two samples", Duration.ofSeconds(60), () -> jsonValues(stats.stdoutSoFar()).size() >= 2 || !stats.process().isAlive());
@@ -394,13 +389,13 @@ class CgroupsTest {
             assertTrue(cpu > 1 && cpu < 90, () -> "CPU % between samples: " + cpu);
         } finally {
             stats.killTree();
-            ok(jpod("rm", "-f", "streamed"));
+            jpod("rm", "-f", "streamed").ok();
         }
     }
 
     @Test
     void streamingStatsIntoAPipeRepeatsPlainTablesAndEndsWhenTheContainerStops() {
-        ok(jpod("run", "-d", "--name", "tabled", image, "sleep", "300"));
+        jpod("run", "-d", "--name", "tabled", image, "sleep", "300").ok();
         io.jpod.tests.support.BoundedProcess stats = env.startWith(cgEnv, "stats", "--interval", "1", "tabled");
         try {
             await("two tables", Duration.ofSeconds(60), () -> stats.stdoutSoFar().split("MEM USAGE / LIMIT", -1).length > 2
@@ -409,18 +404,18 @@ class CgroupsTest {
             assertTrue(out.split("MEM USAGE / LIMIT", -1).length > 2, () -> "repeated tables: " + out);
             assertFalse(out.contains("\033["), "no terminal redraw into a pipe");
             assertTrue(out.lines().filter(l -> l.contains("tabled")).count() >= 2, out);
-            ok(jpod("stop", "-t", "0", "tabled"));
+            jpod("stop", "-t", "0", "tabled").ok();
             Result end = stats.await(Duration.ofSeconds(60));
             assertEquals(0, end.exitCode(), () -> "the stream of a stopped container ends: " + end);
         } finally {
             stats.killTree();
-            ok(jpod("rm", "-f", "tabled"));
+            jpod("rm", "-f", "tabled").ok();
         }
     }
 
     @Test
     void streamingStatsOnATerminalRedrawsInPlace() {
-        ok(jpod("run", "-d", "--name", "drawn", image, "sleep", "300"));
+        jpod("run", "-d", "--name", "drawn", image, "sleep", "300").ok();
         // script(1) gives jpod a pseudo-terminal as stdout and copies what it draws to our file
         io.jpod.tests.support.BoundedProcess stats = env.startWrapped(cmd -> java.util.List.of("script", "-qfec",
                 String.join(" ", cmd.stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList()), "/dev/null"),
@@ -433,7 +428,7 @@ class CgroupsTest {
             assertTrue(out.contains("drawn"), out);
         } finally {
             stats.killTree();
-            ok(jpod("rm", "-f", "drawn"));
+            jpod("rm", "-f", "drawn").ok();
         }
     }
 }

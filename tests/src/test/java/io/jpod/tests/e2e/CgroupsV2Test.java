@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jpod.tests.support.DelegatedV2Cgroup;
 import io.jpod.tests.support.JpodEnv;
 import io.jpod.tests.support.LocalRegistry;
@@ -42,7 +41,6 @@ import org.junit.jupiter.api.Timeout;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CgroupsV2Test {
     private static final Duration NORMAL = Duration.ofSeconds(90);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static JpodEnv env;
     private static LocalRegistry registry;
@@ -60,7 +58,7 @@ class CgroupsV2Test {
         registry = LocalRegistry.start();
         registry.push(TestImage.busybox().build(), "library/busybox", "latest");
         image = registry.hostPort() + "/library/busybox:latest";
-        ok(env.run(Duration.ofSeconds(180), "pull", "-q", image));
+        env.run(Duration.ofSeconds(180), "pull", "-q", image).ok();
     }
 
     @AfterAll
@@ -80,11 +78,6 @@ class CgroupsV2Test {
                 }
             }
         }
-    }
-
-    private static Result ok(Result r) {
-        assertEquals(0, r.exitCode(), () -> "expected success: " + r);
-        return r;
     }
 
     /** jpod started in the user's session leaf of the delegated cgroup. */
@@ -107,7 +100,7 @@ class CgroupsV2Test {
     }
 
     private static JsonNode inspect(String name) throws IOException {
-        return JSON.readTree(ok(jpod("inspect", name)).stdout()).get(0);
+        return jpod("inspect", name).ok().json().get(0);
     }
 
     /**
@@ -117,7 +110,7 @@ class CgroupsV2Test {
     @Test
     @Order(1)
     void jpodStartedInTheDelegatedCgroupMovesItselfToALeafAndEnablesControllers() throws IOException {
-        Result r = ok(in(delegated.dir(), "run", "--rm", image, "cat", "/proc/self/cgroup"));
+        Result r = in(delegated.dir(), "run", "--rm", image, "cat", "/proc/self/cgroup").ok();
         assertTrue(r.stdout().lines().anyMatch(l -> l.equals("0::/")), () -> "the container's cgroup namespace shows 0::/ : " + r);
         List<String> offered = delegated.controllers();
         if (!offered.isEmpty()) {
@@ -133,7 +126,7 @@ class CgroupsV2Test {
     @Test
     @Order(2)
     void infoShowsV2AndWhereTheSettingCameFrom() throws IOException {
-        JsonNode cg = JSON.readTree(ok(jpod("info", "--format", "json")).stdout()).path("cgroups");
+        JsonNode cg = jpod("info", "--format", "json").ok().json().path("cgroups");
         assertEquals("v2", cg.path("version").asText(), cg::toString);
         assertEquals(delegated.setting(), cg.path("v2_parent").asText(), cg::toString);
         assertEquals("environment JPOD_CGROUP_V2_PARENT", cg.path("v2_parent_source").asText(), cg::toString);
@@ -143,7 +136,7 @@ class CgroupsV2Test {
     @Test
     @Order(3)
     void aContainerRunsInItsOwnLeafSeesItAsRootAndStatsReadTheCoreFiles() throws IOException {
-        String id = ok(jpod("run", "-d", "--name", "v2", image, "sh", "-c", "sleep 300 & while true; do :; done")).stdout().strip();
+        String id = jpod("run", "-d", "--name", "v2", image, "sh", "-c", "sleep 300 & while true; do :; done").ok().stdout().strip();
         try {
             Path cg = containerCgroup(id);
             assertTrue(Files.isDirectory(cg), "the container's own cgroup " + cg);
@@ -162,15 +155,15 @@ class CgroupsV2Test {
                 assertTrue(Files.exists(cg.resolve(c + ".max")) || Files.list(cg).anyMatch(p -> p.getFileName().toString().startsWith(c + ".")),
                         "controller " + c + " enabled down to the container's cgroup");
             }
-            String inside = ok(jpod("exec", "v2", "cat", "/proc/self/cgroup")).stdout();
+            String inside = jpod("exec", "v2", "cat", "/proc/self/cgroup").ok().stdout();
             assertTrue(inside.lines().anyMatch(l -> l.equals("0::/")), () -> "exec'd processes see 0::/ too: " + inside);
 
-            JsonNode stats = JSON.readTree(ok(jpod("stats", "--no-stream", "--format", "json", "v2")).stdout()).get(0);
+            JsonNode stats = jpod("stats", "--no-stream", "--format", "json", "v2").ok().json().get(0);
             double cpu = Double.parseDouble(stats.path("cpu_percent").asText().replace("%", ""));
             assertTrue(cpu > 0, () -> "CPU from cpu.stat without the cpu controller: " + stats);
             assertTrue(stats.path("pids").asInt() >= 2, () -> "PIDs from cgroup.procs without the pids controller: " + stats);
         } finally {
-            ok(jpod("rm", "-f", "v2"));
+            jpod("rm", "-f", "v2").ok();
         }
         assertFalse(Files.exists(containerCgroup(id)), "removed with the container");
     }
@@ -178,15 +171,15 @@ class CgroupsV2Test {
     @Test
     @Order(4)
     void aKilledMonitorLeavesNoCgroupBehind() throws IOException {
-        String id = ok(jpod("run", "-d", "--name", "orphan", image, "sleep", "300")).stdout().strip();
+        String id = jpod("run", "-d", "--name", "orphan", image, "sleep", "300").ok().stdout().strip();
         assertTrue(Files.isDirectory(containerCgroup(id)));
         long monitor = inspect("orphan").path("State").path("ConmonPid").asLong();
         assertTrue(monitor > 0, "a monitor pid");
         ProcessHandle.of(monitor).ifPresent(ProcessHandle::destroyForcibly);
         await("the monitor's end", Duration.ofSeconds(30), () -> ProcessHandle.of(monitor).isEmpty());
-        ok(jpod("ps", "-a")); // the next command sweeps
+        jpod("ps", "-a").ok(); // the next command sweeps
         assertFalse(Files.exists(containerCgroup(id)), "swept with what was left in it");
-        ok(jpod("rm", "-f", "orphan"));
+        jpod("rm", "-f", "orphan").ok();
     }
 
     @Test
@@ -202,6 +195,6 @@ class CgroupsV2Test {
             assertEquals(1, r.stderr().strip().lines().count(), () -> "one line: " + r.stderr());
         }
         // without limits the container runs, in its own cgroup
-        ok(jpod("run", "--rm", image, "true"));
+        jpod("run", "--rm", image, "true").ok();
     }
 }

@@ -36,12 +36,6 @@ class ImageCommandsTest {
 
 
 
-    private static Result ok(String... args) {
-        Result r = env.run(T, args);
-        assertEquals(0, r.exitCode(), r::toString);
-        return r;
-    }
-
     private static Result fails(String mention, String... args) {
         Result r = env.run(T, args);
         assertEquals(125, r.exitCode(), r::toString);
@@ -53,7 +47,7 @@ class ImageCommandsTest {
     private String pulled(String repo, String content) {
         BuiltImage img = TestImage.busybox().file("f", content, 0644).label("content", content.strip()).build();
         registry.push(img, repo, "1");
-        ok("pull", "-q", registry.hostPort() + "/" + repo + ":1");
+        env.ok("pull", "-q", registry.hostPort() + "/" + repo + ":1");
         return img.imageId().substring(7);
     }
 
@@ -67,27 +61,27 @@ class ImageCommandsTest {
     void tagUntagImagesFlagsAndRmiByName() {
         String id = pulled("cmds/tagged", "tagged\n");
         String name = registry.hostPort() + "/cmds/tagged:1";
-        ok("tag", name, "mytag", "other.example/ns/x:2");
-        Result images = ok("images");
+        env.ok("tag", name, "mytag", "other.example/ns/x:2");
+        Result images = env.ok("images");
         assertTrue(images.stdout().contains("localhost/mytag"), images::toString);
         assertTrue(images.stdout().contains("other.example/ns/x"), images::toString);
 
-        Result filtered = ok("images", "--filter", "reference=*mytag*", "--format", "json");
+        Result filtered = env.ok("images", "--filter", "reference=*mytag*", "--format", "json");
         assertEquals(1, readTree(filtered).size(), filtered::toString);
-        Result none = ok("images", "-q", "--filter", "reference=nothing-like-this");
+        Result none = env.ok("images", "-q", "--filter", "reference=nothing-like-this");
         assertEquals("", none.stdout().strip(), none::toString);
-        Result digests = ok("images", "--digests", "-a");
+        Result digests = env.ok("images", "--digests", "-a");
         assertTrue(digests.stdout().contains("DIGEST") && digests.stdout().contains("sha256:"), digests::toString);
-        Result quiet = ok("image", "ls", "-q", "--no-trunc");
+        Result quiet = env.ok("image", "ls", "-q", "--no-trunc");
         assertTrue(quiet.stdout().contains(id), quiet::toString);
 
-        ok("untag", id, "other.example/ns/x:2");
-        assertFalse(ok("images").stdout().contains("other.example/ns/x"));
+        env.ok("untag", id, "other.example/ns/x:2");
+        assertFalse(env.ok("images").stdout().contains("other.example/ns/x"));
 
         // removing one of several names only untags
-        Result rmi = ok("rmi", "mytag");
+        Result rmi = env.ok("rmi", "mytag");
         assertEquals("Untagged: localhost/mytag:latest", rmi.stdout().strip(), rmi::toString);
-        assertTrue(ok("images", "-q", "--no-trunc").stdout().contains(id));
+        assertTrue(env.ok("images", "-q", "--no-trunc").stdout().contains(id));
         fails("not known", "rmi", "no-such-image-here");
     }
 
@@ -97,24 +91,24 @@ class ImageCommandsTest {
         String id = pulled("cmds/used", "used\n");
         long before = layerDirs();
         String name = registry.hostPort() + "/cmds/used:1";
-        ok("run", "--name", "user-of-image", name, "true");
+        env.ok("run", "--name", "user-of-image", name, "true");
         fails("in use by container", "rmi", name);
-        Result forced = ok("rmi", "-f", name);
+        Result forced = env.ok("rmi", "-f", name);
         assertTrue(forced.stdout().contains("Untagged: " + name) && forced.stdout().contains("Deleted: " + id), forced::toString);
-        assertFalse(ok("ps", "-a").stdout().contains("user-of-image"));
-        assertFalse(ok("images", "-q", "--no-trunc").stdout().contains(id));
+        assertFalse(env.ok("ps", "-a").stdout().contains("user-of-image"));
+        assertFalse(env.ok("images", "-q", "--no-trunc").stdout().contains(id));
         // its own layer is gone, the shared busybox base stays for the other image
         assertEquals(before - 1, layerDirs());
-        Result run = ok("run", "--rm", registry.hostPort() + "/cmds/base-keeper:1", "cat", "/f");
+        Result run = env.ok("run", "--rm", registry.hostPort() + "/cmds/base-keeper:1", "cat", "/f");
         assertEquals("keeper\n", run.stdout());
-        assertTrue(ok("images", "-q", "--no-trunc").stdout().contains(base));
+        assertTrue(env.ok("images", "-q", "--no-trunc").stdout().contains(base));
     }
 
     @Test
     void inspectAndHistory() {
         String id = pulled("cmds/inspected", "inspected\n");
         String name = registry.hostPort() + "/cmds/inspected:1";
-        Result r = ok("image", "inspect", name);
+        Result r = env.ok("image", "inspect", name);
         JsonNode arr = readTree(r);
         assertEquals(1, arr.size(), r::toString);
         JsonNode i = arr.get(0);
@@ -127,7 +121,7 @@ class ImageCommandsTest {
         assertEquals(2, i.path("RootFS").path("Layers").size(), r::toString);
         assertTrue(i.path("Digest").asText().startsWith("sha256:"), r::toString);
 
-        Result h = ok("history", name);
+        Result h = env.ok("history", name);
         List<String> lines = h.stdout().strip().lines().toList();
         assertEquals(3, lines.size(), h::toString);
         assertTrue(lines.get(0).startsWith("ID") && lines.get(1).startsWith(id.substring(0, 12)), h::toString);
@@ -139,20 +133,20 @@ class ImageCommandsTest {
     void pruneRemovesDanglingImagesAndWithAllEveryUnusedOne() {
         String dangling = pulled("cmds/dangling", "dangling\n");
         String kept = pulled("cmds/kept", "kept\n");
-        ok("untag", dangling);
-        Result images = ok("images");
+        env.ok("untag", dangling);
+        Result images = env.ok("images");
         assertTrue(images.stdout().contains("<none>"), images::toString);
-        Result prune = ok("image", "prune");
+        Result prune = env.ok("image", "prune");
         assertTrue(prune.stdout().contains(dangling), prune::toString);
-        assertFalse(ok("images", "-q", "--no-trunc").stdout().contains(dangling));
-        assertTrue(ok("images", "-q", "--no-trunc").stdout().contains(kept));
+        assertFalse(env.ok("images", "-q", "--no-trunc").stdout().contains(dangling));
+        assertTrue(env.ok("images", "-q", "--no-trunc").stdout().contains(kept));
 
-        ok("run", "--name", "keeps-kept", registry.hostPort() + "/cmds/kept:1", "true");
-        ok("image", "prune", "-a");
-        assertTrue(ok("images", "-q", "--no-trunc").stdout().contains(kept), "an image used by a container survives prune -a");
-        ok("rm", "keeps-kept");
-        ok("image", "prune", "-a");
-        assertFalse(ok("images", "-q", "--no-trunc").stdout().contains(kept));
+        env.ok("run", "--name", "keeps-kept", registry.hostPort() + "/cmds/kept:1", "true");
+        env.ok("image", "prune", "-a");
+        assertTrue(env.ok("images", "-q", "--no-trunc").stdout().contains(kept), "an image used by a container survives prune -a");
+        env.ok("rm", "keeps-kept");
+        env.ok("image", "prune", "-a");
+        assertFalse(env.ok("images", "-q", "--no-trunc").stdout().contains(kept));
     }
 
     @Test
@@ -160,25 +154,25 @@ class ImageCommandsTest {
         BuiltImage img = TestImage.busybox().file("f", "pushed\n", 0644).build();
         registry.push(img, "cmds/pushed", "1");
         String source = registry.hostPort() + "/cmds/pushed:1";
-        ok("pull", "-q", source);
+        env.ok("pull", "-q", source);
         Path htpasswd = Files.createTempFile("jpod-htpasswd-", "");
         Files.writeString(htpasswd, "pusher:" + org.mindrot.jbcrypt.BCrypt.hashpw("pw", org.mindrot.jbcrypt.BCrypt.gensalt(5)) + "\n");
         try (LocalRegistry target = LocalRegistry.start("auth:\n  htpasswd:\n    realm: t\n    path: " + htpasswd + "\n")) {
             String dest = target.hostPort() + "/pushed/copy:2";
             fails("jpod login", "push", source, dest);
-            Result push = ok("push", "--creds", "pusher:pw", source, dest);
+            Result push = env.ok("push", "--creds", "pusher:pw", source, dest);
             assertEquals(2, push.stderr().lines().filter(l -> l.startsWith("Copying blob") && l.endsWith("done")).count(), push::toString);
             Path digestFile = env.home().resolve("digest");
-            Result again = ok("push", "--creds", "pusher:pw", "--digestfile", digestFile.toString(), source, dest);
+            Result again = env.ok("push", "--creds", "pusher:pw", "--digestfile", digestFile.toString(), source, dest);
             assertEquals(2, again.stderr().lines().filter(l -> l.contains("skipped: already exists") && l.startsWith("Copying blob")).count(),
                     again::toString);
             assertEquals(img.manifestDigest(), Files.readString(digestFile).strip());
 
-            ok("rmi", source);
-            assertFalse(ok("images", "-q", "--no-trunc").stdout().contains(img.imageId().substring(7)));
-            Result pulled = ok("pull", "--creds", "pusher:pw", dest);
+            env.ok("rmi", source);
+            assertFalse(env.ok("images", "-q", "--no-trunc").stdout().contains(img.imageId().substring(7)));
+            Result pulled = env.ok("pull", "--creds", "pusher:pw", dest);
             assertEquals(img.imageId().substring(7), pulled.stdout().strip(), pulled::toString);
-            Result digests = ok("images", "--digests");
+            Result digests = env.ok("images", "--digests");
             assertTrue(digests.stdout().contains(img.manifestDigest()), digests::toString);
         } finally {
             Files.deleteIfExists(htpasswd);
@@ -190,7 +184,7 @@ class ImageCommandsTest {
         String id = pulled("cmds/saved", "saved\n");
         String name = registry.hostPort() + "/cmds/saved:1";
         Path archive = env.home().resolve("saved.tar");
-        ok("save", "-o", archive.toString(), name);
+        env.ok("save", "-o", archive.toString(), name);
         JsonNode manifest = null;
         int layerTars = 0;
         try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(archive))) {
@@ -207,13 +201,13 @@ class ImageCommandsTest {
         assertEquals(name, manifest.get(0).path("RepoTags").get(0).asText());
         assertEquals(2, layerTars);
 
-        ok("rmi", name);
-        assertFalse(ok("images", "-q", "--no-trunc").stdout().contains(id));
-        Result load = ok("load", "-i", archive.toString());
+        env.ok("rmi", name);
+        assertFalse(env.ok("images", "-q", "--no-trunc").stdout().contains(id));
+        Result load = env.ok("load", "-i", archive.toString());
         assertEquals("Loaded image: " + name, load.stdout().strip(), load::toString);
-        Result images = ok("images", "--no-trunc");
+        Result images = env.ok("images", "--no-trunc");
         assertTrue(images.stdout().contains(id) && images.stdout().contains(registry.hostPort() + "/cmds/saved"), images::toString);
-        Result run = ok("run", "--rm", name, "cat", "/f");
+        Result run = env.ok("run", "--rm", name, "cat", "/f");
         assertEquals("saved\n", run.stdout());
         fails("no such archive", "load", "-i", env.home().resolve("missing.tar").toString());
     }
@@ -223,15 +217,15 @@ class ImageCommandsTest {
         Path rootfs = env.home().resolve("rootfs.tar.gz");
         Files.write(rootfs, io.jpod.tests.support.LayerBuilder.gzip(TestImage.baseLayer().file("etc/motd", "imported\n").tar()));
         env.user().chown(rootfs);
-        Result imp = ok("import", "--change", "CMD [\"cat\", \"/etc/motd\"]", "--change", "ENV=GREETING=hello there",
+        Result imp = env.ok("import", "--change", "CMD [\"cat\", \"/etc/motd\"]", "--change", "ENV=GREETING=hello there",
                 "-c", "WORKDIR /tmp", "-m", "from a test", rootfs.toString(), "imported");
         String id = imp.stdout().strip();
         assertTrue(id.matches("[0-9a-f]{64}"), imp::toString);
-        Result run = ok("run", "--rm", "imported");
+        Result run = env.ok("run", "--rm", "imported");
         assertEquals("imported\n", run.stdout(), run::toString);
-        Result env2 = ok("run", "--rm", "imported", "sh", "-c", "echo $GREETING; pwd");
+        Result env2 = env.ok("run", "--rm", "imported", "sh", "-c", "echo $GREETING; pwd");
         assertEquals("hello there\n/tmp\n", env2.stdout(), env2::toString);
-        JsonNode inspect = readTree(ok("image", "inspect", "localhost/imported:latest")).get(0);
+        JsonNode inspect = readTree(env.ok("image", "inspect", "localhost/imported:latest")).get(0);
         assertEquals(id, inspect.path("Id").asText());
         assertEquals("from a test", inspect.path("History").get(0).path("comment").asText());
         fails("--change", "import", "-c", "FROM scratch", rootfs.toString());
@@ -263,12 +257,12 @@ class ImageCommandsTest {
             put(tar, "repositories", "{\"dockerish\":{\"3.19\":\"x\"}}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         env.user().chown(archive);
-        Result load = ok("load", "-i", archive.toString());
+        Result load = env.ok("load", "-i", archive.toString());
         assertEquals("Loaded image: docker.io/library/dockerish:3.19", load.stdout().strip(), load::toString);
-        Result images = ok("images", "--no-trunc");
+        Result images = env.ok("images", "--no-trunc");
         assertTrue(images.stdout().lines().anyMatch(l -> l.contains("docker.io/library/dockerish") && l.contains(img.imageId())),
                 images::toString);
-        assertEquals("docker\n", ok("run", "--rm", "dockerish:3.19", "cat", "/f").stdout());
+        assertEquals("docker\n", env.ok("run", "--rm", "dockerish:3.19", "cat", "/f").stdout());
     }
 
     private static void put(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar, String name, byte[] bytes)

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jpod.tests.support.BoundedProcess;
 import io.jpod.tests.support.JpodEnv;
 import io.jpod.tests.support.LocalRegistry;
@@ -41,7 +40,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class LifecycleTest {
     private static final Duration NORMAL = Duration.ofSeconds(90);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/busybox");
@@ -55,30 +53,13 @@ class LifecycleTest {
     }
 
 
-    private static Result ok(Result r) {
-        assertEquals(0, r.exitCode(), () -> "expected success: " + r);
-        return r;
-    }
-
     private static Result jpod(String... args) {
         return env.run(NORMAL, args);
     }
 
 
-    private static JsonNode inspect(String name) {
-        try {
-            return JSON.readTree(ok(jpod("inspect", name)).stdout()).get(0);
-        } catch (IOException e) {
-            return fail(e);
-        }
-    }
-
     private static JsonNode psJson() {
-        try {
-            return JSON.readTree(ok(jpod("ps", "-a", "--format", "json")).stdout());
-        } catch (IOException e) {
-            return fail(e);
-        }
+        return env.ok("ps", "-a", "--format", "json").json();
     }
 
     private static long countContainerDirs() {
@@ -95,41 +76,41 @@ class LifecycleTest {
 
     @Test
     void detachedLoopLogsAndStop() {
-        Result run = ok(jpod("run", "-d", "--name", "ticker", "--label", "app=tick", image, "sh", "-c", "while true; do echo tick; sleep 0.2; done"));
+        Result run = env.ok("run", "-d", "--name", "ticker", "--label", "app=tick", image, "sh", "-c", "while true; do echo tick; sleep 0.2; done");
         String id = run.stdout().strip();
         assertTrue(id.matches("[0-9a-f]{64}"), () -> "run -d prints the full id: " + run);
-        assertEquals("running", inspect("ticker").at("/State/Status").asText());
-        assertTrue(ok(jpod("ps", "-q")).stdout().contains(id.substring(0, 12)));
-        assertTrue(ok(jpod("ps", "--filter", "status=running", "--filter", "name=tick")).stdout().contains("ticker"));
-        assertTrue(ok(jpod("ps", "-q", "--filter", "label=app=tick")).stdout().contains(id.substring(0, 12)));
-        assertEquals("", ok(jpod("ps", "-q", "--filter", "status=exited", "--filter", "name=ticker")).stdout().strip());
-        assertEquals("tick", inspect("ticker").at("/Config/Labels/app").asText());
+        assertEquals("running", env.inspect("ticker").at("/State/Status").asText());
+        assertTrue(env.ok("ps", "-q").stdout().contains(id.substring(0, 12)));
+        assertTrue(env.ok("ps", "--filter", "status=running", "--filter", "name=tick").stdout().contains("ticker"));
+        assertTrue(env.ok("ps", "-q", "--filter", "label=app=tick").stdout().contains(id.substring(0, 12)));
+        assertEquals("", env.ok("ps", "-q", "--filter", "status=exited", "--filter", "name=ticker").stdout().strip());
+        assertEquals("tick", env.inspect("ticker").at("/Config/Labels/app").asText());
 
         // logs -f sees lines written after it started
         BoundedProcess follow = env.start("logs", "-f", "ticker");
-        await("logs of the detached loop", NORMAL, () -> ok(jpod("logs", "ticker")).stdout().split("tick").length > 3);
-        Result tail = ok(jpod("logs", "--tail", "2", "-t", "ticker"));
+        await("logs of the detached loop", NORMAL, () -> env.ok("logs", "ticker").stdout().split("tick").length > 3);
+        Result tail = env.ok("logs", "--tail", "2", "-t", "ticker");
         List<String> lines = tail.stdout().lines().toList();
         assertEquals(2, lines.size(), tail::toString);
         assertTrue(lines.get(0).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+(Z|[+-]\\d\\d:\\d\\d) tick"), tail::toString);
-        assertEquals("", ok(jpod("logs", "--since", "2999-01-01T00:00:00Z", "ticker")).stdout());
+        assertEquals("", env.ok("logs", "--since", "2999-01-01T00:00:00Z", "ticker").stdout());
 
         // the monitor is small and no JVM stays
-        long monitor = inspect("ticker").at("/State/ConmonPid").asLong();
+        long monitor = env.inspect("ticker").at("/State/ConmonPid").asLong();
         assertTrue(monitor > 0);
         long rssKb = vmRssKb(monitor);
         assertTrue(rssKb > 0 && rssKb < 2048, "monitor RSS " + rssKb + " kB");
 
-        Result stop = ok(jpod("stop", "-t", "5", "ticker"));
+        Result stop = env.ok("stop", "-t", "5", "ticker");
         Result followed = follow.await(NORMAL);
         assertEquals(0, followed.exitCode(), followed::toString);
         long ticks = followed.stdout().lines().filter(l -> l.equals("tick")).count();
         assertTrue(ticks >= 3, () -> "logs -f saw " + ticks + " lines: " + followed);
-        JsonNode state = inspect("ticker").at("/State");
+        JsonNode state = env.inspect("ticker").at("/State");
         assertEquals("exited", state.get("Status").asText(), stop::toString);
         assertTrue(!state.get("FinishedAt").asText().startsWith("0001"), state::toString);
         assertFalse(isMounted(env.storageRoot().resolve("containers").resolve(id).resolve("merged")));
-        ok(jpod("rm", "ticker"));
+        env.ok("rm", "ticker");
     }
 
     @Test
@@ -137,51 +118,51 @@ class LifecycleTest {
         registry.push(TestImage.busybox().stopSignal("SIGUSR1").build(), "library/usr1", "latest");
         String usr1 = registry.hostPort() + "/library/usr1:latest";
         // PID 1 ignores TERM and exits 42 on USR1: only the image's StopSignal ends it before the kill timeout
-        ok(jpod("run", "-d", "--name", "usr1", usr1, "sh", "-c",
-                "trap '' TERM; trap 'exit 42' USR1; while true; do sleep 0.1; done"));
-        ok(jpod("stop", "-t", "30", "usr1"));
-        assertEquals(42, inspect("usr1").at("/State/ExitCode").asInt());
-        ok(jpod("rm", "usr1"));
+        env.ok("run", "-d", "--name", "usr1", usr1, "sh", "-c",
+                "trap '' TERM; trap 'exit 42' USR1; while true; do sleep 0.1; done");
+        env.ok("stop", "-t", "30", "usr1");
+        assertEquals(42, env.inspect("usr1").at("/State/ExitCode").asInt());
+        env.ok("rm", "usr1");
     }
 
     @Test
     void stopKillsWhatIgnoresTheStopSignal() {
-        ok(jpod("run", "-d", "--name", "stubborn", image, "sh", "-c", "trap '' TERM; while true; do sleep 0.1; done"));
-        ok(jpod("stop", "-t", "1", "stubborn"));
-        JsonNode state = inspect("stubborn").at("/State");
+        env.ok("run", "-d", "--name", "stubborn", image, "sh", "-c", "trap '' TERM; while true; do sleep 0.1; done");
+        env.ok("stop", "-t", "1", "stubborn");
+        JsonNode state = env.inspect("stubborn").at("/State");
         assertEquals("exited", state.get("Status").asText());
         assertEquals(137, state.get("ExitCode").asInt());
-        Result wait = ok(jpod("wait", "stubborn"));
+        Result wait = env.ok("wait", "stubborn");
         assertEquals("137", wait.stdout().strip());
-        ok(jpod("restart", "-t", "1", "stubborn"));
-        assertEquals("running", inspect("stubborn").at("/State/Status").asText());
-        ok(jpod("rm", "-f", "stubborn"));
-        assertEquals("", ok(jpod("ps", "-a", "-q", "--filter", "name=stubborn")).stdout().strip());
+        env.ok("restart", "-t", "1", "stubborn");
+        assertEquals("running", env.inspect("stubborn").at("/State/Status").asText());
+        env.ok("rm", "-f", "stubborn");
+        assertEquals("", env.ok("ps", "-a", "-q", "--filter", "name=stubborn").stdout().strip());
     }
 
     @Test
     void execJoinsTheContainersNamespaces() {
-        ok(jpod("run", "-d", "--name", "host1", "--hostname", "inside", image, "sleep", "600"));
-        Result r = ok(jpod("exec", "host1", "sh", "-c", "hostname; cat /proc/1/cmdline | tr '\\0' ' '; echo; echo $$"));
+        env.ok("run", "-d", "--name", "host1", "--hostname", "inside", image, "sleep", "600");
+        Result r = env.ok("exec", "host1", "sh", "-c", "hostname; cat /proc/1/cmdline | tr '\\0' ' '; echo; echo $$");
         List<String> lines = r.stdout().lines().toList();
         assertEquals("inside", lines.get(0), r::toString);
         assertEquals("sleep 600", lines.get(1).strip(), r::toString);
         assertTrue(Integer.parseInt(lines.get(2).strip()) < 100, () -> "a pid of the container's namespace: " + r);
-        Result user = ok(jpod("exec", "-u", "1000:1000", "-w", "/tmp", "-e", "FOO=bar", "host1", "sh", "-c", "id -u; pwd; echo $FOO"));
+        Result user = env.ok("exec", "-u", "1000:1000", "-w", "/tmp", "-e", "FOO=bar", "host1", "sh", "-c", "id -u; pwd; echo $FOO");
         assertEquals(List.of("1000", "/tmp", "bar"), user.stdout().lines().toList(), user::toString);
         assertEquals(3, jpod("exec", "host1", "sh", "-c", "exit 3").exitCode());
         assertEquals(127, jpod("exec", "host1", "no-such-command").exitCode());
-        Result top = ok(jpod("top", "host1"));
+        Result top = env.ok("top", "host1");
         assertTrue(top.stdout().contains("sleep 600"), top::toString);
-        ok(jpod("kill", "-s", "KILL", "host1"));
-        assertEquals("137", ok(jpod("wait", "host1")).stdout().strip());
-        ok(jpod("rm", "host1"));
+        env.ok("kill", "-s", "KILL", "host1");
+        assertEquals("137", env.ok("wait", "host1").stdout().strip());
+        env.ok("rm", "host1");
     }
 
     @Test
     void initReapsZombiesAndIsPid1() {
-        Result r = ok(jpod("run", "--rm", "--init", image, "sh", "-c",
-                "(sleep 0.2 &); sleep 1; cat /proc/1/comm; grep -l '^State:.*Z' /proc/[0-9]*/status | wc -l"));
+        Result r = env.ok("run", "--rm", "--init", image, "sh", "-c",
+                "(sleep 0.2 &); sleep 1; cat /proc/1/comm; grep -l '^State:.*Z' /proc/[0-9]*/status | wc -l");
         List<String> lines = r.stdout().lines().map(String::strip).toList();
         assertEquals(List.of("jpod-init", "0"), lines, r::toString);
         assertEquals(7, jpod("run", "--rm", "--init", image, "sh", "-c", "exit 7").exitCode());
@@ -190,10 +171,10 @@ class LifecycleTest {
     @Test
     void rmLeavesNothing() {
         long before = countContainerDirs();
-        ok(jpod("run", "--rm", image, "true"));
-        Result d = ok(jpod("run", "-d", "--rm", image, "sh", "-c", "sleep 1; exit 4"));
+        env.ok("run", "--rm", image, "true");
+        Result d = env.ok("run", "-d", "--rm", image, "sh", "-c", "sleep 1; exit 4");
         String id = d.stdout().strip();
-        assertEquals("4", ok(jpod("wait", id)).stdout().strip(), "wait outlives a --rm container");
+        assertEquals("4", env.ok("wait", id).stdout().strip(), "wait outlives a --rm container");
         await("the detached --rm container is removed", NORMAL,
                 () -> !Files.exists(env.storageRoot().resolve("containers").resolve(id)));
         assertEquals(before, countContainerDirs());
@@ -204,8 +185,8 @@ class LifecycleTest {
 
     @Test
     void killedMonitorShowsAsExited() throws Exception {
-        String id = ok(jpod("run", "-d", "--name", "orphan", image, "sleep", "600")).stdout().strip();
-        long monitor = inspect("orphan").at("/State/ConmonPid").asLong();
+        String id = env.ok("run", "-d", "--name", "orphan", image, "sleep", "600").stdout().strip();
+        long monitor = env.inspect("orphan").at("/State/ConmonPid").asLong();
         assertTrue(monitor > 0);
         ProcessHandle.of(monitor).ifPresent(ProcessHandle::destroyForcibly);
         await("the monitor to die", NORMAL, () -> ProcessHandle.of(monitor).map(p -> !p.isAlive()).orElse(true));
@@ -218,26 +199,26 @@ class LifecycleTest {
         }
         assertTrue(mine != null, ps::toString);
         assertEquals("exited", mine.get("State").asText(), mine::toString);
-        JsonNode state = inspect("orphan").at("/State");
+        JsonNode state = env.inspect("orphan").at("/State");
         assertTrue(state.get("Error").asText().contains("monitor"), state::toString);
         assertFalse(isMounted(env.storageRoot().resolve("containers").resolve(id).resolve("merged")));
-        ok(jpod("rm", "orphan"));
+        env.ok("rm", "orphan");
     }
 
     @Test
     void startRestartRenameAndCopy() throws Exception {
-        ok(jpod("run", "--name", "again", image, "sh", "-c", "echo run >> /log; cat /log"));
-        Result start = ok(jpod("start", "-a", "again"));
+        env.ok("run", "--name", "again", image, "sh", "-c", "echo run >> /log; cat /log");
+        Result start = env.ok("start", "-a", "again");
         assertEquals(List.of("run", "run"), start.stdout().lines().toList(), start::toString);
-        ok(jpod("rename", "again", "renamed"));
+        env.ok("rename", "again", "renamed");
         Path host = Files.createTempFile(env.home(), "cp", ".txt");
         Files.writeString(host, "from the host\n");
         env.user().chown(host);
-        ok(jpod("cp", host.toString(), "renamed:/copied.txt"));
+        env.ok("cp", host.toString(), "renamed:/copied.txt");
         Path back = env.home().resolve("back.txt");
-        ok(jpod("cp", "renamed:/copied.txt", back.toString()));
+        env.ok("cp", "renamed:/copied.txt", back.toString());
         assertEquals("from the host\n", Files.readString(back));
-        ok(jpod("rm", "renamed"));
+        env.ok("rm", "renamed");
     }
 
     @Test
@@ -250,9 +231,9 @@ class LifecycleTest {
                 runs.add(pool.submit(() -> env.run(Duration.ofSeconds(240), "run", "-d", "--name", name, image, "sleep", "600")));
             }
             for (Future<Result> f : runs) {
-                ok(f.get(300, TimeUnit.SECONDS));
+                f.get(300, TimeUnit.SECONDS).ok();
             }
-            assertEquals(20, ok(jpod("ps", "-q", "--filter", "name=^many")).stdout().lines().count());
+            assertEquals(20, env.ok("ps", "-q", "--filter", "name=^many").stdout().lines().count());
             List<Future<Result>> rms = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 String name = "many" + i;
@@ -260,9 +241,9 @@ class LifecycleTest {
                 rms.add(pool.submit(rm));
             }
             for (Future<Result> f : rms) {
-                ok(f.get(300, TimeUnit.SECONDS));
+                f.get(300, TimeUnit.SECONDS).ok();
             }
-            assertEquals(0, ok(jpod("ps", "-a", "-q", "--filter", "name=^many")).stdout().lines().count());
+            assertEquals(0, env.ok("ps", "-a", "-q", "--filter", "name=^many").stdout().lines().count());
         } finally {
             pool.shutdownNow();
         }

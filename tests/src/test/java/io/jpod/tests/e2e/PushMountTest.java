@@ -46,12 +46,6 @@ class PushMountTest {
         }
     }
 
-    private static Result ok(String... args) {
-        Result r = env.run(T, args);
-        assertEquals(0, r.exitCode(), r::toString);
-        return r;
-    }
-
     /** Requests that carry blob bytes: the PUT/PATCH of an upload session. */
     private static List<TcpProxy.Request> uploads() {
         return proxy.requests().stream()
@@ -70,12 +64,12 @@ class PushMountTest {
         BuiltImage img = TestImage.busybox().file("f", "mounted\n", 0644).build();
         registry.push(img, "mount/a", "1");
         String source = proxy.hostPort() + "/mount/a:1";
-        ok("pull", "-q", source);
+        env.ok("pull", "-q", source);
 
         proxy.clear();
         String dest = proxy.hostPort() + "/mount/b:2";
         Path digestFile = env.home().resolve("digest-b");
-        Result push = ok("push", "--digestfile", digestFile.toString(), source, dest);
+        Result push = env.ok("push", "--digestfile", digestFile.toString(), source, dest);
         assertEquals(List.of(), uploads(), () -> "no blob bytes may be uploaded: " + proxy.describe());
         assertEquals(img.layers().size() + 1, mounts("mount%2Fa").size(), () -> "every layer and the config mounted: " + proxy.describe());
         assertEquals(img.layers().size(), push.stderr().lines().filter(l -> l.startsWith("Copying blob") && l.contains("mounted from mount/a"))
@@ -84,18 +78,18 @@ class PushMountTest {
 
         // a push records where the blobs went: the next push to a third repository mounts from there
         proxy.clear();
-        ok("push", source, proxy.hostPort() + "/mount/c:3");
+        env.ok("push", source, proxy.hostPort() + "/mount/c:3");
         assertEquals(List.of(), uploads(), () -> "no blob bytes may be uploaded: " + proxy.describe());
         assertEquals(img.layers().size() + 1, mounts("mount%2Fb").size(), () -> "mounted from the last pushed repository: " + proxy.describe());
 
         // what was mounted pulls back with the same digest and id
-        ok("rmi", source);
+        env.ok("rmi", source);
         for (String repo : List.of("mount/b:2", "mount/c:3")) {
-            Result pulled = ok("pull", "-q", proxy.hostPort() + "/" + repo);
+            Result pulled = env.ok("pull", "-q", proxy.hostPort() + "/" + repo);
             assertEquals(img.imageId().substring(7), pulled.stdout().strip(), pulled::toString);
-            Result digests = ok("images", "--digests", "--no-trunc");
+            Result digests = env.ok("images", "--digests", "--no-trunc");
             assertTrue(digests.stdout().contains(img.manifestDigest()), digests::toString);
-            assertEquals("mounted\n", ok("run", "--rm", proxy.hostPort() + "/" + repo, "cat", "/f").stdout());
+            assertEquals("mounted\n", env.ok("run", "--rm", proxy.hostPort() + "/" + repo, "cat", "/f").stdout());
         }
     }
 
@@ -107,10 +101,10 @@ class PushMountTest {
         // a stale hint: jpod believes the blobs are in mount/ghost, which never had them, so the mount answers 202
         registry.push(img, "mount/src", "1");
         String source = proxy.hostPort() + "/mount/src:1";
-        ok("pull", "-q", source);
-        ok("tag", source, "localhost/fallback:1");
-        ok("untag", img.imageId().substring(7));
-        ok("tag", img.imageId().substring(7), "localhost/fallback:1");
+        env.ok("pull", "-q", source);
+        env.ok("tag", source, "localhost/fallback:1");
+        env.ok("untag", img.imageId().substring(7));
+        env.ok("tag", img.imageId().substring(7), "localhost/fallback:1");
         Path locations = env.storageRoot().resolve("blobs/locations");
         Files.createDirectories(locations);
         env.user().chown(locations);
@@ -120,13 +114,13 @@ class PushMountTest {
             env.user().chown(hint);
         }
         proxy.clear();
-        Result push = ok("push", "localhost/fallback:1", proxy.hostPort() + "/mount/dst:1");
+        Result push = env.ok("push", "localhost/fallback:1", proxy.hostPort() + "/mount/dst:1");
         assertTrue(mounts("mount%2Fghost").size() >= 1, () -> proxy.describe().toString());
         assertTrue(uploads().size() >= 1, () -> "expected an upload after the refused mount: " + proxy.describe());
-        ok("rmi", "localhost/fallback:1");
-        Result pulled = ok("pull", "-q", proxy.hostPort() + "/mount/dst:1");
+        env.ok("rmi", "localhost/fallback:1");
+        Result pulled = env.ok("pull", "-q", proxy.hostPort() + "/mount/dst:1");
         assertEquals(img.imageId().substring(7), pulled.stdout().strip(), () -> pulled + "\n" + push);
-        assertEquals("fallback\n", ok("run", "--rm", proxy.hostPort() + "/mount/dst:1", "cat", "/f").stdout());
+        assertEquals("fallback\n", env.ok("run", "--rm", proxy.hostPort() + "/mount/dst:1", "cat", "/f").stdout());
     }
 
     @Test
@@ -137,15 +131,15 @@ class PushMountTest {
              LocalRegistry secured = LocalRegistry.sharing(registry, tokens.registryConfig());
              TcpProxy front = TcpProxy.start(secured.port())) {
             String source = front.hostPort() + "/tok/a:1";
-            ok("pull", "-q", "--creds", "heidi:t0k", source);
+            env.ok("pull", "-q", "--creds", "heidi:t0k", source);
             front.clear();
-            ok("push", "--creds", "heidi:t0k", source, front.hostPort() + "/tok/b:1");
+            env.ok("push", "--creds", "heidi:t0k", source, front.hostPort() + "/tok/b:1");
             List<TcpProxy.Request> sent = front.requests().stream()
                     .filter(r -> (r.method().equals("PUT") || r.method().equals("PATCH")) && r.path().contains("/blobs/uploads/")).toList();
             assertEquals(List.of(), sent, () -> "no blob bytes may be uploaded: " + front.describe());
             assertTrue(tokens.scopes().contains("repository:tok/b:pull,push repository:tok/a:pull"), () -> "scopes: " + tokens.scopes());
-            ok("rmi", source);
-            Result pulled = ok("pull", "-q", "--creds", "heidi:t0k", front.hostPort() + "/tok/b:1");
+            env.ok("rmi", source);
+            Result pulled = env.ok("pull", "-q", "--creds", "heidi:t0k", front.hostPort() + "/tok/b:1");
             assertEquals(img.imageId().substring(7), pulled.stdout().strip(), pulled::toString);
         }
     }

@@ -53,31 +53,25 @@ class StorageCommandsTest {
     }
 
 
-    private static Result ok(String... args) {
-        Result r = env.run(T, args);
-        assertEquals(0, r.exitCode(), r::toString);
-        return r;
-    }
-
     @Test
     @Order(1)
     void infoNamesTheDriverAndWhy() {
-        Result r = ok("info");
+        Result r = env.ok("info");
         String driver = r.stdout().lines().filter(l -> l.strip().startsWith("graphDriverName:")).findFirst().orElse("");
         String reason = r.stdout().lines().filter(l -> l.strip().startsWith("graphDriverReason:")).findFirst().orElse("");
         assertTrue(driver.matches(".*: (overlay|fuse-overlayfs|vfs)"), r::toString);
         String name = driver.substring(driver.lastIndexOf(' ') + 1);
         assertTrue(reason.contains(name + ":"), () -> "the reason must start with the driver's name" + r);
-        Result forced = ok("--storage-driver", "vfs", "info");
+        Result forced = env.ok("--storage-driver", "vfs", "info");
         assertTrue(forced.stdout().contains("--storage-driver"), forced::toString);
     }
 
     @Test
     @Order(2)
     void diffListsTheContainersChanges() {
-        ok("run", "--name", "changed", "--network", "none", image, "sh", "-c",
+        env.ok("run", "--name", "changed", "--network", "none", image, "sh", "-c",
                 "echo hi > /new; rm /etc/motd; mkdir /tmp/d; echo more >> /etc/passwd");
-        Result d = ok("diff", "changed");
+        Result d = env.ok("diff", "changed");
         List<String> lines = d.stdout().lines().toList();
         for (String want : List.of("A /new", "D /etc/motd", "C /etc/passwd", "C /etc", "C /tmp", "A /tmp/d")) {
             assertTrue(lines.contains(want), () -> "missing '" + want + "'" + d);
@@ -88,12 +82,12 @@ class StorageCommandsTest {
     @Test
     @Order(3)
     void mountShowsTheMergedRootfsAndUmountRemovesIt() {
-        Result m = ok("mount", "changed");
+        Result m = env.ok("mount", "changed");
         String path = m.stdout().strip();
         assertTrue(path.endsWith("/merged"), m::toString);
-        Result cat = ok("unshare", "cat", path + "/new");
+        Result cat = env.ok("unshare", "cat", path + "/new");
         assertEquals("hi\n", cat.stdout());
-        ok("umount", "changed");
+        env.ok("umount", "changed");
         Result gone = env.run(T, "unshare", "test", "-e", path + "/new");
         assertNotEquals(0, gone.exitCode(), () -> "still mounted after umount" + gone);
     }
@@ -102,7 +96,7 @@ class StorageCommandsTest {
     @Order(4)
     void exportWritesTheWholeRootfs() throws IOException {
         Path out = env.home().resolve("changed.tar");
-        ok("export", "-o", out.toString(), "changed");
+        env.ok("export", "-o", out.toString(), "changed");
         Map<String, TarArchiveEntry> entries = new HashMap<>();
         Map<String, String> contents = new HashMap<>();
         try (InputStream in = new ByteArrayInputStream(Files.readAllBytes(out));
@@ -124,12 +118,12 @@ class StorageCommandsTest {
     @Test
     @Order(5)
     void commitMakesARunnableImageWithTheChanges() {
-        Result c = ok("commit", "changed", "committed");
+        Result c = env.ok("commit", "changed", "committed");
         String id = c.stdout().strip();
         assertTrue(id.matches("[0-9a-f]{64}"), c::toString);
-        Result images = ok("images");
+        Result images = env.ok("images");
         assertTrue(images.stdout().contains("localhost/committed"), images::toString);
-        Result run = ok("run", "--rm", "--network", "none", "localhost/committed:latest", "sh", "-c",
+        Result run = env.ok("run", "--rm", "--network", "none", "localhost/committed:latest", "sh", "-c",
                 "cat /new; test -e /etc/motd && echo motd-still-there; tail -1 /etc/passwd; test -d /tmp/d && echo dir");
         assertEquals("hi\nmore\ndir\n", run.stdout(), run::toString);
     }
@@ -137,11 +131,11 @@ class StorageCommandsTest {
     @Test
     @Order(6)
     void dfAndCheckSeeAConsistentStore() {
-        Result df = ok("system", "df");
+        Result df = env.ok("system", "df");
         String imagesRow = df.stdout().lines().filter(l -> l.startsWith("Images")).findFirst().orElse("");
         assertTrue(imagesRow.matches("Images\\s+2\\s+1\\s+.*"), () -> "2 images, 1 used by a container" + df);
         assertTrue(df.stdout().lines().anyMatch(l -> l.matches("Containers\\s+1\\s+0\\s+.*")), df::toString);
-        Result check = ok("system", "check");
+        Result check = env.ok("system", "check");
         assertTrue(check.stdout().contains("no problems"), check::toString);
     }
 
@@ -154,56 +148,56 @@ class StorageCommandsTest {
         try (Stream<Path> s = Files.list(l)) {
             link = s.findFirst().orElseThrow();
         }
-        ok("unshare", "rm", link.toString());
-        ok("unshare", "mkdir", env.storageRoot().resolve("images").resolve("e".repeat(64)).toString());
+        env.ok("unshare", "rm", link.toString());
+        env.ok("unshare", "mkdir", env.storageRoot().resolve("images").resolve("e".repeat(64)).toString());
         Result bad = env.run(T, "system", "check");
         assertEquals(125, bad.exitCode(), bad::toString);
         assertTrue(bad.stdout().contains("missing-link") && bad.stdout().contains("incomplete-image"), bad::toString);
-        Result fixed = ok("system", "check", "--repair");
+        Result fixed = env.ok("system", "check", "--repair");
         assertTrue(fixed.stdout().contains("(repaired)"), fixed::toString);
-        Result again = ok("system", "check");
+        Result again = env.ok("system", "check");
         assertTrue(again.stdout().contains("no problems"), again::toString);
     }
 
     @Test
     @Order(8)
     void pruneAllRemovesStoppedContainersUnusedImagesAndTheirLayers() throws IOException {
-        Result p = ok("system", "prune", "-a", "-f");
+        Result p = env.ok("system", "prune", "-a", "-f");
         assertTrue(p.stdout().contains("Deleted Containers") && p.stdout().contains("Deleted Images"), p::toString);
-        assertEquals(1, ok("images").stdout().lines().count(), "only the header is left");
+        assertEquals(1, env.ok("images").stdout().lines().count(), "only the header is left");
         try (Stream<Path> s = Files.list(env.storageRoot().resolve("overlay"))) {
             assertEquals(List.of("l"), s.map(x -> x.getFileName().toString()).toList(), "no layer is left");
         }
-        assertTrue(ok("system", "check").stdout().contains("no problems"));
+        assertTrue(env.ok("system", "check").stdout().contains("no problems"));
     }
 
     @Test
     @Order(9)
     void diffAndCommitWorkWithTheVfsDriverToo() {
-        ok("--storage-driver", "vfs", "run", "--name", "copied", "--network", "none", image, "sh", "-c",
+        env.ok("--storage-driver", "vfs", "run", "--name", "copied", "--network", "none", image, "sh", "-c",
                 "echo v > /vfs-new; rm /etc/motd");
-        Result d = ok("--storage-driver", "vfs", "diff", "copied");
+        Result d = env.ok("--storage-driver", "vfs", "diff", "copied");
         List<String> lines = d.stdout().lines().toList();
         assertTrue(lines.contains("A /vfs-new") && lines.contains("D /etc/motd"), d::toString);
         assertFalse(lines.stream().anyMatch(l -> l.endsWith(" /bin/busybox")), d::toString);
-        ok("--storage-driver", "vfs", "commit", "copied", "vfscommitted");
-        Result run = ok("--storage-driver", "vfs", "run", "--rm", "--network", "none", "localhost/vfscommitted", "sh", "-c",
+        env.ok("--storage-driver", "vfs", "commit", "copied", "vfscommitted");
+        Result run = env.ok("--storage-driver", "vfs", "run", "--rm", "--network", "none", "localhost/vfscommitted", "sh", "-c",
                 "cat /vfs-new; test -e /etc/motd || echo gone");
         assertEquals("v\ngone\n", run.stdout(), run::toString);
-        assertTrue(ok("system", "check").stdout().contains("no problems"));
+        assertTrue(env.ok("system", "check").stdout().contains("no problems"));
     }
 
     @Test
     @Order(10)
     void resetRemovesEverythingAndStopsThePauseProcess() throws IOException {
-        ok("pull", image);
+        env.ok("pull", image);
         long pause = env.pauseProcess().orElseThrow().pid();
-        long images = ok("images").stdout().lines().count();
+        long images = env.ok("images").stdout().lines().count();
         assertTrue(images >= 2, "a header and at least one image");
-        Result declined = ok("system", "reset"); // stdin is /dev/null: no confirmation, nothing happens
+        Result declined = env.ok("system", "reset"); // stdin is /dev/null: no confirmation, nothing happens
         assertTrue(declined.stdout().contains("Are you sure"), declined::toString);
-        assertEquals(images, ok("images").stdout().lines().count(), "declined: the images are still there");
-        ok("system", "reset", "-f");
+        assertEquals(images, env.ok("images").stdout().lines().count(), "declined: the images are still there");
+        env.ok("system", "reset", "-f");
         try (Stream<Path> s = Files.list(env.storageRoot())) {
             assertEquals(List.of(), s.toList(), "the storage root is empty");
         }
@@ -212,6 +206,6 @@ class StorageCommandsTest {
             Thread.onSpinWait(); // bounded poll for the kill to take effect
         }
         assertFalse(ProcessHandle.of(pause).map(ProcessHandle::isAlive).orElse(false), "the pause process is gone");
-        assertEquals(1, ok("images").stdout().lines().count(), "jpod works again from scratch");
+        assertEquals(1, env.ok("images").stdout().lines().count(), "jpod works again from scratch");
     }
 }

@@ -24,6 +24,8 @@ import java.util.stream.Collectors;
 public final class JpodEnv implements AutoCloseable {
 
     public static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /** How long one ordinary jpod command may take in a test before it counts as hung. */
+    public static final Duration NORMAL = Duration.ofSeconds(120);
     private static final Duration KILL_DEADLINE = Duration.ofSeconds(15);
 
     private final TestUser user;
@@ -105,6 +107,16 @@ public final class JpodEnv implements AutoCloseable {
     /** Runs {@code jpod ARGS} as the test user, stdin /dev/null; kills the tree and fails after {@code timeout}. */
     public Result run(Duration timeout, String... args) {
         return start(args).await(timeout);
+    }
+
+    /** Runs {@code jpod ARGS} (see {@link #run}) within {@link #NORMAL} and asserts that it succeeded. */
+    public Result ok(String... args) {
+        return run(NORMAL, args).ok();
+    }
+
+    /** {@code jpod inspect NAME}'s object for one container or image. */
+    public com.fasterxml.jackson.databind.JsonNode inspect(String name) {
+        return ok("inspect", name).json().get(0);
     }
 
     /** Starts {@code jpod ARGS} in the background; the caller must await or stop it. */
