@@ -48,6 +48,14 @@ final class Formats {
         return s / 86400 + " days ago";
     }
 
+    /** A time as Go prints a time.Time, which is what podman's templates show: 2024-05-01 10:00:00.123 +0000 UTC. */
+    static String goTime(Instant t) {
+        java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+                .withZone(java.time.ZoneOffset.UTC);
+        String nanos = t.getNano() == 0 ? "" : ("." + String.format(java.util.Locale.ROOT, "%09d", t.getNano())).replaceAll("0+$", "");
+        return f.format(t) + nanos + " +0000 UTC";
+    }
+
     /** Left-aligned columns separated by three spaces. */
     static String table(List<String[]> rows) {
         int cols = rows.get(0).length;

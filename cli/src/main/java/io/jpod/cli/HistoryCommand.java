@@ -31,7 +31,8 @@ public final class HistoryCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print only the ids")
     boolean quiet;
 
-    @Option(names = "--format", paramLabel = "FORMAT", description = "json or table (default)")
+    @Option(names = "--format", paramLabel = "FORMAT", description = "json, table (default), or a Go template: {{.ID}} {{.Created}} {{.CreatedAt}} "
+            + "{{.CreatedBy}} {{.Size}} {{.Comment}} ('table' before it adds a header)")
     String format;
 
     @Override
@@ -41,7 +42,26 @@ public final class HistoryCommand implements Callable<Integer> {
             ImageRecord r = engine.findImage(image);
             List<String[]> rows = engine.imageHistory(image);
             String idHex = ImageCli.hex(r.id());
-            if ("json".equals(format)) {
+            OutputFormat fmt = OutputFormat.of(format);
+            if (fmt.isTemplate() && !quiet) {
+                List<Map<String, Object>> out = new ArrayList<>();
+                for (int i = 0; i < rows.size(); i++) {
+                    String[] row = rows.get(i);
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("ID", i == 0 ? (noTrunc ? idHex : idHex.substring(0, 12)) : "<missing>");
+                    m.put("Created", ago(row[0]));
+                    m.put("CreatedSince", ago(row[0]));
+                    m.put("CreatedAt", at(row[0]));
+                    m.put("CreatedBy", row[1]);
+                    m.put("Size", Formats.size(Long.parseLong(row[2])));
+                    m.put("Comment", row[3]);
+                    m.put("Tags", i == 0 ? r.names() : List.of());
+                    out.add(m);
+                }
+                fmt.print(jpod.out, out, Map.of("CreatedBy", "CREATED BY"));
+                return 0;
+            }
+            if (fmt.isJson()) {
                 List<Map<String, Object>> out = new ArrayList<>();
                 for (int i = 0; i < rows.size(); i++) {
                     Map<String, Object> m = new LinkedHashMap<>();
@@ -74,6 +94,14 @@ public final class HistoryCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static String at(String created) {
+        try {
+            return created.isEmpty() ? "" : Formats.goTime(Instant.parse(created));
+        } catch (DateTimeParseException e) {
+            return created;
+        }
     }
 
     private static String ago(String created) {

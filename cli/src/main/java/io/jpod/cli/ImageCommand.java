@@ -40,15 +40,23 @@ public final class ImageCommand implements Runnable {
         @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image names or ids")
         List<String> images;
 
+        @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "json (default) or a Go template, e.g. '{{.Id}} {{.Size}}'")
+        String format;
+
         @Override
         public Integer call() {
             JpodCommand jpod = ImageCli.root(spec);
+            OutputFormat fmt = OutputFormat.of(format);
             try (Engine engine = jpod.engine()) {
                 List<Map<String, Object>> out = new ArrayList<>();
                 for (String i : images) {
                     out.add(engine.inspectImage(i));
                 }
-                jpod.out.println(Formats.json(out));
+                if (fmt.isTemplate()) {
+                    fmt.print(jpod.out, out, Map.of());
+                } else {
+                    jpod.out.println(Formats.json(out));
+                }
             }
             return 0;
         }

@@ -27,7 +27,8 @@ public class ImagesCommand implements Callable<Integer> {
     @Option(names = "--no-trunc", description = "Do not truncate ids")
     boolean noTrunc;
 
-    @Option(names = "--format", paramLabel = "FORMAT", description = "json or table (default)")
+    @Option(names = "--format", paramLabel = "FORMAT", description = "json, table (default), or a Go template: {{.ID}} {{.Repository}} {{.Tag}} "
+            + "{{.Digest}} {{.CreatedSince}} {{.CreatedAt}} {{.Size}} ('table' before it adds a header)")
     String format;
 
     @Option(names = {"-a", "--all"}, description = "Show all images (jpod stores no intermediate images, so the same list)")
@@ -44,7 +45,18 @@ public class ImagesCommand implements Callable<Integer> {
         jpod = ImageCli.root(spec);
         try (Engine engine = jpod.engine()) {
             List<ImageRecord> images = ImageFilter.apply(engine.images(), filters);
-            if ("json".equals(format)) {
+            OutputFormat fmt = OutputFormat.of(format);
+            if (fmt.isTemplate() && !quiet) {
+                List<Map<String, Object>> rows = new ArrayList<>();
+                for (ImageRecord r : images) {
+                    for (String n : r.names().isEmpty() ? List.of("<none>:<none>") : r.names()) {
+                        rows.add(templateRow(r, n));
+                    }
+                }
+                fmt.print(jpod.out, rows, Map.of("ID", "IMAGE ID", "CreatedSince", "CREATED", "Created", "CREATED"));
+                return 0;
+            }
+            if (fmt.isJson()) {
                 List<Map<String, Object>> out = new ArrayList<>();
                 for (ImageRecord r : images) {
                     Map<String, Object> m = new LinkedHashMap<>();
@@ -59,9 +71,6 @@ public class ImagesCommand implements Callable<Integer> {
                 jpod.out.println(Formats.json(out));
                 return 0;
             }
-            if (format != null && !format.equals("table")) {
-                throw new io.jpod.engine.EngineException("unknown --format \"" + format + "\": use json or table");
-            }
             List<String[]> rows = new ArrayList<>();
             rows.add(digests ? new String[]{"REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"}
                     : new String[]{"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"});
@@ -73,10 +82,8 @@ public class ImagesCommand implements Callable<Integer> {
                 }
                 List<String> names = r.names().isEmpty() ? List.of("<none>:<none>") : r.names();
                 for (String n : names) {
-                    int colon = n.lastIndexOf(':');
-                    boolean hasTag = colon > n.lastIndexOf('/');
-                    String repo = hasTag ? n.substring(0, colon) : n;
-                    String tag = hasTag ? n.substring(colon + 1) : "<none>";
+                    String repo = repository(n);
+                    String tag = tag(n);
                     rows.add(digests ? new String[]{repo, tag, r.manifestDigest() == null ? "<none>" : r.manifestDigest(), id,
                             Formats.ago(r.created()), Formats.size(r.size())}
                             : new String[]{repo, tag, id, Formats.ago(r.created()), Formats.size(r.size())});
@@ -87,6 +94,31 @@ public class ImagesCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /** The placeholders podman's `images --format` offers, by the same names; one row per name, as in the table. */
+    private Map<String, Object> templateRow(ImageRecord r, String name) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ID", noTrunc ? r.id() : hex(r.id()).substring(0, 12));
+        m.put("Repository", repository(name));
+        m.put("Tag", tag(name));
+        m.put("Digest", r.manifestDigest() == null ? "<none>" : r.manifestDigest());
+        m.put("Created", Formats.ago(r.created()));
+        m.put("CreatedSince", Formats.ago(r.created()));
+        m.put("CreatedAt", r.created() == null ? "" : Formats.goTime(r.created()));
+        m.put("Size", Formats.size(r.size()));
+        m.put("Names", r.names());
+        return m;
+    }
+
+    private static String repository(String name) {
+        int colon = name.lastIndexOf(':');
+        return colon > name.lastIndexOf('/') ? name.substring(0, colon) : name;
+    }
+
+    private static String tag(String name) {
+        int colon = name.lastIndexOf(':');
+        return colon > name.lastIndexOf('/') ? name.substring(colon + 1) : "<none>";
     }
 
     private static String hex(String id) {

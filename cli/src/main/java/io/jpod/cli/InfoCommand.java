@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -19,7 +20,8 @@ public final class InfoCommand implements Callable<Integer> {
     @ParentCommand
     JpodCommand jpod;
 
-    @Option(names = "--format", paramLabel = "FORMAT", description = "json or text (default)")
+    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "json, text (default), or a Go template, e.g. '{{.Host.Arch}}' "
+            + "or '{{.Store.GraphDriverName}}'")
     String format;
 
     @Override
@@ -46,8 +48,11 @@ public final class InfoCommand implements Callable<Integer> {
             all.put("host", host);
             all.put("store", store);
             all.put("cgroups", engine.cgroupInfo());
-            if ("json".equals(format)) {
+            OutputFormat fmt = OutputFormat.of(format, "text");
+            if (fmt.isJson()) {
                 jpod.out.println(Formats.json(all));
+            } else if (fmt.isTemplate()) { // podman's Go names: .Host.Arch for host.arch
+                fmt.print(jpod.out, List.of(OutputFormat.capitalised(all)), Map.of());
             } else {
                 all.forEach((section, values) -> {
                     jpod.out.println(section + ":");

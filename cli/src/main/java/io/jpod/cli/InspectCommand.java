@@ -1,6 +1,8 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
+import io.jpod.engine.EngineException;
+import io.jpod.engine.Volumes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -8,25 +10,57 @@ import picocli.CommandLine.ParentCommand;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** `jpod inspect`: Show the configuration and state of containers as JSON. */
-@Command(name = "inspect", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, description = "Show the configuration and state of containers as JSON.")
+/** `jpod inspect`: containers, images or volumes as JSON, or each through a Go template. */
+@Command(name = "inspect", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = "Show the configuration and state of containers, images or volumes as JSON.")
 public final class InspectCommand implements Callable<Integer> {
     @ParentCommand
     JpodCommand jpod;
 
-    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "json (default)")
+    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "json (default) or a Go template, e.g. '{{.State.Pid}}'")
     String format;
 
-    @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Container names or ids")
-    List<String> containers = new ArrayList<>();
+    @Option(names = {"-t", "--type"}, paramLabel = "TYPE", defaultValue = "all",
+            description = "container, image, volume, or all (default: a container, else an image, else a volume of that name)")
+    String type;
+
+    @Parameters(arity = "1..*", paramLabel = "NAME", description = "Container, image or volume names or ids")
+    List<String> names = new ArrayList<>();
 
     @Override
     public Integer call() {
+        if (!List.of("all", "container", "image", "volume").contains(type)) {
+            throw new EngineException("unknown --type \"" + type + "\": use container, image, volume or all");
+        }
+        OutputFormat fmt = OutputFormat.of(format);
         try (Engine engine = jpod.engine()) {
-            jpod.out.println(Formats.json(engine.inspect(containers)));
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (String name : names) {
+                out.add(inspect(engine, name));
+            }
+            if (fmt.isTemplate()) {
+                fmt.print(jpod.out, out, Map.of());
+            } else {
+                jpod.out.println(Formats.json(out));
+            }
             return 0;
         }
+    }
+
+    private Map<String, Object> inspect(Engine engine, String name) {
+        if (type.equals("container") || type.equals("all") && engine.hasContainer(name)) {
+            return engine.inspect(List.of(name)).get(0);
+        }
+        if (type.equals("image") || type.equals("all") && engine.image(name).isPresent()) {
+            return engine.inspectImage(name);
+        }
+        Volumes v = engine.volumes();
+        if (type.equals("volume") || v.get(name).isPresent()) {
+            return VolumeCommand.inspect(v, v.require(name));
+        }
+        throw new EngineException("no such object: \"" + name + "\" is not a container, an image or a volume");
     }
 }

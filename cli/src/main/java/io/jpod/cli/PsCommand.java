@@ -28,7 +28,8 @@ public final class PsCommand implements Callable<Integer> {
     @Option(names = "--no-trunc", description = "Do not truncate ids")
     boolean noTrunc;
 
-    @Option(names = "--format", paramLabel = "FORMAT", description = "json or table (default)")
+    @Option(names = "--format", paramLabel = "FORMAT", description = "json, table (default), or a Go template: {{.ID}} {{.Names}} {{.Image}} "
+            + "{{.Command}} {{.Status}} {{.State}} {{.CreatedAt}} {{.RunningFor}} {{.Ports}} {{.Labels}}… ('table' before it adds a header)")
     String format;
 
     @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Only matching containers: status=, name=, id= (repeatable: all must match)")
@@ -43,7 +44,16 @@ public final class PsCommand implements Callable<Integer> {
                     list.add(c);
                 }
             }
-            if ("json".equals(format)) {
+            OutputFormat fmt = OutputFormat.of(format);
+            if (fmt.isTemplate() && !quiet) {
+                List<Map<String, Object>> rows = new ArrayList<>();
+                for (ContainerRecord c : list) {
+                    rows.add(templateRow(engine, c));
+                }
+                fmt.print(jpod.out, rows, HEADERS);
+                return 0;
+            }
+            if (fmt.isJson()) {
                 List<Map<String, Object>> out = new ArrayList<>();
                 for (ContainerRecord c : list) {
                     Map<String, Object> m = new LinkedHashMap<>();
@@ -84,7 +94,36 @@ public final class PsCommand implements Callable<Integer> {
         }
     }
 
-    private static String capitalise(String s) {
-        return s == null || s.isEmpty() ? "" : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    private static final Map<String, String> HEADERS = Map.of("ID", "CONTAINER ID", "Names", "NAMES", "RunningFor", "CREATED",
+            "Created", "CREATED", "CreatedAt", "CREATED AT", "ImageID", "IMAGE ID");
+
+    /** The placeholders podman's `ps --format` offers (its psReporter), by the same names. */
+    private Map<String, Object> templateRow(Engine engine, ContainerRecord c) {
+        var lc = c.lifecycle();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ID", noTrunc ? c.id() : c.id().substring(0, 12));
+        m.put("Names", c.name());
+        m.put("Image", c.imageName());
+        m.put("ImageID", c.imageId() == null ? "" : c.imageId().replaceFirst("^sha256:", ""));
+        m.put("Command", String.join(" ", c.command()));
+        m.put("CreatedAt", c.created() == null ? "" : Formats.goTime(c.created()));
+        m.put("Created", Formats.ago(c.created()));
+        m.put("RunningFor", Formats.ago(c.created()));
+        m.put("Status", PsFilter.status(c));
+        m.put("State", c.state());
+        m.put("ExitCode", c.exitCode() == null ? 0 : c.exitCode());
+        m.put("Exited", "exited".equals(c.state()));
+        m.put("Pid", lc != null && lc.pid() != null && "running".equals(c.state()) ? lc.pid() : 0);
+        m.put("StartedAt", lc != null && lc.startedAt() != null ? Formats.goTime(lc.startedAt()) : "");
+        m.put("ExitedAt", lc != null && lc.finishedAt() != null ? Formats.goTime(lc.finishedAt()) : "");
+        m.put("Labels", lc != null && lc.config() != null && lc.config().labels() != null ? lc.config().labels() : Map.of());
+        List<String> ports = new ArrayList<>();
+        for (var p : engine.ports(c.id())) {
+            ports.add(p.hostIp() + ":" + p.hostPort() + "->" + p.containerPort() + "/" + p.protocol());
+        }
+        m.put("Ports", String.join(", ", ports));
+        m.put("Pod", "");
+        m.put("PodName", "");
+        return m;
     }
 }

@@ -22,7 +22,8 @@ public final class StatsCommand implements Callable<Integer> {
     @Option(names = "--no-stream", description = "Print one sample and exit")
     boolean noStream;
 
-    @Option(names = "--format", paramLabel = "FORMAT", description = "json or table (default)")
+    @Option(names = "--format", paramLabel = "FORMAT", description = "json, table (default), or a Go template: {{.ID}} {{.Name}} {{.CPUPerc}} "
+            + "{{.MemUsage}} {{.MemPerc}} {{.NetIO}} {{.BlockIO}} {{.PIDs}} ('table' before it adds a header)")
     String format;
 
     @Option(names = {"-i", "--interval"}, paramLabel = "SECONDS", description = "Seconds between samples when streaming (default 5)")
@@ -33,14 +34,12 @@ public final class StatsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (format != null && !format.equals("json") && !format.equals("table")) {
-            throw new io.jpod.engine.EngineException("--format " + format + " is not supported: use json or table");
-        }
+        OutputFormat fmt = OutputFormat.of(format);
         if (interval < 1) {
             throw new io.jpod.engine.EngineException("--interval must be at least 1 second");
         }
         // podman redraws a streaming table in place on a terminal; into a pipe or file each sample is appended
-        boolean redraw = !noStream && !"json".equals(format) && stdoutIsTerminal();
+        boolean redraw = !noStream && fmt.isDefault() && stdoutIsTerminal();
         try (Engine engine = jpod.engine()) {
             Map<String, Object> previous = new HashMap<>();
             long next = System.nanoTime();
@@ -50,8 +49,11 @@ public final class StatsCommand implements Callable<Integer> {
                 if (!first && !containers.isEmpty() && rows.isEmpty()) {
                     return 0;
                 }
-                if ("json".equals(format)) {
+                if (fmt.isJson()) {
                     jpod.out.println(Formats.json(rows));
+                } else if (fmt.isTemplate()) {
+                    fmt.print(jpod.out, rows.stream().map(StatsCommand::templateRow).toList(), Map.of("CPUPerc", "CPU %",
+                            "MemUsage", "MEM USAGE / LIMIT", "MemPerc", "MEM %", "NetIO", "NET IO", "BlockIO", "BLOCK IO"));
                 } else {
                     List<String[]> table = new ArrayList<>();
                     table.add(new String[]{"ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET IO", "BLOCK IO", "PIDS"});
@@ -79,6 +81,24 @@ public final class StatsCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** A sample by the names podman's `stats --format` uses. */
+    private static Map<String, Object> templateRow(Map<String, Object> r) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("ID", r.get("id"));
+        m.put("ContainerID", r.get("id"));
+        m.put("Name", r.get("name"));
+        m.put("CPUPerc", r.get("cpu_percent"));
+        m.put("MemUsage", r.get("mem_usage"));
+        m.put("MemUsageBytes", r.get("mem_usage_bytes"));
+        m.put("MemLimit", r.get("mem_limit_bytes"));
+        m.put("MemPerc", r.get("mem_percent"));
+        m.put("NetIO", r.get("net_io"));
+        m.put("BlockIO", r.get("block_io"));
+        m.put("PIDs", r.get("pids"));
+        m.put("PIDS", r.get("pids"));
+        return m;
     }
 
     /** Whether fd 1 is a terminal. */

@@ -2,7 +2,12 @@ package io.jpod.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** `jpod version` and `jpod --version`. */
 @Command(name = "version", mixinStandardHelpOptions = true, description = "Show the jpod version.")
@@ -12,11 +17,27 @@ public final class VersionCommand implements Runnable {
     @ParentCommand
     JpodCommand jpod;
 
+    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "json, or a Go template such as '{{.Client.Version}}'")
+    String format;
+
     @Override
     public void run() {
-        jpod.out.println("Version:      " + VERSION);
-        jpod.out.println("Java:         " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
-        jpod.out.println("OS/Arch:      linux/" + InfoCommand.goArch());
+        OutputFormat fmt = OutputFormat.of(format);
+        Map<String, Object> client = new LinkedHashMap<>();
+        client.put("Version", VERSION);
+        client.put("Java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
+        client.put("OsArch", "linux/" + InfoCommand.goArch());
+        client.put("Os", "linux");
+        Map<String, Object> all = Map.of("Client", client); // like podman without a remote service: no Server part
+        if (fmt.isJson()) {
+            jpod.out.println(Formats.json(all));
+        } else if (fmt.isTemplate()) {
+            fmt.print(jpod.out, List.of(all), Map.of());
+        } else {
+            jpod.out.println("Version:      " + VERSION);
+            jpod.out.println("Java:         " + client.get("Java"));
+            jpod.out.println("OS/Arch:      " + client.get("OsArch"));
+        }
     }
 
     /** For --version. */

@@ -86,20 +86,24 @@ public final class VolumeCommand implements Runnable {
         @Option(names = {"-q", "--quiet"}, description = "Print only volume names")
         boolean quiet;
 
-        @Option(names = "--format", paramLabel = "FORMAT", description = "json or table (default)")
+        @Option(names = "--format", paramLabel = "FORMAT", description = "json, table (default), or a Go template: {{.Name}} {{.Driver}} "
+                + "{{.Mountpoint}} {{.CreatedAt}} {{.Labels}} ('table' before it adds a header)")
         String format;
 
         @Override
         public Integer call() {
+            OutputFormat fmt = OutputFormat.of(format);
             try (Engine engine = parent.jpod.engine()) {
                 Volumes v = engine.volumes();
                 List<VolumeRecord> all = v.list();
-                if ("json".equals(format)) {
+                if (fmt.isJson() || fmt.isTemplate() && !quiet) {
                     List<Object> out = new ArrayList<>();
                     all.forEach(r -> out.add(inspect(v, r)));
-                    parent.jpod.out.println(Formats.json(out));
-                } else if (format != null && !format.equals("table")) {
-                    throw new EngineException("unsupported --format \"" + format + "\": use json or table");
+                    if (fmt.isJson()) {
+                        parent.jpod.out.println(Formats.json(out));
+                    } else {
+                        fmt.print(parent.jpod.out, out, Map.of("Name", "VOLUME NAME"));
+                    }
                 } else if (quiet) {
                     all.forEach(r -> parent.jpod.out.println(r.name()));
                 } else {
@@ -119,15 +123,23 @@ public final class VolumeCommand implements Runnable {
         @Parameters(arity = "1..*", paramLabel = "NAME")
         List<String> names;
 
+        @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "json (default) or a Go template, e.g. '{{.Mountpoint}}'")
+        String format;
+
         @Override
         public Integer call() {
+            OutputFormat fmt = OutputFormat.of(format);
             try (Engine engine = parent.jpod.engine()) {
                 Volumes v = engine.volumes();
                 List<Object> out = new ArrayList<>();
                 for (String n : names) {
                     out.add(inspect(v, v.require(n)));
                 }
-                parent.jpod.out.println(Formats.json(out));
+                if (fmt.isTemplate()) {
+                    fmt.print(parent.jpod.out, out, Map.of());
+                } else {
+                    parent.jpod.out.println(Formats.json(out));
+                }
             }
             return 0;
         }

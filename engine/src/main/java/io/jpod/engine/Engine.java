@@ -71,6 +71,11 @@ public final class Engine implements AutoCloseable {
                 .ifPresent(c -> lc.teardown(c.id(), null, null));
     }
 
+    /** Whether a container has this name or id (`inspect` with no --type looks for containers first). */
+    public boolean hasContainer(String idOrName) {
+        return store().containers().get(idOrName).isPresent();
+    }
+
     /** One container, its state reconciled with reality. */
     public ContainerRecord container(String idOrName) {
         return lifecycle().current(idOrName);

@@ -1,0 +1,88 @@
+package io.jpod.tests.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jpod.tests.support.JpodEnv;
+import io.jpod.tests.support.RegistryAndJpod;
+import io.jpod.tests.support.Result;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Go templates in --format, as scripts written for podman use them: ps, images, inspect (containers, images,
+ * volumes), info and version, with `table` headers and a clear error for a template that cannot work.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class FormatTemplatesTest {
+    @RegisterExtension
+    static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/format");
+    private static JpodEnv env; // set by FX
+    private static String image;
+    private static String id;
+
+    @BeforeAll
+    static void setUp() {
+        image = FX.image();
+        id = env.ok("run", "-d", "--name", "tpl", "--label", "app=web", image, "sleep", "300").stdout().strip();
+    }
+
+    @Test
+    void psPrintsOneLinePerContainerThroughTheTemplate() {
+        env.ok("create", "--name", "tpl-created", image, "true");
+        assertEquals(List.of("tpl running " + id.substring(0, 12) + " web"),
+                env.ok("ps", "--format", "{{.Names}} {{.State}} {{.ID}} {{index .Labels \"app\"}}").stdout().lines().toList());
+        List<String> all = env.ok("ps", "-a", "--no-trunc", "--format", "{{.Names}} {{.ID}}").stdout().lines().sorted().toList();
+        assertEquals(2, all.size(), all::toString);
+        assertEquals("tpl " + id, all.get(0)); // " " sorts before "-"
+        assertTrue(all.get(1).startsWith("tpl-created "), all::toString);
+        List<String> table = env.ok("ps", "--format", "table {{.ID}}\t{{.Names}}\t{{.Command}}").stdout().lines().toList();
+        assertEquals(2, table.size(), table::toString);
+        assertTrue(table.get(0).matches("CONTAINER ID +NAMES +COMMAND"), table::toString);
+        assertTrue(table.get(1).matches(id.substring(0, 12) + " +tpl +sleep 300"), table::toString);
+        env.ok("rm", "tpl-created");
+    }
+
+    @Test
+    void inspectFindsContainersImagesAndVolumesAndFormatsEach() {
+        Result r = env.ok("inspect", "--format", "{{.State.Status}} {{.Config.Cmd}} {{json .Config.Labels}}", "tpl");
+        assertEquals("running [sleep 300] {\"app\":\"web\"}\n", r.stdout());
+        String imageId = env.inspect(image).path("Id").asText();
+        assertEquals(imageId + "\n", env.ok("inspect", "--type", "image", "-f", "{{.Id}}", image).stdout());
+        assertEquals(imageId + "\n", env.ok("image", "inspect", "--format", "{{.Id}}", image).stdout());
+        env.ok("volume", "create", "tplvol");
+        assertTrue(env.ok("inspect", "-f", "{{.Name}} {{.Mountpoint}}", "tplvol").stdout().matches("tplvol /\\S+/tplvol/_data\n"));
+        assertEquals("tplvol\n", env.ok("volume", "ls", "--format", "{{.Name}}").stdout());
+        env.ok("volume", "rm", "tplvol");
+    }
+
+    @Test
+    void imagesInfoAndVersionTemplates() {
+        String repo = image.substring(0, image.lastIndexOf(':'));
+        assertEquals(repo + ":latest\n", env.ok("images", "--format", "{{.Repository}}:{{.Tag}}").stdout());
+        String shortId = env.inspect(image).path("Id").asText().substring(0, 12);
+        assertEquals(List.of("IMAGE ID       TAG", shortId + "   latest"),
+                env.ok("images", "--format", "table {{.ID}}\t{{.Tag}}").stdout().lines().toList());
+        assertTrue(env.ok("info", "--format", "{{.Host.Arch}}/{{.Store.GraphDriverName}}").stdout().matches("(amd64|arm64)/\\S+\n"));
+        assertTrue(env.ok("version", "--format", "{{.Client.Version}}").stdout().matches("\\d+\\.\\d+\\.\\d+\n"));
+    }
+
+    @Test
+    void aTemplateThatCannotWorkIsOneClearLine() {
+        for (List<String> args : List.of(List.of("inspect", "-f", "{{.State.Statsu}}", "tpl"), List.of("ps", "--format", "{{.Names"),
+                List.of("images", "--format", "yaml"), List.of("ps", "--format", "{{nosuch .Names}}"))) {
+            Result r = env.run(JpodEnv.NORMAL, args.toArray(String[]::new));
+            assertEquals(125, r.exitCode(), r::toString);
+            assertEquals(1, r.stderr().lines().count(), r::toString);
+            assertTrue(r.stderr().startsWith("Error: ") && r.stderr().contains("--format"), r::toString);
+            assertEquals("", r.stdout(), r::toString);
+        }
+        Result r = env.run(JpodEnv.NORMAL, "inspect", "-f", "{{.Id}}", "no-such-thing");
+        assertEquals(125, r.exitCode(), r::toString);
+        assertTrue(r.stderr().contains("no-such-thing"), r::toString);
+    }
+}
