@@ -71,6 +71,41 @@ final class Commands {
         return m;
     }
 
+    /** `jpod container NAME …` runs the top-level command NAME (podman's container group): these, by their names. */
+    static final Map<String, String> CONTAINER_GROUP = containerGroup();
+
+    private static Map<String, String> containerGroup() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String name : new String[]{"attach", "commit", "cp", "create", "diff", "exec", "export", "inspect", "kill", "logs",
+                "mount", "port", "ps", "rename", "restart", "rm", "run", "start", "stats", "stop", "top", "umount", "unmount",
+                "update", "wait"}) {
+            m.put(name, name);
+        }
+        m.put("ls", "ps");
+        m.put("list", "ps");
+        return m;
+    }
+
+    /**
+     * {@code jpod [global options] container NAME ARGS} → {@code jpod [global options] NAME ARGS} for the names of
+     * {@link #CONTAINER_GROUP} ({@code container inspect} looks at containers only, as podman's does); other
+     * arguments are returned as they are.
+     */
+    static String[] containerGroupAlias(String[] args) {
+        int i = commandIndex(args);
+        if (i < 0 || i + 1 >= args.length || !args[i].equals("container") || !CONTAINER_GROUP.containsKey(args[i + 1])) {
+            return args;
+        }
+        String target = CONTAINER_GROUP.get(args[i + 1]);
+        java.util.List<String> out = new java.util.ArrayList<>(java.util.Arrays.asList(args).subList(0, i));
+        out.add(target);
+        if (target.equals("inspect")) {
+            out.addAll(java.util.List.of("--type", "container"));
+        }
+        out.addAll(java.util.Arrays.asList(args).subList(i + 2, args.length));
+        return out.toArray(String[]::new);
+    }
+
     /** Registers the command named in args, or every command when none is (help, errors, completion). */
     static void register(CommandLine cl, String[] args) {
         Map<String, Class<?>> all = all();
@@ -85,14 +120,19 @@ final class Commands {
 
     /** The first argument that is not a global option or its value. */
     static String commandName(String[] args) {
+        int i = commandIndex(args);
+        return i < 0 ? null : args[i];
+    }
+
+    private static int commandIndex(String[] args) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (GLOBAL_OPTIONS_WITH_VALUE.contains(a)) {
                 i++;
             } else if (!a.startsWith("-")) {
-                return a;
+                return i;
             }
         }
-        return null;
+        return -1;
     }
 }

@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 @Command(name = "image", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, description = "Manage images.",
         subcommands = {ImageCommand.Ls.class, PullCommand.class, PushCommand.class, RmiCommand.ImageRm.class, TagCommand.class, UntagCommand.class,
                 ImageCommand.Inspect.class, HistoryCommand.class, ImageCommand.Prune.class, SaveLoadCommands.Save.class,
-                SaveLoadCommands.Load.class, ImportCommand.class})
+                SaveLoadCommands.Load.class, ImportCommand.class, ImageCommand.Exists.class})
 public final class ImageCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -59,6 +59,23 @@ public final class ImageCommand implements Runnable {
                 }
             }
             return 0;
+        }
+    }
+
+    /** `jpod image exists IMAGE`: exit 0 if the image is stored here, 1 if not. */
+    @Command(name = "exists", mixinStandardHelpOptions = true, description = "Exit 0 if the image is stored locally, 1 if not.")
+    public static final class Exists implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "IMAGE")
+        String image;
+
+        @Override
+        public Integer call() {
+            try (Engine engine = ImageCli.root(spec).engine()) {
+                return engine.image(image).isPresent() ? 0 : 1;
+            }
         }
     }
 

@@ -39,9 +39,10 @@ public final class Main {
         }
         try {
             io.jpod.engine.Trace.mark("main");
-            CommandLine cl = commandLine(env, out, err, args);
+            String[] argv = Commands.containerGroupAlias(args);
+            CommandLine cl = commandLine(env, out, err, argv);
             io.jpod.engine.Trace.mark("command model built");
-            return cl.execute(args);
+            return cl.execute(argv);
         } catch (RuntimeException | Error e) {
             return report(e, err); // a failure outside picocli's handlers (e.g. building the command model)
         }

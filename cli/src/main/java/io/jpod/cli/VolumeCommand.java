@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
 @Command(name = "volume", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = "Manage volumes.",
         subcommands = {VolumeCommand.Create.class, VolumeCommand.Ls.class, VolumeCommand.Inspect.class,
-                VolumeCommand.Rm.class, VolumeCommand.Prune.class})
+                VolumeCommand.Rm.class, VolumeCommand.Prune.class, VolumeCommand.Exists.class})
 public final class VolumeCommand implements Runnable {
     @ParentCommand
     JpodCommand jpod;
@@ -142,6 +142,23 @@ public final class VolumeCommand implements Runnable {
                 }
             }
             return 0;
+        }
+    }
+
+    /** `jpod volume exists NAME`: exit 0 if the volume exists, 1 if not. */
+    @Command(name = "exists", mixinStandardHelpOptions = true, description = "Exit 0 if the volume exists, 1 if not.")
+    static final class Exists implements Callable<Integer> {
+        @ParentCommand
+        VolumeCommand parent;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            try (Engine engine = parent.jpod.engine()) {
+                return engine.volumes().get(name).isPresent() ? 0 : 1;
+            }
         }
     }
 

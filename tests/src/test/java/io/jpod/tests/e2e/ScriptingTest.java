@@ -14,11 +14,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Go templates in --format, as scripts written for podman use them: ps, images, inspect (containers, images,
- * volumes), info and version, with `table` headers and a clear error for a template that cannot work.
+ * What scripts written for podman lean on: Go templates in --format (ps, images, inspect of containers, images and
+ * volumes, info, version; `table` headers; a clear error for a template that cannot work), the `container` command
+ * group, and `exists`.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class FormatTemplatesTest {
+class ScriptingTest {
     @RegisterExtension
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/format");
     private static JpodEnv env; // set by FX
@@ -84,5 +85,19 @@ class FormatTemplatesTest {
         Result r = env.run(JpodEnv.NORMAL, "inspect", "-f", "{{.Id}}", "no-such-thing");
         assertEquals(125, r.exitCode(), r::toString);
         assertTrue(r.stderr().contains("no-such-thing"), r::toString);
+    }
+
+    @Test
+    void theContainerGroupAndExists() {
+        assertEquals("tpl\n", env.ok("container", "ls", "--format", "{{.Names}}").stdout());
+        assertEquals("running\n", env.ok("container", "inspect", "-f", "{{.State.Status}}", "tpl").stdout());
+        Result notAContainer = env.run(JpodEnv.NORMAL, "container", "inspect", image);
+        assertEquals(125, notAContainer.exitCode(), notAContainer::toString);
+        assertEquals("hi\n", env.ok("container", "run", "--rm", image, "echo", "hi").stdout());
+        assertEquals(0, env.run(JpodEnv.NORMAL, "container", "exists", "tpl").exitCode());
+        assertEquals(1, env.run(JpodEnv.NORMAL, "container", "exists", "nope").exitCode());
+        assertEquals(0, env.run(JpodEnv.NORMAL, "image", "exists", image).exitCode());
+        assertEquals(1, env.run(JpodEnv.NORMAL, "image", "exists", "localhost/nope:1").exitCode());
+        assertEquals(1, env.run(JpodEnv.NORMAL, "volume", "exists", "nope").exitCode());
     }
 }
