@@ -1,6 +1,7 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
+import io.jpod.storage.ContainerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -9,6 +10,11 @@ import picocli.CommandLine.Option;
 public final class KillCommand extends EachContainerCommand {
     @Option(names = {"-s", "--signal"}, paramLabel = "SIGNAL", defaultValue = "KILL", description = "Signal to send (default: SIGKILL)")
     String signal;
+
+    @Override
+    boolean includedInAll(ContainerRecord c) {
+        return "running".equals(c.state());
+    }
 
     @Override
     String each(Engine engine, String container) {

@@ -32,6 +32,12 @@ public final class PsCommand implements Callable<Integer> {
             + "{{.Command}} {{.Status}} {{.State}} {{.CreatedAt}} {{.RunningFor}} {{.Ports}} {{.Labels}}… ('table' before it adds a header)")
     String format;
 
+    @Option(names = {"-l", "--latest"}, description = "Only the container created last (running or not)")
+    boolean latest;
+
+    @Option(names = {"-n", "--last"}, paramLabel = "N", description = "Only the N containers created last (running or not)")
+    Integer last;
+
     @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Only matching containers: status=, name=, id= (repeatable: all must match)")
     List<String> filters = new ArrayList<>();
 
@@ -39,8 +45,10 @@ public final class PsCommand implements Callable<Integer> {
     public Integer call() {
         try (Engine engine = jpod.engine()) {
             List<ContainerRecord> list = new ArrayList<>();
-            for (ContainerRecord c : engine.containers()) {
-                if ((all || !filters.isEmpty() || "running".equals(c.state())) && PsFilter.matches(c, filters)) {
+            Integer limit = latest ? Integer.valueOf(1) : last;
+            for (ContainerRecord c : engine.containers()) { // newest first
+                boolean shown = all || limit != null || !filters.isEmpty() || "running".equals(c.state());
+                if (shown && PsFilter.matches(c, filters) && (limit == null || list.size() < limit)) {
                     list.add(c);
                 }
             }

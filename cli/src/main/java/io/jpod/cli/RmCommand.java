@@ -1,37 +1,38 @@
 package io.jpod.cli;
 
+import io.jpod.engine.ContainerRunningException;
 import io.jpod.engine.Engine;
+import io.jpod.engine.EngineException;
+import io.jpod.engine.NoSuchContainerException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Option;
 
-import java.util.List;
-import java.util.concurrent.Callable;
-
-/** `jpod rm`: remove stopped containers. */
+/** `jpod rm`: remove containers; podman's exit codes (1: one did not exist, 2: one is running, 125: other). */
 @Command(name = "rm", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = "Remove one or more containers.")
-public final class RmCommand implements Callable<Integer> {
-    @ParentCommand
-    JpodCommand jpod;
-
-    @picocli.CommandLine.Option(names = {"-f", "--force"}, description = "Kill running containers first")
+public final class RmCommand extends EachContainerCommand {
+    @Option(names = {"-f", "--force"}, description = "Kill running containers first")
     boolean force;
 
-    @picocli.CommandLine.Option(names = {"-v", "--volumes"}, description = "Also remove the container's anonymous volumes")
+    @Option(names = {"-v", "--volumes"}, description = "Also remove the container's anonymous volumes")
     boolean volumes;
 
-    @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Container names or ids")
-    List<String> containers;
+    @Option(names = {"-i", "--ignore"}, description = "Ignore containers that do not exist")
+    boolean ignore;
 
     @Override
-    public Integer call() {
-        try (Engine engine = jpod.engine()) {
-            for (String c : containers) {
-                engine.removeContainer(c, force, volumes);
-                jpod.out.println(c);
-            }
-            return 0;
-        }
+    String each(Engine engine, String container) {
+        engine.removeContainer(container, force, volumes);
+        return container;
+    }
+
+    @Override
+    boolean ignoreMissing() {
+        return ignore;
+    }
+
+    @Override
+    int failureCode(EngineException e) {
+        return e instanceof NoSuchContainerException ? 1 : e instanceof ContainerRunningException ? 2 : Main.EXIT_ENGINE;
     }
 }

@@ -1,6 +1,7 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
+import io.jpod.storage.ContainerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -9,6 +10,19 @@ import picocli.CommandLine.Option;
 public final class StopCommand extends EachContainerCommand {
     @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "Seconds to wait before SIGKILL (default: the container's stop timeout, 10)")
     Integer time;
+
+    @Option(names = {"-i", "--ignore"}, description = "Ignore containers that do not exist")
+    boolean ignore;
+
+    @Override
+    boolean includedInAll(ContainerRecord c) {
+        return "running".equals(c.state());
+    }
+
+    @Override
+    boolean ignoreMissing() {
+        return ignore;
+    }
 
     @Override
     String each(Engine engine, String container) {

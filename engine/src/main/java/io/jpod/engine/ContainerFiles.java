@@ -41,7 +41,7 @@ public final class ContainerFiles {
 
     private ContainerRecord container(String idOrName) {
         return store.containers().get(idOrName)
-                .orElseThrow(() -> new EngineException("no container with name or id \"" + idOrName + "\" found"));
+                .orElseThrow(() -> new NoSuchContainerException(idOrName));
     }
 
     private List<Path> lowers(ContainerRecord c) {

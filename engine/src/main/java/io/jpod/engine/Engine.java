@@ -360,7 +360,7 @@ public final class Engine implements AutoCloseable {
         ContainerRecord c = lc.current(idOrName);
         if ("running".equals(c.state())) {
             if (!force) {
-                throw new EngineException("container " + c.name() + " is running; stop it first or use rm -f");
+                throw new ContainerRunningException("container " + c.name() + " is running; stop it first or use rm -f");
             }
             lc.stop(c.id(), 0);
         }
@@ -376,7 +376,7 @@ public final class Engine implements AutoCloseable {
     /** The ports a container publishes (recorded at its start), in the order given. */
     public List<io.jpod.network.PortMapping> ports(String idOrName) {
         ContainerRecord c = store().containers().get(idOrName)
-                .orElseThrow(() -> new EngineException("no container with name or id \"" + idOrName + "\" found"));
+                .orElseThrow(() -> new NoSuchContainerException(idOrName));
         return ContainerNetwork.readPorts(store().containers().dir(c.id()));
     }
 

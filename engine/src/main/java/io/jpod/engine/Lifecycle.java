@@ -92,7 +92,7 @@ final class Lifecycle {
 
     ContainerRecord get(String idOrName) {
         return store.containers().get(idOrName)
-                .orElseThrow(() -> new EngineException("no container with name or id \"" + idOrName + "\" found"));
+                .orElseThrow(() -> new NoSuchContainerException(idOrName));
     }
 
     // ---- launch

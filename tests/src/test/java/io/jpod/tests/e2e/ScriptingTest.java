@@ -9,16 +9,20 @@ import io.jpod.tests.support.Result;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What scripts written for podman lean on: Go templates in --format (ps, images, inspect of containers, images and
  * volumes, info, version; `table` headers; a clear error for a template that cannot work), the `container` command
- * group, and `exists`.
+ * group, `exists`, and --all / --latest / --ignore with podman's exit codes.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the --all test, which ends every container, comes last
 class ScriptingTest {
     @RegisterExtension
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/format");
@@ -99,5 +103,30 @@ class ScriptingTest {
         assertEquals(0, env.run(JpodEnv.NORMAL, "image", "exists", image).exitCode());
         assertEquals(1, env.run(JpodEnv.NORMAL, "image", "exists", "localhost/nope:1").exitCode());
         assertEquals(1, env.run(JpodEnv.NORMAL, "volume", "exists", "nope").exitCode());
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void allLatestIgnoreAndRmExitCodes() {
+        String first = env.ok("run", "-d", "--name", "sel-1", image, "sleep", "300").stdout().strip();
+        String second = env.ok("run", "-d", "--name", "sel-2", image, "sleep", "300").stdout().strip();
+        assertEquals("sel-2\n", env.ok("ps", "-l", "--format", "{{.Names}}").stdout());
+        assertEquals(List.of("sel-2", "sel-1"), env.ok("ps", "-n", "2", "--format", "{{.Names}}").stdout().lines().toList());
+        assertEquals(second + "\n", env.ok("stop", "-l", "-t", "0").stdout());
+        // one missing name does not stop the others: reported, the rest done, podman's exit code for rm (1)
+        Result rm = env.run(JpodEnv.NORMAL, "rm", "no-such", "sel-2");
+        assertEquals(1, rm.exitCode(), rm::toString);
+        assertEquals("sel-2\n", rm.stdout(), rm::toString);
+        assertTrue(rm.stderr().contains("no-such"), rm::toString);
+        assertEquals(0, env.run(JpodEnv.NORMAL, "rm", "-i", "no-such").exitCode());
+        Result running = env.run(JpodEnv.NORMAL, "rm", "sel-1");
+        assertEquals(2, running.exitCode(), running::toString);
+        Result neither = env.run(JpodEnv.NORMAL, "stop");
+        assertEquals(125, neither.exitCode(), neither::toString);
+        // --all: stop acts on the running ones (sel-1 and tpl), rm on all
+        List<String> stopped = env.ok("stop", "-a", "-t", "0").stdout().lines().sorted().toList();
+        assertEquals(List.of(first, id).stream().sorted().toList(), stopped);
+        env.ok("rm", "-a");
+        assertEquals("", env.ok("ps", "-a", "-q").stdout());
     }
 }

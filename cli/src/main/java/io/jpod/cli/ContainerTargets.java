@@ -1,0 +1,45 @@
+package io.jpod.cli;
+
+import io.jpod.engine.Engine;
+import io.jpod.engine.EngineException;
+import io.jpod.storage.ContainerRecord;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/** Which containers a command acts on, podman's way: the names given, {@code --all}, or {@code --latest}. */
+final class ContainerTargets {
+    @Option(names = {"-a", "--all"}, description = "All containers (stop, kill: all running ones)")
+    boolean all;
+
+    @Option(names = {"-l", "--latest"}, description = "The container created last")
+    boolean latest;
+
+    @Parameters(arity = "0..*", paramLabel = "CONTAINER", description = "Container names or ids")
+    List<String> names = new ArrayList<>();
+
+    /** The names as given, or the ids --all (those {@code allOf} accepts) or --latest select. */
+    List<String> select(Engine engine, Predicate<ContainerRecord> allOf) {
+        int ways = (names.isEmpty() ? 0 : 1) + (all ? 1 : 0) + (latest ? 1 : 0);
+        if (ways == 0) {
+            throw new EngineException("no container given: name one or more, or use --all or --latest");
+        }
+        if (ways > 1) {
+            throw new EngineException("give container names, --all or --latest: only one of them");
+        }
+        if (!names.isEmpty()) {
+            return names;
+        }
+        List<ContainerRecord> list = engine.containers(); // newest first
+        if (latest) {
+            if (list.isEmpty()) {
+                throw new EngineException("--latest: there are no containers");
+            }
+            return List.of(list.get(0).id());
+        }
+        return list.stream().filter(allOf).map(ContainerRecord::id).toList();
+    }
+}
