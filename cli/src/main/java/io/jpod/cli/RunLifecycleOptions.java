@@ -40,6 +40,10 @@ public final class RunLifecycleOptions {
     @Option(names = "--log-opt", paramLabel = "KEY=VALUE", description = "Logging option: max-size=SIZE (rotate past it), path=FILE")
     List<String> logOpts = new ArrayList<>();
 
+    @Option(names = "--restart", paramLabel = "POLICY", description = "Start the container again when it ends: no (default), "
+            + "on-failure[:MAX], always, unless-stopped (`jpod stop` ends it for good)")
+    String restart;
+
     RunRequest.LifecycleRequest toRequest() {
         if (stopTimeout != null && stopTimeout < 0) {
             throw new EngineException("--stop-timeout must not be negative: " + stopTimeout);
@@ -50,6 +54,6 @@ public final class RunLifecycleOptions {
             l.put(eq < 0 ? s : s.substring(0, eq), eq < 0 ? "" : s.substring(eq + 1));
         }
         return new RunRequest.LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, l,
-                io.jpod.engine.LogConfig.parse(logDriver, logOpts), false);
+                io.jpod.engine.LogConfig.parse(logDriver, logOpts), false, io.jpod.engine.RestartPolicy.parse(restart));
     }
 }

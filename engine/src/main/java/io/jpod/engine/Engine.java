@@ -68,7 +68,10 @@ public final class Engine implements AutoCloseable {
     public void cleanup(String idOrName) {
         Lifecycle lc = lifecycle();
         store().containers().get(idOrName).filter(c -> lc.cleanupIsFor(c.id(), env.get("JPOD_MONITOR_PID")))
-                .ifPresent(c -> lc.teardown(c.id(), null, null));
+                .ifPresent(c -> {
+                    lc.teardown(c.id(), null, null);
+                    lc.restartByPolicy(c.id());
+                });
     }
 
     /** Whether a container has this name or id (`inspect` with no --type looks for containers first). */
@@ -358,6 +361,10 @@ public final class Engine implements AutoCloseable {
     public void removeContainer(String idOrName, boolean force, boolean volumes) {
         Lifecycle lc = lifecycle();
         ContainerRecord c = lc.current(idOrName);
+        if (!"running".equals(c.state())) {
+            lc.awaitMonitorGone(c.id()); // its exit command finishes first, and may start it again (--restart)
+            c = lc.current(c.id());
+        }
         if ("running".equals(c.state())) {
             if (!force) {
                 throw new ContainerRunningException("container " + c.name() + " is running; stop it first or use rm -f");

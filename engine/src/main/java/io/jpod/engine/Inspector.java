@@ -59,7 +59,7 @@ final class Inspector {
         m.put("HostnamePath", dirs.runRoot().containerDir(c.id()).resolve("hostname").toString());
         m.put("HostsPath", dirs.runRoot().containerDir(c.id()).resolve("hosts").toString());
         m.put("Name", c.name());
-        m.put("RestartCount", 0);
+        m.put("RestartCount", c.lifecycle() == null || c.lifecycle().restartCount() == null ? 0 : c.lifecycle().restartCount());
         m.put("Driver", cfg == null || cfg.storageDriver() == null ? "" : cfg.storageDriver());
         m.put("MountLabel", "");
         m.put("ProcessLabel", "");
@@ -104,6 +104,8 @@ final class Inspector {
         host.put("AutoRemove", cfg != null && cfg.autoRemove());
         host.put("NetworkMode", cfg == null || cfg.network() == null ? "slirp4netns" : cfg.network());
         host.put("Init", cfg != null && cfg.init());
+        RestartPolicy restart = RestartPolicy.parse(cfg == null ? null : cfg.restart());
+        host.put("RestartPolicy", Map.of("Name", restart.isNo() ? "" : restart.name(), "MaximumRetryCount", restart.maxRetries()));
         host.put("LogConfig", LogConfig.inspect(c, lc.logFile(c.id())));
         m.put("HostConfig", host);
         m.put("LogPath", lc.logFile(c.id()).toString());

@@ -44,6 +44,8 @@ final class Lifecycle {
     static final String ATTACH_SOCKET = "attach.sock";
     /** Made by `stop` before it signals: the monitor then skips its exit command, stop tears down itself. */
     static final String TEARDOWN_CLAIM = "teardown-claimed";
+    /** Written by `stop` and `kill` (podman's "stopped by user"): the restart policy leaves this run ended. */
+    static final String STOPPED_BY_USER = "stopped-by-user";
     private static final Duration POLL = Duration.ofMillis(50);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration TEARDOWN_TIMEOUT = Duration.ofSeconds(60);
@@ -121,7 +123,7 @@ final class Lifecycle {
         Instant started = Instant.now();
         try {
             Files.createDirectories(run);
-            for (String f : List.of("exit", "pid", "monitor.pid", ATTACH_SOCKET, TEARDOWN_CLAIM)) {
+            for (String f : List.of("exit", "pid", "monitor.pid", ATTACH_SOCKET, TEARDOWN_CLAIM, STOPPED_BY_USER)) {
                 Files.deleteIfExists(run.resolve(f));
             }
             ByteArrayOutputStream spec = new ByteArrayOutputStream();
@@ -181,6 +183,7 @@ final class Lifecycle {
                 status = 125;
             }
             teardown(id, status, null);
+            restartByPolicy(id);
             return status;
         }
         int status;
@@ -431,7 +434,16 @@ final class Lifecycle {
         if (!running(r)) {
             throw new EngineException("container " + r.name() + " is not running; start it first");
         }
+        markStoppedByUser(r.id());
         helper.get().signal(initPid(r), signal);
+    }
+
+    private void markStoppedByUser(String id) {
+        try {
+            Files.write(runDir(id).resolve(STOPPED_BY_USER), new byte[0]);
+        } catch (IOException e) {
+            // without it a --restart policy may start the container again, as if it had ended by itself
+        }
     }
 
     /** Stop signal, then SIGKILL after {@code timeoutSeconds}; returns when the container is torn down. */
@@ -446,6 +458,7 @@ final class Lifecycle {
                 : config != null && config.stopTimeout() != null ? config.stopTimeout() : 10;
         int signal = config != null && config.stopSignal() != null ? Signals.parse(config.stopSignal()) : Signals.TERM;
         long pid = initPid(r);
+        markStoppedByUser(r.id());
         claimTeardown(r.id());
         if (timeout > 0 && signal != Signals.KILL) {
             helper.get().signal(pid, signal);
@@ -502,6 +515,32 @@ final class Lifecycle {
             return true; // a monitor of an older jpod
         }
         return Long.toString(readLong(runDir(id).resolve("monitor.pid"))).equals(monitorPid.strip());
+    }
+
+    /**
+     * --restart, after the teardown of a run that ended by itself (the exit command, or a foreground `run`): starts
+     * the container again, detached, if its policy says so. `stop` claims the teardown, so no exit command runs and a
+     * stopped container stays stopped; a removed one (--rm is refused with a policy, `rm`) is gone. The monitor of
+     * the ended run is still alive here (it waits for its exit command), so this must not wait for it to go.
+     */
+    void restartByPolicy(String id) {
+        ContainerRecord r = store.containers().get(id).orElse(null);
+        if (r == null || !"exited".equals(r.state()) || r.lifecycle() == null || r.lifecycle().config() == null) {
+            return;
+        }
+        RestartPolicy policy = RestartPolicy.parse(r.lifecycle().config().restart());
+        int restarts = r.lifecycle().restartCount() == null ? 0 : r.lifecycle().restartCount();
+        if (!policy.restartsAfter(r.exitCode() == null ? 0 : r.exitCode(), restarts) || !Files.exists(baseSpec(id))
+                || Files.exists(runDir(id).resolve(STOPPED_BY_USER))) {
+            return;
+        }
+        store.locked(() -> {
+            store.containers().get(id).ifPresent(cur -> store.containers().update(with(cur, cur.state(), cur.exitCode(),
+                    cur.lifecycle().withRestarted())));
+            return null;
+        });
+        mount(r);
+        launch(store.containers().get(id).orElse(r), true, r.lifecycle().config().interactive());
     }
 
     /** The monitor (by then running the exit command) has finished its teardown. Bounded. */

@@ -19,6 +19,13 @@ public record RunRequest(
         SecurityRequest security,
         ResourceRequest resources) {
 
+    public RunRequest {
+        if (remove && lifecycle != null && !lifecycle.restart().isNo()) {
+            throw new EngineException("--rm and --restart " + lifecycle.restart().stored()
+                    + " contradict each other (a removed container cannot be started again): drop one of them");
+        }
+    }
+
     /** What runs and as whom. */
     public record ProcessRequest(String entrypoint, List<String> env, String workdir, String user, String hostname) {
     }
@@ -39,24 +46,28 @@ public record RunRequest(
     }
 
     /**
-     * How the container is attached and supervised (-d, -t, -i, --init, --stop-signal, --stop-timeout, --label).
-     * stopSignal and stopTimeout are null for the defaults (SIGTERM, 10 s).
+     * How the container is attached and supervised (-d, -t, -i, --init, --stop-signal, --stop-timeout, --label,
+     * --log-*, --restart). stopSignal and stopTimeout are null for the defaults (SIGTERM, 10 s).
      */
     public record LifecycleRequest(boolean detach, boolean tty, boolean interactive, boolean init, String stopSignal,
                                    Integer stopTimeout, java.util.Map<String, String> labels, LogConfig log,
-                                   boolean createOnly) {
+                                   boolean createOnly, RestartPolicy restart) {
+        public LifecycleRequest {
+            restart = restart == null ? RestartPolicy.NO : restart;
+        }
+
         public LifecycleRequest(boolean detach, boolean tty, boolean interactive) {
-            this(detach, tty, interactive, false, null, null, java.util.Map.of(), LogConfig.DEFAULT, false);
+            this(detach, tty, interactive, false, null, null, java.util.Map.of(), LogConfig.DEFAULT, false, RestartPolicy.NO);
         }
 
         public LifecycleRequest(boolean detach, boolean tty, boolean interactive, boolean init, String stopSignal,
                                 Integer stopTimeout, java.util.Map<String, String> labels) {
-            this(detach, tty, interactive, init, stopSignal, stopTimeout, labels, LogConfig.DEFAULT, false);
+            this(detach, tty, interactive, init, stopSignal, stopTimeout, labels, LogConfig.DEFAULT, false, RestartPolicy.NO);
         }
 
         /** `jpod create`: the same request, prepared and left in the created state. */
         public LifecycleRequest asCreateOnly() {
-            return new LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, labels, log, true);
+            return new LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, labels, log, true, restart);
         }
     }
 

@@ -20,16 +20,17 @@ import java.util.Map;
  * @param config            what the container was created with (for inspect, exec, start)
  * @param oomKilled         true when the kernel's OOM killer killed a process of the container's cgroup during its
  *                          last run (null: not known or not killed)
+ * @param restartCount      how often --restart started the container again (null: never)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long pid, Instant startedAt, Instant finishedAt,
-                                 String error, Config config, Boolean oomKilled) {
+                                 String error, Config config, Boolean oomKilled, Integer restartCount) {
 
-    /** Without the OOM flag (records of older jpod versions, and before a container has ended). */
+    /** Without the OOM flag and restarts (records of older jpod versions, and before a container has ended). */
     public ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long pid, Instant startedAt, Instant finishedAt,
                               String error, Config config) {
-        this(monitorPid, monitorStartTicks, pid, startedAt, finishedAt, error, config, null);
+        this(monitorPid, monitorStartTicks, pid, startedAt, finishedAt, error, config, null, null);
     }
 
     /**
@@ -38,13 +39,23 @@ public record ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long p
      * @param logDriver  --log-driver: k8s-file (null: the default) or none
      * @param logPath    --log-opt path= (null: ctr.log in the container's directory)
      * @param logMaxSize --log-opt max-size= in bytes (null: jpod's default cap; -1: none)
+     * @param restart    --restart: always, unless-stopped, on-failure or on-failure:N (null: no)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Config(String hostname, String user, String workdir, List<String> env, List<String> entrypoint,
                          Map<String, String> labels, boolean tty, boolean interactive, boolean init,
                          boolean autoRemove, String stopSignal, Integer stopTimeout, String network,
-                         String storageDriver, String logDriver, String logPath, Long logMaxSize) {
+                         String storageDriver, String logDriver, String logPath, Long logMaxSize, String restart) {
+
+        /** No restart policy. */
+        public Config(String hostname, String user, String workdir, List<String> env, List<String> entrypoint,
+                      Map<String, String> labels, boolean tty, boolean interactive, boolean init,
+                      boolean autoRemove, String stopSignal, Integer stopTimeout, String network,
+                      String storageDriver, String logDriver, String logPath, Long logMaxSize) {
+            this(hostname, user, workdir, env, entrypoint, labels, tty, interactive, init, autoRemove, stopSignal,
+                    stopTimeout, network, storageDriver, logDriver, logPath, logMaxSize, null);
+        }
 
         /** Default log settings. */
         public Config(String hostname, String user, String workdir, List<String> env, List<String> entrypoint,
@@ -52,19 +63,27 @@ public record ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long p
                       boolean autoRemove, String stopSignal, Integer stopTimeout, String network,
                       String storageDriver) {
             this(hostname, user, workdir, env, entrypoint, labels, tty, interactive, init, autoRemove, stopSignal,
-                    stopTimeout, network, storageDriver, null, null, null);
+                    stopTimeout, network, storageDriver, null, null, null, null);
         }
     }
 
+    /** A new run: the end of the last one is forgotten, the restart count kept. */
     public ContainerLifecycle withRun(Long monitorPid, Long monitorStartTicks, Long pid, Instant startedAt) {
-        return new ContainerLifecycle(monitorPid, monitorStartTicks, pid, startedAt, null, null, config);
+        return new ContainerLifecycle(monitorPid, monitorStartTicks, pid, startedAt, null, null, config, null, restartCount);
     }
 
     public ContainerLifecycle withEnd(Instant finishedAt, String error) {
-        return new ContainerLifecycle(monitorPid, monitorStartTicks, pid, startedAt, finishedAt, error, config, oomKilled);
+        return new ContainerLifecycle(monitorPid, monitorStartTicks, pid, startedAt, finishedAt, error, config, oomKilled, restartCount);
     }
 
     public ContainerLifecycle withOomKilled(boolean killed) {
-        return new ContainerLifecycle(monitorPid, monitorStartTicks, pid, startedAt, finishedAt, error, config, killed ? Boolean.TRUE : null);
+        return new ContainerLifecycle(monitorPid, monitorStartTicks, pid, startedAt, finishedAt, error, config, killed ? Boolean.TRUE : null,
+                restartCount);
+    }
+
+    /** One more start by the restart policy. */
+    public ContainerLifecycle withRestarted() {
+        return new ContainerLifecycle(monitorPid, monitorStartTicks, pid, startedAt, finishedAt, error, config, oomKilled,
+                restartCount == null ? 1 : restartCount + 1);
     }
 }
