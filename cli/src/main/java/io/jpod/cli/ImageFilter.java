@@ -3,27 +3,72 @@ package io.jpod.cli;
 import io.jpod.engine.EngineException;
 import io.jpod.storage.ImageRecord;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
-/** `jpod images --filter`: reference=GLOB (podman's: matched against the full name, or without registry and/or tag). */
+/**
+ * `jpod images --filter`: reference=GLOB (podman's: matched against the full name, or without registry and/or tag),
+ * dangling=true|false, id=, digest=, before=IMAGE, since=IMAGE. Several values of one key are alternatives,
+ * different keys must all match (podman's rule).
+ */
 final class ImageFilter {
+    private static final String KEYS = "reference, dangling, id, digest, before or since";
+
     private ImageFilter() {
     }
 
     static List<ImageRecord> apply(List<ImageRecord> images, List<String> filters) {
-        List<ImageRecord> out = new ArrayList<>(images);
+        Map<String, List<Predicate<ImageRecord>>> byKey = new LinkedHashMap<>();
         for (String f : filters) {
             int eq = f.indexOf('=');
-            String key = eq < 0 ? f : f.substring(0, eq);
-            if (!key.equals("reference") || eq < 0) {
-                throw new EngineException("unsupported filter \"" + f + "\": jpod supports reference=PATTERN");
+            if (eq <= 0) {
+                throw new EngineException("invalid filter \"" + f + "\": use KEY=VALUE with " + KEYS);
             }
-            Pattern p = glob(f.substring(eq + 1));
-            out.removeIf(r -> r.names().stream().noneMatch(n -> matches(p, n)));
+            String key = f.substring(0, eq);
+            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(one(key, f.substring(eq + 1), images));
+        }
+        List<ImageRecord> out = new ArrayList<>(images);
+        for (List<Predicate<ImageRecord>> alternatives : byKey.values()) {
+            out.removeIf(r -> alternatives.stream().noneMatch(p -> p.test(r)));
         }
         return out;
+    }
+
+    private static Predicate<ImageRecord> one(String key, String value, List<ImageRecord> all) {
+        return switch (key) {
+            case "reference" -> {
+                Pattern p = glob(value);
+                yield r -> r.names().stream().anyMatch(n -> matches(p, n));
+            }
+            case "dangling" -> {
+                if (!value.equals("true") && !value.equals("false")) {
+                    throw new EngineException("invalid dangling filter \"" + value + "\": use dangling=true or dangling=false");
+                }
+                boolean dangling = value.equals("true");
+                yield r -> r.names().isEmpty() == dangling;
+            }
+            case "id" -> r -> hex(r.id()).startsWith(value.replaceFirst("^sha256:", ""));
+            case "digest" -> r -> value.equals(r.manifestDigest()) || r.digests().contains(value);
+            case "before", "since" -> {
+                ImageRecord ref = all.stream().filter(r -> r.names().stream().anyMatch(n -> matches(glob(value), n))
+                                || hex(r.id()).startsWith(value.replaceFirst("^sha256:", "")))
+                        .findFirst().orElseThrow(() -> new EngineException(key + " filter: no image \"" + value + "\" here"));
+                Instant t = ref.created() == null ? Instant.EPOCH : ref.created();
+                yield key.equals("before")
+                        ? r -> r.created() != null && r.created().isBefore(t)
+                        : r -> r.created() != null && r.created().isAfter(t);
+            }
+            default -> throw new EngineException("unsupported filter \"" + key + "\": use " + KEYS);
+        };
+    }
+
+    private static String hex(String id) {
+        return id.startsWith("sha256:") ? id.substring(7) : id;
     }
 
     static boolean matches(Pattern p, String name) {

@@ -37,7 +37,8 @@ public class ImagesCommand implements Callable<Integer> {
     @Option(names = "--digests", description = "Show the manifest digests")
     boolean digests;
 
-    @Option(names = {"-f", "--filter"}, paramLabel = "reference=PATTERN", description = "Only images with a name matching the glob PATTERN")
+    @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Only matching images: reference=GLOB, dangling=true|false, "
+            + "id=, digest=, before=IMAGE, since=IMAGE (values of one key are alternatives, different keys must all match)")
     List<String> filters = new ArrayList<>();
 
     @Override

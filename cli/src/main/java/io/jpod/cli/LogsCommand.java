@@ -33,6 +33,9 @@ public final class LogsCommand implements Callable<Integer> {
     @Option(names = "--since", paramLabel = "TIME", description = "Only output since TIME: RFC 3339, unix seconds, or a duration such as 10s, 5m, 1h")
     String since;
 
+    @Option(names = "--until", paramLabel = "TIME", description = "Only output up to TIME (same forms as --since; -f stops then)")
+    String until;
+
     @Option(names = {"-t", "--timestamps"}, description = "Show the time of each line")
     boolean timestamps;
 
@@ -42,12 +45,13 @@ public final class LogsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Engine engine = jpod.engine()) {
-            engine.logs(container, new LogOptions(follow, tail, since == null ? null : parseSince(since), timestamps), jpod.out, jpod.err);
+            engine.logs(container, new LogOptions(follow, tail, since == null ? null : parseTime("--since", since),
+                    until == null ? null : parseTime("--until", until), timestamps), jpod.out, jpod.err);
             return 0;
         }
     }
 
-    static Instant parseSince(String s) {
+    static Instant parseTime(String option, String s) {
         try {
             return OffsetDateTime.parse(s).toInstant();
         } catch (DateTimeParseException e) {
@@ -59,7 +63,7 @@ public final class LogsCommand implements Callable<Integer> {
         try {
             return Instant.now().minus(Duration.parse("PT" + s.toUpperCase(java.util.Locale.ROOT)));
         } catch (DateTimeParseException e) {
-            throw new EngineException("invalid --since \"" + s + "\": use an RFC 3339 time, unix seconds or a duration such as 10s, 5m, 1h");
+            throw new EngineException("invalid " + option + " \"" + s + "\": use an RFC 3339 time, unix seconds or a duration such as 10s, 5m, 1h");
         }
     }
 }

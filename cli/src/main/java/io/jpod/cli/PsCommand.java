@@ -38,7 +38,8 @@ public final class PsCommand implements Callable<Integer> {
     @Option(names = {"-n", "--last"}, paramLabel = "N", description = "Only the N containers created last (running or not)")
     Integer last;
 
-    @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Only matching containers: status=, name=, id= (repeatable: all must match)")
+    @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Only matching containers: status=, name=, id=, label=, exited=, ancestor=, before=, since= "
+            + "(repeatable: values of one key are alternatives, different keys must all match)")
     List<String> filters = new ArrayList<>();
 
     @Override
@@ -46,9 +47,11 @@ public final class PsCommand implements Callable<Integer> {
         try (Engine engine = jpod.engine()) {
             List<ContainerRecord> list = new ArrayList<>();
             Integer limit = latest ? Integer.valueOf(1) : last;
-            for (ContainerRecord c : engine.containers()) { // newest first
+            List<ContainerRecord> every = engine.containers(); // newest first
+            java.util.function.Predicate<ContainerRecord> filter = PsFilter.of(filters, every);
+            for (ContainerRecord c : every) {
                 boolean shown = all || limit != null || !filters.isEmpty() || "running".equals(c.state());
-                if (shown && PsFilter.matches(c, filters) && (limit == null || list.size() < limit)) {
+                if (shown && filter.test(c) && (limit == null || list.size() < limit)) {
                     list.add(c);
                 }
             }

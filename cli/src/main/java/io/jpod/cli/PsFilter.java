@@ -4,38 +4,97 @@ import io.jpod.engine.EngineException;
 import io.jpod.storage.ContainerRecord;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
-/** `ps --filter` (status=, name=, id=, label=) and podman's STATUS column ("Up 3 seconds", "Exited (0) 2 minutes ago"). */
+/**
+ * `ps --filter` (status, name, id, label, exited, ancestor, before, since) and podman's STATUS column ("Up 3
+ * seconds", "Exited (0) 2 minutes ago"). As in podman, several values of one key are alternatives, different keys
+ * must all match, and every label filter must match.
+ */
 final class PsFilter {
+    private static final List<String> STATES = List.of("created", "running", "exited", "paused", "restarting", "removing",
+            "stopping", "unknown");
+    private static final String KEYS = "status, name, id, label, exited, ancestor, before or since";
+
     private PsFilter() {
     }
 
-    static boolean matches(ContainerRecord c, List<String> filters) {
+    /** The filters as one test; {@code all} (every container) resolves before= and since=. */
+    static Predicate<ContainerRecord> of(List<String> filters, List<ContainerRecord> all) {
+        Map<String, List<Predicate<ContainerRecord>>> byKey = new LinkedHashMap<>();
         for (String f : filters) {
             int eq = f.indexOf('=');
             if (eq <= 0) {
-                throw new EngineException("invalid filter \"" + f + "\": use KEY=VALUE with status, name, id or label");
+                throw new EngineException("invalid filter \"" + f + "\": use KEY=VALUE with " + KEYS);
             }
             String key = f.substring(0, eq);
             String value = f.substring(eq + 1);
-            boolean ok = switch (key) {
-                case "status" -> value.equals(c.state());
-                case "name" -> Pattern.compile(value).matcher(c.name()).find();
-                case "id" -> c.id().startsWith(value);
-                case "label" -> {
-                    var labels = c.lifecycle() != null && c.lifecycle().config() != null ? c.lifecycle().config().labels() : null;
-                    int leq = value.indexOf('=');
-                    yield labels != null && (leq < 0 ? labels.containsKey(value) : value.substring(leq + 1).equals(labels.get(value.substring(0, leq))));
-                }
-                default -> throw new EngineException("unknown filter \"" + key + "\": use status, name, id or label");
-            };
-            if (!ok) {
-                return false;
-            }
+            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(one(key, value, all));
         }
-        return true;
+        return c -> {
+            for (Map.Entry<String, List<Predicate<ContainerRecord>>> e : byKey.entrySet()) {
+                boolean ok = e.getKey().equals("label") ? e.getValue().stream().allMatch(p -> p.test(c))
+                        : e.getValue().stream().anyMatch(p -> p.test(c));
+                if (!ok) {
+                    return false;
+                }
+            }
+            return true;
+        };
+    }
+
+    private static Predicate<ContainerRecord> one(String key, String value, List<ContainerRecord> all) {
+        return switch (key) {
+            case "status" -> {
+                if (!STATES.contains(value)) {
+                    throw new EngineException("invalid status filter \"" + value + "\": use one of " + String.join(", ", STATES));
+                }
+                yield c -> value.equals(c.state());
+            }
+            case "name" -> {
+                Pattern p = Pattern.compile(value);
+                yield c -> p.matcher(c.name()).find();
+            }
+            case "id" -> c -> c.id().startsWith(value);
+            case "label" -> c -> {
+                var labels = c.lifecycle() != null && c.lifecycle().config() != null ? c.lifecycle().config().labels() : null;
+                int leq = value.indexOf('=');
+                return labels != null && (leq < 0 ? labels.containsKey(value) : value.substring(leq + 1).equals(labels.get(value.substring(0, leq))));
+            };
+            case "exited" -> {
+                int code;
+                try {
+                    code = Integer.parseInt(value);
+                } catch (NumberFormatException e) {
+                    throw new EngineException("invalid exited filter \"" + value + "\": use an exit code, e.g. exited=0");
+                }
+                yield c -> "exited".equals(c.state()) && c.exitCode() != null && c.exitCode() == code;
+            }
+            case "ancestor" -> c -> isAncestor(value, c);
+            case "before", "since" -> {
+                ContainerRecord ref = all.stream().filter(c -> c.name().equals(value) || c.id().startsWith(value)).findFirst()
+                        .orElseThrow(() -> new EngineException(key + " filter: no container with name or id \"" + value + "\""));
+                Instant t = ref.created() == null ? Instant.EPOCH : ref.created();
+                yield key.equals("before")
+                        ? c -> c.created() != null && c.created().isBefore(t)
+                        : c -> c.created() != null && c.created().isAfter(t);
+            }
+            default -> throw new EngineException("unknown filter \"" + key + "\": use " + KEYS);
+        };
+    }
+
+    /** ancestor=IMAGE: the container's image by a name as written (with or without tag or registry) or an id prefix. */
+    private static boolean isAncestor(String image, ContainerRecord c) {
+        String id = c.imageId() == null ? "" : c.imageId().replaceFirst("^sha256:", "");
+        if (image.matches("(sha256:)?[0-9a-f]{3,64}") && id.startsWith(image.replaceFirst("^sha256:", ""))) {
+            return true;
+        }
+        return c.imageName() != null && ImageFilter.matches(ImageFilter.glob(image), c.imageName());
     }
 
     static String status(ContainerRecord c) {

@@ -55,7 +55,8 @@ final class LogReader {
         }
         while (true) {
             ContainerRecord r = lifecycle.store().containers().get(id).orElse(null);
-            boolean ended = r == null || !"running".equals(lifecycle.reconcile(r).state());
+            boolean ended = r == null || !"running".equals(lifecycle.reconcile(r).state())
+                    || options.until() != null && java.time.Instant.now().isAfter(options.until());
             List<Line> more = new ArrayList<>();
             try {
                 long size = Files.exists(log) ? Files.size(log) : 0;
@@ -67,7 +68,7 @@ final class LogReader {
                 return;
             }
             for (Line l : more) {
-                if (options.since() == null || !l.time().isBefore(options.since())) {
+                if (options.within(l.time())) {
                     emit(l, out, err);
                 }
             }
@@ -82,7 +83,7 @@ final class LogReader {
     private List<Line> select(List<Line> lines) {
         Deque<Line> out = new ArrayDeque<>();
         for (Line l : lines) {
-            if (options.since() != null && l.time().isBefore(options.since())) {
+            if (!options.within(l.time())) {
                 continue;
             }
             out.add(l);

@@ -106,6 +106,23 @@ class ScriptingTest {
     }
 
     @Test
+    void filtersAndLogWindows() {
+        env.ok("run", "--name", "filt-ok", image, "sh", "-c", "echo early");
+        Result bad = env.run(JpodEnv.NORMAL, "run", "--name", "filt-bad2", image, "sh", "-c", "exit 4");
+        assertEquals(4, bad.exitCode(), bad::toString);
+        assertEquals(List.of("filt-bad2"), env.ok("ps", "-a", "--filter", "exited=4", "--format", "{{.Names}}").stdout().lines().toList());
+        assertEquals(List.of("filt-bad2", "filt-ok"), env.ok("ps", "-a", "--filter", "exited=4", "--filter", "exited=0",
+                "--filter", "ancestor=" + image, "--format", "{{.Names}}").stdout().lines().toList());
+        assertEquals(List.of("filt-bad2"), env.ok("ps", "-a", "--filter", "since=filt-ok", "--filter", "status=exited",
+                "--format", "{{.Names}}").stdout().lines().filter(n -> n.startsWith("filt-")).toList());
+        assertEquals("", env.ok("images", "-q", "--filter", "dangling=true").stdout());
+        assertEquals(1, env.ok("images", "-q", "--filter", "dangling=false").stdout().lines().count());
+        assertEquals("early\n", env.ok("logs", "--until", "2099-01-01T00:00:00Z", "filt-ok").stdout());
+        assertEquals("", env.ok("logs", "--until", "2000-01-01T00:00:00Z", "filt-ok").stdout());
+        env.ok("rm", "filt-ok", "filt-bad2");
+    }
+
+    @Test
     @Order(Integer.MAX_VALUE)
     void allLatestIgnoreAndRmExitCodes() {
         String first = env.ok("run", "-d", "--name", "sel-1", image, "sleep", "300").stdout().strip();
