@@ -37,6 +37,7 @@
 
 #include "cgroup.h"
 #include "attach.h"
+#include "health.h"
 #include "lifecycle.h"
 #include "network.h"
 #include "sandbox.h"
@@ -556,6 +557,7 @@ static void parse_spec(const char *file, struct spec *s)
         else if (!strcmp(key, "exitfile")) s->exitfile = value;
         else if (!strcmp(key, "pidfile")) s->pidfile = value;
         else if (lc_spec_key(key, value)) { }
+        else if (health_spec_key(key, value)) { }
         else if (!strcmp(key, "net")) {
             if (!strcmp(value, "none")) s->net = NET_NONE;
             else if (!strcmp(value, "host")) s->net = NET_HOST;
@@ -1058,6 +1060,7 @@ static int cmd_run(int argc, char **argv)
     struct spec s;
     parse_spec(argv[2], &s);
     lc_begin();
+    health_start();
 
     struct slirp sl = { -1, -1, -1, -1 };
     if (s.net == NET_SLIRP)
@@ -1145,6 +1148,7 @@ static int cmd_run(int argc, char **argv)
         if (write_file_atomic(s.exitfile, content) < 0)
             die("write exit file %s", s.exitfile);
     }
+    health_stop();
     lc_end(code, started);
     return code;
 }

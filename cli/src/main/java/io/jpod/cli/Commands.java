@@ -65,6 +65,7 @@ final class Commands {
         m.put("stats", StatsCommand.class);
         m.put("update", UpdateCommand.class);
         m.put("container", ContainerCommand.class);
+        m.put("healthcheck", HealthcheckCommand.class);
         m.put("info", InfoCommand.class);
         m.put("version", VersionCommand.class);
         m.put("completion", CompletionCommand.class);

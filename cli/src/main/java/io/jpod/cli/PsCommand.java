@@ -95,7 +95,7 @@ public final class PsCommand implements Callable<Integer> {
                     jpod.out.println(id);
                     continue;
                 }
-                String status = PsFilter.status(c);
+                String status = withHealth(engine, c);
                 rows.add(new String[]{id, c.imageName(), String.join(" ", c.command()), Formats.ago(c.created()), status, c.name()});
             }
             if (!quiet) {
@@ -107,6 +107,12 @@ public final class PsCommand implements Callable<Integer> {
 
     private static final Map<String, String> HEADERS = Map.of("ID", "CONTAINER ID", "Names", "NAMES", "RunningFor", "CREATED",
             "Created", "CREATED", "CreatedAt", "CREATED AT", "ImageID", "IMAGE ID");
+
+    /** podman's STATUS, with the health after it when the container has a check: "Up 5 seconds (healthy)". */
+    private static String withHealth(Engine engine, ContainerRecord c) {
+        String health = "running".equals(c.state()) ? engine.health(c) : null;
+        return PsFilter.status(c) + (health == null ? "" : " (" + health + ")");
+    }
 
     /** The placeholders podman's `ps --format` offers (its psReporter), by the same names. */
     private Map<String, Object> templateRow(Engine engine, ContainerRecord c) {
@@ -120,7 +126,7 @@ public final class PsCommand implements Callable<Integer> {
         m.put("CreatedAt", c.created() == null ? "" : Formats.goTime(c.created()));
         m.put("Created", Formats.ago(c.created()));
         m.put("RunningFor", Formats.ago(c.created()));
-        m.put("Status", PsFilter.status(c));
+        m.put("Status", withHealth(engine, c));
         m.put("State", c.state());
         m.put("ExitCode", c.exitCode() == null ? 0 : c.exitCode());
         m.put("Exited", "exited".equals(c.state()));

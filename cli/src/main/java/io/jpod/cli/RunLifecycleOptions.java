@@ -44,6 +44,9 @@ public final class RunLifecycleOptions {
             + "on-failure[:MAX], always, unless-stopped (`jpod stop` ends it for good)")
     String restart;
 
+    @picocli.CommandLine.Mixin
+    RunHealthOptions health;
+
     RunRequest.LifecycleRequest toRequest() {
         if (stopTimeout != null && stopTimeout < 0) {
             throw new EngineException("--stop-timeout must not be negative: " + stopTimeout);
@@ -54,6 +57,7 @@ public final class RunLifecycleOptions {
             l.put(eq < 0 ? s : s.substring(0, eq), eq < 0 ? "" : s.substring(eq + 1));
         }
         return new RunRequest.LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, l,
-                io.jpod.engine.LogConfig.parse(logDriver, logOpts), false, io.jpod.engine.RestartPolicy.parse(restart));
+                io.jpod.engine.LogConfig.parse(logDriver, logOpts), false, io.jpod.engine.RestartPolicy.parse(restart),
+                health.toConfig());
     }
 }

@@ -143,6 +143,18 @@ public final class Engine implements AutoCloseable {
         return new ExecRunner(store(), lifecycle(), NativeHelper.locate(env), env).exec(request);
     }
 
+    /** `jpod healthcheck run`: runs the container's check once; returns the health status it leads to. */
+    public String runHealthcheck(String idOrName) {
+        Lifecycle lc = lifecycle();
+        return new HealthChecks(store(), lc, new ExecRunner(store(), lc, NativeHelper.locate(env), env)).run(idOrName);
+    }
+
+    /** The container's health status ("starting", "healthy", "unhealthy"), or null if it has no check. */
+    public String health(ContainerRecord c) {
+        HealthChecks.State s = HealthChecks.state(store(), c);
+        return s == null ? null : s.status();
+    }
+
     public void logs(String idOrName, LogOptions options, PrintStream out, PrintStream errOut) {
         Lifecycle lc = lifecycle();
         ContainerRecord c = lc.get(idOrName);

@@ -31,7 +31,18 @@ final class ExecRunner {
         this.callerEnv = callerEnv;
     }
 
+    /** {@link #exec(ExecRequest, Path, java.time.Duration)}'s status for a command that outran its time. */
+    static final int TIMED_OUT = -1;
+
     int exec(ExecRequest req) {
+        return exec(req, null, null);
+    }
+
+    /**
+     * @param capture where stdout and stderr go (null: the caller's)
+     * @param timeout how long the command may take before it is given up on ({@link #TIMED_OUT}); null: no limit
+     */
+    int exec(ExecRequest req, Path capture, java.time.Duration timeout) {
         if (req.command().isEmpty()) {
             throw new EngineException("exec needs a command to run");
         }
@@ -85,10 +96,20 @@ final class ExecRunner {
             if (!req.interactive() && !req.tty()) {
                 pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             }
+            if (capture != null) {
+                pb.redirectErrorStream(true).redirectOutput(capture.toFile());
+            }
             Process p = pb.start();
             SignalForwarding.ignoreInterruptsWhile(p);
             try {
-                return p.waitFor();
+                if (timeout == null) {
+                    return p.waitFor();
+                }
+                if (!p.waitFor(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                    p.destroyForcibly();
+                    return TIMED_OUT;
+                }
+                return p.exitValue();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 p.destroy();

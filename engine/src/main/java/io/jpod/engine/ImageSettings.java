@@ -6,14 +6,16 @@ import java.util.List;
 
 /** The parts of an image config that decide how its container runs. */
 record ImageSettings(List<String> env, List<String> entrypoint, List<String> cmd, String workingDir, String user,
-                     String stopSignal) {
+                     String stopSignal, io.jpod.storage.HealthcheckConfig healthcheck) {
 
     static ImageSettings parse(byte[] configJson) {
         ImageConfig cfg = ImageConfig.parse(configJson, "local image");
         ImageConfig.Config c = cfg.config();
         if (c == null) {
-            return new ImageSettings(List.of(), List.of(), List.of(), null, null, null);
+            return new ImageSettings(List.of(), List.of(), List.of(), null, null, null, null);
         }
-        return new ImageSettings(c.env(), c.entrypoint(), c.cmd(), c.workingDir(), c.user(), c.stopSignal());
+        ImageConfig.Healthcheck h = c.healthcheck();
+        return new ImageSettings(c.env(), c.entrypoint(), c.cmd(), c.workingDir(), c.user(), c.stopSignal(),
+                h == null ? null : new io.jpod.storage.HealthcheckConfig(h.test(), h.interval(), h.timeout(), h.startPeriod(), h.retries()));
     }
 }

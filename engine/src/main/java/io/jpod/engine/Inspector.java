@@ -50,6 +50,10 @@ final class Inspector {
         state.put("Error", life == null || life.error() == null ? "" : life.error());
         state.put("StartedAt", life == null ? ZERO_TIME : time(life.startedAt()));
         state.put("FinishedAt", life == null ? ZERO_TIME : time(life.finishedAt()));
+        HealthChecks.State health = HealthChecks.state(store, c);
+        if (health != null) {
+            state.put("Health", health);
+        }
         m.put("State", state);
 
         m.put("Image", c.imageId() == null ? "" : c.imageId().replaceFirst("^sha256:", ""));
@@ -85,6 +89,9 @@ final class Inspector {
         config.put("StopSignal", cfg == null || cfg.stopSignal() == null ? "SIGTERM" : Signals.name(Signals.parse(cfg.stopSignal())));
         config.put("StopTimeout", cfg == null || cfg.stopTimeout() == null ? 10 : cfg.stopTimeout());
         config.put("CreateCommand", List.of());
+        if (cfg != null && cfg.healthcheck() != null) {
+            config.put("Healthcheck", cfg.healthcheck());
+        }
         m.put("Config", config);
 
         Map<String, Object> net = new LinkedHashMap<>();

@@ -149,9 +149,16 @@ final class Lifecycle {
             if (config.init()) {
                 record(spec, "init", "1");
             }
+            io.jpod.storage.HealthcheckConfig health = HealthChecks.config(r);
+            if (health != null) { // the monitor's checker runs `jpod healthcheck run` every interval
+                record(spec, "healthinterval", Long.toString(Math.max(1, health.intervalOrDefault() / 1_000_000)));
+                for (String a : jpodCommand(config.storageDriver(), "healthcheck", "run", id)) {
+                    record(spec, "healthcmd", a);
+                }
+            }
             if (detach) {
                 record(spec, "detach", "1");
-                for (String a : exitCommand(id, config.storageDriver())) {
+                for (String a : jpodCommand(config.storageDriver(), "container", "cleanup", id)) {
                     record(spec, "exitcmd", a);
                 }
                 record(spec, "exitcmdskip", run.resolve(TEARDOWN_CLAIM).toString());
@@ -217,7 +224,8 @@ final class Lifecycle {
         return 0;
     }
 
-    private List<String> exitCommand(String id, String driver) {
+    /** bin/jpod with this store's global options, then {@code args}: what the monitor's helpers run. */
+    private List<String> jpodCommand(String driver, String... args) {
         String home = env.get("JPOD_HOME");
         if (home == null) {
             throw new EngineException("JPOD_HOME is not set: start jpod through its launcher bin/jpod");
@@ -227,7 +235,7 @@ final class Lifecycle {
         if (driver != null) {
             cmd.addAll(List.of("--storage-driver", driver));
         }
-        cmd.addAll(List.of("container", "cleanup", id));
+        cmd.addAll(List.of(args));
         return cmd;
     }
 

@@ -47,27 +47,27 @@ public record RunRequest(
 
     /**
      * How the container is attached and supervised (-d, -t, -i, --init, --stop-signal, --stop-timeout, --label,
-     * --log-*, --restart). stopSignal and stopTimeout are null for the defaults (SIGTERM, 10 s).
+     * --log-*, --restart, --health-*: health null keeps the image's check). stopSignal and stopTimeout are null for the defaults (SIGTERM, 10 s).
      */
     public record LifecycleRequest(boolean detach, boolean tty, boolean interactive, boolean init, String stopSignal,
                                    Integer stopTimeout, java.util.Map<String, String> labels, LogConfig log,
-                                   boolean createOnly, RestartPolicy restart) {
+                                   boolean createOnly, RestartPolicy restart, io.jpod.storage.HealthcheckConfig health) {
         public LifecycleRequest {
             restart = restart == null ? RestartPolicy.NO : restart;
         }
 
         public LifecycleRequest(boolean detach, boolean tty, boolean interactive) {
-            this(detach, tty, interactive, false, null, null, java.util.Map.of(), LogConfig.DEFAULT, false, RestartPolicy.NO);
+            this(detach, tty, interactive, false, null, null, java.util.Map.of(), LogConfig.DEFAULT, false, RestartPolicy.NO, null);
         }
 
         public LifecycleRequest(boolean detach, boolean tty, boolean interactive, boolean init, String stopSignal,
                                 Integer stopTimeout, java.util.Map<String, String> labels) {
-            this(detach, tty, interactive, init, stopSignal, stopTimeout, labels, LogConfig.DEFAULT, false, RestartPolicy.NO);
+            this(detach, tty, interactive, init, stopSignal, stopTimeout, labels, LogConfig.DEFAULT, false, RestartPolicy.NO, null);
         }
 
         /** `jpod create`: the same request, prepared and left in the created state. */
         public LifecycleRequest asCreateOnly() {
-            return new LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, labels, log, true, restart);
+            return new LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, labels, log, true, restart, health);
         }
     }
 

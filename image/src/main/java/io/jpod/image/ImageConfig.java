@@ -63,7 +63,8 @@ public record ImageConfig(
             @JsonProperty("Volumes") Map<String, Object> volumes,
             @JsonProperty("WorkingDir") String workingDir,
             @JsonProperty("Labels") Map<String, String> labels,
-            @JsonProperty("StopSignal") String stopSignal) {
+            @JsonProperty("StopSignal") String stopSignal,
+            @JsonProperty("Healthcheck") Healthcheck healthcheck) {
 
         public Config {
             exposedPorts = Immutable.map(exposedPorts);
@@ -72,6 +73,21 @@ public record ImageConfig(
             cmd = Immutable.list(cmd);
             volumes = Immutable.map(volumes);
             labels = Immutable.map(labels);
+        }
+    }
+
+    /** Dockerfile HEALTHCHECK: Test ["CMD-SHELL", cmd] / ["CMD", …] / ["NONE"], durations in nanoseconds. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Healthcheck(
+            @JsonProperty("Test") List<String> test,
+            @JsonProperty("Interval") Long interval,
+            @JsonProperty("Timeout") Long timeout,
+            @JsonProperty("StartPeriod") Long startPeriod,
+            @JsonProperty("Retries") Integer retries) {
+
+        public Healthcheck {
+            test = Immutable.list(test);
         }
     }
 

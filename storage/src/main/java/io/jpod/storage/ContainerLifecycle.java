@@ -40,13 +40,24 @@ public record ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long p
      * @param logPath    --log-opt path= (null: ctr.log in the container's directory)
      * @param logMaxSize --log-opt max-size= in bytes (null: jpod's default cap; -1: none)
      * @param restart    --restart: always, unless-stopped, on-failure or on-failure:N (null: no)
+     * @param healthcheck --health-* or the image's HEALTHCHECK (null: none)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Config(String hostname, String user, String workdir, List<String> env, List<String> entrypoint,
                          Map<String, String> labels, boolean tty, boolean interactive, boolean init,
                          boolean autoRemove, String stopSignal, Integer stopTimeout, String network,
-                         String storageDriver, String logDriver, String logPath, Long logMaxSize, String restart) {
+                         String storageDriver, String logDriver, String logPath, Long logMaxSize, String restart,
+                         HealthcheckConfig healthcheck) {
+
+        /** No health check. */
+        public Config(String hostname, String user, String workdir, List<String> env, List<String> entrypoint,
+                      Map<String, String> labels, boolean tty, boolean interactive, boolean init,
+                      boolean autoRemove, String stopSignal, Integer stopTimeout, String network,
+                      String storageDriver, String logDriver, String logPath, Long logMaxSize, String restart) {
+            this(hostname, user, workdir, env, entrypoint, labels, tty, interactive, init, autoRemove, stopSignal,
+                    stopTimeout, network, storageDriver, logDriver, logPath, logMaxSize, restart, null);
+        }
 
         /** No restart policy. */
         public Config(String hostname, String user, String workdir, List<String> env, List<String> entrypoint,

@@ -54,6 +54,8 @@ public final class OciImageBuilder {
     private String workingDir;
     private String user;
     private String stopSignal;
+    private String healthShell;
+    private long healthIntervalNanos;
     private String architecture = hostArchitecture();
     private Format format = Format.DOCKER_V2;
     private Compression compression = Compression.GZIP;
@@ -128,6 +130,13 @@ public final class OciImageBuilder {
 
     public OciImageBuilder stopSignal(String signal) {
         stopSignal = signal;
+        return this;
+    }
+
+    /** A Dockerfile HEALTHCHECK CMD (shell form) with its interval. */
+    public OciImageBuilder healthcheck(String shellCommand, java.time.Duration interval) {
+        healthShell = shellCommand;
+        healthIntervalNanos = interval.toNanos();
         return this;
     }
 
@@ -212,6 +221,11 @@ public final class OciImageBuilder {
         }
         if (stopSignal != null) {
             c.put("StopSignal", stopSignal);
+        }
+        if (healthShell != null) {
+            ObjectNode h = c.putObject("Healthcheck");
+            h.putArray("Test").add("CMD-SHELL").add(healthShell);
+            h.put("Interval", healthIntervalNanos);
         }
         ObjectNode rootfs = root.putObject("rootfs");
         rootfs.put("type", "layers");
