@@ -27,7 +27,8 @@ final class LifecycleSetup {
                 cwd, env, entrypoint, l.labels() == null ? Map.of() : l.labels(), l.tty(), l.interactive(), l.init(),
                 req.remove(), stopSignal, l.stopTimeout(), req.network().mode(), driver,
                 l.log() == null || l.log().driver().equals("k8s-file") ? null : l.log().driver(),
-                l.log() == null ? null : l.log().path(), l.log() == null ? null : l.log().maxSize(), l.restart().stored());
+                l.log() == null ? null : l.log().path(), l.log() == null ? null : l.log().maxSize(), l.restart().stored(),
+                RunFlags.any(req) ? RunFlags.stored(req) : null);
         return Lifecycle.with(r, r.state(), r.exitCode(), new ContainerLifecycle(null, null, null, null, null, null, config));
     }
 }
