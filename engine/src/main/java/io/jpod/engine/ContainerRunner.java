@@ -117,7 +117,7 @@ final class ContainerRunner {
             userMounts = MountSpecs.prepare(req.security(), merged, volumeStore, id);
             mounts = MountSpecs.merge(userMounts.mounts(), mounts);
             mounts.addAll(SandboxPolicy.keepIdEtcFiles(req.security(), merged, runDir));
-            mounts.addAll(RunFlags.deviceMounts(req.security().devices()));
+            mounts.addAll(RunFlags.deviceMounts(req.security().devices(), merged));
             Path exitFile = runDir.resolve("exit");
             List<ContainerSpec.Extra> sandbox = SandboxPolicy.extras(req.security(), user.uid(), runDir, err);
             List<ContainerSpec.Extra> cgroups = cgroupPlan.prepare(id, store.containers().dir(id), err);

@@ -141,6 +141,9 @@ final class RunFlags {
 
     // ---------------------------------------------------------------- --device
 
+    /** The symlinks the helper makes in the container's /dev: no device can go there. */
+    private static final List<String> HELPER_LINKS = List.of("/dev/fd", "/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/ptmx");
+
     /** One --device HOST[:CONTAINER][:PERMS]; the container path defaults to the host path, the permissions to rwm. */
     record Device(String host, String container, String permissions) {
         static Device parse(String spec) {
@@ -170,8 +173,10 @@ final class RunFlags {
                             + "\" must be an absolute path without \"..\"");
                 }
             }
-            if (Path.of(container).normalize().toString().equals("/dev")) {
-                throw new EngineException("invalid --device " + spec + ": the container path must name a file, not /dev");
+            String c = Path.of(container).normalize().toString();
+            if (c.equals("/dev") || c.equals("/") || HELPER_LINKS.contains(c) || c.startsWith("/dev/fd/")) {
+                throw new EngineException("invalid --device " + spec + ": the container path must name a device file,"
+                        + " not " + c + " (jpod's own /dev entry)");
             }
             return new Device(host, Path.of(container).normalize().toString(), perms);
         }
@@ -217,11 +222,14 @@ final class RunFlags {
      * The bind mounts of the --device nodes into the container's /dev (a user namespace cannot mknod; the bound node
      * keeps the host's devtmpfs mount, so it works). Applied after the helper set /dev up.
      */
-    static List<ContainerSpec.Mount> deviceMounts(List<String> devices) {
+    static List<ContainerSpec.Mount> deviceMounts(List<String> devices, Path rootfs) {
         List<ContainerSpec.Mount> mounts = new ArrayList<>();
         for (String d : devices) {
             Device dev = Device.parse(d);
-            mounts.add(new ContainerSpec.Mount("bind", dev.resolvedHost(), dev.container(), List.of("bind", "nosuid")));
+            // /dev is the helper's own tmpfs (no image symlinks in it); elsewhere the image's links resolve inside the rootfs
+            String dest = dev.container().startsWith("/dev/") ? dev.container()
+                    : "/" + rootfs.relativize(RootfsPath.resolve(rootfs, dev.container()));
+            mounts.add(new ContainerSpec.Mount("bind", dev.resolvedHost(), dest, List.of("bind", "nosuid")));
         }
         return mounts;
     }

@@ -51,7 +51,8 @@ class RunFlagsTest {
     @Test
     void badDeviceSpecsAreRefused() {
         for (String bad : List.of("dev/fuse", "/dev/fuse:fuse", "/dev/a:/dev/b:rwx", "/dev/a:/dev/b:rr", "/a:/b:r:x",
-                "/dev/../etc/passwd", "/dev/fuse:/dev", "/dev/fuse:/dev/../x")) {
+                "/dev/../etc/passwd", "/dev/fuse:/dev", "/dev/fuse:/dev/../x", "/dev/fuse:/dev/fd/3", "/dev/fuse:/dev/stdin",
+                "/dev/fuse:/")) {
             assertThrows(EngineException.class, () -> RunFlags.Device.parse(bad), bad);
         }
     }
@@ -65,6 +66,16 @@ class RunFlagsTest {
                 () -> RunFlags.Device.parse(tmp.resolve("nothing").toString()).checkHost());
         assertTrue(missing.getMessage().contains("no such file"), missing.getMessage());
         RunFlags.Device.parse("/dev/null").checkHost(); // a character device
+    }
+
+    @Test
+    void devicesOutsideDevResolveInsideTheRootfs() throws IOException {
+        Files.createDirectories(tmp.resolve("real"));
+        Files.createSymbolicLink(tmp.resolve("link"), Path.of("/real"));
+        var mounts = RunFlags.deviceMounts(List.of("/dev/null:/link/null", "/dev/null:/dev/mynull"), tmp);
+        assertEquals("/real/null", mounts.get(0).destination());
+        assertEquals("/dev/mynull", mounts.get(1).destination());
+        assertEquals("/dev/null", mounts.get(1).source());
     }
 
     @Test
