@@ -523,6 +523,9 @@ char *read_spec_file(const char *file, const char *mode, size_t *len, size_t *re
     return data;
 }
 
+/* /dev/shm's tmpfs size in bytes: spec key shmsize (--shm-size; 0 = no limit), else podman's 64 MiB. */
+static unsigned long shm_size = 65536UL * 1024;
+
 static void parse_spec(const char *file, struct spec *s)
 {
     size_t len, records;
@@ -556,6 +559,7 @@ static void parse_spec(const char *file, struct spec *s)
         else if (!strcmp(key, "mtu")) s->mtu = (int)parse_number(key, value, 65521);
         else if (!strcmp(key, "exitfile")) s->exitfile = value;
         else if (!strcmp(key, "pidfile")) s->pidfile = value;
+        else if (!strcmp(key, "shmsize")) shm_size = parse_number(key, value, ULONG_MAX - 1);
         else if (lc_spec_key(key, value)) { }
         else if (health_spec_key(key, value)) { }
         else if (!strcmp(key, "net")) {
@@ -700,7 +704,9 @@ static void setup_dev(const char *root)
         && mount("devpts", path, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") < 0)
         die("mount devpts on /dev/pts");
     symlink_at(root, "pts/ptmx", "/dev/ptmx");
-    mount_at(root, "/dev/shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k");
+    char shm_opts[64];
+    snprintf(shm_opts, sizeof shm_opts, "mode=1777,size=%lu", shm_size);
+    mount_at(root, "/dev/shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, shm_opts);
     mount_at(root, "/dev/mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
     symlink_at(root, "/proc/self/fd", "/dev/fd");
     symlink_at(root, "/proc/self/fd/0", "/dev/stdin");

@@ -18,13 +18,18 @@ final class EnvFiles {
     }
 
     static List<String> withFiles(List<String> files, List<String> env) {
+        return withFiles(files, env, "env");
+    }
+
+    /** The same format for --label-file ({@code what} "label"): lines of the files, then the flags' values. */
+    static List<String> withFiles(List<String> files, List<String> env, String what) {
         List<String> out = new ArrayList<>();
         for (String f : files) {
             List<String> lines;
             try {
                 lines = Files.readAllLines(Path.of(f), StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new EngineException("cannot read env file " + f + ": " + (e instanceof java.nio.file.FileSystemException fse
+                throw new EngineException("cannot read " + what + " file " + f + ": " + (e instanceof java.nio.file.FileSystemException fse
                         ? Main.reason(fse) : e.getMessage()) + "; give a readable file of KEY=VALUE lines");
             }
             for (String line : lines) {
@@ -33,7 +38,7 @@ final class EnvFiles {
                     continue;
                 }
                 if (l.startsWith("=")) {
-                    throw new EngineException("invalid line in env file " + f + ": \"" + line + "\" has no variable name");
+                    throw new EngineException("invalid line in " + what + " file " + f + ": \"" + line + "\" has no name");
                 }
                 out.add(l.contains("=") ? l : l.strip());
             }

@@ -63,6 +63,15 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Platform to pull (default: the host's)")
     String platform;
 
+    @Option(names = "--group-add", paramLabel = "GROUP", description = "Add a supplementary group (gid or a name of the image's /etc/group)")
+    List<String> groupAdd = new ArrayList<>();
+
+    @Option(names = "--env-host", description = "Start from jpod's own environment (the image's Env and -e override it)")
+    boolean envHost;
+
+    @Option(names = "--tz", paramLabel = "TIMEZONE", description = "Time zone of the container (e.g. Europe/Berlin, UTC; local: the host's)")
+    String timezone;
+
     @Option(names = "--help", usageHelp = true, description = "Show this help and exit")
     boolean help;
 
@@ -83,7 +92,8 @@ public class RunCommand implements Callable<Integer> {
 
     RunRequest request() {
         return new RunRequest(image, List.copyOf(command),
-                new RunRequest.ProcessRequest(entrypoint, EnvFiles.withFiles(envFiles, env), workdir, user, hostname), name, remove,
+                new RunRequest.ProcessRequest(entrypoint, EnvFiles.withFiles(envFiles, env), workdir, user, hostname,
+                        groupAdd, envHost, timezone), name, remove,
                 new RunRequest.PullRequest(PullPolicy.parse(pull), tlsVerify, quiet, platformOptions.platform(platform)),
                 networkOptions.toRequest(), lifecycleOptions.toRequest(), securityOptions.toRequest(), resourceOptions.toRequest());
     }

@@ -47,17 +47,26 @@ public final class RunLifecycleOptions {
     @picocli.CommandLine.Mixin
     RunHealthOptions health;
 
+    @Option(names = "--label-file", paramLabel = "FILE", description = "Read KEY=VALUE label lines from a file (before --label)")
+    List<String> labelFiles = new ArrayList<>();
+
+    @Option(names = "--replace", description = "Remove (as rm -f) an existing container of the same --name first")
+    boolean replace;
+
+    @Option(names = "--cidfile", paramLabel = "FILE", description = "Write the container's id to FILE (which must not exist)")
+    String cidFile;
+
     RunRequest.LifecycleRequest toRequest() {
         if (stopTimeout != null && stopTimeout < 0) {
             throw new EngineException("--stop-timeout must not be negative: " + stopTimeout);
         }
         Map<String, String> l = new LinkedHashMap<>();
-        for (String s : labels) {
+        for (String s : labelFiles.isEmpty() ? labels : EnvFiles.withFiles(labelFiles, labels, "label")) {
             int eq = s.indexOf('=');
             l.put(eq < 0 ? s : s.substring(0, eq), eq < 0 ? "" : s.substring(eq + 1));
         }
         return new RunRequest.LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, l,
                 io.jpod.engine.LogConfig.parse(logDriver, logOpts), false, io.jpod.engine.RestartPolicy.parse(restart),
-                health.toConfig());
+                health.toConfig(), replace, cidFile == null ? null : java.nio.file.Path.of(cidFile).toAbsolutePath());
     }
 }

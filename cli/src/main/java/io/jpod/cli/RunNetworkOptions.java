@@ -34,8 +34,11 @@ public final class RunNetworkOptions {
     @Option(names = {"--dns-option", "--dns-opt"}, paramLabel = "OPTION", description = "resolv.conf option (e.g. ndots:2)")
     List<String> dnsOptions = new ArrayList<>();
 
+    @Option(names = "--no-hosts", description = "Do not create /etc/hosts (the image's stays; conflicts with --add-host)")
+    boolean noHosts;
+
     RunRequest.NetworkRequest toRequest() {
         return new RunRequest.NetworkRequest(network, List.copyOf(addHosts), List.copyOf(publish), publishAll,
-                List.copyOf(dns), List.copyOf(dnsSearch), List.copyOf(dnsOptions));
+                List.copyOf(dns), List.copyOf(dnsSearch), List.copyOf(dnsOptions), noHosts);
     }
 }

@@ -52,9 +52,12 @@ public final class RunResourceOptions {
     @Option(names = "--device-write-iops", paramLabel = "DEVICE:IOPS", description = "Limit write operations per second to a device (e.g. /dev/sda:1000)")
     List<String> deviceWriteIops = new ArrayList<>();
 
+    @Option(names = "--shm-size", paramLabel = "SIZE", description = "Size of /dev/shm (e.g. 64m, 1g; default 64m; 0: no limit)")
+    String shmSize;
+
     RunRequest.ResourceRequest toRequest() {
         return new RunRequest.ResourceRequest(memory, memorySwap, memoryReservation, cpus, cpuShares, cpuWeight, cpusetCpus,
                 pidsLimit, new RunRequest.BlockIoRequest(blkioWeight, blkioWeightDevice, deviceReadBps, deviceWriteBps,
-                        deviceReadIops, deviceWriteIops));
+                        deviceReadIops, deviceWriteIops), shmSize);
     }
 }

@@ -44,8 +44,11 @@ public final class RunSecurityOptions {
     @Option(names = "--ulimit", paramLabel = "NAME=SOFT[:HARD]", description = "Resource limit, e.g. nofile=1024:2048")
     List<String> ulimits = new ArrayList<>();
 
+    @Option(names = "--device", paramLabel = "HOST[:CONTAINER][:PERMS]", description = "Add a host device node (e.g. /dev/fuse)")
+    List<String> devices = new ArrayList<>();
+
     RunRequest.SecurityRequest toRequest() {
         return new RunRequest.SecurityRequest(capAdd, capDrop, privileged, securityOpts, volumes, mounts, tmpfs,
-                readOnly, readOnlyTmpfs, userns, ulimits);
+                readOnly, readOnlyTmpfs, userns, ulimits, devices);
     }
 }

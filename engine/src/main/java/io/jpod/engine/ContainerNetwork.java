@@ -69,7 +69,7 @@ final class ContainerNetwork implements AutoCloseable {
     }
 
     private static RunRequest.NetworkRequest withoutPublishAll(RunRequest.NetworkRequest r) {
-        return new RunRequest.NetworkRequest(r.mode(), r.addHosts(), List.of(), false, r.dns(), r.dnsSearch(), r.dnsOptions());
+        return new RunRequest.NetworkRequest(r.mode(), r.addHosts(), List.of(), false, r.dns(), r.dnsSearch(), r.dnsOptions(), r.noHosts());
     }
 
     NetworkSetup setup() {

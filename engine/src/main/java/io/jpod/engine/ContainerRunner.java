@@ -98,29 +98,40 @@ final class ContainerRunner {
 
             String hostname = req.process().hostname() != null ? req.process().hostname() : id.substring(0, 12);
             ContainerUser user = ContainerUser.resolve(merged, req.process().user() != null ? req.process().user() : SandboxPolicy.defaultUser(req.security(), settings.user()));
+            if (!req.process().groupAdd().isEmpty()) {
+                user = RunFlags.addGroups(merged, user, req.process().groupAdd());
+            }
             String cwd = req.process().workdir() != null ? req.process().workdir() : (settings.workingDir() == null || settings.workingDir().isEmpty() ? "/" : settings.workingDir());
             if (!cwd.startsWith("/")) {
                 throw new EngineException("the working directory \"" + cwd + "\" is not an absolute path");
             }
             ensureWorkdir(merged, cwd);
-            List<String> env = ContainerEnv.build(settings.env(), req.process().env(), hostname, user.home(), req.lifecycle().tty(), callerEnv);
+            List<String> env = ContainerEnv.build(req.process().envHost() ? RunFlags.withHostEnv(callerEnv, settings.env()) : settings.env(),
+                    req.process().env(), hostname, user.home(), req.lifecycle().tty(), callerEnv);
 
             Files.createDirectories(runDir);
-            List<ContainerSpec.Mount> mounts = etcFiles(runDir, merged, net, hostname, name);
+            List<ContainerSpec.Mount> mounts = etcFiles(runDir, merged, net, hostname, name, req.network().noHosts());
+            if (req.process().timezone() != null && Files.isDirectory(RootfsPath.resolve(merged, "/etc"), LinkOption.NOFOLLOW_LINKS)) {
+                mounts.add(RunFlags.timezoneMount(req.process().timezone(), merged, runDir));
+            }
             userMounts = MountSpecs.prepare(req.security(), merged, volumeStore, id);
             mounts = MountSpecs.merge(userMounts.mounts(), mounts);
             mounts.addAll(SandboxPolicy.keepIdEtcFiles(req.security(), merged, runDir));
+            mounts.addAll(RunFlags.deviceMounts(req.security().devices(), merged));
             Path exitFile = runDir.resolve("exit");
             List<ContainerSpec.Extra> sandbox = SandboxPolicy.extras(req.security(), user.uid(), runDir, err);
             List<ContainerSpec.Extra> cgroups = cgroupPlan.prepare(id, store.containers().dir(id), err);
             ContainerSpec spec = new ContainerSpec(merged, hostname, cwd, (int) user.uid(), (int) user.gid(),
                     user.groups().stream().map(Long::intValue).toList(), env, argv, net.specNetwork(),
                     network.slirp4netns(), network.mtu() > 0 ? network.mtu() : NetworkSetup.DEFAULT_MTU, mounts, exitFile, runDir.resolve("pid"),
-                    concat(concat(net.specExtras(dirs.runRoot(), id), sandbox), cgroups));
+                    concat(concat(concat(net.specExtras(dirs.runRoot(), id), sandbox), cgroups), RunFlags.extras(req)));
             net.recordPorts(store.containers().dir(id));
             Volumes.recordAnonymous(store.containers().dir(id), userMounts);
             lifecycle.saveSpec(id, spec);
             record = store.containers().update(LifecycleSetup.created(record, req, hostname, cwd, env, settings, driver.name()));
+            if (req.lifecycle().cidFile() != null) {
+                RunFlags.writeCidFile(req.lifecycle().cidFile(), id);
+            }
             launched = true;
             Trace.mark("run: spec written");
             if (req.lifecycle().createOnly()) {
@@ -165,7 +176,7 @@ final class ContainerRunner {
 
     /** /etc/hostname, /etc/hosts and /etc/resolv.conf are generated per container and bind-mounted, never written into layers. */
     private List<ContainerSpec.Mount> etcFiles(Path runDir, Path rootfs, ContainerNetwork network, String hostname,
-                                               String name) throws IOException {
+                                               String name, boolean noHosts) throws IOException {
         List<ContainerSpec.Mount> mounts = new ArrayList<>();
         Path etc = RootfsPath.resolve(rootfs, "/etc");
         if (!Files.isDirectory(etc, LinkOption.NOFOLLOW_LINKS)) {
@@ -178,9 +189,11 @@ final class ContainerRunner {
             // no host resolv.conf: the container gets an empty one
         }
         write(runDir.resolve("hostname"), hostname + "\n");
-        write(runDir.resolve("hosts"), network.hostsFile(hostname, name));
+        if (!noHosts) { // --no-hosts: the image's own /etc/hosts stays
+            write(runDir.resolve("hosts"), network.hostsFile(hostname, name));
+        }
         write(runDir.resolve("resolv.conf"), network.resolvConf(hostResolv));
-        for (String f : List.of("hostname", "hosts", "resolv.conf")) {
+        for (String f : noHosts ? List.of("hostname", "resolv.conf") : List.of("hostname", "hosts", "resolv.conf")) {
             String inRoot = "/" + rootfs.relativize(RootfsPath.resolve(rootfs, "/etc/" + f));
             mounts.add(new ContainerSpec.Mount("bind", runDir.resolve(f).toString(), inRoot, List.of("rbind", "nosuid", "nodev", "noexec")));
         }

@@ -68,7 +68,7 @@ public record ContainerUser(long uid, long gid, List<Long> groups, String home) 
         return new ContainerUser(uid, gid, List.copyOf(groups), home);
     }
 
-    private static long lookupGroup(List<String[]> group, String name) {
+    static long lookupGroup(List<String[]> group, String name) {
         for (String[] f : group) {
             if (f.length >= 3 && (f[0].equals(name) || (isNumber(name) && f[2].equals(name)))) {
                 return parseId(f[2], "gid of group " + f[0]);
@@ -80,7 +80,7 @@ public record ContainerUser(long uid, long gid, List<Long> groups, String home) 
         throw new EngineException("unable to find group " + name + ": no matching entries in the image's /etc/group");
     }
 
-    private static List<String[]> read(Path rootfs, String file) {
+    static List<String[]> read(Path rootfs, String file) {
         Path p = RootfsPath.resolve(rootfs, file);
         if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
             return List.of();

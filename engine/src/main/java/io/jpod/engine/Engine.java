@@ -41,8 +41,12 @@ public final class Engine implements AutoCloseable {
     }
 
     public int run(RunRequest request) {
+        RunFlags.validate(request); // one-line errors before anything is created or replaced
         NativeHelper helper = NativeHelper.locate(env);
         Store s = store();
+        if (request.lifecycle().replace()) {
+            RunFlags.replace(this, request.name());
+        }
         ContainerRunner runner = new ContainerRunner(s, dirs, helper, DriverSelector.choose(storageDriver, s, dirs, helper, env, err), env, err);
         try {
             return runner.run(request, lifecycle());

@@ -61,7 +61,7 @@ final class Inspector {
         m.put("Rootfs", "");
         m.put("ResolvConfPath", dirs.runRoot().containerDir(c.id()).resolve("resolv.conf").toString());
         m.put("HostnamePath", dirs.runRoot().containerDir(c.id()).resolve("hostname").toString());
-        m.put("HostsPath", dirs.runRoot().containerDir(c.id()).resolve("hosts").toString());
+        m.put("HostsPath", RunFlags.noHosts(cfg) ? "" : dirs.runRoot().containerDir(c.id()).resolve("hosts").toString());
         m.put("Name", c.name());
         m.put("RestartCount", c.lifecycle() == null || c.lifecycle().restartCount() == null ? 0 : c.lifecycle().restartCount());
         m.put("Driver", cfg == null || cfg.storageDriver() == null ? "" : cfg.storageDriver());
@@ -92,6 +92,7 @@ final class Inspector {
         if (cfg != null && cfg.healthcheck() != null) {
             config.put("Healthcheck", cfg.healthcheck());
         }
+        config.put("Timezone", RunFlags.timezone(cfg));
         m.put("Config", config);
 
         Map<String, Object> net = new LinkedHashMap<>();
@@ -114,6 +115,7 @@ final class Inspector {
         RestartPolicy restart = RestartPolicy.parse(cfg == null ? null : cfg.restart());
         host.put("RestartPolicy", Map.of("Name", restart.isNo() ? "" : restart.name(), "MaximumRetryCount", restart.maxRetries()));
         host.put("LogConfig", LogConfig.inspect(c, lc.logFile(c.id())));
+        RunFlags.inspectHost(cfg, host);
         m.put("HostConfig", host);
         m.put("LogPath", lc.logFile(c.id()).toString());
         return m;

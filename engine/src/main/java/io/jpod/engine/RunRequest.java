@@ -24,10 +24,24 @@ public record RunRequest(
             throw new EngineException("--rm and --restart " + lifecycle.restart().stored()
                     + " contradict each other (a removed container cannot be started again): drop one of them");
         }
+        if (lifecycle != null && lifecycle.replace() && name == null) {
+            throw new EngineException("cannot replace container without --name being set: give --name NAME with --replace");
+        }
     }
 
-    /** What runs and as whom. */
-    public record ProcessRequest(String entrypoint, List<String> env, String workdir, String user, String hostname) {
+    /**
+     * What runs and as whom. groupAdd: --group-add (gids or names of the image's /etc/group); envHost: --env-host
+     * (the caller's environment below the image's); timezone: --tz (a zoneinfo name or "local"; null: the image's).
+     */
+    public record ProcessRequest(String entrypoint, List<String> env, String workdir, String user, String hostname,
+                                 List<String> groupAdd, boolean envHost, String timezone) {
+        public ProcessRequest {
+            groupAdd = groupAdd == null ? List.of() : List.copyOf(groupAdd);
+        }
+
+        public ProcessRequest(String entrypoint, List<String> env, String workdir, String user, String hostname) {
+            this(entrypoint, env, workdir, user, hostname, List.of(), false, null);
+        }
     }
 
     /** When and how the image is pulled. */
@@ -39,35 +53,57 @@ public record RunRequest(
      * -p/--publish specs, -P/--publish-all, --dns, --dns-search, --dns-option.
      */
     public record NetworkRequest(String mode, List<String> addHosts, List<String> publish, boolean publishAll,
-                                 List<String> dns, List<String> dnsSearch, List<String> dnsOptions) {
+                                 List<String> dns, List<String> dnsSearch, List<String> dnsOptions, boolean noHosts) {
+        public NetworkRequest {
+            if (noHosts && addHosts != null && !addHosts.isEmpty()) {
+                throw new EngineException("--no-hosts and --add-host conflict (there is no /etc/hosts to add to): drop one of them");
+            }
+        }
+
         public NetworkRequest(String mode, List<String> addHosts) {
             this(mode, addHosts, List.of(), false, List.of(), List.of(), List.of());
+        }
+
+        /** --no-hosts not given. */
+        public NetworkRequest(String mode, List<String> addHosts, List<String> publish, boolean publishAll,
+                              List<String> dns, List<String> dnsSearch, List<String> dnsOptions) {
+            this(mode, addHosts, publish, publishAll, dns, dnsSearch, dnsOptions, false);
         }
     }
 
     /**
      * How the container is attached and supervised (-d, -t, -i, --init, --stop-signal, --stop-timeout, --label,
-     * --log-*, --restart, --health-*: health null keeps the image's check). stopSignal and stopTimeout are null for the defaults (SIGTERM, 10 s).
+     * --log-*, --restart, --health-*, --replace, --cidfile). stopSignal and stopTimeout are null for the defaults
+     * (SIGTERM, 10 s); health null keeps the image's check; cidFile is absolute (null: none).
      */
     public record LifecycleRequest(boolean detach, boolean tty, boolean interactive, boolean init, String stopSignal,
                                    Integer stopTimeout, java.util.Map<String, String> labels, LogConfig log,
-                                   boolean createOnly, RestartPolicy restart, io.jpod.storage.HealthcheckConfig health) {
+                                   boolean createOnly, RestartPolicy restart, io.jpod.storage.HealthcheckConfig health,
+                                   boolean replace, java.nio.file.Path cidFile) {
         public LifecycleRequest {
             restart = restart == null ? RestartPolicy.NO : restart;
         }
 
+        /** Without a health check override, --replace and --cidfile. */
+        public LifecycleRequest(boolean detach, boolean tty, boolean interactive, boolean init, String stopSignal,
+                                Integer stopTimeout, java.util.Map<String, String> labels, LogConfig log,
+                                boolean createOnly, RestartPolicy restart) {
+            this(detach, tty, interactive, init, stopSignal, stopTimeout, labels, log, createOnly, restart, null, false, null);
+        }
+
         public LifecycleRequest(boolean detach, boolean tty, boolean interactive) {
-            this(detach, tty, interactive, false, null, null, java.util.Map.of(), LogConfig.DEFAULT, false, RestartPolicy.NO, null);
+            this(detach, tty, interactive, false, null, null, java.util.Map.of(), LogConfig.DEFAULT, false, RestartPolicy.NO);
         }
 
         public LifecycleRequest(boolean detach, boolean tty, boolean interactive, boolean init, String stopSignal,
                                 Integer stopTimeout, java.util.Map<String, String> labels) {
-            this(detach, tty, interactive, init, stopSignal, stopTimeout, labels, LogConfig.DEFAULT, false, RestartPolicy.NO, null);
+            this(detach, tty, interactive, init, stopSignal, stopTimeout, labels, LogConfig.DEFAULT, false, RestartPolicy.NO);
         }
 
         /** `jpod create`: the same request, prepared and left in the created state. */
         public LifecycleRequest asCreateOnly() {
-            return new LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, labels, log, true, restart, health);
+            return new LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, labels, log, true, restart,
+                    health, replace, cidFile);
         }
     }
 
@@ -85,11 +121,20 @@ public record RunRequest(
      * @param readOnlyTmpfs with --read-only: /tmp, /run, /var/tmp stay writable tmpfs (podman's default true)
      * @param userns       --userns (null: the default; "keep-id")
      * @param ulimits      --ulimit NAME=SOFT[:HARD]
+     * @param devices      --device HOST[:CONTAINER][:PERMS]
      */
     public record SecurityRequest(List<String> capAdd, List<String> capDrop, boolean privileged, List<String> securityOpts,
                                   List<String> volumes, List<String> mounts, List<String> tmpfs, boolean readOnly,
-                                  boolean readOnlyTmpfs, String userns, List<String> ulimits) {
+                                  boolean readOnlyTmpfs, String userns, List<String> ulimits, List<String> devices) {
+        /** Without --device. */
+        public SecurityRequest(List<String> capAdd, List<String> capDrop, boolean privileged, List<String> securityOpts,
+                               List<String> volumes, List<String> mounts, List<String> tmpfs, boolean readOnly,
+                               boolean readOnlyTmpfs, String userns, List<String> ulimits) {
+            this(capAdd, capDrop, privileged, securityOpts, volumes, mounts, tmpfs, readOnly, readOnlyTmpfs, userns, ulimits, List.of());
+        }
+
         public SecurityRequest {
+            devices = devices == null ? List.of() : List.copyOf(devices);
             capAdd = List.copyOf(capAdd);
             capDrop = List.copyOf(capDrop);
             securityOpts = List.copyOf(securityOpts);
@@ -117,9 +162,16 @@ public record RunRequest(
      * @param cpusetCpus        --cpuset-cpus LIST
      * @param pidsLimit         --pids-limit (null: podman's default 2048 where the pids controller exists; 0 or -1: none)
      * @param blockIo           --blkio-weight, --blkio-weight-device, --device-{read,write}-{bps,iops}
+     * @param shmSize           --shm-size SIZE (null: podman's 64m; 0: no limit)
      */
     public record ResourceRequest(String memory, String memorySwap, String memoryReservation, String cpus, Long cpuShares,
-                                  Long cpuWeight, String cpusetCpus, Long pidsLimit, BlockIoRequest blockIo) {
+                                  Long cpuWeight, String cpusetCpus, Long pidsLimit, BlockIoRequest blockIo, String shmSize) {
+        /** Without --shm-size. */
+        public ResourceRequest(String memory, String memorySwap, String memoryReservation, String cpus, Long cpuShares,
+                               Long cpuWeight, String cpusetCpus, Long pidsLimit, BlockIoRequest blockIo) {
+            this(memory, memorySwap, memoryReservation, cpus, cpuShares, cpuWeight, cpusetCpus, pidsLimit, blockIo, null);
+        }
+
         /** No limits asked for (the default pids limit still applies). */
         public ResourceRequest() {
             this(null, null, null, null, null, null, null, null);

@@ -41,6 +41,7 @@ public record ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long p
      * @param logMaxSize --log-opt max-size= in bytes (null: jpod's default cap; -1: none)
      * @param restart    --restart: always, unless-stopped, on-failure or on-failure:N (null: no)
      * @param healthcheck --health-* or the image's HEALTHCHECK (null: none)
+     * @param runFlags   --shm-size, --device, --group-add, --tz, --cidfile, --no-hosts (null: none given)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -48,15 +49,15 @@ public record ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long p
                          Map<String, String> labels, boolean tty, boolean interactive, boolean init,
                          boolean autoRemove, String stopSignal, Integer stopTimeout, String network,
                          String storageDriver, String logDriver, String logPath, Long logMaxSize, String restart,
-                         HealthcheckConfig healthcheck) {
+                         HealthcheckConfig healthcheck, RunFlags runFlags) {
 
-        /** No health check. */
+        /** Without a health check and the further run flags. */
         public Config(String hostname, String user, String workdir, List<String> env, List<String> entrypoint,
                       Map<String, String> labels, boolean tty, boolean interactive, boolean init,
                       boolean autoRemove, String stopSignal, Integer stopTimeout, String network,
                       String storageDriver, String logDriver, String logPath, Long logMaxSize, String restart) {
             this(hostname, user, workdir, env, entrypoint, labels, tty, interactive, init, autoRemove, stopSignal,
-                    stopTimeout, network, storageDriver, logDriver, logPath, logMaxSize, restart, null);
+                    stopTimeout, network, storageDriver, logDriver, logPath, logMaxSize, restart, null, null);
         }
 
         /** No restart policy. */
@@ -76,6 +77,22 @@ public record ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long p
             this(hostname, user, workdir, env, entrypoint, labels, tty, interactive, init, autoRemove, stopSignal,
                     stopTimeout, network, storageDriver, null, null, null, null);
         }
+    }
+
+    /**
+     * The further run/create flags, as given (for inspect).
+     *
+     * @param shmSize  --shm-size in bytes (null: 64 MiB; 0: no limit)
+     * @param devices  --device as HOST:CONTAINER:PERMS
+     * @param groupAdd --group-add as given
+     * @param timezone --tz as given
+     * @param cidFile  --cidfile, absolute
+     * @param noHosts  --no-hosts (null: not given)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record RunFlags(Long shmSize, List<String> devices, List<String> groupAdd, String timezone, String cidFile,
+                           Boolean noHosts) {
     }
 
     /** A new run: the end of the last one is forgotten, the restart count kept. */
