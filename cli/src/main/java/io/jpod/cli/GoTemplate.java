@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The part of Go's text/template that podman and docker users put in {@code --format}: {@code {{.Field.Sub}}},
@@ -47,7 +48,7 @@ final class GoTemplate {
 
     String render(JsonNode data) {
         StringBuilder sb = new StringBuilder();
-        exec(nodes, new Scope(data, data, null), sb);
+        exec(nodes, new Scope(data, data, null, java.util.Map.of()), sb);
         return sb.toString();
     }
 
@@ -57,7 +58,7 @@ final class GoTemplate {
      */
     String renderHeader(Function<String, String> headers) {
         StringBuilder sb = new StringBuilder();
-        exec(nodes, new Scope(NullNode.getInstance(), NullNode.getInstance(), headers), sb);
+        exec(nodes, new Scope(NullNode.getInstance(), NullNode.getInstance(), headers, java.util.Map.of()), sb);
         return sb.toString();
     }
 
@@ -67,17 +68,40 @@ final class GoTemplate {
 
     // ---------------------------------------------------------------- evaluation
 
-    /** dot, the root ($), and in header mode the column names instead of data. */
-    private record Scope(JsonNode dot, JsonNode root, Function<String, String> headers) {
+    /** dot, the root ($), the variables in scope, and in header mode the column names instead of data. */
+    private record Scope(JsonNode dot, JsonNode root, Function<String, String> headers, java.util.Map<String, JsonNode> vars) {
         Scope withDot(JsonNode d) {
-            return new Scope(d, root, headers);
+            return new Scope(d, root, headers, vars);
+        }
+
+        Scope withVar(String name, JsonNode value) {
+            java.util.Map<String, JsonNode> m = new java.util.HashMap<>(vars);
+            m.put(name, value);
+            return new Scope(dot, root, headers, m);
         }
     }
 
+    /** A variable declared in a list ({{$x := …}}) is seen by the rest of that list, as in Go. */
     private void exec(List<Node> list, Scope s, StringBuilder out) {
+        Scope cur = s;
         for (Node n : list) {
-            exec(n, s, out);
+            if (n instanceof Action a && a.declare() != null) {
+                cur = cur.withVar(a.declare(), eval(a.pipeline(), cur));
+            } else {
+                exec(n, cur, out);
+            }
         }
+    }
+
+    /** The branch's declared variables ({{range $k, $v := …}}, {{with $x := …}}) for one value (key: index or map key). */
+    private static Scope declare(Scope s, Branch b, JsonNode key, JsonNode value) {
+        if (b.vars().isEmpty()) {
+            return s;
+        }
+        if (b.vars().size() == 1) {
+            return s.withVar(b.vars().get(0), value);
+        }
+        return s.withVar(b.vars().get(0), key).withVar(b.vars().get(1), value);
     }
 
     private void exec(Node n, Scope s, StringBuilder out) {
@@ -89,18 +113,19 @@ final class GoTemplate {
             JsonNode v = eval(b.pipeline(), s);
             boolean header = s.headers() != null;
             switch (b.kind()) {
-                case "if" -> exec(header || truth(v) ? b.body() : b.otherwise(), s, out);
-                case "with" -> exec(header || truth(v) ? b.body() : b.otherwise(), header ? s : s.withDot(v), out);
+                case "if" -> exec(header || truth(v) ? b.body() : b.otherwise(), declare(s, b, null, v), out);
+                case "with" -> exec(header || truth(v) ? b.body() : b.otherwise(), header ? s : declare(s.withDot(v), b, null, v), out);
                 default -> { // range
                     if (header) {
-                        exec(b.body(), s, out);
+                        exec(b.body(), declare(s, b, TextNode.valueOf(""), TextNode.valueOf("")), out);
                     } else if (v.isArray() && !v.isEmpty()) {
+                        int i = 0;
                         for (JsonNode e : v) {
-                            exec(b.body(), s.withDot(e), out);
+                            exec(b.body(), declare(s.withDot(e), b, JsonNodeFactory.instance.numberNode(i++), e), out);
                         }
                     } else if (v.isObject() && !v.isEmpty()) {
                         for (String k : new TreeMap<>(toMap(v)).keySet()) { // Go ranges over a map in key order
-                            exec(b.body(), s.withDot(v.get(k)), out);
+                            exec(b.body(), declare(s.withDot(v.get(k)), b, TextNode.valueOf(k), v.get(k)), out);
                         }
                     } else if (v.isArray() || v.isObject() || v.isNull() || v.isMissingNode()) {
                         exec(b.otherwise(), s, out);
@@ -155,6 +180,16 @@ final class GoTemplate {
         if (o instanceof Sub sub) {
             JsonNode v = eval(sub.pipeline(), s);
             return s.headers() != null ? v : walk(v, sub.fields(), sub.text());
+        }
+        if (o instanceof Var var) {
+            if (s.headers() != null) {
+                return TextNode.valueOf(var.fields().isEmpty() ? "" : s.headers().apply(var.fields().get(var.fields().size() - 1)));
+            }
+            JsonNode v = s.vars().get(var.name());
+            if (v == null) {
+                throw new TemplateException("undefined variable $" + var.name());
+            }
+            return walk(v, var.fields(), var.text());
         }
         if (o instanceof Field f) {
             if (s.headers() != null) {
@@ -479,22 +514,27 @@ final class GoTemplate {
     private record Text(String text) implements Node {
     }
 
-    private record Action(List<Command> pipeline) implements Node {
+    /** A pipeline to print, or (declare: a variable name) to keep in that variable. */
+    private record Action(List<Command> pipeline, String declare) implements Node {
     }
 
-    /** if / with / range, with the else part (empty if none). */
-    private record Branch(String kind, List<Command> pipeline, List<Node> body, List<Node> otherwise) implements Node {
+    /** if / with / range, the variables it declares ($v, or $i/$k and $v for range), the else part (empty if none). */
+    private record Branch(String kind, List<String> vars, List<Command> pipeline, List<Node> body, List<Node> otherwise) implements Node {
     }
 
     private record Command(List<Operand> args) {
     }
 
-    private sealed interface Operand permits Field, Literal, Ident, Sub {
+    private sealed interface Operand permits Field, Var, Literal, Ident, Sub {
         String text();
     }
 
     /** {@code .A.B} (fromRoot: {@code $.A.B}); no fields: dot itself. */
     private record Field(boolean fromRoot, List<String> fields, String text) implements Operand {
+    }
+
+    /** {@code $name.A.B}. */
+    private record Var(String name, List<String> fields, String text) implements Operand {
     }
 
     private record Literal(JsonNode value, String text) implements Operand {
@@ -517,6 +557,12 @@ final class GoTemplate {
             super(message);
         }
     }
+
+    /** {{$x := pipeline}} (or = to assign again). */
+    private static final Pattern DECLARATION = Pattern.compile("\\$([A-Za-z_]\\w*)\\s*:?=\\s*(.+)", Pattern.DOTALL);
+    /** range $i, $e := …, range $e := …, with $x := …, if $x := …. */
+    private static final Pattern BRANCH_DECLARATION = Pattern.compile(
+            "\\$([A-Za-z_]\\w*)\\s*(?:,\\s*\\$([A-Za-z_]\\w*)\\s*)?:=\\s*(.+)", Pattern.DOTALL);
 
     private static final class Parser {
         private final String src;
@@ -577,7 +623,9 @@ final class GoTemplate {
                 if (keyword.equals("if") || keyword.equals("with") || keyword.equals("range")) {
                     out.add(parseBranch(keyword, body.substring(keyword.length()).strip()));
                 } else {
-                    out.add(new Action(new Lexer(body).pipeline()));
+                    java.util.regex.Matcher decl = DECLARATION.matcher(body);
+                    out.add(decl.matches() ? new Action(new Lexer(decl.group(2)).pipeline(), decl.group(1))
+                            : new Action(new Lexer(body).pipeline(), null));
                 }
             }
             if (inBlock) {
@@ -586,7 +634,20 @@ final class GoTemplate {
             return out;
         }
 
-        private Branch parseBranch(String kind, String pipelineText) {
+        private Branch parseBranch(String kind, String text) {
+            List<String> vars = new ArrayList<>();
+            java.util.regex.Matcher decl = BRANCH_DECLARATION.matcher(text);
+            String pipelineText = text;
+            if (decl.matches()) {
+                vars.add(decl.group(1));
+                if (decl.group(2) != null) {
+                    if (!kind.equals("range")) {
+                        throw new TemplateException("only range declares two variables: " + text);
+                    }
+                    vars.add(decl.group(2));
+                }
+                pipelineText = decl.group(3);
+            }
             if (pipelineText.isEmpty()) {
                 throw new TemplateException("missing value for " + kind);
             }
@@ -608,7 +669,7 @@ final class GoTemplate {
                 }
                 otherwise = List.of(parseBranch(k, rest.substring(k.length()).strip()));
             }
-            return new Branch(kind, pipeline, body, otherwise);
+            return new Branch(kind, vars, pipeline, body, otherwise);
         }
 
         /** Reads the else/end action at pos; returns its body ("end", "else", "else if …"). */
@@ -731,6 +792,16 @@ final class GoTemplate {
             }
             if (ch == '$') {
                 i++;
+                if (i < s.length() && (Character.isLetter(s.charAt(i)) || s.charAt(i) == '_')) {
+                    int j = i;
+                    while (j < s.length() && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_')) {
+                        j++;
+                    }
+                    String name = s.substring(i, j);
+                    i = j;
+                    List<String> fields = fieldChain();
+                    return new Var(name, fields, s.substring(start, i));
+                }
                 List<String> fields = fieldChain();
                 return new Field(true, fields, s.substring(start, i));
             }

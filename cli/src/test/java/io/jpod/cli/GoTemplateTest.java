@@ -76,6 +76,18 @@ class GoTemplateTest {
     }
 
     @Test
+    void variables() throws Exception {
+        assertEquals("app=web tier=front ", render("{{range $k, $v := .Config.Labels}}{{$k}}={{$v}} {{end}}"));
+        assertEquals("0:A=1 1:B=2 ", render("{{range $i, $e := .Config.Env}}{{$i}}:{{$e}} {{end}}"));
+        assertEquals("A=1;B=2;", render("{{range $e := .Config.Env}}{{$e}};{{end}}"));
+        assertEquals("web/running", render("{{$n := .Name}}{{with .State}}{{$n}}/{{.Status}}{{end}}"));
+        assertEquals("42", render("{{with $s := .State}}{{$s.Pid}}{{end}}"));
+        assertEquals("WEB", render("{{$n := .Name | upper}}{{$n}}"));
+        assertThrows(GoTemplate.TemplateException.class, () -> render("{{$nope}}"));
+        assertThrows(GoTemplate.TemplateException.class, () -> GoTemplate.parse("{{with $a, $b := .State}}{{end}}"));
+    }
+
+    @Test
     void trimMarkersAndComments() throws Exception {
         assertEquals("a-b", render("a  {{- /* a comment */ -}}  -  {{- \"b\"}}"));
         assertEquals("A=1\nB=2\n", render("{{range .Config.Env}}{{.}}\n{{end}}"));
