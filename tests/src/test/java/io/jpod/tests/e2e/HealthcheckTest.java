@@ -69,7 +69,8 @@ class HealthcheckTest {
                 "--health-retries", "1", image, "sleep", "300");
         Await.await("unhealthy without any manual run", CHECKS, () -> health("periodic").equals("unhealthy"));
         env.ok("exec", "periodic", "touch", "/tmp/ready");
-        Await.await("healthy once the check passes", CHECKS, () -> health("periodic").equals("healthy"));
+        assertEquals("-1\n", env.ok("wait", "--condition", "healthy", "periodic").stdout()); // returns once healthy
+        assertEquals("healthy", health("periodic"));
         env.ok("rm", "-f", "periodic");
     }
 
@@ -84,6 +85,9 @@ class HealthcheckTest {
         Result none = env.run(JpodEnv.NORMAL, "healthcheck", "run", "no-check");
         assertEquals(125, none.exitCode(), none::toString);
         assertTrue(none.stderr().contains("no defined healthcheck"), none::toString);
+        Result noWait = env.run(JpodEnv.NORMAL, "wait", "--condition", "healthy", "no-check");
+        assertEquals(125, noWait.exitCode(), noWait::toString);
+        assertTrue(noWait.stderr().contains("no defined healthcheck"), noWait::toString);
         env.ok("rm", "-f", "from-image", "no-check");
     }
 
