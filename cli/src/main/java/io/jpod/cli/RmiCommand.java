@@ -2,6 +2,8 @@ package io.jpod.cli;
 
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
+import io.jpod.engine.ImageInUseException;
+import io.jpod.engine.NoSuchImageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -27,6 +29,13 @@ public class RmiCommand implements Callable<Integer> {
     @Option(names = {"-a", "--all"}, description = "Remove all images")
     boolean all;
 
+    @Option(names = {"-i", "--ignore"}, description = "Ignore images that do not exist")
+    boolean ignore;
+
+    /**
+     * Each image is done even if another fails (reported); podman's exit codes: 1 if one did not exist, 2 if one is
+     * used by a container, 125 for any other failure.
+     */
     @Override
     public Integer call() {
         JpodCommand jpod = ImageCli.root(spec);
@@ -34,11 +43,29 @@ public class RmiCommand implements Callable<Integer> {
             throw new EngineException("image name or id must be specified");
         }
         try (Engine engine = jpod.engine()) {
-            for (String line : engine.removeImages(images, force, all)) {
-                jpod.out.println(line);
+            if (all) {
+                engine.removeImages(images, force, true).forEach(jpod.out::println);
+                return 0;
             }
+            int code = 0;
+            for (String image : images) {
+                try {
+                    engine.removeImages(List.of(image), force, false).forEach(jpod.out::println);
+                } catch (NoSuchImageException e) {
+                    if (!ignore) {
+                        code = code == 0 ? 1 : code;
+                        Main.report(e, jpod.err);
+                    }
+                } catch (ImageInUseException e) {
+                    code = code == Main.EXIT_ENGINE ? code : 2;
+                    Main.report(e, jpod.err);
+                } catch (EngineException e) {
+                    code = Main.EXIT_ENGINE;
+                    Main.report(e, jpod.err);
+                }
+            }
+            return code;
         }
-        return 0;
     }
 
     /** The same command as `jpod image rm`. */

@@ -224,7 +224,7 @@ final class ImageCommands {
 
     ImageRecord find(String nameOrId) {
         return new ImageResolver(store).local(nameOrId)
-                .orElseThrow(() -> new EngineException(nameOrId + ": image not known"));
+                .orElseThrow(() -> new NoSuchImageException(nameOrId));
     }
 
     /** podman's rule for names given to tag: a name without a registry goes under localhost/. */
@@ -276,7 +276,7 @@ final class ImageCommands {
             if (found.isEmpty() && all) {
                 continue; // removed meanwhile with its container or as another name of an image already removed
             }
-            ImageRecord r = found.orElseThrow(() -> new EngineException(image + ": image not known"));
+            ImageRecord r = found.orElseThrow(() -> new NoSuchImageException(image));
             String matched = matchedName(image, r);
             boolean byName = matched != null;
             if (byName && r.names().size() > 1) {
@@ -291,7 +291,7 @@ final class ImageCommands {
             List<io.jpod.storage.ContainerRecord> users = store.containers().list().stream()
                     .filter(c -> r.id().equals(c.imageId())).toList();
             if (!users.isEmpty() && !force) {
-                throw new EngineException("image " + r.id().substring(7, 19) + " is in use by container " + users.get(0).id().substring(0, 12)
+                throw new ImageInUseException("image " + r.id().substring(7, 19) + " is in use by container " + users.get(0).id().substring(0, 12)
                         + " (" + users.get(0).name() + "); remove the container first, or use -f");
             }
             for (io.jpod.storage.ContainerRecord c : users) {
