@@ -66,6 +66,7 @@ final class Commands {
         m.put("update", UpdateCommand.class);
         m.put("container", ContainerCommand.class);
         m.put("healthcheck", HealthcheckCommand.class);
+        m.put("events", EventsCommand.class);
         m.put("info", InfoCommand.class);
         m.put("version", VersionCommand.class);
         m.put("completion", CompletionCommand.class);

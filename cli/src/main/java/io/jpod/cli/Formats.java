@@ -20,6 +20,15 @@ final class Formats {
         }
     }
 
+    /** One line of JSON (`events --format json`). */
+    static String compactJson(Object value) {
+        try {
+            return new ObjectMapper().writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** "5.2 MB" in decimal units, as podman prints sizes. */
     static String size(long bytes) {
         String[] units = {"B", "kB", "MB", "GB", "TB"};

@@ -79,6 +79,7 @@ final class ContainerRunner {
         String imageName = image.names().isEmpty() ? image.id() : image.names().get(0);
         Trace.mark("run: config parsed");
         ContainerRecord record = store.containers().create(id, name, image.id(), imageName, argv);
+        lifecycle.event("create", record, java.util.Map.of());
         lastId = id;
         Path runDir = dirs.runRoot().containerDir(id);
         Path merged = store.containers().mergedDir(id);

@@ -261,13 +261,18 @@ public final class Engine implements AutoCloseable {
     }
 
     public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
-        return new ImageResolver(store(), dirs.runRoot().path()).pull(name, tlsVerify, platform, quiet, progress);
+        return imageEvent("pull", new ImageResolver(store(), dirs.runRoot().path()).pull(name, tlsVerify, platform, quiet, progress), name);
+    }
+
+    private ImageRecord imageEvent(String status, ImageRecord r, String name) {
+        EventLog.of(dirs.runRoot().path(), "image", status, r.id().replaceFirst("^sha256:", ""), name);
+        return r;
     }
 
     /** A pull with registry credentials: "USER:PASS" as --creds gives them, else from authfile / podman's auth files. */
     public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress, String creds,
                             String authfile) {
-        return imageCommands().pull(name, tlsVerify, platform, quiet, progress, creds, authfile);
+        return imageEvent("pull", imageCommands().pull(name, tlsVerify, platform, quiet, progress, creds, authfile), name);
     }
 
     /** `jpod login`: checks the credentials with the registry and stores them; returns the file written. */
@@ -283,7 +288,9 @@ public final class Engine implements AutoCloseable {
     /** `jpod push`: the pushed manifest digest. */
     public String push(String image, String destination, boolean tlsVerify, boolean quiet, PrintStream progress, String creds,
                        String authfile) {
-        return imageCommands().push(image, destination, tlsVerify, quiet, progress, creds, authfile);
+        String digest = imageCommands().push(image, destination, tlsVerify, quiet, progress, creds, authfile);
+        EventLog.of(dirs.runRoot().path(), "image", "push", digest, destination == null ? image : destination);
+        return digest;
     }
 
     public void save(String image, java.io.OutputStream out) {
@@ -297,26 +304,42 @@ public final class Engine implements AutoCloseable {
 
     /** @param file the archive, or null to read {@code in} */
     public List<ImageRecord> load(java.nio.file.Path file, java.io.InputStream in, PrintStream progress) {
-        return imageCommands().load(file, in, progress);
+        List<ImageRecord> loaded = imageCommands().load(file, in, progress);
+        loaded.forEach(r -> imageEvent("load", r, r.names().isEmpty() ? "" : r.names().get(0)));
+        return loaded;
     }
 
     /** `jpod import`: file null reads {@code in}. */
     public ImageRecord importTarball(java.nio.file.Path file, java.io.InputStream in, List<String> changes, String message,
                                      String reference) {
-        return imageCommands().importTarball(file, in, changes, message, reference);
+        ImageRecord r = imageCommands().importTarball(file, in, changes, message, reference);
+        return imageEvent("import", r, r.names().isEmpty() ? "" : r.names().get(0));
     }
 
     public void tag(String image, List<String> targets) {
         imageCommands().tag(image, targets);
+        String id = image(image).map(r -> r.id().replaceFirst("^sha256:", "")).orElse(image);
+        targets.forEach(t -> EventLog.of(dirs.runRoot().path(), "image", "tag", id, t));
     }
 
     public void untag(String image, List<String> names) {
+        String id = image(image).map(r -> r.id().replaceFirst("^sha256:", "")).orElse(image);
         imageCommands().untag(image, names);
+        names.forEach(n -> EventLog.of(dirs.runRoot().path(), "image", "untag", id, n));
     }
 
     /** `jpod rmi`: the lines to print ("Untagged: …", "Deleted: …"). */
     public List<String> removeImages(List<String> images, boolean force, boolean all) {
-        return imageCommands().remove(images, force, all);
+        List<String> lines = imageCommands().remove(images, force, all);
+        for (String line : lines) { // "Untagged: NAME", "Deleted: ID"
+            int colon = line.indexOf(": ");
+            if (colon > 0) {
+                String what = line.substring(colon + 2);
+                boolean untag = line.startsWith("Untagged");
+                EventLog.of(dirs.runRoot().path(), "image", untag ? "untag" : "remove", untag ? null : what, untag ? what : null);
+            }
+        }
+        return lines;
     }
 
     public List<String> pruneImages(boolean all) {
@@ -392,6 +415,7 @@ public final class Engine implements AutoCloseable {
         if (volumes) {
             Volumes.releaseAnonymous(new io.jpod.storage.VolumeStore(store().root()), store().containers().dir(c.id()));
         }
+        lc.event("remove", c, Map.of());
         store().containers().remove(c.id());
         ContainerRunner.deleteTree(dirs.runRoot().containerDir(c.id()));
     }

@@ -181,6 +181,7 @@ final class Lifecycle {
         if (!detach) {
             SignalRelay.forward(monitor, config.tty(), helper.get());
             markRunning(id, monitor.pid(), started);
+            event("start", r, Map.of());
             int status;
             try {
                 status = monitor.waitFor();
@@ -214,6 +215,7 @@ final class Lifecycle {
         Trace.mark("launch: container running");
         long monitorPid = readLong(run.resolve("monitor.pid"));
         markRunning(id, monitorPid, started);
+        event("start", r, Map.of());
         Trace.mark("launch: recorded");
         return 0;
     }
@@ -302,6 +304,7 @@ final class Lifecycle {
             ContainerLifecycle lc = cur.lifecycle();
             ContainerLifecycle ended = lc == null ? null : oom ? lc.withEnd(end, why).withOomKilled(true) : lc.withEnd(end, why);
             store.containers().update(with(cur, "exited", exit, ended));
+            event("died", cur, Map.of("containerExitCode", Integer.toString(exit)));
             return lc != null && lc.config() != null && lc.config().autoRemove();
         });
         for (String f : List.of("exit", "pid", "monitor.pid", TEARDOWN_CLAIM)) {
@@ -316,10 +319,16 @@ final class Lifecycle {
             VolumeStore volumes = new VolumeStore(store.root());
             Volumes.releaseAnonymous(volumes, dir); // read before the container's dir goes
             keepExitCode(id, exit);
+            store.containers().get(id).ifPresent(c -> event("remove", c, Map.of()));
             store.containers().remove(id);
             ContainerRunner.deleteTree(run);
         }
         return exit;
+    }
+
+    /** Records a container event (`jpod events`). */
+    void event(String status, ContainerRecord c, Map<String, String> attributes) {
+        EventLog.container(dirs.runRoot().path(), status, c.id(), c.name(), c.imageName(), attributes);
     }
 
     /** `wait` on a --rm container outlives its record: the code stays a few minutes in {@code <runroot>/exits/}. */
@@ -444,6 +453,7 @@ final class Lifecycle {
         }
         markStoppedByUser(r.id());
         helper.get().signal(initPid(r), signal);
+        event("kill", r, Map.of("signal", Integer.toString(signal)));
     }
 
     private void markStoppedByUser(String id) {
@@ -468,6 +478,7 @@ final class Lifecycle {
         long pid = initPid(r);
         markStoppedByUser(r.id());
         claimTeardown(r.id());
+        event("stop", r, Map.of());
         if (timeout > 0 && signal != Signals.KILL) {
             helper.get().signal(pid, signal);
             if (awaitEnded(r, Duration.ofSeconds(timeout))) {
@@ -547,6 +558,7 @@ final class Lifecycle {
                     cur.lifecycle().withRestarted())));
             return null;
         });
+        event("restart", r, Map.of("policy", policy.stored()));
         mount(r);
         launch(store.containers().get(id).orElse(r), true, r.lifecycle().config().interactive());
     }

@@ -3,6 +3,7 @@ package io.jpod.tests.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.jpod.tests.support.JpodEnv;
 import io.jpod.tests.support.RegistryAndJpod;
 import io.jpod.tests.support.Result;
@@ -120,6 +121,25 @@ class ScriptingTest {
         assertEquals("early\n", env.ok("logs", "--until", "2099-01-01T00:00:00Z", "filt-ok").stdout());
         assertEquals("", env.ok("logs", "--until", "2000-01-01T00:00:00Z", "filt-ok").stdout());
         env.ok("rm", "filt-ok", "filt-bad2");
+    }
+
+    @Test
+    void eventsRecordWhatHappened() {
+        String id = env.ok("run", "-d", "--name", "evt", image, "sh", "-c", "exit 3").stdout().strip();
+        assertEquals("3\n", env.ok("wait", "evt").stdout());
+        env.ok("rm", "evt");
+        List<String> seen = env.ok("events", "--stream=false", "--filter", "container=evt", "--format", "{{.Status}} {{.ID}}")
+                .stdout().lines().toList();
+        assertEquals(List.of("create " + id, "start " + id, "died " + id, "remove " + id), seen);
+        JsonNode died = env.ok("events", "--stream=false", "--filter", "container=evt", "--filter", "event=died", "--format", "json").json();
+        assertEquals("3", died.path("Attributes").path("containerExitCode").asText(), died::toString);
+        assertEquals("evt", died.path("Name").asText(), died::toString);
+        assertEquals("", env.ok("events", "--stream=false", "--since", "2099-01-01T00:00:00Z").stdout());
+        // streaming ends at --until (a second from now)
+        Result bounded = env.run(JpodEnv.NORMAL, "events", "--since", "1h", "--until",
+                java.time.Instant.now().plusSeconds(1).toString(), "--filter", "container=evt");
+        assertEquals(0, bounded.exitCode(), bounded::toString);
+        assertEquals(4, bounded.stdout().lines().count(), bounded::toString);
     }
 
     @Test

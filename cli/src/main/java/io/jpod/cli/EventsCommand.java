@@ -1,0 +1,124 @@
+package io.jpod.cli;
+
+import io.jpod.engine.Engine;
+import io.jpod.engine.EngineException;
+import io.jpod.engine.EventLog;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
+
+/** `jpod events`: what jpod did (containers created, started, died, removed; images pulled, tagged…), as podman's. */
+@Command(name = "events", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = "Show events: those recorded, then new ones as they happen (until ^C, --until, or --stream=false).")
+public final class EventsCommand implements Callable<Integer> {
+    private static final long POLL_MILLIS = 200;
+
+    @ParentCommand
+    JpodCommand jpod;
+
+    @Option(names = "--since", paramLabel = "TIME", description = "Only events since TIME: RFC 3339, unix seconds, or a duration such as 10m")
+    String since;
+
+    @Option(names = "--until", paramLabel = "TIME", description = "Only events up to TIME (streaming stops then)")
+    String until;
+
+    @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE",
+            description = "type=container|image, event=STATUS (create, start, died, stop, kill, restart, remove, pull, push, tag, untag, load, "
+                    + "import), container=NAME|ID, image=NAME|ID; values of one key are alternatives, different keys must all match")
+    List<String> filters = new ArrayList<>();
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "json, or a Go template over {{.ID}} {{.Name}} {{.Image}} {{.Status}} "
+            + "{{.Time}} {{.Type}} {{.Attributes}}")
+    String format;
+
+    @Option(names = "--stream", arity = "0..1", defaultValue = "true", fallbackValue = "true",
+            description = "Keep printing new events (default true; --stream=false prints the recorded ones and exits)")
+    boolean stream;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        OutputFormat fmt = OutputFormat.of(format);
+        Instant from = since == null ? null : LogsCommand.parseTime("--since", since);
+        Instant to = until == null ? null : LogsCommand.parseTime("--until", until);
+        Predicate<EventLog.Event> wanted = filter(filters);
+        try (Engine engine = jpod.engine()) {
+            Path runRoot = engine.dirs().runRoot().path();
+            long offset = 0;
+            while (true) {
+                List<EventLog.Event> events = new ArrayList<>();
+                offset = EventLog.read(runRoot, offset, events);
+                for (EventLog.Event e : events) {
+                    Instant t = e.instant();
+                    if ((from == null || !t.isBefore(from)) && (to == null || !t.isAfter(to)) && wanted.test(e)) {
+                        print(fmt, e);
+                    }
+                }
+                jpod.out.flush();
+                if (!stream || to != null && Instant.now().isAfter(to)) {
+                    return 0;
+                }
+                Thread.sleep(POLL_MILLIS); // the poll interval of a follow, as `logs -f`
+            }
+        }
+    }
+
+    private void print(OutputFormat fmt, EventLog.Event e) {
+        if (fmt.isJson()) {
+            jpod.out.println(Formats.compactJson(e));
+        } else if (fmt.isTemplate()) {
+            fmt.print(jpod.out, List.of(e), Map.of());
+        } else {
+            StringBuilder sb = new StringBuilder(Formats.goTime(e.instant())).append(' ').append(e.type()).append(' ').append(e.status());
+            if (e.id() != null) {
+                sb.append(' ').append(e.id());
+            }
+            Map<String, String> about = new LinkedHashMap<>();
+            if (e.image() != null) {
+                about.put("image", e.image());
+            }
+            if (e.name() != null) {
+                about.put("name", e.name());
+            }
+            if (e.attributes() != null) {
+                about.putAll(e.attributes());
+            }
+            if (!about.isEmpty()) {
+                List<String> parts = new ArrayList<>();
+                about.forEach((k, v) -> parts.add(k + "=" + v));
+                sb.append(" (").append(String.join(", ", parts)).append(')');
+            }
+            jpod.out.println(sb);
+        }
+    }
+
+    static Predicate<EventLog.Event> filter(List<String> filters) {
+        Map<String, List<Predicate<EventLog.Event>>> byKey = new LinkedHashMap<>();
+        for (String f : filters) {
+            int eq = f.indexOf('=');
+            if (eq <= 0) {
+                throw new EngineException("invalid filter \"" + f + "\": use KEY=VALUE with type, event, container or image");
+            }
+            String key = f.substring(0, eq);
+            String v = f.substring(eq + 1);
+            Predicate<EventLog.Event> p = switch (key) {
+                case "type" -> e -> v.equals(e.type());
+                case "event", "status" -> e -> v.equals(e.status());
+                case "container" -> e -> "container".equals(e.type()) && (v.equals(e.name()) || e.id() != null && e.id().startsWith(v));
+                case "image" -> e -> "image".equals(e.type()) ? v.equals(e.name()) || e.id() != null && e.id().startsWith(v)
+                        : e.image() != null && (e.image().equals(v) || ImageFilter.matches(ImageFilter.glob(v), e.image()));
+                default -> throw new EngineException("unknown filter \"" + key + "\": use type, event, container or image");
+            };
+            byKey.computeIfAbsent(key.equals("status") ? "event" : key, k -> new ArrayList<>()).add(p);
+        }
+        return e -> byKey.values().stream().allMatch(alternatives -> alternatives.stream().anyMatch(p -> p.test(e)));
+    }
+}
