@@ -27,7 +27,15 @@ import java.util.Map;
 public final class EventLog {
     private static final long ROTATE_AT = 1024 * 1024;
     private static final int MAX_LINE = 4000;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Built on first use (not at class load): only `jpod events` reads, and data binding is slow to set up. */
+    private static final class Reader {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
+
+    /** Writing needs only the streaming generator, cheap to set up on every `run`. */
+    private static final class Writer {
+        static final com.fasterxml.jackson.core.JsonFactory FACTORY = new com.fasterxml.jackson.core.JsonFactory();
+    }
 
     /** One event, in podman's JSON shape. */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -85,7 +93,7 @@ public final class EventLog {
      */
     private static byte[] encode(Event e) throws IOException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256);
-        try (com.fasterxml.jackson.core.JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+        try (com.fasterxml.jackson.core.JsonGenerator g = Writer.FACTORY.createGenerator(out)) {
             g.writeStartObject();
             field(g, "ID", e.id());
             field(g, "Image", e.image());
@@ -153,7 +161,7 @@ public final class EventLog {
                 continue;
             }
             try {
-                out.add(JSON.readValue(line, Event.class));
+                out.add(Reader.JSON.readValue(line, Event.class));
             } catch (IOException e) {
                 // a torn line (a writer killed mid-write): skipped
             }

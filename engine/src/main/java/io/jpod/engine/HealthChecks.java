@@ -31,7 +31,10 @@ final class HealthChecks {
     private static final String FILE = "healthcheck.json";
     private static final int KEPT_RESULTS = 5;
     private static final int KEPT_OUTPUT = 4096;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Built on first use: `run` loads this class to ask whether there is a check, which must stay cheap. */
+    private static final class Holder {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
 
     /** podman's State.Health: the status, failures in a row, the last results. */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -100,7 +103,7 @@ final class HealthChecks {
             State before = ofThisRun(read(store, c.id()), c);
             State now = next(before, hc, result, c.lifecycle().startedAt());
             try {
-                Lifecycle.writeAtomic(file(store, c.id()), JSON.writeValueAsBytes(now));
+                Lifecycle.writeAtomic(file(store, c.id()), Holder.JSON.writeValueAsBytes(now));
             } catch (IOException e) {
                 throw new EngineException("cannot record the health of container " + c.name() + ": " + e.getMessage(), e);
             }
@@ -155,7 +158,7 @@ final class HealthChecks {
 
     private static State read(Store store, String id) {
         try {
-            return JSON.readValue(Files.readAllBytes(file(store, id)), State.class);
+            return Holder.JSON.readValue(Files.readAllBytes(file(store, id)), State.class);
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {

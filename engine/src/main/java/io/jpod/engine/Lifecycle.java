@@ -181,7 +181,9 @@ final class Lifecycle {
         if (!detach) {
             SignalRelay.forward(monitor, config.tty(), helper.get());
             markRunning(id, monitor.pid(), started);
+            Trace.mark("launch: recorded running");
             event("start", r, Map.of());
+            Trace.mark("launch: start event");
             int status;
             try {
                 status = monitor.waitFor();
@@ -190,8 +192,11 @@ final class Lifecycle {
                 monitor.destroy();
                 status = 125;
             }
+            Trace.mark("launch: container ended");
             teardown(id, status, null);
+            Trace.mark("launch: torn down");
             restartByPolicy(id);
+            Trace.mark("launch: restart policy applied");
             return status;
         }
         int status;
