@@ -31,52 +31,64 @@ public final class DockerArchive {
     private DockerArchive() {
     }
 
-    /** Writes {@code image} (uncompressing its kept layer blobs) with {@code repoTags} to {@code out}. */
-    public static void save(Store store, ImageRecord image, List<String> repoTags, OutputStream out) throws IOException {
-        byte[] config = store.images().config(image.id());
-        Manifest parsed = ManifestParser.parse(store.images().manifest(image.id()), null, image.id());
-        if (!(parsed instanceof ImageManifest manifest)) {
-            throw new ImageException("image " + image.id() + " has no image manifest in storage; pull it again");
-        }
+    /**
+     * Writes {@code images} (uncompressing their kept layer blobs), one manifest.json entry each with its names as
+     * RepoTags. Layers are named {@code <diff_id hex>.tar}, as podman writes them, so a layer two images share is
+     * written once and both entries name it.
+     */
+    public static void save(Store store, List<ImageArchives.Saved> images, OutputStream out) throws IOException {
         BlobStore blobs = new BlobStore(store);
-        String idHex = image.id().substring(7);
-        ObjectNode entry = Json.mapper().createObjectNode();
-        entry.put("Config", idHex + ".json");
-        ArrayNode tags = entry.putArray("RepoTags");
-        repoTags.forEach(tags::add);
-        ArrayNode layerNames = entry.putArray("Layers");
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        ArchiveEntries.addBytes(tar, idHex + ".json", config);
-        int n = 0;
-        for (Descriptor layer : manifest.layers()) {
-            Path blob = blobs.path(layer.digest());
-            if (!Files.isRegularFile(blob)) {
-                throw new ImageException("the compressed blob " + layer.digest() + " of image " + idHex.substring(0, 12)
-                        + " is not in local storage (pulled by an older jpod); pull the image again, then save");
-            }
-            // the uncompressed size is needed up front for the tar header: decompress once to count, then to copy
-            long size;
-            try (InputStream in = LayerDecompressor.open(Files.newInputStream(blob), layer.mediaType(), layer.digest())) {
-                size = in.transferTo(OutputStream.nullOutputStream());
-            }
-            String name = (++n) + "/layer.tar";
-            TarArchiveEntry e = new TarArchiveEntry(name);
-            e.setSize(size);
-            e.setMode(0644);
-            tar.putArchiveEntry(e);
-            try (InputStream in = LayerDecompressor.open(Files.newInputStream(blob), layer.mediaType(), layer.digest())) {
-                in.transferTo(tar);
-            }
-            tar.closeArchiveEntry();
-            layerNames.add(name);
-        }
+        java.util.Set<String> written = new java.util.HashSet<>();
         ArrayNode top = Json.mapper().createArrayNode();
-        top.add(entry);
+        for (ImageArchives.Saved saved : images) {
+            ImageRecord image = saved.image();
+            byte[] config = store.images().config(image.id());
+            ImageManifest manifest = OciArchive.storedManifest(store, image, store.images().manifest(image.id()));
+            List<String> diffIds = ManifestParser.parseConfig(config, image.id()).diffIds();
+            if (diffIds.size() != manifest.layers().size()) {
+                throw new ImageException("image " + image.id().substring(7, 19) + " has " + manifest.layers().size()
+                        + " layers but its config lists " + diffIds.size() + "; pull it again");
+            }
+            String idHex = image.id().substring(7);
+            ObjectNode entry = top.addObject();
+            entry.put("Config", idHex + ".json");
+            ArrayNode tags = entry.putArray("RepoTags");
+            saved.names().forEach(tags::add);
+            ArrayNode layerNames = entry.putArray("Layers");
+            if (written.add(entry.path("Config").asText())) {
+                ArchiveEntries.addBytes(tar, idHex + ".json", config);
+            }
+            for (int i = 0; i < diffIds.size(); i++) {
+                Descriptor layer = manifest.layers().get(i);
+                String name = Digests.hex(diffIds.get(i)) + ".tar";
+                layerNames.add(name);
+                if (written.add(name)) {
+                    writeLayer(tar, name, blobs.path(layer.digest()), layer);
+                }
+            }
+        }
         ArchiveEntries.addBytes(tar, "manifest.json", Json.mapper().writeValueAsBytes(top));
         tar.finish();
         tar.flush();
+    }
+
+    /** One layer uncompressed; its size is needed up front for the tar header, so it is decompressed once to count, then to copy. */
+    private static void writeLayer(TarArchiveOutputStream tar, String name, Path blob, Descriptor layer) throws IOException {
+        long size;
+        try (InputStream in = LayerDecompressor.open(Files.newInputStream(blob), layer.mediaType(), layer.digest())) {
+            size = in.transferTo(OutputStream.nullOutputStream());
+        }
+        TarArchiveEntry e = new TarArchiveEntry(name);
+        e.setSize(size);
+        e.setMode(0644);
+        tar.putArchiveEntry(e);
+        try (InputStream in = LayerDecompressor.open(Files.newInputStream(blob), layer.mediaType(), layer.digest())) {
+            in.transferTo(tar);
+        }
+        tar.closeArchiveEntry();
     }
 
 
