@@ -116,15 +116,29 @@ public final class DockerArchive {
             if (top == null || !top.isArray() || top.isEmpty()) {
                 throw new ImageException(archive + ": manifest.json lists no images");
             }
-            for (JsonNode img : top) {
-                loaded.add(loadOne(store, tar, entries, img, archive, progress));
+            // every image verified and staged first, then all committed: a bad image leaves the store as it was
+            List<StagedLayer> staged = new ArrayList<>();
+            List<BlobStore.Staged> keptBlobs = new ArrayList<>();
+            try {
+                List<java.util.function.Supplier<ImageRecord>> commits = new ArrayList<>();
+                for (JsonNode img : top) {
+                    commits.add(stageOne(store, tar, entries, img, archive, progress, staged, keptBlobs));
+                }
+                commits.forEach(c -> loaded.add(c.get()));
+            } finally {
+                staged.forEach(StagedLayer::close);
+                keptBlobs.forEach(BlobStore.Staged::close);
             }
         }
         return loaded;
     }
 
-    private static ImageRecord loadOne(Store store, TarFile tar, java.util.Map<String, TarArchiveEntry> entries, JsonNode img, String archive,
-                                       PrintStream progress) throws IOException {
+    /**
+     * Verifies and stages one image of the archive into {@code staged} and {@code keptBlobs} (closed by the caller);
+     * the returned supplier commits it. A layer two images share is staged for each (the first commit wins).
+     */
+    private static java.util.function.Supplier<ImageRecord> stageOne(Store store, TarFile tar, java.util.Map<String, TarArchiveEntry> entries,
+            JsonNode img, String archive, PrintStream progress, List<StagedLayer> staged, List<BlobStore.Staged> keptBlobs) throws IOException {
         TarArchiveEntry configEntry = entry(entries, img.path("Config").asText(""));
         if (configEntry == null) {
             throw new ImageException(archive + ": the config " + img.path("Config") + " named in manifest.json is missing");
@@ -141,15 +155,13 @@ public final class DockerArchive {
         LayerStore layers = store.layers();
         BlobStore blobs = new BlobStore(store);
         List<String> chainIds = new ArrayList<>();
-        List<StagedLayer> staged = new ArrayList<>();
-        List<BlobStore.Staged> keptBlobs = new ArrayList<>();
         List<Runnable> commits = new ArrayList<>();
         ObjectNode manifest = Json.mapper().createObjectNode();
         manifest.put("schemaVersion", 2).put("mediaType", MediaTypes.DOCKER_MANIFEST);
         manifest.putObject("config").put("mediaType", MediaTypes.DOCKER_CONFIG).put("size", config.length).put("digest", imageId);
         ArrayNode mlayers = manifest.putArray("layers");
         long size = config.length;
-        try {
+        {
             String parent = null;
             for (int i = 0; i < diffIds.size(); i++) {
                 String chain = LayerStore.chainId(parent, diffIds.get(i));
@@ -195,28 +207,34 @@ public final class DockerArchive {
                 size += blobSize;
                 parent = chain;
             }
-            commits.forEach(Runnable::run);
             byte[] manifestBytes = Json.mapper().writeValueAsBytes(manifest);
-            ImageRecord rec = null;
-            List<String> tags = new ArrayList<>();
-            img.path("RepoTags").forEach(t -> tags.add(t.asText()));
-            if (tags.isEmpty()) {
-                rec = store.images().put(imageId, manifestBytes, config, Digests.sha256(manifestBytes), chainIds, size, null, null);
-            }
-            for (String t : tags) {
-                String name = ImageReference.parse(t).name(); // "alpine:latest" → docker.io/library/alpine:latest, as podman does
-                rec = store.images().put(imageId, manifestBytes, config, Digests.sha256(manifestBytes), chainIds, size, name, null);
-                if (progress != null) {
-                    progress.println("Loaded image: " + name);
+            List<String> names = new ArrayList<>();
+            for (JsonNode t : img.path("RepoTags")) {
+                try {
+                    names.add(ImageReference.parse(t.asText()).name()); // "alpine:latest" → docker.io/library/alpine:latest, as podman does
+                } catch (RuntimeException e) {
+                    throw new ImageException(archive + ": the image name \"" + ManifestParser.oneLine(t.asText())
+                            + "\" in manifest.json is not a valid reference");
                 }
             }
-            if (tags.isEmpty() && progress != null) {
-                progress.println("Loaded image: " + imageId.substring(7));
-            }
-            return rec;
-        } finally {
-            staged.forEach(StagedLayer::close);
-            keptBlobs.forEach(BlobStore.Staged::close);
+            long total = size;
+            return () -> {
+                commits.forEach(Runnable::run);
+                ImageRecord rec = null;
+                if (names.isEmpty()) {
+                    rec = store.images().put(imageId, manifestBytes, config, Digests.sha256(manifestBytes), chainIds, total, null, null);
+                    if (progress != null) {
+                        progress.println("Loaded image: " + imageId.substring(7));
+                    }
+                }
+                for (String name : names) {
+                    rec = store.images().put(imageId, manifestBytes, config, Digests.sha256(manifestBytes), chainIds, total, name, null);
+                    if (progress != null) {
+                        progress.println("Loaded image: " + name);
+                    }
+                }
+                return rec;
+            };
         }
     }
 

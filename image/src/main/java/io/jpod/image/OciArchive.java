@@ -310,8 +310,13 @@ public final class OciArchive {
                         throw new ImageException(archive + ": layer " + layer.digest() + " has uncompressed digest " + s.diffId()
                                 + " but the config lists " + diffIds.get(i) + "; the " + src.kind() + " is corrupt");
                     }
-                } catch (ContentMismatchException cm) {
-                    throw new ImageException(archive + ": " + cm.getMessage() + "; the " + src.kind() + " is corrupt");
+                } catch (IOException | RuntimeException failed) {
+                    // a damaged blob usually breaks decompression before its digest can be checked: name the blob then
+                    checkBlob(src, e, layer);
+                    if (failed instanceof ContentMismatchException cm) {
+                        throw new ImageException(archive + ": " + cm.getMessage() + "; the " + src.kind() + " is corrupt");
+                    }
+                    throw failed;
                 }
             }
             ok = true;
@@ -326,6 +331,24 @@ public final class OciArchive {
             if (!ok) {
                 p.close();
             }
+        }
+    }
+
+    /** Hashes the layer blob {@code name} whole: one that does not match its descriptor is refused as such. */
+    private static void checkBlob(ArchiveSource src, String name, Descriptor layer) throws IOException {
+        java.security.MessageDigest sha = Digests.newSha256();
+        long n = 0;
+        byte[] buf = new byte[64 * 1024];
+        try (InputStream in = src.open(name)) {
+            for (int r = in.read(buf); r >= 0; r = in.read(buf)) {
+                sha.update(buf, 0, r);
+                n += r;
+            }
+        }
+        String actual = Digests.format(sha);
+        if (!actual.equals(layer.digest()) || n != layer.size()) {
+            throw new ImageException(src.shown() + ": blob " + layer.digest() + " does not match its digest or size (it hashes to "
+                    + actual + ", " + n + " bytes); the " + src.kind() + " is corrupt");
         }
     }
 
