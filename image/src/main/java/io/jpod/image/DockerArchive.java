@@ -22,8 +22,9 @@ import org.apache.commons.compress.archivers.tar.TarFile;
 
 /**
  * docker-archive, as `docker save` writes it and `docker load`/`podman load` read it: {@code manifest.json}
- * ([{Config, RepoTags, Layers}]), the config as {@code <id>.json} and one uncompressed {@code <n>/layer.tar} per
- * layer. The image id is the config digest, so `jpod images` shows the id docker and podman show for the archive.
+ * ([{Config, RepoTags, Layers}], one entry per image), the config as {@code <id>.json} and one uncompressed layer tar
+ * per layer: save names it {@code <diff_id hex>.tar} as podman does, load takes any name manifest.json gives. The image
+ * id is the config digest, so `jpod images` shows the id docker and podman show for the archive.
  */
 public final class DockerArchive {
     private static final int MAX_JSON = ManifestParser.MAX_DOCUMENT_BYTES;
