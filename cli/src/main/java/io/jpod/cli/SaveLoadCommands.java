@@ -2,6 +2,8 @@ package io.jpod.cli;
 
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
+import io.jpod.image.ImageArchives;
+import io.jpod.image.ImageDirectories;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -16,25 +18,42 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 
-/** `jpod save` and `jpod load` (docker-archive, oci-archive). */
+/** `jpod save` and `jpod load` (docker-archive, oci-archive, oci-dir, docker-dir). */
 public final class SaveLoadCommands {
     private SaveLoadCommands() {
     }
 
     @Command(name = "save", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-            description = "Save an image to a docker-archive or oci-archive tarball (stdout unless -o).")
+            description = {"Save images to a docker-archive or oci-archive tarball (stdout unless -o), or to an oci-dir or docker-dir"
+                    + " directory (-o DIR).",
+                    "Without -m the extra arguments are more names (tags) written for the first image (docker-archive only)."})
     public static final class Save implements Callable<Integer> {
+        private static final java.util.List<String> FORMATS = java.util.List.of(ImageArchives.DOCKER_ARCHIVE, ImageArchives.OCI_ARCHIVE,
+                ImageArchives.OCI_DIR, ImageArchives.DOCKER_DIR);
+
         @Spec
         CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "IMAGE", description = "Image name or id")
-        String image;
+        @Parameters(index = "0..*", arity = "1..*", paramLabel = "IMAGE", description = "Image name or id; then more names or (-m) images")
+        java.util.List<String> images;
 
-        @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of stdout")
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE (a new directory for the dir formats) instead of stdout")
         String output;
 
-        @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "docker-archive", description = "docker-archive (default) or oci-archive")
+        @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "docker-archive",
+                description = "docker-archive (default), oci-archive, oci-dir (an OCI image layout) or docker-dir (the dir transport,"
+                        + " Docker schema 2 manifest)")
         String format;
+
+        @Option(names = {"-m", "--multi-image-archive"}, description = "The arguments are images, not more names (docker-archive only)")
+        boolean multi;
+
+        @Option(names = "--compress", description = "docker-dir only: gzip the layers that are stored uncompressed")
+        boolean compress;
+
+        // podman compresses uncompressed layers in OCI layouts unless told this; jpod always writes layers as they are stored
+        @Option(names = "--uncompressed", description = "Accept uncompressed layers in oci-archive/oci-dir (jpod always writes layers as stored)")
+        boolean uncompressed;
 
         @Option(names = {"-q", "--quiet"}, description = "No progress output")
         boolean quiet;
@@ -42,13 +61,27 @@ public final class SaveLoadCommands {
         @Override
         public Integer call() throws IOException {
             JpodCommand jpod = ImageCli.root(spec);
-            if (!"docker-archive".equals(format) && !"oci-archive".equals(format)) {
-                throw new EngineException("--format " + format + " is not supported; use docker-archive or oci-archive");
+            if (!FORMATS.contains(format)) {
+                throw new EngineException("--format " + format + " is not supported; use docker-archive, oci-archive, oci-dir or docker-dir");
             }
+            if (multi && images.size() > 1 && !ImageArchives.DOCKER_ARCHIVE.equals(format)) {
+                throw new EngineException("-m (--multi-image-archive) is only for docker-archive; --format " + format + " holds one image");
+            }
+            if (compress && !ImageArchives.DOCKER_DIR.equals(format)) {
+                throw new EngineException("--compress can only be set when --format is docker-dir");
+            }
+            boolean toStdout = output == null || output.equals("-");
             try (Engine engine = jpod.engine()) {
-                if (output == null || output.equals("-")) {
+                if (ImageDirectories.isDirectoryFormat(format)) {
+                    if (toStdout) {
+                        throw new EngineException("--format " + format + " writes a directory; give it with -o DIR");
+                    }
+                    engine.saveDirectory(images, format, compress, Path.of(output).toAbsolutePath());
+                    return 0;
+                }
+                if (toStdout) {
                     OutputStream out = new BufferedOutputStream(jpod.out, 256 * 1024);
-                    engine.save(image, format, out);
+                    engine.save(images, multi, format, out);
                     out.flush();
                     return 0;
                 }
@@ -63,7 +96,7 @@ public final class SaveLoadCommands {
                 }
                 try {
                     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 256 * 1024)) {
-                        engine.save(image, format, out);
+                        engine.save(images, multi, format, out);
                     }
                     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
                 } finally {
@@ -75,12 +108,13 @@ public final class SaveLoadCommands {
     }
 
     @Command(name = "load", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-            description = "Load images from a docker-archive or oci-archive tarball, plain or gzip (stdin unless -i).")
+            description = "Load images from a docker-archive or oci-archive tarball, plain or gzip (stdin unless -i), or from an"
+                    + " oci-dir or docker-dir directory.")
     public static final class Load implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = {"-i", "--input"}, paramLabel = "FILE", description = "Read FILE instead of stdin")
+        @Option(names = {"-i", "--input"}, paramLabel = "FILE", description = "Read FILE (an archive or a layout directory) instead of stdin")
         String input;
 
         @Option(names = {"-q", "--quiet"}, description = "No progress output")

@@ -297,6 +297,19 @@ public final class Engine implements AutoCloseable {
         imageCommands().save(image, io.jpod.image.ImageArchives.DOCKER_ARCHIVE, out);
     }
 
+    /**
+     * `jpod save [-m] IMAGE [IMAGE...]` to a tarball in {@code format} (docker-archive or oci-archive): without
+     * {@code multi} the extra arguments are more names for the first image, with it more images (docker-archive only).
+     */
+    public void save(List<String> images, boolean multi, String format, java.io.OutputStream out) {
+        imageCommands().save(images, multi, format, out);
+    }
+
+    /** `jpod save --format oci-dir|docker-dir -o DIR IMAGE [NAME]`: a new directory {@code target}, written whole or not at all. */
+    public void saveDirectory(List<String> images, String format, boolean compress, java.nio.file.Path target) {
+        imageCommands().saveDirectory(images, format, compress, target);
+    }
+
     /** `jpod save --format FORMAT` (docker-archive or oci-archive). */
     public void save(String image, String format, java.io.OutputStream out) {
         imageCommands().save(image, format, out);

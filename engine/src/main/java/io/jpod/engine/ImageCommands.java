@@ -179,6 +179,70 @@ final class ImageCommands {
         }
     }
 
+    /**
+     * The images `jpod save ARG...` writes. Without {@code multi} the first argument is the image and the others are
+     * more names for it, qualified as `jpod tag` qualifies them (foo → localhost/foo:latest); with it each argument is
+     * an image, written under the name it was asked by (none when asked by id), one entry per image however many
+     * arguments name it. As in podman.
+     */
+    List<io.jpod.image.ImageArchives.Saved> toSave(List<String> args, boolean multi) {
+        java.util.Map<String, ImageRecord> images = new java.util.LinkedHashMap<>();
+        java.util.Map<String, java.util.LinkedHashSet<String>> names = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (i > 0 && !multi) {
+                names.get(images.keySet().iterator().next()).add(qualify(arg));
+                continue;
+            }
+            ImageRecord r = find(arg);
+            images.putIfAbsent(r.id(), r);
+            java.util.LinkedHashSet<String> n = names.computeIfAbsent(r.id(), k -> new java.util.LinkedHashSet<>());
+            String matched = matchedName(arg, r);
+            if (matched != null) {
+                n.add(matched);
+            }
+        }
+        List<io.jpod.image.ImageArchives.Saved> out = new ArrayList<>();
+        images.forEach((id, r) -> out.add(new io.jpod.image.ImageArchives.Saved(r, List.copyOf(names.get(id)))));
+        return out;
+    }
+
+    /** `jpod save` to a tarball: {@link #toSave} in {@code format} (docker-archive, oci-archive) to {@code out}. */
+    void save(List<String> args, boolean multi, String format, java.io.OutputStream out) {
+        List<io.jpod.image.ImageArchives.Saved> images = toSave(args, multi);
+        if (!io.jpod.image.ImageArchives.DOCKER_ARCHIVE.equals(format)) {
+            oneName(images, format);
+        }
+        try {
+            io.jpod.image.ImageArchives.save(store, images, format, out);
+        } catch (java.io.IOException e) {
+            throw new EngineException("cannot write the archive: " + e.getMessage());
+        }
+    }
+
+    /** The one image of an OCI layout or docker-dir, which has room for one name (podman drops the others silently). */
+    private static io.jpod.image.ImageArchives.Saved oneName(List<io.jpod.image.ImageArchives.Saved> images, String format) {
+        if (images.size() != 1) {
+            throw new EngineException("--format " + format + " holds one image; -m (--multi-image-archive) is only for docker-archive");
+        }
+        if (images.get(0).names().size() > 1) {
+            throw new EngineException("--format " + format + " holds one name for the image; more names (tags) are written only"
+                    + " to a docker-archive");
+        }
+        return images.get(0);
+    }
+
+    /** `jpod save --format oci-dir|docker-dir -o DIR`: one image (with at most one name) into a new directory; see ImageDirectories. */
+    void saveDirectory(List<String> args, String format, boolean compress, Path target) {
+        io.jpod.image.ImageArchives.Saved one = oneName(toSave(args, false), format);
+        try {
+            io.jpod.image.ImageDirectories.save(store, one.image(), format, one.names().isEmpty() ? null : one.names().get(0), compress,
+                    target);
+        } catch (java.io.IOException e) {
+            throw new EngineException("cannot write " + target + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        }
+    }
+
     /** `jpod load`: from a file, or from {@code in} (copied to a temporary file first: the archive needs random access). */
     List<ImageRecord> load(Path file, java.io.InputStream in, PrintStream progress) {
         Path tmp = null;
@@ -189,13 +253,13 @@ final class ImageCommands {
                     in.transferTo(o);
                 }
                 file = tmp;
-            } else if (!java.nio.file.Files.isRegularFile(file)) {
-                throw new EngineException(file + ": no such archive file");
+            } else if (!java.nio.file.Files.isRegularFile(file) && !java.nio.file.Files.isDirectory(file)) {
+                throw new EngineException(file + ": no such archive file or directory");
             }
             return io.jpod.image.ImageArchives.load(store, file, progress);
         } catch (java.io.IOException e) {
             throw new EngineException("cannot read the archive: " + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
-                    + "; jpod load reads docker-archive and oci-archive tarballs (plain or gzip)");
+                    + "; jpod load reads docker-archive and oci-archive tarballs (plain or gzip) and oci-dir and docker-dir directories");
         } finally {
             if (tmp != null) {
                 try {

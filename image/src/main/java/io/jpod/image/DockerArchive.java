@@ -22,8 +22,9 @@ import org.apache.commons.compress.archivers.tar.TarFile;
 
 /**
  * docker-archive, as `docker save` writes it and `docker load`/`podman load` read it: {@code manifest.json}
- * ([{Config, RepoTags, Layers}]), the config as {@code <id>.json} and one uncompressed {@code <n>/layer.tar} per
- * layer. The image id is the config digest, so `jpod images` shows the id docker and podman show for the archive.
+ * ([{Config, RepoTags, Layers}], one entry per image), the config as {@code <id>.json} and one uncompressed layer tar
+ * per layer: save names it {@code <diff_id hex>.tar} as podman does, load takes any name manifest.json gives. The image
+ * id is the config digest, so `jpod images` shows the id docker and podman show for the archive.
  */
 public final class DockerArchive {
     private static final int MAX_JSON = ManifestParser.MAX_DOCUMENT_BYTES;
@@ -31,52 +32,64 @@ public final class DockerArchive {
     private DockerArchive() {
     }
 
-    /** Writes {@code image} (uncompressing its kept layer blobs) with {@code repoTags} to {@code out}. */
-    public static void save(Store store, ImageRecord image, List<String> repoTags, OutputStream out) throws IOException {
-        byte[] config = store.images().config(image.id());
-        Manifest parsed = ManifestParser.parse(store.images().manifest(image.id()), null, image.id());
-        if (!(parsed instanceof ImageManifest manifest)) {
-            throw new ImageException("image " + image.id() + " has no image manifest in storage; pull it again");
-        }
+    /**
+     * Writes {@code images} (uncompressing their kept layer blobs), one manifest.json entry each with its names as
+     * RepoTags. Layers are named {@code <diff_id hex>.tar}, as podman writes them, so a layer two images share is
+     * written once and both entries name it.
+     */
+    public static void save(Store store, List<ImageArchives.Saved> images, OutputStream out) throws IOException {
         BlobStore blobs = new BlobStore(store);
-        String idHex = image.id().substring(7);
-        ObjectNode entry = Json.mapper().createObjectNode();
-        entry.put("Config", idHex + ".json");
-        ArrayNode tags = entry.putArray("RepoTags");
-        repoTags.forEach(tags::add);
-        ArrayNode layerNames = entry.putArray("Layers");
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        ArchiveEntries.addBytes(tar, idHex + ".json", config);
-        int n = 0;
-        for (Descriptor layer : manifest.layers()) {
-            Path blob = blobs.path(layer.digest());
-            if (!Files.isRegularFile(blob)) {
-                throw new ImageException("the compressed blob " + layer.digest() + " of image " + idHex.substring(0, 12)
-                        + " is not in local storage (pulled by an older jpod); pull the image again, then save");
-            }
-            // the uncompressed size is needed up front for the tar header: decompress once to count, then to copy
-            long size;
-            try (InputStream in = LayerDecompressor.open(Files.newInputStream(blob), layer.mediaType(), layer.digest())) {
-                size = in.transferTo(OutputStream.nullOutputStream());
-            }
-            String name = (++n) + "/layer.tar";
-            TarArchiveEntry e = new TarArchiveEntry(name);
-            e.setSize(size);
-            e.setMode(0644);
-            tar.putArchiveEntry(e);
-            try (InputStream in = LayerDecompressor.open(Files.newInputStream(blob), layer.mediaType(), layer.digest())) {
-                in.transferTo(tar);
-            }
-            tar.closeArchiveEntry();
-            layerNames.add(name);
-        }
+        java.util.Set<String> written = new java.util.HashSet<>();
         ArrayNode top = Json.mapper().createArrayNode();
-        top.add(entry);
+        for (ImageArchives.Saved saved : images) {
+            ImageRecord image = saved.image();
+            byte[] config = store.images().config(image.id());
+            ImageManifest manifest = OciArchive.storedManifest(store, image, store.images().manifest(image.id()));
+            List<String> diffIds = ManifestParser.parseConfig(config, image.id()).diffIds();
+            if (diffIds.size() != manifest.layers().size()) {
+                throw new ImageException("image " + image.id().substring(7, 19) + " has " + manifest.layers().size()
+                        + " layers but its config lists " + diffIds.size() + "; pull it again");
+            }
+            String idHex = image.id().substring(7);
+            ObjectNode entry = top.addObject();
+            entry.put("Config", idHex + ".json");
+            ArrayNode tags = entry.putArray("RepoTags");
+            saved.names().forEach(tags::add);
+            ArrayNode layerNames = entry.putArray("Layers");
+            if (written.add(entry.path("Config").asText())) {
+                ArchiveEntries.addBytes(tar, idHex + ".json", config);
+            }
+            for (int i = 0; i < diffIds.size(); i++) {
+                Descriptor layer = manifest.layers().get(i);
+                String name = Digests.hex(diffIds.get(i)) + ".tar";
+                layerNames.add(name);
+                if (written.add(name)) {
+                    writeLayer(tar, name, blobs.path(layer.digest()), layer);
+                }
+            }
+        }
         ArchiveEntries.addBytes(tar, "manifest.json", Json.mapper().writeValueAsBytes(top));
         tar.finish();
         tar.flush();
+    }
+
+    /** One layer uncompressed; its size is needed up front for the tar header, so it is decompressed once to count, then to copy. */
+    private static void writeLayer(TarArchiveOutputStream tar, String name, Path blob, Descriptor layer) throws IOException {
+        long size;
+        try (InputStream in = LayerDecompressor.open(Files.newInputStream(blob), layer.mediaType(), layer.digest())) {
+            size = in.transferTo(OutputStream.nullOutputStream());
+        }
+        TarArchiveEntry e = new TarArchiveEntry(name);
+        e.setSize(size);
+        e.setMode(0644);
+        tar.putArchiveEntry(e);
+        try (InputStream in = LayerDecompressor.open(Files.newInputStream(blob), layer.mediaType(), layer.digest())) {
+            in.transferTo(tar);
+        }
+        tar.closeArchiveEntry();
     }
 
 
@@ -104,15 +117,29 @@ public final class DockerArchive {
             if (top == null || !top.isArray() || top.isEmpty()) {
                 throw new ImageException(archive + ": manifest.json lists no images");
             }
-            for (JsonNode img : top) {
-                loaded.add(loadOne(store, tar, entries, img, archive, progress));
+            // every image verified and staged first, then all committed: a bad image leaves the store as it was
+            List<StagedLayer> staged = new ArrayList<>();
+            List<BlobStore.Staged> keptBlobs = new ArrayList<>();
+            try {
+                List<java.util.function.Supplier<ImageRecord>> commits = new ArrayList<>();
+                for (JsonNode img : top) {
+                    commits.add(stageOne(store, tar, entries, img, archive, progress, staged, keptBlobs));
+                }
+                commits.forEach(c -> loaded.add(c.get()));
+            } finally {
+                staged.forEach(StagedLayer::close);
+                keptBlobs.forEach(BlobStore.Staged::close);
             }
         }
         return loaded;
     }
 
-    private static ImageRecord loadOne(Store store, TarFile tar, java.util.Map<String, TarArchiveEntry> entries, JsonNode img, String archive,
-                                       PrintStream progress) throws IOException {
+    /**
+     * Verifies and stages one image of the archive into {@code staged} and {@code keptBlobs} (closed by the caller);
+     * the returned supplier commits it. A layer two images share is staged for each (the first commit wins).
+     */
+    private static java.util.function.Supplier<ImageRecord> stageOne(Store store, TarFile tar, java.util.Map<String, TarArchiveEntry> entries,
+            JsonNode img, String archive, PrintStream progress, List<StagedLayer> staged, List<BlobStore.Staged> keptBlobs) throws IOException {
         TarArchiveEntry configEntry = entry(entries, img.path("Config").asText(""));
         if (configEntry == null) {
             throw new ImageException(archive + ": the config " + img.path("Config") + " named in manifest.json is missing");
@@ -129,15 +156,13 @@ public final class DockerArchive {
         LayerStore layers = store.layers();
         BlobStore blobs = new BlobStore(store);
         List<String> chainIds = new ArrayList<>();
-        List<StagedLayer> staged = new ArrayList<>();
-        List<BlobStore.Staged> keptBlobs = new ArrayList<>();
         List<Runnable> commits = new ArrayList<>();
         ObjectNode manifest = Json.mapper().createObjectNode();
         manifest.put("schemaVersion", 2).put("mediaType", MediaTypes.DOCKER_MANIFEST);
         manifest.putObject("config").put("mediaType", MediaTypes.DOCKER_CONFIG).put("size", config.length).put("digest", imageId);
         ArrayNode mlayers = manifest.putArray("layers");
         long size = config.length;
-        try {
+        {
             String parent = null;
             for (int i = 0; i < diffIds.size(); i++) {
                 String chain = LayerStore.chainId(parent, diffIds.get(i));
@@ -183,28 +208,34 @@ public final class DockerArchive {
                 size += blobSize;
                 parent = chain;
             }
-            commits.forEach(Runnable::run);
             byte[] manifestBytes = Json.mapper().writeValueAsBytes(manifest);
-            ImageRecord rec = null;
-            List<String> tags = new ArrayList<>();
-            img.path("RepoTags").forEach(t -> tags.add(t.asText()));
-            if (tags.isEmpty()) {
-                rec = store.images().put(imageId, manifestBytes, config, Digests.sha256(manifestBytes), chainIds, size, null, null);
-            }
-            for (String t : tags) {
-                String name = ImageReference.parse(t).name(); // "alpine:latest" → docker.io/library/alpine:latest, as podman does
-                rec = store.images().put(imageId, manifestBytes, config, Digests.sha256(manifestBytes), chainIds, size, name, null);
-                if (progress != null) {
-                    progress.println("Loaded image: " + name);
+            List<String> names = new ArrayList<>();
+            for (JsonNode t : img.path("RepoTags")) {
+                try {
+                    names.add(ImageReference.parse(t.asText()).name()); // "alpine:latest" → docker.io/library/alpine:latest, as podman does
+                } catch (RuntimeException e) {
+                    throw new ImageException(archive + ": the image name \"" + ManifestParser.oneLine(t.asText())
+                            + "\" in manifest.json is not a valid reference");
                 }
             }
-            if (tags.isEmpty() && progress != null) {
-                progress.println("Loaded image: " + imageId.substring(7));
-            }
-            return rec;
-        } finally {
-            staged.forEach(StagedLayer::close);
-            keptBlobs.forEach(BlobStore.Staged::close);
+            long total = size;
+            return () -> {
+                commits.forEach(Runnable::run);
+                ImageRecord rec = null;
+                if (names.isEmpty()) {
+                    rec = store.images().put(imageId, manifestBytes, config, Digests.sha256(manifestBytes), chainIds, total, null, null);
+                    if (progress != null) {
+                        progress.println("Loaded image: " + imageId.substring(7));
+                    }
+                }
+                for (String name : names) {
+                    rec = store.images().put(imageId, manifestBytes, config, Digests.sha256(manifestBytes), chainIds, total, name, null);
+                    if (progress != null) {
+                        progress.println("Loaded image: " + name);
+                    }
+                }
+                return rec;
+            };
         }
     }
 

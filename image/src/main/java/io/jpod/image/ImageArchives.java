@@ -23,21 +23,50 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 public final class ImageArchives {
     public static final String DOCKER_ARCHIVE = "docker-archive";
     public static final String OCI_ARCHIVE = "oci-archive";
+    public static final String OCI_DIR = "oci-dir";
+    public static final String DOCKER_DIR = "docker-dir";
+
+    /** One image to save and the names to write for it (RepoTags in a docker-archive, ref.name in an OCI layout). */
+    public record Saved(ImageRecord image, List<String> names) {
+        public Saved {
+            names = List.copyOf(names);
+        }
+    }
 
     private ImageArchives() {
     }
 
     /** Writes one image in {@code format} (docker-archive or oci-archive) with {@code name} (null for none). */
     public static void save(Store store, ImageRecord image, String format, String name, OutputStream out) throws IOException {
+        save(store, List.of(new Saved(image, name == null ? List.of() : List.of(name))), format, out);
+    }
+
+    /**
+     * Writes {@code images} as a tarball in {@code format}: a docker-archive holds several images and several names
+     * each; an oci-archive one image and at most one name, as in podman.
+     */
+    public static void save(Store store, List<Saved> images, String format, OutputStream out) throws IOException {
         switch (format) {
-            case DOCKER_ARCHIVE -> DockerArchive.save(store, image, name == null ? List.of() : List.of(name), out);
-            case OCI_ARCHIVE -> OciArchive.save(store, image, name, out);
-            default -> throw new ImageException("unsupported format \"" + format + "\"; use docker-archive or oci-archive");
+            case DOCKER_ARCHIVE -> DockerArchive.save(store, images, out);
+            case OCI_ARCHIVE -> {
+                if (images.size() != 1 || images.get(0).names().size() > 1) {
+                    throw new ImageException("an oci-archive holds one image with one name; use docker-archive for more");
+                }
+                Saved one = images.get(0);
+                OciArchive.save(store, one.image(), one.names().isEmpty() ? null : one.names().get(0), out);
+            }
+            default -> throw new ImageException("unsupported archive format \"" + format + "\"; use docker-archive or oci-archive");
         }
     }
 
-    /** Loads every image of the archive file; nothing is committed for an image that fails verification. */
+    /**
+     * Loads every image of the archive file, or of the oci-dir or docker-dir directory; nothing is committed for an
+     * image that fails verification.
+     */
     public static List<ImageRecord> load(Store store, Path archive, PrintStream progress) throws IOException {
+        if (Files.isDirectory(archive)) {
+            return ImageDirectories.load(store, archive, progress);
+        }
         Path inflated = null;
         try {
             if (isGzip(archive)) {
@@ -54,8 +83,9 @@ public final class ImageArchives {
                 if (entries.containsKey("manifest.json")) {
                     return DockerArchive.load(store, tar, shown, progress);
                 }
-                if (OciArchive.isOciLayout(entries)) {
-                    return OciArchive.load(store, tar, entries, shown, progress);
+                ArchiveSource src = ArchiveSource.tar(tar, entries, shown);
+                if (OciArchive.isOciLayout(src)) {
+                    return OciArchive.load(store, src, progress);
                 }
             }
             throw new ImageException(shown + " is neither a docker-archive (manifest.json) nor an oci-archive (oci-layout and index.json)");

@@ -40,10 +40,25 @@ public final class OciArchive {
     private OciArchive() {
     }
 
-    /** Writes {@code image} as an oci-archive to {@code out}; {@code refName} (null for none) becomes the ref.name annotation. */
-    public static void save(Store store, ImageRecord image, String refName, OutputStream out) throws IOException {
+    /** What an OCI layout holds for one image: the config, the OCI manifest and the layers (blobs as stored). */
+    record Contents(byte[] config, byte[] manifest, List<Descriptor> layers) {
+        String manifestDigest() {
+            return Digests.sha256(manifest);
+        }
+    }
+
+    /** The image's layout contents; see the class comment for which manifest is written. */
+    static Contents contents(Store store, ImageRecord image) throws IOException {
         byte[] config = store.images().config(image.id());
         byte[] stored = store.images().manifest(image.id());
+        ImageManifest manifest = storedManifest(store, image, stored);
+        boolean oci = MediaTypes.OCI_MANIFEST.equals(manifest.mediaType())
+                || manifest.mediaType() == null && MediaTypes.OCI_CONFIG.equals(manifest.config().mediaType());
+        return new Contents(config, oci ? stored : toOci(manifest, new BlobStore(store)), manifest.layers());
+    }
+
+    /** The stored image manifest, once every layer blob it names is known to be in local storage. */
+    static ImageManifest storedManifest(Store store, ImageRecord image, byte[] stored) {
         Manifest parsed = ManifestParser.parse(stored, null, image.id());
         if (!(parsed instanceof ImageManifest manifest)) {
             throw new ImageException("image " + image.id() + " has no image manifest in storage; pull it again");
@@ -55,16 +70,33 @@ public final class OciArchive {
                         + " is not in local storage (pulled by an older jpod); pull the image again, then save");
             }
         }
-        boolean oci = MediaTypes.OCI_MANIFEST.equals(manifest.mediaType())
-                || manifest.mediaType() == null && MediaTypes.OCI_CONFIG.equals(manifest.config().mediaType());
-        byte[] manifestBytes = oci ? stored : toOci(manifest, blobs);
+        return manifest;
+    }
 
+    /** The index.json of a layout holding one image. */
+    static byte[] index(Contents c, String refName) throws IOException {
+        ObjectNode index = Json.mapper().createObjectNode();
+        index.put("schemaVersion", 2).put("mediaType", MediaTypes.OCI_INDEX);
+        ObjectNode entry = index.putArray("manifests").addObject();
+        entry.put("mediaType", MediaTypes.OCI_MANIFEST).put("digest", c.manifestDigest()).put("size", c.manifest().length);
+        if (refName != null) {
+            entry.putObject("annotations").put(REF_NAME, refName);
+        }
+        return Json.mapper().writeValueAsBytes(index);
+    }
+
+    static final byte[] OCI_LAYOUT = "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** Writes {@code image} as an oci-archive to {@code out}; {@code refName} (null for none) becomes the ref.name annotation. */
+    public static void save(Store store, ImageRecord image, String refName, OutputStream out) throws IOException {
+        Contents c = contents(store, image);
+        BlobStore blobs = new BlobStore(store);
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         ArchiveEntries.addDir(tar, "blobs/");
         ArchiveEntries.addDir(tar, "blobs/sha256/");
-        for (Descriptor layer : manifest.layers()) {
+        for (Descriptor layer : c.layers()) {
             Path blob = blobs.path(layer.digest());
             TarArchiveEntry e = new TarArchiveEntry(blobName(layer.digest()));
             e.setSize(Files.size(blob));
@@ -75,18 +107,10 @@ public final class OciArchive {
             }
             tar.closeArchiveEntry();
         }
-        ArchiveEntries.addBytes(tar, blobName(Digests.sha256(config)), config);
-        String manifestDigest = Digests.sha256(manifestBytes);
-        ArchiveEntries.addBytes(tar, blobName(manifestDigest), manifestBytes);
-        ArchiveEntries.addBytes(tar, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        ObjectNode index = Json.mapper().createObjectNode();
-        index.put("schemaVersion", 2).put("mediaType", MediaTypes.OCI_INDEX);
-        ObjectNode entry = index.putArray("manifests").addObject();
-        entry.put("mediaType", MediaTypes.OCI_MANIFEST).put("digest", manifestDigest).put("size", manifestBytes.length);
-        if (refName != null) {
-            entry.putObject("annotations").put(REF_NAME, refName);
-        }
-        ArchiveEntries.addBytes(tar, "index.json", Json.mapper().writeValueAsBytes(index));
+        ArchiveEntries.addBytes(tar, blobName(Digests.sha256(c.config())), c.config());
+        ArchiveEntries.addBytes(tar, blobName(c.manifestDigest()), c.manifest());
+        ArchiveEntries.addBytes(tar, "oci-layout", OCI_LAYOUT);
+        ArchiveEntries.addBytes(tar, "index.json", index(c, refName));
         tar.finish();
         tar.flush();
     }
@@ -105,7 +129,7 @@ public final class OciArchive {
     }
 
     /** By the blob's magic bytes: a docker-archive load keeps plain tars under the (gzip) Docker layer type. */
-    private static String ociLayerType(Path blob) throws IOException {
+    static String ociLayerType(Path blob) throws IOException {
         byte[] head = new byte[4];
         int n;
         try (InputStream in = Files.newInputStream(blob)) {
@@ -128,19 +152,19 @@ public final class OciArchive {
 
     // ---------------------------------------------------------------- load
 
-    /** Whether the opened archive is an OCI layout (both {@code oci-layout} and {@code index.json} at its top). */
-    static boolean isOciLayout(Map<String, TarArchiveEntry> entries) {
-        return entries.containsKey("oci-layout") && entries.containsKey("index.json");
+    /** Whether the source is an OCI layout (both {@code oci-layout} and {@code index.json} at its top). */
+    static boolean isOciLayout(ArchiveSource src) {
+        return src.has("oci-layout") && src.has("index.json");
     }
 
-    /** Loads every image the archive's index.json lists; see the class comment for what is verified. */
-    static List<ImageRecord> load(Store store, TarFile tar, Map<String, TarArchiveEntry> entries, String archive, PrintStream progress)
-            throws IOException {
-        JsonNode layout = readJson(tar, entries.get("oci-layout"), archive);
+    /** Loads every image the layout's index.json lists (an oci-archive or an oci-dir); see the class comment for what is verified. */
+    static List<ImageRecord> load(Store store, ArchiveSource src, PrintStream progress) throws IOException {
+        String archive = src.shown();
+        JsonNode layout = readJson(src, "oci-layout");
         if (!layout.path("imageLayoutVersion").isTextual()) {
-            throw new ImageException(archive + ": oci-layout has no imageLayoutVersion; the archive is corrupt");
+            throw new ImageException(archive + ": oci-layout has no imageLayoutVersion; the " + src.kind() + " is corrupt");
         }
-        JsonNode index = readJson(tar, entries.get("index.json"), archive);
+        JsonNode index = readJson(src, "index.json");
         JsonNode manifests = index.path("manifests");
         if (!manifests.isArray() || manifests.isEmpty()) {
             throw new ImageException(archive + ": index.json lists no images");
@@ -149,19 +173,25 @@ public final class OciArchive {
         List<Pending> pending = new ArrayList<>();
         try {
             for (JsonNode d : manifests) {
-                pending.add(stageOne(store, tar, entries, d, archive));
+                pending.add(stageOne(store, src, d));
             }
-            List<ImageRecord> loaded = new ArrayList<>();
-            for (Pending p : pending) {
-                loaded.add(p.commit(store, progress));
-            }
-            return loaded;
+            return commit(store, pending, progress);
         } finally {
             pending.forEach(Pending::close);
         }
     }
 
-    private record Pending(String imageId, byte[] manifest, String manifestDigest, byte[] config, List<String> chainIds,
+    /** Commits images that were all staged and verified; the caller still closes them. */
+    static List<ImageRecord> commit(Store store, List<Pending> pending, PrintStream progress) {
+        List<ImageRecord> loaded = new ArrayList<>();
+        for (Pending p : pending) {
+            loaded.add(p.commit(store, progress));
+        }
+        return loaded;
+    }
+
+    /** One image's verified layers and blobs, staged but not yet in the store. */
+    record Pending(String imageId, byte[] manifest, String manifestDigest, byte[] config, List<String> chainIds,
                            List<String> diffIds, List<StagedLayer> staged, List<BlobStore.Staged> blobs, List<String> blobDigests,
                            long size, String name) {
         ImageRecord commit(Store store, PrintStream progress) {
@@ -189,14 +219,14 @@ public final class OciArchive {
         }
     }
 
-    private static Pending stageOne(Store store, TarFile tar, Map<String, TarArchiveEntry> entries, JsonNode d, String archive)
-            throws IOException {
+    private static Pending stageOne(Store store, ArchiveSource src, JsonNode d) throws IOException {
+        String archive = src.shown();
         String mediaType = d.path("mediaType").asText("");
         String digest = d.path("digest").asText("");
         long manifestSize = d.path("size").asLong(-1);
         if (MediaTypes.isIndex(mediaType)) {
             // a multi-platform image (skopeo copy --all, buildx): the host's platform, as a pull would choose
-            Manifest nested = ManifestParser.parse(smallBlob(tar, entries, digest, manifestSize, archive), mediaType, archive);
+            Manifest nested = ManifestParser.parse(smallBlob(src, digest, manifestSize), mediaType, archive);
             if (!(nested instanceof ImageIndex list)) {
                 throw new ImageException(archive + ": blob " + digest + " is not an image index");
             }
@@ -218,18 +248,27 @@ public final class OciArchive {
                 throw new ImageException(archive + ": the image name \"" + refName + "\" in index.json is not a valid reference");
             }
         }
-        byte[] manifestBytes = smallBlob(tar, entries, digest, manifestSize, archive);
+        return stage(store, src, smallBlob(src, digest, manifestSize), mediaType, digest, name);
+    }
+
+    /**
+     * Verifies and stages the image of {@code manifestBytes} (already checked against {@code digest}): its config and
+     * every layer blob from {@code src}, each layer's diff_id; nothing is committed.
+     */
+    static Pending stage(Store store, ArchiveSource src, byte[] manifestBytes, String mediaType, String digest, String name)
+            throws IOException {
+        String archive = src.shown();
         Manifest parsed = ManifestParser.parse(manifestBytes, mediaType, archive);
         if (!(parsed instanceof ImageManifest manifest)) {
             throw new ImageException(archive + ": blob " + digest + " is not an image manifest");
         }
-        byte[] config = smallBlob(tar, entries, manifest.config().digest(), manifest.config().size(), archive);
+        byte[] config = smallBlob(src, manifest.config().digest(), manifest.config().size());
         ImageConfig cfg = ManifestParser.parseConfig(config, archive);
         List<String> diffIds = cfg.diffIds();
         List<Descriptor> layers = manifest.layers();
         if (layers.size() != diffIds.size()) {
             throw new ImageException(archive + ": the manifest lists " + layers.size() + " layers but the config has " + diffIds.size()
-                    + " diff_ids; the archive is corrupt");
+                    + " diff_ids; the " + src.kind() + " is corrupt");
         }
         LayerStore layerStore = store.layers();
         BlobStore blobStore = new BlobStore(store);
@@ -249,7 +288,7 @@ public final class OciArchive {
                 chainIds.add(chain);
                 parent = chain;
                 size += layer.size();
-                TarArchiveEntry e = blobEntry(entries, layer.digest(), archive);
+                String e = blobEntry(src, layer.digest());
                 boolean needLayer = !layerStore.exists(chain);
                 boolean needBlob = !blobStore.exists(layer.digest());
                 if (!needLayer && !needBlob) {
@@ -261,7 +300,7 @@ public final class OciArchive {
                 BlobStore.Staged blob = needBlob ? blobStore.stage() : null;
                 blobs.add(blob);
                 blobDigests.add(layer.digest());
-                try (InputStream raw = tar.getInputStream(e)) {
+                try (InputStream raw = src.open(e)) {
                     DigestVerifyingInputStream verified = new DigestVerifyingInputStream(
                             blob == null ? raw : new TeeInputStream(raw, blob.out()), layer.digest(), layer.size());
                     StagedLayer s = layerStore.stage(LayerDecompressor.open(verified, layer.mediaType(), layer.digest()));
@@ -269,10 +308,15 @@ public final class OciArchive {
                     verified.drainAndVerify();
                     if (!s.diffId().equals(diffIds.get(i))) {
                         throw new ImageException(archive + ": layer " + layer.digest() + " has uncompressed digest " + s.diffId()
-                                + " but the config lists " + diffIds.get(i) + "; the archive is corrupt");
+                                + " but the config lists " + diffIds.get(i) + "; the " + src.kind() + " is corrupt");
                     }
-                } catch (ContentMismatchException cm) {
-                    throw new ImageException(archive + ": " + cm.getMessage() + "; the archive is corrupt");
+                } catch (IOException | RuntimeException failed) {
+                    // a damaged blob usually breaks decompression before its digest can be checked: name the blob then
+                    checkBlob(src, e, layer);
+                    if (failed instanceof ContentMismatchException cm) {
+                        throw new ImageException(archive + ": " + cm.getMessage() + "; the " + src.kind() + " is corrupt");
+                    }
+                    throw failed;
                 }
             }
             ok = true;
@@ -280,7 +324,7 @@ public final class OciArchive {
         } catch (IOException | RuntimeException e) {
             ContentMismatchException cm = RegistryClient.cause(e, ContentMismatchException.class);
             if (cm != null && !(e instanceof ImageException)) {
-                throw new ImageException(archive + ": " + cm.getMessage() + "; the archive is corrupt", e);
+                throw new ImageException(archive + ": " + cm.getMessage() + "; the " + src.kind() + " is corrupt", e);
             }
             throw e;
         } finally {
@@ -290,46 +334,73 @@ public final class OciArchive {
         }
     }
 
-    private static TarArchiveEntry blobEntry(Map<String, TarArchiveEntry> entries, String digest, String archive) {
-        if (!Digests.isSha256(digest)) {
-            throw new ImageException(archive + ": blob digest \"" + digest + "\" is not a sha256 digest");
+    /** Hashes the layer blob {@code name} whole: one that does not match its descriptor is refused as such. */
+    private static void checkBlob(ArchiveSource src, String name, Descriptor layer) throws IOException {
+        java.security.MessageDigest sha = Digests.newSha256();
+        long n = 0;
+        byte[] buf = new byte[64 * 1024];
+        try (InputStream in = src.open(name)) {
+            for (int r = in.read(buf); r >= 0; r = in.read(buf)) {
+                sha.update(buf, 0, r);
+                n += r;
+            }
         }
-        TarArchiveEntry e = entries.get(blobName(digest));
-        if (e == null) {
-            throw new ImageException(archive + ": blob " + digest + " is missing from the archive");
+        String actual = Digests.format(sha);
+        if (!actual.equals(layer.digest()) || n != layer.size()) {
+            throw new ImageException(src.shown() + ": blob " + layer.digest() + " does not match its digest or size (it hashes to "
+                    + actual + ", " + n + " bytes); the " + src.kind() + " is corrupt");
         }
-        return e;
     }
 
-    private static byte[] smallBlob(TarFile tar, Map<String, TarArchiveEntry> entries, String digest, long size, String archive)
-            throws IOException {
-        TarArchiveEntry e = blobEntry(entries, digest, archive);
-        if (e.getSize() > MAX_JSON) {
+    /** The name of the blob {@code digest} in {@code src}, which must hold it. */
+    private static String blobEntry(ArchiveSource src, String digest) {
+        if (!Digests.isSha256(digest)) {
+            throw new ImageException(src.shown() + ": blob digest \"" + ManifestParser.oneLine(digest) + "\" is not a sha256 digest");
+        }
+        String name = src.blobName(digest);
+        if (!src.has(name)) {
+            throw new ImageException(src.shown() + ": blob " + digest + " is missing from the " + src.kind());
+        }
+        return name;
+    }
+
+    /** A manifest or config blob, read whole and checked against its digest and (when known, {@code size >= 0}) size. */
+    static byte[] smallBlob(ArchiveSource src, String digest, long size) throws IOException {
+        String archive = src.shown();
+        String e = blobEntry(src, digest);
+        if (src.size(e) > MAX_JSON) {
             throw new ImageException(archive + ": blob " + digest + " is larger than " + MAX_JSON + " bytes");
         }
         byte[] bytes;
-        try (InputStream in = tar.getInputStream(e)) {
-            bytes = in.readAllBytes();
+        try (InputStream in = src.open(e)) {
+            bytes = in.readNBytes(MAX_JSON + 1);
         }
         if (!Digests.sha256(bytes).equals(digest) || size >= 0 && bytes.length != size) {
             throw new ImageException(archive + ": blob " + digest + " does not match its digest or size (it hashes to "
-                    + Digests.sha256(bytes) + ", " + bytes.length + " bytes); the archive is corrupt");
+                    + Digests.sha256(bytes) + ", " + bytes.length + " bytes); the " + src.kind() + " is corrupt");
         }
         return bytes;
     }
 
-    private static JsonNode readJson(TarFile tar, TarArchiveEntry e, String archive) throws IOException {
-        if (e.getSize() > MAX_JSON) {
-            throw new ImageException(archive + ": " + e.getName() + " is larger than " + MAX_JSON + " bytes");
+    /** A small JSON document of the layout ({@code oci-layout}, {@code index.json}, a docker-dir's manifest.json), read whole. */
+    static byte[] readSmall(ArchiveSource src, String name) throws IOException {
+        if (src.size(name) > MAX_JSON) {
+            throw new ImageException(src.shown() + ": " + name + " is larger than " + MAX_JSON + " bytes");
         }
-        try (InputStream in = tar.getInputStream(e)) {
-            JsonNode n = Json.mapper().readTree(in.readAllBytes());
+        try (InputStream in = src.open(name)) {
+            return in.readNBytes(MAX_JSON + 1);
+        }
+    }
+
+    private static JsonNode readJson(ArchiveSource src, String name) throws IOException {
+        try {
+            JsonNode n = Json.mapper().readTree(readSmall(src, name));
             if (n == null || !n.isObject()) {
-                throw new ImageException(archive + ": " + e.getName() + " is not a JSON object; the archive is corrupt");
+                throw new ImageException(src.shown() + ": " + name + " is not a JSON object; the " + src.kind() + " is corrupt");
             }
             return n;
         } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-            throw new ImageException(archive + ": " + e.getName() + " is not valid JSON; the archive is corrupt");
+            throw new ImageException(src.shown() + ": " + name + " is not valid JSON; the " + src.kind() + " is corrupt");
         }
     }
 

@@ -119,7 +119,7 @@ class ArchiveTest {
         Path dflt = env.home().resolve("default.tar");
         env.ok("save", "-o", dflt.toString(), ociName);
         assertTrue(readTar(dflt).containsKey("manifest.json"));
-        Result bad = env.run(T, "save", "--format", "oci-dir", "-o", env.home().resolve("x").toString(), ociName);
+        Result bad = env.run(T, "save", "--format", "tar", "-o", env.home().resolve("x").toString(), ociName);
         assertOneError(bad, "oci-archive");
     }
 

@@ -196,7 +196,7 @@ class ImageCommandsTest {
             for (var e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
                 if (e.getName().equals("manifest.json")) {
                     manifest = JSON.readTree(tar.readAllBytes());
-                } else if (e.getName().endsWith("/layer.tar")) {
+                } else if (e.getName().matches("[0-9a-f]{64}\\.tar")) { // <diff_id hex>.tar, as podman names them
                     layerTars++;
                 }
             }
