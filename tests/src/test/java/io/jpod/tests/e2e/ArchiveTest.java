@@ -51,11 +51,8 @@ class ArchiveTest {
 
 
 
-    private String pulled(BuiltImage img, String repo) {
-        registry.push(img, repo, "1");
-        String name = registry.hostPort() + "/" + repo + ":1";
-        env.ok("pull", "-q", name);
-        return name;
+    private static String pulled(BuiltImage img, String repo) {
+        return FX.pushAndPull(img, repo);
     }
 
     @Test

@@ -46,8 +46,7 @@ class ImageCommandsTest {
 
     private String pulled(String repo, String content) {
         BuiltImage img = TestImage.busybox().file("f", content, 0644).label("content", content.strip()).build();
-        registry.push(img, repo, "1");
-        env.ok("pull", "-q", registry.hostPort() + "/" + repo + ":1");
+        FX.pushAndPull(img, repo);
         return img.imageId().substring(7);
     }
 

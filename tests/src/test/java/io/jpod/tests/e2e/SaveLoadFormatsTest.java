@@ -48,11 +48,8 @@ class SaveLoadFormatsTest {
     private static JpodEnv env; // set by FX
     private static LocalRegistry registry; // set by FX
 
-    private String pulled(BuiltImage img, String repo) {
-        registry.push(img, repo, "1");
-        String name = registry.hostPort() + "/" + repo + ":1";
-        env.ok("pull", "-q", name);
-        return name;
+    private static String pulled(BuiltImage img, String repo) {
+        return FX.pushAndPull(img, repo);
     }
 
     @Test

@@ -74,6 +74,14 @@ public final class RegistryAndJpod implements BeforeAllCallback, AfterAllCallbac
         }
     }
 
+    /** Pushes {@code img} to the registry as {@code repository:1}, pulls it as the test user, and returns its name. */
+    public String pushAndPull(BuiltImage img, String repository) {
+        registry.push(img, repository, "1");
+        String name = registry.hostPort() + "/" + repository + ":1";
+        env.ok("pull", "-q", name);
+        return name;
+    }
+
     /**
      * A directory the test user can traverse and read (0755), for bind-mount sources and the like; deleted with the
      * rest after the class. Under {@code jpod.test.tmp} (default /tmp) because the build tree may not be reachable.
