@@ -33,13 +33,18 @@ final class ContainerTargets {
         if (!names.isEmpty()) {
             return names;
         }
-        List<ContainerRecord> list = engine.containers(); // newest first
         if (latest) {
-            if (list.isEmpty()) {
-                throw new EngineException("--latest: there are no containers");
-            }
-            return List.of(list.get(0).id());
+            return List.of(latest(engine));
         }
-        return list.stream().filter(allOf).map(ContainerRecord::id).toList();
+        return engine.containers().stream().filter(allOf).map(ContainerRecord::id).toList();
+    }
+
+    /** --latest: the id of the container created last. */
+    static String latest(Engine engine) {
+        List<ContainerRecord> list = engine.containers(); // newest first
+        if (list.isEmpty()) {
+            throw new EngineException("--latest: there are no containers");
+        }
+        return list.get(0).id();
     }
 }

@@ -101,24 +101,14 @@ public final class EventsCommand implements Callable<Integer> {
     }
 
     static Predicate<EventLog.Event> filter(List<String> filters) {
-        Map<String, List<Predicate<EventLog.Event>>> byKey = new LinkedHashMap<>();
-        for (String f : filters) {
-            int eq = f.indexOf('=');
-            if (eq <= 0) {
-                throw new EngineException("invalid filter \"" + f + "\": use KEY=VALUE with type, event, container or image");
-            }
-            String key = f.substring(0, eq);
-            String v = f.substring(eq + 1);
-            Predicate<EventLog.Event> p = switch (key) {
-                case "type" -> e -> v.equals(e.type());
-                case "event", "status" -> e -> v.equals(e.status());
-                case "container" -> e -> "container".equals(e.type()) && (v.equals(e.name()) || e.id() != null && e.id().startsWith(v));
-                case "image" -> e -> "image".equals(e.type()) ? v.equals(e.name()) || e.id() != null && e.id().startsWith(v)
-                        : e.image() != null && (e.image().equals(v) || ImageFilter.matches(ImageFilter.glob(v), e.image()));
-                default -> throw new EngineException("unknown filter \"" + key + "\": use type, event, container or image");
-            };
-            byKey.computeIfAbsent(key.equals("status") ? "event" : key, k -> new ArrayList<>()).add(p);
-        }
-        return e -> byKey.values().stream().allMatch(alternatives -> alternatives.stream().anyMatch(p -> p.test(e)));
+        List<String> named = filters.stream().map(f -> f.startsWith("status=") ? "event=" + f.substring(7) : f).toList(); // podman's alias
+        return Filters.of(named, "type, event, container or image", java.util.Set.of(), (key, v) -> switch (key) {
+            case "type" -> e -> v.equals(e.type());
+            case "event" -> e -> v.equals(e.status());
+            case "container" -> e -> "container".equals(e.type()) && (v.equals(e.name()) || e.id() != null && e.id().startsWith(v));
+            case "image" -> e -> "image".equals(e.type()) ? v.equals(e.name()) || e.id() != null && e.id().startsWith(v)
+                    : e.image() != null && (e.image().equals(v) || ImageFilter.matches(ImageFilter.glob(v), e.image()));
+            default -> throw new EngineException("unknown filter \"" + key + "\": use type, event, container or image");
+        });
     }
 }

@@ -5,9 +5,8 @@ import io.jpod.storage.ImageRecord;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -23,20 +22,8 @@ final class ImageFilter {
     }
 
     static List<ImageRecord> apply(List<ImageRecord> images, List<String> filters) {
-        Map<String, List<Predicate<ImageRecord>>> byKey = new LinkedHashMap<>();
-        for (String f : filters) {
-            int eq = f.indexOf('=');
-            if (eq <= 0) {
-                throw new EngineException("invalid filter \"" + f + "\": use KEY=VALUE with " + KEYS);
-            }
-            String key = f.substring(0, eq);
-            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(one(key, f.substring(eq + 1), images));
-        }
-        List<ImageRecord> out = new ArrayList<>(images);
-        for (List<Predicate<ImageRecord>> alternatives : byKey.values()) {
-            out.removeIf(r -> alternatives.stream().noneMatch(p -> p.test(r)));
-        }
-        return out;
+        Predicate<ImageRecord> p = Filters.of(filters, KEYS, Set.of(), (key, value) -> one(key, value, images));
+        return images.stream().filter(p).toList();
     }
 
     private static Predicate<ImageRecord> one(String key, String value, List<ImageRecord> all) {

@@ -4,10 +4,8 @@ import io.jpod.engine.EngineException;
 import io.jpod.storage.ContainerRecord;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -26,26 +24,7 @@ final class PsFilter {
 
     /** The filters as one test; {@code all} (every container) resolves before= and since=. */
     static Predicate<ContainerRecord> of(List<String> filters, List<ContainerRecord> all) {
-        Map<String, List<Predicate<ContainerRecord>>> byKey = new LinkedHashMap<>();
-        for (String f : filters) {
-            int eq = f.indexOf('=');
-            if (eq <= 0) {
-                throw new EngineException("invalid filter \"" + f + "\": use KEY=VALUE with " + KEYS);
-            }
-            String key = f.substring(0, eq);
-            String value = f.substring(eq + 1);
-            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(one(key, value, all));
-        }
-        return c -> {
-            for (Map.Entry<String, List<Predicate<ContainerRecord>>> e : byKey.entrySet()) {
-                boolean ok = e.getKey().equals("label") ? e.getValue().stream().allMatch(p -> p.test(c))
-                        : e.getValue().stream().anyMatch(p -> p.test(c));
-                if (!ok) {
-                    return false;
-                }
-            }
-            return true;
-        };
+        return Filters.of(filters, KEYS, Set.of("label"), (key, value) -> one(key, value, all));
     }
 
     private static Predicate<ContainerRecord> one(String key, String value, List<ContainerRecord> all) {

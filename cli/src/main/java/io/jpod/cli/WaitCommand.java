@@ -55,11 +55,7 @@ public final class WaitCommand implements Callable<Integer> {
                 throw new EngineException(latest ? "give container names or --latest, not both" : "no container given: name one or more, or use --latest");
             }
             if (latest) {
-                List<ContainerRecord> all = engine.containers();
-                if (all.isEmpty()) {
-                    throw new EngineException("--latest: there are no containers");
-                }
-                targets = List.of(all.get(0).id());
+                targets = List.of(ContainerTargets.latest(engine));
             }
             for (String c : targets) {
                 if (conditions.isEmpty() || conditions.stream().allMatch(ENDS::contains)) {

@@ -331,28 +331,15 @@ public final class Engine implements AutoCloseable {
 
     public void tag(String image, List<String> targets) {
         imageCommands().tag(image, targets);
-        String id = image(image).map(r -> r.id().replaceFirst("^sha256:", "")).orElse(image);
-        targets.forEach(t -> EventLog.of(dirs.runRoot().path(), "image", "tag", id, t));
     }
 
     public void untag(String image, List<String> names) {
-        String id = image(image).map(r -> r.id().replaceFirst("^sha256:", "")).orElse(image);
         imageCommands().untag(image, names);
-        names.forEach(n -> EventLog.of(dirs.runRoot().path(), "image", "untag", id, n));
     }
 
     /** `jpod rmi`: the lines to print ("Untagged: …", "Deleted: …"). */
     public List<String> removeImages(List<String> images, boolean force, boolean all) {
-        List<String> lines = imageCommands().remove(images, force, all);
-        for (String line : lines) { // "Untagged: NAME", "Deleted: ID"
-            int colon = line.indexOf(": ");
-            if (colon > 0) {
-                String what = line.substring(colon + 2);
-                boolean untag = line.startsWith("Untagged");
-                EventLog.of(dirs.runRoot().path(), "image", untag ? "untag" : "remove", untag ? null : what, untag ? what : null);
-            }
-        }
-        return lines;
+        return imageCommands().remove(images, force, all);
     }
 
     public List<String> pruneImages(boolean all) {

@@ -307,7 +307,13 @@ final class ImageCommands {
         byte[] config = store.images().config(r.id());
         for (String t : targets) {
             store.images().put(r.id(), manifest, config, r.manifestDigest(), r.layers(), r.size(), qualify(t), null);
+            event("tag", r.id(), qualify(t));
         }
+    }
+
+    /** Records an image event (`jpod events`); ids without their "sha256:". */
+    private void event(String status, String id, String name) {
+        EventLog.of(runRoot, "image", status, id == null ? null : id.replaceFirst("^sha256:", ""), name);
     }
 
     /** Removes the given names (all names when none are given). */
@@ -323,6 +329,7 @@ final class ImageCommands {
                 throw new EngineException(n + ": name not known for image " + r.id().substring(7, 19));
             }
             r = io.jpod.storage.ImageNames.untag(store, r.id(), q);
+            event("untag", r.id(), q);
         }
     }
 
@@ -346,6 +353,7 @@ final class ImageCommands {
             if (byName && r.names().size() > 1) {
                 io.jpod.storage.ImageNames.untag(store, r.id(), matched);
                 out.add("Untagged: " + matched);
+                event("untag", r.id(), matched);
                 continue;
             }
             if (!byName && r.names().size() > 1 && !force) {
@@ -367,10 +375,12 @@ final class ImageCommands {
             }
             for (String n : r.names()) {
                 out.add("Untagged: " + n);
+                event("untag", r.id(), n);
             }
             store.images().remove(r.id());
             collectLayers(r);
             out.add("Deleted: " + r.id().substring(7));
+            event("remove", r.id(), null);
         }
         return out;
     }
