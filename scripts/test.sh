@@ -27,7 +27,7 @@ else
     if ((${#problems[@]})); then
         echo "test.sh: the host is not ready for jpod's tests:" >&2
         printf '  - %s\n' "${problems[@]}" >&2
-        echo "test.sh: fix with: sudo $here/setup-host.sh" >&2
+        echo "test.sh: fix with (as root): $here/setup-host.sh" >&2
         exit 1
     fi
 fi

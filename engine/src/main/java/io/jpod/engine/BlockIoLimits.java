@@ -35,9 +35,11 @@ final class BlockIoLimits {
                 : !b.readIops().isEmpty() ? "--device-read-iops" : "--device-write-iops";
         CgroupLimits.need(cg, ctl, flag);
         if (b.weight() != null && b.weight() != 0) {
+            needWeightFile(cg, ctl, "--blkio-weight");
             w.add(new CgroupLimits.Write(ctl, v2 ? "io.bfq.weight" : "blkio.weight", Integer.toString(weight("--blkio-weight", b.weight()))));
         }
         for (String s : b.weightDevice()) {
+            needWeightFile(cg, ctl, "--blkio-weight-device");
             String[] dv = split("--blkio-weight-device", s, "/dev/sda:200");
             int weight;
             try {
@@ -52,6 +54,28 @@ final class BlockIoLimits {
         limits(w, v2, "--device-read-iops", b.readIops(), "riops", "blkio.throttle.read_iops_device", false, device);
         limits(w, v2, "--device-write-iops", b.writeIops(), "wiops", "blkio.throttle.write_iops_device", false, device);
         return w;
+    }
+
+    /**
+     * Weights are a feature of the I/O scheduler, not of the controller: a kernel without BFQ (v1) or without
+     * io.weight (v2) has the controller with only its throttle/max files. Checked on the delegated parent, which has
+     * the same files as the container's cgroup will, before anything is created.
+     */
+    private static void needWeightFile(Cgroups cg, String ctl, String flag) {
+        Path parent = cg.parents().get(ctl);
+        if (parent != null && !Files.isDirectory(parent)) {
+            parent = parent.getParent(); // v2: jpod's own parent below the delegated cgroup is made on first use
+        }
+        if (parent == null || !Files.isDirectory(parent)) {
+            return;
+        }
+        List<String> names = ctl.equals("io") ? List.of("io.bfq.weight", "io.weight") : List.of("blkio.weight", "blkio.bfq.weight");
+        for (String name : names) {
+            if (Files.exists(parent.resolve(name))) {
+                return;
+            }
+        }
+        throw new EngineException(flag + " needs the kernel's BFQ I/O scheduler; this machine's " + ctl + " controller has no weight file");
     }
 
     private static void limits(List<CgroupLimits.Write> w, boolean v2, String flag, List<String> specs, String v2Key, String v1File,
