@@ -55,6 +55,11 @@ podman="runuser -u $user -- env -i HOME=$work/home XDG_RUNTIME_DIR=$work/run LAN
 as_user "$work/jpod/bin/jpod" pull -q "$image" >/dev/null
 as_user podman "${podman_flags[@]}" pull -q --tls-verify=false "$image" >/dev/null
 
+# What is compared: each tool's version and the storage driver it chose for this store (podman picks overlay on
+# this kernel, as on users' laptops; a vfs podman is a different, slower baseline).
+say "jpod $(as_user "$work/jpod/bin/jpod" version --format '{{.Client.Version}}'), storage driver $(as_user "$work/jpod/bin/jpod" info -f '{{.Store.GraphDriverName}}')"
+say "podman $(as_user podman "${podman_flags[@]}" version --format '{{.Client.Version}}'), storage driver $(as_user podman "${podman_flags[@]}" info -f '{{.Store.GraphDriverName}}')"
+
 mkdir -p "$here/results"
 say "cold pull ($runs runs each)"
 hyperfine --runs "$runs" --export-markdown "$here/results/cold.md" \
