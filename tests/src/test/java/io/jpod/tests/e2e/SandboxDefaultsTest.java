@@ -204,6 +204,10 @@ class SandboxDefaultsTest {
         Result user = run(List.of("-u", "1000"), "unshare", "-Ur", "sh", "-c", "id -u; cat /proc/self/uid_map");
         assertEquals(0, user.exitCode(), user::toString);
         assertEquals(List.of("0", "0 1000 1"), user.normalisedLines(), user::toString);
+        // and, as root of the nested namespace, a mount namespace of its own with mounts (what buildah does next)
+        Result mount = run(List.of(), "unshare", "-Urm", "sh", "-c", "mount -t tmpfs none /tmp && grep -c ' /tmp tmpfs ' /proc/self/mounts");
+        assertEquals(0, mount.exitCode(), mount::toString);
+        assertEquals("1", mount.stdout().strip(), mount::toString);
     }
 
     @Test
