@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,7 +19,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/un.h>
+#include <time.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -26,6 +29,8 @@
 #include "lifecycle.h"
 
 #define MAX_CLIENTS 8
+#define FRAME_HEADER 5
+#define SEND_DEADLINE_MS 2000   /* a client that takes longer for one frame of output is dropped */
 
 static struct {
     int listen_fd;
@@ -36,6 +41,10 @@ static struct {
     char pending[ATT_MAX_PAYLOAD];          /* input the container has not taken yet */
     size_t pending_len, pending_off;
     char path[4096];
+    /* a client's frame as far as it has arrived: clients are read without blocking, so one that sends half a
+       frame and stalls (or sends a byte at a time) never holds up the container's output or its exit */
+    unsigned char frame[MAX_CLIENTS][FRAME_HEADER + ATT_MAX_PAYLOAD];
+    size_t have[MAX_CLIENTS];
 } at = { .listen_fd = -1, .in_fd = -1, .master = -1 };
 
 /* Splits path into its directory (with the slash) and the socket's name. */
@@ -49,14 +58,6 @@ static void split_path(const char *path, char *dir, size_t dirlen, const char **
     *name = slash + 1;
     if (strlen(*name) >= sizeof ((struct sockaddr_un *)0)->sun_path)
         fail("attach socket name %s is too long", *name);
-}
-
-static void set_timeouts(int fd)
-{
-    /* A stuck client costs the container at most this long per frame, then it is dropped. */
-    struct timeval tv = { 2, 0 };
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 }
 
 void att_listen(const char *path)
@@ -109,17 +110,18 @@ static void drop(int i)
 {
     close(at.clients[i]);
     at.clients[i] = -1;
+    at.have[i] = 0;
 }
 
 static void accept_client(void)
 {
-    int fd = accept4(at.listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    int fd = accept4(at.listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0)
         return;   /* EAGAIN, or the client gave up: nothing to do */
     for (int i = 0; i < MAX_CLIENTS; i++)
         if (at.clients[i] < 0) {
-            set_timeouts(fd);
             at.clients[i] = fd;
+            at.have[i] = 0;
             return;
         }
     close(fd);    /* full: the client sees EOF at once */
@@ -153,29 +155,17 @@ static void flush_input(void)
         close_input();
 }
 
-static void client_frame(int i)
+static void handle_frame(unsigned char type, const char *buf, uint32_t len)
 {
-    unsigned char h[5];
-    char buf[ATT_MAX_PAYLOAD];
-    uint32_t len;
-    if (read_full(at.clients[i], h, sizeof h) != (ssize_t)sizeof h) {
-        drop(i);   /* EOF: the client detached or died; the container's stdin stays open */
-        return;
-    }
-    memcpy(&len, h + 1, sizeof len);
-    if (len > sizeof buf || read_full(at.clients[i], buf, len) != (ssize_t)len) {
-        drop(i);
-        return;
-    }
-    if (h[0] == 'i' && at.in_fd >= 0) {
+    if (type == 'i' && at.in_fd >= 0) {
         memcpy(at.pending, buf, len);
         at.pending_len = len;
         at.pending_off = 0;
         flush_input();
-    } else if (h[0] == 'c' && at.in_fd >= 0) {
+    } else if (type == 'c' && at.in_fd >= 0) {
         at.close_in = 1;   /* stdin ends after what is pending; a pty keeps its master (no EOF to send) */
         flush_input();
-    } else if (h[0] == 'w' && at.master >= 0 && len == 2 * sizeof(unsigned short)) {
+    } else if (type == 'w' && at.master >= 0 && len == 2 * sizeof(unsigned short)) {
         struct winsize ws;
         memset(&ws, 0, sizeof ws);
         memcpy(&ws.ws_row, buf, sizeof ws.ws_row);
@@ -185,6 +175,38 @@ static void client_frame(int i)
     }
 }
 
+/* Reads what client i has sent (the socket is non-blocking); acts on its frame once it is complete. The header is
+   read on its own, so a read never takes bytes of the next frame. */
+static void client_readable(int i)
+{
+    if (at.pending_len)   /* another client's input came first in this round: this one waits */
+        return;
+    unsigned char *f = at.frame[i];
+    uint32_t len = 0;
+    if (at.have[i] >= FRAME_HEADER)
+        memcpy(&len, f + 1, sizeof len);
+    size_t want = at.have[i] < FRAME_HEADER ? FRAME_HEADER : FRAME_HEADER + len;
+    ssize_t n = read(at.clients[i], f + at.have[i], want - at.have[i]);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (n <= 0) {
+        drop(i);   /* EOF: the client detached or died; the container's stdin stays open */
+        return;
+    }
+    at.have[i] += (size_t)n;
+    if (at.have[i] < FRAME_HEADER)
+        return;
+    memcpy(&len, f + 1, sizeof len);
+    if (len > ATT_MAX_PAYLOAD) {
+        drop(i);
+        return;
+    }
+    if (at.have[i] < FRAME_HEADER + len)
+        return;
+    at.have[i] = 0;
+    handle_frame(f[0], (const char *)f + FRAME_HEADER, len);
+}
+
 int att_fill(struct pollfd *p, int max)
 {
     int n = 0;
@@ -192,9 +214,9 @@ int att_fill(struct pollfd *p, int max)
         return 0;
     if (n < max)
         p[n++] = (struct pollfd){ at.listen_fd, POLLIN, 0 };
-    for (int i = 0; i < MAX_CLIENTS && n < max; i++)
-        if (at.clients[i] >= 0)   /* no POLLIN while input is pending: the container sets the pace */
-            p[n++] = (struct pollfd){ at.clients[i], at.pending_len ? 0 : POLLIN, 0 };
+    for (int i = 0; i < MAX_CLIENTS && n < max && !at.pending_len; i++)
+        if (at.clients[i] >= 0)   /* clients are not polled while input is pending: the container sets the pace */
+            p[n++] = (struct pollfd){ at.clients[i], POLLIN, 0 };
     if (at.pending_len && at.in_fd >= 0 && n < max)
         p[n++] = (struct pollfd){ at.in_fd, POLLOUT, 0 };
     return n;
@@ -218,12 +240,13 @@ void att_handle(struct pollfd *p, int n)
         }
         for (int i = 0; i < MAX_CLIENTS; i++)
             if (at.clients[i] == p[k].fd) {
-                client_frame(i);
+                client_readable(i);
                 break;
             }
     }
 }
 
+/* The client's side (blocking). */
 static int send_frame(int fd, char type, const void *buf, size_t len)
 {
     unsigned char h[5];
@@ -235,11 +258,57 @@ static int send_frame(int fd, char type, const void *buf, size_t len)
     return write_all(fd, buf, len);
 }
 
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The monitor's side: one whole frame to a (non-blocking) client within SEND_DEADLINE_MS in all, so a client that
+   reads slowly costs the container that long once, then it is dropped. */
+static int send_frame_bounded(int fd, char type, const void *buf, size_t len)
+{
+    unsigned char h[FRAME_HEADER];
+    uint32_t l = (uint32_t)len;
+    h[0] = (unsigned char)type;
+    memcpy(h + 1, &l, sizeof l);
+    struct iovec iov[2] = { { h, sizeof h }, { (void *)buf, len } };
+    struct msghdr msg = { 0 };
+    msg.msg_iov = iov;
+    msg.msg_iovlen = 2;
+    long long deadline = now_ms() + SEND_DEADLINE_MS;
+    while (msg.msg_iovlen > 0) {
+        ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN) {
+            long long left = deadline - now_ms();
+            struct pollfd p = { fd, POLLOUT, 0 };
+            if (left <= 0 || (poll(&p, 1, (int)left) < 0 && errno != EINTR))
+                return -1;
+            continue;
+        }
+        if (n < 0)
+            return -1;
+        while (msg.msg_iovlen > 0 && (size_t)n >= msg.msg_iov[0].iov_len) {
+            n -= (ssize_t)msg.msg_iov[0].iov_len;
+            msg.msg_iov++;
+            msg.msg_iovlen--;
+        }
+        if (msg.msg_iovlen > 0) {
+            msg.msg_iov[0].iov_base = (char *)msg.msg_iov[0].iov_base + n;
+            msg.msg_iov[0].iov_len -= (size_t)n;
+        }
+    }
+    return 0;
+}
+
 void att_output(const char *stream, const char *buf, size_t len)
 {
     char type = stream[3] == 'o' ? 'o' : 'e';   /* "stdout" / "stderr" */
     for (int i = 0; i < MAX_CLIENTS; i++)
-        if (at.clients[i] >= 0 && send_frame(at.clients[i], type, buf, len) < 0)
+        if (at.clients[i] >= 0 && send_frame_bounded(at.clients[i], type, buf, len) < 0)
             drop(i);   /* gone or stuck: the container must not wait for it */
 }
 
@@ -265,7 +334,7 @@ void att_finish(int code)
     unlink(at.path);
     for (int i = 0; i < MAX_CLIENTS; i++)
         if (at.clients[i] >= 0) {
-            send_frame(at.clients[i], 'x', &code, sizeof code);
+            send_frame_bounded(at.clients[i], 'x', &code, sizeof code);
             drop(i);
         }
     close_input();

@@ -1,21 +1,28 @@
 /*
  * jpod-helper exec SPECFILE: a new process in a running container. Joins the namespaces of the container's
- * init through /proc/PID/ns (the user namespace is already ours), becomes the container user and execs.
- * Spec records (NUL-terminated key=value): pid, cwd, uid, gid, group*, env*, arg*, tty, interactive, detach.
+ * init through a pidfd (the user namespace is already ours), becomes the container user and execs.
+ * Spec records (NUL-terminated key=value): pid, monitorpid, monitorstart, cwd, uid, gid, group*, env*, arg*, tty,
+ * interactive, detach.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434   /* the same number on every architecture */
+#endif
 
 #include "cgroup.h"
 #include "lifecycle.h"
@@ -23,6 +30,8 @@
 
 struct exec_spec {
     pid_t pid;
+    pid_t monitor_pid;                  /* the monitor that started the init (its parent), 0: not checked */
+    unsigned long long monitor_start;   /* its start time, /proc/PID/stat field 22 */
     const char *cwd;
     uid_t uid;
     gid_t gid;
@@ -51,6 +60,8 @@ static void parse_exec_spec(const char *file, struct exec_spec *s)
         *value++ = '\0';
         const char *key = rec;
         if (!strcmp(key, "pid")) s->pid = (pid_t)parse_number(key, value, 1UL << 22);
+        else if (!strcmp(key, "monitorpid")) s->monitor_pid = (pid_t)parse_number(key, value, 1UL << 22);
+        else if (!strcmp(key, "monitorstart")) s->monitor_start = parse_number(key, value, ~0UL - 1);
         else if (!strcmp(key, "cwd")) s->cwd = value;
         else if (!strcmp(key, "uid")) s->uid = (uid_t)parse_number(key, value, 0xfffffffeUL);
         else if (!strcmp(key, "gid")) s->gid = (gid_t)parse_number(key, value, 0xfffffffeUL);
@@ -78,35 +89,110 @@ static void parse_exec_spec(const char *file, struct exec_spec *s)
         fail("exec: spec %s: needs at least one arg=", file);
 }
 
-static int same_ns_fd(int fd, const char *own)
+__attribute__((noreturn)) static void init_gone(pid_t pid)
 {
-    struct stat a, b;
-    return fstat(fd, &a) == 0 && stat(own, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+    fail("exec: the container's process %d is gone; is the container running?", (int)pid);
 }
 
-/* All fds are opened first: after joining the mount namespace /proc is the container's. */
-static void join_container(pid_t pid)
+/* Fields 4 (ppid) and 22 (start time) of /proc/PID/stat; -1 when the process is gone. */
+static int proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read_full(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')');   /* the command name may hold spaces and parentheses */
+    int ppid_i;
+    /* after the name: state, ppid (4), fields 5 to 21, starttime (22) */
+    if (!p || sscanf(p + 2, "%*c %d" "%*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s" " %llu",
+                     &ppid_i, start) != 2)
+        return -1;
+    *ppid = (pid_t)ppid_i;
+    return 0;
+}
+
+static int same_ns(pid_t pid, const char *name)
+{
+    char path[64], own[64];
+    struct stat a, b;
+    snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, name);
+    snprintf(own, sizeof own, "/proc/self/ns/%s", name);
+    if (stat(path, &a) < 0) {
+        if (errno == ENOENT || errno == ESRCH)
+            init_gone(pid);
+        die("stat %s", path);
+    }
+    return stat(own, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Joins the namespaces of the container's init, and of no other process that may have got its pid since: a pidfd
+   is taken first; while it shows the process alive, /proc/PID is that process, so checking afterwards that it is
+   still alive makes what /proc said (its parent is the container's monitor, its namespaces) true of the pidfd's
+   process; setns(pidfd) (Linux 5.8) then joins all of them at once. */
+static void join_container(const struct exec_spec *s)
 {
     /* user first: a container with its own (nested) user namespace, e.g. --userns=keep-id, grants the
        rights to join the others only from inside it */
     static const char *const names[] = { "user", "cgroup", "ipc", "uts", "net", "pid", "mnt" };
     static const int types[] = { CLONE_NEWUSER, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWNS };
+    int pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
+    if (pidfd < 0) {
+        if (errno == ESRCH)
+            init_gone(s->pid);
+        die("pidfd_open %d", (int)s->pid);
+    }
+    if (s->monitor_pid > 0) {
+        pid_t ppid, unused;
+        unsigned long long start, monitor_start;
+        if (proc_stat(s->pid, &ppid, &start) < 0)
+            init_gone(s->pid);
+        if (ppid != s->monitor_pid || proc_stat(s->monitor_pid, &unused, &monitor_start) < 0 || monitor_start != s->monitor_start)
+            fail("exec: process %d is not the container's init any more (its pid was reused); is the container running?", (int)s->pid);
+    }
+    int flags = 0;
+    for (int i = 0; i < 7; i++)
+        if (!same_ns(s->pid, names[i]))
+            flags |= types[i];
+    struct pollfd p = { pidfd, POLLIN, 0 };
+    if (poll(&p, 1, 0) != 0)   /* readable: it has exited, and what /proc said may be about another process */
+        init_gone(s->pid);
+    if (setns(pidfd, flags) == 0) {
+        close(pidfd);
+        return;
+    }
+    if (errno == ESRCH)
+        init_gone(s->pid);
+    if (errno != EINVAL)
+        die("join the container's namespaces");
+    /* Linux < 5.8 takes only namespace fds: opened through /proc/PID, then the pidfd shows they are the init's */
     int fds[7];
-    char path[64], own[64];
+    char path[64];
     for (int i = 0; i < 7; i++) {
-        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, names[i]);
+        fds[i] = -1;
+        if (!(flags & types[i]))
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)s->pid, names[i]);
         fds[i] = open(path, O_RDONLY | O_CLOEXEC);
         if (fds[i] < 0) {
             if (errno == ENOENT || errno == ESRCH)
-                fail("exec: the container's process %d is gone; is the container running?", (int)pid);
+                init_gone(s->pid);
             die("open %s", path);
         }
     }
+    if (poll(&p, 1, 0) != 0)
+        init_gone(s->pid);
+    close(pidfd);
     for (int i = 0; i < 7; i++) {
-        snprintf(own, sizeof own, "/proc/self/ns/%s", names[i]);
-        if (!same_ns_fd(fds[i], own) && setns(fds[i], types[i]) < 0)
+        if (fds[i] >= 0 && setns(fds[i], types[i]) < 0)
             die("join the container's %s namespace", names[i]);
-        close(fds[i]);
+        if (fds[i] >= 0)
+            close(fds[i]);
     }
 }
 
@@ -130,7 +216,7 @@ int cmd_exec(int argc, char **argv)
         die("%s", cgroup_step);
     if (sandbox_load_files() < 0)   /* the seccomp program's path is gone once we are in the container */
         die("%s", sandbox_step);
-    join_container(s.pid);
+    join_container(&s);
     int master = -1, slave = -1;
     if (s.tty && !s.detach) {
         master = pty_open(&slave, s.uid, s.gid);

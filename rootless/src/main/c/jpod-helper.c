@@ -476,6 +476,10 @@ static int cmd_pause(int argc, char **argv)
 
 enum net_mode { NET_NONE, NET_HOST, NET_SLIRP };
 
+/* The options of one mount record, with the NUL: the size of setup_user_mount's buffers (ContainerSpec.Mount
+   checks it too) */
+#define MOUNT_OPTIONS_MAX 1024
+
 struct mount_entry {
     char *type, *source, *dest, *options;
 };
@@ -578,6 +582,9 @@ static void parse_spec(const char *file, struct spec *s)
             if (!f[3] || strchr(f[3], '\t'))
                 fail("run: spec: mount record needs TYPE<tab>SOURCE<tab>DEST<tab>OPTIONS");
             m->type = f[0], m->source = f[1], m->dest = f[2], m->options = f[3];
+            if (strlen(m->options) >= MOUNT_OPTIONS_MAX)   /* never cut: an "ro" at the end would be lost */
+                fail("run: spec: the options of mount %s are %zu bytes long; at most %d are allowed",
+                     m->dest, strlen(m->options), MOUNT_OPTIONS_MAX - 1);
             if (strcmp(m->type, "bind") && strcmp(m->type, "tmpfs"))
                 fail("run: spec: unknown mount type \"%s\" (bind or tmpfs)", m->type);
             size_t dl = strlen(m->dest);

@@ -61,7 +61,8 @@ int pty_recv_fd(int sock);
 void pty_raw_mode(int fd);      /* remembers the settings; restored by pty_restore_mode (also at exit) */
 void pty_restore_mode(void);
 void pty_copy_winsize(int from, int to);
-/* Opens /dev/ptmx of the current mount namespace: returns the master, *slave gets the opened slave. */
+/* Opens the ptmx of the devpts on /dev/pts of the current mount namespace (checked, never /dev/ptmx): returns
+   the master, *slave gets the opened slave. */
 int pty_open(int *slave, uid_t uid, gid_t gid);
 /* Makes fd the controlling terminal and stdio of this process (setsid first). */
 void pty_make_controlling(int slave);

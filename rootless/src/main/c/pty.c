@@ -8,7 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <stdint.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -102,11 +107,66 @@ void pty_copy_winsize(int from, int to)
         ioctl(to, TIOCSWINSZ, &ws);
 }
 
+#define DEVPTS_MAGIC 0x1cd1          /* DEVPTS_SUPER_MAGIC */
+#define RESOLVE_NO_XDEV_ 0x01
+#define RESOLVE_NO_MAGICLINKS_ 0x02
+#define RESOLVE_NO_SYMLINKS_ 0x04
+#define RESOLVE_BENEATH_ 0x08
+struct jpod_open_how { uint64_t flags, mode, resolve; };   /* = struct open_how (Linux 5.6) */
+
+/* openat2 with the resolve flags; before Linux 5.6 openat with O_NOFOLLOW (the last component only), which the
+   caller's fstat/fstatfs checks back up. */
+static int open_resolved(int dir, const char *path, int flags, uint64_t resolve)
+{
+#ifdef SYS_openat2
+    struct jpod_open_how how = { (uint64_t)flags, 0, resolve };
+    int fd = (int)syscall(SYS_openat2, dir, path, &how, sizeof how);
+    if (fd >= 0 || errno != ENOSYS)
+        return fd;
+#endif
+    return openat(dir, path, flags | O_NOFOLLOW);
+}
+
+__attribute__((noreturn)) static void not_devpts(const char *what)
+{
+    fail("pty: %s in the container is not devpts's own (was it replaced?); cannot allocate a terminal for -t", what);
+}
+
+/* The pty multiplexer of the devpts mounted on the container's /dev/pts. Never /dev/ptmx: the container owns /dev
+   and may have put a FIFO, a symlink or another device there, and this runs with every capability and no seccomp
+   filter. No symlink is followed on the way, no mount is crossed below /dev/pts (nothing bound over its ptmx), and
+   the result must be the 5:2 character device on a devpts filesystem; opened non-blocking, so nothing can hang us. */
+static int open_ptmx(void)
+{
+    int pts = open_resolved(AT_FDCWD, "/dev/pts", O_PATH | O_DIRECTORY | O_CLOEXEC, RESOLVE_NO_SYMLINKS_ | RESOLVE_NO_MAGICLINKS_);
+    if (pts < 0 && (errno == ELOOP || errno == ENOTDIR || errno == ENOENT))
+        not_devpts("/dev/pts");
+    struct statfs fs;
+    if (pts < 0 || fstatfs(pts, &fs) < 0)
+        die("open the container's /dev/pts");
+    if (fs.f_type != DEVPTS_MAGIC)
+        not_devpts("/dev/pts");
+    int master = open_resolved(pts, "ptmx", O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC,
+                               RESOLVE_BENEATH_ | RESOLVE_NO_XDEV_ | RESOLVE_NO_SYMLINKS_ | RESOLVE_NO_MAGICLINKS_);
+    if (master < 0 && (errno == ELOOP || errno == EXDEV || errno == ENOENT || errno == ENXIO))
+        not_devpts("/dev/pts/ptmx");
+    if (master < 0)
+        die("open the container's /dev/pts/ptmx");
+    close(pts);
+    struct stat st;
+    if (fstat(master, &st) < 0 || fstatfs(master, &fs) < 0)
+        die("stat the container's /dev/pts/ptmx");
+    if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2 || fs.f_type != DEVPTS_MAGIC)
+        not_devpts("/dev/pts/ptmx");
+    int fl = fcntl(master, F_GETFL);
+    if (fl < 0 || fcntl(master, F_SETFL, fl & ~O_NONBLOCK) < 0)
+        die("make the pty master blocking");
+    return master;
+}
+
 int pty_open(int *slave, uid_t uid, gid_t gid)
 {
-    int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (master < 0)
-        die("open /dev/ptmx");
+    int master = open_ptmx();
     int unlock = 0;
     if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
         die("unlock the pty");

@@ -19,7 +19,7 @@ public final class RunSecurityOptions {
     @Option(names = "--privileged", description = "All capabilities of the user namespace, no seccomp filter, no masked paths")
     boolean privileged;
 
-    @Option(names = "--security-opt", paramLabel = "OPT", description = "no-new-privileges[=BOOL], seccomp=unconfined, seccomp=FILE, mask=PATHS, unmask=PATHS|ALL, label=disable")
+    @Option(names = "--security-opt", paramLabel = "OPT", description = "no-new-privileges[=BOOL], seccomp=unconfined, seccomp=jpod-strict (stricter than podman's), seccomp=FILE, mask=PATHS, unmask=PATHS|ALL, label=disable")
     List<String> securityOpts = new ArrayList<>();
 
     @Option(names = {"-v", "--volume"}, paramLabel = "SRC:DEST[:OPTS]", description = "Bind mount a host path or a named volume (OPTS: ro, rw, z, Z, …)")

@@ -65,6 +65,11 @@ final class MountSpecs {
             if (p.readOnly()) {
                 opts.add("ro");
             }
+            int length = ContainerSpec.Mount.optionsLength(opts);
+            if (length > ContainerSpec.Mount.MAX_OPTIONS_LENGTH) {
+                throw new EngineException("the options of the mount on " + p.target() + " are " + length
+                        + " bytes long: at most " + ContainerSpec.Mount.MAX_OPTIONS_LENGTH + " are allowed; shorten them");
+            }
             switch (p.type()) {
                 case "tmpfs" -> out.add(new ContainerSpec.Mount("tmpfs", null, dest, opts));
                 case "bind" -> {

@@ -33,8 +33,12 @@ final class SandboxPolicy {
     static final List<String> ULIMITS = List.of("cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
             "memlock", "as", "locks", "sigpending", "msgqueue", "nice", "rtprio", "rttime");
 
+    /** {@code --security-opt seccomp=jpod-strict}: the built-in stricter filter ({@link SeccompFilter#strictFilter}). */
+    static final String STRICT_SECCOMP = "jpod-strict";
+
     /** What the options say, parsed. */
-    record Options(boolean noNewPrivs, boolean seccompUnconfined, Path seccompProfile, Set<String> unmask, List<String> mask) {
+    record Options(boolean noNewPrivs, boolean seccompUnconfined, boolean seccompStrict, Path seccompProfile,
+                   Set<String> unmask, List<String> mask) {
     }
 
     private SandboxPolicy() {
@@ -42,7 +46,7 @@ final class SandboxPolicy {
 
     static Options parseOptions(List<String> securityOpts) {
         boolean nnp = true; // the issue asks for no_new_privs by default (podman's is off unless configured)
-        boolean unconfined = false;
+        boolean unconfined = false, strict = false;
         Path profile = null;
         Set<String> unmask = new LinkedHashSet<>();
         List<String> mask = new ArrayList<>();
@@ -60,15 +64,11 @@ final class SandboxPolicy {
                 case "no-new-privileges" -> nnp = value == null || parseBool(o, value);
                 case "seccomp" -> {
                     if (value == null || value.isEmpty()) {
-                        throw new EngineException("--security-opt seccomp needs a value: unconfined or a profile file");
+                        throw new EngineException("--security-opt seccomp needs a value: unconfined, " + STRICT_SECCOMP + " or a profile file");
                     }
-                    if (value.equals("unconfined")) {
-                        unconfined = true;
-                        profile = null;
-                    } else {
-                        unconfined = false;
-                        profile = Path.of(value).toAbsolutePath();
-                    }
+                    unconfined = value.equals("unconfined");
+                    strict = value.equals(STRICT_SECCOMP); // a profile file of that name: ./jpod-strict
+                    profile = unconfined || strict ? null : Path.of(value).toAbsolutePath();
                 }
                 case "unmask", "mask" -> {
                     if (value == null || value.isEmpty()) {
@@ -92,10 +92,10 @@ final class SandboxPolicy {
                     }
                 }
                 default -> throw new EngineException("unknown --security-opt \"" + o
-                        + "\": use no-new-privileges, seccomp=unconfined, seccomp=FILE, mask=, unmask= or label=disable");
+                        + "\": use no-new-privileges, seccomp=unconfined, seccomp=" + STRICT_SECCOMP + ", seccomp=FILE, mask=, unmask= or label=disable");
             }
         }
-        return new Options(nnp, unconfined, profile, unmask, mask);
+        return new Options(nnp, unconfined, strict, profile, unmask, mask);
     }
 
     private static boolean parseBool(String opt, String v) {
@@ -169,6 +169,8 @@ final class SandboxPolicy {
         SeccompFilter filter = null;
         if (opts.seccompProfile() != null) {
             filter = withArch(() -> SeccompProfile.read(opts.seccompProfile(), caps));
+        } else if (opts.seccompStrict()) {
+            filter = withArch(() -> SeccompFilter.strictFilter(caps));
         } else if (!opts.seccompUnconfined() && !sec.privileged()) {
             if (isX86_64()) {
                 filter = SeccompFilter.defaultFilter(caps);

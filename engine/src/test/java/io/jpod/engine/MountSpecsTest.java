@@ -56,6 +56,9 @@ class MountSpecsTest {
         assertTrue(SandboxPolicy.parseOptions(List.of()).noNewPrivs());
         assertFalse(SandboxPolicy.parseOptions(List.of("no-new-privileges=false")).noNewPrivs());
         assertTrue(SandboxPolicy.parseOptions(List.of("seccomp=unconfined")).seccompUnconfined());
+        assertTrue(SandboxPolicy.parseOptions(List.of("seccomp=jpod-strict")).seccompStrict());
+        assertFalse(SandboxPolicy.parseOptions(List.of("seccomp=jpod-strict", "seccomp=unconfined")).seccompStrict());
+        assertEquals(null, SandboxPolicy.parseOptions(List.of("seccomp=jpod-strict")).seccompProfile());
         assertThrows(EngineException.class, () -> SandboxPolicy.parseOptions(List.of("apparmor=myprofile")));
     }
 }

@@ -80,6 +80,9 @@ public record ContainerSpec(Path rootfs, String hostname, String cwd, int uid, i
      * @param options     e.g. ro, nosuid, nodev, noexec, bind (non-recursive), rbind; for tmpfs also mode=, size=
      */
     public record Mount(String type, String source, String destination, List<String> options) {
+        /** The longest comma-joined options the helper takes (its buffer is 1024 bytes with the NUL; it refuses more). */
+        public static final int MAX_OPTIONS_LENGTH = 1023;
+
         public Mount {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(destination, "destination");
@@ -103,6 +106,16 @@ public record ContainerSpec(Path rootfs, String hostname, String cwd, int uid, i
                     throw new IllegalArgumentException("mount option must be non-empty and without ',': " + o);
                 }
             }
+            int length = optionsLength(options);
+            if (length > MAX_OPTIONS_LENGTH) {
+                throw new IllegalArgumentException("the options of mount " + destination + " are " + length
+                        + " bytes long; at most " + MAX_OPTIONS_LENGTH + " are allowed");
+            }
+        }
+
+        /** The length in bytes of the options as the record carries them (comma-joined, UTF-8). */
+        public static int optionsLength(List<String> options) {
+            return String.join(",", options).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         }
 
         private static void checkField(String what, String value) {

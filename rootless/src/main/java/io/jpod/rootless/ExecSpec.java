@@ -13,9 +13,12 @@ import java.util.List;
  * A process to start in a running container, as read by {@code jpod-helper exec SPECFILE}: NUL-terminated
  * {@code key=value} records like {@link ContainerSpec}.
  *
- * @param pid the container init's host pid, whose namespaces are joined
+ * @param pid               the container init's host pid, whose namespaces are joined
+ * @param monitorPid        the host pid of the monitor that started it (its parent), 0 if unknown: the helper
+ *                          checks the init still is that monitor's child, so a reused pid is never joined
+ * @param monitorStartTicks that monitor's start time (/proc/PID/stat field 22)
  */
-public record ExecSpec(long pid, String cwd, int uid, int gid, List<Integer> groups, List<String> env, List<String> args,
+public record ExecSpec(long pid, long monitorPid, long monitorStartTicks, String cwd, int uid, int gid, List<Integer> groups, List<String> env, List<String> args,
                        boolean tty, boolean interactive, boolean detach) {
     public ExecSpec {
         groups = List.copyOf(groups);
@@ -45,6 +48,10 @@ public record ExecSpec(long pid, String cwd, int uid, int gid, List<Integer> gro
     public byte[] encode() {
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         rec(out, "pid", Long.toString(pid));
+        if (monitorPid > 0) {
+            rec(out, "monitorpid", Long.toString(monitorPid));
+            rec(out, "monitorstart", Long.toString(monitorStartTicks));
+        }
         rec(out, "cwd", cwd);
         rec(out, "uid", Integer.toString(uid));
         rec(out, "gid", Integer.toString(gid));

@@ -67,10 +67,90 @@ public record SeccompFilter(int defaultAction, int badArch, List<Rule> rules, bo
         return RET_ERRNO | (errno & 0xffff);
     }
 
-    // ------------------------------------------------------------------ the default filter
+    // ------------------------------------------------------------------ the default and the strict filter
 
-    /** Syscalls refused with EPERM unless the container holds the capability (null: always refused). */
-    private static final String[][] DENIED = {
+    /**
+     * Syscalls a container may make whatever its capabilities (the kernel still checks them: mount, unshare and
+     * keyctl work only where the process holds the rights, e.g. inside a user namespace of its own): the allow-list
+     * of podman 4's default profile (containers-common's seccomp.json), 64- and 32-bit x86 names.
+     */
+    private static final List<String> ALLOWED = List.of(
+            "_llseek", "_newselect", "accept", "accept4", "access", "adjtimex", "alarm", "bind", "brk", "capget",
+            "capset", "chdir", "chmod", "chown", "chown32", "clock_adjtime", "clock_adjtime64", "clock_getres",
+            "clock_getres_time64", "clock_gettime", "clock_gettime64", "clock_nanosleep", "clock_nanosleep_time64",
+            "clone", "clone3", "close", "close_range", "connect", "copy_file_range", "creat", "dup", "dup2", "dup3",
+            "epoll_create", "epoll_create1", "epoll_ctl", "epoll_ctl_old", "epoll_pwait", "epoll_pwait2",
+            "epoll_wait", "epoll_wait_old", "eventfd", "eventfd2", "execve", "execveat", "exit", "exit_group",
+            "faccessat", "faccessat2", "fadvise64", "fadvise64_64", "fallocate", "fanotify_mark", "fchdir", "fchmod",
+            "fchmodat", "fchown", "fchown32", "fchownat", "fcntl", "fcntl64", "fdatasync", "fgetxattr", "flistxattr",
+            "flock", "fork", "fremovexattr", "fsconfig", "fsetxattr", "fsmount", "fsopen", "fspick", "fstat",
+            "fstat64", "fstatat64", "fstatfs", "fstatfs64", "fsync", "ftruncate", "ftruncate64", "futex",
+            "futex_time64", "futimesat", "get_mempolicy", "get_robust_list", "get_thread_area", "getcpu", "getcwd",
+            "getdents", "getdents64", "getegid", "getegid32", "geteuid", "geteuid32", "getgid", "getgid32",
+            "getgroups", "getgroups32", "getitimer", "getpeername", "getpgid", "getpgrp", "getpid", "getppid",
+            "getpriority", "getrandom", "getresgid", "getresgid32", "getresuid", "getresuid32", "getrlimit",
+            "getrusage", "getsid", "getsockname", "getsockopt", "gettid", "gettimeofday", "getuid", "getuid32",
+            "getxattr", "inotify_add_watch", "inotify_init", "inotify_init1", "inotify_rm_watch", "io_cancel",
+            "io_destroy", "io_getevents", "io_setup", "io_submit", "ioctl", "ioprio_get", "ioprio_set", "ipc",
+            "keyctl", "kill", "landlock_add_rule", "landlock_create_ruleset", "landlock_restrict_self", "lchown",
+            "lchown32", "lgetxattr", "link", "linkat", "listen", "listxattr", "llistxattr", "lremovexattr", "lseek",
+            "lsetxattr", "lstat", "lstat64", "madvise", "mbind", "membarrier", "memfd_create", "memfd_secret",
+            "mincore", "mkdir", "mkdirat", "mknod", "mknodat", "mlock", "mlock2", "mlockall", "mmap", "mmap2",
+            "mount", "mount_setattr", "move_mount", "mprotect", "mq_getsetattr", "mq_notify", "mq_open",
+            "mq_timedreceive", "mq_timedreceive_time64", "mq_timedsend", "mq_timedsend_time64", "mq_unlink",
+            "mremap", "msgctl", "msgget", "msgrcv", "msgsnd", "msync", "munlock", "munlockall", "munmap",
+            "name_to_handle_at", "nanosleep", "newfstatat", "open", "open_tree", "openat", "openat2", "pause",
+            "pidfd_getfd", "pidfd_open", "pidfd_send_signal", "pipe", "pipe2", "pivot_root", "pkey_alloc",
+            "pkey_free", "pkey_mprotect", "poll", "ppoll", "ppoll_time64", "prctl", "pread64", "preadv", "preadv2",
+            "prlimit64", "process_mrelease", "process_vm_readv", "process_vm_writev", "pselect6", "pselect6_time64",
+            "ptrace", "pwrite64", "pwritev", "pwritev2", "read", "readahead", "readdir", "readlink", "readlinkat",
+            "readv", "reboot", "recv", "recvfrom", "recvmmsg", "recvmmsg_time64", "recvmsg", "remap_file_pages",
+            "removexattr", "rename", "renameat", "renameat2", "restart_syscall", "rmdir", "rseq", "rt_sigaction",
+            "rt_sigpending", "rt_sigprocmask", "rt_sigqueueinfo", "rt_sigreturn", "rt_sigsuspend", "rt_sigtimedwait",
+            "rt_sigtimedwait_time64", "rt_tgsigqueueinfo", "sched_get_priority_max", "sched_get_priority_min",
+            "sched_getaffinity", "sched_getattr", "sched_getparam", "sched_getscheduler", "sched_rr_get_interval",
+            "sched_rr_get_interval_time64", "sched_setaffinity", "sched_setattr", "sched_setparam",
+            "sched_setscheduler", "sched_yield", "seccomp", "select", "semctl", "semget", "semop", "semtimedop",
+            "semtimedop_time64", "send", "sendfile", "sendfile64", "sendmmsg", "sendmsg", "sendto", "set_mempolicy",
+            "set_robust_list", "set_thread_area", "set_tid_address", "setfsgid", "setfsgid32", "setfsuid",
+            "setfsuid32", "setgid", "setgid32", "setgroups", "setgroups32", "setitimer", "setns", "setpgid",
+            "setpriority", "setregid", "setregid32", "setresgid", "setresgid32", "setresuid", "setresuid32",
+            "setreuid", "setreuid32", "setrlimit", "setsid", "setsockopt", "setuid", "setuid32", "setxattr", "shmat",
+            "shmctl", "shmdt", "shmget", "shutdown", "sigaction", "sigaltstack", "signal", "signalfd", "signalfd4",
+            "sigpending", "sigprocmask", "sigreturn", "sigsuspend", "socketcall", "socketpair", "splice", "stat",
+            "stat64", "statfs", "statfs64", "statx", "symlink", "symlinkat", "sync", "sync_file_range", "syncfs",
+            "syscall", "sysinfo", "syslog", "tee", "tgkill", "time", "timer_create", "timer_delete",
+            "timer_getoverrun", "timer_gettime", "timer_gettime64", "timer_settime", "timer_settime64", "timerfd",
+            "timerfd_create", "timerfd_gettime", "timerfd_gettime64", "timerfd_settime", "timerfd_settime64",
+            "times", "tkill", "truncate", "truncate64", "ugetrlimit", "umask", "umount", "umount2", "uname",
+            "unlink", "unlinkat", "unshare", "utime", "utimensat", "utimensat_time64", "utimes", "vfork", "wait4",
+            "waitid", "waitpid", "write", "writev"
+    );
+
+    /** Refused with EPERM whatever the capabilities, as podman's profile does (obsolete or machine-global calls). */
+    private static final List<String> REFUSED = List.of("bdflush", "io_pgetevents", "kexec_file_load", "kexec_load",
+            "migrate_pages", "move_pages", "nfsservctl", "nice", "oldfstat", "oldlstat", "oldolduname", "oldstat", "olduname",
+            "pciconfig_iobase", "pciconfig_read", "pciconfig_write", "sgetmask", "ssetmask", "swapcontext", "swapoff",
+            "swapon", "sysfs", "uselib", "userfaultfd", "ustat", "vm86", "vm86old", "vmsplice");
+
+    /** Allowed only to a container holding the capability (first element), else EPERM, as in podman's profile. */
+    private static final String[][] BY_CAPABILITY = {
+            {"DAC_READ_SEARCH", "open_by_handle_at"},
+            {"SYS_ADMIN", "bpf", "fanotify_init", "lookup_dcookie", "perf_event_open", "quotactl", "setdomainname", "sethostname"},
+            {"SYS_CHROOT", "chroot"},
+            {"SYS_MODULE", "delete_module", "finit_module", "init_module", "query_module"},
+            {"SYS_PACCT", "acct"},
+            {"SYS_PTRACE", "kcmp", "process_madvise"},
+            {"SYS_RAWIO", "ioperm", "iopl"},
+            {"SYS_TIME", "clock_settime", "clock_settime64", "settimeofday", "stime"},
+            {"SYS_TTY_CONFIG", "vhangup"},
+    };
+
+    /**
+     * What {@link #strictFilter} refuses on top of the default, with EPERM unless the container holds the capability
+     * (null: always): keyrings, mounts, namespaces, tracing, clocks, BPF, perf, NUMA policy.
+     */
+    private static final String[][] STRICT_DENIED = {
             {"add_key", null}, {"keyctl", null}, {"request_key", null},
             {"kexec_load", null}, {"kexec_file_load", null}, {"create_module", null}, {"get_kernel_syms", null},
             {"query_module", null}, {"nfsservctl", null}, {"uselib", null}, {"_sysctl", null}, {"sysfs", null},
@@ -93,32 +173,67 @@ public record SeccompFilter(int defaultAction, int badArch, List<Rule> rules, bo
             {"set_mempolicy", "SYS_NICE"}, {"move_pages", "SYS_NICE"},
     };
 
+    private static final int AF_NETLINK = 16, NETLINK_AUDIT = 9, EINVAL = 22;
+
     /**
-     * The default filter, equivalent in effect to podman's default profile for the given capabilities:
-     * everything is allowed except the syscalls that reach kernel-global state (keyrings, modules, kexec,
-     * mounts, namespaces, tracing, clocks, BPF, perf), which fail with EPERM; clone with namespace flags fails
-     * with EPERM and clone3 (whose flags a filter cannot read) with ENOSYS, so libc falls back to clone.
-     * A capability that podman's profile lets unlock a syscall unlocks it here too.
+     * The default filter, podman 4's default profile in effect for the given capabilities: the syscalls of
+     * {@link #ALLOWED} are allowed, those of {@link #REFUSED} and those of {@link #BY_CAPABILITY} without their
+     * capability fail with EPERM, every other one with ENOSYS (so a program falls back as on an older kernel).
+     * Namespaces (unshare, clone with namespace flags, clone3, setns), mount and keyctl are left to the kernel's
+     * capability checks, so rootless buildah or podman can run inside a container.
      */
     public static SeccompFilter defaultFilter(Capabilities caps) {
+        return new SeccompFilter(errno(ENOSYS), RET_KILL_PROCESS, podmanRules(caps), true);
+    }
+
+    /**
+     * The stricter filter ({@code --security-opt seccomp=jpod-strict}): the default, and before it the
+     * {@link #STRICT_DENIED} syscalls fail with EPERM unless the container holds the capability podman ties them to;
+     * without CAP_SYS_ADMIN, clone with namespace flags fails with EPERM and clone3 (whose flags a filter cannot
+     * read) with ENOSYS, so libc falls back to clone.
+     */
+    public static SeccompFilter strictFilter(Capabilities caps) {
         List<Rule> rules = new ArrayList<>();
         int eperm = errno(EPERM);
-        for (String[] d : DENIED) {
+        for (String[] d : STRICT_DENIED) {
             if (d[1] == null || !caps.has(d[1])) {
                 rules.add(new Rule(d[0], eperm, List.of()));
             }
         }
-        // podman's profile lets personality(2) choose only these: Linux, its 32-bit and no-ASLR variants, and the query
-        for (long persona : new long[] {0x0, 0x8, 0x20000, 0x20008, 0xffffffffL}) {
-            rules.add(new Rule("personality", RET_ALLOW, List.of(new Condition(0, Op.EQ, persona, 0))));
-        }
-        rules.add(new Rule("personality", eperm, List.of()));
         if (!caps.has("SYS_ADMIN")) {
             rules.add(new Rule("clone", RET_ALLOW, List.of(new Condition(0, Op.MASKED_EQ, CLONE_NAMESPACE_FLAGS, 0))));
             rules.add(new Rule("clone", eperm, List.of()));
             rules.add(new Rule("clone3", errno(ENOSYS), List.of()));
         }
-        return new SeccompFilter(RET_ALLOW, RET_KILL_PROCESS, rules, true);
+        rules.addAll(podmanRules(caps)); // a syscall's first matching rule decides: the denials above win
+        return new SeccompFilter(errno(ENOSYS), RET_KILL_PROCESS, rules, true);
+    }
+
+    private static List<Rule> podmanRules(Capabilities caps) {
+        List<Rule> rules = new ArrayList<>();
+        int eperm = errno(EPERM);
+        REFUSED.forEach(s -> rules.add(new Rule(s, eperm, List.of())));
+        ALLOWED.forEach(s -> rules.add(new Rule(s, RET_ALLOW, List.of())));
+        for (String s : List.of("arch_prctl", "modify_ldt")) { // podman allows these on x86
+            rules.add(new Rule(s, RET_ALLOW, List.of()));
+        }
+        // personality(2) may choose only these: Linux, its 32-bit and no-ASLR variants, and the query
+        for (long persona : new long[] {0x0, 0x8, 0x20000, 0x20008, 0xffffffffL}) {
+            rules.add(new Rule("personality", RET_ALLOW, List.of(new Condition(0, Op.EQ, persona, 0))));
+        }
+        for (String[] group : BY_CAPABILITY) {
+            boolean held = caps.has(group[0]);
+            for (int i = 1; i < group.length; i++) {
+                rules.add(new Rule(group[i], held ? RET_ALLOW : eperm, List.of()));
+            }
+        }
+        // without CAP_AUDIT_WRITE no audit netlink socket (EINVAL), as podman's profile
+        if (!caps.has("AUDIT_WRITE")) {
+            rules.add(new Rule("socket", errno(EINVAL), List.of(new Condition(0, Op.EQ, AF_NETLINK, 0),
+                    new Condition(2, Op.EQ, NETLINK_AUDIT, 0))));
+        }
+        rules.add(new Rule("socket", RET_ALLOW, List.of()));
+        return rules;
     }
 
     /** Syscall names to numbers on x86_64 (from the kernel's asm/unistd_64.h, shipped as a resource). */
@@ -236,6 +351,9 @@ public record SeccompFilter(int defaultAction, int badArch, List<Rule> rules, bo
                 }
             }
             out.addAll(rule);
+            if (r.conditions().isEmpty()) {
+                return out; // it always decides: later rules of this syscall, and the default, are unreachable
+            }
         }
         out.add(new Insn(RET_K, 0, 0, defaultAction));
         return out;

@@ -109,6 +109,13 @@ class ContainerSpecTest {
         assertThrows(IllegalArgumentException.class, () -> new Mount("overlay", "/a", "/b", List.of()));
         assertThrows(IllegalArgumentException.class, () -> new Mount("bind", "relative", "/b", List.of()));
         assertThrows(IllegalArgumentException.class, () -> new Mount("bind", "/a", "b", List.of()));
+        // the helper's buffer for a mount's options is 1024 bytes: longer would be cut (an "ro" at the end lost)
+        List<String> longest = List.of("size=" + "1".repeat(995), "mode=" + "7".repeat(17)); // 1000 + ',' + 22
+        assertEquals(1023, Mount.optionsLength(longest));
+        new Mount("tmpfs", null, "/t", longest);
+        List<String> tooLong = new ArrayList<>(longest);
+        tooLong.add("ro");
+        assertThrows(IllegalArgumentException.class, () -> new Mount("tmpfs", null, "/t", tooLong));
         assertThrows(IllegalArgumentException.class, () -> new ContainerSpec(Path.of("/r"), null, "relative", 0, 0,
                 List.of(), List.of(), List.of("true"), Network.NONE, null, 65520, List.of(), null, null));
         assertThrows(IllegalArgumentException.class, () -> new ContainerSpec(Path.of("/r"), null, "/", -1, 0,

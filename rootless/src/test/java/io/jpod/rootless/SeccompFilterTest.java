@@ -55,46 +55,116 @@ class SeccompFilterTest {
         return eval(f.program(), SeccompFilter.AUDIT_ARCH_X86_64, NR.get(syscall), args);
     }
 
+    private static final int EPERM = SeccompFilter.errno(SeccompFilter.EPERM);
+    private static final int ENOSYS = SeccompFilter.errno(SeccompFilter.ENOSYS);
+
     @Test
-    void defaultFilterRefusesKernelGlobalSyscallsAndAllowsTheRest() {
+    void defaultFilterLeavesNamespacesMountsAndKeyringsToTheKernel() {
         SeccompFilter f = SeccompFilter.defaultFilter(DEFAULT_CAPS);
-        int eperm = SeccompFilter.errno(SeccompFilter.EPERM);
+        // what rootless buildah and podman need inside a container (the kernel checks the capabilities)
+        for (String s : List.of("keyctl", "unshare", "setns", "mount", "umount2", "pivot_root", "clone3", "ptrace",
+                "read", "write", "openat", "execve", "exit_group", "capset", "setresuid", "chdir")) {
+            assertEquals(SeccompFilter.RET_ALLOW, run(f, s), s);
+        }
+        assertEquals(SeccompFilter.RET_ALLOW, run(f, "clone", 0x10000000L | 17)); // CLONE_NEWUSER
+        for (String s : List.of("kexec_load", "swapon", "userfaultfd", "vmsplice", "bpf", "perf_event_open", "init_module", "iopl")) {
+            assertEquals(EPERM, run(f, s), s);
+        }
+        // not on podman's list: as if the kernel did not have them
+        for (String s : List.of("add_key", "request_key", "io_uring_setup", "create_module", "_sysctl")) {
+            assertEquals(ENOSYS, run(f, s), s);
+        }
+    }
+
+    @Test
+    void strictFilterRefusesKernelGlobalSyscalls() {
+        SeccompFilter f = SeccompFilter.strictFilter(DEFAULT_CAPS);
         for (String s : List.of("keyctl", "add_key", "request_key", "mount", "umount2", "pivot_root", "unshare",
                 "swapon", "reboot", "kexec_load", "init_module", "bpf", "perf_event_open", "ptrace", "setns")) {
-            assertEquals(eperm, run(f, s), s);
+            assertEquals(EPERM, run(f, s), s);
         }
         for (String s : List.of("read", "write", "openat", "execve", "exit_group", "capset", "setresuid", "chdir")) {
             assertEquals(SeccompFilter.RET_ALLOW, run(f, s), s);
         }
-        assertEquals(SeccompFilter.errno(SeccompFilter.ENOSYS), run(f, "clone3"));
+        assertEquals(ENOSYS, run(f, "clone3"));
+        assertEquals(ENOSYS, run(f, "io_uring_setup")); // the default's refusals hold too
     }
 
     @Test
-    void cloneIsAllowedOnlyWithoutNamespaceFlags() {
-        SeccompFilter f = SeccompFilter.defaultFilter(DEFAULT_CAPS);
+    void strictCloneIsAllowedOnlyWithoutNamespaceFlags() {
+        SeccompFilter f = SeccompFilter.strictFilter(DEFAULT_CAPS);
         assertEquals(SeccompFilter.RET_ALLOW, run(f, "clone", 0x01200011L)); // fork's flags
-        assertEquals(SeccompFilter.errno(SeccompFilter.EPERM), run(f, "clone", 0x10000000L | 17)); // CLONE_NEWUSER
-        assertEquals(SeccompFilter.errno(SeccompFilter.EPERM), run(f, "clone", 0x20000L)); // CLONE_NEWNS
+        assertEquals(EPERM, run(f, "clone", 0x10000000L | 17)); // CLONE_NEWUSER
+        assertEquals(EPERM, run(f, "clone", 0x20000L)); // CLONE_NEWNS
         // a flag in the upper half of the 64-bit argument is not a namespace flag
         assertEquals(SeccompFilter.RET_ALLOW, run(f, "clone", 0x1_0000_0000L));
     }
 
     @Test
     void personalityIsLimitedToPodmansValues() {
-        SeccompFilter f = SeccompFilter.defaultFilter(DEFAULT_CAPS);
-        assertEquals(SeccompFilter.RET_ALLOW, run(f, "personality", 0));
-        assertEquals(SeccompFilter.RET_ALLOW, run(f, "personality", 0xffffffffL));
-        assertEquals(SeccompFilter.errno(SeccompFilter.EPERM), run(f, "personality", 0x0400000)); // READ_IMPLIES_EXEC
+        for (SeccompFilter f : List.of(SeccompFilter.defaultFilter(DEFAULT_CAPS), SeccompFilter.strictFilter(DEFAULT_CAPS))) {
+            assertEquals(SeccompFilter.RET_ALLOW, run(f, "personality", 0));
+            assertEquals(SeccompFilter.RET_ALLOW, run(f, "personality", 0xffffffffL));
+            assertEquals(ENOSYS, run(f, "personality", 0x0400000)); // READ_IMPLIES_EXEC
+        }
     }
 
     @Test
     void capabilitiesUnlockTheirSyscalls() {
         Capabilities withAdmin = Capabilities.compute(List.of("SYS_ADMIN", "CAP_SYS_PTRACE"), List.of(), false, true, 40);
         SeccompFilter f = SeccompFilter.defaultFilter(withAdmin);
-        assertEquals(SeccompFilter.RET_ALLOW, run(f, "mount"));
-        assertEquals(SeccompFilter.RET_ALLOW, run(f, "ptrace"));
-        assertEquals(SeccompFilter.RET_ALLOW, run(f, "clone", 0x10000000L));
-        assertEquals(SeccompFilter.errno(SeccompFilter.EPERM), run(f, "keyctl"));
+        assertEquals(SeccompFilter.RET_ALLOW, run(f, "bpf"));
+        assertEquals(SeccompFilter.RET_ALLOW, run(f, "kcmp"));
+        SeccompFilter strict = SeccompFilter.strictFilter(withAdmin);
+        assertEquals(SeccompFilter.RET_ALLOW, run(strict, "mount"));
+        assertEquals(SeccompFilter.RET_ALLOW, run(strict, "ptrace"));
+        assertEquals(SeccompFilter.RET_ALLOW, run(strict, "clone", 0x10000000L));
+        assertEquals(EPERM, run(strict, "keyctl"));
+    }
+
+    @Test
+    void auditSocketNeedsAuditWrite() {
+        SeccompFilter f = SeccompFilter.defaultFilter(DEFAULT_CAPS);
+        assertEquals(SeccompFilter.errno(22), run(f, "socket", 16, 3, 9)); // AF_NETLINK, SOCK_RAW, NETLINK_AUDIT
+        assertEquals(SeccompFilter.RET_ALLOW, run(f, "socket", 16, 3, 0));
+        assertEquals(SeccompFilter.RET_ALLOW, run(f, "socket", 2, 1, 0));
+        Capabilities audit = Capabilities.compute(List.of("AUDIT_WRITE"), List.of(), false, true, 40);
+        assertEquals(SeccompFilter.RET_ALLOW, run(SeccompFilter.defaultFilter(audit), "socket", 16, 3, 9));
+    }
+
+    /**
+     * The default filter decides every syscall number, on x86_64 and i386, as containers-common's seccomp.json
+     * (podman 4.3's default profile, compiled by {@link SeccompProfile}) does, for several capability sets and the
+     * arguments its rules look at.
+     */
+    @Test
+    void defaultFilterHasTheEffectOfPodmansProfile() throws Exception {
+        java.nio.file.Path podman = java.nio.file.Path.of("/usr/share/containers/seccomp.json");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(podman), "containers-common's seccomp.json is not installed");
+        List<Capabilities> capSets = List.of(DEFAULT_CAPS,
+                Capabilities.compute(List.of(), List.of(), false, false, 40),
+                Capabilities.compute(List.of(), List.of("all"), false, true, 40),
+                Capabilities.compute(List.of("SYS_ADMIN", "SYS_PTRACE", "AUDIT_WRITE", "SYS_TIME", "DAC_READ_SEARCH"), List.of("SYS_CHROOT"), false, true, 40),
+                Capabilities.compute(List.of(), List.of(), true, true, 40));
+        long[][] argSets = {{}, {0x10000000L | 17}, {0x20000L}, {8}, {0x0400000}, {0xffffffffL}, {16, 3, 9}, {16, 3, 0}, {2, 1, 9}};
+        int compared = 0;
+        for (Capabilities caps : capSets) {
+            List<SeccompFilter.Insn> ours = SeccompFilter.defaultFilter(caps).program();
+            List<SeccompFilter.Insn> theirs = SeccompProfile.read(podman, caps).program();
+            for (int arch : new int[] {SeccompFilter.AUDIT_ARCH_X86_64, SeccompFilter.AUDIT_ARCH_I386}) {
+                for (int nr = 0; nr < 600; nr++) {
+                    for (long[] args : argSets) {
+                        int want = eval(theirs, arch, nr, args), got = eval(ours, arch, nr, args);
+                        if (want != got) {
+                            throw new AssertionError(String.format("arch %x syscall %d args %s caps %x: podman's profile gives %x, ours %x",
+                                    arch, nr, java.util.Arrays.toString(args), caps.bounding(), want, got));
+                        }
+                        compared++;
+                    }
+                }
+            }
+        }
+        assertTrue(compared > 10_000);
     }
 
     @Test
@@ -107,17 +177,20 @@ class SeccompFilterTest {
 
     @Test
     void i386ProgramsGetTheSameRulesUnderTheirOwnNumbers() {
-        SeccompFilter f = SeccompFilter.defaultFilter(DEFAULT_CAPS);
+        SeccompFilter f = SeccompFilter.strictFilter(DEFAULT_CAPS);
         Map<String, Integer> i386 = SeccompFilter.i386Syscalls();
         int arch = SeccompFilter.AUDIT_ARCH_I386;
-        int eperm = SeccompFilter.errno(SeccompFilter.EPERM);
-        assertEquals(eperm, eval(f.program(), arch, i386.get("keyctl")));
-        assertEquals(eperm, eval(f.program(), arch, i386.get("unshare")));
-        assertEquals(eperm, eval(f.program(), arch, i386.get("clone"), 0x10000000L));
+        assertEquals(EPERM, eval(f.program(), arch, i386.get("keyctl")));
+        assertEquals(EPERM, eval(f.program(), arch, i386.get("unshare")));
+        assertEquals(EPERM, eval(f.program(), arch, i386.get("clone"), 0x10000000L));
         assertEquals(SeccompFilter.RET_ALLOW, eval(f.program(), arch, i386.get("clone"), 0x01200011L));
         // 250 is keyctl on x86_64 but fadvise64 on i386: the numbers must not be mixed up
         assertEquals(SeccompFilter.RET_ALLOW, eval(f.program(), arch, 250));
-        assertEquals(eperm, eval(f.program(), SeccompFilter.AUDIT_ARCH_X86_64, 250));
+        assertEquals(EPERM, eval(f.program(), SeccompFilter.AUDIT_ARCH_X86_64, 250));
+        // the 32-bit-only names of the default's allow-list
+        SeccompFilter d = SeccompFilter.defaultFilter(DEFAULT_CAPS);
+        assertEquals(SeccompFilter.RET_ALLOW, eval(d.program(), arch, i386.get("socketcall")));
+        assertEquals(SeccompFilter.RET_ALLOW, eval(d.program(), arch, i386.get("mmap2")));
         SeccompFilter no32 = new SeccompFilter(SeccompFilter.RET_ALLOW, SeccompFilter.RET_KILL_PROCESS, List.of(), false);
         assertEquals(SeccompFilter.RET_KILL_PROCESS, eval(no32.program(), arch, 1));
         assertEquals(SeccompFilter.RET_ALLOW, eval(no32.program(), SeccompFilter.AUDIT_ARCH_X86_64, 1));

@@ -193,19 +193,41 @@ class SandboxDefaultsTest {
     }
 
     @Test
-    void seccompRefusesNamespacesAndMountsWithEperm() {
-        Result unshare = run(List.of(), "unshare", "-U", "true");
+    void nestedUserNamespacesWorkAsInPodman() {
+        // rootless buildah or podman inside a container (a common CI pattern) starts with this
+        Result r = run(List.of(), "sh", "-c", "cat /proc/sys/user/max_user_namespaces; unshare -Ur sh -c 'id -u; cat /proc/self/uid_map'");
+        assertEquals(0, r.exitCode(), r::toString);
+        List<String> lines = r.stdout().lines().map(String::strip).toList();
+        assertTrue(Long.parseLong(lines.get(0)) > 0, r::toString);
+        assertEquals("0", lines.get(1), r::toString);
+        assertEquals(List.of("0", "0", "1"), List.of(lines.get(2).split("\\s+")), r::toString); // our root became the nested root
+        Result user = run(List.of("-u", "1000"), "unshare", "-Ur", "sh", "-c", "id -u; cat /proc/self/uid_map");
+        assertEquals(0, user.exitCode(), user::toString);
+        assertEquals(List.of("0", "0 1000 1"), user.normalisedLines(), user::toString);
+        // and, as root of the nested namespace, a mount namespace of its own with mounts (what buildah does next)
+        Result mount = run(List.of(), "unshare", "-Urm", "sh", "-c", "mount -t tmpfs none /tmp && grep -c ' /tmp tmpfs ' /proc/self/mounts");
+        assertEquals(0, mount.exitCode(), mount::toString);
+        assertEquals("1", mount.stdout().strip(), mount::toString);
+    }
+
+    @Test
+    void strictSeccompRefusesNamespacesAndMountsWithEperm() {
+        List<String> strict = List.of("--security-opt", "seccomp=jpod-strict");
+        Result unshare = run(strict, "unshare", "-U", "true");
         assertNotEquals(0, unshare.exitCode(), unshare::toString);
         assertTrue(unshare.stderr().contains("Operation not permitted"), unshare::toString);
-        // the same call succeeds without the filter: it is the filter that refused it
-        Result unconfined = run(List.of("--security-opt", "seccomp=unconfined"), "unshare", "-U", "true");
-        assertEquals(0, unconfined.exitCode(), unconfined::toString);
+        // the same call succeeds under the default filter: it is the strict filter that refused it
+        Result byDefault = run(List.of(), "unshare", "-U", "true");
+        assertEquals(0, byDefault.exitCode(), byDefault::toString);
 
-        Result mount = run(List.of("--cap-add", "SYS_ADMIN", "--security-opt", "seccomp=unconfined"), "sh", "-c", "mkdir -p /m && mount -t tmpfs none /m");
-        assertEquals(0, mount.exitCode(), () -> "mount with CAP_SYS_ADMIN and no filter should work" + mount);
-        Result denied = run(List.of(), "sh", "-c", "mkdir -p /m && mount -t tmpfs none /m");
+        Result mount = run(List.of("--cap-add", "SYS_ADMIN", "--security-opt", "seccomp=jpod-strict"), "sh", "-c", "mkdir -p /m && mount -t tmpfs none /m");
+        assertEquals(0, mount.exitCode(), () -> "mount with CAP_SYS_ADMIN should pass the strict filter" + mount);
+        Result denied = run(strict, "sh", "-c", "mkdir -p /m && mount -t tmpfs none /m");
         assertNotEquals(0, denied.exitCode(), denied::toString);
         assertTrue(denied.stderr().contains("Operation not permitted") || denied.stderr().contains("permission denied"), denied::toString);
+        // without the capability the default filter lets the kernel refuse it
+        Result kernel = run(List.of(), "sh", "-c", "mkdir -p /m && mount -t tmpfs none /m");
+        assertNotEquals(0, kernel.exitCode(), kernel::toString);
     }
 
     @Test
@@ -303,7 +325,8 @@ class SandboxDefaultsTest {
 
     @Test
     void execSharesTheContainersSandbox() {
-        Result started = env.run(NORMAL, "run", "-d", "--name", "sandboxed", image, "sleep", "60");
+        // the strict filter, so that a refused unshare shows the exec'd process runs under the container's filter
+        Result started = env.run(NORMAL, "run", "-d", "--name", "sandboxed", "--security-opt", "seccomp=jpod-strict", image, "sleep", "60");
         assertEquals(0, started.exitCode(), started::toString);
         try {
             Result root = env.run(NORMAL, "exec", "sandboxed", "grep", "-E", "^(CapEff|CapBnd|NoNewPrivs|Seccomp):", "/proc/self/status");
