@@ -1,7 +1,6 @@
 package io.jpod.cli;
 
 import io.jpod.engine.EngineException;
-
 import io.jpod.storage.TextFiles;
 
 import java.nio.file.NoSuchFileException;

@@ -25,7 +25,7 @@ final class ImageResolver {
 
     Optional<ImageRecord> local(String nameOrId) {
         if (nameOrId.startsWith("sha256:") && !nameOrId.matches("sha256:[0-9a-f]{3,64}")) {
-            // not a name either (a repository cannot be "sha256" with a tag of that form), so nothing to look up
+            // as in podman, a sha256: prefix means an image id, never a repository named "sha256"
             throw new EngineException(nameOrId + ": invalid reference format: an image id is sha256: and 3 to 64 lowercase hex digits");
         }
         Optional<ImageRecord> byId = nameOrId.matches("(sha256:)?[0-9a-f]{3,64}") ? store.images().get(nameOrId) : Optional.empty();
