@@ -34,6 +34,10 @@ abstract class EachContainerCommand implements Callable<Integer> {
         return false;
     }
 
+    /** Checks the options before any container is touched (throws EngineException: one line, exit 125). */
+    void check() {
+    }
+
     /** The exit code for a failure on one container. */
     int failureCode(EngineException e) {
         return Main.EXIT_ENGINE;
@@ -41,6 +45,7 @@ abstract class EachContainerCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() {
+        check();
         try (Engine engine = jpod.engine()) {
             int code = 0;
             for (String c : targets.select(engine, this::includedInAll)) {

@@ -1,10 +1,9 @@
 package io.jpod.cli;
 
 import io.jpod.engine.EngineException;
+import io.jpod.storage.TextFiles;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,10 +26,9 @@ final class EnvFiles {
         for (String f : files) {
             List<String> lines;
             try {
-                lines = Files.readAllLines(Path.of(f), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new EngineException("cannot read " + what + " file " + f + ": " + (e instanceof java.nio.file.FileSystemException fse
-                        ? Main.reason(fse) : e.getMessage()) + "; give a readable file of KEY=VALUE lines");
+                lines = TextFiles.readUtf8(Path.of(f), what + " file").lines().toList();
+            } catch (NoSuchFileException e) {
+                throw new EngineException("cannot read " + what + " file " + f + ": no such file or directory; give a readable file of KEY=VALUE lines");
             }
             for (String line : lines) {
                 String l = line.stripLeading();

@@ -46,6 +46,10 @@ public class ImagesCommand implements Callable<Integer> {
         jpod = ImageCli.root(spec);
         try (Engine engine = jpod.engine()) {
             List<ImageRecord> images = ImageFilter.apply(engine.images(), filters);
+            for (String hex : engine.damagedImages()) {
+                jpod.err.println("WARNING: image " + hex.substring(0, 12) + " is not listed: its record (images/" + hex
+                        + "/image.json in the storage directory) is damaged; run `jpod system check --repair`");
+            }
             OutputFormat fmt = OutputFormat.of(format);
             if (fmt.isTemplate() && !quiet) {
                 List<Map<String, Object>> rows = new ArrayList<>();

@@ -51,6 +51,7 @@ public final class Main {
     static CommandLine commandLine(Map<String, String> env, PrintStream out, PrintStream err, String[] args) {
         CommandLine cl = new CommandLine(new JpodCommand(env, out, err));
         Commands.register(cl, args);
+        cl.setOverwrittenOptionsAllowed(true); // a repeated single-value option takes the last value, as podman's pflag does
         // everything after the image (run) or the command (unshare) belongs to the container, flags included
         for (String name : new String[]{"run", "unshare", "exec"}) {
             if (cl.getSubcommands().containsKey(name)) {

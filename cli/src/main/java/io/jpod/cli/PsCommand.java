@@ -25,6 +25,10 @@ public final class PsCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print only container ids")
     boolean quiet;
 
+    /** podman lists containers of other tools (buildah) too; jpod's store holds only its own, so this lists what ps lists. */
+    @Option(names = "--external", description = "Also containers created by other tools (jpod's store has none: the same list)")
+    boolean external;
+
     @Option(names = "--no-trunc", description = "Do not truncate ids")
     boolean noTrunc;
 

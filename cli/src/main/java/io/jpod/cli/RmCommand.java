@@ -20,9 +20,23 @@ public final class RmCommand extends EachContainerCommand {
     @Option(names = {"-i", "--ignore"}, description = "Ignore containers that do not exist")
     boolean ignore;
 
+    @Option(names = {"-t", "--time"}, paramLabel = "SECONDS",
+            description = "Seconds to wait for a running container to stop before killing it (needs --force; default 0: kill at once)")
+    Integer time;
+
+    @Override
+    void check() {
+        if (time != null && !force) {
+            throw new EngineException("--force option must be specified to use the --time option");
+        }
+        if (time != null && time < 0) {
+            throw new EngineException("--time " + time + " is negative: give the seconds to wait, 0 to kill at once");
+        }
+    }
+
     @Override
     String each(Engine engine, String container) {
-        engine.removeContainer(container, force, volumes);
+        engine.removeContainer(container, force, volumes, time == null ? 0 : time);
         return container;
     }
 

@@ -41,6 +41,7 @@ final class CgroupLimits {
     /** As {@link #plan(RunRequest.ResourceRequest, Cgroups)}, with the resolution of device paths to major:minor. */
     static List<Write> plan(RunRequest.ResourceRequest r, Cgroups cg, java.util.function.Function<String, String> device) {
         boolean v2 = cg.version().equals("v2");
+        checkValues(r); // a bad value is named as such, whether or not this machine could apply it
         if (requested(r) && !cg.usable()) {
             throw new EngineException("resource limits need a delegated cgroup, and there is none: " + cg.reason());
         }
@@ -69,15 +70,7 @@ final class CgroupLimits {
         }
         if (r.cpus() != null) {
             need(cg, "cpu", "--cpus");
-            double cpus;
-            try {
-                cpus = Double.parseDouble(r.cpus());
-            } catch (NumberFormatException e) {
-                throw new EngineException("--cpus " + r.cpus() + " is not a number: give the CPUs as a decimal, e.g. 0.5");
-            }
-            if (!(cpus > 0) || cpus > 1024) {
-                throw new EngineException("--cpus " + r.cpus() + " is out of range: give a number above 0, e.g. 0.5");
-            }
+            double cpus = cpus(r.cpus());
             long quota = Math.max(1000, Math.round(cpus * CPU_PERIOD));
             if (v2) {
                 w.add(new Write("cpu", "cpu.max", quota + " " + CPU_PERIOD));
@@ -122,6 +115,43 @@ final class CgroupLimits {
         }
         w.addAll(BlockIoLimits.plan(r.blockIo(), cg, device));
         return w;
+    }
+
+    /** The values of the memory and CPU flags (block I/O: {@link BlockIoLimits}), checked before any controller is. */
+    static void checkValues(RunRequest.ResourceRequest r) {
+        Long memory = r.memory() == null ? null : parseSize("--memory", r.memory());
+        Long swap = r.memorySwap() == null || r.memorySwap().equals("-1") ? null : parseSize("--memory-swap", r.memorySwap());
+        if (r.memoryReservation() != null) {
+            parseSize("--memory-reservation", r.memoryReservation());
+        }
+        if (swap != null && (memory == null || swap < memory)) {
+            throw new EngineException("--memory-swap must be at least --memory (and needs --memory): memory plus swap, or -1 for unlimited swap");
+        }
+        if (r.cpus() != null) {
+            cpus(r.cpus());
+        }
+        if (r.cpuShares() != null && (r.cpuShares() < 2 || r.cpuShares() > 262144)) {
+            throw new EngineException("--cpu-shares " + r.cpuShares() + " is out of range: give 2 to 262144");
+        }
+        if (r.cpuWeight() != null && (r.cpuWeight() < 1 || r.cpuWeight() > 10000)) {
+            throw new EngineException("--cpu-weight " + r.cpuWeight() + " is out of range: give 1 to 10000");
+        }
+        if (r.cpusetCpus() != null && !r.cpusetCpus().matches("[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*")) {
+            throw new EngineException("--cpuset-cpus " + r.cpusetCpus() + " is not a CPU list: give e.g. 0-1,3");
+        }
+    }
+
+    private static double cpus(String value) {
+        double cpus;
+        try {
+            cpus = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new EngineException("--cpus " + value + " is not a number: give the CPUs as a decimal, e.g. 0.5");
+        }
+        if (!(cpus > 0) || cpus > 1024) {
+            throw new EngineException("--cpus " + value + " is out of range: give a number above 0, e.g. 0.5");
+        }
+        return cpus;
     }
 
     /**

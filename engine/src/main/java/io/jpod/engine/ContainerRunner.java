@@ -17,10 +17,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The path of `jpod run` from a parsed request to the helper's exec: image, container record, rootfs mount,
@@ -68,17 +66,15 @@ final class ContainerRunner {
 
         SecureRandom random = new SecureRandom();
         String id = ContainerNames.newId(random);
-        String name = req.name();
-        if (name != null) {
-            ContainerNames.validate(name);
-        } else {
-            Set<String> taken = new HashSet<>();
-            store.containers().list().forEach(c -> taken.add(c.name()));
-            name = ContainerNames.newName(random, taken);
+        if (req.name() != null) {
+            ContainerNames.validate(req.name());
         }
         String imageName = image.names().isEmpty() ? image.id() : image.names().get(0);
         Trace.mark("run: config parsed");
-        ContainerRecord record = store.containers().create(id, name, image.id(), imageName, argv);
+        // a generated name is picked under the store lock, among the names in use then (concurrent runs: no clash)
+        ContainerRecord record = req.name() != null ? store.containers().create(id, req.name(), image.id(), imageName, argv)
+                : store.containers().createWithGeneratedName(id, taken -> ContainerNames.newName(random, taken), image.id(), imageName, argv);
+        String name = record.name();
         lifecycle.event("create", record, java.util.Map.of());
         lastId = id;
         Path runDir = dirs.runRoot().containerDir(id);

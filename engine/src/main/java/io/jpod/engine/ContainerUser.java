@@ -37,8 +37,8 @@ public record ContainerUser(long uid, long gid, List<Long> groups, String home) 
         String home = "/";
         String userName = null;
         if (pw != null) {
-            uid = parseId(pw[2], "uid of " + pw[0]);
-            gid = parseId(pw[3], "gid of " + pw[0]);
+            uid = parseId(pw[2], "uid of user " + pw[0] + " in /etc/passwd");
+            gid = parseId(pw[3], "gid of user " + pw[0] + " in /etc/passwd");
             home = pw[5].isEmpty() ? "/" : pw[5];
             userName = pw[0];
         } else if (isNumber(userPart)) {
@@ -54,7 +54,7 @@ public record ContainerUser(long uid, long gid, List<Long> groups, String home) 
         if (userName != null && groupPart == null) {
             for (String[] f : group) {
                 if (f.length >= 4 && !f[3].isEmpty() && List.of(f[3].split(",")).contains(userName)) {
-                    long g = parseId(f[2], "gid of group " + f[0]);
+                    long g = parseId(f[2], "gid of group " + f[0] + " in /etc/group");
                     if (g != gid && !groups.contains(g)) {
                         groups.add(g);
                     }
@@ -71,7 +71,7 @@ public record ContainerUser(long uid, long gid, List<Long> groups, String home) 
     static long lookupGroup(List<String[]> group, String name) {
         for (String[] f : group) {
             if (f.length >= 3 && (f[0].equals(name) || (isNumber(name) && f[2].equals(name)))) {
-                return parseId(f[2], "gid of group " + f[0]);
+                return parseId(f[2], "gid of group " + f[0] + " in /etc/group");
             }
         }
         if (isNumber(name)) {
@@ -102,11 +102,18 @@ public record ContainerUser(long uid, long gid, List<Long> groups, String home) 
         return !s.isEmpty() && s.chars().allMatch(Character::isDigit) && s.length() < 11;
     }
 
+    /** An id field of the image's passwd or group: 0 to 4294967294 (-1, i.e. 4294967295, means "no id" to the kernel). */
     private static long parseId(String s, String what) {
+        long id;
         try {
-            return Long.parseLong(s);
+            id = Long.parseLong(s);
         } catch (NumberFormatException e) {
-            throw new EngineException("the image's " + what + " is not a number: \"" + s + "\"");
+            throw new EngineException("the image's " + what + " is not a number: \"" + s + "\"; fix the image or run with --user UID:GID");
         }
+        if (id < 0 || id > 0xFFFF_FFFEL) {
+            throw new EngineException("the image's " + what + " is " + s + ", which is not a valid id (0 to 4294967294);"
+                    + " fix the image or run with --user UID:GID");
+        }
+        return id;
     }
 }

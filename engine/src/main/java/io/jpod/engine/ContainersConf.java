@@ -73,9 +73,9 @@ final class ContainersConf {
         for (Path f : files(env)) {
             String text;
             try {
-                text = Files.readString(f);
-            } catch (IOException e) {
-                throw new EngineException("cannot read " + f + ": " + e.getMessage() + "; fix its permissions or remove it");
+                text = io.jpod.storage.TextFiles.readUtf8(f, "configuration file");
+            } catch (java.nio.file.NoSuchFileException e) {
+                continue; // removed since it was listed
             }
             if (KEYS.matcher(text).find()) {
                 v = parse(text, f.toString(), v);

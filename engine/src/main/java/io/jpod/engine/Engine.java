@@ -372,6 +372,11 @@ public final class Engine implements AutoCloseable {
         return store().images().list();
     }
 
+    /** Image ids (hex) whose record is damaged, so that {@link #images()} leaves them out. */
+    public List<String> damagedImages() {
+        return store().images().damaged();
+    }
+
     public Optional<ImageRecord> image(String nameOrId) {
         return new ImageResolver(store()).local(nameOrId);
     }
@@ -398,6 +403,11 @@ public final class Engine implements AutoCloseable {
 
     /** Removes a container; with force a running one is killed first; with volumes its anonymous volumes go too. */
     public void removeContainer(String idOrName, boolean force, boolean volumes) {
+        removeContainer(idOrName, force, volumes, 0);
+    }
+
+    /** As {@link #removeContainer(String, boolean, boolean)}; a running container gets stopSeconds to stop (0: killed at once). */
+    public void removeContainer(String idOrName, boolean force, boolean volumes, int stopSeconds) {
         Lifecycle lc = lifecycle();
         ContainerRecord c = lc.current(idOrName);
         if (!"running".equals(c.state())) {
@@ -408,7 +418,7 @@ public final class Engine implements AutoCloseable {
             if (!force) {
                 throw new ContainerRunningException("container " + c.name() + " is running; stop it first or use rm -f");
             }
-            lc.stop(c.id(), 0);
+            lc.stop(c.id(), stopSeconds);
         }
         lc.awaitMonitorGone(c.id()); // its exit command finishes before the container goes
         lc.unmountStopped(c);

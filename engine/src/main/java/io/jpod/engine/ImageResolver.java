@@ -24,6 +24,10 @@ final class ImageResolver {
     }
 
     Optional<ImageRecord> local(String nameOrId) {
+        if (nameOrId.startsWith("sha256:") && !nameOrId.matches("sha256:[0-9a-f]{3,64}")) {
+            // as in podman, a sha256: prefix means an image id, never a repository named "sha256"
+            throw new EngineException(nameOrId + ": invalid reference format: an image id is sha256: and 3 to 64 lowercase hex digits");
+        }
         Optional<ImageRecord> byId = nameOrId.matches("(sha256:)?[0-9a-f]{3,64}") ? store.images().get(nameOrId) : Optional.empty();
         if (byId.isPresent()) {
             return byId;
@@ -58,10 +62,15 @@ final class ImageResolver {
     }
 
     ImageRecord resolve(String nameOrId, PullPolicy policy, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
+        io.jpod.image.Platform wanted = platform == null || platform.isBlank() ? null : io.jpod.image.Platform.parse(platform);
         if (policy != PullPolicy.ALWAYS) {
             Optional<ImageRecord> found = local(nameOrId);
-            if (found.isPresent()) {
+            if (found.isPresent() && (wanted == null || ofPlatform(found.get(), wanted))) {
                 return found.get();
+            }
+            if (found.isPresent() && policy == PullPolicy.NEVER) {
+                throw new EngineException("image " + nameOrId + " in local storage is not for platform " + wanted
+                        + ", and --pull=never forbids pulling it");
             }
             if (policy == PullPolicy.NEVER) {
                 throw new EngineException("image " + nameOrId + " is not in local storage and --pull=never forbids pulling it;"
@@ -69,6 +78,12 @@ final class ImageResolver {
             }
         }
         return pull(nameOrId, tlsVerify, platform, quiet, progress);
+    }
+
+    /** As podman: a local image of another platform than --platform asks for does not count as present. */
+    private boolean ofPlatform(ImageRecord image, io.jpod.image.Platform wanted) {
+        io.jpod.image.ImageConfig config = io.jpod.image.ImageConfig.parse(store.images().config(image.id()), image.id());
+        return wanted.matches(config.os(), config.architecture(), config.variant());
     }
 
     ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {

@@ -56,6 +56,16 @@ class CgroupLimitsTest {
     }
 
     @Test
+    void badValuesAreNamedBeforeTheMissingCgroupIs() {
+        EngineException memory = assertThrows(EngineException.class, () -> CgroupLimits.plan(req("abc", null, null, null, null), NONE));
+        assertTrue(memory.getMessage().startsWith("--memory abc is not a size"), memory.getMessage());
+        EngineException cpus = assertThrows(EngineException.class, () -> CgroupLimits.plan(req(null, null, "-1", null, null), NONE));
+        assertTrue(cpus.getMessage().startsWith("--cpus -1 is out of range"), cpus.getMessage());
+        EngineException shares = assertThrows(EngineException.class, () -> CgroupLimits.plan(req(null, null, null, 1L, null), NONE));
+        assertTrue(shares.getMessage().startsWith("--cpu-shares 1 is out of range"), shares.getMessage());
+    }
+
+    @Test
     void badValuesAreRefused() {
         assertThrows(EngineException.class, () -> CgroupLimits.plan(req("lots", null, null, null, null), V1));
         assertThrows(EngineException.class, () -> CgroupLimits.plan(req("1m", null, null, null, null), V1));

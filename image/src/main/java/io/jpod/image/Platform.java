@@ -38,8 +38,37 @@ public record Platform(
                 throw new ImageException("invalid platform \"" + spec + "\": expected os/arch[/variant], e.g. linux/amd64");
             }
         }
-        return of(parts[0].toLowerCase(Locale.ROOT), parts[1].toLowerCase(Locale.ROOT),
+        Platform p = of(parts[0].toLowerCase(Locale.ROOT), parts[1].toLowerCase(Locale.ROOT),
                 parts.length == 3 ? parts[2].toLowerCase(Locale.ROOT) : null);
+        Platform n = p.normalized();
+        if (!KNOWN_OS.contains(n.os())) {
+            throw new ImageException("invalid platform \"" + spec + "\": unknown operating system \"" + parts[0]
+                    + "\"; give os/arch[/variant], e.g. linux/amd64");
+        }
+        if (!KNOWN_ARCH.contains(n.architecture())) {
+            throw new ImageException("invalid platform \"" + spec + "\": unknown architecture \"" + parts[1]
+                    + "\"; give os/arch[/variant], e.g. linux/arm64");
+        }
+        return p;
+    }
+
+    /** The operating systems and architectures image platforms are named with (Go's GOOS and GOARCH values). */
+    private static final java.util.Set<String> KNOWN_OS = java.util.Set.of("aix", "android", "darwin", "dragonfly",
+            "freebsd", "hurd", "illumos", "ios", "js", "linux", "nacl", "netbsd", "openbsd", "plan9", "solaris", "wasip1",
+            "windows", "zos");
+    private static final java.util.Set<String> KNOWN_ARCH = java.util.Set.of("386", "amd64", "amd64p32", "arm", "arm64",
+            "arm64be", "armbe", "loong64", "mips", "mips64", "mips64le", "mips64p32", "mips64p32le", "mipsle", "ppc",
+            "ppc64", "ppc64le", "riscv", "riscv64", "s390", "s390x", "sparc", "sparc64", "wasm");
+
+    /** Whether an image whose config says os/architecture/variant is of this platform (variant only when both have one). */
+    public boolean matches(String os, String architecture, String variant) {
+        if (os == null || architecture == null) {
+            return true; // nothing to compare: podman keeps such images too
+        }
+        Platform got = of(os, architecture, variant).normalized();
+        Platform want = normalized();
+        return got.os().equals(want.os()) && got.architecture().equals(want.architecture())
+                && (variant == null || variant.isEmpty() || this.variant == null || got.variant().equals(want.variant()));
     }
 
     /** The platform this JVM runs on, in OCI terms (os.arch "amd64"/"x86_64" → amd64, "aarch64" → arm64). */

@@ -108,9 +108,9 @@ public record RegistriesConf(List<String> unqualifiedSearchRegistries, List<Regi
         RegistriesConf conf = empty();
         for (Path f : files(env)) {
             try {
-                conf = conf.overlay(parse(Files.readString(f), f.toString()));
-            } catch (IOException e) {
-                throw new ImageException("cannot read " + f + ": " + e.getMessage());
+                conf = conf.overlay(parse(io.jpod.storage.TextFiles.readUtf8(f, "configuration file"), f.toString()));
+            } catch (java.nio.file.NoSuchFileException e) {
+                // removed since it was listed
             }
         }
         return conf;

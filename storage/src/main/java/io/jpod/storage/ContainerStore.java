@@ -7,8 +7,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -31,8 +34,22 @@ public final class ContainerStore {
 
     /** Creates the record and directories of a new container in state "created". A name in use → StorageException. */
     public ContainerRecord create(String id, String name, String imageId, String imageName, List<String> command) {
-        Ids.containerId(id);
         checkName(name);
+        return create(id, null, name, imageId, imageName, command);
+    }
+
+    /**
+     * As {@link #create}, with a name chosen by {@code chooseName} from the names in use, under the store lock: two
+     * processes creating containers at once cannot pick the same generated name.
+     */
+    public ContainerRecord createWithGeneratedName(String id, Function<Set<String>, String> chooseName, String imageId,
+                                                   String imageName, List<String> command) {
+        return create(id, chooseName, null, imageId, imageName, command);
+    }
+
+    private ContainerRecord create(String id, Function<Set<String>, String> chooseName, String givenName, String imageId,
+                                   String imageName, List<String> command) {
+        Ids.containerId(id);
         String image = "sha256:" + Ids.imageHex(imageId);
         List<String> cmd = copy(command);
         return store.locked(() -> {
@@ -40,7 +57,18 @@ public final class ContainerStore {
             if (Files.exists(dir, Fs.NOFOLLOW)) {
                 throw new StorageException("a container with id " + id.substring(0, 12) + " already exists; use a new id");
             }
-            checkNameFree(name, id);
+            String name = givenName;
+            if (chooseName == null) {
+                checkNameFree(name, id);
+            } else {
+                Set<String> taken = new HashSet<>();
+                scan().forEach(r -> taken.add(r.name()));
+                name = chooseName.apply(Set.copyOf(taken));
+                checkName(name);
+                if (taken.contains(name)) {
+                    throw new IllegalStateException("the name chooser returned a name in use: " + name);
+                }
+            }
             // under the lock ImageStore.remove takes too: an image never disappears under a container being created
             if (!Files.isRegularFile(store.root().resolve("images").resolve(image.substring(7)).resolve("image.json"), Fs.NOFOLLOW)) {
                 throw new StorageException("image " + image.substring(7, 19) + " is no longer in storage (removed meanwhile?); pull it again");

@@ -152,6 +152,26 @@ public final class ImageStore {
         return all;
     }
 
+    /**
+     * Ids (hex) of image directories whose {@code image.json} is there but not a valid record: {@link #list} leaves them
+     * out, and `jpod images` says so. A directory without the file is not counted (a {@link #put} may be under way).
+     */
+    public List<String> damaged() {
+        List<String> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(images())) {
+            for (Path p : ds) {
+                String hex = p.getFileName().toString();
+                if (Ids.isHex(hex, 64, 64) && Files.exists(p.resolve("image.json"), Fs.NOFOLLOW) && readQuietly(p) == null) {
+                    out.add(hex);
+                }
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot list " + images() + ": " + Fs.describe(e) + "; check the storage directory");
+        }
+        out.sort(null);
+        return out;
+    }
+
     public byte[] config(String imageId) {
         return blob(imageId, "config.json");
     }

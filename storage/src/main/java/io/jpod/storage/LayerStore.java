@@ -280,6 +280,16 @@ public final class LayerStore {
             if (!result.rootEntry()) {
                 inheritRoot(parentChainId);
             }
+            if (!result.lowerLinks().isEmpty()) {
+                try {
+                    if (LowerLinks.apply(dir.resolve("diff"), result.lowerLinks(), lowerDiffs(chainId, parentChainId), new Ownership(null))) {
+                        durable = false; // written after an early makeDurable: flush again before the rename
+                    }
+                } catch (StorageException e) {
+                    close();
+                    throw e;
+                }
+            }
             try {
                 Fs.writeAtomic(dir.resolve("layer.json"), Json.bytes(new LayerInfo(chainId, expectedDiffId, parentChainId,
                         result.size(), result.whiteoutFallback())));
@@ -318,6 +328,21 @@ public final class LayerStore {
             } finally {
                 close(); // deletes the staging dir if it was not renamed away
             }
+        }
+
+        /** The diff dirs of the parent chain, topmost first; every one must be committed. */
+        private List<Path> lowerDiffs(String chainId, String parentChainId) {
+            List<Path> out = new ArrayList<>();
+            String p = parentChainId;
+            while (p != null) {
+                if (!exists(p) || out.size() > 500) {
+                    throw new StorageException("layer " + chainId + ": its parent layer " + p + " is not in storage, so its"
+                            + " hardlinks into lower layers cannot be resolved; pull the image again");
+                }
+                out.add(diffDir(p));
+                p = info(p).map(LayerInfo::parent).orElse(null);
+            }
+            return out;
         }
 
         /**

@@ -52,11 +52,11 @@ import java.util.Map;
  * and are skipped with one warning. Of the PAX xattrs only {@code user.*} are kept (and never the overlay drivers' own
  * {@code user.overlay.*}/{@code user.fuseoverlayfs.*}, which would let a layer inject overlay metadata).
  *
- * <p>Hard links must point to an earlier entry of the same layer; a link to a file of a lower layer is refused. This is
- * what containers/storage and Docker do with the overlay drivers (they link to {@code <layer dir>/<linkname>}, which
- * does not exist when the target is in a lower layer), and what image builders produce: a tar writer only emits a
- * hard link to a file it already wrote into the same archive. The owner, mode and times of a hard link's header are
- * applied to the (shared) inode, as containers/storage does.
+ * <p>A hard link to an earlier entry of the same layer is a hard link (the target resolved inside the layer as above).
+ * A hard link whose target is not in the layer may name a file of a lower layer (images built by some tools have
+ * them; podman and Docker accept them): it becomes an empty placeholder, listed in {@link Result#lowerLinks()}, and
+ * {@link LowerLinks} gives it its own copy of the target at commit, when the lower layers are known. The owner, mode
+ * and times of a hard link's header are applied to the (shared) inode, as containers/storage does.
  *
  * <p>When the layer has no entry for its root directory, the root gets mode 0555 (containers/storage's default for a
  * new layer); {@link LayerStore} then gives it the parent layer's root owner and mode on commit, as containers/storage
@@ -71,9 +71,26 @@ public final class LayerUnpacker {
     private static final String XATTR_PAX_PREFIX = "SCHILY.xattr.";
 
     /** What was unpacked: diff_id ("sha256:hex" of every byte read), byte count, and whether .wh. fallbacks were kept. */
-    public record Result(String diffId, long size, boolean whiteoutFallback, boolean rootEntry) {
+    public record Result(String diffId, long size, boolean whiteoutFallback, boolean rootEntry, List<LowerLink> lowerLinks) {
+        public Result {
+            lowerLinks = List.copyOf(lowerLinks);
+        }
+
         public Result(String diffId, long size, boolean whiteoutFallback) {
-            this(diffId, size, whiteoutFallback, false);
+            this(diffId, size, whiteoutFallback, false, List.of());
+        }
+    }
+
+    /**
+     * A hard link whose target is not in this layer: an empty placeholder file stands at {@code path} (its inode
+     * {@code fileKey}) until {@link LowerLinks} fills it, at commit, from the target as the lower layers make it.
+     * The header's owner, mode and times are applied then.
+     */
+    public record LowerLink(String entryName, String linkName, List<String> path, List<String> target, long uid, long gid,
+                            int mode, FileTime mtime, FileTime atime, Object fileKey) {
+        public LowerLink {
+            path = List.copyOf(path);
+            target = List.copyOf(target);
         }
     }
 
@@ -131,7 +148,7 @@ public final class LayerUnpacker {
             throw new StorageException("cannot finish unpacking the layer: " + Fs.describe(e) + "; check the storage directory", e);
         }
         return new Result("sha256:" + HexFormat.of().formatHex(source.digest.digest()), source.count, run.whiteoutFallback,
-                run.dirs.containsKey(""));
+                run.dirs.containsKey(""), run.lowerLinks);
     }
 
     private static TarArchiveEntry nextEntry(TarArchiveInputStream tar, HashingInputStream source) throws IOException {
@@ -189,6 +206,7 @@ public final class LayerUnpacker {
         private final Path root;
         private final Ownership ownership;
         private final Map<String, DirMeta> dirs = new LinkedHashMap<>();
+        private final List<LowerLink> lowerLinks = new ArrayList<>();
         private final byte[] buffer = new byte[bufferSize];
         private boolean whiteoutFallback;
         private int devices;
@@ -332,12 +350,14 @@ public final class LayerUnpacker {
             try {
                 tparent = dir(target.subList(0, target.size() - 1), false, name);
             } catch (NotFound nf) {
-                throw notInLayer(name, linkName);
+                deferToLowerLayers(e, comps, target);
+                return;
             }
             Path targetPath = tparent.path.resolve(target.get(target.size() - 1));
             BasicFileAttributes tst = Fs.lstat(targetPath);
             if (tst == null) {
-                throw notInLayer(name, linkName);
+                deferToLowerLayers(e, comps, target);
+                return;
             }
             if (tst.isDirectory()) {
                 throw refuse(name, "hardlink to a directory " + Fs.quote(linkName));
@@ -359,9 +379,17 @@ public final class LayerUnpacker {
             }
         }
 
-        private StorageException notInLayer(String name, String linkName) {
-            return refuse(name, "hardlink target " + Fs.quote(linkName)
-                    + " is not an earlier entry of this layer (links into lower layers are not supported)");
+        /**
+         * The target is not in this layer: it may be a file of a lower layer, which is not known here (layers are
+         * unpacked in parallel, and a layer can sit on different parents). An empty placeholder takes the link's
+         * place, so later entries of this layer can replace it or link to it as tar says; the commit fills it.
+         */
+        private void deferToLowerLayers(TarArchiveEntry e, List<String> comps, List<String> target) throws IOException {
+            Path path = prepare(comps, e.getName());
+            Files.createFile(path);
+            Object key = Files.readAttributes(path, BasicFileAttributes.class, Fs.NOFOLLOW).fileKey();
+            lowerLinks.add(new LowerLink(e.getName(), e.getLinkName(), comps, target, e.getLongUserId(), e.getLongGroupId(),
+                    e.getMode(), e.getLastModifiedTime(), e.getLastAccessTime(), key));
         }
 
         private void fifo(TarArchiveEntry e, List<String> comps) throws IOException {

@@ -245,4 +245,79 @@ class LayerStoreTest {
     private void assertStagingEmpty() {
         assertEquals(List.of(), stagingContents());
     }
+
+    /** Commits layers bottom-up; returns their chain ids. The last one's failure propagates. */
+    private List<String> commitChain(byte[]... layers) throws IOException {
+        List<String> chains = new ArrayList<>();
+        String parent = null;
+        for (byte[] tar : layers) {
+            String diff = ImageStore.sha256(tar);
+            String chain = LayerStore.chainId(parent, diff);
+            try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(tar))) {
+                s.commit(chain, diff, parent);
+            }
+            chains.add(chain);
+            parent = chain;
+        }
+        return chains;
+    }
+
+    @Test
+    void hardlinkToAFileOfALowerLayerGetsItsOwnCopy() throws IOException {
+        byte[] base = new TarBuilder().dir("etc").file("etc/data", "lower content", 0640).dir("lib").symlink("lib/cur", "../etc").build();
+        byte[] middle = new TarBuilder().dir("opt").file("opt/other", "x").build();
+        byte[] top = new TarBuilder().dir("bin").hardlink("bin/copy", "etc/data", 0644).hardlink("bin/again", "bin/copy", 0644)
+                .hardlink("bin/via", "lib/cur/data", 0600).build();
+        List<String> chains = commitChain(base, middle, top);
+        Path lower = store.layers().diffDir(chains.get(0)).resolve("etc/data");
+        Path copy = store.layers().diffDir(chains.get(2)).resolve("bin/copy");
+        assertEquals("lower content", Files.readString(copy));
+        assertEquals("lower content", Files.readString(copy.resolveSibling("again")));
+        assertEquals("lower content", Files.readString(copy.resolveSibling("via")));
+        assertEquals(1, (Integer) Files.getAttribute(lower, "unix:nlink"), "the lower layer's file is not linked to");
+        assertEquals(2, (Integer) Files.getAttribute(copy, "unix:nlink"), "copy and again share the new layer's inode");
+        assertEquals(0644, (Integer) Files.getAttribute(copy, "unix:mode") & 07777, "the link header's mode");
+        assertEquals(0600, (Integer) Files.getAttribute(copy.resolveSibling("via"), "unix:mode") & 07777);
+        assertStagingEmpty();
+    }
+
+    @Test
+    void hardlinkIntoALowerLayerThatLeavesTheRootfsIsRefused() throws IOException {
+        Path outside = Files.writeString(tmp.resolve("outside.txt"), "secret");
+        int depth = tmp.relativize(store.layers().diffDir(A)).getNameCount();
+        byte[] base = new TarBuilder().symlink("up", "../".repeat(depth + 2).replaceAll("/$", ""))
+                .symlink("abs", tmp.toString()).file("f", "x").build();
+        List<String> chains = commitChain(base);
+        for (String target : new String[]{"up/" + tmp.toString().substring(1) + "/outside.txt", "abs/outside.txt"}) {
+            byte[] top = new TarBuilder().hardlink("h", target).build();
+            String diff = ImageStore.sha256(top);
+            String chain = LayerStore.chainId(chains.get(0), diff);
+            try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(top))) {
+                StorageException e = assertThrows(StorageException.class, () -> s.commit(chain, diff, chains.get(0)));
+                assertTrue(e.getMessage().contains("layer entry \"h\"") && e.getMessage().contains("outside the rootfs"), e.getMessage());
+            }
+            assertFalse(store.layers().exists(chain), "the refused layer is not stored");
+        }
+        assertEquals("secret", Files.readString(outside));
+        assertEquals(1, (Integer) Files.getAttribute(outside, "unix:nlink"));
+        assertStagingEmpty();
+        store.layers().remove(chains.get(0)); // its symlinks out of the temp dir would make JUnit's cleanup warn
+    }
+
+    @Test
+    void hardlinkToAWhitedOutOrMissingLowerFileIsRefused() throws IOException {
+        byte[] base = new TarBuilder().dir("etc").file("etc/gone", "x").dir("d").file("d/f", "y").build();
+        byte[] middle = new TarBuilder().file("etc/.wh.gone", "").dir("d").file("d/.wh..wh..opq", "").build();
+        List<String> chains = commitChain(base, middle);
+        for (String target : new String[]{"etc/gone", "d/f", "no/such"}) {
+            byte[] top = new TarBuilder().hardlink("h", target).build();
+            String diff = ImageStore.sha256(top);
+            String chain = LayerStore.chainId(chains.get(1), diff);
+            try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(top))) {
+                StorageException e = assertThrows(StorageException.class, () -> s.commit(chain, diff, chains.get(1)));
+                assertTrue(e.getMessage().contains("is neither an earlier entry of this layer nor a file of the layers below it"), e.getMessage());
+            }
+        }
+        assertStagingEmpty();
+    }
 }
