@@ -95,7 +95,7 @@ __attribute__((noreturn)) static void init_gone(pid_t pid)
 }
 
 /* Fields 4 (ppid) and 22 (start time) of /proc/PID/stat; -1 when the process is gone. */
-static int proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start)
+int proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start)
 {
     char path[64], buf[1024];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);

@@ -51,6 +51,10 @@ void lc_relay(int outfd, int errfd, int master, int in, struct logfile *log);
    else the exit status it stands for, the message printed. */
 int lc_report_status(int fd);
 
+/* ---- exec.c */
+/* /proc/PID/stat's parent pid and start time (clock ticks since boot): 0, or -1 when the process is gone. */
+int proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start);
+
 /* ---- other modes */
 int cmd_exec(int argc, char **argv);
 int cmd_signal(int argc, char **argv);

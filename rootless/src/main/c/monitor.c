@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -427,20 +428,57 @@ void lc_end(int code, int started)
         ;
 }
 
-/* ---- jpod-helper signal PID SIGNUM */
+/* ---- jpod-helper signal PID SIGNUM [PARENTPID PARENTSTART]
+   With the parent given (the container's monitor and its start time), the signal goes only to the process that is
+   still that monitor's child: a pidfd is taken first, /proc is checked while the pidfd shows it alive, and the
+   signal is sent through the pidfd, so a pid reused since the record was written is never signalled. */
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434            /* the same number on every architecture */
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
 
 int cmd_signal(int argc, char **argv)
 {
-    if (argc != 4)
-        fail("usage: jpod-helper signal PID SIGNUM");
+    if (argc != 4 && argc != 6)
+        fail("usage: jpod-helper signal PID SIGNUM [PARENTPID PARENTSTART]");
     pid_t pid = (pid_t)parse_number("pid", argv[2], 1UL << 22);
     int sig = (int)parse_number("signal", argv[3], 64);
     if (pid <= 1)
         fail("signal: refusing pid %d", (int)pid);
-    if (kill(pid, sig) < 0) {
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd < 0) {
         if (errno == ESRCH)
             return 1;   /* already gone: the caller decides whether that matters */
+        if (errno != ENOSYS)
+            die("pidfd_open %d", (int)pid);
+        if (argc == 6)
+            fail("signal: this kernel has no pidfd_open (Linux 5.3+), so process %d cannot be signalled safely", (int)pid);
+        if (kill(pid, sig) < 0) {
+            if (errno == ESRCH)
+                return 1;
+            die("send signal %d to %d", sig, (int)pid);
+        }
+        return 0;
+    }
+    if (argc == 6) {
+        pid_t parent = (pid_t)parse_number("parent pid", argv[4], 1UL << 22);
+        unsigned long long parent_start = strtoull(argv[5], NULL, 10), start, actual;
+        pid_t ppid, unused;
+        if (proc_stat(pid, &ppid, &start) < 0 || ppid != parent
+            || proc_stat(parent, &unused, &actual) < 0 || actual != parent_start)
+            return 1;   /* not the container's process any more: as good as gone */
+        struct pollfd p = { pidfd, POLLIN, 0 };
+        if (poll(&p, 1, 0) != 0)   /* it exited meanwhile: what /proc said may be of another process */
+            return 1;
+    }
+    if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
+        if (errno == ESRCH)
+            return 1;
         die("send signal %d to %d", sig, (int)pid);
     }
+    close(pidfd);
     return 0;
 }

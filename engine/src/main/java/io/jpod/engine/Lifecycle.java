@@ -449,6 +449,21 @@ final class Lifecycle {
         return pid;
     }
 
+    /**
+     * Signals the container's init through the helper, and only while it is still the child of the recorded monitor
+     * (a pidfd, checked against the monitor's start time), so a pid reused since the record was written is never
+     * signalled; without a recorded monitor (an older record) by pid alone. False when it is gone.
+     */
+    private boolean signalInit(ContainerRecord r, long pid, int signal) {
+        ContainerLifecycle lc = r.lifecycle();
+        Long monitorPid = lc == null ? null : lc.monitorPid();
+        Long monitorStart = lc == null ? null : lc.monitorStartTicks();
+        if (monitorPid != null && monitorPid > 0 && monitorStart != null && monitorStart > 0) {
+            return helper.get().signalChild(pid, signal, monitorPid, monitorStart);
+        }
+        return helper.get().signal(pid, signal);
+    }
+
     // ---- signals, stop, wait
 
     void kill(String idOrName, int signal) {
@@ -457,7 +472,7 @@ final class Lifecycle {
             throw new EngineException("container " + r.name() + " is not running; start it first");
         }
         markStoppedByUser(r.id());
-        helper.get().signal(initPid(r), signal);
+        signalInit(r, initPid(r), signal);
         event("kill", r, Map.of("signal", Integer.toString(signal)));
     }
 
@@ -485,14 +500,14 @@ final class Lifecycle {
         claimTeardown(r.id());
         event("stop", r, Map.of());
         if (timeout > 0 && signal != Signals.KILL) {
-            helper.get().signal(pid, signal);
+            signalInit(r, pid, signal);
             if (awaitEnded(r, Duration.ofSeconds(timeout))) {
                 teardown(r.id(), null, null);
                 return;
             }
         }
         Trace.mark("stop: container found");
-        helper.get().signal(pid, Signals.KILL);
+        signalInit(r, pid, Signals.KILL);
         Trace.mark("stop: SIGKILL sent");
         if (!awaitEnded(r, Duration.ofSeconds(30))) {
             throw new EngineException("container " + r.name() + " did not end within 30 s of SIGKILL");

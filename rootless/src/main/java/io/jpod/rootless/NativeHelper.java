@@ -55,9 +55,22 @@ public final class NativeHelper {
 
     /** Sends signal {@code signal} to host pid {@code pid}; false when the process is gone. */
     public boolean signal(long pid, int signal) {
+        return signal(List.of(binary.toString(), "signal", Long.toString(pid), Integer.toString(signal)), pid);
+    }
+
+    /**
+     * Sends {@code signal} to {@code pid} only while it is the child of {@code parentPid} started at
+     * {@code parentStartTicks} (the container's monitor), through a pidfd: a pid reused since the record was
+     * written is never signalled. False when the process is gone or is not that child any more.
+     */
+    public boolean signalChild(long pid, int signal, long parentPid, long parentStartTicks) {
+        return signal(List.of(binary.toString(), "signal", Long.toString(pid), Integer.toString(signal),
+                Long.toString(parentPid), Long.toString(parentStartTicks)), pid);
+    }
+
+    private boolean signal(List<String> command, long pid) {
         try {
-            Process p = new ProcessBuilder(binary.toString(), "signal", Long.toString(pid), Integer.toString(signal))
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

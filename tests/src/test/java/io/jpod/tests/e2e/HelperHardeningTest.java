@@ -143,6 +143,29 @@ class HelperHardeningTest {
         }
     }
 
+    @Test
+    void killNeverSignalsAnotherProcessThatHasTheInitsPid() throws IOException {
+        jpod("run", "-d", "--name", "target", image, "sleep", "600").ok();
+        jpod("run", "-d", "--name", "innocent", image, "sleep", "600").ok();
+        Path pidFile = containerRunDir("target").resolve("pid");
+        String original = Files.readString(pidFile);
+        try {
+            // as if target's init had died and its pid had gone to another container's init
+            Files.writeString(pidFile, Files.readString(containerRunDir("innocent").resolve("pid")));
+            jpod("kill", "target");
+            Files.writeString(pidFile, original);
+            // SIGKILL is delivered before kill(2) returns, so a JVM start later its init would be gone
+            jpod("exec", "innocent", "true").ok();
+            assertEquals("running", jpod("inspect", "--format", "{{.State.Status}}", "innocent").stdout().strip(),
+                    "the other container's init was not signalled");
+            jpod("kill", "target").ok();
+            assertEquals("137", env.run(NORMAL, "wait", "target").stdout().strip(), "with the right pid, kill reaches it");
+        } finally {
+            Files.writeString(pidFile, original);
+            jpod("rm", "-f", "target", "innocent");
+        }
+    }
+
     // ---- the monitor's attach socket
 
     @Test
