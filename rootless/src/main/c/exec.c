@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "inroot.h"
 #include "lifecycle.h"
 #include "sandbox.h"
 
@@ -84,8 +85,9 @@ static int same_ns_fd(int fd, const char *own)
     return fstat(fd, &a) == 0 && stat(own, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-/* All fds are opened first: after joining the mount namespace /proc is the container's. */
-static void join_container(pid_t pid)
+/* All fds are opened first: after joining the mount namespace /proc is the container's. Also used by the copy
+   modes (copy.c, declared in inroot.h). */
+void join_container(pid_t pid)
 {
     /* user first: a container with its own (nested) user namespace, e.g. --userns=keep-id, grants the
        rights to join the others only from inside it */
