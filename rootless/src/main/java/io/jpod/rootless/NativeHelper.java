@@ -53,6 +53,20 @@ public final class NativeHelper {
         return new ProcessBuilder(binary.toString(), "exec", specFile.toString());
     }
 
+    /**
+     * {@code jpod cp} into a container: the helper reads a tar from its stdin and extracts it at {@code path},
+     * resolved inside the container's root — the running container's (joined through {@code pid}) or, with pid 0,
+     * the mounted {@code rootfs}. Exit 2: {@code path}'s parent is not in the container.
+     */
+    public ProcessBuilder copyIn(Path rootfs, long pid, String path) {
+        return new ProcessBuilder(binary.toString(), "copy-in", rootfs.toString(), Long.toString(pid), path);
+    }
+
+    /** {@code jpod cp} out of a container: {@code path} as a tar on the helper's stdout; exit 2: no such path. */
+    public ProcessBuilder copyOut(Path rootfs, long pid, String path) {
+        return new ProcessBuilder(binary.toString(), "copy-out", rootfs.toString(), Long.toString(pid), path);
+    }
+
     /** Sends signal {@code signal} to host pid {@code pid}; false when the process is gone. */
     public boolean signal(long pid, int signal) {
         try {
