@@ -120,6 +120,10 @@ final class Copier {
                 throw new EngineException("\"" + given + "\" could not be found on container " + c.name() + ": no such file or directory");
             }
             String msg = new String(err, StandardCharsets.UTF_8).strip();
+            if (streamFailure != null && msg.isEmpty()) {
+                // our side failed first (the helper then died of the closed pipe, silently)
+                throw new EngineException("cannot copy: " + streamFailure.getMessage(), streamFailure);
+            }
             if (p.exitValue() != 0) {
                 int nl = msg.lastIndexOf('\n');
                 throw new EngineException(msg.isEmpty() ? "jpod-helper exited with status " + p.exitValue() : nl >= 0 ? msg.substring(nl + 1) : msg);
