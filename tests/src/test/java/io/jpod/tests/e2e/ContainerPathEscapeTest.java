@@ -32,11 +32,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * used to be created on the host). Each attack aims at a directory in the test user's home and the test checks
  * that nothing arrived there (or, for cp out, that nothing came back from there).
  */
-@Timeout(value = 10, unit = TimeUnit.MINUTES)
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
 class ContainerPathEscapeTest {
     /** The unfixed cp lost within 7 tries; 40 leaves no real chance to miss it. */
     private static final int ROUNDS = 40;
+    /** export and diff take longer per round; their window is smaller but 30 rounds still caught the old walkers. */
+    private static final int READ_ROUNDS = 30;
     private static final Duration NORMAL = Duration.ofSeconds(60);
+    /** One cp while the swapper keeps a core busy, on a shared machine: generous, still bounded. */
+    private static final Duration CP = Duration.ofSeconds(120);
     /** The pre-openat2 resolver (a walk of O_NOFOLLOW steps), forced on this kernel so it is tested too. */
     private static final Map<String, Optional<String>> WALK = Map.of("JPOD_INROOT_WALK", Optional.of("1"));
 
@@ -118,7 +122,8 @@ class ContainerPathEscapeTest {
             int copied = 0;
             List<String> failures = new ArrayList<>();
             for (int i = 0; i < ROUNDS; i++) {
-                Result r = env.runWith(extraEnv, NORMAL, "cp", payload.toString(), ctr + ":/w/real/");
+                Result r = env.runWith(extraEnv, CP, "cp", payload.toString(), ctr + ":/w/real/");
+                assertEquals(List.of(), contents(victim), "round " + (i + 1) + ": cp wrote into the host directory " + victim);
                 if (r.exitCode() == 0) {
                     copied++;
                 } else {
@@ -126,7 +131,6 @@ class ContainerPathEscapeTest {
                     assertTrue(r.stderr().contains("could not be found on container " + ctr), r::toString);
                     failures.add(r.stderr().strip());
                 }
-                assertEquals(List.of(), contents(victim), "round " + (i + 1) + ": cp wrote into the host directory " + victim);
             }
             assertTrue(copied > 0, () -> "no copy succeeded in " + ROUNDS + " rounds: " + failures);
             assertStillSwapping(ctr);
@@ -150,7 +154,7 @@ class ContainerPathEscapeTest {
             int copied = 0;
             for (int i = 0; i < ROUNDS; i++) {
                 Files.deleteIfExists(out);
-                Result r = env.run(NORMAL, "cp", ctr + ":/w/real/secret", out.toString());
+                Result r = env.run(CP, "cp", ctr + ":/w/real/secret", out.toString());
                 if (r.exitCode() == 0) {
                     copied++;
                     String got = Files.readString(out);
@@ -165,6 +169,58 @@ class ContainerPathEscapeTest {
         } finally {
             env.run(NORMAL, "rm", "-f", ctr);
         }
+    }
+
+    @Test
+    void exportAndDiffOfARunningContainerNeverReadThroughASwappedSymlink() throws Exception {
+        Path victim = victim("victim-export");
+        Files.writeString(victim.resolve("host-only-name"), "HOST SECRET\n");
+        env.user().chown(victim.resolve("host-only-name"));
+        String ctr = "swap-export";
+        startSwapper(ctr, victim);
+        try {
+            Path tar = env.home().resolve("exported.tar");
+            int exported = 0;
+            int diffed = 0;
+            for (int i = 0; i < READ_ROUNDS; i++) {
+                int round = i + 1;
+                Files.deleteIfExists(tar);
+                Result export = env.run(CP, "export", "-o", tar.toString(), ctr);
+                if (export.exitCode() == 0) {
+                    exported++;
+                    for (String entry : tarEntriesWith(tar, "HOST SECRET")) {
+                        org.junit.jupiter.api.Assertions.fail("round " + round + ": export read the host's file through the container's symlink: " + entry);
+                    }
+                } else {
+                    assertTrue(export.stderr().contains("the container replaced it meanwhile"), export::toString);
+                }
+                Result diff = env.run(CP, "diff", ctr);
+                if (diff.exitCode() == 0) {
+                    diffed++;
+                    assertTrue(!diff.stdout().contains("host-only-name"), () -> "round " + round + ": diff listed the host's directory: " + diff);
+                } else {
+                    assertTrue(diff.stderr().contains("the container replaced it meanwhile"), diff::toString);
+                }
+            }
+            assertTrue(exported > 0 && diffed > 0, "export succeeded " + exported + " times, diff " + diffed + " times in " + READ_ROUNDS + " rounds");
+            assertStillSwapping(ctr);
+        } finally {
+            env.run(NORMAL, "rm", "-f", ctr);
+        }
+    }
+
+    /** Names of the tar's regular files whose content contains {@code text}. */
+    private static List<String> tarEntriesWith(Path tar, String text) throws IOException {
+        List<String> hits = new ArrayList<>();
+        try (org.apache.commons.compress.archivers.tar.TarArchiveInputStream in =
+                     new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(tar))) {
+            for (org.apache.commons.compress.archivers.tar.TarArchiveEntry e; (e = in.getNextEntry()) != null; ) {
+                if (e.getName().contains("host-only-name") || (e.isFile() && new String(in.readAllBytes(), StandardCharsets.ISO_8859_1).contains(text))) {
+                    hits.add(e.getName());
+                }
+            }
+        }
+        return hits;
     }
 
     @Test
@@ -188,19 +244,19 @@ class ContainerPathEscapeTest {
         env.ok("run", "--rm", "-v", volume + ":/data", image, "ln", "-s", victim.toString(), "/data/a");
 
         Result bind = env.runWith(extraEnv, NORMAL, "run", "--rm", "-v", volume + ":/data", "-v", src + ":/data/a/x", image, "cat", "/data/a/x/marker");
+        assertEquals(List.of(), contents(victim), "-v below a planted symlink created its mount point on the host");
         assertEquals(0, bind.exitCode(), bind::toString);
         assertEquals("bound\n", bind.stdout(), bind::toString); // mounted where the container sees /data/a/x: inside its root
-        assertEquals(List.of(), contents(victim), "-v below a planted symlink created its mount point on the host");
 
         Result tmpfs = env.runWith(extraEnv, NORMAL, "run", "--rm", "-v", volume + ":/data", "--tmpfs", "/data/a/y", image,
                 "sh", "-c", "grep ' " + victim + "/y tmpfs ' /proc/mounts");
-        assertEquals(0, tmpfs.exitCode(), tmpfs::toString);
         assertEquals(List.of(), contents(victim), "--tmpfs below a planted symlink created its mount point on the host");
+        assertEquals(0, tmpfs.exitCode(), tmpfs::toString);
 
         Result one = env.runWith(extraEnv, NORMAL, "run", "--rm", "-v", volume + ":/data", "-v", file + ":/data/a/f:ro", image, "cat", "/data/a/f");
+        assertEquals(List.of(), contents(victim), "a file mount below a planted symlink created its mount point on the host");
         assertEquals(0, one.exitCode(), one::toString);
         assertEquals("a file\n", one.stdout(), one::toString);
-        assertEquals(List.of(), contents(victim), "a file mount below a planted symlink created its mount point on the host");
         env.ok("volume", "rm", volume);
     }
 
