@@ -25,6 +25,7 @@
 #endif
 
 #include "cgroup.h"
+#include "inroot.h"
 #include "lifecycle.h"
 #include "sandbox.h"
 
@@ -91,7 +92,7 @@ static void parse_exec_spec(const char *file, struct exec_spec *s)
 
 __attribute__((noreturn)) static void init_gone(pid_t pid)
 {
-    fail("exec: the container's process %d is gone; is the container running?", (int)pid);
+    fail("the container's process %d is gone; is the container running?", (int)pid);
 }
 
 /* Fields 4 (ppid) and 22 (start time) of /proc/PID/stat; -1 when the process is gone. */
@@ -134,40 +135,42 @@ static int same_ns(pid_t pid, const char *name)
 /* Joins the namespaces of the container's init, and of no other process that may have got its pid since: a pidfd
    is taken first; while it shows the process alive, /proc/PID is that process, so checking afterwards that it is
    still alive makes what /proc said (its parent is the container's monitor, its namespaces) true of the pidfd's
-   process; setns(pidfd) (Linux 5.8) then joins all of them at once. */
-static void join_container(const struct exec_spec *s)
+   process; setns(pidfd) (Linux 5.8) then joins all of them at once. Also used by the copy modes (copy.c, declared
+   in inroot.h); monitor_pid 0 skips the parent check. */
+void join_container(pid_t pid, pid_t monitor_pid, unsigned long long monitor_start)
 {
     /* user first: a container with its own (nested) user namespace, e.g. --userns=keep-id, grants the
        rights to join the others only from inside it */
     static const char *const names[] = { "user", "cgroup", "ipc", "uts", "net", "pid", "mnt" };
     static const int types[] = { CLONE_NEWUSER, CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET, CLONE_NEWPID, CLONE_NEWNS };
-    int pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
     if (pidfd < 0) {
         if (errno == ESRCH)
-            init_gone(s->pid);
-        die("pidfd_open %d", (int)s->pid);
+            init_gone(pid);
+        die("pidfd_open %d", (int)pid);
     }
-    if (s->monitor_pid > 0) {
+    if (monitor_pid > 0) {
         pid_t ppid, unused;
-        unsigned long long start, monitor_start;
-        if (proc_stat(s->pid, &ppid, &start) < 0)
-            init_gone(s->pid);
-        if (ppid != s->monitor_pid || proc_stat(s->monitor_pid, &unused, &monitor_start) < 0 || monitor_start != s->monitor_start)
-            fail("exec: process %d is not the container's init any more (its pid was reused); is the container running?", (int)s->pid);
+        unsigned long long start, actual_monitor_start;
+        if (proc_stat(pid, &ppid, &start) < 0)
+            init_gone(pid);
+        if (ppid != monitor_pid || proc_stat(monitor_pid, &unused, &actual_monitor_start) < 0
+            || actual_monitor_start != monitor_start)
+            fail("process %d is not the container's init any more (its pid was reused); is the container running?", (int)pid);
     }
     int flags = 0;
     for (int i = 0; i < 7; i++)
-        if (!same_ns(s->pid, names[i]))
+        if (!same_ns(pid, names[i]))
             flags |= types[i];
     struct pollfd p = { pidfd, POLLIN, 0 };
     if (poll(&p, 1, 0) != 0)   /* readable: it has exited, and what /proc said may be about another process */
-        init_gone(s->pid);
+        init_gone(pid);
     if (setns(pidfd, flags) == 0) {
         close(pidfd);
         return;
     }
     if (errno == ESRCH)
-        init_gone(s->pid);
+        init_gone(pid);
     if (errno != EINVAL)
         die("join the container's namespaces");
     /* Linux < 5.8 takes only namespace fds: opened through /proc/PID, then the pidfd shows they are the init's */
@@ -177,16 +180,16 @@ static void join_container(const struct exec_spec *s)
         fds[i] = -1;
         if (!(flags & types[i]))
             continue;
-        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)s->pid, names[i]);
+        snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, names[i]);
         fds[i] = open(path, O_RDONLY | O_CLOEXEC);
         if (fds[i] < 0) {
             if (errno == ENOENT || errno == ESRCH)
-                init_gone(s->pid);
+                init_gone(pid);
             die("open %s", path);
         }
     }
     if (poll(&p, 1, 0) != 0)
-        init_gone(s->pid);
+        init_gone(pid);
     close(pidfd);
     for (int i = 0; i < 7; i++) {
         if (fds[i] >= 0 && setns(fds[i], types[i]) < 0)
@@ -216,7 +219,7 @@ int cmd_exec(int argc, char **argv)
         die("%s", cgroup_step);
     if (sandbox_load_files() < 0)   /* the seccomp program's path is gone once we are in the container */
         die("%s", sandbox_step);
-    join_container(&s);
+    join_container(s.pid, s.monitor_pid, s.monitor_start);
     int master = -1, slave = -1;
     if (s.tty && !s.detach) {
         master = pty_open(&slave, s.uid, s.gid);

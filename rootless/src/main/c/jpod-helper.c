@@ -6,6 +6,7 @@
  *   jpod-helper run SPECFILE                      per-container monitor
  *   jpod-helper umount PATH
  *   jpod-helper mount-overlay TARGET OPTIONS
+ *   jpod-helper copy-in|copy-out ROOTFS PID PATH  the container side of `jpod cp` (copy.c)
  *
  * libc only, single-threaded on purpose: setns(CLONE_NEWUSER) refuses multi-threaded callers.
  * Engine errors: one line "jpod-helper: <step>: <strerror> (errno N)" on stderr, exit 125.
@@ -38,6 +39,7 @@
 #include "cgroup.h"
 #include "attach.h"
 #include "health.h"
+#include "inroot.h"
 #include "lifecycle.h"
 #include "network.h"
 #include "sandbox.h"
@@ -737,11 +739,14 @@ static void setup_sys(const char *root)
     restrict_mount(path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 1);
 }
 
-static void setup_user_mount(const char *root, const struct mount_entry *m)
+/* The destination is resolved inside the root after the mounts made before it (a volume's content is the
+   container's to shape: a symlink planted there is followed inside the root, never on the host), missing
+   components are made relative to their parent's fd, and the mount goes onto the resulting fd (inroot.c). */
+static void setup_user_mount(int rootfd, const struct mount_entry *m)
 {
     unsigned long flags = 0;
     int recursive = 1;
-    char data[1024] = "", opts[1024], path[PATH_MAX];
+    char data[1024] = "", opts[1024];
     snprintf(opts, sizeof opts, "%s", m->options);
     for (char *save, *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
         if (!strcmp(o, "ro")) flags |= MS_RDONLY;
@@ -757,21 +762,18 @@ static void setup_user_mount(const char *root, const struct mount_entry *m)
         } else
             fail("mount %s: unknown bind mount option \"%s\"", m->dest, o);
     }
-    join_path(path, root, m->dest);
     if (!strcmp(m->type, "tmpfs")) {
-        make_mountpoint(path, 1);
-        if (mount("tmpfs", path, "tmpfs", flags, data) < 0)
-            die("mount tmpfs on %s", m->dest);
+        int target = inroot_mountpoint(rootfd, m->dest, 1);
+        inroot_tmpfs(target, flags, data, m->dest);
+        close(target);
         return;
     }
     struct stat st;
     if (stat(m->source, &st) < 0)
         die("mount %s: source %s", m->dest, m->source);
-    make_mountpoint(path, S_ISDIR(st.st_mode));
-    if (mount(m->source, path, NULL, MS_BIND | (recursive ? MS_REC : 0), NULL) < 0)
-        die("bind mount %s on %s", m->source, m->dest);
-    if (flags)
-        restrict_mount(path, flags, recursive);
+    int target = inroot_mountpoint(rootfd, m->dest, S_ISDIR(st.st_mode));
+    inroot_bind(m->source, target, recursive, flags, m->dest);
+    close(target);
 }
 
 static void loopback_up(void)
@@ -856,8 +858,13 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
     mount_at(root, "/proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
     setup_dev(root);
     setup_sys(root);
+    /* opened only now: an fd of the rootfs before its bind mount above would name the mount underneath */
+    int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0)
+        die("open rootfs %s", root);
     for (size_t i = 0; i < s->nmounts; i++)
-        setup_user_mount(root, &s->mounts[i]);
+        setup_user_mount(rootfd, &s->mounts[i]);
+    close(rootfd);
     if (sandbox_before_pivot(root) < 0)
         die("%s", sandbox_step);
 
@@ -1208,9 +1215,15 @@ int main(int argc, char **argv)
             die("%s", sandbox_step);
         return cmd_exec(argc, argv);
     }
+    if (!strcmp(mode, "copy-in") || !strcmp(mode, "copy-out")) {
+        /* may join a running container, as exec does: from the same sealed copy */
+        if (sandbox_reexec_sealed(argv) < 0)
+            die("%s", sandbox_step);
+        return mode[5] == 'i' ? cmd_copy_in(argc, argv) : cmd_copy_out(argc, argv);
+    }
     if (!strcmp(mode, "signal"))
         return cmd_signal(argc, argv);
     if (!strcmp(mode, "attach"))
         return cmd_attach(argc, argv);
-    fail("usage: jpod-helper enter|pause|run|exec|signal|attach|umount|mount-overlay ...");
+    fail("usage: jpod-helper enter|pause|run|exec|signal|attach|umount|mount-overlay|copy-in|copy-out ...");
 }

@@ -1,29 +1,36 @@
 package io.jpod.engine;
 
+import io.jpod.rootless.NativeHelper;
 import io.jpod.storage.ContainerRecord;
 import io.jpod.storage.Store;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.TimeUnit;
 
 /**
- * `jpod cp`: copies between the host and a container's rootfs (mounted for the copy when the container is
- * stopped). Container paths are resolved inside the rootfs ({@link RootfsPath}), so an image's symlinks never
- * lead outside it.
+ * `jpod cp`: copies between the host and a container. The container side is done by the helper inside the
+ * container's root (copy-in/copy-out, rootless/src/main/c/copy.c): in a running container's mount namespace, so
+ * its volumes are seen as it sees them and nothing it swaps meanwhile can redirect a write or a read to the host;
+ * a stopped container's rootfs is mounted for the copy. The two sides talk tar ({@link HostTar}).
  */
 final class Copier {
+    private static final int NOT_IN_CONTAINER = 2; // the helper's exit status for a path the container lacks
+    private static final int HELPER_EXIT_SECONDS = 30;
+
     private final Store store;
     private final Lifecycle lifecycle;
+    private final NativeHelper helper;
 
-    Copier(Store store, Lifecycle lifecycle) {
+    Copier(Store store, Lifecycle lifecycle, NativeHelper helper) {
         this.store = store;
         this.lifecycle = lifecycle;
+        this.helper = helper;
     }
 
     void copy(String source, String destination) {
@@ -35,37 +42,101 @@ final class Copier {
         String spec = s >= 0 ? source : destination;
         int colon = s >= 0 ? s : d;
         ContainerRecord c = lifecycle.current(spec.substring(0, colon));
-        String inside = spec.substring(colon + 1);
-        if (!inside.startsWith("/")) {
-            inside = "/" + inside;
+        String given = spec.substring(colon + 1);
+        String inside = given.startsWith("/") ? given : "/" + given;
+        Path hostSource = s >= 0 ? null : Path.of(source);
+        if (hostSource != null && !Files.exists(hostSource, LinkOption.NOFOLLOW_LINKS)) {
+            throw new EngineException("\"" + source + "\" could not be found on the host: no such file or directory");
         }
+        boolean running = "running".equals(c.state());
+        NativeHelper.ContainerProcess process = running ? lifecycle.containerProcess(c) : NativeHelper.ContainerProcess.NOT_RUNNING;
         Path merged = store.containers().mergedDir(c.id());
-        boolean mountedHere = false;
-        if (!"running".equals(c.state())) {
+        if (!running) {
             lifecycle.mount(c);
-            mountedHere = true;
         }
         try {
-            Path resolved = RootfsPath.resolve(merged, inside);
-            if (s >= 0) {
-                if (!Files.exists(resolved, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new EngineException("no such file or directory in container " + c.name() + ": " + inside);
-                }
-                copyTree(resolved, target(resolved, Path.of(destination)));
+            if (hostSource != null) {
+                copyIn(c, merged, process, hostSource, inside, given);
             } else {
-                Path src = Path.of(source);
-                if (!Files.exists(src, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new EngineException("no such file or directory: " + source);
-                }
-                Path dst = Files.isDirectory(resolved) ? RootfsPath.resolve(merged, inside + "/" + src.getFileName()) : resolved;
-                copyTree(src, dst);
+                copyOut(c, merged, process, inside, given, Path.of(destination));
             }
-        } catch (IOException e) {
-            throw new EngineException("cannot copy " + source + " to " + destination + ": " + e.getMessage(), e);
         } finally {
-            if (mountedHere) {
+            if (!running) {
                 lifecycle.unmountStopped(c);
             }
+        }
+    }
+
+    private void copyIn(ContainerRecord c, Path merged, NativeHelper.ContainerProcess process, Path src, String inside, String given) {
+        Process p = start(helper.copyIn(merged, process, inside).redirectOutput(ProcessBuilder.Redirect.DISCARD));
+        IOException writeFailure = null;
+        try (OutputStream in = p.getOutputStream()) {
+            String top = src.getFileName() == null ? "root" : src.getFileName().toString();
+            HostTar.write(src, top, in);
+        } catch (IOException e) {
+            writeFailure = e; // a broken pipe when the helper gave up: its own message says why
+        }
+        finish(p, c, given, writeFailure);
+    }
+
+    private void copyOut(ContainerRecord c, Path merged, NativeHelper.ContainerProcess process, String inside, String given, Path dst) {
+        Path target = dst;
+        String name = Path.of(inside).getFileName() == null ? null : Path.of(inside).getFileName().toString();
+        if (Files.isDirectory(dst) && name != null && !name.equals(".") && !name.equals("..")) {
+            target = dst.resolve(name);
+        }
+        Path parent = target.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new EngineException("\"" + parent + "\" could not be found on the host: no such file or directory");
+        }
+        Process p = start(helper.copyOut(merged, process, inside).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
+        IOException readFailure = null;
+        try (InputStream out = p.getInputStream()) {
+            HostTar.extract(out, target);
+            out.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            readFailure = e;
+        }
+        finish(p, c, given, readFailure);
+    }
+
+    private Process start(ProcessBuilder pb) {
+        try {
+            return pb.redirectError(ProcessBuilder.Redirect.PIPE).start();
+        } catch (IOException e) {
+            throw new EngineException("cannot run " + helper.binary() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits for the helper and turns its status into podman's message or the helper's own. */
+    private static void finish(Process p, ContainerRecord c, String given, IOException streamFailure) {
+        try {
+            byte[] err = p.getErrorStream().readAllBytes();
+            if (!p.waitFor(HELPER_EXIT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new EngineException("jpod-helper did not finish the copy within " + HELPER_EXIT_SECONDS + " s after its stream ended");
+            }
+            if (p.exitValue() == NOT_IN_CONTAINER) {
+                throw new EngineException("\"" + given + "\" could not be found on container " + c.name() + ": no such file or directory");
+            }
+            String msg = new String(err, StandardCharsets.UTF_8).strip();
+            if (streamFailure != null && msg.isEmpty()) {
+                // our side failed first (the helper then died of the closed pipe, silently)
+                throw new EngineException("cannot copy: " + streamFailure.getMessage(), streamFailure);
+            }
+            if (p.exitValue() != 0) {
+                int nl = msg.lastIndexOf('\n');
+                throw new EngineException(msg.isEmpty() ? "jpod-helper exited with status " + p.exitValue() : nl >= 0 ? msg.substring(nl + 1) : msg);
+            }
+            if (streamFailure != null) {
+                throw new EngineException("cannot copy: " + streamFailure.getMessage(), streamFailure);
+            }
+        } catch (IOException e) {
+            throw new EngineException("cannot copy: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new EngineException("interrupted while copying");
         }
     }
 
@@ -76,37 +147,5 @@ final class Copier {
             return -1;
         }
         return colon;
-    }
-
-    private static Path target(Path src, Path dst) {
-        return Files.isDirectory(dst) ? dst.resolve(src.getFileName().toString()) : dst;
-    }
-
-    private static void copyTree(Path src, Path dst) throws IOException {
-        if (!Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
-            if (dst.getParent() != null) {
-                Files.createDirectories(dst.getParent());
-            }
-            Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-            return;
-        }
-        Files.walkFileTree(src, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Path t = dst.resolve(src.relativize(dir).toString());
-                if (Files.isSymbolicLink(t)) {
-                    throw new IOException(t + " is a symbolic link; refusing to copy through it");
-                }
-                Files.createDirectories(t);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Path t = dst.resolve(src.relativize(file).toString());
-                Files.copy(file, t, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

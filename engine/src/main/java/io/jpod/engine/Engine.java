@@ -257,7 +257,7 @@ public final class Engine implements AutoCloseable {
 
     /** `cp`: one of source and destination is CONTAINER:PATH. */
     public void copy(String source, String destination) {
-        new Copier(store(), lifecycle()).copy(source, destination);
+        new Copier(store(), lifecycle(), NativeHelper.locate(env)).copy(source, destination);
     }
 
     public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {

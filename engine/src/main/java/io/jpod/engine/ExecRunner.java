@@ -82,9 +82,8 @@ final class ExecRunner {
         if (!cwd.startsWith("/")) {
             throw new EngineException("the working directory \"" + cwd + "\" is not an absolute path");
         }
-        Long monitorPid = c.lifecycle().monitorPid(), monitorStart = c.lifecycle().monitorStartTicks();
-        boolean monitorKnown = monitorPid != null && monitorPid > 0 && monitorStart != null && monitorStart > 0;
-        ExecSpec spec = new ExecSpec(lifecycle.initPid(c), monitorKnown ? monitorPid : 0, monitorKnown ? monitorStart : 0, cwd, (int) user.uid(), (int) user.gid(),
+        io.jpod.rootless.NativeHelper.ContainerProcess process = lifecycle.containerProcess(c);
+        ExecSpec spec = new ExecSpec(process.pid(), process.monitorPid(), process.monitorStartTicks(), cwd, (int) user.uid(), (int) user.gid(),
                 user.groups().stream().map(Long::intValue).toList(), envList, req.command(), req.tty(), req.interactive(), req.detach());
         Path specFile = null;
         try {

@@ -449,19 +449,24 @@ final class Lifecycle {
         return pid;
     }
 
+    /** The running container's init with its monitor's pid and start time, for the helper's reuse checks. */
+    NativeHelper.ContainerProcess containerProcess(ContainerRecord r) {
+        ContainerLifecycle lc = r.lifecycle();
+        Long monitorPid = lc == null ? null : lc.monitorPid();
+        Long monitorStart = lc == null ? null : lc.monitorStartTicks();
+        boolean known = monitorPid != null && monitorPid > 0 && monitorStart != null && monitorStart > 0;
+        return new NativeHelper.ContainerProcess(initPid(r), known ? monitorPid : 0, known ? monitorStart : 0);
+    }
+
     /**
      * Signals the container's init through the helper, and only while it is still the child of the recorded monitor
      * (a pidfd, checked against the monitor's start time), so a pid reused since the record was written is never
      * signalled; without a recorded monitor (an older record) by pid alone. False when it is gone.
      */
     private boolean signalInit(ContainerRecord r, long pid, int signal) {
-        ContainerLifecycle lc = r.lifecycle();
-        Long monitorPid = lc == null ? null : lc.monitorPid();
-        Long monitorStart = lc == null ? null : lc.monitorStartTicks();
-        if (monitorPid != null && monitorPid > 0 && monitorStart != null && monitorStart > 0) {
-            return helper.get().signalChild(pid, signal, monitorPid, monitorStart);
-        }
-        return helper.get().signal(pid, signal);
+        NativeHelper.ContainerProcess p = containerProcess(r);
+        return p.monitorPid() > 0 ? helper.get().signalChild(pid, signal, p.monitorPid(), p.monitorStartTicks())
+                : helper.get().signal(pid, signal);
     }
 
     // ---- signals, stop, wait

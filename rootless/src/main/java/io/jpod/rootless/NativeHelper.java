@@ -53,6 +53,30 @@ public final class NativeHelper {
         return new ProcessBuilder(binary.toString(), "exec", specFile.toString());
     }
 
+    /**
+     * {@code jpod cp} into a container: the helper reads a tar from its stdin and extracts it at {@code path},
+     * resolved inside the container's root — the running container's (joined through {@code pid}) or, with pid 0,
+     * the mounted {@code rootfs}. Exit 2: {@code path}'s parent is not in the container.
+     */
+    public ProcessBuilder copyIn(Path rootfs, ContainerProcess process, String path) {
+        return new ProcessBuilder(binary.toString(), "copy-in", rootfs.toString(), Long.toString(process.pid()),
+                Long.toString(process.monitorPid()), Long.toString(process.monitorStartTicks()), path);
+    }
+
+    /** {@code jpod cp} out of a container: {@code path} as a tar on the helper's stdout; exit 2: no such path. */
+    public ProcessBuilder copyOut(Path rootfs, ContainerProcess process, String path) {
+        return new ProcessBuilder(binary.toString(), "copy-out", rootfs.toString(), Long.toString(process.pid()),
+                Long.toString(process.monitorPid()), Long.toString(process.monitorStartTicks()), path);
+    }
+
+    /**
+     * A running container's init as the helper joins it: its pid, and its monitor's pid and start time (clock ticks),
+     * which make a reused pid detectable (0, 0: not checked; pid 0: the container is not running).
+     */
+    public record ContainerProcess(long pid, long monitorPid, long monitorStartTicks) {
+        public static final ContainerProcess NOT_RUNNING = new ContainerProcess(0, 0, 0);
+    }
+
     /** Sends signal {@code signal} to host pid {@code pid}; false when the process is gone. */
     public boolean signal(long pid, int signal) {
         return signal(List.of(binary.toString(), "signal", Long.toString(pid), Integer.toString(signal)), pid);

@@ -32,7 +32,9 @@ public final class DiffWalker {
 
     public static List<Change> changes(Path upper, List<Path> lowersTopFirst) throws IOException {
         List<Change> out = new ArrayList<>();
-        new DiffWalker(lowersTopFirst).walk(upper, "", false, out);
+        try (PinnedDir root = PinnedDir.open(upper)) {
+            new DiffWalker(lowersTopFirst).walk(root.path(), "", false, out);
+        }
         out.sort((a, b) -> a.path.compareTo(b.path));
         return out;
     }
@@ -64,7 +66,9 @@ public final class DiffWalker {
             boolean inImage = !underOpaque && existsBelow(path);
             out.add(new Change(inImage ? 'C' : 'A', path));
             if (type == Native.S_IFDIR) {
-                walk(c, path, underOpaque || !inImage || VfsDriver.isOpaque(c), out);
+                try (PinnedDir d = PinnedDir.open(c)) { // a running container may swap it for a symlink: never follow one
+                    walk(d.path(), path, underOpaque || !inImage || VfsDriver.isOpaque(d.path()), out);
+                }
             }
         }
     }
@@ -76,7 +80,9 @@ public final class DiffWalker {
      */
     public static List<Change> compare(Path rootfs, List<Path> lowersTopFirst) throws IOException {
         List<Change> out = new ArrayList<>();
-        new DiffWalker(lowersTopFirst).compareDir(rootfs, "", true, out);
+        try (PinnedDir root = PinnedDir.open(rootfs)) {
+            new DiffWalker(lowersTopFirst).compareDir(root.path(), "", true, out);
+        }
         out.sort((a, b) -> a.path.compareTo(b.path));
         return out;
     }
@@ -106,7 +112,9 @@ public final class DiffWalker {
             }
             if (isDir) {
                 boolean sameKind = theirs != null && (((Integer) theirs.get("mode")) & Native.S_IFMT) == Native.S_IFDIR;
-                compareDir(dir.resolve(name), path, sameKind, out);
+                try (PinnedDir d = PinnedDir.open(dir.resolve(name))) {
+                    compareDir(d.path(), path, sameKind, out);
+                }
             }
         }
     }
@@ -121,7 +129,7 @@ public final class DiffWalker {
         }
         int type = mx & Native.S_IFMT;
         if (type == Native.S_IFREG) {
-            return Files.size(a) != Files.size(b);
+            return !x.get("size").equals(y.get("size"));
         }
         if (type == Native.S_IFLNK) {
             return !Files.readSymbolicLink(a).equals(Files.readSymbolicLink(b));

@@ -69,10 +69,10 @@ final class Fs {
         }
     }
 
-    /** lstat with mode, ids, device and rdev; null when the path does not exist. */
+    /** lstat with mode, ids, device, rdev and size; null when the path does not exist. */
     static Map<String, Object> unixStat(Path p) throws IOException {
         try {
-            return Files.readAttributes(p, "unix:mode,uid,gid,dev,ino,nlink,rdev,lastModifiedTime,lastAccessTime", NOFOLLOW);
+            return Files.readAttributes(p, "unix:mode,uid,gid,dev,ino,nlink,rdev,size,lastModifiedTime,lastAccessTime", NOFOLLOW);
         } catch (NoSuchFileException e) {
             return null;
         }

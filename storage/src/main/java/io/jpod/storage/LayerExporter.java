@@ -76,7 +76,9 @@ public final class LayerExporter {
                     String up = sb.toString();
                     sb.append(sb.length() == 0 ? "" : "/").append(comp);
                     if (written.add(sb.toString())) {
-                        w.one(rootfs.resolve(sb.toString()), up, false);
+                        try (PinnedDir p = PinnedDir.walk(rootfs, up)) {
+                            w.one(p.path().resolve(comp), up, false);
+                        }
                     }
                 }
             }
@@ -86,7 +88,9 @@ public final class LayerExporter {
                 w.tar.putArchiveEntry(e);
                 w.tar.closeArchiveEntry();
             } else if (written.add(rel)) {
-                w.one(rootfs.resolve(rel), parent, false);
+                try (PinnedDir p = PinnedDir.walk(rootfs, parent)) {
+                    w.one(p.path().resolve(name), parent, false);
+                }
             }
         }
         w.tar.finish();
@@ -112,11 +116,14 @@ public final class LayerExporter {
         }
 
         void write() throws IOException {
-            dir(root, "");
+            try (PinnedDir r = PinnedDir.open(root)) {
+                dir(r.path(), "");
+            }
             tar.finish();
             tar.close(); // writes the end blocks; the caller's stream stays open
         }
 
+        /** The entries of {@code dir}, a {@link PinnedDir#path()}: no symlink is followed on the way to them. */
         private void dir(Path dir, String rel) throws IOException {
             List<Path> children = new ArrayList<>();
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
@@ -143,17 +150,20 @@ public final class LayerExporter {
                 long gid = ((Integer) st.get("gid")) & 0xFFFFFFFFL;
                 FileTime mtime = (FileTime) st.get("lastModifiedTime");
                 if (type == Native.S_IFDIR) {
-                    TarArchiveEntry e = entry(path + "/", TarConstants.LF_DIR, mode, uid, gid, mtime);
-                    xattrs(c, e);
-                    tar.putArchiveEntry(e);
-                    tar.closeArchiveEntry();
-                    if (layer && opaque(c)) {
-                        TarArchiveEntry o = entry(path + "/" + LayerUnpacker.OPAQUE_MARKER, TarConstants.LF_NORMAL, 0644, 0, 0, mtime);
-                        tar.putArchiveEntry(o);
+                    try (PinnedDir pinned = PinnedDir.open(c)) {
+                        Path d = pinned.path();
+                        TarArchiveEntry e = entry(path + "/", TarConstants.LF_DIR, mode, uid, gid, mtime);
+                        xattrs(d, e);
+                        tar.putArchiveEntry(e);
                         tar.closeArchiveEntry();
-                    }
-                    if (recurse) {
-                        dir(c, path);
+                        if (layer && opaque(d)) {
+                            TarArchiveEntry o = entry(path + "/" + LayerUnpacker.OPAQUE_MARKER, TarConstants.LF_NORMAL, 0644, 0, 0, mtime);
+                            tar.putArchiveEntry(o);
+                            tar.closeArchiveEntry();
+                        }
+                        if (recurse) {
+                            dir(d, path);
+                        }
                     }
                 } else if (type == Native.S_IFREG) {
                     String key = st.get("dev") + ":" + st.get("ino");
@@ -167,7 +177,7 @@ public final class LayerExporter {
                     }
                     links.put(key, path);
                     TarArchiveEntry e = entry(path, TarConstants.LF_NORMAL, mode, uid, gid, mtime);
-                    long size = Files.size(c);
+                    long size = (Long) st.get("size");
                     e.setSize(size);
                     xattrs(c, e);
                     tar.putArchiveEntry(e);
@@ -185,7 +195,11 @@ public final class LayerExporter {
                     tar.closeArchiveEntry();
                 } else if (type == Native.S_IFLNK) {
                     TarArchiveEntry e = entry(path, TarConstants.LF_SYMLINK, mode, uid, gid, mtime);
-                    e.setLinkName(Files.readSymbolicLink(c).toString());
+                    try {
+                        e.setLinkName(Files.readSymbolicLink(c).toString());
+                    } catch (java.nio.file.NotLinkException changed) {
+                        throw PinnedDir.replaced("/" + path);
+                    }
                     tar.putArchiveEntry(e);
                     tar.closeArchiveEntry();
                 } else if (type == Native.S_IFIFO) {

@@ -42,6 +42,7 @@ final class Native {
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     private static final int O_RDONLY = 0;
     private static final int O_DIRECTORY = 0200000;
+    private static final int O_NOFOLLOW = 0400000;
     private static final int O_CLOEXEC = 02000000;
 
     private static volatile POSIX posix;
@@ -96,6 +97,20 @@ final class Native {
     static int mknodWhiteout(String path) {
         LibC l = libc();
         return l.mknod(path, S_IFCHR, 0L) == 0 ? 0 : lastErrno();
+    }
+
+    /**
+     * Opens directory {@code path} without following a final symlink (O_NOFOLLOW|O_DIRECTORY); the fd, or minus the
+     * errno.
+     */
+    static int openDirectoryNoFollow(String path) {
+        LibC l = libc();
+        int fd = l.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        return fd >= 0 ? fd : -lastErrno();
+    }
+
+    static void close(int fd) {
+        libc().close(fd);
     }
 
     /** Returns 0 or the errno. */
