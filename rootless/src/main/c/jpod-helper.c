@@ -746,7 +746,7 @@ static void setup_user_mount(int rootfd, const struct mount_entry *m)
 {
     unsigned long flags = 0;
     int recursive = 1;
-    char data[1024] = "", opts[1024];
+    char data[MOUNT_OPTIONS_MAX] = "", opts[MOUNT_OPTIONS_MAX];   /* the parser refused longer options */
     snprintf(opts, sizeof opts, "%s", m->options);
     for (char *save, *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
         if (!strcmp(o, "ro")) flags |= MS_RDONLY;
