@@ -29,6 +29,17 @@ public final class ShellWords {
         return words.isEmpty() ? "" : words.get(0);
     }
 
+    /** Only the variables of the text expanded; quotes and escapes stay as they are (here-documents). */
+    public static String expandVariables(String text, Function<String, String> env) {
+        ShellWords w = new ShellWords(text, env, (char) 0);
+        StringBuilder b = new StringBuilder();
+        while (w.pos < text.length()) {
+            char c = text.charAt(w.pos++);
+            b.append(c == '$' ? w.dollar() : String.valueOf(c));
+        }
+        return b.toString();
+    }
+
     /** The text split into words at unquoted whitespace, each expanded. */
     public static List<String> words(String text, Function<String, String> env, char escape) {
         return new ShellWords(text, env, escape).run(true, (char) 0);
