@@ -467,7 +467,7 @@ public final class ImageBuilder {
         RunRequest run = new RunRequest(st.image.id(), command,
                 new RunRequest.ProcessRequest("", argEnv, null, null, null),
                 null, false, new RunRequest.PullRequest(PullPolicy.NEVER, true, true, null),
-                new RunRequest.NetworkRequest(req.network(), List.of()),
+                new RunRequest.NetworkRequest(req.network() == null ? "slirp4netns" : req.network(), List.of()),
                 new RunRequest.LifecycleRequest(false, false, false),
                 new RunRequest.SecurityRequest(), new RunRequest.ResourceRequest());
         out.flush();
