@@ -199,11 +199,11 @@ public final class ImageBuilder {
             Instruction in = stage.body().get(i);
             boolean last = i == stage.body().size() - 1;
             out.println(prefix + "STEP " + (i + 2) + "/" + total + ": " + in.text());
+            step(in, st, globals, stages, stage.index());
             if (last && isTarget) {
                 out.println(prefix + "COMMIT" + (req.tags().isEmpty() ? "" : " " + req.tags().get(0)));
                 lastStepDone = true;
             }
-            step(in, st, globals, stages, stage.index());
             if (!last || isTarget) {
                 out.println("--> " + shortId(imageId(st)));
             }
@@ -545,7 +545,14 @@ public final class ImageBuilder {
                 try {
                     fromImage = engine.findImage(from).id();
                 } catch (NoSuchImageException e) {
-                    fromImage = baseImage(from, in).id();
+                    try {
+                        fromImage = baseImage(from, in).id();
+                    } catch (BuildFileException b) {
+                        throw b;
+                    } catch (EngineException | io.jpod.image.ImageException pull) {
+                        throw new BuildFileException(file.name(), in.line(), in.keyword() + " --from=" + from
+                                + ": no stage of that name before this one, and no such image (" + pull.getMessage() + ")");
+                    }
                 }
             }
         }

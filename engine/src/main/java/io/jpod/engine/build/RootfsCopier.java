@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 
@@ -84,8 +83,10 @@ final class RootfsCopier {
             own(target);
             return;
         }
-        Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        // not COPY_ATTRIBUTES: that would also copy the owner, which may be unmapped in jpod's user namespace
+        Files.copy(source, target, LinkOption.NOFOLLOW_LINKS);
         finish(target, (Integer) Files.getAttribute(source, "unix:mode", LinkOption.NOFOLLOW_LINKS));
+        Files.setLastModifiedTime(target, Files.getLastModifiedTime(source, LinkOption.NOFOLLOW_LINKS));
     }
 
     void writeFile(String containerPath, String content) throws IOException {
