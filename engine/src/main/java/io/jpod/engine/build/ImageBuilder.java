@@ -478,7 +478,7 @@ public final class ImageBuilder {
                 throw new EngineException("building at STEP \"" + in.text() + "\" (" + file.name() + ":" + in.line()
                         + "): the command exited with status " + status);
             }
-            StoreMaintenance.CommittedLayer layer = commitContainer(container, st.image);
+            StoreMaintenance.CommittedLayer layer = commitContainer(container, st.image, true);
             ObjectNode config = st.config.deepCopy();
             history(config, "/bin/sh -c " + createdBy, false);
             commit(st, key, config, layer);
@@ -671,7 +671,7 @@ public final class ImageBuilder {
             try {
                 Path merged = engine.containerFiles().mount(container);
                 work.apply(merged);
-                return commitContainer(container, image);
+                return commitContainer(container, image, false);
             } finally {
                 removeContainer(container);
             }
@@ -699,21 +699,26 @@ public final class ImageBuilder {
         return engine.lastRunId();
     }
 
-    private StoreMaintenance.CommittedLayer commitContainer(String container, ImageRecord image) {
+    /** The container's changes as a layer on top of its image; afterRun: first drop what the run machinery left. */
+    private StoreMaintenance.CommittedLayer commitContainer(String container, ImageRecord image, boolean afterRun) {
         String top = image.layers().get(image.layers().size() - 1);
-        if ("vfs".equals(driverName)) {
-            Path rootfs = engine.containerFiles().mount(container);
-            List<Path> lowers = new ArrayList<>();
-            for (int i = image.layers().size() - 1; i >= 0; i--) {
-                lowers.add(store.layers().diffDir(image.layers().get(i)));
-            }
-            try {
-                return StoreMaintenance.commitChanges(store, rootfs, DiffWalker.compare(rootfs, lowers), top);
-            } catch (IOException e) {
-                throw new EngineException("cannot compare the build container with its image: " + e.getMessage(), e);
-            }
+        List<Path> lowers = new ArrayList<>();
+        for (int i = image.layers().size() - 1; i >= 0; i--) {
+            lowers.add(store.layers().diffDir(image.layers().get(i)));
         }
-        return StoreMaintenance.commitUpper(store, store.containers().upperDir(container), top);
+        boolean vfs = "vfs".equals(driverName);
+        try {
+            Path changes = vfs ? engine.containerFiles().mount(container) : store.containers().upperDir(container);
+            if (afterRun) {
+                RunArtifacts.strip(changes, lowers, vfs);
+            }
+            if (vfs) {
+                return StoreMaintenance.commitChanges(store, changes, DiffWalker.compare(changes, lowers), top);
+            }
+            return StoreMaintenance.commitUpper(store, changes, top);
+        } catch (IOException e) {
+            throw new EngineException("cannot collect the changes of the build container: " + e.getMessage(), e);
+        }
     }
 
     private void removeContainer(String container) {
