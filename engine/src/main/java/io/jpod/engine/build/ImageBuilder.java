@@ -265,18 +265,15 @@ public final class ImageBuilder {
                 StringBuilder text = new StringBuilder("ENV");
                 pairs.forEach(p -> text.append(' ').append(p.getKey()).append('=').append(quoteIfNeeded(p.getValue())));
                 metadata(st, text.toString(), c -> {
+                    // as buildah (podman build) does: a variable set again moves to the end
                     ArrayNode env = c.withArray("Env");
                     for (Map.Entry<String, String> p : pairs) {
-                        boolean replaced = false;
-                        for (int k = 0; k < env.size(); k++) {
+                        for (int k = env.size() - 1; k >= 0; k--) {
                             if (env.get(k).asText().startsWith(p.getKey() + "=")) {
-                                env.set(k, JSON.getNodeFactory().textNode(p.getKey() + "=" + p.getValue()));
-                                replaced = true;
+                                env.remove(k);
                             }
                         }
-                        if (!replaced) {
-                            env.add(p.getKey() + "=" + p.getValue());
-                        }
+                        env.add(p.getKey() + "=" + p.getValue());
                     }
                 });
             }
