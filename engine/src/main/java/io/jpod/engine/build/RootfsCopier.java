@@ -52,9 +52,16 @@ final class RootfsCopier {
             sofar.append('/').append(part);
             host = RootfsPath.resolve(root, sofar.toString());
             if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectory(host);
-                Files.setAttribute(host, "unix:mode", 0755, LinkOption.NOFOLLOW_LINKS);
-                own(host);
+                // the missing tail of a resolved path (a dangling link's target, too) holds no links: plain mkdirs
+                java.util.ArrayDeque<Path> missing = new java.util.ArrayDeque<>();
+                for (Path p = host; p.startsWith(root) && !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
+                    missing.push(p);
+                }
+                for (Path p : missing) {
+                    Files.createDirectory(p);
+                    Files.setAttribute(p, "unix:mode", 0755, LinkOption.NOFOLLOW_LINKS);
+                    own(p);
+                }
             } else if (!Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
                 throw new EngineException(sofar + " exists in the image and is not a directory");
             }
