@@ -38,6 +38,12 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--build-arg", paramLabel = "ARG=VALUE", description = "Value of a build ARG (ARG alone: from the environment)")
     List<String> buildArgs = new ArrayList<>();
 
+    @Option(names = "--build-arg-file", paramLabel = "FILE", description = "ARG=VALUE lines (# comments); --build-arg wins")
+    List<Path> buildArgFiles = new ArrayList<>();
+
+    @Option(names = "--ignorefile", paramLabel = "FILE", description = "Ignore patterns instead of CONTEXT/.containerignore or .dockerignore")
+    Path ignoreFile;
+
     @Option(names = "--target", paramLabel = "STAGE", description = "Build up to this stage")
     String target;
 
@@ -108,7 +114,16 @@ public final class BuildCommand implements Callable<Integer> {
             throw new EngineException("cannot read the Containerfile: " + e.getMessage());
         }
         Map<String, String> args = new LinkedHashMap<>();
-        for (String a : buildArgs) {
+        List<String> all = new ArrayList<>();
+        for (Path f : buildArgFiles) {
+            try {
+                Files.readAllLines(f).stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).forEach(all::add);
+            } catch (IOException e) {
+                throw new EngineException("cannot read --build-arg-file " + f + ": " + e.getMessage());
+            }
+        }
+        all.addAll(buildArgs);
+        for (String a : all) {
             int eq = a.indexOf('=');
             if (eq < 0) {
                 String v = System.getenv(a);
@@ -125,7 +140,7 @@ public final class BuildCommand implements Callable<Integer> {
             labelMap.put(eq < 0 ? l : l.substring(0, eq), eq < 0 ? "" : l.substring(eq + 1));
         }
         BuildRequest request = new BuildRequest(ctx, text, name, tags, args, target, noCache, policy, labelMap, format,
-                layers, quiet, network, rm);
+                layers, quiet, network, rm, ignoreFile == null ? null : ignoreFile.toAbsolutePath());
         try (Engine engine = jpod.engine()) {
             String id = engine.build(request, jpod.out);
             String hex = ImageCli.hex(id);

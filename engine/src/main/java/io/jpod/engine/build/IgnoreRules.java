@@ -25,10 +25,13 @@ public final class IgnoreRules {
 
     public static final IgnoreRules NONE = new IgnoreRules(List.of());
 
-    /** The context's .containerignore, else its .dockerignore, else none. */
-    public static IgnoreRules of(Path context) {
-        for (String name : new String[]{".containerignore", ".dockerignore"}) {
-            Path f = context.resolve(name);
+    /** The given file (--ignorefile), else the context's .containerignore, else its .dockerignore, else none. */
+    public static IgnoreRules of(Path context, Path ignoreFile) {
+        if (ignoreFile != null && !Files.isRegularFile(ignoreFile)) {
+            throw new io.jpod.engine.EngineException("--ignorefile " + ignoreFile + " is not a readable file");
+        }
+        for (Path f : ignoreFile != null ? new Path[]{ignoreFile}
+                : new Path[]{context.resolve(".containerignore"), context.resolve(".dockerignore")}) {
             if (Files.isRegularFile(f)) {
                 try {
                     return parse(Files.readString(f));

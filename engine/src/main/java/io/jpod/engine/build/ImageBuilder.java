@@ -61,7 +61,7 @@ public final class ImageBuilder {
         this.out = req.quiet() ? new PrintStream(java.io.OutputStream.nullOutputStream()) : out;
         this.cache = new LayerCache(store);
         this.writer = new ImageWriter(store, req.format());
-        this.ignore = IgnoreRules.of(req.context());
+        this.ignore = IgnoreRules.of(req.context(), req.ignoreFile());
     }
 
     /** Builds and tags; returns the image id ("sha256:…"). */

@@ -153,6 +153,19 @@ class BuildTest {
         assertEquals(0, countCacheHits(noCache), noCache::toString);
     }
 
+    @Test
+    void argFileAndIgnoreFile() throws IOException {
+        Path ctx = context("FROM " + FX.image() + "\nARG A\nARG B\nCOPY . /c/\nRUN echo \"$A $B\" > /args\nCMD cat /args; ls /c\n");
+        write(ctx.resolve("keep.txt"), "k\n");
+        write(ctx.resolve("drop.txt"), "d\n");
+        write(ctx.resolve("args.conf"), "# build args\nA=from-file\nB=also-file\n");
+        write(ctx.resolve("my.ignore"), "drop.txt\nargs.conf\nmy.ignore\nContainerfile\n");
+        Result b = env.run(T, "build", "-t", "argfile", "--build-arg-file", ctx.resolve("args.conf").toString(),
+                "--build-arg", "B=flag", "--ignorefile", ctx.resolve("my.ignore").toString(), ctx.toString());
+        assertEquals(0, b.exitCode(), b::toString);
+        assertEquals(List.of("from-file flag", "keep.txt"), env.ok("run", "--rm", "argfile").stdout().strip().lines().toList());
+    }
+
     private static List<String> layers(String image) {
         List<String> out = new ArrayList<>();
         inspect(image).path("RootFS").path("Layers").forEach(l -> out.add(l.asText()));
