@@ -62,6 +62,7 @@ final class Commands {
         m.put("diff", DiffCommand.class);
         m.put("export", ExportCommand.class);
         m.put("commit", CommitCommand.class);
+        m.put("build", BuildCommand.class);
         m.put("stats", StatsCommand.class);
         m.put("update", UpdateCommand.class);
         m.put("container", ContainerCommand.class);

@@ -31,7 +31,7 @@ public class ImagesCommand implements Callable<Integer> {
             + "{{.Digest}} {{.CreatedSince}} {{.CreatedAt}} {{.Size}} ('table' before it adds a header)")
     String format;
 
-    @Option(names = {"-a", "--all"}, description = "Show all images (jpod stores no intermediate images, so the same list)")
+    @Option(names = {"-a", "--all"}, description = "Show all images (default hides intermediate images: the unnamed steps of a build)")
     boolean all;
 
     @Option(names = "--digests", description = "Show the manifest digests")
@@ -45,7 +45,7 @@ public class ImagesCommand implements Callable<Integer> {
     public Integer call() {
         jpod = ImageCli.root(spec);
         try (Engine engine = jpod.engine()) {
-            List<ImageRecord> images = ImageFilter.apply(engine.images(), filters);
+            List<ImageRecord> images = ImageFilter.apply(all ? engine.images() : IntermediateImages.hide(engine, engine.images()), filters);
             for (String hex : engine.damagedImages()) {
                 jpod.err.println("WARNING: image " + hex.substring(0, 12) + " is not listed: its record (images/" + hex
                         + "/image.json in the storage directory) is damaged; run `jpod system check --repair`");

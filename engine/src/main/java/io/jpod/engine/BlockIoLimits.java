@@ -66,8 +66,8 @@ final class BlockIoLimits {
         if (parent != null && !Files.isDirectory(parent)) {
             parent = parent.getParent(); // v2: jpod's own parent below the delegated cgroup is made on first use
         }
-        if (parent == null || !Files.isDirectory(parent)) {
-            return;
+        if (parent == null || !Files.exists(parent.resolve("cgroup.procs"))) {
+            return; // not a cgroup directory (yet): the write itself will say what is wrong
         }
         List<String> names = ctl.equals("io") ? List.of("io.bfq.weight", "io.weight") : List.of("blkio.weight", "blkio.bfq.weight");
         for (String name : names) {

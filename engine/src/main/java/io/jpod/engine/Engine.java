@@ -459,6 +459,13 @@ public final class Engine implements AutoCloseable {
         return new ContainerFiles(s, DriverSelector.choose(storageDriver, s, dirs, helper, env, err));
     }
 
+    /** `jpod build`: see {@link io.jpod.engine.build.ImageBuilder}; returns the image id. */
+    public String build(io.jpod.engine.build.BuildRequest request, PrintStream out) {
+        Store s = store();
+        String driver = DriverSelector.choose(storageDriver, s, dirs, NativeHelper.locate(env), env, err).name();
+        return new io.jpod.engine.build.ImageBuilder(this, s, driver, request, out).build();
+    }
+
     /** `jpod system df/prune/reset/check`. */
     public SystemCommands system() {
         return new SystemCommands(store(), dirs, NativeHelper.locate(env));

@@ -56,6 +56,23 @@ class BlockIoLimitsTest {
     }
 
     @Test
+    void aWeightOnAKernelWithoutBfqIsRefusedBeforeAnythingIsWritten(@TempDir Path dir) throws IOException {
+        // a v1 blkio cgroup of a kernel without BFQ: only the throttle files
+        Files.createFile(dir.resolve("cgroup.procs"));
+        Files.createFile(dir.resolve("blkio.throttle.read_bps_device"));
+        Cgroups v1 = new Cgroups("v1", "cgroupfs", Map.of("blkio", dir), null);
+        EngineException e = assertThrows(EngineException.class, () -> BlockIoLimits.plan(io(300, null, null, null, null, null), v1, DEV));
+        assertEquals("--blkio-weight needs the kernel's BFQ I/O scheduler; this machine's blkio controller has no weight file", e.getMessage());
+        EngineException d = assertThrows(EngineException.class,
+                () -> BlockIoLimits.plan(io(null, List.of("/dev/sdb:200"), null, null, null, null), v1, DEV));
+        assertTrue(d.getMessage().startsWith("--blkio-weight-device needs the kernel's BFQ I/O scheduler"), d.getMessage());
+        assertEquals(1, BlockIoLimits.plan(io(null, null, List.of("/dev/vda:1mb"), null, null, null), v1, DEV).size(), "throttling still works");
+        Files.createFile(dir.resolve("blkio.bfq.weight"));
+        assertEquals(List.of(new CgroupLimits.Write("blkio", "blkio.weight", "300")),
+                BlockIoLimits.plan(io(300, null, null, null, null, null), v1, DEV), "with BFQ's file the weight is planned");
+    }
+
+    @Test
     void noRequestWritesNothingAndNeedsNoController() {
         assertEquals(List.of(), BlockIoLimits.plan(RunRequest.BlockIoRequest.NONE, V1_NO_BLKIO, DEV));
         assertEquals(List.of(), BlockIoLimits.plan(io(0, null, null, null, null, null), V1_NO_BLKIO, DEV), "weight 0: none");
