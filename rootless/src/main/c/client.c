@@ -49,6 +49,7 @@ __attribute__((noreturn)) static void in_jvm(void)
     char launcher[PATH_MAX];
     snprintf(launcher, sizeof launcher, "%s/libexec/jpod-launch", dist);
     client_argv[0] = launcher;
+    signal(SIGPIPE, SIG_DFL); /* an ignored SIGPIPE would be inherited by the JVM's children */
     execv(launcher, client_argv);
     fprintf(stderr, "Error: cannot run %s: %s; reinstall jpod\n", launcher, strerror(errno));
     exit(EXIT_ENGINE);
@@ -562,6 +563,8 @@ int client_main(int argc, char **argv)
     char text[16];
     snprintf(text, sizeof text, "%04o", (unsigned)mask);
     failed |= send_text(fd, 'u', text);
+    snprintf(text, sizeof text, "%ld", (long)getpid());
+    failed |= send_text(fd, 'i', text); /* the service compares our cgroups with its own */
     failed |= send_frame(fd, 'g', NULL, 0);
     if (failed)
         service_died();

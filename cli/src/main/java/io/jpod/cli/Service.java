@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * through the launcher, like any jpod command), listening on {@code $XDG_RUNTIME_DIR/jpod/service.sock} (0600 in
  * the 0700 run-time directory). Every connection is one command, on a thread of its own (many at once); a peer
  * whose uid (SO_PEERCRED) is not the socket owner's is refused; a client of another jpod build makes the service
- * stop listening and exit once its commands are done, so that the client can start its own. It exits after
+ * stop listening and exit once its commands are done, so that the client can start its own (so does a request
+ * that finds the user's pause process gone: a new one means a new user namespace). It exits after
  * {@code idle} without a command.
  */
 final class Service {
@@ -145,6 +146,13 @@ final class Service {
                 log.println("jpod service: a client of build " + hello.text() + " replaces this service");
                 return;
             }
+            if (!inPauseNamespace()) {
+                // the pause process was killed: the client's helpers would run in a new user namespace, not ours
+                stop();
+                request.send(ServiceFrames.OTHER_BUILD, build);
+                log.println("jpod service: the pause process is gone; a new service replaces this one");
+                return;
+            }
             request.send(ServiceFrames.SAME_BUILD, build);
             request.run(umask);
         } catch (IOException | RuntimeException e) {
@@ -191,6 +199,17 @@ final class Service {
                     }
                 }
             }
+        }
+    }
+
+    /** Whether the user's pause process (pause.pid beside the socket) holds the user namespace this JVM is in. */
+    private boolean inPauseNamespace() {
+        try {
+            String pid = Files.readString(socket.resolveSibling("pause.pid")).strip();
+            return Files.readSymbolicLink(Path.of("/proc", pid, "ns", "user"))
+                    .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/user")));
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -10,6 +10,8 @@ import java.io.PrintStream;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,6 +64,7 @@ final class ServiceRequest implements ProcessHost {
         Map<String, String> env = new LinkedHashMap<>();
         String cwd = "/";
         String umask = null;
+        String clientPid = null;
         for (ServiceFrames.Frame f; (f = ServiceFrames.read(in)) != null; ) {
             switch (f.type()) {
                 case ServiceFrames.ARG -> args.add(f.text());
@@ -74,8 +77,9 @@ final class ServiceRequest implements ProcessHost {
                 }
                 case ServiceFrames.CWD -> cwd = f.text();
                 case ServiceFrames.UMASK -> umask = f.text();
+                case ServiceFrames.CLIENT_PID -> clientPid = f.text().strip();
                 case ServiceFrames.GO -> {
-                    execute(args.toArray(String[]::new), env, cwd, umask, serviceUmask);
+                    execute(args.toArray(String[]::new), env, cwd, umask, serviceUmask, clientPid);
                     return;
                 }
                 default -> throw new IOException("unexpected frame '" + (char) f.type() + "' from the client");
@@ -83,8 +87,13 @@ final class ServiceRequest implements ProcessHost {
         }
     }
 
-    private void execute(String[] args, Map<String, String> env, String cwd, String umask, String serviceUmask) throws IOException {
-        if (!ServiceRouting.servable(args, cwd) || umask == null || !umask.equals(serviceUmask)) {
+    private void execute(String[] args, Map<String, String> env, String cwd, String umask, String serviceUmask, String clientPid)
+            throws IOException {
+        // helpers (slirp4netns, fuse-overlayfs, credential helpers, newuidmap) are found on this JVM's PATH, and
+        // cgroup detection starts from this JVM's cgroups: a caller elsewhere runs in a JVM of its own
+        boolean samePath = java.util.Objects.equals(env.get("PATH"), System.getenv("PATH"));
+        if (!ServiceRouting.servable(args, cwd) || umask == null || !umask.equals(serviceUmask) || !samePath
+                || !sameCgroups(clientPid)) {
             send(ServiceFrames.FALLBACK, "");
             return;
         }
@@ -100,6 +109,18 @@ final class ServiceRequest implements ProcessHost {
         answering = true; // the client leaves once it has the code: that end must not interrupt us
         Thread.interrupted(); // an interrupt meant for the command must not stop the answer
         send(ServiceFrames.EXIT, Integer.toString(code));
+    }
+
+    /** Whether the client (by the pid it sent) is in the same cgroups as this JVM. */
+    private static boolean sameCgroups(String clientPid) {
+        if (clientPid == null || !clientPid.matches("\\d+")) {
+            return false;
+        }
+        try {
+            return Files.readString(Path.of("/proc", clientPid, "cgroup")).equals(Files.readString(Path.of("/proc/self/cgroup")));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The client's frames while its command runs: pids and statuses of handed-over processes, or its end. */

@@ -137,7 +137,7 @@ class ServiceTest {
         assertEquals("piped line 1\npiped line 2\n", piped.stdout());
 
         // detached, exec, logs -f, ps, inspect, stop, rm: all through the same service
-        env.ok("run", "-d", "--name", "svc-d", image, "sh", "-c", "echo one; read x; echo two");
+        env.ok("run", "-d", "--name", "svc-d", image, "sh", "-c", "echo one; sleep 1000");
         Result exec = env.run(NORMAL, "exec", "svc-d", "sh", "-c", "echo exec-out; exit 7");
         assertEquals(7, exec.exitCode(), exec::toString);
         assertEquals("exec-out\n", exec.stdout());
