@@ -55,9 +55,10 @@ cd /
 "${as_user[@]}" "${podman[@]}" run -d --name bench-c "$image" sleep 100000 >/dev/null
 
 load_before=$(uptime)
-J="${as_user[*]} ${jpod[*]}"
-P="${as_user[*]} ${podman[*]}"
-hyperfine -N --warmup 5 --runs "$runs" --export-markdown "$work/service.md" \
+# hyperfine itself runs as the user, so no command pays a runuser (PAM) start of its own
+J="${jpod[*]}"
+P="${podman[*]}"
+"${as_user[@]}" hyperfine -N --warmup 5 --runs "$runs" --export-markdown "$work/home/service.md" \
     -n "jpod run --rm IMAGE true" "$J run --rm $image true" \
     -n "podman run --rm IMAGE true" "$P run --rm $image true" \
     -n "jpod exec C true" "$J exec bench-c true" \
@@ -70,7 +71,7 @@ hyperfine -N --warmup 5 --runs "$runs" --export-markdown "$work/service.md" \
     -n "podman inspect C" "$P inspect bench-c" \
     -n "jpod --version" "$J --version" \
     -n "podman --version" "$P --version" \
-    -n "jpod run --rm IMAGE true (JPOD_SERVICE=0)" "${as_user[*]} JPOD_SERVICE=0 ${jpod[*]} run --rm $image true"
+    -n "jpod run --rm IMAGE true (JPOD_SERVICE=0)" "env JPOD_SERVICE=0 ${jpod[*]} run --rm $image true"
 load_after=$(uptime)
 # the service's resident memory once idle
 service_pid=$(service_pids | head -1)
@@ -88,7 +89,7 @@ java_version=$(JPOD_SERVICE=0 "${as_user[@]}" "${jpod[@]}" version | sed -n 's/^
     echo "Load before: \`${load_before#*load average: }\`, after: \`${load_after#*load average: }\` (1/5/15 min)."
     echo "The idle service's RSS: $rss."
     echo
-    cat "$work/service.md"
+    cat "$work/home/service.md"
     echo
 } >"$work/section.md"
 results=$root/bench/RESULTS.md

@@ -290,6 +290,9 @@ static int start_service(const char *sock_path)
         }
         if (chdir("/") < 0)
             _exit(EXIT_ENGINE);
+        /* the service outlives us: it must not hold our caller's pipes or files open */
+        for (int fd = 3; fd < 4096; fd++)
+            close(fd);
         char *args[] = {launcher, "system", "service", uri, NULL};
         execv(launcher, args);
         _exit(EXIT_ENGINE);
