@@ -52,13 +52,19 @@ final class ServiceRouting {
 
     /** A bind source that is a path but not absolute ("./dir:/x", "src=dir/x,…"); named volumes have no slash. */
     private static boolean relativeSource(String value) {
-        for (String part : value.split("[:,]")) {
-            String v = part.startsWith("src=") || part.startsWith("source=") ? part.substring(part.indexOf('=') + 1) : part;
-            if (v.startsWith(".") || (!v.startsWith("/") && v.contains("/"))) {
-                return true;
+        if (value.contains("=")) { // --mount type=bind,src=…,dst=…
+            for (String part : value.split(",")) {
+                if ((part.startsWith("src=") || part.startsWith("source=")) && relative(part.substring(part.indexOf('=') + 1))) {
+                    return true;
+                }
             }
+            return false;
         }
-        return false;
+        return relative(value.split(":", 2)[0]); // -v SRC:DST[:OPTS]
+    }
+
+    private static boolean relative(String source) {
+        return source.startsWith(".") || (!source.startsWith("/") && source.contains("/"));
     }
 
     private static int indexOf(String[] args, String s) {
