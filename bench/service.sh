@@ -30,7 +30,7 @@ service_pids() {
     return 0
 }
 cleanup() {
-    "${as_user[@]}" "${jpod[@]}" rm -f -t 0 bench-c >/dev/null 2>&1 || true
+    "${as_user[@]}" "${jpod[@]}" rm -f bench-c >/dev/null 2>&1 || true # -f kills it first
     "${as_user[@]}" "${podman[@]}" rm -f -t 0 bench-c >/dev/null 2>&1 || true
     stop_registry
     "${as_user[@]}" podman unshare rm -rf "$work/home/.local/share/containers" >/dev/null 2>&1 || true
