@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "client.h"
 #include "attach.h"
 #include "health.h"
 #include "inroot.h"
@@ -1195,6 +1196,10 @@ static int cmd_mount_overlay(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* bin/jpod is this binary: the native client of the jpod service (client.c) */
+    const char *base = strrchr(argv[0], '/');
+    if (!strcmp(base ? base + 1 : argv[0], "jpod"))
+        return client_main(argc, argv);
     const char *mode = argc > 1 ? argv[1] : "";
     if (!strcmp(mode, "enter"))
         return cmd_enter(argc, argv);

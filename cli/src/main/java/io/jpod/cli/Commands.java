@@ -118,6 +118,10 @@ final class Commands {
             cl.addSubcommand(only);
             return;
         }
+        java.util.List<String> given = java.util.Arrays.asList(args);
+        if (name == null && (given.contains("--version") || given.contains("-V")) && !given.contains("--help") && !given.contains("-h")) {
+            return; // `jpod --version` needs no command's model
+        }
         all.values().stream().distinct().forEach(cl::addSubcommand);
     }
 

@@ -2,6 +2,7 @@ package io.jpod.cli;
 
 import io.jpod.engine.Dirs;
 import io.jpod.engine.Engine;
+import io.jpod.engine.ProcessHost;
 import io.jpod.rootless.HostUser;
 import io.jpod.rootless.RootlessException;
 import picocli.CommandLine.Command;
@@ -22,6 +23,8 @@ public final class JpodCommand implements Runnable {
     final Map<String, String> env;
     final PrintStream out;
     final PrintStream err;
+    /** where the processes that use the caller's terminal run: this JVM's children, or the native client's */
+    final ProcessHost host;
 
     @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "Storage root (default: ~/.local/share/jpod/storage)")
@@ -36,6 +39,11 @@ public final class JpodCommand implements Runnable {
     String storageDriver;
 
     JpodCommand(Map<String, String> env, PrintStream out, PrintStream err) {
+        this(env, out, err, ProcessHost.LOCAL);
+    }
+
+    JpodCommand(Map<String, String> env, PrintStream out, PrintStream err, ProcessHost host) {
+        this.host = host;
         this.env = env;
         this.out = out;
         this.err = err;
@@ -51,6 +59,6 @@ public final class JpodCommand implements Runnable {
         if (!HostUser.inUserNamespace()) {
             throw new RootlessException("jpod was started outside its user namespace; run it through its launcher (bin/jpod)");
         }
-        return new Engine(Dirs.from(env, root, runRoot), env, err, storageDriver != null ? storageDriver : env.get("JPOD_STORAGE_DRIVER"));
+        return new Engine(Dirs.from(env, root, runRoot), env, err, storageDriver != null ? storageDriver : env.get("JPOD_STORAGE_DRIVER"), host);
     }
 }

@@ -6,6 +6,7 @@ import io.jpod.rootless.RootlessException;
 import io.jpod.rootless.UserNamespaceSetup;
 import io.jpod.storage.StorageException;
 import io.jpod.engine.EngineException;
+import io.jpod.engine.ProcessHost;
 import picocli.CommandLine;
 
 import java.io.PrintStream;
@@ -25,6 +26,15 @@ public final class Main {
     }
 
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        return run(args, env, out, err, ProcessHost.LOCAL);
+    }
+
+    /**
+     * One command. Everything it depends on is passed in: the caller's environment, its output streams, and
+     * where the processes that use its terminal run ({@code host}: this JVM's children, or the native client's
+     * when the per-user service runs the command, see {@link Service}).
+     */
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err, ProcessHost host) {
         if ("1".equals(env.get("JPOD_USERNS_SETUP"))) {
             // Started by `jpod-helper enter` because no pause process could be joined: create it and return.
             try {
@@ -40,7 +50,7 @@ public final class Main {
         try {
             io.jpod.engine.Trace.mark("main");
             String[] argv = Commands.containerGroupAlias(args);
-            CommandLine cl = commandLine(env, out, err, argv);
+            CommandLine cl = commandLine(env, out, err, argv, host);
             io.jpod.engine.Trace.mark("command model built");
             return cl.execute(argv);
         } catch (RuntimeException | Error e) {
@@ -49,7 +59,11 @@ public final class Main {
     }
 
     static CommandLine commandLine(Map<String, String> env, PrintStream out, PrintStream err, String[] args) {
-        CommandLine cl = new CommandLine(new JpodCommand(env, out, err));
+        return commandLine(env, out, err, args, ProcessHost.LOCAL);
+    }
+
+    static CommandLine commandLine(Map<String, String> env, PrintStream out, PrintStream err, String[] args, ProcessHost host) {
+        CommandLine cl = new CommandLine(new JpodCommand(env, out, err, host));
         Commands.register(cl, args);
         cl.setOverwrittenOptionsAllowed(true); // a repeated single-value option takes the last value, as podman's pflag does
         // everything after the image (run) or the command (unshare) belongs to the container, flags included

@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
 
 /** `jpod system`: df, prune, reset, check. */
 @Command(name = "system", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, description = "Manage jpod's storage.",
-        subcommands = {SystemCommand.Df.class, SystemCommand.Prune.class, SystemCommand.Reset.class, SystemCommand.Check.class})
+        subcommands = {SystemCommand.Df.class, SystemCommand.Prune.class, SystemCommand.Reset.class, SystemCommand.Check.class,
+                ServiceCommand.class})
 public final class SystemCommand implements Runnable {
     @ParentCommand
     JpodCommand jpod;

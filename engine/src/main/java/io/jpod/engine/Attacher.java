@@ -68,12 +68,10 @@ final class Attacher {
         }
         Process client;
         try {
-            client = pb.start();
+            client = lc.host().start(pb, !o.sigProxy() ? ProcessHost.SignalProxy.NONE
+                    : tty ? ProcessHost.SignalProxy.ALL_BUT_INT : ProcessHost.SignalProxy.ALL, helper);
         } catch (IOException e) {
             throw new EngineException("cannot attach to container " + c.name() + ": " + e.getMessage(), e);
-        }
-        if (o.sigProxy()) {
-            SignalRelay.forward(client, tty, helper);
         }
         int code;
         try {

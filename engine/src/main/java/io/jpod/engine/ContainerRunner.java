@@ -57,7 +57,7 @@ final class ContainerRunner {
 
     private int run(RunRequest req, Lifecycle lifecycle, ContainerNetwork net) {
         NetworkSetup network = net.setup();
-        ImageRecord image = new ImageResolver(store, dirs.runRoot().path()).resolve(req.image(), req.pull().policy(), req.pull().tlsVerify(), req.pull().platform(), req.pull().quiet(), err);
+        ImageRecord image = new ImageResolver(store, dirs.runRoot().path(), callerEnv).resolve(req.image(), req.pull().policy(), req.pull().tlsVerify(), req.pull().platform(), req.pull().quiet(), err);
         Trace.mark("run: image resolved");
         ImageSettings settings = ImageSettings.parse(store.images().config(image.id()));
         net.reservePorts(() -> store.images().config(image.id())); // a port in use fails before the container exists

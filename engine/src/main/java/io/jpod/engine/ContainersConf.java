@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * <p>Only files that mention one of these keys are parsed, so the TOML parser stays off the run path of a
  * machine without such settings.
  */
-final class ContainersConf {
+public final class ContainersConf {
     private static final Pattern KEYS = Pattern.compile("(?m)^\\s*(pids_limit|cgroup_v1_parent|cgroup_v2_parent)\\s*=");
 
     /** The settings found; each source names the file (or variable) it came from, null when unset. */
@@ -46,7 +46,7 @@ final class ContainersConf {
     }
 
     /** The files read, in order (later wins); only existing ones. */
-    static List<Path> files(Map<String, String> env) {
+    public static List<Path> files(Map<String, String> env) {
         List<Path> out = new ArrayList<>();
         String home = env.get("HOME");
         String xdg = env.get("XDG_CONFIG_HOME");

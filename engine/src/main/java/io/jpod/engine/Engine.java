@@ -19,9 +19,16 @@ public final class Engine implements AutoCloseable {
     private final Map<String, String> env;
     private final PrintStream err;
     private final String storageDriver;
+    private final ProcessHost host;
     private Store store;
 
     public Engine(Dirs dirs, Map<String, String> env, PrintStream err, String storageDriver) {
+        this(dirs, env, err, storageDriver, ProcessHost.LOCAL);
+    }
+
+    /** @param host where the processes that use the caller's terminal run (see {@link ProcessHost}) */
+    public Engine(Dirs dirs, Map<String, String> env, PrintStream err, String storageDriver, ProcessHost host) {
+        this.host = host;
         this.dirs = dirs;
         this.env = env;
         this.err = err;
@@ -65,7 +72,7 @@ public final class Engine implements AutoCloseable {
     private Lifecycle lifecycle() {
         Store s = store();
         return new Lifecycle(s, dirs, env, err, () -> NativeHelper.locate(env),
-                name -> DriverSelector.choose(name != null ? name : storageDriver, s, dirs, NativeHelper.locate(env), env, err));
+                name -> DriverSelector.choose(name != null ? name : storageDriver, s, dirs, NativeHelper.locate(env), env, err), host);
     }
 
     /** The monitor's exit command: tear down what the ended container used. */
@@ -261,7 +268,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
-        return imageEvent("pull", new ImageResolver(store(), dirs.runRoot().path()).pull(name, tlsVerify, platform, quiet, progress), name);
+        return imageEvent("pull", new ImageResolver(store(), dirs.runRoot().path(), env).pull(name, tlsVerify, platform, quiet, progress), name);
     }
 
     private ImageRecord imageEvent(String status, ImageRecord r, String name) {
@@ -378,7 +385,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public Optional<ImageRecord> image(String nameOrId) {
-        return new ImageResolver(store()).local(nameOrId);
+        return new ImageResolver(store(), env).local(nameOrId);
     }
 
     /** All containers, newest first, their states reconciled with reality (a dead monitor: exited, torn down). */

@@ -100,8 +100,8 @@ final class ExecRunner {
             if (capture != null) {
                 pb.redirectErrorStream(true).redirectOutput(capture.toFile());
             }
-            Process p = pb.start();
-            SignalForwarding.ignoreInterruptsWhile(p);
+            // ^C reaches the exec'd process through the terminal, TERM and HUP are passed on
+            Process p = lifecycle.host().start(pb, ProcessHost.SignalProxy.ALL_BUT_INT, helper);
             try {
                 if (timeout == null) {
                     return p.waitFor();

@@ -287,7 +287,7 @@ final class ImageCommands {
     // ---------------------------------------------------------------- local images
 
     ImageRecord find(String nameOrId) {
-        return new ImageResolver(store).local(nameOrId)
+        return new ImageResolver(store, env).local(nameOrId)
                 .orElseThrow(() -> new NoSuchImageException(nameOrId));
     }
 
@@ -343,7 +343,7 @@ final class ImageCommands {
             }
         }
         for (String image : targets) {
-            java.util.Optional<ImageRecord> found = new ImageResolver(store).local(image);
+            java.util.Optional<ImageRecord> found = new ImageResolver(store, env).local(image);
             if (found.isEmpty() && all) {
                 continue; // removed meanwhile with its container or as another name of an image already removed
             }

@@ -12,15 +12,20 @@ import java.util.Optional;
 final class ImageResolver {
     private final Store store;
     private final java.nio.file.Path runRoot;
+    private final java.util.Map<String, String> env;
 
-    ImageResolver(Store store) {
-        this(store, null);
+    ImageResolver(Store store, java.util.Map<String, String> env) {
+        this(store, null, env);
     }
 
-    /** @param runRoot where pulls remember plain-HTTP registries; null: nowhere */
-    ImageResolver(Store store, java.nio.file.Path runRoot) {
+    /**
+     * @param runRoot where pulls remember plain-HTTP registries; null: nowhere
+     * @param env the caller's environment (registries.conf, credentials)
+     */
+    ImageResolver(Store store, java.nio.file.Path runRoot, java.util.Map<String, String> env) {
         this.store = store;
         this.runRoot = runRoot;
+        this.env = env;
     }
 
     Optional<ImageRecord> local(String nameOrId) {
@@ -52,7 +57,7 @@ final class ImageResolver {
             // not a name that can live under localhost/
         }
         // a short name pulled through an alias or a search registry is stored under its qualified name
-        for (ImageReference candidate : io.jpod.image.RegistriesConf.load(System.getenv()).candidates(nameOrId)) {
+        for (ImageReference candidate : io.jpod.image.RegistriesConf.load(env).candidates(nameOrId)) {
             Optional<ImageRecord> c = store.images().get(candidate.name());
             if (c.isPresent()) {
                 return c;
@@ -88,6 +93,6 @@ final class ImageResolver {
 
     ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
         // short names, mirrors and credentials as `jpod pull` resolves them
-        return new ImageCommands(store, System.getenv(), runRoot).pull(name, tlsVerify, platform, quiet, progress, null, null);
+        return new ImageCommands(store, env, runRoot).pull(name, tlsVerify, platform, quiet, progress, null, null);
     }
 }

@@ -57,9 +57,16 @@ final class Lifecycle {
     private final PrintStream err;
     private final Supplier<NativeHelper> helper;
     private final Function<String, RootfsDriver> drivers;
+    private final ProcessHost host;
 
     Lifecycle(Store store, Dirs dirs, Map<String, String> env, PrintStream err, Supplier<NativeHelper> helper,
               Function<String, RootfsDriver> drivers) {
+        this(store, dirs, env, err, helper, drivers, ProcessHost.LOCAL);
+    }
+
+    Lifecycle(Store store, Dirs dirs, Map<String, String> env, PrintStream err, Supplier<NativeHelper> helper,
+              Function<String, RootfsDriver> drivers, ProcessHost host) {
+        this.host = host;
         this.store = store;
         this.dirs = dirs;
         this.env = env;
@@ -70,6 +77,10 @@ final class Lifecycle {
 
     Store store() {
         return store;
+    }
+
+    ProcessHost host() {
+        return host;
     }
 
     Path runDir(String id) {
@@ -172,14 +183,15 @@ final class Lifecycle {
             } else {
                 pb.inheritIO();
             }
-            monitor = pb.start();
+            // the foreground monitor gets podman's signal proxy (with -t, ^C is a byte on the container's pty)
+            monitor = host.start(pb, detach ? ProcessHost.SignalProxy.NONE
+                    : config.tty() ? ProcessHost.SignalProxy.ALL_BUT_INT : ProcessHost.SignalProxy.ALL, helper.get());
             Trace.mark("launch: monitor started");
         } catch (IOException e) {
             teardown(id, 125, "cannot start the container monitor: " + e.getMessage());
             throw new EngineException("cannot start container " + id.substring(0, 12) + ": " + e.getMessage(), e);
         }
         if (!detach) {
-            SignalRelay.forward(monitor, config.tty(), helper.get());
             markRunning(id, monitor.pid(), started);
             Trace.mark("launch: recorded running");
             event("start", r, Map.of());

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# The warm per-user service: jpod's everyday commands through bin/jpod (the native client and its service) beside
+# podman, same image, same unprivileged user, same run of hyperfine; and jpod's in-process path (JPOD_SERVICE=0)
+# for `run --rm`. Run as root on a machine prepared by scripts/setup-host.sh after `mvn package`; results go to
+# bench/RESULTS.md with the machine's load (`uptime`) before and after.
+#   bench/service.sh [RUNS]
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+runs=${1:-20}
+die() { echo "bench: $*" >&2; exit 1; }
+. "$root/scripts/lib/local-registry.sh"
+[[ $(id -u) -eq 0 ]] || die "run as root (it starts a registry and runs both engines as user jpodtest)"
+command -v hyperfine >/dev/null || die "hyperfine is not installed (apt-get install hyperfine)"
+command -v podman >/dev/null || die "podman is not installed (apt-get install podman runc)"
+
+user=jpodtest
+work=$(mktemp -d /tmp/jpod-bench.XXXXXX)
+chmod 0755 "$work"
+as_user=(runuser -u "$user" -- env -i HOME="$work/home" XDG_RUNTIME_DIR="$work/run" PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)
+# crun refuses this machine's cgroup v1 hybrid layout and there is no systemd: podman needs runc and cgroupfs
+podman=(podman --runtime runc --cgroup-manager cgroupfs --events-backend file)
+jpod=("$work/jpod/bin/jpod")
+# this run's jpod service: the test user's java process with this run's XDG_RUNTIME_DIR
+service_pids() {
+    local p
+    for p in $(pgrep -u "$user" -x java || true); do
+        tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "XDG_RUNTIME_DIR=$work/run" && echo "$p"
+    done
+    return 0
+}
+cleanup() {
+    "${as_user[@]}" "${jpod[@]}" rm -f bench-c >/dev/null 2>&1 || true # -f kills it first
+    "${as_user[@]}" "${podman[@]}" rm -f -t 0 bench-c >/dev/null 2>&1 || true
+    stop_registry
+    "${as_user[@]}" podman unshare rm -rf "$work/home/.local/share/containers" >/dev/null 2>&1 || true
+    # jpod's service, then both engines' pause processes of this run, found by their pid files
+    for p in $(service_pids); do kill -9 "$p" 2>/dev/null || true; done
+    for f in "$work/run/jpod/pause.pid" "$work/run/libpod/tmp/pause.pid"; do
+        [[ -f $f ]] && kill -9 "$(cat "$f")" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+install -d -m 0700 -o "$user" -g "$user" "$work/home" "$work/run"
+
+start_registry "$work"
+image=127.0.0.1:$registry_port/library/alpine:latest
+push_busybox "127.0.0.1:$registry_port" library/alpine latest
+install_dist "$work/jpod"
+cd /
+"${as_user[@]}" "${jpod[@]}" pull -q "$image" >/dev/null
+"${as_user[@]}" "${podman[@]}" pull -q --tls-verify=false "$image" >/dev/null
+"${as_user[@]}" "${jpod[@]}" run -d --name bench-c "$image" sleep 100000 >/dev/null
+"${as_user[@]}" "${podman[@]}" run -d --name bench-c "$image" sleep 100000 >/dev/null
+
+load_before=$(uptime)
+# hyperfine itself runs as the user, so no command pays a runuser (PAM) start of its own
+J="${jpod[*]}"
+P="${podman[*]}"
+"${as_user[@]}" hyperfine -N --warmup 5 --runs "$runs" --export-markdown "$work/home/service.md" \
+    -n "jpod run --rm IMAGE true" "$J run --rm $image true" \
+    -n "podman run --rm IMAGE true" "$P run --rm $image true" \
+    -n "jpod exec C true" "$J exec bench-c true" \
+    -n "podman exec C true" "$P exec bench-c true" \
+    -n "jpod ps -a" "$J ps -a" \
+    -n "podman ps -a" "$P ps -a" \
+    -n "jpod images" "$J images" \
+    -n "podman images" "$P images" \
+    -n "jpod inspect C" "$J inspect bench-c" \
+    -n "podman inspect C" "$P inspect bench-c" \
+    -n "jpod --version" "$J --version" \
+    -n "podman --version" "$P --version" \
+    -n "jpod run --rm IMAGE true (JPOD_SERVICE=0)" "env JPOD_SERVICE=0 ${jpod[*]} run --rm $image true"
+load_after=$(uptime)
+# the service's resident memory once idle
+service_pid=$(service_pids | head -1)
+rss=$([[ -n $service_pid ]] && awk '/VmRSS/{print $2 " " $3}' "/proc/$service_pid/status" || echo unknown)
+
+java_version=$(JPOD_SERVICE=0 "${as_user[@]}" "${jpod[@]}" version | sed -n 's/^Java: *//p')
+{
+    echo "## service ($(date -u +%Y-%m-%d))"
+    echo
+    echo "\`bench/service.sh $runs\`: jpod through its warm per-user service (bin/jpod = the native client; the warm-up"
+    echo "runs start the service) beside podman, as the unprivileged user, busybox image from a local registry, image"
+    echo "pulled, \`C\` a running \`sleep\` container of each engine. Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB,"
+    echo "$(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r), cgroup v1 hybrid;"
+    echo "jpod on Java $java_version; $(podman --version) with runc $(runc --version | sed -n 's/^runc version //p')."
+    echo "Load before: \`${load_before#*load average: }\`, after: \`${load_after#*load average: }\` (1/5/15 min)."
+    echo "The idle service's RSS: $rss."
+    echo
+    cat "$work/home/service.md"
+    echo
+} >"$work/section.md"
+results=$root/bench/RESULTS.md
+awk -v start="## service (" 'index($0, start) == 1 {skip = 1; next} /^## / {skip = 0} !skip' "$results" >"$work/rest.md"
+cat "$work/rest.md" "$work/section.md" >"$results"
+cat "$work/section.md"

@@ -1,0 +1,229 @@
+package io.jpod.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The per-user service: one long-lived JVM per user (started by the native client inside the user's namespaces,
+ * through the launcher, like any jpod command), listening on {@code $XDG_RUNTIME_DIR/jpod/service.sock} (0600 in
+ * the 0700 run-time directory). Every connection is one command, on a thread of its own (many at once); a peer
+ * whose uid (SO_PEERCRED) is not the socket owner's is refused; a client of another jpod build makes the service
+ * stop listening and exit once its commands are done, so that the client can start its own (so does a request
+ * that finds the user's pause process gone: a new one means a new user namespace). It exits after
+ * {@code idle} without a command.
+ */
+final class Service {
+    static final String SOCKET_NAME = "service.sock";
+
+    private final Path socket;
+    private final Duration idle;
+    private final PrintStream log;
+    private final AtomicInteger active = new AtomicInteger();
+    private volatile long lastDone = System.nanoTime();
+    private volatile boolean stopping;
+    private ServerSocketChannel server;
+    private FileLock lock;
+    private Object socketKey;
+
+    Service(Path socket, Duration idle, PrintStream log) {
+        this.socket = socket;
+        this.idle = idle;
+        this.log = log;
+    }
+
+    /** The build a client must match: the distribution's build id and where it lives. */
+    static String buildId() {
+        String home = System.getProperty("jpod.home", "");
+        try {
+            Path dist = Path.of(home).toRealPath();
+            return Files.readString(dist.resolve("lib/jpod-build-id")).strip() + "@" + dist;
+        } catch (IOException e) {
+            return "unknown@" + home;
+        }
+    }
+
+    int serve() {
+        String build = buildId();
+        String umask = ownUmask();
+        try {
+            Files.createDirectories(socket.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            FileChannel lockFile = FileChannel.open(socket.resolveSibling("service.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = lockFile.tryLock();
+            if (lock == null) {
+                lockFile.close();
+                return 0; // another service of this user is starting or running: the client will find it
+            }
+            Files.deleteIfExists(socket); // a dead service's
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(socket));
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+            socketKey = Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            throw new io.jpod.engine.EngineException("cannot listen on " + socket + ": " + e.getMessage(), e);
+        }
+        UserPrincipal owner;
+        try {
+            owner = Files.getOwner(socket);
+        } catch (IOException e) {
+            throw new io.jpod.engine.EngineException("cannot read the owner of " + socket + ": " + e.getMessage(), e);
+        }
+        log.println("jpod service: listening on " + socket + " (build " + build + ", pid " + ProcessHandle.current().pid() + ")");
+        if (idle != null) {
+            Thread watcher = new Thread(this::exitWhenIdle, "jpod-service-idle");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
+        while (!stopping) {
+            SocketChannel ch;
+            try {
+                ch = server.accept();
+            } catch (ClosedChannelException e) {
+                break;
+            } catch (IOException e) {
+                log.println("jpod service: accept: " + e.getMessage());
+                continue;
+            }
+            active.incrementAndGet();
+            Thread t = new Thread(() -> {
+                try {
+                    handle(ch, owner, build, umask);
+                } finally {
+                    lastDone = System.nanoTime();
+                    synchronized (active) {
+                        active.decrementAndGet();
+                        active.notifyAll();
+                    }
+                }
+            }, "jpod-service-request");
+            t.start();
+        }
+        synchronized (active) { // commands under way finish (a foreground container may run for long)
+            while (active.get() > 0) {
+                try {
+                    active.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        log.println("jpod service: exiting");
+        return 0;
+    }
+
+    private void handle(SocketChannel ch, UserPrincipal owner, String build, String umask) {
+        ServiceRequest request = new ServiceRequest(ch);
+        try {
+            UserPrincipal peer = ch.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED).user();
+            if (!peer.getName().equals(owner.getName())) {
+                // another host uid shows as unmapped (nobody) in this user namespace
+                request.send(ServiceFrames.REFUSED, "the jpod service of this user accepts requests only from its own user, not from "
+                        + peer.getName());
+                return;
+            }
+            ServiceFrames.Frame hello = ServiceFrames.read(request.in());
+            if (hello == null || hello.type() != ServiceFrames.VERSION) {
+                return;
+            }
+            if (!hello.text().equals(build)) {
+                stop(); // the socket is free for the client's own service before it hears why
+                request.send(ServiceFrames.OTHER_BUILD, build);
+                log.println("jpod service: a client of build " + hello.text() + " replaces this service");
+                return;
+            }
+            if (!inPauseNamespace()) {
+                // the pause process was killed: the client's helpers would run in a new user namespace, not ours
+                stop();
+                request.send(ServiceFrames.OTHER_BUILD, build);
+                log.println("jpod service: the pause process is gone; a new service replaces this one");
+                return;
+            }
+            request.send(ServiceFrames.SAME_BUILD, build);
+            request.run(umask);
+        } catch (IOException | RuntimeException e) {
+            log.println("jpod service: request: " + e);
+        } finally {
+            request.close();
+        }
+    }
+
+    /** Stops listening (the socket is removed and the lock released); commands under way go on. */
+    private synchronized void stop() {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        try {
+            Object key = Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            if (key != null && key.equals(socketKey)) {
+                Files.deleteIfExists(socket);
+            }
+        } catch (IOException e) {
+            // gone already
+        }
+        try {
+            server.close();
+            lock.channel().close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+    }
+
+    private void exitWhenIdle() {
+        long step = Math.max(100, Math.min(1000, idle.toMillis() / 4));
+        while (!stopping) {
+            try {
+                Thread.sleep(step);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (active.get() == 0 && System.nanoTime() - lastDone >= idle.toNanos()) {
+                synchronized (this) {
+                    if (active.get() == 0) {
+                        stop();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether the user's pause process (pause.pid beside the socket) holds the user namespace this JVM is in. */
+    private boolean inPauseNamespace() {
+        try {
+            String pid = Files.readString(socket.resolveSibling("pause.pid")).strip();
+            return Files.readSymbolicLink(Path.of("/proc", pid, "ns", "user"))
+                    .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/user")));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** This process's umask ("0022"), from /proc/self/status. */
+    static String ownUmask() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Umask:")) {
+                    return line.substring(6).strip();
+                }
+            }
+        } catch (IOException e) {
+            // no /proc: every request goes in-process
+        }
+        return "?";
+    }
+}

@@ -1,0 +1,38 @@
+package io.jpod.cli;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** Which requests the per-user service runs, and which go to a JVM of their own. */
+class ServiceRoutingTest {
+
+    private static boolean served(String... args) {
+        return ServiceRouting.servable(args, "/home/me/project");
+    }
+
+    @Test
+    void everydayCommandsAreServed() {
+        assertTrue(served("run", "--rm", "-it", "alpine", "sh"));
+        assertTrue(served("--root", "/x", "ps", "-a"));
+        assertTrue(served("exec", "c", "true"));
+        assertTrue(served("container", "inspect", "c"));
+        assertTrue(served("run", "-v", "/abs:/data", "-v", "named:/v", "--mount", "type=bind,src=/abs,dst=/d", "alpine"));
+        assertTrue(served("--version"));
+        assertTrue(served());
+    }
+
+    @Test
+    void stdinDataAndCallerPathsGoInProcess() {
+        assertFalse(served("load", "-i", "x.tar"));
+        assertFalse(served("image", "save", "-o", "x.tar", "alpine"));
+        assertFalse(served("container", "cp", "c:/etc/hosts", "."));
+        assertFalse(served("--root", "/x", "unshare", "id"));
+        assertFalse(served("run", "--env-file", "vars", "alpine"));
+        assertFalse(served("run", "--cidfile=id", "alpine"));
+        assertFalse(served("run", "-v", "./data:/data", "alpine"));
+        assertFalse(served("run", "--volume=data/x:/data", "alpine"));
+        assertFalse(served("run", "--mount", "type=bind,source=rel/dir,target=/d", "alpine"));
+    }
+}

@@ -1,0 +1,7 @@
+/* The native client (client.c): jpod-helper runs it when it is started as "jpod". */
+#ifndef JPOD_CLIENT_H
+#define JPOD_CLIENT_H
+
+int client_main(int argc, char **argv);
+
+#endif

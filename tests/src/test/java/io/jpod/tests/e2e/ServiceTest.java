@@ -1,0 +1,341 @@
+package io.jpod.tests.e2e;
+
+import static io.jpod.tests.support.Await.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.jpod.tests.support.BoundedProcess;
+import io.jpod.tests.support.CollectedOutput;
+import io.jpod.tests.support.JpodEnv;
+import io.jpod.tests.support.JpodInstall;
+import io.jpod.tests.support.RegistryAndJpod;
+import io.jpod.tests.support.Result;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The per-user service and the native client (bin/jpod): commands are served by one warm JVM started on demand,
+ * processes that need the caller's terminal run as the client's children (exit codes, stdin, signals), another
+ * uid is refused by SO_PEERCRED, a client of another build replaces the service, the service exits when idle, a
+ * killed service costs one clear error and nothing else, and JPOD_SERVICE=0 or containers.conf turn it off.
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class ServiceTest {
+    private static final Duration NORMAL = Duration.ofSeconds(120);
+
+    @RegisterExtension
+    static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/busybox");
+    private static JpodEnv env; // set by FX
+    private static String image;
+
+    @BeforeAll
+    static void setUp() {
+        image = FX.image();
+    }
+
+    @AfterEach
+    void noConfig() throws IOException {
+        Files.deleteIfExists(env.home().resolve(".config/jpod/containers.conf"));
+    }
+
+    private Path socket() {
+        return env.runRoot().resolve("service.sock");
+    }
+
+    /**
+     * This env's java processes (the test user's, with this env's XDG_RUNTIME_DIR: other test classes may run as
+     * the same user at the same time): with the service, only the service itself.
+     */
+    private List<Long> javaProcesses() {
+        List<Long> pids = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    if (!Files.readString(p.resolve("comm")).strip().equals("java")) {
+                        continue;
+                    }
+                    String environ = new String(Files.readAllBytes(p.resolve("environ")), StandardCharsets.UTF_8);
+                    if (("\0" + environ).contains("\0XDG_RUNTIME_DIR=" + env.runtimeDir() + "\0")) {
+                        pids.add(Long.parseLong(p.getFileName().toString()));
+                    }
+                } catch (IOException e) {
+                    // the process ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            fail(e);
+        }
+        return pids;
+    }
+
+    /** The running service's pid (started by a command first if need be). */
+    private long servicePid() {
+        env.ok("ps", "-a");
+        assertTrue(Files.exists(socket()), "no service socket at " + socket());
+        List<Long> java = javaProcesses();
+        assertEquals(1, java.size(), () -> "java processes of the test user: " + java);
+        return java.get(0);
+    }
+
+    private void killService() {
+        for (long pid : javaProcesses()) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        await("the service to be gone", NORMAL, () -> javaProcesses().isEmpty());
+    }
+
+    @Test
+    void commandsAreServedWithTheirExitCodesOutputAndStdin() throws IOException {
+        long service = servicePid();
+        Path socket = socket();
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+
+        assertEquals(0, env.run(NORMAL, "run", "--rm", image, "true").exitCode());
+        assertEquals(1, env.run(NORMAL, "run", "--rm", image, "false").exitCode());
+        assertEquals(3, env.run(NORMAL, "run", "--rm", image, "sh", "-c", "exit 3").exitCode());
+        assertEquals(137, env.run(NORMAL, "run", "--rm", "--init", image, "sh", "-c", "kill -9 $$").exitCode());
+        Result notFound = env.run(NORMAL, "run", "--rm", image, "no-such-command");
+        assertEquals(127, notFound.exitCode(), notFound::toString);
+        Result notExecutable = env.run(NORMAL, "run", "--rm", image, "/etc/passwd");
+        assertEquals(126, notExecutable.exitCode(), notExecutable::toString);
+        Result badFlag = env.run(NORMAL, "run", "--rm", "--memory", "lots", image, "true");
+        assertEquals(125, badFlag.exitCode(), badFlag::toString);
+        assertEquals(1, badFlag.stderr().strip().lines().count(), badFlag::toString);
+        Result noImage = env.run(NORMAL, "inspect", "no-such-thing");
+        assertEquals(125, noImage.exitCode(), noImage::toString);
+
+        assertEquals("hello from the client\n", env.run(NORMAL, "run", "--rm", image, "echo", "hello from the client").stdout());
+        Path input = FX.scratchDir("service-stdin").resolve("input");
+        Files.writeString(input, "piped line 1\npiped line 2\n");
+        Result piped = env.runWithInput(input, Map.of(), NORMAL, "run", "--rm", "-i", image, "cat");
+        assertEquals(0, piped.exitCode(), piped::toString);
+        assertEquals("piped line 1\npiped line 2\n", piped.stdout());
+
+        // detached, exec, logs -f, ps, inspect, stop, rm: all through the same service
+        env.ok("run", "-d", "--name", "svc-d", image, "sh", "-c", "echo one; sleep 1000");
+        Result exec = env.run(NORMAL, "exec", "svc-d", "sh", "-c", "echo exec-out; exit 7");
+        assertEquals(7, exec.exitCode(), exec::toString);
+        assertEquals("exec-out\n", exec.stdout());
+        assertTrue(env.ok("ps", "-a").stdout().contains("svc-d"));
+        assertEquals("running", env.inspect("svc-d").at("/State/Status").asText());
+        Result stop = env.run(NORMAL, "stop", "-t", "1", "svc-d");
+        assertEquals(0, stop.exitCode(), stop::toString);
+        assertTrue(env.ok("logs", "-f", "svc-d").stdout().contains("one"));
+        env.ok("rm", "svc-d");
+
+        env.ok("run", "-d", "--name", "svc-f", image, "sh", "-c", "for i in 1 2 3; do echo line$i; sleep 0.3; done");
+        Result follow = env.run(NORMAL, "logs", "-f", "svc-f");
+        assertEquals("line1\nline2\nline3\n", follow.stdout(), follow::toString);
+        env.ok("rm", "svc-f");
+
+        // still the one service: nothing above started a JVM of its own
+        assertEquals(List.of(service), javaProcesses());
+    }
+
+    @Test
+    void aForegroundRunHasTheClientsTerminalAndSignals() throws Exception {
+        long service = servicePid();
+        List<String> cmd = env.user().wrap(List.of(JpodInstall.launcher().toString(), "run", "--rm", image,
+                "sh", "-c", "trap 'echo got it; exit 42' INT; echo ready; while true; do sleep 0.1; done"));
+        Process p = start(cmd);
+        CollectedOutput seen = CollectedOutput.of(p);
+        try {
+            await("the container to be ready: " + seen, NORMAL, () -> seen.contains("ready"));
+            // while the container runs, the only JVM is the service: the client runs the monitor itself
+            assertEquals(List.of(service), javaProcesses());
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
+            assertTrue(kill.waitFor(30, TimeUnit.SECONDS));
+            assertTrue(p.waitFor(90, TimeUnit.SECONDS), seen::toString);
+            seen.join(10_000);
+            assertEquals(42, p.exitValue(), seen::toString);
+            assertTrue(seen.toString().contains("got it"), seen::toString);
+        } finally {
+            p.destroyForcibly();
+        }
+
+        // -it through a real pty (script(1)): the container's stdin and stdout are a terminal of the right size
+        List<String> pty = env.user().wrap(List.of("script", "-qfec",
+                "stty rows 33 cols 77; " + JpodInstall.launcher() + " run --rm -it " + image + " sh -c 'stty size; test -t 0 && echo tty-in'",
+                "/dev/null"));
+        Process t = start(pty);
+        CollectedOutput out = CollectedOutput.of(t);
+        assertTrue(t.waitFor(90, TimeUnit.SECONDS), out::toString);
+        out.join(10_000);
+        assertEquals(0, t.exitValue(), out::toString);
+        assertTrue(out.toString().contains("33 77"), out::toString);
+        assertTrue(out.toString().contains("tty-in"), out::toString);
+    }
+
+    private Process start(List<String> cmd) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(env.home().toFile()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().clear();
+        pb.environment().putAll(env.environment());
+        pb.environment().put("TERM", "xterm");
+        return pb.start();
+    }
+
+    @Test
+    void anotherUidIsRefusedBySoPeercred() throws Exception {
+        servicePid();
+        // this test JVM is another uid (root: it can reach the socket through the 0700 directory, so only the
+        // service's own check stands between it and the user's containers)
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.jpod.tests.support.TestUser.jvmIsRoot(), "needs a JVM of another uid");
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket()));
+            // refused before it can say anything
+            DataInputStream in = new DataInputStream(Channels.newInputStream(ch));
+            assertEquals('r', in.read());
+            byte[] message = in.readNBytes(in.readInt());
+            assertTrue(new String(message, StandardCharsets.UTF_8).contains("accepts requests only from its own user"),
+                    () -> new String(message, StandardCharsets.UTF_8));
+            assertEquals(-1, in.read(), "the connection is closed after the refusal");
+        }
+        env.ok("ps", "-a"); // and the service still serves its user
+    }
+
+    @Test
+    void aClientOfAnotherBuildReplacesTheService() throws IOException {
+        long old = servicePid();
+        Path other = FX.scratchDir("other-build").resolve("jpod");
+        copyTree(JpodInstall.get(), other);
+        Files.writeString(other.resolve("lib/jpod-build-id"), "another-build\n");
+        List<String> cmd = env.user().wrap(List.of(other.resolve("bin/jpod").toString(), "ps", "-a"));
+        Result r = BoundedProcess.run(NORMAL, cmd, env.environment(), env.home(), FX.scratchDir("other-build-out"));
+        assertEquals(0, r.exitCode(), r::toString);
+        await("the old service to exit", NORMAL, () -> ProcessHandle.of(old).map(ph -> !ph.isAlive()).orElse(true));
+        List<Long> now = javaProcesses();
+        assertEquals(1, now.size(), now::toString);
+        assertNotEquals(old, now.get(0));
+        assertTrue(Files.readString(env.runRoot().resolve("service.log")).contains("build another-build@"));
+        killService(); // the next test's commands use this build's client again
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> all = Files.walk(from)) {
+            for (Path p : all.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        try {
+            assertTrue(new ProcessBuilder("chmod", "-R", "a+rX", to.getParent().toString()).start().waitFor(30, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void theServiceExitsWhenIdle() throws IOException {
+        killService();
+        writeConfig("[engine]\nservice_timeout = 2\n");
+        long service = servicePid();
+        await("the idle service to exit", NORMAL, () -> ProcessHandle.of(service).map(ph -> !ph.isAlive()).orElse(true));
+        assertFalse(Files.exists(socket()), "the socket goes with the service");
+        env.ok("ps", "-a"); // and the next command starts a new one
+        assertEquals(1, javaProcesses().size());
+        killService();
+    }
+
+    private void writeConfig(String text) throws IOException {
+        Path conf = env.home().resolve(".config/jpod/containers.conf");
+        Files.createDirectories(conf.getParent());
+        Files.writeString(conf, text);
+        new ProcessBuilder("chown", "-R", env.user().uid() + ":" + env.user().gid(), env.home().resolve(".config").toString())
+                .inheritIO().start();
+        await("the config to be the test user's", NORMAL, () -> {
+            try {
+                return ((Number) Files.getAttribute(conf, "unix:uid")).intValue() == env.user().uid();
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
+    void killingTheServiceMidRunCostsOneClearErrorAndTheNextCommandWorks() throws Exception {
+        servicePid();
+        List<String> cmd = env.user().wrap(List.of(JpodInstall.launcher().toString(), "run", "--name", "svc-killed", image,
+                "sh", "-c", "echo ready; sleep 2; echo done"));
+        Process p = start(cmd);
+        CollectedOutput seen = CollectedOutput.of(p);
+        try {
+            await("the container to be ready: " + seen, NORMAL, () -> seen.contains("ready"));
+            killService();
+            assertTrue(p.waitFor(90, TimeUnit.SECONDS), seen::toString);
+            seen.join(10_000);
+            assertEquals(125, p.exitValue(), seen::toString);
+            List<String> errors = seen.toString().lines().filter(l -> l.startsWith("Error:")).toList();
+            assertEquals(1, errors.size(), seen::toString);
+            assertTrue(errors.get(0).contains("the jpod service ended before the command finished"), seen::toString);
+        } finally {
+            p.destroyForcibly();
+        }
+        Result ps = env.run(NORMAL, "ps", "-a", "--format", "{{.Names}} {{.Status}}");
+        assertEquals(0, ps.exitCode(), ps::toString);
+        assertTrue(ps.stdout().contains("svc-killed Exited"), ps::toString);
+        env.ok("rm", "svc-killed");
+        Result check = env.run(NORMAL, "system", "check");
+        assertEquals(0, check.exitCode(), check::toString);
+    }
+
+    @Test
+    void theServiceCanBeTurnedOff() throws IOException {
+        killService();
+        Result off = env.runWith(Map.of("JPOD_SERVICE", Optional.of("0")), NORMAL, "run", "--rm", image, "sh", "-c", "exit 5");
+        assertEquals(5, off.exitCode(), off::toString);
+        assertTrue(javaProcesses().isEmpty(), "JPOD_SERVICE=0 starts no service");
+
+        writeConfig("[jpod]\nservice = false\n");
+        Result conf = env.run(NORMAL, "ps", "-a");
+        assertEquals(0, conf.exitCode(), conf::toString);
+        assertTrue(javaProcesses().isEmpty(), "[jpod] service = false starts no service");
+    }
+
+    @Test
+    void manyCommandsAtOnce() throws Exception {
+        servicePid();
+        List<BoundedProcess> running = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            running.add(env.start("run", "--rm", "--name", "svc-many-" + i, image, "sh", "-c", "echo run-" + i));
+            running.add(env.start("ps", "-a"));
+        }
+        for (int i = 0; i < running.size(); i++) {
+            Result r = running.get(i).await(NORMAL);
+            assertEquals(0, r.exitCode(), r::toString);
+            if (i % 2 == 0) {
+                assertEquals("run-" + i / 2 + "\n", r.stdout(), r::toString);
+            }
+        }
+        assertEquals(1, javaProcesses().size());
+    }
+}
