@@ -5,6 +5,7 @@ import io.jpod.engine.Engine;
 import io.jpod.rootless.HostUser;
 import io.jpod.rootless.RootlessException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -20,7 +21,8 @@ import java.util.Map;
         usageHelpAutoWidth = true)
 public final class JpodCommand implements Runnable {
     final Map<String, String> env;
-    final PrintStream out;
+    /** Standard output; {@code --noout} swaps in a sink before the command runs. */
+    PrintStream out;
     final PrintStream err;
 
     @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
@@ -34,6 +36,9 @@ public final class JpodCommand implements Runnable {
     @Option(names = "--storage-driver", scope = ScopeType.INHERIT, paramLabel = "DRIVER",
             description = "overlay, fuse-overlayfs or vfs (default: overlay when the kernel allows it rootless, else fuse-overlayfs)")
     String storageDriver;
+
+    @Mixin
+    GlobalOptions global = new GlobalOptions();
 
     JpodCommand(Map<String, String> env, PrintStream out, PrintStream err) {
         this.env = env;

@@ -57,6 +57,7 @@ public final class Main {
                 cl.getSubcommands().get(name).setStopAtPositional(true);
             }
         }
+        cl.setExecutionStrategy(parsed -> GlobalOptions.execute(parsed, cl.getCommand()));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setExecutionExceptionHandler((ex, line, parsed) -> report(ex, err));

@@ -346,6 +346,11 @@ public final class Engine implements AutoCloseable {
         return imageCommands().prune(all);
     }
 
+    /** An image's labels, for `images` (its --format and json). */
+    public Map<String, String> imageLabels(ImageRecord image) {
+        return imageCommands().labels(image);
+    }
+
     public Map<String, Object> inspectImage(String image) {
         return imageCommands().inspect(image);
     }

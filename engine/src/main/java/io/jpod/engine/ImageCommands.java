@@ -482,6 +482,14 @@ final class ImageCommands {
         return m;
     }
 
+    /** The image's labels (its config's Labels), empty when it has none. */
+    java.util.Map<String, String> labels(ImageRecord r) {
+        com.fasterxml.jackson.databind.JsonNode labels = readTree(store.images().config(r.id())).path("config").path("Labels");
+        java.util.Map<String, String> m = new java.util.TreeMap<>();
+        labels.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+        return m;
+    }
+
     /** `jpod history`: newest first, podman's columns (ID, CREATED, CREATED BY, SIZE, COMMENT). */
     List<String[]> history(String image) {
         ImageRecord r = find(image);
