@@ -132,6 +132,14 @@ public final class GlobalOptions {
         }
     }
 
+    /** A warning, logrus-style, as podman prints one (shown unless the level is error or quieter). */
+    void warn(PrintStream err, String message) {
+        if (LOG_LEVELS.indexOf(effectiveLevel()) >= LOG_LEVELS.indexOf("warn")) {
+            String time = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+            err.println("time=\"" + time + "\" level=warning msg=\"" + message.replace("\"", "\\\"") + "\"");
+        }
+    }
+
     /** Runs the parsed command after {@link #check}: the top-level command's execution strategy. */
     static int execute(CommandLine.ParseResult parsed, JpodCommand jpod) {
         CommandLine.ParseResult sub = parsed.subcommand();

@@ -45,9 +45,34 @@ public final class SystemCommand implements Runnable {
         @ParentCommand
         SystemCommand system;
 
+        @Option(names = "--format", paramLabel = "FORMAT", description = "json, table (default), or a Go template: {{.Type}} {{.Total}} "
+                + "{{.Active}} {{.Size}} {{.Reclaimable}} ('table' before it adds a header)")
+        String format;
+
         @Override
         public Integer call() {
+            OutputFormat fmt = OutputFormat.of(format);
             try (Engine engine = system.jpod.engine()) {
+                if (!fmt.isDefault()) {
+                    // podman's report: one record per type, sizes as it prints them
+                    List<java.util.Map<String, Object>> report = new ArrayList<>();
+                    for (SystemCommands.Usage u : engine.system().df()) {
+                        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+                        long pct = u.size() == 0 ? 0 : Math.round(100.0 * u.reclaimable() / u.size());
+                        m.put("Type", u.type());
+                        m.put("Total", u.total());
+                        m.put("Active", u.active());
+                        m.put("Size", Formats.size(u.size()));
+                        m.put("Reclaimable", Formats.size(u.reclaimable()) + " (" + pct + "%)");
+                        report.add(m);
+                    }
+                    if (fmt.isJson()) {
+                        system.jpod.out.println(Formats.json(report));
+                    } else {
+                        fmt.print(system.jpod.out, report, java.util.Map.of());
+                    }
+                    return 0;
+                }
                 List<String[]> rows = new ArrayList<>();
                 rows.add(new String[] {"TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"});
                 for (SystemCommands.Usage u : engine.system().df()) {

@@ -326,7 +326,7 @@ final class ImageCommands {
         for (String n : names) {
             String q = r.names().contains(n) || r.digests().contains(n) ? n : qualify(n);
             if (!r.names().contains(q) && !r.digests().contains(q)) {
-                throw new EngineException(n + ": name not known for image " + r.id().substring(7, 19));
+                throw new EngineException(n + ": tag not known"); // podman's words
             }
             r = io.jpod.storage.ImageNames.untag(store, r.id(), q);
             event("untag", r.id(), q);
