@@ -67,9 +67,24 @@ public final class SystemCommands {
                 containerReclaim += s;
             }
         }
+        // a volume is active while a container (running or not) uses it, as podman counts it
+        Volumes volumes = new Volumes(store);
+        int activeVolumes = 0;
+        long volumeSize = 0;
+        long volumeReclaim = 0;
+        List<io.jpod.storage.VolumeRecord> allVolumes = volumes.list();
+        for (io.jpod.storage.VolumeRecord v : allVolumes) {
+            long s = StoreMaintenance.du(volumes.mountpoint(v.name()));
+            volumeSize += s;
+            if (volumes.usedBy(v.name()).isEmpty()) {
+                volumeReclaim += s;
+            } else {
+                activeVolumes++;
+            }
+        }
         return List.of(new Usage("Images", images.size(), activeImages, imageSize, imageReclaim),
                 new Usage("Containers", containers.size(), running, containerSize, containerReclaim),
-                new Usage("Local Volumes", 0, 0, 0, 0));
+                new Usage("Local Volumes", allVolumes.size(), activeVolumes, volumeSize, volumeReclaim));
     }
 
     /** What `jpod system prune` removed. */
