@@ -49,6 +49,9 @@ public final class GlobalOptions {
     @Option(names = "--storage-opt", paramLabel = "OPTION", description = "Storage driver option (none are taken yet)")
     List<String> storageOpts = new ArrayList<>();
 
+    @Option(names = "--volumepath", paramLabel = "DIR", description = "Where volumes live (not supported: under the storage root; move them with --root)")
+    String volumePath;
+
     @Option(names = {"-r", "--remote"}, description = "Access a remote service (not supported: jpod runs without a service)")
     boolean remote;
 
@@ -103,6 +106,11 @@ public final class GlobalOptions {
                 return Main.EXIT_ENGINE;
             }
         }
+        if (volumePath != null) {
+            err.println("Error: --volumepath is not supported: jpod keeps volumes under its storage root (ROOT/volumes); "
+                    + "use --root to move them with the rest of the storage");
+            return Main.EXIT_ENGINE;
+        }
         if (!runtimeFlags.isEmpty() && RUNTIME_COMMANDS.contains(command)) {
             // podman passes these to runc/crun, which reject what they don't know: the container cannot start (126)
             err.println("Error: OCI runtime error: --runtime-flag " + String.join(" ", runtimeFlags)
@@ -144,6 +152,11 @@ public final class GlobalOptions {
     static int execute(CommandLine.ParseResult parsed, JpodCommand jpod) {
         CommandLine.ParseResult sub = parsed.subcommand();
         String command = sub != null ? sub.commandSpec().name() : null;
+        if (parsed.isUsageHelpRequested() && (jpod.global.url != null || jpod.global.connection != null
+                || jpod.env.get("CONTAINER_HOST") != null || jpod.env.get("CONTAINER_CONNECTION") != null)) {
+            // a connection is already named: --remote is implied, so podman's help leaves it out
+            parsed.commandSpec().remove(parsed.commandSpec().findOption("--remote"));
+        }
         if (parsed.isUsageHelpRequested() || parsed.isVersionHelpRequested()
                 || (sub != null && (sub.isUsageHelpRequested() || sub.isVersionHelpRequested()))) {
             return new CommandLine.RunLast().execute(parsed);

@@ -51,6 +51,7 @@ public final class InfoCommand implements Callable<Integer> {
             host.put("ociRuntime", runtime);
             host.put("eventLogger", "file");
             host.put("logDriver", "k8s-file");
+            host.put("slirp4netns", Map.of("executable", slirp4netns()));
             host.put("networkBackend", "slirp4netns"); // how rootless containers reach the network; jpod has no bridge networks
             host.put("java", System.getProperty("java.version"));
             Map<String, Object> store = new LinkedHashMap<>();
@@ -121,6 +122,17 @@ public final class InfoCommand implements Callable<Integer> {
             }
         }
         return d;
+    }
+
+    /** The slirp4netns on PATH, which jpod's helper starts for a container's network ("" when there is none). */
+    private static String slirp4netns() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, "slirp4netns");
+            if (Files.isExecutable(p)) {
+                return p.toAbsolutePath().toString();
+            }
+        }
+        return "";
     }
 
     private static String hostname() {
