@@ -44,6 +44,7 @@ class PodmanCompatTest {
         assertFalse(debug.stderr().contains(" level=trace "), debug::toString);
         assertFalse(env.ok("--log-level=warn", "info").stderr().contains(" level="));
         assertTrue(env.ok("-D", "info").stderr().contains(" level=debug "));
+        assertTrue(env.ok("--log-level", "info", "info").stderr().contains(" level=info ")); // a value that names a command
         Result both = env.run(JpodEnv.NORMAL, "--debug", "--log-level=panic", "info");
         assertEquals(1, both.exitCode(), both::toString);
         assertEquals("Setting --log-level and --debug is not allowed\n", both.stderr());
@@ -101,6 +102,18 @@ class PodmanCompatTest {
     void goFieldNamesMatchJsonKeysIgnoringCase() {
         String id = env.inspect(image).path("Id").asText();
         assertEquals(id + "\n", env.ok("image", "inspect", "--format", "{{.ID}}", image).stdout());
+    }
+
+    @Test
+    void aDigestReferenceIsUntaggedAloneWhileTagsRemain() {
+        String digest = env.inspect(image).path("Digest").asText();
+        String repo = image.substring(0, image.lastIndexOf(':'));
+        env.ok("pull", repo + "@" + digest);
+        assertEquals("Untagged: " + repo + "@" + digest + "\n", env.ok("rmi", repo + "@" + digest).stdout());
+        env.ok("image", "exists", image);
+        env.ok("pull", image + "@" + digest);
+        env.ok("untag", image, image + "@" + digest);
+        env.ok("image", "exists", image);
     }
 
     @Test
@@ -174,6 +187,10 @@ class PodmanCompatTest {
         Result missing = env.run(JpodEnv.NORMAL, "container", "rm", "bogus");
         assertEquals(1, missing.exitCode(), missing::toString);
         assertEquals("Error: no container with name or ID \"bogus\" found: no such container\n", missing.stderr());
+        Result noImage = env.run(JpodEnv.NORMAL, "image", "rm", "bogus");
+        assertEquals(1, noImage.exitCode(), noImage::toString);
+        assertEquals("Error: bogus: image not known\n", noImage.stderr());
+        assertEquals("", env.ok("image", "rm", "--force", "bogus").stderr());
         Result untag = env.run(JpodEnv.NORMAL, "untag", image, "registry.com/foo:bar");
         assertEquals(125, untag.exitCode(), untag::toString);
         assertEquals("Error: registry.com/foo:bar: tag not known\n", untag.stderr());
