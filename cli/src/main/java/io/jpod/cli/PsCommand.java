@@ -56,8 +56,10 @@ public final class PsCommand implements Callable<Integer> {
             Integer limit = latest ? Integer.valueOf(1) : last;
             List<ContainerRecord> every = engine.containers(); // newest first
             java.util.function.Predicate<ContainerRecord> filter = PsFilter.of(filters, every);
+            // as podman's: only a status filter looks beyond running containers without -a
+            boolean byStatus = filters.stream().anyMatch(f -> f.startsWith("status="));
             for (ContainerRecord c : every) {
-                boolean shown = all || limit != null || !filters.isEmpty() || "running".equals(c.state());
+                boolean shown = all || limit != null || byStatus || "running".equals(c.state());
                 if (shown && filter.test(c) && (limit == null || list.size() < limit)) {
                     list.add(c);
                 }

@@ -143,6 +143,9 @@ class PodmanCompatTest {
         List<String> names = env.ok("ps", "-a", "--sort", "names", "--format", "{{.Names}}", "--filter", "name=-sort").stdout().lines().toList();
         assertEquals(List.of("aa-sort", "zz-sort"), names);
         assertEquals("", env.ok("ps", "--noheading", "--filter", "name=nothing-is-called-this").stdout());
+        // without -a a filter sees running containers only, unless it filters by status
+        assertEquals("", env.ok("ps", "--filter", "name=aa-sort", "--format", "{{.Names}}").stdout());
+        assertTrue(env.ok("ps", "--filter", "status=created", "--format", "{{.Names}}").stdout().lines().toList().contains("aa-sort"));
         List<String> rows = env.ok("ps", "-a", "--noheading", "--filter", "name=-sort").stdout().lines().toList();
         assertEquals(2, rows.size(), rows::toString);
         env.ok("rm", "aa-sort", "zz-sort");
