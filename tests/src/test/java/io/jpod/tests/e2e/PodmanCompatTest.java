@@ -190,6 +190,8 @@ class PodmanCompatTest {
         Result missing = env.run(JpodEnv.NORMAL, "container", "rm", "bogus");
         assertEquals(1, missing.exitCode(), missing::toString);
         assertEquals("Error: no container with name or ID \"bogus\" found: no such container\n", missing.stderr());
+        Result forced = env.ok("container", "rm", "--force", "bogus");
+        assertEquals("", forced.stdout() + forced.stderr());
         Result noImage = env.run(JpodEnv.NORMAL, "image", "rm", "bogus");
         assertEquals(1, noImage.exitCode(), noImage::toString);
         assertEquals("Error: bogus: image not known\n", noImage.stderr());
