@@ -64,7 +64,7 @@ public final class StartCommand implements Callable<Integer> {
             for (String c : containers) {
                 int code = engine.start(c, false, false);
                 if (code != 0) {
-                    return code;
+                    return Main.EXIT_ENGINE; // a detached start that fails is the engine's failure (podman: 125), whatever the cause
                 }
                 jpod.out.println(c);
             }
@@ -88,7 +88,7 @@ public final class StartCommand implements Callable<Integer> {
             if ((all || named.containsKey(c.id())) && !"running".equals(c.state()) && filter.test(c)) {
                 int code = engine.start(c.id(), false, false);
                 if (code != 0) {
-                    return code;
+                    return Main.EXIT_ENGINE; // a detached start that fails is the engine's failure (podman: 125), whatever the cause
                 }
                 jpod.out.println(named.getOrDefault(c.id(), c.id()));
             }

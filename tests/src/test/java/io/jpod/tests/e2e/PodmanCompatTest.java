@@ -177,6 +177,9 @@ class PodmanCompatTest {
         Result badPolicy = env.run(JpodEnv.NORMAL, "start", "--filter", "restart-policy=fakepolicy", a);
         assertEquals("Error: fakepolicy invalid restart policy\n", badPolicy.stderr());
         env.ok("rm", a, b);
+        env.ok("create", "--name", "nocommand", image, "/no/such/command");
+        assertEquals(125, env.run(JpodEnv.NORMAL, "start", "nocommand").exitCode()); // run would say 127; start is the engine's
+        env.ok("rm", "nocommand");
     }
 
     @Test
