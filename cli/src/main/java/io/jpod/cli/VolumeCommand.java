@@ -211,13 +211,21 @@ public final class VolumeCommand implements Runnable {
         @Option(names = {"-f", "--force"}, description = "Remove a volume still referenced by stopped containers")
         boolean force;
 
-        @Parameters(arity = "1..*", paramLabel = "NAME")
-        List<String> names;
+        @Option(names = {"-a", "--all"}, description = "Remove every volume")
+        boolean all;
+
+        @Parameters(arity = "0..*", paramLabel = "NAME")
+        List<String> names = new java.util.ArrayList<>();
 
         @Override
         public Integer call() {
+            if (all == !names.isEmpty()) {
+                throw new io.jpod.engine.EngineException(all ? "when using the --all switch, you may not pass any volume names"
+                        : "volume rm needs at least one volume name, or --all");
+            }
             try (Engine engine = parent.jpod.engine()) {
-                for (String n : names) {
+                List<String> targets = all ? engine.volumes().list().stream().map(VolumeRecord::name).toList() : names;
+                for (String n : targets) {
                     engine.volumes().remove(n, force);
                     parent.jpod.out.println(n);
                 }

@@ -249,8 +249,16 @@ class PodmanCompatTest {
         int total = Integer.parseInt(df.get(2).split(":")[1]);
         int active = Integer.parseInt(df.get(2).split(":")[2]);
         assertTrue(df.get(2).startsWith("Local Volumes:") && total >= 2 && active >= 1 && active < total, df::toString);
+        List<String> verbose = env.ok("system", "df", "-v").stdout().lines().filter(l -> !l.isEmpty()).toList();
+        assertTrue(verbose.contains("Images space usage:") && verbose.contains("Containers space usage:")
+                && verbose.contains("Local Volumes space usage:"), verbose::toString);
+        assertTrue(verbose.stream().anyMatch(l -> l.matches("[0-9a-f]{12} +[0-9a-f]{12} +true +1 .* df-user")), verbose::toString);
+        assertTrue(verbose.stream().anyMatch(l -> l.matches("df-idle +0 +0B")), verbose::toString);
         env.ok("rm", "-v", "df-user");
-        env.ok("volume", "rm", "df-idle");
+        Result both = env.run(JpodEnv.NORMAL, "volume", "rm", "--all", "df-idle");
+        assertEquals(125, both.exitCode(), both::toString);
+        assertTrue(env.ok("volume", "rm", "--all").stdout().lines().toList().contains("df-idle"));
+        assertEquals("", env.ok("volume", "ls", "--quiet").stdout());
     }
 
     /** A scratch directory the test user may write into. */
