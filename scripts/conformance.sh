@@ -11,6 +11,8 @@
 #                               .tap and .log per file, DIR/table.md and DIR/causes.md the summaries
 #   --strip                     diagnostic only: SHIM_STRIP=1 (drops `rm -t`, `ps --external`); the table says so
 #   --no-doc                    don't touch docs/CONFORMANCE.md
+#   --summarize                 run nothing: the table (and the doc) from the results already in --out (and --baseline);
+#                               say with --strip whether those were diagnostic runs
 # env: CONFORMANCE_DIR (the harness; default ../shared/conformance of the repository, else /work/shared/conformance),
 #      FILE_TIMEOUT, BATS_TEST_TIMEOUT, PODMAN_TIMEOUT (passed to the harness's run.sh)
 set -euo pipefail
@@ -22,7 +24,7 @@ die() { echo "conformance: $*" >&2; exit 1; }
 # shellcheck source=scripts/lib/local-registry.sh
 . "$here/lib/local-registry.sh"
 
-engines=both baseline= out=/tmp/jpod-conformance strip=0 doc=1 files=()
+engines=both baseline= out=/tmp/jpod-conformance strip=0 doc=1 summarize=0 files=()
 while (($#)); do
     case $1 in
         --engine) engines=${2:?--engine needs jpod, podman or both}; shift 2 ;;
@@ -30,13 +32,14 @@ while (($#)); do
         --out) out=${2:?--out needs a directory}; shift 2 ;;
         --strip) strip=1; shift ;;
         --no-doc) doc=0; shift ;;
-        -h | --help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --summarize) summarize=1; shift ;;
+        -h | --help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) die "unknown option $1 (see --help)" ;;
         *) files+=("${1%.bats}"); shift ;;
     esac
 done
 case $engines in jpod | podman | both) ;; *) die "--engine must be jpod, podman or both, not '$engines'" ;; esac
-[[ $(id -u) -eq 0 ]] || die "run as root: it installs packages and runs the tests as the user jpodtest"
+[[ $(id -u) -eq 0 || $summarize -eq 1 ]] || die "run as root: it installs packages and runs the tests as the user jpodtest"
 
 harness=${CONFORMANCE_DIR:-}
 if [[ -z $harness ]]; then
@@ -48,6 +51,28 @@ fi
 podman_src=$harness/podman-v4.3.1
 [[ -f $podman_src/test/system/helpers.bash ]] || die "$podman_src/test/system is missing"
 
+work=$(mktemp -d /tmp/jpod-conformance-work.XXXXXX)
+chmod 0755 "$work"
+load() { awk '{print $1}' /proc/loadavg; }
+started=$(date -u '+%Y-%m-%d %H:%M UTC') load_before=$(load)
+if ((summarize)); then
+    engines=both
+    started="results in $out as they were ($(date -u -r "$out" '+%Y-%m-%d %H:%M UTC' 2>/dev/null || echo '?'))"
+    load_before="?"
+fi
+cleanup() {
+    stop_registry
+    # the user's pause processes (jpod's and podman's) live in this runtime dir; end them with it
+    if [[ -d $work/run ]]; then
+        for pidfile in "$work"/run/jpod/*.pid "$work"/run/libpod/tmp/pause.pid; do
+            [[ -f $pidfile ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
+        done
+    fi
+    rm -rf "$work" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+if ((!summarize)); then
 # 1. the host: the harness's tools, and the test user
 need=(bats skopeo jq catatonit socat apache2-utils podman runc docker-registry busybox-static)
 missing=()
@@ -67,19 +92,6 @@ if [[ $engines != podman && ! -x $root/cli/target/jpod/bin/jpod ]]; then
 fi
 
 # 3. a throw-away registry holding the test image, and the user's own HOME and XDG_RUNTIME_DIR
-work=$(mktemp -d /tmp/jpod-conformance-work.XXXXXX)
-chmod 0755 "$work"
-cleanup() {
-    stop_registry
-    # the user's pause processes (jpod's and podman's) live in this runtime dir; end them with it
-    if [[ -d $work/run ]]; then
-        for pidfile in "$work"/run/jpod/*.pid "$work"/run/libpod/tmp/pause.pid; do
-            [[ -f $pidfile ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
-        done
-    fi
-    rm -rf "$work" 2>/dev/null || true
-}
-trap cleanup EXIT
 start_registry "$work"
 registry=127.0.0.1:$registry_port
 say "registry on $registry; pushing the test image"
@@ -97,8 +109,6 @@ user_env=(HOME="$work/home" XDG_RUNTIME_DIR="$work/run" PATH=/usr/local/sbin:/us
 as_user() { (cd / && runuser -u "$user" -- env -i "${user_env[@]}" "$@"); }
 
 # 4. the harness, one engine after the other (never both at once: the machine is shared)
-load() { awk '{print $1}' /proc/loadavg; }
-started=$(date -u '+%Y-%m-%d %H:%M UTC') load_before=$(load)
 if [[ $engines != podman ]]; then
     say "jpod: ${files[*]:-default files}"
     as_user "$harness/run.sh" "$harness/podman-shim" "$podman_src" "$out/jpod" "${files[@]}"
@@ -107,7 +117,9 @@ if [[ $engines != jpod && -z $baseline ]]; then
     say "podman: ${files[*]:-default files}"
     as_user "$harness/run.sh" "$harness/podman-wrap" "$podman_src" "$out/podman" "${files[@]}"
 fi
+fi # summarize
 load_after=$(load)
+((summarize)) && load_after="?"
 podman_dir=${baseline:+$baseline/podman}
 podman_dir=${podman_dir:-$out/podman}
 
