@@ -64,8 +64,7 @@ final class ImageResolver {
                 return found.get();
             }
             if (policy == PullPolicy.NEVER) {
-                throw new EngineException("image " + nameOrId + " is not in local storage and --pull=never forbids pulling it;"
-                        + " pull it first with `jpod pull " + nameOrId + "`");
+                throw new NoSuchImageException(nameOrId); // podman's words; --pull=never is what the user asked for
             }
         }
         return pull(nameOrId, tlsVerify, platform, quiet, progress);

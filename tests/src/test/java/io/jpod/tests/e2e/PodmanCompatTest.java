@@ -199,6 +199,9 @@ class PodmanCompatTest {
         assertEquals(1, noImage.exitCode(), noImage::toString);
         assertEquals("Error: bogus: image not known\n", noImage.stderr());
         assertEquals("", env.ok("image", "rm", "--force", "bogus").stderr());
+        Result never = env.run(JpodEnv.NORMAL, "run", "--pull=never", "localhost/not/here:1", "true");
+        assertEquals(125, never.exitCode(), never::toString);
+        assertEquals("Error: localhost/not/here:1: image not known\n", never.stderr());
         Result untag = env.run(JpodEnv.NORMAL, "untag", image, "registry.com/foo:bar");
         assertEquals(125, untag.exitCode(), untag::toString);
         assertEquals("Error: registry.com/foo:bar: tag not known\n", untag.stderr());
