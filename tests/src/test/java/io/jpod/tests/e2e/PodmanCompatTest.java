@@ -240,6 +240,19 @@ class PodmanCompatTest {
     }
 
     @Test
+    void portsWithHostNetworkAreDiscardedWithPodmansWarning() {
+        Result r = env.ok("run", "--rm", "-p", "8080", "--net=host", image, "echo", "ran");
+        assertEquals("ran\n", r.stdout());
+        assertTrue(r.stderr().startsWith("Port mappings have been discarded as one of the Host, Container, Pod, and None network modes "
+                + "are in use\n"), r::toString);
+    }
+
+    @Test
+    void entrypointTakesAJsonArray() {
+        assertEquals("a b c\n", env.ok("run", "--rm", "--entrypoint=[\"/bin/echo\",\"a b\"]", image, "c").stdout());
+    }
+
+    @Test
     void kernelMemoryWarnsAndSystemDfTakesATemplateAndCountsVolumes() {
         Result r = env.ok("run", "--rm", "--kernel-memory", "100", image, "true");
         assertTrue(r.stderr().contains("The --kernel-memory flag is no longer supported. This flag is a noop."), r::toString);
