@@ -106,8 +106,9 @@ public class RunCommand implements Callable<Integer> {
         }
         try (Engine engine = jpod.engine()) {
             int code = engine.run(request);
-            if (request.lifecycle().detach() && code == 0) {
-                jpod.out.println(engine.lastRunId());
+            if (request.lifecycle().detach() && code == 0
+                    || !request.lifecycle().attach().isEmpty() && !request.lifecycle().attach().contains("stdout")) {
+                jpod.out.println(engine.lastRunId()); // podman prints the id when stdout is not attached
             }
             return code;
         } catch (io.jpod.engine.CannotInvokeException e) {

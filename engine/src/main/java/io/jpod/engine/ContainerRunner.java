@@ -139,7 +139,7 @@ final class ContainerRunner {
             if (req.lifecycle().createOnly()) {
                 return lifecycle.leaveCreated(record);
             }
-            return lifecycle.launch(record, req.lifecycle().detach(), req.lifecycle().interactive());
+            return lifecycle.launch(record, req.lifecycle().detach(), req.lifecycle().interactive(), false, req.lifecycle().attach());
         } catch (IOException e) {
             throw new EngineException("cannot prepare container " + id.substring(0, 12) + ": " + e.getMessage(), e);
         } finally {

@@ -248,6 +248,19 @@ class PodmanCompatTest {
     }
 
     @Test
+    void runAttachesOnlyTheStreamsNamedAndPrintsTheIdWithoutStdout() {
+        Result r = env.ok("run", "--name", "attach-some", "--attach", "stderr", image, "sh", "-c", "echo to-out; echo to-err >&2");
+        String id = env.inspect("attach-some").path("Id").asText();
+        assertEquals(id + "\n", r.stdout());
+        assertTrue(r.stderr().contains("to-err") && !r.stderr().contains("to-out"), r::toString);
+        assertTrue(env.ok("logs", "attach-some").stdout().contains("to-out"), "the stream not attached still goes to the log");
+        env.ok("rm", "attach-some");
+        Result bad = env.run(JpodEnv.NORMAL, "run", "--rm", "--attach", "bogus", image, "true");
+        assertEquals(125, bad.exitCode(), bad::toString);
+        assertTrue(bad.stderr().startsWith("Error: invalid stream \"bogus\" for --attach"), bad::toString);
+    }
+
+    @Test
     void entrypointTakesAJsonArray() {
         assertEquals("a b c\n", env.ok("run", "--rm", "--entrypoint=[\"/bin/echo\",\"a b\"]", image, "c").stdout());
     }
