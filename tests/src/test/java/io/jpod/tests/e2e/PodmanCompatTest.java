@@ -178,6 +178,7 @@ class PodmanCompatTest {
         assertEquals("Error: fakepolicy invalid restart policy\n", badPolicy.stderr());
         env.ok("rm", a, b);
         env.ok("create", "--name", "nocommand", image, "/no/such/command");
+        assertEquals(env.inspect("nocommand").path("Id").asText() + "\n", env.ok("update", "nocommand").stdout()); // nothing to change
         assertEquals(125, env.run(JpodEnv.NORMAL, "start", "nocommand").exitCode()); // run would say 127; start is the engine's
         env.ok("rm", "nocommand");
     }
