@@ -41,6 +41,9 @@ public class ImagesCommand implements Callable<Integer> {
             + "id=, digest=, before=IMAGE, since=IMAGE (values of one key are alternatives, different keys must all match)")
     List<String> filters = new ArrayList<>();
 
+    @picocli.CommandLine.Parameters(arity = "0..1", paramLabel = "IMAGE", description = "Only images of this name (podman: reference=IMAGE)")
+    String reference;
+
     @Option(names = {"-n", "--noheading"}, description = "Do not print the header line")
     boolean noHeading;
 
@@ -52,7 +55,11 @@ public class ImagesCommand implements Callable<Integer> {
         jpod = ImageCli.root(spec);
         try (Engine engine = jpod.engine()) {
             java.util.Comparator<String[]> order = order(sort);
-            List<ImageRecord> images = ImageFilter.apply(engine.images(), filters);
+            List<String> wanted = new ArrayList<>(filters);
+            if (reference != null) {
+                wanted.add("reference=" + reference);
+            }
+            List<ImageRecord> images = ImageFilter.apply(engine.images(), wanted);
             OutputFormat fmt = OutputFormat.of(format).withHeader(!noHeading);
             if (fmt.isTemplate() && !quiet) {
                 List<Map<String, Object>> rows = new ArrayList<>();

@@ -128,6 +128,7 @@ class PodmanCompatTest {
         List<String> byRepo = env.ok("images", "--sort", "repository", "--format", "{{.Repository}}").stdout().lines().toList();
         assertEquals(byRepo.stream().sorted().toList(), byRepo);
         assertTrue(byRepo.contains("localhost/aaa/labelled") && byRepo.size() >= 2, byRepo::toString);
+        assertEquals("compat-test\n", env.ok("image", "list", "--format", "{{.Labels.created_by}}", "localhost/aaa/labelled:1").stdout());
         List<String> noHeading = env.ok("images", "--noheading").stdout().lines().toList();
         assertEquals(byRepo.size(), noHeading.size(), noHeading::toString);
         assertFalse(noHeading.get(0).startsWith("REPOSITORY"), noHeading::toString);
