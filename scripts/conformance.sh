@@ -57,8 +57,9 @@ load() { awk '{print $1}' /proc/loadavg; }
 started=$(date -u '+%Y-%m-%d %H:%M UTC') load_before=$(load)
 if ((summarize)); then
     engines=both
-    started="results in $out as they were ($(date -u -r "$out" '+%Y-%m-%d %H:%M UTC' 2>/dev/null || echo '?'))"
-    load_before="?"
+    taps=$(ls -tr "$out"/jpod/*.tap 2>/dev/null)
+    started="jpod results already in $out, each file's latest run, written between $(date -u -r "$(head -1 <<<"$taps")" '+%Y-%m-%d %H:%M' 2>/dev/null || echo '?') and $(date -u -r "$(tail -1 <<<"$taps")" '+%H:%M UTC' 2>/dev/null || echo '?')"
+    load_before="not recorded"
 fi
 cleanup() {
     stop_registry
@@ -119,7 +120,7 @@ if [[ $engines != jpod && -z $baseline ]]; then
 fi
 fi # summarize
 load_after=$(load)
-((summarize)) && load_after="?"
+((summarize)) && load_after="(summarized)"
 podman_dir=${baseline:+$baseline/podman}
 podman_dir=${podman_dir:-$out/podman}
 
