@@ -52,15 +52,15 @@ public class ImagesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        java.util.Comparator<String[]> order = order(sort);
+        if (reference != null) {
+            filters.add("reference=" + reference);
+        }
         jpod = ImageCli.root(spec);
         try (Engine engine = jpod.engine()) {
-            java.util.Comparator<String[]> order = order(sort);
-            List<String> wanted = new ArrayList<>(filters);
-            if (reference != null) {
-                wanted.add("reference=" + reference);
-            }
-            List<ImageRecord> images = ImageFilter.apply(engine.images(), wanted);
-            OutputFormat fmt = OutputFormat.of(format).withHeader(!noHeading);
+            List<ImageRecord> images = ImageFilter.apply(engine.images(), filters);
+            OutputFormat fmt = OutputFormat.of(format);
+            fmt = fmt.withHeader(!noHeading);
             if (fmt.isTemplate() && !quiet) {
                 List<Map<String, Object>> rows = new ArrayList<>();
                 List<String[]> keys = new ArrayList<>();
