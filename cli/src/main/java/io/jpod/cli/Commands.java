@@ -13,7 +13,9 @@ import java.util.Set;
  */
 final class Commands {
     /** Global options that take a value, so the command name can be found after them. */
-    private static final Set<String> GLOBAL_OPTIONS_WITH_VALUE = Set.of("--root", "--runroot", "--storage-driver");
+    private static final Set<String> GLOBAL_OPTIONS_WITH_VALUE = Set.of("--root", "--runroot", "--storage-driver",
+            "--log-level", "--events-backend", "--cgroup-manager", "--runtime-flag", "--storage-opt", "--volumepath", "--url", "--connection", "-c",
+            "--identity");
 
     private Commands() {
     }

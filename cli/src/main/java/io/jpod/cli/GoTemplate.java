@@ -213,6 +213,9 @@ final class GoTemplate {
                 throw new TemplateException("can't evaluate field " + name + " in " + kind(v) + " (" + text + ")");
             }
             JsonNode next = v.get(name);
+            if (next == null && isStruct(v)) {
+                next = sameNameIgnoringCase(v, name);
+            }
             if (next == null) {
                 if (isStruct(v)) {
                     throw new TemplateException("can't evaluate field " + name + " (" + text + "); the fields here are "
@@ -223,6 +226,21 @@ final class GoTemplate {
             v = next;
         }
         return v;
+    }
+
+    /**
+     * A struct's field whose name differs from {@code name} only in case: podman's Go field names and their JSON
+     * keys (the records jpod prints) differ that way ({@code .ID} of an image is its {@code Id}).
+     */
+    private static JsonNode sameNameIgnoringCase(JsonNode struct, String name) {
+        Iterator<String> names = struct.fieldNames();
+        while (names.hasNext()) {
+            String n = names.next();
+            if (n.equalsIgnoreCase(name)) {
+                return struct.get(n);
+            }
+        }
+        return null;
     }
 
     private static boolean isStruct(JsonNode object) {

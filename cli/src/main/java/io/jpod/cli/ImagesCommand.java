@@ -41,8 +41,21 @@ public class ImagesCommand implements Callable<Integer> {
             + "id=, digest=, before=IMAGE, since=IMAGE (values of one key are alternatives, different keys must all match)")
     List<String> filters = new ArrayList<>();
 
+    @picocli.CommandLine.Parameters(arity = "0..1", paramLabel = "IMAGE", description = "Only images of this name (podman: reference=IMAGE)")
+    String reference;
+
+    @Option(names = {"-n", "--noheading"}, description = "Do not print the header line")
+    boolean noHeading;
+
+    @Option(names = "--sort", paramLabel = "KEY", description = "Order by created (default, newest first), id, repository, size or tag")
+    String sort = "created";
+
     @Override
     public Integer call() {
+        java.util.Comparator<String[]> order = order(sort);
+        if (reference != null) {
+            filters.add("reference=" + reference);
+        }
         jpod = ImageCli.root(spec);
         try (Engine engine = jpod.engine()) {
             List<ImageRecord> images = ImageFilter.apply(all ? engine.images() : IntermediateImages.hide(engine, engine.images()), filters);
@@ -51,14 +64,21 @@ public class ImagesCommand implements Callable<Integer> {
                         + "/image.json in the storage directory) is damaged; run `jpod system check --repair`");
             }
             OutputFormat fmt = OutputFormat.of(format);
+            fmt = fmt.withHeader(!noHeading);
             if (fmt.isTemplate() && !quiet) {
                 List<Map<String, Object>> rows = new ArrayList<>();
+                List<String[]> keys = new ArrayList<>();
                 for (ImageRecord r : images) {
+                    Map<String, String> labels = engine.imageLabels(r);
                     for (String n : r.names().isEmpty() ? List.of("<none>:<none>") : r.names()) {
-                        rows.add(templateRow(r, n));
+                        keys.add(sortKey(r, n, rows.size()));
+                        rows.add(templateRow(r, n, labels));
                     }
                 }
-                fmt.print(jpod.out, rows, Map.of("ID", "IMAGE ID", "CreatedSince", "CREATED", "Created", "CREATED"));
+                keys.sort(order);
+                List<Map<String, Object>> sorted = new ArrayList<>();
+                keys.forEach(k -> sorted.add(rows.get(Integer.parseInt(k[4]))));
+                fmt.print(jpod.out, sorted, Map.of("ID", "IMAGE ID", "CreatedSince", "CREATED", "Created", "CREATED"));
                 return 0;
             }
             if (fmt.isJson()) {
@@ -71,12 +91,15 @@ public class ImagesCommand implements Callable<Integer> {
                     m.put("Digests", r.digests());
                     m.put("Size", r.size());
                     m.put("Created", r.created() == null ? null : r.created().getEpochSecond());
+                    m.put("CreatedAt", r.created() == null ? null : r.created().toString());
+                    m.put("Labels", engine.imageLabels(r));
                     out.add(m);
                 }
                 jpod.out.println(Formats.json(out));
                 return 0;
             }
             List<String[]> rows = new ArrayList<>();
+            List<String[]> keys = new ArrayList<>();
             rows.add(digests ? new String[]{"REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"}
                     : new String[]{"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"});
             for (ImageRecord r : images) {
@@ -87,6 +110,7 @@ public class ImagesCommand implements Callable<Integer> {
                 }
                 List<String> names = r.names().isEmpty() ? List.of("<none>:<none>") : r.names();
                 for (String n : names) {
+                    keys.add(sortKey(r, n, rows.size()));
                     String repo = repository(n);
                     String tag = tag(n);
                     rows.add(digests ? new String[]{repo, tag, r.manifestDigest() == null ? "<none>" : r.manifestDigest(), id,
@@ -95,14 +119,39 @@ public class ImagesCommand implements Callable<Integer> {
                 }
             }
             if (!quiet) {
-                jpod.out.print(Formats.table(rows));
+                keys.sort(order);
+                List<String[]> sorted = new ArrayList<>();
+                if (!noHeading) {
+                    sorted.add(rows.get(0));
+                }
+                keys.forEach(k -> sorted.add(rows.get(Integer.parseInt(k[4]))));
+                jpod.out.print(sorted.isEmpty() ? "" : Formats.table(sorted));
             }
             return 0;
         }
     }
 
+    /** Sort keys of a row: created (ISO, sorts as time), id, repository, tag, and the row's index. */
+    private static String[] sortKey(ImageRecord r, String name, int index) {
+        return new String[]{r.created() == null ? "" : r.created().toString(), hex(r.id()), repository(name), tag(name),
+                Integer.toString(index), String.format("%020d", r.size())};
+    }
+
+    /** podman's --sort keys; created lists the newest first, the others ascend. */
+    private static java.util.Comparator<String[]> order(String key) {
+        return switch (key) {
+            case "created" -> java.util.Comparator.<String[], String>comparing(k -> k[0]).reversed();
+            case "id" -> java.util.Comparator.comparing(k -> k[1]);
+            case "repository" -> java.util.Comparator.<String[], String>comparing(k -> k[2]).thenComparing(k -> k[3]);
+            case "tag" -> java.util.Comparator.comparing(k -> k[3]);
+            case "size" -> java.util.Comparator.comparing(k -> k[5]);
+            default -> throw new io.jpod.engine.EngineException("\"" + key
+                    + "\" is not a valid --sort key: use created, id, repository, size or tag");
+        };
+    }
+
     /** The placeholders podman's `images --format` offers, by the same names; one row per name, as in the table. */
-    private Map<String, Object> templateRow(ImageRecord r, String name) {
+    private Map<String, Object> templateRow(ImageRecord r, String name, Map<String, String> labels) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ID", noTrunc ? r.id() : hex(r.id()).substring(0, 12));
         m.put("Repository", repository(name));
@@ -113,6 +162,7 @@ public class ImagesCommand implements Callable<Integer> {
         m.put("CreatedAt", r.created() == null ? "" : Formats.goTime(r.created()));
         m.put("Size", Formats.size(r.size()));
         m.put("Names", r.names());
+        m.put("Labels", labels);
         return m;
     }
 

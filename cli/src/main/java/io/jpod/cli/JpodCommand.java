@@ -6,6 +6,7 @@ import io.jpod.engine.ProcessHost;
 import io.jpod.rootless.HostUser;
 import io.jpod.rootless.RootlessException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -21,7 +22,8 @@ import java.util.Map;
         usageHelpAutoWidth = true)
 public final class JpodCommand implements Runnable {
     final Map<String, String> env;
-    final PrintStream out;
+    /** Standard output; {@code --noout} swaps in a sink before the command runs. */
+    PrintStream out;
     final PrintStream err;
     /** where the processes that use the caller's terminal run: this JVM's children, or the native client's */
     final ProcessHost host;
@@ -37,6 +39,9 @@ public final class JpodCommand implements Runnable {
     @Option(names = "--storage-driver", scope = ScopeType.INHERIT, paramLabel = "DRIVER",
             description = "overlay, fuse-overlayfs or vfs (default: overlay when the kernel allows it rootless, else fuse-overlayfs)")
     String storageDriver;
+
+    @Mixin
+    GlobalOptions global = new GlobalOptions();
 
     JpodCommand(Map<String, String> env, PrintStream out, PrintStream err) {
         this(env, out, err, ProcessHost.LOCAL);

@@ -72,6 +72,8 @@ public final class Main {
                 cl.getSubcommands().get(name).setStopAtPositional(true);
             }
         }
+        cl.setExecutionStrategy(parsed -> GlobalOptions.execute(parsed, cl.getCommand()));
+        cl.setAllowSubcommandsAsOptionParameters(true); // `--log-level info info`, `--name run`: a value, as pflag reads it
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setExecutionExceptionHandler((ex, line, parsed) -> report(ex, err));

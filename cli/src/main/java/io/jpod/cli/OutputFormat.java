@@ -24,10 +24,21 @@ final class OutputFormat {
 
     private final Kind kind;
     private final GoTemplate template;
+    private final boolean header;
 
     private OutputFormat(Kind kind, GoTemplate template) {
+        this(kind, template, true);
+    }
+
+    private OutputFormat(Kind kind, GoTemplate template, boolean header) {
         this.kind = kind;
         this.template = template;
+        this.header = header;
+    }
+
+    /** The same format, with or without the header line of a table ({@code --noheading}). */
+    OutputFormat withHeader(boolean withHeader) {
+        return new OutputFormat(kind, template, withHeader);
     }
 
     /**
@@ -86,7 +97,8 @@ final class OutputFormat {
                 for (JsonNode row : data) {
                     table.add(stripNewline(template.render(row)).split("\t", -1));
                 }
-                out.print(Formats.table(rectangular(table)));
+                String text = Formats.table(rectangular(table));
+                out.print(header ? text : text.substring(text.indexOf('\n') + 1));
                 return;
             }
             StringBuilder sb = new StringBuilder();
@@ -122,6 +134,9 @@ final class OutputFormat {
         }
         if (key.equals("id")) {
             return "ID";
+        }
+        if (key.startsWith("oci")) { // Go spells initialisms in capitals: ociRuntime → OCIRuntime
+            return "OCI" + key.substring(3);
         }
         return Character.toUpperCase(key.charAt(0)) + key.substring(1);
     }

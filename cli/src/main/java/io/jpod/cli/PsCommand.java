@@ -46,6 +46,13 @@ public final class PsCommand implements Callable<Integer> {
             + "(repeatable: values of one key are alternatives, different keys must all match)")
     List<String> filters = new ArrayList<>();
 
+    @Option(names = "--noheading", description = "Do not print the header line")
+    boolean noHeading;
+
+    @Option(names = "--sort", paramLabel = "KEY", description = "Order by command, created (default, newest first), id, image, names, "
+            + "runningfor or status")
+    String sort = "created";
+
     @Override
     public Integer call() {
         try (Engine engine = jpod.engine()) {
@@ -53,13 +60,16 @@ public final class PsCommand implements Callable<Integer> {
             Integer limit = latest ? Integer.valueOf(1) : last;
             List<ContainerRecord> every = engine.containers(); // newest first
             java.util.function.Predicate<ContainerRecord> filter = PsFilter.of(filters, every);
+            // as podman's: only a status filter looks beyond running containers without -a
+            boolean byStatus = filters.stream().anyMatch(f -> f.startsWith("status="));
             for (ContainerRecord c : every) {
-                boolean shown = all || limit != null || !filters.isEmpty() || "running".equals(c.state());
+                boolean shown = all || limit != null || byStatus || "running".equals(c.state());
                 if (shown && filter.test(c) && (limit == null || list.size() < limit)) {
                     list.add(c);
                 }
             }
-            OutputFormat fmt = OutputFormat.of(format);
+            list.sort(order(sort));
+            OutputFormat fmt = OutputFormat.of(format).withHeader(!noHeading);
             if (fmt.isTemplate() && !quiet) {
                 List<Map<String, Object>> rows = new ArrayList<>();
                 for (ContainerRecord c : list) {
@@ -92,7 +102,8 @@ public final class PsCommand implements Callable<Integer> {
                 return 0;
             }
             List<String[]> rows = new ArrayList<>();
-            rows.add(new String[]{"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"});
+            String[] header = {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"};
+            rows.add(header);
             for (ContainerRecord c : list) {
                 String id = noTrunc ? c.id() : c.id().substring(0, 12);
                 if (quiet) {
@@ -103,10 +114,28 @@ public final class PsCommand implements Callable<Integer> {
                 rows.add(new String[]{id, c.imageName(), String.join(" ", c.command()), Formats.ago(c.created()), status, c.name()});
             }
             if (!quiet) {
-                jpod.out.print(Formats.table(rows));
+                String table = Formats.table(rows);
+                jpod.out.print(noHeading ? table.substring(table.indexOf('\n') + 1) : table);
             }
             return 0;
         }
+    }
+
+    /** podman's --sort keys: created lists the newest first (the default), the others ascend. */
+    private static java.util.Comparator<ContainerRecord> order(String key) {
+        java.util.Comparator<ContainerRecord> created = java.util.Comparator.comparing(
+                (ContainerRecord c) -> c.created() == null ? java.time.Instant.EPOCH : c.created());
+        return switch (key) {
+            case "created" -> created.reversed();
+            case "runningfor" -> created.reversed();
+            case "command" -> java.util.Comparator.comparing(c -> String.join(" ", c.command()));
+            case "id" -> java.util.Comparator.comparing(ContainerRecord::id);
+            case "image" -> java.util.Comparator.comparing(c -> String.valueOf(c.imageName()));
+            case "names" -> java.util.Comparator.comparing(ContainerRecord::name);
+            case "status" -> java.util.Comparator.comparing(c -> String.valueOf(c.state()));
+            default -> throw new io.jpod.engine.EngineException("\"" + key
+                    + "\" is not a valid --sort key: use command, created, id, image, names, runningfor or status");
+        };
     }
 
     private static final Map<String, String> HEADERS = Map.of("ID", "CONTAINER ID", "Names", "NAMES", "RunningFor", "CREATED",

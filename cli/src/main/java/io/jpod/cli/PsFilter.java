@@ -27,7 +27,7 @@ final class PsFilter {
         return Filters.of(filters, KEYS, Set.of("label"), (key, value) -> one(key, value, all));
     }
 
-    private static Predicate<ContainerRecord> one(String key, String value, List<ContainerRecord> all) {
+    static Predicate<ContainerRecord> one(String key, String value, List<ContainerRecord> all) {
         return switch (key) {
             case "status" -> {
                 if (!STATES.contains(value)) {

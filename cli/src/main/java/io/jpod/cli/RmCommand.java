@@ -42,7 +42,7 @@ public final class RmCommand extends EachContainerCommand {
 
     @Override
     boolean ignoreMissing() {
-        return ignore;
+        return ignore || force; // podman's --force also means "whether it exists or not"
     }
 
     @Override

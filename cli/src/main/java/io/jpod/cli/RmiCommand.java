@@ -23,7 +23,8 @@ public class RmiCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "IMAGE", description = "Image names or ids")
     List<String> images = new ArrayList<>();
 
-    @Option(names = {"-f", "--force"}, description = "Also remove containers using the image, and images with several names")
+    @Option(names = {"-f", "--force"}, description = "Also remove containers using the image, and images with several names; "
+            + "an image that does not exist is no error")
     boolean force;
 
     @Option(names = {"-a", "--all"}, description = "Remove all images")
@@ -52,7 +53,7 @@ public class RmiCommand implements Callable<Integer> {
                 try {
                     engine.removeImages(List.of(image), force, false).forEach(jpod.out::println);
                 } catch (NoSuchImageException e) {
-                    if (!ignore) {
+                    if (!ignore && !force) { // as podman's: --force also means "whether it is there or not"
                         code = code == 0 ? 1 : code;
                         Main.report(e, jpod.err);
                     }

@@ -101,12 +101,19 @@ public class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunRequest request = request();
+        if (resourceOptions.kernelMemory != null) {
+            jpod.global.warn(jpod.err, "The --kernel-memory flag is no longer supported. This flag is a noop."); // podman's words
+        }
         try (Engine engine = jpod.engine()) {
             int code = engine.run(request);
-            if (request.lifecycle().detach() && code == 0) {
-                jpod.out.println(engine.lastRunId());
+            if (request.lifecycle().detach() && code == 0
+                    || !request.lifecycle().attach().isEmpty() && !request.lifecycle().attach().contains("stdout")) {
+                jpod.out.println(engine.lastRunId()); // podman prints the id when stdout is not attached
             }
             return code;
+        } catch (io.jpod.engine.CannotInvokeException e) {
+            Main.report(e, jpod.err);
+            return io.jpod.engine.CannotInvokeException.EXIT_CODE;
         }
     }
 }

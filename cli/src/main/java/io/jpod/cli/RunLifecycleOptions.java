@@ -22,6 +22,10 @@ public final class RunLifecycleOptions {
     @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container id")
     boolean detach;
 
+    @Option(names = {"-a", "--attach"}, paramLabel = "STREAM", description = "Attach only these of stdin, stdout, stderr (repeatable; "
+            + "default: all); without stdout the container id is printed, the output still goes to the log")
+    java.util.List<String> attach = new java.util.ArrayList<>();
+
     @Option(names = "--init", description = "Run an init (the helper) as PID 1: reaps zombies, forwards signals")
     boolean init;
 
@@ -65,8 +69,19 @@ public final class RunLifecycleOptions {
             int eq = s.indexOf('=');
             l.put(eq < 0 ? s : s.substring(0, eq), eq < 0 ? "" : s.substring(eq + 1));
         }
+        java.util.Set<String> streams = new java.util.HashSet<>();
+        for (String a : attach) {
+            String s = a.toLowerCase(java.util.Locale.ROOT);
+            if (!s.equals("stdin") && !s.equals("stdout") && !s.equals("stderr")) {
+                throw new EngineException("invalid stream \"" + a + "\" for --attach - must be one of stdin, stdout, or stderr: invalid argument");
+            }
+            streams.add(s);
+        }
+        if (detach && !streams.isEmpty()) {
+            throw new EngineException("--attach and --detach cannot be used together");
+        }
         return new RunRequest.LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, l,
                 io.jpod.engine.LogConfig.parse(logDriver, logOpts), false, io.jpod.engine.RestartPolicy.parse(restart),
-                health.toConfig(), replace, cidFile == null ? null : java.nio.file.Path.of(cidFile).toAbsolutePath());
+                health.toConfig(), replace, cidFile == null ? null : java.nio.file.Path.of(cidFile).toAbsolutePath(), streams);
     }
 }

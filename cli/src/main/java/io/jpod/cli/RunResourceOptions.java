@@ -10,6 +10,9 @@ import java.util.List;
 /** `jpod run` options about resource limits (cgroups), podman's names and units. */
 @Command
 public final class RunResourceOptions {
+    @Option(names = "--kernel-memory", paramLabel = "SIZE", description = "Ignored, with a warning: kernels no longer limit kernel memory apart")
+    String kernelMemory;
+
     @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", description = "Memory limit (e.g. 512m, 1g)")
     String memory;
 

@@ -29,12 +29,26 @@ public final class StartCommand implements Callable<Integer> {
             description = "With -i: forward received signals to the container (default: true)")
     boolean sigProxy;
 
-    @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Container names or ids")
+    @Option(names = "--all", description = "Start every container that is not running")
+    boolean all;
+
+    @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Only the containers that match: restart-policy=, and ps's "
+            + "status=, name=, id=, label=, exited=, ancestor=, before=, since=")
+    List<String> filters = new ArrayList<>();
+
+    @Parameters(arity = "0..*", paramLabel = "CONTAINER", description = "Container names or ids")
     List<String> containers = new ArrayList<>();
 
     @Override
     public Integer call() {
+        if (all == !containers.isEmpty()) {
+            throw new io.jpod.engine.EngineException(all ? "either start all containers or the container(s) provided in the arguments"
+                    : "start needs at least one container, or --all");
+        }
         try (Engine engine = jpod.engine()) {
+            if (all || !filters.isEmpty()) {
+                return startSelected(engine);
+            }
             if (interactive) {
                 if (containers.size() != 1) {
                     throw new io.jpod.engine.EngineException("start --interactive takes exactly one container");
@@ -50,11 +64,48 @@ public final class StartCommand implements Callable<Integer> {
             for (String c : containers) {
                 int code = engine.start(c, false, false);
                 if (code != 0) {
-                    return code;
+                    return Main.EXIT_ENGINE; // a detached start that fails is the engine's failure (podman: 125), whatever the cause
                 }
                 jpod.out.println(c);
             }
             return 0;
         }
+    }
+
+    /** --all and --filter: the matching containers that are not running, each printed by its full id once started. */
+    private int startSelected(Engine engine) {
+        List<io.jpod.storage.ContainerRecord> every = engine.containers();
+        java.util.function.Predicate<io.jpod.storage.ContainerRecord> filter = Filters.of(filters,
+                "restart-policy, status, name, id, label, exited, ancestor, before or since", java.util.Set.of("label"),
+                (key, value) -> key.equals("restart-policy") ? restartPolicy(value) : PsFilter.one(key, value, every));
+        java.util.Map<String, String> named = new java.util.HashMap<>(); // id → as the user wrote it, which is what start prints
+        for (String c : containers) {
+            named.putIfAbsent(engine.container(c).id(), c);
+        }
+        List<io.jpod.storage.ContainerRecord> chosen = new ArrayList<>(every);
+        java.util.Collections.reverse(chosen); // oldest first, as they were created
+        for (io.jpod.storage.ContainerRecord c : chosen) {
+            if ((all || named.containsKey(c.id())) && !"running".equals(c.state()) && filter.test(c)) {
+                int code = engine.start(c.id(), false, false);
+                if (code != 0) {
+                    return Main.EXIT_ENGINE; // a detached start that fails is the engine's failure (podman: 125), whatever the cause
+                }
+                jpod.out.println(named.getOrDefault(c.id(), c.id()));
+            }
+        }
+        return 0;
+    }
+
+    /** restart-policy=none|no|always|on-failure|unless-stopped: the container's --restart. */
+    private static java.util.function.Predicate<io.jpod.storage.ContainerRecord> restartPolicy(String value) {
+        String wanted = value.equals("no") ? "none" : value;
+        if (!List.of("none", "always", "on-failure", "unless-stopped").contains(wanted)) {
+            throw new io.jpod.engine.EngineException(value + " invalid restart policy");
+        }
+        return c -> {
+            String r = c.lifecycle() != null && c.lifecycle().config() != null ? c.lifecycle().config().restart() : null;
+            String policy = r == null || r.isEmpty() || r.equals("no") ? "none" : r.replaceFirst(":.*", "");
+            return policy.equals(wanted);
+        };
     }
 }

@@ -46,9 +46,41 @@ public final class SystemCommand implements Runnable {
         @ParentCommand
         SystemCommand system;
 
+        @Option(names = "--format", paramLabel = "FORMAT", description = "json, table (default), or a Go template: {{.Type}} {{.Total}} "
+                + "{{.Active}} {{.Size}} {{.Reclaimable}} ('table' before it adds a header)")
+        String format;
+
+        @Option(names = {"-v", "--verbose"}, description = "Usage per image, container and volume")
+        boolean verbose;
+
         @Override
         public Integer call() {
+            OutputFormat fmt = OutputFormat.of(format);
             try (Engine engine = system.jpod.engine()) {
+                if (verbose) {
+                    printVerbose(engine.system().dfVerbose(), system.jpod.out);
+                    return 0;
+                }
+                if (!fmt.isDefault()) {
+                    // podman's report: one record per type, sizes as it prints them
+                    List<java.util.Map<String, Object>> report = new ArrayList<>();
+                    for (SystemCommands.Usage u : engine.system().df()) {
+                        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+                        long pct = u.size() == 0 ? 0 : Math.round(100.0 * u.reclaimable() / u.size());
+                        m.put("Type", u.type());
+                        m.put("Total", u.total());
+                        m.put("Active", u.active());
+                        m.put("Size", Formats.size(u.size()));
+                        m.put("Reclaimable", Formats.size(u.reclaimable()) + " (" + pct + "%)");
+                        report.add(m);
+                    }
+                    if (fmt.isJson()) {
+                        system.jpod.out.println(Formats.json(report));
+                    } else {
+                        fmt.print(system.jpod.out, report, java.util.Map.of());
+                    }
+                    return 0;
+                }
                 List<String[]> rows = new ArrayList<>();
                 rows.add(new String[] {"TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"});
                 for (SystemCommands.Usage u : engine.system().df()) {
@@ -60,6 +92,37 @@ public final class SystemCommand implements Runnable {
                 return 0;
             }
         }
+    }
+
+    /** podman's three tables: images, containers, volumes; sizes as podman's df prints them ("0B", "1.04MB"). */
+    private static void printVerbose(SystemCommands.Verbose v, java.io.PrintStream out) {
+        List<String[]> images = new ArrayList<>();
+        images.add(new String[]{"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE", "UNIQUE SIZE", "CONTAINERS"});
+        for (SystemCommands.ImageUsage i : v.images()) {
+            String name = i.image().names().isEmpty() ? "<none>:<none>" : i.image().names().get(0);
+            int colon = name.lastIndexOf(':') > name.lastIndexOf('/') ? name.lastIndexOf(':') : name.length();
+            images.add(new String[]{name.substring(0, colon), colon < name.length() ? name.substring(colon + 1) : "<none>",
+                    i.image().id().replaceFirst("^sha256:", "").substring(0, 12), Formats.ago(i.image().created()), dfSize(i.size()),
+                    dfSize(0), dfSize(i.size()), Integer.toString(i.containers())});
+        }
+        List<String[]> containers = new ArrayList<>();
+        containers.add(new String[]{"CONTAINER ID", "IMAGE", "COMMAND", "LOCAL VOLUMES", "SIZE", "CREATED", "STATUS", "NAMES"});
+        for (SystemCommands.ContainerUsage c : v.containers()) {
+            containers.add(new String[]{c.container().id().substring(0, 12),
+                    c.container().imageId() == null ? "" : c.container().imageId().replaceFirst("^sha256:", "").substring(0, 12),
+                    String.join(" ", c.container().command()), Integer.toString(c.volumes()), dfSize(c.size()),
+                    Formats.ago(c.container().created()), String.valueOf(c.container().state()), c.container().name()});
+        }
+        List<String[]> volumes = new ArrayList<>();
+        volumes.add(new String[]{"VOLUME NAME", "LINKS", "SIZE"});
+        v.volumes().forEach(u -> volumes.add(new String[]{u.name(), Integer.toString(u.links()), dfSize(u.size())}));
+        out.print("Images space usage:\n\n" + Formats.table(images) + "\nContainers space usage:\n\n" + Formats.table(containers)
+                + "\nLocal Volumes space usage:\n\n" + Formats.table(volumes));
+    }
+
+    /** A size as podman's df writes it: up to three significant digits, no space before the unit ("0B", "1.04MB"). */
+    private static String dfSize(long bytes) {
+        return Formats.size(bytes).replace(" ", "");
     }
 
     @Command(name = "prune", mixinStandardHelpOptions = true,

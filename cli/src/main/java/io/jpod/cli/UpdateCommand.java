@@ -52,6 +52,13 @@ public final class UpdateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Engine engine = jpod.engine()) {
+            boolean nothing = memory == null && memorySwap == null && cpus == null && pidsLimit == null && blkioWeight == null
+                    && blkioWeightDevice.isEmpty() && deviceReadBps.isEmpty() && deviceWriteBps.isEmpty() && deviceReadIops.isEmpty()
+                    && deviceWriteIops.isEmpty();
+            if (nothing) { // no limit to change: done, cgroup or not (podman's update succeeds too)
+                jpod.out.println(engine.container(container).id());
+                return 0;
+            }
             Long pids = pidsLimit != null && pidsLimit <= 0 ? Long.valueOf(-1) : pidsLimit;
             engine.update(container, new RunRequest.ResourceRequest(memory, memorySwap, null, cpus, null, null, null, pids,
                     new RunRequest.BlockIoRequest(blkioWeight, blkioWeightDevice, deviceReadBps, deviceWriteBps, deviceReadIops,

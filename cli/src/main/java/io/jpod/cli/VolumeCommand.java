@@ -90,12 +90,21 @@ public final class VolumeCommand implements Runnable {
                 + "{{.Mountpoint}} {{.CreatedAt}} {{.Labels}} ('table' before it adds a header)")
         String format;
 
+        @Option(names = {"-n", "--noheading"}, description = "Do not print the header line")
+        boolean noHeading;
+
+        @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Only matching volumes: name=REGEX, label=KEY[=VALUE], "
+                + "driver=, dangling=true|false (values of one key are alternatives, different keys must all match)")
+        List<String> filters = new ArrayList<>();
+
         @Override
         public Integer call() {
-            OutputFormat fmt = OutputFormat.of(format);
+            OutputFormat fmt = OutputFormat.of(format).withHeader(!noHeading);
             try (Engine engine = parent.jpod.engine()) {
                 Volumes v = engine.volumes();
-                List<VolumeRecord> all = v.list();
+                java.util.function.Predicate<VolumeRecord> filter = Filters.of(filters, "name, label, driver or dangling",
+                        java.util.Set.of("label"), (key, value) -> volumeFilter(v, key, value));
+                List<VolumeRecord> all = v.list().stream().filter(filter).toList();
                 if (fmt.isJson() || fmt.isTemplate() && !quiet) {
                     List<Object> out = new ArrayList<>();
                     all.forEach(r -> out.add(inspect(v, r)));
@@ -107,12 +116,44 @@ public final class VolumeCommand implements Runnable {
                 } else if (quiet) {
                     all.forEach(r -> parent.jpod.out.println(r.name()));
                 } else {
-                    parent.jpod.out.printf("%-11s %s%n", "DRIVER", "VOLUME NAME");
+                    if (!noHeading) {
+                        parent.jpod.out.printf("%-11s %s%n", "DRIVER", "VOLUME NAME");
+                    }
                     all.forEach(r -> parent.jpod.out.printf("%-11s %s%n", r.driver(), r.name()));
                 }
             }
             return 0;
         }
+    }
+
+    /** One `volume ls --filter` KEY=VALUE, as podman reads it (name is a regular expression found anywhere in the name). */
+    static java.util.function.Predicate<VolumeRecord> volumeFilter(Volumes volumes, String key, String value) {
+        return switch (key) {
+            case "name" -> {
+                java.util.regex.Pattern p;
+                try {
+                    p = java.util.regex.Pattern.compile(value);
+                } catch (java.util.regex.PatternSyntaxException e) {
+                    throw new io.jpod.engine.EngineException("invalid filter \"name=" + value + "\": not a regular expression: "
+                            + e.getDescription());
+                }
+                yield r -> p.matcher(r.name()).find();
+            }
+            case "label" -> {
+                int eq = value.indexOf('=');
+                String k = eq < 0 ? value : value.substring(0, eq);
+                yield r -> r.labels().containsKey(k) && (eq < 0 || r.labels().get(k).equals(value.substring(eq + 1)));
+            }
+            case "driver" -> r -> r.driver().equals(value);
+            case "dangling" -> {
+                if (!value.equals("true") && !value.equals("false")) {
+                    throw new io.jpod.engine.EngineException("invalid filter \"dangling=" + value + "\": use true or false");
+                }
+                boolean dangling = value.equals("true");
+                yield r -> volumes.usedBy(r.name()).isEmpty() == dangling;
+            }
+            default -> throw new io.jpod.engine.EngineException("invalid filter \"" + key + "\": volume ls takes name, label, driver or dangling");
+        };
     }
 
     @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show volumes as JSON.")
@@ -170,13 +211,21 @@ public final class VolumeCommand implements Runnable {
         @Option(names = {"-f", "--force"}, description = "Remove a volume still referenced by stopped containers")
         boolean force;
 
-        @Parameters(arity = "1..*", paramLabel = "NAME")
-        List<String> names;
+        @Option(names = {"-a", "--all"}, description = "Remove every volume")
+        boolean all;
+
+        @Parameters(arity = "0..*", paramLabel = "NAME")
+        List<String> names = new java.util.ArrayList<>();
 
         @Override
         public Integer call() {
+            if (all == !names.isEmpty()) {
+                throw new io.jpod.engine.EngineException(all ? "when using the --all switch, you may not pass any volume names"
+                        : "volume rm needs at least one volume name, or --all");
+            }
             try (Engine engine = parent.jpod.engine()) {
-                for (String n : names) {
+                List<String> targets = all ? engine.volumes().list().stream().map(VolumeRecord::name).toList() : names;
+                for (String n : targets) {
                     engine.volumes().remove(n, force);
                     parent.jpod.out.println(n);
                 }

@@ -32,6 +32,12 @@ class GoTemplateTest {
     }
 
     @Test
+    void aStructFieldMatchesItsJsonKeyRegardlessOfCase() throws Exception {
+        assertEquals("abc running", render("{{.ID}} {{.state.STATUS}}")); // podman's .ID is the JSON "Id"
+        assertEquals("<no value>", render("{{.Config.Labels.APP}}")); // map keys stay exact
+    }
+
+    @Test
     void aMissingStructFieldIsAnErrorButAMissingMapKeyPrintsNoValue() throws Exception {
         GoTemplate.TemplateException e = assertThrows(GoTemplate.TemplateException.class, () -> render("{{.State.Bogus}}"));
         assertTrue(e.getMessage().contains("Bogus") && e.getMessage().contains("Status"), e.getMessage());

@@ -61,7 +61,7 @@ final class ContainerNetwork implements AutoCloseable {
         boolean publishes = !ports.isEmpty() || req.publishAll();
         if (publishes && !(setup.mode() == NetworkMode.SLIRP4NETNS || setup.mode() == NetworkMode.PASTA)) {
             // podman's behaviour: the ports are dropped with a warning, the container still runs
-            err.println("jpod: warning: port mappings are discarded with --network " + setup.mode().flag());
+            err.println("Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use"); // podman's words
             ports.clear();
             return new ContainerNetwork(setup, withoutPublishAll(req), dns, ports, err);
         }

@@ -69,7 +69,7 @@ final class ContainerRunner {
         if (req.name() != null) {
             ContainerNames.validate(req.name());
         }
-        String imageName = image.names().isEmpty() ? image.id() : image.names().get(0);
+        String imageName = nameAsGiven(image, req.image());
         Trace.mark("run: config parsed");
         // a generated name is picked under the store lock, among the names in use then (concurrent runs: no clash)
         ContainerRecord record = req.name() != null ? store.containers().create(id, req.name(), image.id(), imageName, argv)
@@ -102,7 +102,6 @@ final class ContainerRunner {
             if (!cwd.startsWith("/")) {
                 throw new EngineException("the working directory \"" + cwd + "\" is not an absolute path");
             }
-            ensureWorkdir(merged, cwd);
             List<String> env = ContainerEnv.build(req.process().envHost() ? RunFlags.withHostEnv(callerEnv, settings.env()) : settings.env(),
                     req.process().env(), hostname, user.home(), req.lifecycle().tty(), callerEnv);
 
@@ -112,6 +111,8 @@ final class ContainerRunner {
                 mounts.add(RunFlags.timezoneMount(req.process().timezone(), merged, runDir));
             }
             userMounts = MountSpecs.prepare(req.security(), merged, volumeStore, id);
+            ensureWorkdir(merged, cwd, req.process().workdir() != null, userMounts.mounts(), id);
+            mounts.add(containerEnv(runDir, merged, req, id, name, imageName, image.id()));
             mounts = MountSpecs.merge(userMounts.mounts(), mounts);
             mounts.addAll(SandboxPolicy.keepIdEtcFiles(req.security(), merged, runDir));
             mounts.addAll(RunFlags.deviceMounts(req.security().devices(), merged));
@@ -134,7 +135,7 @@ final class ContainerRunner {
             if (req.lifecycle().createOnly()) {
                 return lifecycle.leaveCreated(record);
             }
-            return lifecycle.launch(record, req.lifecycle().detach(), req.lifecycle().interactive());
+            return lifecycle.launch(record, req.lifecycle().detach(), req.lifecycle().interactive(), false, req.lifecycle().attach());
         } catch (IOException e) {
             throw new EngineException("cannot prepare container " + id.substring(0, 12) + ": " + e.getMessage(), e);
         } finally {
@@ -162,10 +163,52 @@ final class ContainerRunner {
         return all;
     }
 
-    private static void ensureWorkdir(Path rootfs, String cwd) throws IOException {
+    /**
+     * The image's name as the user gave it, completed to the stored name it matched ("x/y" → "localhost/x/y:latest");
+     * podman's .ImageName. An id, or a name that is no image name, gives the image's first name (else its id).
+     */
+    static String nameAsGiven(ImageRecord image, String given) {
+        for (String n : image.names()) {
+            for (String g : new String[]{given, given + ":latest"}) {
+                if (n.equals(g) || n.endsWith("/" + g)) {
+                    return n;
+                }
+            }
+        }
+        return image.names().isEmpty() ? image.id() : image.names().get(0);
+    }
+
+    /**
+     * /run/.containerenv, which tells programs that they run in a container: empty, and with --privileged podman's
+     * KEY="value" lines naming the engine, the container and its image.
+     */
+    private static ContainerSpec.Mount containerEnv(Path runDir, Path rootfs, RunRequest req, String id, String name,
+                                                    String imageName, String imageId) throws IOException {
+        String content = "";
+        if (req.security().privileged()) {
+            content = "engine=\"jpod\"\nname=\"" + name + "\"\nid=\"" + id + "\"\nimage=\"" + imageName
+                    + "\"\nimageid=\"" + imageId.replaceFirst("^sha256:", "") + "\"\nrootless=1\n";
+        }
+        write(runDir.resolve("containerenv"), content);
+        String inRoot = "/" + rootfs.relativize(RootfsPath.resolve(rootfs, "/run/.containerenv"));
+        return new ContainerSpec.Mount("bind", runDir.resolve("containerenv").toString(), inRoot, List.of("rbind", "nosuid", "nodev", "noexec"));
+    }
+
+    /**
+     * The image's WorkingDir is created when missing, as podman does; a --workdir the user gave must exist, or be a
+     * mount's destination or hold one (the mount creates it), else the command cannot be invoked (126).
+     */
+    private static void ensureWorkdir(Path rootfs, String cwd, boolean userGiven, List<ContainerSpec.Mount> mounts, String id)
+            throws IOException {
         Path dir = RootfsPath.resolve(rootfs, cwd);
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectories(dir); // podman creates a missing WorkingDir; every component was resolved inside the rootfs
+            String c = cwd.replaceAll("/+$", "");
+            boolean mounted = mounts.stream().anyMatch(m -> m.destination().equals(c.isEmpty() ? "/" : c)
+                    || m.destination().startsWith(c + "/"));
+            if (userGiven && !mounted) {
+                throw new CannotInvokeException("workdir \"" + cwd + "\" does not exist on container " + id);
+            }
+            Files.createDirectories(dir); // every component was resolved inside the rootfs
         } else if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             throw new EngineException("the working directory " + cwd + " is not a directory in the image");
         }

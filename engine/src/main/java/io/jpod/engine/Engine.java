@@ -353,6 +353,11 @@ public final class Engine implements AutoCloseable {
         return imageCommands().prune(all);
     }
 
+    /** An image's labels, for `images` (its --format and json). */
+    public Map<String, String> imageLabels(ImageRecord image) {
+        return imageCommands().labels(image);
+    }
+
     public Map<String, Object> inspectImage(String image) {
         return imageCommands().inspect(image);
     }
@@ -423,7 +428,9 @@ public final class Engine implements AutoCloseable {
         }
         if ("running".equals(c.state())) {
             if (!force) {
-                throw new ContainerRunningException("container " + c.name() + " is running; stop it first or use rm -f");
+                // podman's sentence (with the container as the user named it, and its "container state improper" cause)
+                throw new ContainerRunningException("cannot remove container " + idOrName + " as it is running - running or paused "
+                        + "containers cannot be removed without force: container state improper");
             }
             lc.stop(c.id(), stopSeconds);
         }

@@ -301,6 +301,20 @@ final class ImageCommands {
         return ref.name();
     }
 
+    /** NAME[:TAG]@DIGEST as the image's digest reference REPOSITORY@DIGEST (the tag only said where it came from). */
+    private static String digestReference(String name) {
+        ImageReference ref = ImageReference.parse(RegistriesConf.isShortName(name) ? "localhost/" + name : name);
+        return ref.withDigest(ref.digest()).name();
+    }
+
+    private static String digestReferenceOrNull(String name) {
+        try {
+            return digestReference(name);
+        } catch (ImageException e) {
+            return null;
+        }
+    }
+
     void tag(String image, List<String> targets) {
         ImageRecord r = find(image);
         byte[] manifest = store.images().manifest(r.id());
@@ -324,9 +338,9 @@ final class ImageCommands {
             return;
         }
         for (String n : names) {
-            String q = r.names().contains(n) || r.digests().contains(n) ? n : qualify(n);
+            String q = r.names().contains(n) || r.digests().contains(n) ? n : n.contains("@") ? digestReference(n) : qualify(n);
             if (!r.names().contains(q) && !r.digests().contains(q)) {
-                throw new EngineException(n + ": name not known for image " + r.id().substring(7, 19));
+                throw new EngineException(n + ": tag not known"); // podman's words
             }
             r = io.jpod.storage.ImageNames.untag(store, r.id(), q);
             event("untag", r.id(), q);
@@ -348,6 +362,14 @@ final class ImageCommands {
                 continue; // removed meanwhile with its container or as another name of an image already removed
             }
             ImageRecord r = found.orElseThrow(() -> new NoSuchImageException(image));
+            String digestRef = image.contains("@") && !all ? digestReferenceOrNull(image) : null;
+            if (digestRef != null && r.digests().contains(digestRef) && !r.names().isEmpty()) {
+                // REPOSITORY@DIGEST of a tagged image: podman drops that reference only, the image stays by its tags
+                io.jpod.storage.ImageNames.untag(store, r.id(), digestRef);
+                out.add("Untagged: " + image);
+                event("untag", r.id(), digestRef);
+                continue;
+            }
             String matched = matchedName(image, r);
             boolean byName = matched != null;
             if (byName && r.names().size() > 1) {
@@ -479,6 +501,14 @@ final class ImageCommands {
         m.put("RootFS", rootfs);
         m.put("History", config.path("history"));
         m.put("NamesHistory", r.names());
+        return m;
+    }
+
+    /** The image's labels (its config's Labels), empty when it has none. */
+    java.util.Map<String, String> labels(ImageRecord r) {
+        com.fasterxml.jackson.databind.JsonNode labels = readTree(store.images().config(r.id())).path("config").path("Labels");
+        java.util.Map<String, String> m = new java.util.TreeMap<>();
+        labels.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
         return m;
     }
 

@@ -78,8 +78,7 @@ final class ImageResolver {
                         + ", and --pull=never forbids pulling it");
             }
             if (policy == PullPolicy.NEVER) {
-                throw new EngineException("image " + nameOrId + " is not in local storage and --pull=never forbids pulling it;"
-                        + " pull it first with `jpod pull " + nameOrId + "`");
+                throw new NoSuchImageException(nameOrId); // podman's words; --pull=never is what the user asked for
             }
         }
         return pull(nameOrId, tlsVerify, platform, quiet, progress);

@@ -57,6 +57,7 @@ final class Inspector {
         m.put("State", state);
 
         m.put("Image", c.imageId() == null ? "" : c.imageId().replaceFirst("^sha256:", ""));
+        m.put("ImageDigest", c.imageId() == null ? "" : store.images().get(c.imageId()).map(i -> i.manifestDigest()).orElse(""));
         m.put("ImageName", c.imageName());
         m.put("Rootfs", "");
         m.put("ResolvConfPath", dirs.runRoot().containerDir(c.id()).resolve("resolv.conf").toString());

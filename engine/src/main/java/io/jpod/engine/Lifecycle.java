@@ -126,6 +126,11 @@ final class Lifecycle {
 
     /** With attachWait, the monitor relays nothing until the first attacher connected (start -i: no output lost). */
     int launch(ContainerRecord r, boolean detach, boolean interactive, boolean attachWait) {
+        return launch(r, detach, interactive, attachWait, java.util.Set.of());
+    }
+
+    /** {@code attach}: run --attach, the streams the foreground relays (empty: all of them). */
+    int launch(ContainerRecord r, boolean detach, boolean interactive, boolean attachWait, java.util.Set<String> attach) {
         String id = r.id();
         ContainerLifecycle.Config config = r.lifecycle().config();
         Path run = runDir(id);
@@ -180,8 +185,13 @@ final class Lifecycle {
             if (detach) {
                 pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                         .redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
-            } else {
+            } else if (attach.isEmpty()) {
                 pb.inheritIO();
+            } else { // a stream not attached still reaches the log through the monitor
+                pb.redirectInput(attach.contains("stdin") ? ProcessBuilder.Redirect.INHERIT
+                                : ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                        .redirectOutput(attach.contains("stdout") ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(attach.contains("stderr") ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.DISCARD);
             }
             // the foreground monitor gets podman's signal proxy (with -t, ^C is a byte on the container's pty)
             monitor = host.start(pb, detach ? ProcessHost.SignalProxy.NONE

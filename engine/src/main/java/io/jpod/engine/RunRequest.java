@@ -79,9 +79,18 @@ public record RunRequest(
     public record LifecycleRequest(boolean detach, boolean tty, boolean interactive, boolean init, String stopSignal,
                                    Integer stopTimeout, java.util.Map<String, String> labels, LogConfig log,
                                    boolean createOnly, RestartPolicy restart, io.jpod.storage.HealthcheckConfig health,
-                                   boolean replace, java.nio.file.Path cidFile) {
+                                   boolean replace, java.nio.file.Path cidFile, java.util.Set<String> attach) {
         public LifecycleRequest {
             restart = restart == null ? RestartPolicy.NO : restart;
+            attach = attach == null ? java.util.Set.of() : java.util.Set.copyOf(attach);
+        }
+
+        /** Without --attach (every stream attached). */
+        public LifecycleRequest(boolean detach, boolean tty, boolean interactive, boolean init, String stopSignal,
+                                Integer stopTimeout, java.util.Map<String, String> labels, LogConfig log,
+                                boolean createOnly, RestartPolicy restart, io.jpod.storage.HealthcheckConfig health,
+                                boolean replace, java.nio.file.Path cidFile) {
+            this(detach, tty, interactive, init, stopSignal, stopTimeout, labels, log, createOnly, restart, health, replace, cidFile, null);
         }
 
         /** Without a health check override, --replace and --cidfile. */
@@ -103,7 +112,7 @@ public record RunRequest(
         /** `jpod create`: the same request, prepared and left in the created state. */
         public LifecycleRequest asCreateOnly() {
             return new LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, labels, log, true, restart,
-                    health, replace, cidFile);
+                    health, replace, cidFile, attach);
         }
     }
 

@@ -14,28 +14,35 @@ public final class Signals {
     private Signals() {
     }
 
-    /** "TERM", "SIGTERM", "sigterm" or "15" → 15. */
+    /**
+     * "TERM", "SIGTERM", "sigterm", "15" or "-15" → 15. The errors are podman's ("invalid signal: X" for what is no
+     * signal, "valid signals are 1 through 64" for a number out of range), a leading dash dropped as podman does.
+     */
     public static int parse(String s) {
-        if (s == null || s.isBlank()) {
-            throw new EngineException("empty signal name: use a name such as SIGTERM or a number");
+        String given = s == null ? "" : s.startsWith("-") ? s.substring(1) : s;
+        String t = given.strip().toUpperCase(Locale.ROOT);
+        if (t.isEmpty()) {
+            throw new EngineException("invalid signal: " + given);
         }
-        String t = s.strip().toUpperCase(Locale.ROOT);
         if (t.chars().allMatch(Character::isDigit)) {
             int n = Integer.parseInt(t.length() > 3 ? "999" : t);
-            if (n < 1 || n > 64) {
-                throw new EngineException("invalid signal number " + s + ": use 1 to 64");
+            if (n == 0) {
+                throw new EngineException("invalid signal: " + given);
+            }
+            if (n > 64) {
+                throw new EngineException("valid signals are 1 through 64");
             }
             return n;
         }
         if (t.startsWith("SIG")) {
             t = t.substring(3);
         }
-        if (t.startsWith("RTMIN")) {
+        if (t.matches("RTMIN(\\+[0-9]{1,2})?")) {
             return 34 + (t.length() > 5 ? Integer.parseInt(t.substring(6)) : 0);
         }
         int i = NAMES.indexOf(t);
         if (i < 0) {
-            throw new EngineException("invalid signal \"" + s + "\": use a name such as SIGTERM, SIGKILL, SIGHUP or a number");
+            throw new EngineException("invalid signal: " + given);
         }
         return i + 1;
     }

@@ -67,9 +67,65 @@ public final class SystemCommands {
                 containerReclaim += s;
             }
         }
+        // a volume is active while a container (running or not) uses it, as podman counts it
+        Volumes volumes = new Volumes(store);
+        int activeVolumes = 0;
+        long volumeSize = 0;
+        long volumeReclaim = 0;
+        List<io.jpod.storage.VolumeRecord> allVolumes = volumes.list();
+        for (io.jpod.storage.VolumeRecord v : allVolumes) {
+            long s = StoreMaintenance.du(volumes.mountpoint(v.name()));
+            volumeSize += s;
+            if (volumes.usedBy(v.name()).isEmpty()) {
+                volumeReclaim += s;
+            } else {
+                activeVolumes++;
+            }
+        }
         return List.of(new Usage("Images", images.size(), activeImages, imageSize, imageReclaim),
                 new Usage("Containers", containers.size(), running, containerSize, containerReclaim),
-                new Usage("Local Volumes", 0, 0, 0, 0));
+                new Usage("Local Volumes", allVolumes.size(), activeVolumes, volumeSize, volumeReclaim));
+    }
+
+    /** `system df -v`: one image (by one of its names), with the containers made from it. */
+    public record ImageUsage(ImageRecord image, long size, int containers) {
+    }
+
+    /** `system df -v`: one container, with the volumes it uses and what it wrote. */
+    public record ContainerUsage(ContainerRecord container, int volumes, long size) {
+    }
+
+    /** `system df -v`: one volume, with the containers that use it. */
+    public record VolumeUsage(String name, int links, long size) {
+    }
+
+    /** Everything of `system df -v`, per image, container and volume. */
+    public record Verbose(List<ImageUsage> images, List<ContainerUsage> containers, List<VolumeUsage> volumes) {
+    }
+
+    public Verbose dfVerbose() {
+        List<ContainerRecord> containers = store.containers().list();
+        List<ImageUsage> images = new ArrayList<>();
+        for (ImageRecord r : store.images().list()) {
+            long size = 0;
+            for (String l : r.layers()) {
+                size += store.layers().info(l).map(LayerInfo::size).orElse(0L);
+            }
+            images.add(new ImageUsage(r, size, (int) containers.stream().filter(c -> r.id().equals(c.imageId())).count()));
+        }
+        Volumes volumes = new Volumes(store);
+        Map<String, Integer> volumesOf = new HashMap<>();
+        List<VolumeUsage> vols = new ArrayList<>();
+        for (io.jpod.storage.VolumeRecord v : volumes.list()) {
+            List<String> users = volumes.usedBy(v.name());
+            users.forEach(id -> volumesOf.merge(id, 1, Integer::sum));
+            vols.add(new VolumeUsage(v.name(), users.size(), StoreMaintenance.du(volumes.mountpoint(v.name()))));
+        }
+        List<ContainerUsage> cs = new ArrayList<>();
+        for (ContainerRecord c : containers) {
+            cs.add(new ContainerUsage(c, volumesOf.getOrDefault(c.id(), 0), StoreMaintenance.du(store.containers().upperDir(c.id()))));
+        }
+        return new Verbose(images, cs, vols);
     }
 
     /** What `jpod system prune` removed. */

@@ -20,6 +20,8 @@ class ProcessArgsTest {
         assertEquals(List.of("/bin/echo"), ProcessArgs.of(List.of("/entry"), List.of("sh"), "/bin/echo", List.of()));
         assertEquals(List.of("/bin/echo", "hi"), ProcessArgs.of(List.of("/entry"), List.of("sh"), "/bin/echo", List.of("hi")));
         assertEquals(List.of("ls"), ProcessArgs.of(List.of("/entry"), List.of("sh"), "", List.of("ls")));
+        assertEquals(List.of("/bin/echo", "a b", "hi"), ProcessArgs.of(List.of("/entry"), List.of("sh"), "[\"/bin/echo\",\"a b\"]", List.of("hi")));
+        assertEquals(List.of("[x"), ProcessArgs.of(null, null, "[x", List.of()));
     }
 
     @Test
