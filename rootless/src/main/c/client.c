@@ -396,7 +396,7 @@ static int status_code_of(int status)
     return WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : EXIT_ENGINE;
 }
 
-/* Runs the handed-over process (payload: stdin mode, signal mode, argc, argv…, env additions…); returns 0, or -1
+/* Runs the handed-over process (payload: stream modes, signal mode, argc, argv…, env additions…); returns 0, or -1
    when the service went away meanwhile (the process has ended by then). */
 static int run_handed_over(int fd, char *payload, size_t len, int *service_gone)
 {
@@ -408,7 +408,10 @@ static int run_handed_over(int fd, char *payload, size_t len, int *service_gone)
     }
     if (count < 3)
         return -1;
-    int null_stdin = !strcmp(items[0], "null");
+    /* items[0]: stdin, stdout and stderr, each 'i' (ours) or 'n' (/dev/null), e.g. "nni" for run --attach stderr */
+    if (strlen(items[0]) != 3 || strspn(items[0], "in") != 3)
+        return -1;
+    const char *streams = items[0];
     forward_int = !strcmp(items[1], "ALL");
     forward_term_hup = strcmp(items[1], "NONE") != 0;
     int ignore_int = !strcmp(items[1], "ALL_BUT_INT");
@@ -458,10 +461,13 @@ static int run_handed_over(int fd, char *payload, size_t len, int *service_gone)
         signal(SIGCHLD, SIG_DFL);
         signal(SIGPIPE, SIG_DFL);
         sigprocmask(SIG_SETMASK, &old, NULL);
-        if (null_stdin) {
-            int null = open("/dev/null", O_RDONLY);
-            if (null < 0 || dup2(null, 0) < 0)
+        for (int i = 0; i < 3; i++) {
+            if (streams[i] != 'n')
+                continue;
+            int null = open("/dev/null", i == 0 ? O_RDONLY : O_WRONLY);
+            if (null < 0 || dup2(null, i) < 0)
                 _exit(EXIT_ENGINE);
+            close(null);
         }
         for (size_t i = 3 + argc; i < count; i++)
             putenv(items[i]);

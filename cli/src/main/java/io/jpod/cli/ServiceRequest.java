@@ -144,19 +144,26 @@ final class ServiceRequest implements ProcessHost {
         }
     }
 
+    /** 'i': the caller's own stream, 'n': /dev/null, '?': anything else (a file: the service runs it itself). */
+    private static char stream(ProcessBuilder.Redirect r) {
+        if (r == ProcessBuilder.Redirect.INHERIT) {
+            return 'i';
+        }
+        return r.file() != null && r.file().getPath().equals("/dev/null") ? 'n' : '?';
+    }
+
     @Override
     public Process start(ProcessBuilder pb, SignalProxy signals, NativeHelper helper) throws IOException {
-        ProcessBuilder.Redirect stdin = pb.redirectInput();
-        boolean devNull = stdin.file() != null && stdin.file().getPath().equals("/dev/null");
-        if (pb.redirectOutput() != ProcessBuilder.Redirect.INHERIT || pb.redirectError() != ProcessBuilder.Redirect.INHERIT
-                || (stdin != ProcessBuilder.Redirect.INHERIT && !devNull)) {
+        // each of stdin, stdout, stderr: the caller's own (i) or /dev/null (n), e.g. run --attach stderr
+        String streams = "" + stream(pb.redirectInput()) + stream(pb.redirectOutput()) + stream(pb.redirectError());
+        if (streams.indexOf('?') >= 0 || streams.equals("nnn")) {
             return pb.start(); // no terminal involved (e.g. a health check's output to a file): the service's own child
         }
         if (clientGone) {
             throw new IOException("the jpod client went away");
         }
         List<String> items = new ArrayList<>();
-        items.add(devNull ? "null" : "inherit");
+        items.add(streams);
         items.add(signals.name());
         items.add(Integer.toString(pb.command().size()));
         items.addAll(pb.command());
