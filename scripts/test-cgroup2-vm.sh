@@ -12,13 +12,13 @@
 # so the cached disk never changes. QEMU runs with TCG (no KVM needed: it hangs when the host is itself a VM),
 # one vCPU, no network device. The built distribution cli/target/jpod and a registry's storage holding the busybox
 # test image are shared read-only over 9p; a docker-registry inside the guest serves that image on 127.0.0.1:5000.
-# Prints `N passed, M failed`; exits non-zero on any failure. Environment: JPOD_VM_CACHE, JPOD_VM_TIMEOUT (s, 1200).
+# Prints `N passed, M failed`; exits non-zero on any failure. Environment: JPOD_VM_CACHE, JPOD_VM_TIMEOUT (s, 2400).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 cache=${JPOD_VM_CACHE:-/var/cache/jpod-vm}
-timeout_s=${JPOD_VM_TIMEOUT:-1200}
+timeout_s=${JPOD_VM_TIMEOUT:-2400}
 say() { echo "cgroup2-vm: $*" >&2; }
 die() { echo "cgroup2-vm: $*" >&2; exit 1; }
 # shellcheck source=scripts/lib/local-registry.sh
@@ -112,7 +112,7 @@ phase "share (registry image, jpod)"
 # ---- boot: systemd runs jpod-lane.service, which runs guest-root.sh and powers off
 say "booting the guest (TCG, 1 vCPU; the checks print below)"
 set +e
-timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 -machine pc,accel=tcg -cpu max -smp 1 -m 1536 -nodefaults \
+timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 -machine pc,accel=tcg -smp 1 -m 1536 -nodefaults \
     -display none -no-reboot -serial stdio -nic none \
     -kernel "$cache/vmlinuz" -initrd "$cache/initrd.img" \
     -append "root=/dev/vda rw console=ttyS0 quiet loglevel=3 systemd.show_status=false panic=-1" \

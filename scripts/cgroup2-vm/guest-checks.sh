@@ -35,15 +35,17 @@ missing=$(echo "$out" | grep '^  missing_' | sed 's/^  missing_\([a-z]*\):.*/\1/
 echo "$out" | sed -n '/^cgroups:/,$p'
 check "info: cgroup version v2" eq "$v" v2
 if [ "$mode" = default ]; then
-    check "info: delegated controllers are systemd's default" eq "$c" "memory pids"
-    check "info: cpu, cpuset and io reported missing, one line each" eq "$missing" "cpu cpuset io "
+    # systemd 252's user@.service says Delegate=pids memory cpu (older systemd: memory pids)
+    check "info: delegated controllers are systemd's default" eq "$c" "cpu memory pids"
+    check "info: cpuset and io reported missing, one line each" eq "$missing" "cpuset io "
 else
     check "info: delegated controllers after the drop-in" eq "$c" "cpu cpuset io memory pids"
     check "info: no controller reported missing" eq "$missing" ""
 fi
 
 if [ "$mode" = default ]; then
-    jp pull -q "$IMG"
+    # pull runs C2 for hashing big layers (bin/jpod); for this 1 MB image C2's compile threads only cost the one vCPU
+    JAVA_TOOL_OPTIONS=-XX:TieredStopAtLevel=1 jp pull -q "$IMG"
     check "pull the test image from the guest's registry" eq "$rc" 0
 
     # OOM: a shell that reads 64 MiB into a variable under a 32 MiB limit is killed by the kernel
@@ -60,28 +62,30 @@ if [ "$mode" = default ]; then
     # pids: a fork loop stops at the limit
     jp run --rm --network none --pids-limit 20 "$IMG" sh -c 'for i in $(seq 40); do sleep 60 & echo $i; done'
     last=$(echo "$out" | grep -E '^[0-9]+$' | tail -1)
+    seen="last fork $last; rc $rc; $(echo "$out" | grep -v '^[0-9]' | head -2)"
     check "--pids-limit 20 stops a fork loop (forks before failure < 20)" test "${last:-0}" -lt 20 -a "${last:-0}" -gt 5 -a "$rc" -ne 0
-    seen="$last; rc $rc; $(echo "$out" | grep -v '^[0-9]' | head -2)"
 
     # a container without limits: the default pids limit; stats; update; rm
     jp run -d --name plain --network none "$IMG" sleep 600
     id=$(echo "$out" | tail -1)
     check "no limits: pids.max is the default 2048" eq "$(cat "$base/jpod-$id/pids.max" 2>&1)" 2048
     check "no limits: memory.max is max" eq "$(cat "$base/jpod-$id/memory.max" 2>&1)" max
-    jp stats --no-stream --format '{{.Name}} {{.MemUsage}} {{.PIDs}}' plain
+    jp stats --no-stream --format '{{.Name}} {{.MemUsageBytes}} {{.PIDs}}' plain
     echo "  $out"
-    check "stats --no-stream reads memory usage and pids" eq "$(echo "$out" | grep -cE '^plain [0-9.]+[kKMG]i?B / .* 1$')" 1
+    read -r sname smem spids <<<"$out"
+    seen=$out
+    check "stats --no-stream reads memory.current and pids.current" test "$sname" = plain -a "${smem:-0}" -gt 0 -a "${spids:-0}" = 1
     jp update --memory 64m plain
     check "update --memory 64m rewrites memory.max" eq "$(cat "$base/jpod-$id/memory.max" 2>&1)" 67108864
     jp rm -f plain
     check "rm -f leaves no cgroup of the container" gone "$id"
 
     # a limit whose controller systemd did not delegate fails with one line, never silently
-    jp run --rm --network none --cpus 0.5 "$IMG" true
+    jp run --rm --network none --device-read-bps /dev/vda:1mb "$IMG" true
     echo "  $out"
-    check "--cpus without the cpu controller: exit 125, one line naming it" test "$rc" = 125 -a "$(echo "$out" | wc -l)" = 1 \
-        -a "$(echo "$out" | grep -c 'cpu cgroup controller')" = 1
     seen="rc $rc: $out"
+    check "--device-read-bps without the io controller: exit 125, one line naming it" test "$rc" = 125 \
+        -a "$(echo "$out" | wc -l)" = 1 -a "$(echo "$out" | grep -c 'io cgroup controller')" = 1
 else
     dev=$(cat /sys/block/vda/dev)
     jp run -d --name lim --network none --cpus 0.5 --cpu-weight 300 --device-read-bps /dev/vda:1mb "$IMG" sleep 600

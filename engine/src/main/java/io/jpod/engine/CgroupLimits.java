@@ -156,9 +156,9 @@ final class CgroupLimits {
         boolean v2 = cg.version().equals("v2");
         (v2 ? V2_FLAGS : V1_FLAGS).forEach((c, needs) -> {
             if (!cg.has(c)) {
-                out.put(c, "not delegated, so " + needs + " fail; " + (v2
-                        ? "to delegate it, add a systemd drop-in /etc/systemd/system/user@.service.d/delegate.conf with"
-                        + " [Service] Delegate=cpu cpuset io memory pids and log in again"
+                out.put(c, "not delegated (needed by " + needs + "); to delegate it, " + (v2
+                        ? "an administrator adds the systemd drop-in /etc/systemd/system/user@.service.d/delegate.conf with"
+                        + " [Service] Delegate=cpu cpuset io memory pids, runs systemctl daemon-reload, and you log in again"
                         : "add " + c + ":PATH to " + Cgroups.V1_PARENT_ENV + " (a directory made for you with cgcreate)"));
             }
         });
