@@ -20,7 +20,7 @@ jp() {
     ms=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
     printf '  [%d.%d s] jpod %s -> %s\n' $((ms / 1000)) $((ms % 1000 / 100)) "$*" "$rc"
 }
-gone() { seen=$(ls -d "$base"/jpod-"$1"* 2>&1); [ ! -e "$base/jpod-$1" ]; }
+gone() { seen="id \"$1\": $(ls -d "$base"/jpod-* 2>&1)"; [ -n "$1" ] && [ ! -e "$base/jpod-$1" ]; }
 
 own=$(sed -n 's/^0:://p' /proc/self/cgroup)
 check "the checks run in user@$UID.service ($own)" eq "$(echo "$own" | grep -c "/user@$UID.service/")" 1
@@ -88,14 +88,20 @@ if [ "$mode" = default ]; then
         -a "$(echo "$out" | wc -l)" = 1 -a "$(echo "$out" | grep -c 'io cgroup controller')" = 1
 else
     dev=$(cat /sys/block/vda/dev)
-    jp run -d --name lim --network none --cpus 0.5 --cpu-weight 300 --device-read-bps /dev/vda:1mb "$IMG" sleep 600
+    jp run -d --name lim --network none --cpus 0.5 --cpu-weight 300 --cpuset-cpus 0 --device-read-bps /dev/vda:1mb "$IMG" sleep 600
     id=$(echo "$out" | tail -1)
     check "--cpus 0.5 writes cpu.max" eq "$(cat "$base/jpod-$id/cpu.max" 2>&1)" "50000 100000"
-    check "--cpu-weight 300 writes cpu.weight" eq "$(cat "$base/jpod-$id/cpu.weight" 2>&1)" 300
+    check "--cpu-weight 300 writes cpu.weight as given (v2's 1-10000 scale)" eq "$(cat "$base/jpod-$id/cpu.weight" 2>&1)" 300
+    check "--cpuset-cpus 0 writes cpuset.cpus" eq "$(cat "$base/jpod-$id/cpuset.cpus" 2>&1)" 0
     check "--device-read-bps /dev/vda:1mb writes io.max" eq "$(cat "$base/jpod-$id/io.max" 2>&1)" "$dev rbps=1048576 wbps=max riops=max wiops=max"
     check "memory.oom.group is left 0 (the kernel kills one process, as on v1)" eq "$(cat "$base/jpod-$id/memory.oom.group" 2>&1)" 0
-    jp rm -f lim
-    check "rm -f leaves no cgroup of the container" gone "$id"
+    # v1's shares (default 1024) become v2's weight (default 100) on crun's curve: 512 -> 59
+    jp run -d --name shares --network none --cpu-shares 512 "$IMG" sleep 600
+    id2=$(echo "$out" | tail -1)
+    check "--cpu-shares 512 writes cpu.weight 59 (crun's shares-to-weight curve)" eq "$(cat "$base/jpod-$id2/cpu.weight" 2>&1)" 59
+    jp rm -f lim shares
+    check "rm -f leaves no cgroup of the containers" gone "$id"
+    check "rm -f leaves no cgroup of the second container" gone "$id2"
 fi
 check "no container cgroup left below $base" eq "$(ls -d "$base"/jpod-* 2>/dev/null)" ""
 echo "checks ($mode) ran to the end"

@@ -60,7 +60,7 @@ echo "== systemd's default delegation: $(cat /sys/fs/cgroup/user.slice/user-$uid
 user_manager_up default && as_user_service default
 if systemctl is-active --quiet user@$uid.service; then record "PASS default: user@$uid.service is still active after the checks (OOM kill contained)"
 else record "FAIL default: user@$uid.service is $(systemctl is-active user@$uid.service) after the checks"; fi
-t1=$(date +%s); echo "checks (default delegation) $((t1 - t0)) s" >>"$out/phases"
+t1=$(date +%s); echo "checks (default delegation; with copying jpod in, the registry start, the class-data cache) $((t1 - t0)) s" >>"$out/phases"
 
 # podman's documented way to give a user the cpu, cpuset and io controllers
 mkdir -p /etc/systemd/system/user@.service.d

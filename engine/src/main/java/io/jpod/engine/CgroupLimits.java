@@ -183,7 +183,8 @@ final class CgroupLimits {
             Path delegated = cg.parents().values().iterator().next().getParent();
             throw new EngineException(flag + " needs the " + controller + " cgroup controller, which is not delegated to this user (usable: "
                     + (cg.controllers().isEmpty() ? "none" : String.join(", ", cg.controllers())) + "); the administrator must enable it in the"
-                    + " cgroup.subtree_control of the parent of " + delegated + " (systemd: Delegate=yes)");
+                    + " cgroup.subtree_control of the parent of " + delegated + " (systemd's Delegate=yes gives only some controllers:"
+                    + " a drop-in /etc/systemd/system/user@.service.d/delegate.conf with [Service] Delegate=cpu cpuset io memory pids)");
         }
         throw new EngineException(flag + " needs the " + controller + " cgroup controller, which is not delegated to this user"
                 + (cg.usable() ? " (usable: " + String.join(", ", cg.controllers()) + ")" : ": " + cg.reason())

@@ -68,7 +68,7 @@ class CgroupLimitsTest {
         assertEquals(10000, CgroupLimits.sharesToWeight(262144));
     }
 
-    /** systemd's default Delegate=yes gives memory and pids: `jpod info` names cpu, cpuset and io, one line each. */
+    /** Older systemd's Delegate=yes gives memory and pids (252: also cpu): `jpod info` names the others, one line each. */
     @Test
     void missingControllersAreNamedOneEachWithTheFlagsTheyBreak() {
         Cgroups systemdDefault = new Cgroups("v2", "cgroupfs", Map.of("memory", P, "pids", P, Cgroups.CORE, P), null);
@@ -83,5 +83,9 @@ class CgroupLimitsTest {
         assertEquals(Map.of(), CgroupLimits.missingControllers(dropIn));
         assertEquals(Map.of(), CgroupLimits.missingControllers(NONE), "nothing delegated: the reason says why, not a list");
         assertEquals(List.of("cpuset", "blkio"), List.copyOf(CgroupLimits.missingControllers(V1).keySet()));
+        EngineException e = assertThrows(EngineException.class, () -> CgroupLimits.plan(
+                new RunRequest.ResourceRequest(null, null, null, "0.5", null, null, null, null), systemdDefault));
+        assertTrue(e.getMessage().contains("--cpus needs the cpu cgroup controller") && e.getMessage().contains("Delegate=cpu cpuset io memory pids")
+                && !e.getMessage().contains("\n"), e.getMessage());
     }
 }
