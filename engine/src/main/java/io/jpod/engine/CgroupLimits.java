@@ -4,8 +4,10 @@ import io.jpod.rootless.Cgroups;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The files a container's limits are written to, per controller, for cgroup v1 or v2 (podman's conversions:
@@ -154,6 +156,45 @@ final class CgroupLimits {
         return cpus;
     }
 
+    /** The controllers jpod writes limits to, per cgroup version, with the flags that need each. */
+    private static final Map<String, String> V2_FLAGS = flags("memory", "--memory, --memory-swap, --memory-reservation",
+            "pids", "--pids-limit and the default pids limit", "cpu", "--cpus, --cpu-shares, --cpu-weight",
+            "cpuset", "--cpuset-cpus", "io", "--blkio-weight, --device-read-bps and the other --device-* limits");
+    private static final Map<String, String> V1_FLAGS = flags("memory", "--memory, --memory-swap, --memory-reservation",
+            "pids", "--pids-limit and the default pids limit", "cpu", "--cpus, --cpu-shares, --cpu-weight",
+            "cpuacct", "stats' CPU time", "cpuset", "--cpuset-cpus",
+            "blkio", "--blkio-weight, --device-read-bps and the other --device-* limits");
+
+    private static Map<String, String> flags(String... kv) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    /**
+     * The controllers jpod would use that are not delegated, each with one line saying what fails without it and how
+     * to get it (`jpod info`), so a missing controller is never silently ignored. Empty when nothing is delegated at
+     * all (the reason says why) or everything is.
+     */
+    static Map<String, String> missingControllers(Cgroups cg) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (!cg.usable()) {
+            return out;
+        }
+        boolean v2 = cg.version().equals("v2");
+        (v2 ? V2_FLAGS : V1_FLAGS).forEach((c, needs) -> {
+            if (!cg.has(c)) {
+                out.put(c, "not delegated (needed by " + needs + "); to delegate it, " + (v2
+                        ? "an administrator adds the systemd drop-in /etc/systemd/system/user@.service.d/delegate.conf with"
+                        + " [Service] Delegate=cpu cpuset io memory pids, runs systemctl daemon-reload, and you log in again"
+                        : "add " + c + ":PATH to " + Cgroups.V1_PARENT_ENV + " (a directory made for you with cgcreate)"));
+            }
+        });
+        return out;
+    }
+
     /**
      * crun's (and runc 1.3's) mapping of shares 2…262144 onto weight 1…10000, with the default 1024 → 100
      * (the older linear mapping gave 39, so a default container lost weight against others).
@@ -172,7 +213,8 @@ final class CgroupLimits {
             Path delegated = cg.parents().values().iterator().next().getParent();
             throw new EngineException(flag + " needs the " + controller + " cgroup controller, which is not delegated to this user (usable: "
                     + (cg.controllers().isEmpty() ? "none" : String.join(", ", cg.controllers())) + "); the administrator must enable it in the"
-                    + " cgroup.subtree_control of the parent of " + delegated + " (systemd: Delegate=yes)");
+                    + " cgroup.subtree_control of the parent of " + delegated + " (systemd's Delegate=yes gives only some controllers:"
+                    + " a drop-in /etc/systemd/system/user@.service.d/delegate.conf with [Service] Delegate=cpu cpuset io memory pids)");
         }
         throw new EngineException(flag + " needs the " + controller + " cgroup controller, which is not delegated to this user"
                 + (cg.usable() ? " (usable: " + String.join(", ", cg.controllers()) + ")" : ": " + cg.reason())

@@ -165,6 +165,8 @@ final class ContainerStats {
             cg.controllers().forEach(c -> parents.put(c, cg.parents().get(c).toString()));
             m.put("delegated", parents);
             m.put("controllers", String.join(" ", cg.controllers()));
+            // one line per controller jpod uses that was not delegated: what fails without it, and the fix
+            CgroupLimits.missingControllers(cg).forEach((c, why) -> m.put("missing_" + c, why));
             if (cg.reason() != null) {
                 m.put("reason", cg.reason()); // usable, but without controllers
             }

@@ -77,4 +77,25 @@ class CgroupLimitsTest {
         assertEquals(1, CgroupLimits.sharesToWeight(2));
         assertEquals(10000, CgroupLimits.sharesToWeight(262144));
     }
+
+    /** Older systemd's Delegate=yes gives memory and pids (252: also cpu): `jpod info` names the others, one line each. */
+    @Test
+    void missingControllersAreNamedOneEachWithTheFlagsTheyBreak() {
+        Cgroups systemdDefault = new Cgroups("v2", "cgroupfs", Map.of("memory", P, "pids", P, Cgroups.CORE, P), null);
+        Map<String, String> missing = CgroupLimits.missingControllers(systemdDefault);
+        assertEquals(List.of("cpu", "cpuset", "io"), List.copyOf(missing.keySet()));
+        missing.values().forEach(line -> {
+            assertTrue(!line.contains("\n") && line.contains("Delegate=cpu cpuset io memory pids"), line);
+        });
+        assertTrue(missing.get("cpu").contains("--cpus"), missing.get("cpu"));
+        assertTrue(missing.get("io").contains("--device-read-bps"), missing.get("io"));
+        Cgroups dropIn = new Cgroups("v2", "cgroupfs", Map.of("memory", P, "pids", P, "cpu", P, "cpuset", P, "io", P), null);
+        assertEquals(Map.of(), CgroupLimits.missingControllers(dropIn));
+        assertEquals(Map.of(), CgroupLimits.missingControllers(NONE), "nothing delegated: the reason says why, not a list");
+        assertEquals(List.of("cpuset", "blkio"), List.copyOf(CgroupLimits.missingControllers(V1).keySet()));
+        EngineException e = assertThrows(EngineException.class, () -> CgroupLimits.plan(
+                new RunRequest.ResourceRequest(null, null, null, "0.5", null, null, null, null), systemdDefault));
+        assertTrue(e.getMessage().contains("--cpus needs the cpu cgroup controller") && e.getMessage().contains("Delegate=cpu cpuset io memory pids")
+                && !e.getMessage().contains("\n"), e.getMessage());
+    }
 }
