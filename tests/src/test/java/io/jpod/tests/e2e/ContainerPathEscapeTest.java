@@ -134,8 +134,11 @@ class ContainerPathEscapeTest {
             }
             assertTrue(copied > 0, () -> "no copy succeeded in " + ROUNDS + " rounds: " + failures);
             assertStillSwapping(ctr);
-            // the copy landed in the container's own directory (whichever name it has at the moment)
-            Result r = env.ok("exec", ctr, "sh", "-c", "cat /w/real/" + payload.getFileName() + " 2>/dev/null || cat /w/link/" + payload.getFileName());
+            // the copy landed in the container's own directory, whichever name it has at the moment; the swapper
+            // still runs, so either name may be the symlink at the instant it is read: try both, a bounded number of times
+            String name = payload.getFileName().toString();
+            Result r = env.ok("exec", ctr, "sh", "-c", "i=0; while [ $i -lt 200 ]; do cat /w/real/" + name + " 2>/dev/null && exit 0;"
+                    + " cat /w/link/" + name + " 2>/dev/null && exit 0; i=$((i+1)); done; exit 1");
             assertEquals("from the host\n", r.stdout(), r::toString);
         } finally {
             env.run(NORMAL, "rm", "-f", ctr);
