@@ -269,9 +269,15 @@ static void legacy_bind(const char *source, int target, int recursive, unsigned 
     if (n < 0)
         die("read the path of mount point %s", dest);
     path[n] = '\0';
+    if (remount_bind_adding(path, flags) < 0)
+        die("remount %s with new flags", dest);
+}
+
+int remount_bind_adding(const char *path, unsigned long flags)
+{
     struct statvfs sv;
     if (statvfs(path, &sv) < 0)
-        die("statvfs %s", dest);
+        return -1;
     static const unsigned long map[][2] = {
         { ST_RDONLY, MS_RDONLY }, { ST_NOSUID, MS_NOSUID }, { ST_NODEV, MS_NODEV }, { ST_NOEXEC, MS_NOEXEC },
         { ST_NOATIME, MS_NOATIME }, { ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME },
@@ -279,8 +285,7 @@ static void legacy_bind(const char *source, int target, int recursive, unsigned 
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (sv.f_flag & map[i][0])
             flags |= map[i][1];
-    if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags, NULL) < 0)
-        die("remount %s with new flags", dest);
+    return mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags, NULL);
 }
 
 void inroot_bind(const char *source, int target, int recursive, unsigned long flags, const char *dest)

@@ -33,6 +33,11 @@ void inroot_bind(const char *source, int target, int recursive, unsigned long fl
 /* Mounts a new tmpfs with the comma-separated options data onto target. Dies on failure. */
 void inroot_tmpfs(int target, unsigned long flags, const char *data, const char *dest);
 
+/* Kernels before 5.12 (no mount_setattr): remounts the bind mount at path with flags added to those it has. An
+   MS_REMOUNT replaces every flag and must repeat those the kernel locked on it (clearing one is EPERM), so they are
+   read from statvfs() first. 0, or -1 with errno set. */
+int remount_bind_adding(const char *path, unsigned long flags);
+
 /* Joins the namespaces of a running container's init (exec.c). */
 void join_container(pid_t pid, pid_t monitor_pid, unsigned long long monitor_start);
 

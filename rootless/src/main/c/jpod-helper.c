@@ -30,7 +30,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -634,17 +633,7 @@ static void restrict_mount(const char *path, unsigned long flags, int recursive)
     if (errno != ENOSYS)
         die("set mount flags on %s", path);
 #endif
-    struct statvfs sv;
-    if (statvfs(path, &sv) < 0)
-        die("statvfs %s", path);
-    static const unsigned long map[][2] = {
-        { ST_RDONLY, MS_RDONLY }, { ST_NOSUID, MS_NOSUID }, { ST_NODEV, MS_NODEV }, { ST_NOEXEC, MS_NOEXEC },
-        { ST_NOATIME, MS_NOATIME }, { ST_NODIRATIME, MS_NODIRATIME }, { ST_RELATIME, MS_RELATIME },
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (sv.f_flag & map[i][0])
-            flags |= map[i][1];
-    if (mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | flags, NULL) < 0)
+    if (remount_bind_adding(path, flags) < 0)
         die("remount %s with new flags", path);
 }
 
