@@ -34,12 +34,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-install -d -m 0700 -o "$user" -g "$user" "$work/home" "$work/run"
-
-start_registry "$work"
-image=127.0.0.1:$registry_port/library/alpine:latest
-push_busybox "127.0.0.1:$registry_port" library/alpine latest
-install_dist "$work/jpod"
+bench_setup "$work" "$user"
 as_user="runuser -u $user -- env -i HOME=$work/home XDG_RUNTIME_DIR=$work/run PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8"
 with_cg="$as_user JPOD_CGROUP_V1_PARENT=$(IFS=,; echo "${setting[*]}")"
 jpod=$work/jpod/bin/jpod

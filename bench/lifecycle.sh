@@ -36,13 +36,7 @@ cleanup() {
     rm -rf "$work" 2>/dev/null || true
 }
 trap cleanup EXIT
-install -d -m 0700 -o "$user" -g "$user" "$work/home" "$work/run"
-
-# a local registry with a busybox image
-start_registry "$work"
-image=127.0.0.1:$registry_port/library/alpine:latest
-push_busybox "127.0.0.1:$registry_port" library/alpine latest
-install_dist "$work/jpod"
+bench_setup "$work" "$user"
 
 cd /
 "${as_user[@]}" "${jpod[@]}" pull -q "$image" >/dev/null

@@ -66,3 +66,14 @@ install_dist() {
     cp -a "$root/cli/target/jpod" "$1"
     chmod -R a+rX "$1"
 }
+
+# A benchmark's set-up: HOME and XDG_RUNTIME_DIR for USER under WORK, a registry holding busybox as
+# library/alpine:latest (its name in $image), and the jpod distribution installed in WORK/jpod.
+bench_setup() {
+    local work=$1 user=$2
+    install -d -m 0700 -o "$user" -g "$user" "$work/home" "$work/run"
+    start_registry "$work"
+    image=127.0.0.1:$registry_port/library/alpine:latest
+    push_busybox "127.0.0.1:$registry_port" library/alpine latest
+    install_dist "$work/jpod"
+}
