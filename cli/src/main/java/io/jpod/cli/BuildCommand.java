@@ -77,6 +77,37 @@ public final class BuildCommand implements Callable<Integer> {
             description = "Remove the containers of the steps (default true)")
     boolean rm;
 
+    @Option(names = "--secret", paramLabel = "id=ID,src=FILE",
+            description = "A secret for RUN --mount=type=secret,id=ID (also id=ID,env=VAR); never stored in the image")
+    List<String> secrets = new ArrayList<>();
+
+    @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CTR[:OPTS]", description = "Bind mount for every RUN (not part of the image)")
+    List<String> volumes = new ArrayList<>();
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Platform of the FROM images (RUN needs the host's architecture)")
+    String platform;
+
+    @Option(names = "--arch", paramLabel = "ARCH", description = "Architecture of the FROM images")
+    String arch;
+
+    @Option(names = "--os", paramLabel = "OS", description = "Operating system of the FROM images (only linux)")
+    String os;
+
+    @Option(names = "--variant", paramLabel = "VARIANT", description = "Architecture variant of the FROM images")
+    String variant;
+
+    @Option(names = "--no-hosts", description = "Do not create /etc/hosts for RUN")
+    boolean noHosts;
+
+    @Option(names = "--squash", description = "Squash the image's new layers into one (not supported yet)")
+    boolean squash;
+
+    @Option(names = "--squash-all", description = "Squash all of the image's layers into one (not supported yet)")
+    boolean squashAll;
+
+    @Option(names = "--annotation", paramLabel = "KEY=VALUE", description = "Manifest annotation of the built image (not supported yet)")
+    List<String> annotations = new ArrayList<>();
+
     @Option(names = "--tls-verify", arity = "0..1", fallbackValue = "true", defaultValue = "true", paramLabel = "BOOL",
             description = "Require HTTPS and verify certificates when pulling FROM images (accepted; loopback registries answer plain HTTP anyway)")
     boolean tlsVerify;
@@ -93,14 +124,38 @@ public final class BuildCommand implements Callable<Integer> {
             default -> pull;
         };
         io.jpod.engine.PullPolicy.parse(policy);
-        Path ctx = Path.of(context == null ? "." : context).toAbsolutePath().normalize();
+        if (squash || squashAll) {
+            throw new EngineException("--squash and --squash-all are not supported by jpod build yet: build without them");
+        }
+        if (!annotations.isEmpty()) {
+            throw new EngineException("--annotation is not supported by jpod build yet: use --label");
+        }
+        String fromPlatform = platform(platform, os, arch, variant);
+        if ("-".equals(context) && "-".equals(file)) {
+            throw new EngineException("the context and the Containerfile cannot both be read from stdin: give one of them as a path");
+        }
+        Path stdinContext = "-".equals(context) ? stdinContext() : null;
+        try {
+            return build(jpod, policy, fromPlatform, stdinContext);
+        } finally {
+            if (stdinContext != null) {
+                deleteTree(stdinContext);
+            }
+        }
+    }
+
+    private Integer build(JpodCommand jpod, String policy, String fromPlatform, Path stdinContext) {
+        Path ctx = stdinContext != null ? stdinContext : Path.of(context == null ? "." : context).toAbsolutePath().normalize();
         if (!Files.isDirectory(ctx)) {
             throw new EngineException("the build context " + ctx + " is not a directory: give a directory as CONTEXT");
         }
         String text;
         String name;
         try {
-            if ("-".equals(file)) {
+            if (stdinContext != null && file == null && Files.isRegularFile(ctx.resolve(STDIN_FILE))) {
+                text = Files.readString(ctx.resolve(STDIN_FILE)); // `jpod build - < Containerfile`: no context files
+                name = "Containerfile";
+            } else if ("-".equals(file)) {
                 text = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
                 name = "Containerfile";
             } else {
@@ -140,7 +195,8 @@ public final class BuildCommand implements Callable<Integer> {
             labelMap.put(eq < 0 ? l : l.substring(0, eq), eq < 0 ? "" : l.substring(eq + 1));
         }
         BuildRequest request = new BuildRequest(ctx, text, name, tags, args, target, noCache, policy, labelMap, format,
-                layers, quiet, network, rm, ignoreFile == null ? null : ignoreFile.toAbsolutePath());
+                layers, quiet, network, rm, ignoreFile == null ? null : ignoreFile.toAbsolutePath(), secrets(), volumes,
+                fromPlatform, false, noHosts);
         try (Engine engine = jpod.engine()) {
             String id = engine.build(request, jpod.out);
             String hex = ImageCli.hex(id);
@@ -148,12 +204,105 @@ public final class BuildCommand implements Callable<Integer> {
                 try {
                     Files.writeString(iidfile, "sha256:" + hex);
                 } catch (IOException e) {
-                    throw new EngineException("cannot write --iidfile " + iidfile + ": " + e.getMessage());
+                    throw new EngineException("cannot write --iidfile " + iidfile + ": "
+                            + (e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage()));
                 }
             }
             jpod.out.println(hex);
             return 0;
         }
+    }
+
+    private static final String STDIN_FILE = ".jpod-stdin-Containerfile";
+
+    /**
+     * `jpod build -`: stdin is a tar of the context (plain or compressed), extracted into a private directory, or else
+     * a Containerfile alone (an empty context), as docker build decides.
+     */
+    private static Path stdinContext() {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("jpod-build-context-");
+            Path data = Files.createTempFile("jpod-build-stdin-", "");
+            try {
+                Files.copy(System.in, data, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                if (io.jpod.engine.build.ContextArchive.isArchive(data)) {
+                    io.jpod.engine.build.ContextArchive.extract(data, dir);
+                } else {
+                    Files.move(data, dir.resolve(STDIN_FILE));
+                }
+            } finally {
+                Files.deleteIfExists(data);
+            }
+            return dir;
+        } catch (IOException e) {
+            if (dir != null) {
+                deleteTree(dir);
+            }
+            throw new EngineException("cannot read the build context from stdin: " + e.getMessage());
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory left behind is harmless
+        }
+    }
+
+    /** --platform, else --os/--arch/--variant, as one os/arch[/variant] (null: the host's). */
+    private static String platform(String platform, String os, String arch, String variant) {
+        if (platform != null) {
+            if (platform.contains(",")) {
+                throw new EngineException("building for several platforms (" + platform + ") is not supported by jpod build: give one");
+            }
+            return platform;
+        }
+        if (os == null && arch == null && variant == null) {
+            return null;
+        }
+        return (os == null ? "linux" : os) + "/" + (arch == null ? io.jpod.engine.build.ImageBuilder.hostArch() : arch)
+                + (variant == null ? "" : "/" + variant);
+    }
+
+    /** --secret id=ID,src=FILE | id=ID,env=VAR (type=file|env): each secret's content by id. */
+    private Map<String, byte[]> secrets() {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        for (String s : secrets) {
+            Map<String, String> o = new LinkedHashMap<>();
+            for (String part : s.split(",")) {
+                int eq = part.indexOf('=');
+                if (eq < 0) {
+                    throw new EngineException("invalid --secret \"" + s + "\": give id=ID,src=FILE");
+                }
+                o.put(part.substring(0, eq), part.substring(eq + 1));
+            }
+            String id = o.get("id");
+            String src = o.getOrDefault("src", o.get("source"));
+            String env = o.get("env");
+            if ("env".equals(o.get("type")) && env == null) {
+                env = src;
+                src = null;
+            }
+            if (id == null || id.isEmpty() || id.contains("/") || (src == null && env == null)) {
+                throw new EngineException("invalid --secret \"" + s + "\": give id=ID,src=FILE or id=ID,env=VAR");
+            }
+            if (src != null) {
+                try {
+                    out.put(id, Files.readAllBytes(Path.of(src).toAbsolutePath()));
+                } catch (IOException e) {
+                    throw new EngineException("cannot read the file of --secret " + id + ": " + src + ": " + e.getMessage());
+                }
+            } else {
+                String v = System.getenv(env);
+                if (v == null) {
+                    throw new EngineException("--secret " + id + ": the environment variable " + env + " is not set");
+                }
+                out.put(id, v.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return out;
     }
 
     private static Path defaultFile(Path ctx) throws java.nio.file.NoSuchFileException {

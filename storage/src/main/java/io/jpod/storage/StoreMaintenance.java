@@ -132,15 +132,29 @@ public final class StoreMaintenance {
             try (OutputStream out = Files.newOutputStream(tar)) {
                 exported = exporter.write(out);
             }
+            String chain;
             try (InputStream in = Files.newInputStream(tar); StagedLayer staged = store.layers().stage(in, null)) {
-                String chain = LayerStore.chainId(parentChainId, staged.diffId());
+                chain = LayerStore.chainId(parentChainId, staged.diffId());
                 staged.commit(chain, exported.diffId(), parentChainId);
-                return new CommittedLayer(chain, exported.diffId(), exported.size());
             }
+            keepAsBlob(store, tar, exported.diffId());
+            return new CommittedLayer(chain, exported.diffId(), exported.size());
         } catch (IOException e) {
             throw new StorageException("cannot archive the container's changes: " + Fs.describe(e) + "; check free space");
         } finally {
             store.discard(dir);
+        }
+    }
+
+    /**
+     * The layer's tar is kept as the blob its manifest entry names (an uncompressed layer, digest = diff_id), so a
+     * committed or built image can be pushed and saved like a pulled one.
+     */
+    private static void keepAsBlob(Store store, Path tar, String diffId) throws IOException {
+        Path blob = new BlobStore(store).path(diffId);
+        if (!Files.exists(blob)) {
+            Files.createDirectories(blob.getParent());
+            Fs.rename(tar, blob);
         }
     }
 }

@@ -8,13 +8,18 @@ import java.util.Map;
  * What `jpod build` was asked for. containerfile: its text (read by the CLI, also from stdin) and fileName (for
  * messages); tags: names for the result (none: only the id); pull: always|missing|never|newer for FROM images;
  * format: oci|docker; layers: use and fill the layer cache; network: --network for RUN (null: the default);
- * ignoreFile: --ignorefile (null: the context's .containerignore or .dockerignore).
+ * ignoreFile: --ignorefile (null: the context's .containerignore or .dockerignore); secrets: --secret id → content
+ * (for RUN --mount=type=secret, never stored); volumes: -v specs for every RUN; platform: --platform/--arch for FROM
+ * images (null: the host's); squash: --squash (the new layers as one); noHosts: --no-hosts for RUN.
  */
 public record BuildRequest(Path context, String containerfile, String fileName, List<String> tags,
                            Map<String, String> buildArgs, String target, boolean noCache, String pull,
                            Map<String, String> labels, String format, boolean layers, boolean quiet,
-                           String network, boolean removeContainers, Path ignoreFile) {
+                           String network, boolean removeContainers, Path ignoreFile, Map<String, byte[]> secrets,
+                           List<String> volumes, String platform, boolean squash, boolean noHosts) {
     public BuildRequest {
+        secrets = Map.copyOf(secrets);
+        volumes = List.copyOf(volumes);
         tags = List.copyOf(tags);
         buildArgs = Map.copyOf(buildArgs);
         labels = Map.copyOf(labels);

@@ -231,16 +231,25 @@ public final class ImageBuilder {
 
     private ImageRecord baseImage(String name, Instruction from) {
         PullPolicy policy = PullPolicy.parse(req.pull() == null ? "missing" : req.pull());
+        String platform = from.flag("platform") != null ? expanding(from, () -> ShellWords.expand(from.flag("platform"), predefinedArgs()::get, file.escape()))
+                : req.platform();
         if (policy != PullPolicy.ALWAYS) {
             try {
-                return engine.findImage(name);
+                ImageRecord local = engine.findImage(name);
+                if (platform == null || platform.equals(platformOf(local))) {
+                    return local;
+                }
+                if (policy == PullPolicy.NEVER) {
+                    throw new BuildFileException(file.name(), from.line(), "image " + name + " in local storage is " + platformOf(local)
+                            + ", not " + platform + ", and --pull=never was given");
+                }
             } catch (NoSuchImageException e) {
                 if (policy == PullPolicy.NEVER) {
                     throw new BuildFileException(file.name(), from.line(), "image " + name + " is not in local storage and --pull=never was given");
                 }
             }
         }
-        return engine.pull(name, true, null, true, out);
+        return engine.pull(name, true, platform, true, out);
     }
 
     private void step(Instruction in, State st, Map<String, String> globals, List<Containerfile.Stage> stages, int stageIndex) {
@@ -343,7 +352,7 @@ public final class ImageBuilder {
             }
             case "HEALTHCHECK" -> healthcheck(in, st);
             case "ONBUILD" -> metadata(st, "ONBUILD " + in.args(), c -> c.withArray("OnBuild").add(in.args()));
-            case "RUN" -> run(in, st);
+            case "RUN" -> run(in, st, stages, stageIndex);
             case "COPY", "ADD" -> copy(in, st, stages, stageIndex);
             default -> throw new BuildFileException(file.name(), in.line(), in.keyword() + " is not supported by jpod build yet");
         }
@@ -435,9 +444,19 @@ public final class ImageBuilder {
         }
     }
 
-    private void run(Instruction in, State st) {
+    private void run(Instruction in, State st, List<Containerfile.Stage> stages, int stageIndex) {
         if (st.image == null || st.image.layers().isEmpty()) {
             throw new BuildFileException(file.name(), in.line(), "cannot RUN in an empty image (FROM scratch): COPY a shell and its files in first");
+        }
+        String network = req.network() == null ? "slirp4netns" : req.network();
+        for (String f : in.flags()) {
+            if (f.startsWith("--network=")) {
+                String n = f.substring("--network=".length());
+                network = n.equals("default") ? network : n;
+            } else if (!f.startsWith("--mount=")) {
+                throw new BuildFileException(file.name(), in.line(), "unknown flag " + f.replaceFirst("=.*", "")
+                        + " for RUN (jpod build knows --mount and --network)");
+            }
         }
         List<String> argv = in.heredocs().isEmpty() ? ExecForm.parse(in.args()) : null;
         String shown;
@@ -456,32 +475,104 @@ public final class ImageBuilder {
             }
         });
         String createdBy = (argEnv.isEmpty() ? "" : "|" + argEnv.size() + " " + String.join(" ", argEnv) + " ") + shown;
-        String key = LayerCache.key(imageId(st), req.format() + "\nRUN " + toJson(argv) + "\n" + argEnv + "\n" + req.network(), null);
-        if (reuse(st, key)) {
-            return;
+        List<String> stepContainers = new ArrayList<>(); // containers whose rootfs a bind mount's from= uses
+        Path secretDir = null;
+        try {
+            List<RunMounts.Mount> mounts;
+            try {
+                secretDir = Files.createTempDirectory(engine.dirs().runRoot().path(), "build-secrets-",
+                        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+                mounts = RunMounts.parse(in.flags(), st.workdir(), new SourceFiles(req.context(), ignore), req.secrets(),
+                        store.root().resolve("build-cache-mounts"), secretDir, from -> mountedRootfs(from, in, stages, stageIndex, stepContainers));
+            } catch (IllegalArgumentException e) {
+                throw new BuildFileException(file.name(), in.line(), "RUN --mount: " + e.getMessage());
+            } catch (IOException e) {
+                throw new EngineException("cannot prepare the mounts of RUN (" + file.name() + ":" + in.line() + "): " + e.getMessage(), e);
+            }
+            StringBuilder mountKey = new StringBuilder();
+            mounts.forEach(m -> mountKey.append(m.keyPart()).append('\n'));
+            String key = LayerCache.key(imageId(st), req.format() + "\nRUN " + String.join(" ", in.flags()) + " " + toJson(argv)
+                    + "\n" + argEnv + "\n" + network + "\n" + req.volumes(), mountKey.toString());
+            if (reuse(st, key)) {
+                return;
+            }
+            List<String> targets = new ArrayList<>();
+            mounts.forEach(m -> targets.add(m.target()));
+            for (String v : req.volumes()) {
+                String[] parts = v.split(":");
+                if (parts.length >= 2) {
+                    targets.add(parts[1]);
+                }
+            }
+            runStep(in, st, argv, argEnv, network, mounts.stream().map(RunMounts.Mount::spec).toList(), targets, key, createdBy);
+        } finally {
+            stepContainers.forEach(this::removeContainer);
+            if (secretDir != null) {
+                StoreMaintenance.deleteTree(secretDir);
+            }
         }
-        List<String> command = argv;
-        RunRequest run = new RunRequest(st.image.id(), command,
+    }
+
+    private void runStep(Instruction in, State st, List<String> argv, List<String> argEnv, String network, List<String> mounts,
+                         List<String> targets, String key, String createdBy) {
+        // stdin is never the caller's; -q: the output only reaches the step container's log (read back on failure)
+        java.util.Set<String> attach = req.quiet() ? java.util.Set.of("log-only") : java.util.Set.of("stdout", "stderr");
+        RunRequest run = new RunRequest(st.image.id(), argv,
                 new RunRequest.ProcessRequest("", argEnv, null, null, null),
                 null, false, new RunRequest.PullRequest(PullPolicy.NEVER, true, true, null),
-                new RunRequest.NetworkRequest(req.network() == null ? "slirp4netns" : req.network(), List.of()),
-                new RunRequest.LifecycleRequest(false, false, false),
-                new RunRequest.SecurityRequest(), new RunRequest.ResourceRequest());
+                new RunRequest.NetworkRequest(network, List.of(), List.of(), false, List.of(), List.of(), List.of(), req.noHosts()),
+                new RunRequest.LifecycleRequest(false, false, false, false, null, null, Map.of(), io.jpod.engine.LogConfig.DEFAULT,
+                        false, io.jpod.engine.RestartPolicy.NO, null, false, null, attach),
+                new RunRequest.SecurityRequest(List.of(), List.of(), false, List.of(), req.volumes(), mounts, List.of(), false,
+                        true, null, List.of()),
+                new RunRequest.ResourceRequest());
         out.flush();
         int status = engine.run(run);
         String container = engine.lastRunId();
         try {
             if (status != 0) {
                 throw new EngineException("building at STEP \"" + in.text() + "\" (" + file.name() + ":" + in.line()
-                        + "): the command exited with status " + status);
+                        + "): the command exited with status " + status + (req.quiet() ? lastLines(container) : ""));
             }
-            StoreMaintenance.CommittedLayer layer = commitContainer(container, st.image, true);
+            StoreMaintenance.CommittedLayer layer = commitContainer(container, st.image, true, targets);
             ObjectNode config = st.config.deepCopy();
             history(config, "/bin/sh -c " + createdBy, false);
             commit(st, key, config, layer);
         } finally {
             removeContainer(container);
         }
+    }
+
+    /** With -q the failing step's output was not shown: its last lines, from the step container's log. */
+    private String lastLines(String container) {
+        if (container == null) {
+            return "";
+        }
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        try (PrintStream p = new PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            engine.logs(container, new io.jpod.engine.LogOptions(false, 10, null, false), p, p);
+        } catch (RuntimeException e) {
+            return "";
+        }
+        String text = buf.toString(java.nio.charset.StandardCharsets.UTF_8).strip();
+        return text.isEmpty() ? "" : "; its last output:\n" + text;
+    }
+
+    /** A RUN bind mount's from=: the stage's or image's rootfs, mounted through a created container kept for the step. */
+    private Map.Entry<Path, String> mountedRootfs(String from, Instruction in, List<Containerfile.Stage> stages, int stageIndex,
+                                                  List<String> containers) {
+        Containerfile.Stage dep = stageRef(from, stages, stageIndex);
+        String imageId = dep != null ? stageImages.get(dep.index()) : null;
+        if (imageId == null) {
+            try {
+                imageId = engine.findImage(from).id();
+            } catch (NoSuchImageException e) {
+                imageId = baseImage(from, in).id();
+            }
+        }
+        String container = createContainer(imageId);
+        containers.add(container);
+        return Map.entry(engine.containerFiles().mount(container), imageId);
     }
 
     /** The shell script of a shell-form RUN; heredocs go to the shell as written (it reads them itself). */
@@ -698,6 +789,11 @@ public final class ImageBuilder {
 
     /** The container's changes as a layer on top of its image; afterRun: first drop what the run machinery left. */
     private StoreMaintenance.CommittedLayer commitContainer(String container, ImageRecord image, boolean afterRun) {
+        return commitContainer(container, image, afterRun, List.of());
+    }
+
+    /** targets: the container paths the step mounted over (their mount points are not part of the layer). */
+    private StoreMaintenance.CommittedLayer commitContainer(String container, ImageRecord image, boolean afterRun, List<String> targets) {
         String top = image.layers().get(image.layers().size() - 1);
         List<Path> lowers = new ArrayList<>();
         for (int i = image.layers().size() - 1; i >= 0; i--) {
@@ -707,7 +803,7 @@ public final class ImageBuilder {
         try {
             Path changes = vfs ? engine.containerFiles().mount(container) : store.containers().upperDir(container);
             if (afterRun) {
-                RunArtifacts.strip(changes, lowers, vfs);
+                RunArtifacts.strip(changes, lowers, vfs, targets);
             }
             if (vfs) {
                 return StoreMaintenance.commitChanges(store, changes, DiffWalker.compare(changes, lowers), top);
@@ -727,16 +823,27 @@ public final class ImageBuilder {
     private Map<String, String> predefinedArgs() {
         Map<String, String> m = new HashMap<>();
         String arch = hostArch();
-        m.put("TARGETOS", "linux");
-        m.put("TARGETARCH", arch);
-        m.put("TARGETPLATFORM", "linux/" + arch);
+        String[] target = (req.platform() == null ? "linux/" + arch : req.platform()).split("/");
+        m.put("TARGETOS", target[0]);
+        m.put("TARGETARCH", target.length > 1 ? target[1] : arch);
+        m.put("TARGETPLATFORM", req.platform() == null ? "linux/" + arch : req.platform());
+        if (target.length > 2) {
+            m.put("TARGETVARIANT", target[2]);
+        }
         m.put("BUILDOS", "linux");
         m.put("BUILDARCH", arch);
         m.put("BUILDPLATFORM", "linux/" + arch);
         return m;
     }
 
-    private static String hostArch() {
+    /** os/arch[/variant] of a stored image, from its config. */
+    private String platformOf(ImageRecord image) {
+        ObjectNode c = readConfig(image.id());
+        String variant = c.path("variant").asText("");
+        return c.path("os").asText("linux") + "/" + c.path("architecture").asText("") + (variant.isEmpty() ? "" : "/" + variant);
+    }
+
+    public static String hostArch() {
         return switch (System.getProperty("os.arch")) {
             case "amd64", "x86_64" -> "amd64";
             case "aarch64" -> "arm64";

@@ -24,6 +24,29 @@ final class RunArtifacts {
      * lower file is in it), else an overlay upper dir (only the changes are).
      */
     static void strip(Path changes, List<Path> lowers, boolean fullCopy) throws IOException {
+        strip(changes, lowers, fullCopy, List.of());
+    }
+
+    /**
+     * As above, and also the mount points of the step's own mounts (RUN --mount, -v, secrets: container paths), with
+     * the directories made only to hold them; a parent the image has goes only when the upper dir holds nothing of
+     * it but that copy-up.
+     */
+    static void strip(Path changes, List<Path> lowers, boolean fullCopy, List<String> targets) throws IOException {
+        for (String t : targets) {
+            String rel = t.replaceFirst("^/+", "");
+            while (!rel.isEmpty()) {
+                Path entry = io.jpod.engine.RootfsPath.resolve(changes, rel);
+                boolean inImage = inLowers(lowers, rel);
+                if (!isEmpty(entry) || (inImage && (fullCopy || hasXattrs(entry)))) {
+                    break;
+                }
+                Files.delete(entry);
+                int slash = rel.lastIndexOf('/');
+                rel = slash < 0 ? "" : rel.substring(0, slash);
+            }
+        }
+
         for (String p : MOUNT_POINTS) {
             Path entry = changes.resolve(p);
             if (!inLowers(lowers, p) && isEmpty(entry)) {

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# `jpod build` beside `podman build` (buildah inside): the same 10-step Containerfile (RUN, COPY, ENV, ARG, WORKDIR,
+# LABEL, CMD) on the busybox image from a local registry, as the unprivileged user, in one hyperfine run: a cold build
+# (--no-cache: every step executed and committed) and an unchanged rebuild (every step a cache hit). Run as root on a
+# machine prepared by scripts/setup-host.sh after `mvn package`; results go to bench/RESULTS.md with the machine's
+# load (`uptime`) before and after.
+#   bench/build.sh [RUNS]
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+runs=${1:-10}
+die() { echo "bench: $*" >&2; exit 1; }
+. "$root/scripts/lib/local-registry.sh"
+[[ $(id -u) -eq 0 ]] || die "run as root (it starts a registry and runs both engines as user jpodtest)"
+command -v hyperfine >/dev/null || die "hyperfine is not installed (apt-get install hyperfine)"
+command -v podman >/dev/null || die "podman is not installed (apt-get install podman runc)"
+
+user=jpodtest
+work=$(mktemp -d /tmp/jpod-bench.XXXXXX)
+chmod 0755 "$work"
+as_user=(runuser -u "$user" -- env -i HOME="$work/home" XDG_RUNTIME_DIR="$work/run" PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)
+# crun refuses this machine's cgroup v1 hybrid layout and there is no systemd: podman needs runc and cgroupfs
+podman=(podman --runtime runc --cgroup-manager cgroupfs --events-backend file)
+jpod=("$work/jpod/bin/jpod")
+service_pids() {
+    local p
+    for p in $(pgrep -u "$user" -x java || true); do
+        tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "XDG_RUNTIME_DIR=$work/run" && echo "$p"
+    done
+    return 0
+}
+cleanup() {
+    stop_registry
+    "${as_user[@]}" podman unshare rm -rf "$work/home/.local/share/containers" >/dev/null 2>&1 || true
+    for p in $(service_pids); do kill -9 "$p" 2>/dev/null || true; done
+    for f in "$work/run/jpod/pause.pid" "$work/run/libpod/tmp/pause.pid"; do
+        [[ -f $f ]] && kill -9 "$(cat "$f")" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+bench_setup "$work" "$user"
+cd /
+
+# the context: a Containerfile of ten steps after FROM, and 50 small source files
+ctx=$work/ctx
+mkdir -p "$ctx/src"
+for i in $(seq 1 50); do head -c 4096 /dev/urandom | base64 >"$ctx/src/file$i.txt"; done
+echo extra >"$ctx/extra.txt"
+cat >"$ctx/Containerfile" <<CF
+FROM $image
+ENV APP=/app
+WORKDIR /app
+COPY src/ /app/src/
+RUN echo one > /app/one && ls /app/src | wc -l > /app/count
+ARG V=1
+RUN mkdir -p /app/data && cp -r /app/src /app/data/
+RUN echo \$V > /app/v && rm /app/data/src/file1.txt
+COPY extra.txt /app/
+LABEL bench=build
+CMD ["cat", "/app/v"]
+CF
+chmod -R a+rX "$ctx"
+
+"${as_user[@]}" "${jpod[@]}" pull -q "$image" >/dev/null
+"${as_user[@]}" "${podman[@]}" pull -q --tls-verify=false "$image" >/dev/null
+# the rebuild's cache: one build of each first (the warm-up runs build again)
+"${as_user[@]}" "${jpod[@]}" build -q -t bench-built "$ctx" >/dev/null
+"${as_user[@]}" "${podman[@]}" build -q -t bench-built "$ctx" >/dev/null
+
+load_before=$(uptime)
+J="${jpod[*]}"
+P="${podman[*]}"
+"${as_user[@]}" hyperfine -N --warmup 2 --runs "$runs" --export-markdown "$work/home/build.md" \
+    -n "jpod build --no-cache (cold, 10 steps)" "$J build -q --no-cache -t bench-built $ctx" \
+    -n "podman build --no-cache (cold, 10 steps)" "$P build -q --no-cache -t bench-built $ctx" \
+    -n "jpod build (unchanged rebuild)" "$J build -q -t bench-built $ctx" \
+    -n "podman build (unchanged rebuild)" "$P build -q -t bench-built $ctx"
+load_after=$(uptime)
+
+java_version=$(JPOD_SERVICE=0 "${as_user[@]}" "${jpod[@]}" version | sed -n 's/^Java: *//p')
+{
+    echo "## build ($(date -u +%Y-%m-%d))"
+    echo
+    echo "\`bench/build.sh $runs\`: \`jpod build\` beside \`podman build\` (buildah inside), the same 10-step Containerfile"
+    echo "(4 RUN, 2 COPY of 51 files, ENV, ARG, WORKDIR, LABEL, CMD) on the busybox image from a local registry, as the"
+    echo "unprivileged user; cold = \`--no-cache\` (every step run and committed), rebuild = nothing changed (all hits)."
+    echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(. /etc/os-release; echo "$PRETTY_NAME"),"
+    echo "kernel $(uname -r); jpod on Java $java_version; $(podman --version) with runc $(runc --version | sed -n 's/^runc version //p')."
+    echo "Load before: \`${load_before#*load average: }\`, after: \`${load_after#*load average: }\` (1/5/15 min)."
+    echo
+    cat "$work/home/build.md"
+    echo
+} >"$work/section.md"
+results=$root/bench/RESULTS.md
+awk -v start="## build (" 'index($0, start) == 1 {skip = 1; next} /^## / {skip = 0} !skip' "$results" >"$work/rest.md"
+cat "$work/rest.md" "$work/section.md" >"$results"
+cat "$work/section.md"

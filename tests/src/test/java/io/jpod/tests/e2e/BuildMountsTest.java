@@ -1,0 +1,172 @@
+package io.jpod.tests.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.jpod.tests.support.JpodEnv;
+import io.jpod.tests.support.PodmanEnv;
+import io.jpod.tests.support.RegistryAndJpod;
+import io.jpod.tests.support.Result;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * `jpod build` end to end, rootless: RUN --mount (cache reused across builds, secret, bind, tmpfs), --secret never in
+ * a layer, -q, a tar context on stdin, and a built image pushed to the local registry and run by podman.
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class BuildMountsTest {
+    private static final Duration T = Duration.ofSeconds(180);
+    private static final String SECRET = "s3cr3t-value-7f1c";
+
+    @RegisterExtension
+    static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("build/mounts");
+    private static JpodEnv env; // set by FX
+
+    private static Path context(String containerfile) throws IOException {
+        Path ctx = FX.scratchDir("build-ctx-");
+        write(ctx.resolve("Containerfile"), containerfile);
+        return ctx;
+    }
+
+    private static void write(Path file, String content) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, content);
+        file.toFile().setReadable(true, false);
+        for (Path d = file.getParent(); d.getNameCount() > 2; d = d.getParent()) {
+            d.toFile().setReadable(true, false);
+            d.toFile().setExecutable(true, false);
+        }
+    }
+
+    private static String lastLine(Result r) {
+        List<String> lines = r.stdout().strip().lines().toList();
+        return lines.get(lines.size() - 1);
+    }
+
+    @Test
+    void cacheMountOutlivesTheBuildAndSecretsBindsAndTmpfsLeaveNothingInTheLayers() throws IOException {
+        Path ctx = context("FROM " + FX.image() + "\n"
+                + "RUN --mount=type=cache,target=/var/cache/app echo run >> /var/cache/app/log && wc -l < /var/cache/app/log > /count\n"
+                + "RUN --mount=type=secret,id=token md5sum < /run/secrets/token | cut -d' ' -f1 > /secret-seen"
+                + " && stat -c %a /run/secrets/token > /secret-mode\n"
+                + "RUN --mount=type=secret,id=token,target=/etc/app/token.txt,mode=0440 test -s /etc/app/token.txt && echo ok > /target-seen\n"
+                + "RUN --mount=type=bind,source=data,target=/mnt/data cat /mnt/data/x > /bound && ! touch /mnt/data/y 2>/dev/null\n"
+                + "RUN --mount=type=tmpfs,target=/scratch touch /scratch/t && echo tmp > /tmpfs-seen\n"
+                + "CMD cat /count /secret-seen /secret-mode /target-seen /bound /tmpfs-seen;"
+                + " ls -d /var/cache/app /run/secrets /etc/app /mnt/data /scratch 2>/dev/null | wc -l\n");
+        write(ctx.resolve("data/x"), "bound-data\n");
+        Path secretDir = FX.scratchDir("build-secret-");
+        write(secretDir.resolve("token"), SECRET);
+        String secret = "id=token,src=" + secretDir.resolve("token");
+
+        Result first = env.run(T, "build", "-t", "mounts", "--secret", secret, ctx.toString());
+        assertEquals(0, first.exitCode(), first::toString);
+        assertEquals(List.of("1", md5(SECRET), "400", "ok", "bound-data", "tmp", "0"),
+                env.ok("run", "--rm", "mounts").stdout().strip().lines().toList(),
+                "RUN mounts were visible to their steps, and no mount point is left in the image");
+
+        // the cache mount's directory is kept between builds: a rebuild that runs the step again sees the first run
+        Result second = env.run(T, "build", "--no-cache", "-t", "mounts", "--secret", secret, ctx.toString());
+        assertEquals(0, second.exitCode(), second::toString);
+        assertEquals("2", env.ok("run", "--rm", "mounts").stdout().strip().lines().findFirst().orElseThrow(),
+                "the cache mount kept the first build's file");
+
+        // a changed secret does not invalidate the cache (Docker's rule); a changed bind source does
+        write(secretDir.resolve("token"), SECRET);
+        Result cached = env.run(T, "build", "-t", "mounts", "--secret", secret, ctx.toString());
+        assertEquals(0, cached.exitCode(), cached::toString);
+        assertEquals(6, cached.stdout().lines().filter(l -> l.startsWith("--> Using cache ")).count(), cached::toString);
+        write(ctx.resolve("data/x"), "changed\n");
+        Result rebound = env.run(T, "build", "-t", "mounts", "--secret", secret, ctx.toString());
+        assertEquals(3, rebound.stdout().lines().filter(l -> l.startsWith("--> Using cache ")).count(), rebound::toString);
+
+        // the secret is in no layer: every layer of the saved image (built layers are plain tars) scanned for it
+        Path archive = FX.scratchDir("build-save-").resolve("mounts.tar");
+        archive.getParent().toFile().setWritable(true, false);
+        env.ok("save", "-o", archive.toString(), "mounts");
+        byte[] bytes = Files.readAllBytes(archive);
+        assertTrue(bytes.length > 100_000, "the saved image holds its layers");
+        assertFalse(new String(bytes, StandardCharsets.ISO_8859_1).contains(SECRET), "the secret is in a layer of the saved image");
+
+        // a secret that a step requires but the build was not given: an error naming it
+        Path required = context("FROM " + FX.image() + "\nRUN --mount=type=secret,id=absent,required=true true\n");
+        Result missing = env.run(T, "build", required.toString());
+        assertEquals(125, missing.exitCode(), missing::toString);
+        assertTrue(missing.stderr().strip().startsWith("Error: Containerfile:2: RUN --mount: secret \"absent\" is required"), missing::toString);
+    }
+
+    private static String md5(String s) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void quietPrintsOnlyTheIdAndAFailingStepShowsItsLastLines() throws IOException {
+        Path ctx = context("FROM " + FX.image() + "\nRUN echo step-output-marker > /m && echo step-output-marker\nCMD cat /m\n");
+        Path out = FX.scratchDir("build-iid-");
+        out.toFile().setWritable(true, false);
+        Result q = env.run(T, "build", "-q", "--iidfile", out.resolve("iid").toString(), ctx.toString());
+        assertEquals(0, q.exitCode(), q::toString);
+        assertTrue(q.stdout().strip().matches("[0-9a-f]{64}"), () -> "-q prints only the id: " + q);
+        assertEquals("sha256:" + q.stdout().strip(), Files.readString(out.resolve("iid")));
+
+        Path failing = context("FROM " + FX.image() + "\nRUN echo last-words; exit 4\n");
+        Result f = env.run(T, "build", "-q", failing.toString());
+        assertEquals(125, f.exitCode(), f::toString);
+        assertFalse(f.stdout().contains("last-words"), f::toString);
+        assertTrue(f.stderr().contains("exited with status 4") && f.stderr().contains("last-words"), f::toString);
+    }
+
+    @Test
+    void tarContextOnStdin() throws IOException, InterruptedException {
+        Path ctx = context("FROM " + FX.image() + "\nCOPY hello.txt /hello.txt\nCMD cat /hello.txt\n");
+        write(ctx.resolve("hello.txt"), "from-a-tar\n");
+        Path tar = FX.scratchDir("build-tar-").resolve("ctx.tar");
+        Process p = new ProcessBuilder("tar", "-C", ctx.toString(), "-cf", tar.toString(), "Containerfile", "hello.txt").start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "tar failed");
+        tar.toFile().setReadable(true, false);
+        Result b = env.runWithInput(tar, Map.of(), T, "build", "-t", "fromtar", "-");
+        assertEquals(0, b.exitCode(), b::toString);
+        assertEquals("from-a-tar", env.ok("run", "--rm", "fromtar").stdout().strip());
+
+        Path file = FX.scratchDir("build-file-").resolve("Containerfile");
+        write(file, "FROM " + FX.image() + "\nCMD echo no-context\n");
+        Result only = env.runWithInput(file, Map.of(), T, "build", "-t", "nocontext", "-");
+        assertEquals(0, only.exitCode(), only::toString);
+        assertEquals("no-context", env.ok("run", "--rm", "nocontext").stdout().strip());
+    }
+
+    @Test
+    void builtImagePushedToTheRegistryRunsUnderPodman() throws IOException {
+        assumeTrue(PodmanEnv.available(), "podman is not installed");
+        Path ctx = context("FROM " + FX.image() + "\nCOPY msg /msg\nRUN echo built-by-jpod >> /msg\nCMD [\"cat\", \"/msg\"]\n");
+        write(ctx.resolve("msg"), "copied\n");
+        Result b = env.run(T, "build", "-t", "pushme", ctx.toString());
+        assertEquals(0, b.exitCode(), b::toString);
+        String dest = FX.registry().hostPort() + "/build/pushed:1";
+        Result push = env.run(T, "push", "--tls-verify=false", "pushme", dest);
+        assertEquals(0, push.exitCode(), push::toString);
+        try (PodmanEnv podman = PodmanEnv.create(env.user())) {
+            Result pull = podman.run(T, "pull", "-q", "--tls-verify=false", dest);
+            assertEquals(0, pull.exitCode(), pull::toString);
+            Result run = podman.run(T, "run", "--rm", dest);
+            assertEquals(0, run.exitCode(), run::toString);
+            assertEquals(List.of("copied", "built-by-jpod"), run.stdout().strip().lines().toList(), run::toString);
+        }
+    }
+}
