@@ -99,13 +99,13 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--no-hosts", description = "Do not create /etc/hosts for RUN")
     boolean noHosts;
 
-    @Option(names = "--squash", description = "Squash the image's new layers into one (not supported yet)")
+    @Option(names = "--squash", description = "Squash the new layers of the image into one")
     boolean squash;
 
-    @Option(names = "--squash-all", description = "Squash all of the image's layers into one (not supported yet)")
+    @Option(names = "--squash-all", description = "Squash all layers of the image into one")
     boolean squashAll;
 
-    @Option(names = "--annotation", paramLabel = "KEY=VALUE", description = "Manifest annotation of the built image (not supported yet)")
+    @Option(names = "--annotation", paramLabel = "KEY=VALUE", description = "Manifest annotation of the built image")
     List<String> annotations = new ArrayList<>();
 
     @Option(names = "--tls-verify", arity = "0..1", fallbackValue = "true", defaultValue = "true", paramLabel = "BOOL",
@@ -124,12 +124,6 @@ public final class BuildCommand implements Callable<Integer> {
             default -> pull;
         };
         io.jpod.engine.PullPolicy.parse(policy);
-        if (squash || squashAll) {
-            throw new EngineException("--squash and --squash-all are not supported by jpod build yet: build without them");
-        }
-        if (!annotations.isEmpty()) {
-            throw new EngineException("--annotation is not supported by jpod build yet: use --label");
-        }
         String fromPlatform = platform(platform, os, arch, variant);
         if ("-".equals(context) && "-".equals(file)) {
             throw new EngineException("the context and the Containerfile cannot both be read from stdin: give one of them as a path");
@@ -196,7 +190,7 @@ public final class BuildCommand implements Callable<Integer> {
         }
         BuildRequest request = new BuildRequest(ctx, text, name, tags, args, target, noCache, policy, labelMap, format,
                 layers, quiet, network, rm, ignoreFile == null ? null : ignoreFile.toAbsolutePath(), secrets(), volumes,
-                fromPlatform, false, noHosts);
+                fromPlatform, squashAll ? "all" : squash ? "new" : null, noHosts, keyValues(annotations, "--annotation"));
         try (Engine engine = jpod.engine()) {
             String id = engine.build(request, jpod.out);
             String hex = ImageCli.hex(id);
@@ -211,6 +205,18 @@ public final class BuildCommand implements Callable<Integer> {
             jpod.out.println(hex);
             return 0;
         }
+    }
+
+    private static Map<String, String> keyValues(List<String> items, String flag) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String i : items) {
+            int eq = i.indexOf('=');
+            if (eq <= 0) {
+                throw new EngineException("invalid " + flag + " \"" + i + "\": give KEY=VALUE");
+            }
+            m.put(i.substring(0, eq), i.substring(eq + 1));
+        }
+        return m;
     }
 
     private static final String STDIN_FILE = ".jpod-stdin-Containerfile";

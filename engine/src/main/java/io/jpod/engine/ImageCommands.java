@@ -495,6 +495,9 @@ final class ImageCommands {
         m.put("Labels", config.path("config").path("Labels").isObject() ? config.path("config").path("Labels") : null);
         com.fasterxml.jackson.databind.JsonNode manifest = readTree(store.images().manifest(r.id()));
         m.put("ManifestType", manifest.path("mediaType").asText(""));
+        if (manifest.path("annotations").isObject()) {
+            m.put("Annotations", manifest.path("annotations"));
+        }
         java.util.Map<String, Object> rootfs = new java.util.LinkedHashMap<>();
         rootfs.put("Type", config.path("rootfs").path("type").asText("layers"));
         rootfs.put("Layers", config.path("rootfs").path("diff_ids"));

@@ -10,15 +10,18 @@ import java.util.Map;
  * format: oci|docker; layers: use and fill the layer cache; network: --network for RUN (null: the default);
  * ignoreFile: --ignorefile (null: the context's .containerignore or .dockerignore); secrets: --secret id → content
  * (for RUN --mount=type=secret, never stored); volumes: -v specs for every RUN; platform: --platform/--arch for FROM
- * images (null: the host's); squash: --squash (the new layers as one); noHosts: --no-hosts for RUN.
+ * images (null: the host's); squash: null, "new" (--squash: the target stage's new layers as one) or "all" (--squash-all); noHosts: --no-hosts for RUN;
+ * annotations: --annotation, in the built image's manifest.
  */
 public record BuildRequest(Path context, String containerfile, String fileName, List<String> tags,
                            Map<String, String> buildArgs, String target, boolean noCache, String pull,
                            Map<String, String> labels, String format, boolean layers, boolean quiet,
                            String network, boolean removeContainers, Path ignoreFile, Map<String, byte[]> secrets,
-                           List<String> volumes, String platform, boolean squash, boolean noHosts) {
+                           List<String> volumes, String platform, String squash, boolean noHosts,
+                           Map<String, String> annotations) {
     public BuildRequest {
         secrets = Map.copyOf(secrets);
+        annotations = Map.copyOf(annotations);
         volumes = List.copyOf(volumes);
         tags = List.copyOf(tags);
         buildArgs = Map.copyOf(buildArgs);

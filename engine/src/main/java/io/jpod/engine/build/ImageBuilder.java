@@ -194,6 +194,7 @@ public final class ImageBuilder {
             st.image = baseImage(base, from);
         }
         st.config = st.image == null ? scratchConfig() : readConfig(st.image.id());
+        ImageRecord stageBase = st.image;
         boolean lastStepDone = false;
         for (int i = 0; i < stage.body().size(); i++) {
             Instruction in = stage.body().get(i);
@@ -222,7 +223,56 @@ public final class ImageBuilder {
         if (isTarget && stage.body().isEmpty()) {
             out.println("--> " + shortId(imageId(st)));
         }
+        if (isTarget && req.squash() != null) {
+            st.image = squash("all".equals(req.squash()) ? null : stageBase, st.image);
+        }
+        if (isTarget && !req.annotations().isEmpty()) {
+            st.image = writer.annotate(st.image, req.annotations());
+        }
         return st.image.id();
+    }
+
+    /**
+     * --squash (base: the stage's FROM image) and --squash-all (base null): the layers above base become one, made
+     * by comparing the final rootfs with base's layers; the history keeps every entry, those above base marked empty
+     * except the last (one layer, one non-empty entry). Not cached: a squashed image is no other step's parent.
+     */
+    private ImageRecord squash(ImageRecord base, ImageRecord image) {
+        List<String> baseLayers = base == null ? List.of() : base.layers();
+        if (image.layers().size() - baseLayers.size() <= 1) {
+            return image; // nothing to join
+        }
+        String container = createContainer(image.id());
+        try {
+            Path merged = engine.containerFiles().mount(container);
+            List<Path> lowers = new ArrayList<>();
+            for (int i = baseLayers.size() - 1; i >= 0; i--) {
+                lowers.add(store.layers().diffDir(baseLayers.get(i)));
+            }
+            String top = baseLayers.isEmpty() ? null : baseLayers.get(baseLayers.size() - 1);
+            StoreMaintenance.CommittedLayer layer = StoreMaintenance.commitChanges(store, merged, DiffWalker.compare(merged, lowers), top);
+            ObjectNode config = readConfig(image.id());
+            ArrayNode diffIds = config.with("rootfs").putArray("diff_ids");
+            if (base != null) {
+                readConfig(base.id()).path("rootfs").path("diff_ids").forEach(d -> diffIds.add(d.asText()));
+            }
+            int kept = base == null ? 0 : readConfig(base.id()).path("history").size();
+            ArrayNode history = config.withArray("history");
+            for (int i = kept; i < history.size(); i++) {
+                ObjectNode h = (ObjectNode) history.get(i);
+                if (i == history.size() - 1) {
+                    h.remove("empty_layer");
+                } else {
+                    h.put("empty_layer", true);
+                }
+            }
+            config.put("created", Instant.now().toString());
+            return writer.write(base, config, layer);
+        } catch (IOException e) {
+            throw new EngineException("cannot squash the image's layers: " + e.getMessage(), e);
+        } finally {
+            removeContainer(container);
+        }
     }
 
     private String imageId(State st) {

@@ -69,6 +69,20 @@ final class ImageWriter {
         }
     }
 
+    /** --annotation: the image's manifest again with annotations (the id, its config's digest, stays). */
+    ImageRecord annotate(ImageRecord image, java.util.Map<String, String> annotations) {
+        try {
+            ObjectNode manifest = (ObjectNode) JSON.readTree(store.images().manifest(image.id()));
+            ObjectNode a = manifest.with("annotations");
+            new java.util.TreeMap<>(annotations).forEach(a::put);
+            byte[] manifestBytes = JSON.writeValueAsBytes(manifest);
+            return store.images().put(image.id(), manifestBytes, store.images().config(image.id()), sha256(manifestBytes),
+                    image.layers(), image.size(), null, null);
+        } catch (IOException e) {
+            throw new EngineException("cannot store the annotations of the built image: " + e.getMessage(), e);
+        }
+    }
+
     static String sha256(byte[] data) {
         try {
             return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));

@@ -169,4 +169,27 @@ class BuildMountsTest {
             assertEquals(List.of("copied", "built-by-jpod"), run.stdout().strip().lines().toList(), run::toString);
         }
     }
+
+    @Test
+    void imagePruneAndSystemPruneClearTheBuildCache() throws IOException {
+        Path ctx = context("FROM " + FX.image() + "\nRUN echo prune-me > /p\nLABEL step=2\nCMD cat /p\n");
+        for (String[] prune : List.of(new String[]{"image", "prune", "-f"}, new String[]{"system", "prune", "-f"})) {
+            Result b = env.run(T, "build", "-t", "prunable", ctx.toString());
+            assertEquals(0, b.exitCode(), b::toString);
+            Result again = env.run(T, "build", "-t", "prunable", ctx.toString());
+            assertEquals(3, hits(again), () -> "before " + String.join(" ", prune) + ": all hits " + again);
+            int before = env.ok("images", "-a", "-q").stdout().strip().lines().toList().size();
+            env.ok(prune);
+            int after = env.ok("images", "-a", "-q").stdout().strip().lines().toList().size();
+            assertTrue(after < before, () -> String.join(" ", prune) + " removed no intermediate image");
+            Result rebuilt = env.run(T, "build", "-t", "prunable", ctx.toString());
+            assertEquals(0, rebuilt.exitCode(), rebuilt::toString);
+            assertEquals(0, hits(rebuilt), () -> "after " + String.join(" ", prune) + " the cache is empty: " + rebuilt);
+            assertEquals("prune-me", env.ok("run", "--rm", "prunable").stdout().strip());
+        }
+    }
+
+    private static long hits(Result r) {
+        return r.stdout().lines().filter(l -> l.startsWith("--> Using cache ")).count();
+    }
 }
