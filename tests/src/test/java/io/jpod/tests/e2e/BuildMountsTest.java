@@ -192,4 +192,32 @@ class BuildMountsTest {
     private static long hits(Result r) {
         return r.stdout().lines().filter(l -> l.startsWith("--> Using cache ")).count();
     }
+
+    @Test
+    void squashAnnotationVolumeAndPlatform() throws IOException {
+        Path ctx = context("FROM " + FX.image() + "\nRUN cat /host/in.txt > /from-volume\nRUN echo a > /a\n"
+                + "RUN echo b > /b && rm /a\nCMD cat /from-volume /b; test ! -e /a && test ! -e /host && echo clean\n");
+        Path host = FX.scratchDir("build-vol-");
+        write(host.resolve("in.txt"), "from-the-host\n");
+        com.fasterxml.jackson.databind.JsonNode base = env.ok("image", "inspect", FX.image()).json().get(0);
+        int baseLayers = base.path("RootFS").path("Layers").size();
+        String platform = "linux/" + base.path("Architecture").asText();
+
+        Result b = env.run(T, "build", "-t", "squashed", "--squash", "-v", host + ":/host:ro", "--annotation", "org.example.note=hi",
+                "--platform", platform, ctx.toString());
+        assertEquals(0, b.exitCode(), b::toString);
+        assertEquals(List.of("from-the-host", "b", "clean"), env.ok("run", "--rm", "squashed").stdout().strip().lines().toList());
+        com.fasterxml.jackson.databind.JsonNode image = env.ok("image", "inspect", "squashed").json().get(0);
+        assertEquals(baseLayers + 1, image.path("RootFS").path("Layers").size(), image::toString);
+        assertEquals("hi", image.path("Annotations").path("org.example.note").asText(), image::toString);
+
+        Result all = env.run(T, "build", "-t", "squashed-all", "--squash-all", "-v", host + ":/host:ro", ctx.toString());
+        assertEquals(0, all.exitCode(), all::toString);
+        assertEquals(1, env.ok("image", "inspect", "squashed-all").json().get(0).path("RootFS").path("Layers").size());
+        assertEquals(List.of("from-the-host", "b", "clean"), env.ok("run", "--rm", "squashed-all").stdout().strip().lines().toList());
+
+        Result several = env.run(T, "build", "--platform", "linux/amd64,linux/arm64", ctx.toString());
+        assertEquals(125, several.exitCode(), several::toString);
+        assertTrue(several.stderr().strip().startsWith("Error: building for several platforms"), several::toString);
+    }
 }
