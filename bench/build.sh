@@ -83,7 +83,7 @@ java_version=$(JPOD_SERVICE=0 "${as_user[@]}" "${jpod[@]}" version | sed -n 's/^
     echo "## build ($(date -u +%Y-%m-%d))"
     echo
     echo "\`bench/build.sh $runs\`: \`jpod build\` beside \`podman build\` (buildah inside), the same 10-step Containerfile"
-    echo "(4 RUN, 2 COPY of 51 files, ENV, ARG, WORKDIR, LABEL, CMD) on the busybox image from a local registry, as the"
+    echo "(3 RUN, 2 COPY of 51 files, ENV, ARG, WORKDIR, LABEL, CMD) on the busybox image from a local registry, as the"
     echo "unprivileged user; cold = \`--no-cache\` (every step run and committed), rebuild = nothing changed (all hits)."
     echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(. /etc/os-release; echo "$PRETTY_NAME"),"
     echo "kernel $(uname -r); jpod on Java $java_version; $(podman --version) with runc $(runc --version | sed -n 's/^runc version //p')."

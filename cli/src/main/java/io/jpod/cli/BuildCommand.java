@@ -139,7 +139,7 @@ public final class BuildCommand implements Callable<Integer> {
     }
 
     private Integer build(JpodCommand jpod, String policy, String fromPlatform, Path stdinContext) {
-        Path ctx = stdinContext != null ? stdinContext : Path.of(context == null ? "." : context).toAbsolutePath().normalize();
+        Path ctx = stdinContext != null ? stdinContext : jpod.callerPath(context == null ? "." : context);
         if (!Files.isDirectory(ctx)) {
             throw new EngineException("the build context " + ctx + " is not a directory: give a directory as CONTEXT");
         }
@@ -153,7 +153,7 @@ public final class BuildCommand implements Callable<Integer> {
                 text = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
                 name = "Containerfile";
             } else {
-                Path f = file != null ? Path.of(file).toAbsolutePath() : defaultFile(ctx);
+                Path f = file != null ? jpod.callerPath(file) : defaultFile(ctx);
                 text = Files.readString(f);
                 name = f.getFileName().toString();
             }
@@ -166,7 +166,7 @@ public final class BuildCommand implements Callable<Integer> {
         List<String> all = new ArrayList<>();
         for (Path f : buildArgFiles) {
             try {
-                Files.readAllLines(f).stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).forEach(all::add);
+                Files.readAllLines(jpod.callerPath(f.toString())).stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).forEach(all::add);
             } catch (IOException e) {
                 throw new EngineException("cannot read --build-arg-file " + f + ": " + e.getMessage());
             }
@@ -175,7 +175,7 @@ public final class BuildCommand implements Callable<Integer> {
         for (String a : all) {
             int eq = a.indexOf('=');
             if (eq < 0) {
-                String v = System.getenv(a);
+                String v = jpod.env.get(a);
                 if (v != null) {
                     args.put(a, v);
                 }
@@ -189,14 +189,14 @@ public final class BuildCommand implements Callable<Integer> {
             labelMap.put(eq < 0 ? l : l.substring(0, eq), eq < 0 ? "" : l.substring(eq + 1));
         }
         BuildRequest request = new BuildRequest(ctx, text, name, tags, args, target, noCache, policy, labelMap, format,
-                layers, quiet, network, rm, ignoreFile == null ? null : ignoreFile.toAbsolutePath(), secrets(), volumes,
+                layers, quiet, network, rm, ignoreFile == null ? null : jpod.callerPath(ignoreFile.toString()), secrets(jpod), volumes,
                 fromPlatform, squashAll ? "all" : squash ? "new" : null, noHosts, keyValues(annotations, "--annotation"));
         try (Engine engine = jpod.engine()) {
             String id = engine.build(request, jpod.out);
             String hex = ImageCli.hex(id);
             if (iidfile != null) {
                 try {
-                    Files.writeString(iidfile, "sha256:" + hex);
+                    Files.writeString(jpod.callerPath(iidfile.toString()), "sha256:" + hex);
                 } catch (IOException e) {
                     throw new EngineException("cannot write --iidfile " + iidfile + ": "
                             + (e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage()));
@@ -273,7 +273,7 @@ public final class BuildCommand implements Callable<Integer> {
     }
 
     /** --secret id=ID,src=FILE | id=ID,env=VAR (type=file|env): each secret's content by id. */
-    private Map<String, byte[]> secrets() {
+    private Map<String, byte[]> secrets(JpodCommand jpod) {
         Map<String, byte[]> out = new LinkedHashMap<>();
         for (String s : secrets) {
             Map<String, String> o = new LinkedHashMap<>();
@@ -296,12 +296,12 @@ public final class BuildCommand implements Callable<Integer> {
             }
             if (src != null) {
                 try {
-                    out.put(id, Files.readAllBytes(Path.of(src).toAbsolutePath()));
+                    out.put(id, Files.readAllBytes(jpod.callerPath(src)));
                 } catch (IOException e) {
                     throw new EngineException("cannot read the file of --secret " + id + ": " + src + ": " + e.getMessage());
                 }
             } else {
-                String v = System.getenv(env);
+                String v = jpod.env.get(env);
                 if (v == null) {
                     throw new EngineException("--secret " + id + ": the environment variable " + env + " is not set");
                 }

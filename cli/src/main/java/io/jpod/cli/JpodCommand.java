@@ -59,6 +59,12 @@ public final class JpodCommand implements Runnable {
         new picocli.CommandLine(this).usage(out);
     }
 
+    /** A path the caller named, resolved against its working directory (the service's client's, else this JVM's). */
+    java.nio.file.Path callerPath(String path) {
+        String cwd = host instanceof ServiceRequest r ? r.cwd() : System.getProperty("user.dir");
+        return java.nio.file.Path.of(cwd).resolve(path).normalize();
+    }
+
     /** An engine for a command that works inside the user namespace. */
     Engine engine() {
         if (!HostUser.inUserNamespace()) {

@@ -37,12 +37,18 @@ final class ServiceRequest implements ProcessHost {
     private volatile boolean clientGone;
     private volatile boolean handingOver;
     private volatile boolean answering;
+    private volatile String cwd = "/";
     private Thread worker;
 
     ServiceRequest(SocketChannel channel) {
         this.channel = channel;
         this.in = Channels.newInputStream(channel);
         this.out = Channels.newOutputStream(channel);
+    }
+
+    /** The caller's working directory (a command that resolves the caller's relative paths reads it). */
+    String cwd() {
+        return cwd;
     }
 
     InputStream in() {
@@ -75,7 +81,10 @@ final class ServiceRequest implements ProcessHost {
                         env.put(e.substring(0, eq), e.substring(eq + 1));
                     }
                 }
-                case ServiceFrames.CWD -> cwd = f.text();
+                case ServiceFrames.CWD -> {
+                    cwd = f.text();
+                    this.cwd = cwd;
+                }
                 case ServiceFrames.UMASK -> umask = f.text();
                 case ServiceFrames.CLIENT_PID -> clientPid = f.text().strip();
                 case ServiceFrames.GO -> {

@@ -12,7 +12,7 @@ import java.util.Set;
 final class ServiceRouting {
     /** read stdin as data, write files or archives named relative to the caller, or need the caller's terminal */
     static final Set<String> IN_PROCESS = Set.of("unshare", "cp", "load", "save", "import", "export", "login", "logout",
-            "system", "volume", "stats", "build", "__train");
+            "system", "volume", "stats", "__train");
     /** options whose value is a path on the caller's side */
     private static final Set<String> PATH_OPTIONS = Set.of("--env-file", "--cidfile", "--label-file", "--authfile",
             "--digestfile", "--device", "--security-opt", "--iidfile", "--cert-dir");
@@ -34,8 +34,12 @@ final class ServiceRouting {
         if ((command.equals("container") || command.equals("image")) && IN_PROCESS.contains(String.valueOf(command(args, indexOf(args, command) + 1)))) {
             return false;
         }
+        boolean build = command.equals("build") || (command.equals("image") && "build".equals(command(args, indexOf(args, command) + 1)));
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
+            if (build && (a.equals("-") || a.endsWith("=-"))) {
+                return false; // `build -` or `-f -`: stdin is the context or the Containerfile
+            }
             String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
             if (PATH_OPTIONS.contains(name)) {
                 return false;

@@ -20,6 +20,8 @@ class ServiceRoutingTest {
         assertTrue(served("container", "inspect", "c"));
         assertTrue(served("run", "-v", "/abs:/data", "-v", "named:/v", "--mount", "type=bind,src=/abs,dst=/d", "alpine"));
         assertTrue(served("--version"));
+        assertTrue(served("build", "-t", "app", "."), "build resolves its context against the caller's directory");
+        assertTrue(served("image", "build", "-f", "Containerfile.dev", "ctx"));
         assertTrue(served());
     }
 
@@ -34,5 +36,8 @@ class ServiceRoutingTest {
         assertFalse(served("run", "-v", "./data:/data", "alpine"));
         assertFalse(served("run", "--volume=data/x:/data", "alpine"));
         assertFalse(served("run", "--mount", "type=bind,source=rel/dir,target=/d", "alpine"));
+        assertFalse(served("build", "-t", "app", "-"), "a context tar on stdin");
+        assertFalse(served("build", "-f", "-", "."), "a Containerfile on stdin");
+        assertFalse(served("image", "build", "--file=-", "."));
     }
 }

@@ -41,6 +41,8 @@ import java.util.function.Function;
 public final class ImageBuilder {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> DEFAULT_SHELL = List.of("/bin/sh", "-c");
+    private static final List<String> PROXY_ARGS = List.of("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
+            "FTP_PROXY", "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy");
 
     private final Engine engine;
     private final Store store;
@@ -66,6 +68,7 @@ public final class ImageBuilder {
 
     /** Builds and tags; returns the image id ("sha256:…"). */
     public String build() {
+        io.jpod.engine.Trace.mark("build: start");
         file = Containerfile.parse(req.containerfile(), req.fileName());
         Containerfile.Plan plan = file.plan();
         Map<String, String> globals = predefinedArgs();
@@ -94,6 +97,7 @@ public final class ImageBuilder {
                 out.println("--> " + shortId(id));
             }
         }
+        io.jpod.engine.Trace.mark("build: stages built");
         if (!req.tags().isEmpty()) {
             engine.tag(id, req.tags());
             List<String> names = store.images().get(id).orElseThrow().names();
@@ -195,11 +199,13 @@ public final class ImageBuilder {
         }
         st.config = st.image == null ? scratchConfig() : readConfig(st.image.id());
         ImageRecord stageBase = st.image;
+        io.jpod.engine.Trace.mark("build: base image");
         boolean lastStepDone = false;
         for (int i = 0; i < stage.body().size(); i++) {
             Instruction in = stage.body().get(i);
             boolean last = i == stage.body().size() - 1;
             out.println(prefix + "STEP " + (i + 2) + "/" + total + ": " + in.text());
+            io.jpod.engine.Trace.mark("build: step " + (i + 2) + " " + in.keyword());
             step(in, st, globals, stages, stage.index());
             if (last && isTarget) {
                 out.println(prefix + "COMMIT" + (req.tags().isEmpty() ? "" : " " + req.tags().get(0)));
@@ -223,7 +229,8 @@ public final class ImageBuilder {
         if (isTarget && stage.body().isEmpty()) {
             out.println("--> " + shortId(imageId(st)));
         }
-        if (isTarget && req.squash() != null) {
+        if (isTarget && (req.squash() != null || !req.layers())) {
+            // --layers=false: as buildah, whose one working container gives the stage a single new layer
             st.image = squash("all".equals(req.squash()) ? null : stageBase, st.image);
         }
         if (isTarget && !req.annotations().isEmpty()) {
@@ -525,6 +532,14 @@ public final class ImageBuilder {
             }
         });
         String createdBy = (argEnv.isEmpty() ? "" : "|" + argEnv.size() + " " + String.join(" ", argEnv) + " ") + shown;
+        // Docker's predefined proxy args reach RUN undeclared, but neither its history nor its cache key
+        List<String> runEnv = new ArrayList<>(argEnv);
+        for (String p : PROXY_ARGS) {
+            String v = req.buildArgs().get(p);
+            if (v != null && !st.args.containsKey(p) && st.env(p) == null) {
+                runEnv.add(p + "=" + v);
+            }
+        }
         List<String> stepContainers = new ArrayList<>(); // containers whose rootfs a bind mount's from= uses
         Path secretDir = null;
         try {
@@ -554,7 +569,7 @@ public final class ImageBuilder {
                     targets.add(parts[1]);
                 }
             }
-            runStep(in, st, argv, argEnv, network, mounts.stream().map(RunMounts.Mount::spec).toList(), targets, key, createdBy);
+            runStep(in, st, argv, runEnv, network, mounts.stream().map(RunMounts.Mount::spec).toList(), targets, key, createdBy);
         } finally {
             stepContainers.forEach(this::removeContainer);
             if (secretDir != null) {

@@ -216,6 +216,17 @@ class BuildMountsTest {
         assertEquals(1, env.ok("image", "inspect", "squashed-all").json().get(0).path("RootFS").path("Layers").size());
         assertEquals(List.of("from-the-host", "b", "clean"), env.ok("run", "--rm", "squashed-all").stdout().strip().lines().toList());
 
+        // --layers=false: one new layer for the stage, as buildah's single working container gives; a proxy build
+        // arg reaches RUN undeclared but stays out of the history
+        Path proxied = context("FROM " + FX.image() + "\nRUN echo \"$HTTP_PROXY\" > /proxy\nRUN echo two > /two\nCMD cat /proxy /two\n");
+        Result noLayers = env.run(T, "build", "-t", "onelayer", "--layers=false", "--build-arg", "HTTP_PROXY=http://proxy.invalid:3128",
+                proxied.toString());
+        assertEquals(0, noLayers.exitCode(), noLayers::toString);
+        assertEquals(List.of("http://proxy.invalid:3128", "two"), env.ok("run", "--rm", "onelayer").stdout().strip().lines().toList());
+        assertEquals(baseLayers + 1, env.ok("image", "inspect", "onelayer").json().get(0).path("RootFS").path("Layers").size());
+        Result history = env.ok("history", "--no-trunc", "onelayer");
+        assertFalse(history.stdout().contains("proxy.invalid"), history::toString);
+
         Result several = env.run(T, "build", "--platform", "linux/amd64,linux/arm64", ctx.toString());
         assertEquals(125, several.exitCode(), several::toString);
         assertTrue(several.stderr().strip().startsWith("Error: building for several platforms"), several::toString);
