@@ -110,7 +110,7 @@ public final class ImageBuilder {
         return id;
     }
 
-    /** The stages the target needs: those its FROM and COPY --from name, transitively. */
+    /** The stages the target needs: those its FROM, COPY --from and RUN --mount from= name, transitively. */
     private void need(Containerfile.Stage stage, List<Containerfile.Stage> stages, Map<String, String> globals, Set<Integer> needed) {
         if (needed.contains(stage.index())) {
             return;
@@ -120,6 +120,9 @@ public final class ImageBuilder {
         for (Instruction in : stage.body()) {
             if ((in.keyword().equals("COPY") || in.keyword().equals("ADD")) && in.flag("from") != null) {
                 refs.add(in.flag("from"));
+            }
+            if (in.keyword().equals("RUN")) {
+                refs.addAll(RunMounts.fromRefs(in.flags())); // RUN --mount=…,from=STAGE
             }
         }
         for (String ref : refs) {

@@ -131,6 +131,21 @@ final class RunMounts {
         return out;
     }
 
+    /** The from= values of a RUN's --mount flags (stages the step needs built first). */
+    static List<String> fromRefs(List<String> flags) {
+        List<String> refs = new ArrayList<>();
+        for (String f : flags) {
+            if (f.startsWith("--mount=")) {
+                for (String part : f.substring("--mount=".length()).split(",")) {
+                    if (part.startsWith("from=")) {
+                        refs.add(part.substring("from=".length()));
+                    }
+                }
+            }
+        }
+        return refs;
+    }
+
     /** Docker's `--mount` syntax: comma-separated key=value; a bare key is a flag. */
     private static Map<String, String> options(String spec) {
         Map<String, String> o = new LinkedHashMap<>();

@@ -231,4 +231,17 @@ class BuildMountsTest {
         assertEquals(125, several.exitCode(), several::toString);
         assertTrue(several.stderr().strip().startsWith("Error: building for several platforms"), several::toString);
     }
+
+    @Test
+    void bindMountFromAStageIsReadOnlyAndKeyedByTheStage() throws IOException {
+        Path ctx = context("FROM " + FX.image() + " AS tools\nRUN mkdir /out && echo from-stage > /out/f\n"
+                + "FROM " + FX.image() + "\nRUN --mount=type=bind,from=tools,source=/out,target=/mnt/s cat /mnt/s/f > /copied"
+                + " && ! touch /mnt/s/x 2>/dev/null\nCMD cat /copied; test ! -e /mnt/s && echo clean\n");
+        Result b = env.run(T, "build", "-t", "fromstage", ctx.toString());
+        assertEquals(0, b.exitCode(), b::toString);
+        assertEquals(List.of("from-stage", "clean"), env.ok("run", "--rm", "fromstage").stdout().strip().lines().toList());
+        Result again = env.run(T, "build", "-t", "fromstage", ctx.toString());
+        assertEquals(3, hits(again), again::toString);
+        assertEquals("", env.ok("ps", "-a", "-q").stdout().strip(), "the containers that mounted the stage are gone");
+    }
 }
