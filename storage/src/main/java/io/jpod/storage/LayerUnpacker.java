@@ -6,16 +6,22 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,10 +29,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Streams an uncompressed layer tar into a directory, confined to it, and hashes the stream (the layer's diff_id).
@@ -69,6 +78,8 @@ public final class LayerUnpacker {
     public static final String OPAQUE_XATTR = "user.overlay.opaque";
     private static final int MAX_SYMLINKS = 40;
     private static final String XATTR_PAX_PREFIX = "SCHILY.xattr.";
+    private static final Set<OpenOption> CREATE_NEW = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS);
 
     /** What was unpacked: diff_id ("sha256:hex" of every byte read), byte count, and whether .wh. fallbacks were kept. */
     public record Result(String diffId, long size, boolean whiteoutFallback, boolean rootEntry, List<LowerLink> lowerLinks) {
@@ -214,10 +225,21 @@ public final class LayerUnpacker {
         private int unknown;
         private String firstUnknown;
         private boolean xattrWarned;
+        /**
+         * Directories known to be real (created or checked by this run, no symlink on the way), by their path from the
+         * root ("a/b"), so an entry's parents are not looked up again for every file. Whatever replaces a path drops it
+         * and everything below it ({@link #forget}); only this run writes into its staging directory.
+         */
+        private final TreeMap<String, Resolved> realDirs = new TreeMap<>();
+        /** What a new file gets unasked (owner, umask); null when unknown, and then every entry gets chown and chmod. */
+        private final Creation creation;
+        private final Resolved rootDir;
 
         Run(Path root, Ownership ownership) {
             this.root = root;
             this.ownership = ownership;
+            this.creation = Creation.probe(root);
+            this.rootDir = new Resolved(List.of(), root, "");
         }
 
         void entry(TarArchiveEntry e, TarArchiveInputStream tar, HashingInputStream source) throws IOException {
@@ -237,8 +259,7 @@ public final class LayerUnpacker {
                     hardlink(e, comps);
                 } else if (e.isCharacterDevice() && e.getDevMajor() == 0 && e.getDevMinor() == 0) {
                     // a tar made from an overlay upper dir carries whiteouts in this form already
-                    Path parent = dir(comps.subList(0, comps.size() - 1), true, name).path;
-                    makeWhiteout(parent, base, name);
+                    makeWhiteout(dir(comps.subList(0, comps.size() - 1), true, name), base, name);
                 } else if (e.isCharacterDevice() || e.isBlockDevice()) {
                     if (devices++ == 0) {
                         firstDevice = name;
@@ -275,10 +296,28 @@ public final class LayerUnpacker {
 
         // ---- entry kinds
 
+        /**
+         * Created with O_CREAT|O_EXCL|O_NOFOLLOW and the entry's permission bits, so the common file (new name, the
+         * creator's owner, no bits the umask removes) needs no lookup before and no chown or chmod after: open, write,
+         * close and utimensat. Whatever already has the name (never followed: O_EXCL refuses a symlink too) is removed
+         * and the file created again, as tar does.
+         */
         private void regular(TarArchiveEntry e, List<String> comps, TarArchiveInputStream tar) throws IOException {
-            Path path = prepare(comps, e.getName());
-            try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            String name = e.getName();
+            Resolved parent = dir(comps.subList(0, comps.size() - 1), true, name);
+            String base = comps.get(comps.size() - 1);
+            Path path = parent.path.resolve(base);
+            dropMarker(parent, base);
+            int createMode = e.getMode() & 0777;
+            SeekableByteChannel out;
+            try {
+                out = Files.newByteChannel(path, CREATE_NEW, Permissions.of(createMode));
+            } catch (FileAlreadyExistsException ex) {
+                remove(parent, base);
+                out = Files.newByteChannel(path, CREATE_NEW, Permissions.of(createMode));
+            }
+            try (SeekableByteChannel ch = out) {
+                ByteBuffer wrapped = ByteBuffer.wrap(buffer);
                 while (true) {
                     int n;
                     try {
@@ -289,37 +328,44 @@ public final class LayerUnpacker {
                     if (n == -1) {
                         break;
                     }
-                    out.write(buffer, 0, n);
+                    wrapped.clear().limit(n);
+                    while (wrapped.hasRemaining()) {
+                        ch.write(wrapped);
+                    }
                 }
             }
             xattrs(path, e);
-            metadata(path, e, true, false);
+            metadata(path, e, true, false, createMode);
         }
 
         private void directory(TarArchiveEntry e, List<String> comps) throws IOException {
             String name = e.getName();
-            List<String> real;
-            Path path;
-            if (comps.isEmpty()) {
-                real = List.of();
-                path = root;
-            } else {
+            Resolved made = rootDir;
+            if (!comps.isEmpty()) {
                 Resolved parent = dir(comps.subList(0, comps.size() - 1), true, name);
                 String base = comps.get(comps.size() - 1);
-                path = parent.path.resolve(base);
-                BasicFileAttributes st = Fs.lstat(path);
-                if (st == null || !st.isDirectory()) {
-                    if (st != null) {
-                        Fs.deleteTree(path);
+                String key = key(parent, base);
+                made = realDirs.get(key);
+                if (made == null) {
+                    Path path = parent.path.resolve(base);
+                    try {
+                        Files.createDirectory(path);
+                    } catch (FileAlreadyExistsException ex) {
+                        BasicFileAttributes st = Fs.lstat(path);
+                        if (st == null || !st.isDirectory()) {
+                            remove(parent, base);
+                            Files.createDirectory(path);
+                        }
                     }
-                    Files.createDirectory(path);
+                    List<String> real = new ArrayList<>(parent.comps);
+                    real.add(base);
+                    made = new Resolved(List.copyOf(real), path, key);
+                    realDirs.put(key, made);
                 }
-                dropMarker(parent.path, base);
-                real = new ArrayList<>(parent.comps);
-                real.add(base);
+                dropMarker(parent, base);
             }
-            xattrs(path, e);
-            dirs.put(String.join("/", real), new DirMeta(real, e.getLongUserId(), e.getLongGroupId(), e.getMode(),
+            xattrs(made.path, e);
+            dirs.put(made.key, new DirMeta(made.comps, e.getLongUserId(), e.getLongGroupId(), e.getMode(),
                     e.getLastModifiedTime(), e.getLastAccessTime(), name));
         }
 
@@ -335,7 +381,7 @@ public final class LayerUnpacker {
             Path path = prepare(comps, name);
             // the target is stored as is; it is only ever interpreted inside the container (or by our confined walk)
             Files.createSymbolicLink(path, path.getFileSystem().getPath(target));
-            ownership.chown(path, e.getLongUserId(), e.getLongGroupId(), "layer entry " + Fs.quote(name));
+            chown(path, e, true);
             Native.setTimes(path, e.getLastModifiedTime(), e.getLastAccessTime(), false); // best effort
         }
 
@@ -363,19 +409,20 @@ public final class LayerUnpacker {
                 throw refuse(name, "hardlink to a directory " + Fs.quote(linkName));
             }
             Resolved parent = dir(comps.subList(0, comps.size() - 1), true, name);
-            Path path = parent.path.resolve(comps.get(comps.size() - 1));
+            String base = comps.get(comps.size() - 1);
+            Path path = parent.path.resolve(base);
             if (path.equals(targetPath)) {
                 return; // a link to itself: the file is already there
             }
             BasicFileAttributes st = Fs.lstat(path);
             if (st != null) {
-                Fs.deleteTree(path);
+                remove(parent, base);
             }
-            dropMarker(parent.path, comps.get(comps.size() - 1));
+            dropMarker(parent, base);
             Files.createLink(path, targetPath);
             // the link header's owner, mode and times apply to the shared inode, as containers/storage and Docker do
             if (!tst.isSymbolicLink()) {
-                metadata(path, e, true, tst.isOther());
+                metadata(path, e, true, tst.isOther(), -1);
             }
         }
 
@@ -399,7 +446,7 @@ public final class LayerUnpacker {
                 throw new StorageException("layer entry " + Fs.quote(e.getName()) + ": cannot create FIFO: "
                         + Native.strerror(err) + "; check the storage directory");
             }
-            metadata(path, e, true, true);
+            metadata(path, e, true, true, -1);
         }
 
         private void whiteout(TarArchiveEntry e, List<String> comps, String base) throws IOException {
@@ -416,13 +463,14 @@ public final class LayerUnpacker {
             if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) {
                 throw refuse(name, "whiteout for an invalid name");
             }
-            makeWhiteout(parent.path, hidden, name);
+            makeWhiteout(parent, hidden, name);
         }
 
-        private void makeWhiteout(Path parent, String hidden, String name) throws IOException {
+        private void makeWhiteout(Resolved parentDir, String hidden, String name) throws IOException {
+            Path parent = parentDir.path;
             Path path = parent.resolve(hidden);
             if (Fs.lstat(path) != null) {
-                Fs.deleteTree(path);
+                remove(parentDir, hidden);
             }
             int err = Native.mknodWhiteout(path.toString());
             if (err == 0) {
@@ -436,7 +484,7 @@ public final class LayerUnpacker {
             whiteoutFallback = true;
             Path marker = parent.resolve(WHITEOUT_PREFIX + hidden);
             if (Fs.lstat(marker) != null) {
-                Fs.deleteTree(marker);
+                remove(parentDir, WHITEOUT_PREFIX + hidden);
             }
             Files.createFile(marker);
         }
@@ -462,20 +510,36 @@ public final class LayerUnpacker {
             String base = comps.get(comps.size() - 1);
             Path path = parent.path.resolve(base);
             if (Fs.lstat(path) != null) {
-                Fs.deleteTree(path);
+                remove(parent, base);
             }
-            dropMarker(parent.path, base);
+            dropMarker(parent, base);
             return path;
         }
 
         /** A later entry re-creates a name whited out earlier in this layer: its fallback marker must go. */
-        private void dropMarker(Path parent, String base) throws IOException {
+        private void dropMarker(Resolved parent, String base) throws IOException {
             if (whiteoutFallback) {
-                Path marker = parent.resolve(WHITEOUT_PREFIX + base);
+                Path marker = parent.path.resolve(WHITEOUT_PREFIX + base);
                 if (Fs.lstat(marker) != null) {
-                    Fs.deleteTree(marker);
+                    remove(parent, WHITEOUT_PREFIX + base);
                 }
             }
+        }
+
+        /** Deletes whatever is at {@code base} in {@code parent} (a tree too) and forgets the directories it held. */
+        private void remove(Resolved parent, String base) throws IOException {
+            forget(key(parent, base));
+            Fs.deleteTree(parent.path.resolve(base));
+        }
+
+        /** Drops {@code key} and every directory below it from the known real directories. */
+        private void forget(String key) {
+            realDirs.remove(key);
+            realDirs.subMap(key + "/", key + ('/' + 1)).clear();
+        }
+
+        private String key(Resolved parent, String base) {
+            return parent.key.isEmpty() ? base : parent.key + "/" + base;
         }
 
         /**
@@ -484,8 +548,16 @@ public final class LayerUnpacker {
          * refused.
          */
         private Resolved dir(List<String> comps, boolean create, String name) throws IOException {
+            if (comps.isEmpty()) {
+                return rootDir;
+            }
+            Resolved known = realDirs.get(comps.size() == 1 ? comps.get(0) : String.join("/", comps));
+            if (known != null) {
+                return known;
+            }
             Deque<String> pending = new ArrayDeque<>(comps);
             List<String> real = new ArrayList<>();
+            String key = "";
             Path cur = root;
             int links = 0;
             String via = null;
@@ -500,16 +572,34 @@ public final class LayerUnpacker {
                         throw refuse(name, "path goes through symlink " + via + ", which leads outside the layer root");
                     }
                     real.remove(real.size() - 1);
+                    key = String.join("/", real);
                     cur = cur.getParent();
                     continue;
                 }
+                String nextKey = key.isEmpty() ? c : key + "/" + c;
+                Resolved seen = realDirs.get(nextKey);
+                if (seen != null) {
+                    real.add(c);
+                    key = nextKey;
+                    cur = seen.path;
+                    continue;
+                }
                 Path next = cur.resolve(c);
-                BasicFileAttributes st = Fs.lstat(next);
-                if (st == null) {
-                    if (!create) {
+                BasicFileAttributes st = null;
+                if (create) {
+                    try {
+                        Files.createDirectory(next); // mkdir first: a new directory needs no lookup
+                    } catch (FileAlreadyExistsException ex) {
+                        st = Fs.lstat(next);
+                    }
+                } else {
+                    st = Fs.lstat(next);
+                    if (st == null) {
                         throw new NotFound();
                     }
-                    Files.createDirectory(next);
+                }
+                if (st == null) {
+                    // this call made it
                 } else if (st.isSymbolicLink()) {
                     if (++links > MAX_SYMLINKS) {
                         throw refuse(name, "too many levels of symbolic links (a symlink loop?)");
@@ -530,23 +620,42 @@ public final class LayerUnpacker {
                     throw refuse(name, "parent " + Fs.quote(shown) + " is not a directory");
                 }
                 real.add(c);
+                key = nextKey;
                 cur = next;
+                realDirs.put(key, new Resolved(List.copyOf(real), cur, key));
             }
-            return new Resolved(real, cur);
+            return real.isEmpty() ? rootDir : new Resolved(List.copyOf(real), cur, key);
         }
 
-        /** chown, then chmod (chown clears setuid/setgid), then times. Never called on symlinks. */
-        private void metadata(Path path, TarArchiveEntry e, boolean times, boolean fifo) {
-            String what = "layer entry " + Fs.quote(e.getName());
-            ownership.chown(path, e.getLongUserId(), e.getLongGroupId(), what);
-            String failure = Native.chmod(path, e.getMode());
-            if (failure != null) {
-                throw new StorageException(what + ": cannot set mode " + Integer.toOctalString(e.getMode() & 07777)
-                        + ": " + failure + "; check the storage directory");
+        /**
+         * chown, then chmod (chown clears setuid/setgid), then times. Never called on symlinks. {@code createdMode}: the
+         * permission bits a file was just created with by this run (-1: not a new file), so that a chown or chmod that
+         * would change nothing is left out.
+         */
+        private void metadata(Path path, TarArchiveEntry e, boolean times, boolean fifo, int createdMode) {
+            chown(path, e, createdMode >= 0);
+            if (!alreadyHasMode(createdMode, e.getMode())) {
+                String failure = Native.chmod(path, e.getMode());
+                if (failure != null) {
+                    throw new StorageException("layer entry " + Fs.quote(e.getName()) + ": cannot set mode "
+                            + Integer.toOctalString(e.getMode() & 07777) + ": " + failure + "; check the storage directory");
+                }
             }
             if (times && e.getLastModifiedTime() != null) {
                 Native.setTimes(path, e.getLastModifiedTime(), e.getLastAccessTime(), fifo);
             }
+        }
+
+        /** lchown, unless the entry is new ({@code fresh}) and already has the owner asked for (the creator's). */
+        private void chown(Path path, TarArchiveEntry e, boolean fresh) {
+            if (!(fresh && creation != null && creation.owns(e.getLongUserId(), e.getLongGroupId()))) {
+                ownership.chown(path, e.getLongUserId(), e.getLongGroupId(), "layer entry " + Fs.quote(e.getName()));
+            }
+        }
+
+        /** Whether an object just created with {@code createdMode} (-1: not just created) has {@code mode}'s 12 bits. */
+        private boolean alreadyHasMode(int createdMode, int mode) {
+            return createdMode >= 0 && creation != null && (mode & 07777) == (createdMode & 0777 & ~creation.umask());
         }
 
         /** PAX SCHILY.xattr.user.* onto regular files and directories (opening anything else could block or fail). */
@@ -586,11 +695,16 @@ public final class LayerUnpacker {
                 if (path == null) {
                     continue; // replaced by a non-directory later in the stream
                 }
-                String what = "layer entry " + Fs.quote(d.name);
-                ownership.chown(path, d.uid, d.gid, what);
-                String failure = Native.chmod(path, d.mode);
-                if (failure != null) {
-                    throw new StorageException(what + ": cannot set mode: " + failure + "; check the storage directory");
+                // every directory below the root was made by this run (mode 0777 less the umask) and not changed since
+                if (d.comps.isEmpty() || !(creation != null && creation.owns(d.uid, d.gid))) {
+                    ownership.chown(path, d.uid, d.gid, "layer entry " + Fs.quote(d.name));
+                }
+                if (!alreadyHasMode(d.comps.isEmpty() ? -1 : 0777, d.mode)) {
+                    String failure = Native.chmod(path, d.mode);
+                    if (failure != null) {
+                        throw new StorageException("layer entry " + Fs.quote(d.name) + ": cannot set mode: " + failure
+                                + "; check the storage directory");
+                    }
                 }
                 if (d.mtime != null) {
                     Native.setTimes(path, d.mtime, d.atime, false);
@@ -608,6 +722,10 @@ public final class LayerUnpacker {
 
         /** The path of comps if every component is a real directory (no symlink), else null. */
         private Path realDir(List<String> comps) throws IOException {
+            Resolved known = realDirs.get(String.join("/", comps));
+            if (known != null || comps.isEmpty()) {
+                return known != null ? known.path : root;
+            }
             Path cur = root;
             for (String c : comps) {
                 cur = cur.resolve(c);
@@ -620,7 +738,61 @@ public final class LayerUnpacker {
         }
     }
 
-    private record Resolved(List<String> comps, Path path) {
+    /** A real directory: its components from the root, its path, and its key in the known directories ("a/b"). */
+    private record Resolved(List<String> comps, Path path, String key) {
+    }
+
+    /**
+     * What a new file of this run gets without asking (owner; the umask's effect on the mode bits), learnt once per
+     * layer from a probe file in the root. Unknown (null) when the root is setgid (new entries would take its group)
+     * or the probe failed; then nothing is left out.
+     */
+    private record Creation(int umask, long uid, long gid) {
+        private static final String PROBE = ".jpod-creation-probe";
+
+        boolean owns(long wantedUid, long wantedGid) {
+            return wantedUid == uid && wantedGid == gid;
+        }
+
+        static Creation probe(Path root) {
+            try {
+                if (((Integer) Files.getAttribute(root, "unix:mode", Fs.NOFOLLOW) & 02000) != 0) {
+                    return null;
+                }
+                Path probe = root.resolve(PROBE);
+                Files.createFile(probe, Permissions.of(0777));
+                try {
+                    Map<String, Object> st = Files.readAttributes(probe, "unix:mode,uid,gid", Fs.NOFOLLOW);
+                    return new Creation(~(Integer) st.get("mode") & 0777, (Integer) st.get("uid") & 0xFFFFFFFFL,
+                            (Integer) st.get("gid") & 0xFFFFFFFFL);
+                } finally {
+                    Files.delete(probe);
+                }
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+    }
+
+    /** The permission bits of a mode as the attribute a new file is created with, one per mode. */
+    private static final class Permissions {
+        private static final FileAttribute<?>[] BY_MODE = new FileAttribute<?>[512];
+
+        static FileAttribute<?> of(int mode) {
+            FileAttribute<?> a = BY_MODE[mode & 0777];
+            if (a == null) {
+                Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+                PosixFilePermission[] order = PosixFilePermission.values(); // OWNER_READ … OTHERS_EXECUTE, high bit first
+                for (int i = 0; i < 9; i++) {
+                    if ((mode & (0400 >> i)) != 0) {
+                        perms.add(order[i]);
+                    }
+                }
+                a = PosixFilePermissions.asFileAttribute(perms);
+                BY_MODE[mode & 0777] = a;
+            }
+            return a;
+        }
     }
 
     private record DirMeta(List<String> comps, long uid, long gid, int mode, FileTime mtime, FileTime atime, String name) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import jnr.ffi.LibraryLoader;
+import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.SaveError;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
@@ -30,6 +31,10 @@ final class Native {
         int open(String path, int flags);
 
         int close(int fd);
+
+        /** {@code times}: atime then mtime, each a struct timespec (seconds, nanoseconds) as the C ABI lays them out. */
+        @SaveError
+        int utimensat(int dirfd, @In byte[] path, @In long[] times, int flags);
     }
 
     static final int S_IFMT = 0170000;
@@ -45,11 +50,21 @@ final class Native {
     private static final int O_NOFOLLOW = 0400000;
     private static final int O_CLOEXEC = 02000000;
 
+    /** The charset the JDK encodes file names with (sun.jnu.encoding, from the locale at start-up). */
+    private static final java.nio.charset.Charset FILE_NAMES = fileNames();
     private static volatile POSIX posix;
     private static volatile LibC libc;
     private static volatile jnr.ffi.Runtime runtime;
 
     private Native() {
+    }
+
+    private static java.nio.charset.Charset fileNames() {
+        try {
+            return java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+        } catch (RuntimeException e) {
+            return java.nio.charset.StandardCharsets.UTF_8;
+        }
     }
 
     static POSIX posix() {
@@ -161,11 +176,25 @@ final class Native {
     }
 
     /**
-     * Sets access and modification times without following a final symlink; best effort. {@code fifo}: the path is a
-     * FIFO, which the JDK would open to set its times (and block there), so it goes through utimensat instead.
+     * Sets access and modification times without following a final symlink (a symlink's own times, a FIFO's without
+     * opening it); best effort. One utimensat(2) by path: the JDK's attribute view opens the file, calls futimens and
+     * closes it again, three calls for each unpacked file. {@code fifo} is kept for the JDK fallback, which would open a
+     * FIFO (and block there) and so goes through jnr-posix instead.
      */
     static void setTimes(Path path, FileTime mtime, FileTime atime, boolean fifo) {
+        if (mtime == null) {
+            return;
+        }
         FileTime a = atime != null ? atime : mtime;
+        java.time.Instant ai = a.toInstant();
+        java.time.Instant mi = mtime.toInstant();
+        try {
+            libc().utimensat(AT_FDCWD, pathBytes(path), new long[] {ai.getEpochSecond(), ai.getNano(), mi.getEpochSecond(), mi.getNano()},
+                    AT_SYMLINK_NOFOLLOW);
+            return;
+        } catch (RuntimeException | LinkageError e) {
+            // no jnr here: the JDK's way below
+        }
         if (fifo) {
             POSIX p = posix();
             p.utimensat(AT_FDCWD, path.toString(), timespec(a), timespec(mtime), AT_SYMLINK_NOFOLLOW);
@@ -176,6 +205,12 @@ final class Native {
         } catch (IOException | RuntimeException e) {
             // times are best effort, as they were with utimensat
         }
+    }
+
+    /** The path as the JDK passes it to the kernel (the file name encoding), NUL-terminated for a C string argument. */
+    static byte[] pathBytes(Path path) {
+        byte[] b = path.toString().getBytes(FILE_NAMES);
+        return java.util.Arrays.copyOf(b, b.length + 1);
     }
 
     private static long[] timespec(FileTime t) {
