@@ -29,6 +29,26 @@ public final class AttachSession implements AutoCloseable {
     }
 
     static AttachSession open(Path socket) throws IOException {
+        if (socket.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < SUN_PATH_MAX) {
+            return connect(socket);
+        }
+        // A run root deep enough makes the path longer than sun_path (the monitor binds it from inside its
+        // directory). connect(2) follows symlinks, so a short link in a fresh private directory reaches it.
+        Path dir = java.nio.file.Files.createTempDirectory("jpod-attach"); // 0700
+        Path link = dir.resolve("s");
+        try {
+            java.nio.file.Files.createSymbolicLink(link, socket);
+            return connect(link);
+        } finally {
+            java.nio.file.Files.deleteIfExists(link);
+            java.nio.file.Files.deleteIfExists(dir);
+        }
+    }
+
+    /** sun_path's size on Linux, its terminating NUL included. */
+    private static final int SUN_PATH_MAX = 108;
+
+    private static AttachSession connect(Path socket) throws IOException {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             ch.connect(UnixDomainSocketAddress.of(socket));

@@ -103,8 +103,12 @@ public final class ApiServer {
                 out.flush();
                 return;
             }
-            while (serveOne(in, out)) {
+            HttpExchange[] last = new HttpExchange[1];
+            while (serveOne(in, out, last)) {
                 // keep-alive: the next request
+            }
+            if (last[0] != null && last[0].hijacked()) {
+                linger(ch);
             }
         } catch (IOException e) {
             // the client went away
@@ -112,7 +116,7 @@ public final class ApiServer {
     }
 
     /** Serves one request; whether the connection carries another. */
-    private boolean serveOne(InputStream in, OutputStream out) throws IOException {
+    private boolean serveOne(InputStream in, OutputStream out, HttpExchange[] last) throws IOException {
         HttpRequest request;
         try {
             request = HttpRequest.read(in);
@@ -126,6 +130,7 @@ public final class ApiServer {
         activity.begin();
         try {
             HttpExchange ex = new HttpExchange(request, in, out);
+            last[0] = ex;
             try {
                 api.handle(ex);
             } catch (HttpError e) {
@@ -162,6 +167,41 @@ public final class ApiServer {
             activity.end();
         }
     }
+
+    /**
+     * The end of a hijacked stream: our side is shut down so the client reads EOF, and what it still sends
+     * (stdin typed after the container ended) is read and dropped until it closes, for at most
+     * {@value #LINGER_MILLIS} ms: closing a unix socket with unread input makes the client's read fail with
+     * "connection reset by peer" instead of ending cleanly.
+     */
+    private static void linger(SocketChannel ch) {
+        try {
+            ch.shutdownOutput();
+        } catch (IOException e) {
+            return;
+        }
+        Thread closer = new Thread(() -> {
+            try {
+                Thread.sleep(LINGER_MILLIS);
+                ch.close();
+            } catch (InterruptedException | IOException e) {
+                // done earlier
+            }
+        }, "jpod-api-linger");
+        closer.setDaemon(true);
+        closer.start();
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8192);
+        try {
+            while (ch.read(buf) >= 0) {
+                buf.clear();
+            }
+        } catch (IOException e) {
+            // closed by the timer
+        }
+        closer.interrupt();
+    }
+
+    private static final long LINGER_MILLIS = 2000;
 
     private static void malformed(OutputStream out, int status, String message) throws IOException {
         byte[] body = HttpExchange.JSON.writeValueAsBytes(java.util.Map.of("message", message));

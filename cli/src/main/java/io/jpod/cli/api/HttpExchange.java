@@ -30,6 +30,7 @@ final class HttpExchange {
     private final Map<String, String> extra = new LinkedHashMap<>();
     private boolean sent;
     private boolean keepAlive;
+    private boolean hijacked;
 
     HttpExchange(HttpRequest request, InputStream in, OutputStream out) {
         this.request = request;
@@ -45,6 +46,11 @@ final class HttpExchange {
     /** Whether the connection can carry another request after this one. */
     boolean keepAlive() {
         return keepAlive;
+    }
+
+    /** Whether the connection was taken over (it ends with the stream: see {@link ApiServer}). */
+    boolean hijacked() {
+        return hijacked;
     }
 
     void header(String name, String value) {
@@ -103,6 +109,7 @@ final class HttpExchange {
      */
     OutputStream hijack(String contentType) throws IOException {
         keepAlive = false;
+        hijacked = true;
         if (request.upgrade()) {
             extra.put("Connection", "Upgrade");
             extra.put("Upgrade", "tcp");
