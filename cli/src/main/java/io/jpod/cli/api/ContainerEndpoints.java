@@ -131,6 +131,8 @@ final class ContainerEndpoints {
             case "attach POST" -> attach(ex, id);
             case "logs GET" -> logs(ex, id);
             case "exec POST" -> createExec(ex, id);
+            case "archive GET" -> archiveOut(ex, id);
+            case "archive PUT" -> archiveIn(ex, id);
             case "top GET" -> {
                 try (Engine engine = api.engine()) {
                     List<String[]> rows = engine.top(id);
@@ -575,6 +577,77 @@ final class ContainerEndpoints {
             err.flush();
             mux.close();
         }
+    }
+
+    private static String archivePath(HttpExchange ex) {
+        String path = ex.request.param("path");
+        if (path == null || path.isEmpty()) {
+            throw HttpError.badRequest("path is required: the path in the container");
+        }
+        return path;
+    }
+
+    /** HEAD: the path's stat in docker's header; GET: the same and the path as a tar. */
+    private void archiveOut(HttpExchange ex, String id) throws IOException {
+        String path = archivePath(ex);
+        boolean head = ex.request.method.equals("HEAD");
+        IOException[] failed = {null};
+        try (Engine engine = api.engine()) {
+            engine.archiveOut(id, path, stat -> {
+                try {
+                    ex.header("X-Docker-Container-Path-Stat", pathStat(stat));
+                    if (head) {
+                        ex.empty(200);
+                        return null;
+                    }
+                    return ex.stream(200, "application/x-tar");
+                } catch (IOException e) {
+                    failed[0] = e;
+                    return null;
+                }
+            });
+        }
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+        if (!ex.sent()) {
+            throw HttpError.notFound("Could not find the file " + path + " in container " + id);
+        }
+    }
+
+    /** docker's X-Docker-Container-Path-Stat: base64 of {name, size, mode (Go's FileMode bits), mtime, linkTarget}. */
+    private static String pathStat(io.jpod.engine.Copier.PathStat s) throws IOException {
+        long mode = s.mode() & 0777;
+        if ((s.mode() & 04000) != 0) {
+            mode |= 1L << 23; // setuid
+        }
+        if ((s.mode() & 02000) != 0) {
+            mode |= 1L << 22; // setgid
+        }
+        if ((s.mode() & 01000) != 0) {
+            mode |= 1L << 20; // sticky
+        }
+        if (s.directory()) {
+            mode |= 1L << 31;
+        }
+        if (s.symlink()) {
+            mode |= 1L << 27;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", s.name());
+        m.put("size", s.size());
+        m.put("mode", mode);
+        m.put("mtime", s.mtime().toString());
+        m.put("linkTarget", s.linkTarget());
+        return java.util.Base64.getEncoder().encodeToString(HttpExchange.JSON.writeValueAsBytes(m));
+    }
+
+    private void archiveIn(HttpExchange ex, String id) throws IOException {
+        String path = archivePath(ex);
+        try (Engine engine = api.engine()) {
+            engine.archiveIn(id, path, ex.request.body);
+        }
+        ex.empty(200);
     }
 
     private void createExec(HttpExchange ex, String id) throws IOException {

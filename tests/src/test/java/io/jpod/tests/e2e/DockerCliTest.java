@@ -178,6 +178,33 @@ class DockerCliTest {
     }
 
     @Test
+    void cpBothWays() throws IOException {
+        Path dir = FX.scratchDir("cp");
+        Files.writeString(dir.resolve("in.txt"), "hello-in\n");
+        Files.createDirectories(dir.resolve("tree/sub"));
+        Files.writeString(dir.resolve("tree/sub/f"), "deep\n");
+        Path back = dir.resolve("back");
+        Files.createDirectory(back);
+        for (Path p : List.of(dir, dir.resolve("in.txt"), dir.resolve("tree"), dir.resolve("tree/sub"), dir.resolve("tree/sub/f"), back)) {
+            env.user().chown(p);
+        }
+        dockerOk("create", "--name", "cpt", image, "sleep", "600"); // a copy into a container not yet started
+        dockerOk("cp", dir.resolve("in.txt").toString(), "cpt:/tmp/");
+        dockerOk("start", "cpt");
+        dockerOk("cp", dir.resolve("in.txt").toString(), "cpt:/tmp/renamed.txt");
+        dockerOk("cp", dir.resolve("tree").toString(), "cpt:/tmp/");
+        assertEquals("hello-in\nhello-in\ndeep\n", dockerOk("exec", "cpt", "cat", "/tmp/in.txt", "/tmp/renamed.txt", "/tmp/tree/sub/f").stdout());
+        dockerOk("cp", "cpt:/tmp/tree", back.resolve("tree").toString());
+        dockerOk("cp", "cpt:/tmp/renamed.txt", back.toString());
+        assertEquals("deep\n", Files.readString(back.resolve("tree/sub/f")));
+        assertEquals("hello-in\n", Files.readString(back.resolve("renamed.txt")));
+        Result missing = docker("cp", "cpt:/no/such/file", back.toString());
+        assertEquals(1, missing.exitCode(), missing::toString);
+        assertTrue(missing.stderr().contains("could not be found"), missing::toString);
+        dockerOk("rm", "-f", "cpt");
+    }
+
+    @Test
     void logsFollowEndsWithTheContainerAndKeepsStreamsApart() {
         dockerOk("run", "-d", "--name", "talker", image, "sh", "-c", "echo one; echo two >&2; sleep 1; echo three");
         Result logs = docker("logs", "-f", "talker");
