@@ -36,7 +36,7 @@ final class HttpBodies {
             }
             int n = in.read(b, off, (int) Math.min(len, left));
             if (n < 0) {
-                throw new IOException("connection closed before the end of the request body");
+                throw HttpError.badRequest("connection closed before the end of the request body (Content-Length)");
             }
             left -= n;
             return n;
