@@ -52,6 +52,15 @@ final class ContainerRequests {
                 publish.add((ip.isEmpty() ? "" : (ip.contains(":") ? "[" + ip + "]" : ip) + ":") + (ip.isEmpty() && hp.isEmpty() ? "" : hp + ":") + port);
             }
         }
+        if (h.path("PublishAllPorts").asBoolean(false)) {
+            // docker publishes the container's exposed ports (the body's and the image's) on random host ports
+            for (Iterator<String> it = b.path("ExposedPorts").fieldNames(); it.hasNext(); ) {
+                String port = it.next();
+                if (!bindings.has(port) && port.matches("\\d{1,5}(/(tcp|udp|sctp))?")) {
+                    publish.add(port);
+                }
+            }
+        }
         String mode = text(h, "NetworkMode");
         if (mode == null || mode.equals("default") || mode.equals("bridge")) {
             mode = "slirp4netns"; // jpod's default network, what `jpod run` gives without --network
