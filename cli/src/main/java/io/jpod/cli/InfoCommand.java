@@ -54,6 +54,9 @@ public final class InfoCommand implements Callable<Integer> {
             host.put("slirp4netns", Map.of("executable", slirp4netns()));
             host.put("networkBackend", "slirp4netns"); // how rootless containers reach the network; jpod has no bridge networks
             host.put("java", System.getProperty("java.version"));
+            // the Docker-compatible API of the per-user service (podman's key): DOCKER_HOST=unix://PATH
+            Path dockerSocket = engine.dirs().runRoot().path().resolve(io.jpod.cli.api.DockerApiService.SOCKET_NAME);
+            host.put("remoteSocket", Map.of("path", "unix://" + dockerSocket, "exists", Files.exists(dockerSocket)));
             Map<String, Object> store = new LinkedHashMap<>();
             store.put("graphRoot", engine.dirs().storageRoot().toString());
             store.put("runRoot", engine.dirs().runRoot().path().toString());

@@ -40,10 +40,39 @@ final class Service {
     private FileLock lock;
     private Object socketKey;
 
-    Service(Path socket, Duration idle, PrintStream log) {
+    /** The Docker-compatible API served beside the jpod protocol (null: none). */
+    private final io.jpod.cli.api.DockerApi dockerApi;
+    private volatile io.jpod.cli.api.ApiServer apiServer;
+
+    Service(Path socket, Duration idle, PrintStream log, io.jpod.cli.api.DockerApi dockerApi) {
         this.socket = socket;
         this.idle = idle;
         this.log = log;
+        this.dockerApi = dockerApi;
+    }
+
+    /** Where the auto-started service serves the Docker-compatible API: beside its own socket. */
+    static Path dockerSocket(Path serviceSocket) {
+        return serviceSocket.resolveSibling(io.jpod.cli.api.DockerApiService.SOCKET_NAME);
+    }
+
+    /** Requests of the Docker API count as activity for the idle exit like commands do. */
+    io.jpod.cli.api.ApiServer.Activity activity() {
+        return new io.jpod.cli.api.ApiServer.Activity() {
+            @Override
+            public void begin() {
+                active.incrementAndGet();
+            }
+
+            @Override
+            public void end() {
+                lastDone = System.nanoTime();
+                synchronized (active) {
+                    active.decrementAndGet();
+                    active.notifyAll();
+                }
+            }
+        };
     }
 
     /** The build a client must match: the distribution's build id and where it lives. */
@@ -83,6 +112,16 @@ final class Service {
             throw new io.jpod.engine.EngineException("cannot read the owner of " + socket + ": " + e.getMessage(), e);
         }
         log.println("jpod service: listening on " + socket + " (build " + build + ", pid " + ProcessHandle.current().pid() + ")");
+        if (dockerApi != null) {
+            io.jpod.cli.api.ApiServer api = new io.jpod.cli.api.ApiServer(dockerSocket(socket), dockerApi, log, activity());
+            try {
+                api.start();
+                apiServer = api;
+                log.println("jpod service: Docker API on " + api.socket());
+            } catch (IOException e) {
+                log.println("jpod service: cannot serve the Docker API on " + api.socket() + ": " + e.getMessage());
+            }
+        }
         if (idle != null) {
             Thread watcher = new Thread(this::exitWhenIdle, "jpod-service-idle");
             watcher.setDaemon(true);
@@ -168,6 +207,9 @@ final class Service {
             return;
         }
         stopping = true;
+        if (apiServer != null) {
+            apiServer.close(); // a new service binds its own
+        }
         try {
             Object key = Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
             if (key != null && key.equals(socketKey)) {

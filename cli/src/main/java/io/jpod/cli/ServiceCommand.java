@@ -13,7 +13,8 @@ import java.util.concurrent.Callable;
 
 /**
  * `jpod system service [-t SECONDS] [unix://PATH]`: the per-user service the native client talks to (started by
- * the client itself when none is running; see {@link Service}).
+ * the client itself when none is running; see {@link Service}), which also serves the Docker-compatible API on
+ * docker.sock beside its socket; with a PATH whose name is not service.sock, the Docker API alone on PATH.
  */
 @Command(name = "service", mixinStandardHelpOptions = true,
         description = "Run jpod's per-user service, which the jpod command uses when it is running (started on demand).")
@@ -25,7 +26,8 @@ final class ServiceCommand implements Callable<Integer> {
             description = "Exit after this many seconds without a request (0: never; default: [engine] service_timeout in containers.conf, else 300)")
     Long time;
 
-    @Parameters(arity = "0..1", paramLabel = "URI", description = "unix://PATH to listen on (default: $XDG_RUNTIME_DIR/jpod/service.sock)")
+    @Parameters(arity = "0..1", paramLabel = "URI", description = "unix://PATH to serve the Docker-compatible API on, in the foreground (default: jpod's own "
+                    + "$XDG_RUNTIME_DIR/jpod/service.sock, with the Docker API on docker.sock beside it)")
     String uri;
 
     @Override
@@ -43,6 +45,11 @@ final class ServiceCommand implements Callable<Integer> {
         if (seconds < 0) {
             throw new io.jpod.engine.EngineException("--time must be 0 (never) or a number of seconds, not " + seconds);
         }
-        return new Service(socket, seconds == 0 ? null : Duration.ofSeconds(seconds), jpod.err).serve();
+        Duration idle = seconds == 0 ? null : Duration.ofSeconds(seconds);
+        if (!socket.getFileName().toString().equals(Service.SOCKET_NAME)) {
+            // podman's meaning: the Docker-compatible API on that socket, in the foreground
+            return io.jpod.cli.api.DockerApiService.serve(socket.toAbsolutePath(), idle, jpod.env, jpod.err);
+        }
+        return new Service(socket, idle, jpod.err, new io.jpod.cli.api.DockerApi(jpod.env, jpod.err)).serve();
     }
 }

@@ -12,7 +12,7 @@ import java.util.Map;
 /** `jpod version` and `jpod --version`. */
 @Command(name = "version", mixinStandardHelpOptions = true, description = "Show the jpod version.")
 public final class VersionCommand implements Runnable {
-    static final String VERSION = "0.1.0";
+    public static final String VERSION = "0.1.0";
 
     @ParentCommand
     JpodCommand jpod;

@@ -122,6 +122,63 @@ public final class Engine implements AutoCloseable {
         return Attacher.start(lifecycle(), NativeHelper.locate(env), idOrName, options);
     }
 
+    /** What {@link #await(String, WaitCondition)} waits for (docker's {@code wait?condition=}). */
+    public enum WaitCondition { NOT_RUNNING, NEXT_EXIT, REMOVED }
+
+    /**
+     * Blocks until the condition holds: NOT_RUNNING returns at once for a container that is not running;
+     * NEXT_EXIT first waits for a created container to be started; REMOVED also waits for its record to go
+     * (--rm). Returns the exit code (0 when none was recorded).
+     */
+    public int await(String idOrName, WaitCondition condition) {
+        Lifecycle lc = lifecycle();
+        String id = lc.get(idOrName).id();
+        if (condition != WaitCondition.NOT_RUNNING) {
+            while (true) {
+                ContainerRecord r = store().containers().get(id).orElse(null);
+                if (r == null || !"created".equals(r.state())) {
+                    break;
+                }
+                Lifecycle.pause();
+            }
+        }
+        Integer code = lc.await(id);
+        if (condition == WaitCondition.REMOVED) {
+            while (store().containers().get(id).isPresent()) {
+                Lifecycle.pause();
+            }
+            try {
+                Integer after = lc.await(id); // the code recorded when --rm removed it
+                code = after != null ? after : code;
+            } catch (EngineException gone) {
+                // no code recorded: the one seen at the exit stands
+            }
+        }
+        return code == null ? 0 : code;
+    }
+
+    /**
+     * Starts a created or stopped container detached, its monitor holding the output until the first attacher
+     * connected to its attach socket (an API attach that arrived before the start sees the whole run).
+     */
+    public int startHeldForAttach(String idOrName) {
+        Lifecycle lc = lifecycle();
+        ContainerRecord r = lc.current(idOrName);
+        if (lc.running(r)) {
+            return 0;
+        }
+        lc.awaitMonitorGone(r.id());
+        lc.mount(r);
+        return lc.launch(r, true, r.lifecycle().config().interactive(), true);
+    }
+
+    /** Connects to a running container's monitor (see {@link AttachSession}). */
+    public AttachSession openAttach(String idOrName) throws java.io.IOException {
+        Lifecycle lc = lifecycle();
+        ContainerRecord c = lc.current(idOrName);
+        return AttachSession.open(lc.runDir(c.id()).resolve(Lifecycle.ATTACH_SOCKET));
+    }
+
     public void restart(String idOrName, Integer timeoutSeconds) {
         Lifecycle lc = lifecycle();
         lc.stop(idOrName, timeoutSeconds);
@@ -265,6 +322,16 @@ public final class Engine implements AutoCloseable {
     /** `cp`: one of source and destination is CONTAINER:PATH. */
     public void copy(String source, String destination) {
         new Copier(store(), lifecycle(), NativeHelper.locate(env)).copy(source, destination);
+    }
+
+    /** docker's archive GET/HEAD: see {@link Copier#archiveOut}. */
+    public void archiveOut(String idOrName, String path, java.util.function.Function<Copier.PathStat, java.io.OutputStream> open) {
+        new Copier(store(), lifecycle(), NativeHelper.locate(env)).archiveOut(idOrName, path, open);
+    }
+
+    /** docker's archive PUT: see {@link Copier#archiveIn}. */
+    public void archiveIn(String idOrName, String directory, java.io.InputStream tar) {
+        new Copier(store(), lifecycle(), NativeHelper.locate(env)).archiveIn(idOrName, directory, tar);
     }
 
     public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {

@@ -1,0 +1,221 @@
+package io.jpod.cli.api;
+
+import io.jpod.engine.Engine;
+import io.jpod.storage.ImageRecord;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code /images}: pull ({@code create}), list, inspect, tag, remove. */
+final class ImageEndpoints {
+    private final DockerApi api;
+
+    ImageEndpoints(DockerApi api) {
+        this.api = api;
+    }
+
+    boolean route(HttpExchange ex, String m, String[] seg) throws IOException {
+        int n = seg.length;
+        if (n == 2 && seg[1].equals("create") && m.equals("POST")) {
+            pull(ex);
+            return true;
+        }
+        if (n == 2 && seg[1].equals("json") && DockerApi.get(m)) {
+            list(ex);
+            return true;
+        }
+        if (n >= 3 && seg[n - 1].equals("json") && DockerApi.get(m)) {
+            inspect(ex, DockerApi.join(seg, 1, n - 1));
+            return true;
+        }
+        if (n >= 3 && seg[n - 1].equals("tag") && m.equals("POST")) {
+            tag(ex, DockerApi.join(seg, 1, n - 1));
+            return true;
+        }
+        if (n >= 2 && m.equals("DELETE")) {
+            remove(ex, DockerApi.join(seg, 1, n));
+            return true;
+        }
+        return false;
+    }
+
+    /** {@code POST /images/create?fromImage=NAME&tag=TAG}: the engine's pull, its progress as docker's JSON lines. */
+    private void pull(HttpExchange ex) throws IOException {
+        HttpRequest r = ex.request;
+        String from = r.param("fromImage");
+        if (from == null || from.isEmpty()) {
+            throw HttpError.badRequest(r.param("fromSrc") != null ? "importing with fromSrc is not supported by jpod's API; use jpod import"
+                    : "fromImage is required: the image to pull");
+        }
+        String tag = r.param("tag");
+        String name = from;
+        if (tag != null && !tag.isEmpty() && !from.contains("@")) {
+            name = tag.startsWith("sha256:") ? from + "@" + tag : from + ":" + tag;
+        }
+        String creds = credentials(r.header("X-Registry-Auth"));
+        String platform = r.param("platform");
+        OutputStream out = ex.stream(200, "application/json");
+        try (PrintStream progress = new PrintStream(new JsonLines(out), true, StandardCharsets.UTF_8); Engine engine = api.engine()) {
+            ImageRecord img = engine.pull(name, true, platform == null || platform.isEmpty() ? null : platform, false, progress,
+                    creds, null);
+            progress.flush();
+            status(out, "Digest: " + (img.manifestDigest() == null ? img.id() : img.manifestDigest()));
+            status(out, "Status: Downloaded newer image for " + name);
+        } catch (RuntimeException e) {
+            String msg = ApiErrors.of(e).message();
+            out.write(HttpExchange.JSON.writeValueAsBytes(Map.of("errorDetail", Map.of("message", msg), "error", msg)));
+            out.write('\n');
+        }
+        out.close();
+    }
+
+    private static void status(OutputStream out, String s) throws IOException {
+        out.write(HttpExchange.JSON.writeValueAsBytes(Map.of("status", s)));
+        out.write('\n');
+    }
+
+    /** "USER:PASS" from docker's X-Registry-Auth (base64url of {"username","password",…}); null when none. */
+    static String credentials(String header) {
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        try {
+            byte[] json = Base64.getUrlDecoder().decode(header.strip().replace('+', '-').replace('/', '_').replace("=", ""));
+            var n = HttpExchange.JSON.readTree(json);
+            String user = n.path("username").asText("");
+            String pass = n.path("password").asText("");
+            return user.isEmpty() ? null : user + ":" + pass;
+        } catch (IOException | IllegalArgumentException e) {
+            throw HttpError.badRequest("invalid X-Registry-Auth header: expected base64url-encoded JSON credentials");
+        }
+    }
+
+    private void list(HttpExchange ex) throws IOException {
+        Map<String, List<String>> filters = Filters.parse(ex.request.param("filters"));
+        List<Object> out = new ArrayList<>();
+        try (Engine engine = api.engine()) {
+            for (ImageRecord r : engine.images()) {
+                Map<String, Object> s = summary(engine, r);
+                if (matches(filters, r, s)) {
+                    out.add(s);
+                }
+            }
+        }
+        ex.json(200, out);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static boolean matches(Map<String, List<String>> filters, ImageRecord r, Map<String, Object> s) {
+        for (Map.Entry<String, List<String>> f : filters.entrySet()) {
+            List<String> v = f.getValue();
+            if (v.isEmpty()) {
+                continue;
+            }
+            boolean ok = switch (f.getKey()) {
+                case "reference" -> r.names().stream().anyMatch(n -> v.stream().anyMatch(p -> n.equals(p) || n.startsWith(p + ":")
+                        || n.endsWith("/" + p) || n.contains("/" + p + ":")));
+                case "dangling" -> v.contains("true") == r.names().isEmpty();
+                case "label" -> Filters.labels(v, (Map<String, String>) s.get("Labels"));
+                default -> true;
+            };
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static String imageId(ImageRecord r) {
+        return r.id().startsWith("sha256:") ? r.id() : "sha256:" + r.id();
+    }
+
+    static Map<String, Object> summary(Engine engine, ImageRecord r) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("Containers", -1);
+        s.put("Created", r.created() == null ? 0 : r.created().getEpochSecond());
+        s.put("Id", imageId(r));
+        s.put("Labels", engine.imageLabels(r));
+        s.put("ParentId", "");
+        s.put("RepoDigests", r.digests() == null ? List.of() : r.digests());
+        s.put("RepoTags", r.names() == null ? List.of() : r.names());
+        s.put("SharedSize", -1);
+        s.put("Size", r.size());
+        return s;
+    }
+
+    private void inspect(HttpExchange ex, String name) throws IOException {
+        try (Engine engine = api.engine()) {
+            ImageRecord r = engine.findImage(name);
+            Map<String, Object> m = new LinkedHashMap<>(engine.inspectImage(name));
+            m.put("Id", imageId(r));
+            m.put("RepoTags", r.names());
+            m.put("RepoDigests", r.digests() == null ? List.of() : r.digests());
+            m.put("Size", r.size());
+            m.remove("History"); // podman's list; docker's inspect has none
+            ex.json(200, m);
+        }
+    }
+
+    private void tag(HttpExchange ex, String name) throws IOException {
+        String repo = ex.request.param("repo");
+        if (repo == null || repo.isEmpty()) {
+            throw HttpError.badRequest("repo is required: the repository to tag the image as");
+        }
+        String tag = ex.request.param("tag");
+        try (Engine engine = api.engine()) {
+            engine.tag(name, List.of(repo + ":" + (tag == null || tag.isEmpty() ? "latest" : tag)));
+        }
+        ex.empty(201);
+    }
+
+    private void remove(HttpExchange ex, String name) throws IOException {
+        List<Map<String, String>> out = new ArrayList<>();
+        try (Engine engine = api.engine()) {
+            engine.findImage(name); // 404 before anything else
+            for (String line : engine.removeImages(List.of(name), ex.request.flag("force"), false)) {
+                int colon = line.indexOf(": ");
+                if (colon > 0) {
+                    String what = line.substring(0, colon);
+                    String id = line.substring(colon + 2);
+                    out.add(Map.of(what, what.equals("Deleted") && !id.startsWith("sha256:") ? "sha256:" + id : id));
+                }
+            }
+        }
+        ex.json(200, out);
+    }
+
+    /** Lines written to it become docker's {@code {"status": LINE}} progress objects. */
+    private static final class JsonLines extends OutputStream {
+        private final OutputStream out;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+        JsonLines(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (b == '\n' || b == '\r') {
+                if (line.size() > 0) {
+                    status(out, line.toString(StandardCharsets.UTF_8));
+                    line.reset();
+                }
+            } else {
+                line.write(b);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+    }
+}
