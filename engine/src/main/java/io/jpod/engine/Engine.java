@@ -51,6 +51,12 @@ public final class Engine implements AutoCloseable {
         RunFlags.validate(request); // one-line errors before anything is created or replaced
         NativeHelper helper = NativeHelper.locate(env);
         Store s = store();
+        if (request.pod() != null && request.pod().startsWith("new:")) { // --pod new:NAME: the pod is made first
+            String podName = request.pod().substring(4);
+            io.jpod.storage.PodRecord pod = pods().create(new PodCreateRequest(podName, List.of(), null, null, Map.of(), true,
+                    List.of(), List.of(), List.of(), null, null, List.of()));
+            request = request.inPod(pod.id());
+        }
         if (request.lifecycle().replace()) {
             RunFlags.replace(this, request.name());
         }
@@ -73,6 +79,11 @@ public final class Engine implements AutoCloseable {
         Store s = store();
         return new Lifecycle(s, dirs, env, err, () -> NativeHelper.locate(env),
                 name -> DriverSelector.choose(name != null ? name : storageDriver, s, dirs, NativeHelper.locate(env), env, err), host);
+    }
+
+    /** `jpod pod …`. */
+    public Pods pods() {
+        return new Pods(this, store(), dirs, env, err, host);
     }
 
     /** The monitor's exit command: tear down what the ended container used. */
