@@ -137,6 +137,7 @@ final class ContainerRunner {
                     network.slirp4netns(), network.mtu() > 0 ? network.mtu() : NetworkSetup.DEFAULT_MTU, mounts, exitFile, runDir.resolve("pid"),
                     concat(concat(concat(netExtras, sandbox), cgroups), RunFlags.extras(req)));
             net.recordPorts(store.containers().dir(id));
+            KubeSource.of(req).write(store.containers().dir(id));
             Volumes.recordAnonymous(store.containers().dir(id), userMounts);
             lifecycle.saveSpec(id, spec);
             record = store.containers().update(LifecycleSetup.created(record, pod == null ? req : req.inPod(pod.id()), hostname, cwd, env, settings, driver.name()));

@@ -81,6 +81,11 @@ public final class Engine implements AutoCloseable {
                 name -> DriverSelector.choose(name != null ? name : storageDriver, s, dirs, NativeHelper.locate(env), env, err), host);
     }
 
+    /** `kube generate`: the YAML of a pod, or of containers (as one pod). */
+    public String kubeGenerate(List<String> names, String type, boolean service) {
+        return new KubeGenerator(store(), this, pods()).generate(names, type, service);
+    }
+
     /** `jpod pod …`. */
     public Pods pods() {
         return new Pods(this, store(), dirs, env, err, host);
