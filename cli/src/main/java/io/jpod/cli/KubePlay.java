@@ -30,7 +30,7 @@ import java.util.Set;
  */
 final class KubePlay {
     private static final Set<String> POD_SPEC = Set.of("containers", "initContainers", "volumes", "restartPolicy", "hostname",
-            "shareProcessNamespace", "terminationGracePeriodSeconds", "dnsPolicy", "securityContext", "enableServiceLinks");
+            "shareProcessNamespace", "terminationGracePeriodSeconds", "dnsPolicy", "enableServiceLinks", "automountServiceAccountToken");
     private static final Set<String> CONTAINER = Set.of("name", "image", "command", "args", "env", "envFrom", "workingDir", "ports",
             "resources", "securityContext", "volumeMounts", "imagePullPolicy", "terminationMessagePath", "terminationMessagePolicy",
             "stdin", "tty");
@@ -145,11 +145,25 @@ final class KubePlay {
             }
         }
         Map<String, String> labels = strings(doc.metadata.path("labels"));
+        Map<String, String> volumeSources = volumes(doc.name, spec.path("volumes")); // refusals before anything is created
         PodRecord pod = engine.pods().create(new PodCreateRequest(doc.name, publish,
                 spec.path("shareProcessNamespace").asBoolean(false) ? "+pid" : null,
                 spec.hasNonNull("hostname") ? spec.path("hostname").asText() : null, labels, true, List.of(), List.of(), List.of(),
                 network, null, List.of("jpod", "kube", "play")));
-        Map<String, String> volumeSources = volumes(doc.name, spec.path("volumes"));
+        try {
+            fillPod(doc, pod, volumeSources, start);
+        } catch (RuntimeException e) {
+            try { // nothing half-made stays: the pod goes with whatever of it was created
+                engine.pods().remove(pod.id(), true, 0);
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private void fillPod(PodDoc doc, PodRecord pod, Map<String, String> volumeSources, boolean start) {
+        JsonNode spec = doc.spec;
         String restart = switch (spec.path("restartPolicy").asText("Always")) {
             case "Never" -> "no";
             case "OnFailure" -> "on-failure";
@@ -348,6 +362,16 @@ final class KubePlay {
             argv.add("--cpus=" + cpus(limits.path("cpu").asText()));
         }
         JsonNode sc = c.path("securityContext");
+        unknownFields(sc, Set.of("runAsUser", "runAsGroup", "capabilities", "privileged", "readOnlyRootFilesystem"),
+                "securityContext of container " + cname);
+        unknownFields(c.path("resources"), Set.of("limits", "requests"), "resources of container " + cname);
+        unknownFields(limits, Set.of("memory", "cpu"), "resources.limits of container " + cname);
+        for (JsonNode p : c.path("ports")) {
+            unknownFields(p, Set.of("containerPort", "hostPort", "hostIP", "protocol", "name"), "a port of container " + cname);
+        }
+        for (JsonNode m : c.path("volumeMounts")) {
+            unknownFields(m, Set.of("name", "mountPath", "readOnly", "subPath"), "a volumeMount of container " + cname);
+        }
         if (sc.has("runAsUser")) {
             argv.add("--user=" + sc.path("runAsUser").asLong() + (sc.has("runAsGroup") ? ":" + sc.path("runAsGroup").asLong() : ""));
         }
@@ -444,7 +468,10 @@ final class KubePlay {
     void down(String text, String source, boolean force) {
         List<String> removed = new ArrayList<>();
         List<String> volumes = new ArrayList<>();
-        for (JsonNode d : KubeYaml.readAll(text, source)) {
+        List<JsonNode> docs = new ArrayList<>(KubeYaml.readAll(text, source));
+        // the pods first: a claim's volume can go only once no container uses it
+        docs.sort(java.util.Comparator.comparing(d -> "PersistentVolumeClaim".equals(d.path("kind").asText())));
+        for (JsonNode d : docs) {
             String kind = d.path("kind").asText();
             if (kind.equals("Pod") || kind.equals("Deployment")) {
                 PodDoc doc = podDoc(d);

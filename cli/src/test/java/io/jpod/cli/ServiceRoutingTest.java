@@ -34,5 +34,9 @@ class ServiceRoutingTest {
         assertFalse(served("run", "-v", "./data:/data", "alpine"));
         assertFalse(served("run", "--volume=data/x:/data", "alpine"));
         assertFalse(served("run", "--mount", "type=bind,source=rel/dir,target=/d", "alpine"));
+        assertFalse(served("kube", "play", "-"));
+        assertFalse(served("play", "kube", "app.yaml"));
+        assertFalse(served("generate", "kube", "-f", "out.yaml", "web"));
+        assertTrue(served("pod", "ps"));
     }
 }

@@ -53,9 +53,13 @@ public final class Engine implements AutoCloseable {
         Store s = store();
         if (request.pod() != null && request.pod().startsWith("new:")) { // --pod new:NAME: the pod is made first
             String podName = request.pod().substring(4);
-            io.jpod.storage.PodRecord pod = pods().create(new PodCreateRequest(podName, List.of(), null, null, Map.of(), true,
+            // as podman: the ports asked for go to the new pod (ports belong to the pod's network)
+            RunRequest.NetworkRequest n = request.network();
+            io.jpod.storage.PodRecord pod = pods().create(new PodCreateRequest(podName, n.publish(), null, null, Map.of(), true,
                     List.of(), List.of(), List.of(), null, null, List.of()));
-            request = request.inPod(pod.id());
+            request = new RunRequest(request.image(), request.command(), request.process(), request.name(), request.remove(),
+                    request.pull(), new RunRequest.NetworkRequest(n.mode(), n.addHosts(), List.of(), false, n.dns(), n.dnsSearch(),
+                    n.dnsOptions(), n.noHosts()), request.lifecycle(), request.security(), request.resources(), pod.id());
         }
         if (request.lifecycle().replace()) {
             RunFlags.replace(this, request.name());

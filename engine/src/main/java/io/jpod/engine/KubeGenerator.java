@@ -77,7 +77,7 @@ final class KubeGenerator {
             docs.add(p);
         }
         if (service) {
-            docs.add(service(name, podSpec));
+            docs.add(0, service(name, podSpec)); // first, as podman writes it
         }
         StringBuilder out = new StringBuilder();
         out.append("# Save the output of this file and use kubectl create -f to import\n# it into Kubernetes.\n#\n# Created with jpod\n");
@@ -129,12 +129,16 @@ final class KubeGenerator {
             for (Map<String, Object> cp : cps) {
                 String proto = (String) cp.getOrDefault("protocol", "TCP");
                 Map<String, Object> sp = new LinkedHashMap<>();
-                sp.put("name", cp.get("containerPort") + "-" + proto.toLowerCase(java.util.Locale.ROOT));
+                sp.put("name", proto.equals("TCP") ? cp.get("containerPort").toString()
+                        : cp.get("containerPort") + "-" + proto.toLowerCase(java.util.Locale.ROOT));
                 sp.put("port", cp.get("containerPort"));
                 sp.put("protocol", proto);
                 sp.put("targetPort", cp.get("containerPort"));
                 ports.add(sp);
             }
+        }
+        if (ports.isEmpty()) {
+            throw new EngineException("a Service needs ports, and no container of " + name + " publishes one: publish a port (-p) or leave out --service");
         }
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("apiVersion", "v1");
@@ -150,6 +154,7 @@ final class KubeGenerator {
 
     private Map<String, Object> podSpec(PodRecord pod, List<ContainerRecord> containers) {
         Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("automountServiceAccountToken", false); // as podman: nothing here needs the cluster's API
         List<Map<String, Object>> cs = new ArrayList<>();
         Map<String, Map<String, Object>> volumes = new LinkedHashMap<>();
         List<PortMapping> podPorts = new ArrayList<>();
@@ -161,15 +166,16 @@ final class KubeGenerator {
             ContainerRecord c = containers.get(i);
             // a pod's ports go to its first container, as podman writes them
             List<PortMapping> ports = pod != null ? (i == 0 ? podPorts : List.of()) : engine.ports(c.id());
-            cs.add(container(c, ports, volumes));
+            cs.add(container(c, pod, ports, volumes));
             KubeSource src = KubeSource.read(store.containers().dir(c.id()));
             if (restart == null && src.restart() != null) {
                 restart = src.restart();
             }
         }
         spec.put("containers", cs);
-        if (pod != null && pod.hostname() != null) {
-            spec.put("hostname", pod.hostname());
+        spec.put("enableServiceLinks", false);
+        if (pod != null && pod.share().contains("uts")) {
+            spec.put("hostname", Pods.hostname(pod));
         }
         if (pod != null && pod.share().contains("pid")) {
             spec.put("shareProcessNamespace", true);
@@ -188,7 +194,7 @@ final class KubeGenerator {
         return restart.startsWith("on-failure") ? "OnFailure" : "Always";
     }
 
-    private Map<String, Object> container(ContainerRecord c, List<PortMapping> ports, Map<String, Map<String, Object>> volumes) {
+    private Map<String, Object> container(ContainerRecord c, PodRecord pod, List<PortMapping> ports, Map<String, Map<String, Object>> volumes) {
         ContainerLifecycle.Config cfg = c.lifecycle() == null ? null : c.lifecycle().config();
         ImageSettings image = ImageSettings.parse(store.images().config(c.imageId()));
         KubeSource src = KubeSource.read(store.containers().dir(c.id()));
@@ -225,7 +231,9 @@ final class KubeGenerator {
             m.put("env", env);
         }
         m.put("image", c.imageName());
-        m.put("name", c.name());
+        // kube play names a pod's containers POD-NAME: the YAML has NAME, so it plays again to the same names
+        m.put("name", pod != null && c.name().startsWith(pod.name() + "-") && c.name().length() > pod.name().length() + 1
+                ? c.name().substring(pod.name().length() + 1) : c.name());
         if (!ports.isEmpty()) {
             List<Map<String, Object>> ps = new ArrayList<>();
             for (PortMapping p : ports) {
