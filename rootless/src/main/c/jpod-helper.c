@@ -42,6 +42,7 @@
 #include "inroot.h"
 #include "lifecycle.h"
 #include "network.h"
+#include "pod.h"
 #include "sandbox.h"
 
 #define EXIT_ENGINE 125
@@ -568,6 +569,7 @@ static void parse_spec(const char *file, struct spec *s)
         else if (!strcmp(key, "shmsize")) shm_size = parse_number(key, value, ULONG_MAX - 1);
         else if (lc_spec_key(key, value)) { }
         else if (health_spec_key(key, value)) { }
+        else if (pod_spec_key(key, value)) { }
         else if (!strcmp(key, "net")) {
             if (!strcmp(value, "none")) s->net = NET_NONE;
             else if (!strcmp(value, "host")) s->net = NET_HOST;
@@ -828,8 +830,9 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
     lc_child_stdio();
     if (cgroup_join() < 0)   /* before CLONE_NEWCGROUP: the namespace's root is then the container's cgroup */
         die("%s", cgroup_step);
-    int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
-    if (s->net != NET_HOST)
+    int joined = pod_join_namespaces();   /* a pod's shared namespaces, before the own ones are made */
+    int flags = (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP) & ~joined;
+    if (s->net != NET_HOST && !(joined & CLONE_NEWNET))
         flags |= CLONE_NEWNET;
     if (unshare(flags) < 0)
         die("unshare container namespaces");
@@ -842,6 +845,15 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
     /* Private: nothing mounted here may propagate back into the shared jpod mount namespace. */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         die("make / a recursive private mount");
+    if (pod_is_infra()) {   /* holds the pod's namespaces: no rootfs, no exec */
+        if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+            die("sethostname %s", s->hostname);
+        if (s->net != NET_HOST)
+            loopback_up();
+        close_fds(-1);   /* the report pipe too: EOF tells the monitor the infra is up */
+        report_fd = -1;
+        pod_infra_wait();
+    }
     /* pivot_root needs the new root to be a mount point. */
     if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
         die("bind mount rootfs %s", root);
@@ -1069,6 +1081,7 @@ static int cmd_run(int argc, char **argv)
         fail("usage: jpod-helper run SPECFILE");
     struct spec s;
     parse_spec(argv[2], &s);
+    pod_open_namespaces();   /* before -d detaches: a stopped pod is said on the caller's stderr */
     lc_begin();
     health_start();
 
@@ -1078,7 +1091,7 @@ static int cmd_run(int argc, char **argv)
     net_pasta_fork();          /* likewise, when the spec asks for pasta (network.c); before keep-id's userns */
     if (sandbox_enter_userns() < 0)
         die("%s", sandbox_step);
-    if (unshare(CLONE_NEWPID) < 0)
+    if (!pod_join_pid_namespace() && unshare(CLONE_NEWPID) < 0)
         die("unshare pid namespace");
 
     int nsready[2], go[2], rep[2];

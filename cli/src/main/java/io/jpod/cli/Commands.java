@@ -45,6 +45,8 @@ final class Commands {
         m.put("unshare", UnshareCommand.class);
         m.put("port", PortCommand.class);
         m.put("volume", VolumeCommand.class);
+        m.put("pod", PodCommand.class);
+        m.put("kube", KubeCommand.class);
         m.put("logs", LogsCommand.class);
         m.put("stop", StopCommand.class);
         m.put("kill", KillCommand.class);
@@ -98,6 +100,13 @@ final class Commands {
      */
     static String[] containerGroupAlias(String[] args) {
         int i = commandIndex(args);
+        // podman's older spellings `generate kube` and `play kube` are `kube generate` and `kube play`
+        if (i >= 0 && i + 1 < args.length && args[i + 1].equals("kube") && (args[i].equals("generate") || args[i].equals("play"))) {
+            String[] out = args.clone();
+            out[i] = "kube";
+            out[i + 1] = args[i];
+            return out;
+        }
         if (i < 0 || i + 1 >= args.length || !args[i].equals("container") || !CONTAINER_GROUP.containsKey(args[i + 1])) {
             return args;
         }

@@ -12,7 +12,7 @@ public final class CreateCommand extends RunCommand {
     public Integer call() {
         RunRequest r = request();
         RunRequest request = new RunRequest(r.image(), r.command(), r.process(), r.name(), r.remove(), r.pull(),
-                r.network(), r.lifecycle().asCreateOnly(), r.security(), r.resources());
+                r.network(), r.lifecycle().asCreateOnly(), r.security(), r.resources(), r.pod());
         try (Engine engine = jpod.engine()) {
             int code = engine.run(request);
             if (code == 0) {

@@ -46,6 +46,9 @@ public final class PsCommand implements Callable<Integer> {
             + "(repeatable: values of one key are alternatives, different keys must all match)")
     List<String> filters = new ArrayList<>();
 
+    @Option(names = {"-p", "--pod"}, description = "Show the pod of each container (POD ID and PODNAME columns)")
+    boolean pod;
+
     @Option(names = "--noheading", description = "Do not print the header line")
     boolean noHeading;
 
@@ -59,7 +62,19 @@ public final class PsCommand implements Callable<Integer> {
             List<ContainerRecord> list = new ArrayList<>();
             Integer limit = latest ? Integer.valueOf(1) : last;
             List<ContainerRecord> every = engine.containers(); // newest first
-            java.util.function.Predicate<ContainerRecord> filter = PsFilter.of(filters, every);
+            // pod= (a pod's name, id or id prefix; several are alternatives) needs the pods: resolved here
+            List<String> podFilters = filters.stream().filter(f -> f.startsWith("pod=")).map(f -> f.substring(4)).toList();
+            Map<String, io.jpod.storage.PodRecord> pods = new java.util.HashMap<>();
+            if (pod || !podFilters.isEmpty() || every.stream().anyMatch(c -> io.jpod.engine.Pods.podOf(c) != null)) {
+                engine.pods().list().forEach(p -> pods.put(p.id(), p));
+            }
+            java.util.function.Predicate<ContainerRecord> filter = PsFilter.of(filters.stream().filter(f -> !f.startsWith("pod=")).toList(), every);
+            if (!podFilters.isEmpty()) {
+                filter = filter.and(c -> {
+                    io.jpod.storage.PodRecord p = pods.get(io.jpod.engine.Pods.podOf(c));
+                    return p != null && podFilters.stream().anyMatch(v -> p.name().equals(v) || p.id().startsWith(v));
+                });
+            }
             // as podman's: only a status filter looks beyond running containers without -a
             boolean byStatus = filters.stream().anyMatch(f -> f.startsWith("status="));
             for (ContainerRecord c : every) {
@@ -73,7 +88,7 @@ public final class PsCommand implements Callable<Integer> {
             if (fmt.isTemplate() && !quiet) {
                 List<Map<String, Object>> rows = new ArrayList<>();
                 for (ContainerRecord c : list) {
-                    rows.add(templateRow(engine, c));
+                    rows.add(templateRow(engine, c, pods));
                 }
                 fmt.print(jpod.out, rows, HEADERS);
                 return 0;
@@ -96,13 +111,17 @@ public final class PsCommand implements Callable<Integer> {
                     m.put("ExitedAt", c.lifecycle() != null && c.lifecycle().finishedAt() != null ? c.lifecycle().finishedAt().getEpochSecond() : 0);
                     m.put("Status", PsFilter.status(c));
                     m.put("Labels", c.lifecycle() != null && c.lifecycle().config() != null ? c.lifecycle().config().labels() : null);
+                    String podId = io.jpod.engine.Pods.podOf(c);
+                    m.put("Pod", podId == null ? "" : podId);
+                    m.put("PodName", podId == null || !pods.containsKey(podId) ? "" : pods.get(podId).name());
                     out.add(m);
                 }
                 jpod.out.println(Formats.json(out));
                 return 0;
             }
             List<String[]> rows = new ArrayList<>();
-            String[] header = {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"};
+            String[] header = pod ? new String[]{"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES", "POD ID", "PODNAME"}
+                    : new String[]{"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"};
             rows.add(header);
             for (ContainerRecord c : list) {
                 String id = noTrunc ? c.id() : c.id().substring(0, 12);
@@ -111,7 +130,13 @@ public final class PsCommand implements Callable<Integer> {
                     continue;
                 }
                 String status = withHealth(engine, c);
-                rows.add(new String[]{id, c.imageName(), String.join(" ", c.command()), Formats.ago(c.created()), status, c.name()});
+                if (pod) {
+                    io.jpod.storage.PodRecord p = pods.get(io.jpod.engine.Pods.podOf(c));
+                    rows.add(new String[]{id, c.imageName(), String.join(" ", c.command()), Formats.ago(c.created()), status, c.name(),
+                            p == null ? "" : p.id().substring(0, 12), p == null ? "" : p.name()});
+                } else {
+                    rows.add(new String[]{id, c.imageName(), String.join(" ", c.command()), Formats.ago(c.created()), status, c.name()});
+                }
             }
             if (!quiet) {
                 String table = Formats.table(rows);
@@ -148,7 +173,7 @@ public final class PsCommand implements Callable<Integer> {
     }
 
     /** The placeholders podman's `ps --format` offers (its psReporter), by the same names. */
-    private Map<String, Object> templateRow(Engine engine, ContainerRecord c) {
+    private Map<String, Object> templateRow(Engine engine, ContainerRecord c, Map<String, io.jpod.storage.PodRecord> pods) {
         var lc = c.lifecycle();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ID", noTrunc ? c.id() : c.id().substring(0, 12));
@@ -172,8 +197,10 @@ public final class PsCommand implements Callable<Integer> {
             ports.add(p.hostIp() + ":" + p.hostPort() + "->" + p.containerPort() + "/" + p.protocol());
         }
         m.put("Ports", String.join(", ", ports));
-        m.put("Pod", "");
-        m.put("PodName", "");
+        String podId = io.jpod.engine.Pods.podOf(c);
+        io.jpod.storage.PodRecord p = podId == null ? null : pods.get(podId);
+        m.put("Pod", podId == null ? "" : podId.substring(0, 12));
+        m.put("PodName", p == null ? "" : p.name());
         return m;
     }
 }

@@ -72,6 +72,9 @@ public class RunCommand implements Callable<Integer> {
     @Option(names = "--tz", paramLabel = "TIMEZONE", description = "Time zone of the container (e.g. Europe/Berlin, UTC; local: the host's)")
     String timezone;
 
+    @Option(names = "--pod", paramLabel = "POD", description = "Run in this pod (its network, IPC and UTS namespaces); new:NAME creates it")
+    String pod;
+
     @Option(names = "--help", usageHelp = true, description = "Show this help and exit")
     boolean help;
 
@@ -95,7 +98,7 @@ public class RunCommand implements Callable<Integer> {
                 new RunRequest.ProcessRequest(entrypoint, EnvFiles.withFiles(envFiles, env), workdir, user, hostname,
                         groupAdd, envHost, timezone), name, remove,
                 new RunRequest.PullRequest(PullPolicy.parse(pull), tlsVerify, quiet, platformOptions.platform(platform)),
-                networkOptions.toRequest(), lifecycleOptions.toRequest(), securityOptions.toRequest(), resourceOptions.toRequest());
+                networkOptions.toRequest(), lifecycleOptions.toRequest(), securityOptions.toRequest(), resourceOptions.toRequest(), pod);
     }
 
     @Override

@@ -20,6 +20,13 @@ class CommandsTest {
     }
 
     @Test
+    void podmansOlderKubeSpellings() {
+        assertArrayEquals(new String[]{"kube", "generate", "web"}, alias("generate", "kube", "web"));
+        assertArrayEquals(new String[]{"--root", "/r", "kube", "play", "-"}, alias("--root", "/r", "play", "kube", "-"));
+        assertArrayEquals(new String[]{"kube", "play", "x"}, alias("kube", "play", "x"));
+    }
+
+    @Test
     void everythingElseIsLeftAsItIs() {
         for (String[] args : new String[][]{{"container", "prune"}, {"container", "exists", "x"}, {"container"}, {"ps", "container"},
                 {"run", "img", "container", "ls"}, {}}) {

@@ -39,5 +39,9 @@ class ServiceRoutingTest {
         assertFalse(served("build", "-t", "app", "-"), "a context tar on stdin");
         assertFalse(served("build", "-f", "-", "."), "a Containerfile on stdin");
         assertFalse(served("image", "build", "--file=-", "."));
+        assertFalse(served("kube", "play", "-"));
+        assertFalse(served("play", "kube", "app.yaml"));
+        assertFalse(served("generate", "kube", "-f", "out.yaml", "web"));
+        assertTrue(served("pod", "ps"));
     }
 }

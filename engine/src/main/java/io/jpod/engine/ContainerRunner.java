@@ -50,12 +50,22 @@ final class ContainerRunner {
      */
     int run(RunRequest req, Lifecycle lifecycle) {
         Trace.mark("run: start");
-        try (ContainerNetwork net = ContainerNetwork.plan(req.network(), callerEnv, err)) {
-            return run(req, lifecycle, net);
+        io.jpod.storage.PodRecord pod = null;
+        if (req.pod() != null) {
+            pod = store.pods().get(req.pod()).orElseThrow(() -> new NoSuchPodException(req.pod()));
+            if (pod.infraId() != null && !pod.share().isEmpty() && "keep-id".equals(req.security().userns())) {
+                throw new EngineException("--userns=keep-id cannot be used with --pod: the pod's namespaces belong to jpod's user namespace");
+            }
+        }
+        RunRequest.NetworkRequest netReq = pod == null ? req.network() : Pods.containerNetwork(pod, req.network());
+        try (ContainerNetwork net = ContainerNetwork.plan(netReq, callerEnv, err)) {
+            return run(req, lifecycle, net, pod);
         }
     }
 
-    private int run(RunRequest req, Lifecycle lifecycle, ContainerNetwork net) {
+    private int run(RunRequest req, Lifecycle lifecycle, ContainerNetwork net, io.jpod.storage.PodRecord pod) {
+        boolean podNet = pod != null && pod.infraId() != null && pod.share().contains("net");
+        boolean podUts = pod != null && pod.infraId() != null && pod.share().contains("uts");
         NetworkSetup network = net.setup();
         ImageRecord image = new ImageResolver(store, dirs.runRoot().path(), callerEnv).resolve(req.image(), req.pull().policy(), req.pull().tlsVerify(), req.pull().platform(), req.pull().quiet(), err);
         Trace.mark("run: image resolved");
@@ -93,7 +103,8 @@ final class ContainerRunner {
             mounted = true;
             Trace.mark("run: rootfs mounted");
 
-            String hostname = req.process().hostname() != null ? req.process().hostname() : id.substring(0, 12);
+            String hostname = podUts ? Pods.hostname(pod)
+                    : req.process().hostname() != null ? req.process().hostname() : id.substring(0, 12);
             ContainerUser user = ContainerUser.resolve(merged, req.process().user() != null ? req.process().user() : SandboxPolicy.defaultUser(req.security(), settings.user()));
             if (!req.process().groupAdd().isEmpty()) {
                 user = RunFlags.addGroups(merged, user, req.process().groupAdd());
@@ -119,14 +130,17 @@ final class ContainerRunner {
             Path exitFile = runDir.resolve("exit");
             List<ContainerSpec.Extra> sandbox = SandboxPolicy.extras(req.security(), user.uid(), runDir, err);
             List<ContainerSpec.Extra> cgroups = cgroupPlan.prepare(id, store.containers().dir(id), err);
-            ContainerSpec spec = new ContainerSpec(merged, hostname, cwd, (int) user.uid(), (int) user.gid(),
-                    user.groups().stream().map(Long::intValue).toList(), env, argv, net.specNetwork(),
+            // a container sharing the pod's network has none of its own (no slirp4netns, no ports): the infra's is joined at start
+            List<ContainerSpec.Extra> netExtras = podNet ? List.of() : net.specExtras(dirs.runRoot(), id);
+            ContainerSpec spec = new ContainerSpec(merged, podUts ? null : hostname, cwd, (int) user.uid(), (int) user.gid(),
+                    user.groups().stream().map(Long::intValue).toList(), env, argv, podNet ? ContainerSpec.Network.NONE : net.specNetwork(),
                     network.slirp4netns(), network.mtu() > 0 ? network.mtu() : NetworkSetup.DEFAULT_MTU, mounts, exitFile, runDir.resolve("pid"),
-                    concat(concat(concat(net.specExtras(dirs.runRoot(), id), sandbox), cgroups), RunFlags.extras(req)));
+                    concat(concat(concat(netExtras, sandbox), cgroups), RunFlags.extras(req)));
             net.recordPorts(store.containers().dir(id));
+            KubeSource.of(req).write(store.containers().dir(id));
             Volumes.recordAnonymous(store.containers().dir(id), userMounts);
             lifecycle.saveSpec(id, spec);
-            record = store.containers().update(LifecycleSetup.created(record, req, hostname, cwd, env, settings, driver.name()));
+            record = store.containers().update(LifecycleSetup.created(record, pod == null ? req : req.inPod(pod.id()), hostname, cwd, env, settings, driver.name()));
             if (req.lifecycle().cidFile() != null) {
                 RunFlags.writeCidFile(req.lifecycle().cidFile(), id);
             }

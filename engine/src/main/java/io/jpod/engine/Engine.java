@@ -51,6 +51,16 @@ public final class Engine implements AutoCloseable {
         RunFlags.validate(request); // one-line errors before anything is created or replaced
         NativeHelper helper = NativeHelper.locate(env);
         Store s = store();
+        if (request.pod() != null && request.pod().startsWith("new:")) { // --pod new:NAME: the pod is made first
+            String podName = request.pod().substring(4);
+            // as podman: the ports asked for go to the new pod (ports belong to the pod's network)
+            RunRequest.NetworkRequest n = request.network();
+            io.jpod.storage.PodRecord pod = pods().create(new PodCreateRequest(podName, n.publish(), null, null, Map.of(), true,
+                    List.of(), List.of(), List.of(), null, null, List.of()));
+            request = new RunRequest(request.image(), request.command(), request.process(), request.name(), request.remove(),
+                    request.pull(), new RunRequest.NetworkRequest(n.mode(), n.addHosts(), List.of(), false, n.dns(), n.dnsSearch(),
+                    n.dnsOptions(), n.noHosts()), request.lifecycle(), request.security(), request.resources(), pod.id());
+        }
         if (request.lifecycle().replace()) {
             RunFlags.replace(this, request.name());
         }
@@ -73,6 +83,16 @@ public final class Engine implements AutoCloseable {
         Store s = store();
         return new Lifecycle(s, dirs, env, err, () -> NativeHelper.locate(env),
                 name -> DriverSelector.choose(name != null ? name : storageDriver, s, dirs, NativeHelper.locate(env), env, err), host);
+    }
+
+    /** `kube generate`: the YAML of a pod, or of containers (as one pod). */
+    public String kubeGenerate(List<String> names, String type, boolean service) {
+        return new KubeGenerator(store(), this, pods()).generate(names, type, service);
+    }
+
+    /** `jpod pod …`. */
+    public Pods pods() {
+        return new Pods(this, store(), dirs, env, err, host);
     }
 
     /** The monitor's exit command: tear down what the ended container used. */

@@ -179,6 +179,16 @@ final class Lifecycle {
                 }
                 record(spec, "exitcmdskip", run.resolve(TEARDOWN_CLAIM).toString());
             }
+            if (config.pod() != null) { // the pod's infra runs (started now if need be) and its namespaces are joined
+                List<ContainerSpec.Extra> join;
+                try {
+                    join = Pods.joinForStart(store, new PodInfra(dirs, helper.get(), host, env, err), config.pod());
+                } catch (RuntimeException e) {
+                    teardown(id, 125, e.getMessage());
+                    throw e;
+                }
+                join.forEach(x -> record(spec, x.key(), x.value()));
+            }
             writeAtomic(specFile, spec.toByteArray());
             ContainerCgroups.createFor(store.containers().dir(id)); // limits in place before the child joins
             ProcessBuilder pb = helper.get().runContainer(specFile);

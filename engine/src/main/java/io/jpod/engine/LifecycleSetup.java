@@ -28,7 +28,7 @@ final class LifecycleSetup {
                 req.remove(), stopSignal, l.stopTimeout(), req.network().mode(), driver,
                 l.log() == null || l.log().driver().equals("k8s-file") ? null : l.log().driver(),
                 l.log() == null ? null : l.log().path(), l.log() == null ? null : l.log().maxSize(), l.restart().stored(),
-                l.health() != null ? l.health() : settings.healthcheck(), RunFlags.any(req) ? RunFlags.stored(req) : null);
+                l.health() != null ? l.health() : settings.healthcheck(), RunFlags.any(req) ? RunFlags.stored(req) : null, req.pod());
         return Lifecycle.with(r, r.state(), r.exitCode(), new ContainerLifecycle(null, null, null, null, null, null, config));
     }
 }

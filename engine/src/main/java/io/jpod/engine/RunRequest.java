@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * Everything `jpod run` was asked for, already parsed by the CLI, grouped by concern so each group can grow
  * on its own: the process, the image pull, networking, lifecycle (detach, tty, init), security (capabilities,
- * seccomp, mounts, user namespace) and resource limits.
+ * seccomp, mounts, user namespace) and resource limits; pod: --pod as given (an id, a name or new:NAME; null: none).
  */
 public record RunRequest(
         String image,
@@ -17,7 +17,20 @@ public record RunRequest(
         NetworkRequest network,
         LifecycleRequest lifecycle,
         SecurityRequest security,
-        ResourceRequest resources) {
+        ResourceRequest resources,
+        String pod) {
+
+    /** Not in a pod. */
+    public RunRequest(String image, List<String> command, ProcessRequest process, String name, boolean remove,
+                      PullRequest pull, NetworkRequest network, LifecycleRequest lifecycle, SecurityRequest security,
+                      ResourceRequest resources) {
+        this(image, command, process, name, remove, pull, network, lifecycle, security, resources, null);
+    }
+
+    /** The same request for a container of the pod {@code podId}. */
+    public RunRequest inPod(String podId) {
+        return new RunRequest(image, command, process, name, remove, pull, network, lifecycle, security, resources, podId);
+    }
 
     public RunRequest {
         if (remove && lifecycle != null && !lifecycle.restart().isNo()) {

@@ -42,6 +42,7 @@ public record ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long p
      * @param restart    --restart: always, unless-stopped, on-failure or on-failure:N (null: no)
      * @param healthcheck --health-* or the image's HEALTHCHECK (null: none)
      * @param runFlags   --shm-size, --device, --group-add, --tz, --cidfile, --no-hosts (null: none given)
+     * @param pod        the id of the pod the container belongs to (null: none)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -49,7 +50,17 @@ public record ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long p
                          Map<String, String> labels, boolean tty, boolean interactive, boolean init,
                          boolean autoRemove, String stopSignal, Integer stopTimeout, String network,
                          String storageDriver, String logDriver, String logPath, Long logMaxSize, String restart,
-                         HealthcheckConfig healthcheck, RunFlags runFlags) {
+                         HealthcheckConfig healthcheck, RunFlags runFlags, String pod) {
+
+        /** Not in a pod. */
+        public Config(String hostname, String user, String workdir, List<String> env, List<String> entrypoint,
+                      Map<String, String> labels, boolean tty, boolean interactive, boolean init,
+                      boolean autoRemove, String stopSignal, Integer stopTimeout, String network,
+                      String storageDriver, String logDriver, String logPath, Long logMaxSize, String restart,
+                      HealthcheckConfig healthcheck, RunFlags runFlags) {
+            this(hostname, user, workdir, env, entrypoint, labels, tty, interactive, init, autoRemove, stopSignal,
+                    stopTimeout, network, storageDriver, logDriver, logPath, logMaxSize, restart, healthcheck, runFlags, null);
+        }
 
         /** Without a health check and the further run flags. */
         public Config(String hostname, String user, String workdir, List<String> env, List<String> entrypoint,

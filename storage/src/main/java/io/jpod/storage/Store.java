@@ -44,6 +44,7 @@ public final class Store implements AutoCloseable {
     private final LayerStore layers;
     private final ImageStore images;
     private final ContainerStore containers;
+    private final PodStore pods;
     private final Object stagingGuard = new Object();
     private Path staging;
     private String stagingName;
@@ -57,6 +58,7 @@ public final class Store implements AutoCloseable {
         this.layers = new LayerStore(this);
         this.images = new ImageStore(this);
         this.containers = new ContainerStore(this);
+        this.pods = new PodStore(this);
     }
 
     /** Opens (creating if needed) the store at {@code root} and removes staging leftovers of dead processes. */
@@ -101,6 +103,10 @@ public final class Store implements AutoCloseable {
 
     public ImageStore images() {
         return images;
+    }
+
+    public PodStore pods() {
+        return pods;
     }
 
     public ContainerStore containers() {
@@ -308,7 +314,7 @@ public final class Store implements AutoCloseable {
     public List<Path> sweepTempFiles() {
         return locked(() -> {
             List<Path> removed = new ArrayList<>();
-            for (String area : new String[] {"images", "containers", "overlay"}) {
+            for (String area : new String[] {"images", "containers", "overlay", "pods"}) {
                 Path top = root.resolve(area);
                 removeTemps(top, removed);
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(top)) {

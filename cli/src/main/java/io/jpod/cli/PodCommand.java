@@ -1,0 +1,535 @@
+package io.jpod.cli;
+
+import io.jpod.engine.Engine;
+import io.jpod.engine.EngineException;
+import io.jpod.engine.NoSuchPodException;
+import io.jpod.engine.PodCreateRequest;
+import io.jpod.engine.Pods;
+import io.jpod.storage.ContainerRecord;
+import io.jpod.storage.PodRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/** `jpod pod …`: podman's pods (a shared network, IPC and UTS namespace held by an infra process). */
+@Command(name = "pod", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = "Manage pods.",
+        subcommands = {PodCommand.Create.class, PodCommand.Ps.class, PodCommand.Inspect.class, PodCommand.Start.class,
+                PodCommand.Stop.class, PodCommand.Restart.class, PodCommand.Kill.class, PodCommand.Rm.class,
+                PodCommand.Prune.class, PodCommand.Exists.class, PodCommand.Top.class, PodCommand.Stats.class})
+public final class PodCommand implements Runnable {
+    @ParentCommand
+    JpodCommand jpod;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "missing subcommand: create, ps, inspect, start, stop, restart, kill, rm, prune, exists, top or stats");
+    }
+
+    static Map<String, String> labels(List<String> given) {
+        Map<String, String> l = new TreeMap<>();
+        for (String kv : given) {
+            int eq = kv.indexOf('=');
+            l.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+        }
+        return l;
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a new empty pod.")
+    static final class Create implements Callable<Integer> {
+        @ParentCommand
+        PodCommand parent;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Parameters(arity = "0..1", paramLabel = "NAME")
+        String positionalName;
+
+        @Option(names = {"-n", "--name"}, paramLabel = "NAME", description = "The pod's name (default: generated)")
+        String name;
+
+        @Option(names = {"-p", "--publish"}, paramLabel = "[IP:][HOSTPORT:]PORT[/PROTO]", description = "Publish a port of the pod on the host")
+        List<String> publish = new ArrayList<>();
+
+        @Option(names = "--share", paramLabel = "NAMESPACES", description = "Namespaces the pod's containers share: net, ipc, uts, pid, none "
+                + "(default: ipc,net,uts; +NS adds to it)")
+        String share;
+
+        @Option(names = "--hostname", paramLabel = "NAME", description = "The pod's host name (default: its name)")
+        String hostname;
+
+        @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "Set a label")
+        List<String> labels = new ArrayList<>();
+
+        @Option(names = "--infra", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL", description = "Create an infra (default true)")
+        boolean infra = true;
+
+        @Option(names = "--infra-command", paramLabel = "COMMAND", description = "The infra process's name (it only holds the namespaces)")
+        String infraCommand;
+
+        @Option(names = "--infra-image", paramLabel = "IMAGE", description = "Accepted for podman's sake: jpod's infra needs no image")
+        String infraImage;
+
+        @Option(names = "--infra-name", paramLabel = "NAME", description = "Accepted for podman's sake")
+        String infraName;
+
+        @Option(names = "--add-host", paramLabel = "HOST:IP", description = "Add a line to the pod's /etc/hosts")
+        List<String> addHosts = new ArrayList<>();
+
+        @Option(names = "--dns", paramLabel = "IP", description = "DNS server of the pod")
+        List<String> dns = new ArrayList<>();
+
+        @Option(names = {"--network", "--net"}, paramLabel = "MODE", description = "The pod's network: slirp4netns[:OPTIONS] (default), pasta, host or none")
+        String network;
+
+        @Option(names = "--userns", paramLabel = "MODE", description = "host (default)")
+        String userns;
+
+        @Override
+        public Integer call() {
+            if (name != null && positionalName != null && !name.equals(positionalName)) {
+                throw new EngineException("cannot specify --name and a name argument: give the pod's name once");
+            }
+            List<String> cmd = new ArrayList<>(List.of("jpod"));
+            cmd.addAll(spec.root().commandLine().getParseResult().originalArgs());
+            List<String> infraCmd = infraCommand == null ? List.of() : List.of(infraCommand);
+            try (Engine engine = parent.jpod.engine()) {
+                PodRecord pod = engine.pods().create(new PodCreateRequest(name != null ? name : positionalName, publish, share, hostname,
+                        labels(labels), infra, infraCmd, addHosts, dns, network, userns, cmd));
+                parent.jpod.out.println(pod.id());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "ps", aliases = {"ls", "list"}, mixinStandardHelpOptions = true, description = "List pods.")
+    static final class Ps implements Callable<Integer> {
+        @ParentCommand
+        PodCommand parent;
+
+        @Option(names = {"-q", "--quiet"}, description = "Print only pod ids")
+        boolean quiet;
+
+        @Option(names = "--no-trunc", description = "Do not truncate ids")
+        boolean noTrunc;
+
+        @Option(names = "--format", paramLabel = "FORMAT", description = "json, table (default), or a Go template: {{.ID}} {{.Name}} {{.Status}} "
+                + "{{.Created}} {{.InfraID}} {{.NumberOfContainers}} {{.Labels}} {{.ContainerNames}} {{.ContainerIds}} {{.ContainerStatuses}}")
+        String format;
+
+        @Option(names = {"-n", "--noheading"}, description = "Do not print the header line")
+        boolean noHeading;
+
+        @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Only matching pods: id=, name=, label=, status=, ctr-names=, "
+                + "ctr-ids=, ctr-number= (values of one key are alternatives, different keys must all match)")
+        List<String> filters = new ArrayList<>();
+
+        @Option(names = "--sort", paramLabel = "KEY", description = "created (default, newest first), id, name, number or status")
+        String sort = "created";
+
+        @Option(names = {"-l", "--latest"}, description = "Only the pod created last")
+        boolean latest;
+
+        @Override
+        public Integer call() {
+            OutputFormat fmt = OutputFormat.of(format).withHeader(!noHeading);
+            try (Engine engine = parent.jpod.engine()) {
+                Pods pods = engine.pods();
+                List<Row> rows = new ArrayList<>();
+                for (PodRecord p : pods.list()) {
+                    List<ContainerRecord> cs = pods.containers(p);
+                    rows.add(new Row(p, cs, pods.state(p)));
+                }
+                java.util.function.Predicate<Row> filter = Filters.of(filters, "id, name, label, status, ctr-names, ctr-ids or ctr-number",
+                        java.util.Set.of("label"), Ps::filter);
+                rows = new ArrayList<>(rows.stream().filter(filter).toList());
+                rows.sort(switch (sort) {
+                    case "created" -> java.util.Comparator.comparing((Row r) -> r.pod.created()).reversed();
+                    case "id" -> java.util.Comparator.comparing((Row r) -> r.pod.id());
+                    case "name" -> java.util.Comparator.comparing((Row r) -> r.pod.name());
+                    case "number" -> java.util.Comparator.comparing((Row r) -> r.containers.size());
+                    case "status" -> java.util.Comparator.comparing((Row r) -> r.state);
+                    default -> throw new EngineException("invalid option for --sort, options are: created, id, name, number, or status");
+                });
+                if (latest && rows.size() > 1) {
+                    rows = new ArrayList<>(rows.subList(0, 1));
+                }
+                if (quiet) {
+                    rows.forEach(r -> parent.jpod.out.println(noTrunc ? r.pod.id() : r.pod.id().substring(0, 12)));
+                    return 0;
+                }
+                if (fmt.isJson()) {
+                    List<Object> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(pods.listEntry(r.pod)));
+                    parent.jpod.out.println(Formats.json(out));
+                    return 0;
+                }
+                List<Map<String, Object>> data = new ArrayList<>();
+                rows.forEach(r -> data.add(templateRow(pods, r)));
+                if (fmt.isTemplate()) {
+                    fmt.print(parent.jpod.out, data, HEADERS);
+                    return 0;
+                }
+                List<String[]> table = new ArrayList<>();
+                table.add(new String[]{"POD ID", "NAME", "STATUS", "CREATED", "INFRA ID", "# OF CONTAINERS"});
+                for (Map<String, Object> m : data) {
+                    table.add(new String[]{(String) m.get("ID"), (String) m.get("Name"), (String) m.get("Status"), (String) m.get("Created"),
+                            (String) m.get("InfraID"), String.valueOf(m.get("NumberOfContainers"))});
+                }
+                String text = Formats.table(table);
+                parent.jpod.out.print(noHeading ? text.substring(text.indexOf('\n') + 1) : text);
+            }
+            return 0;
+        }
+
+        private static final Map<String, String> HEADERS = Map.of("ID", "POD ID", "InfraID", "INFRA ID",
+                "NumberOfContainers", "# OF CONTAINERS", "ContainerIds", "IDS", "ContainerNames", "NAMES", "ContainerStatuses", "STATUS");
+
+        record Row(PodRecord pod, List<ContainerRecord> containers, String state) {
+        }
+
+        private Map<String, Object> templateRow(Pods pods, Row r) {
+            PodRecord p = r.pod;
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("ID", noTrunc ? p.id() : p.id().substring(0, 12));
+            m.put("Name", p.name());
+            m.put("Status", r.state);
+            m.put("Created", Formats.ago(p.created()));
+            m.put("InfraID", p.infraId() == null ? "" : noTrunc ? p.infraId() : p.infraId().substring(0, 12));
+            List<String> ids = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            List<String> statuses = new ArrayList<>();
+            if (p.infraId() != null) {
+                ids.add(noTrunc ? p.infraId() : p.infraId().substring(0, 12));
+                names.add(Pods.infraName(p));
+                statuses.add(pods.infraState(p));
+            }
+            for (ContainerRecord c : r.containers) {
+                ids.add(noTrunc ? c.id() : c.id().substring(0, 12));
+                names.add(c.name());
+                statuses.add(c.state());
+            }
+            m.put("NumberOfContainers", ids.size());
+            m.put("ContainerIds", String.join(",", ids));
+            m.put("ContainerNames", String.join(",", names));
+            m.put("ContainerStatuses", String.join(",", statuses));
+            m.put("Labels", p.labels());
+            m.put("Cgroup", "");
+            m.put("Namespace", "");
+            m.put("Networks", "");
+            return m;
+        }
+
+        private static java.util.function.Predicate<Row> filter(String key, String value) {
+            return switch (key) {
+                case "id" -> r -> r.pod.id().startsWith(value);
+                case "name" -> r -> r.pod.name().matches(".*" + value + ".*");
+                case "label" -> {
+                    int eq = value.indexOf('=');
+                    String k = eq < 0 ? value : value.substring(0, eq);
+                    yield r -> r.pod.labels().containsKey(k) && (eq < 0 || r.pod.labels().get(k).equals(value.substring(eq + 1)));
+                }
+                case "status" -> {
+                    List<String> ok = List.of("stopped", "running", "paused", "exited", "dead", "created", "degraded");
+                    if (!ok.contains(value)) {
+                        throw new EngineException("pod status must be one of: stopped, running, paused, exited, dead, created, degraded");
+                    }
+                    yield r -> r.state.equalsIgnoreCase(value);
+                }
+                case "ctr-names" -> r -> r.containers.stream().anyMatch(c -> c.name().matches(".*" + value + ".*"));
+                case "ctr-ids" -> r -> r.containers.stream().anyMatch(c -> c.id().startsWith(value));
+                case "ctr-number" -> r -> Integer.toString(r.containers.size() + (r.pod.infraId() == null ? 0 : 1)).equals(value);
+                default -> throw new EngineException(key + " is an invalid filter");
+            };
+        }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Display a pod's configuration.")
+    static final class Inspect implements Callable<Integer> {
+        @ParentCommand
+        PodCommand parent;
+
+        @Parameters(arity = "1..*", paramLabel = "POD")
+        List<String> pods;
+
+        @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "json (default) or a Go template")
+        String format;
+
+        @Override
+        public Integer call() {
+            OutputFormat fmt = OutputFormat.of(format, "json");
+            try (Engine engine = parent.jpod.engine()) {
+                Pods p = engine.pods();
+                List<Map<String, Object>> out = new ArrayList<>();
+                for (String name : pods) {
+                    PodRecord pod = p.get(name);
+                    out.add(p.inspect(pod));
+                }
+                if (fmt.isTemplate()) {
+                    fmt.print(parent.jpod.out, out, Map.of());
+                } else {
+                    for (Map<String, Object> m : out) {
+                        parent.jpod.out.println(Formats.json(m));
+                    }
+                }
+            } catch (NoSuchPodException e) {
+                throw new EngineException("inspecting object: no such pod " + e.getMessage().replaceFirst("^no pod with name or ID (.*) found: no such pod$", "$1"));
+            }
+            return 0;
+        }
+    }
+
+    /** The pod commands that act on each named pod (or all with -a) and print each one's id. */
+    abstract static class EachPod implements Callable<Integer> {
+        @ParentCommand
+        PodCommand parent;
+
+        @Parameters(arity = "0..*", paramLabel = "POD")
+        List<String> names = new ArrayList<>();
+
+        @Option(names = {"-a", "--all"}, description = "All pods")
+        boolean all;
+
+        @Option(names = {"-l", "--latest"}, description = "The pod created last")
+        boolean latest;
+
+        abstract void act(Pods pods, PodRecord pod);
+
+        /** The exit code when a named pod does not exist. */
+        int missingCode() {
+            return 125;
+        }
+
+        boolean ignoreMissing() {
+            return false;
+        }
+
+        @Override
+        public Integer call() {
+            if (!all && !latest && names.isEmpty()) {
+                throw new EngineException("you must provide at least one name or id");
+            }
+            if ((all || latest) && !names.isEmpty()) {
+                throw new EngineException("when using the --all or --latest flag you may not specify any pods");
+            }
+            int code = 0;
+            try (Engine engine = parent.jpod.engine()) {
+                Pods pods = engine.pods();
+                List<PodRecord> targets = new ArrayList<>();
+                if (all || latest) {
+                    List<PodRecord> list = pods.list();
+                    targets.addAll(latest && !list.isEmpty() ? list.subList(0, 1) : list);
+                }
+                for (String n : names) {
+                    try {
+                        targets.add(pods.get(n));
+                    } catch (NoSuchPodException e) {
+                        if (!ignoreMissing()) {
+                            Main.report(e, parent.jpod.err);
+                            code = missingCode();
+                        }
+                    }
+                }
+                for (PodRecord p : targets) {
+                    try {
+                        act(pods, p);
+                        parent.jpod.out.println(p.id());
+                    } catch (EngineException | io.jpod.storage.StorageException e) {
+                        Main.report(e, parent.jpod.err);
+                        code = 125;
+                    }
+                }
+            }
+            return code;
+        }
+    }
+
+    @Command(name = "start", mixinStandardHelpOptions = true, description = "Start pods.")
+    static final class Start extends EachPod {
+        @Override
+        void act(Pods pods, PodRecord pod) {
+            pods.start(pod.id());
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop pods.")
+    static final class Stop extends EachPod {
+        @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "Seconds to wait before killing the containers (default: each one's stop timeout)")
+        Integer time;
+
+        @Option(names = {"-i", "--ignore"}, description = "Ignore pods that do not exist")
+        boolean ignore;
+
+        @Override
+        boolean ignoreMissing() {
+            return ignore;
+        }
+
+        @Override
+        void act(Pods pods, PodRecord pod) {
+            pods.stop(pod.id(), time);
+        }
+    }
+
+    @Command(name = "restart", mixinStandardHelpOptions = true, description = "Restart pods.")
+    static final class Restart extends EachPod {
+        @Override
+        void act(Pods pods, PodRecord pod) {
+            pods.restart(pod.id());
+        }
+    }
+
+    @Command(name = "kill", mixinStandardHelpOptions = true, description = "Send a signal to the containers of pods.")
+    static final class Kill extends EachPod {
+        @Option(names = {"-s", "--signal"}, paramLabel = "SIGNAL", description = "The signal (default: KILL)")
+        String signal = "KILL";
+
+        @Override
+        void act(Pods pods, PodRecord pod) {
+            pods.kill(pod.id(), signal);
+        }
+    }
+
+    @Command(name = "rm", aliases = "remove", mixinStandardHelpOptions = true, description = "Remove pods and their containers.")
+    static final class Rm extends EachPod {
+        @Option(names = {"-f", "--force"}, description = "Stop running containers first")
+        boolean force;
+
+        @Option(names = {"-i", "--ignore"}, description = "Ignore pods that do not exist")
+        boolean ignore;
+
+        @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "Seconds to wait for containers to stop with -f (default 10)")
+        int time = 10;
+
+        @Override
+        int missingCode() {
+            return 1; // podman's
+        }
+
+        @Override
+        boolean ignoreMissing() {
+            return ignore;
+        }
+
+        @Override
+        void act(Pods pods, PodRecord pod) {
+            pods.remove(pod.id(), force, time);
+        }
+    }
+
+    @Command(name = "prune", mixinStandardHelpOptions = true, description = "Remove every pod that is not running.")
+    static final class Prune implements Callable<Integer> {
+        @ParentCommand
+        PodCommand parent;
+
+        @Option(names = {"-f", "--force"}, description = "Do not ask for confirmation")
+        boolean force;
+
+        @Override
+        public Integer call() {
+            try (Engine engine = parent.jpod.engine()) {
+                engine.pods().prune().forEach(parent.jpod.out::println);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "exists", mixinStandardHelpOptions = true, description = "Exit 0 if the pod exists, 1 if not.")
+    static final class Exists implements Callable<Integer> {
+        @ParentCommand
+        PodCommand parent;
+
+        @Parameters(index = "0", paramLabel = "POD")
+        String name;
+
+        @Override
+        public Integer call() {
+            try (Engine engine = parent.jpod.engine()) {
+                return engine.pods().exists(name) ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "top", mixinStandardHelpOptions = true, description = "Show the processes of a pod's running containers.")
+    static final class Top implements Callable<Integer> {
+        @ParentCommand
+        PodCommand parent;
+
+        @Parameters(index = "0", paramLabel = "POD")
+        String name;
+
+        @Override
+        public Integer call() {
+            try (Engine engine = parent.jpod.engine()) {
+                parent.jpod.out.print(Formats.table(engine.pods().top(name)));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "stats", mixinStandardHelpOptions = true, description = "Resource use of a pod's running containers (once).")
+    static final class Stats implements Callable<Integer> {
+        @ParentCommand
+        PodCommand parent;
+
+        @Parameters(arity = "0..*", paramLabel = "POD")
+        List<String> names = new ArrayList<>();
+
+        @Option(names = {"-a", "--all"}, description = "All pods")
+        boolean all;
+
+        @Option(names = "--no-stream", description = "One sample (the only mode jpod has for pods)")
+        boolean noStream;
+
+        @Option(names = "--format", paramLabel = "FORMAT", description = "json, table (default) or a Go template")
+        String format;
+
+        @Override
+        public Integer call() {
+            OutputFormat fmt = OutputFormat.of(format);
+            try (Engine engine = parent.jpod.engine()) {
+                Pods pods = engine.pods();
+                List<String> targets = new ArrayList<>(names);
+                if (all || targets.isEmpty()) {
+                    pods.list().forEach(p -> targets.add(p.id()));
+                }
+                List<Map<String, Object>> rows = new ArrayList<>();
+                for (String t : targets) {
+                    rows.addAll(pods.stats(t));
+                }
+                if (fmt.isJson()) {
+                    parent.jpod.out.println(Formats.json(rows));
+                } else if (fmt.isTemplate()) {
+                    fmt.print(parent.jpod.out, rows, Map.of());
+                } else {
+                    List<String[]> table = new ArrayList<>();
+                    table.add(new String[]{"POD", "CID", "NAME", "CPU %", "MEM USAGE/ LIMIT", "MEM %", "NET IO", "BLOCK IO", "PIDS"});
+                    for (Map<String, Object> r : rows) {
+                        table.add(new String[]{str(r, "Pod"), str(r, "id"), str(r, "name"), str(r, "cpu_percent"), str(r, "mem_usage"),
+                                str(r, "mem_percent"), str(r, "net_io"), str(r, "block_io"), str(r, "pids")});
+                    }
+                    parent.jpod.out.print(Formats.table(table));
+                }
+            }
+            return 0;
+        }
+
+        private static String str(Map<String, Object> m, String key) {
+            Object v = m.get(key);
+            return v == null ? "--" : v.toString();
+        }
+    }
+}

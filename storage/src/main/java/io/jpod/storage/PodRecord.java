@@ -1,0 +1,33 @@
+package io.jpod.storage;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the store knows of one pod: what `pod create` was given. Its containers name it in their creation settings
+ * ({@link ContainerLifecycle.Config#pod}); its state is derived from theirs; the infra process's run state lives in
+ * the run root (gone at reboot, like the process).
+ *
+ * @param infraId       the id the infra is known by (inspect's InfraContainerID, the slirp4netns API socket's name);
+ *                      null with {@code --infra=false}
+ * @param share         the namespaces the pod's containers share with the infra: net, ipc, uts, pid
+ * @param publish       -p specs as given, published on the infra's network
+ * @param hostname      the shared host name (null: the pod's name)
+ * @param network       the infra's network mode as given (null: slirp4netns)
+ * @param createCommand the command line that made the pod (inspect's CreateCommand)
+ */
+public record PodRecord(String id, String name, Instant created, Map<String, String> labels, String infraId,
+                        List<String> share, List<String> publish, String hostname, String network,
+                        List<String> addHosts, List<String> dns, List<String> infraCommand, List<String> createCommand) {
+
+    public PodRecord {
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        share = share == null ? List.of() : List.copyOf(share);
+        publish = publish == null ? List.of() : List.copyOf(publish);
+        addHosts = addHosts == null ? List.of() : List.copyOf(addHosts);
+        dns = dns == null ? List.of() : List.copyOf(dns);
+        infraCommand = infraCommand == null ? List.of() : List.copyOf(infraCommand);
+        createCommand = createCommand == null ? List.of() : List.copyOf(createCommand);
+    }
+}
