@@ -60,9 +60,9 @@ final class ContainerRunner {
         ImageRecord image = new ImageResolver(store, dirs.runRoot().path(), callerEnv).resolve(req.image(), req.pull().policy(), req.pull().tlsVerify(), req.pull().platform(), req.pull().quiet(), err);
         Trace.mark("run: image resolved");
         ImageSettings settings = ImageSettings.parse(store.images().config(image.id()));
-        net.reservePorts(() -> store.images().config(image.id())); // a port in use fails before the container exists
+        net.reservePorts(() -> store.images().config(image.id())); // a port in use: created, not started (below)
         List<String> argv = ProcessArgs.of(settings.entrypoint(), settings.cmd(), req.process().entrypoint(), req.command());
-        ContainerCgroups.Planned cgroupPlan = ContainerCgroups.planRun(req.resources(), callerEnv); // limits fail before the container exists
+        ContainerCgroups.Planned cgroupPlan = ContainerCgroups.planRun(req.resources(), callerEnv, err); // limits fail before the container exists
 
         SecureRandom random = new SecureRandom();
         String id = ContainerNames.newId(random);
@@ -114,7 +114,7 @@ final class ContainerRunner {
             ensureWorkdir(merged, cwd, req.process().workdir() != null, userMounts.mounts(), id);
             mounts.add(containerEnv(runDir, merged, req, id, name, imageName, image.id()));
             mounts = MountSpecs.merge(userMounts.mounts(), mounts);
-            mounts.addAll(SandboxPolicy.keepIdEtcFiles(req.security(), merged, runDir));
+            mounts.addAll(SandboxPolicy.userEtcFiles(req.security(), merged, runDir));
             mounts.addAll(RunFlags.deviceMounts(req.security().devices(), merged));
             Path exitFile = runDir.resolve("exit");
             List<ContainerSpec.Extra> sandbox = SandboxPolicy.extras(req.security(), user.uid(), runDir, err);
@@ -129,6 +129,14 @@ final class ContainerRunner {
             record = store.containers().update(LifecycleSetup.created(record, req, hostname, cwd, env, settings, driver.name()));
             if (req.lifecycle().cidFile() != null) {
                 RunFlags.writeCidFile(req.lifecycle().cidFile(), id);
+            }
+            if (net.portInUse() != null && !req.lifecycle().createOnly()) {
+                // podman's: the container exists but cannot start (126); with --rm it goes again (the finally below)
+                if (!req.remove()) {
+                    launched = true;
+                    lifecycle.leaveCreated(record);
+                }
+                throw new CannotInvokeException(net.portInUse().getMessage());
             }
             launched = true;
             Trace.mark("run: spec written");

@@ -30,7 +30,7 @@ final class Inspector {
 
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("OciVersion", "1.0.2");
-        state.put("Status", c.state());
+        state.put("Status", running && lc.stopping(c) ? "stopping" : c.state());
         state.put("Running", running);
         state.put("Paused", false);
         state.put("Restarting", false);

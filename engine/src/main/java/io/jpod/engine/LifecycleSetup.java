@@ -20,7 +20,8 @@ final class LifecycleSetup {
         if (stopSignal != null) {
             Signals.parse(stopSignal);
         }
-        String user = req.process().user() != null ? req.process().user() : settings.user();
+        // keep-id's default user (the caller's ids) is recorded too: `exec` runs as the container's user
+        String user = req.process().user() != null ? req.process().user() : SandboxPolicy.defaultUser(req.security(), settings.user());
         List<String> entrypoint = req.process().entrypoint() != null ? List.of(req.process().entrypoint())
                 : settings.entrypoint() == null ? List.of() : settings.entrypoint();
         ContainerLifecycle.Config config = new ContainerLifecycle.Config(hostname, user == null || user.isEmpty() ? "root" : user,
