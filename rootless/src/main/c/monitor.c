@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "attach.h"
@@ -357,6 +358,18 @@ void lc_relay(int outfd, int errfd, int master, int in, struct logfile *log)
         sigprocmask(SIG_UNBLOCK, &block, NULL);
 }
 
+/* -t -i with a stdin that is no terminal: podman's warning, logrus-shaped as jpod's Java warnings */
+static void warn_not_a_tty(void)
+{
+    char now[32] = "";
+    time_t t = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&t, &tm))
+        strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fprintf(stderr, "time=\"%s\" level=warning msg=\"The input device is not a TTY. The --tty and --interactive flags"
+            " might not work properly\"\n", now);
+}
+
 static volatile sig_atomic_t timed_out;
 static volatile pid_t timeout_child;
 
@@ -396,6 +409,8 @@ int lc_supervise(pid_t child, int started)
         if (lc.attachwait)
             att_wait_first(60000);   /* bounded: a caller that died must not hold the container forever */
         if (lc.tty) {
+            if (!lc.detach && lc.interactive && !isatty(0))
+                warn_not_a_tty();
             int master = pty_recv_fd(lc.console[0]);
             closefd(&lc.console[0]);
             if (master >= 0) {

@@ -173,4 +173,17 @@ class RunStopConformanceTest {
         }
         env.ok("rm", "port-kept");
     }
+
+    @Test
+    void ttyWithoutATerminalWarnsAndLoadRefusesToReadOne() {
+        Result noTty = env.ok("run", "--tty", "-i", "--rm", image, "echo", "hello"); // stdin: /dev/null
+        assertTrue(noTty.stderr().contains("level=warning msg=\"The input device is not a TTY. The --tty and --interactive flags might not work properly\""),
+                noTty::toString);
+        assertEquals("", env.ok("run", "--tty", "-i=false", "--rm", image, "echo", "hello").stderr());
+        // `script` gives load a pseudo-terminal as stdin: podman's refusal, before anything is read
+        Result load = env.startWrapped(cmd -> List.of("script", "-qec", cmd.stream().map(a -> "'" + a.replace("'", "'\\''") + "'")
+                .collect(java.util.stream.Collectors.joining(" ")), "/dev/null"), java.util.Map.of(), "load").await(JpodEnv.NORMAL);
+        assertEquals(125, load.exitCode(), load::toString);
+        assertTrue(load.stdout().contains("Error: cannot read from terminal, use command-line redirection or the --input flag"), load::toString);
+    }
 }
