@@ -126,7 +126,7 @@ final class ContainerRunner {
             net.recordPorts(store.containers().dir(id));
             Volumes.recordAnonymous(store.containers().dir(id), userMounts);
             lifecycle.saveSpec(id, spec);
-            record = store.containers().update(LifecycleSetup.created(record, req, hostname, cwd, env, settings, driver.name()));
+            record = store.containers().update(LifecycleSetup.created(record, req, hostname, cwd, env, settings, driver.name(), givenRuntime()));
             if (req.lifecycle().cidFile() != null) {
                 RunFlags.writeCidFile(req.lifecycle().cidFile(), id);
             }
@@ -163,6 +163,13 @@ final class ContainerRunner {
                 deleteTree(runDir);
             }
         }
+    }
+
+    /** A helper other than this installation's (--runtime sets JPOD_HELPER): kept as the container's runtime. */
+    private String givenRuntime() {
+        String helper = callerEnv.get("JPOD_HELPER");
+        String home = callerEnv.get("JPOD_HOME");
+        return helper == null || home != null && Path.of(home, "libexec", "jpod-helper").toString().equals(helper) ? null : helper;
     }
 
     private static <T> List<T> concat(List<T> a, List<T> b) {

@@ -65,6 +65,7 @@ final class Inspector {
         m.put("HostsPath", RunFlags.noHosts(cfg) ? "" : dirs.runRoot().containerDir(c.id()).resolve("hosts").toString());
         m.put("Name", c.name());
         m.put("RestartCount", c.lifecycle() == null || c.lifecycle().restartCount() == null ? 0 : c.lifecycle().restartCount());
+        m.put("OCIRuntime", RunFlags.ociRuntime(cfg));
         m.put("Driver", cfg == null || cfg.storageDriver() == null ? "" : cfg.storageDriver());
         m.put("MountLabel", "");
         m.put("ProcessLabel", "");

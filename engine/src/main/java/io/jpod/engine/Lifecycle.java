@@ -184,7 +184,7 @@ final class Lifecycle {
             }
             writeAtomic(specFile, spec.toByteArray());
             ContainerCgroups.createFor(store.containers().dir(id)); // limits in place before the child joins
-            ProcessBuilder pb = helper.get().runContainer(specFile);
+            ProcessBuilder pb = runtimeOf(config).runContainer(specFile);
             if (detach) {
                 pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                         .redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -254,6 +254,12 @@ final class Lifecycle {
     int leaveCreated(ContainerRecord r) {
         unmount(r);
         return 0;
+    }
+
+    /** The helper that runs this container: the one its --runtime named, while it is there, else this jpod's. */
+    private NativeHelper runtimeOf(ContainerLifecycle.Config config) {
+        String given = config.runFlags() == null ? null : config.runFlags().ociRuntime();
+        return given != null && Files.isExecutable(Path.of(given)) ? NativeHelper.locate(Map.of("JPOD_HELPER", given)) : helper.get();
     }
 
     /** bin/jpod with this store's global options, then {@code args}: what the monitor's helpers run. */

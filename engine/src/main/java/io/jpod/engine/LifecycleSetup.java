@@ -12,7 +12,7 @@ final class LifecycleSetup {
     }
 
     static ContainerRecord created(ContainerRecord r, RunRequest req, String hostname, String cwd, List<String> env,
-                                   ImageSettings settings, String driver) {
+                                   ImageSettings settings, String driver, String ociRuntime) {
         RunRequest.LifecycleRequest l = req.lifecycle();
         // --stop-signal, else the image's StopSignal (podman's order); a bad name fails now, not at stop time
         String stopSignal = l.stopSignal() != null ? l.stopSignal()
@@ -29,7 +29,7 @@ final class LifecycleSetup {
                 req.remove(), stopSignal, l.stopTimeout(), req.network().mode(), driver,
                 l.log() == null || l.log().driver().equals("k8s-file") ? null : l.log().driver(),
                 l.log() == null ? null : l.log().path(), l.log() == null ? null : l.log().maxSize(), l.restart().stored(),
-                l.health() != null ? l.health() : settings.healthcheck(), RunFlags.any(req) ? RunFlags.stored(req) : null);
+                l.health() != null ? l.health() : settings.healthcheck(), RunFlags.stored(req, ociRuntime));
         return Lifecycle.with(r, r.state(), r.exitCode(), new ContainerLifecycle(null, null, null, null, null, null, config));
     }
 }

@@ -320,15 +320,20 @@ final class RunFlags {
     }
 
     /** What inspect shows of these flags, kept in the record (null when none was given). */
-    static ContainerLifecycle.RunFlags stored(RunRequest r) {
-        if (!any(r)) {
+    static ContainerLifecycle.RunFlags stored(RunRequest r, String ociRuntime) {
+        if (!any(r) && ociRuntime == null) {
             return null;
         }
         return new ContainerLifecycle.RunFlags(r.resources().shmSize() == null ? null : shmSize(r.resources().shmSize()),
                 r.security().devices().stream().map(d -> Device.parse(d).stored()).toList(),
                 r.process().groupAdd(), r.process().timezone(),
                 r.lifecycle().cidFile() == null ? null : r.lifecycle().cidFile().toString(),
-                r.network().noHosts() ? Boolean.TRUE : null, r.lifecycle().timeout());
+                r.network().noHosts() ? Boolean.TRUE : null, r.lifecycle().timeout(), ociRuntime);
+    }
+
+    /** Inspect's .OCIRuntime: the helper given with --runtime, else jpod's own (podman's runtime name). */
+    static String ociRuntime(ContainerLifecycle.Config cfg) {
+        return cfg != null && cfg.runFlags() != null && cfg.runFlags().ociRuntime() != null ? cfg.runFlags().ociRuntime() : "jpod-helper";
     }
 
     /** Inspect's HostConfig fields of these flags, podman's names: ShmSize, Devices, GroupAdd, ContainerIDFile. */

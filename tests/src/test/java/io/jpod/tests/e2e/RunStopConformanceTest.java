@@ -186,4 +186,20 @@ class RunStopConformanceTest {
         assertEquals(125, load.exitCode(), load::toString);
         assertTrue(load.stdout().contains("Error: cannot read from terminal, use command-line redirection or the --input flag"), load::toString);
     }
+
+    @Test
+    void runtimeNamesACopyOfTheHelperWhichTheRecordKeeps() throws Exception {
+        java.nio.file.Path helper = java.nio.file.Path.of(env.ok("info", "--format", "{{.Host.OCIRuntime.Path}}").stdout().strip());
+        java.nio.file.Path copy = env.home().resolve("myruntime-copy");
+        java.nio.file.Files.copy(helper, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        java.nio.file.Files.setPosixFilePermissions(copy, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        String id = env.ok("run", "-d", "--runtime", copy.toString(), image, "sleep", "60").stdout().strip();
+        assertEquals(copy.toString(), env.ok("inspect", "--format", "{{.OCIRuntime}}", id).stdout().strip());
+        assertEquals("jpod-helper", env.ok("inspect", "--format", "{{.OCIRuntime}}",
+                env.ok("create", image, "true").stdout().strip()).stdout().strip());
+        env.ok("rm", "-f", "-t", "0", id);
+        Result byName = env.run(JpodEnv.NORMAL, "run", "--rm", "--runtime", "runc", image, "true");
+        assertEquals(125, byName.exitCode(), byName::toString);
+        assertTrue(byName.stderr().startsWith("Error: --runtime runc: jpod runs containers with its own helper"), byName::toString);
+    }
 }
