@@ -1049,13 +1049,14 @@ static int report_code(const struct report *r)
 {
     switch (r->kind) {
     case REPORT_EXEC:
+        /* podman's shape: one "Error:" line naming the command and what exec found */
         if (r->err == ENOENT || r->err == ENOTDIR) {
-            fprintf(stderr, "jpod: %s: %s\n", r->what,
-                    strchr(r->what, '/') ? "no such file or directory" : "executable file not found in $PATH");
+            fprintf(stderr, "Error: exec %s: %s\n", r->what,
+                    strchr(r->what, '/') ? "no such file or directory" : "executable file not found in $PATH: no such file or directory");
             return EXIT_NOT_FOUND;
         }
         if (r->err == EACCES || r->err == ENOEXEC || r->err == EISDIR || r->err == EPERM) {
-            fprintf(stderr, "jpod: %s: permission denied\n", r->what);
+            fprintf(stderr, "Error: exec %s: permission denied\n", r->what);
             return EXIT_NOT_EXECUTABLE;
         }
         fprintf(stderr, "jpod-helper: exec %s: %s (errno %d)\n", r->what, strerror(r->err), r->err);

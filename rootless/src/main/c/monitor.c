@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "attach.h"
@@ -30,6 +31,7 @@ static struct {
     const char *exitcmdskip;               /* if this file exists at the end, a caller (jpod stop) tears down */
     int attachwait;                        /* start -a -i: relay nothing before the first attacher */
     long long logmax;
+    unsigned long timeout;                 /* --timeout: seconds until the monitor kills the container (0: none) */
     char **exitcmd;
     size_t nexitcmd;
     int status_w;                          /* -d: to the caller waiting for "started" */
@@ -62,6 +64,7 @@ int lc_spec_key(const char *key, const char *value)
     else if (!strcmp(key, "monitorpidfile")) lc.monitorpidfile = value;
     else if (!strcmp(key, "attachsock")) lc.attachsock = value;
     else if (!strcmp(key, "attachwait")) lc.attachwait = flag(key, value);
+    else if (!strcmp(key, "timeout")) lc.timeout = parse_number(key, value, 1UL << 31);
     else if (!strcmp(key, "exitcmdskip")) lc.exitcmdskip = value;
     else if (!strcmp(key, "exitcmd")) {
         char **n = realloc(lc.exitcmd, (lc.nexitcmd + 2) * sizeof *n);
@@ -355,8 +358,42 @@ void lc_relay(int outfd, int errfd, int master, int in, struct logfile *log)
         sigprocmask(SIG_UNBLOCK, &block, NULL);
 }
 
+/* -t -i with a stdin that is no terminal: podman's warning, logrus-shaped as jpod's Java warnings */
+static void warn_not_a_tty(void)
+{
+    char now[32] = "";
+    time_t t = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&t, &tm))
+        strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fprintf(stderr, "time=\"%s\" level=warning msg=\"The input device is not a TTY. The --tty and --interactive flags"
+            " might not work properly\"\n", now);
+}
+
+static volatile sig_atomic_t timed_out;
+static volatile pid_t timeout_child;
+
+/* --timeout's SIGALRM: the container's init (and with it its PID namespace) is killed */
+static void on_timeout(int sig)
+{
+    (void)sig;
+    int saved = errno;
+    timed_out = 1;
+    if (timeout_child > 0)
+        kill(timeout_child, SIGKILL);
+    errno = saved;
+}
+
 int lc_supervise(pid_t child, int started)
 {
+    if (started && lc.timeout > 0) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_timeout;
+        timeout_child = child;
+        sigaction(SIGALRM, &sa, NULL);
+        alarm((unsigned)lc.timeout);
+    }
     closefd(&lc.out[1]);
     closefd(&lc.err[1]);
     closefd(&lc.console[1]);
@@ -372,6 +409,8 @@ int lc_supervise(pid_t child, int started)
         if (lc.attachwait)
             att_wait_first(60000);   /* bounded: a caller that died must not hold the container forever */
         if (lc.tty) {
+            if (!lc.detach && lc.interactive && !isatty(0))
+                warn_not_a_tty();
             int master = pty_recv_fd(lc.console[0]);
             closefd(&lc.console[0]);
             if (master >= 0) {
@@ -405,7 +444,8 @@ int lc_supervise(pid_t child, int started)
     while (waitpid(child, &st, 0) < 0)
         if (errno != EINTR)
             die("wait for process %d", (int)child);
-    return status_code(st);
+    alarm(0);
+    return timed_out ? -1 : status_code(st);   /* -1: podman's exit code of a container its --timeout ended */
 }
 
 void lc_end(int code, int started)

@@ -27,7 +27,10 @@ public final class InspectCommand implements Callable<Integer> {
             description = "container, image, volume, or all (default: a container, else an image, else a volume of that name)")
     String type;
 
-    @Parameters(arity = "1..*", paramLabel = "NAME", description = "Container, image or volume names or ids")
+    @Option(names = {"-l", "--latest"}, description = "The container created last (instead of names)")
+    boolean latest;
+
+    @Parameters(arity = "0..*", paramLabel = "NAME", description = "Container, image or volume names or ids")
     List<String> names = new ArrayList<>();
 
     @Override
@@ -35,10 +38,14 @@ public final class InspectCommand implements Callable<Integer> {
         if (!List.of("all", "container", "image", "volume").contains(type)) {
             throw new EngineException("unknown --type \"" + type + "\": use container, image, volume or all");
         }
+        if (latest == !names.isEmpty()) {
+            throw new EngineException(latest ? "--latest and containers cannot be used together"
+                    : "inspect needs a name: give container, image or volume names or ids, or --latest");
+        }
         OutputFormat fmt = OutputFormat.of(format);
         try (Engine engine = jpod.engine()) {
             List<Map<String, Object>> out = new ArrayList<>();
-            for (String name : names) {
+            for (String name : latest ? List.of(ContainerTargets.latest(engine)) : names) {
                 out.add(inspect(engine, name));
             }
             if (fmt.isTemplate()) {

@@ -40,6 +40,10 @@ public final class JpodCommand implements Runnable {
             description = "overlay, fuse-overlayfs or vfs (default: overlay when the kernel allows it rootless, else fuse-overlayfs)")
     String storageDriver;
 
+    @Option(names = "--runtime", scope = ScopeType.INHERIT, paramLabel = "PATH",
+            description = "The OCI runtime: jpod's helper, or a copy of it by its full path (kept in the container's record)")
+    String runtime;
+
     @Mixin
     GlobalOptions global = new GlobalOptions();
 
@@ -70,6 +74,15 @@ public final class JpodCommand implements Runnable {
         if (!HostUser.inUserNamespace()) {
             throw new RootlessException("jpod was started outside its user namespace; run it through its launcher (bin/jpod)");
         }
-        return new Engine(Dirs.from(env, root, runRoot), env, err, storageDriver != null ? storageDriver : env.get("JPOD_STORAGE_DRIVER"), host);
+        Map<String, String> engineEnv = env;
+        if (runtime != null) { // the helper is jpod's runtime; JPOD_HELPER is where the engine finds it
+            if (!runtime.startsWith("/") || !java.nio.file.Files.isExecutable(java.nio.file.Path.of(runtime))) {
+                throw new io.jpod.engine.EngineException("--runtime " + runtime + ": jpod runs containers with its own helper;"
+                        + " give the full path of it or of a copy (jpod info --format '{{.Host.OCIRuntime.Path}}')");
+            }
+            engineEnv = new java.util.HashMap<>(env);
+            engineEnv.put("JPOD_HELPER", runtime);
+        }
+        return new Engine(Dirs.from(engineEnv, root, runRoot), engineEnv, err, storageDriver != null ? storageDriver : env.get("JPOD_STORAGE_DRIVER"), host);
     }
 }

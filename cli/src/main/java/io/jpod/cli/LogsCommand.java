@@ -39,13 +39,13 @@ public final class LogsCommand implements Callable<Integer> {
     @Option(names = {"-t", "--timestamps"}, description = "Show the time of each line")
     boolean timestamps;
 
-    @Parameters(index = "0", paramLabel = "CONTAINER", description = "Container name or id")
-    String container;
+    @Parameters(arity = "1..*", paramLabel = "CONTAINER", description = "Container names or ids (with several, each line starts with its container's short id)")
+    List<String> containers;
 
     @Override
     public Integer call() {
         try (Engine engine = jpod.engine()) {
-            engine.logs(container, new LogOptions(follow, tail, since == null ? null : parseTime("--since", since),
+            engine.logs(containers, new LogOptions(follow, tail, since == null ? null : parseTime("--since", since),
                     until == null ? null : parseTime("--until", until), timestamps), jpod.out, jpod.err);
             return 0;
         }

@@ -151,7 +151,7 @@ public final class PsCommand implements Callable<Integer> {
         java.util.Comparator<ContainerRecord> created = java.util.Comparator.comparing(
                 (ContainerRecord c) -> c.created() == null ? java.time.Instant.EPOCH : c.created());
         return switch (key) {
-            case "created" -> created.reversed();
+            case "created" -> created; // podman's: oldest first
             case "runningfor" -> created.reversed();
             case "command" -> java.util.Comparator.comparing(c -> String.join(" ", c.command()));
             case "id" -> java.util.Comparator.comparing(ContainerRecord::id);

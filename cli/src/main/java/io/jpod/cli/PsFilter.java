@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  */
 final class PsFilter {
     private static final List<String> STATES = List.of("created", "running", "exited", "paused", "restarting", "removing",
-            "stopping", "unknown");
+            "stopping", "stopped", "unknown");
     private static final String KEYS = "status, name, id, label, exited, ancestor, before or since";
 
     private PsFilter() {
@@ -33,7 +33,9 @@ final class PsFilter {
                 if (!STATES.contains(value)) {
                     throw new EngineException("invalid status filter \"" + value + "\": use one of " + String.join(", ", STATES));
                 }
-                yield c -> value.equals(c.state());
+                // jpod tears a container down as it ends, so podman's "stopped" (ended, not yet cleaned up) is "exited"
+                String state = value.equals("stopped") ? "exited" : value;
+                yield c -> state.equals(c.state());
             }
             case "name" -> {
                 Pattern p = Pattern.compile(value);

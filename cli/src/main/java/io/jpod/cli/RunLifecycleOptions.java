@@ -60,7 +60,13 @@ public final class RunLifecycleOptions {
     @Option(names = "--cidfile", paramLabel = "FILE", description = "Write the container's id to FILE (which must not exist)")
     String cidFile;
 
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Kill the container after this many seconds of running (exit code -1; 0: no limit)")
+    Long timeout;
+
     RunRequest.LifecycleRequest toRequest() {
+        if (timeout != null && timeout < 0) {
+            throw new EngineException("invalid argument \"" + timeout + "\" for \"--timeout\" flag: give seconds, 0 or more");
+        }
         if (stopTimeout != null && stopTimeout < 0) {
             throw new EngineException("--stop-timeout must not be negative: " + stopTimeout);
         }
@@ -82,6 +88,7 @@ public final class RunLifecycleOptions {
         }
         return new RunRequest.LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, l,
                 io.jpod.engine.LogConfig.parse(logDriver, logOpts), false, io.jpod.engine.RestartPolicy.parse(restart),
-                health.toConfig(), replace, cidFile == null ? null : java.nio.file.Path.of(cidFile).toAbsolutePath(), streams);
+                health.toConfig(), replace, cidFile == null ? null : java.nio.file.Path.of(cidFile).toAbsolutePath(), streams,
+                timeout == null || timeout == 0 ? null : timeout);
     }
 }

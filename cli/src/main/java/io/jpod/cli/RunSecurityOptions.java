@@ -47,8 +47,11 @@ public final class RunSecurityOptions {
     @Option(names = "--device", paramLabel = "HOST[:CONTAINER][:PERMS]", description = "Add a host device node (e.g. /dev/fuse)")
     List<String> devices = new ArrayList<>();
 
+    @Option(names = "--hostuser", paramLabel = "NAME|UID", description = "Add this host user's /etc/passwd entry to the container's (repeatable)")
+    List<String> hostUsers = new ArrayList<>();
+
     RunRequest.SecurityRequest toRequest() {
         return new RunRequest.SecurityRequest(capAdd, capDrop, privileged, securityOpts, volumes, mounts, tmpfs,
-                readOnly, readOnlyTmpfs, userns, ulimits, devices);
+                readOnly, readOnlyTmpfs, userns, ulimits, devices, hostUsers);
     }
 }

@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 /** `jpod stop`: Stop running containers: the stop signal, then SIGKILL after the timeout. */
 @Command(name = "stop", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, description = "Stop running containers: the stop signal, then SIGKILL after the timeout.")
 public final class StopCommand extends EachContainerCommand {
-    @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "Seconds to wait before SIGKILL (default: the container's stop timeout, 10)")
+    @Option(names = {"-t", "--time", "--timeout"}, paramLabel = "SECONDS", description = "Seconds to wait before SIGKILL (default: the container's stop timeout, 10)")
     Integer time;
 
     @Option(names = {"-i", "--ignore"}, description = "Ignore containers that do not exist")
@@ -26,7 +26,10 @@ public final class StopCommand extends EachContainerCommand {
 
     @Override
     String each(Engine engine, String container) {
-        engine.stop(container, time);
+        String warning = engine.stop(container, time);
+        if (warning != null) {
+            jpod.global.warn(jpod.err, warning);
+        }
         return container;
     }
 }

@@ -19,10 +19,13 @@ public final class TopCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CONTAINER", description = "Container name or id")
     String container;
 
+    @Parameters(index = "1..*", paramLabel = "DESCRIPTORS", description = "Columns, as podman's format descriptors: user, huser, group, hgroup, pid, hpid, ppid, args, comm, state (default: user pid ppid args)")
+    List<String> descriptors = new ArrayList<>();
+
     @Override
     public Integer call() {
         try (Engine engine = jpod.engine()) {
-            jpod.out.print(Formats.table(engine.top(container)));
+            jpod.out.print(Formats.table(engine.top(container, descriptors)));
             return 0;
         }
     }

@@ -24,6 +24,11 @@ final class CgroupLimits {
     private CgroupLimits() {
     }
 
+    /** A size of zero ("0", "0m"…): podman's "no limit" for --memory. */
+    static boolean isZero(String size) {
+        return size != null && size.strip().matches("0+(\\.0*)?[bkmgtBKMGT]?");
+    }
+
     /** True when the request sets any limit (the default pids limit does not count). */
     static boolean requested(RunRequest.ResourceRequest r) {
         return r.memory() != null || r.memorySwap() != null || r.memoryReservation() != null || r.cpus() != null

@@ -76,10 +76,19 @@ final class ContainerCgroups {
         }
     }
 
-    static Planned planRun(RunRequest.ResourceRequest request, Map<String, String> env) {
+    static Planned planRun(RunRequest.ResourceRequest request, Map<String, String> env, java.io.PrintStream err) {
         RunRequest.ResourceRequest r = request == null ? new RunRequest.ResourceRequest() : request;
         ContainersConf.Values conf = ContainersConf.load(env);
         Cgroups cg = Cgroups.detect(conf.cgroupSettings(), io.jpod.rootless.HostUser.current().uid());
+        if (CgroupLimits.isZero(r.memory())) {
+            // --memory=0 is podman's "no limit": nothing to apply, so it needs no cgroup; where there is none on
+            // cgroup v1, podman's warning that the flag is ignored (its words, a plain line)
+            r = new RunRequest.ResourceRequest(null, r.memorySwap(), r.memoryReservation(), r.cpus(), r.cpuShares(),
+                    r.cpuWeight(), r.cpusetCpus(), r.pidsLimit(), r.blockIo());
+            if (!cg.usable() && !cg.version().equals("v2")) {
+                err.println("Resource limits are not supported and ignored on cgroups V1 rootless systems");
+            }
+        }
         boolean requested = CgroupLimits.requested(r);
         if (r.pidsLimit() == null && conf.pidsLimit() != null && cg.has("pids")) {
             // containers.conf's default replaces podman's built-in 2048, where a pids controller exists

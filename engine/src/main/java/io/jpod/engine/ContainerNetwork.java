@@ -80,6 +80,9 @@ final class ContainerNetwork implements AutoCloseable {
      * Adds -P's ExposedPorts, then binds every host port once (a free one where none was given): a port in use fails
      * here, before the container exists. The ports stay bound until {@link #specExtras}.
      */
+    private io.jpod.network.PortInUseException portInUse;
+    private List<PortMapping> unreserved = List.of();
+
     List<PortMapping> reservePorts(Supplier<byte[]> imageConfig) {
         List<PortMapping> all = new ArrayList<>(requested);
         if (request.publishAll()) {
@@ -91,7 +94,14 @@ final class ContainerNetwork implements AutoCloseable {
         if (all.isEmpty()) {
             return List.of();
         }
-        reservation = PortReservation.reserve(all);
+        try {
+            reservation = PortReservation.reserve(all);
+        } catch (io.jpod.network.PortInUseException e) {
+            // as podman: the container is still created with its ports; `run` then fails to start it (portInUse)
+            portInUse = e;
+            unreserved = List.copyOf(all);
+            return unreserved;
+        }
         if (setup.mode() == NetworkMode.SLIRP4NETNS && !setup.slirp().allowHostLoopback()
                 && all.stream().anyMatch(p -> p.protocol().equals("udp"))) {
             // libslirp drops UDP replies to the gateway address under --disable-host-loopback (podman issue #4586)
@@ -102,7 +112,12 @@ final class ContainerNetwork implements AutoCloseable {
     }
 
     List<PortMapping> ports() {
-        return reservation == null ? List.of() : reservation.mappings();
+        return reservation == null ? unreserved : reservation.mappings();
+    }
+
+    /** Why the ports could not be reserved because another process holds one (null: reserved, or none asked). */
+    io.jpod.network.PortInUseException portInUse() {
+        return portInUse;
     }
 
     String hostsFile(String hostname, String name) {

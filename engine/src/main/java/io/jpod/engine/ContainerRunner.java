@@ -70,9 +70,9 @@ final class ContainerRunner {
         ImageRecord image = new ImageResolver(store, dirs.runRoot().path(), callerEnv).resolve(req.image(), req.pull().policy(), req.pull().tlsVerify(), req.pull().platform(), req.pull().quiet(), err);
         Trace.mark("run: image resolved");
         ImageSettings settings = ImageSettings.parse(store.images().config(image.id()));
-        net.reservePorts(() -> store.images().config(image.id())); // a port in use fails before the container exists
+        net.reservePorts(() -> store.images().config(image.id())); // a port in use: created, not started (below)
         List<String> argv = ProcessArgs.of(settings.entrypoint(), settings.cmd(), req.process().entrypoint(), req.command());
-        ContainerCgroups.Planned cgroupPlan = ContainerCgroups.planRun(req.resources(), callerEnv); // limits fail before the container exists
+        ContainerCgroups.Planned cgroupPlan = ContainerCgroups.planRun(req.resources(), callerEnv, err); // limits fail before the container exists
 
         SecureRandom random = new SecureRandom();
         String id = ContainerNames.newId(random);
@@ -125,7 +125,7 @@ final class ContainerRunner {
             ensureWorkdir(merged, cwd, req.process().workdir() != null, userMounts.mounts(), id);
             mounts.add(containerEnv(runDir, merged, req, id, name, imageName, image.id()));
             mounts = MountSpecs.merge(userMounts.mounts(), mounts);
-            mounts.addAll(SandboxPolicy.keepIdEtcFiles(req.security(), merged, runDir));
+            mounts.addAll(SandboxPolicy.userEtcFiles(req.security(), merged, runDir));
             mounts.addAll(RunFlags.deviceMounts(req.security().devices(), merged));
             Path exitFile = runDir.resolve("exit");
             List<ContainerSpec.Extra> sandbox = SandboxPolicy.extras(req.security(), user.uid(), runDir, err);
@@ -140,9 +140,17 @@ final class ContainerRunner {
             KubeSource.of(req).write(store.containers().dir(id));
             Volumes.recordAnonymous(store.containers().dir(id), userMounts);
             lifecycle.saveSpec(id, spec);
-            record = store.containers().update(LifecycleSetup.created(record, pod == null ? req : req.inPod(pod.id()), hostname, cwd, env, settings, driver.name()));
+            record = store.containers().update(LifecycleSetup.created(record, pod == null ? req : req.inPod(pod.id()), hostname, cwd, env, settings, driver.name(), givenRuntime()));
             if (req.lifecycle().cidFile() != null) {
                 RunFlags.writeCidFile(req.lifecycle().cidFile(), id);
+            }
+            if (net.portInUse() != null && !req.lifecycle().createOnly()) {
+                // podman's: the container exists but cannot start (126); with --rm it goes again (the finally below)
+                if (!req.remove()) {
+                    launched = true;
+                    lifecycle.leaveCreated(record);
+                }
+                throw new CannotInvokeException(net.portInUse().getMessage());
             }
             launched = true;
             Trace.mark("run: spec written");
@@ -169,6 +177,13 @@ final class ContainerRunner {
                 deleteTree(runDir);
             }
         }
+    }
+
+    /** A helper other than this installation's (--runtime sets JPOD_HELPER): kept as the container's runtime. */
+    private String givenRuntime() {
+        String helper = callerEnv.get("JPOD_HELPER");
+        String home = callerEnv.get("JPOD_HOME");
+        return helper == null || home != null && Path.of(home, "libexec", "jpod-helper").toString().equals(helper) ? null : helper;
     }
 
     private static <T> List<T> concat(List<T> a, List<T> b) {

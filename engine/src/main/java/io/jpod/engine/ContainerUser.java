@@ -15,6 +15,14 @@ import java.util.List;
 public record ContainerUser(long uid, long gid, List<Long> groups, String home) {
 
     public static ContainerUser resolve(Path rootfs, String spec) {
+        return resolve(rootfs, spec, null);
+    }
+
+    /**
+     * As {@link #resolve(Path, String)}, for a running container: {@code runDir}'s passwd and group, where jpod
+     * bound its own copies over the image's (keep-id's added user), are what the container sees, so they count.
+     */
+    public static ContainerUser resolve(Path rootfs, String spec, Path runDir) {
         String userPart = spec == null || spec.isBlank() ? "0" : spec;
         String groupPart = null;
         int colon = userPart.indexOf(':');
@@ -22,8 +30,10 @@ public record ContainerUser(long uid, long gid, List<Long> groups, String home) 
             groupPart = userPart.substring(colon + 1);
             userPart = userPart.substring(0, colon);
         }
-        List<String[]> passwd = read(rootfs, "/etc/passwd");
-        List<String[]> group = read(rootfs, "/etc/group");
+        List<String[]> passwd = runDir != null && Files.isRegularFile(runDir.resolve("passwd"))
+                ? read(runDir, "/passwd") : read(rootfs, "/etc/passwd");
+        List<String[]> group = runDir != null && Files.isRegularFile(runDir.resolve("group"))
+                ? read(runDir, "/group") : read(rootfs, "/etc/group");
 
         String[] pw = null;
         for (String[] f : passwd) {

@@ -115,8 +115,9 @@ public final class Engine implements AutoCloseable {
         return lifecycle().current(idOrName);
     }
 
-    public void stop(String idOrName, Integer timeoutSeconds) {
-        lifecycle().stop(idOrName, timeoutSeconds);
+    /** Stops the container; podman's warning when it took SIGKILL after the timeout, else null. */
+    public String stop(String idOrName, Integer timeoutSeconds) {
+        return lifecycle().stop(idOrName, timeoutSeconds);
     }
 
     public void kill(String idOrName, String signal) {
@@ -244,12 +245,58 @@ public final class Engine implements AutoCloseable {
     }
 
     public void logs(String idOrName, LogOptions options, PrintStream out, PrintStream errOut) {
+        logs(List.of(idOrName), options, out, errOut);
+    }
+
+    /**
+     * Several containers' logs, as podman's: each line after its container's short id; with --follow read side by
+     * side (one reader thread each) so lines come in the order they were written, until every container has ended.
+     */
+    public void logs(List<String> idsOrNames, LogOptions options, PrintStream out, PrintStream errOut) {
         Lifecycle lc = lifecycle();
-        ContainerRecord c = lc.get(idOrName);
-        if (Lifecycle.logsNothing(c)) {
-            throw new EngineException("this container is using the 'none' log driver, cannot read logs: this container is not logging output");
+        List<ContainerRecord> containers = new java.util.ArrayList<>();
+        for (String idOrName : idsOrNames) {
+            ContainerRecord c = lc.get(idOrName);
+            if (Lifecycle.logsNothing(c)) {
+                throw new EngineException("this container is using the 'none' log driver, cannot read logs: this container is not logging output");
+            }
+            containers.add(c);
         }
-        new LogReader(lc, options).print(c.id(), out, errOut);
+        if (containers.size() == 1) {
+            new LogReader(lc, options).print(containers.get(0).id(), out, errOut);
+            return;
+        }
+        if (!options.follow()) {
+            for (ContainerRecord c : containers) {
+                new LogReader(lc, options, c.id().substring(0, 12) + " ").print(c.id(), out, errOut);
+            }
+            return;
+        }
+        List<Thread> readers = new java.util.ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        for (ContainerRecord c : containers) {
+            Thread t = new Thread(() -> {
+                try {
+                    new LogReader(lc, options, c.id().substring(0, 12) + " ").print(c.id(), out, errOut);
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "logs-" + c.id().substring(0, 12));
+            t.setDaemon(true);
+            t.start();
+            readers.add(t);
+        }
+        for (Thread t : readers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EngineException("interrupted while following the logs");
+            }
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
     }
 
     /**
@@ -271,12 +318,18 @@ public final class Engine implements AutoCloseable {
 
     /** `top`: a header row, then one row per process of the container. */
     public List<String[]> top(String idOrName) {
+        return top(idOrName, List.of());
+    }
+
+    /** `top` with podman's format descriptors (e.g. "huser,user" or "pid args"; none: user, pid, ppid, args). */
+    public List<String[]> top(String idOrName, List<String> descriptors) {
+        List<String> columns = Top.descriptors(descriptors);
         Lifecycle lc = lifecycle();
         ContainerRecord c = lc.current(idOrName);
         if (!"running".equals(c.state())) {
             throw new EngineException("container " + c.name() + " is not running; start it first");
         }
-        return Top.processes(lc.initPid(c));
+        return Top.processes(lc.initPid(c), columns, store().containers().mergedDir(c.id()));
     }
 
     /**

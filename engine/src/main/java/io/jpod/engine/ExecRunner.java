@@ -52,7 +52,7 @@ final class ExecRunner {
         }
         ContainerLifecycle.Config config = c.lifecycle().config();
         Path merged = store.containers().mergedDir(c.id());
-        ContainerUser user = ContainerUser.resolve(merged, req.user() != null ? req.user() : config.user());
+        ContainerUser user = ContainerUser.resolve(merged, req.user() != null ? req.user() : config.user(), lifecycle.runDir(c.id()));
         Map<String, String> env = new LinkedHashMap<>();
         for (String e : config.env() == null ? List.<String>of() : config.env()) {
             int eq = e.indexOf('=');

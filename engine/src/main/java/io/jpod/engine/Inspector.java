@@ -30,7 +30,7 @@ final class Inspector {
 
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("OciVersion", "1.0.2");
-        state.put("Status", c.state());
+        state.put("Status", running && lc.stopping(c) ? "stopping" : c.state());
         state.put("Running", running);
         state.put("Paused", false);
         state.put("Restarting", false);
@@ -65,6 +65,7 @@ final class Inspector {
         m.put("HostsPath", RunFlags.noHosts(cfg) ? "" : dirs.runRoot().containerDir(c.id()).resolve("hosts").toString());
         m.put("Name", c.name());
         m.put("RestartCount", c.lifecycle() == null || c.lifecycle().restartCount() == null ? 0 : c.lifecycle().restartCount());
+        m.put("OCIRuntime", RunFlags.ociRuntime(cfg));
         m.put("Driver", cfg == null || cfg.storageDriver() == null ? "" : cfg.storageDriver());
         m.put("MountLabel", "");
         m.put("ProcessLabel", "");

@@ -165,6 +165,9 @@ final class Lifecycle {
             if (config.init()) {
                 record(spec, "init", "1");
             }
+            if (config.runFlags() != null && config.runFlags().timeout() != null) { // --timeout: the monitor's SIGKILL
+                record(spec, "timeout", Long.toString(config.runFlags().timeout()));
+            }
             io.jpod.storage.HealthcheckConfig health = HealthChecks.config(r);
             if (health != null) { // the monitor's checker runs `jpod healthcheck run` every interval
                 record(spec, "healthinterval", Long.toString(Math.max(1, health.intervalOrDefault() / 1_000_000)));
@@ -191,7 +194,7 @@ final class Lifecycle {
             }
             writeAtomic(specFile, spec.toByteArray());
             ContainerCgroups.createFor(store.containers().dir(id)); // limits in place before the child joins
-            ProcessBuilder pb = helper.get().runContainer(specFile);
+            ProcessBuilder pb = runtimeOf(config).runContainer(specFile);
             if (detach) {
                 pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                         .redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -263,6 +266,12 @@ final class Lifecycle {
         return 0;
     }
 
+    /** The helper that runs this container: the one its --runtime named, while it is there, else this jpod's. */
+    private NativeHelper runtimeOf(ContainerLifecycle.Config config) {
+        String given = config.runFlags() == null ? null : config.runFlags().ociRuntime();
+        return given != null && Files.isExecutable(Path.of(given)) ? NativeHelper.locate(Map.of("JPOD_HELPER", given)) : helper.get();
+    }
+
     /** bin/jpod with this store's global options, then {@code args}: what the monitor's helpers run. */
     private List<String> jpodCommand(String driver, String... args) {
         String home = env.get("JPOD_HOME");
@@ -317,9 +326,9 @@ final class Lifecycle {
         try {
             if (Files.exists(exitFile)) {
                 finished = Files.getLastModifiedTime(exitFile).toInstant();
-                if (code == null) {
-                    code = Integer.parseInt(Files.readString(exitFile).strip());
-                }
+                // the monitor's own record of the code wins over its process status, which is that & 0xff
+                // (--timeout's -1 is 255 as a status)
+                code = Integer.parseInt(Files.readString(exitFile).strip());
             }
         } catch (IOException | NumberFormatException e) {
             // unreadable: treated as missing
@@ -521,12 +530,15 @@ final class Lifecycle {
         }
     }
 
-    /** Stop signal, then SIGKILL after {@code timeoutSeconds}; returns when the container is torn down. */
-    void stop(String idOrName, Integer timeoutSeconds) {
+    /**
+     * Stop signal, then SIGKILL after {@code timeoutSeconds}; returns when the container is torn down: podman's
+     * warning when the stop signal did not end it in time (null when it did, or when it was not running).
+     */
+    String stop(String idOrName, Integer timeoutSeconds) {
         Trace.mark("stop: store open");
         ContainerRecord r = current(idOrName);
         if (!running(r)) {
-            return;
+            return null;
         }
         ContainerLifecycle.Config config = r.lifecycle().config();
         int timeout = timeoutSeconds != null ? timeoutSeconds
@@ -540,9 +552,11 @@ final class Lifecycle {
             signalInit(r, pid, signal);
             if (awaitEnded(r, Duration.ofSeconds(timeout))) {
                 teardown(r.id(), null, null);
-                return;
+                return null;
             }
         }
+        String warning = timeout <= 0 || signal == Signals.KILL ? null : "StopSignal " + Signals.name(signal) + " failed to stop container "
+                + r.name() + " in " + timeout + " seconds, resorting to SIGKILL"; // podman's words
         Trace.mark("stop: container found");
         signalInit(r, pid, Signals.KILL);
         Trace.mark("stop: SIGKILL sent");
@@ -554,6 +568,12 @@ final class Lifecycle {
         // the container exited and leaves it; a later start or rm waits for the old monitor first.
         teardown(r.id(), null, null);
         Trace.mark("stop: torn down");
+        return warning;
+    }
+
+    /** A running container that `stop` is stopping (it claimed the teardown): podman's "stopping" state. */
+    boolean stopping(ContainerRecord r) {
+        return running(r) && Files.exists(runDir(r.id()).resolve(TEARDOWN_CLAIM));
     }
 
     /**

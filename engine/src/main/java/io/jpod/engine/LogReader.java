@@ -27,10 +27,17 @@ final class LogReader {
 
     private final Lifecycle lifecycle;
     private final LogOptions options;
+    /** Before each line: the container's short id and a space when several containers' logs are shown, else "". */
+    private final String prefix;
 
     LogReader(Lifecycle lifecycle, LogOptions options) {
+        this(lifecycle, options, "");
+    }
+
+    LogReader(Lifecycle lifecycle, LogOptions options, String prefix) {
         this.lifecycle = lifecycle;
         this.options = options;
+        this.prefix = prefix;
     }
 
     void print(String id, PrintStream out, PrintStream err) {
@@ -96,8 +103,10 @@ final class LogReader {
 
     private void emit(Line l, PrintStream out, PrintStream err) {
         PrintStream s = l.stderr() ? err : out;
-        s.print((options.timestamps() ? l.rawTime() + " " : "") + l.text() + "\n");
-        s.flush();
+        synchronized (s) { // one line at a time when several containers' readers share the stream
+            s.print(prefix + (options.timestamps() ? l.rawTime() + " " : "") + l.text() + "\n");
+            s.flush();
+        }
     }
 
     private static long readFrom(Path log, long offset, Parser parser, List<Line> lines) throws IOException {

@@ -20,7 +20,7 @@ import java.util.Map;
 
 /**
  * The run/create flags scripts written for podman use beyond the core ones: --replace, --cidfile, --shm-size, --device,
- * --group-add, --env-host, --tz, --no-hosts. Every check runs in {@link #validate} before anything is created; the
+ * --group-add, --env-host, --tz, --no-hosts, --timeout. Every check runs in {@link #validate} before anything is created; the
  * other methods are called on the run path only when their flag was given.
  */
 final class RunFlags {
@@ -30,7 +30,8 @@ final class RunFlags {
     /** Whether any of these flags was given (the run path skips this class otherwise). */
     static boolean any(RunRequest r) {
         return r.lifecycle().cidFile() != null || r.resources().shmSize() != null || !r.security().devices().isEmpty()
-                || !r.process().groupAdd().isEmpty() || r.process().timezone() != null || r.network().noHosts();
+                || !r.process().groupAdd().isEmpty() || r.process().timezone() != null || r.network().noHosts()
+                || r.lifecycle().timeout() != null;
     }
 
     /** All the one-line errors these flags can give, before a container exists (and before --replace removes one). */
@@ -319,15 +320,20 @@ final class RunFlags {
     }
 
     /** What inspect shows of these flags, kept in the record (null when none was given). */
-    static ContainerLifecycle.RunFlags stored(RunRequest r) {
-        if (!any(r)) {
+    static ContainerLifecycle.RunFlags stored(RunRequest r, String ociRuntime) {
+        if (!any(r) && ociRuntime == null) {
             return null;
         }
         return new ContainerLifecycle.RunFlags(r.resources().shmSize() == null ? null : shmSize(r.resources().shmSize()),
                 r.security().devices().stream().map(d -> Device.parse(d).stored()).toList(),
                 r.process().groupAdd(), r.process().timezone(),
                 r.lifecycle().cidFile() == null ? null : r.lifecycle().cidFile().toString(),
-                r.network().noHosts() ? Boolean.TRUE : null);
+                r.network().noHosts() ? Boolean.TRUE : null, r.lifecycle().timeout(), ociRuntime);
+    }
+
+    /** Inspect's .OCIRuntime: the helper given with --runtime, else jpod's own (podman's runtime name). */
+    static String ociRuntime(ContainerLifecycle.Config cfg) {
+        return cfg != null && cfg.runFlags() != null && cfg.runFlags().ociRuntime() != null ? cfg.runFlags().ociRuntime() : "jpod-helper";
     }
 
     /** Inspect's HostConfig fields of these flags, podman's names: ShmSize, Devices, GroupAdd, ContainerIDFile. */

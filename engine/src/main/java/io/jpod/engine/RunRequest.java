@@ -92,10 +92,19 @@ public record RunRequest(
     public record LifecycleRequest(boolean detach, boolean tty, boolean interactive, boolean init, String stopSignal,
                                    Integer stopTimeout, java.util.Map<String, String> labels, LogConfig log,
                                    boolean createOnly, RestartPolicy restart, io.jpod.storage.HealthcheckConfig health,
-                                   boolean replace, java.nio.file.Path cidFile, java.util.Set<String> attach) {
+                                   boolean replace, java.nio.file.Path cidFile, java.util.Set<String> attach,
+                                   Long timeout) {
         public LifecycleRequest {
             restart = restart == null ? RestartPolicy.NO : restart;
             attach = attach == null ? java.util.Set.of() : java.util.Set.copyOf(attach);
+        }
+
+        /** Without --timeout (no limit on the run's length). */
+        public LifecycleRequest(boolean detach, boolean tty, boolean interactive, boolean init, String stopSignal,
+                                Integer stopTimeout, java.util.Map<String, String> labels, LogConfig log,
+                                boolean createOnly, RestartPolicy restart, io.jpod.storage.HealthcheckConfig health,
+                                boolean replace, java.nio.file.Path cidFile, java.util.Set<String> attach) {
+            this(detach, tty, interactive, init, stopSignal, stopTimeout, labels, log, createOnly, restart, health, replace, cidFile, attach, null);
         }
 
         /** Without --attach (every stream attached). */
@@ -125,7 +134,7 @@ public record RunRequest(
         /** `jpod create`: the same request, prepared and left in the created state. */
         public LifecycleRequest asCreateOnly() {
             return new LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, labels, log, true, restart,
-                    health, replace, cidFile, attach);
+                    health, replace, cidFile, attach, timeout);
         }
     }
 
@@ -147,7 +156,15 @@ public record RunRequest(
      */
     public record SecurityRequest(List<String> capAdd, List<String> capDrop, boolean privileged, List<String> securityOpts,
                                   List<String> volumes, List<String> mounts, List<String> tmpfs, boolean readOnly,
-                                  boolean readOnlyTmpfs, String userns, List<String> ulimits, List<String> devices) {
+                                  boolean readOnlyTmpfs, String userns, List<String> ulimits, List<String> devices,
+                                  List<String> hostUsers) {
+        /** Without --hostuser. */
+        public SecurityRequest(List<String> capAdd, List<String> capDrop, boolean privileged, List<String> securityOpts,
+                               List<String> volumes, List<String> mounts, List<String> tmpfs, boolean readOnly,
+                               boolean readOnlyTmpfs, String userns, List<String> ulimits, List<String> devices) {
+            this(capAdd, capDrop, privileged, securityOpts, volumes, mounts, tmpfs, readOnly, readOnlyTmpfs, userns, ulimits, devices, List.of());
+        }
+
         /** Without --device. */
         public SecurityRequest(List<String> capAdd, List<String> capDrop, boolean privileged, List<String> securityOpts,
                                List<String> volumes, List<String> mounts, List<String> tmpfs, boolean readOnly,
@@ -157,6 +174,7 @@ public record RunRequest(
 
         public SecurityRequest {
             devices = devices == null ? List.of() : List.copyOf(devices);
+            hostUsers = hostUsers == null ? List.of() : List.copyOf(hostUsers);
             capAdd = List.copyOf(capAdd);
             capDrop = List.copyOf(capDrop);
             securityOpts = List.copyOf(securityOpts);

@@ -212,37 +212,66 @@ final class SandboxPolicy {
     }
 
     /**
-     * With keep-id, podman gives the caller's ids a name inside: when the image's /etc/passwd (or /etc/group) lacks
-     * them, a copy with one more line is written to the run dir and bound over the image's file.
+     * The users podman names inside the container: with keep-id the caller's ids (when the image's /etc/passwd or
+     * /etc/group lacks them), and each --hostuser's entry from the host's /etc/passwd. Added lines go into copies in
+     * the run dir, bound over the image's files; a --hostuser the host does not know cannot be run (126, podman's).
      */
-    static List<ContainerSpec.Mount> keepIdEtcFiles(RunRequest.SecurityRequest sec, Path rootfs, Path runDir) throws IOException {
-        List<ContainerSpec.Mount> mounts = new ArrayList<>();
-        if (!keepId(sec)) {
-            return mounts;
+    static List<ContainerSpec.Mount> userEtcFiles(RunRequest.SecurityRequest sec, Path rootfs, Path runDir) throws IOException {
+        List<String> passwd = new ArrayList<>();
+        List<String> group = new ArrayList<>();
+        if (keepId(sec)) {
+            HostUser host = HostUser.current();
+            String name = host.name() != null && host.name().matches("[a-zA-Z0-9_][a-zA-Z0-9_.-]*") ? host.name() : "user";
+            passwd.add(name + ":*:" + host.uid() + ":" + host.gid() + ":" + name + ":/:/bin/sh");
+            group.add(name + ":x:" + host.gid() + ":");
         }
-        HostUser host = HostUser.current();
-        String name = host.name() != null && host.name().matches("[a-zA-Z0-9_][a-zA-Z0-9_.-]*") ? host.name() : "user";
-        addEntry(rootfs, runDir, "passwd", 2, host.uid(), name + ":*:" + host.uid() + ":" + host.gid() + ":" + name + ":/:/bin/sh", mounts);
-        addEntry(rootfs, runDir, "group", 2, host.gid(), name + ":x:" + host.gid() + ":", mounts);
+        if (!sec.hostUsers().isEmpty()) {
+            List<String> hostPasswd = Files.readAllLines(Path.of("/etc/passwd"));
+            for (String u : sec.hostUsers()) {
+                String entry = hostPasswd.stream().filter(l -> {
+                    String[] f = l.split(":");
+                    return f.length > 2 && (f[0].equals(u) || f[2].equals(u));
+                }).findFirst().orElseThrow(() -> new CannotInvokeException("--hostuser " + u
+                        + ": no such user on the host (not in its /etc/passwd)"));
+                passwd.add(entry);
+            }
+        }
+        List<ContainerSpec.Mount> mounts = new ArrayList<>();
+        addEntries(rootfs, runDir, "passwd", passwd, mounts);
+        addEntries(rootfs, runDir, "group", group, mounts);
         return mounts;
     }
 
-    private static void addEntry(Path rootfs, Path runDir, String file, int idField, long id, String line,
-                                 List<ContainerSpec.Mount> mounts) throws IOException {
+    /** The lines whose id (the third field) the image's file lacks, appended to a copy bound over it. */
+    private static void addEntries(Path rootfs, Path runDir, String file, List<String> lines,
+                                   List<ContainerSpec.Mount> mounts) throws IOException {
+        if (lines.isEmpty()) {
+            return;
+        }
         String inImage = MountSpecs.inRootfs(rootfs, "/etc/" + file);
         Path path = rootfs.resolve(inImage.substring(1));
         if (!Files.isRegularFile(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         String content = Files.readString(path);
+        java.util.Set<String> known = new java.util.HashSet<>();
         for (String l : content.split("\n")) {
             String[] f = l.split(":");
-            if (f.length > idField && f[idField].equals(Long.toString(id))) {
-                return; // the image knows the id already
+            if (f.length > 2) {
+                known.add(f[2]);
             }
         }
+        StringBuilder added = new StringBuilder();
+        for (String line : lines) {
+            if (known.add(line.split(":")[2])) { // the image (or an earlier line) knows the id already
+                added.append(line).append('\n');
+            }
+        }
+        if (added.length() == 0) {
+            return;
+        }
         Path copy = runDir.resolve(file);
-        Files.writeString(copy, content + (content.isEmpty() || content.endsWith("\n") ? "" : "\n") + line + "\n");
+        Files.writeString(copy, content + (content.isEmpty() || content.endsWith("\n") ? "" : "\n") + added);
         mounts.add(new ContainerSpec.Mount("bind", copy.toString(), inImage, List.of("bind", "nosuid", "nodev", "noexec")));
     }
 

@@ -79,7 +79,7 @@ public final class PortReservation implements Closeable {
                         + " need privileges; use a higher host port (or lower sysctl net.ipv4.ip_unprivileged_port_start)");
             }
             if (e instanceof BindException && String.valueOf(e.getMessage()).contains("in use")) {
-                throw new NetworkException("host port " + m.hostPort() + " (" + where + ") is already in use;"
+                throw new PortInUseException("host port " + m.hostPort() + " (" + where + ") is already in use;"
                         + " choose another host port or stop what uses it");
             }
             throw new NetworkException("cannot publish host port " + where + ": " + e.getMessage()

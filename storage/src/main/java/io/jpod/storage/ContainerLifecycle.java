@@ -99,11 +99,13 @@ public record ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long p
      * @param timezone --tz as given
      * @param cidFile  --cidfile, absolute
      * @param noHosts  --no-hosts (null: not given)
+     * @param timeout  --timeout in seconds: the monitor kills the container then (null: none)
+     * @param ociRuntime --runtime (or JPOD_HELPER): the helper that runs the container (null: the installed one)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record RunFlags(Long shmSize, List<String> devices, List<String> groupAdd, String timezone, String cidFile,
-                           Boolean noHosts) {
+                           Boolean noHosts, Long timeout, String ociRuntime) {
     }
 
     /** A new run: the end of the last one is forgotten, the restart count kept. */
