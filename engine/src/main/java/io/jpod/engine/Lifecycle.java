@@ -355,7 +355,18 @@ final class Lifecycle {
 
     /** Records a container event (`jpod events`). */
     void event(String status, ContainerRecord c, Map<String, String> attributes) {
-        EventLog.container(dirs.runRoot().path(), status, c.id(), c.name(), c.imageName(), attributes);
+        EventLog.container(dirs.runRoot().path(), status, c.id(), c.name(), c.imageName(), withLabels(c, attributes));
+    }
+
+    /** podman's container events carry the container's labels among their attributes (`events --filter label=`). */
+    private static Map<String, String> withLabels(ContainerRecord c, Map<String, String> attributes) {
+        ContainerLifecycle lc = c.lifecycle();
+        if (lc == null || lc.config() == null || lc.config().labels() == null || lc.config().labels().isEmpty()) {
+            return attributes;
+        }
+        Map<String, String> all = new java.util.LinkedHashMap<>(lc.config().labels());
+        all.putAll(attributes);
+        return all;
     }
 
     /** `wait` on a --rm container outlives its record: the code stays a few minutes in {@code <runroot>/exits/}. */
