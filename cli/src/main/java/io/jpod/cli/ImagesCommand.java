@@ -70,7 +70,7 @@ public class ImagesCommand implements Callable<Integer> {
                 List<String[]> keys = new ArrayList<>();
                 for (ImageRecord r : images) {
                     Map<String, String> labels = engine.imageLabels(r);
-                    for (String n : r.names().isEmpty() ? List.of("<none>:<none>") : r.names()) {
+                    for (String n : shownNames(r)) {
                         keys.add(sortKey(r, n, rows.size()));
                         rows.add(templateRow(r, n, labels));
                     }
@@ -89,6 +89,7 @@ public class ImagesCommand implements Callable<Integer> {
                     m.put("Names", r.names());
                     m.put("Digest", r.manifestDigest());
                     m.put("Digests", r.digests());
+                    m.put("History", r.namesHistory());
                     m.put("Size", r.size());
                     m.put("Created", r.created() == null ? null : r.created().getEpochSecond());
                     m.put("CreatedAt", r.created() == null ? null : r.created().toString());
@@ -108,8 +109,7 @@ public class ImagesCommand implements Callable<Integer> {
                     jpod.out.println(id);
                     continue;
                 }
-                List<String> names = r.names().isEmpty() ? List.of("<none>:<none>") : r.names();
-                for (String n : names) {
+                for (String n : shownNames(r)) {
                     keys.add(sortKey(r, n, rows.size()));
                     String repo = repository(n);
                     String tag = tag(n);
@@ -129,6 +129,18 @@ public class ImagesCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /** The names an image gets rows for: with reference filters only the names they match (podman's), else all. */
+    private List<String> shownNames(ImageRecord r) {
+        if (r.names().isEmpty()) {
+            return List.of("<none>:<none>");
+        }
+        List<java.util.regex.Pattern> refs = filters.stream().filter(f -> f.startsWith("reference="))
+                .map(f -> ImageFilter.glob(f.substring("reference=".length()))).toList();
+        List<String> matching = refs.isEmpty() ? r.names()
+                : r.names().stream().filter(n -> refs.stream().anyMatch(p -> ImageFilter.matches(p, n))).toList();
+        return matching.isEmpty() ? r.names() : matching;
     }
 
     /** Sort keys of a row: created (ISO, sorts as time), id, repository, tag, and the row's index. */
@@ -162,6 +174,7 @@ public class ImagesCommand implements Callable<Integer> {
         m.put("CreatedAt", r.created() == null ? "" : Formats.goTime(r.created()));
         m.put("Size", Formats.size(r.size()));
         m.put("Names", r.names());
+        m.put("History", String.join(", ", r.namesHistory()));
         m.put("Labels", labels);
         return m;
     }

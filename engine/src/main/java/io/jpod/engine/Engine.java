@@ -309,7 +309,12 @@ public final class Engine implements AutoCloseable {
      * {@code multi} the extra arguments are more names for the first image, with it more images (docker-archive only).
      */
     public void save(List<String> images, boolean multi, String format, java.io.OutputStream out) {
-        imageCommands().save(images, multi, format, out);
+        save(images, multi, format, false, out);
+    }
+
+    /** As above; {@code uncompressed}: an oci-archive's layers as plain tars (podman's save --uncompressed). */
+    public void save(List<String> images, boolean multi, String format, boolean uncompressed, java.io.OutputStream out) {
+        imageCommands().save(images, multi, format, uncompressed, out);
     }
 
     /** `jpod save --format oci-dir|docker-dir -o DIR IMAGE [NAME]`: a new directory {@code target}, written whole or not at all. */

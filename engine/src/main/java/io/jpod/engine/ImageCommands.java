@@ -208,13 +208,13 @@ final class ImageCommands {
     }
 
     /** `jpod save` to a tarball: {@link #toSave} in {@code format} (docker-archive, oci-archive) to {@code out}. */
-    void save(List<String> args, boolean multi, String format, java.io.OutputStream out) {
+    void save(List<String> args, boolean multi, String format, boolean uncompressed, java.io.OutputStream out) {
         List<io.jpod.image.ImageArchives.Saved> images = toSave(args, multi);
         if (!io.jpod.image.ImageArchives.DOCKER_ARCHIVE.equals(format)) {
             oneName(images, format);
         }
         try {
-            io.jpod.image.ImageArchives.save(store, images, format, out);
+            io.jpod.image.ImageArchives.save(store, images, format, uncompressed, out);
         } catch (java.io.IOException e) {
             throw new EngineException("cannot write the archive: " + e.getMessage());
         }
