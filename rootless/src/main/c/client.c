@@ -529,6 +529,8 @@ __attribute__((noreturn)) static void service_died(void)
 int client_main(int argc, char **argv)
 {
     client_argv = argv;
+    /* cobra names the program by argv[0]: a `podman` link to jpod prints podman's usage and messages */
+    setenv("JPOD_PROGRAM", argv[0], 1);
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0) {

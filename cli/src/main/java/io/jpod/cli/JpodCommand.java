@@ -43,6 +43,9 @@ public final class JpodCommand implements Runnable {
     @Mixin
     GlobalOptions global = new GlobalOptions();
 
+    /** The name after `container` when the command was given as `container NAME` (its usage says so), else null. */
+    String containerGroupAs;
+
     JpodCommand(Map<String, String> env, PrintStream out, PrintStream err) {
         this(env, out, err, ProcessHost.LOCAL);
     }

@@ -51,6 +51,7 @@ public final class Main {
             io.jpod.engine.Trace.mark("main");
             String[] argv = Commands.containerGroupAlias(args);
             CommandLine cl = commandLine(env, out, err, argv, host);
+            ((JpodCommand) cl.getCommand()).containerGroupAs = Commands.containerGroupName(args);
             io.jpod.engine.Trace.mark("command model built");
             return cl.execute(argv);
         } catch (RuntimeException | Error e) {
@@ -78,10 +79,13 @@ public final class Main {
         cl.setErr(new PrintWriter(err, true));
         cl.setExecutionExceptionHandler((ex, line, parsed) -> report(ex, err));
         cl.setParameterExceptionHandler((ex, badArgs) -> {
-            err.println("Error: " + ex.getMessage());
-            err.println("See '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            String cobra = CobraStyle.message(ex, badArgs);
+            err.println("Error: " + (cobra != null ? cobra : ex.getMessage()));
+            err.println("See '" + CobraStyle.commandPath(ex.getCommandLine().getCommandSpec()) + " --help'");
             return EXIT_ENGINE;
         });
+        cl.getCommandSpec().name(CobraStyle.programName(env)); // cobra's name: the one it was invoked by
+        CobraStyle.install(cl);
         return cl;
     }
 
