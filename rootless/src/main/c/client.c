@@ -147,9 +147,15 @@ static int runs_in_process(int argc, char **argv)
         if (sub)
             cmd = sub;
     }
-    for (const char *const *p = in_process; *p; p++)
-        if (!strcmp(cmd, *p))
-            return 1;
+    for (const char *const *p = in_process; *p; p++) {
+        if (strcmp(cmd, *p))
+            continue;
+        /* help needs neither stdin nor the caller's paths (ServiceRouting.onlyHelp); unshare's args are its command's */
+        for (int i = 1; i < argc && strcmp(cmd, "unshare"); i++)
+            if (!strcmp(argv[i], "--help"))
+                return 0;
+        return 1;
+    }
     return 0;
 }
 

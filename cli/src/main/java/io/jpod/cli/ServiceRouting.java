@@ -29,10 +29,10 @@ final class ServiceRouting {
             return true; // help
         }
         if (IN_PROCESS.contains(command)) {
-            return false;
+            return onlyHelp(command, args);
         }
         if ((command.equals("container") || command.equals("image")) && IN_PROCESS.contains(String.valueOf(command(args, indexOf(args, command) + 1)))) {
-            return false;
+            return onlyHelp(command, args);
         }
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -48,6 +48,14 @@ final class ServiceRouting {
             }
         }
         return true;
+    }
+
+    /**
+     * `load --help` needs neither stdin nor the caller's paths: help is served (a JVM start saved), except for
+     * unshare, whose arguments after the command are the command's own.
+     */
+    private static boolean onlyHelp(String command, String[] args) {
+        return !command.equals("unshare") && java.util.Arrays.asList(args).contains("--help");
     }
 
     /** A bind source that is a path but not absolute ("./dir:/x", "src=dir/x,…"); named volumes have no slash. */

@@ -35,4 +35,11 @@ class ServiceRoutingTest {
         assertFalse(served("run", "--volume=data/x:/data", "alpine"));
         assertFalse(served("run", "--mount", "type=bind,source=rel/dir,target=/d", "alpine"));
     }
+
+    @Test
+    void helpOfAnInProcessCommandIsServed() {
+        assertTrue(served("load", "--help"));
+        assertTrue(served("image", "save", "--help"));
+        assertFalse(served("unshare", "ls", "--help")); // the command's own --help
+    }
 }

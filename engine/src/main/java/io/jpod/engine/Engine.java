@@ -363,6 +363,11 @@ public final class Engine implements AutoCloseable {
         return imageCommands().labels(image);
     }
 
+    /** When the image was made (its config's created), as podman's images and history show it. */
+    public java.time.Instant imageCreated(ImageRecord image) {
+        return imageCommands().created(image);
+    }
+
     public Map<String, Object> inspectImage(String image) {
         return imageCommands().inspect(image);
     }

@@ -512,6 +512,16 @@ final class ImageCommands {
         return m;
     }
 
+    /** When the image was made: its config's {@code created} (podman's Created), else when it was stored. */
+    java.time.Instant created(ImageRecord r) {
+        String c = readTree(store.images().config(r.id())).path("created").asText("");
+        try {
+            return c.isEmpty() ? r.created() : java.time.OffsetDateTime.parse(c).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return r.created();
+        }
+    }
+
     /** `jpod history`: newest first, podman's columns (ID, CREATED, CREATED BY, SIZE, COMMENT). */
     List<String[]> history(String image) {
         ImageRecord r = find(image);

@@ -422,7 +422,13 @@ final class Lifecycle {
         if (monitorAlive) {
             Integer code = exitCode(exitFile);
             if (code != null) { // ended, teardown under way (the exit command runs in the monitor's pid)
-                return with(r, "exited", code, lc);
+                Instant finished;
+                try {
+                    finished = Files.getLastModifiedTime(exitFile).toInstant();
+                } catch (IOException e) {
+                    finished = Instant.now(); // removed by the teardown meanwhile: it ended just now
+                }
+                return with(r, "exited", code, lc.withEnd(finished, null)); // ps: "Exited (N) … ago"
             }
             // No exit file: still running, or the teardown finished after r was read (it records "exited" before
             // it deletes the exit file), so the store's record as of now is the answer.
