@@ -344,7 +344,8 @@ static int build_id(char *out, size_t size)
 }
 
 /* A connection to a service of this build, or -1 (then the command runs in a JVM of its own). */
-static int open_service(void)
+/* may_start 0: only a service that is already listening (a command it will most likely hand back) */
+static int open_service(int may_start)
 {
     char sock_path[PATH_MAX], build[PATH_MAX + 300];
     if (make_run_dir() < 0 || build_id(build, sizeof build) < 0)
@@ -354,7 +355,7 @@ static int open_service(void)
         return -1;
     for (int attempt = 0; attempt < 3; attempt++) {
         int fd = connect_to(sock_path);
-        if (fd < 0 && (fd = start_service(sock_path)) < 0)
+        if (fd < 0 && (!may_start || (fd = start_service(sock_path)) < 0))
             return -1;
         char type, *payload;
         size_t len;
@@ -556,8 +557,11 @@ int client_main(int argc, char **argv)
     }
     memcpy(dist, self, strlen(self) + 1);
 
-    if (geteuid() == 0 || !service_enabled() || runs_in_process(argc, argv))
+    if (geteuid() == 0 || !service_enabled())
         in_jvm(); /* as root the launcher refuses with the reason */
+    /* an in-process command still asks a running service first: it answers help and command-line mistakes
+       (ServiceRequest), and hands the command back ('f') otherwise; no service is started for one */
+    int in_process_command = runs_in_process(argc, argv);
     signal(SIGPIPE, SIG_IGN);
     char value[PATH_MAX + 32];
     snprintf(value, sizeof value, "%s", dist);
@@ -565,7 +569,7 @@ int client_main(int argc, char **argv)
     snprintf(value, sizeof value, "%s/libexec/jpod-helper", dist);
     setenv("JPOD_HELPER", value, 1);
 
-    int fd = open_service();
+    int fd = open_service(!in_process_command);
     if (fd < 0)
         in_jvm();
     int failed = 0;

@@ -49,7 +49,7 @@ public final class GlobalOptions {
     @Option(names = "--storage-opt", paramLabel = "OPTION", description = "Storage driver option (none are taken yet)")
     List<String> storageOpts = new ArrayList<>();
 
-    @Option(names = "--volumepath", paramLabel = "DIR", description = "Where volumes live (not supported: under the storage root; move them with --root)")
+    @Option(names = "--volumepath", paramLabel = "DIR", description = "Where volumes live (default: ROOT/volumes); give it to every command that uses those volumes")
     String volumePath;
 
     @Option(names = {"-r", "--remote"}, description = "Access a remote service (not supported: jpod runs without a service)")
@@ -109,11 +109,6 @@ public final class GlobalOptions {
                 err.println("Error: --storage-opt " + opt + " is not supported: jpod's storage drivers take no options");
                 return Main.EXIT_ENGINE;
             }
-        }
-        if (volumePath != null) {
-            err.println("Error: --volumepath is not supported: jpod keeps volumes under its storage root (ROOT/volumes); "
-                    + "use --root to move them with the rest of the storage");
-            return Main.EXIT_ENGINE;
         }
         if (!runtimeFlags.isEmpty() && RUNTIME_COMMANDS.contains(command)) {
             // podman passes these to runc/crun, which reject what they don't know: the container cannot start (126)

@@ -64,7 +64,7 @@ public final class InfoCommand implements Callable<Integer> {
             Map<String, Object> store = new LinkedHashMap<>();
             store.put("graphRoot", engine.dirs().storageRoot().toString());
             store.put("runRoot", engine.dirs().runRoot().path().toString());
-            store.put("volumePath", engine.dirs().storageRoot().resolve("volumes").toString());
+            store.put("volumePath", engine.dirs().volumes().toString());
             store.put("graphDriverName", engine.storageDriverName());
             store.put("graphDriverReason", engine.storageDriverReason());
             store.put("graphOptions", Map.of());

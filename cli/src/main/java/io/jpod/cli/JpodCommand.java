@@ -67,6 +67,6 @@ public final class JpodCommand implements Runnable {
         if (!HostUser.inUserNamespace()) {
             throw new RootlessException("jpod was started outside its user namespace; run it through its launcher (bin/jpod)");
         }
-        return new Engine(Dirs.from(env, root, runRoot), env, err, storageDriver != null ? storageDriver : env.get("JPOD_STORAGE_DRIVER"), host);
+        return new Engine(Dirs.from(env, root, runRoot).withVolumes(global.volumePath), env, err, storageDriver != null ? storageDriver : env.get("JPOD_STORAGE_DRIVER"), host);
     }
 }

@@ -59,6 +59,30 @@ public final class Main {
         }
     }
 
+    /**
+     * Whether {@code args} ask only for help, name a group without its command, or are refused by the parser: then
+     * nothing of the caller's (stdin, cwd, terminal) is needed to answer, and the service answers even for a
+     * command it would otherwise hand back to a JVM of the caller's.
+     */
+    static boolean answersWithoutRunning(String[] args, Map<String, String> env) {
+        String[] argv = Commands.containerGroupAlias(args);
+        PrintStream none = new PrintStream(java.io.OutputStream.nullOutputStream());
+        try {
+            CommandLine.ParseResult p = commandLine(env, none, none, argv).parseArgs(argv);
+            for (; p != null; p = p.subcommand()) {
+                if (p.isUsageHelpRequested() || p.isVersionHelpRequested()) {
+                    return true;
+                }
+                if (p.subcommand() == null) {
+                    return !p.commandSpec().helpCommand() && !CobraStyle.visibleSubcommands(p.commandSpec()).isEmpty();
+                }
+            }
+            return false;
+        } catch (CommandLine.ParameterException e) {
+            return true;
+        }
+    }
+
     static CommandLine commandLine(Map<String, String> env, PrintStream out, PrintStream err, String[] args) {
         return commandLine(env, out, err, args, ProcessHost.LOCAL);
     }

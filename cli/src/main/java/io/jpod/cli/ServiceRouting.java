@@ -15,7 +15,7 @@ final class ServiceRouting {
             "system", "volume", "stats", "build", "__train");
     /** options whose value is a path on the caller's side */
     private static final Set<String> PATH_OPTIONS = Set.of("--env-file", "--cidfile", "--label-file", "--authfile",
-            "--digestfile", "--device", "--security-opt", "--iidfile", "--cert-dir");
+            "--digestfile", "--device", "--security-opt", "--iidfile", "--cert-dir", "--volumepath");
     private static final Set<String> VOLUME_OPTIONS = Set.of("-v", "--volume", "--mount");
     private static final Set<String> GLOBAL_WITH_VALUE = Set.of("--root", "--runroot", "--storage-driver");
 

@@ -42,4 +42,16 @@ class ServiceRoutingTest {
         assertTrue(served("image", "save", "--help"));
         assertFalse(served("unshare", "ls", "--help")); // the command's own --help
     }
+
+    @Test
+    void mistakesAndGroupsOfInProcessCommandsAreAnswered() {
+        java.util.Map<String, String> env = java.util.Map.of("HOME", "/home/me");
+        assertTrue(Main.answersWithoutRunning(new String[]{"load", "invalid-arg"}, env));
+        assertTrue(Main.answersWithoutRunning(new String[]{"export"}, env));
+        assertTrue(Main.answersWithoutRunning(new String[]{"volume"}, env));
+        assertTrue(Main.answersWithoutRunning(new String[]{"image", "save", "--help"}, env));
+        assertFalse(Main.answersWithoutRunning(new String[]{"load", "-i", "x.tar"}, env));
+        assertFalse(Main.answersWithoutRunning(new String[]{"unshare", "ls", "--help"}, env));
+        assertFalse(Main.answersWithoutRunning(new String[]{"volume", "ls"}, env));
+    }
 }

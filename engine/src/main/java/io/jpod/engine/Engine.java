@@ -463,7 +463,7 @@ public final class Engine implements AutoCloseable {
 
     /** Named volumes (`jpod volume …`). */
     public Volumes volumes() {
-        return new Volumes(store());
+        return new Volumes(store(), dirs.volumes());
     }
 
     public String storageDriverName() {

@@ -264,6 +264,9 @@ final class Lifecycle {
         if (driver != null) {
             cmd.addAll(List.of("--storage-driver", driver));
         }
+        if (dirs.volumesMoved()) {
+            cmd.addAll(List.of("--volumepath", dirs.volumes().toString()));
+        }
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -343,7 +346,7 @@ final class Lifecycle {
         }
         if (remove) {
             Path dir = store.containers().dir(id);
-            VolumeStore volumes = new VolumeStore(store.root());
+            VolumeStore volumes = VolumeStore.at(dirs.volumes());
             Volumes.releaseAnonymous(volumes, dir); // read before the container's dir goes
             keepExitCode(id, exit);
             store.containers().get(id).ifPresent(c -> event("remove", c, Map.of()));

@@ -209,6 +209,20 @@ class PodmanImageCompatTest {
         env.ok("rm", "trapper");
     }
 
+    @Test
+    void volumesLiveWhereVolumepathSays() throws Exception {
+        Path dir = FX.scratchDir("imgcompat-volumes");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path volumes = dir.resolve("volumesGoHere");
+        assertEquals(volumes + "\n", env.ok("--volumepath", volumes.toString(), "info", "--format", "{{ .Store.VolumePath }}").stdout());
+        env.ok("--volumepath", volumes.toString(), "volume", "create", "elsewhere");
+        env.ok("--volumepath", volumes.toString(), "run", "--rm", "-v", "elsewhere:/data", image, "sh", "-c", "echo hi > /data/f");
+        assertEquals("hi\n", env.ok("unshare", "cat", volumes.resolve("elsewhere/_data/f").toString()).stdout());
+        assertEquals("elsewhere\n", env.ok("--volumepath", volumes.toString(), "volume", "ls", "--format", "{{.Name}}").stdout());
+        assertFalse(env.ok("volume", "ls", "--format", "{{.Name}}").stdout().contains("elsewhere"));
+        env.ok("--volumepath", volumes.toString(), "volume", "rm", "elsewhere");
+    }
+
     /** The command fails with 125 and its stderr starts with {@code expected}. */
     private static void expect(List<String> args, String expected) {
         Result r = env.run(JpodEnv.NORMAL, args.toArray(String[]::new));
