@@ -98,13 +98,17 @@ registry=127.0.0.1:$registry_port
 say "registry on $registry; pushing the test image"
 "$harness/make-testimage.sh" "$registry/libpod" 20220615 00000004 >&2
 
-if [[ $engines != podman ]]; then install_dist "$work/jpod"; fi
+if [[ $engines != podman ]]; then
+    install_dist "$work/jpod"
+    # installed as a drop-in: `podman` is a link to jpod, so usage and messages name podman (cobra's argv[0])
+    mkdir -p "$work/bin" && ln -sfn "$work/jpod/bin/jpod" "$work/bin/podman" && chmod 0755 "$work/bin"
+fi
 install -d -m 0755 -o "$uid" -g "$gid" "$work/home"
 install -d -m 0700 -o "$uid" -g "$gid" "$work/run"
 mkdir -p "$out"
 chown "$uid:$gid" "$out"
 user_env=(HOME="$work/home" XDG_RUNTIME_DIR="$work/run" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-          LANG=C.UTF-8 TERM=dumb REGISTRY="$registry" JPOD="$work/jpod/bin/jpod" SHIM_STRIP="$strip"
+          LANG=C.UTF-8 TERM=dumb REGISTRY="$registry" JPOD="$work/bin/podman" SHIM_STRIP="$strip"
           FILE_TIMEOUT="${FILE_TIMEOUT:-600}" BATS_TEST_TIMEOUT="${BATS_TEST_TIMEOUT:-240}"
           PODMAN_TIMEOUT="${PODMAN_TIMEOUT:-90}")
 as_user() { (cd / && runuser -u "$user" -- env -i "${user_env[@]}" "$@"); }

@@ -148,9 +148,15 @@ static int runs_in_process(int argc, char **argv)
         if (sub)
             cmd = sub;
     }
-    for (const char *const *p = in_process; *p; p++)
-        if (!strcmp(cmd, *p))
-            return 1;
+    for (const char *const *p = in_process; *p; p++) {
+        if (strcmp(cmd, *p))
+            continue;
+        /* help needs neither stdin nor the caller's paths (ServiceRouting.onlyHelp); unshare's args are its command's */
+        for (int i = 1; i < argc && strcmp(cmd, "unshare"); i++)
+            if (!strcmp(argv[i], "--help"))
+                return 0;
+        return 1;
+    }
     return 0;
 }
 
@@ -339,7 +345,8 @@ static int build_id(char *out, size_t size)
 }
 
 /* A connection to a service of this build, or -1 (then the command runs in a JVM of its own). */
-static int open_service(void)
+/* may_start 0: only a service that is already listening (a command it will most likely hand back) */
+static int open_service(int may_start)
 {
     char sock_path[PATH_MAX], build[PATH_MAX + 300];
     if (make_run_dir() < 0 || build_id(build, sizeof build) < 0)
@@ -349,7 +356,7 @@ static int open_service(void)
         return -1;
     for (int attempt = 0; attempt < 3; attempt++) {
         int fd = connect_to(sock_path);
-        if (fd < 0 && (fd = start_service(sock_path)) < 0)
+        if (fd < 0 && (!may_start || (fd = start_service(sock_path)) < 0))
             return -1;
         char type, *payload;
         size_t len;
@@ -530,6 +537,8 @@ __attribute__((noreturn)) static void service_died(void)
 int client_main(int argc, char **argv)
 {
     client_argv = argv;
+    /* cobra names the program by argv[0]: a `podman` link to jpod prints podman's usage and messages */
+    setenv("JPOD_PROGRAM", argv[0], 1);
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0) {
@@ -549,8 +558,11 @@ int client_main(int argc, char **argv)
     }
     memcpy(dist, self, strlen(self) + 1);
 
-    if (geteuid() == 0 || !service_enabled() || runs_in_process(argc, argv))
+    if (geteuid() == 0 || !service_enabled())
         in_jvm(); /* as root the launcher refuses with the reason */
+    /* an in-process command still asks a running service first: it answers help and command-line mistakes
+       (ServiceRequest), and hands the command back ('f') otherwise; no service is started for one */
+    int in_process_command = runs_in_process(argc, argv);
     signal(SIGPIPE, SIG_IGN);
     char value[PATH_MAX + 32];
     snprintf(value, sizeof value, "%s", dist);
@@ -558,7 +570,7 @@ int client_main(int argc, char **argv)
     snprintf(value, sizeof value, "%s/libexec/jpod-helper", dist);
     setenv("JPOD_HELPER", value, 1);
 
-    int fd = open_service();
+    int fd = open_service(!in_process_command);
     if (fd < 0)
         in_jvm();
     int failed = 0;

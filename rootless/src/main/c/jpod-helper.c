@@ -1199,9 +1199,11 @@ static int cmd_mount_overlay(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    /* bin/jpod is this binary: the native client of the jpod service (client.c) */
+    /* bin/jpod is this binary: the native client of the jpod service (client.c); so is a link to it by another
+       name (`podman`), which names the program in usage and messages. The helper itself runs as jpod-helper. */
     const char *base = strrchr(argv[0], '/');
-    if (!strcmp(base ? base + 1 : argv[0], "jpod"))
+    base = base ? base + 1 : argv[0];
+    if (!strcmp(base, "jpod") || strncmp(base, "jpod-", 5))
         return client_main(argc, argv);
     const char *mode = argc > 1 ? argv[1] : "";
     if (!strcmp(mode, "enter"))

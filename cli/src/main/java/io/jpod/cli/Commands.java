@@ -120,6 +120,12 @@ final class Commands {
         return out.toArray(String[]::new);
     }
 
+    /** NAME when args are `[global options] container NAME …` for a name of {@link #CONTAINER_GROUP}, else null. */
+    static String containerGroupName(String[] args) {
+        int i = commandIndex(args);
+        return i >= 0 && i + 1 < args.length && args[i].equals("container") && CONTAINER_GROUP.containsKey(args[i + 1]) ? args[i + 1] : null;
+    }
+
     /** Registers the command named in args, or every command when none is (help, errors, completion). */
     static void register(CommandLine cl, String[] args) {
         Map<String, Class<?>> all = all();
@@ -134,6 +140,7 @@ final class Commands {
             return; // `jpod --version` needs no command's model
         }
         all.values().stream().distinct().forEach(cl::addSubcommand);
+        cl.addSubcommand("help", new CommandLine.HelpCommand()); // cobra's `help [command]`
     }
 
     /** The first argument that is not a global option or its value. */

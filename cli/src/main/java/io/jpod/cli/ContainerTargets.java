@@ -25,10 +25,10 @@ final class ContainerTargets {
     List<String> select(Engine engine, Predicate<ContainerRecord> allOf) {
         int ways = (names.isEmpty() ? 0 : 1) + (all ? 1 : 0) + (latest ? 1 : 0);
         if (ways == 0) {
-            throw new EngineException("no container given: name one or more, or use --all or --latest");
+            throw new EngineException("you must provide at least one name or id");
         }
         if (ways > 1) {
-            throw new EngineException("give container names, --all or --latest: only one of them");
+            throw new EngineException(together(all, latest, !names.isEmpty()));
         }
         if (!names.isEmpty()) {
             return names;
@@ -37,6 +37,22 @@ final class ContainerTargets {
             return List.of(latest(engine));
         }
         return engine.containers().stream().filter(allOf).map(ContainerRecord::id).toList();
+    }
+
+    /** podman's message for more than one way of naming containers: "--all, --latest and containers cannot be used together". */
+    static String together(boolean all, boolean latest, boolean containers) {
+        List<String> given = new ArrayList<>();
+        if (all) {
+            given.add("--all");
+        }
+        if (latest) {
+            given.add("--latest");
+        }
+        if (containers) {
+            given.add("containers");
+        }
+        String last = given.remove(given.size() - 1);
+        return String.join(", ", given) + " and " + last + " cannot be used together";
     }
 
     /** --latest: the id of the container created last. */

@@ -33,7 +33,7 @@ public final class EventsCommand implements Callable<Integer> {
 
     @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE",
             description = "type=container|image, event=STATUS (create, start, died, stop, kill, restart, remove, pull, push, tag, untag, load, "
-                    + "import), container=NAME|ID, image=NAME|ID; values of one key are alternatives, different keys must all match")
+                    + "import), container=NAME|ID, image=NAME|ID, label=KEY[=VALUE]; values of one key are alternatives, different keys must all match")
     List<String> filters = new ArrayList<>();
 
     @Option(names = "--format", paramLabel = "FORMAT", description = "json, or a Go template over {{.ID}} {{.Name}} {{.Image}} {{.Status}} "
@@ -43,6 +43,10 @@ public final class EventsCommand implements Callable<Integer> {
     @Option(names = "--stream", arity = "0..1", defaultValue = "true", fallbackValue = "true",
             description = "Keep printing new events (default true; --stream=false prints the recorded ones and exits)")
     boolean stream;
+
+    @Option(names = "--no-trunc", arity = "0..1", defaultValue = "true", fallbackValue = "true",
+            description = "Print full ids (default true; --no-trunc=false shortens them to 12 characters; --format always has them whole)")
+    boolean noTrunc;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -79,7 +83,7 @@ public final class EventsCommand implements Callable<Integer> {
         } else {
             StringBuilder sb = new StringBuilder(Formats.goTime(e.instant())).append(' ').append(e.type()).append(' ').append(e.status());
             if (e.id() != null) {
-                sb.append(' ').append(e.id());
+                sb.append(' ').append(noTrunc || e.id().length() <= 12 ? e.id() : e.id().substring(0, 12));
             }
             Map<String, String> about = new LinkedHashMap<>();
             if (e.image() != null) {
@@ -100,15 +104,24 @@ public final class EventsCommand implements Callable<Integer> {
         }
     }
 
+    /** label=KEY matches an event whose attributes have KEY, label=KEY=VALUE one where it has that value. */
+    private static boolean hasLabel(EventLog.Event e, String v) {
+        int eq = v.indexOf('=');
+        String key = eq < 0 ? v : v.substring(0, eq);
+        String have = e.attributes() == null ? null : e.attributes().get(key);
+        return have != null && (eq < 0 || have.equals(v.substring(eq + 1)));
+    }
+
     static Predicate<EventLog.Event> filter(List<String> filters) {
         List<String> named = filters.stream().map(f -> f.startsWith("status=") ? "event=" + f.substring(7) : f).toList(); // podman's alias
-        return Filters.of(named, "type, event, container or image", java.util.Set.of(), (key, v) -> switch (key) {
+        return Filters.of(named, "type, event, container, image or label", java.util.Set.of("label"), (key, v) -> switch (key) {
             case "type" -> e -> v.equals(e.type());
             case "event" -> e -> v.equals(e.status());
             case "container" -> e -> "container".equals(e.type()) && (v.equals(e.name()) || e.id() != null && e.id().startsWith(v));
             case "image" -> e -> "image".equals(e.type()) ? v.equals(e.name()) || e.id() != null && e.id().startsWith(v)
                     : e.image() != null && (e.image().equals(v) || ImageFilter.matches(ImageFilter.glob(v), e.image()));
-            default -> throw new EngineException("unknown filter \"" + key + "\": use type, event, container or image");
+            case "label" -> e -> hasLabel(e, v);
+            default -> throw new EngineException("unknown filter \"" + key + "\": use type, event, container, image or label");
         });
     }
 }

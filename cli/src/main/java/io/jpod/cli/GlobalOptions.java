@@ -37,7 +37,7 @@ public final class GlobalOptions {
     @Option(names = "--noout", description = "Do not print to stdout")
     boolean noout;
 
-    @Option(names = "--events-backend", paramLabel = "BACKEND", description = "Where events are recorded: file (jpod's only one)")
+    @Option(names = "--events-backend", paramLabel = "BACKEND", description = "Where events are recorded: file, or none (events cannot be read then)")
     String eventsBackend;
 
     @Option(names = "--cgroup-manager", paramLabel = "MANAGER", description = "cgroupfs (jpod's only one)")
@@ -49,7 +49,7 @@ public final class GlobalOptions {
     @Option(names = "--storage-opt", paramLabel = "OPTION", description = "Storage driver option (none are taken yet)")
     List<String> storageOpts = new ArrayList<>();
 
-    @Option(names = "--volumepath", paramLabel = "DIR", description = "Where volumes live (not supported: under the storage root; move them with --root)")
+    @Option(names = "--volumepath", paramLabel = "DIR", description = "Where volumes live (default: ROOT/volumes); give it to every command that uses those volumes")
     String volumePath;
 
     @Option(names = {"-r", "--remote"}, description = "Access a remote service (not supported: jpod runs without a service)")
@@ -88,10 +88,14 @@ public final class GlobalOptions {
                     + "run the command without it, on the machine that holds the containers");
             return Main.EXIT_ENGINE;
         }
-        if (eventsBackend != null && !eventsBackend.equals("file")) {
+        if ("none".equals(eventsBackend) && "events".equals(command)) {
+            err.println("Error: cannot read events with the \"none\" backend");
+            return Main.EXIT_ENGINE;
+        }
+        if (eventsBackend != null && !eventsBackend.equals("file") && !eventsBackend.equals("none")) {
             err.println("Error: " + (eventsBackend.equals("journald")
                     ? "the journald events backend is not supported: jpod records events in a file; use --events-backend file"
-                    : "unknown --events-backend \"" + eventsBackend + "\": use file"));
+                    : "unknown --events-backend \"" + eventsBackend + "\": use file or none"));
             return Main.EXIT_ENGINE;
         }
         if (cgroupManager != null && !cgroupManager.equals("cgroupfs")) {
@@ -105,11 +109,6 @@ public final class GlobalOptions {
                 err.println("Error: --storage-opt " + opt + " is not supported: jpod's storage drivers take no options");
                 return Main.EXIT_ENGINE;
             }
-        }
-        if (volumePath != null) {
-            err.println("Error: --volumepath is not supported: jpod keeps volumes under its storage root (ROOT/volumes); "
-                    + "use --root to move them with the rest of the storage");
-            return Main.EXIT_ENGINE;
         }
         if (!runtimeFlags.isEmpty() && RUNTIME_COMMANDS.contains(command)) {
             // podman passes these to runc/crun, which reject what they don't know: the container cannot start (126)
@@ -165,10 +164,15 @@ public final class GlobalOptions {
         if (rc >= 0) {
             return rc;
         }
-        if (sub == null && jpod.global.remote) {
-            // podman --remote without a command: the usage, as a missing command
-            jpod.err.println("Error: missing command 'jpod COMMAND'");
-            parsed.commandSpec().commandLine().usage(jpod.err);
+        CommandLine.ParseResult last = parsed;
+        while (last.subcommand() != null) {
+            last = last.subcommand();
+        }
+        if (!last.commandSpec().helpCommand() && !CobraStyle.visibleSubcommands(last.commandSpec()).isEmpty()) {
+            // a group without its subcommand (`podman`, `podman image`): the usage, then cobra's error
+            last.commandSpec().commandLine().usage(jpod.out);
+            jpod.out.flush();
+            jpod.err.println("Error: missing command '" + CobraStyle.commandPath(last.commandSpec()) + " COMMAND'");
             return Main.EXIT_ENGINE;
         }
         return new CommandLine.RunLast().execute(parsed);

@@ -12,11 +12,11 @@ import java.util.regex.Pattern;
 
 /**
  * `jpod images --filter`: reference=GLOB (podman's: matched against the full name, or without registry and/or tag),
- * dangling=true|false, id=, digest=, before=IMAGE, since=IMAGE. Several values of one key are alternatives,
+ * dangling=true|false, id=, digest=, before=IMAGE, since=IMAGE (or after=IMAGE). Several values of one key are alternatives,
  * different keys must all match (podman's rule).
  */
 final class ImageFilter {
-    private static final String KEYS = "reference, dangling, id, digest, before or since";
+    private static final String KEYS = "reference, dangling, id, digest, before, since or after";
 
     private ImageFilter() {
     }
@@ -41,7 +41,7 @@ final class ImageFilter {
             }
             case "id" -> r -> hex(r.id()).startsWith(value.replaceFirst("^sha256:", ""));
             case "digest" -> r -> value.equals(r.manifestDigest()) || r.digests().contains(value);
-            case "before", "since" -> {
+            case "before", "since", "after" -> { // after: podman's other name for since
                 ImageRecord ref = all.stream().filter(r -> r.names().stream().anyMatch(n -> matches(glob(value), n))
                                 || hex(r.id()).startsWith(value.replaceFirst("^sha256:", "")))
                         .findFirst().orElseThrow(() -> new EngineException(key + " filter: no image \"" + value + "\" here"));

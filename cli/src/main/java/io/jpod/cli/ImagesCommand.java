@@ -70,9 +70,10 @@ public class ImagesCommand implements Callable<Integer> {
                 List<String[]> keys = new ArrayList<>();
                 for (ImageRecord r : images) {
                     Map<String, String> labels = engine.imageLabels(r);
-                    for (String n : r.names().isEmpty() ? List.of("<none>:<none>") : r.names()) {
+                    java.time.Instant created = engine.imageCreated(r);
+                    for (String n : shownNames(r)) {
                         keys.add(sortKey(r, n, rows.size()));
-                        rows.add(templateRow(r, n, labels));
+                        rows.add(templateRow(r, n, labels, created));
                     }
                 }
                 keys.sort(order);
@@ -89,9 +90,11 @@ public class ImagesCommand implements Callable<Integer> {
                     m.put("Names", r.names());
                     m.put("Digest", r.manifestDigest());
                     m.put("Digests", r.digests());
+                    m.put("History", r.namesHistory());
                     m.put("Size", r.size());
-                    m.put("Created", r.created() == null ? null : r.created().getEpochSecond());
-                    m.put("CreatedAt", r.created() == null ? null : r.created().toString());
+                    java.time.Instant created = engine.imageCreated(r);
+                    m.put("Created", created == null ? null : created.getEpochSecond());
+                    m.put("CreatedAt", created == null ? null : created.toString());
                     m.put("Labels", engine.imageLabels(r));
                     out.add(m);
                 }
@@ -104,18 +107,18 @@ public class ImagesCommand implements Callable<Integer> {
                     : new String[]{"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"});
             for (ImageRecord r : images) {
                 String id = noTrunc ? r.id() : hex(r.id()).substring(0, 12);
+                java.time.Instant created = quiet ? null : engine.imageCreated(r);
                 if (quiet) {
                     jpod.out.println(id);
                     continue;
                 }
-                List<String> names = r.names().isEmpty() ? List.of("<none>:<none>") : r.names();
-                for (String n : names) {
+                for (String n : shownNames(r)) {
                     keys.add(sortKey(r, n, rows.size()));
                     String repo = repository(n);
                     String tag = tag(n);
                     rows.add(digests ? new String[]{repo, tag, r.manifestDigest() == null ? "<none>" : r.manifestDigest(), id,
-                            Formats.ago(r.created()), Formats.size(r.size())}
-                            : new String[]{repo, tag, id, Formats.ago(r.created()), Formats.size(r.size())});
+                            Formats.ago(created), Formats.size(r.size())}
+                            : new String[]{repo, tag, id, Formats.ago(created), Formats.size(r.size())});
                 }
             }
             if (!quiet) {
@@ -129,6 +132,18 @@ public class ImagesCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /** The names an image gets rows for: with reference filters only the names they match (podman's), else all. */
+    private List<String> shownNames(ImageRecord r) {
+        if (r.names().isEmpty()) {
+            return List.of("<none>:<none>");
+        }
+        List<java.util.regex.Pattern> refs = filters.stream().filter(f -> f.startsWith("reference="))
+                .map(f -> ImageFilter.glob(f.substring("reference=".length()))).toList();
+        List<String> matching = refs.isEmpty() ? r.names()
+                : r.names().stream().filter(n -> refs.stream().anyMatch(p -> ImageFilter.matches(p, n))).toList();
+        return matching.isEmpty() ? r.names() : matching;
     }
 
     /** Sort keys of a row: created (ISO, sorts as time), id, repository, tag, and the row's index. */
@@ -151,17 +166,18 @@ public class ImagesCommand implements Callable<Integer> {
     }
 
     /** The placeholders podman's `images --format` offers, by the same names; one row per name, as in the table. */
-    private Map<String, Object> templateRow(ImageRecord r, String name, Map<String, String> labels) {
+    private Map<String, Object> templateRow(ImageRecord r, String name, Map<String, String> labels, java.time.Instant created) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ID", noTrunc ? r.id() : hex(r.id()).substring(0, 12));
         m.put("Repository", repository(name));
         m.put("Tag", tag(name));
         m.put("Digest", r.manifestDigest() == null ? "<none>" : r.manifestDigest());
-        m.put("Created", Formats.ago(r.created()));
-        m.put("CreatedSince", Formats.ago(r.created()));
-        m.put("CreatedAt", r.created() == null ? "" : Formats.goTime(r.created()));
+        m.put("Created", Formats.ago(created));
+        m.put("CreatedSince", Formats.ago(created));
+        m.put("CreatedAt", created == null ? "" : Formats.goTime(created));
         m.put("Size", Formats.size(r.size()));
         m.put("Names", r.names());
+        m.put("History", String.join(", ", r.namesHistory()));
         m.put("Labels", labels);
         return m;
     }

@@ -30,6 +30,7 @@ public final class InfoCommand implements Callable<Integer> {
             Map<String, Object> host = new LinkedHashMap<>();
             HostUser user = HostUser.current();
             host.put("arch", goArch());
+            host.put("buildahVersion", VersionCommand.VERSION); // podman names its image builder's version; jpod builds itself
             host.put("kernel", System.getProperty("os.version"));
             host.put("os", "linux");
             host.put("hostname", hostname());
@@ -43,6 +44,12 @@ public final class InfoCommand implements Callable<Integer> {
             host.put("cgroupVersion", cgroupVersion);
             host.put("cgroupsVersion", cgroupVersion);
             host.put("cgroupManager", "cgroupfs"); // jpod writes the cgroup files itself, as podman's cgroupfs manager
+            // podman's container monitor is conmon; jpod's is its helper (`jpod-helper monitor`), reported in conmon's place
+            Map<String, Object> monitor = new LinkedHashMap<>();
+            monitor.put("package", "jpod-helper " + VersionCommand.VERSION);
+            monitor.put("path", helperPath(jpod.env));
+            monitor.put("version", "jpod-helper version " + VersionCommand.VERSION);
+            host.put("conmon", monitor);
             // jpod's OCI runtime is its own helper: it sets up namespaces, mounts and the process
             Map<String, Object> runtime = new LinkedHashMap<>();
             runtime.put("name", "jpod-helper");
@@ -60,7 +67,7 @@ public final class InfoCommand implements Callable<Integer> {
             Map<String, Object> store = new LinkedHashMap<>();
             store.put("graphRoot", engine.dirs().storageRoot().toString());
             store.put("runRoot", engine.dirs().runRoot().path().toString());
-            store.put("volumePath", engine.dirs().storageRoot().resolve("volumes").toString());
+            store.put("volumePath", engine.dirs().volumes().toString());
             store.put("graphDriverName", engine.storageDriverName());
             store.put("graphDriverReason", engine.storageDriverReason());
             store.put("graphOptions", Map.of());
@@ -74,6 +81,7 @@ public final class InfoCommand implements Callable<Integer> {
             Map<String, Object> all = new LinkedHashMap<>();
             all.put("host", host);
             all.put("store", store);
+            all.put("registries", Map.of("search", io.jpod.image.RegistriesConf.load(jpod.env).searchRegistries()));
             all.put("cgroups", engine.cgroupInfo());
             OutputFormat fmt = OutputFormat.of(format, "text");
             if (fmt.isJson()) {

@@ -47,6 +47,9 @@ public final class JpodCommand implements Runnable {
     @Mixin
     GlobalOptions global = new GlobalOptions();
 
+    /** The name after `container` when the command was given as `container NAME` (its usage says so), else null. */
+    String containerGroupAs;
+
     JpodCommand(Map<String, String> env, PrintStream out, PrintStream err) {
         this(env, out, err, ProcessHost.LOCAL);
     }
@@ -83,6 +86,6 @@ public final class JpodCommand implements Runnable {
             engineEnv = new java.util.HashMap<>(env);
             engineEnv.put("JPOD_HELPER", runtime);
         }
-        return new Engine(Dirs.from(engineEnv, root, runRoot), engineEnv, err, storageDriver != null ? storageDriver : env.get("JPOD_STORAGE_DRIVER"), host);
+        return new Engine(Dirs.from(engineEnv, root, runRoot).withVolumes(global.volumePath), engineEnv, err, storageDriver != null ? storageDriver : env.get("JPOD_STORAGE_DRIVER"), host);
     }
 }

@@ -51,10 +51,35 @@ public final class Main {
             io.jpod.engine.Trace.mark("main");
             String[] argv = Commands.containerGroupAlias(args);
             CommandLine cl = commandLine(env, out, err, argv, host);
+            ((JpodCommand) cl.getCommand()).containerGroupAs = Commands.containerGroupName(args);
             io.jpod.engine.Trace.mark("command model built");
             return cl.execute(argv);
         } catch (RuntimeException | Error e) {
             return report(e, err); // a failure outside picocli's handlers (e.g. building the command model)
+        }
+    }
+
+    /**
+     * Whether {@code args} ask only for help, name a group without its command, or are refused by the parser: then
+     * nothing of the caller's (stdin, cwd, terminal) is needed to answer, and the service answers even for a
+     * command it would otherwise hand back to a JVM of the caller's.
+     */
+    static boolean answersWithoutRunning(String[] args, Map<String, String> env) {
+        String[] argv = Commands.containerGroupAlias(args);
+        PrintStream none = new PrintStream(java.io.OutputStream.nullOutputStream());
+        try {
+            CommandLine.ParseResult p = commandLine(env, none, none, argv).parseArgs(argv);
+            for (; p != null; p = p.subcommand()) {
+                if (p.isUsageHelpRequested() || p.isVersionHelpRequested()) {
+                    return true;
+                }
+                if (p.subcommand() == null) {
+                    return !p.commandSpec().helpCommand() && !CobraStyle.visibleSubcommands(p.commandSpec()).isEmpty();
+                }
+            }
+            return false;
+        } catch (CommandLine.ParameterException e) {
+            return true;
         }
     }
 
@@ -78,10 +103,13 @@ public final class Main {
         cl.setErr(new PrintWriter(err, true));
         cl.setExecutionExceptionHandler((ex, line, parsed) -> report(ex, err));
         cl.setParameterExceptionHandler((ex, badArgs) -> {
-            err.println("Error: " + ex.getMessage());
-            err.println("See '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            String cobra = CobraStyle.message(ex, badArgs);
+            err.println("Error: " + (cobra != null ? cobra : ex.getMessage()));
+            err.println("See '" + CobraStyle.commandPath(ex.getCommandLine().getCommandSpec()) + " --help'");
             return EXIT_ENGINE;
         });
+        cl.getCommandSpec().name(CobraStyle.programName(env)); // cobra's name: the one it was invoked by
+        CobraStyle.install(cl);
         return cl;
     }
 

@@ -51,8 +51,7 @@ public final class SaveLoadCommands {
         @Option(names = "--compress", description = "docker-dir only: gzip the layers that are stored uncompressed")
         boolean compress;
 
-        // podman compresses uncompressed layers in OCI layouts unless told this; jpod always writes layers as they are stored
-        @Option(names = "--uncompressed", description = "Accept uncompressed layers in oci-archive/oci-dir (jpod always writes layers as stored)")
+        @Option(names = "--uncompressed", description = "oci-archive: write the layers as plain tars (default: as stored, compressed as pulled)")
         boolean uncompressed;
 
         @Option(names = {"-q", "--quiet"}, description = "No progress output")
@@ -81,7 +80,7 @@ public final class SaveLoadCommands {
                 }
                 if (toStdout) {
                     OutputStream out = new BufferedOutputStream(jpod.out, 256 * 1024);
-                    engine.save(images, multi, format, out);
+                    engine.save(images, multi, format, uncompressed, out);
                     out.flush();
                     return 0;
                 }
@@ -96,7 +95,7 @@ public final class SaveLoadCommands {
                 }
                 try {
                     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 256 * 1024)) {
-                        engine.save(images, multi, format, out);
+                        engine.save(images, multi, format, uncompressed, out);
                     }
                     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
                 } finally {

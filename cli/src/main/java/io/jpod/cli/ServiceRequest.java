@@ -101,7 +101,7 @@ final class ServiceRequest implements ProcessHost {
         // helpers (slirp4netns, fuse-overlayfs, credential helpers, newuidmap) are found on this JVM's PATH, and
         // cgroup detection starts from this JVM's cgroups: a caller elsewhere runs in a JVM of its own
         boolean samePath = java.util.Objects.equals(env.get("PATH"), System.getenv("PATH"));
-        if (!ServiceRouting.servable(args, cwd) || umask == null || !umask.equals(serviceUmask) || !samePath
+        if (!(ServiceRouting.servable(args, cwd) || Main.answersWithoutRunning(args, env)) || umask == null || !umask.equals(serviceUmask) || !samePath
                 || !sameCgroups(clientPid)) {
             send(ServiceFrames.FALLBACK, "");
             return;

@@ -16,7 +16,7 @@ final class ServiceRouting {
             "system", "volume", "stats", "__train");
     /** options whose value is a path on the caller's side */
     private static final Set<String> PATH_OPTIONS = Set.of("--env-file", "--cidfile", "--label-file", "--authfile",
-            "--digestfile", "--device", "--security-opt", "--iidfile", "--cert-dir");
+            "--digestfile", "--device", "--security-opt", "--iidfile", "--cert-dir", "--volumepath");
     private static final Set<String> VOLUME_OPTIONS = Set.of("-v", "--volume", "--mount");
     private static final Set<String> GLOBAL_WITH_VALUE = Set.of("--root", "--runroot", "--storage-driver");
 
@@ -30,10 +30,10 @@ final class ServiceRouting {
             return true; // help
         }
         if (IN_PROCESS.contains(command)) {
-            return false;
+            return onlyHelp(command, args);
         }
         if ((command.equals("container") || command.equals("image")) && IN_PROCESS.contains(String.valueOf(command(args, indexOf(args, command) + 1)))) {
-            return false;
+            return onlyHelp(command, args);
         }
         boolean build = command.equals("build") || (command.equals("image") && "build".equals(command(args, indexOf(args, command) + 1)));
         for (int i = 0; i < args.length; i++) {
@@ -53,6 +53,14 @@ final class ServiceRouting {
             }
         }
         return true;
+    }
+
+    /**
+     * `load --help` needs neither stdin nor the caller's paths: help is served (a JVM start saved), except for
+     * unshare, whose arguments after the command are the command's own.
+     */
+    private static boolean onlyHelp(String command, String[] args) {
+        return !command.equals("unshare") && java.util.Arrays.asList(args).contains("--help");
     }
 
     /** A bind source that is a path but not absolute ("./dir:/x", "src=dir/x,…"); named volumes have no slash. */

@@ -52,7 +52,7 @@ public final class WaitCommand implements Callable<Integer> {
         try (Engine engine = jpod.engine()) {
             List<String> targets = containers;
             if (latest == !containers.isEmpty()) {
-                throw new EngineException(latest ? "give container names or --latest, not both" : "no container given: name one or more, or use --latest");
+                throw new EngineException(latest ? ContainerTargets.together(false, true, true) : "you must provide at least one name or id");
             }
             if (latest) {
                 targets = List.of(ContainerTargets.latest(engine));

@@ -44,4 +44,23 @@ class ServiceRoutingTest {
         assertFalse(served("generate", "kube", "-f", "out.yaml", "web"));
         assertTrue(served("pod", "ps"));
     }
+
+    @Test
+    void helpOfAnInProcessCommandIsServed() {
+        assertTrue(served("load", "--help"));
+        assertTrue(served("image", "save", "--help"));
+        assertFalse(served("unshare", "ls", "--help")); // the command's own --help
+    }
+
+    @Test
+    void mistakesAndGroupsOfInProcessCommandsAreAnswered() {
+        java.util.Map<String, String> env = java.util.Map.of("HOME", "/home/me");
+        assertTrue(Main.answersWithoutRunning(new String[]{"load", "invalid-arg"}, env));
+        assertTrue(Main.answersWithoutRunning(new String[]{"export"}, env));
+        assertTrue(Main.answersWithoutRunning(new String[]{"volume"}, env));
+        assertTrue(Main.answersWithoutRunning(new String[]{"image", "save", "--help"}, env));
+        assertFalse(Main.answersWithoutRunning(new String[]{"load", "-i", "x.tar"}, env));
+        assertFalse(Main.answersWithoutRunning(new String[]{"unshare", "ls", "--help"}, env));
+        assertFalse(Main.answersWithoutRunning(new String[]{"volume", "ls"}, env));
+    }
 }

@@ -91,7 +91,7 @@ final class ContainerRunner {
         Path merged = store.containers().mergedDir(id);
         boolean mounted = false;
         boolean launched = false;
-        VolumeStore volumeStore = new VolumeStore(store.root());
+        VolumeStore volumeStore = VolumeStore.at(dirs.volumes());
         MountSpecs.Prepared userMounts = null;
         try {
             List<Path> lowers = new ArrayList<>();

@@ -12,7 +12,22 @@ import java.util.Map;
  * {@code $XDG_RUNTIME_DIR/jpod}, configuration under {@code $XDG_CONFIG_HOME/jpod}.
  * HOME comes from the environment: inside the user namespace the JVM believes it is root.
  */
-public record Dirs(Path storageRoot, RunRoot runRoot, Path configDir, Path home) {
+public record Dirs(Path storageRoot, RunRoot runRoot, Path configDir, Path home, Path volumes) {
+
+    /** Volumes under the storage root ({@code ROOT/volumes}), podman's default. */
+    public Dirs(Path storageRoot, RunRoot runRoot, Path configDir, Path home) {
+        this(storageRoot, runRoot, configDir, home, storageRoot.resolve("volumes"));
+    }
+
+    /** These dirs with volumes in {@code dir} (podman's --volumepath), or as they are when it is null. */
+    public Dirs withVolumes(String dir) {
+        return dir == null ? this : new Dirs(storageRoot, runRoot, configDir, home, Path.of(dir).toAbsolutePath().normalize());
+    }
+
+    /** Whether volumes live elsewhere than under the storage root (--volumepath was given). */
+    public boolean volumesMoved() {
+        return !volumes.equals(storageRoot.resolve("volumes"));
+    }
 
     public static Dirs from(Map<String, String> env, String rootOverride, String runRootOverride) {
         String homeVar = env.get("HOME");

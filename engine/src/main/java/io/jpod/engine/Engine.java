@@ -449,7 +449,12 @@ public final class Engine implements AutoCloseable {
      * {@code multi} the extra arguments are more names for the first image, with it more images (docker-archive only).
      */
     public void save(List<String> images, boolean multi, String format, java.io.OutputStream out) {
-        imageCommands().save(images, multi, format, out);
+        save(images, multi, format, false, out);
+    }
+
+    /** As above; {@code uncompressed}: an oci-archive's layers as plain tars (podman's save --uncompressed). */
+    public void save(List<String> images, boolean multi, String format, boolean uncompressed, java.io.OutputStream out) {
+        imageCommands().save(images, multi, format, uncompressed, out);
     }
 
     /** `jpod save --format oci-dir|docker-dir -o DIR IMAGE [NAME]`: a new directory {@code target}, written whole or not at all. */
@@ -496,6 +501,11 @@ public final class Engine implements AutoCloseable {
     /** An image's labels, for `images` (its --format and json). */
     public Map<String, String> imageLabels(ImageRecord image) {
         return imageCommands().labels(image);
+    }
+
+    /** When the image was made (its config's created), as podman's images and history show it. */
+    public java.time.Instant imageCreated(ImageRecord image) {
+        return imageCommands().created(image);
     }
 
     public Map<String, Object> inspectImage(String image) {
@@ -593,7 +603,7 @@ public final class Engine implements AutoCloseable {
 
     /** Named volumes (`jpod volume …`). */
     public Volumes volumes() {
-        return new Volumes(store());
+        return new Volumes(store(), dirs.volumes());
     }
 
     public String storageDriverName() {

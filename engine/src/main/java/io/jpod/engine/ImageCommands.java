@@ -208,13 +208,13 @@ final class ImageCommands {
     }
 
     /** `jpod save` to a tarball: {@link #toSave} in {@code format} (docker-archive, oci-archive) to {@code out}. */
-    void save(List<String> args, boolean multi, String format, java.io.OutputStream out) {
+    void save(List<String> args, boolean multi, String format, boolean uncompressed, java.io.OutputStream out) {
         List<io.jpod.image.ImageArchives.Saved> images = toSave(args, multi);
         if (!io.jpod.image.ImageArchives.DOCKER_ARCHIVE.equals(format)) {
             oneName(images, format);
         }
         try {
-            io.jpod.image.ImageArchives.save(store, images, format, out);
+            io.jpod.image.ImageArchives.save(store, images, format, uncompressed, out);
         } catch (java.io.IOException e) {
             throw new EngineException("cannot write the archive: " + e.getMessage());
         }
@@ -513,6 +513,16 @@ final class ImageCommands {
         java.util.Map<String, String> m = new java.util.TreeMap<>();
         labels.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
         return m;
+    }
+
+    /** When the image was made: its config's {@code created} (podman's Created), else when it was stored. */
+    java.time.Instant created(ImageRecord r) {
+        String c = readTree(store.images().config(r.id())).path("created").asText("");
+        try {
+            return c.isEmpty() ? r.created() : java.time.OffsetDateTime.parse(c).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return r.created();
+        }
     }
 
     /** `jpod history`: newest first, podman's columns (ID, CREATED, CREATED BY, SIZE, COMMENT). */

@@ -283,6 +283,9 @@ final class Lifecycle {
         if (driver != null) {
             cmd.addAll(List.of("--storage-driver", driver));
         }
+        if (dirs.volumesMoved()) {
+            cmd.addAll(List.of("--volumepath", dirs.volumes().toString()));
+        }
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -362,7 +365,7 @@ final class Lifecycle {
         }
         if (remove) {
             Path dir = store.containers().dir(id);
-            VolumeStore volumes = new VolumeStore(store.root());
+            VolumeStore volumes = VolumeStore.at(dirs.volumes());
             Volumes.releaseAnonymous(volumes, dir); // read before the container's dir goes
             keepExitCode(id, exit);
             store.containers().get(id).ifPresent(c -> event("remove", c, Map.of()));
@@ -374,7 +377,18 @@ final class Lifecycle {
 
     /** Records a container event (`jpod events`). */
     void event(String status, ContainerRecord c, Map<String, String> attributes) {
-        EventLog.container(dirs.runRoot().path(), status, c.id(), c.name(), c.imageName(), attributes);
+        EventLog.container(dirs.runRoot().path(), status, c.id(), c.name(), c.imageName(), withLabels(c, attributes));
+    }
+
+    /** podman's container events carry the container's labels among their attributes (`events --filter label=`). */
+    private static Map<String, String> withLabels(ContainerRecord c, Map<String, String> attributes) {
+        ContainerLifecycle lc = c.lifecycle();
+        if (lc == null || lc.config() == null || lc.config().labels() == null || lc.config().labels().isEmpty()) {
+            return attributes;
+        }
+        Map<String, String> all = new java.util.LinkedHashMap<>(lc.config().labels());
+        all.putAll(attributes);
+        return all;
     }
 
     /** `wait` on a --rm container outlives its record: the code stays a few minutes in {@code <runroot>/exits/}. */
@@ -430,7 +444,13 @@ final class Lifecycle {
         if (monitorAlive) {
             Integer code = exitCode(exitFile);
             if (code != null) { // ended, teardown under way (the exit command runs in the monitor's pid)
-                return with(r, "exited", code, lc);
+                Instant finished;
+                try {
+                    finished = Files.getLastModifiedTime(exitFile).toInstant();
+                } catch (IOException e) {
+                    finished = Instant.now(); // removed by the teardown meanwhile: it ended just now
+                }
+                return with(r, "exited", code, lc.withEnd(finished, null)); // ps: "Exited (N) … ago"
             }
             // No exit file: still running, or the teardown finished after r was read (it records "exited" before
             // it deletes the exit file), so the store's record as of now is the answer.

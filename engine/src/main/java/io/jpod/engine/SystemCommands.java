@@ -68,7 +68,7 @@ public final class SystemCommands {
             }
         }
         // a volume is active while a container (running or not) uses it, as podman counts it
-        Volumes volumes = new Volumes(store);
+        Volumes volumes = new Volumes(store, dirs.volumes());
         int activeVolumes = 0;
         long volumeSize = 0;
         long volumeReclaim = 0;
@@ -113,7 +113,7 @@ public final class SystemCommands {
             }
             images.add(new ImageUsage(r, size, (int) containers.stream().filter(c -> r.id().equals(c.imageId())).count()));
         }
-        Volumes volumes = new Volumes(store);
+        Volumes volumes = new Volumes(store, dirs.volumes());
         Map<String, Integer> volumesOf = new HashMap<>();
         List<VolumeUsage> vols = new ArrayList<>();
         for (io.jpod.storage.VolumeRecord v : volumes.list()) {

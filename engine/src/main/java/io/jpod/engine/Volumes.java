@@ -18,9 +18,9 @@ public final class Volumes {
     private final Store store;
     private final VolumeStore volumes;
 
-    Volumes(Store store) {
+    Volumes(Store store, java.nio.file.Path dir) {
         this.store = store;
-        this.volumes = new VolumeStore(store.root());
+        this.volumes = VolumeStore.at(dir);
     }
 
     public VolumeRecord create(String name, Map<String, String> labels) {

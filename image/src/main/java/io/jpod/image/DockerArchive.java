@@ -76,8 +76,8 @@ public final class DockerArchive {
         tar.flush();
     }
 
-    /** One layer uncompressed; its size is needed up front for the tar header, so it is decompressed once to count, then to copy. */
-    private static void writeLayer(TarArchiveOutputStream tar, String name, Path blob, Descriptor layer) throws IOException {
+    /** One layer uncompressed (returns its size); its size is needed up front for the tar header, so it is decompressed once to count, then to copy. */
+    static long writeLayer(TarArchiveOutputStream tar, String name, Path blob, Descriptor layer) throws IOException {
         long size;
         try (InputStream in = LayerDecompressor.open(Files.newInputStream(blob), layer.mediaType(), layer.digest())) {
             size = in.transferTo(OutputStream.nullOutputStream());
@@ -90,6 +90,7 @@ public final class DockerArchive {
             in.transferTo(tar);
         }
         tar.closeArchiveEntry();
+        return size;
     }
 
 

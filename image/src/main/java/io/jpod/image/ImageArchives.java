@@ -46,6 +46,11 @@ public final class ImageArchives {
      * each; an oci-archive one image and at most one name, as in podman.
      */
     public static void save(Store store, List<Saved> images, String format, OutputStream out) throws IOException {
+        save(store, images, format, false, out);
+    }
+
+    /** As {@link #save(Store, List, String, OutputStream)}; {@code uncompressed}: an oci-archive's layers as plain tars. */
+    public static void save(Store store, List<Saved> images, String format, boolean uncompressed, OutputStream out) throws IOException {
         switch (format) {
             case DOCKER_ARCHIVE -> DockerArchive.save(store, images, out);
             case OCI_ARCHIVE -> {
@@ -53,7 +58,7 @@ public final class ImageArchives {
                     throw new ImageException("an oci-archive holds one image with one name; use docker-archive for more");
                 }
                 Saved one = images.get(0);
-                OciArchive.save(store, one.image(), one.names().isEmpty() ? null : one.names().get(0), out);
+                OciArchive.save(store, one.image(), one.names().isEmpty() ? null : one.names().get(0), uncompressed, out);
             }
             default -> throw new ImageException("unsupported archive format \"" + format + "\"; use docker-archive or oci-archive");
         }
@@ -88,7 +93,7 @@ public final class ImageArchives {
                     return OciArchive.load(store, src, progress);
                 }
             }
-            throw new ImageException(shown + " is neither a docker-archive (manifest.json) nor an oci-archive (oci-layout and index.json)");
+            throw new ImageException("payload does not match any of the supported image formats: " + shown + " is neither a docker-archive (manifest.json) nor an oci-archive (oci-layout and index.json)");
         } finally {
             if (inflated != null) {
                 Files.deleteIfExists(inflated);

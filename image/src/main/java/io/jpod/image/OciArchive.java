@@ -89,6 +89,15 @@ public final class OciArchive {
 
     /** Writes {@code image} as an oci-archive to {@code out}; {@code refName} (null for none) becomes the ref.name annotation. */
     public static void save(Store store, ImageRecord image, String refName, OutputStream out) throws IOException {
+        save(store, image, refName, false, out);
+    }
+
+    /**
+     * As {@link #save(Store, ImageRecord, String, OutputStream)}; {@code uncompressed} (podman's
+     * {@code --uncompressed}) writes every layer as its plain tar under its diff_id, in a manifest that says so (a new
+     * manifest digest; the config, and so the image id, is unchanged).
+     */
+    public static void save(Store store, ImageRecord image, String refName, boolean uncompressed, OutputStream out) throws IOException {
         Contents c = contents(store, image);
         BlobStore blobs = new BlobStore(store);
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
@@ -96,7 +105,22 @@ public final class OciArchive {
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         ArchiveEntries.addDir(tar, "blobs/");
         ArchiveEntries.addDir(tar, "blobs/sha256/");
-        for (Descriptor layer : c.layers()) {
+        if (uncompressed) {
+            List<String> diffIds = ManifestParser.parseConfig(c.config(), image.id()).diffIds();
+            if (diffIds.size() != c.layers().size()) {
+                throw new ImageException("image " + image.id().substring(7, 19) + " has " + c.layers().size()
+                        + " layers but its config lists " + diffIds.size() + "; pull it again");
+            }
+            ObjectNode m = (ObjectNode) Json.mapper().readTree(c.manifest());
+            ArrayNode layers = m.putArray("layers");
+            for (int i = 0; i < diffIds.size(); i++) {
+                Descriptor layer = c.layers().get(i);
+                long size = DockerArchive.writeLayer(tar, blobName(diffIds.get(i)), blobs.path(layer.digest()), layer);
+                layers.addObject().put("mediaType", MediaTypes.OCI_LAYER).put("digest", diffIds.get(i)).put("size", size);
+            }
+            c = new Contents(c.config(), Json.mapper().writeValueAsBytes(m), c.layers());
+        }
+        for (Descriptor layer : uncompressed ? List.<Descriptor>of() : c.layers()) {
             Path blob = blobs.path(layer.digest());
             TarArchiveEntry e = new TarArchiveEntry(blobName(layer.digest()));
             e.setSize(Files.size(blob));

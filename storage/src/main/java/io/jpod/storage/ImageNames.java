@@ -34,8 +34,9 @@ public final class ImageNames {
             } else if (!names.remove(name) && !digests.remove(name)) {
                 throw new StorageException("image sha256:" + hex + " has no name " + Fs.quote(name));
             }
-            ImageRecord updated = new ImageRecord(r.id(), List.copyOf(names), List.copyOf(digests), r.manifestDigest(),
-                    r.layers() == null ? List.of() : List.copyOf(r.layers()), r.size(), r.created());
+            ImageRecord updated = new ImageRecord(r.id(), List.of(), List.of(), r.manifestDigest(),
+                    r.layers() == null ? List.of() : List.copyOf(r.layers()), r.size(), r.created(), r.namesHistory())
+                    .withNames(names, digests);
             try {
                 Fs.writeAtomic(file, Json.bytes(updated));
             } catch (IOException e) {

@@ -72,8 +72,7 @@ public final class ImageStore {
                     List<String> d = new ArrayList<>(other.digests());
                     n.remove(name);
                     d.remove(digestName);
-                    write(images().resolve(Ids.imageHex(other.id())), new ImageRecord(other.id(), List.copyOf(n),
-                            List.copyOf(d), other.manifestDigest(), other.layers(), other.size(), other.created()));
+                    write(images().resolve(Ids.imageHex(other.id())), other.withNames(n, d));
                 }
             }
             List<String> names = new ArrayList<>(existing == null ? List.of() : existing.names());
@@ -84,8 +83,9 @@ public final class ImageStore {
             if (digestName != null && !digests.contains(digestName)) {
                 digests.add(digestName);
             }
-            ImageRecord rec = new ImageRecord(id, List.copyOf(names), List.copyOf(digests), manifestDigest, layers, size,
-                    existing != null && existing.created() != null ? existing.created() : Instant.now());
+            ImageRecord rec = new ImageRecord(id, List.of(), List.of(), manifestDigest, layers, size,
+                    existing != null && existing.created() != null ? existing.created() : Instant.now(),
+                    existing == null ? List.of() : existing.namesHistory()).withNames(names, digests);
             try {
                 Fs.writeAtomic(dir.resolve("manifest"), manifest);
                 Fs.writeAtomic(dir.resolve("config.json"), config);
@@ -268,7 +268,7 @@ public final class ImageStore {
             }
             return new ImageRecord(r.id(), r.names() == null ? List.of() : List.copyOf(r.names()),
                     r.digests() == null ? List.of() : List.copyOf(r.digests()), r.manifestDigest(),
-                    r.layers() == null ? List.of() : List.copyOf(r.layers()), r.size(), r.created());
+                    r.layers() == null ? List.of() : List.copyOf(r.layers()), r.size(), r.created(), r.namesHistory());
         } catch (StorageException | NullPointerException e) {
             return null;
         }

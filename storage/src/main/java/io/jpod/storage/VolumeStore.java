@@ -27,7 +27,16 @@ public final class VolumeStore {
     private final Path dir;
 
     public VolumeStore(Path storageRoot) {
-        this.dir = storageRoot.resolve("volumes");
+        this(storageRoot.resolve("volumes"), true);
+    }
+
+    private VolumeStore(Path dir, boolean unused) {
+        this.dir = dir;
+    }
+
+    /** The volumes in {@code dir} itself (podman's --volumepath). */
+    public static VolumeStore at(Path dir) {
+        return new VolumeStore(dir, true);
     }
 
     public static boolean isValidName(String name) {
