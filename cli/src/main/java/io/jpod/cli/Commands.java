@@ -45,6 +45,7 @@ final class Commands {
         m.put("unshare", UnshareCommand.class);
         m.put("port", PortCommand.class);
         m.put("volume", VolumeCommand.class);
+        m.put("network", NetworkCommand.class);
         m.put("logs", LogsCommand.class);
         m.put("stop", StopCommand.class);
         m.put("kill", KillCommand.class);

@@ -12,7 +12,7 @@ import java.util.Set;
 final class ServiceRouting {
     /** read stdin as data, write files or archives named relative to the caller, or need the caller's terminal */
     static final Set<String> IN_PROCESS = Set.of("unshare", "cp", "load", "save", "import", "export", "login", "logout",
-            "system", "volume", "stats", "build", "__train");
+            "system", "volume", "network", "stats", "build", "__train");
     /** options whose value is a path on the caller's side */
     private static final Set<String> PATH_OPTIONS = Set.of("--env-file", "--cidfile", "--label-file", "--authfile",
             "--digestfile", "--device", "--security-opt", "--iidfile", "--cert-dir");

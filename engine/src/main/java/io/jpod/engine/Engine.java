@@ -456,6 +456,10 @@ public final class Engine implements AutoCloseable {
         return new Volumes(store());
     }
 
+    public Networks networks() {
+        return new Networks(store());
+    }
+
     public String storageDriverName() {
         NativeHelper helper = NativeHelper.locate(env);
         return DriverSelector.choose(storageDriver, store(), dirs, helper, env, err).name();
