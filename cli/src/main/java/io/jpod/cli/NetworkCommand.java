@@ -359,8 +359,7 @@ public final class NetworkCommand implements Runnable {
             try (Engine engine = parent.jpod.engine()) {
                 for (String n : names) {
                     try {
-                        parent.jpod.out.println(engine.networks().remove(n, force,
-                                id -> engine.removeContainer(id, true, false, time)));
+                        parent.jpod.out.println(engine.removeNetwork(n, force, time));
                     } catch (EngineException e) {
                         Main.report(e, parent.jpod.err);
                         status = e instanceof Networks.NoSuchNetworkException ? 1
@@ -404,8 +403,7 @@ public final class NetworkCommand implements Runnable {
                 }
             }
             try (Engine engine = parent.jpod.engine()) {
-                Networks n = engine.networks();
-                n.prune(filter(n, filters)).forEach(parent.jpod.out::println);
+                engine.pruneNetworks(filter(engine.networks(), filters)).forEach(parent.jpod.out::println);
             }
             return 0;
         }

@@ -441,6 +441,7 @@ public final class Engine implements AutoCloseable {
         }
         lc.event("remove", c, Map.of());
         store().containers().remove(c.id());
+        lc.releaseAddresses(c);
         ContainerRunner.deleteTree(dirs.runRoot().containerDir(c.id()));
     }
 
@@ -458,6 +459,23 @@ public final class Engine implements AutoCloseable {
 
     public Networks networks() {
         return new Networks(store());
+    }
+
+    /** `network rm`: the record, then its bridge and rules in the user's network namespace; -f removes its containers. */
+    public String removeNetwork(String nameOrId, boolean force, int stopSeconds) {
+        io.jpod.storage.NetworkRecord n = networks().remove(nameOrId, force, id -> removeContainer(id, true, false, stopSeconds));
+        lifecycle().bridge().removeNetwork(n);
+        return n.name();
+    }
+
+    /** `network prune`: every unused network matching the filter, bridges included; their names. */
+    public List<String> pruneNetworks(java.util.function.Predicate<io.jpod.storage.NetworkRecord> filter) {
+        List<String> names = new java.util.ArrayList<>();
+        for (io.jpod.storage.NetworkRecord n : networks().prune(filter)) {
+            lifecycle().bridge().removeNetwork(n);
+            names.add(n.name());
+        }
+        return names;
     }
 
     public String storageDriverName() {

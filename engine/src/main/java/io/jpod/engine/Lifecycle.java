@@ -110,6 +110,18 @@ final class Lifecycle {
 
     // ---- launch
 
+    /** A removed container's addresses on user networks go back to their networks. */
+    void releaseAddresses(ContainerRecord removed) {
+        if (removed != null && removed.lifecycle() != null && removed.lifecycle().config() != null
+                && BridgeNetworking.isBridge(removed.lifecycle().config().network())) {
+            new Networks(store).release(removed.id(), null);
+        }
+    }
+
+    BridgeNetworking bridge() {
+        return new BridgeNetworking(dirs.runRoot().path(), env, helper);
+    }
+
     /** Keeps the spec of a prepared container for later starts. */
     void saveSpec(String id, ContainerSpec spec) throws IOException {
         writeAtomic(baseSpec(id), spec.encode());
@@ -153,6 +165,11 @@ final class Lifecycle {
                 record(spec, "logmax", Long.toString(max == null ? LOG_MAX : max < 0 ? 0 : max)); // 0: no cap
             }
             record(spec, "attachsock", run.resolve(ATTACH_SOCKET).toString());
+            if (BridgeNetworking.isBridge(config.network())) { // the holder's pid and the veths: fresh at every start
+                for (ContainerSpec.Extra e : bridge().launchRecords(new Networks(store).leasesOf(id))) {
+                    record(spec, e.key(), e.value());
+                }
+            }
             if (attachWait) {
                 record(spec, "attachwait", "1");
             }
@@ -346,8 +363,12 @@ final class Lifecycle {
             VolumeStore volumes = new VolumeStore(store.root());
             Volumes.releaseAnonymous(volumes, dir); // read before the container's dir goes
             keepExitCode(id, exit);
-            store.containers().get(id).ifPresent(c -> event("remove", c, Map.of()));
+            ContainerRecord gone = store.containers().get(id).orElse(null);
+            if (gone != null) {
+                event("remove", gone, Map.of());
+            }
             store.containers().remove(id);
+            releaseAddresses(gone);
             ContainerRunner.deleteTree(run);
         }
         return exit;

@@ -284,7 +284,7 @@ public final class Networks {
      * Removes a network. Containers on it are an error without {@code force}; with it, {@code removeContainer} is
      * called for each first (podman's -f removes them).
      */
-    public String remove(String nameOrId, boolean force, java.util.function.Consumer<String> removeContainer) {
+    public NetworkRecord remove(String nameOrId, boolean force, java.util.function.Consumer<String> removeContainer) {
         NetworkRecord n = require(nameOrId);
         if (n.name().equals(DEFAULT)) {
             throw new EngineException("default network " + DEFAULT + " cannot be removed");
@@ -300,21 +300,114 @@ public final class Networks {
             networks.remove(n.name());
             return null;
         });
-        return n.name();
+        return n;
     }
 
     /** Removes every user network no container uses; returns their names. */
-    public List<String> prune(java.util.function.Predicate<NetworkRecord> filter) {
-        List<String> removed = new ArrayList<>();
+    public List<NetworkRecord> prune(java.util.function.Predicate<NetworkRecord> filter) {
+        List<NetworkRecord> removed = new ArrayList<>();
         for (NetworkRecord n : networks.list()) {
             if (!n.name().equals(DEFAULT) && filter.test(n) && containers(n.name()).isEmpty()) {
                 store.locked(() -> {
                     networks.remove(n.name());
                     return null;
                 });
-                removed.add(n.name());
+                removed.add(n);
             }
         }
         return removed;
+    }
+
+    /** One network a container joins: by name, with its aliases there and optionally a fixed address. */
+    public record Join(String network, List<String> aliases, String ip) {
+        public Join {
+            aliases = aliases == null ? List.of() : List.copyOf(aliases);
+        }
+    }
+
+    /**
+     * Gives the container an address on each network (interfaces eth0, eth1… in this order, after those it has),
+     * under the store lock: concurrent runs never get one address twice. Leases of containers that no longer exist
+     * are freed on the way. Returns the new leases with their networks.
+     */
+    public List<Map.Entry<NetworkRecord, NetworkLease>> lease(String containerId, String containerName, List<Join> joins) {
+        return store.locked(() -> {
+            List<Map.Entry<NetworkRecord, NetworkLease>> out = new ArrayList<>();
+            int ifIndex = leasesOf(containerId).size();
+            for (Join j : joins) {
+                NetworkRecord n = require(j.network());
+                List<NetworkLease> leases = new ArrayList<>(networks.leases(n.name()));
+                leases.removeIf(l -> store.containers().get(l.containerId()).isEmpty() && !l.containerId().equals(containerId));
+                if (leases.stream().anyMatch(l -> l.containerId().equals(containerId))) {
+                    throw new EngineException("container " + containerName + " is already connected to network " + n.name()
+                            + ": network is already connected");
+                }
+                String ip = pickAddress(n, leases, j.ip());
+                NetworkLease l = new NetworkLease(ip, containerId, containerName, j.aliases(), "eth" + ifIndex++);
+                leases.add(l);
+                networks.writeLeases(n.name(), leases);
+                out.add(Map.entry(n, l));
+            }
+            return out;
+        });
+    }
+
+    private static String pickAddress(NetworkRecord n, List<NetworkLease> leases, String requested) {
+        NetworkRecord.Subnet s = n.subnets().get(0);
+        Ipv4Subnet subnet = Ipv4Subnet.parse(s.subnet());
+        int gateway = Ipv4Subnet.address(s.gateway());
+        java.util.Set<Integer> taken = new java.util.HashSet<>();
+        leases.forEach(l -> taken.add(Ipv4Subnet.address(l.ip())));
+        if (requested != null) {
+            Integer a = Ipv4Subnet.address(requested);
+            if (a == null) {
+                throw new EngineException("\"" + requested + "\" is not an IP address");
+            }
+            if (!subnet.contains(a) || a == subnet.base() || a == subnet.last()) {
+                throw new EngineException("requested static ip " + requested + " not in any subnet on network " + n.name());
+            }
+            if (taken.contains(a) || a == gateway) {
+                throw new EngineException("IPAM error: requested ip address " + requested + " is already allocated");
+            }
+            return requested;
+        }
+        int start = s.leaseRange() != null ? Ipv4Subnet.address(s.leaseRange().startIp()) : subnet.base() + 1;
+        int end = s.leaseRange() != null ? Ipv4Subnet.address(s.leaseRange().endIp()) : subnet.last() - 1;
+        for (int a = start; Integer.compareUnsigned(a, end) <= 0; a++) {
+            if (a != gateway && !taken.contains(a)) {
+                return Ipv4Subnet.format(a);
+            }
+        }
+        throw new EngineException("IPAM error: failed to find free IP in range: " + Ipv4Subnet.format(start) + " - " + Ipv4Subnet.format(end));
+    }
+
+    /** The container's leases on every network, with the networks, in interface order. */
+    public List<Map.Entry<NetworkRecord, NetworkLease>> leasesOf(String containerId) {
+        List<Map.Entry<NetworkRecord, NetworkLease>> out = new ArrayList<>();
+        for (NetworkRecord n : list()) {
+            for (NetworkLease l : networks.leases(n.name())) {
+                if (l.containerId().equals(containerId)) {
+                    out.add(Map.entry(n, l));
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparing(e -> e.getValue().interfaceName()));
+        return out;
+    }
+
+    /** Gives back the container's addresses (rm, a failed create, network disconnect of one network when named). */
+    public void release(String containerId, String onlyNetwork) {
+        store.locked(() -> {
+            for (NetworkRecord n : list()) {
+                if (onlyNetwork != null && !n.name().equals(onlyNetwork)) {
+                    continue;
+                }
+                List<NetworkLease> leases = new ArrayList<>(networks.leases(n.name()));
+                if (leases.removeIf(l -> l.containerId().equals(containerId))) {
+                    networks.writeLeases(n.name(), leases);
+                }
+            }
+            return null;
+        });
     }
 }

@@ -74,6 +74,7 @@ public final class NetworkStore {
     /** Replaces the network's leases. Call under the store lock. */
     public void writeLeases(String name, List<NetworkLease> leases) {
         try {
+            Files.createDirectories(dir.resolve(name)); // the default network has leases but no record
             Fs.writeAtomic(dir.resolve(name).resolve("leases.json"), Json.bytes(leases));
         } catch (IOException e) {
             throw new StorageException("cannot record the addresses of network " + name + ": " + Fs.describe(e), e);
