@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "bridge.h"
 #include "lifecycle.h"
+#include "dns.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -540,8 +541,7 @@ int cmd_netns_holder(int argc, char **argv)
         close(hready[1]);
         redirect_stdio_to_null();
         /* ex[1] stays open for as long as we live: slirp4netns's --exit-fd sees it close when we die */
-        for (;;)
-            pause();
+        dns_serve(dir);
     }
     close(hready[1]);
     close(ex[1]);

@@ -180,8 +180,36 @@ final class BridgeNetworking {
                 "delete the bridge of network " + n.name());
     }
 
+    /**
+     * The names the holder's name server answers on a network (see dns.c): {@code <runroot>/netns/dns/<gateway>},
+     * lines "IP NAME ALIAS… SHORTID", "#internal" first for an internal network; written atomically. A network
+     * without DNS has no file (queries to its gateway go unanswered).
+     */
+    void writeDns(NetworkRecord n, List<NetworkLease> leases) {
+        if (!n.dnsEnabled()) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder(n.internal() ? "#internal\n" : "");
+        for (NetworkLease l : leases) {
+            sb.append(l.ip()).append(' ').append(l.containerName());
+            l.aliases().forEach(a -> sb.append(' ').append(a));
+            sb.append(' ').append(l.containerId(), 0, 12).append('\n');
+        }
+        try {
+            Path d = dir.resolve("dns");
+            Files.createDirectories(d);
+            Path f = d.resolve(n.subnets().get(0).gateway());
+            Path tmp = d.resolve("." + f.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
+            Files.writeString(tmp, sb.toString());
+            Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new EngineException("cannot write the names of network " + n.name() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The helper's records for a container's interfaces: the holder, and one netif per lease (eth0 routes out). */
-    List<ContainerSpec.Extra> launchRecords(List<Map.Entry<NetworkRecord, NetworkLease>> leases) {
+    List<ContainerSpec.Extra> launchRecords(List<Map.Entry<NetworkRecord, NetworkLease>> leases,
+                                            java.util.function.Function<String, List<NetworkLease>> networkLeases) {
         List<ContainerSpec.Extra> out = new ArrayList<>();
         if (leases.isEmpty()) {
             return out;
@@ -191,6 +219,7 @@ final class BridgeNetworking {
         boolean first = true;
         for (Map.Entry<NetworkRecord, NetworkLease> e : leases) {
             ensureRules(holder, e.getKey());
+            writeDns(e.getKey(), networkLeases.apply(e.getKey().name()));
             out.add(new ContainerSpec.Extra("netif", netif(e.getKey(), e.getValue(), first)));
             first = false;
         }

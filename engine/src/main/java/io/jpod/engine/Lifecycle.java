@@ -114,7 +114,13 @@ final class Lifecycle {
     void releaseAddresses(ContainerRecord removed) {
         if (removed != null && removed.lifecycle() != null && removed.lifecycle().config() != null
                 && BridgeNetworking.isBridge(removed.lifecycle().config().network())) {
-            new Networks(store).release(removed.id(), null);
+            Networks networks = new Networks(store);
+            List<Map.Entry<io.jpod.storage.NetworkRecord, io.jpod.storage.NetworkLease>> had = networks.leasesOf(removed.id());
+            networks.release(removed.id(), null);
+            BridgeNetworking b = bridge();
+            for (var e : had) { // its names leave the network's name server
+                b.writeDns(e.getKey(), networks.leases(e.getKey().name()));
+            }
         }
     }
 
@@ -166,7 +172,8 @@ final class Lifecycle {
             }
             record(spec, "attachsock", run.resolve(ATTACH_SOCKET).toString());
             if (BridgeNetworking.isBridge(config.network())) { // the holder's pid and the veths: fresh at every start
-                for (ContainerSpec.Extra e : bridge().launchRecords(new Networks(store).leasesOf(id))) {
+                Networks networks = new Networks(store);
+                for (ContainerSpec.Extra e : bridge().launchRecords(networks.leasesOf(id), networks::leases)) {
                     record(spec, e.key(), e.value());
                 }
             }
