@@ -34,7 +34,8 @@ import java.util.regex.PatternSyntaxException;
 @Command(name = "network", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = "Manage networks.",
         subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class,
-                NetworkCommand.Rm.class, NetworkCommand.Prune.class, NetworkCommand.Exists.class})
+                NetworkCommand.Rm.class, NetworkCommand.Prune.class, NetworkCommand.Exists.class,
+                NetworkCommand.Connect.class, NetworkCommand.Disconnect.class})
 public final class NetworkCommand implements Runnable {
     /** podman's JSON names and time format (RFC 3339 with nanoseconds). */
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -404,6 +405,55 @@ public final class NetworkCommand implements Runnable {
             }
             try (Engine engine = parent.jpod.engine()) {
                 engine.pruneNetworks(filter(engine.networks(), filters)).forEach(parent.jpod.out::println);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "connect", mixinStandardHelpOptions = true, description = "Connect a container to a network (a running one at once).")
+    static final class Connect implements Callable<Integer> {
+        @ParentCommand
+        NetworkCommand parent;
+
+        @Option(names = "--alias", paramLabel = "NAME", description = "Another name of the container on this network")
+        List<String> aliases = new ArrayList<>();
+
+        @Option(names = "--ip", paramLabel = "IPv4", description = "The container's address on this network")
+        String ip;
+
+        @Parameters(index = "0", paramLabel = "NETWORK")
+        String network;
+
+        @Parameters(index = "1", paramLabel = "CONTAINER")
+        String container;
+
+        @Override
+        public Integer call() {
+            try (Engine engine = parent.jpod.engine()) {
+                engine.connectNetwork(network, container, aliases, ip);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "disconnect", mixinStandardHelpOptions = true, description = "Disconnect a container from a network.")
+    static final class Disconnect implements Callable<Integer> {
+        @ParentCommand
+        NetworkCommand parent;
+
+        @Option(names = {"-f", "--force"}, description = "Accepted for podman compatibility")
+        boolean force;
+
+        @Parameters(index = "0", paramLabel = "NETWORK")
+        String network;
+
+        @Parameters(index = "1", paramLabel = "CONTAINER")
+        String container;
+
+        @Override
+        public Integer call() {
+            try (Engine engine = parent.jpod.engine()) {
+                engine.disconnectNetwork(network, container);
             }
             return 0;
         }

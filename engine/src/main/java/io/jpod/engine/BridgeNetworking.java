@@ -247,6 +247,104 @@ final class BridgeNetworking {
                 netif(n, l, false)), null, "connect the container to network " + n.name());
     }
 
+    /** One published port of a container on a user network: slirp4netns's forward id and the DNAT rule. */
+    record Forward(@com.fasterxml.jackson.annotation.JsonProperty("id") long id,
+                   @com.fasterxml.jackson.annotation.JsonProperty("rule") String rule) {
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    static final String FORWARDS = "forwards.json";
+
+    /**
+     * {@code -p} for a container on a user network: slirp4netns forwards the host port to the holder (10.0.2.100, same
+     * port), where a DNAT rule sends it on to the container's address. Recorded in the run dir for {@link #unpublish}.
+     */
+    void publish(Path runDir, String containerIp, List<io.jpod.network.PortMapping> ports) {
+        if (ports.isEmpty()) {
+            return;
+        }
+        long holder = ensureHolder();
+        List<Forward> done = new ArrayList<>();
+        try {
+            for (io.jpod.network.PortMapping p : ports) {
+                Map<String, Object> args = new java.util.LinkedHashMap<>();
+                args.put("proto", p.protocol());
+                args.put("host_addr", p.hostIp() == null || p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp());
+                args.put("host_port", p.hostPort());
+                args.put("guest_addr", "10.0.2.100");
+                args.put("guest_port", p.hostPort());
+                com.fasterxml.jackson.databind.JsonNode r = slirpApi(Map.of("execute", "add_hostfwd", "arguments", args));
+                if (r.has("error")) {
+                    throw new EngineException("cannot publish port " + p.hostPort() + ": slirp4netns says "
+                            + r.path("error").path("desc").asText());
+                }
+                String rule = "PREROUTING -i tap0 -p " + p.protocol() + " --dport " + p.hostPort() + " -j DNAT --to-destination "
+                        + containerIp + ":" + p.containerPort();
+                done.add(new Forward(r.path("return").path("id").asLong(), rule));
+                iptables(holder, "*nat\n-A " + rule + "\nCOMMIT\n");
+            }
+        } finally {
+            try {
+                Files.write(runDir.resolve(FORWARDS), JSON.writeValueAsBytes(done));
+            } catch (IOException e) {
+                // the forwards die with the holder at the latest
+            }
+        }
+    }
+
+    /** Takes a stopped container's forwards out of slirp4netns and its DNAT rules out of the namespace. */
+    void unpublish(Path runDir) {
+        Path f = runDir.resolve(FORWARDS);
+        if (!Files.exists(f)) {
+            return;
+        }
+        try {
+            List<Forward> forwards = JSON.readValue(Files.readAllBytes(f), new com.fasterxml.jackson.core.type.TypeReference<List<Forward>>() { });
+            long holder = holderPid();
+            if (holder > 0) {
+                StringBuilder rules = new StringBuilder("*nat\n");
+                for (Forward fw : forwards) {
+                    slirpApi(Map.of("execute", "remove_hostfwd", "arguments", Map.of("id", fw.id())));
+                    rules.append("-D ").append(fw.rule()).append('\n');
+                }
+                iptables(holder, rules + "COMMIT\n");
+            }
+            Files.deleteIfExists(f);
+        } catch (IOException | EngineException e) {
+            // a holder that is gone took them along
+        }
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode slirpApi(Map<String, Object> request) {
+        try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            ch.connect(java.net.UnixDomainSocketAddress.of(dir.resolve("slirp.sock")));
+            java.nio.ByteBuffer out = java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(request));
+            while (out.hasRemaining()) {
+                ch.write(out);
+            }
+            ch.shutdownOutput();
+            java.io.ByteArrayOutputStream in = new java.io.ByteArrayOutputStream();
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4096);
+            while (ch.read(buf) > 0) {
+                in.write(buf.array(), 0, buf.position());
+                buf.clear();
+            }
+            return JSON.readTree(in.toByteArray());
+        } catch (IOException e) {
+            throw new EngineException("cannot reach slirp4netns of the user's network namespace (" + dir.resolve("slirp.sock")
+                    + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** `network disconnect` of a running container: its veth on that network goes (the peer inside with it). */
+    void detachRunning(NetworkLease l) {
+        long holder = holderPid();
+        if (holder > 0) {
+            run(List.of(helper.get().binary().toString(), "link-del", Long.toString(holder), hostVeth(l)), null,
+                    "disconnect the container");
+        }
+    }
+
     private void iptables(long holder, String input) {
         List<String> cmd = List.of(helper.get().binary().toString(), "netns-exec", Long.toString(holder), "--",
                 locate("iptables-restore"), "--noflush");

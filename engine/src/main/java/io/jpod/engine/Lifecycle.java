@@ -173,8 +173,14 @@ final class Lifecycle {
             record(spec, "attachsock", run.resolve(ATTACH_SOCKET).toString());
             if (BridgeNetworking.isBridge(config.network())) { // the holder's pid and the veths: fresh at every start
                 Networks networks = new Networks(store);
-                for (ContainerSpec.Extra e : bridge().launchRecords(networks.leasesOf(id), networks::leases)) {
+                var leases = networks.leasesOf(id);
+                BridgeNetworking bridge = bridge();
+                for (ContainerSpec.Extra e : bridge.launchRecords(leases, networks::leases)) {
                     record(spec, e.key(), e.value());
+                }
+                if (!leases.isEmpty()) {
+                    bridge.unpublish(run); // a previous run's, if its teardown never came
+                    bridge.publish(run, leases.get(0).getValue().ip(), ContainerNetwork.readPorts(store.containers().dir(id)));
                 }
             }
             if (attachWait) {
@@ -328,6 +334,9 @@ final class Lifecycle {
         Path exitFile = run.resolve("exit");
         Instant finished = Instant.now();
         Integer code = status;
+        if (Files.exists(run.resolve(BridgeNetworking.FORWARDS))) {
+            bridge().unpublish(run); // its published ports on a user network
+        }
         try {
             if (Files.exists(exitFile)) {
                 finished = Files.getLastModifiedTime(exitFile).toInstant();
