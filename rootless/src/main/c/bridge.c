@@ -48,7 +48,8 @@ static struct {
     struct netif ifs[MAX_NETIFS];
     size_t nifs;
     int go_w, done_r;
-} br = { 0, { { 0 } }, 0, -1, -1 };
+    pid_t worker;
+} br = { 0, { { 0 } }, 0, -1, -1, 0 };
 
 static char step[256];
 
@@ -411,6 +412,7 @@ void bridge_fork(void)
     }
     close(go[0]);
     close(done[1]);
+    br.worker = pid;
     br.go_w = go[1];
     br.done_r = done[0];
 }
@@ -425,8 +427,8 @@ int bridge_start(pid_t child)
     close(br.go_w);
     close(br.done_r);
     br.go_w = br.done_r = -1;
-    while (waitpid(-1, NULL, WNOHANG) > 0) {
-    }
+    while (waitpid(br.worker, NULL, 0) < 0 && errno == EINTR) {
+    }   /* it exits right after its answer (or has died); only it, the monitor's other children are not ours */
     if (r < 0 && !ok)
         fprintf(stderr, "jpod-helper: the container's network could not be attached\n");
     return r;

@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class BridgeNetworking {
     private static final long HELPER_TIMEOUT_S = 60;
+    /** Serialises the threads of one JVM (the service): a file lock is per process, and a second one there throws. */
+    private static final Object LOCK = new Object();
     private final Path dir;
     private final Map<String, String> env;
     private final java.util.function.Supplier<NativeHelper> helper;
@@ -68,11 +70,18 @@ final class BridgeNetworking {
     }
 
     /** The holder, started (with its slirp4netns) when there is none: after a reboot, `system reset` or a kill. */
-    synchronized long ensureHolder() {
+    long ensureHolder() {
         long pid = holderPid();
         if (pid > 0) {
             return pid;
         }
+        synchronized (LOCK) {
+            return startHolder();
+        }
+    }
+
+    private long startHolder() {
+        long pid;
         try {
             Files.createDirectories(dir);
             try (FileChannel ch = FileChannel.open(dir.resolve("holder.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -128,7 +137,7 @@ final class BridgeNetworking {
         if (Files.exists(marker)) {
             return;
         }
-        synchronized (this) {
+        synchronized (LOCK) {
             try (FileChannel ch = FileChannel.open(dir.resolve("holder.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock ignored = ch.lock()) {
                 if (Files.exists(marker)) {
