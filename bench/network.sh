@@ -29,12 +29,23 @@ user_env=(HOME="$work/home" XDG_RUNTIME_DIR="$work/run" PATH=/usr/local/sbin:/us
 as_user() { (cd "$work" && runuser -u jpodtest -- env -i "${user_env[@]}" "$@"); }
 podman_flags=(--runtime runc --cgroup-manager cgroupfs --events-backend file)
 jpod="$work/jpod/bin/jpod"
+# jpod's service of this run (a java of jpodtest whose XDG_RUNTIME_DIR is ours), found by its environment
+service_pids() {
+    local p
+    for p in $(pgrep -u jpodtest -x java || true); do
+        tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "XDG_RUNTIME_DIR=$work/run" && echo "$p"
+    done
+    return 0
+}
 cleanup() {
     as_user "$jpod" rm -f -t 0 srv cli pub >/dev/null 2>&1 || true
     as_user podman "${podman_flags[@]}" rm -f -t 0 srv cli pub >/dev/null 2>&1 || true
     as_user "$jpod" system reset -f >/dev/null 2>&1 || true      # stops the holder and its slirp4netns
     as_user podman "${podman_flags[@]}" system reset -f >/dev/null 2>&1 || true
+    for p in $(service_pids); do kill -9 "$p" 2>/dev/null || true; done
+    [[ -f $work/run/jpod/pause.pid ]] && kill -9 "$(cat "$work/run/jpod/pause.pid")" 2>/dev/null || true
     stop_registry
+    as_user podman unshare rm -rf "$work/home/.local/share/containers" >/dev/null 2>&1 || true
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -60,19 +71,25 @@ bench_engine() { # label engine...
     p=$(free_port)
     as_user "${e[@]}" run -d --name srv --network benchnet -p "127.0.0.1:$p:80" "$image" sh -c "$server_cmd" >/dev/null
     as_user "${e[@]}" run -d --name cli --network benchnet "$image" sleep 3600 >/dev/null
-    as_user "${e[@]}" exec cli sh -c 'for i in $(seq 600); do wget -q -O /dev/null http://srv/small && exit 0; sleep 0.1; done; exit 1' \
-        || die "$label: srv does not answer by name"
+    # by name where the engine resolves names (podman's CNI backend without the dnsname plugin does not): else by address
+    local srv=srv note=""
+    if ! as_user "${e[@]}" exec cli nslookup srv >/dev/null 2>&1; then
+        srv=$(as_user "${e[@]}" inspect --format '{{(index .NetworkSettings.Networks "benchnet").IPAddress}}' srv)
+        note=" (by address: no name resolution on its network)"
+    fi
+    as_user "${e[@]}" exec cli sh -c "for i in \$(seq 600); do wget -q -O /dev/null http://$srv/small && exit 0; sleep 0.1; done; exit 1" \
+        || die "$label: srv does not answer"
     speeds=$(for _ in 1 2 3; do
-        t0=$(now_ms); as_user "${e[@]}" exec cli wget -q -O /dev/null http://srv/big; t1=$(now_ms)
+        t0=$(now_ms); as_user "${e[@]}" exec cli wget -q -O /dev/null "http://$srv/big"; t1=$(now_ms)
         awk -v s="$SIZE_MB" -v ms=$((t1 - t0)) 'BEGIN {print s * 1000 / ms}'
     done | median)
     t0=$(now_ms)
-    as_user "${e[@]}" exec cli sh -c "for i in \$(seq $LAT_RUNS); do wget -q -O /dev/null http://srv/small; done"
+    as_user "${e[@]}" exec cli sh -c "for i in \$(seq $LAT_RUNS); do wget -q -O /dev/null http://$srv/small; done"
     t1=$(now_ms)
     lat=$(awk -v n="$LAT_RUNS" -v ms=$((t1 - t0)) 'BEGIN {printf "%.2f", ms / n}')
     local pub
     pub=$(for _ in 1 2 3; do curl -s -o /dev/null -w '%{speed_download}\n' "http://127.0.0.1:$p/big"; done | median)
-    results+=("$label|$(printf %.0f "$speeds")|$lat|$(awk -v s="$pub" 'BEGIN {printf "%.0f", s / 1048576}')")
+    results+=("$label$note|$(printf %.0f "$speeds")|$lat|$(awk -v s="$pub" 'BEGIN {printf "%.0f", s / 1048576}')")
     as_user "${e[@]}" rm -f -t 0 srv cli >/dev/null
 }
 bench_engine "jpod" "$jpod"

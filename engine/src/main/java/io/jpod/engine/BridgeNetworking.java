@@ -63,7 +63,11 @@ final class BridgeNetworking {
     long holderPid() {
         try {
             long pid = Long.parseLong(Files.readString(dir.resolve("holder.pid")).strip());
-            return "jpod-netns".equals(ProcInfo.comm(pid)) ? pid : 0;
+            if (!"jpod-netns".equals(ProcInfo.comm(pid))) {
+                return 0;
+            }
+            Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")); // a zombie keeps its name but no namespace
+            return pid;
         } catch (IOException | NumberFormatException e) {
             return 0;
         }
