@@ -96,6 +96,8 @@ class UserNetworksTest {
         String hosts = env.ok("exec", "web", "cat", "/etc/hosts").stdout();
         String webIp = hosts.lines().filter(l -> l.contains("web")).reduce((a, b) -> b).orElseThrow().split("\t")[0];
         assertTrue(webIp.startsWith("10.89."), hosts);
+        assertEquals(webIp + " www\n", env.ok("inspect", "--format",
+                "{{.NetworkSettings.Networks.neta.IPAddress}} {{range .NetworkSettings.Networks.neta.Aliases}}{{.}}{{end}}", "web").stdout());
         Result other = env.run(T, "run", "--rm", "--network", "netb", image, "sh", "-c",
                 "nslookup web >/dev/null 2>&1 && echo resolved; timeout 5 wget -q -O- http://" + webIp + "/ && echo reached; true");
         assertEquals(0, other.exitCode(), other::toString);
