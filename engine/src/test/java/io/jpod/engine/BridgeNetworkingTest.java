@@ -45,5 +45,6 @@ class BridgeNetworkingTest {
         assertEquals("eth1\tvjabcdef01231\tpodman3\t10.89.2.7/24\t10.89.2.1/24\t1400\t0",
                 BridgeNetworking.netif(net(false, "1400"), l, false));
         assertTrue(BridgeNetworking.hostVeth(l).length() <= 15, "IFNAMSIZ");
+        assertTrue(BridgeNetworking.netif(net(false, null), l, true).endsWith("\t65520\t1"), "tap0's MTU by default, and the default route");
     }
 }
