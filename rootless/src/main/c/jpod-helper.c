@@ -43,6 +43,7 @@
 #include "lifecycle.h"
 #include "network.h"
 #include "pod.h"
+#include "bridge.h"
 #include "sandbox.h"
 
 #define EXIT_ENGINE 125
@@ -597,7 +598,7 @@ static void parse_spec(const char *file, struct spec *s)
         } else if (cgroup_spec_key(key, value) != 0) {
             if (cgroup_step[0])   /* set only by an invalid record */
                 fail("%s", cgroup_step);
-        } else if (!net_spec_key(key, value)) {
+        } else if (!net_spec_key(key, value) && !bridge_spec_key(key, value)) {
             int known = sandbox_parse_key(key, value);
             if (known < 0)
                 fail("%s", sandbox_step);
@@ -1090,6 +1091,7 @@ static int cmd_run(int argc, char **argv)
     if (s.net == NET_SLIRP)
         slirp_fork(&s, &sl);   /* before unshare(CLONE_NEWPID), see slirp_fork */
     net_pasta_fork();          /* likewise, when the spec asks for pasta (network.c); before keep-id's userns */
+    bridge_fork();             /* the veth worker stays in the namespace that owns the holder's (bridge.c) */
     if (sandbox_enter_userns() < 0)
         die("%s", sandbox_step);
     if (!pod_join_pid_namespace() && unshare(CLONE_NEWPID) < 0)
@@ -1146,7 +1148,7 @@ static int cmd_run(int argc, char **argv)
         if (s.net == NET_SLIRP && (slirp_start(&sl, child) < 0 || net_publish_ports() < 0)) {
             kill(child, SIGKILL);
             code = EXIT_ENGINE;
-        } else if (net_pasta_start(child) < 0) {
+        } else if (net_pasta_start(child) < 0 || bridge_start(child) < 0) {
             kill(child, SIGKILL);
             code = EXIT_ENGINE;
         } else if (write_all(go[1], "g", 1) < 0 && errno != EPIPE) {
@@ -1235,5 +1237,13 @@ int main(int argc, char **argv)
         return cmd_signal(argc, argv);
     if (!strcmp(mode, "attach"))
         return cmd_attach(argc, argv);
-    fail("usage: jpod-helper enter|pause|run|exec|signal|attach|umount|mount-overlay|copy-in|copy-out ...");
+    if (!strcmp(mode, "netns-holder"))
+        return cmd_netns_holder(argc, argv);
+    if (!strcmp(mode, "netns-exec"))
+        return cmd_netns_exec(argc, argv);
+    if (!strcmp(mode, "net-attach"))
+        return cmd_net_attach(argc, argv);
+    if (!strcmp(mode, "link-del"))
+        return cmd_link_del(argc, argv);
+    fail("usage: jpod-helper enter|pause|run|exec|signal|attach|umount|mount-overlay|copy-in|copy-out|netns-holder|netns-exec|net-attach|link-del ...");
 }

@@ -47,6 +47,7 @@ final class Commands {
         m.put("volume", VolumeCommand.class);
         m.put("pod", PodCommand.class);
         m.put("kube", KubeCommand.class);
+        m.put("network", NetworkCommand.class);
         m.put("logs", LogsCommand.class);
         m.put("stop", StopCommand.class);
         m.put("kill", KillCommand.class);

@@ -12,7 +12,7 @@ import java.util.List;
 public final class RunNetworkOptions {
     @Option(names = {"--network", "--net"}, paramLabel = "MODE", defaultValue = "slirp4netns",
             description = "slirp4netns[:OPTIONS] (default; allow_host_loopback=true, mtu=N, enable_ipv6=true, cidr=NET),"
-                    + " pasta[:ARGS], none or host")
+                    + " pasta[:ARGS], none, host, bridge (podman's default network) or the name of a network (jpod network create)")
     String network;
 
     @Option(names = "--add-host", paramLabel = "HOST:IP", description = "Add a line to /etc/hosts")
@@ -37,8 +37,14 @@ public final class RunNetworkOptions {
     @Option(names = "--no-hosts", description = "Do not create /etc/hosts (the image's stays; conflicts with --add-host)")
     boolean noHosts;
 
+    @Option(names = "--network-alias", paramLabel = "NAME", description = "Another name the container answers to on its network")
+    List<String> aliases = new ArrayList<>();
+
+    @Option(names = "--ip", paramLabel = "IPv4", description = "The container's address on its network (default: the next free one)")
+    String ip;
+
     RunRequest.NetworkRequest toRequest() {
         return new RunRequest.NetworkRequest(network, List.copyOf(addHosts), List.copyOf(publish), publishAll,
-                List.copyOf(dns), List.copyOf(dnsSearch), List.copyOf(dnsOptions), noHosts);
+                List.copyOf(dns), List.copyOf(dnsSearch), List.copyOf(dnsOptions), noHosts, List.copyOf(aliases), ip);
     }
 }

@@ -40,6 +40,7 @@ final class ContainerNetwork implements AutoCloseable {
     private final PrintStream err;
     private PortReservation reservation;
     private Path apiSocket;
+    private List<Map.Entry<io.jpod.storage.NetworkRecord, io.jpod.storage.NetworkLease>> leases = List.of();
 
     private ContainerNetwork(NetworkSetup setup, RunRequest.NetworkRequest request, DnsOptions dns, List<PortMapping> requested,
                              PrintStream err) {
@@ -59,7 +60,11 @@ final class ContainerNetwork implements AutoCloseable {
             ports.addAll(PortParser.parse(p));
         }
         boolean publishes = !ports.isEmpty() || req.publishAll();
-        if (publishes && !(setup.mode() == NetworkMode.SLIRP4NETNS || setup.mode() == NetworkMode.PASTA)) {
+        if (setup.mode() != NetworkMode.BRIDGE && (!req.aliases().isEmpty() || req.ip() != null)) {
+            throw new EngineException((req.ip() != null ? "--ip" : "--network-alias")
+                    + " can only be used with a bridge network (--network bridge or NAME)");
+        }
+        if (publishes && !(setup.mode() == NetworkMode.SLIRP4NETNS || setup.mode() == NetworkMode.PASTA || setup.mode() == NetworkMode.BRIDGE)) {
             // podman's behaviour: the ports are dropped with a warning, the container still runs
             err.println("Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use"); // podman's words
             ports.clear();
@@ -69,7 +74,8 @@ final class ContainerNetwork implements AutoCloseable {
     }
 
     private static RunRequest.NetworkRequest withoutPublishAll(RunRequest.NetworkRequest r) {
-        return new RunRequest.NetworkRequest(r.mode(), r.addHosts(), List.of(), false, r.dns(), r.dnsSearch(), r.dnsOptions(), r.noHosts());
+        return new RunRequest.NetworkRequest(r.mode(), r.addHosts(), List.of(), false, r.dns(), r.dnsSearch(), r.dnsOptions(), r.noHosts(),
+                r.aliases(), r.ip());
     }
 
     NetworkSetup setup() {
@@ -121,11 +127,42 @@ final class ContainerNetwork implements AutoCloseable {
     }
 
     String hostsFile(String hostname, String name) {
-        return setup.hostsFile(hostname, name, request.addHosts());
+        String hosts = setup.hostsFile(hostname, name, request.addHosts());
+        if (setup.mode() == NetworkMode.BRIDGE && !leases.isEmpty()) {
+            String names = hostname + (name != null && !name.equals(hostname) ? " " + name : "");
+            hosts += leases.get(0).getValue().ip() + "\t" + names + "\n";
+        }
+        return hosts;
     }
 
     String resolvConf(String hostResolvConf) {
+        if (setup.mode() == NetworkMode.BRIDGE && !leases.isEmpty()) {
+            return dns.resolvConf(bridgeNameservers(), hostResolvConf);
+        }
         return setup.resolvConf(dns, hostResolvConf);
+    }
+
+    /** The gateways of networks with DNS (their resolver answers names and forwards the rest), else slirp's forwarder. */
+    private List<String> bridgeNameservers() {
+        List<String> servers = new ArrayList<>();
+        for (var e : leases) {
+            if (e.getKey().dnsEnabled()) {
+                servers.add(e.getKey().subnets().get(0).gateway());
+            }
+        }
+        if (servers.isEmpty() && leases.stream().anyMatch(e -> !e.getKey().internal())) {
+            servers.add(io.jpod.network.NetworkSetup.SLIRP_DNS); // reached through the namespace's NAT
+        }
+        return servers;
+    }
+
+    /** The container's addresses on its user networks (bridge mode), for /etc/hosts and /etc/resolv.conf. */
+    void bridgeLeases(List<Map.Entry<io.jpod.storage.NetworkRecord, io.jpod.storage.NetworkLease>> l) {
+        this.leases = List.copyOf(l);
+    }
+
+    RunRequest.NetworkRequest request() {
+        return request;
     }
 
     ContainerSpec.Network specNetwork() {
@@ -135,6 +172,8 @@ final class ContainerNetwork implements AutoCloseable {
             case SLIRP4NETNS -> ContainerSpec.Network.SLIRP4NETNS;
             // pasta attaches itself to a private namespace like none's (the pasta= records say so)
             case PASTA -> ContainerSpec.Network.NONE;
+            // the monitor's worker adds the veths to the private namespace (the netif= records say so)
+            case BRIDGE -> ContainerSpec.Network.NONE;
         };
     }
 

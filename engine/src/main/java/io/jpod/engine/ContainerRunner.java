@@ -67,6 +67,10 @@ final class ContainerRunner {
         boolean podNet = pod != null && pod.infraId() != null && pod.share().contains("net");
         boolean podUts = pod != null && pod.infraId() != null && pod.share().contains("uts");
         NetworkSetup network = net.setup();
+        if (network.mode() == io.jpod.network.NetworkMode.BRIDGE) { // podman's "network not found" before anything exists
+            Networks networks = new Networks(store);
+            BridgeNetworking.names(req.network().mode()).forEach(networks::require);
+        }
         ImageRecord image = new ImageResolver(store, dirs.runRoot().path(), callerEnv).resolve(req.image(), req.pull().policy(), req.pull().tlsVerify(), req.pull().platform(), req.pull().quiet(), err);
         Trace.mark("run: image resolved");
         ImageSettings settings = ImageSettings.parse(store.images().config(image.id()));
@@ -90,6 +94,7 @@ final class ContainerRunner {
         Path runDir = dirs.runRoot().containerDir(id);
         Path merged = store.containers().mergedDir(id);
         boolean mounted = false;
+        boolean leased = false;
         boolean launched = false;
         VolumeStore volumeStore = VolumeStore.at(dirs.volumes());
         MountSpecs.Prepared userMounts = null;
@@ -116,6 +121,14 @@ final class ContainerRunner {
             List<String> env = ContainerEnv.build(req.process().envHost() ? RunFlags.withHostEnv(callerEnv, settings.env()) : settings.env(),
                     req.process().env(), hostname, user.home(), req.lifecycle().tty(), callerEnv);
 
+            if (network.mode() == io.jpod.network.NetworkMode.BRIDGE) { // an address on each network, under the store lock
+                List<Networks.Join> joins = new ArrayList<>();
+                for (String n : BridgeNetworking.names(req.network().mode())) {
+                    joins.add(new Networks.Join(n, req.network().aliases(), joins.isEmpty() ? req.network().ip() : null));
+                }
+                leased = true;
+                net.bridgeLeases(new Networks(store).lease(id, name, joins));
+            }
             Files.createDirectories(runDir);
             List<ContainerSpec.Mount> mounts = etcFiles(runDir, merged, net, hostname, name, req.network().noHosts());
             if (req.process().timezone() != null && Files.isDirectory(RootfsPath.resolve(merged, "/etc"), LinkOption.NOFOLLOW_LINKS)) {
@@ -172,6 +185,9 @@ final class ContainerRunner {
                 }
                 if (req.remove()) {
                     store.containers().remove(id);
+                    if (leased) {
+                        new Networks(store).release(id, null);
+                    }
                     Volumes.release(volumeStore, userMounts, id);
                 }
                 deleteTree(runDir);

@@ -591,6 +591,7 @@ public final class Engine implements AutoCloseable {
         }
         lc.event("remove", c, Map.of());
         store().containers().remove(c.id());
+        lc.releaseAddresses(c);
         ContainerRunner.deleteTree(dirs.runRoot().containerDir(c.id()));
     }
 
@@ -604,6 +605,70 @@ public final class Engine implements AutoCloseable {
     /** Named volumes (`jpod volume …`). */
     public Volumes volumes() {
         return new Volumes(store(), dirs.volumes());
+    }
+
+    public Networks networks() {
+        return new Networks(store());
+    }
+
+    /** `network rm`: the record, then its bridge and rules in the user's network namespace; -f removes its containers. */
+    public String removeNetwork(String nameOrId, boolean force, int stopSeconds) {
+        io.jpod.storage.NetworkRecord n = networks().remove(nameOrId, force, id -> removeContainer(id, true, false, stopSeconds));
+        lifecycle().bridge().removeNetwork(n);
+        return n.name();
+    }
+
+    /**
+     * `network connect`: an address on the network (and its name server's names) for a container on user networks;
+     * a running one gets its new interface at once, a stopped one at its next start.
+     */
+    public void connectNetwork(String network, String container, List<String> aliases, String ip) {
+        Lifecycle lc = lifecycle();
+        ContainerRecord c = lc.current(container);
+        String mode = c.lifecycle() == null || c.lifecycle().config() == null ? null : c.lifecycle().config().network();
+        if (!BridgeNetworking.isBridge(mode)) {
+            throw new EngineException("container " + c.name() + " uses --network " + (mode == null ? "slirp4netns" : mode)
+                    + ": network connect needs a container on a bridge network (run it with --network bridge or NAME)");
+        }
+        Networks n = networks();
+        var joined = n.lease(c.id(), c.name(), List.of(new Networks.Join(network, aliases, ip))).get(0);
+        BridgeNetworking bridge = lc.bridge();
+        if ("running".equals(c.state())) {
+            try {
+                bridge.attachRunning(lc.initPid(c), joined.getKey(), joined.getValue());
+            } catch (RuntimeException e) {
+                n.release(c.id(), joined.getKey().name());
+                throw e;
+            }
+        }
+        bridge.writeDns(joined.getKey(), n.leases(joined.getKey().name()));
+    }
+
+    /** `network disconnect`: the container's address on the network goes, and its interface if it runs. */
+    public void disconnectNetwork(String network, String container) {
+        Lifecycle lc = lifecycle();
+        ContainerRecord c = lc.current(container);
+        Networks n = networks();
+        io.jpod.storage.NetworkRecord net = n.require(network);
+        var lease = n.leasesOf(c.id()).stream().filter(e -> e.getKey().name().equals(net.name())).findFirst()
+                .orElseThrow(() -> new EngineException("container " + c.id() + " is not connected to network " + net.name()
+                        + ": network is not connected"));
+        BridgeNetworking bridge = lc.bridge();
+        if ("running".equals(c.state())) {
+            bridge.detachRunning(lease.getValue());
+        }
+        n.release(c.id(), net.name());
+        bridge.writeDns(net, n.leases(net.name()));
+    }
+
+    /** `network prune`: every unused network matching the filter, bridges included; their names. */
+    public List<String> pruneNetworks(java.util.function.Predicate<io.jpod.storage.NetworkRecord> filter) {
+        List<String> names = new java.util.ArrayList<>();
+        for (io.jpod.storage.NetworkRecord n : networks().prune(filter)) {
+            lifecycle().bridge().removeNetwork(n);
+            names.add(n.name());
+        }
+        return names;
     }
 
     public String storageDriverName() {

@@ -108,6 +108,9 @@ final class Inspector {
         net.put("HairpinMode", false);
         net.put("Ports", Map.of());
         net.put("SandboxKey", running && pid > 0 ? "/proc/" + pid + "/ns/net" : "");
+        if (cfg != null && BridgeNetworking.isBridge(cfg.network())) {
+            bridgeNetworks(net, new Networks(store).leasesOf(c.id()));
+        }
         m.put("NetworkSettings", net);
 
         Map<String, Object> host = new LinkedHashMap<>();
@@ -125,5 +128,37 @@ final class Inspector {
 
     private static String time(Instant t) {
         return t == null ? ZERO_TIME : t.toString();
+    }
+
+    /** podman's per-network entries (and the first network's address at the top) for a container on user networks. */
+    private static void bridgeNetworks(Map<String, Object> net,
+                                       List<Map.Entry<io.jpod.storage.NetworkRecord, io.jpod.storage.NetworkLease>> leases) {
+        Map<String, Object> networks = new LinkedHashMap<>();
+        for (var e : leases) {
+            io.jpod.storage.NetworkRecord.Subnet s = e.getKey().subnets().get(0);
+            int prefix = io.jpod.network.Ipv4Subnet.parse(s.subnet()).prefix();
+            Map<String, Object> n = new LinkedHashMap<>();
+            n.put("EndpointID", "");
+            n.put("Gateway", s.gateway());
+            n.put("IPAddress", e.getValue().ip());
+            n.put("IPPrefixLen", prefix);
+            n.put("IPv6Gateway", "");
+            n.put("GlobalIPv6Address", "");
+            n.put("GlobalIPv6PrefixLen", 0);
+            n.put("MacAddress", "");
+            n.put("NetworkID", e.getKey().name());
+            n.put("DriverOpts", null);
+            n.put("IPAMConfig", null);
+            n.put("Links", null);
+            n.put("Aliases", e.getValue().aliases());
+            networks.put(e.getKey().name(), n);
+            if (networks.size() == 1) {
+                net.put("Gateway", s.gateway());
+                net.put("IPAddress", e.getValue().ip());
+                net.put("IPPrefixLen", prefix);
+                net.put("Bridge", e.getKey().networkInterface());
+            }
+        }
+        net.put("Networks", networks);
     }
 }

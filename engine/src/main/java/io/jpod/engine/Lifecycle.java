@@ -110,6 +110,24 @@ final class Lifecycle {
 
     // ---- launch
 
+    /** A removed container's addresses on user networks go back to their networks. */
+    void releaseAddresses(ContainerRecord removed) {
+        if (removed != null && removed.lifecycle() != null && removed.lifecycle().config() != null
+                && BridgeNetworking.isBridge(removed.lifecycle().config().network())) {
+            Networks networks = new Networks(store);
+            List<Map.Entry<io.jpod.storage.NetworkRecord, io.jpod.storage.NetworkLease>> had = networks.leasesOf(removed.id());
+            networks.release(removed.id(), null);
+            BridgeNetworking b = bridge();
+            for (var e : had) { // its names leave the network's name server
+                b.writeDns(e.getKey(), networks.leases(e.getKey().name()));
+            }
+        }
+    }
+
+    BridgeNetworking bridge() {
+        return new BridgeNetworking(dirs.runRoot().path(), env, helper);
+    }
+
     /** Keeps the spec of a prepared container for later starts. */
     void saveSpec(String id, ContainerSpec spec) throws IOException {
         writeAtomic(baseSpec(id), spec.encode());
@@ -153,6 +171,18 @@ final class Lifecycle {
                 record(spec, "logmax", Long.toString(max == null ? LOG_MAX : max < 0 ? 0 : max)); // 0: no cap
             }
             record(spec, "attachsock", run.resolve(ATTACH_SOCKET).toString());
+            if (BridgeNetworking.isBridge(config.network())) { // the holder's pid and the veths: fresh at every start
+                Networks networks = new Networks(store);
+                var leases = networks.leasesOf(id);
+                BridgeNetworking bridge = bridge();
+                for (ContainerSpec.Extra e : bridge.launchRecords(leases, networks::leases)) {
+                    record(spec, e.key(), e.value());
+                }
+                if (!leases.isEmpty()) {
+                    bridge.unpublish(run); // a previous run's, if its teardown never came
+                    bridge.publish(run, leases.get(0).getValue().ip(), ContainerNetwork.readPorts(store.containers().dir(id)));
+                }
+            }
             if (attachWait) {
                 record(spec, "attachwait", "1");
             }
@@ -326,6 +356,9 @@ final class Lifecycle {
         Path exitFile = run.resolve("exit");
         Instant finished = Instant.now();
         Integer code = status;
+        if (Files.exists(run.resolve(BridgeNetworking.FORWARDS))) {
+            bridge().unpublish(run); // its published ports on a user network
+        }
         try {
             if (Files.exists(exitFile)) {
                 finished = Files.getLastModifiedTime(exitFile).toInstant();
@@ -368,8 +401,12 @@ final class Lifecycle {
             VolumeStore volumes = VolumeStore.at(dirs.volumes());
             Volumes.releaseAnonymous(volumes, dir); // read before the container's dir goes
             keepExitCode(id, exit);
-            store.containers().get(id).ifPresent(c -> event("remove", c, Map.of()));
+            ContainerRecord gone = store.containers().get(id).orElse(null);
+            if (gone != null) {
+                event("remove", gone, Map.of());
+            }
             store.containers().remove(id);
+            releaseAddresses(gone);
             ContainerRunner.deleteTree(run);
         }
         return exit;

@@ -66,8 +66,10 @@ public record RunRequest(
      * -p/--publish specs, -P/--publish-all, --dns, --dns-search, --dns-option.
      */
     public record NetworkRequest(String mode, List<String> addHosts, List<String> publish, boolean publishAll,
-                                 List<String> dns, List<String> dnsSearch, List<String> dnsOptions, boolean noHosts) {
+                                 List<String> dns, List<String> dnsSearch, List<String> dnsOptions, boolean noHosts,
+                                 List<String> aliases, String ip) {
         public NetworkRequest {
+            aliases = aliases == null ? List.of() : List.copyOf(aliases);
             if (noHosts && addHosts != null && !addHosts.isEmpty()) {
                 throw new EngineException("--no-hosts and --add-host conflict (there is no /etc/hosts to add to): drop one of them");
             }
@@ -75,6 +77,12 @@ public record RunRequest(
 
         public NetworkRequest(String mode, List<String> addHosts) {
             this(mode, addHosts, List.of(), false, List.of(), List.of(), List.of());
+        }
+
+        /** No --network-alias, no --ip. */
+        public NetworkRequest(String mode, List<String> addHosts, List<String> publish, boolean publishAll,
+                              List<String> dns, List<String> dnsSearch, List<String> dnsOptions, boolean noHosts) {
+            this(mode, addHosts, publish, publishAll, dns, dnsSearch, dnsOptions, noHosts, List.of(), null);
         }
 
         /** --no-hosts not given. */

@@ -172,6 +172,8 @@ public final class SystemCommands {
         }
         store.close();
         StoreMaintenance.wipe(dirs.storageRoot());
+        // the user networks' namespace: its holder, slirp4netns, bridges and veths (the containers are gone)
+        new BridgeNetworking(dirs.runRoot().path(), Map.of(), () -> helper).stopHolder();
         Path runRoot = dirs.runRoot().path();
         long pause = pausePid(dirs.runRoot().pausePidFile());
         try (var entries = Files.list(runRoot)) {

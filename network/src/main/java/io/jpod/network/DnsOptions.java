@@ -34,7 +34,7 @@ public record DnsOptions(List<String> servers, List<String> search, List<String>
      * resolv.conf: the requested servers or {@code defaultServers}, the requested search domains and options or those
      * of the host's file.
      */
-    String resolvConf(List<String> defaultServers, String hostResolvConf) {
+    public String resolvConf(List<String> defaultServers, String hostResolvConf) {
         List<String> hostSearch = new ArrayList<>();
         List<String> hostOptions = new ArrayList<>();
         if (hostResolvConf != null) {

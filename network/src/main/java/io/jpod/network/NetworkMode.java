@@ -9,7 +9,9 @@ public enum NetworkMode {
     /** The host's network namespace. */
     HOST("host"),
     /** A private network namespace reaching out through pasta (package passt). */
-    PASTA("pasta");
+    PASTA("pasta"),
+    /** A veth into a user-defined network's bridge in the user's network namespace (`--network NAME`, `bridge`). */
+    BRIDGE("bridge");
 
     private final String flag;
 
@@ -38,6 +40,9 @@ public enum NetworkMode {
         if (base.equals("private")) {
             return SLIRP4NETNS;
         }
-        throw new NetworkException("unknown network mode \"" + value + "\"; use slirp4netns, pasta, none or host");
+        if (base.equals("ns") || base.equals("container") || base.isEmpty()) {
+            throw new NetworkException("unknown network mode \"" + value + "\"; use slirp4netns, pasta, none, host, bridge or a network's name");
+        }
+        return BRIDGE; // network names (a,b): the engine checks they exist
     }
 }

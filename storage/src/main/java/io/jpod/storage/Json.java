@@ -61,4 +61,21 @@ final class Json {
             throw new StorageException(file + " is corrupt (" + Fs.describe(e) + "); remove it or its directory", e);
         }
     }
+
+    /** Reads a generic value (a list of records); null when the file does not exist. */
+    static <T> T read(Path file, com.fasterxml.jackson.core.type.TypeReference<T> type) {
+        byte[] data;
+        try {
+            data = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new StorageException("cannot read " + file + ": " + Fs.describe(e) + "; check its permissions");
+        }
+        try {
+            return mapper().readValue(data, type);
+        } catch (IOException e) {
+            throw new StorageException(file + " is corrupt (" + Fs.describe(e) + "); remove it or its directory", e);
+        }
+    }
 }

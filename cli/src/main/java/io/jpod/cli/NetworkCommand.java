@@ -1,0 +1,461 @@
+package io.jpod.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.jpod.engine.Engine;
+import io.jpod.engine.EngineException;
+import io.jpod.engine.Networks;
+import io.jpod.storage.NetworkRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** `jpod network create|ls|inspect|rm|prune|exists`: podman 4's user-defined bridge networks. */
+@Command(name = "network", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = "Manage networks.",
+        subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class,
+                NetworkCommand.Rm.class, NetworkCommand.Prune.class, NetworkCommand.Exists.class,
+                NetworkCommand.Connect.class, NetworkCommand.Disconnect.class})
+public final class NetworkCommand implements Runnable {
+    /** podman's JSON names and time format (RFC 3339 with nanoseconds). */
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    @ParentCommand
+    JpodCommand jpod;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "missing subcommand: create, ls, inspect, rm, prune or exists");
+    }
+
+    static JsonNode json(NetworkRecord r) {
+        return JSON.valueToTree(r);
+    }
+
+    /** The Go field names podman's templates see ({@code .NetworkInterface}, {@code .DNSEnabled}); ls shortens the id and joins labels. */
+    static Map<String, Object> templateFields(NetworkRecord r, boolean listing) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Name", r.name());
+        m.put("ID", listing ? r.id().substring(0, 12) : r.id());
+        m.put("Driver", r.driver());
+        m.put("NetworkInterface", r.networkInterface());
+        m.put("Created", Formats.goTime(r.created()));
+        m.put("Subnets", json(r).get("subnets"));
+        m.put("IPv6Enabled", r.ipv6Enabled());
+        m.put("Internal", r.internal());
+        m.put("DNSEnabled", r.dnsEnabled());
+        if (listing) {
+            List<String> l = new ArrayList<>();
+            new TreeMap<>(r.labels()).forEach((k, v) -> l.add(k + "=" + v));
+            m.put("Labels", String.join(",", l));
+        } else {
+            m.put("Labels", new TreeMap<>(r.labels()));
+        }
+        m.put("Options", new TreeMap<>(r.options()));
+        m.put("IPAMOptions", new TreeMap<>(r.ipamOptions()));
+        return m;
+    }
+
+    static Map<String, String> keyValues(List<String> list) {
+        Map<String, String> m = new TreeMap<>();
+        for (String kv : list) {
+            int eq = kv.indexOf('=');
+            m.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+        }
+        return m;
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a bridge network (a name podmanN if none given).")
+    static final class Create implements Callable<Integer> {
+        @ParentCommand
+        NetworkCommand parent;
+
+        @Parameters(arity = "0..1", paramLabel = "NAME")
+        String name;
+
+        @Option(names = {"-d", "--driver"}, paramLabel = "DRIVER", description = "Driver: bridge (the only one)")
+        String driver;
+
+        @Option(names = "--subnet", paramLabel = "CIDR", description = "The network's subnet (default: a free 10.89.N.0/24)")
+        List<String> subnets = new ArrayList<>();
+
+        @Option(names = "--gateway", paramLabel = "IP", description = "The bridge's address (default: the subnet's first)")
+        List<String> gateways = new ArrayList<>();
+
+        @Option(names = "--ip-range", paramLabel = "CIDR", description = "Lease container addresses from this part of the subnet")
+        List<String> ipRanges = new ArrayList<>();
+
+        @Option(names = "--internal", description = "No route out of the network")
+        boolean internal;
+
+        @Option(names = "--disable-dns", description = "No name resolution of containers on the network")
+        boolean disableDns;
+
+        @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Set a label")
+        List<String> labels = new ArrayList<>();
+
+        @Option(names = {"-o", "--opt"}, paramLabel = "KEY=VALUE", description = "Driver option: mtu=N")
+        List<String> opts = new ArrayList<>();
+
+        @Option(names = "--ipam-driver", paramLabel = "DRIVER", description = "IP address management: host-local (the only one)")
+        String ipamDriver;
+
+        @Override
+        public Integer call() {
+            if (ipamDriver != null && !ipamDriver.equals("host-local")) {
+                throw new EngineException("unsupported ipam driver \"" + ipamDriver + "\"");
+            }
+            try (Engine engine = parent.jpod.engine()) {
+                NetworkRecord r = engine.networks().create(new Networks.CreateRequest(name, driver, subnets, gateways, ipRanges,
+                        internal, disableDns, keyValues(labels), keyValues(opts)));
+                parent.jpod.out.println(r.name());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List networks.")
+    static final class Ls implements Callable<Integer> {
+        @ParentCommand
+        NetworkCommand parent;
+
+        @Option(names = {"-q", "--quiet"}, description = "Print only network names")
+        boolean quiet;
+
+        @Option(names = "--format", paramLabel = "FORMAT", description = "json, table (default), or a Go template: {{.ID}} {{.Name}} "
+                + "{{.Driver}} {{.NetworkInterface}} {{.Created}} {{.Labels}} {{.Internal}} {{.DNSEnabled}} {{.IPv6Enabled}}")
+        String format;
+
+        @Option(names = "--noheading", description = "Do not print the header line")
+        boolean noHeading;
+
+        @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Only matching networks: name=REGEX, id=PREFIX, "
+                + "driver=, label=KEY[=VALUE], label!=…, dangling=true|false, until=TIME")
+        List<String> filters = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            OutputFormat fmt = OutputFormat.of(format).withHeader(!noHeading);
+            try (Engine engine = parent.jpod.engine()) {
+                Networks n = engine.networks();
+                Predicate<NetworkRecord> filter = filter(n, filters);
+                List<NetworkRecord> all = n.list().stream().filter(filter).toList();
+                if (fmt.isJson()) {
+                    List<Object> out = new ArrayList<>();
+                    all.forEach(r -> out.add(json(r)));
+                    parent.jpod.out.println(Formats.json(out));
+                } else if (quiet) {
+                    all.forEach(r -> parent.jpod.out.println(r.name()));
+                } else if (fmt.isTemplate()) {
+                    List<Object> out = new ArrayList<>();
+                    all.forEach(r -> out.add(templateFields(r, true)));
+                    fmt.print(parent.jpod.out, out, Map.of("ID", "NETWORK ID"));
+                } else {
+                    List<String[]> rows = new ArrayList<>();
+                    if (!noHeading) {
+                        rows.add(new String[] {"NETWORK ID", "NAME", "DRIVER"});
+                    }
+                    all.forEach(r -> rows.add(new String[] {r.id().substring(0, 12), r.name(), r.driver()}));
+                    parent.jpod.out.print(tabwriter(rows));
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** Go's tabwriter as podman sets it up: cells at least 12 wide, 2 spaces of padding, the last column unpadded. */
+    static String tabwriter(List<String[]> rows) {
+        if (rows.isEmpty()) {
+            return "";
+        }
+        int cols = rows.get(0).length;
+        int[] width = new int[cols];
+        for (String[] r : rows) {
+            for (int i = 0; i < cols; i++) {
+                width[i] = Math.max(width[i], Math.max(12, r[i].length() + 2));
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String[] r : rows) {
+            for (int i = 0; i < cols; i++) {
+                sb.append(r[i]);
+                if (i < cols - 1) {
+                    sb.append(" ".repeat(width[i] - r[i].length()));
+                }
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** `network ls --filter` as podman reads it; unknown keys are podman's "invalid filter". */
+    static Predicate<NetworkRecord> filter(Networks networks, List<String> filters) {
+        Map<String, List<Predicate<NetworkRecord>>> byKey = new LinkedHashMap<>();
+        for (String f : filters) {
+            int eq = f.indexOf('=');
+            String key = eq < 0 ? f : f.substring(0, eq);
+            String value = eq < 0 ? "" : f.substring(eq + 1);
+            Predicate<NetworkRecord> p = switch (key) {
+                case "name" -> {
+                    Pattern re = regex(key, value);
+                    yield r -> re.matcher(r.name()).find();
+                }
+                case "id" -> r -> r.id().startsWith(value);
+                case "driver" -> r -> r.driver().equals(value);
+                case "label" -> label(value);
+                case "label!" -> label(value).negate();
+                case "dangling" -> {
+                    if (!value.equals("true") && !value.equals("false")) {
+                        throw new EngineException("invalid dangling filter value \"" + value + "\"");
+                    }
+                    boolean dangling = value.equals("true");
+                    yield r -> networks.containers(r.name()).isEmpty() == dangling;
+                }
+                case "until" -> {
+                    Instant until = until(value);
+                    yield r -> r.created().isBefore(until);
+                }
+                default -> throw new EngineException("invalid filter \"" + key + "\"");
+            };
+            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
+        }
+        return r -> byKey.entrySet().stream().allMatch(e -> e.getKey().startsWith("label")
+                ? e.getValue().stream().allMatch(p -> p.test(r))
+                : e.getValue().stream().anyMatch(p -> p.test(r)));
+    }
+
+    private static Pattern regex(String key, String value) {
+        try {
+            return Pattern.compile(value);
+        } catch (PatternSyntaxException e) {
+            throw new EngineException("invalid filter \"" + key + "=" + value + "\": not a regular expression: " + e.getDescription());
+        }
+    }
+
+    private static Predicate<NetworkRecord> label(String value) {
+        int eq = value.indexOf('=');
+        String k = eq < 0 ? value : value.substring(0, eq);
+        return r -> r.labels().containsKey(k) && (eq < 0 || r.labels().get(k).equals(value.substring(eq + 1)));
+    }
+
+    /** until= a Unix time, an RFC 3339 time, or a duration ago (10m, 1h30m). */
+    static Instant until(String value) {
+        try {
+            return Instant.ofEpochSecond(Long.parseLong(value));
+        } catch (NumberFormatException e) {
+            // not seconds
+        }
+        try {
+            return Instant.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            // not a time
+        }
+        try {
+            return Instant.now().minus(Duration.parse("PT" + value.toUpperCase(java.util.Locale.ROOT)));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new EngineException("invalid filter \"until=" + value + "\": give a Unix time, an RFC 3339 time or a duration such as 10m");
+        }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show networks as JSON.")
+    static final class Inspect implements Callable<Integer> {
+        @ParentCommand
+        NetworkCommand parent;
+
+        @Parameters(arity = "1..*", paramLabel = "NETWORK")
+        List<String> names;
+
+        @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "json (default) or a Go template, e.g. '{{.Subnets}}'")
+        String format;
+
+        @Override
+        public Integer call() {
+            OutputFormat fmt = OutputFormat.of(format);
+            try (Engine engine = parent.jpod.engine()) {
+                Networks n = engine.networks();
+                List<Object> found = new ArrayList<>();
+                List<Object> fields = new ArrayList<>();
+                EngineException missing = null;
+                for (String name : names) {
+                    var r = n.get(name);
+                    if (r.isPresent()) {
+                        found.add(json(r.get()));
+                        fields.add(templateFields(r.get(), false));
+                    } else if (missing == null) {
+                        missing = new EngineException("inspecting object: network " + name
+                                + ": unable to find network with name or ID " + name + ": network not found");
+                    }
+                }
+                if (fmt.isTemplate()) {
+                    fmt.print(parent.jpod.out, fields, Map.of());
+                } else {
+                    parent.jpod.out.println(found.isEmpty() ? "[]" : Formats.json(found));
+                }
+                if (missing != null) {
+                    throw missing;
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "exists", mixinStandardHelpOptions = true, description = "Exit 0 if the network exists, 1 if not.")
+    static final class Exists implements Callable<Integer> {
+        @ParentCommand
+        NetworkCommand parent;
+
+        @Parameters(index = "0", paramLabel = "NETWORK")
+        String name;
+
+        @Override
+        public Integer call() {
+            try (Engine engine = parent.jpod.engine()) {
+                return engine.networks().get(name).isPresent() ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "rm", aliases = "remove", mixinStandardHelpOptions = true, description = "Remove networks.")
+    static final class Rm implements Callable<Integer> {
+        @ParentCommand
+        NetworkCommand parent;
+
+        @Option(names = {"-f", "--force"}, description = "Remove the containers on the network too")
+        boolean force;
+
+        @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "Seconds to wait for a container to stop before killing it (with -f)")
+        int time;
+
+        @Parameters(arity = "1..*", paramLabel = "NETWORK")
+        List<String> names = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            int status = 0;
+            try (Engine engine = parent.jpod.engine()) {
+                for (String n : names) {
+                    try {
+                        parent.jpod.out.println(engine.removeNetwork(n, force, time));
+                    } catch (EngineException e) {
+                        Main.report(e, parent.jpod.err);
+                        status = e instanceof Networks.NoSuchNetworkException ? 1
+                                : e instanceof Networks.NetworkInUseException ? 2 : Main.EXIT_ENGINE;
+                    }
+                }
+            }
+            return status;
+        }
+    }
+
+    @Command(name = "prune", mixinStandardHelpOptions = true, description = "Remove every network no container uses.")
+    static final class Prune implements Callable<Integer> {
+        @ParentCommand
+        NetworkCommand parent;
+
+        @Option(names = {"-f", "--force"}, description = "Do not ask for confirmation")
+        boolean force;
+
+        @Option(names = "--filter", paramLabel = "KEY=VALUE", description = "Only networks matching: until=TIME, label=KEY[=VALUE], label!=…")
+        List<String> filters = new ArrayList<>();
+
+        @Override
+        public Integer call() throws IOException {
+            for (String f : filters) {
+                String key = f.contains("=") ? f.substring(0, f.indexOf('=')) : f;
+                if (!Set.of("until", "label", "label!").contains(key)) {
+                    throw new EngineException("invalid filter \"" + key + "\"");
+                }
+            }
+            if (!force) {
+                parent.jpod.out.print("WARNING! This will remove all networks not used by at least one container.\n"
+                        + "Are you sure you want to continue? [y/N] ");
+                parent.jpod.out.flush();
+                String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                if (answer == null) {
+                    throw new EngineException("EOF");
+                }
+                if (!answer.trim().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
+                    return 0;
+                }
+            }
+            try (Engine engine = parent.jpod.engine()) {
+                engine.pruneNetworks(filter(engine.networks(), filters)).forEach(parent.jpod.out::println);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "connect", mixinStandardHelpOptions = true, description = "Connect a container to a network (a running one at once).")
+    static final class Connect implements Callable<Integer> {
+        @ParentCommand
+        NetworkCommand parent;
+
+        @Option(names = "--alias", paramLabel = "NAME", description = "Another name of the container on this network")
+        List<String> aliases = new ArrayList<>();
+
+        @Option(names = "--ip", paramLabel = "IPv4", description = "The container's address on this network")
+        String ip;
+
+        @Parameters(index = "0", paramLabel = "NETWORK")
+        String network;
+
+        @Parameters(index = "1", paramLabel = "CONTAINER")
+        String container;
+
+        @Override
+        public Integer call() {
+            try (Engine engine = parent.jpod.engine()) {
+                engine.connectNetwork(network, container, aliases, ip);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "disconnect", mixinStandardHelpOptions = true, description = "Disconnect a container from a network.")
+    static final class Disconnect implements Callable<Integer> {
+        @ParentCommand
+        NetworkCommand parent;
+
+        @Option(names = {"-f", "--force"}, description = "Accepted for podman compatibility")
+        boolean force;
+
+        @Parameters(index = "0", paramLabel = "NETWORK")
+        String network;
+
+        @Parameters(index = "1", paramLabel = "CONTAINER")
+        String container;
+
+        @Override
+        public Integer call() {
+            try (Engine engine = parent.jpod.engine()) {
+                engine.disconnectNetwork(network, container);
+            }
+            return 0;
+        }
+    }
+}
