@@ -766,6 +766,29 @@ static void setup_user_mount(int rootfd, const struct mount_entry *m)
     close(target);
 }
 
+/* copy-in/copy-out of a container that is not running: a private mount namespace of the helper with the
+   container's bind mounts (volumes, -v, --mount type=bind) from its saved spec, made as `run` makes them, so a
+   path below one reaches it as it will once the container runs. tmpfs mounts are not made: what is copied there
+   lands in the rootfs, which the tmpfs copies up when the container starts. Returns an fd of the root. */
+int open_stopped_root(const char *rootfs, const char *specfile)
+{
+    if (unshare(CLONE_NEWNS) < 0)
+        die("copy: unshare the mount namespace");
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        die("copy: make the mounts private");
+    int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);   /* after unshare: a mount of this namespace */
+    if (rootfd < 0)
+        die("copy: open rootfs %s", rootfs);
+    struct spec s;
+    parse_spec(specfile, &s);
+    for (size_t i = 0; i < s.nmounts; i++) {
+        struct stat st;   /* a file the start writes first (a never-started container's /etc/hosts): not yet */
+        if (!strcmp(s.mounts[i].type, "bind") && (stat(s.mounts[i].source, &st) == 0 || errno != ENOENT))
+            setup_user_mount(rootfd, &s.mounts[i]);
+    }
+    return rootfd;
+}
+
 static void loopback_up(void)
 {
     struct ifreq ifr;

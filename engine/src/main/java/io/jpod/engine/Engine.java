@@ -262,9 +262,15 @@ public final class Engine implements AutoCloseable {
         return ContainerStats.info(env);
     }
 
-    /** `cp`: one of source and destination is CONTAINER:PATH. */
-    public void copy(String source, String destination) {
-        new Copier(store(), lifecycle(), NativeHelper.locate(env)).copy(source, destination);
+    /**
+     * `cp`: source or destination (or both) is CONTAINER:PATH; a host side "-" is a tar on {@code stdin} or
+     * {@code stdout}. {@code archive}: what is copied in becomes the container user's; {@code overwrite}: a
+     * directory may replace a non-directory and the other way round.
+     */
+    public void copy(String source, String destination, boolean archive, boolean overwrite, java.io.InputStream stdin,
+                     java.io.OutputStream stdout) {
+        new Copier(store(), lifecycle(), NativeHelper.locate(env), new Copier.Options(archive, overwrite))
+                .copy(source, destination, stdin, stdout);
     }
 
     public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
