@@ -352,7 +352,9 @@ static void remove_tree(int dir, const char *name, const char *shown)
 __attribute__((noreturn)) static void type_conflict(const char *shown)
 {
     char full[2 * PATH_MAX + 32];
-    snprintf(full, sizeof full, "copy: create %s/%s", strcmp(display_base, "/") ? display_base : "", shown);
+    int n = snprintf(full, sizeof full, "copy: create %s/%s", strcmp(display_base, "/") ? display_base : "", shown);
+    while (n > 0 && n < (int)sizeof full && full[n - 1] == '/')   /* a directory entry's name ends in "/" */
+        full[--n] = '\0';
     print_error(full, EEXIST);
     exit(EXIT_TYPE_CONFLICT);
 }
@@ -563,6 +565,7 @@ int cmd_copy_in(int argc, char **argv)
         }
     }
     extract(base, name, dest_is_file);
+    close_stopped_root();
     return 0;
 }
 
@@ -746,5 +749,6 @@ int cmd_copy_out(int argc, char **argv)
     }
     static const char zeros[2 * BLOCK];
     emit(zeros, sizeof zeros);
+    close_stopped_root();
     return 0;
 }

@@ -44,6 +44,8 @@ void join_container(pid_t pid, pid_t monitor_pid, unsigned long long monitor_sta
 /* A stopped container's root for a copy, with its bind mounts from SPECFILE in a private mount namespace
    (jpod-helper.c). */
 int open_stopped_root(const char *rootfs, const char *specfile);
+/* Removes the mount points open_stopped_root made (no-op without it). */
+void close_stopped_root(void);
 
 /* The helper modes `copy-in ROOTFS PID MONITORPID MONITORSTART PATH FLAGS SPECFILE` (a tar on stdin, extracted
    at PATH) and `copy-out ROOTFS PID MONITORPID MONITORSTART PATH - SPECFILE` (PATH as a tar on stdout). PID 0:

@@ -208,11 +208,14 @@ public final class VolumeCommand implements Runnable {
         @ParentCommand
         VolumeCommand parent;
 
-        @Option(names = {"-f", "--force"}, description = "Remove a volume still referenced by stopped containers")
+        @Option(names = {"-f", "--force"}, description = "Remove the containers that use the volume first; a missing volume is no error")
         boolean force;
 
         @Option(names = {"-a", "--all"}, description = "Remove every volume")
         boolean all;
+
+        @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "With --force: seconds a running container gets to stop (default 10)")
+        Integer time;
 
         @Parameters(arity = "0..*", paramLabel = "NAME")
         List<String> names = new java.util.ArrayList<>();
@@ -223,14 +226,28 @@ public final class VolumeCommand implements Runnable {
                 throw new io.jpod.engine.EngineException(all ? "when using the --all switch, you may not pass any volume names"
                         : "volume rm needs at least one volume name, or --all");
             }
+            int code = 0;
             try (Engine engine = parent.jpod.engine()) {
                 List<String> targets = all ? engine.volumes().list().stream().map(VolumeRecord::name).toList() : names;
                 for (String n : targets) {
-                    engine.volumes().remove(n, force);
-                    parent.jpod.out.println(n);
+                    try {
+                        engine.removeVolume(n, force, time == null ? 10 : Math.max(0, time));
+                        parent.jpod.out.println(n);
+                    } catch (io.jpod.engine.NoSuchVolumeException e) {
+                        if (!force) { // podman: exit 1, and --force means "whether it exists or not"
+                            code = code == 0 ? 1 : code;
+                            Main.report(e, parent.jpod.err);
+                        }
+                    } catch (io.jpod.engine.VolumeInUseException e) {
+                        code = code == Main.EXIT_ENGINE ? code : 2;
+                        Main.report(e, parent.jpod.err);
+                    } catch (EngineException e) {
+                        code = Main.EXIT_ENGINE;
+                        Main.report(e, parent.jpod.err);
+                    }
                 }
             }
-            return 0;
+            return code;
         }
     }
 
@@ -242,18 +259,27 @@ public final class VolumeCommand implements Runnable {
         @Option(names = {"-f", "--force"}, description = "Do not ask for confirmation")
         boolean force;
 
+        @Option(names = "--filter", paramLabel = "KEY=VALUE", description = "Only matching volumes: name=REGEX, label=KEY[=VALUE], driver=")
+        List<String> filters = new ArrayList<>();
+
         @Override
         public Integer call() throws IOException {
-            if (!force) {
-                parent.jpod.out.print("WARNING! This will remove all volumes not used by at least one container.\nAre you sure you want to continue? [y/N] ");
-                parent.jpod.out.flush();
-                String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-                if (answer == null || !answer.trim().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
-                    return 0;
-                }
-            }
             try (Engine engine = parent.jpod.engine()) {
-                engine.volumes().prune().forEach(parent.jpod.out::println);
+                Volumes v = engine.volumes();
+                java.util.function.Predicate<VolumeRecord> filter = Filters.of(filters, "name, label or driver",
+                        java.util.Set.of("label"), (key, value) -> volumeFilter(v, key, value));
+                if (!force) {
+                    // podman's prompt names what would go
+                    parent.jpod.out.println("WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:");
+                    v.unused(filter).forEach(parent.jpod.out::println);
+                    parent.jpod.out.print("Are you sure you want to continue? [y/N] ");
+                    parent.jpod.out.flush();
+                    String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                    if (answer == null || !answer.trim().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
+                        return 0;
+                    }
+                }
+                v.prune(filter).forEach(parent.jpod.out::println);
             }
             return 0;
         }

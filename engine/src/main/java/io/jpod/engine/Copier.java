@@ -128,6 +128,9 @@ final class Copier {
         }
         ContainerLifecycle lc = c.lifecycle();
         String user = lc == null || lc.config() == null ? null : lc.config().user();
+        if (user == null || user.isBlank() || user.equals("root") || user.equals("0")) {
+            return new HostTar.Owner(0, 0); // root needs no /etc/passwd (a minimal image has none)
+        }
         ContainerUser u = ContainerUser.resolve(store.containers().mergedDir(c.id()), user);
         return new HostTar.Owner(u.uid(), u.gid());
     }
@@ -225,7 +228,7 @@ final class Copier {
         Process in = copyIn(to, mounted, false);
         IOException failure = null;
         try (InputStream src = out.getInputStream(); OutputStream dst = in.getOutputStream()) {
-            HostTar.relay(src, dst, null, owner);
+            HostTar.relay(src, dst, baseName(from.path()), owner);
         } catch (IOException e) {
             failure = e;
         }

@@ -419,6 +419,21 @@ public final class Engine implements AutoCloseable {
         removeContainer(idOrName, force, false);
     }
 
+    /**
+     * `volume rm`: a volume no container uses; with force the containers that use it are removed first (running
+     * ones get stopSeconds to stop), as podman does.
+     */
+    public void removeVolume(String name, boolean force, int stopSeconds) {
+        Volumes v = volumes();
+        v.require(name);
+        if (force) {
+            for (String id : v.usedBy(name)) {
+                removeContainer(id, true, false, stopSeconds);
+            }
+        }
+        v.remove(name, force);
+    }
+
     /** Removes a container; with force a running one is killed first; with volumes its anonymous volumes go too. */
     public void removeContainer(String idOrName, boolean force, boolean volumes) {
         removeContainer(idOrName, force, volumes, 0);
