@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
 @Command(name = "volume", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = "Manage volumes.",
         subcommands = {VolumeCommand.Create.class, VolumeCommand.Ls.class, VolumeCommand.Inspect.class,
-                VolumeCommand.Rm.class, VolumeCommand.Prune.class, VolumeCommand.Exists.class})
+                VolumeCommand.Rm.class, VolumeCommand.Prune.class, VolumeCommand.Exists.class, VolumeCommand.Export.class,
+                VolumeCommand.Import.class})
 public final class VolumeCommand implements Runnable {
     @ParentCommand
     JpodCommand jpod;
@@ -248,6 +249,64 @@ public final class VolumeCommand implements Runnable {
                 }
             }
             return code;
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true, description = "Write a volume's contents as a tar to stdout or a file.")
+    static final class Export implements Callable<Integer> {
+        @ParentCommand
+        VolumeCommand parent;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of stdout")
+        String output;
+
+        @Override
+        public Integer call() throws IOException {
+            try (Engine engine = parent.jpod.engine()) {
+                if (output == null || output.equals("-")) {
+                    engine.volumes().export(name, parent.jpod.out);
+                } else {
+                    java.nio.file.Path file = java.nio.file.Path.of(output).toAbsolutePath();
+                    java.nio.file.Path partial = file.resolveSibling("." + file.getFileName() + ".partial");
+                    try (java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(partial))) {
+                        engine.volumes().export(name, out);
+                    } catch (RuntimeException | IOException e) {
+                        java.nio.file.Files.deleteIfExists(partial); // nothing half-written
+                        throw e;
+                    }
+                    java.nio.file.Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true, description = "Extract a tar (a file, or - for stdin) into a volume.")
+    static final class Import implements Callable<Integer> {
+        @ParentCommand
+        VolumeCommand parent;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "SOURCE")
+        String source;
+
+        @Override
+        public Integer call() throws IOException {
+            try (Engine engine = parent.jpod.engine()) {
+                if (source.equals("-")) {
+                    engine.volumes().importTar(name, System.in);
+                } else {
+                    try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(source))) {
+                        engine.volumes().importTar(name, in);
+                    }
+                }
+            }
+            return 0;
         }
     }
 

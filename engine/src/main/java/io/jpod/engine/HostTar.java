@@ -233,6 +233,69 @@ final class HostTar {
         }
     }
 
+    /**
+     * Extracts a tar the user gives (volume import) into {@code dir}: names taken relative ("./" and a leading "/"
+     * dropped, ".." refused), missing parent directories made, nothing written through a symlink (a parent that is
+     * one is an error, a symlink in the way of a file is replaced), hard links only to entries inside {@code dir}.
+     * Owners and modes as the tar has them (owners best effort).
+     */
+    static void extractInto(InputStream userTar, Path dir) throws IOException {
+        TarArchiveInputStream tar = new TarArchiveInputStream(userTar);
+        for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+            Path p = dir;
+            for (String c : e.getName().split("/")) {
+                if (c.isEmpty() || c.equals(".")) {
+                    continue;
+                }
+                if (c.equals("..")) {
+                    throw new IOException("the tar entry " + e.getName() + " names a path above the volume");
+                }
+                Path parent = p;
+                p = p.resolve(c);
+                if (!parent.equals(dir) && !Files.isDirectory(parent, NOFOLLOW)) {
+                    if (Files.exists(parent, NOFOLLOW)) {
+                        throw new IOException(parent + " is not a directory (or is a symbolic link); refusing to extract into it");
+                    }
+                    Files.createDirectory(parent);
+                }
+            }
+            if (p.equals(dir)) {
+                continue;
+            }
+            if (e.isDirectory()) {
+                if (!Files.isDirectory(p, NOFOLLOW)) {
+                    deleteNonDirectory(p);
+                    Files.createDirectory(p);
+                }
+            } else if (e.isSymbolicLink()) {
+                deleteNonDirectory(p);
+                Files.createSymbolicLink(p, Path.of(e.getLinkName()));
+                continue;
+            } else if (e.isLink()) {
+                Path target = dir.resolve(e.getLinkName().replaceFirst("^(\\./|/)+", "")).normalize();
+                if (!target.startsWith(dir) || !Files.isRegularFile(target, NOFOLLOW)) {
+                    throw new IOException("the hard link " + e.getName() + " names " + e.getLinkName() + ", not a file of the volume");
+                }
+                deleteNonDirectory(p);
+                Files.createLink(p, target);
+                continue;
+            } else if (e.isFile()) {
+                deleteNonDirectory(p);
+                Files.copy(tar, p);
+            } else {
+                continue; // devices, fifos: not extracted
+            }
+            Files.setPosixFilePermissions(p, permissions(e.getMode()));
+            Files.setLastModifiedTime(p, FileTime.from(e.getModTime().toInstant()));
+            try {
+                Files.setAttribute(p, "unix:uid", (int) e.getLongUserId(), NOFOLLOW);
+                Files.setAttribute(p, "unix:gid", (int) e.getLongGroupId(), NOFOLLOW);
+            } catch (IOException | RuntimeException ignored) {
+                // an id outside the user namespace: the caller's
+            }
+        }
+    }
+
     /** Removes p and, for a directory, everything in it; symlinks are removed, never followed. */
     private static void deleteTree(Path p) throws IOException {
         if (Files.isDirectory(p, NOFOLLOW)) {

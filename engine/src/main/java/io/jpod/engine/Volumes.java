@@ -85,6 +85,33 @@ public final class Volumes {
         }
     }
 
+    /** `volume export`: the volume's contents as a tar (names relative to the volume, symlinks not followed). */
+    public void export(String name, java.io.OutputStream out) {
+        require(name);
+        try {
+            HostTar.write(volumes.dataDir(name), ".", out, null);
+            out.flush();
+        } catch (java.io.IOException e) {
+            throw new EngineException("cannot export volume " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** `volume import`: a tar (plain or compressed) extracted into the volume, over what it holds. */
+    public void importTar(String name, java.io.InputStream in) {
+        require(name);
+        java.io.InputStream tar;
+        try {
+            tar = HostTar.openUserTar(in);
+        } catch (java.io.IOException e) {
+            throw new EngineException("cannot import into volume " + name + ": the input is not a (compressed) tar archive");
+        }
+        try {
+            HostTar.extractInto(tar, volumes.dataDir(name));
+        } catch (java.io.IOException e) {
+            throw new EngineException("cannot import into volume " + name + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Removes every volume no container uses; returns their names. */
     public List<String> prune() {
         return prune(v -> true);

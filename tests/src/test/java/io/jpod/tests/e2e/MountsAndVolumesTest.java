@@ -163,6 +163,22 @@ class MountsAndVolumesTest {
     }
 
     @Test
+    void volumeExportAndImport() throws IOException {
+        env.ok("volume", "create", "exp-src");
+        env.ok("run", "--rm", "-v", "exp-src:/data", image, "sh", "-c", "echo hello > /data/test; mkdir /data/sub; ln -s /etc/passwd /data/sub/link");
+        Path out = hostDir("export-out").resolve("vol.tar");
+        env.ok("volume", "export", "exp-src", "--output=" + out);
+        env.ok("volume", "create", "exp-dst");
+        Result imported = env.runWithInput(out, java.util.Map.of(), NORMAL, "volume", "import", "exp-dst", "-");
+        assertEquals(0, imported.exitCode(), imported::toString);
+        assertEquals("hello\n", env.ok("run", "--rm", "-v", "exp-dst:/data", image, "cat", "/data/test").stdout());
+        assertEquals("/etc/passwd\n", env.ok("run", "--rm", "-v", "exp-dst:/data", image, "readlink", "/data/sub/link").stdout());
+        Result notTar = env.runWithInput(Path.of("/etc/hostname"), java.util.Map.of(), NORMAL, "volume", "import", "exp-dst", "-");
+        assertEquals(125, notTar.exitCode(), notTar::toString);
+        env.ok("volume", "rm", "exp-src", "exp-dst");
+    }
+
+    @Test
     void newVolumeIsFilledFromTheImage() {
         Result r = run(List.of("-v", "etc-copy:/etc"), "cat", "/etc/passwd");
         assertEquals(0, r.exitCode(), r::toString);
