@@ -51,6 +51,8 @@ public final class VolumeCommand implements Runnable {
         m.put("Scope", "local");
         m.put("Options", Map.of());
         m.put("MountCount", 0);
+        m.put("NeedsCopyUp", v.needsCopyUp(r.name()));
+        m.put("NeedsChown", v.needsChown(r.name()));
         return m;
     }
 

@@ -98,8 +98,12 @@ final class MountSpecs {
                     Path data = volumes.dataDir(name);
                     if (p.copyUp() && (created || volumes.users(name).isEmpty()) && isEmpty(data)) {
                         copyUp(RootfsPath.resolve(rootfs, p.target()), data);
+                        if (!isEmpty(data)) {
+                            volumes.mark(name, VolumeStore.COPIED_UP);
+                        }
                     }
                     volumes.addUser(name, containerId);
+                    volumes.mark(name, VolumeStore.FIRST_USED);
                     used.add(name);
                     out.add(new ContainerSpec.Mount("bind", data.toString(), dest, opts));
                 }

@@ -50,6 +50,16 @@ public final class Volumes {
         return get(name).orElseThrow(() -> new NoSuchVolumeException(name));
     }
 
+    /** podman's NeedsCopyUp: no copy-up has filled the volume yet. */
+    public boolean needsCopyUp(String name) {
+        return !volumes.marked(name, io.jpod.storage.VolumeStore.COPIED_UP);
+    }
+
+    /** podman's NeedsChown: no container has mounted the volume yet. */
+    public boolean needsChown(String name) {
+        return !volumes.marked(name, io.jpod.storage.VolumeStore.FIRST_USED);
+    }
+
     public Path mountpoint(String name) {
         return volumes.dataDir(name);
     }

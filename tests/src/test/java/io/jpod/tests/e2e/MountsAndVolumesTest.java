@@ -180,10 +180,17 @@ class MountsAndVolumesTest {
 
     @Test
     void newVolumeIsFilledFromTheImage() {
+        env.ok("volume", "create", "etc-copy");
+        com.fasterxml.jackson.databind.JsonNode fresh = env.ok("volume", "ls", "--format", "json", "--filter", "name=^etc-copy$").json().get(0);
+        assertTrue(fresh.get("NeedsCopyUp").asBoolean() && fresh.get("NeedsChown").asBoolean(), fresh::toString);
+        env.ok("run", "--rm", "-v", "etc-copy:/nothing-here", image, "true");
+        assertEquals("true false\n", env.ok("volume", "inspect", "--format", "{{.NeedsCopyUp}} {{.NeedsChown}}", "etc-copy").stdout(),
+                "an empty directory copies nothing up; the first use is recorded");
         Result r = run(List.of("-v", "etc-copy:/etc"), "cat", "/etc/passwd");
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.stdout().contains("root:"), r::toString);
         assertTrue(Files.exists(env.storageRoot().resolve("volumes/etc-copy/_data/passwd")), "copy-up did not fill the volume");
+        assertEquals("false\n", env.ok("volume", "inspect", "--format", "{{.NeedsCopyUp}}", "etc-copy").stdout());
     }
 
     @Test
