@@ -96,7 +96,8 @@ final class MountSpecs {
                         throw new EngineException(e.getMessage(), e);
                     }
                     Path data = volumes.dataDir(name);
-                    if (p.copyUp() && (created || volumes.users(name).isEmpty()) && isEmpty(data)) {
+                    // podman's NeedsCopyUp: until a copy-up has filled it, an empty volume is filled from the image
+                    if (p.copyUp() && (created || !volumes.marked(name, VolumeStore.COPIED_UP)) && isEmpty(data)) {
                         copyUp(RootfsPath.resolve(rootfs, p.target()), data);
                         if (!isEmpty(data)) {
                             volumes.mark(name, VolumeStore.COPIED_UP);
