@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
         description = "Manage volumes.",
         subcommands = {VolumeCommand.Create.class, VolumeCommand.Ls.class, VolumeCommand.Inspect.class,
                 VolumeCommand.Rm.class, VolumeCommand.Prune.class, VolumeCommand.Exists.class, VolumeCommand.Export.class,
-                VolumeCommand.Import.class})
+                VolumeCommand.Import.class, VolumeCommand.Mount.class, VolumeCommand.Unmount.class})
 public final class VolumeCommand implements Runnable {
     @ParentCommand
     JpodCommand jpod;
@@ -309,6 +309,32 @@ public final class VolumeCommand implements Runnable {
                 }
             }
             return 0;
+        }
+    }
+
+    /**
+     * podman refuses `volume mount` rootless: the mount would only be seen in the user namespace. jpod is always
+     * rootless and answers the same way (a volume is a directory: `volume inspect --format {{.Mountpoint}}`).
+     */
+    @Command(name = "mount", mixinStandardHelpOptions = true, description = "Refused rootless, as in podman: use `jpod unshare` and the volume's Mountpoint.")
+    static final class Mount implements Callable<Integer> {
+        @Parameters(arity = "0..*", paramLabel = "NAME")
+        List<String> names = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            throw new EngineException("cannot run command \"jpod volume mount\" in rootless mode, must execute `jpod unshare` first");
+        }
+    }
+
+    @Command(name = "unmount", aliases = "umount", mixinStandardHelpOptions = true, description = "Refused rootless, as in podman (see volume mount).")
+    static final class Unmount implements Callable<Integer> {
+        @Parameters(arity = "0..*", paramLabel = "NAME")
+        List<String> names = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            throw new EngineException("cannot run command \"jpod volume unmount\" in rootless mode, must execute `jpod unshare` first");
         }
     }
 

@@ -137,6 +137,10 @@ class MountsAndVolumesTest {
         assertEquals(1, bogus.exitCode(), bogus::toString);
         assertEquals("Error: no volume with name \"bogus\" found: no such volume\n", bogus.stderr());
         assertEquals("", env.ok("volume", "rm", "--force", "bogus").stdout());
+        Result mount = env.run(NORMAL, "volume", "mount", "bogus");
+        assertEquals(125, mount.exitCode(), mount::toString);
+        assertTrue(mount.stderr().startsWith("Error: cannot run command \"jpod volume mount\" in rootless mode, must execute `jpod unshare` first"),
+                mount::toString);
 
         env.ok("run", "-d", "--name", "vol-running", "-v", "forced:/f", image, "sleep", "600");
         assertEquals(2, env.run(NORMAL, "volume", "rm", "forced").exitCode());
