@@ -1,12 +1,14 @@
 /*
  * jpod-helper copy-in / copy-out (`jpod cp`): the container side of a copy, done inside the container's root.
  *
- *   copy-in ROOTFS PID PATH    reads a tar on stdin and extracts it at PATH
- *   copy-out ROOTFS PID PATH   writes PATH (a file, a directory tree or a symlink) as a tar to stdout
+ *   copy-in ROOTFS PID MONITORPID MONITORSTART PATH FLAGS SPECFILE    reads a tar on stdin, extracts it at PATH
+ *   copy-out ROOTFS PID MONITORPID MONITORSTART PATH - SPECFILE      writes PATH (a file, a directory tree or a
+ *                                                                    symlink) as a tar to stdout
  *
  * With PID (> 0) the helper first joins the running container's namespaces, so it sees the container's own
- * mounts (volumes, tmpfs) and its root is the container's "/"; with PID 0 the container is not running and
- * ROOTFS is its mounted rootfs. PATH is resolved inside that root (inroot.c); every entry is then created or
+ * mounts (volumes, tmpfs) and its root is the container's "/"; with PID 0 the container is not running,
+ * ROOTFS is its mounted rootfs, and the bind mounts of its saved spec (SPECFILE, "-": none) are made in a
+ * private mount namespace first. PATH is resolved inside that root (inroot.c); every entry is then created or
  * opened relative to a directory fd, one O_NOFOLLOW step per component, so a container that swaps a directory
  * for a symlink meanwhile makes the copy fail, never reach outside its root.
  *
@@ -14,8 +16,11 @@
  * most); regular files, directories, symlinks, and hard links to a file earlier in the same stream. Names are
  * relative, without "..". Java writes and reads the streams (commons-compress, io.jpod.engine.Copier).
  *
- * Exit status: 0 done; 2 PATH (or, for copy-in, its parent directory) does not exist in the container: Java
- * words podman's message; 125 any other error, reported as "jpod-helper: <step>: <strerror> (errno N)".
+ * Exit status: 0 done; 2 PATH (or, for copy-in, its parent directory) does not exist in the container; 3 copy-in:
+ * PATH is not a directory but must be (the stream is a directory, or FLAGS has into-dir); 4 copy-in: an entry
+ * would replace a directory by a non-directory or the other way round without FLAGS overwrite, the message's
+ * step names its container path ("copy: create PATH"). Java words podman's messages for 2, 3 and 4; 125 any
+ * other error. Errors are reported as "jpod-helper: <step>: <strerror> (errno N)".
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -35,6 +40,8 @@
 #include "sandbox.h"
 
 #define EXIT_NOT_IN_CONTAINER 2
+#define EXIT_NOT_A_DIRECTORY 3
+#define EXIT_TYPE_CONFLICT 4
 #define BLOCK 512
 #define MAX_PAX (1 << 20)
 #define MAX_HARDLINKS 65536
@@ -43,7 +50,7 @@
 
 static int open_root(char **argv)
 {
-    const char *rootfs = argv[2];
+    const char *rootfs = argv[2], *specfile = argv[8];
     pid_t pid = (pid_t)parse_number("pid", argv[3], 1UL << 22);
     pid_t monitor = (pid_t)parse_number("monitor pid", argv[4], 1UL << 22);
     unsigned long long monitor_start = strtoull(argv[5], NULL, 10);
@@ -56,6 +63,8 @@ static int open_root(char **argv)
     }
     if (rootfs[0] != '/')
         fail("copy: the rootfs %s must be an absolute path", rootfs);
+    if (strcmp(specfile, "-"))
+        return open_stopped_root(rootfs, specfile);
     int fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         die("open rootfs %s", rootfs);
@@ -272,16 +281,26 @@ static size_t components(char *path, char **comps, size_t max)
 static int entry_parent(int base, char *path, const char *top, const char **name, const char *shown)
 {
     static char *comps[MAX_DEPTH];
+    static char renamed[PATH_MAX];
+    if (top && *top) {   /* the stream's first name, even ".", is the top ("DIR/." into a new name) */
+        const char *rest = strchr(path, '/');
+        if ((size_t)snprintf(renamed, sizeof renamed, "%s%s", top, rest ? rest : "") >= sizeof renamed)
+            fail("copy: %s: path too long", shown);
+        path = renamed;
+    }
     size_t n = components(path, comps, MAX_DEPTH);
     if (n == 0)
         return -2;   /* the top "." itself */
-    if (top && *top)
-        comps[0] = (char *)top;
     int dir = dup(base);
     if (dir < 0)
         die("copy: dup");
     for (size_t i = 0; i + 1 < n; i++) {
         int next = openat(dir, comps[i], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0 && errno == ENOENT) {   /* a user's tar need not list the directories above its entries */
+            if (mkdirat(dir, comps[i], 0755) < 0 && errno != EEXIST)
+                die("copy: %s: create directory %s", shown, comps[i]);
+            next = openat(dir, comps[i], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
         if (next < 0)
             die("copy: %s: open directory %s", shown, comps[i]);
         close(dir);
@@ -303,12 +322,53 @@ static void write_data(int fd, unsigned long long size, const char *shown)
     }
 }
 
-/* Removes a non-directory in the way of a new entry (what `cp` overwrites); a directory stays. */
+static int overwrite;                  /* FLAGS overwrite */
+static char display_base[PATH_MAX];    /* the container path the entries go into, for messages */
+
+/* Removes name below dir, a directory with everything in it; nothing is followed. */
+static void remove_tree(int dir, const char *name, const char *shown)
+{
+    struct stat st;
+    if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        die("copy: replace %s", shown);
+    if (S_ISDIR(st.st_mode)) {
+        int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        DIR *d = fd < 0 ? NULL : fdopendir(fd);
+        if (!d)
+            die("copy: replace %s", shown);
+        for (struct dirent *de; (errno = 0, de = readdir(d));)
+            if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+                remove_tree(dirfd(d), de->d_name, shown);
+        if (errno)
+            die("copy: replace %s", shown);
+        closedir(d);
+    }
+    if (unlinkat(dir, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0)
+        die("copy: replace %s", shown);
+}
+
+/* A directory where a non-directory goes, or the other way round: replaced with FLAGS overwrite, else exit 4
+   naming the container path, as podman refuses it. */
+__attribute__((noreturn)) static void type_conflict(const char *shown)
+{
+    char full[2 * PATH_MAX + 32];
+    int n = snprintf(full, sizeof full, "copy: create %s/%s", strcmp(display_base, "/") ? display_base : "", shown);
+    while (n > 0 && n < (int)sizeof full && full[n - 1] == '/')   /* a directory entry's name ends in "/" */
+        full[--n] = '\0';
+    print_error(full, EEXIST);
+    exit(EXIT_TYPE_CONFLICT);
+}
+
+/* Clears the way for a new non-directory: a non-directory there is replaced (what `cp` does), a directory only
+   with overwrite. */
 static void clear_name(int dir, const char *name, const char *shown)
 {
     struct stat st;
-    if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode) && unlinkat(dir, name, 0) < 0)
-        die("copy: replace %s", shown);
+    if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return;
+    if (S_ISDIR(st.st_mode) && !overwrite)
+        type_conflict(shown);
+    remove_tree(dir, name, shown);
 }
 
 static void set_times(int dir, const char *name, unsigned long long mtime)
@@ -329,7 +389,7 @@ static void extract(int base, const char *top, int dest_is_file)
         char shown[PATH_MAX];
         snprintf(shown, sizeof shown, "%s", e.path);
         if (first && dest_is_file && e.type == '5')
-            fail("copy: cannot overwrite the non-directory in the container with the directory %s", shown);
+            exit(EXIT_NOT_A_DIRECTORY);   /* podman: "destination must be a directory when copying a directory" */
         first = 0;
         const char *name;
         char kept[PATH_MAX];
@@ -340,7 +400,13 @@ static void extract(int base, const char *top, int dest_is_file)
             continue;
         }
         switch (e.type) {
-        case '5':
+        case '5': {
+            struct stat st;
+            if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) {
+                if (!overwrite)
+                    type_conflict(shown);
+                remove_tree(dir, name, shown);
+            }
             if (mkdirat(dir, name, (mode_t)(e.mode & 07777)) < 0 && errno != EEXIST)
                 die("copy: create directory %s", shown);
             else {
@@ -353,6 +419,7 @@ static void extract(int base, const char *top, int dest_is_file)
                 close(d);
             }
             break;
+        }
         case '0': {
             clear_name(dir, name, shown);
             int f = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -403,20 +470,85 @@ static void extract(int base, const char *top, int dest_is_file)
     }
 }
 
+/* The copy-in destination with its last symlinks followed inside the root as podman does (cp FILE ctr:/x, x a
+   symlink to /y: /y is written, even when it does not exist yet); a path ending in "/" is left as it is. */
+static void follow_last_symlinks(int root, char *path, size_t size)
+{
+    for (int hops = 0; hops < 40; hops++) {
+        size_t len = strlen(path);
+        if (len == 0 || path[len - 1] == '/')
+            return;
+        char name[NAME_MAX + 1];
+        int dir = inroot_parent(root, path, name);
+        if (dir < 0)
+            return;   /* the caller reports it */
+        char target[PATH_MAX];
+        ssize_t n = name[0] ? readlinkat(dir, name, target, sizeof target - 1) : -1;
+        close(dir);
+        if (n < 0)
+            return;   /* not a symlink (or not there) */
+        target[n] = '\0';
+        if (target[0] == '/') {
+            snprintf(path, size, "%s", target);
+        } else {
+            char *slash = strrchr(path, '/');
+            size_t keep = slash ? (size_t)(slash - path) + 1 : 0;
+            if (keep + (size_t)n >= size)
+                fail("copy: %s: the symlink's target is too long", path);
+            memcpy(path + keep, target, (size_t)n + 1);
+        }
+    }
+    errno = ELOOP;
+    die("copy: resolve %s in the container", path);
+}
+
+/* display_base: the container path the entries go into (the directory path, or path's parent), for messages */
+static void set_display_base(const char *path, int is_dir)
+{
+    snprintf(display_base, sizeof display_base, "%s", path);
+    size_t len = strlen(display_base);
+    if (!is_dir) {
+        char *slash = strrchr(display_base, '/');
+        if (slash)
+            slash[slash == display_base ? 1 : 0] = '\0';
+        else
+            display_base[0] = '\0';
+        len = strlen(display_base);
+    }
+    while (len > 1 && (display_base[len - 1] == '/' ||
+                       (display_base[len - 1] == '.' && display_base[len - 2] == '/')))
+        display_base[--len] = '\0';
+}
+
 int cmd_copy_in(int argc, char **argv)
 {
-    if (argc != 7)
-        fail("usage: jpod-helper copy-in ROOTFS PID MONITORPID MONITORSTART PATH");
-    const char *path = argv[6];
+    if (argc != 9)
+        fail("usage: jpod-helper copy-in ROOTFS PID MONITORPID MONITORSTART PATH FLAGS SPECFILE");
+    char path[PATH_MAX];
+    if (strlen(argv[6]) >= sizeof path)
+        fail("copy: the path %s is too long", argv[6]);
+    snprintf(path, sizeof path, "%s", argv[6]);
+    int into_dir = 0;
+    char flags[256];
+    snprintf(flags, sizeof flags, "%s", argv[7]);
+    for (char *save, *f = strtok_r(flags, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+        if (!strcmp(f, "overwrite")) overwrite = 1;
+        else if (!strcmp(f, "into-dir")) into_dir = 1;
+        else if (strcmp(f, "-")) fail("copy: unknown flag \"%s\" (overwrite, into-dir)", f);
+    }
     int root = open_root(argv);
+    follow_last_symlinks(root, path, sizeof path);
     /* An existing directory receives the entries under their own names; otherwise the stream's top entry
        takes PATH's last name in PATH's parent directory (which must exist, as in podman). */
     int base = inroot_open(root, path, O_PATH | O_DIRECTORY);
     char name[NAME_MAX + 1] = "";
     int dest_is_file = 0;
+    set_display_base(path, base >= 0);
     if (base < 0) {
         if (errno != ENOENT && errno != ENOTDIR)
             die("copy: resolve %s in the container", path);
+        if (into_dir)
+            exit(EXIT_NOT_A_DIRECTORY);   /* podman: "destination must be a directory when copying from stdin" */
         if (path[strlen(path) - 1] == '/')
             not_in_container();   /* "DIR/" names a directory that is not there */
         struct stat st;
@@ -433,6 +565,7 @@ int cmd_copy_in(int argc, char **argv)
         }
     }
     extract(base, name, dest_is_file);
+    close_stopped_root();
     return 0;
 }
 
@@ -579,8 +712,8 @@ static void emit_tree(int dir, const char *entry, const char *name)
 
 int cmd_copy_out(int argc, char **argv)
 {
-    if (argc != 7)
-        fail("usage: jpod-helper copy-out ROOTFS PID MONITORPID MONITORSTART PATH");
+    if (argc != 9)
+        fail("usage: jpod-helper copy-out ROOTFS PID MONITORPID MONITORSTART PATH - SPECFILE");
     const char *path = argv[6];
     int root = open_root(argv);
     /* PATH's own symlinks (its last component's too, as jpod always did) are followed inside the root; below
@@ -616,5 +749,6 @@ int cmd_copy_out(int argc, char **argv)
     }
     static const char zeros[2 * BLOCK];
     emit(zeros, sizeof zeros);
+    close_stopped_root();
     return 0;
 }

@@ -41,9 +41,18 @@ int remount_bind_adding(const char *path, unsigned long flags);
 /* Joins the namespaces of a running container's init (exec.c). */
 void join_container(pid_t pid, pid_t monitor_pid, unsigned long long monitor_start);
 
-/* The helper modes `copy-in ROOTFS PID MONITORPID MONITORSTART PATH` (a tar on stdin, extracted at PATH) and
-   `copy-out ROOTFS PID MONITORPID MONITORSTART PATH` (PATH as a tar on stdout). PID 0: the container is not running,
-   ROOTFS is its mounted rootfs; MONITORPID 0: no parent check when joining (see join_container). */
+/* A stopped container's root for a copy, with its bind mounts from SPECFILE in a private mount namespace
+   (jpod-helper.c). */
+int open_stopped_root(const char *rootfs, const char *specfile);
+/* Removes the mount points open_stopped_root made (no-op without it). */
+void close_stopped_root(void);
+
+/* The helper modes `copy-in ROOTFS PID MONITORPID MONITORSTART PATH FLAGS SPECFILE` (a tar on stdin, extracted
+   at PATH) and `copy-out ROOTFS PID MONITORPID MONITORSTART PATH - SPECFILE` (PATH as a tar on stdout). PID 0:
+   the container is not running, ROOTFS is its mounted rootfs and SPECFILE (or "-") its saved spec, whose bind
+   mounts are made first; MONITORPID 0: no parent check when joining (see join_container). FLAGS ("-" or a
+   comma list): overwrite (a directory may replace a non-directory and the other way round), into-dir (PATH must
+   be an existing directory and the entries keep their names: a tar from the user). */
 int cmd_copy_in(int argc, char **argv);
 int cmd_copy_out(int argc, char **argv);
 

@@ -12,6 +12,7 @@
  * Engine errors: one line "jpod-helper: <step>: <strerror> (errno N)" on stderr, exit 125.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -732,13 +733,69 @@ static void setup_sys(const char *root)
     restrict_mount(path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 1);
 }
 
+/* tmpcopyup: the image's files at a tmpfs's destination copied into the new tmpfs (from, to: directory fds),
+   owners and modes kept; nothing is followed, devices, fifos and sockets are left out, as podman's copy-up. */
+static void copy_up(int from, int to, const char *dest)
+{
+    int fd = dup(from);
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
+    if (!d)
+        die("mount %s: tmpcopyup: read the image's directory", dest);
+    for (struct dirent *de; (errno = 0, de = readdir(d));) {
+        const char *n = de->d_name;
+        struct stat st;
+        if (!strcmp(n, ".") || !strcmp(n, "..") || fstatat(from, n, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            if (mkdirat(to, n, st.st_mode & 07777) < 0)
+                die("mount %s: tmpcopyup: create directory %s", dest, n);
+            int sf = openat(from, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            int df = openat(to, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sf < 0 || df < 0)
+                die("mount %s: tmpcopyup: open directory %s", dest, n);
+            copy_up(sf, df, dest);
+            if (fchown(df, st.st_uid, st.st_gid) < 0 || fchmod(df, st.st_mode & 07777) < 0)
+                die("mount %s: tmpcopyup: owner of %s", dest, n);
+            close(sf);
+            close(df);
+        } else if (S_ISREG(st.st_mode)) {
+            int sf = openat(from, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+            int df = openat(to, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+            if (sf < 0 || df < 0)
+                die("mount %s: tmpcopyup: copy %s", dest, n);
+            char buf[65536];
+            ssize_t r;
+            while ((r = read(sf, buf, sizeof buf)) > 0 || (r < 0 && errno == EINTR))
+                if (r > 0 && write_all(df, buf, (size_t)r) < 0)
+                    die("mount %s: tmpcopyup: write %s", dest, n);
+            if (r < 0)
+                die("mount %s: tmpcopyup: read %s", dest, n);
+            if (fchown(df, st.st_uid, st.st_gid) < 0 || fchmod(df, st.st_mode & 07777) < 0)
+                die("mount %s: tmpcopyup: owner of %s", dest, n);
+            close(sf);
+            close(df);
+        } else if (S_ISLNK(st.st_mode)) {
+            char target[PATH_MAX];
+            ssize_t len = readlinkat(from, n, target, sizeof target - 1);
+            if (len < 0)
+                die("mount %s: tmpcopyup: read symlink %s", dest, n);
+            target[len] = '\0';
+            if (symlinkat(target, to, n) < 0 || fchownat(to, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+                die("mount %s: tmpcopyup: symlink %s", dest, n);
+        }
+    }
+    if (errno)
+        die("mount %s: tmpcopyup: read the image's directory", dest);
+    closedir(d);
+}
+
 /* The destination is resolved inside the root after the mounts made before it (a volume's content is the
    container's to shape: a symlink planted there is followed inside the root, never on the host), missing
    components are made relative to their parent's fd, and the mount goes onto the resulting fd (inroot.c). */
 static void setup_user_mount(int rootfd, const struct mount_entry *m)
 {
     unsigned long flags = 0;
-    int recursive = 1;
+    int recursive = 1, copyup = 0;
     char data[MOUNT_OPTIONS_MAX] = "", opts[MOUNT_OPTIONS_MAX];   /* the parser refused longer options */
     snprintf(opts, sizeof opts, "%s", m->options);
     for (char *save, *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
@@ -749,6 +806,7 @@ static void setup_user_mount(int rootfd, const struct mount_entry *m)
         else if (!strcmp(o, "noexec")) flags |= MS_NOEXEC;
         else if (!strcmp(o, "rbind")) recursive = 1;
         else if (!strcmp(o, "bind")) recursive = 0;
+        else if (!strcmp(o, "tmpcopyup") && !strcmp(m->type, "tmpfs")) copyup = 1;
         else if (!strcmp(m->type, "tmpfs")) {   /* mode=, size=, ... are tmpfs's business */
             size_t used = strlen(data);
             snprintf(data + used, sizeof data - used, "%s%s", used ? "," : "", o);
@@ -756,9 +814,21 @@ static void setup_user_mount(int rootfd, const struct mount_entry *m)
             fail("mount %s: unknown bind mount option \"%s\"", m->dest, o);
     }
     if (!strcmp(m->type, "tmpfs")) {
+        copyup = copyup && !(flags & MS_RDONLY);   /* a read-only tmpfs starts empty */
         int target = inroot_mountpoint(rootfd, m->dest, 1);
+        int image_dir = copyup ? openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (copyup && image_dir < 0)
+            die("mount %s: tmpcopyup: open the image's directory", m->dest);
         inroot_tmpfs(target, flags, data, m->dest);
         close(target);
+        if (copyup) {
+            int tmpfs = inroot_open(rootfd, m->dest, O_RDONLY | O_DIRECTORY);
+            if (tmpfs < 0)
+                die("mount %s: tmpcopyup: open the tmpfs", m->dest);
+            copy_up(image_dir, tmpfs, m->dest);
+            close(tmpfs);
+            close(image_dir);
+        }
         return;
     }
     struct stat st;
@@ -767,6 +837,68 @@ static void setup_user_mount(int rootfd, const struct mount_entry *m)
     int target = inroot_mountpoint(rootfd, m->dest, S_ISDIR(st.st_mode));
     inroot_bind(m->source, target, recursive, flags, m->dest);
     close(target);
+}
+
+/* copy-in/copy-out of a container that is not running: a private mount namespace of the helper with the
+   container's bind mounts (volumes, -v, --mount type=bind) from its saved spec, made as `run` makes them, so a
+   path below one reaches it as it will once the container runs. tmpfs mounts are not made: what is copied there
+   lands in the rootfs, which the tmpfs copies up when the container starts. Returns an fd of the root. The mount
+   points made for it are removed again by close_stopped_root: a copy must not leave a directory in a volume. */
+static int stopped_root = -1;
+static char **made_points;
+static size_t nmade;
+
+int open_stopped_root(const char *rootfs, const char *specfile)
+{
+    if (unshare(CLONE_NEWNS) < 0)
+        die("copy: unshare the mount namespace");
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        die("copy: make the mounts private");
+    int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);   /* after unshare: a mount of this namespace */
+    if (rootfd < 0)
+        die("copy: open rootfs %s", rootfs);
+    struct spec s;
+    parse_spec(specfile, &s);
+    made_points = calloc(s.nmounts + 1, sizeof *made_points);
+    if (!made_points)
+        die("copy: allocate");
+    for (size_t i = 0; i < s.nmounts; i++) {
+        struct stat st;   /* a file the start writes first (a never-started container's /etc/hosts): not yet */
+        if (strcmp(s.mounts[i].type, "bind") || (stat(s.mounts[i].source, &st) < 0 && errno == ENOENT))
+            continue;
+        int existing = inroot_open(rootfd, s.mounts[i].dest, O_PATH);
+        if (existing >= 0)
+            close(existing);
+        else
+            made_points[nmade++] = s.mounts[i].dest;
+        setup_user_mount(rootfd, &s.mounts[i]);
+    }
+    stopped_root = rootfd;
+    return rootfd;
+}
+
+/* After the copy: the mount points open_stopped_root made, newest first, unmounted and removed (best effort: a
+   directory something was copied into stays). */
+void close_stopped_root(void)
+{
+    for (size_t i = nmade; stopped_root >= 0 && i-- > 0;) {
+        int fd = inroot_open(stopped_root, made_points[i], O_PATH);
+        if (fd >= 0) {
+            char fdpath[64];
+            snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+            umount2(fdpath, MNT_DETACH);
+            close(fd);
+        }
+        char name[NAME_MAX + 1];
+        int dir = inroot_parent(stopped_root, made_points[i], name);
+        if (dir >= 0 && name[0] && unlinkat(dir, name, AT_REMOVEDIR) < 0 && errno == ENOTDIR) {
+            struct stat st;
+            if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+                unlinkat(dir, name, 0);
+        }
+        if (dir >= 0)
+            close(dir);
+    }
 }
 
 static void loopback_up(void)

@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
 @Command(name = "volume", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = "Manage volumes.",
         subcommands = {VolumeCommand.Create.class, VolumeCommand.Ls.class, VolumeCommand.Inspect.class,
-                VolumeCommand.Rm.class, VolumeCommand.Prune.class, VolumeCommand.Exists.class})
+                VolumeCommand.Rm.class, VolumeCommand.Prune.class, VolumeCommand.Exists.class, VolumeCommand.Export.class,
+                VolumeCommand.Import.class, VolumeCommand.Mount.class, VolumeCommand.Unmount.class})
 public final class VolumeCommand implements Runnable {
     @ParentCommand
     JpodCommand jpod;
@@ -50,6 +51,8 @@ public final class VolumeCommand implements Runnable {
         m.put("Scope", "local");
         m.put("Options", Map.of());
         m.put("MountCount", 0);
+        m.put("NeedsCopyUp", v.needsCopyUp(r.name()));
+        m.put("NeedsChown", v.needsChown(r.name()));
         return m;
     }
 
@@ -208,11 +211,14 @@ public final class VolumeCommand implements Runnable {
         @ParentCommand
         VolumeCommand parent;
 
-        @Option(names = {"-f", "--force"}, description = "Remove a volume still referenced by stopped containers")
+        @Option(names = {"-f", "--force"}, description = "Remove the containers that use the volume first; a missing volume is no error")
         boolean force;
 
         @Option(names = {"-a", "--all"}, description = "Remove every volume")
         boolean all;
+
+        @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "With --force: seconds a running container gets to stop (default 10)")
+        Integer time;
 
         @Parameters(arity = "0..*", paramLabel = "NAME")
         List<String> names = new java.util.ArrayList<>();
@@ -223,14 +229,112 @@ public final class VolumeCommand implements Runnable {
                 throw new io.jpod.engine.EngineException(all ? "when using the --all switch, you may not pass any volume names"
                         : "volume rm needs at least one volume name, or --all");
             }
+            int code = 0;
             try (Engine engine = parent.jpod.engine()) {
                 List<String> targets = all ? engine.volumes().list().stream().map(VolumeRecord::name).toList() : names;
                 for (String n : targets) {
-                    engine.volumes().remove(n, force);
-                    parent.jpod.out.println(n);
+                    try {
+                        engine.removeVolume(n, force, time == null ? 10 : Math.max(0, time));
+                        parent.jpod.out.println(n);
+                    } catch (io.jpod.engine.NoSuchVolumeException e) {
+                        if (!force) { // podman: exit 1, and --force means "whether it exists or not"
+                            code = code == 0 ? 1 : code;
+                            Main.report(e, parent.jpod.err);
+                        }
+                    } catch (io.jpod.engine.VolumeInUseException e) {
+                        code = code == Main.EXIT_ENGINE ? code : 2;
+                        Main.report(e, parent.jpod.err);
+                    } catch (EngineException e) {
+                        code = Main.EXIT_ENGINE;
+                        Main.report(e, parent.jpod.err);
+                    }
+                }
+            }
+            return code;
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true, description = "Write a volume's contents as a tar to stdout or a file.")
+    static final class Export implements Callable<Integer> {
+        @ParentCommand
+        VolumeCommand parent;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of stdout")
+        String output;
+
+        @Override
+        public Integer call() throws IOException {
+            try (Engine engine = parent.jpod.engine()) {
+                if (output == null || output.equals("-")) {
+                    engine.volumes().export(name, parent.jpod.out);
+                } else {
+                    java.nio.file.Path file = java.nio.file.Path.of(output).toAbsolutePath();
+                    java.nio.file.Path partial = file.resolveSibling("." + file.getFileName() + ".partial");
+                    try (java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(partial))) {
+                        engine.volumes().export(name, out);
+                    } catch (RuntimeException | IOException e) {
+                        java.nio.file.Files.deleteIfExists(partial); // nothing half-written
+                        throw e;
+                    }
+                    java.nio.file.Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
             }
             return 0;
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true, description = "Extract a tar (a file, or - for stdin) into a volume.")
+    static final class Import implements Callable<Integer> {
+        @ParentCommand
+        VolumeCommand parent;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "SOURCE")
+        String source;
+
+        @Override
+        public Integer call() throws IOException {
+            try (Engine engine = parent.jpod.engine()) {
+                if (source.equals("-")) {
+                    engine.volumes().importTar(name, System.in);
+                } else {
+                    try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(source))) {
+                        engine.volumes().importTar(name, in);
+                    }
+                }
+            }
+            return 0;
+        }
+    }
+
+    /**
+     * podman refuses `volume mount` rootless: the mount would only be seen in the user namespace. jpod is always
+     * rootless and answers the same way (a volume is a directory: `volume inspect --format {{.Mountpoint}}`).
+     */
+    @Command(name = "mount", mixinStandardHelpOptions = true, description = "Refused rootless, as in podman: use `jpod unshare` and the volume's Mountpoint.")
+    static final class Mount implements Callable<Integer> {
+        @Parameters(arity = "0..*", paramLabel = "NAME")
+        List<String> names = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            throw new EngineException("cannot run command \"jpod volume mount\" in rootless mode, must execute `jpod unshare` first");
+        }
+    }
+
+    @Command(name = "unmount", aliases = "umount", mixinStandardHelpOptions = true, description = "Refused rootless, as in podman (see volume mount).")
+    static final class Unmount implements Callable<Integer> {
+        @Parameters(arity = "0..*", paramLabel = "NAME")
+        List<String> names = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            throw new EngineException("cannot run command \"jpod volume unmount\" in rootless mode, must execute `jpod unshare` first");
         }
     }
 
@@ -242,18 +346,27 @@ public final class VolumeCommand implements Runnable {
         @Option(names = {"-f", "--force"}, description = "Do not ask for confirmation")
         boolean force;
 
+        @Option(names = "--filter", paramLabel = "KEY=VALUE", description = "Only matching volumes: name=REGEX, label=KEY[=VALUE], driver=")
+        List<String> filters = new ArrayList<>();
+
         @Override
         public Integer call() throws IOException {
-            if (!force) {
-                parent.jpod.out.print("WARNING! This will remove all volumes not used by at least one container.\nAre you sure you want to continue? [y/N] ");
-                parent.jpod.out.flush();
-                String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-                if (answer == null || !answer.trim().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
-                    return 0;
-                }
-            }
             try (Engine engine = parent.jpod.engine()) {
-                engine.volumes().prune().forEach(parent.jpod.out::println);
+                Volumes v = engine.volumes();
+                java.util.function.Predicate<VolumeRecord> filter = Filters.of(filters, "name, label or driver",
+                        java.util.Set.of("label"), (key, value) -> volumeFilter(v, key, value));
+                if (!force) {
+                    // podman's prompt names what would go
+                    parent.jpod.out.println("WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:");
+                    v.unused(filter).forEach(parent.jpod.out::println);
+                    parent.jpod.out.print("Are you sure you want to continue? [y/N] ");
+                    parent.jpod.out.flush();
+                    String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                    if (answer == null || !answer.trim().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
+                        return 0;
+                    }
+                }
+                v.prune(filter).forEach(parent.jpod.out::println);
             }
             return 0;
         }

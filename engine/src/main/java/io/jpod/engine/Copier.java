@@ -1,6 +1,7 @@
 package io.jpod.engine;
 
 import io.jpod.rootless.NativeHelper;
+import io.jpod.storage.ContainerLifecycle;
 import io.jpod.storage.ContainerRecord;
 import io.jpod.storage.Store;
 
@@ -11,93 +12,251 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * `jpod cp`: copies between the host and a container. The container side is done by the helper inside the
- * container's root (copy-in/copy-out, rootless/src/main/c/copy.c): in a running container's mount namespace, so
- * its volumes are seen as it sees them and nothing it swaps meanwhile can redirect a write or a read to the host;
- * a stopped container's rootfs is mounted for the copy. The two sides talk tar ({@link HostTar}).
+ * `jpod cp`: copies between the host (a path, or "-": a tar on stdin or stdout) and a container, or between two
+ * containers. The container side is done by the helper inside the container's root (copy-in/copy-out,
+ * rootless/src/main/c/copy.c): in a running container's mount namespace, so its volumes are seen as it sees them
+ * and nothing it swaps meanwhile can redirect a write or a read to the host; a stopped container's rootfs is
+ * mounted for the copy and the helper makes its bind mounts in a private mount namespace. The two sides talk tar
+ * ({@link HostTar}); every stream into a container is written by Java, which decides the owner of what is copied.
  */
 public final class Copier {
-    private static final int NOT_IN_CONTAINER = 2; // the helper's exit status for a path the container lacks
+    private static final int NOT_IN_CONTAINER = 2; // the helper's exit statuses (copy.c)
+    private static final int NOT_A_DIRECTORY = 3;
+    private static final int TYPE_CONFLICT = 4;
     private static final int HELPER_EXIT_SECONDS = 30;
+    private static final String STDIO = "-";
+
+    /**
+     * @param archive   podman's --archive: what goes into a container keeps its owner (false) or becomes the
+     *                  container user's (true, the default)
+     * @param overwrite a directory may replace a non-directory and the other way round
+     */
+    record Options(boolean archive, boolean overwrite) {
+    }
+
+    /** One side of a copy inside a container: the path as given and as resolved against the working directory. */
+    private record Side(ContainerRecord container, String given, String path) {
+    }
 
     private final Store store;
     private final Lifecycle lifecycle;
     private final NativeHelper helper;
+    private final Options options;
 
-    Copier(Store store, Lifecycle lifecycle, NativeHelper helper) {
+    Copier(Store store, Lifecycle lifecycle, NativeHelper helper, Options options) {
         this.store = store;
         this.lifecycle = lifecycle;
         this.helper = helper;
+        this.options = options;
     }
 
-    void copy(String source, String destination) {
+    /** @param stdin what "-" as source reads; @param stdout where "-" as destination writes */
+    void copy(String source, String destination, InputStream stdin, OutputStream stdout) {
         int s = containerPart(source);
         int d = containerPart(destination);
-        if ((s < 0) == (d < 0)) {
-            throw new EngineException("cp copies between a container and the host: give exactly one of source and destination as CONTAINER:PATH");
+        if (s < 0 && d < 0) {
+            throw new EngineException("cp copies between a container and the host or between two containers: give source or destination (or both) as CONTAINER:PATH");
         }
-        String spec = s >= 0 ? source : destination;
-        int colon = s >= 0 ? s : d;
-        ContainerRecord c = lifecycle.current(spec.substring(0, colon));
-        String given = spec.substring(colon + 1);
-        String inside = given.startsWith("/") ? given : "/" + given;
-        Path hostSource = s >= 0 ? null : Path.of(source);
-        if (hostSource != null && !Files.exists(hostSource, LinkOption.NOFOLLOW_LINKS)) {
+        Side from = s >= 0 ? side(source, s) : null;
+        Side to = d >= 0 ? side(destination, d) : null;
+        if (from == null && !source.equals(STDIO) && !Files.exists(Path.of(source), LinkOption.NOFOLLOW_LINKS)) {
             throw new EngineException("\"" + source + "\" could not be found on the host: no such file or directory");
         }
-        boolean running = "running".equals(c.state());
-        NativeHelper.ContainerProcess process = running ? lifecycle.containerProcess(c) : NativeHelper.ContainerProcess.NOT_RUNNING;
-        Path merged = store.containers().mergedDir(c.id());
-        if (!running) {
-            lifecycle.mount(c);
-        }
+        List<ContainerRecord> mounted = new ArrayList<>();
         try {
-            if (hostSource != null) {
-                copyIn(c, merged, process, hostSource, inside, given);
+            if (from != null && to != null) {
+                containerToContainer(from, to, mounted);
+            } else if (to != null) {
+                hostToContainer(source, to, stdin, mounted);
             } else {
-                copyOut(c, merged, process, inside, given, Path.of(destination));
+                containerToHost(from, destination, stdout, mounted);
             }
         } finally {
-            if (!running) {
+            for (ContainerRecord c : mounted) {
                 lifecycle.unmountStopped(c);
             }
         }
     }
 
-    private void copyIn(ContainerRecord c, Path merged, NativeHelper.ContainerProcess process, Path src, String inside, String given) {
-        Process p = start(helper.copyIn(merged, process, inside).redirectOutput(ProcessBuilder.Redirect.DISCARD));
+    private Side side(String arg, int colon) {
+        ContainerRecord c = lifecycle.current(arg.substring(0, colon));
+        String given = arg.substring(colon + 1);
+        return new Side(c, given, inContainer(given, workdir(c)));
+    }
+
+    /** A relative container path is taken from the container's working directory, as podman does. */
+    static String inContainer(String given, String workdir) {
+        if (given.startsWith("/")) {
+            return given;
+        }
+        String base = workdir == null || workdir.isEmpty() ? "/" : workdir;
+        return given.isEmpty() ? base : base.endsWith("/") ? base + given : base + "/" + given;
+    }
+
+    private static String workdir(ContainerRecord c) {
+        ContainerLifecycle lc = c.lifecycle();
+        return lc == null || lc.config() == null ? null : lc.config().workdir();
+    }
+
+    /** The helper's view of a container: the running one's process, or the mounted rootfs (added to mounted). */
+    private Root root(ContainerRecord c, List<ContainerRecord> mounted) {
+        boolean running = "running".equals(c.state());
+        if (!running && !mounted.contains(c)) {
+            lifecycle.mount(c);
+            mounted.add(c);
+        }
+        Path spec = lifecycle.baseSpec(c.id());
+        return new Root(store.containers().mergedDir(c.id()),
+                running ? lifecycle.containerProcess(c) : NativeHelper.ContainerProcess.NOT_RUNNING,
+                running || !Files.exists(spec) ? null : spec);
+    }
+
+    private record Root(Path merged, NativeHelper.ContainerProcess process, Path spec) {
+    }
+
+    /** With --archive, everything copied in becomes the container user's (resolved in its /etc/passwd). */
+    private HostTar.Owner owner(ContainerRecord c) {
+        if (!options.archive()) {
+            return null;
+        }
+        ContainerLifecycle lc = c.lifecycle();
+        String user = lc == null || lc.config() == null ? null : lc.config().user();
+        if (user == null || user.isBlank() || user.equals("root") || user.equals("0")) {
+            return new HostTar.Owner(0, 0); // root needs no /etc/passwd (a minimal image has none)
+        }
+        ContainerUser u = ContainerUser.resolve(store.containers().mergedDir(c.id()), user);
+        return new HostTar.Owner(u.uid(), u.gid());
+    }
+
+    private Process copyIn(Side to, List<ContainerRecord> mounted, boolean intoDir) {
+        Root r = root(to.container(), mounted);
+        Set<String> flags = new HashSet<>();
+        if (options.overwrite()) {
+            flags.add("overwrite");
+        }
+        if (intoDir) {
+            flags.add("into-dir");
+        }
+        return start(helper.copyIn(r.merged(), r.process(), to.path(), flags, r.spec()).redirectOutput(ProcessBuilder.Redirect.DISCARD));
+    }
+
+    private Process copyOut(Side from, List<ContainerRecord> mounted) {
+        Root r = root(from.container(), mounted);
+        return start(helper.copyOut(r.merged(), r.process(), from.path(), r.spec())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
+    }
+
+    private void hostToContainer(String source, Side to, InputStream stdin, List<ContainerRecord> mounted) {
+        boolean fromStdin = source.equals(STDIO);
+        InputStream userTar = null;
+        if (fromStdin) {
+            try {
+                userTar = HostTar.openUserTar(stdin);
+            } catch (IOException e) {
+                throw new EngineException("source must be a (compressed) tar archive when copying from stdin");
+            }
+        }
+        HostTar.Owner owner = owner(to.container());
+        Process p = copyIn(to, mounted, fromStdin);
         IOException writeFailure = null;
         try (OutputStream in = p.getOutputStream()) {
-            String top = src.getFileName() == null ? "root" : src.getFileName().toString();
-            HostTar.write(src, top, in);
+            if (fromStdin) {
+                HostTar.relay(userTar, in, null, owner);
+            } else {
+                Path src = Path.of(source);
+                Path name = src.normalize().getFileName();
+                // "DIR/." copies DIR's contents: its top entry is "." (into an existing directory, merged)
+                String top = source.endsWith("/.") || name == null || name.toString().isEmpty() ? "." : name.toString();
+                HostTar.write(src, top, in, owner);
+            }
         } catch (IOException e) {
             writeFailure = e; // a broken pipe when the helper gave up: its own message says why
         }
-        finish(p, c, given, writeFailure);
+        finish(p, to, writeFailure, fromStdin ? "destination must be a directory when copying from stdin"
+                : "destination must be a directory when copying a directory");
     }
 
-    private void copyOut(ContainerRecord c, Path merged, NativeHelper.ContainerProcess process, String inside, String given, Path dst) {
+    private void containerToHost(Side from, String destination, OutputStream stdout, List<ContainerRecord> mounted) {
+        boolean toStdout = destination.equals(STDIO);
+        Path dst = Path.of(destination);
         Path target = dst;
-        String name = Path.of(inside).getFileName() == null ? null : Path.of(inside).getFileName().toString();
-        if (Files.isDirectory(dst) && name != null && !name.equals(".") && !name.equals("..")) {
-            target = dst.resolve(name);
+        String name = baseName(from.path());
+        if (!toStdout) {
+            if (Files.exists(dst) && !Files.isDirectory(dst) && !Files.isRegularFile(dst)) {
+                throw new EngineException("invalid destination: \"" + destination + "\" must be a directory or a regular file");
+            }
+            if (Files.isDirectory(dst) && !name.equals(".")) {
+                target = dst.resolve(name);
+            }
+            Path parent = target.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
+                throw new EngineException("\"" + parent + "\" could not be found on the host: no such file or directory");
+            }
         }
-        Path parent = target.toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-            throw new EngineException("\"" + parent + "\" could not be found on the host: no such file or directory");
-        }
-        Process p = start(helper.copyOut(merged, process, inside).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
+        Process p = copyOut(from, mounted);
         IOException readFailure = null;
         try (InputStream out = p.getInputStream()) {
-            HostTar.extract(out, target);
+            if (toStdout) {
+                HostTar.relay(out, stdout, name, null);
+                stdout.flush();
+            } else {
+                HostTar.extract(out, target, target.equals(dst) ? null : dst, options.overwrite());
+            }
             out.transferTo(OutputStream.nullOutputStream());
+        } catch (HostTar.DestinationNotDirectory e) {
+            p.destroyForcibly();
+            throw new EngineException("destination must be a directory when copying a directory");
+        } catch (HostTar.TypeConflict e) {
+            p.destroyForcibly();
+            throw new EngineException(conflict(e.shown()));
         } catch (IOException e) {
             readFailure = e;
         }
-        finish(p, c, given, readFailure);
+        finish(p, from, readFailure, null);
+    }
+
+    private void containerToContainer(Side from, Side to, List<ContainerRecord> mounted) {
+        HostTar.Owner owner = owner(to.container());
+        Process out = copyOut(from, mounted);
+        Process in = copyIn(to, mounted, false);
+        IOException failure = null;
+        try (InputStream src = out.getInputStream(); OutputStream dst = in.getOutputStream()) {
+            HostTar.relay(src, dst, baseName(from.path()), owner);
+        } catch (IOException e) {
+            failure = e;
+        }
+        if (failure != null) {
+            out.destroyForcibly(); // the writing side gave up first: the reading side need not finish
+        }
+        try {
+            finish(in, to, failure, "destination must be a directory when copying a directory");
+        } finally {
+            finish(out, from, null, null);
+        }
+    }
+
+    /** The last name of a container path ("." for one ending in "/." or for "/"). */
+    private static String baseName(String path) {
+        if (path.endsWith("/.") || path.equals(".")) {
+            return ".";
+        }
+        String p = path;
+        while (p.length() > 1 && p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        Path name = Path.of(p).getFileName();
+        return name == null ? "." : name.toString();
+    }
+
+    private static String conflict(String shown) {
+        return "copying: error creating \"" + shown + "\": " + shown + ": file exists";
     }
 
     /** What docker's archive endpoints say about a path: its name, size, mode bits, mtime and link target. */
@@ -256,24 +415,32 @@ public final class Copier {
     }
 
     /** Waits for the helper and turns its status into podman's message or the helper's own. */
-    private static void finish(Process p, ContainerRecord c, String given, IOException streamFailure) {
+    private static void finish(Process p, Side side, IOException streamFailure, String notDirectory) {
         try {
             byte[] err = p.getErrorStream().readAllBytes();
             if (!p.waitFor(HELPER_EXIT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new EngineException("jpod-helper did not finish the copy within " + HELPER_EXIT_SECONDS + " s after its stream ended");
             }
-            if (p.exitValue() == NOT_IN_CONTAINER) {
-                throw new EngineException("\"" + given + "\" could not be found on container " + c.name() + ": no such file or directory");
-            }
             String msg = new String(err, StandardCharsets.UTF_8).strip();
+            int nl = msg.lastIndexOf('\n');
+            String last = nl >= 0 ? msg.substring(nl + 1) : msg;
+            if (p.exitValue() == NOT_IN_CONTAINER) {
+                throw new EngineException("\"" + side.given() + "\" could not be found on container " + side.container().name() + ": no such file or directory");
+            }
+            if (p.exitValue() == NOT_A_DIRECTORY && notDirectory != null) {
+                throw new EngineException(notDirectory);
+            }
+            String created = "jpod-helper: copy: create ";
+            if (p.exitValue() == TYPE_CONFLICT && last.startsWith(created) && last.lastIndexOf(": ") > created.length()) {
+                throw new EngineException(conflict(last.substring(created.length(), last.lastIndexOf(": "))));
+            }
             if (streamFailure != null && msg.isEmpty()) {
                 // our side failed first (the helper then died of the closed pipe, silently)
                 throw new EngineException("cannot copy: " + streamFailure.getMessage(), streamFailure);
             }
             if (p.exitValue() != 0) {
-                int nl = msg.lastIndexOf('\n');
-                throw new EngineException(msg.isEmpty() ? "jpod-helper exited with status " + p.exitValue() : nl >= 0 ? msg.substring(nl + 1) : msg);
+                throw new EngineException(msg.isEmpty() ? "jpod-helper exited with status " + p.exitValue() : last);
             }
             if (streamFailure != null) {
                 throw new EngineException("cannot copy: " + streamFailure.getMessage(), streamFailure);

@@ -392,9 +392,15 @@ public final class Engine implements AutoCloseable {
         return ContainerStats.info(env);
     }
 
-    /** `cp`: one of source and destination is CONTAINER:PATH. */
-    public void copy(String source, String destination) {
-        new Copier(store(), lifecycle(), NativeHelper.locate(env)).copy(source, destination);
+    /**
+     * `cp`: source or destination (or both) is CONTAINER:PATH; a host side "-" is a tar on {@code stdin} or
+     * {@code stdout}. {@code archive}: what is copied in becomes the container user's; {@code overwrite}: a
+     * directory may replace a non-directory and the other way round.
+     */
+    public void copy(String source, String destination, boolean archive, boolean overwrite, java.io.InputStream stdin,
+                     java.io.OutputStream stdout) {
+        new Copier(store(), lifecycle(), NativeHelper.locate(env), new Copier.Options(archive, overwrite))
+                .copy(source, destination, stdin, stdout);
     }
 
     /** docker's archive GET/HEAD: see {@link Copier#archiveOut}. */
@@ -561,6 +567,21 @@ public final class Engine implements AutoCloseable {
     /** Removes a container; with force a running one is killed first. */
     public void removeContainer(String idOrName, boolean force) {
         removeContainer(idOrName, force, false);
+    }
+
+    /**
+     * `volume rm`: a volume no container uses; with force the containers that use it are removed first (running
+     * ones get stopSeconds to stop), as podman does.
+     */
+    public void removeVolume(String name, boolean force, int stopSeconds) {
+        Volumes v = volumes();
+        v.require(name);
+        if (force) {
+            for (String id : v.usedBy(name)) {
+                removeContainer(id, true, false, stopSeconds);
+            }
+        }
+        v.remove(name, force);
     }
 
     /** Removes a container; with force a running one is killed first; with volumes its anonymous volumes go too. */

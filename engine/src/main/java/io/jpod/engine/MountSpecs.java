@@ -55,9 +55,13 @@ final class MountSpecs {
         List<ContainerSpec.Mount> out = new ArrayList<>();
         List<String> used = new ArrayList<>();
         List<String> anonymous = new ArrayList<>();
-        Set<String> targets = new LinkedHashSet<>();
+        Map<String, Parsed> targets = new java.util.HashMap<>();
         for (Parsed p : parsed) {
-            if (!targets.add(p.target())) {
+            Parsed before = targets.putIfAbsent(p.target(), p);
+            if (before != null && before.equals(p)) {
+                continue; // the same mount given twice is one mount, as in podman
+            }
+            if (before != null) {
                 throw new EngineException(p.target() + ": duplicate mount destination");
             }
             String dest = inRootfs(rootfs, p.target());
@@ -92,10 +96,15 @@ final class MountSpecs {
                         throw new EngineException(e.getMessage(), e);
                     }
                     Path data = volumes.dataDir(name);
-                    if (p.copyUp() && (created || volumes.users(name).isEmpty()) && isEmpty(data)) {
+                    // podman's NeedsCopyUp: until a copy-up has filled it, an empty volume is filled from the image
+                    if (p.copyUp() && (created || !volumes.marked(name, VolumeStore.COPIED_UP)) && isEmpty(data)) {
                         copyUp(RootfsPath.resolve(rootfs, p.target()), data);
+                        if (!isEmpty(data)) {
+                            volumes.mark(name, VolumeStore.COPIED_UP);
+                        }
                     }
                     volumes.addUser(name, containerId);
+                    volumes.mark(name, VolumeStore.FIRST_USED);
                     used.add(name);
                     out.add(new ContainerSpec.Mount("bind", data.toString(), dest, opts));
                 }
@@ -206,7 +215,7 @@ final class MountSpecs {
     }
 
     private static List<String> tmpfsOptions(String options, String spec, boolean noexecDefault) {
-        boolean nosuid = true, nodev = true, noexec = noexecDefault, ro = false;
+        boolean nosuid = true, nodev = true, noexec = noexecDefault, ro = false, copyUp = true;
         List<String> data = new ArrayList<>();
         for (String o : options.isEmpty() ? new String[0] : options.split(",")) {
             switch (o) {
@@ -218,7 +227,9 @@ final class MountSpecs {
                 case "dev" -> nodev = false;
                 case "noexec" -> noexec = true;
                 case "exec" -> noexec = false;
-                case "rprivate", "private", "tmpcopyup", "notmpcopyup" -> {
+                case "tmpcopyup" -> copyUp = true;
+                case "notmpcopyup" -> copyUp = false;
+                case "rprivate", "private" -> {
                 }
                 default -> {
                     if (!o.matches("(size|mode|nr_inodes|nr_blocks|uid|gid)=[0-9a-zA-Z%]+")) {
@@ -242,6 +253,9 @@ final class MountSpecs {
             out.add("noexec");
         }
         out.addAll(data);
+        if (copyUp) {
+            out.add("tmpcopyup"); // podman's default: the image's files at the destination are copied into the tmpfs
+        }
         return out;
     }
 

@@ -47,7 +47,17 @@ public final class Volumes {
     }
 
     public VolumeRecord require(String name) {
-        return get(name).orElseThrow(() -> new EngineException("no volume with name \"" + name + "\" found"));
+        return get(name).orElseThrow(() -> new NoSuchVolumeException(name));
+    }
+
+    /** podman's NeedsCopyUp: no copy-up has filled the volume yet. */
+    public boolean needsCopyUp(String name) {
+        return !volumes.marked(name, io.jpod.storage.VolumeStore.COPIED_UP);
+    }
+
+    /** podman's NeedsChown: no container has mounted the volume yet. */
+    public boolean needsChown(String name) {
+        return !volumes.marked(name, io.jpod.storage.VolumeStore.FIRST_USED);
     }
 
     public Path mountpoint(String name) {
@@ -67,15 +77,16 @@ public final class Volumes {
         return ids;
     }
 
-    /** Removes a volume; one still used by a container only with force, and never one a running container uses. */
+    /**
+     * Removes a volume no container uses ({@link VolumeInUseException} otherwise; `volume rm --force` removes those
+     * containers first, see Engine.removeVolume). With force a stopped container's marker does not hold it.
+     */
     public void remove(String name, boolean force) {
         require(name);
-        for (String id : usedBy(name)) {
-            boolean running = store.containers().get(id).map(c -> "running".equals(c.state())).orElse(false);
-            if (running || !force) {
-                throw new EngineException("volume " + name + " is being used by container " + id.substring(0, 12)
-                        + (running ? ": stop it first" : ": remove the container first, or use --force"));
-            }
+        List<String> users = usedBy(name);
+        boolean running = users.stream().anyMatch(id -> store.containers().get(id).map(c -> "running".equals(c.state())).orElse(false));
+        if (!users.isEmpty() && (running || !force)) {
+            throw new VolumeInUseException(name, users);
         }
         try {
             volumes.remove(name);
@@ -84,11 +95,54 @@ public final class Volumes {
         }
     }
 
+    /** `volume export`: the volume's contents as a tar (names relative to the volume, symlinks not followed). */
+    public void export(String name, java.io.OutputStream out) {
+        require(name);
+        try {
+            HostTar.write(volumes.dataDir(name), ".", out, null);
+            out.flush();
+        } catch (java.io.IOException e) {
+            throw new EngineException("cannot export volume " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** `volume import`: a tar (plain or compressed) extracted into the volume, over what it holds. */
+    public void importTar(String name, java.io.InputStream in) {
+        require(name);
+        java.io.InputStream tar;
+        try {
+            tar = HostTar.openUserTar(in);
+        } catch (java.io.IOException e) {
+            throw new EngineException("cannot import into volume " + name + ": the input is not a (compressed) tar archive");
+        }
+        try {
+            HostTar.extractInto(tar, volumes.dataDir(name));
+        } catch (java.io.IOException e) {
+            throw new EngineException("cannot import into volume " + name + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Removes every volume no container uses; returns their names. */
     public List<String> prune() {
+        return prune(v -> true);
+    }
+
+    /** The volumes no container uses that {@code filter} takes: what {@link #prune(java.util.function.Predicate)} removes. */
+    public List<String> unused(java.util.function.Predicate<VolumeRecord> filter) {
+        List<String> names = new ArrayList<>();
+        for (VolumeRecord v : volumes.list()) {
+            if (filter.test(v) && usedBy(v.name()).isEmpty()) {
+                names.add(v.name());
+            }
+        }
+        return names;
+    }
+
+    /** Removes the volumes no container uses that {@code filter} takes; returns their names. */
+    public List<String> prune(java.util.function.Predicate<VolumeRecord> filter) {
         List<String> removed = new ArrayList<>();
         for (VolumeRecord v : volumes.list()) {
-            if (usedBy(v.name()).isEmpty()) {
+            if (filter.test(v) && usedBy(v.name()).isEmpty()) {
                 volumes.remove(v.name());
                 removed.add(v.name());
             }

@@ -39,9 +39,9 @@ class MountSpecsTest {
         assertEquals("bind", m.type());
         assertTrue(m.readOnly());
         MountSpecs.Parsed t = MountSpecs.parseMount("type=tmpfs,target=/t,tmpfs-size=1m,tmpfs-mode=1777");
-        assertEquals(List.of("nosuid", "nodev", "size=1m", "mode=1777"), t.options());
-        assertEquals(List.of("nosuid", "nodev", "noexec"), MountSpecs.parseTmpfs("/run").options());
-        assertEquals(List.of("nosuid", "nodev", "size=64k"), MountSpecs.parseTmpfs("/run:exec,size=64k").options());
+        assertEquals(List.of("nosuid", "nodev", "size=1m", "mode=1777", "tmpcopyup"), t.options());
+        assertEquals(List.of("nosuid", "nodev", "noexec", "tmpcopyup"), MountSpecs.parseTmpfs("/run").options());
+        assertEquals(List.of("nosuid", "nodev", "size=64k"), MountSpecs.parseTmpfs("/run:exec,size=64k,notmpcopyup").options());
         assertThrows(EngineException.class, () -> MountSpecs.parseMount("type=bind,target=/b"));
         assertThrows(EngineException.class, () -> MountSpecs.parseMount("type=nfs,target=/b"));
         assertThrows(EngineException.class, () -> MountSpecs.parseTmpfs("/x:evil=1"));

@@ -56,17 +56,23 @@ public final class NativeHelper {
     /**
      * {@code jpod cp} into a container: the helper reads a tar from its stdin and extracts it at {@code path},
      * resolved inside the container's root — the running container's (joined through {@code pid}) or, with pid 0,
-     * the mounted {@code rootfs}. Exit 2: {@code path}'s parent is not in the container.
+     * the mounted {@code rootfs} with the bind mounts of {@code specFile} (null: none) made in a private mount
+     * namespace. {@code flags}: "overwrite", "into-dir". Exit 2: {@code path}'s parent is not in the container;
+     * 3: {@code path} must be a directory; 4: a directory and a non-directory in each other's way.
      */
-    public ProcessBuilder copyIn(Path rootfs, ContainerProcess process, String path) {
-        return new ProcessBuilder(binary.toString(), "copy-in", rootfs.toString(), Long.toString(process.pid()),
-                Long.toString(process.monitorPid()), Long.toString(process.monitorStartTicks()), path);
+    public ProcessBuilder copyIn(Path rootfs, ContainerProcess process, String path, java.util.Set<String> flags, Path specFile) {
+        return copy("copy-in", rootfs, process, path, flags.isEmpty() ? "-" : String.join(",", new java.util.TreeSet<>(flags)), specFile);
     }
 
     /** {@code jpod cp} out of a container: {@code path} as a tar on the helper's stdout; exit 2: no such path. */
-    public ProcessBuilder copyOut(Path rootfs, ContainerProcess process, String path) {
-        return new ProcessBuilder(binary.toString(), "copy-out", rootfs.toString(), Long.toString(process.pid()),
-                Long.toString(process.monitorPid()), Long.toString(process.monitorStartTicks()), path);
+    public ProcessBuilder copyOut(Path rootfs, ContainerProcess process, String path, Path specFile) {
+        return copy("copy-out", rootfs, process, path, "-", specFile);
+    }
+
+    private ProcessBuilder copy(String mode, Path rootfs, ContainerProcess process, String path, String flags, Path specFile) {
+        return new ProcessBuilder(binary.toString(), mode, rootfs.toString(), Long.toString(process.pid()),
+                Long.toString(process.monitorPid()), Long.toString(process.monitorStartTicks()), path, flags,
+                specFile == null ? "-" : specFile.toString());
     }
 
     /**

@@ -124,6 +124,29 @@ public final class VolumeStore {
         }
     }
 
+    /** A copy-up filled the volume from an image directory (podman's NeedsCopyUp turns false). */
+    public static final String COPIED_UP = "copied-up";
+    /** A container mounted the volume (podman's NeedsChown turns false). */
+    public static final String FIRST_USED = "first-used";
+
+    /** Records a fact about the volume ({@link #COPIED_UP}, {@link #FIRST_USED}) as a marker file. */
+    public void mark(String name, String fact) {
+        try {
+            Path marker = dir.resolve(name).resolve(fact);
+            if (!Files.exists(marker)) {
+                Files.createFile(marker);
+            }
+        } catch (FileAlreadyExistsException e) {
+            // raced with ourselves: fine
+        } catch (IOException e) {
+            throw new StorageException("cannot record the state of volume " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    public boolean marked(String name, String fact) {
+        return Files.exists(dir.resolve(name).resolve(fact));
+    }
+
     /** Ids of containers that mounted the volume (some may be gone: the caller checks). */
     public Set<String> users(String name) {
         Set<String> ids = new TreeSet<>();

@@ -130,12 +130,71 @@ class MountsAndVolumesTest {
         assertEquals(125, gone.exitCode(), gone::toString);
     }
 
+    /** podman's volume rm statuses (1: no such volume, 2: in use), --force, prune's prompt and --filter, duplicate -v. */
+    @Test
+    void volumeRmPruneAndDuplicatesAsPodman() throws IOException {
+        Result bogus = env.run(NORMAL, "volume", "rm", "bogus");
+        assertEquals(1, bogus.exitCode(), bogus::toString);
+        assertEquals("Error: no volume with name \"bogus\" found: no such volume\n", bogus.stderr());
+        assertEquals("", env.ok("volume", "rm", "--force", "bogus").stdout());
+        Result mount = env.run(NORMAL, "volume", "mount", "bogus");
+        assertEquals(125, mount.exitCode(), mount::toString);
+        assertTrue(mount.stderr().startsWith("Error: cannot run command \"jpod volume mount\" in rootless mode, must execute `jpod unshare` first"),
+                mount::toString);
+
+        env.ok("run", "-d", "--name", "vol-running", "-v", "forced:/f", image, "sleep", "600");
+        assertEquals(2, env.run(NORMAL, "volume", "rm", "forced").exitCode());
+        assertEquals("forced\n", env.ok("volume", "rm", "-t", "0", "forced", "--force").stdout());
+        assertNotEquals(0, env.run(NORMAL, "inspect", "vol-running").exitCode(), "--force removes the container using it");
+
+        env.ok("volume", "create", "prune-plain");
+        env.ok("volume", "create", "--label", "mylabel", "prune-labelled");
+        Path no = Files.writeString(hostDir("answer-dir").resolve("no"), "N\n");
+        Result asked = env.runWithInput(no, java.util.Map.of(), NORMAL, "volume", "prune", "--filter", "label=mylabel");
+        assertEquals(0, asked.exitCode(), asked::toString);
+        List<String> lines = asked.stdout().lines().toList();
+        assertTrue(lines.get(0).startsWith("WARNING! "), asked::toString);
+        assertEquals("prune-labelled", lines.get(1), asked::toString);
+        assertTrue(lines.get(2).startsWith("Are you sure"), asked::toString);
+        assertEquals("prune-labelled\n", env.ok("volume", "prune", "--force", "--filter", "label=mylabel").stdout());
+        env.ok("volume", "rm", "prune-plain");
+
+        Path dir = hostDir("dup-src");
+        env.ok("run", "--rm", "-v", dir + ":/d", "-v", dir + ":/d", "--tmpfs", "/t", "--tmpfs", "/t", image, "true");
+        Result clash = env.run(NORMAL, "run", "--rm", "--tmpfs", "/t", "--tmpfs", "/t:ro", image, "true");
+        assertEquals(125, clash.exitCode(), clash::toString);
+        assertEquals("Error: /t: duplicate mount destination\n", clash.stderr());
+    }
+
+    @Test
+    void volumeExportAndImport() throws IOException {
+        env.ok("volume", "create", "exp-src");
+        env.ok("run", "--rm", "-v", "exp-src:/data", image, "sh", "-c", "echo hello > /data/test; mkdir /data/sub; ln -s /etc/passwd /data/sub/link");
+        Path out = hostDir("export-out").resolve("vol.tar");
+        env.ok("volume", "export", "exp-src", "--output=" + out);
+        env.ok("volume", "create", "exp-dst");
+        Result imported = env.runWithInput(out, java.util.Map.of(), NORMAL, "volume", "import", "exp-dst", "-");
+        assertEquals(0, imported.exitCode(), imported::toString);
+        assertEquals("hello\n", env.ok("run", "--rm", "-v", "exp-dst:/data", image, "cat", "/data/test").stdout());
+        assertEquals("/etc/passwd\n", env.ok("run", "--rm", "-v", "exp-dst:/data", image, "readlink", "/data/sub/link").stdout());
+        Result notTar = env.runWithInput(Path.of("/etc/hostname"), java.util.Map.of(), NORMAL, "volume", "import", "exp-dst", "-");
+        assertEquals(125, notTar.exitCode(), notTar::toString);
+        env.ok("volume", "rm", "exp-src", "exp-dst");
+    }
+
     @Test
     void newVolumeIsFilledFromTheImage() {
+        env.ok("volume", "create", "etc-copy");
+        com.fasterxml.jackson.databind.JsonNode fresh = env.ok("volume", "ls", "--format", "json", "--filter", "name=^etc-copy$").json().get(0);
+        assertTrue(fresh.get("NeedsCopyUp").asBoolean() && fresh.get("NeedsChown").asBoolean(), fresh::toString);
+        env.ok("run", "--rm", "-v", "etc-copy:/nothing-here", image, "true");
+        assertEquals("true false\n", env.ok("volume", "inspect", "--format", "{{.NeedsCopyUp}} {{.NeedsChown}}", "etc-copy").stdout(),
+                "an empty directory copies nothing up; the first use is recorded");
         Result r = run(List.of("-v", "etc-copy:/etc"), "cat", "/etc/passwd");
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.stdout().contains("root:"), r::toString);
         assertTrue(Files.exists(env.storageRoot().resolve("volumes/etc-copy/_data/passwd")), "copy-up did not fill the volume");
+        assertEquals("false\n", env.ok("volume", "inspect", "--format", "{{.NeedsCopyUp}}", "etc-copy").stdout());
     }
 
     @Test
@@ -147,7 +206,9 @@ class MountsAndVolumesTest {
         Result run = env.run(NORMAL, "run", "--name", "vol-user", "-v", "busy:/b", image, "true");
         assertEquals(0, run.exitCode(), run::toString);
         Result rm = env.run(NORMAL, "volume", "rm", "busy");
-        assertEquals(125, rm.exitCode(), rm::toString);
+        assertEquals(2, rm.exitCode(), rm::toString); // podman's status and sentence for a volume in use
+        String user = env.ok("inspect", "--format", "{{.Id}}", "vol-user").stdout().strip();
+        assertEquals("Error: volume busy is being used by the following container(s): " + user + ": volume is being used\n", rm.stderr());
         Result prune = env.run(NORMAL, "volume", "prune", "-f");
         assertEquals(0, prune.exitCode(), prune::toString);
         assertFalse(prune.stdout().lines().anyMatch("busy"::equals), prune::toString);
