@@ -272,8 +272,10 @@ public final class Copier {
     void archiveOut(String idOrName, String path, java.util.function.Function<PathStat, OutputStream> open) {
         String inside = path.startsWith("/") ? path : "/" + path;
         String name = Path.of(inside).getFileName() == null ? "/" : Path.of(inside).getFileName().toString();
-        withContainer(idOrName, (c, merged, process) -> {
-            Process p = start(helper.copyOut(merged, process, inside).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
+        Side from = new Side(lifecycle.current(idOrName), path, inside);
+        List<ContainerRecord> mounted = new ArrayList<>();
+        try {
+            Process p = copyOut(from, mounted);
             IOException failure = null;
             boolean stopped = false;
             try (InputStream raw = p.getInputStream();
@@ -321,86 +323,34 @@ public final class Copier {
                 }
                 return;
             }
-            finish(p, c, path, failure);
-        });
+            finish(p, from, failure, null);
+        } finally {
+            for (ContainerRecord c : mounted) {
+                lifecycle.unmountStopped(c);
+            }
+        }
     }
 
     /**
      * A tar extracted into the existing directory DIR of the container (docker's archive PUT); the entries are
-     * written anew (owned by root, regular files, directories, symlinks and hard links only) so that only the
-     * tar subset the helper reads reaches it.
+     * rewritten by {@link HostTar#relay} (owned by root, as docker's cp makes them; regular files, directories,
+     * symlinks and hard links only), so only the tar subset the helper reads reaches it.
      */
     void archiveIn(String idOrName, String dir, InputStream tar) {
         String inside = dir.startsWith("/") ? dir : "/" + dir;
-        withContainer(idOrName, (c, merged, process) -> {
-            Process p = start(helper.copyIn(merged, process, inside).redirectOutput(ProcessBuilder.Redirect.DISCARD));
+        Side to = new Side(lifecycle.current(idOrName), dir, inside);
+        List<ContainerRecord> mounted = new ArrayList<>();
+        try {
+            Process p = copyIn(to, mounted, true);
             IOException failure = null;
-            try (OutputStream to = p.getOutputStream();
-                 org.apache.commons.compress.archivers.tar.TarArchiveInputStream in =
-                         new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(tar)) {
-                org.apache.commons.compress.archivers.tar.TarArchiveOutputStream out =
-                        new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(to);
-                out.setLongFileMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
-                out.setBigNumberMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.BIGNUMBER_POSIX);
-                for (org.apache.commons.compress.archivers.tar.TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-                    String name = e.getName();
-                    while (name.startsWith("./")) {
-                        name = name.substring(2);
-                    }
-                    if (name.isEmpty() || name.equals(".") || name.equals("./")) {
-                        continue; // the directory itself
-                    }
-                    org.apache.commons.compress.archivers.tar.TarArchiveEntry w;
-                    if (e.isDirectory()) {
-                        w = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name.endsWith("/") ? name : name + "/");
-                    } else if (e.isSymbolicLink()) {
-                        w = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name,
-                                org.apache.commons.compress.archivers.tar.TarConstants.LF_SYMLINK);
-                        w.setLinkName(e.getLinkName());
-                    } else if (e.isLink()) {
-                        w = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name,
-                                org.apache.commons.compress.archivers.tar.TarConstants.LF_LINK);
-                        w.setLinkName(e.getLinkName());
-                    } else if (e.isFile()) {
-                        w = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name);
-                        w.setSize(e.getSize());
-                    } else {
-                        continue; // devices, fifos: not copied, as jpod cp does not
-                    }
-                    w.setMode(e.getMode());
-                    w.setModTime(e.getModTime());
-                    w.setIds(0, 0);
-                    out.putArchiveEntry(w);
-                    if (w.isFile()) {
-                        in.transferTo(out);
-                    }
-                    out.closeArchiveEntry();
-                }
-                out.finish();
+            try (OutputStream in = p.getOutputStream()) {
+                HostTar.relay(tar, in, null, new HostTar.Owner(0, 0));
             } catch (IOException e) {
                 failure = e;
             }
-            finish(p, c, dir, failure);
-        });
-    }
-
-    private interface ContainerWork {
-        void run(ContainerRecord c, Path merged, NativeHelper.ContainerProcess process);
-    }
-
-    /** Runs the work with the container's root reachable: a running container's namespaces, else its rootfs mounted. */
-    private void withContainer(String idOrName, ContainerWork work) {
-        ContainerRecord c = lifecycle.current(idOrName);
-        boolean running = "running".equals(c.state());
-        NativeHelper.ContainerProcess process = running ? lifecycle.containerProcess(c) : NativeHelper.ContainerProcess.NOT_RUNNING;
-        Path merged = store.containers().mergedDir(c.id());
-        if (!running) {
-            lifecycle.mount(c);
-        }
-        try {
-            work.run(c, merged, process);
+            finish(p, to, failure, "destination must be a directory");
         } finally {
-            if (!running) {
+            for (ContainerRecord c : mounted) {
                 lifecycle.unmountStopped(c);
             }
         }

@@ -405,12 +405,12 @@ public final class Engine implements AutoCloseable {
 
     /** docker's archive GET/HEAD: see {@link Copier#archiveOut}. */
     public void archiveOut(String idOrName, String path, java.util.function.Function<Copier.PathStat, java.io.OutputStream> open) {
-        new Copier(store(), lifecycle(), NativeHelper.locate(env)).archiveOut(idOrName, path, open);
+        new Copier(store(), lifecycle(), NativeHelper.locate(env), new Copier.Options(false, false)).archiveOut(idOrName, path, open);
     }
 
     /** docker's archive PUT: see {@link Copier#archiveIn}. */
     public void archiveIn(String idOrName, String directory, java.io.InputStream tar) {
-        new Copier(store(), lifecycle(), NativeHelper.locate(env)).archiveIn(idOrName, directory, tar);
+        new Copier(store(), lifecycle(), NativeHelper.locate(env), new Copier.Options(false, false)).archiveIn(idOrName, directory, tar);
     }
 
     public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
