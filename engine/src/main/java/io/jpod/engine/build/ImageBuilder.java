@@ -203,6 +203,7 @@ public final class ImageBuilder {
         st.config = st.image == null ? scratchConfig() : readConfig(st.image.id());
         ImageRecord stageBase = st.image;
         io.jpod.engine.Trace.mark("build: base image");
+        onBuildTriggers(st, globals, stages, stage.index(), prefix, from);
         boolean lastStepDone = false;
         for (int i = 0; i < stage.body().size(); i++) {
             Instruction in = stage.body().get(i);
@@ -240,6 +241,30 @@ public final class ImageBuilder {
             st.image = writer.annotate(st.image, req.annotations());
         }
         return st.image.id();
+    }
+
+    /**
+     * Docker's ONBUILD: the base image's triggers run right after FROM, in order, as if written there (shown as
+     * their own steps); the image built on them carries none, since a trigger fires one generation down only.
+     */
+    private void onBuildTriggers(State st, Map<String, String> globals, List<Containerfile.Stage> stages, int stageIndex,
+                                 String prefix, Instruction from) {
+        JsonNode triggers = st.config.path("config").path("OnBuild");
+        if (!triggers.isArray() || triggers.isEmpty()) {
+            return;
+        }
+        List<String> texts = new ArrayList<>();
+        triggers.forEach(t -> texts.add(t.asText()));
+        st.c().remove("OnBuild");
+        for (String text : texts) {
+            List<Instruction> parsed = Containerfile.parse(text, file.name()).instructions();
+            for (Instruction trigger : parsed) {
+                // errors name the FROM line: that is where the trigger runs
+                Instruction at = new Instruction(trigger.keyword(), trigger.flags(), trigger.args(), trigger.heredocs(), from.line());
+                out.println(prefix + "ONBUILD " + at.text());
+                step(at, st, globals, stages, stageIndex);
+            }
+        }
     }
 
     /**
@@ -411,7 +436,15 @@ public final class ImageBuilder {
                 st.cmdSet |= !entrypoint;
             }
             case "HEALTHCHECK" -> healthcheck(in, st);
-            case "ONBUILD" -> metadata(st, "ONBUILD " + in.args(), c -> c.withArray("OnBuild").add(in.args()));
+            case "ONBUILD" -> {
+                String kw = in.args().strip().split("\\s+", 2)[0].toUpperCase(java.util.Locale.ROOT);
+                if (kw.equals("ONBUILD") || kw.equals("FROM") || kw.equals("MAINTAINER")) {
+                    throw new BuildFileException(file.name(), in.line(), kw.equals("ONBUILD")
+                            ? "chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed"
+                            : kw + " isn't allowed as an ONBUILD trigger");
+                }
+                metadata(st, "ONBUILD " + in.args(), c -> c.withArray("OnBuild").add(in.args()));
+            }
             case "RUN" -> run(in, st, stages, stageIndex);
             case "COPY", "ADD" -> copy(in, st, stages, stageIndex);
             default -> throw new BuildFileException(file.name(), in.line(), in.keyword() + " is not supported by jpod build yet");

@@ -206,6 +206,26 @@ class BuildTest {
         assertEquals("", env.ok("ps", "-a", "-q").stdout().strip(), "no step container is left behind");
     }
 
+    @Test
+    void onbuildTriggersRunInTheChildBuildOnly() throws IOException {
+        Path base = context("FROM " + FX.image() + "\nONBUILD RUN echo triggered > /onbuild.txt\nONBUILD ENV FROM_TRIGGER=yes\n");
+        assertEquals(0, env.run(T, "build", "-t", "onbuild-base", base.toString()).exitCode());
+        JsonNode baseConfig = inspect("onbuild-base").path("Config");
+        assertEquals(2, baseConfig.path("OnBuild").size(), baseConfig::toString);
+        assertFalse(env.ok("run", "--rm", "onbuild-base", "ls", "/").stdout().contains("onbuild.txt"),
+                "a trigger does not run in the image that declares it");
+
+        Path child = context("FROM onbuild-base\nRUN echo \"child saw $FROM_TRIGGER\" > /child.txt\n");
+        assertEquals(0, env.run(T, "build", "-t", "onbuild-child", child.toString()).exitCode());
+        assertEquals("triggered\nchild saw yes", env.ok("run", "--rm", "onbuild-child", "cat", "/onbuild.txt", "/child.txt").stdout().strip());
+        JsonNode childConfig = inspect("onbuild-child").path("Config");
+        assertTrue(childConfig.path("OnBuild").isEmpty(), "triggers fire one generation down only: " + childConfig);
+
+        Path chained = context("FROM " + FX.image() + "\nONBUILD ONBUILD RUN true\n");
+        assertOneLineError(env.run(T, "build", chained.toString()),
+                "Error: Containerfile:2: chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
+    }
+
     private static void assertOneLineError(Result r, String expected) {
         assertEquals(125, r.exitCode(), r::toString);
         assertEquals(expected, r.stderr().strip(), r::toString);
