@@ -53,6 +53,9 @@ final class ContainerRunner {
         io.jpod.storage.PodRecord pod = null;
         if (req.pod() != null) {
             pod = store.pods().get(req.pod()).orElseThrow(() -> new NoSuchPodException(req.pod()));
+            if (pod.infraId() != null && pod.share().contains("uts") && req.process().hostname() != null) {
+                throw new EngineException("invalid config provided: cannot set hostname when joining the pod UTS namespace"); // podman's words
+            }
             if (pod.infraId() != null && !pod.share().isEmpty() && "keep-id".equals(req.security().userns())) {
                 throw new EngineException("--userns=keep-id cannot be used with --pod: the pod's namespaces belong to jpod's user namespace");
             }

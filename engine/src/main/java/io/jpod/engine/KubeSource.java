@@ -31,7 +31,16 @@ public record KubeSource(List<String> capAdd, List<String> capDrop, boolean priv
                 req.lifecycle() == null ? null : req.lifecycle().restart().stored());
     }
 
+    /** Whether anything differs from a container made without these flags (then no file is written: run's hot path). */
+    boolean isDefault() {
+        return capAdd.isEmpty() && capDrop.isEmpty() && !privileged && !readOnly && volumes.isEmpty() && memory == null
+                && cpus == null && user == null && (restart == null || restart.equals("no"));
+    }
+
     void write(Path containerDir) throws IOException {
+        if (isDefault()) {
+            return;
+        }
         Path tmp = containerDir.resolve(FILE + ".tmp");
         Files.write(tmp, new ObjectMapper().writeValueAsBytes(this));
         Files.move(tmp, containerDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -141,6 +141,10 @@ class PodTest {
         assertEquals(125, ports.exitCode(), ports::toString);
         assertTrue(ports.stderr().contains("published or exposed ports must be defined when the pod is created"), ports::toString);
 
+        Result hostname = env.run(NORMAL, "run", "--rm", "--pod", "twice", "--hostname", "h", image, "true");
+        assertEquals(125, hostname.exitCode(), hostname::toString);
+        assertEquals("Error: invalid config provided: cannot set hostname when joining the pod UTS namespace", hostname.stderr().strip());
+
         Result noPod = env.run(NORMAL, "run", "--rm", "--pod", "nope", image, "true");
         assertEquals(125, noPod.exitCode(), noPod::toString);
         assertEquals("Error: no pod with name or ID nope found: no such pod", noPod.stderr().strip());
