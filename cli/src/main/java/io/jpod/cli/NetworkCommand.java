@@ -125,8 +125,14 @@ public final class NetworkCommand implements Runnable {
         @Option(names = "--ipam-driver", paramLabel = "DRIVER", description = "IP address management: host-local (the only one)")
         String ipamDriver;
 
+        @Option(names = "--ipv6", description = "Not supported yet: jpod's networks are IPv4")
+        boolean ipv6;
+
         @Override
         public Integer call() {
+            if (ipv6) {
+                throw new EngineException("--ipv6: jpod's user networks are IPv4 only for now; create the network without --ipv6");
+            }
             if (ipamDriver != null && !ipamDriver.equals("host-local")) {
                 throw new EngineException("unsupported ipam driver \"" + ipamDriver + "\"");
             }
