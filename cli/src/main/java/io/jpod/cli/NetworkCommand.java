@@ -35,7 +35,7 @@ import java.util.regex.PatternSyntaxException;
         description = "Manage networks.",
         subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class,
                 NetworkCommand.Rm.class, NetworkCommand.Prune.class, NetworkCommand.Exists.class,
-                NetworkCommand.Connect.class, NetworkCommand.Disconnect.class})
+                NetworkCommand.Connect.class, NetworkCommand.Disconnect.class, NetworkCommand.Reload.class})
 public final class NetworkCommand implements Runnable {
     /** podman's JSON names and time format (RFC 3339 with nanoseconds). */
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -125,8 +125,14 @@ public final class NetworkCommand implements Runnable {
         @Option(names = "--ipam-driver", paramLabel = "DRIVER", description = "IP address management: host-local (the only one)")
         String ipamDriver;
 
+        @Option(names = "--ipv6", description = "Not supported yet: jpod's networks are IPv4")
+        boolean ipv6;
+
         @Override
         public Integer call() {
+            if (ipv6) {
+                throw new EngineException("--ipv6: jpod's user networks are IPv4 only for now; create the network without --ipv6");
+            }
             if (ipamDriver != null && !ipamDriver.equals("host-local")) {
                 throw new EngineException("unsupported ipam driver \"" + ipamDriver + "\"");
             }
@@ -454,6 +460,35 @@ public final class NetworkCommand implements Runnable {
         public Integer call() {
             try (Engine engine = parent.jpod.engine()) {
                 engine.disconnectNetwork(network, container);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "reload", mixinStandardHelpOptions = true, description = "Apply the networks' rules of containers again.")
+    static final class Reload implements Callable<Integer> {
+        @ParentCommand
+        NetworkCommand parent;
+
+        @Option(names = {"-a", "--all"}, description = "Every running container")
+        boolean all;
+
+        @Option(names = {"-l", "--latest"}, hidden = true)
+        boolean latest;
+
+        @Parameters(arity = "0..*", paramLabel = "CONTAINER")
+        List<String> containers = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            if (latest) {
+                throw new EngineException("--latest is not supported by jpod: name the containers, or use --all");
+            }
+            if (all == !containers.isEmpty()) {
+                throw new EngineException(all ? "--all and containers cannot be used together" : "network reload needs containers, or --all");
+            }
+            try (Engine engine = parent.jpod.engine()) {
+                engine.reloadNetworks(containers, all).forEach(parent.jpod.out::println);
             }
             return 0;
         }

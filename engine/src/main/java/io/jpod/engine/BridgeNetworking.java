@@ -175,6 +175,24 @@ final class BridgeNetworking {
         return f + "COMMIT\n" + nat + "COMMIT\n";
     }
 
+    /** `network reload`: the network's rules again, whatever happened to them (old copies out first). */
+    void reloadRules(NetworkRecord n) {
+        long holder = ensureHolder();
+        synchronized (LOCK) {
+            try {
+                iptables(holder, rules(n, "-D"));
+            } catch (EngineException e) {
+                // not there (or only part of them): -A below puts them back
+            }
+            try {
+                Files.deleteIfExists(dir.resolve("rules").resolve(n.networkInterface()));
+            } catch (IOException e) {
+                // ensureRules rewrites it
+            }
+        }
+        ensureRules(holder, n);
+    }
+
     /** After `network rm`: its rules and bridge leave the namespace (nothing to do without a holder). */
     void removeNetwork(NetworkRecord n) {
         long pid = holderPid();

@@ -682,6 +682,40 @@ public final class Engine implements AutoCloseable {
         bridge.writeDns(net, n.leases(net.name()));
     }
 
+    /**
+     * `network reload`: the forwarding, NAT and name-server state of the containers' networks is applied again (the
+     * rules of each network, the names); returns the ids, as podman prints them.
+     */
+    public List<String> reloadNetworks(List<String> containers, boolean all) {
+        Lifecycle lc = lifecycle();
+        List<ContainerRecord> targets = new java.util.ArrayList<>();
+        if (all) {
+            for (ContainerRecord c : store().containers().list()) {
+                if ("running".equals(lc.current(c.id()).state())) {
+                    targets.add(c);
+                }
+            }
+        } else {
+            for (String c : containers) {
+                targets.add(lc.current(c));
+            }
+        }
+        Networks n = networks();
+        BridgeNetworking bridge = lc.bridge();
+        java.util.Set<String> done = new java.util.HashSet<>();
+        List<String> ids = new java.util.ArrayList<>();
+        for (ContainerRecord c : targets) {
+            for (var e : n.leasesOf(c.id())) {
+                if (done.add(e.getKey().name())) {
+                    bridge.reloadRules(e.getKey());
+                    bridge.writeDns(e.getKey(), n.leases(e.getKey().name()));
+                }
+            }
+            ids.add(c.id());
+        }
+        return ids;
+    }
+
     /** `network prune`: every unused network matching the filter, bridges included; their names. */
     public List<String> pruneNetworks(java.util.function.Predicate<io.jpod.storage.NetworkRecord> filter) {
         List<String> names = new java.util.ArrayList<>();

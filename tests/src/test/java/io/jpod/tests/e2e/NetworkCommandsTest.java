@@ -172,5 +172,9 @@ class NetworkCommandsTest {
         assertEquals(0, jpod.run(T, "network", "exists", b.stdout().strip()).exitCode());
         assertEquals(b.stdout(), jpod.ok("network", "prune", "-f").stdout());
         assertEquals("podman\n", jpod.ok("network", "ls", "-q").stdout(), "the default network stays");
+        Result v6 = jpod.run(T, "network", "create", "--ipv6", "six");
+        assertEquals(125, v6.exitCode(), v6::toString);
+        assertTrue(v6.stderr().contains("IPv4 only"), v6::toString);
+        assertEquals(1, jpod.run(T, "network", "exists", "six").exitCode(), "nothing half-created");
     }
 }

@@ -159,6 +159,10 @@ class UserNetworksTest {
         assertEquals(0, byAlias.exitCode(), byAlias::toString);
         Result twice = env.run(T, "network", "connect", "neta", "lonely");
         assertEquals(125, twice.exitCode(), twice::toString);
+        String id = env.ok("inspect", "--format", "{{.Id}}", "lonely").stdout();
+        assertEquals(id, env.ok("network", "reload", "lonely").stdout(), "reload prints the container's id");
+        Result reloaded = fetch("neta", "http://lone/");
+        assertEquals(0, reloaded.exitCode(), () -> "still reachable after network reload: " + reloaded);
         env.ok("network", "disconnect", "neta", "lonely");
         Result after = env.run(T, "run", "--rm", "--network", "neta", image, "sh", "-c",
                 "nslookup lonely >/dev/null 2>&1 && echo found; timeout 5 wget -q -O- http://lonely/ >/dev/null 2>&1 && echo reached; true");
