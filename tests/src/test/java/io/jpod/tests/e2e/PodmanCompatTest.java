@@ -297,4 +297,17 @@ class PodmanCompatTest {
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
         return dir;
     }
+    /** 140-diff: `diff --format json -l`, podman's object of changed/added/deleted paths for the latest container. */
+    @Test
+    void diffJsonOfTheLatestContainer() {
+        env.ok("run", "--name", "difftest", image, "sh", "-c", "touch /diff-added; rm /etc/group");
+        try {
+            com.fasterxml.jackson.databind.JsonNode d = env.ok("diff", "--format", "json", "-l").json();
+            assertEquals("[\"/diff-added\"]", d.get("added").toString(), d::toString);
+            assertEquals("[\"/etc/group\"]", d.get("deleted").toString(), d::toString);
+            assertEquals("[\"/etc\"]", d.get("changed").toString(), d::toString);
+        } finally {
+            env.ok("rm", "difftest");
+        }
+    }
 }
