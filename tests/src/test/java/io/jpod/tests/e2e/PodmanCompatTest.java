@@ -310,4 +310,11 @@ class PodmanCompatTest {
             env.ok("rm", "difftest");
         }
     }
+    /** 170-run-userns: keep-groups with other --group-add values is refused with podman's sentence first. */
+    @Test
+    void keepGroupsWithOtherGroupsIsRefusedAsPodman() {
+        Result r = env.run(JpodEnv.NORMAL, "run", "--rm", "--group-add", "keep-groups", "--group-add", "457", image, "id");
+        assertEquals(125, r.exitCode(), r::toString);
+        assertEquals("Error: the '--group-add keep-groups' option is not allowed with any other --group-add options\n", r.stderr());
+    }
 }
