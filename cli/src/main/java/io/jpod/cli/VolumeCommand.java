@@ -49,7 +49,7 @@ public final class VolumeCommand implements Runnable {
         m.put("CreatedAt", DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(r.created().atZone(ZoneId.systemDefault())));
         m.put("Labels", new TreeMap<>(r.labels()));
         m.put("Scope", "local");
-        m.put("Options", Map.of());
+        m.put("Options", new TreeMap<>(r.options()));
         m.put("MountCount", 0);
         m.put("NeedsCopyUp", v.needsCopyUp(r.name()));
         m.put("NeedsChown", v.needsChown(r.name()));
@@ -67,6 +67,9 @@ public final class VolumeCommand implements Runnable {
         @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "Set a label")
         List<String> labels = new ArrayList<>();
 
+        @Option(names = {"-o", "--opt"}, paramLabel = "KEY=VALUE", description = "Driver option: type=bind with device=DIR, type=tmpfs, o=MOUNT-OPTIONS")
+        List<String> opts = new ArrayList<>();
+
         @Override
         public Integer call() {
             Map<String, String> l = new TreeMap<>();
@@ -74,8 +77,13 @@ public final class VolumeCommand implements Runnable {
                 int eq = kv.indexOf('=');
                 l.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
             }
+            Map<String, String> o = new LinkedHashMap<>();
+            for (String kv : opts) {
+                int eq = kv.indexOf('=');
+                o.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+            }
             try (Engine engine = parent.jpod.engine()) {
-                parent.jpod.out.println(engine.volumes().create(name, l).name());
+                parent.jpod.out.println(engine.volumes().create(name, l, o).name());
             }
             return 0;
         }

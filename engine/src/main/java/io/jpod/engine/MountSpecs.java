@@ -95,6 +95,21 @@ final class MountSpecs {
                     } catch (StorageException e) {
                         throw new EngineException(e.getMessage(), e);
                     }
+                    Map<String, String> driverOptions = volumes.get(name).map(io.jpod.storage.VolumeRecord::options).orElse(Map.of());
+                    if ("tmpfs".equals(driverOptions.get("type")) || "bind".equals(driverOptions.get("type"))) {
+                        // volume create -o type=…: a tmpfs of its own at each mount, or the named host directory
+                        List<String> mountOpts = new ArrayList<>(opts);
+                        if (driverOptions.get("o") != null && !driverOptions.get("o").isEmpty()) {
+                            mountOpts.addAll(List.of(driverOptions.get("o").split(",")));
+                        }
+                        boolean tmpfs = "tmpfs".equals(driverOptions.get("type"));
+                        volumes.addUser(name, containerId);
+                        volumes.mark(name, VolumeStore.FIRST_USED);
+                        used.add(name);
+                        out.add(new ContainerSpec.Mount(tmpfs ? "tmpfs" : "bind", tmpfs ? null : driverOptions.get("device"), dest,
+                                tmpfs ? mountOpts : mountOpts.stream().filter(o -> !o.contains("=")).toList()));
+                        continue;
+                    }
                     Path data = volumes.dataDir(name);
                     // podman's NeedsCopyUp: until a copy-up has filled it, an empty volume is filled from the image
                     if (p.copyUp() && (created || !volumes.marked(name, VolumeStore.COPIED_UP)) && isEmpty(data)) {

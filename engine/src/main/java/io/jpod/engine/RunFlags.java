@@ -47,6 +47,9 @@ final class RunFlags {
             Device.parse(d).checkHost();
         }
         List<String> groups = r.process().groupAdd();
+        if (groups.contains("keep-groups") && groups.size() > 1) { // podman's check comes first
+            throw new EngineException("the '--group-add keep-groups' option is not allowed with any other --group-add options");
+        }
         if (groups.contains("keep-groups")) {
             throw new EngineException("--group-add keep-groups is not supported by jpod (the container cannot keep your"
                     + " host groups): give the groups as gids or names of the image's /etc/group");

@@ -24,9 +24,40 @@ public final class Volumes {
     }
 
     public VolumeRecord create(String name, Map<String, String> labels) {
+        return create(name, labels, Map.of());
+    }
+
+    /**
+     * `volume create -o`: the local driver's options as podman takes them rootless: type=bind with device=DIR (the
+     * volume is that directory), type=tmpfs (a new tmpfs at each mount; o= its options), o= mount options.
+     */
+    public VolumeRecord create(String name, Map<String, String> labels, Map<String, String> options) {
+        for (Map.Entry<String, String> o : options.entrySet()) {
+            switch (o.getKey()) {
+                case "type" -> {
+                    if (!o.getValue().equals("bind") && !o.getValue().equals("tmpfs")) {
+                        throw new EngineException("invalid volume option type for driver 'local': jpod supports type=bind and type=tmpfs, not "
+                                + o.getValue());
+                    }
+                }
+                case "device" -> {
+                    if (!"tmpfs".equals(options.get("type")) && !java.nio.file.Files.isDirectory(Path.of(o.getValue()))) {
+                        throw new EngineException("invalid volume option device for driver 'local': stat " + o.getValue()
+                                + ": no such file or directory");
+                    }
+                }
+                case "o" -> {
+                }
+                default -> throw new EngineException("invalid volume option " + o.getKey() + " for driver 'local': use type, device or o");
+            }
+        }
+        if ("bind".equals(options.get("type")) && options.get("device") == null) {
+            throw new EngineException("invalid volume options for driver 'local': type=bind needs device=DIRECTORY");
+        }
         String n = name != null ? name : HexFormat.of().formatHex(random32());
         try {
-            return volumes.create(n, labels);
+            return volumes.tryCreate(n, labels, options).orElseThrow(() -> new EngineException("volume with name " + n
+                    + " already exists: pick another name or remove it (jpod volume rm " + n + ")"));
         } catch (StorageException e) {
             throw new EngineException(e.getMessage(), e);
         }

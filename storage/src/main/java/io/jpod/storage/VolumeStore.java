@@ -62,6 +62,11 @@ public final class VolumeStore {
 
     /** Creates the volume unless it exists; empty if another one had the name. */
     public Optional<VolumeRecord> tryCreate(String name, Map<String, String> labels) {
+        return tryCreate(name, labels, Map.of());
+    }
+
+    /** As {@link #tryCreate(String, Map)}, with the local driver's options (volume create -o: type, device, o). */
+    public Optional<VolumeRecord> tryCreate(String name, Map<String, String> labels, Map<String, String> options) {
         checkName(name);
         Path v = dir.resolve(name);
         try {
@@ -73,7 +78,7 @@ public final class VolumeStore {
             }
             Files.createDirectories(v.resolve("_data"));
             Files.createDirectories(v.resolve("users"));
-            VolumeRecord r = new VolumeRecord(name, "local", Instant.now(), labels);
+            VolumeRecord r = new VolumeRecord(name, "local", Instant.now(), labels, options);
             Fs.writeAtomic(v.resolve("volume.json"), Json.bytes(r));
             return Optional.of(r);
         } catch (IOException e) {

@@ -159,6 +159,18 @@ class MountsAndVolumesTest {
         assertEquals("prune-labelled\n", env.ok("volume", "prune", "--force", "--filter", "label=mylabel").stdout());
         env.ok("volume", "rm", "prune-plain");
 
+        Result bogusDevice = env.run(NORMAL, "volume", "create", "-o", "type=bind", "-o", "device=/bogus", "bogus-bind");
+        assertEquals(125, bogusDevice.exitCode(), bogusDevice::toString);
+        assertEquals("Error: invalid volume option device for driver 'local': stat /bogus: no such file or directory\n", bogusDevice.stderr());
+        Path device = hostDir("bind-device");
+        Files.writeString(device.resolve("myfile"), "x");
+        assertEquals("opt-bind\n", env.ok("volume", "create", "-o", "type=bind", "-o", "device=" + device, "opt-bind").stdout());
+        assertEquals("/vol/myfile\n", env.ok("run", "--rm", "-v", "opt-bind:/vol:z", image, "ls", "/vol/myfile").stdout());
+        env.ok("volume", "create", "-o", "type=tmpfs", "-o", "device=tmpfs", "opt-tmpfs");
+        assertEquals("tmpfs\n", env.ok("run", "--rm", "-v", "opt-tmpfs:/vol", image, "stat", "-f", "-c", "%T", "/vol").stdout());
+        env.ok("volume", "rm", "opt-bind", "opt-tmpfs");
+        assertTrue(Files.exists(device.resolve("myfile")), "removing a bind volume keeps its directory");
+
         Path dir = hostDir("dup-src");
         env.ok("run", "--rm", "-v", dir + ":/d", "-v", dir + ":/d", "--tmpfs", "/t", "--tmpfs", "/t", image, "true");
         Result clash = env.run(NORMAL, "run", "--rm", "--tmpfs", "/t", "--tmpfs", "/t:ro", image, "true");

@@ -297,4 +297,24 @@ class PodmanCompatTest {
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
         return dir;
     }
+    /** 140-diff: `diff --format json -l`, podman's object of changed/added/deleted paths for the latest container. */
+    @Test
+    void diffJsonOfTheLatestContainer() {
+        env.ok("run", "--name", "difftest", image, "sh", "-c", "touch /diff-added; rm /etc/group");
+        try {
+            com.fasterxml.jackson.databind.JsonNode d = env.ok("diff", "--format", "json", "-l").json();
+            assertEquals("[\"/diff-added\"]", d.get("added").toString(), d::toString);
+            assertEquals("[\"/etc/group\"]", d.get("deleted").toString(), d::toString);
+            assertEquals("[\"/etc\"]", d.get("changed").toString(), d::toString);
+        } finally {
+            env.ok("rm", "difftest");
+        }
+    }
+    /** 170-run-userns: keep-groups with other --group-add values is refused with podman's sentence first. */
+    @Test
+    void keepGroupsWithOtherGroupsIsRefusedAsPodman() {
+        Result r = env.run(JpodEnv.NORMAL, "run", "--rm", "--group-add", "keep-groups", "--group-add", "457", image, "id");
+        assertEquals(125, r.exitCode(), r::toString);
+        assertEquals("Error: the '--group-add keep-groups' option is not allowed with any other --group-add options\n", r.stderr());
+    }
 }
