@@ -93,6 +93,18 @@ static int conf_service(const char *path, int current)
     return current;
 }
 
+/* uid 0 in a user namespace (jpod's own: a container monitor's exit or health-check command), not the real root */
+static int in_user_namespace(void)
+{
+    FILE *f = fopen("/proc/self/uid_map", "r");
+    if (!f)
+        return 0;
+    unsigned long inside, outside, count;
+    int n = fscanf(f, "%lu %lu %lu", &inside, &outside, &count);
+    fclose(f);
+    return !(n == 3 && inside == 0 && outside == 0 && count == 4294967295UL);
+}
+
 /* the same files, in the same order, as ContainersConf.files */
 static int service_enabled(void)
 {
@@ -558,7 +570,10 @@ int client_main(int argc, char **argv)
     }
     memcpy(dist, self, strlen(self) + 1);
 
-    if (geteuid() == 0 || !service_enabled())
+    /* a monitor's `container cleanup` runs as root inside jpod's user namespace: it may use a service that is
+       already running (a JVM start saved on every detached container's end), but never starts one from there */
+    int nested = geteuid() == 0 && in_user_namespace();
+    if ((geteuid() == 0 && !nested) || !service_enabled())
         in_jvm(); /* as root the launcher refuses with the reason */
     /* an in-process command still asks a running service first: it answers help and command-line mistakes
        (ServiceRequest), and hands the command back ('f') otherwise; no service is started for one */
@@ -570,7 +585,7 @@ int client_main(int argc, char **argv)
     snprintf(value, sizeof value, "%s/libexec/jpod-helper", dist);
     setenv("JPOD_HELPER", value, 1);
 
-    int fd = open_service(!in_process_command);
+    int fd = open_service(!in_process_command && !nested);
     if (fd < 0)
         in_jvm();
     int failed = 0;
