@@ -224,7 +224,7 @@ final class ContainerEndpoints {
 
     private void create(HttpExchange ex) throws IOException {
         JsonNode body = jsonBody(ex);
-        RunRequest request = ContainerRequests.create(body, ex.request.param("name"));
+        RunRequest request = ContainerRequests.create(body, ex.request.param("name"), api.networks::exists);
         try (Engine engine = api.engine()) {
             if (engine.image(request.image()).isEmpty()) {
                 throw HttpError.notFound("No such image: " + request.image());

@@ -17,7 +17,11 @@ final class ContainerRequests {
     private ContainerRequests() {
     }
 
-    static RunRequest create(JsonNode b, String name) {
+    /**
+     * @param apiNetwork whether a name is a network created through the API (its containers get jpod's default
+     *                   network)
+     */
+    static RunRequest create(JsonNode b, String name, java.util.function.Predicate<String> apiNetwork) {
         String image = b.path("Image").asText("");
         if (image.isEmpty()) {
             throw HttpError.badRequest("config error: Image is required");
@@ -64,6 +68,12 @@ final class ContainerRequests {
         String mode = text(h, "NetworkMode");
         if (mode == null || mode.equals("default") || mode.equals("bridge")) {
             mode = "slirp4netns"; // jpod's default network, what `jpod run` gives without --network
+        } else if (!mode.equals("host") && !mode.equals("none") && !mode.startsWith("container:") && !mode.startsWith("slirp4netns")
+                && !mode.startsWith("pasta")) {
+            if (!apiNetwork.test(mode)) {
+                throw HttpError.notFound("network " + mode + " not found");
+            }
+            mode = "slirp4netns";
         }
         RunRequest.NetworkRequest network = new RunRequest.NetworkRequest(mode, strings(h.path("ExtraHosts"), "ExtraHosts"), publish,
                 h.path("PublishAllPorts").asBoolean(false), strings(h.path("Dns"), "Dns"), strings(h.path("DnsSearch"), "DnsSearch"),

@@ -25,6 +25,7 @@ public final class DockerApi {
     final ImageEndpoints images;
     final ContainerEndpoints containers;
     final VolumeEndpoints volumes;
+    final NetworkEndpoints networks;
 
     /** @param env the service's environment (the user's HOME, XDG_RUNTIME_DIR, PATH) */
     public DockerApi(Map<String, String> env, PrintStream log) {
@@ -34,6 +35,7 @@ public final class DockerApi {
         this.images = new ImageEndpoints(this);
         this.containers = new ContainerEndpoints(this);
         this.volumes = new VolumeEndpoints(this);
+        this.networks = new NetworkEndpoints(this);
     }
 
     /** An engine for one request; processes it starts run as this JVM's children. */
@@ -106,6 +108,11 @@ public final class DockerApi {
             }
             case "exec" -> {
                 if (containers.routeExec(ex, m, seg)) {
+                    return;
+                }
+            }
+            case "networks" -> {
+                if (networks.route(ex, m, seg)) {
                     return;
                 }
             }

@@ -28,6 +28,10 @@ final class ImageEndpoints {
             pull(ex);
             return true;
         }
+        if (n == 2 && seg[1].equals("prune") && m.equals("POST")) {
+            prune(ex);
+            return true;
+        }
         if (n == 2 && seg[1].equals("json") && DockerApi.get(m)) {
             list(ex);
             return true;
@@ -162,6 +166,27 @@ final class ImageEndpoints {
             m.remove("History"); // podman's list; docker's inspect has none
             ex.json(200, m);
         }
+    }
+
+    /**
+     * Dangling images (all unused ones with {@code dangling=false}); with a label filter only images carrying the
+     * labels go, which the engine's prune cannot select yet: none are removed then.
+     */
+    private void prune(HttpExchange ex) throws IOException {
+        Map<String, List<String>> filters = Filters.parse(ex.request.param("filters"));
+        List<Map<String, String>> deleted = new ArrayList<>();
+        if (!filters.containsKey("label") && !filters.containsKey("until")) {
+            boolean all = filters.getOrDefault("dangling", List.of()).contains("false");
+            try (Engine engine = api.engine()) {
+                for (String line : engine.pruneImages(all)) {
+                    deleted.add(Map.of("Deleted", line.startsWith("sha256:") ? line : "sha256:" + line));
+                }
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("ImagesDeleted", deleted);
+        out.put("SpaceReclaimed", 0);
+        ex.json(200, out);
     }
 
     private void tag(HttpExchange ex, String name) throws IOException {

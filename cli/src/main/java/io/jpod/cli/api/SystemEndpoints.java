@@ -175,6 +175,9 @@ final class SystemEndpoints {
      */
     void events(HttpExchange ex) throws IOException {
         Instant since = unixTime(ex.request.param("since"), "since");
+        if (since == null) {
+            since = Instant.now(); // without since, docker streams what happens from now on
+        }
         Instant until = unixTime(ex.request.param("until"), "until");
         Map<String, List<String>> filters = Filters.parse(ex.request.param("filters"));
         Path runRoot = Dirs.from(api.env(), null, null).runRoot().path();

@@ -34,8 +34,8 @@ import org.testcontainers.utility.DockerImageName;
  * testcontainers-java (1.21) against jpod's Docker-compatible API: a GenericContainer of the test image with an
  * exposed port reached from the test, a log-message wait, copyFileToContainer, execInContainer, getLogs, and
  * Wait.forListeningPort(). The API socket accepts only its owner (the test user) and this JVM runs as root, so a
- * socat relay run as the test user carries the connections (surefire sets TESTCONTAINERS_RYUK_DISABLED,
- * TESTCONTAINERS_HOST_OVERRIDE=localhost and TESTCONTAINERS_CHECKS_DISABLE).
+ * socat relay run as the test user carries the connections, on the path surefire sets as DOCKER_HOST (with
+ * TESTCONTAINERS_RYUK_DISABLED, TESTCONTAINERS_HOST_OVERRIDE=localhost and TESTCONTAINERS_CHECKS_DISABLE).
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class TestcontainersTest {
@@ -51,19 +51,28 @@ class TestcontainersTest {
         env.ok("version"); // starts the per-user service and its docker.sock
         Path dockerSocket = env.runRoot().resolve("docker.sock");
         await("the service's docker.sock", NORMAL, () -> Files.exists(dockerSocket));
-        Path dir = FX.scratchDir("tc-relay");
+        // the path surefire gives testcontainers as DOCKER_HOST (it reads the socket from the environment only)
+        Path relaySocket = Path.of(System.getenv("DOCKER_HOST").substring("unix://".length()));
+        Path dir = relaySocket.getParent();
+        Files.createDirectories(dir);
+        Files.deleteIfExists(relaySocket);
         env.user().chown(dir);
-        Path relaySocket = dir.resolve("docker.sock");
         relay = BoundedProcess.start(env.user().wrap(List.of("socat", "UNIX-LISTEN:" + relaySocket + ",fork,mode=666",
                 "UNIX-CONNECT:" + dockerSocket)), env.environment(), env.home(), FX.scratchDir("tc-out"));
         await("the relay socket", NORMAL, () -> Files.exists(relaySocket));
-        System.setProperty("DOCKER_HOST", "unix://" + relaySocket); // docker-java reads it over the environment
     }
 
     @AfterAll
     static void stopRelay() {
         if (relay != null) {
             relay.stop(Duration.ofSeconds(5));
+        }
+        try {
+            Path relaySocket = Path.of(System.getenv("DOCKER_HOST").substring("unix://".length()));
+            Files.deleteIfExists(relaySocket);
+            Files.deleteIfExists(relaySocket.getParent());
+        } catch (IOException e) {
+            // left for the next run, which replaces it
         }
     }
 
