@@ -87,9 +87,14 @@ public final class ImagePuller {
         Descriptor selected = parsed instanceof ImageIndex index ? PlatformMatcher.select(index, platform, image) : null;
         ImageRecord present = target.complete(selected != null ? selected.digest() : top.digest());
         if (present != null) {
-            // the same manifest is stored with all its layers: only the names are new (podman answers a warm pull so too)
-            byte[][] stored = target.stored(present.id());
-            if (!options.quiet() && options.progress() != null) {
+            // the same manifest is stored with all its layers: only the names may be new (podman answers a warm pull so too)
+            String name = nameFor(as);
+            String digestName = as.repositoryName() + "@" + top.digest();
+            // names are unique in the store, so a record that has both has nothing to gain from a rewrite (six fsyncs)
+            boolean named = name != null && present.names().contains(name) && present.digests().contains(digestName);
+            boolean quiet = options.quiet() || options.progress() == null;
+            byte[][] stored = named && quiet ? null : target.stored(present.id());
+            if (!quiet) {
                 progress("Getting image source signatures");
                 if (ManifestParser.parse(stored[0], null, image) instanceof ImageManifest m) {
                     for (Descriptor layer : m.layers()) {
@@ -99,8 +104,11 @@ public final class ImagePuller {
                 progress("Copying config " + Digests.shortHex(present.id()) + " done");
                 progress("Writing manifest to image destination");
             }
+            if (named) {
+                return present;
+            }
             return target.putImage(present.id(), stored[0], stored[1], present.manifestDigest(), present.layers(), present.size(),
-                    nameFor(as), as.repositoryName() + "@" + top.digest());
+                    name, digestName);
         }
         if (selected != null) {
             Descriptor d = selected;

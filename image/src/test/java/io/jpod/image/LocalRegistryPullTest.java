@@ -103,6 +103,7 @@ class LocalRegistryPullTest {
         ByteArrayOutputStream quiet = new ByteArrayOutputStream();
         ImageRecord rec3 = new ImagePuller(target, options(quiet, null, true), null).pull(r);
         assertEquals(rec.id().substring(7) + "\n", quiet.toString(StandardCharsets.UTF_8));
+        assertEquals(1, target.puts.get(), "a warm pull of a name the image already has writes no record");
 
         // by digest: same image, no tag name
         ImageReference byDigest = ImageReference.parse(r.repositoryName() + "@" + rec.manifestDigest());

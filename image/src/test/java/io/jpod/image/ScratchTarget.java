@@ -25,6 +25,7 @@ final class ScratchTarget implements PullTarget {
     final Map<String, ImageRecord> images = new ConcurrentHashMap<>();
     final AtomicInteger openStaged = new AtomicInteger();
     final AtomicInteger staged = new AtomicInteger();
+    final AtomicInteger puts = new AtomicInteger();
 
     @Override
     public boolean layerExists(String chainId) {
@@ -95,6 +96,7 @@ final class ScratchTarget implements PullTarget {
     @Override
     public ImageRecord putImage(String imageId, byte[] manifest, byte[] config, String manifestDigest, List<String> layerChainIds,
                                 long size, String name, String digestName) {
+        puts.incrementAndGet();
         for (String c : layerChainIds) {
             if (!committed.contains(c)) {
                 throw new StorageException("layer " + c + " missing");

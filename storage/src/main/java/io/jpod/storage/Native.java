@@ -13,10 +13,11 @@ import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 
 /**
- * File-metadata calls for unpacking and copying layers. Those made for every file (chmod, lchown, times) go through
- * the JDK's "unix" attribute view: binding libc through jnr-ffi generates classes at run time, which cost about a
- * tenth of a cold pull's CPU. The few calls the JDK does not offer (mknod for overlay whiteouts, mkfifo, times of a
- * FIFO, syncfs) use jnr, loaded lazily on first use.
+ * File-metadata calls for unpacking and copying layers. chmod and lchown go through the JDK's "unix" attribute view:
+ * binding all of jnr-posix generates classes at run time, which cost about a tenth of a cold pull's CPU. The few calls
+ * the JDK does not offer, or offers only at three times the system calls (mknod for overlay whiteouts, syncfs, times
+ * without following a symlink), go through the small {@link LibC} interface, bound lazily on first use (every pull
+ * binds it for syncfs anyway); mkfifo through jnr-posix.
  */
 final class Native {
     /** libc functions missing from jnr-posix. dev_t and the mode are passed as the C ABI wants them on 64-bit Linux. */
