@@ -23,6 +23,7 @@ public final class DockerApi {
     private final PrintStream log;
     final SystemEndpoints system;
     final ImageEndpoints images;
+    private final BuildEndpoint build;
     final ContainerEndpoints containers;
     final VolumeEndpoints volumes;
     final NetworkEndpoints networks;
@@ -33,6 +34,7 @@ public final class DockerApi {
         this.log = log;
         this.system = new SystemEndpoints(this);
         this.images = new ImageEndpoints(this);
+        this.build = new BuildEndpoint(this);
         this.containers = new ContainerEndpoints(this);
         this.volumes = new VolumeEndpoints(this);
         this.networks = new NetworkEndpoints(this);
@@ -93,6 +95,12 @@ public final class DockerApi {
             case "system" -> {
                 if (seg.length == 2 && seg[1].equals("df") && get(m)) {
                     system.df(ex);
+                    return;
+                }
+            }
+            case "build" -> {
+                if (seg.length == 1 && m.equals("POST")) {
+                    build.build(ex);
                     return;
                 }
             }
