@@ -47,7 +47,9 @@ class NetworkSetupTest {
         assertEquals(NetworkMode.SLIRP4NETNS, NetworkMode.parse("slirp4netns:mtu=1500"));
         assertEquals("mtu=1500", NetworkMode.options("slirp4netns:mtu=1500"));
         assertEquals(NetworkMode.PASTA, NetworkMode.parse("pasta"));
-        assertThrows(NetworkException.class, () -> NetworkMode.parse("bridge"));
+        assertEquals(NetworkMode.BRIDGE, NetworkMode.parse("bridge"), "podman's default network");
+        assertEquals(NetworkMode.BRIDGE, NetworkMode.parse("mynet"), "a user network's name (the engine checks it exists)");
+        assertThrows(NetworkException.class, () -> NetworkMode.parse("container:web"));
         assertThrows(NetworkException.class, () -> NetworkSetup.of("none:x=1", java.util.Map.of()));
     }
 
