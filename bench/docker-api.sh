@@ -19,7 +19,7 @@ user=jpodtest
 work=$(mktemp -d /tmp/jpod-bench-api.XXXXXX)
 chmod 0755 "$work"
 as_user=(runuser -u "$user" -- env -i HOME="$work/home" XDG_RUNTIME_DIR="$work/run" PATH=/usr/sbin:/usr/bin:/sbin:/bin
-    LANG=C.UTF-8 DOCKER_CONFIG="$work/home/.docker-none")
+    LANG=C.UTF-8) # docker reads $HOME/.docker: this run's own
 podman=(podman --runtime runc --cgroup-manager cgroupfs --events-backend file)
 jpod=("$work/jpod/bin/jpod")
 podman_service_pid=

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a Debian 12 host for building and testing jpod. Idempotent; must run as root.
 #  - packages: build tools, the rootless stack (uidmap, slirp4netns, passt for --network pasta, fuse-overlayfs), the test registry, busybox,
-#    iptables (user networks' rules in the holder's namespace), docker-compose (a client of the Docker-compatible API in the tests)
+#    iptables (user networks' rules in the holder's namespace), docker-compose and socat (clients of the Docker-compatible API in the tests)
 #  - /dev/fuse and /dev/net/tun usable by unprivileged users (stock distros ship them 0666; some VMs 0600)
 #  - user jpodtest with exactly one subordinate range 100000:65536 in /etc/subuid and /etc/subgid
 #  - user jpodnosub with no subordinate range (for the error-path test)
@@ -13,7 +13,7 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 PACKAGES=(uidmap slirp4netns passt fuse-overlayfs docker-registry busybox-static podman runc hyperfine maven
-          openjdk-17-jdk-headless gcc libc6-dev procps iproute2 curl ca-certificates iptables docker-compose)
+          openjdk-17-jdk-headless gcc libc6-dev procps iproute2 curl ca-certificates iptables docker-compose socat)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -137,9 +137,12 @@ public final class ApiServer {
                 if (ex.sent()) {
                     return false; // mid-stream: the client sees the stream end
                 }
-                ex.error(e.status(), e.getMessage());
                 if (e.status() == 400 || e.status() == 413 || e.status() == 431) {
-                    return false; // the body may be unread or malformed: do not look for a next request in it
+                    ex.closeAfter(); // the body may be unread or malformed: do not look for a next request in it
+                }
+                ex.error(e.status(), e.getMessage());
+                if (!ex.keepAlive()) {
+                    return false;
                 }
             } catch (IOException e) {
                 throw e;

@@ -53,6 +53,11 @@ final class HttpExchange {
         return hijacked;
     }
 
+    /** The response says "Connection: close": the connection ends after it. */
+    void closeAfter() {
+        keepAlive = false;
+    }
+
     void header(String name, String value) {
         extra.put(name, value);
     }

@@ -237,7 +237,7 @@ final class SystemEndpoints {
         }
         Map<String, String> attrs = new LinkedHashMap<>();
         if (e.attributes() != null) {
-            attrs.putAll(e.attributes());
+            e.attributes().forEach((k, v) -> attrs.put(k.equals("containerExitCode") ? "exitCode" : k, v)); // docker's key
         }
         if (e.image() != null && !e.image().isEmpty()) {
             attrs.put("image", e.image());
