@@ -18,7 +18,7 @@ import java.util.Map;
  * through {@link #engine()}.
  */
 @Command(name = "jpod", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
-        description = "Manage containers and images, rootless and daemonless.",
+        description = "Manage pods, containers and images",
         usageHelpAutoWidth = true)
 public final class JpodCommand implements Runnable {
     final Map<String, String> env;

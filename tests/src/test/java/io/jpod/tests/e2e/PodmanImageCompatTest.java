@@ -147,6 +147,9 @@ class PodmanImageCompatTest {
     @Test
     void helpIsLaidOutAsCobrasFromTheCommandModel() {
         String top = env.ok("--help").stdout();
+        assertTrue(top.startsWith("Manage pods, containers and images\n"), top); // podman's first line, for -h and help too
+        assertEquals(top, env.ok("-h").stdout());
+        assertEquals(top, env.ok("help").stdout());
         assertTrue(top.contains("\nUsage:\n  jpod [options] [command]\n"), top);
         assertTrue(top.matches("(?s).*\nAvailable Commands:\n.*\n  help +\\S.*\n  rm +Remove one or more containers.*"), top);
         String rm = env.ok("rm", "--help").stdout();
