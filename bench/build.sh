@@ -14,6 +14,7 @@ die() { echo "bench: $*" >&2; exit 1; }
 [[ $(id -u) -eq 0 ]] || die "run as root (it starts a registry and runs both engines as user jpodtest)"
 command -v hyperfine >/dev/null || die "hyperfine is not installed (apt-get install hyperfine)"
 command -v podman >/dev/null || die "podman is not installed (apt-get install podman runc)"
+command -v buildah >/dev/null || die "buildah is not installed (apt-get install buildah)"
 
 user=jpodtest
 work=$(mktemp -d /tmp/jpod-bench.XXXXXX)
@@ -67,26 +68,30 @@ chmod -R a+rX "$ctx"
 # the rebuild's cache: one build of each first (the warm-up runs build again)
 "${as_user[@]}" "${jpod[@]}" build -q -t bench-built "$ctx" >/dev/null
 "${as_user[@]}" "${podman[@]}" build -q -t bench-built "$ctx" >/dev/null
+"${as_user[@]}" buildah bud --layers -q -t bench-built-buildah "$ctx" >/dev/null
 
 load_before=$(uptime)
 J="${jpod[*]}"
 P="${podman[*]}"
+B="buildah bud --layers" # buildah itself (its default runtime runc, rootless isolation), with podman's layer cache
 "${as_user[@]}" hyperfine -N --warmup 2 --runs "$runs" --export-markdown "$work/home/build.md" \
     -n "jpod build --no-cache (cold, 10 steps)" "$J build -q --no-cache -t bench-built $ctx" \
     -n "podman build --no-cache (cold, 10 steps)" "$P build -q --no-cache -t bench-built $ctx" \
     -n "jpod build (unchanged rebuild)" "$J build -q -t bench-built $ctx" \
-    -n "podman build (unchanged rebuild)" "$P build -q -t bench-built $ctx"
+    -n "podman build (unchanged rebuild)" "$P build -q -t bench-built $ctx" \
+    -n "buildah bud --no-cache (cold, 10 steps)" "$B -q --no-cache -t bench-built-buildah $ctx" \
+    -n "buildah bud (unchanged rebuild)" "$B -q -t bench-built-buildah $ctx"
 load_after=$(uptime)
 
 java_version=$(JPOD_SERVICE=0 "${as_user[@]}" "${jpod[@]}" version | sed -n 's/^Java: *//p')
 {
     echo "## build ($(date -u +%Y-%m-%d))"
     echo
-    echo "\`bench/build.sh $runs\`: \`jpod build\` beside \`podman build\` (buildah inside), the same 10-step Containerfile"
+    echo "\`bench/build.sh $runs\`: \`jpod build\` beside \`podman build\` (buildah inside) and \`buildah bud --layers\`, the same 10-step Containerfile"
     echo "(3 RUN, 2 COPY of 51 files, ENV, ARG, WORKDIR, LABEL, CMD) on the busybox image from a local registry, as the"
     echo "unprivileged user; cold = \`--no-cache\` (every step run and committed), rebuild = nothing changed (all hits)."
     echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(. /etc/os-release; echo "$PRETTY_NAME"),"
-    echo "kernel $(uname -r); jpod on Java $java_version; $(podman --version) with runc $(runc --version | sed -n 's/^runc version //p')."
+    echo "kernel $(uname -r); jpod on Java $java_version; $(podman --version), $(buildah --version | cut -d' ' -f1-3), with runc $(runc --version | sed -n 's/^runc version //p')."
     echo "Load before: \`${load_before#*load average: }\`, after: \`${load_after#*load average: }\` (1/5/15 min)."
     echo
     cat "$work/home/build.md"
