@@ -75,13 +75,24 @@ public final class ContainerFiles {
     }
 
     /** The container's changes against its image, as `podman diff` lists them. */
+    /** What `run` itself creates as mount points; podman's diff leaves them out, and so their parents when nothing else changed there. */
+    private static final java.util.Set<String> RUN_ARTIFACTS = java.util.Set.of("/etc/hosts", "/etc/resolv.conf", "/etc/hostname",
+            "/run/.containerenv", "/proc", "/dev", "/sys");
+
+    static List<DiffWalker.Change> withoutRunArtifacts(List<DiffWalker.Change> changes) {
+        List<DiffWalker.Change> kept = changes.stream()
+                .filter(ch -> !(ch.kind() == 'A' && RUN_ARTIFACTS.contains(ch.path()))).toList();
+        return kept.stream().filter(ch -> !((ch.path().equals("/etc") || ch.path().equals("/run")) && ch.kind() != 'D'
+                && kept.stream().noneMatch(o -> o.path().startsWith(ch.path() + "/")))).toList();
+    }
+
     public List<DiffWalker.Change> diff(String idOrName) {
         ContainerRecord c = container(idOrName);
         try {
             if (isVfs()) {
-                return DiffWalker.compare(vfsRootfs(c), lowers(c));
+                return withoutRunArtifacts(DiffWalker.compare(vfsRootfs(c), lowers(c)));
             }
-            return DiffWalker.changes(upperOf(c), lowers(c));
+            return withoutRunArtifacts(DiffWalker.changes(upperOf(c), lowers(c)));
         } catch (IOException e) {
             throw new EngineException("cannot read the changes of container " + c.name() + ": " + e.getMessage(), e);
         }
