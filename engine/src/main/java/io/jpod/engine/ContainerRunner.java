@@ -75,7 +75,8 @@ final class ContainerRunner {
         ImageSettings settings = ImageSettings.parse(store.images().config(image.id()));
         net.reservePorts(() -> store.images().config(image.id())); // a port in use fails before the container exists
         List<String> argv = ProcessArgs.of(settings.entrypoint(), settings.cmd(), req.process().entrypoint(), req.command());
-        ContainerCgroups.Planned cgroupPlan = ContainerCgroups.planRun(req.resources(), callerEnv); // limits fail before the container exists
+        ContainerCgroups.Planned cgroupPlan = ContainerCgroups.planRun(req.resources(), callerEnv,
+                pod == null ? null : store.pods().dir(pod.id())); // limits fail before the container exists
 
         SecureRandom random = new SecureRandom();
         String id = ContainerNames.newId(random);
