@@ -72,8 +72,16 @@ public final class Pods {
         if (req.network() != null) {
             io.jpod.network.NetworkMode.parse(req.network());
         }
+        String userns = null;
         if (req.userns() != null && !req.userns().isEmpty() && !req.userns().equals("host")) {
-            throw new EngineException("--userns=" + req.userns() + " is not supported for pods yet: leave it out (the pod's containers run in jpod's user namespace)");
+            if (!req.userns().equals("keep-id")) {
+                throw new EngineException("--userns=" + req.userns() + " is not supported for pods: use keep-id (or host, the default)");
+            }
+            if (share.isEmpty()) {
+                throw new EngineException("--userns=keep-id on a pod needs an infra sharing namespaces: give it to each container instead (run --userns=keep-id)");
+            }
+            SandboxPolicy.keepIdMapRecords(); // the caller's ids fit, or one line saying what to add
+            userns = "keep-id";
         }
         if (req.hostname() != null && (req.hostname().isEmpty() || req.hostname().length() > 64)) {
             throw new EngineException("invalid hostname \"" + req.hostname() + "\": 1 to 64 characters");
@@ -88,7 +96,8 @@ public final class Pods {
             name = ContainerNames.newName(random, taken);
         }
         PodRecord pod = new PodRecord(id, name, Instant.now(), req.labels(), req.infra() ? ContainerNames.newId(random) : null,
-                share, req.publish(), req.hostname(), req.network(), req.addHosts(), req.dns(), req.infraCommand(), req.createCommand());
+                share, req.publish(), req.hostname(), req.network(), req.addHosts(), req.dns(), req.infraCommand(), req.createCommand(),
+                userns);
         store.pods().create(pod);
         if (limits != null) {
             try {
@@ -359,7 +368,7 @@ public final class Pods {
             ic.put("HostAdd", pod.addHosts().isEmpty() ? null : pod.addHosts());
             ic.put("NetworkOptions", null);
             ic.put("pid_ns", pod.share().contains("pid") ? "pod" : "private");
-            ic.put("userns", "host");
+            ic.put("userns", pod.userns() == null ? "host" : pod.userns());
             ic.put("uts_ns", "private");
             m.put("InfraConfig", ic);
         }
