@@ -1224,7 +1224,7 @@ static int cmd_run(int argc, char **argv)
         slirp_fork(&s, &sl);   /* before unshare(CLONE_NEWPID), see slirp_fork */
     net_pasta_fork();          /* likewise, when the spec asks for pasta (network.c); before keep-id's userns */
     bridge_fork();             /* the veth worker stays in the namespace that owns the holder's (bridge.c) */
-    if (sandbox_enter_userns() < 0)
+    if (!pod_join_user_namespace() && sandbox_enter_userns() < 0)
         die("%s", sandbox_step);
     if (!pod_join_pid_namespace() && unshare(CLONE_NEWPID) < 0)
         die("unshare pid namespace");

@@ -19,15 +19,15 @@
 #include "lifecycle.h"
 #include "pod.h"
 
-#define NSHARED 4
-static const char *const shared_names[NSHARED] = { "net", "ipc", "uts", "pid" };
-static const int shared_types[NSHARED] = { CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWPID };
+#define NSHARED 5
+static const char *const shared_names[NSHARED] = { "net", "ipc", "uts", "pid", "user" };
+static const int shared_types[NSHARED] = { CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWPID, CLONE_NEWUSER };
 
 static int infra;
 static int join_types;
 static pid_t join_pid, join_monitor;
 static unsigned long long join_monitor_start;
-static int join_fds[NSHARED] = { -1, -1, -1, -1 };
+static int join_fds[NSHARED] = { -1, -1, -1, -1, -1 };
 
 int pod_spec_key(const char *key, const char *value)
 {
@@ -41,7 +41,7 @@ int pod_spec_key(const char *key, const char *value)
                 join_types |= shared_types[i];
                 return 1;
             }
-        fail("run: spec: joinns=%s is not a namespace a pod shares (net, ipc, uts or pid)", value);
+        fail("run: spec: joinns=%s is not a namespace a pod shares (net, ipc, uts, pid or user)", value);
     }
     if (!strcmp(key, "joinpid")) {
         int pid, monitor, used = 0;
@@ -98,6 +98,17 @@ void pod_open_namespaces(void)
     if (poll(&p, 1, 0) != 0)
         infra_gone();
     close(pidfd);
+}
+
+int pod_join_user_namespace(void)
+{
+    if (join_fds[4] < 0)
+        return 0;
+    if (setns(join_fds[4], CLONE_NEWUSER) < 0)
+        die("join the pod's user namespace");
+    close(join_fds[4]);
+    join_fds[4] = -1;
+    return 1;
 }
 
 int pod_join_pid_namespace(void)

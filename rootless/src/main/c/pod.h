@@ -3,7 +3,8 @@
  *                                   set-up, no exec), reaps orphans and exits 0 on SIGTERM/SIGINT/SIGHUP
  *   joinpid=PID:MONITORPID:START    the infra's init, checked to be the child of that monitor (its start time in
  *                                   clock ticks), whose namespaces joinns= names
- *   joinns=net|ipc|uts|pid          join this namespace of joinpid instead of creating one (repeatable)
+ *   joinns=net|ipc|uts|pid|user     join this namespace of joinpid instead of creating one (repeatable; user: the
+ *                                   infra's keep-id user namespace, in place of the container's own)
  */
 #ifndef JPOD_POD_H
 #define JPOD_POD_H
@@ -17,6 +18,10 @@ int pod_is_infra(void);
 /* In the monitor, before anything is forked: opens the infra's namespaces (checked as exec checks a container's
    init). Exits 125 with one line when the infra is not running. */
 void pod_open_namespaces(void);
+
+/* In the monitor instead of entering a nested user namespace of its own: joins the infra's (pod --userns=keep-id),
+   before the PID namespace (owned by it). 1 if joined. */
+int pod_join_user_namespace(void);
 
 /* In the monitor instead of unshare(CLONE_NEWPID): joins the infra's PID namespace when shared. 1 if joined. */
 int pod_join_pid_namespace(void);

@@ -98,6 +98,12 @@ public final class PodCommand implements Runnable {
         @Option(names = "--userns", paramLabel = "MODE", description = "host (default)")
         String userns;
 
+        @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", description = "Memory limit of the pod's cgroup (its containers together)")
+        String memory;
+
+        @Option(names = "--cpus", paramLabel = "N", description = "CPU limit of the pod's cgroup (its containers together)")
+        String cpus;
+
         @Override
         public Integer call() {
             if (name != null && positionalName != null && !name.equals(positionalName)) {
@@ -108,7 +114,7 @@ public final class PodCommand implements Runnable {
             List<String> infraCmd = infraCommand == null ? List.of() : List.of(infraCommand);
             try (Engine engine = parent.jpod.engine()) {
                 PodRecord pod = engine.pods().create(new PodCreateRequest(name != null ? name : positionalName, publish, share, hostname,
-                        labels(labels), infra, infraCmd, addHosts, dns, network, userns, cmd));
+                        labels(labels), infra, infraCmd, addHosts, dns, network, userns, cmd, memory, cpus));
                 parent.jpod.out.println(pod.id());
             }
             return 0;

@@ -41,12 +41,16 @@ final class ContainerCgroups {
 
     /** The cgroups of a new container, or empty when none is usable (and none was asked for). */
     static Optional<ContainerCgroups> plan(String id, Cgroups cg, List<CgroupLimits.Write> writes) {
+        return below(cg, "jpod-" + id, writes);
+    }
+
+    private static Optional<ContainerCgroups> below(Cgroups cg, String name, List<CgroupLimits.Write> writes) {
         if (!cg.usable()) {
             return Optional.empty();
         }
         Map<String, Path> dirs = new LinkedHashMap<>();
         cg.parents().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .forEach(e -> dirs.put(e.getKey(), e.getValue().resolve("jpod-" + id)));
+                .forEach(e -> dirs.put(e.getKey(), e.getValue().resolve(name)));
         return Optional.of(new ContainerCgroups(cg.version(), dirs, writes));
     }
 
@@ -77,19 +81,29 @@ final class ContainerCgroups {
     }
 
     static Planned planRun(RunRequest.ResourceRequest request, Map<String, String> env, java.io.PrintStream err) {
+        return planRun(request, env, err, null);
+    }
+
+    /**
+     * For a container of a pod with a cgroup (its dir {@code podDir} keeps the plan), the container's cgroups are
+     * made below the pod's, and must be; podDir null: a container of its own.
+     */
+    static Planned planRun(RunRequest.ResourceRequest request, Map<String, String> env, java.io.PrintStream err, Path podDir) {
         RunRequest.ResourceRequest r = request == null ? new RunRequest.ResourceRequest() : request;
         ContainersConf.Values conf = ContainersConf.load(env);
-        Cgroups cg = Cgroups.detect(conf.cgroupSettings(), io.jpod.rootless.HostUser.current().uid());
+        Optional<ContainerCgroups> pod = podDir == null ? Optional.empty() : load(podDir);
+        Cgroups cg = pod.isPresent() ? new Cgroups(pod.get().version, "cgroupfs", pod.get().dirs, null)
+                : Cgroups.detect(conf.cgroupSettings(), io.jpod.rootless.HostUser.current().uid());
         if (CgroupLimits.isZero(r.memory())) {
             // --memory=0 is podman's "no limit": nothing to apply, so it needs no cgroup; where there is none on
             // cgroup v1, podman's warning that the flag is ignored (its words, a plain line)
             r = new RunRequest.ResourceRequest(null, r.memorySwap(), r.memoryReservation(), r.cpus(), r.cpuShares(),
                     r.cpuWeight(), r.cpusetCpus(), r.pidsLimit(), r.blockIo());
-            if (!cg.usable() && !cg.version().equals("v2")) {
+            if (err != null && !cg.usable() && !cg.version().equals("v2")) {
                 err.println("Resource limits are not supported and ignored on cgroups V1 rootless systems");
             }
         }
-        boolean requested = CgroupLimits.requested(r);
+        boolean requested = CgroupLimits.requested(r) || pod.isPresent(); // without its cgroup the pod's limit would not hold
         if (r.pidsLimit() == null && conf.pidsLimit() != null && cg.has("pids")) {
             // containers.conf's default replaces podman's built-in 2048, where a pids controller exists
             long pids = conf.pidsLimit() <= 0 ? -1 : conf.pidsLimit();
@@ -97,6 +111,79 @@ final class ContainerCgroups {
                     r.cpuWeight(), r.cpusetCpus(), pids, r.blockIo());
         }
         return new Planned(cg, CgroupLimits.plan(r, cg), requested);
+    }
+
+    // ---- pods
+
+    /**
+     * `pod create --memory/--cpus`: the limits checked on the detected cgroups (one line saying what to change
+     * when none is delegated), before the pod exists.
+     */
+    static Planned planPod(String memory, String cpus, Map<String, String> env) {
+        ContainersConf.Values conf = ContainersConf.load(env);
+        Cgroups cg = Cgroups.detect(conf.cgroupSettings(), io.jpod.rootless.HostUser.current().uid());
+        RunRequest.ResourceRequest r = new RunRequest.ResourceRequest(memory, null, null, cpus, null, null, null, -1L, null);
+        return new Planned(cg, CgroupLimits.plan(r, cg), true);
+    }
+
+    /** Creates the pod's cgroup ({@code jpod-pod-<id>} per hierarchy) with its limits and keeps the plan in its dir. */
+    static void createPod(Planned planned, String podId, Path podDir) throws IOException {
+        ContainerCgroups c = below(planned.cgroups(), "jpod-pod-" + podId, planned.writes()).orElseThrow();
+        try {
+            c.create();
+            c.save(podDir);
+        } catch (IOException e) {
+            c.remove();
+            throw e;
+        }
+    }
+
+    /** `pod inspect`'s cgroup fields (podman's names) of a pod with a cgroup; empty without one. */
+    static Map<String, Object> podInspect(Path podDir) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        load(podDir).ifPresent(c -> {
+            m.put("CreateCgroup", true);
+            m.put("CgroupPath", c.distinctDirs().get(0).toString());
+            for (CgroupLimits.Write w : c.writes) {
+                switch (w.file()) {
+                    case "memory.limit_in_bytes", "memory.max" -> m.put("MemoryLimit", Long.parseLong(w.value()));
+                    case "cpu.cfs_period_us" -> m.put("CPUPeriod", Long.parseLong(w.value()));
+                    case "cpu.cfs_quota_us" -> m.put("CPUQuota", Long.parseLong(w.value()));
+                    case "cpu.max" -> {
+                        String[] qp = w.value().split(" ");
+                        m.put("CPUPeriod", Long.parseLong(qp[1]));
+                        m.put("CPUQuota", Long.parseLong(qp[0]));
+                    }
+                    default -> { }
+                }
+            }
+        });
+        return m;
+    }
+
+    /**
+     * Before the infra starts: the pod's cgroup (again) and the infra's own {@code jpod-<infraId>} below it (as
+     * podman's infra has its own; v2 allows no process beside child cgroups); the helper's records, none without
+     * a pod cgroup.
+     */
+    static List<ContainerSpec.Extra> prepareInfra(Path podDir, String infraId) throws IOException {
+        Optional<ContainerCgroups> pod = load(podDir);
+        if (pod.isEmpty()) {
+            return List.of();
+        }
+        pod.get().create();
+        ContainerCgroups infra = infraOf(pod.get(), infraId);
+        infra.create();
+        return infra.extras();
+    }
+
+    private static ContainerCgroups infraOf(ContainerCgroups pod, String infraId) {
+        return below(new Cgroups(pod.version, "cgroupfs", pod.dirs, null), "jpod-" + infraId, List.of()).orElseThrow();
+    }
+
+    /** `pod rm`: the infra's cgroup and the pod's, once its containers' are gone; whether they are (or never were). */
+    static boolean removePod(Path podDir, String infraId) {
+        return load(podDir).map(pod -> (infraId == null || infraOf(pod, infraId).remove()) & pod.remove()).orElse(true);
     }
 
     String version() {

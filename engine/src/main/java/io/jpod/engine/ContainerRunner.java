@@ -56,7 +56,7 @@ final class ContainerRunner {
             if (pod.infraId() != null && pod.share().contains("uts") && req.process().hostname() != null) {
                 throw new EngineException("invalid config provided: cannot set hostname when joining the pod UTS namespace"); // podman's words
             }
-            if (pod.infraId() != null && !pod.share().isEmpty() && "keep-id".equals(req.security().userns())) {
+            if (pod.infraId() != null && !pod.share().isEmpty() && "keep-id".equals(req.security().userns()) && !"keep-id".equals(pod.userns())) {
                 throw new EngineException("--userns=keep-id cannot be used with --pod: the pod's namespaces belong to jpod's user namespace");
             }
         }
@@ -69,6 +69,10 @@ final class ContainerRunner {
     private int run(RunRequest req, Lifecycle lifecycle, ContainerNetwork net, io.jpod.storage.PodRecord pod) {
         boolean podNet = pod != null && pod.infraId() != null && pod.share().contains("net");
         boolean podUts = pod != null && pod.infraId() != null && pod.share().contains("uts");
+        // pod --userns=keep-id: the caller's ids and names as keep-id gives them, the user namespace the infra's (joined at start)
+        boolean podKeepId = pod != null && pod.infraId() != null && !pod.share().isEmpty() && "keep-id".equals(pod.userns());
+        RunRequest.SecurityRequest idSec = podKeepId ? withUserns(req.security(), "keep-id") : req.security();
+        RunRequest.SecurityRequest nsSec = podKeepId ? withUserns(req.security(), null) : req.security();
         NetworkSetup network = net.setup();
         if (network.mode() == io.jpod.network.NetworkMode.BRIDGE) { // podman's "network not found" before anything exists
             Networks networks = new Networks(store);
@@ -79,7 +83,8 @@ final class ContainerRunner {
         ImageSettings settings = ImageSettings.parse(store.images().config(image.id()));
         net.reservePorts(() -> store.images().config(image.id())); // a port in use: created, not started (below)
         List<String> argv = ProcessArgs.of(settings.entrypoint(), settings.cmd(), req.process().entrypoint(), req.command());
-        ContainerCgroups.Planned cgroupPlan = ContainerCgroups.planRun(req.resources(), callerEnv, err); // limits fail before the container exists
+        ContainerCgroups.Planned cgroupPlan = ContainerCgroups.planRun(req.resources(), callerEnv, err,
+                pod == null ? null : store.pods().dir(pod.id())); // limits fail before the container exists
 
         SecureRandom random = new SecureRandom();
         String id = ContainerNames.newId(random);
@@ -113,7 +118,7 @@ final class ContainerRunner {
 
             String hostname = podUts ? Pods.hostname(pod)
                     : req.process().hostname() != null ? req.process().hostname() : id.substring(0, 12);
-            ContainerUser user = ContainerUser.resolve(merged, req.process().user() != null ? req.process().user() : SandboxPolicy.defaultUser(req.security(), settings.user()));
+            ContainerUser user = ContainerUser.resolve(merged, req.process().user() != null ? req.process().user() : SandboxPolicy.defaultUser(idSec, settings.user()));
             if (!req.process().groupAdd().isEmpty()) {
                 user = RunFlags.addGroups(merged, user, req.process().groupAdd());
             }
@@ -141,10 +146,10 @@ final class ContainerRunner {
             ensureWorkdir(merged, cwd, req.process().workdir() != null, userMounts.mounts(), id);
             mounts.add(containerEnv(runDir, merged, req, id, name, imageName, image.id()));
             mounts = MountSpecs.merge(userMounts.mounts(), mounts);
-            mounts.addAll(SandboxPolicy.userEtcFiles(req.security(), merged, runDir));
+            mounts.addAll(SandboxPolicy.userEtcFiles(idSec, merged, runDir));
             mounts.addAll(RunFlags.deviceMounts(req.security().devices(), merged));
             Path exitFile = runDir.resolve("exit");
-            List<ContainerSpec.Extra> sandbox = SandboxPolicy.extras(req.security(), user.uid(), runDir, err);
+            List<ContainerSpec.Extra> sandbox = SandboxPolicy.extras(nsSec, user.uid(), runDir, err);
             List<ContainerSpec.Extra> cgroups = cgroupPlan.prepare(id, store.containers().dir(id), err);
             // a container sharing the pod's network has none of its own (no slirp4netns, no ports): the infra's is joined at start
             List<ContainerSpec.Extra> netExtras = podNet ? List.of() : net.specExtras(dirs.runRoot(), id);
@@ -307,5 +312,10 @@ final class ContainerRunner {
         } catch (IOException e) {
             // best effort
         }
+    }
+
+    private static RunRequest.SecurityRequest withUserns(RunRequest.SecurityRequest s, String userns) {
+        return new RunRequest.SecurityRequest(s.capAdd(), s.capDrop(), s.privileged(), s.securityOpts(), s.volumes(), s.mounts(),
+                s.tmpfs(), s.readOnly(), s.readOnlyTmpfs(), userns, s.ulimits(), s.devices());
     }
 }

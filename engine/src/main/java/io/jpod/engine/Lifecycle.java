@@ -223,6 +223,9 @@ final class Lifecycle {
                 join.forEach(x -> record(spec, x.key(), x.value()));
             }
             writeAtomic(specFile, spec.toByteArray());
+            if (config.pod() != null) { // the pod's cgroup (gone after a reboot) before its container's below it
+                ContainerCgroups.createFor(store.pods().dir(config.pod()));
+            }
             ContainerCgroups.createFor(store.containers().dir(id)); // limits in place before the child joins
             ProcessBuilder pb = runtimeOf(config).runContainer(specFile);
             if (detach) {

@@ -61,8 +61,8 @@ final class PodInfra {
         return new Process(pid, monitor, ticks);
     }
 
-    /** Starts the infra unless it runs; its process. */
-    Process start(PodRecord pod) {
+    /** Starts the infra unless it runs (in its cgroup below the pod's, when the pod in {@code podDir} has one); its process. */
+    Process start(PodRecord pod, Path podDir) {
         Process p = running(pod);
         if (p != null) {
             return p;
@@ -81,6 +81,10 @@ final class PodInfra {
             extras.add(new ContainerSpec.Extra("infra", "1"));
             extras.add(new ContainerSpec.Extra("monitorpidfile", run.resolve("monitor.pid").toString()));
             extras.add(new ContainerSpec.Extra("detach", "1"));
+            extras.addAll(ContainerCgroups.prepareInfra(podDir, pod.infraId()));
+            if ("keep-id".equals(pod.userns())) { // the pod's namespaces are made inside it; its containers join it
+                extras.addAll(SandboxPolicy.keepIdMapRecords());
+            }
             List<String> argv = pod.infraCommand().isEmpty() ? List.of("jpod-infra") : pod.infraCommand();
             ContainerSpec spec = new ContainerSpec(Path.of("/"), Pods.hostname(pod), "/", 0, 0, List.of(), List.of(),
                     argv, net.specNetwork(), network.slirp4netns(), network.mtu() > 0 ? network.mtu() : NetworkSetup.DEFAULT_MTU,
@@ -120,6 +124,9 @@ final class PodInfra {
     static List<ContainerSpec.Extra> joinRecords(PodRecord pod, Process infra) {
         List<ContainerSpec.Extra> records = new ArrayList<>();
         records.add(new ContainerSpec.Extra("joinpid", infra.pid() + ":" + infra.monitorPid() + ":" + infra.monitorStartTicks()));
+        if ("keep-id".equals(pod.userns())) {
+            records.add(new ContainerSpec.Extra("joinns", "user"));
+        }
         for (String ns : pod.share()) {
             records.add(new ContainerSpec.Extra("joinns", ns));
         }

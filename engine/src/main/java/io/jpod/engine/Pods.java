@@ -7,6 +7,7 @@ import io.jpod.storage.ContainerRecord;
 import io.jpod.storage.PodRecord;
 import io.jpod.storage.Store;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -31,11 +32,13 @@ public final class Pods {
     private final Store store;
     private final PodInfra infra;
     private final PrintStream err;
+    private final Map<String, String> env;
 
     Pods(Engine engine, Store store, Dirs dirs, Map<String, String> env, PrintStream err, ProcessHost host) {
         this.engine = engine;
         this.store = store;
         this.err = err;
+        this.env = env;
         this.infra = new PodInfra(dirs, NativeHelper.locate(env), host, env, err);
     }
 
@@ -69,12 +72,21 @@ public final class Pods {
         if (req.network() != null) {
             io.jpod.network.NetworkMode.parse(req.network());
         }
+        String userns = null;
         if (req.userns() != null && !req.userns().isEmpty() && !req.userns().equals("host")) {
-            throw new EngineException("--userns=" + req.userns() + " is not supported for pods yet: leave it out (the pod's containers run in jpod's user namespace)");
+            if (!req.userns().equals("keep-id")) {
+                throw new EngineException("--userns=" + req.userns() + " is not supported for pods: use keep-id (or host, the default)");
+            }
+            if (share.isEmpty()) {
+                throw new EngineException("--userns=keep-id on a pod needs an infra sharing namespaces: give it to each container instead (run --userns=keep-id)");
+            }
+            SandboxPolicy.keepIdMapRecords(); // the caller's ids fit, or one line saying what to add
+            userns = "keep-id";
         }
         if (req.hostname() != null && (req.hostname().isEmpty() || req.hostname().length() > 64)) {
             throw new EngineException("invalid hostname \"" + req.hostname() + "\": 1 to 64 characters");
         }
+        ContainerCgroups.Planned limits = req.limited() ? ContainerCgroups.planPod(req.memory(), req.cpus(), env) : null;
         SecureRandom random = new SecureRandom();
         String id = ContainerNames.newId(random);
         String name = req.name();
@@ -84,8 +96,18 @@ public final class Pods {
             name = ContainerNames.newName(random, taken);
         }
         PodRecord pod = new PodRecord(id, name, Instant.now(), req.labels(), req.infra() ? ContainerNames.newId(random) : null,
-                share, req.publish(), req.hostname(), req.network(), req.addHosts(), req.dns(), req.infraCommand(), req.createCommand());
-        return store.pods().create(pod);
+                share, req.publish(), req.hostname(), req.network(), req.addHosts(), req.dns(), req.infraCommand(), req.createCommand(),
+                userns);
+        store.pods().create(pod);
+        if (limits != null) {
+            try {
+                ContainerCgroups.createPod(limits, id, store.pods().dir(id));
+            } catch (IOException e) {
+                store.pods().remove(id); // nothing half-made stays
+                throw new EngineException("cannot set up the pod's cgroup: " + e.getMessage(), e);
+            }
+        }
+        return pod;
     }
 
     /** --share: podman's names, "none" for nothing; "+ns" adds to the default. */
@@ -206,7 +228,7 @@ public final class Pods {
     public void start(String idOrName) {
         PodRecord pod = get(idOrName);
         if (pod.infraId() != null) {
-            infra.start(pod);
+            infra.start(pod, store.pods().dir(pod.id()));
         }
         List<ContainerRecord> cs = new ArrayList<>(containers(pod));
         java.util.Collections.reverse(cs); // the oldest first, as they were added
@@ -265,6 +287,9 @@ public final class Pods {
         }
         infra.stop(pod, Signals.TERM);
         infra.forget(pod);
+        if (!ContainerCgroups.removePod(store.pods().dir(pod.id()), pod.infraId())) {
+            err.println("jpod: warning: cannot remove the cgroup of pod " + pod.name() + ": processes are still in it");
+        }
         store.pods().remove(pod.id());
     }
 
@@ -288,7 +313,7 @@ public final class Pods {
         if (pod.infraId() == null || pod.share().isEmpty()) {
             return List.of();
         }
-        return PodInfra.joinRecords(pod, infra.start(pod));
+        return PodInfra.joinRecords(pod, infra.start(pod, store.pods().dir(pod.id())));
     }
 
     /** The network request a container of this pod is planned with: the pod's, without ports (they are the infra's). */
@@ -320,6 +345,7 @@ public final class Pods {
         m.put("Hostname", pod.hostname() == null ? "" : pod.hostname());
         m.put("Labels", pod.labels());
         m.put("CreateCgroup", false);
+        m.putAll(ContainerCgroups.podInspect(store.pods().dir(pod.id()))); // --memory/--cpus: CreateCgroup, CgroupPath, limits
         m.put("CreateInfra", pod.infraId() != null);
         if (pod.infraId() != null) {
             m.put("InfraContainerID", pod.infraId());
@@ -342,7 +368,7 @@ public final class Pods {
             ic.put("HostAdd", pod.addHosts().isEmpty() ? null : pod.addHosts());
             ic.put("NetworkOptions", null);
             ic.put("pid_ns", pod.share().contains("pid") ? "pod" : "private");
-            ic.put("userns", "host");
+            ic.put("userns", pod.userns() == null ? "host" : pod.userns());
             ic.put("uts_ns", "private");
             m.put("InfraConfig", ic);
         }

@@ -190,12 +190,19 @@ final class SandboxPolicy {
             x.add(new ContainerSpec.Extra("rlimit", ulimit(u)));
         }
         if (keepId(sec)) {
-            HostUser host = HostUser.current();
-            keepIdMap(host.uid(), mappedIds(Path.of("/proc/self/uid_map")), "uid")
-                    .forEach(l -> x.add(new ContainerSpec.Extra("userns_uid_map", l)));
-            keepIdMap(host.gid(), mappedIds(Path.of("/proc/self/gid_map")), "gid")
-                    .forEach(l -> x.add(new ContainerSpec.Extra("userns_gid_map", l)));
+            x.addAll(keepIdMapRecords());
         }
+        return x;
+    }
+
+    /** The helper's records of a keep-id user namespace nested in the pause process's (a container's or a pod infra's). */
+    static List<ContainerSpec.Extra> keepIdMapRecords() {
+        List<ContainerSpec.Extra> x = new ArrayList<>();
+        HostUser host = HostUser.current();
+        keepIdMap(host.uid(), mappedIds(Path.of("/proc/self/uid_map")), "uid")
+                .forEach(l -> x.add(new ContainerSpec.Extra("userns_uid_map", l)));
+        keepIdMap(host.gid(), mappedIds(Path.of("/proc/self/gid_map")), "gid")
+                .forEach(l -> x.add(new ContainerSpec.Extra("userns_gid_map", l)));
         return x;
     }
 

@@ -16,10 +16,12 @@ import java.util.Map;
  * @param hostname      the shared host name (null: the pod's name)
  * @param network       the infra's network mode as given (null: slirp4netns)
  * @param createCommand the command line that made the pod (inspect's CreateCommand)
+ * @param userns        "keep-id": the infra holds a keep-id user namespace its containers join (null: jpod's own)
  */
 public record PodRecord(String id, String name, Instant created, Map<String, String> labels, String infraId,
                         List<String> share, List<String> publish, String hostname, String network,
-                        List<String> addHosts, List<String> dns, List<String> infraCommand, List<String> createCommand) {
+                        List<String> addHosts, List<String> dns, List<String> infraCommand, List<String> createCommand,
+                        String userns) {
 
     public PodRecord {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
