@@ -263,7 +263,8 @@ final class RunFlags {
     // ---------------------------------------------------------------- --env-host
 
     /** What the launcher and the helper add to jpod's environment for themselves: not the caller's. */
-    private static final List<String> LAUNCHER_ENV = List.of("JPOD_HOME", "JPOD_HELPER", "JPOD_IN_USERNS", "JPOD_USERNS_SETUP");
+    private static final List<String> LAUNCHER_ENV = List.of("JPOD_HOME", "JPOD_HELPER", "JPOD_IN_USERNS", "JPOD_USERNS_SETUP",
+            "JPOD_PROGRAM");
 
     /**
      * --env-host: the caller's environment first, so the image's Env (and then -e) win, as in podman; without the

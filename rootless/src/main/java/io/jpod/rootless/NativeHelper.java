@@ -36,7 +36,37 @@ public final class NativeHelper {
             throw new RootlessException("the native helper " + candidate + " is missing or not executable;"
                     + " rebuild jpod (mvn package) or reinstall it");
         }
+        Path name = candidate.getFileName();
+        if (name != null && !name.toString().startsWith("jpod-")) {
+            candidate = helperNamed(candidate, env);
+        }
         return new NativeHelper(candidate);
+    }
+
+    /**
+     * The binary is the helper only under a name starting "jpod-" (any other name makes it jpod's native client, as a
+     * `podman` link to bin/jpod must): a copy given as --runtime under another name is reached through a link named
+     * jpod-helper in the run-time directory, one per copy, made with a temp name and renamed into place.
+     */
+    private static Path helperNamed(Path copy, Map<String, String> env) {
+        Path real = copy.toAbsolutePath();
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(real.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String key = java.util.HexFormat.of().formatHex(digest, 0, 8);
+            Path dir = RunRoot.resolve(env, HostUser.current().uid()).path().resolve("runtimes").resolve(key);
+            Path link = dir.resolve("jpod-helper");
+            if (Files.isSymbolicLink(link) && Files.readSymbolicLink(link).equals(real)) {
+                return link;
+            }
+            Files.createDirectories(dir);
+            Path tmp = dir.resolve(".jpod-helper." + ProcessHandle.current().pid() + "." + System.nanoTime());
+            Files.createSymbolicLink(tmp, real);
+            Files.move(tmp, link, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return link;
+        } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+            throw new RootlessException("cannot use the runtime " + real + ": " + e.getMessage());
+        }
     }
 
     public Path binary() {
