@@ -11,35 +11,15 @@ root=$(cd "$here/.." && pwd)
 runs=${1:-10}
 die() { echo "bench: $*" >&2; exit 1; }
 . "$root/scripts/lib/local-registry.sh"
+. "$root/scripts/lib/bench.sh"
 [[ $(id -u) -eq 0 ]] || die "run as root (it starts a registry and runs both engines as user jpodtest)"
-command -v hyperfine >/dev/null || die "hyperfine is not installed (apt-get install hyperfine)"
-command -v podman >/dev/null || die "podman is not installed (apt-get install podman runc)"
-command -v buildah >/dev/null || die "buildah is not installed (apt-get install buildah)"
+bench_need_tools hyperfine podman buildah
 
 user=jpodtest
 work=$(mktemp -d /tmp/jpod-bench.XXXXXX)
 chmod 0755 "$work"
-as_user=(runuser -u "$user" -- env -i HOME="$work/home" XDG_RUNTIME_DIR="$work/run" PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)
-# crun refuses this machine's cgroup v1 hybrid layout and there is no systemd: podman needs runc and cgroupfs
-podman=(podman --runtime runc --cgroup-manager cgroupfs --events-backend file)
-jpod=("$work/jpod/bin/jpod")
-service_pids() {
-    local p
-    for p in $(pgrep -u "$user" -x java || true); do
-        tr '\0' '\n' 2>/dev/null <"/proc/$p/environ" | grep -qx "XDG_RUNTIME_DIR=$work/run" && echo "$p"
-    done
-    return 0
-}
-cleanup() {
-    stop_registry
-    "${as_user[@]}" podman unshare rm -rf "$work/home/.local/share/containers" >/dev/null 2>&1 || true
-    for p in $(service_pids); do kill -9 "$p" 2>/dev/null || true; done
-    for f in "$work/run/jpod/pause.pid" "$work/run/libpod/tmp/pause.pid"; do
-        [[ -f $f ]] && kill -9 "$(cat "$f")" 2>/dev/null || true
-    done
-    rm -rf "$work"
-}
-trap cleanup EXIT
+bench_user_env
+trap bench_cleanup EXIT
 bench_setup "$work" "$user"
 cd /
 

@@ -10,31 +10,18 @@ root=$(cd "$here/.." && pwd)
 runs=${1:-20}
 die() { echo "bench: $*" >&2; exit 1; }
 . "$root/scripts/lib/local-registry.sh"
+. "$root/scripts/lib/bench.sh"
 [[ $(id -u) -eq 0 ]] || die "run as root (it starts a registry and runs both engines as user jpodtest)"
-command -v hyperfine >/dev/null || die "hyperfine is not installed (apt-get install hyperfine)"
-command -v podman >/dev/null || die "podman is not installed (apt-get install podman runc)"
-command -v docker >/dev/null || die "the docker CLI is not installed"
+bench_need_tools hyperfine podman docker
 
 user=jpodtest
 work=$(mktemp -d /tmp/jpod-bench-api.XXXXXX)
 chmod 0755 "$work"
-as_user=(runuser -u "$user" -- env -i HOME="$work/home" XDG_RUNTIME_DIR="$work/run" PATH=/usr/sbin:/usr/bin:/sbin:/bin
-    LANG=C.UTF-8) # docker reads $HOME/.docker: this run's own
-podman=(podman --runtime runc --cgroup-manager cgroupfs --events-backend file)
-jpod=("$work/jpod/bin/jpod")
+bench_user_env # HOME under $work: docker reads $HOME/.docker, this run's own
 podman_service_pid=
 cleanup() {
     [[ -n $podman_service_pid ]] && kill "$podman_service_pid" 2>/dev/null || true
-    stop_registry
-    "${as_user[@]}" podman unshare rm -rf "$work/home/.local/share/containers" >/dev/null 2>&1 || true
-    local p
-    for p in $(pgrep -u "$user" -x java || true); do # this run's jpod service
-        tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "XDG_RUNTIME_DIR=$work/run" && kill -9 "$p" 2>/dev/null || true
-    done
-    for f in "$work/run/jpod/pause.pid" "$work/run/libpod/tmp/pause.pid"; do
-        [[ -f $f ]] && kill -9 "$(cat "$f")" 2>/dev/null || true
-    done
-    rm -rf "$work"
+    bench_cleanup
 }
 trap cleanup EXIT
 bench_setup "$work" "$user"

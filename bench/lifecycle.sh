@@ -10,20 +10,17 @@ root=$(cd "$here/.." && pwd)
 runs=${1:-10}
 die() { echo "bench: $*" >&2; exit 1; }
 [[ $(id -u) -eq 0 ]] || die "run as root (it starts a registry and runs both engines as user jpodtest)"
-command -v hyperfine >/dev/null || die "hyperfine is not installed (apt-get install hyperfine)"
-command -v podman >/dev/null || die "podman is not installed (apt-get install podman runc)"
+. "$root/scripts/lib/local-registry.sh"
+. "$root/scripts/lib/bench.sh"
+bench_need_tools hyperfine podman
 dist=$root/cli/target/jpod
 [[ -x $dist/bin/jpod ]] || die "build jpod first: mvn -B package -DskipTests"
 [[ -f $root/tests/target/runtime-classpath.txt ]] || die "tests/target/runtime-classpath.txt missing: mvn -B package -DskipTests"
-. "$root/scripts/lib/local-registry.sh"
 
 user=jpodtest
 work=$(mktemp -d /tmp/jpod-bench-lc.XXXXXX)
 chmod 0755 "$work"
-as_user=(runuser -u "$user" -- env -i HOME="$work/home" XDG_RUNTIME_DIR="$work/run" PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)
-# crun refuses this machine's cgroup v1 hybrid layout and there is no systemd: podman needs runc and cgroupfs
-podman=(podman --runtime runc --cgroup-manager cgroupfs --events-backend file)
-jpod=("$work/jpod/bin/jpod")
+bench_user_env
 cleanup() {
     "${as_user[@]}" "${jpod[@]}" rm -f bench-jpod >/dev/null 2>&1 || true
     "${as_user[@]}" "${podman[@]}" rm -f -t 0 bench-podman >/dev/null 2>&1 || true

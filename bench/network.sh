@@ -21,6 +21,7 @@ dist=$root/cli/target/jpod
 [[ -x $dist/bin/jpod ]] || die "build first: mvn -B -o package -DskipTests"
 for t in curl hyperfine podman docker-registry; do command -v "$t" >/dev/null || die "$t is not installed (scripts/setup-host.sh)"; done
 . "$root/scripts/lib/local-registry.sh"
+. "$root/scripts/lib/bench.sh"
 
 work=$(mktemp -d /tmp/jnn.XXXXXX)   # short: socket paths end at 107 bytes
 chmod 0755 "$work"
@@ -29,20 +30,13 @@ user_env=(HOME="$work/home" XDG_RUNTIME_DIR="$work/run" PATH=/usr/local/sbin:/us
 as_user() { (cd "$work" && runuser -u jpodtest -- env -i "${user_env[@]}" "$@"); }
 podman_flags=(--runtime runc --cgroup-manager cgroupfs --events-backend file)
 jpod="$work/jpod/bin/jpod"
-# jpod's service of this run (a java of jpodtest whose XDG_RUNTIME_DIR is ours), found by its environment
-service_pids() {
-    local p
-    for p in $(pgrep -u jpodtest -x java || true); do
-        tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "XDG_RUNTIME_DIR=$work/run" && echo "$p"
-    done
-    return 0
-}
+user=jpodtest # for bench_service_pids
 cleanup() {
     as_user "$jpod" rm -f -t 0 srv cli pub >/dev/null 2>&1 || true
     as_user podman "${podman_flags[@]}" rm -f -t 0 srv cli pub >/dev/null 2>&1 || true
     as_user "$jpod" system reset -f >/dev/null 2>&1 || true      # stops the holder and its slirp4netns
     as_user podman "${podman_flags[@]}" system reset -f >/dev/null 2>&1 || true
-    for p in $(service_pids); do kill -9 "$p" 2>/dev/null || true; done
+    for p in $(bench_service_pids); do kill -9 "$p" 2>/dev/null || true; done
     [[ -f $work/run/jpod/pause.pid ]] && kill -9 "$(cat "$work/run/jpod/pause.pid")" 2>/dev/null || true
     stop_registry
     as_user podman unshare rm -rf "$work/home/.local/share/containers" >/dev/null 2>&1 || true

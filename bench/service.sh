@@ -10,36 +10,18 @@ root=$(cd "$here/.." && pwd)
 runs=${1:-20}
 die() { echo "bench: $*" >&2; exit 1; }
 . "$root/scripts/lib/local-registry.sh"
+. "$root/scripts/lib/bench.sh"
 [[ $(id -u) -eq 0 ]] || die "run as root (it starts a registry and runs both engines as user jpodtest)"
-command -v hyperfine >/dev/null || die "hyperfine is not installed (apt-get install hyperfine)"
-command -v podman >/dev/null || die "podman is not installed (apt-get install podman runc)"
+bench_need_tools hyperfine podman
 
 user=jpodtest
 work=$(mktemp -d /tmp/jpod-bench.XXXXXX)
 chmod 0755 "$work"
-as_user=(runuser -u "$user" -- env -i HOME="$work/home" XDG_RUNTIME_DIR="$work/run" PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)
-# crun refuses this machine's cgroup v1 hybrid layout and there is no systemd: podman needs runc and cgroupfs
-podman=(podman --runtime runc --cgroup-manager cgroupfs --events-backend file)
-jpod=("$work/jpod/bin/jpod")
-# this run's jpod service: the test user's java process with this run's XDG_RUNTIME_DIR
-service_pids() {
-    local p
-    for p in $(pgrep -u "$user" -x java || true); do
-        tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "XDG_RUNTIME_DIR=$work/run" && echo "$p"
-    done
-    return 0
-}
+bench_user_env
 cleanup() {
     "${as_user[@]}" "${jpod[@]}" rm -f bench-c >/dev/null 2>&1 || true # -f kills it first
     "${as_user[@]}" "${podman[@]}" rm -f -t 0 bench-c >/dev/null 2>&1 || true
-    stop_registry
-    "${as_user[@]}" podman unshare rm -rf "$work/home/.local/share/containers" >/dev/null 2>&1 || true
-    # jpod's service, then both engines' pause processes of this run, found by their pid files
-    for p in $(service_pids); do kill -9 "$p" 2>/dev/null || true; done
-    for f in "$work/run/jpod/pause.pid" "$work/run/libpod/tmp/pause.pid"; do
-        [[ -f $f ]] && kill -9 "$(cat "$f")" 2>/dev/null || true
-    done
-    rm -rf "$work"
+    bench_cleanup
 }
 trap cleanup EXIT
 bench_setup "$work" "$user"
@@ -69,7 +51,7 @@ P="${podman[*]}"
     -n "jpod run --rm IMAGE true (JPOD_SERVICE=0)" "env JPOD_SERVICE=0 ${jpod[*]} run --rm $image true"
 load_after=$(uptime)
 # the service's resident memory once idle
-service_pid=$(service_pids | head -1)
+service_pid=$(bench_service_pids | head -1)
 rss=$([[ -n $service_pid ]] && awk '/VmRSS/{print $2 " " $3}' "/proc/$service_pid/status" || echo unknown)
 
 java_version=$(JPOD_SERVICE=0 "${as_user[@]}" "${jpod[@]}" version | sed -n 's/^Java: *//p')

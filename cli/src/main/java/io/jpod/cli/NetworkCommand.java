@@ -13,10 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -398,14 +395,12 @@ public final class NetworkCommand implements Runnable {
                 }
             }
             if (!force) {
-                parent.jpod.out.print("WARNING! This will remove all networks not used by at least one container.\n"
+                String answer = PruneConfirmation.ask(parent.jpod, "WARNING! This will remove all networks not used by at least one container.\n"
                         + "Are you sure you want to continue? [y/N] ");
-                parent.jpod.out.flush();
-                String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
                 if (answer == null) {
                     throw new EngineException("EOF");
                 }
-                if (!answer.trim().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
+                if (!PruneConfirmation.accepted(answer)) {
                     return 0;
                 }
             }

@@ -8,10 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -31,10 +28,8 @@ public final class SystemCommand implements Runnable {
 
     /** Asks on the terminal as podman does; anything but y/yes (or no input at all) declines. */
     static boolean confirm(JpodCommand jpod, String question) {
-        jpod.out.print(question + " [y/N] ");
-        jpod.out.flush();
         try {
-            String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            String line = PruneConfirmation.ask(jpod, question + " [y/N] ");
             return line != null && (line.strip().equalsIgnoreCase("y") || line.strip().equalsIgnoreCase("yes"));
         } catch (IOException e) {
             return false;

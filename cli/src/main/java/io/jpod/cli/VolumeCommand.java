@@ -9,10 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -367,10 +364,7 @@ public final class VolumeCommand implements Runnable {
                     // podman's prompt names what would go
                     parent.jpod.out.println("WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:");
                     v.unused(filter).forEach(parent.jpod.out::println);
-                    parent.jpod.out.print("Are you sure you want to continue? [y/N] ");
-                    parent.jpod.out.flush();
-                    String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-                    if (answer == null || !answer.trim().toLowerCase(java.util.Locale.ROOT).startsWith("y")) {
+                    if (!PruneConfirmation.accepted(PruneConfirmation.ask(parent.jpod, "Are you sure you want to continue? [y/N] "))) {
                         return 0;
                     }
                 }

@@ -1,12 +1,9 @@
 package io.jpod.storage;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -23,13 +20,14 @@ public final class ContainerStore {
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,253}");
 
     private final Store store;
+    private final RecordDirs<ContainerRecord> records;
 
     ContainerStore(Store store) {
         this.store = store;
-    }
-
-    private Path containers() {
-        return store.root().resolve("containers");
+        this.records = new RecordDirs<>(store, "container", ContainerRecord.class, ContainerRecord::id, ContainerRecord::name,
+                ContainerRecord::created, r -> new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(),
+                        r.command() == null ? List.of() : List.copyOf(r.command()), r.created(), r.state(), r.exitCode(), r.lifecycle()),
+                false);
     }
 
     /** Creates the record and directories of a new container in state "created". A name in use → StorageException. */
@@ -74,29 +72,14 @@ public final class ContainerStore {
                 throw new StorageException("image " + image.substring(7, 19) + " is no longer in storage (removed meanwhile?); pull it again");
             }
             ContainerRecord rec = new ContainerRecord(id, name, image, imageName, cmd, Instant.now(), "created", null);
-            Path stage = store.newStagingDir("container");
-            try {
-                Path c = stage.resolve(id);
-                Files.createDirectory(c);
-                for (String sub : new String[] {"upper", "work", "merged"}) {
-                    Files.createDirectory(c.resolve(sub));
-                }
-                Fs.writeAtomic(c.resolve("container.json"), Json.bytes(rec));
-                Fs.rename(c, dir);
-                Fs.fsyncDir(containers());
-            } catch (IOException e) {
-                throw new StorageException("cannot create container " + id.substring(0, 12) + ": " + Fs.describe(e)
-                        + "; check free space and permissions of the storage directory");
-            } finally {
-                store.discard(stage);
-            }
+            records.install(rec, List.of("upper", "work", "merged"), "container " + id.substring(0, 12));
             return rec;
         });
     }
 
     /** {@code <root>/containers/<id>/}. */
     public Path dir(String id) {
-        return containers().resolve(Ids.containerId(id));
+        return records.dir(id);
     }
 
     public Path upperDir(String id) {
@@ -113,40 +96,12 @@ public final class ContainerStore {
 
     /** By full id, exact name, or unique id prefix (in that order). An ambiguous prefix → StorageException. */
     public Optional<ContainerRecord> get(String idOrName) {
-        if (idOrName == null || idOrName.isEmpty()) {
-            return Optional.empty();
-        }
-        if (Ids.isHex(idOrName, 64, 64)) {
-            ContainerRecord r = readQuietly(containers().resolve(idOrName));
-            if (r != null) {
-                return Optional.of(r);
-            }
-        }
-        List<ContainerRecord> all = scan();
-        for (ContainerRecord r : all) {
-            if (idOrName.equals(r.name())) {
-                return Optional.of(r);
-            }
-        }
-        if (Ids.isHex(idOrName, 1, 63)) {
-            List<ContainerRecord> hits = all.stream().filter(r -> r.id().startsWith(idOrName)).toList();
-            if (hits.size() > 1) {
-                throw new StorageException("container id prefix " + Fs.quote(idOrName) + " is ambiguous: it matches "
-                        + hits.size() + " containers; give more digits of the id or use the name");
-            }
-            if (hits.size() == 1) {
-                return Optional.of(hits.get(0));
-            }
-        }
-        return Optional.empty();
+        return records.find(idOrName);
     }
 
     /** All containers, newest first. */
     public List<ContainerRecord> list() {
-        List<ContainerRecord> all = new ArrayList<>(scan());
-        all.sort(Comparator.comparing((ContainerRecord r) -> r.created() == null ? Instant.EPOCH : r.created()).reversed()
-                .thenComparing(ContainerRecord::id));
-        return all;
+        return records.newestFirst();
     }
 
     /** Replaces the stored record (state, exit code, name...) atomically; the container must exist. */
@@ -157,7 +112,7 @@ public final class ContainerStore {
                 copy(record.command()), record.created(), record.state(), record.exitCode(), record.lifecycle());
         return store.locked(() -> {
             Path dir = dir(rec.id());
-            ContainerRecord old = readQuietly(dir);
+            ContainerRecord old = records.read(dir);
             if (old == null) {
                 throw new StorageException("container " + rec.id().substring(0, 12) + " does not exist (removed meanwhile?)");
             }
@@ -165,7 +120,7 @@ public final class ContainerStore {
                 checkNameFree(rec.name(), rec.id());
             }
             try {
-                Fs.writeAtomic(dir.resolve("container.json"), Json.bytes(rec));
+                records.write(dir, rec);
             } catch (IOException e) {
                 throw new StorageException("cannot update container " + rec.id().substring(0, 12) + ": " + Fs.describe(e) + "; check free space");
             }
@@ -178,25 +133,11 @@ public final class ContainerStore {
      * mount would reach into the layers). A missing container is not an error.
      */
     public void remove(String id) {
-        Ids.containerId(id);
-        store.locked(() -> {
-            Path dir = dir(id);
-            if (!Files.isDirectory(dir, Fs.NOFOLLOW)) {
-                return null;
-            }
+        records.remove(id, dir -> {
             if (Mounts.isMountPoint(dir.resolve("merged"))) {
                 throw new StorageException("the rootfs of container " + id.substring(0, 12) + " is still mounted at "
                         + dir.resolve("merged") + "; stop the container (or unmount it) first");
             }
-            Path trash = store.newStagingDir("trash").resolve(id);
-            try {
-                Fs.rename(dir, trash);
-                Fs.fsyncDir(containers());
-            } catch (IOException e) {
-                throw new StorageException("cannot remove container " + id.substring(0, 12) + ": " + Fs.describe(e) + "; check the storage directory");
-            }
-            store.discard(trash.getParent());
-            return null;
         });
     }
 
@@ -231,33 +172,7 @@ public final class ContainerStore {
         }
     }
 
-    private static ContainerRecord readQuietly(Path dir) {
-        try {
-            ContainerRecord r = Json.read(dir.resolve("container.json"), ContainerRecord.class);
-            if (r == null || r.id() == null || !r.id().equals(dir.getFileName().toString()) || r.name() == null) {
-                return null;
-            }
-            return new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(),
-                    r.command() == null ? List.of() : List.copyOf(r.command()), r.created(), r.state(), r.exitCode(), r.lifecycle());
-        } catch (StorageException | NullPointerException e) {
-            return null;
-        }
-    }
-
     private List<ContainerRecord> scan() {
-        List<ContainerRecord> out = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(containers())) {
-            for (Path p : ds) {
-                if (Ids.isHex(p.getFileName().toString(), 64, 64)) {
-                    ContainerRecord r = readQuietly(p);
-                    if (r != null) {
-                        out.add(r);
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new StorageException("cannot list " + containers() + ": " + Fs.describe(e) + "; check the storage directory");
-        }
-        return out;
+        return records.scan();
     }
 }

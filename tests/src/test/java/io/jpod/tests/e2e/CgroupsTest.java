@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jpod.tests.support.CgroupTestSupport;
 import io.jpod.tests.support.DelegatedCgroups;
 import io.jpod.tests.support.JpodEnv;
 import io.jpod.tests.support.LocalRegistry;
 import io.jpod.tests.support.Result;
-import io.jpod.tests.support.TestImage;
 import io.jpod.tests.support.TestUser;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,29 +59,13 @@ class CgroupsTest {
             Assumptions.assumeTrue(cg.path("version").asText().equals("v2") && !cg.path("controllers").asText().isEmpty(),
                     "skipped: not root on a cgroup v1 machine, and no cgroup v2 delegation (" + cg + ")");
         }
-        registry = LocalRegistry.start();
-        registry.push(TestImage.busybox().build(), "library/busybox", "latest");
-        image = registry.hostPort() + "/library/busybox:latest";
-        env.run(Duration.ofSeconds(180), "pull", "-q", image).ok();
+        registry = CgroupTestSupport.busyboxPulled(env);
+        image = CgroupTestSupport.image(registry);
     }
 
     @AfterAll
     static void tearDown() {
-        try {
-            if (env != null) {
-                env.close();
-            }
-        } finally {
-            try {
-                if (registry != null) {
-                    registry.close();
-                }
-            } finally {
-                if (delegated != null) {
-                    delegated.close();
-                }
-            }
-        }
+        CgroupTestSupport.closeInOrder(env, registry, delegated);
     }
 
     private static Result jpod(String... args) {

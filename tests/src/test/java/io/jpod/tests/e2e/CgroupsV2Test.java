@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jpod.tests.support.CgroupTestSupport;
 import io.jpod.tests.support.DelegatedV2Cgroup;
 import io.jpod.tests.support.JpodEnv;
 import io.jpod.tests.support.LocalRegistry;
 import io.jpod.tests.support.Result;
-import io.jpod.tests.support.TestImage;
 import io.jpod.tests.support.TestUser;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -55,29 +55,13 @@ class CgroupsV2Test {
         env = JpodEnv.create(TestUser.get());
         delegated = DelegatedV2Cgroup.create(env.user());
         v2Env = Map.of("JPOD_CGROUP_V2_PARENT", Optional.of(delegated.setting()), "JPOD_CGROUP_V1_PARENT", Optional.empty());
-        registry = LocalRegistry.start();
-        registry.push(TestImage.busybox().build(), "library/busybox", "latest");
-        image = registry.hostPort() + "/library/busybox:latest";
-        env.run(Duration.ofSeconds(180), "pull", "-q", image).ok();
+        registry = CgroupTestSupport.busyboxPulled(env);
+        image = CgroupTestSupport.image(registry);
     }
 
     @AfterAll
     static void tearDown() {
-        try {
-            if (env != null) {
-                env.close();
-            }
-        } finally {
-            try {
-                if (registry != null) {
-                    registry.close();
-                }
-            } finally {
-                if (delegated != null) {
-                    delegated.close();
-                }
-            }
-        }
+        CgroupTestSupport.closeInOrder(env, registry, delegated);
     }
 
     /** jpod started in the user's session leaf of the delegated cgroup. */

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jpod.tests.support.CgroupTestSupport;
 import io.jpod.tests.support.DelegatedCgroups;
 import io.jpod.tests.support.JpodEnv;
 import io.jpod.tests.support.LocalRegistry;
 import io.jpod.tests.support.Result;
-import io.jpod.tests.support.TestImage;
 import io.jpod.tests.support.TestUser;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,29 +47,13 @@ class PodCgroupsTest {
         env = JpodEnv.create(TestUser.get());
         delegated = DelegatedCgroups.create(env.user());
         cgEnv = Map.of(V1_ENV, Optional.of(delegated.setting()));
-        registry = LocalRegistry.start();
-        registry.push(TestImage.busybox().build(), "library/busybox", "latest");
-        image = registry.hostPort() + "/library/busybox:latest";
-        env.run(Duration.ofSeconds(180), "pull", "-q", image).ok();
+        registry = CgroupTestSupport.busyboxPulled(env);
+        image = CgroupTestSupport.image(registry);
     }
 
     @AfterAll
     static void tearDown() {
-        try {
-            if (env != null) {
-                env.close();
-            }
-        } finally {
-            try {
-                if (registry != null) {
-                    registry.close();
-                }
-            } finally {
-                if (delegated != null) {
-                    delegated.close();
-                }
-            }
-        }
+        CgroupTestSupport.closeInOrder(env, registry, delegated);
     }
 
     private static Result jpod(String... args) {
