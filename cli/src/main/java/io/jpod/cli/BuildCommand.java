@@ -183,11 +183,7 @@ public final class BuildCommand implements Callable<Integer> {
                 args.put(a.substring(0, eq), a.substring(eq + 1));
             }
         }
-        Map<String, String> labelMap = new LinkedHashMap<>();
-        for (String l : labels) {
-            int eq = l.indexOf('=');
-            labelMap.put(eq < 0 ? l : l.substring(0, eq), eq < 0 ? "" : l.substring(eq + 1));
-        }
+        Map<String, String> labelMap = LabelArgs.parse(labels);
         BuildRequest request = new BuildRequest(ctx, text, name, tags, args, target, noCache, policy, labelMap, format,
                 layers, quiet, network, rm, ignoreFile == null ? null : jpod.callerPath(ignoreFile.toString()), secrets(jpod), volumes,
                 fromPlatform, squashAll ? "all" : squash ? "new" : null, noHosts, keyValues(annotations, "--annotation"));

@@ -79,12 +79,7 @@ public final class NetworkCommand implements Runnable {
     }
 
     static Map<String, String> keyValues(List<String> list) {
-        Map<String, String> m = new TreeMap<>();
-        for (String kv : list) {
-            int eq = kv.indexOf('=');
-            m.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
-        }
-        return m;
+        return new TreeMap<>(LabelArgs.parse(list));
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a bridge network (a name podmanN if none given).")

@@ -39,12 +39,7 @@ public final class PodCommand implements Runnable {
     }
 
     static Map<String, String> labels(List<String> given) {
-        Map<String, String> l = new TreeMap<>();
-        for (String kv : given) {
-            int eq = kv.indexOf('=');
-            l.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
-        }
-        return l;
+        return new TreeMap<>(LabelArgs.parse(given));
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a new empty pod.")
