@@ -35,7 +35,7 @@ public final class DiffCommand implements Callable<Integer> {
             throw new EngineException("unsupported --format \"" + format + "\": diff prints lines, or json");
         }
         if (latest == (container != null)) {
-            throw new EngineException(latest ? "give a container name or --latest, not both" : "no container given: name one, or use --latest");
+            throw new EngineException(latest ? ContainerTargets.together(false, true, true) : "no container given: name one, or use --latest");
         }
         try (Engine engine = jpod.engine()) {
             String target = latest ? ContainerTargets.latest(engine) : container;
