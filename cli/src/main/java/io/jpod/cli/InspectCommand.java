@@ -2,7 +2,7 @@ package io.jpod.cli;
 
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
-import io.jpod.engine.Volumes;
+import io.jpod.engine.volume.Volumes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

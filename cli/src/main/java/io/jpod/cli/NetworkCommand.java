@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
-import io.jpod.engine.Networks;
+import io.jpod.engine.network.Networks;
 import io.jpod.storage.NetworkRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

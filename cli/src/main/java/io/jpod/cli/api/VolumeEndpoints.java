@@ -2,7 +2,7 @@ package io.jpod.cli.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jpod.engine.Engine;
-import io.jpod.engine.Volumes;
+import io.jpod.engine.volume.Volumes;
 import io.jpod.storage.VolumeRecord;
 
 import java.io.IOException;

@@ -8,7 +8,7 @@ import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
 import io.jpod.engine.GoDuration;
 import io.jpod.engine.NoSuchImageException;
-import io.jpod.engine.PullPolicy;
+import io.jpod.engine.image.PullPolicy;
 import io.jpod.engine.RunRequest;
 import io.jpod.storage.DiffWalker;
 import io.jpod.storage.ImageRecord;

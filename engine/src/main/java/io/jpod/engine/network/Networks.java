@@ -1,5 +1,6 @@
-package io.jpod.engine;
+package io.jpod.engine.network;
 
+import io.jpod.engine.EngineException;
 import io.jpod.network.Ipv4Subnet;
 import io.jpod.network.NetworkException;
 import io.jpod.storage.NetworkLease;
@@ -36,7 +37,7 @@ public final class Networks {
     private final Store store;
     private final NetworkStore networks;
 
-    Networks(Store store) {
+    public Networks(Store store) {
         this.store = store;
         this.networks = new NetworkStore(store.root());
     }
