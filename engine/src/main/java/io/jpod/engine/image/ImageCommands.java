@@ -352,9 +352,9 @@ public final class ImageCommands {
         }
     }
 
-    /** `jpod rmi`: podman's output lines ("Untagged: …", "Deleted: …"). */
-    public List<String> remove(List<String> images, boolean force, boolean all) {
-        List<String> out = new ArrayList<>();
+    /** `jpod rmi`: what went, image by image (podman's "Untagged: …", "Deleted: …"). */
+    public ImageRemoveReport remove(List<String> images, boolean force, boolean all) {
+        List<ImageRemoveReport.Removed> out = new ArrayList<>();
         List<String> targets = new ArrayList<>(images);
         if (all) {
             for (ImageRecord r : store.images().list()) {
@@ -371,7 +371,7 @@ public final class ImageCommands {
             if (digestRef != null && r.digests().contains(digestRef) && !r.names().isEmpty()) {
                 // REPOSITORY@DIGEST of a tagged image: podman drops that reference only, the image stays by its tags
                 io.jpod.storage.ImageNames.untag(store, r.id(), digestRef);
-                out.add("Untagged: " + image);
+                out.add(new ImageRemoveReport.Removed(List.of(image), null));
                 event("untag", r.id(), digestRef);
                 continue;
             }
@@ -379,7 +379,7 @@ public final class ImageCommands {
             boolean byName = matched != null;
             if (byName && r.names().size() > 1) {
                 io.jpod.storage.ImageNames.untag(store, r.id(), matched);
-                out.add("Untagged: " + matched);
+                out.add(new ImageRemoveReport.Removed(List.of(matched), null));
                 event("untag", r.id(), matched);
                 continue;
             }
@@ -401,15 +401,14 @@ public final class ImageCommands {
                 store.containers().remove(c.id());
             }
             for (String n : r.names()) {
-                out.add("Untagged: " + n);
                 event("untag", r.id(), n);
             }
             store.images().remove(r.id());
             collectLayers(r);
-            out.add("Deleted: " + r.id().substring(7));
+            out.add(new ImageRemoveReport.Removed(r.names(), r.id().substring(7)));
             event("remove", r.id(), null);
         }
-        return out;
+        return new ImageRemoveReport(out);
     }
 
     private static boolean isId(String arg, ImageRecord r) {
@@ -513,16 +512,18 @@ public final class ImageCommands {
     }
 
     /** The image's labels (its config's Labels), empty when it has none. */
-    public java.util.Map<String, String> labels(ImageRecord r) {
-        com.fasterxml.jackson.databind.JsonNode labels = readTree(store.images().config(r.id())).path("config").path("Labels");
-        java.util.Map<String, String> m = new java.util.TreeMap<>();
-        labels.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
-        return m;
+    /** The image as `images` lists it: its record, and its config's labels and created (the config read once). */
+    public ImageSummaryReport summary(ImageRecord r) {
+        com.fasterxml.jackson.databind.JsonNode config = readTree(store.images().config(r.id()));
+        java.util.Map<String, String> labels = new java.util.TreeMap<>();
+        config.path("config").path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return new ImageSummaryReport(r.id(), r.names(), r.manifestDigest(), r.digests(), r.namesHistory(), r.size(), r.created(),
+                created(config, r), java.util.Collections.unmodifiableMap(labels));
     }
 
     /** When the image was made: its config's {@code created} (podman's Created), else when it was stored. */
-    public java.time.Instant created(ImageRecord r) {
-        String c = readTree(store.images().config(r.id())).path("created").asText("");
+    private static java.time.Instant created(com.fasterxml.jackson.databind.JsonNode config, ImageRecord r) {
+        String c = config.path("created").asText("");
         try {
             return c.isEmpty() ? r.created() : java.time.OffsetDateTime.parse(c).toInstant();
         } catch (java.time.format.DateTimeParseException e) {
@@ -531,10 +532,10 @@ public final class ImageCommands {
     }
 
     /** `jpod history`: newest first, podman's columns (ID, CREATED, CREATED BY, SIZE, COMMENT). */
-    public List<String[]> history(String image) {
+    public ImageHistoryReport history(String image) {
         ImageRecord r = find(image);
         com.fasterxml.jackson.databind.JsonNode config = readTree(store.images().config(r.id()));
-        List<String[]> rows = new ArrayList<>();
+        List<ImageHistoryReport.Entry> rows = new ArrayList<>();
         int layer = 0;
         List<String> layers = r.layers();
         for (com.fasterxml.jackson.databind.JsonNode h : config.path("history")) {
@@ -544,11 +545,11 @@ public final class ImageCommands {
                 size = store.layers().info(layers.get(layer)).map(i -> i.size()).orElse(0L);
                 layer++;
             }
-            rows.add(new String[]{h.path("created").asText(""), h.path("created_by").asText(""), Long.toString(size),
-                    h.path("comment").asText("")});
+            rows.add(new ImageHistoryReport.Entry(h.path("created").asText(""), h.path("created_by").asText(""), size,
+                    h.path("comment").asText("")));
         }
         java.util.Collections.reverse(rows);
-        return rows;
+        return new ImageHistoryReport(r.id(), r.names(), rows);
     }
 
     private static com.fasterxml.jackson.databind.JsonNode readTree(byte[] json) {

@@ -42,12 +42,6 @@ public final class Networks {
         this.networks = new NetworkStore(store.root());
     }
 
-    /** What `network create` was asked for (the strings as given; validated here). */
-    public record CreateRequest(String name, String driver, List<String> subnets, List<String> gateways,
-                                List<String> ipRanges, boolean internal, boolean disableDns,
-                                Map<String, String> labels, Map<String, String> options) {
-    }
-
     /** A network that is not there: podman's words; `rm` exits 1 with it, other commands 125. */
     public static final class NoSuchNetworkException extends EngineException {
         public NoSuchNetworkException(String name) {
@@ -62,7 +56,7 @@ public final class Networks {
         }
     }
 
-    public NetworkRecord create(CreateRequest req) {
+    public NetworkRecord create(NetworkCreateOptions req) {
         if (req.name() != null && !NAME.matcher(req.name()).matches()) {
             throw new EngineException("network name " + req.name() + " invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
         }
