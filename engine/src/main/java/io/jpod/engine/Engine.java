@@ -440,49 +440,12 @@ public final class Engine implements AutoCloseable {
         return imageEvent("pull", imageCommands().pull(name, tlsVerify, platform, quiet, progress, creds, authfile), name);
     }
 
-    /** `jpod login`: checks the credentials with the registry and stores them; returns the file written. */
-    public java.nio.file.Path login(String registry, String username, String password, String authfile, boolean tlsVerify) {
-        return ImageCommands.login(env, registry, new io.jpod.image.Credentials(username, password), authfile, tlsVerify);
-    }
-
-    /** `jpod logout`: false when there were no credentials for the registry. */
-    public boolean logout(String registry, String authfile) {
-        return ImageCommands.logout(env, registry, authfile);
-    }
-
     /** `jpod push`: the pushed manifest digest. */
     public String push(String image, String destination, boolean tlsVerify, boolean quiet, PrintStream progress, String creds,
                        String authfile) {
         String digest = imageCommands().push(image, destination, tlsVerify, quiet, progress, creds, authfile);
         EventLog.of(dirs.runRoot().path(), "image", "push", digest, destination == null ? image : destination);
         return digest;
-    }
-
-    public void save(String image, java.io.OutputStream out) {
-        imageCommands().save(image, io.jpod.image.ImageArchives.DOCKER_ARCHIVE, out);
-    }
-
-    /**
-     * `jpod save [-m] IMAGE [IMAGE...]` to a tarball in {@code format} (docker-archive or oci-archive): without
-     * {@code multi} the extra arguments are more names for the first image, with it more images (docker-archive only).
-     */
-    public void save(List<String> images, boolean multi, String format, java.io.OutputStream out) {
-        save(images, multi, format, false, out);
-    }
-
-    /** As above; {@code uncompressed}: an oci-archive's layers as plain tars (podman's save --uncompressed). */
-    public void save(List<String> images, boolean multi, String format, boolean uncompressed, java.io.OutputStream out) {
-        imageCommands().save(images, multi, format, uncompressed, out);
-    }
-
-    /** `jpod save --format oci-dir|docker-dir -o DIR IMAGE [NAME]`: a new directory {@code target}, written whole or not at all. */
-    public void saveDirectory(List<String> images, String format, boolean compress, java.nio.file.Path target) {
-        imageCommands().saveDirectory(images, format, compress, target);
-    }
-
-    /** `jpod save --format FORMAT` (docker-archive or oci-archive). */
-    public void save(String image, String format, java.io.OutputStream out) {
-        imageCommands().save(image, format, out);
     }
 
     /** @param file the archive, or null to read {@code in} */
@@ -492,16 +455,9 @@ public final class Engine implements AutoCloseable {
         return loaded;
     }
 
-    /** `jpod import`: file null reads {@code in}. */
-    public ImageRecord importTarball(java.nio.file.Path file, java.io.InputStream in, List<String> changes, String message,
-                                     String reference) {
-        ImageRecord r = imageCommands().importTarball(file, in, changes, message, reference);
-        return imageEvent("import", r, r.names().isEmpty() ? "" : r.names().get(0));
-    }
-
     /** The images in local storage (`jpod images`, `image …`, the API's /images). */
     public ImageService images() {
-        return new StoreImageService(store(), env, imageCommands());
+        return new StoreImageService(store(), env, imageCommands(), dirs.runRoot().path());
     }
 
     private ImageCommands imageCommands;

@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * The engine's front door for the images in local storage: what `jpod images`, `image inspect/exists/history/tag/
  * untag/rm/prune` and the API's {@code /images} call. Options in, reports out; the callers render the reports.
- * (Pulling, pushing, save/load/import and login/logout still go through {@link io.jpod.engine.Engine}.)
+ * (Pulling, pushing and load still go through {@link io.jpod.engine.Engine}: their progress is not typed yet.)
  */
 public interface ImageService {
     /** `images`: every stored image (without {@link ImageListOptions#all()} not the intermediate ones of builds). */
@@ -42,4 +42,19 @@ public interface ImageService {
 
     /** `image prune`: dangling images, or with all every image no container uses. */
     ImagePruneReport prune(ImagePruneOptions options);
+
+    /** `save` to a tarball (docker-archive or oci-archive) written to {@code out}. */
+    void save(ImageSaveOptions options, java.io.OutputStream out);
+
+    /** `save --format oci-dir|docker-dir`: a new directory {@code target}, written whole or not at all. */
+    void saveDirectory(ImageSaveOptions options, java.nio.file.Path target);
+
+    /** `import`: a root filesystem tarball ({@code file}, or {@code in} when null) as a new one-layer image. */
+    ImageSummaryReport importTarball(ImageImportOptions options, java.nio.file.Path file, java.io.InputStream in);
+
+    /** `login`: checks the credentials with the registry and stores them; the file written. */
+    java.nio.file.Path login(ImageLoginOptions options);
+
+    /** `logout`: false when there were no credentials for the registry (null: every registry). */
+    boolean logout(String registry, String authfile);
 }

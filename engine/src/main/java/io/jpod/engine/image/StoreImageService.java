@@ -1,5 +1,6 @@
 package io.jpod.engine.image;
 
+import io.jpod.engine.EventLog;
 import io.jpod.storage.ImageRecord;
 import io.jpod.storage.Store;
 
@@ -13,12 +14,17 @@ public final class StoreImageService implements ImageService {
     private final Store store;
     private final Map<String, String> env;
     private final ImageCommands commands;
+    private final java.nio.file.Path runRoot;
 
-    /** @param env the caller's environment (registries.conf and auth files are found through it) */
-    public StoreImageService(Store store, Map<String, String> env, ImageCommands commands) {
+    /**
+     * @param env     the caller's environment (registries.conf and auth files are found through it)
+     * @param runRoot where image events are logged ({@code jpod events}); null: nowhere
+     */
+    public StoreImageService(Store store, Map<String, String> env, ImageCommands commands, java.nio.file.Path runRoot) {
         this.store = store;
         this.env = env;
         this.commands = commands;
+        this.runRoot = runRoot;
     }
 
     @Override
@@ -77,5 +83,34 @@ public final class StoreImageService implements ImageService {
     @Override
     public ImagePruneReport prune(ImagePruneOptions options) {
         return new ImagePruneReport(commands.prune(options.all()));
+    }
+
+    @Override
+    public void save(ImageSaveOptions options, java.io.OutputStream out) {
+        commands.save(options.images(), options.multi(), options.format(), options.uncompressed(), out);
+    }
+
+    @Override
+    public void saveDirectory(ImageSaveOptions options, java.nio.file.Path target) {
+        commands.saveDirectory(options.images(), options.format(), options.compress(), target);
+    }
+
+    @Override
+    public ImageSummaryReport importTarball(ImageImportOptions options, java.nio.file.Path file, java.io.InputStream in) {
+        ImageRecord r = commands.importTarball(file, in, options.changes(), options.message(), options.reference());
+        if (runRoot != null) {
+            EventLog.of(runRoot, "image", "import", r.id().replaceFirst("^sha256:", ""), r.names().isEmpty() ? "" : r.names().get(0));
+        }
+        return commands.summary(r);
+    }
+
+    @Override
+    public java.nio.file.Path login(ImageLoginOptions o) {
+        return ImageCommands.login(env, o.registry(), new io.jpod.image.Credentials(o.username(), o.password()), o.authfile(), o.tlsVerify());
+    }
+
+    @Override
+    public boolean logout(String registry, String authfile) {
+        return ImageCommands.logout(env, registry, authfile);
     }
 }
