@@ -82,7 +82,7 @@ final class SystemEndpoints {
             i.put("ContainersRunning", running);
             i.put("ContainersPaused", paused);
             i.put("ContainersStopped", cs.size() - running - paused);
-            i.put("Images", engine.images().list(new io.jpod.engine.image.ImageListOptions(true)).size());
+            i.put("Images", engine.images().count());
             i.put("Driver", engine.storageDriverName());
             i.put("DriverStatus", List.of(List.of("Reason", engine.storageDriverReason())));
             i.put("DockerRootDir", engine.dirs().storageRoot().toString());

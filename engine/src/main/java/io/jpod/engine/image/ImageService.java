@@ -13,6 +13,9 @@ public interface ImageService {
     /** `images`: every stored image (without {@link ImageListOptions#all()} not the intermediate ones of builds). */
     List<ImageSummaryReport> list(ImageListOptions options);
 
+    /** How many images {@link #list} with all would list, without reading their configs (`info`). */
+    int count();
+
     /** Ids (hex) of images whose record is damaged, which {@link #list} leaves out. */
     List<String> damaged();
 

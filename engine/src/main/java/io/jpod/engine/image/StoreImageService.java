@@ -41,6 +41,11 @@ public final class StoreImageService implements ImageService {
     }
 
     @Override
+    public int count() {
+        return store.images().list().size();
+    }
+
+    @Override
     public List<String> damaged() {
         return store.images().damaged();
     }
