@@ -123,7 +123,7 @@ public final class BuildCommand implements Callable<Integer> {
             case "false" -> "never";
             default -> pull;
         };
-        io.jpod.engine.PullPolicy.parse(policy);
+        io.jpod.engine.image.PullPolicy.parse(policy);
         String fromPlatform = platform(platform, os, arch, variant);
         if ("-".equals(context) && "-".equals(file)) {
             throw new EngineException("the context and the Containerfile cannot both be read from stdin: give one of them as a path");

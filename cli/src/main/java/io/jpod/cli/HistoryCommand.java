@@ -1,7 +1,7 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
-import io.jpod.storage.ImageRecord;
+import io.jpod.engine.image.ImageHistoryReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -39,22 +39,22 @@ public final class HistoryCommand implements Callable<Integer> {
     public Integer call() {
         JpodCommand jpod = ImageCli.root(spec);
         try (Engine engine = jpod.engine()) {
-            ImageRecord r = engine.findImage(image);
-            List<String[]> rows = engine.imageHistory(image);
+            ImageHistoryReport r = engine.images().history(image);
+            List<ImageHistoryReport.Entry> rows = r.entries();
             String idHex = ImageCli.hex(r.id());
             OutputFormat fmt = OutputFormat.of(format);
             if (fmt.isTemplate() && !quiet) {
                 List<Map<String, Object>> out = new ArrayList<>();
                 for (int i = 0; i < rows.size(); i++) {
-                    String[] row = rows.get(i);
+                    ImageHistoryReport.Entry row = rows.get(i);
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("ID", i == 0 ? (noTrunc ? idHex : idHex.substring(0, 12)) : "<missing>");
-                    m.put("Created", ago(row[0]));
-                    m.put("CreatedSince", ago(row[0]));
-                    m.put("CreatedAt", at(row[0]));
-                    m.put("CreatedBy", row[1]);
-                    m.put("Size", Formats.size(Long.parseLong(row[2])));
-                    m.put("Comment", row[3]);
+                    m.put("Created", ago(row.created()));
+                    m.put("CreatedSince", ago(row.created()));
+                    m.put("CreatedAt", at(row.created()));
+                    m.put("CreatedBy", row.createdBy());
+                    m.put("Size", Formats.size(row.size()));
+                    m.put("Comment", row.comment());
                     m.put("Tags", i == 0 ? r.names() : List.of());
                     out.add(m);
                 }
@@ -66,10 +66,10 @@ public final class HistoryCommand implements Callable<Integer> {
                 for (int i = 0; i < rows.size(); i++) {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("id", i == 0 ? idHex : "<missing>");
-                    m.put("created", rows.get(i)[0]);
-                    m.put("createdBy", rows.get(i)[1]);
-                    m.put("size", Long.parseLong(rows.get(i)[2]));
-                    m.put("comment", rows.get(i)[3]);
+                    m.put("created", rows.get(i).created());
+                    m.put("createdBy", rows.get(i).createdBy());
+                    m.put("size", rows.get(i).size());
+                    m.put("comment", rows.get(i).comment());
                     out.add(m);
                 }
                 jpod.out.println(Formats.json(out));
@@ -83,11 +83,11 @@ public final class HistoryCommand implements Callable<Integer> {
                     jpod.out.println(id);
                     continue;
                 }
-                String by = rows.get(i)[1];
+                String by = rows.get(i).createdBy();
                 if (!noTrunc && by.length() > 45) {
                     by = by.substring(0, 42) + "...";
                 }
-                table.add(new String[]{id, ago(rows.get(i)[0]), by, Formats.size(Long.parseLong(rows.get(i)[2])), rows.get(i)[3]});
+                table.add(new String[]{id, ago(rows.get(i).created()), by, Formats.size(rows.get(i).size()), rows.get(i).comment()});
             }
             if (!quiet) {
                 jpod.out.print(Formats.table(table));

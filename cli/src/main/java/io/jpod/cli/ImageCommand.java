@@ -1,6 +1,7 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
+import io.jpod.engine.image.ImagePruneOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -50,7 +51,7 @@ public final class ImageCommand implements Runnable {
             try (Engine engine = jpod.engine()) {
                 List<Map<String, Object>> out = new ArrayList<>();
                 for (String i : images) {
-                    out.add(engine.inspectImage(i));
+                    out.add(engine.images().inspect(i));
                 }
                 if (fmt.isTemplate()) {
                     fmt.print(jpod.out, out, Map.of());
@@ -74,7 +75,7 @@ public final class ImageCommand implements Runnable {
         @Override
         public Integer call() {
             try (Engine engine = ImageCli.root(spec).engine()) {
-                return engine.image(image).isPresent() ? 0 : 1;
+                return engine.images().find(image).isPresent() ? 0 : 1;
             }
         }
     }
@@ -95,7 +96,7 @@ public final class ImageCommand implements Runnable {
         public Integer call() {
             JpodCommand jpod = ImageCli.root(spec);
             try (Engine engine = jpod.engine()) {
-                for (String id : engine.pruneImages(all)) {
+                for (String id : engine.images().prune(new ImagePruneOptions(all)).deleted()) {
                     jpod.out.println(id);
                 }
             }

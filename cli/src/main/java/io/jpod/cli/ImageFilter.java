@@ -1,7 +1,7 @@
 package io.jpod.cli;
 
 import io.jpod.engine.EngineException;
-import io.jpod.storage.ImageRecord;
+import io.jpod.engine.image.ImageSummaryReport;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,12 +21,12 @@ final class ImageFilter {
     private ImageFilter() {
     }
 
-    static List<ImageRecord> apply(List<ImageRecord> images, List<String> filters) {
-        Predicate<ImageRecord> p = Filters.of(filters, KEYS, Set.of(), (key, value) -> one(key, value, images));
+    static List<ImageSummaryReport> apply(List<ImageSummaryReport> images, List<String> filters) {
+        Predicate<ImageSummaryReport> p = Filters.of(filters, KEYS, Set.of(), (key, value) -> one(key, value, images));
         return images.stream().filter(p).toList();
     }
 
-    private static Predicate<ImageRecord> one(String key, String value, List<ImageRecord> all) {
+    private static Predicate<ImageSummaryReport> one(String key, String value, List<ImageSummaryReport> all) {
         return switch (key) {
             case "reference" -> {
                 Pattern p = glob(value);
@@ -42,13 +42,13 @@ final class ImageFilter {
             case "id" -> r -> hex(r.id()).startsWith(value.replaceFirst("^sha256:", ""));
             case "digest" -> r -> value.equals(r.manifestDigest()) || r.digests().contains(value);
             case "before", "since", "after" -> { // after: podman's other name for since
-                ImageRecord ref = all.stream().filter(r -> r.names().stream().anyMatch(n -> matches(glob(value), n))
+                ImageSummaryReport ref = all.stream().filter(r -> r.names().stream().anyMatch(n -> matches(glob(value), n))
                                 || hex(r.id()).startsWith(value.replaceFirst("^sha256:", "")))
                         .findFirst().orElseThrow(() -> new EngineException(key + " filter: no image \"" + value + "\" here"));
-                Instant t = ref.created() == null ? Instant.EPOCH : ref.created();
+                Instant t = ref.stored() == null ? Instant.EPOCH : ref.stored();
                 yield key.equals("before")
-                        ? r -> r.created() != null && r.created().isBefore(t)
-                        : r -> r.created() != null && r.created().isAfter(t);
+                        ? r -> r.stored() != null && r.stored().isBefore(t)
+                        : r -> r.stored() != null && r.stored().isAfter(t);
             }
             default -> throw new EngineException("unsupported filter \"" + key + "\": use " + KEYS);
         };

@@ -1,7 +1,9 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
-import io.jpod.storage.ImageRecord;
+import io.jpod.engine.image.ImageListOptions;
+import io.jpod.engine.image.ImageService;
+import io.jpod.engine.image.ImageSummaryReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -58,8 +60,9 @@ public class ImagesCommand implements Callable<Integer> {
         }
         jpod = ImageCli.root(spec);
         try (Engine engine = jpod.engine()) {
-            List<ImageRecord> images = ImageFilter.apply(all ? engine.images() : IntermediateImages.hide(engine, engine.images()), filters);
-            for (String hex : engine.damagedImages()) {
+            ImageService service = engine.images();
+            List<ImageSummaryReport> images = ImageFilter.apply(service.list(new ImageListOptions(all)), filters);
+            for (String hex : service.damaged()) {
                 jpod.err.println("WARNING: image " + hex.substring(0, 12) + " is not listed: its record (images/" + hex
                         + "/image.json in the storage directory) is damaged; run `jpod system check --repair`");
             }
@@ -68,12 +71,10 @@ public class ImagesCommand implements Callable<Integer> {
             if (fmt.isTemplate() && !quiet) {
                 List<Map<String, Object>> rows = new ArrayList<>();
                 List<String[]> keys = new ArrayList<>();
-                for (ImageRecord r : images) {
-                    Map<String, String> labels = engine.imageLabels(r);
-                    java.time.Instant created = engine.imageCreated(r);
+                for (ImageSummaryReport r : images) {
                     for (String n : shownNames(r)) {
                         keys.add(sortKey(r, n, rows.size()));
-                        rows.add(templateRow(r, n, labels, created));
+                        rows.add(templateRow(r, n));
                     }
                 }
                 keys.sort(order);
@@ -84,18 +85,18 @@ public class ImagesCommand implements Callable<Integer> {
             }
             if (fmt.isJson()) {
                 List<Map<String, Object>> out = new ArrayList<>();
-                for (ImageRecord r : images) {
+                for (ImageSummaryReport r : images) {
                     Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("Id", hex(r.id()));
+                    m.put("Id", r.hex());
                     m.put("Names", r.names());
                     m.put("Digest", r.manifestDigest());
                     m.put("Digests", r.digests());
                     m.put("History", r.namesHistory());
                     m.put("Size", r.size());
-                    java.time.Instant created = engine.imageCreated(r);
+                    java.time.Instant created = r.created();
                     m.put("Created", created == null ? null : created.getEpochSecond());
                     m.put("CreatedAt", created == null ? null : created.toString());
-                    m.put("Labels", engine.imageLabels(r));
+                    m.put("Labels", r.labels());
                     out.add(m);
                 }
                 jpod.out.println(Formats.json(out));
@@ -105,9 +106,9 @@ public class ImagesCommand implements Callable<Integer> {
             List<String[]> keys = new ArrayList<>();
             rows.add(digests ? new String[]{"REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"}
                     : new String[]{"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"});
-            for (ImageRecord r : images) {
-                String id = noTrunc ? r.id() : hex(r.id()).substring(0, 12);
-                java.time.Instant created = quiet ? null : engine.imageCreated(r);
+            for (ImageSummaryReport r : images) {
+                String id = noTrunc ? r.id() : r.hex().substring(0, 12);
+                java.time.Instant created = quiet ? null : r.created();
                 if (quiet) {
                     jpod.out.println(id);
                     continue;
@@ -135,7 +136,7 @@ public class ImagesCommand implements Callable<Integer> {
     }
 
     /** The names an image gets rows for: with reference filters only the names they match (podman's), else all. */
-    private List<String> shownNames(ImageRecord r) {
+    private List<String> shownNames(ImageSummaryReport r) {
         if (r.names().isEmpty()) {
             return List.of("<none>:<none>");
         }
@@ -147,8 +148,8 @@ public class ImagesCommand implements Callable<Integer> {
     }
 
     /** Sort keys of a row: created (ISO, sorts as time), id, repository, tag, and the row's index. */
-    private static String[] sortKey(ImageRecord r, String name, int index) {
-        return new String[]{r.created() == null ? "" : r.created().toString(), hex(r.id()), repository(name), tag(name),
+    private static String[] sortKey(ImageSummaryReport r, String name, int index) {
+        return new String[]{r.stored() == null ? "" : r.stored().toString(), r.hex(), repository(name), tag(name),
                 Integer.toString(index), String.format("%020d", r.size())};
     }
 
@@ -166,9 +167,10 @@ public class ImagesCommand implements Callable<Integer> {
     }
 
     /** The placeholders podman's `images --format` offers, by the same names; one row per name, as in the table. */
-    private Map<String, Object> templateRow(ImageRecord r, String name, Map<String, String> labels, java.time.Instant created) {
+    private Map<String, Object> templateRow(ImageSummaryReport r, String name) {
+        java.time.Instant created = r.created();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("ID", noTrunc ? r.id() : hex(r.id()).substring(0, 12));
+        m.put("ID", noTrunc ? r.id() : r.hex().substring(0, 12));
         m.put("Repository", repository(name));
         m.put("Tag", tag(name));
         m.put("Digest", r.manifestDigest() == null ? "<none>" : r.manifestDigest());
@@ -178,7 +180,7 @@ public class ImagesCommand implements Callable<Integer> {
         m.put("Size", Formats.size(r.size()));
         m.put("Names", r.names());
         m.put("History", String.join(", ", r.namesHistory()));
-        m.put("Labels", labels);
+        m.put("Labels", r.labels());
         return m;
     }
 
@@ -190,9 +192,5 @@ public class ImagesCommand implements Callable<Integer> {
     private static String tag(String name) {
         int colon = name.lastIndexOf(':');
         return colon > name.lastIndexOf('/') ? name.substring(colon + 1) : "<none>";
-    }
-
-    private static String hex(String id) {
-        return id.startsWith("sha256:") ? id.substring(7) : id;
     }
 }

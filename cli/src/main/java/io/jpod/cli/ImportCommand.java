@@ -1,7 +1,8 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
-import io.jpod.storage.ImageRecord;
+import io.jpod.engine.image.ImageImportOptions;
+import io.jpod.engine.image.ImageSummaryReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -39,8 +40,9 @@ public final class ImportCommand implements Callable<Integer> {
     public Integer call() {
         JpodCommand jpod = ImageCli.root(spec);
         try (Engine engine = jpod.engine()) {
-            ImageRecord r = engine.importTarball(file.equals("-") ? null : Path.of(file).toAbsolutePath(), System.in, changes, message, reference);
-            jpod.out.println(ImageCli.hex(r.id()));
+            ImageSummaryReport r = engine.images().importTarball(new ImageImportOptions(changes, message, reference),
+                    file.equals("-") ? null : Path.of(file).toAbsolutePath(), System.in);
+            jpod.out.println(r.hex());
         }
         return 0;
     }

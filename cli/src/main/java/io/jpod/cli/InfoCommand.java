@@ -72,7 +72,7 @@ public final class InfoCommand implements Callable<Integer> {
             store.put("graphDriverReason", engine.storageDriverReason());
             store.put("graphOptions", Map.of());
             store.put("graphStatus", Map.of());
-            int images = engine.images().size();
+            int images = engine.images().count();
             int containers = engine.containers().size();
             store.put("imageCount", images);
             store.put("containerCount", containers);

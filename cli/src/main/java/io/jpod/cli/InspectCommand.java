@@ -2,7 +2,7 @@ package io.jpod.cli;
 
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
-import io.jpod.engine.Volumes;
+import io.jpod.engine.volume.VolumeService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -61,12 +61,12 @@ public final class InspectCommand implements Callable<Integer> {
         if (type.equals("container") || type.equals("all") && engine.hasContainer(name)) {
             return engine.inspect(List.of(name)).get(0);
         }
-        if (type.equals("image") || type.equals("all") && engine.image(name).isPresent()) {
-            return engine.inspectImage(name);
+        if (type.equals("image") || type.equals("all") && engine.images().find(name).isPresent()) {
+            return engine.images().inspect(name);
         }
-        Volumes v = engine.volumes();
-        if (type.equals("volume") || v.get(name).isPresent()) {
-            return VolumeCommand.inspect(v, v.require(name));
+        VolumeService v = engine.volumes();
+        if (type.equals("volume") || v.exists(name)) {
+            return VolumeCommand.inspect(v.inspect(name));
         }
         throw new EngineException("no such object: \"" + name + "\" is not a container, an image or a volume");
     }

@@ -83,8 +83,8 @@ final class KubePlay {
                     secrets.put(name, data);
                 }
                 case "PersistentVolumeClaim" -> {
-                    if (engine.volumes().get(name).isEmpty()) {
-                        engine.volumes().create(name, Map.of());
+                    if (!engine.volumes().exists(name)) {
+                        engine.volumes().create(io.jpod.engine.volume.VolumeCreateOptions.named(name, Map.of()));
                     }
                     volumes.add(name);
                 }
@@ -219,14 +219,14 @@ final class KubePlay {
                 sources.put(name, path);
             } else if (v.has("persistentVolumeClaim")) {
                 String claim = v.path("persistentVolumeClaim").path("claimName").asText();
-                if (engine.volumes().get(claim).isEmpty()) {
-                    engine.volumes().create(claim, Map.of());
+                if (!engine.volumes().exists(claim)) {
+                    engine.volumes().create(io.jpod.engine.volume.VolumeCreateOptions.named(claim, Map.of()));
                 }
                 sources.put(name, claim);
             } else if (v.has("emptyDir")) {
                 String vol = podName + "-" + name;
-                if (engine.volumes().get(vol).isEmpty()) {
-                    engine.volumes().create(vol, Map.of("io.jpod.kube.emptydir", podName));
+                if (!engine.volumes().exists(vol)) {
+                    engine.volumes().create(io.jpod.engine.volume.VolumeCreateOptions.named(vol, Map.of("io.jpod.kube.emptydir", podName)));
                 }
                 sources.put(name, vol);
             } else if (v.has("configMap") || v.has("secret")) {
@@ -482,8 +482,8 @@ final class KubePlay {
                     for (JsonNode v : doc.spec.path("volumes")) {
                         if (v.has("emptyDir")) {
                             String vol = doc.name + "-" + v.path("name").asText();
-                            if (engine.volumes().get(vol).isPresent()) {
-                                engine.volumes().remove(vol, true);
+                            if (engine.volumes().exists(vol)) {
+                                engine.volumes().remove(vol, io.jpod.engine.volume.VolumeRemoveOptions.volumeOnly(true));
                             }
                         }
                     }
@@ -491,8 +491,8 @@ final class KubePlay {
                 deleteTree(kubeDir(doc.name));
             } else if (kind.equals("PersistentVolumeClaim") && force) {
                 String name = d.path("metadata").path("name").asText();
-                if (engine.volumes().get(name).isPresent()) {
-                    engine.volumes().remove(name, true);
+                if (engine.volumes().exists(name)) {
+                    engine.volumes().remove(name, io.jpod.engine.volume.VolumeRemoveOptions.volumeOnly(true));
                     volumes.add(name);
                 }
             }

@@ -2,6 +2,7 @@ package io.jpod.cli;
 
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
+import io.jpod.engine.image.ImageLoginOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -67,7 +68,7 @@ public final class LoginCommand implements Callable<Integer> {
             throw new EngineException("user name and password must not be empty");
         }
         try (Engine engine = jpod.engine()) {
-            engine.login(registry, username, password, authfile, tlsVerify);
+            engine.images().login(new ImageLoginOptions(registry, username, password, authfile, tlsVerify));
         }
         jpod.out.println("Login Succeeded!");
         return 0;

@@ -31,7 +31,7 @@ public final class LogoutCommand implements Callable<Integer> {
             throw new EngineException(all ? "--all takes no registry" : "give a registry, or --all");
         }
         try (Engine engine = jpod.engine()) {
-            if (!engine.logout(all ? null : registry, authfile)) {
+            if (!engine.images().logout(all ? null : registry, authfile)) {
                 if (all) {
                     jpod.out.println("Removed login credentials for all registries");
                     return 0;

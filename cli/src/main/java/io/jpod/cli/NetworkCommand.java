@@ -6,8 +6,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
-import io.jpod.engine.Networks;
-import io.jpod.storage.NetworkRecord;
+import io.jpod.engine.network.NetworkConnectOptions;
+import io.jpod.engine.network.NetworkCreateOptions;
+import io.jpod.engine.network.NetworkRemoveOptions;
+import io.jpod.engine.network.NetworkReport;
+import io.jpod.engine.network.NetworkService;
+import io.jpod.engine.network.Networks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -50,12 +54,12 @@ public final class NetworkCommand implements Runnable {
                 "missing subcommand: create, ls, inspect, rm, prune or exists");
     }
 
-    static JsonNode json(NetworkRecord r) {
+    static JsonNode json(NetworkReport r) {
         return JSON.valueToTree(r);
     }
 
     /** The Go field names podman's templates see ({@code .NetworkInterface}, {@code .DNSEnabled}); ls shortens the id and joins labels. */
-    static Map<String, Object> templateFields(NetworkRecord r, boolean listing) {
+    static Map<String, Object> templateFields(NetworkReport r, boolean listing) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Name", r.name());
         m.put("ID", listing ? r.id().substring(0, 12) : r.id());
@@ -129,7 +133,7 @@ public final class NetworkCommand implements Runnable {
                 throw new EngineException("unsupported ipam driver \"" + ipamDriver + "\"");
             }
             try (Engine engine = parent.jpod.engine()) {
-                NetworkRecord r = engine.networks().create(new Networks.CreateRequest(name, driver, subnets, gateways, ipRanges,
+                NetworkReport r = engine.networks().create(new NetworkCreateOptions(name, driver, subnets, gateways, ipRanges,
                         internal, disableDns, keyValues(labels), keyValues(opts)));
                 parent.jpod.out.println(r.name());
             }
@@ -160,9 +164,8 @@ public final class NetworkCommand implements Runnable {
         public Integer call() {
             OutputFormat fmt = OutputFormat.of(format).withHeader(!noHeading);
             try (Engine engine = parent.jpod.engine()) {
-                Networks n = engine.networks();
-                Predicate<NetworkRecord> filter = filter(n, filters);
-                List<NetworkRecord> all = n.list().stream().filter(filter).toList();
+                NetworkService n = engine.networks();
+                List<NetworkReport> all = n.list(filter(n, filters));
                 if (fmt.isJson()) {
                     List<Object> out = new ArrayList<>();
                     all.forEach(r -> out.add(json(r)));
@@ -212,13 +215,13 @@ public final class NetworkCommand implements Runnable {
     }
 
     /** `network ls --filter` as podman reads it; unknown keys are podman's "invalid filter". */
-    static Predicate<NetworkRecord> filter(Networks networks, List<String> filters) {
-        Map<String, List<Predicate<NetworkRecord>>> byKey = new LinkedHashMap<>();
+    static Predicate<NetworkReport> filter(NetworkService networks, List<String> filters) {
+        Map<String, List<Predicate<NetworkReport>>> byKey = new LinkedHashMap<>();
         for (String f : filters) {
             int eq = f.indexOf('=');
             String key = eq < 0 ? f : f.substring(0, eq);
             String value = eq < 0 ? "" : f.substring(eq + 1);
-            Predicate<NetworkRecord> p = switch (key) {
+            Predicate<NetworkReport> p = switch (key) {
                 case "name" -> {
                     Pattern re = regex(key, value);
                     yield r -> re.matcher(r.name()).find();
@@ -255,7 +258,7 @@ public final class NetworkCommand implements Runnable {
         }
     }
 
-    private static Predicate<NetworkRecord> label(String value) {
+    private static Predicate<NetworkReport> label(String value) {
         int eq = value.indexOf('=');
         String k = eq < 0 ? value : value.substring(0, eq);
         return r -> r.labels().containsKey(k) && (eq < 0 || r.labels().get(k).equals(value.substring(eq + 1)));
@@ -295,12 +298,12 @@ public final class NetworkCommand implements Runnable {
         public Integer call() {
             OutputFormat fmt = OutputFormat.of(format);
             try (Engine engine = parent.jpod.engine()) {
-                Networks n = engine.networks();
+                NetworkService n = engine.networks();
                 List<Object> found = new ArrayList<>();
                 List<Object> fields = new ArrayList<>();
                 EngineException missing = null;
                 for (String name : names) {
-                    var r = n.get(name);
+                    var r = n.find(name);
                     if (r.isPresent()) {
                         found.add(json(r.get()));
                         fields.add(templateFields(r.get(), false));
@@ -333,7 +336,7 @@ public final class NetworkCommand implements Runnable {
         @Override
         public Integer call() {
             try (Engine engine = parent.jpod.engine()) {
-                return engine.networks().get(name).isPresent() ? 0 : 1;
+                return engine.networks().find(name).isPresent() ? 0 : 1;
             }
         }
     }
@@ -358,7 +361,7 @@ public final class NetworkCommand implements Runnable {
             try (Engine engine = parent.jpod.engine()) {
                 for (String n : names) {
                     try {
-                        parent.jpod.out.println(engine.removeNetwork(n, force, time));
+                        parent.jpod.out.println(engine.networks().remove(n, new NetworkRemoveOptions(force, time)).name());
                     } catch (EngineException e) {
                         Main.report(e, parent.jpod.err);
                         status = e instanceof Networks.NoSuchNetworkException ? 1
@@ -400,7 +403,8 @@ public final class NetworkCommand implements Runnable {
                 }
             }
             try (Engine engine = parent.jpod.engine()) {
-                engine.pruneNetworks(filter(engine.networks(), filters)).forEach(parent.jpod.out::println);
+                NetworkService n = engine.networks();
+                n.prune(filter(n, filters)).removed().forEach(parent.jpod.out::println);
             }
             return 0;
         }
@@ -426,7 +430,7 @@ public final class NetworkCommand implements Runnable {
         @Override
         public Integer call() {
             try (Engine engine = parent.jpod.engine()) {
-                engine.connectNetwork(network, container, aliases, ip);
+                engine.networks().connect(network, container, new NetworkConnectOptions(aliases, ip));
             }
             return 0;
         }
@@ -449,7 +453,7 @@ public final class NetworkCommand implements Runnable {
         @Override
         public Integer call() {
             try (Engine engine = parent.jpod.engine()) {
-                engine.disconnectNetwork(network, container);
+                engine.networks().disconnect(network, container);
             }
             return 0;
         }
@@ -478,7 +482,7 @@ public final class NetworkCommand implements Runnable {
                 throw new EngineException(all ? "--all and containers cannot be used together" : "network reload needs containers, or --all");
             }
             try (Engine engine = parent.jpod.engine()) {
-                engine.reloadNetworks(containers, all).forEach(parent.jpod.out::println);
+                engine.networks().reload(containers, all).forEach(parent.jpod.out::println);
             }
             return 0;
         }

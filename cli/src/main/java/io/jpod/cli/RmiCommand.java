@@ -4,6 +4,8 @@ import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
 import io.jpod.engine.ImageInUseException;
 import io.jpod.engine.NoSuchImageException;
+import io.jpod.engine.image.ImageRemoveOptions;
+import io.jpod.engine.image.ImageRemoveReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -45,13 +47,13 @@ public class RmiCommand implements Callable<Integer> {
         }
         try (Engine engine = jpod.engine()) {
             if (all) {
-                engine.removeImages(images, force, true).forEach(jpod.out::println);
+                print(engine.images().remove(images, new ImageRemoveOptions(force, true)), jpod.out);
                 return 0;
             }
             int code = 0;
             for (String image : images) {
                 try {
-                    engine.removeImages(List.of(image), force, false).forEach(jpod.out::println);
+                    print(engine.images().remove(List.of(image), new ImageRemoveOptions(force, false)), jpod.out);
                 } catch (NoSuchImageException e) {
                     if (!ignore && !force) { // as podman's: --force also means "whether it is there or not"
                         code = code == 0 ? 1 : code;
@@ -66,6 +68,16 @@ public class RmiCommand implements Callable<Integer> {
                 }
             }
             return code;
+        }
+    }
+
+    /** podman's lines: each image's "Untagged: NAME" lines, then its "Deleted: ID". */
+    static void print(ImageRemoveReport report, java.io.PrintStream out) {
+        for (ImageRemoveReport.Removed r : report.images()) {
+            r.untagged().forEach(n -> out.println("Untagged: " + n));
+            if (r.deleted() != null) {
+                out.println("Deleted: " + r.deleted());
+            }
         }
     }
 

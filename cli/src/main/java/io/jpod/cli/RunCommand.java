@@ -1,7 +1,7 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
-import io.jpod.engine.PullPolicy;
+import io.jpod.engine.image.PullPolicy;
 import io.jpod.engine.RunRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

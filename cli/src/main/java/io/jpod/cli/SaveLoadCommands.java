@@ -2,6 +2,7 @@ package io.jpod.cli;
 
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
+import io.jpod.engine.image.ImageSaveOptions;
 import io.jpod.image.ImageArchives;
 import io.jpod.image.ImageDirectories;
 import picocli.CommandLine.Command;
@@ -70,17 +71,18 @@ public final class SaveLoadCommands {
                 throw new EngineException("--compress can only be set when --format is docker-dir");
             }
             boolean toStdout = output == null || output.equals("-");
+            ImageSaveOptions options = new ImageSaveOptions(images, multi, format, uncompressed, compress);
             try (Engine engine = jpod.engine()) {
                 if (ImageDirectories.isDirectoryFormat(format)) {
                     if (toStdout) {
                         throw new EngineException("--format " + format + " writes a directory; give it with -o DIR");
                     }
-                    engine.saveDirectory(images, format, compress, Path.of(output).toAbsolutePath());
+                    engine.images().saveDirectory(options, Path.of(output).toAbsolutePath());
                     return 0;
                 }
                 if (toStdout) {
                     OutputStream out = new BufferedOutputStream(jpod.out, 256 * 1024);
-                    engine.save(images, multi, format, uncompressed, out);
+                    engine.images().save(options, out);
                     out.flush();
                     return 0;
                 }
@@ -95,7 +97,7 @@ public final class SaveLoadCommands {
                 }
                 try {
                     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 256 * 1024)) {
-                        engine.save(images, multi, format, uncompressed, out);
+                        engine.images().save(options, out);
                     }
                     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
                 } finally {

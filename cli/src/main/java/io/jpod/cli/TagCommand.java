@@ -24,7 +24,7 @@ public final class TagCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Engine engine = ImageCli.root(spec).engine()) {
-            engine.tag(image, targets);
+            engine.images().tag(image, targets);
         }
         return 0;
     }

@@ -25,7 +25,7 @@ public final class UntagCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Engine engine = ImageCli.root(spec).engine()) {
-            engine.untag(image, names);
+            engine.images().untag(image, names);
         }
         return 0;
     }

@@ -2,8 +2,10 @@ package io.jpod.cli;
 
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
-import io.jpod.engine.Volumes;
-import io.jpod.storage.VolumeRecord;
+import io.jpod.engine.volume.VolumeCreateOptions;
+import io.jpod.engine.volume.VolumeRemoveOptions;
+import io.jpod.engine.volume.VolumeReport;
+import io.jpod.engine.volume.VolumeService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -38,18 +40,19 @@ public final class VolumeCommand implements Runnable {
                 "missing subcommand: create, ls, inspect, rm or prune");
     }
 
-    static Map<String, Object> inspect(Volumes v, VolumeRecord r) {
+    /** A volume as `volume inspect`, `volume ls --format` and `inspect` render it (podman's field names). */
+    static Map<String, Object> inspect(VolumeReport r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Name", r.name());
         m.put("Driver", r.driver());
-        m.put("Mountpoint", v.mountpoint(r.name()).toString());
+        m.put("Mountpoint", r.mountpoint().toString());
         m.put("CreatedAt", DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(r.created().atZone(ZoneId.systemDefault())));
         m.put("Labels", new TreeMap<>(r.labels()));
         m.put("Scope", "local");
         m.put("Options", new TreeMap<>(r.options()));
         m.put("MountCount", 0);
-        m.put("NeedsCopyUp", v.needsCopyUp(r.name()));
-        m.put("NeedsChown", v.needsChown(r.name()));
+        m.put("NeedsCopyUp", r.needsCopyUp());
+        m.put("NeedsChown", r.needsChown());
         return m;
     }
 
@@ -80,7 +83,7 @@ public final class VolumeCommand implements Runnable {
                 o.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
             }
             try (Engine engine = parent.jpod.engine()) {
-                parent.jpod.out.println(engine.volumes().create(name, l, o).name());
+                parent.jpod.out.println(engine.volumes().create(new VolumeCreateOptions(name, l, o, false)).name());
             }
             return 0;
         }
@@ -109,13 +112,13 @@ public final class VolumeCommand implements Runnable {
         public Integer call() {
             OutputFormat fmt = OutputFormat.of(format).withHeader(!noHeading);
             try (Engine engine = parent.jpod.engine()) {
-                Volumes v = engine.volumes();
-                java.util.function.Predicate<VolumeRecord> filter = Filters.of(filters, "name, label, driver or dangling",
+                VolumeService v = engine.volumes();
+                java.util.function.Predicate<VolumeReport> filter = Filters.of(filters, "name, label, driver or dangling",
                         java.util.Set.of("label"), (key, value) -> volumeFilter(v, key, value));
-                List<VolumeRecord> all = v.list().stream().filter(filter).toList();
+                List<VolumeReport> all = v.list(filter);
                 if (fmt.isJson() || fmt.isTemplate() && !quiet) {
                     List<Object> out = new ArrayList<>();
-                    all.forEach(r -> out.add(inspect(v, r)));
+                    all.forEach(r -> out.add(inspect(r)));
                     if (fmt.isJson()) {
                         parent.jpod.out.println(Formats.json(out));
                     } else {
@@ -135,7 +138,7 @@ public final class VolumeCommand implements Runnable {
     }
 
     /** One `volume ls --filter` KEY=VALUE, as podman reads it (name is a regular expression found anywhere in the name). */
-    static java.util.function.Predicate<VolumeRecord> volumeFilter(Volumes volumes, String key, String value) {
+    static java.util.function.Predicate<VolumeReport> volumeFilter(VolumeService volumes, String key, String value) {
         return switch (key) {
             case "name" -> {
                 java.util.regex.Pattern p;
@@ -179,10 +182,10 @@ public final class VolumeCommand implements Runnable {
         public Integer call() {
             OutputFormat fmt = OutputFormat.of(format);
             try (Engine engine = parent.jpod.engine()) {
-                Volumes v = engine.volumes();
+                VolumeService v = engine.volumes();
                 List<Object> out = new ArrayList<>();
                 for (String n : names) {
-                    out.add(inspect(v, v.require(n)));
+                    out.add(inspect(v.inspect(n)));
                 }
                 if (fmt.isTemplate()) {
                     fmt.print(parent.jpod.out, out, Map.of());
@@ -206,7 +209,7 @@ public final class VolumeCommand implements Runnable {
         @Override
         public Integer call() {
             try (Engine engine = parent.jpod.engine()) {
-                return engine.volumes().get(name).isPresent() ? 0 : 1;
+                return engine.volumes().exists(name) ? 0 : 1;
             }
         }
     }
@@ -236,10 +239,12 @@ public final class VolumeCommand implements Runnable {
             }
             int code = 0;
             try (Engine engine = parent.jpod.engine()) {
-                List<String> targets = all ? engine.volumes().list().stream().map(VolumeRecord::name).toList() : names;
+                VolumeService v = engine.volumes();
+                List<String> targets = all ? v.list(r -> true).stream().map(VolumeReport::name).toList() : names;
+                VolumeRemoveOptions options = VolumeRemoveOptions.cli(force, time == null ? 10 : Math.max(0, time));
                 for (String n : targets) {
                     try {
-                        engine.removeVolume(n, force, time == null ? 10 : Math.max(0, time));
+                        v.remove(n, options);
                         parent.jpod.out.println(n);
                     } catch (io.jpod.engine.NoSuchVolumeException e) {
                         if (!force) { // podman: exit 1, and --force means "whether it exists or not"
@@ -357,18 +362,18 @@ public final class VolumeCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             try (Engine engine = parent.jpod.engine()) {
-                Volumes v = engine.volumes();
-                java.util.function.Predicate<VolumeRecord> filter = Filters.of(filters, "name, label or driver",
+                VolumeService v = engine.volumes();
+                java.util.function.Predicate<VolumeReport> filter = Filters.of(filters, "name, label or driver",
                         java.util.Set.of("label"), (key, value) -> volumeFilter(v, key, value));
                 if (!force) {
                     // podman's prompt names what would go
                     parent.jpod.out.println("WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:");
-                    v.unused(filter).forEach(parent.jpod.out::println);
+                    v.pruneCandidates(filter).forEach(parent.jpod.out::println);
                     if (!PruneConfirmation.accepted(PruneConfirmation.ask(parent.jpod, "Are you sure you want to continue? [y/N] "))) {
                         return 0;
                     }
                 }
-                v.prune(filter).forEach(parent.jpod.out::println);
+                v.prune(filter).removed().forEach(parent.jpod.out::println);
             }
             return 0;
         }

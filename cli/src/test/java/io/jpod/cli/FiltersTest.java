@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jpod.engine.EngineException;
+import io.jpod.engine.image.ImageSummaryReport;
 import io.jpod.storage.ContainerLifecycle;
 import io.jpod.storage.ContainerRecord;
-import io.jpod.storage.ImageRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -58,12 +58,13 @@ class FiltersTest {
         }
     }
 
-    private static ImageRecord img(String hexChar, List<String> names, int minute) {
-        return new ImageRecord("sha256:" + hexChar.repeat(64), names, List.of("sha256:" + hexChar.repeat(63) + "0"),
-                "sha256:" + hexChar.repeat(63) + "0", List.of(), 1, T0.plusSeconds(60L * minute));
+    private static ImageSummaryReport img(String hexChar, List<String> names, int minute) {
+        return new ImageSummaryReport("sha256:" + hexChar.repeat(64), names, "sha256:" + hexChar.repeat(63) + "0",
+                List.of("sha256:" + hexChar.repeat(63) + "0"), List.of(), 1, T0.plusSeconds(60L * minute),
+                T0.plusSeconds(60L * minute), Map.of());
     }
 
-    private static final List<ImageRecord> IMAGES = List.of(
+    private static final List<ImageSummaryReport> IMAGES = List.of(
             img("a", List.of("docker.io/library/alpine:latest"), 1),
             img("b", List.of(), 2),
             img("c", List.of("localhost/app:1", "localhost/app:2"), 3));

@@ -1,5 +1,11 @@
 package io.jpod.engine;
 
+import io.jpod.engine.image.ImageResolver;
+import io.jpod.engine.image.ImageSettings;
+import io.jpod.engine.network.BridgeNetworking;
+import io.jpod.engine.network.ContainerNetwork;
+import io.jpod.engine.network.Networks;
+import io.jpod.engine.volume.Volumes;
 import io.jpod.network.NetworkSetup;
 import io.jpod.rootless.ContainerSpec;
 import io.jpod.rootless.NativeHelper;

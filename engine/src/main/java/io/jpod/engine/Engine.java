@@ -1,5 +1,17 @@
 package io.jpod.engine;
 
+import io.jpod.engine.image.ImageCommands;
+import io.jpod.engine.image.ImageResolver;
+import io.jpod.engine.image.ImageService;
+import io.jpod.engine.image.StoreImageService;
+import io.jpod.engine.network.BridgeNetworking;
+import io.jpod.engine.network.ContainerNetwork;
+import io.jpod.engine.network.NetworkService;
+import io.jpod.engine.network.Networks;
+import io.jpod.engine.network.StoreNetworkService;
+import io.jpod.engine.volume.StoreVolumeService;
+import io.jpod.engine.volume.VolumeService;
+import io.jpod.engine.volume.Volumes;
 import io.jpod.rootless.NativeHelper;
 import io.jpod.storage.ContainerRecord;
 import io.jpod.storage.ImageRecord;
@@ -428,49 +440,12 @@ public final class Engine implements AutoCloseable {
         return imageEvent("pull", imageCommands().pull(name, tlsVerify, platform, quiet, progress, creds, authfile), name);
     }
 
-    /** `jpod login`: checks the credentials with the registry and stores them; returns the file written. */
-    public java.nio.file.Path login(String registry, String username, String password, String authfile, boolean tlsVerify) {
-        return ImageCommands.login(env, registry, new io.jpod.image.Credentials(username, password), authfile, tlsVerify);
-    }
-
-    /** `jpod logout`: false when there were no credentials for the registry. */
-    public boolean logout(String registry, String authfile) {
-        return ImageCommands.logout(env, registry, authfile);
-    }
-
     /** `jpod push`: the pushed manifest digest. */
     public String push(String image, String destination, boolean tlsVerify, boolean quiet, PrintStream progress, String creds,
                        String authfile) {
         String digest = imageCommands().push(image, destination, tlsVerify, quiet, progress, creds, authfile);
         EventLog.of(dirs.runRoot().path(), "image", "push", digest, destination == null ? image : destination);
         return digest;
-    }
-
-    public void save(String image, java.io.OutputStream out) {
-        imageCommands().save(image, io.jpod.image.ImageArchives.DOCKER_ARCHIVE, out);
-    }
-
-    /**
-     * `jpod save [-m] IMAGE [IMAGE...]` to a tarball in {@code format} (docker-archive or oci-archive): without
-     * {@code multi} the extra arguments are more names for the first image, with it more images (docker-archive only).
-     */
-    public void save(List<String> images, boolean multi, String format, java.io.OutputStream out) {
-        save(images, multi, format, false, out);
-    }
-
-    /** As above; {@code uncompressed}: an oci-archive's layers as plain tars (podman's save --uncompressed). */
-    public void save(List<String> images, boolean multi, String format, boolean uncompressed, java.io.OutputStream out) {
-        imageCommands().save(images, multi, format, uncompressed, out);
-    }
-
-    /** `jpod save --format oci-dir|docker-dir -o DIR IMAGE [NAME]`: a new directory {@code target}, written whole or not at all. */
-    public void saveDirectory(List<String> images, String format, boolean compress, java.nio.file.Path target) {
-        imageCommands().saveDirectory(images, format, compress, target);
-    }
-
-    /** `jpod save --format FORMAT` (docker-archive or oci-archive). */
-    public void save(String image, String format, java.io.OutputStream out) {
-        imageCommands().save(image, format, out);
     }
 
     /** @param file the archive, or null to read {@code in} */
@@ -480,51 +455,9 @@ public final class Engine implements AutoCloseable {
         return loaded;
     }
 
-    /** `jpod import`: file null reads {@code in}. */
-    public ImageRecord importTarball(java.nio.file.Path file, java.io.InputStream in, List<String> changes, String message,
-                                     String reference) {
-        ImageRecord r = imageCommands().importTarball(file, in, changes, message, reference);
-        return imageEvent("import", r, r.names().isEmpty() ? "" : r.names().get(0));
-    }
-
-    public void tag(String image, List<String> targets) {
-        imageCommands().tag(image, targets);
-    }
-
-    public void untag(String image, List<String> names) {
-        imageCommands().untag(image, names);
-    }
-
-    /** `jpod rmi`: the lines to print ("Untagged: …", "Deleted: …"). */
-    public List<String> removeImages(List<String> images, boolean force, boolean all) {
-        return imageCommands().remove(images, force, all);
-    }
-
-    public List<String> pruneImages(boolean all) {
-        return imageCommands().prune(all);
-    }
-
-    /** An image's labels, for `images` (its --format and json). */
-    public Map<String, String> imageLabels(ImageRecord image) {
-        return imageCommands().labels(image);
-    }
-
-    /** When the image was made (its config's created), as podman's images and history show it. */
-    public java.time.Instant imageCreated(ImageRecord image) {
-        return imageCommands().created(image);
-    }
-
-    public Map<String, Object> inspectImage(String image) {
-        return imageCommands().inspect(image);
-    }
-
-    /** Rows of created, created-by, size, comment; newest first. */
-    public List<String[]> imageHistory(String image) {
-        return imageCommands().history(image);
-    }
-
-    public ImageRecord findImage(String nameOrId) {
-        return imageCommands().find(nameOrId);
+    /** The images in local storage (`jpod images`, `image …`, the API's /images). */
+    public ImageService images() {
+        return new StoreImageService(store(), env, imageCommands(), dirs.runRoot().path());
     }
 
     private ImageCommands imageCommands;
@@ -534,19 +467,6 @@ public final class Engine implements AutoCloseable {
             imageCommands = new ImageCommands(store(), env, dirs.runRoot().path());
         }
         return imageCommands;
-    }
-
-    public List<ImageRecord> images() {
-        return store().images().list();
-    }
-
-    /** Image ids (hex) whose record is damaged, so that {@link #images()} leaves them out. */
-    public List<String> damagedImages() {
-        return store().images().damaged();
-    }
-
-    public Optional<ImageRecord> image(String nameOrId) {
-        return new ImageResolver(store(), env).local(nameOrId);
     }
 
     /** All containers, newest first, their states reconciled with reality (a dead monitor: exited, torn down). */
@@ -567,21 +487,6 @@ public final class Engine implements AutoCloseable {
     /** Removes a container; with force a running one is killed first. */
     public void removeContainer(String idOrName, boolean force) {
         removeContainer(idOrName, force, false);
-    }
-
-    /**
-     * `volume rm`: a volume no container uses; with force the containers that use it are removed first (running
-     * ones get stopSeconds to stop), as podman does.
-     */
-    public void removeVolume(String name, boolean force, int stopSeconds) {
-        Volumes v = volumes();
-        v.require(name);
-        if (force) {
-            for (String id : v.usedBy(name)) {
-                removeContainer(id, true, false, stopSeconds);
-            }
-        }
-        v.remove(name, force);
     }
 
     /** Removes a container; with force a running one is killed first; with volumes its anonymous volumes go too. */
@@ -623,107 +528,40 @@ public final class Engine implements AutoCloseable {
         return ContainerNetwork.readPorts(store().containers().dir(c.id()));
     }
 
-    /** Named volumes (`jpod volume …`). */
-    public Volumes volumes() {
-        return new Volumes(store(), dirs.volumes());
+    /** Named volumes (`jpod volume …`, the API's /volumes); removing one with its containers goes through {@link #removeContainer}. */
+    public VolumeService volumes() {
+        return new StoreVolumeService(new Volumes(store(), dirs.volumes()), (id, stopSeconds) -> removeContainer(id, true, false, stopSeconds));
     }
 
-    public Networks networks() {
-        return new Networks(store());
-    }
-
-    /** `network rm`: the record, then its bridge and rules in the user's network namespace; -f removes its containers. */
-    public String removeNetwork(String nameOrId, boolean force, int stopSeconds) {
-        io.jpod.storage.NetworkRecord n = networks().remove(nameOrId, force, id -> removeContainer(id, true, false, stopSeconds));
-        lifecycle().bridge().removeNetwork(n);
-        return n.name();
-    }
-
-    /**
-     * `network connect`: an address on the network (and its name server's names) for a container on user networks;
-     * a running one gets its new interface at once, a stopped one at its next start.
-     */
-    public void connectNetwork(String network, String container, List<String> aliases, String ip) {
+    /** User networks (`jpod network …`); the containers they touch are reached through {@link #lifecycle()}. */
+    public NetworkService networks() {
         Lifecycle lc = lifecycle();
-        ContainerRecord c = lc.current(container);
-        String mode = c.lifecycle() == null || c.lifecycle().config() == null ? null : c.lifecycle().config().network();
-        if (!BridgeNetworking.isBridge(mode)) {
-            throw new EngineException("container " + c.name() + " uses --network " + (mode == null ? "slirp4netns" : mode)
-                    + ": network connect needs a container on a bridge network (run it with --network bridge or NAME)");
-        }
-        Networks n = networks();
-        var joined = n.lease(c.id(), c.name(), List.of(new Networks.Join(network, aliases, ip))).get(0);
-        BridgeNetworking bridge = lc.bridge();
-        if ("running".equals(c.state())) {
-            try {
-                bridge.attachRunning(lc.initPid(c), joined.getKey(), joined.getValue());
-            } catch (RuntimeException e) {
-                n.release(c.id(), joined.getKey().name());
-                throw e;
+        return new StoreNetworkService(new Networks(store()), new StoreNetworkService.Containers() {
+            @Override
+            public ContainerRecord current(String idOrName) {
+                return lc.current(idOrName);
             }
-        }
-        bridge.writeDns(joined.getKey(), n.leases(joined.getKey().name()));
-    }
 
-    /** `network disconnect`: the container's address on the network goes, and its interface if it runs. */
-    public void disconnectNetwork(String network, String container) {
-        Lifecycle lc = lifecycle();
-        ContainerRecord c = lc.current(container);
-        Networks n = networks();
-        io.jpod.storage.NetworkRecord net = n.require(network);
-        var lease = n.leasesOf(c.id()).stream().filter(e -> e.getKey().name().equals(net.name())).findFirst()
-                .orElseThrow(() -> new EngineException("container " + c.id() + " is not connected to network " + net.name()
-                        + ": network is not connected"));
-        BridgeNetworking bridge = lc.bridge();
-        if ("running".equals(c.state())) {
-            bridge.detachRunning(lease.getValue());
-        }
-        n.release(c.id(), net.name());
-        bridge.writeDns(net, n.leases(net.name()));
-    }
+            @Override
+            public List<ContainerRecord> all() {
+                return store().containers().list();
+            }
 
-    /**
-     * `network reload`: the forwarding, NAT and name-server state of the containers' networks is applied again (the
-     * rules of each network, the names); returns the ids, as podman prints them.
-     */
-    public List<String> reloadNetworks(List<String> containers, boolean all) {
-        Lifecycle lc = lifecycle();
-        List<ContainerRecord> targets = new java.util.ArrayList<>();
-        if (all) {
-            for (ContainerRecord c : store().containers().list()) {
-                if ("running".equals(lc.current(c.id()).state())) {
-                    targets.add(c);
-                }
+            @Override
+            public long initPid(ContainerRecord c) {
+                return lc.initPid(c);
             }
-        } else {
-            for (String c : containers) {
-                targets.add(lc.current(c));
-            }
-        }
-        Networks n = networks();
-        BridgeNetworking bridge = lc.bridge();
-        java.util.Set<String> done = new java.util.HashSet<>();
-        List<String> ids = new java.util.ArrayList<>();
-        for (ContainerRecord c : targets) {
-            for (var e : n.leasesOf(c.id())) {
-                if (done.add(e.getKey().name())) {
-                    bridge.reloadRules(e.getKey());
-                    bridge.writeDns(e.getKey(), n.leases(e.getKey().name()));
-                }
-            }
-            ids.add(c.id());
-        }
-        return ids;
-    }
 
-    /** `network prune`: every unused network matching the filter, bridges included; their names. */
-    public List<String> pruneNetworks(java.util.function.Predicate<io.jpod.storage.NetworkRecord> filter) {
-        List<String> names = new java.util.ArrayList<>();
-        for (io.jpod.storage.NetworkRecord n : networks().prune(filter)) {
-            lifecycle().bridge().removeNetwork(n);
-            names.add(n.name());
-        }
-        return names;
+            @Override
+            public void remove(String id, int stopSeconds) {
+                removeContainer(id, true, false, stopSeconds);
+            }
+
+            @Override
+            public BridgeNetworking bridge() {
+                return lc.bridge();
+            }
+        });
     }
 
     public String storageDriverName() {

@@ -61,7 +61,7 @@ public final class EventLog {
     }
 
     /** Records an image or volume event. */
-    static void of(Path runRoot, String type, String status, String idOrName, String name) {
+    public static void of(Path runRoot, String type, String status, String idOrName, String name) {
         append(runRoot, new Event(type.equals("volume") ? null : idOrName, null, name, status, Instant.now().toString(), type, Map.of()));
     }
 

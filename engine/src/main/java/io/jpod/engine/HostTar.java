@@ -25,7 +25,7 @@ import java.util.Set;
  * copy-out stream extracted onto the host. The subset is the helper's (copy.c): regular files, directories and
  * symlinks, PAX for long names and big sizes; the top entry is named {@code top}.
  */
-final class HostTar {
+public final class HostTar {
     static final String TOP = "top";
     private static final LinkOption[] NOFOLLOW = { LinkOption.NOFOLLOW_LINKS };
 
@@ -69,7 +69,7 @@ final class HostTar {
      * A tar the user gives on stdin (plain or compressed, as podman detects it), positioned at its start;
      * an IOException when it is not a tar.
      */
-    static InputStream openUserTar(InputStream stdin) throws IOException {
+    public static InputStream openUserTar(InputStream stdin) throws IOException {
         InputStream in = new java.io.BufferedInputStream(stdin, 65536);
         try {
             String kind = org.apache.commons.compress.compressors.CompressorStreamFactory.detect(in);
@@ -134,7 +134,7 @@ final class HostTar {
     }
 
     /** Writes {@code src} (not following symlinks) as a tar whose top entry is named {@code top}. */
-    static void write(Path src, String top, OutputStream out, Owner owner) throws IOException {
+    public static void write(Path src, String top, OutputStream out, Owner owner) throws IOException {
         TarArchiveOutputStream tar = writer(out);
         Files.walkFileTree(src, new SimpleFileVisitor<>() {
             @Override
@@ -239,7 +239,7 @@ final class HostTar {
      * one is an error, a symlink in the way of a file is replaced), hard links only to entries inside {@code dir}.
      * Owners and modes as the tar has them (owners best effort).
      */
-    static void extractInto(InputStream userTar, Path dir) throws IOException {
+    public static void extractInto(InputStream userTar, Path dir) throws IOException {
         TarArchiveInputStream tar = new TarArchiveInputStream(userTar);
         for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
             Path p = dir;

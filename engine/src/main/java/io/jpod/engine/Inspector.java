@@ -1,5 +1,7 @@
 package io.jpod.engine;
 
+import io.jpod.engine.network.BridgeNetworking;
+import io.jpod.engine.network.Networks;
 import io.jpod.storage.ContainerLifecycle;
 import io.jpod.storage.ContainerRecord;
 import io.jpod.storage.Store;

@@ -1,5 +1,6 @@
 package io.jpod.engine;
 
+import io.jpod.engine.image.ImageSettings;
 import io.jpod.network.PortMapping;
 import io.jpod.network.PortParser;
 import io.jpod.storage.ContainerLifecycle;

@@ -1,5 +1,6 @@
 package io.jpod.engine;
 
+import io.jpod.engine.image.ImageSettings;
 import io.jpod.storage.ContainerLifecycle;
 import io.jpod.storage.ContainerRecord;
 

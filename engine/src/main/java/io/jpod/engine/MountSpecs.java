@@ -26,9 +26,9 @@ import java.util.stream.Stream;
  * volume (created on first use and filled from the image's directory while still empty), a lone path is an
  * anonymous volume. Destinations are resolved inside the rootfs so an image's symlinks cannot aim a mount outside it.
  */
-final class MountSpecs {
+public final class MountSpecs {
     /** What a run mounts: the records, in order, and the volumes it created anonymously (removed with --rm). */
-    record Prepared(List<ContainerSpec.Mount> mounts, List<String> volumes, List<String> anonymousVolumes) {
+    public record Prepared(List<ContainerSpec.Mount> mounts, List<String> volumes, List<String> anonymousVolumes) {
     }
 
     /** One mount as parsed, before resolution. */

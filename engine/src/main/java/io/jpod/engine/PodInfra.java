@@ -1,5 +1,6 @@
 package io.jpod.engine;
 
+import io.jpod.engine.network.ContainerNetwork;
 import io.jpod.network.NetworkSetup;
 import io.jpod.rootless.ContainerSpec;
 import io.jpod.rootless.NativeHelper;

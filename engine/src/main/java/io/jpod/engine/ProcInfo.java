@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** What /proc says about a process: is it alive (and still the one we mean), its start time. */
-final class ProcInfo {
+public final class ProcInfo {
     private ProcInfo() {
     }
 
@@ -25,7 +25,7 @@ final class ProcInfo {
     }
 
     /** The process name (/proc/PID/comm), or "" when gone. */
-    static String comm(long pid) {
+    public static String comm(long pid) {
         try {
             return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip();
         } catch (IOException | RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.jpod.engine;
 
+import io.jpod.engine.image.PullPolicy;
 import java.util.List;
 
 /**

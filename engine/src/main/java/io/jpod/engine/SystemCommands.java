@@ -1,5 +1,7 @@
 package io.jpod.engine;
 
+import io.jpod.engine.network.BridgeNetworking;
+import io.jpod.engine.volume.Volumes;
 import io.jpod.rootless.NativeHelper;
 import io.jpod.storage.ContainerRecord;
 import io.jpod.storage.ImageRecord;

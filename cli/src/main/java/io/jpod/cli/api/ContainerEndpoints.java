@@ -226,7 +226,7 @@ final class ContainerEndpoints {
         JsonNode body = jsonBody(ex);
         RunRequest request = ContainerRequests.create(body, ex.request.param("name"), api.networks::exists);
         try (Engine engine = api.engine()) {
-            if (engine.image(request.image()).isEmpty()) {
+            if (engine.images().find(request.image()).isEmpty()) {
                 throw HttpError.notFound("No such image: " + request.image());
             }
             int code = engine.run(request);

@@ -2,7 +2,7 @@ package io.jpod.cli.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jpod.engine.LogConfig;
-import io.jpod.engine.PullPolicy;
+import io.jpod.engine.image.PullPolicy;
 import io.jpod.engine.RestartPolicy;
 import io.jpod.engine.RunRequest;
 

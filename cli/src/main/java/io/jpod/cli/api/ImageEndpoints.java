@@ -1,6 +1,12 @@
 package io.jpod.cli.api;
 
 import io.jpod.engine.Engine;
+import io.jpod.engine.image.ImageListOptions;
+import io.jpod.engine.image.ImagePruneOptions;
+import io.jpod.engine.image.ImageRemoveOptions;
+import io.jpod.engine.image.ImageRemoveReport;
+import io.jpod.engine.image.ImageService;
+import io.jpod.engine.image.ImageSummaryReport;
 import io.jpod.storage.ImageRecord;
 
 import java.io.ByteArrayOutputStream;
@@ -106,8 +112,8 @@ final class ImageEndpoints {
         Map<String, List<String>> filters = Filters.parse(ex.request.param("filters"));
         List<Object> out = new ArrayList<>();
         try (Engine engine = api.engine()) {
-            for (ImageRecord r : engine.images()) {
-                Map<String, Object> s = summary(engine, r);
+            for (ImageSummaryReport r : engine.images().list(new ImageListOptions(true))) {
+                Map<String, Object> s = summary(r);
                 if (matches(filters, r, s)) {
                     out.add(s);
                 }
@@ -117,7 +123,7 @@ final class ImageEndpoints {
     }
 
     @SuppressWarnings("unchecked")
-    private static boolean matches(Map<String, List<String>> filters, ImageRecord r, Map<String, Object> s) {
+    private static boolean matches(Map<String, List<String>> filters, ImageSummaryReport r, Map<String, Object> s) {
         for (Map.Entry<String, List<String>> f : filters.entrySet()) {
             List<String> v = f.getValue();
             if (v.isEmpty()) {
@@ -137,16 +143,17 @@ final class ImageEndpoints {
         return true;
     }
 
-    static String imageId(ImageRecord r) {
+    static String imageId(ImageSummaryReport r) {
         return r.id().startsWith("sha256:") ? r.id() : "sha256:" + r.id();
     }
 
-    static Map<String, Object> summary(Engine engine, ImageRecord r) {
+    /** An image as docker's image list shows it. */
+    static Map<String, Object> summary(ImageSummaryReport r) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("Containers", -1);
-        s.put("Created", r.created() == null ? 0 : r.created().getEpochSecond());
+        s.put("Created", r.stored() == null ? 0 : r.stored().getEpochSecond());
         s.put("Id", imageId(r));
-        s.put("Labels", engine.imageLabels(r));
+        s.put("Labels", r.labels());
         s.put("ParentId", "");
         s.put("RepoDigests", r.digests() == null ? List.of() : r.digests());
         s.put("RepoTags", r.names() == null ? List.of() : r.names());
@@ -157,8 +164,8 @@ final class ImageEndpoints {
 
     private void inspect(HttpExchange ex, String name) throws IOException {
         try (Engine engine = api.engine()) {
-            ImageRecord r = engine.findImage(name);
-            Map<String, Object> m = new LinkedHashMap<>(engine.inspectImage(name));
+            ImageSummaryReport r = engine.images().get(name);
+            Map<String, Object> m = new LinkedHashMap<>(engine.images().inspect(name));
             m.put("Id", imageId(r));
             m.put("RepoTags", r.names());
             m.put("RepoDigests", r.digests() == null ? List.of() : r.digests());
@@ -178,8 +185,8 @@ final class ImageEndpoints {
         if (!filters.containsKey("label") && !filters.containsKey("until")) {
             boolean all = filters.getOrDefault("dangling", List.of()).contains("false");
             try (Engine engine = api.engine()) {
-                for (String line : engine.pruneImages(all)) {
-                    deleted.add(Map.of("Deleted", line.startsWith("sha256:") ? line : "sha256:" + line));
+                for (String id : engine.images().prune(new ImagePruneOptions(all)).deleted()) {
+                    deleted.add(Map.of("Deleted", id.startsWith("sha256:") ? id : "sha256:" + id));
                 }
             }
         }
@@ -196,7 +203,7 @@ final class ImageEndpoints {
         }
         String tag = ex.request.param("tag");
         try (Engine engine = api.engine()) {
-            engine.tag(name, List.of(repo + ":" + (tag == null || tag.isEmpty() ? "latest" : tag)));
+            engine.images().tag(name, List.of(repo + ":" + (tag == null || tag.isEmpty() ? "latest" : tag)));
         }
         ex.empty(201);
     }
@@ -204,13 +211,12 @@ final class ImageEndpoints {
     private void remove(HttpExchange ex, String name) throws IOException {
         List<Map<String, String>> out = new ArrayList<>();
         try (Engine engine = api.engine()) {
-            engine.findImage(name); // 404 before anything else
-            for (String line : engine.removeImages(List.of(name), ex.request.flag("force"), false)) {
-                int colon = line.indexOf(": ");
-                if (colon > 0) {
-                    String what = line.substring(0, colon);
-                    String id = line.substring(colon + 2);
-                    out.add(Map.of(what, what.equals("Deleted") && !id.startsWith("sha256:") ? "sha256:" + id : id));
+            ImageService images = engine.images();
+            images.get(name); // 404 before anything else
+            for (ImageRemoveReport.Removed r : images.remove(List.of(name), new ImageRemoveOptions(ex.request.flag("force"), false)).images()) {
+                r.untagged().forEach(n -> out.add(Map.of("Untagged", n)));
+                if (r.deleted() != null) {
+                    out.add(Map.of("Deleted", r.deleted().startsWith("sha256:") ? r.deleted() : "sha256:" + r.deleted()));
                 }
             }
         }

@@ -5,7 +5,6 @@ import io.jpod.engine.Dirs;
 import io.jpod.engine.Engine;
 import io.jpod.engine.EventLog;
 import io.jpod.storage.ContainerRecord;
-import io.jpod.storage.ImageRecord;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -83,7 +82,7 @@ final class SystemEndpoints {
             i.put("ContainersRunning", running);
             i.put("ContainersPaused", paused);
             i.put("ContainersStopped", cs.size() - running - paused);
-            i.put("Images", engine.images().size());
+            i.put("Images", engine.images().count());
             i.put("Driver", engine.storageDriverName());
             i.put("DriverStatus", List.of(List.of("Reason", engine.storageDriverReason())));
             i.put("DockerRootDir", engine.dirs().storageRoot().toString());
@@ -283,8 +282,8 @@ final class SystemEndpoints {
             List<ContainerRecord> cs = engine.containers();
             List<Object> images = new ArrayList<>();
             long layers = 0;
-            for (ImageRecord r : engine.images()) {
-                Map<String, Object> s = ImageEndpoints.summary(engine, r);
+            for (io.jpod.engine.image.ImageSummaryReport r : engine.images().list(new io.jpod.engine.image.ImageListOptions(true))) {
+                Map<String, Object> s = ImageEndpoints.summary(r);
                 s.put("Containers", cs.stream().filter(c -> r.id().equals(c.imageId())).count());
                 images.add(s);
                 layers += r.size();

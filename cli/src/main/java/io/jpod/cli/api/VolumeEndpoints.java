@@ -2,8 +2,11 @@ package io.jpod.cli.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jpod.engine.Engine;
-import io.jpod.engine.Volumes;
-import io.jpod.storage.VolumeRecord;
+import io.jpod.engine.NoSuchVolumeException;
+import io.jpod.engine.volume.VolumeCreateOptions;
+import io.jpod.engine.volume.VolumeRemoveOptions;
+import io.jpod.engine.volume.VolumeReport;
+import io.jpod.engine.volume.VolumeService;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -42,31 +45,31 @@ final class VolumeEndpoints {
             Map<String, String> labels = new LinkedHashMap<>();
             body.path("Labels").fields().forEachRemaining(f -> labels.put(f.getKey(), f.getValue().asText()));
             try (Engine engine = api.engine()) {
-                Volumes vs = engine.volumes();
-                VolumeRecord v = !name.isEmpty() && vs.get(name).isPresent() ? vs.get(name).get() : vs.create(name.isEmpty() ? null : name, labels);
+                VolumeService vs = engine.volumes();
+                VolumeReport v = vs.create(new VolumeCreateOptions(name.isEmpty() ? null : name, labels, Map.of(), true));
                 ex.json(201, shape(vs, v, false));
             }
             return true;
         }
         if (seg.length == 2 && seg[1].equals("prune") && m.equals("POST")) {
             try (Engine engine = api.engine()) {
-                List<String> removed = engine.volumes().prune();
+                List<String> removed = engine.volumes().prune(v -> true).removed();
                 ex.json(200, Map.of("VolumesDeleted", removed, "SpaceReclaimed", 0));
             }
             return true;
         }
         if (seg.length == 2 && DockerApi.get(m)) {
             try (Engine engine = api.engine()) {
-                Volumes vs = engine.volumes();
+                VolumeService vs = engine.volumes();
                 ex.json(200, shape(vs, found(vs, seg[1]), false));
             }
             return true;
         }
         if (seg.length == 2 && m.equals("DELETE")) {
             try (Engine engine = api.engine()) {
-                Volumes vs = engine.volumes();
+                VolumeService vs = engine.volumes();
                 found(vs, seg[1]);
-                vs.remove(seg[1], ex.request.flag("force"));
+                vs.remove(seg[1], VolumeRemoveOptions.volumeOnly(ex.request.flag("force")));
             }
             ex.empty(204);
             return true;
@@ -74,8 +77,12 @@ final class VolumeEndpoints {
         return false;
     }
 
-    private static VolumeRecord found(Volumes vs, String name) {
-        return vs.get(name).orElseThrow(() -> HttpError.notFound("get " + name + ": no such volume"));
+    private static VolumeReport found(VolumeService vs, String name) {
+        try {
+            return vs.inspect(name);
+        } catch (NoSuchVolumeException e) {
+            throw HttpError.notFound("get " + name + ": no such volume");
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -98,20 +105,21 @@ final class VolumeEndpoints {
     }
 
     static List<Map<String, Object>> list(Engine engine, boolean usage) {
-        Volumes vs = engine.volumes();
+        VolumeService vs = engine.volumes();
         List<Map<String, Object>> out = new ArrayList<>();
-        for (VolumeRecord v : vs.list()) {
+        for (VolumeReport v : vs.list(r -> true)) {
             out.add(shape(vs, v, usage));
         }
         return out;
     }
 
-    static Map<String, Object> shape(Volumes vs, VolumeRecord v, boolean usage) {
+    /** A volume as docker's API shows it; with {@code usage} its UsageData (`system df`). */
+    static Map<String, Object> shape(VolumeService vs, VolumeReport v, boolean usage) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("CreatedAt", v.created() == null ? "" : v.created().toString());
         m.put("Driver", v.driver() == null ? "local" : v.driver());
         m.put("Labels", v.labels());
-        m.put("Mountpoint", vs.mountpoint(v.name()).toString());
+        m.put("Mountpoint", v.mountpoint().toString());
         m.put("Name", v.name());
         m.put("Options", Map.of());
         m.put("Scope", "local");

@@ -8,7 +8,7 @@ import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
 import io.jpod.engine.GoDuration;
 import io.jpod.engine.NoSuchImageException;
-import io.jpod.engine.PullPolicy;
+import io.jpod.engine.image.PullPolicy;
 import io.jpod.engine.RunRequest;
 import io.jpod.storage.DiffWalker;
 import io.jpod.storage.ImageRecord;
@@ -99,7 +99,7 @@ public final class ImageBuilder {
         }
         io.jpod.engine.Trace.mark("build: stages built");
         if (!req.tags().isEmpty()) {
-            engine.tag(id, req.tags());
+            engine.images().tag(id, req.tags());
             List<String> names = store.images().get(id).orElseThrow().names();
             for (String t : req.tags()) {
                 String bare = t.contains(":") && !t.substring(t.lastIndexOf(':')).contains("/") ? t : t + ":latest";
@@ -320,7 +320,8 @@ public final class ImageBuilder {
                 : req.platform();
         if (policy != PullPolicy.ALWAYS) {
             try {
-                ImageRecord local = engine.findImage(name);
+                String id = engine.images().get(name).id(); // the name resolved as run and pull resolve it
+                ImageRecord local = store.images().get(id).orElseThrow(() -> new NoSuchImageException(name));
                 if (platform == null || platform.equals(platformOf(local))) {
                     return local;
                 }
@@ -666,7 +667,7 @@ public final class ImageBuilder {
         String imageId = dep != null ? stageImages.get(dep.index()) : null;
         if (imageId == null) {
             try {
-                imageId = engine.findImage(from).id();
+                imageId = engine.images().get(from).id();
             } catch (NoSuchImageException e) {
                 imageId = baseImage(from, in).id();
             }
@@ -732,7 +733,7 @@ public final class ImageBuilder {
                 fromImage = stageImages.get(dep.index());
             } else {
                 try {
-                    fromImage = engine.findImage(from).id();
+                    fromImage = engine.images().get(from).id();
                 } catch (NoSuchImageException e) {
                     try {
                         fromImage = baseImage(from, in).id();

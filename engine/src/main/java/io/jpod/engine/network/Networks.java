@@ -1,5 +1,6 @@
-package io.jpod.engine;
+package io.jpod.engine.network;
 
+import io.jpod.engine.EngineException;
 import io.jpod.network.Ipv4Subnet;
 import io.jpod.network.NetworkException;
 import io.jpod.storage.NetworkLease;
@@ -36,15 +37,9 @@ public final class Networks {
     private final Store store;
     private final NetworkStore networks;
 
-    Networks(Store store) {
+    public Networks(Store store) {
         this.store = store;
         this.networks = new NetworkStore(store.root());
-    }
-
-    /** What `network create` was asked for (the strings as given; validated here). */
-    public record CreateRequest(String name, String driver, List<String> subnets, List<String> gateways,
-                                List<String> ipRanges, boolean internal, boolean disableDns,
-                                Map<String, String> labels, Map<String, String> options) {
     }
 
     /** A network that is not there: podman's words; `rm` exits 1 with it, other commands 125. */
@@ -61,7 +56,7 @@ public final class Networks {
         }
     }
 
-    public NetworkRecord create(CreateRequest req) {
+    public NetworkRecord create(NetworkCreateOptions req) {
         if (req.name() != null && !NAME.matcher(req.name()).matches()) {
             throw new EngineException("network name " + req.name() + " invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
         }

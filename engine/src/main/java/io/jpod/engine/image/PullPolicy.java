@@ -1,4 +1,6 @@
-package io.jpod.engine;
+package io.jpod.engine.image;
+
+import io.jpod.engine.EngineException;
 
 /** --pull: when a run or create pulls its image. */
 public enum PullPolicy {

@@ -1,7 +1,6 @@
-package io.jpod.cli;
+package io.jpod.engine.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jpod.engine.Engine;
 import io.jpod.storage.ImageRecord;
 
 import java.util.ArrayList;
@@ -18,13 +17,13 @@ final class IntermediateImages {
     private IntermediateImages() {
     }
 
-    static List<ImageRecord> hide(Engine engine, List<ImageRecord> images) {
+    static List<ImageRecord> hide(ImageCommands commands, List<ImageRecord> images) {
         if (images.stream().allMatch(r -> !r.names().isEmpty())) {
             return images;
         }
         Map<String, JsonNode> history = new HashMap<>();
         for (ImageRecord r : images) {
-            Object h = engine.inspectImage(r.id()).get("History");
+            Object h = commands.inspect(r.id()).get("History");
             history.put(r.id(), h instanceof JsonNode n ? n : null);
         }
         List<ImageRecord> shown = new ArrayList<>();

@@ -1,4 +1,4 @@
-package io.jpod.engine;
+package io.jpod.engine.network;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

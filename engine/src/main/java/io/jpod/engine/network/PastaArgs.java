@@ -1,4 +1,4 @@
-package io.jpod.engine;
+package io.jpod.engine.network;
 
 import io.jpod.network.NetworkSetup;
 import io.jpod.network.PortMapping;

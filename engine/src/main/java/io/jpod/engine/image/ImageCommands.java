@@ -1,5 +1,10 @@
-package io.jpod.engine;
+package io.jpod.engine.image;
 
+import io.jpod.engine.Engine;
+import io.jpod.engine.EngineException;
+import io.jpod.engine.EventLog;
+import io.jpod.engine.ImageInUseException;
+import io.jpod.engine.NoSuchImageException;
 import io.jpod.image.AuthStore;
 import io.jpod.image.Credentials;
 import io.jpod.image.ImagePuller;
@@ -21,13 +26,13 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /** The image commands behind {@link Engine}: pull with credentials, login/logout, and the local image management. */
-final class ImageCommands {
+public final class ImageCommands {
     private final Store store;
     private final Map<String, String> env;
     private final Path runRoot;
 
     /** @param runRoot where pulls remember registries that answer only plain HTTP; null: nowhere */
-    ImageCommands(Store store, Map<String, String> env, Path runRoot) {
+    public ImageCommands(Store store, Map<String, String> env, Path runRoot) {
         this.store = store;
         this.env = env;
         this.runRoot = runRoot;
@@ -37,7 +42,7 @@ final class ImageCommands {
      * @param creds    "USER:PASS" from --creds, or null to look in the auth files
      * @param authfile --authfile, or null for podman's default search
      */
-    ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress, String creds, String authfile) {
+    public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress, String creds, String authfile) {
         RegistriesConf conf = RegistriesConf.isShortName(name) || RegistriesConf.hasRegistryTables(env) ? RegistriesConf.load(env)
                 : RegistriesConf.empty();
         List<ImageReference> candidates = conf.candidates(name);
@@ -102,7 +107,7 @@ final class ImageCommands {
     }
 
     /** Checks the credentials against the registry (GET /v2/), then stores them; returns the file written. */
-    static Path login(Map<String, String> env, String registry, Credentials credentials, String authfile, boolean tlsVerify) {
+    public static Path login(Map<String, String> env, String registry, Credentials credentials, String authfile, boolean tlsVerify) {
         String key = registryKey(registry);
         ImageReference probe = new ImageReference(hostOf(key), key.contains("/") ? key.substring(key.indexOf('/') + 1) : "jpod/login",
                 "latest", null);
@@ -115,7 +120,7 @@ final class ImageCommands {
     }
 
     /** Removes the entry of {@code registry} (all entries when null); false if there was none. */
-    static boolean logout(Map<String, String> env, String registry, String authfile) {
+    public static boolean logout(Map<String, String> env, String registry, String authfile) {
         Path file = AuthStore.loginFile(env, authfile);
         return AuthStore.remove(file, registry == null ? null : registryKey(registry));
     }
@@ -151,7 +156,7 @@ final class ImageCommands {
 
 
     /** `jpod push IMAGE [DESTINATION]`: returns the pushed manifest digest. */
-    String push(String image, String destination, boolean tlsVerify, boolean quiet, PrintStream progress, String creds, String authfile) {
+    public String push(String image, String destination, boolean tlsVerify, boolean quiet, PrintStream progress, String creds, String authfile) {
         ImageRecord r = find(image);
         String destName = destination;
         if (destName == null) {
@@ -169,7 +174,7 @@ final class ImageCommands {
     }
 
     /** `jpod save`: one image as {@code format} (docker-archive, oci-archive) to {@code out}; names default to the image's own. */
-    void save(String image, String format, java.io.OutputStream out) {
+    public void save(String image, String format, java.io.OutputStream out) {
         ImageRecord r = find(image);
         String matched = r.names().contains(image) ? image : matchedName(image, r);
         try {
@@ -208,7 +213,7 @@ final class ImageCommands {
     }
 
     /** `jpod save` to a tarball: {@link #toSave} in {@code format} (docker-archive, oci-archive) to {@code out}. */
-    void save(List<String> args, boolean multi, String format, boolean uncompressed, java.io.OutputStream out) {
+    public void save(List<String> args, boolean multi, String format, boolean uncompressed, java.io.OutputStream out) {
         List<io.jpod.image.ImageArchives.Saved> images = toSave(args, multi);
         if (!io.jpod.image.ImageArchives.DOCKER_ARCHIVE.equals(format)) {
             oneName(images, format);
@@ -233,7 +238,7 @@ final class ImageCommands {
     }
 
     /** `jpod save --format oci-dir|docker-dir -o DIR`: one image (with at most one name) into a new directory; see ImageDirectories. */
-    void saveDirectory(List<String> args, String format, boolean compress, Path target) {
+    public void saveDirectory(List<String> args, String format, boolean compress, Path target) {
         io.jpod.image.ImageArchives.Saved one = oneName(toSave(args, false), format);
         try {
             io.jpod.image.ImageDirectories.save(store, one.image(), format, one.names().isEmpty() ? null : one.names().get(0), compress,
@@ -244,7 +249,7 @@ final class ImageCommands {
     }
 
     /** `jpod load`: from a file, or from {@code in} (copied to a temporary file first: the archive needs random access). */
-    List<ImageRecord> load(Path file, java.io.InputStream in, PrintStream progress) {
+    public List<ImageRecord> load(Path file, java.io.InputStream in, PrintStream progress) {
         Path tmp = null;
         try {
             if (file == null) {
@@ -272,7 +277,7 @@ final class ImageCommands {
     }
 
     /** `jpod import`: {@code file} null reads {@code in}; {@code reference} null gives an image without a name. */
-    ImageRecord importTarball(Path file, java.io.InputStream in, List<String> changes, String message, String reference) {
+    public ImageRecord importTarball(Path file, java.io.InputStream in, List<String> changes, String message, String reference) {
         String name = reference == null ? null : qualify(reference);
         try (java.io.InputStream src = file == null ? in : java.nio.file.Files.newInputStream(file)) {
             return io.jpod.image.ImageImporter.importTarball(store, src, changes, message, name);
@@ -286,7 +291,7 @@ final class ImageCommands {
 
     // ---------------------------------------------------------------- local images
 
-    ImageRecord find(String nameOrId) {
+    public ImageRecord find(String nameOrId) {
         return new ImageResolver(store, env).local(nameOrId)
                 .orElseThrow(() -> new NoSuchImageException(nameOrId));
     }
@@ -315,7 +320,7 @@ final class ImageCommands {
         }
     }
 
-    void tag(String image, List<String> targets) {
+    public void tag(String image, List<String> targets) {
         ImageRecord r = find(image);
         byte[] manifest = store.images().manifest(r.id());
         byte[] config = store.images().config(r.id());
@@ -331,7 +336,7 @@ final class ImageCommands {
     }
 
     /** Removes the given names (all names when none are given). */
-    void untag(String image, List<String> names) {
+    public void untag(String image, List<String> names) {
         ImageRecord r = find(image);
         if (names.isEmpty()) {
             io.jpod.storage.ImageNames.untag(store, r.id(), null);
@@ -347,9 +352,9 @@ final class ImageCommands {
         }
     }
 
-    /** `jpod rmi`: podman's output lines ("Untagged: …", "Deleted: …"). */
-    List<String> remove(List<String> images, boolean force, boolean all) {
-        List<String> out = new ArrayList<>();
+    /** `jpod rmi`: what went, image by image (podman's "Untagged: …", "Deleted: …"). */
+    public ImageRemoveReport remove(List<String> images, boolean force, boolean all) {
+        List<ImageRemoveReport.Removed> out = new ArrayList<>();
         List<String> targets = new ArrayList<>(images);
         if (all) {
             for (ImageRecord r : store.images().list()) {
@@ -366,7 +371,7 @@ final class ImageCommands {
             if (digestRef != null && r.digests().contains(digestRef) && !r.names().isEmpty()) {
                 // REPOSITORY@DIGEST of a tagged image: podman drops that reference only, the image stays by its tags
                 io.jpod.storage.ImageNames.untag(store, r.id(), digestRef);
-                out.add("Untagged: " + image);
+                out.add(new ImageRemoveReport.Removed(List.of(image), null));
                 event("untag", r.id(), digestRef);
                 continue;
             }
@@ -374,7 +379,7 @@ final class ImageCommands {
             boolean byName = matched != null;
             if (byName && r.names().size() > 1) {
                 io.jpod.storage.ImageNames.untag(store, r.id(), matched);
-                out.add("Untagged: " + matched);
+                out.add(new ImageRemoveReport.Removed(List.of(matched), null));
                 event("untag", r.id(), matched);
                 continue;
             }
@@ -396,15 +401,14 @@ final class ImageCommands {
                 store.containers().remove(c.id());
             }
             for (String n : r.names()) {
-                out.add("Untagged: " + n);
                 event("untag", r.id(), n);
             }
             store.images().remove(r.id());
             collectLayers(r);
-            out.add("Deleted: " + r.id().substring(7));
+            out.add(new ImageRemoveReport.Removed(r.names(), r.id().substring(7)));
             event("remove", r.id(), null);
         }
-        return out;
+        return new ImageRemoveReport(out);
     }
 
     private static boolean isId(String arg, ImageRecord r) {
@@ -453,7 +457,7 @@ final class ImageCommands {
     }
 
     /** `jpod image prune`: dangling images (no name), or with all every image no container uses. Returns the ids removed. */
-    List<String> prune(boolean all) {
+    public List<String> prune(boolean all) {
         java.util.Set<String> inUse = new java.util.HashSet<>();
         for (io.jpod.storage.ContainerRecord c : store.containers().list()) {
             inUse.add(c.imageId());
@@ -471,7 +475,7 @@ final class ImageCommands {
     }
 
     /** podman's `image inspect` JSON for the common fields. */
-    java.util.Map<String, Object> inspect(String image) {
+    public java.util.Map<String, Object> inspect(String image) {
         ImageRecord r = find(image);
         com.fasterxml.jackson.databind.JsonNode config = readTree(store.images().config(r.id()));
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
@@ -508,16 +512,18 @@ final class ImageCommands {
     }
 
     /** The image's labels (its config's Labels), empty when it has none. */
-    java.util.Map<String, String> labels(ImageRecord r) {
-        com.fasterxml.jackson.databind.JsonNode labels = readTree(store.images().config(r.id())).path("config").path("Labels");
-        java.util.Map<String, String> m = new java.util.TreeMap<>();
-        labels.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
-        return m;
+    /** The image as `images` lists it: its record, and its config's labels and created (the config read once). */
+    public ImageSummaryReport summary(ImageRecord r) {
+        com.fasterxml.jackson.databind.JsonNode config = readTree(store.images().config(r.id()));
+        java.util.Map<String, String> labels = new java.util.TreeMap<>();
+        config.path("config").path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return new ImageSummaryReport(r.id(), r.names(), r.manifestDigest(), r.digests(), r.namesHistory(), r.size(), r.created(),
+                created(config, r), java.util.Collections.unmodifiableMap(labels));
     }
 
     /** When the image was made: its config's {@code created} (podman's Created), else when it was stored. */
-    java.time.Instant created(ImageRecord r) {
-        String c = readTree(store.images().config(r.id())).path("created").asText("");
+    private static java.time.Instant created(com.fasterxml.jackson.databind.JsonNode config, ImageRecord r) {
+        String c = config.path("created").asText("");
         try {
             return c.isEmpty() ? r.created() : java.time.OffsetDateTime.parse(c).toInstant();
         } catch (java.time.format.DateTimeParseException e) {
@@ -526,10 +532,10 @@ final class ImageCommands {
     }
 
     /** `jpod history`: newest first, podman's columns (ID, CREATED, CREATED BY, SIZE, COMMENT). */
-    List<String[]> history(String image) {
+    public ImageHistoryReport history(String image) {
         ImageRecord r = find(image);
         com.fasterxml.jackson.databind.JsonNode config = readTree(store.images().config(r.id()));
-        List<String[]> rows = new ArrayList<>();
+        List<ImageHistoryReport.Entry> rows = new ArrayList<>();
         int layer = 0;
         List<String> layers = r.layers();
         for (com.fasterxml.jackson.databind.JsonNode h : config.path("history")) {
@@ -539,11 +545,11 @@ final class ImageCommands {
                 size = store.layers().info(layers.get(layer)).map(i -> i.size()).orElse(0L);
                 layer++;
             }
-            rows.add(new String[]{h.path("created").asText(""), h.path("created_by").asText(""), Long.toString(size),
-                    h.path("comment").asText("")});
+            rows.add(new ImageHistoryReport.Entry(h.path("created").asText(""), h.path("created_by").asText(""), size,
+                    h.path("comment").asText("")));
         }
         java.util.Collections.reverse(rows);
-        return rows;
+        return new ImageHistoryReport(r.id(), r.names(), rows);
     }
 
     private static com.fasterxml.jackson.databind.JsonNode readTree(byte[] json) {

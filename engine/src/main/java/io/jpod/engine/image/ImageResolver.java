@@ -1,5 +1,7 @@
-package io.jpod.engine;
+package io.jpod.engine.image;
 
+import io.jpod.engine.EngineException;
+import io.jpod.engine.NoSuchImageException;
 import io.jpod.image.ImageException;
 import io.jpod.image.ImageReference;
 import io.jpod.storage.ImageRecord;
@@ -9,12 +11,12 @@ import java.io.PrintStream;
 import java.util.Optional;
 
 /** Finds an image in the store by id, id prefix or name, pulling it when the policy says so. */
-final class ImageResolver {
+public final class ImageResolver {
     private final Store store;
     private final java.nio.file.Path runRoot;
     private final java.util.Map<String, String> env;
 
-    ImageResolver(Store store, java.util.Map<String, String> env) {
+    public ImageResolver(Store store, java.util.Map<String, String> env) {
         this(store, null, env);
     }
 
@@ -22,13 +24,13 @@ final class ImageResolver {
      * @param runRoot where pulls remember plain-HTTP registries; null: nowhere
      * @param env the caller's environment (registries.conf, credentials)
      */
-    ImageResolver(Store store, java.nio.file.Path runRoot, java.util.Map<String, String> env) {
+    public ImageResolver(Store store, java.nio.file.Path runRoot, java.util.Map<String, String> env) {
         this.store = store;
         this.runRoot = runRoot;
         this.env = env;
     }
 
-    Optional<ImageRecord> local(String nameOrId) {
+    public Optional<ImageRecord> local(String nameOrId) {
         if (nameOrId.startsWith("sha256:") && !nameOrId.matches("sha256:[0-9a-f]{3,64}")) {
             // as in podman, a sha256: prefix means an image id, never a repository named "sha256"
             throw new EngineException(nameOrId + ": invalid reference format: an image id is sha256: and 3 to 64 lowercase hex digits");
@@ -66,7 +68,7 @@ final class ImageResolver {
         return Optional.empty();
     }
 
-    ImageRecord resolve(String nameOrId, PullPolicy policy, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
+    public ImageRecord resolve(String nameOrId, PullPolicy policy, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
         io.jpod.image.Platform wanted = platform == null || platform.isBlank() ? null : io.jpod.image.Platform.parse(platform);
         if (policy != PullPolicy.ALWAYS) {
             Optional<ImageRecord> found = local(nameOrId);
@@ -90,7 +92,7 @@ final class ImageResolver {
         return wanted.matches(config.os(), config.architecture(), config.variant());
     }
 
-    ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
+    public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
         // short names, mirrors and credentials as `jpod pull` resolves them
         return new ImageCommands(store, env, runRoot).pull(name, tlsVerify, platform, quiet, progress, null, null);
     }

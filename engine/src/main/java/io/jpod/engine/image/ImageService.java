@@ -1,0 +1,63 @@
+package io.jpod.engine.image;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The engine's front door for the images in local storage: what `jpod images`, `image inspect/exists/history/tag/
+ * untag/rm/prune` and the API's {@code /images} call. Options in, reports out; the callers render the reports.
+ * (Pulling, pushing and load still go through {@link io.jpod.engine.Engine}: their progress is not typed yet.)
+ */
+public interface ImageService {
+    /** `images`: every stored image (without {@link ImageListOptions#all()} not the intermediate ones of builds). */
+    List<ImageSummaryReport> list(ImageListOptions options);
+
+    /** How many images {@link #list} with all would list, without reading their configs (`info`). */
+    int count();
+
+    /** Ids (hex) of images whose record is damaged, which {@link #list} leaves out. */
+    List<String> damaged();
+
+    /** The image of that name or id, if it is stored here. */
+    Optional<ImageSummaryReport> find(String nameOrId);
+
+    /** The image of that name or id; {@link io.jpod.engine.NoSuchImageException} when it is not stored here. */
+    ImageSummaryReport get(String nameOrId);
+
+    /** `image inspect`: podman's fields. */
+    Map<String, Object> inspect(String nameOrId);
+
+    /** `history`: the image's layers, newest first. */
+    ImageHistoryReport history(String nameOrId);
+
+    /** `tag`: more names for the image (a name without a registry goes under localhost/). */
+    void tag(String image, List<String> targets);
+
+    /** `untag`: the names given, or every name. */
+    void untag(String image, List<String> names);
+
+    /**
+     * `rmi`: each image in turn (a name of several only untags it); {@link io.jpod.engine.NoSuchImageException} or
+     * {@link io.jpod.engine.ImageInUseException} stop at the image that failed.
+     */
+    ImageRemoveReport remove(List<String> images, ImageRemoveOptions options);
+
+    /** `image prune`: dangling images, or with all every image no container uses. */
+    ImagePruneReport prune(ImagePruneOptions options);
+
+    /** `save` to a tarball (docker-archive or oci-archive) written to {@code out}. */
+    void save(ImageSaveOptions options, java.io.OutputStream out);
+
+    /** `save --format oci-dir|docker-dir`: a new directory {@code target}, written whole or not at all. */
+    void saveDirectory(ImageSaveOptions options, java.nio.file.Path target);
+
+    /** `import`: a root filesystem tarball ({@code file}, or {@code in} when null) as a new one-layer image. */
+    ImageSummaryReport importTarball(ImageImportOptions options, java.nio.file.Path file, java.io.InputStream in);
+
+    /** `login`: checks the credentials with the registry and stores them; the file written. */
+    java.nio.file.Path login(ImageLoginOptions options);
+
+    /** `logout`: false when there were no credentials for the registry (null: every registry). */
+    boolean logout(String registry, String authfile);
+}
