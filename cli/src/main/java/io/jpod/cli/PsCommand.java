@@ -1,5 +1,6 @@
 package io.jpod.cli;
 
+import io.jpod.storage.ContainerState;
 import io.jpod.engine.Engine;
 import io.jpod.storage.ContainerRecord;
 import picocli.CommandLine.Command;
@@ -78,7 +79,7 @@ public final class PsCommand implements Callable<Integer> {
             // as podman's: only a status filter looks beyond running containers without -a
             boolean byStatus = filters.stream().anyMatch(f -> f.startsWith("status="));
             for (ContainerRecord c : every) {
-                boolean shown = all || limit != null || byStatus || "running".equals(c.state());
+                boolean shown = all || limit != null || byStatus || c.state() == ContainerState.RUNNING;
                 if (shown && filter.test(c) && (limit == null || list.size() < limit)) {
                     list.add(c);
                 }
@@ -103,10 +104,10 @@ public final class PsCommand implements Callable<Integer> {
                     m.put("ImageID", c.imageId());
                     m.put("Command", c.command());
                     m.put("Created", c.created() == null ? null : c.created().getEpochSecond());
-                    m.put("State", c.state());
+                    m.put("State", c.state().value());
                     m.put("ExitCode", c.exitCode() == null ? 0 : c.exitCode());
-                    m.put("Exited", "exited".equals(c.state()));
-                    m.put("Pid", c.lifecycle() != null && c.lifecycle().pid() != null && "running".equals(c.state()) ? c.lifecycle().pid() : 0);
+                    m.put("Exited", c.state() == ContainerState.EXITED);
+                    m.put("Pid", c.lifecycle() != null && c.lifecycle().pid() != null && c.state() == ContainerState.RUNNING ? c.lifecycle().pid() : 0);
                     m.put("StartedAt", c.lifecycle() != null && c.lifecycle().startedAt() != null ? c.lifecycle().startedAt().getEpochSecond() : 0);
                     m.put("ExitedAt", c.lifecycle() != null && c.lifecycle().finishedAt() != null ? c.lifecycle().finishedAt().getEpochSecond() : 0);
                     m.put("Status", PsFilter.status(c));
@@ -168,7 +169,7 @@ public final class PsCommand implements Callable<Integer> {
 
     /** podman's STATUS, with the health after it when the container has a check: "Up 5 seconds (healthy)". */
     private static String withHealth(Engine engine, ContainerRecord c) {
-        String health = "running".equals(c.state()) ? engine.health(c) : null;
+        String health = c.state() == ContainerState.RUNNING ? engine.health(c) : null;
         return PsFilter.status(c) + (health == null ? "" : " (" + health + ")");
     }
 
@@ -185,10 +186,10 @@ public final class PsCommand implements Callable<Integer> {
         m.put("Created", Formats.ago(c.created()));
         m.put("RunningFor", Formats.ago(c.created()));
         m.put("Status", withHealth(engine, c));
-        m.put("State", c.state());
+        m.put("State", c.state().value());
         m.put("ExitCode", c.exitCode() == null ? 0 : c.exitCode());
-        m.put("Exited", "exited".equals(c.state()));
-        m.put("Pid", lc != null && lc.pid() != null && "running".equals(c.state()) ? lc.pid() : 0);
+        m.put("Exited", c.state() == ContainerState.EXITED);
+        m.put("Pid", lc != null && lc.pid() != null && c.state() == ContainerState.RUNNING ? lc.pid() : 0);
         m.put("StartedAt", lc != null && lc.startedAt() != null ? Formats.goTime(lc.startedAt()) : "");
         m.put("ExitedAt", lc != null && lc.finishedAt() != null ? Formats.goTime(lc.finishedAt()) : "");
         m.put("Labels", lc != null && lc.config() != null && lc.config().labels() != null ? lc.config().labels() : Map.of());

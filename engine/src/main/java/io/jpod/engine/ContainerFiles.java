@@ -1,5 +1,6 @@
 package io.jpod.engine;
 
+import io.jpod.storage.ContainerState;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -67,7 +68,7 @@ public final class ContainerFiles {
     /** Unmounts the rootfs of a container that is not running; not mounted is fine. */
     public String umount(String idOrName) {
         ContainerRecord c = container(idOrName);
-        if ("running".equals(c.state())) {
+        if (c.state() == ContainerState.RUNNING) {
             throw new EngineException("container " + c.name() + " is running: its rootfs stays mounted until it exits");
         }
         driver.unmount(store.containers().mergedDir(c.id()));

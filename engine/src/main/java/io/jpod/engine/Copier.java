@@ -1,5 +1,6 @@
 package io.jpod.engine;
 
+import io.jpod.storage.ContainerState;
 import io.jpod.rootless.NativeHelper;
 import io.jpod.storage.ContainerLifecycle;
 import io.jpod.storage.ContainerRecord;
@@ -107,7 +108,7 @@ public final class Copier {
 
     /** The helper's view of a container: the running one's process, or the mounted rootfs (added to mounted). */
     private Root root(ContainerRecord c, List<ContainerRecord> mounted) {
-        boolean running = "running".equals(c.state());
+        boolean running = c.state() == ContainerState.RUNNING;
         if (!running && !mounted.contains(c)) {
             lifecycle.mount(c);
             mounted.add(c);

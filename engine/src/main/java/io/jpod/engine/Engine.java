@@ -1,5 +1,6 @@
 package io.jpod.engine;
 
+import io.jpod.storage.ContainerState;
 import io.jpod.rootless.NativeHelper;
 import io.jpod.storage.ContainerRecord;
 import io.jpod.storage.ImageRecord;
@@ -157,7 +158,7 @@ public final class Engine implements AutoCloseable {
         if (condition != WaitCondition.NOT_RUNNING) {
             while (true) {
                 ContainerRecord r = store().containers().get(id).orElse(null);
-                if (r == null || !"created".equals(r.state())) {
+                if (r == null || r.state() != ContainerState.CREATED) {
                     break;
                 }
                 Lifecycle.pause();
@@ -220,7 +221,7 @@ public final class Engine implements AutoCloseable {
     public List<String> pruneContainers() {
         List<String> removed = new java.util.ArrayList<>();
         for (ContainerRecord c : containers()) {
-            if (!"running".equals(c.state())) {
+            if (c.state() != ContainerState.RUNNING) {
                 removeContainer(c.id(), false);
                 removed.add(c.id());
             }
@@ -326,7 +327,7 @@ public final class Engine implements AutoCloseable {
         List<String> columns = Top.descriptors(descriptors);
         Lifecycle lc = lifecycle();
         ContainerRecord c = lc.current(idOrName);
-        if (!"running".equals(c.state())) {
+        if (c.state() != ContainerState.RUNNING) {
             throw new EngineException("container " + c.name() + " is not running; start it first");
         }
         return Top.processes(lc.initPid(c), columns, store().containers().mergedDir(c.id()));
@@ -593,11 +594,11 @@ public final class Engine implements AutoCloseable {
     public void removeContainer(String idOrName, boolean force, boolean volumes, int stopSeconds) {
         Lifecycle lc = lifecycle();
         ContainerRecord c = lc.current(idOrName);
-        if (!"running".equals(c.state())) {
+        if (c.state() != ContainerState.RUNNING) {
             lc.awaitMonitorGone(c.id()); // its exit command finishes first, and may start it again (--restart)
             c = lc.current(c.id());
         }
-        if ("running".equals(c.state())) {
+        if (c.state() == ContainerState.RUNNING) {
             if (!force) {
                 // podman's sentence (with the container as the user named it, and its "container state improper" cause)
                 throw new ContainerRunningException("cannot remove container " + idOrName + " as it is running - running or paused "
@@ -654,7 +655,7 @@ public final class Engine implements AutoCloseable {
         Networks n = networks();
         var joined = n.lease(c.id(), c.name(), List.of(new Networks.Join(network, aliases, ip))).get(0);
         BridgeNetworking bridge = lc.bridge();
-        if ("running".equals(c.state())) {
+        if (c.state() == ContainerState.RUNNING) {
             try {
                 bridge.attachRunning(lc.initPid(c), joined.getKey(), joined.getValue());
             } catch (RuntimeException e) {
@@ -675,7 +676,7 @@ public final class Engine implements AutoCloseable {
                 .orElseThrow(() -> new EngineException("container " + c.id() + " is not connected to network " + net.name()
                         + ": network is not connected"));
         BridgeNetworking bridge = lc.bridge();
-        if ("running".equals(c.state())) {
+        if (c.state() == ContainerState.RUNNING) {
             bridge.detachRunning(lease.getValue());
         }
         n.release(c.id(), net.name());
@@ -691,7 +692,7 @@ public final class Engine implements AutoCloseable {
         List<ContainerRecord> targets = new java.util.ArrayList<>();
         if (all) {
             for (ContainerRecord c : store().containers().list()) {
-                if ("running".equals(lc.current(c.id()).state())) {
+                if (lc.current(c.id()).state() == ContainerState.RUNNING) {
                     targets.add(c);
                 }
             }

@@ -1,5 +1,6 @@
 package io.jpod.engine;
 
+import io.jpod.storage.ContainerState;
 import io.jpod.rootless.ExecSpec;
 import io.jpod.rootless.NativeHelper;
 import io.jpod.storage.ContainerLifecycle;
@@ -47,7 +48,7 @@ final class ExecRunner {
             throw new EngineException("exec needs a command to run");
         }
         ContainerRecord c = lifecycle.current(req.container());
-        if (!"running".equals(c.state()) || c.lifecycle() == null) {
+        if (c.state() != ContainerState.RUNNING || c.lifecycle() == null) {
             throw new EngineException("container " + c.name() + " is not running; start it first");
         }
         ContainerLifecycle.Config config = c.lifecycle().config();

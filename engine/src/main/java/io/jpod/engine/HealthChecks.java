@@ -1,5 +1,6 @@
 package io.jpod.engine;
 
+import io.jpod.storage.ContainerState;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -68,7 +69,7 @@ final class HealthChecks {
         if (hc == null) {
             throw new EngineException("container " + c.name() + " has no defined healthcheck: give it one with --health-cmd when you run it");
         }
-        if (!"running".equals(c.state())) {
+        if (c.state() != ContainerState.RUNNING) {
             throw new EngineException("container " + c.name() + " is not running; start it first");
         }
         List<String> command = hc.test().get(0).equals("CMD-SHELL")

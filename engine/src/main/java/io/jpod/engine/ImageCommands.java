@@ -1,5 +1,6 @@
 package io.jpod.engine;
 
+import io.jpod.storage.ContainerState;
 import io.jpod.image.AuthStore;
 import io.jpod.image.Credentials;
 import io.jpod.image.ImagePuller;
@@ -389,7 +390,7 @@ final class ImageCommands {
                         + " (" + users.get(0).name() + "); remove the container first, or use -f");
             }
             for (io.jpod.storage.ContainerRecord c : users) {
-                if ("running".equals(c.state())) {
+                if (c.state() == ContainerState.RUNNING) {
                     throw new EngineException("image " + r.id().substring(7, 19) + " is in use by running container " + c.name()
                             + "; stop it first");
                 }

@@ -1,5 +1,6 @@
 package io.jpod.engine;
 
+import io.jpod.storage.ContainerState;
 import io.jpod.storage.ContainerLifecycle;
 import io.jpod.storage.ContainerRecord;
 import io.jpod.storage.Store;
@@ -20,7 +21,7 @@ final class Inspector {
     static Map<String, Object> inspect(ContainerRecord c, Store store, Lifecycle lc, Dirs dirs) {
         ContainerLifecycle life = c.lifecycle();
         ContainerLifecycle.Config cfg = life == null ? null : life.config();
-        boolean running = "running".equals(c.state());
+        boolean running = c.state() == ContainerState.RUNNING;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Id", c.id());
         m.put("Created", time(c.created()));
@@ -30,7 +31,7 @@ final class Inspector {
 
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("OciVersion", "1.0.2");
-        state.put("Status", running && lc.stopping(c) ? "stopping" : c.state());
+        state.put("Status", (running && lc.stopping(c) ? ContainerState.STOPPING : c.state()).value());
         state.put("Running", running);
         state.put("Paused", false);
         state.put("Restarting", false);

@@ -1,5 +1,6 @@
 package io.jpod.engine;
 
+import io.jpod.storage.ContainerState;
 import io.jpod.rootless.ContainerSpec;
 import io.jpod.rootless.NativeHelper;
 import io.jpod.storage.ContainerLifecycle;
@@ -331,12 +332,12 @@ final class Lifecycle {
                 return null;
             }
             ContainerLifecycle lc = r.lifecycle();
-            if ("exited".equals(r.state()) && lc.finishedAt() != null && !lc.finishedAt().isBefore(started)) {
+            if (r.state() == ContainerState.EXITED && lc.finishedAt() != null && !lc.finishedAt().isBefore(started)) {
                 return null;
             }
             long pid = readLong(runDir(id).resolve("pid"));
             long ticks = ProcInfo.startTicks(monitorPid);
-            store.containers().update(with(r, "running", null, lc.withRun(monitorPid > 0 ? monitorPid : null,
+            store.containers().update(with(r, ContainerState.RUNNING, null, lc.withRun(monitorPid > 0 ? monitorPid : null,
                     ticks > 0 ? ticks : null, pid > 0 ? pid : null, started)));
             return null;
         });
@@ -383,12 +384,12 @@ final class Lifecycle {
         final String why = error;
         boolean remove = store.locked(() -> {
             ContainerRecord cur = store.containers().get(id).orElse(null);
-            if (cur == null || ("exited".equals(cur.state()) && status == null)) {
+            if (cur == null || (cur.state() == ContainerState.EXITED && status == null)) {
                 return false; // torn down already (stop does it in-process; the exit command may come second)
             }
             ContainerLifecycle lc = cur.lifecycle();
             ContainerLifecycle ended = lc == null ? null : oom ? lc.withEnd(end, why).withOomKilled(true) : lc.withEnd(end, why);
-            store.containers().update(with(cur, "exited", exit, ended));
+            store.containers().update(with(cur, ContainerState.EXITED, exit, ended));
             event("died", cur, Map.of("containerExitCode", Integer.toString(exit)));
             return lc != null && lc.config() != null && lc.config().autoRemove();
         });
@@ -472,10 +473,10 @@ final class Lifecycle {
 
     /** The record as reality has it: a running container whose monitor is gone is torn down now. */
     ContainerRecord reconcile(ContainerRecord r) {
-        if ("created".equals(r.state()) && r.lifecycle() != null) {
+        if (r.state() == ContainerState.CREATED && r.lifecycle() != null) {
             return reconcileCreated(r);
         }
-        if (!"running".equals(r.state()) || r.lifecycle() == null) {
+        if (r.state() != ContainerState.RUNNING || r.lifecycle() == null) {
             return r;
         }
         ContainerLifecycle lc = r.lifecycle();
@@ -490,19 +491,19 @@ final class Lifecycle {
                 } catch (IOException e) {
                     finished = Instant.now(); // removed by the teardown meanwhile: it ended just now
                 }
-                return with(r, "exited", code, lc.withEnd(finished, null)); // ps: "Exited (N) … ago"
+                return with(r, ContainerState.EXITED, code, lc.withEnd(finished, null)); // ps: "Exited (N) … ago"
             }
             // No exit file: still running, or the teardown finished after r was read (it records "exited" before
             // it deletes the exit file), so the store's record as of now is the answer.
             ContainerRecord now = store.containers().get(r.id()).orElse(null);
             if (now == null) { // a --rm container, removed by its teardown meanwhile
                 Integer removed = removedExitCode(r.id());
-                return with(r, "exited", removed == null ? 0 : removed, lc);
+                return with(r, ContainerState.EXITED, removed == null ? 0 : removed, lc);
             }
             return now;
         }
         int code = teardown(r.id(), null, null);
-        return store.containers().get(r.id()).orElse(with(r, "exited", code, lc));
+        return store.containers().get(r.id()).orElse(with(r, ContainerState.EXITED, code, lc));
     }
 
     /**
@@ -535,7 +536,7 @@ final class Lifecycle {
     }
 
     boolean running(ContainerRecord r) {
-        return "running".equals(r.state());
+        return r.state().isRunning();
     }
 
     /** The container init's host pid (from the monitor's pid file, else the record). */
@@ -681,7 +682,7 @@ final class Lifecycle {
      */
     void restartByPolicy(String id) {
         ContainerRecord r = store.containers().get(id).orElse(null);
-        if (r == null || !"exited".equals(r.state()) || r.lifecycle() == null || r.lifecycle().config() == null) {
+        if (r == null || r.state() != ContainerState.EXITED || r.lifecycle() == null || r.lifecycle().config() == null) {
             return;
         }
         RestartPolicy policy = RestartPolicy.parse(r.lifecycle().config().restart());
@@ -732,7 +733,7 @@ final class Lifecycle {
             }
             r = reconcile(r);
             if (!running(r)) {
-                if ("created".equals(r.state())) {
+                if (r.state() == ContainerState.CREATED) {
                     return r.exitCode() == null ? 0 : r.exitCode();
                 }
                 return r.exitCode() == null ? 0 : r.exitCode();
@@ -793,8 +794,10 @@ final class Lifecycle {
 
     // ---- helpers
 
-    static ContainerRecord with(ContainerRecord r, String state, Integer exit, ContainerLifecycle lc) {
-        return new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(), r.command(), r.created(), state, exit, lc);
+    /** The record in {@code state}: a move its current state allows (else "container state improper"). */
+    static ContainerRecord with(ContainerRecord r, ContainerState state, Integer exit, ContainerLifecycle lc) {
+        return new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(), r.command(), r.created(),
+                r.state() == null ? state : r.state().moveTo(state, r.name()), exit, lc);
     }
 
     static long readLong(Path file) {

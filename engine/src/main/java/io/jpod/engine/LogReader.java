@@ -1,5 +1,6 @@
 package io.jpod.engine;
 
+import io.jpod.storage.ContainerState;
 import io.jpod.storage.ContainerRecord;
 
 import java.io.IOException;
@@ -62,7 +63,7 @@ final class LogReader {
         }
         while (true) {
             ContainerRecord r = lifecycle.store().containers().get(id).orElse(null);
-            boolean ended = r == null || !"running".equals(lifecycle.reconcile(r).state())
+            boolean ended = r == null || lifecycle.reconcile(r).state() != ContainerState.RUNNING
                     || options.until() != null && java.time.Instant.now().isAfter(options.until());
             List<Line> more = new ArrayList<>();
             try {

@@ -1,5 +1,6 @@
 package io.jpod.engine;
 
+import io.jpod.storage.ContainerState;
 import io.jpod.network.PortMapping;
 import io.jpod.network.PortParser;
 import io.jpod.rootless.NativeHelper;
@@ -170,14 +171,14 @@ public final class Pods {
     }
 
     /** The infra as podman lists it among the pod's containers: created (never started), running or exited. */
-    public String infraState(PodRecord pod) {
+    public ContainerState infraState(PodRecord pod) {
         if (pod.infraId() == null) {
             return null;
         }
         if (infra.running(pod) != null) {
-            return "running";
+            return ContainerState.RUNNING;
         }
-        return java.nio.file.Files.isDirectory(infra.runDir(pod.id())) ? "exited" : "created";
+        return java.nio.file.Files.isDirectory(infra.runDir(pod.id())) ? ContainerState.EXITED : ContainerState.CREATED;
     }
 
     /** podman's pod state from its containers' states (the infra included). */
@@ -186,9 +187,9 @@ public final class Pods {
     }
 
     String state(PodRecord pod, List<ContainerRecord> containers) {
-        List<String> states = new ArrayList<>();
+        List<ContainerState> states = new ArrayList<>();
         containers.forEach(c -> states.add(c.state()));
-        String is = infraState(pod);
+        ContainerState is = infraState(pod);
         if (is != null) {
             states.add(is);
         }
@@ -196,22 +197,18 @@ public final class Pods {
     }
 
     /** podman's rule: all running → Running; some → Degraded; all ended → Exited; some → Stopped; else Created. */
-    static String derive(List<String> states) {
+    static String derive(List<ContainerState> states) {
         int n = states.size();
         if (n == 0) {
             return "Created";
         }
-        long running = states.stream().filter(s -> s.equals("running")).count();
-        long paused = states.stream().filter(s -> s.equals("paused")).count();
-        long stopped = states.stream().filter(s -> s.equals("exited") || s.equals("stopped")).count();
+        long running = states.stream().filter(ContainerState::isRunning).count();
+        long stopped = states.stream().filter(s -> s == ContainerState.EXITED).count();
         if (running == n) {
             return "Running";
         }
         if (running > 0) {
             return "Degraded";
-        }
-        if (paused == n) {
-            return "Paused";
         }
         if (stopped == n) {
             return "Exited";
@@ -233,7 +230,7 @@ public final class Pods {
         List<ContainerRecord> cs = new ArrayList<>(containers(pod));
         java.util.Collections.reverse(cs); // the oldest first, as they were added
         for (ContainerRecord c : cs) {
-            if (!"running".equals(c.state())) {
+            if (c.state() != ContainerState.RUNNING) {
                 int code = engine.start(c.id(), false, false);
                 if (code != 0) {
                     throw new EngineException("starting container " + c.id() + ": the container exited with status " + code);
@@ -246,7 +243,7 @@ public final class Pods {
     public void stop(String idOrName, Integer timeoutSeconds) {
         PodRecord pod = get(idOrName);
         for (ContainerRecord c : containers(pod)) {
-            if ("running".equals(c.state())) {
+            if (c.state() == ContainerState.RUNNING) {
                 engine.stop(c.id(), timeoutSeconds);
             }
         }
@@ -263,7 +260,7 @@ public final class Pods {
         PodRecord pod = get(idOrName);
         int sig = Signals.parse(signal);
         for (ContainerRecord c : containers(pod)) {
-            if ("running".equals(c.state())) {
+            if (c.state() == ContainerState.RUNNING) {
                 engine.kill(c.id(), signal);
             }
         }
@@ -276,7 +273,7 @@ public final class Pods {
         List<ContainerRecord> cs = containers(pod);
         if (!force) {
             for (ContainerRecord c : cs) {
-                if ("running".equals(c.state())) {
+                if (c.state() == ContainerState.RUNNING) {
                     throw new ContainerRunningException("pod " + pod.id() + " has containers that are not ready to be removed: cannot remove container "
                             + c.id() + " as it is running - running or paused containers cannot be removed without force: container state improper");
                 }
@@ -390,11 +387,11 @@ public final class Pods {
         return pod.id().substring(0, 12) + "-infra";
     }
 
-    private static Map<String, Object> containerEntry(String id, String name, String state, String stateKey) {
+    private static Map<String, Object> containerEntry(String id, String name, ContainerState state, String stateKey) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("Id", id);
         e.put(stateKey.equals("State") ? "Name" : "Names", name);
-        e.put(stateKey, state);
+        e.put(stateKey, state.value());
         return e;
     }
 
@@ -427,7 +424,7 @@ public final class Pods {
         PodRecord pod = get(idOrName);
         List<String[]> rows = new ArrayList<>();
         for (ContainerRecord c : containers(pod)) {
-            if (!"running".equals(c.state())) {
+            if (c.state() != ContainerState.RUNNING) {
                 continue;
             }
             List<String[]> t = engine.top(c.id());
@@ -442,7 +439,7 @@ public final class Pods {
     /** `pod stats --no-stream`: each running container's stats, with its pod. */
     public List<Map<String, Object>> stats(String idOrName) {
         PodRecord pod = get(idOrName);
-        List<String> ids = containers(pod).stream().filter(c -> "running".equals(c.state())).map(ContainerRecord::id).toList();
+        List<String> ids = containers(pod).stream().filter(c -> c.state() == ContainerState.RUNNING).map(ContainerRecord::id).toList();
         if (ids.isEmpty()) {
             return List.of();
         }

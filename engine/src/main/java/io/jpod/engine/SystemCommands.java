@@ -1,5 +1,6 @@
 package io.jpod.engine;
 
+import io.jpod.storage.ContainerState;
 import io.jpod.rootless.NativeHelper;
 import io.jpod.storage.ContainerRecord;
 import io.jpod.storage.ImageRecord;
@@ -61,7 +62,7 @@ public final class SystemCommands {
         for (ContainerRecord c : containers) {
             long s = StoreMaintenance.du(store.containers().upperDir(c.id()));
             containerSize += s;
-            if ("running".equals(c.state())) {
+            if (c.state() == ContainerState.RUNNING) {
                 running++;
             } else {
                 containerReclaim += s;
@@ -139,7 +140,7 @@ public final class SystemCommands {
     public PruneResult prune(boolean all) {
         List<String> removedContainers = new ArrayList<>();
         for (ContainerRecord c : store.containers().list()) {
-            if (!"running".equals(c.state()) && !Mounts.isMountPoint(store.containers().mergedDir(c.id()))) {
+            if (c.state() != ContainerState.RUNNING && !Mounts.isMountPoint(store.containers().mergedDir(c.id()))) {
                 store.containers().remove(c.id());
                 removedContainers.add(c.id());
             }

@@ -1,5 +1,6 @@
 package io.jpod.engine;
 
+import io.jpod.storage.ContainerState;
 import io.jpod.storage.StorageException;
 import io.jpod.storage.Store;
 import io.jpod.storage.VolumeRecord;
@@ -115,7 +116,7 @@ public final class Volumes {
     public void remove(String name, boolean force) {
         require(name);
         List<String> users = usedBy(name);
-        boolean running = users.stream().anyMatch(id -> store.containers().get(id).map(c -> "running".equals(c.state())).orElse(false));
+        boolean running = users.stream().anyMatch(id -> store.containers().get(id).map(c -> c.state() == ContainerState.RUNNING).orElse(false));
         if (!users.isEmpty() && (running || !force)) {
             throw new VolumeInUseException(name, users);
         }

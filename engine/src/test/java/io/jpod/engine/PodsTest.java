@@ -3,6 +3,7 @@ package io.jpod.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.jpod.storage.ContainerState;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -11,12 +12,12 @@ class PodsTest {
     @Test
     void stateIsDerivedAsPodmanDerivesIt() {
         assertEquals("Created", Pods.derive(List.of()));
-        assertEquals("Created", Pods.derive(List.of("created", "created")));
-        assertEquals("Running", Pods.derive(List.of("running", "running")));
-        assertEquals("Degraded", Pods.derive(List.of("running", "exited")));
-        assertEquals("Degraded", Pods.derive(List.of("running", "created")));
-        assertEquals("Exited", Pods.derive(List.of("exited", "exited")));
-        assertEquals("Stopped", Pods.derive(List.of("exited", "created")));
+        assertEquals("Created", Pods.derive(List.of(ContainerState.CREATED, ContainerState.CREATED)));
+        assertEquals("Running", Pods.derive(List.of(ContainerState.RUNNING, ContainerState.RUNNING)));
+        assertEquals("Degraded", Pods.derive(List.of(ContainerState.RUNNING, ContainerState.EXITED)));
+        assertEquals("Degraded", Pods.derive(List.of(ContainerState.RUNNING, ContainerState.CREATED)));
+        assertEquals("Exited", Pods.derive(List.of(ContainerState.EXITED, ContainerState.EXITED)));
+        assertEquals("Stopped", Pods.derive(List.of(ContainerState.EXITED, ContainerState.CREATED)));
     }
 
     @Test
