@@ -66,13 +66,13 @@ public final class PsCommand implements Callable<Integer> {
             // pod= (a pod's name, id or id prefix; several are alternatives) needs the pods: resolved here
             List<String> podFilters = filters.stream().filter(f -> f.startsWith("pod=")).map(f -> f.substring(4)).toList();
             Map<String, io.jpod.storage.PodRecord> pods = new java.util.HashMap<>();
-            if (pod || !podFilters.isEmpty() || every.stream().anyMatch(c -> io.jpod.engine.Pods.podOf(c) != null)) {
+            if (pod || !podFilters.isEmpty() || every.stream().anyMatch(c -> io.jpod.engine.pod.Pods.podOf(c) != null)) {
                 engine.pods().list().forEach(p -> pods.put(p.id(), p));
             }
             java.util.function.Predicate<ContainerRecord> filter = PsFilter.of(filters.stream().filter(f -> !f.startsWith("pod=")).toList(), every);
             if (!podFilters.isEmpty()) {
                 filter = filter.and(c -> {
-                    io.jpod.storage.PodRecord p = pods.get(io.jpod.engine.Pods.podOf(c));
+                    io.jpod.storage.PodRecord p = pods.get(io.jpod.engine.pod.Pods.podOf(c));
                     return p != null && podFilters.stream().anyMatch(v -> p.name().equals(v) || p.id().startsWith(v));
                 });
             }
@@ -112,7 +112,7 @@ public final class PsCommand implements Callable<Integer> {
                     m.put("ExitedAt", c.lifecycle() != null && c.lifecycle().finishedAt() != null ? c.lifecycle().finishedAt().getEpochSecond() : 0);
                     m.put("Status", PsFilter.status(c));
                     m.put("Labels", c.lifecycle() != null && c.lifecycle().config() != null ? c.lifecycle().config().labels() : null);
-                    String podId = io.jpod.engine.Pods.podOf(c);
+                    String podId = io.jpod.engine.pod.Pods.podOf(c);
                     m.put("Pod", podId == null ? "" : podId);
                     m.put("PodName", podId == null || !pods.containsKey(podId) ? "" : pods.get(podId).name());
                     out.add(m);
@@ -132,7 +132,7 @@ public final class PsCommand implements Callable<Integer> {
                 }
                 String status = withHealth(engine, c);
                 if (pod) {
-                    io.jpod.storage.PodRecord p = pods.get(io.jpod.engine.Pods.podOf(c));
+                    io.jpod.storage.PodRecord p = pods.get(io.jpod.engine.pod.Pods.podOf(c));
                     rows.add(new String[]{id, c.imageName(), String.join(" ", c.command()), Formats.ago(c.created()), status, c.name(),
                             p == null ? "" : p.id().substring(0, 12), p == null ? "" : p.name()});
                 } else {
@@ -198,7 +198,7 @@ public final class PsCommand implements Callable<Integer> {
             ports.add(p.hostIp() + ":" + p.hostPort() + "->" + p.containerPort() + "/" + p.protocol());
         }
         m.put("Ports", String.join(", ", ports));
-        String podId = io.jpod.engine.Pods.podOf(c);
+        String podId = io.jpod.engine.pod.Pods.podOf(c);
         io.jpod.storage.PodRecord p = podId == null ? null : pods.get(podId);
         m.put("Pod", podId == null ? "" : podId.substring(0, 12));
         m.put("PodName", p == null ? "" : p.name());

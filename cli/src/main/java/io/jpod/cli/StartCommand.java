@@ -54,7 +54,7 @@ public final class StartCommand implements Callable<Integer> {
                 if (containers.size() != 1) {
                     throw new io.jpod.engine.EngineException("start --interactive takes exactly one container");
                 }
-                return engine.startInteractive(containers.get(0), new io.jpod.engine.AttachOptions(detachKeys, false, sigProxy));
+                return engine.startInteractive(containers.get(0), new io.jpod.engine.container.AttachOptions(detachKeys, false, sigProxy));
             }
             if (attach) {
                 if (containers.size() != 1) {

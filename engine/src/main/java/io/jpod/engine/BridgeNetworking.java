@@ -1,5 +1,6 @@
 package io.jpod.engine;
 
+import io.jpod.engine.container.ProcInfo;
 import io.jpod.network.Ipv4Subnet;
 import io.jpod.rootless.ContainerSpec;
 import io.jpod.rootless.NativeHelper;
@@ -25,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * lifetime and network: {@code <runroot>/netns/rules/<bridge>}); and per container the helper's {@code netif}
  * records (a veth pair per network, made by the monitor). Java decides all names and addresses here.
  */
-final class BridgeNetworking {
+public final class BridgeNetworking {
     private static final long HELPER_TIMEOUT_S = 60;
     /** Serialises the threads of one JVM (the service): a file lock is per process, and a second one there throws. */
     private static final Object LOCK = new Object();
@@ -33,14 +34,14 @@ final class BridgeNetworking {
     private final Map<String, String> env;
     private final java.util.function.Supplier<NativeHelper> helper;
 
-    BridgeNetworking(Path runRoot, Map<String, String> env, java.util.function.Supplier<NativeHelper> helper) {
+    public BridgeNetworking(Path runRoot, Map<String, String> env, java.util.function.Supplier<NativeHelper> helper) {
         this.dir = runRoot.resolve("netns");
         this.env = env;
         this.helper = helper;
     }
 
     /** Whether a --network value names user networks (not one of the built-in modes). */
-    static boolean isBridge(String network) {
+    public static boolean isBridge(String network) {
         if (network == null || network.isEmpty()) {
             return false;
         }
@@ -49,7 +50,7 @@ final class BridgeNetworking {
     }
 
     /** The network names of a --network value: {@code bridge} is podman's default network. */
-    static List<String> names(String network) {
+    public static List<String> names(String network) {
         List<String> out = new ArrayList<>();
         for (String n : network.split(",")) {
             if (!n.isEmpty()) {
@@ -126,7 +127,7 @@ final class BridgeNetworking {
     }
 
     /** Stops the holder and its slirp4netns (system reset): the bridges and veths go with the namespace. */
-    void stopHolder() {
+    public void stopHolder() {
         long pid = holderPid();
         if (pid > 0) {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
@@ -216,7 +217,7 @@ final class BridgeNetworking {
      * lines "IP NAME ALIAS… SHORTID", "#internal" first for an internal network; written atomically. A network
      * without DNS has no file (queries to its gateway go unanswered).
      */
-    void writeDns(NetworkRecord n, List<NetworkLease> leases) {
+    public void writeDns(NetworkRecord n, List<NetworkLease> leases) {
         if (!n.dnsEnabled()) {
             return;
         }
@@ -239,7 +240,7 @@ final class BridgeNetworking {
     }
 
     /** The helper's records for a container's interfaces: the holder, and one netif per lease (eth0 routes out). */
-    List<ContainerSpec.Extra> launchRecords(List<Map.Entry<NetworkRecord, NetworkLease>> leases,
+    public List<ContainerSpec.Extra> launchRecords(List<Map.Entry<NetworkRecord, NetworkLease>> leases,
                                             java.util.function.Function<String, List<NetworkLease>> networkLeases) {
         List<ContainerSpec.Extra> out = new ArrayList<>();
         if (leases.isEmpty()) {
@@ -290,13 +291,13 @@ final class BridgeNetworking {
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-    static final String FORWARDS = "forwards.json";
+    public static final String FORWARDS = "forwards.json";
 
     /**
      * {@code -p} for a container on a user network: slirp4netns forwards the host port to the holder (10.0.2.100, same
      * port), where a DNAT rule sends it on to the container's address. Recorded in the run dir for {@link #unpublish}.
      */
-    void publish(Path runDir, String containerIp, List<io.jpod.network.PortMapping> ports) {
+    public void publish(Path runDir, String containerIp, List<io.jpod.network.PortMapping> ports) {
         if (ports.isEmpty()) {
             return;
         }
@@ -330,7 +331,7 @@ final class BridgeNetworking {
     }
 
     /** Takes a stopped container's forwards out of slirp4netns and its DNAT rules out of the namespace. */
-    void unpublish(Path runDir) {
+    public void unpublish(Path runDir) {
         Path f = runDir.resolve(FORWARDS);
         if (!Files.exists(f)) {
             return;

@@ -1,5 +1,6 @@
 package io.jpod.engine;
 
+import io.jpod.engine.container.RunRequest;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,7 +31,7 @@ import java.util.function.Supplier;
  * (checked free before the container starts, recorded in {@code ports.json} beside container.json for `jpod port`),
  * DNS and hosts file contents, and the API socket slirp4netns forwards ports through.
  */
-final class ContainerNetwork implements AutoCloseable {
+public final class ContainerNetwork implements AutoCloseable {
     static final String PORTS_FILE = "ports.json";
 
     private final NetworkSetup setup;
@@ -52,7 +53,7 @@ final class ContainerNetwork implements AutoCloseable {
     }
 
     /** Parses and checks everything that needs no image: mode, options, -p specs, DNS flags. */
-    static ContainerNetwork plan(RunRequest.NetworkRequest req, Map<String, String> env, PrintStream err) {
+    public static ContainerNetwork plan(RunRequest.NetworkRequest req, Map<String, String> env, PrintStream err) {
         NetworkSetup setup = NetworkSetup.of(req.mode(), env);
         DnsOptions dns = new DnsOptions(req.dns(), req.dnsSearch(), req.dnsOptions());
         List<PortMapping> ports = new ArrayList<>();
@@ -78,7 +79,7 @@ final class ContainerNetwork implements AutoCloseable {
                 r.aliases(), r.ip());
     }
 
-    NetworkSetup setup() {
+    public NetworkSetup setup() {
         return setup;
     }
 
@@ -89,7 +90,7 @@ final class ContainerNetwork implements AutoCloseable {
     private io.jpod.network.PortInUseException portInUse;
     private List<PortMapping> unreserved = List.of();
 
-    List<PortMapping> reservePorts(Supplier<byte[]> imageConfig) {
+    public List<PortMapping> reservePorts(Supplier<byte[]> imageConfig) {
         List<PortMapping> all = new ArrayList<>(requested);
         if (request.publishAll()) {
             ImageConfig.Config c = ImageConfig.parse(imageConfig.get(), "local image").config();
@@ -122,11 +123,11 @@ final class ContainerNetwork implements AutoCloseable {
     }
 
     /** Why the ports could not be reserved because another process holds one (null: reserved, or none asked). */
-    io.jpod.network.PortInUseException portInUse() {
+    public io.jpod.network.PortInUseException portInUse() {
         return portInUse;
     }
 
-    String hostsFile(String hostname, String name) {
+    public String hostsFile(String hostname, String name) {
         String hosts = setup.hostsFile(hostname, name, request.addHosts());
         if (setup.mode() == NetworkMode.BRIDGE && !leases.isEmpty()) {
             String names = hostname + (name != null && !name.equals(hostname) ? " " + name : "");
@@ -135,7 +136,7 @@ final class ContainerNetwork implements AutoCloseable {
         return hosts;
     }
 
-    String resolvConf(String hostResolvConf) {
+    public String resolvConf(String hostResolvConf) {
         if (setup.mode() == NetworkMode.BRIDGE && !leases.isEmpty()) {
             return dns.resolvConf(bridgeNameservers(), hostResolvConf);
         }
@@ -157,7 +158,7 @@ final class ContainerNetwork implements AutoCloseable {
     }
 
     /** The container's addresses on its user networks (bridge mode), for /etc/hosts and /etc/resolv.conf. */
-    void bridgeLeases(List<Map.Entry<io.jpod.storage.NetworkRecord, io.jpod.storage.NetworkLease>> l) {
+    public void bridgeLeases(List<Map.Entry<io.jpod.storage.NetworkRecord, io.jpod.storage.NetworkLease>> l) {
         this.leases = List.copyOf(l);
     }
 
@@ -165,7 +166,7 @@ final class ContainerNetwork implements AutoCloseable {
         return request;
     }
 
-    ContainerSpec.Network specNetwork() {
+    public ContainerSpec.Network specNetwork() {
         return switch (setup.mode()) {
             case NONE -> ContainerSpec.Network.NONE;
             case HOST -> ContainerSpec.Network.HOST;
@@ -181,7 +182,7 @@ final class ContainerNetwork implements AutoCloseable {
      * The helper's network records. Releases the reserved host ports: slirp4netns binds them moments later (a
      * program grabbing one in between makes the start fail with the helper's error, never silently).
      */
-    List<ContainerSpec.Extra> specExtras(RunRoot runRoot, String id) throws IOException {
+    public List<ContainerSpec.Extra> specExtras(RunRoot runRoot, String id) throws IOException {
         List<ContainerSpec.Extra> extras = new ArrayList<>();
         List<PortMapping> ports = ports();
         if (setup.mode() == NetworkMode.SLIRP4NETNS) {
@@ -217,7 +218,7 @@ final class ContainerNetwork implements AutoCloseable {
     }
 
     /** ports.json in the container's storage directory (removed with the container). */
-    void recordPorts(Path containerDir) throws IOException {
+    public void recordPorts(Path containerDir) throws IOException {
         if (ports().isEmpty()) {
             return;
         }
@@ -229,7 +230,7 @@ final class ContainerNetwork implements AutoCloseable {
     }
 
     /** The published ports of the container whose storage directory is {@code containerDir}; none without ports.json. */
-    static List<PortMapping> readPorts(Path containerDir) {
+    public static List<PortMapping> readPorts(Path containerDir) {
         try {
             List<PortRecord> records = new ObjectMapper().readValue(Files.readAllBytes(containerDir.resolve(PORTS_FILE)),
                     new TypeReference<List<PortRecord>>() { });

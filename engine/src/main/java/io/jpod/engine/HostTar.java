@@ -25,26 +25,26 @@ import java.util.Set;
  * copy-out stream extracted onto the host. The subset is the helper's (copy.c): regular files, directories and
  * symlinks, PAX for long names and big sizes; the top entry is named {@code top}.
  */
-final class HostTar {
-    static final String TOP = "top";
+public final class HostTar {
+    public static final String TOP = "top";
     private static final LinkOption[] NOFOLLOW = { LinkOption.NOFOLLOW_LINKS };
 
     private HostTar() {
     }
 
     /** The owner every entry of a stream into a container gets (cp --archive: the container user's ids). */
-    record Owner(long uid, long gid) {
+    public record Owner(long uid, long gid) {
     }
 
     /** The host destination of a directory is an existing non-directory. */
-    static final class DestinationNotDirectory extends IOException {
+    public static final class DestinationNotDirectory extends IOException {
         DestinationNotDirectory(Path p) {
             super(p + " is not a directory");
         }
     }
 
     /** A directory where a non-directory goes, or the other way round, without overwrite. */
-    static final class TypeConflict extends IOException {
+    public static final class TypeConflict extends IOException {
         private final String shown;
 
         TypeConflict(String shown) {
@@ -53,7 +53,7 @@ final class HostTar {
         }
 
         /** The path as podman names it: from the destination directory, with a leading "/". */
-        String shown() {
+        public String shown() {
             return shown;
         }
     }
@@ -69,7 +69,7 @@ final class HostTar {
      * A tar the user gives on stdin (plain or compressed, as podman detects it), positioned at its start;
      * an IOException when it is not a tar.
      */
-    static InputStream openUserTar(InputStream stdin) throws IOException {
+    public static InputStream openUserTar(InputStream stdin) throws IOException {
         InputStream in = new java.io.BufferedInputStream(stdin, 65536);
         try {
             String kind = org.apache.commons.compress.compressors.CompressorStreamFactory.detect(in);
@@ -93,7 +93,7 @@ final class HostTar {
      * anything else is left out): the top name "top" becomes {@code renameTop} (null: kept), and with
      * {@code owner} every entry gets that owner.
      */
-    static void relay(InputStream in, OutputStream out, String renameTop, Owner owner) throws IOException {
+    public static void relay(InputStream in, OutputStream out, String renameTop, Owner owner) throws IOException {
         TarArchiveInputStream src = new TarArchiveInputStream(in);
         TarArchiveOutputStream tar = writer(out);
         for (TarArchiveEntry e; (e = src.getNextEntry()) != null; ) {
@@ -134,7 +134,7 @@ final class HostTar {
     }
 
     /** Writes {@code src} (not following symlinks) as a tar whose top entry is named {@code top}. */
-    static void write(Path src, String top, OutputStream out, Owner owner) throws IOException {
+    public static void write(Path src, String top, OutputStream out, Owner owner) throws IOException {
         TarArchiveOutputStream tar = writer(out);
         Files.walkFileTree(src, new SimpleFileVisitor<>() {
             @Override
@@ -194,7 +194,7 @@ final class HostTar {
      * {@code destDir}: the directory the user named when {@code target} is a new name in it (null: target is
      * what the user named). Files are the caller's, not the container's owner's.
      */
-    static void extract(InputStream in, Path target, Path destDir, boolean overwrite) throws IOException {
+    public static void extract(InputStream in, Path target, Path destDir, boolean overwrite) throws IOException {
         TarArchiveInputStream tar = new TarArchiveInputStream(in);
         Path shownFrom = destDir != null ? destDir : target.toAbsolutePath().getParent();
         for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {

@@ -1,6 +1,7 @@
 package io.jpod.engine;
 
 import io.jpod.storage.ContainerState;
+import io.jpod.engine.system.EventLog;
 import io.jpod.image.AuthStore;
 import io.jpod.image.Credentials;
 import io.jpod.image.ImagePuller;

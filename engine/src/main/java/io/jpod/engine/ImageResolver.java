@@ -9,7 +9,7 @@ import java.io.PrintStream;
 import java.util.Optional;
 
 /** Finds an image in the store by id, id prefix or name, pulling it when the policy says so. */
-final class ImageResolver {
+public final class ImageResolver {
     private final Store store;
     private final java.nio.file.Path runRoot;
     private final java.util.Map<String, String> env;
@@ -22,7 +22,7 @@ final class ImageResolver {
      * @param runRoot where pulls remember plain-HTTP registries; null: nowhere
      * @param env the caller's environment (registries.conf, credentials)
      */
-    ImageResolver(Store store, java.nio.file.Path runRoot, java.util.Map<String, String> env) {
+    public ImageResolver(Store store, java.nio.file.Path runRoot, java.util.Map<String, String> env) {
         this.store = store;
         this.runRoot = runRoot;
         this.env = env;
@@ -66,7 +66,7 @@ final class ImageResolver {
         return Optional.empty();
     }
 
-    ImageRecord resolve(String nameOrId, PullPolicy policy, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
+    public ImageRecord resolve(String nameOrId, PullPolicy policy, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
         io.jpod.image.Platform wanted = platform == null || platform.isBlank() ? null : io.jpod.image.Platform.parse(platform);
         if (policy != PullPolicy.ALWAYS) {
             Optional<ImageRecord> found = local(nameOrId);

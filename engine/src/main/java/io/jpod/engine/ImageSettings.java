@@ -5,10 +5,10 @@ import io.jpod.image.ImageConfig;
 import java.util.List;
 
 /** The parts of an image config that decide how its container runs. */
-record ImageSettings(List<String> env, List<String> entrypoint, List<String> cmd, String workingDir, String user,
+public record ImageSettings(List<String> env, List<String> entrypoint, List<String> cmd, String workingDir, String user,
                      String stopSignal, io.jpod.storage.HealthcheckConfig healthcheck) {
 
-    static ImageSettings parse(byte[] configJson) {
+    public static ImageSettings parse(byte[] configJson) {
         ImageConfig cfg = ImageConfig.parse(configJson, "local image");
         ImageConfig.Config c = cfg.config();
         if (c == null) {

@@ -36,7 +36,7 @@ public final class Networks {
     private final Store store;
     private final NetworkStore networks;
 
-    Networks(Store store) {
+    public Networks(Store store) {
         this.store = store;
         this.networks = new NetworkStore(store.root());
     }

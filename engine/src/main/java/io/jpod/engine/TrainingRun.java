@@ -1,5 +1,8 @@
 package io.jpod.engine;
 
+import io.jpod.engine.container.HealthChecks;
+import io.jpod.engine.container.RestartPolicy;
+import io.jpod.engine.system.EventLog;
 import io.jpod.storage.ContainerRecord;
 
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.jpod.engine;
 
+import io.jpod.engine.container.MountSpecs;
 import io.jpod.storage.ContainerState;
 import io.jpod.storage.StorageException;
 import io.jpod.storage.Store;
@@ -19,7 +20,7 @@ public final class Volumes {
     private final Store store;
     private final VolumeStore volumes;
 
-    Volumes(Store store, java.nio.file.Path dir) {
+    public Volumes(Store store, java.nio.file.Path dir) {
         this.store = store;
         this.volumes = VolumeStore.at(dir);
     }
@@ -187,14 +188,14 @@ public final class Volumes {
     static final String ANONYMOUS = "anonymous-volumes";
 
     /** Remembers the container's anonymous volumes, so whoever removes it later (the exit command for --rm) can. */
-    static void recordAnonymous(java.nio.file.Path containerDir, MountSpecs.Prepared used) throws java.io.IOException {
+    public static void recordAnonymous(java.nio.file.Path containerDir, MountSpecs.Prepared used) throws java.io.IOException {
         if (used != null && !used.anonymousVolumes().isEmpty()) {
             java.nio.file.Files.write(containerDir.resolve(ANONYMOUS), used.anonymousVolumes());
         }
     }
 
     /** Removes the anonymous volumes recorded for a container that is being removed with --rm. */
-    static void releaseAnonymous(VolumeStore volumes, java.nio.file.Path containerDir) {
+    public static void releaseAnonymous(VolumeStore volumes, java.nio.file.Path containerDir) {
         java.nio.file.Path file = containerDir.resolve(ANONYMOUS);
         if (!java.nio.file.Files.isRegularFile(file)) {
             return;
@@ -214,7 +215,7 @@ public final class Volumes {
         }
     }
 
-    static void release(VolumeStore volumes, MountSpecs.Prepared used, String containerId) {
+    public static void release(VolumeStore volumes, MountSpecs.Prepared used, String containerId) {
         if (used == null) {
             return;
         }

@@ -2,12 +2,12 @@ package io.jpod.cli.api;
 
 import io.jpod.storage.ContainerState;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jpod.engine.AttachSession;
+import io.jpod.engine.container.AttachSession;
 import io.jpod.engine.Engine;
-import io.jpod.engine.ExecRequest;
-import io.jpod.engine.LogOptions;
-import io.jpod.engine.ProcessHost;
-import io.jpod.engine.RunRequest;
+import io.jpod.engine.container.ExecRequest;
+import io.jpod.engine.container.LogOptions;
+import io.jpod.engine.container.ProcessHost;
+import io.jpod.engine.container.RunRequest;
 import io.jpod.network.PortMapping;
 import io.jpod.storage.ContainerLifecycle;
 import io.jpod.storage.ContainerRecord;
@@ -613,7 +613,7 @@ final class ContainerEndpoints {
     }
 
     /** docker's X-Docker-Container-Path-Stat: base64 of {name, size, mode (Go's FileMode bits), mtime, linkTarget}. */
-    private static String pathStat(io.jpod.engine.Copier.PathStat s) throws IOException {
+    private static String pathStat(io.jpod.engine.container.Copier.PathStat s) throws IOException {
         long mode = s.mode() & 0777;
         if ((s.mode() & 04000) != 0) {
             mode |= 1L << 23; // setuid

@@ -4,7 +4,7 @@ import io.jpod.storage.ContainerState;
 import io.jpod.cli.VersionCommand;
 import io.jpod.engine.Dirs;
 import io.jpod.engine.Engine;
-import io.jpod.engine.EventLog;
+import io.jpod.engine.system.EventLog;
 import io.jpod.storage.ContainerRecord;
 import io.jpod.storage.ImageRecord;
 
