@@ -1,6 +1,6 @@
 package io.jpod.cli;
 
-import io.jpod.engine.AttachOptions;
+import io.jpod.engine.container.AttachOptions;
 import io.jpod.engine.Engine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,7 +1,7 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
-import io.jpod.engine.RunRequest;
+import io.jpod.engine.container.RunRequest;
 import picocli.CommandLine.Command;
 
 /** `jpod create`: run's options and preparation, without starting; prints the id. `jpod start` runs it. */

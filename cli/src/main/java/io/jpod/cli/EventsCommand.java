@@ -2,7 +2,7 @@ package io.jpod.cli;
 
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
-import io.jpod.engine.EventLog;
+import io.jpod.engine.system.EventLog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;

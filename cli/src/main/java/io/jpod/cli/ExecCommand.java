@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import io.jpod.engine.ExecRequest;
+import io.jpod.engine.container.ExecRequest;
 
 /** `jpod exec`: Run a command in a running container. */
 @Command(name = "exec", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, description = "Run a command in a running container.")

@@ -2,7 +2,7 @@ package io.jpod.cli;
 
 import io.jpod.engine.Dirs;
 import io.jpod.engine.Engine;
-import io.jpod.engine.ProcessHost;
+import io.jpod.engine.container.ProcessHost;
 import io.jpod.rootless.HostUser;
 import io.jpod.rootless.RootlessException;
 import picocli.CommandLine.Command;

@@ -1,5 +1,6 @@
 package io.jpod.cli;
 
+import io.jpod.storage.ContainerState;
 import io.jpod.engine.Engine;
 import io.jpod.storage.ContainerRecord;
 import picocli.CommandLine.Command;
@@ -13,7 +14,7 @@ public final class KillCommand extends EachContainerCommand {
 
     @Override
     boolean includedInAll(ContainerRecord c) {
-        return "running".equals(c.state());
+        return c.state() == ContainerState.RUNNING;
     }
 
     @Override

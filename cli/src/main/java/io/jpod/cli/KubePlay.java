@@ -3,9 +3,9 @@ package io.jpod.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
-import io.jpod.engine.KubeYaml;
-import io.jpod.engine.PodCreateRequest;
-import io.jpod.engine.RunRequest;
+import io.jpod.engine.pod.KubeYaml;
+import io.jpod.engine.pod.PodCreateRequest;
+import io.jpod.engine.container.RunRequest;
 import io.jpod.storage.PodRecord;
 import picocli.CommandLine;
 

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import io.jpod.engine.EngineException;
-import io.jpod.engine.LogOptions;
+import io.jpod.engine.container.LogOptions;
 
 import java.time.Duration;
 import java.time.Instant;

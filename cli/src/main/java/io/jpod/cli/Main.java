@@ -6,7 +6,7 @@ import io.jpod.rootless.RootlessException;
 import io.jpod.rootless.UserNamespaceSetup;
 import io.jpod.storage.StorageException;
 import io.jpod.engine.EngineException;
-import io.jpod.engine.ProcessHost;
+import io.jpod.engine.container.ProcessHost;
 import picocli.CommandLine;
 
 import java.io.PrintStream;

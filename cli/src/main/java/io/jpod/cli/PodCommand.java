@@ -3,8 +3,8 @@ package io.jpod.cli;
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
 import io.jpod.engine.NoSuchPodException;
-import io.jpod.engine.PodCreateRequest;
-import io.jpod.engine.Pods;
+import io.jpod.engine.pod.PodCreateRequest;
+import io.jpod.engine.pod.Pods;
 import io.jpod.storage.ContainerRecord;
 import io.jpod.storage.PodRecord;
 import picocli.CommandLine.Command;
@@ -216,12 +216,12 @@ public final class PodCommand implements Runnable {
             if (p.infraId() != null) {
                 ids.add(noTrunc ? p.infraId() : p.infraId().substring(0, 12));
                 names.add(Pods.infraName(p));
-                statuses.add(pods.infraState(p));
+                statuses.add(pods.infraState(p).value());
             }
             for (ContainerRecord c : r.containers) {
                 ids.add(noTrunc ? c.id() : c.id().substring(0, 12));
                 names.add(c.name());
-                statuses.add(c.state());
+                statuses.add(c.state().value());
             }
             m.put("NumberOfContainers", ids.size());
             m.put("ContainerIds", String.join(",", ids));

@@ -1,5 +1,6 @@
 package io.jpod.cli;
 
+import io.jpod.storage.ContainerState;
 import io.jpod.engine.Engine;
 import io.jpod.storage.ContainerRecord;
 import picocli.CommandLine.Command;
@@ -65,20 +66,20 @@ public final class PsCommand implements Callable<Integer> {
             // pod= (a pod's name, id or id prefix; several are alternatives) needs the pods: resolved here
             List<String> podFilters = filters.stream().filter(f -> f.startsWith("pod=")).map(f -> f.substring(4)).toList();
             Map<String, io.jpod.storage.PodRecord> pods = new java.util.HashMap<>();
-            if (pod || !podFilters.isEmpty() || every.stream().anyMatch(c -> io.jpod.engine.Pods.podOf(c) != null)) {
+            if (pod || !podFilters.isEmpty() || every.stream().anyMatch(c -> io.jpod.engine.pod.Pods.podOf(c) != null)) {
                 engine.pods().list().forEach(p -> pods.put(p.id(), p));
             }
             java.util.function.Predicate<ContainerRecord> filter = PsFilter.of(filters.stream().filter(f -> !f.startsWith("pod=")).toList(), every);
             if (!podFilters.isEmpty()) {
                 filter = filter.and(c -> {
-                    io.jpod.storage.PodRecord p = pods.get(io.jpod.engine.Pods.podOf(c));
+                    io.jpod.storage.PodRecord p = pods.get(io.jpod.engine.pod.Pods.podOf(c));
                     return p != null && podFilters.stream().anyMatch(v -> p.name().equals(v) || p.id().startsWith(v));
                 });
             }
             // as podman's: only a status filter looks beyond running containers without -a
             boolean byStatus = filters.stream().anyMatch(f -> f.startsWith("status="));
             for (ContainerRecord c : every) {
-                boolean shown = all || limit != null || byStatus || "running".equals(c.state());
+                boolean shown = all || limit != null || byStatus || c.state() == ContainerState.RUNNING;
                 if (shown && filter.test(c) && (limit == null || list.size() < limit)) {
                     list.add(c);
                 }
@@ -103,15 +104,15 @@ public final class PsCommand implements Callable<Integer> {
                     m.put("ImageID", c.imageId());
                     m.put("Command", c.command());
                     m.put("Created", c.created() == null ? null : c.created().getEpochSecond());
-                    m.put("State", c.state());
+                    m.put("State", c.state().value());
                     m.put("ExitCode", c.exitCode() == null ? 0 : c.exitCode());
-                    m.put("Exited", "exited".equals(c.state()));
-                    m.put("Pid", c.lifecycle() != null && c.lifecycle().pid() != null && "running".equals(c.state()) ? c.lifecycle().pid() : 0);
+                    m.put("Exited", c.state() == ContainerState.EXITED);
+                    m.put("Pid", c.lifecycle() != null && c.lifecycle().pid() != null && c.state() == ContainerState.RUNNING ? c.lifecycle().pid() : 0);
                     m.put("StartedAt", c.lifecycle() != null && c.lifecycle().startedAt() != null ? c.lifecycle().startedAt().getEpochSecond() : 0);
                     m.put("ExitedAt", c.lifecycle() != null && c.lifecycle().finishedAt() != null ? c.lifecycle().finishedAt().getEpochSecond() : 0);
                     m.put("Status", PsFilter.status(c));
                     m.put("Labels", c.lifecycle() != null && c.lifecycle().config() != null ? c.lifecycle().config().labels() : null);
-                    String podId = io.jpod.engine.Pods.podOf(c);
+                    String podId = io.jpod.engine.pod.Pods.podOf(c);
                     m.put("Pod", podId == null ? "" : podId);
                     m.put("PodName", podId == null || !pods.containsKey(podId) ? "" : pods.get(podId).name());
                     out.add(m);
@@ -131,7 +132,7 @@ public final class PsCommand implements Callable<Integer> {
                 }
                 String status = withHealth(engine, c);
                 if (pod) {
-                    io.jpod.storage.PodRecord p = pods.get(io.jpod.engine.Pods.podOf(c));
+                    io.jpod.storage.PodRecord p = pods.get(io.jpod.engine.pod.Pods.podOf(c));
                     rows.add(new String[]{id, c.imageName(), String.join(" ", c.command()), Formats.ago(c.created()), status, c.name(),
                             p == null ? "" : p.id().substring(0, 12), p == null ? "" : p.name()});
                 } else {
@@ -168,7 +169,7 @@ public final class PsCommand implements Callable<Integer> {
 
     /** podman's STATUS, with the health after it when the container has a check: "Up 5 seconds (healthy)". */
     private static String withHealth(Engine engine, ContainerRecord c) {
-        String health = "running".equals(c.state()) ? engine.health(c) : null;
+        String health = c.state() == ContainerState.RUNNING ? engine.health(c) : null;
         return PsFilter.status(c) + (health == null ? "" : " (" + health + ")");
     }
 
@@ -185,10 +186,10 @@ public final class PsCommand implements Callable<Integer> {
         m.put("Created", Formats.ago(c.created()));
         m.put("RunningFor", Formats.ago(c.created()));
         m.put("Status", withHealth(engine, c));
-        m.put("State", c.state());
+        m.put("State", c.state().value());
         m.put("ExitCode", c.exitCode() == null ? 0 : c.exitCode());
-        m.put("Exited", "exited".equals(c.state()));
-        m.put("Pid", lc != null && lc.pid() != null && "running".equals(c.state()) ? lc.pid() : 0);
+        m.put("Exited", c.state() == ContainerState.EXITED);
+        m.put("Pid", lc != null && lc.pid() != null && c.state() == ContainerState.RUNNING ? lc.pid() : 0);
         m.put("StartedAt", lc != null && lc.startedAt() != null ? Formats.goTime(lc.startedAt()) : "");
         m.put("ExitedAt", lc != null && lc.finishedAt() != null ? Formats.goTime(lc.finishedAt()) : "");
         m.put("Labels", lc != null && lc.config() != null && lc.config().labels() != null ? lc.config().labels() : Map.of());
@@ -197,7 +198,7 @@ public final class PsCommand implements Callable<Integer> {
             ports.add(p.hostIp() + ":" + p.hostPort() + "->" + p.containerPort() + "/" + p.protocol());
         }
         m.put("Ports", String.join(", ", ports));
-        String podId = io.jpod.engine.Pods.podOf(c);
+        String podId = io.jpod.engine.pod.Pods.podOf(c);
         io.jpod.storage.PodRecord p = podId == null ? null : pods.get(podId);
         m.put("Pod", podId == null ? "" : podId.substring(0, 12));
         m.put("PodName", p == null ? "" : p.name());

@@ -1,5 +1,6 @@
 package io.jpod.cli;
 
+import io.jpod.storage.ContainerState;
 import io.jpod.engine.EngineException;
 import io.jpod.storage.ContainerRecord;
 
@@ -35,7 +36,7 @@ final class PsFilter {
                 }
                 // jpod tears a container down as it ends, so podman's "stopped" (ended, not yet cleaned up) is "exited"
                 String state = value.equals("stopped") ? "exited" : value;
-                yield c -> state.equals(c.state());
+                yield c -> c.state() != null && state.equals(c.state().value());
             }
             case "name" -> {
                 Pattern p = Pattern.compile(value);
@@ -54,7 +55,7 @@ final class PsFilter {
                 } catch (NumberFormatException e) {
                     throw new EngineException("invalid exited filter \"" + value + "\": use an exit code, e.g. exited=0");
                 }
-                yield c -> "exited".equals(c.state()) && c.exitCode() != null && c.exitCode() == code;
+                yield c -> c.state() == ContainerState.EXITED && c.exitCode() != null && c.exitCode() == code;
             }
             case "ancestor" -> c -> isAncestor(value, c);
             case "before", "since" -> {
@@ -80,14 +81,14 @@ final class PsFilter {
 
     static String status(ContainerRecord c) {
         var lc = c.lifecycle();
-        if ("running".equals(c.state())) {
+        if (c.state() == ContainerState.RUNNING) {
             return "Up " + since(lc == null ? null : lc.startedAt());
         }
-        if ("exited".equals(c.state())) {
+        if (c.state() == ContainerState.EXITED) {
             String s = "Exited (" + c.exitCode() + ")";
             return lc != null && lc.finishedAt() != null ? s + " " + Formats.ago(lc.finishedAt()) : s;
         }
-        String st = c.state() == null ? "" : c.state();
+        String st = c.state() == null ? "" : c.state().value();
         return st.isEmpty() ? "" : Character.toUpperCase(st.charAt(0)) + st.substring(1);
     }
 

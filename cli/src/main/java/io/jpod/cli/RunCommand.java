@@ -2,7 +2,7 @@ package io.jpod.cli;
 
 import io.jpod.engine.Engine;
 import io.jpod.engine.image.PullPolicy;
-import io.jpod.engine.RunRequest;
+import io.jpod.engine.container.RunRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

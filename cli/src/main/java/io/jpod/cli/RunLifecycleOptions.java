@@ -1,7 +1,7 @@
 package io.jpod.cli;
 
 import io.jpod.engine.EngineException;
-import io.jpod.engine.RunRequest;
+import io.jpod.engine.container.RunRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -87,7 +87,7 @@ public final class RunLifecycleOptions {
             throw new EngineException("--attach and --detach cannot be used together");
         }
         return new RunRequest.LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, l,
-                io.jpod.engine.LogConfig.parse(logDriver, logOpts), false, io.jpod.engine.RestartPolicy.parse(restart),
+                io.jpod.engine.container.LogConfig.parse(logDriver, logOpts), false, io.jpod.engine.container.RestartPolicy.parse(restart),
                 health.toConfig(), replace, cidFile == null ? null : java.nio.file.Path.of(cidFile).toAbsolutePath(), streams,
                 timeout == null || timeout == 0 ? null : timeout);
     }

@@ -1,6 +1,6 @@
 package io.jpod.cli;
 
-import io.jpod.engine.RunRequest;
+import io.jpod.engine.container.RunRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,6 +1,6 @@
 package io.jpod.cli;
 
-import io.jpod.engine.ProcessHost;
+import io.jpod.engine.container.ProcessHost;
 import io.jpod.rootless.NativeHelper;
 
 import java.io.IOException;

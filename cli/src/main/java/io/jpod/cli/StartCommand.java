@@ -1,5 +1,6 @@
 package io.jpod.cli;
 
+import io.jpod.storage.ContainerState;
 import io.jpod.engine.Engine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,7 +54,7 @@ public final class StartCommand implements Callable<Integer> {
                 if (containers.size() != 1) {
                     throw new io.jpod.engine.EngineException("start --interactive takes exactly one container");
                 }
-                return engine.startInteractive(containers.get(0), new io.jpod.engine.AttachOptions(detachKeys, false, sigProxy));
+                return engine.startInteractive(containers.get(0), new io.jpod.engine.container.AttachOptions(detachKeys, false, sigProxy));
             }
             if (attach) {
                 if (containers.size() != 1) {
@@ -85,7 +86,7 @@ public final class StartCommand implements Callable<Integer> {
         List<io.jpod.storage.ContainerRecord> chosen = new ArrayList<>(every);
         java.util.Collections.reverse(chosen); // oldest first, as they were created
         for (io.jpod.storage.ContainerRecord c : chosen) {
-            if ((all || named.containsKey(c.id())) && !"running".equals(c.state()) && filter.test(c)) {
+            if ((all || named.containsKey(c.id())) && c.state() != ContainerState.RUNNING && filter.test(c)) {
                 int code = engine.start(c.id(), false, false);
                 if (code != 0) {
                     return Main.EXIT_ENGINE; // a detached start that fails is the engine's failure (podman: 125), whatever the cause

@@ -1,5 +1,6 @@
 package io.jpod.cli;
 
+import io.jpod.storage.ContainerState;
 import io.jpod.engine.Engine;
 import io.jpod.storage.ContainerRecord;
 import picocli.CommandLine.Command;
@@ -16,7 +17,7 @@ public final class StopCommand extends EachContainerCommand {
 
     @Override
     boolean includedInAll(ContainerRecord c) {
-        return "running".equals(c.state());
+        return c.state() == ContainerState.RUNNING;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
-import io.jpod.engine.SystemCommands;
+import io.jpod.engine.system.SystemCommands;
 import io.jpod.engine.EngineException;
 import io.jpod.storage.StoreCheck;
 import picocli.CommandLine.Command;

@@ -1,7 +1,7 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
-import io.jpod.engine.RunRequest;
+import io.jpod.engine.container.RunRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,5 +1,6 @@
 package io.jpod.cli;
 
+import io.jpod.storage.ContainerState;
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
 import io.jpod.engine.GoDuration;
@@ -73,12 +74,12 @@ public final class WaitCommand implements Callable<Integer> {
     private void awaitCondition(Engine engine, String container, long pollMillis) throws InterruptedException {
         while (true) {
             ContainerRecord r = engine.container(container);
-            String health = "running".equals(r.state()) ? engine.health(r) : null;
+            String health = r.state() == ContainerState.RUNNING ? engine.health(r) : null;
             for (String c : conditions) {
                 boolean met = switch (c) {
-                    case "stopped", "exited" -> "exited".equals(r.state());
+                    case "stopped", "exited" -> r.state() == ContainerState.EXITED;
                     case "healthy", "unhealthy" -> c.equals(health);
-                    default -> c.equals(r.state());
+                    default -> c.equals(r.state().value());
                 };
                 if (met) {
                     return;
@@ -87,7 +88,7 @@ public final class WaitCommand implements Callable<Integer> {
             if (conditions.stream().allMatch(c -> c.endsWith("healthy")) && engine.health(r) == null) {
                 throw new EngineException("container " + r.name() + " has no defined healthcheck to wait for");
             }
-            if ("exited".equals(r.state()) && conditions.stream().noneMatch(c -> c.equals("created"))) {
+            if (r.state() == ContainerState.EXITED && conditions.stream().noneMatch(c -> c.equals("created"))) {
                 throw new EngineException("container " + r.name() + " ended (exit code " + r.exitCode() + ") before it was "
                         + String.join(" or ", conditions));
             }

@@ -22,7 +22,7 @@ class FiltersTest {
         ContainerLifecycle.Config cfg = new ContainerLifecycle.Config("h", "root", "/", List.of(), List.of(), labels, false, false,
                 false, false, null, null, null, null);
         return new ContainerRecord(name.repeat(64 / name.length() + 1).substring(0, 64).replaceAll("[^0-9a-f]", "a"), name, IMG,
-                "docker.io/library/alpine:latest", List.of("sh"), T0.plusSeconds(60L * minute), state, exit,
+                "docker.io/library/alpine:latest", List.of("sh"), T0.plusSeconds(60L * minute), io.jpod.storage.ContainerState.of(state), exit,
                 new ContainerLifecycle(null, null, null, null, null, null, cfg));
     }
 

@@ -34,10 +34,10 @@ public final class ContainersConf {
     private static final Pattern KEYS = Pattern.compile("(?m)^\\s*(pids_limit|cgroup_v1_parent|cgroup_v2_parent)\\s*=");
 
     /** The settings found; each source names the file (or variable) it came from, null when unset. */
-    record Values(String v1Parent, String v1Source, String v2Parent, String v2Source, Long pidsLimit, String pidsSource) {
+    public record Values(String v1Parent, String v1Source, String v2Parent, String v2Source, Long pidsLimit, String pidsSource) {
         static final Values NONE = new Values(null, null, null, null, null, null);
 
-        Cgroups.Settings cgroupSettings() {
+        public Cgroups.Settings cgroupSettings() {
             return new Cgroups.Settings(v1Parent, v1Source, v2Parent, v2Source);
         }
     }
@@ -68,7 +68,7 @@ public final class ContainersConf {
     }
 
     /** Files, then the environment on top (JPOD_CGROUP_V1_PARENT, JPOD_CGROUP_V2_PARENT win over files). */
-    static Values load(Map<String, String> env) {
+    public static Values load(Map<String, String> env) {
         Values v = Values.NONE;
         for (Path f : files(env)) {
             String text;

@@ -12,6 +12,32 @@ import io.jpod.engine.network.StoreNetworkService;
 import io.jpod.engine.volume.StoreVolumeService;
 import io.jpod.engine.volume.VolumeService;
 import io.jpod.engine.volume.Volumes;
+import io.jpod.engine.container.AttachOptions;
+import io.jpod.engine.container.AttachSession;
+import io.jpod.engine.container.Attacher;
+import io.jpod.engine.container.ContainerFiles;
+import io.jpod.engine.container.ContainerNames;
+import io.jpod.engine.container.ContainerRunner;
+import io.jpod.engine.container.ContainerStats;
+import io.jpod.engine.container.Copier;
+import io.jpod.engine.container.ExecRequest;
+import io.jpod.engine.container.ExecRunner;
+import io.jpod.engine.container.HealthChecks;
+import io.jpod.engine.container.Inspector;
+import io.jpod.engine.container.Lifecycle;
+import io.jpod.engine.container.LogOptions;
+import io.jpod.engine.container.LogReader;
+import io.jpod.engine.container.ProcessHost;
+import io.jpod.engine.container.RunFlags;
+import io.jpod.engine.container.RunRequest;
+import io.jpod.engine.container.Signals;
+import io.jpod.engine.container.Top;
+import io.jpod.engine.pod.KubeGenerator;
+import io.jpod.engine.pod.PodCreateRequest;
+import io.jpod.engine.pod.Pods;
+import io.jpod.engine.system.EventLog;
+import io.jpod.engine.system.SystemCommands;
+import io.jpod.storage.ContainerState;
 import io.jpod.rootless.NativeHelper;
 import io.jpod.storage.ContainerRecord;
 import io.jpod.storage.ImageRecord;
@@ -169,7 +195,7 @@ public final class Engine implements AutoCloseable {
         if (condition != WaitCondition.NOT_RUNNING) {
             while (true) {
                 ContainerRecord r = store().containers().get(id).orElse(null);
-                if (r == null || !"created".equals(r.state())) {
+                if (r == null || r.state() != ContainerState.CREATED) {
                     break;
                 }
                 Lifecycle.pause();
@@ -232,7 +258,7 @@ public final class Engine implements AutoCloseable {
     public List<String> pruneContainers() {
         List<String> removed = new java.util.ArrayList<>();
         for (ContainerRecord c : containers()) {
-            if (!"running".equals(c.state())) {
+            if (c.state() != ContainerState.RUNNING) {
                 removeContainer(c.id(), false);
                 removed.add(c.id());
             }
@@ -338,7 +364,7 @@ public final class Engine implements AutoCloseable {
         List<String> columns = Top.descriptors(descriptors);
         Lifecycle lc = lifecycle();
         ContainerRecord c = lc.current(idOrName);
-        if (!"running".equals(c.state())) {
+        if (c.state() != ContainerState.RUNNING) {
             throw new EngineException("container " + c.name() + " is not running; start it first");
         }
         return Top.processes(lc.initPid(c), columns, store().containers().mergedDir(c.id()));
@@ -498,11 +524,11 @@ public final class Engine implements AutoCloseable {
     public void removeContainer(String idOrName, boolean force, boolean volumes, int stopSeconds) {
         Lifecycle lc = lifecycle();
         ContainerRecord c = lc.current(idOrName);
-        if (!"running".equals(c.state())) {
+        if (c.state() != ContainerState.RUNNING) {
             lc.awaitMonitorGone(c.id()); // its exit command finishes first, and may start it again (--restart)
             c = lc.current(c.id());
         }
-        if ("running".equals(c.state())) {
+        if (c.state() == ContainerState.RUNNING) {
             if (!force) {
                 // podman's sentence (with the container as the user named it, and its "container state improper" cause)
                 throw new ContainerRunningException("cannot remove container " + idOrName + " as it is running - running or paused "

@@ -26,25 +26,25 @@ import java.util.Set;
  * symlinks, PAX for long names and big sizes; the top entry is named {@code top}.
  */
 public final class HostTar {
-    static final String TOP = "top";
+    public static final String TOP = "top";
     private static final LinkOption[] NOFOLLOW = { LinkOption.NOFOLLOW_LINKS };
 
     private HostTar() {
     }
 
     /** The owner every entry of a stream into a container gets (cp --archive: the container user's ids). */
-    record Owner(long uid, long gid) {
+    public record Owner(long uid, long gid) {
     }
 
     /** The host destination of a directory is an existing non-directory. */
-    static final class DestinationNotDirectory extends IOException {
+    public static final class DestinationNotDirectory extends IOException {
         DestinationNotDirectory(Path p) {
             super(p + " is not a directory");
         }
     }
 
     /** A directory where a non-directory goes, or the other way round, without overwrite. */
-    static final class TypeConflict extends IOException {
+    public static final class TypeConflict extends IOException {
         private final String shown;
 
         TypeConflict(String shown) {
@@ -53,7 +53,7 @@ public final class HostTar {
         }
 
         /** The path as podman names it: from the destination directory, with a leading "/". */
-        String shown() {
+        public String shown() {
             return shown;
         }
     }
@@ -93,7 +93,7 @@ public final class HostTar {
      * anything else is left out): the top name "top" becomes {@code renameTop} (null: kept), and with
      * {@code owner} every entry gets that owner.
      */
-    static void relay(InputStream in, OutputStream out, String renameTop, Owner owner) throws IOException {
+    public static void relay(InputStream in, OutputStream out, String renameTop, Owner owner) throws IOException {
         TarArchiveInputStream src = new TarArchiveInputStream(in);
         TarArchiveOutputStream tar = writer(out);
         for (TarArchiveEntry e; (e = src.getNextEntry()) != null; ) {
@@ -194,7 +194,7 @@ public final class HostTar {
      * {@code destDir}: the directory the user named when {@code target} is a new name in it (null: target is
      * what the user named). Files are the caller's, not the container's owner's.
      */
-    static void extract(InputStream in, Path target, Path destDir, boolean overwrite) throws IOException {
+    public static void extract(InputStream in, Path target, Path destDir, boolean overwrite) throws IOException {
         TarArchiveInputStream tar = new TarArchiveInputStream(in);
         Path shownFrom = destDir != null ? destDir : target.toAbsolutePath().getParent();
         for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {

@@ -1,5 +1,8 @@
 package io.jpod.engine;
 
+import io.jpod.engine.container.HealthChecks;
+import io.jpod.engine.container.RestartPolicy;
+import io.jpod.engine.system.EventLog;
 import io.jpod.storage.ContainerRecord;
 
 import java.nio.file.Path;
@@ -17,7 +20,7 @@ public final class TrainingRun {
     public static void run(Path runRoot) {
         RestartPolicy.parse("no");
         ContainerRecord c = new ContainerRecord("0".repeat(64), "train", "sha256:" + "0".repeat(64), "localhost/train:latest",
-                List.of("true"), java.time.Instant.now(), "created", null, null);
+                List.of("true"), java.time.Instant.now(), io.jpod.storage.ContainerState.CREATED, null, null);
         HealthChecks.config(c);
         EventLog.container(runRoot, "create", c.id(), c.name(), c.imageName(), Map.of());
         EventLog.container(runRoot, "died", c.id(), c.name(), c.imageName(), Map.of("containerExitCode", "0"));

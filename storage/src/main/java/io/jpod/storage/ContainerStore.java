@@ -71,7 +71,7 @@ public final class ContainerStore {
             if (!Files.isRegularFile(store.root().resolve("images").resolve(image.substring(7)).resolve("image.json"), Fs.NOFOLLOW)) {
                 throw new StorageException("image " + image.substring(7, 19) + " is no longer in storage (removed meanwhile?); pull it again");
             }
-            ContainerRecord rec = new ContainerRecord(id, name, image, imageName, cmd, Instant.now(), "created", null);
+            ContainerRecord rec = new ContainerRecord(id, name, image, imageName, cmd, Instant.now(), ContainerState.CREATED, null);
             records.install(rec, List.of("upper", "work", "merged"), "container " + id.substring(0, 12));
             return rec;
         });

@@ -43,7 +43,7 @@ class ContainerLifecycleRecordTest {
         Instant start = Instant.parse("2026-11-25T08:00:00Z");
         ContainerLifecycle lc = new ContainerLifecycle(10L, 20L, 30L, start, null, null, config);
         store.containers().update(new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(), r.command(), r.created(),
-                "running", null, lc));
+                ContainerState.RUNNING, null, lc));
         ContainerRecord back = store.containers().get(ID).orElseThrow();
         assertEquals(lc, back.lifecycle());
         ContainerLifecycle ended = back.lifecycle().withEnd(start.plusSeconds(5), "why");

@@ -47,7 +47,7 @@ class ContainerStoreTest {
     @Test
     void createGetUpdateRemove() throws Exception {
         ContainerRecord r = containers.create(ID1, "web", IMAGE, "docker.io/library/nginx:latest", List.of("nginx", "-g", "daemon off;"));
-        assertEquals("created", r.state());
+        assertEquals(ContainerState.CREATED, r.state());
         assertNull(r.exitCode());
         for (Path d : new Path[] {containers.upperDir(ID1), containers.workDir(ID1), containers.mergedDir(ID1)}) {
             assertTrue(Files.isDirectory(d), d.toString());
@@ -58,7 +58,7 @@ class ContainerStoreTest {
         assertEquals(Optional.of(r), containers.get("web"));
         assertEquals(Optional.of(r), containers.get("abc1"));
         ContainerRecord exited = containers.update(new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(),
-                r.command(), r.created(), "exited", 3));
+                r.command(), r.created(), ContainerState.EXITED, 3));
         assertEquals(Optional.of(exited), containers.get("web"));
         containers.remove(ID1);
         assertEquals(Optional.empty(), containers.get("web"));
@@ -75,7 +75,7 @@ class ContainerStoreTest {
         assertFalse(Files.exists(containers.dir(ID2)), "nothing created");
         ContainerRecord other = containers.create(ID2, "db2", IMAGE, null, List.of());
         assertThrows(StorageException.class, () -> containers.update(new ContainerRecord(other.id(), "db", other.imageId(),
-                null, List.of(), other.created(), "created", null)));
+                null, List.of(), other.created(), ContainerState.CREATED, null)));
         assertThrows(StorageException.class, () -> containers.create(ID1, "fresh", IMAGE, null, List.of()), "duplicate id");
     }
 

@@ -1,12 +1,13 @@
 package io.jpod.cli.api;
 
+import io.jpod.storage.ContainerState;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jpod.engine.AttachSession;
+import io.jpod.engine.container.AttachSession;
 import io.jpod.engine.Engine;
-import io.jpod.engine.ExecRequest;
-import io.jpod.engine.LogOptions;
-import io.jpod.engine.ProcessHost;
-import io.jpod.engine.RunRequest;
+import io.jpod.engine.container.ExecRequest;
+import io.jpod.engine.container.LogOptions;
+import io.jpod.engine.container.ProcessHost;
+import io.jpod.engine.container.RunRequest;
 import io.jpod.network.PortMapping;
 import io.jpod.storage.ContainerLifecycle;
 import io.jpod.storage.ContainerRecord;
@@ -119,7 +120,7 @@ final class ContainerEndpoints {
             case "kill POST" -> {
                 try (Engine engine = api.engine()) {
                     ContainerRecord c = engine.container(id);
-                    if (!"running".equals(c.state())) {
+                    if (c.state() != ContainerState.RUNNING) {
                         throw new HttpError(409, "container " + id + " is not running");
                     }
                     String signal = ex.request.param("signal");
@@ -245,7 +246,7 @@ final class ContainerEndpoints {
         List<Object> out = new ArrayList<>();
         try (Engine engine = api.engine()) {
             for (ContainerRecord c : engine.containers()) {
-                if (!all && !"running".equals(c.state()) && limit < 0) {
+                if (!all && c.state() != ContainerState.RUNNING && limit < 0) {
                     continue;
                 }
                 Map<String, Object> s = summary(engine, c);
@@ -294,7 +295,7 @@ final class ContainerEndpoints {
         s.put("ImageID", c.imageId() == null ? "" : c.imageId().startsWith("sha256:") ? c.imageId() : "sha256:" + c.imageId());
         s.put("Command", c.command() == null ? "" : String.join(" ", c.command()));
         s.put("Created", c.created() == null ? 0 : c.created().getEpochSecond());
-        s.put("Ports", "running".equals(c.state()) ? ports(engine, c.id()) : List.of()); // published while it runs
+        s.put("Ports", c.state() == ContainerState.RUNNING ? ports(engine, c.id()) : List.of()); // published while it runs
         s.put("Labels", cfg == null || cfg.labels() == null ? Map.of() : cfg.labels());
         s.put("State", state(c));
         s.put("Status", status(c));
@@ -306,11 +307,7 @@ final class ContainerEndpoints {
 
     /** docker's state names: created, running, paused, restarting, removing, exited, dead. */
     static String state(ContainerRecord c) {
-        String st = c.state();
-        return st == null ? "created" : switch (st) {
-            case "stopped", "exited", "configured" -> st.equals("configured") ? "created" : "exited";
-            default -> st;
-        };
+        return c.state() == null ? "created" : c.state().value(); // podman's names for jpod's states are docker's
     }
 
     /** "Up 5 seconds", "Exited (0) 2 minutes ago", "Created". */
@@ -387,7 +384,7 @@ final class ContainerEndpoints {
     private void start(HttpExchange ex, String id) throws IOException {
         try (Engine engine = api.engine()) {
             ContainerRecord c = engine.container(id);
-            if ("running".equals(c.state())) {
+            if (c.state() == ContainerState.RUNNING) {
                 ex.empty(304);
                 return;
             }
@@ -402,7 +399,7 @@ final class ContainerEndpoints {
     private void stop(HttpExchange ex, String id) throws IOException {
         try (Engine engine = api.engine()) {
             ContainerRecord c = engine.container(id);
-            if (!"running".equals(c.state())) {
+            if (c.state() != ContainerState.RUNNING) {
                 ex.empty(304);
                 return;
             }
@@ -414,7 +411,7 @@ final class ContainerEndpoints {
     private void remove(HttpExchange ex, String id) throws IOException {
         try (Engine engine = api.engine()) {
             ContainerRecord c = engine.container(id);
-            if ("running".equals(c.state()) && !ex.request.flag("force")) {
+            if (c.state() == ContainerState.RUNNING && !ex.request.flag("force")) {
                 throw new HttpError(409, "cannot remove container \"/" + c.name() + "\": container is running: stop the container before removing or force remove");
             }
             engine.removeContainer(c.id(), ex.request.flag("force"), ex.request.flag("v"));
@@ -460,7 +457,7 @@ final class ContainerEndpoints {
         boolean stdin = r.flag("stdin") && cfg != null && cfg.interactive();
         boolean stdout = r.flag("stdout");
         boolean stderr = r.flag("stderr");
-        boolean waiting = !"running".equals(c.state());
+        boolean waiting = c.state() != ContainerState.RUNNING;
         if (waiting) {
             attachPending.put(c.id(), Boolean.TRUE);
         }
@@ -514,7 +511,7 @@ final class ContainerEndpoints {
         while (System.nanoTime() < deadline) {
             try (Engine engine = api.engine()) {
                 ContainerRecord c = engine.container(id);
-                if ("running".equals(c.state())) {
+                if (c.state() == ContainerState.RUNNING) {
                     sawRunning = true;
                     try {
                         return engine.openAttach(id);
@@ -616,7 +613,7 @@ final class ContainerEndpoints {
     }
 
     /** docker's X-Docker-Container-Path-Stat: base64 of {name, size, mode (Go's FileMode bits), mtime, linkTarget}. */
-    private static String pathStat(io.jpod.engine.Copier.PathStat s) throws IOException {
+    private static String pathStat(io.jpod.engine.container.Copier.PathStat s) throws IOException {
         long mode = s.mode() & 0777;
         if ((s.mode() & 04000) != 0) {
             mode |= 1L << 23; // setuid
@@ -654,7 +651,7 @@ final class ContainerEndpoints {
         JsonNode body = jsonBody(ex);
         try (Engine engine = api.engine()) {
             ContainerRecord c = engine.container(id);
-            if (!"running".equals(c.state())) {
+            if (c.state() != ContainerState.RUNNING) {
                 throw new HttpError(409, "container " + c.id() + " is not running");
             }
             ExecInstance e = new ExecInstance(newId(), c.id(), body);

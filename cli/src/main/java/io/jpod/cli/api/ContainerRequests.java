@@ -1,10 +1,10 @@
 package io.jpod.cli.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jpod.engine.LogConfig;
 import io.jpod.engine.image.PullPolicy;
-import io.jpod.engine.RestartPolicy;
-import io.jpod.engine.RunRequest;
+import io.jpod.engine.container.LogConfig;
+import io.jpod.engine.container.RestartPolicy;
+import io.jpod.engine.container.RunRequest;
 
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -2,7 +2,7 @@ package io.jpod.cli.api;
 
 import io.jpod.engine.Dirs;
 import io.jpod.engine.Engine;
-import io.jpod.engine.ProcessHost;
+import io.jpod.engine.container.ProcessHost;
 
 import java.io.IOException;
 import java.io.PrintStream;

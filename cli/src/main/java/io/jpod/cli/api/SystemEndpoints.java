@@ -1,9 +1,10 @@
 package io.jpod.cli.api;
 
+import io.jpod.storage.ContainerState;
 import io.jpod.cli.VersionCommand;
 import io.jpod.engine.Dirs;
 import io.jpod.engine.Engine;
-import io.jpod.engine.EventLog;
+import io.jpod.engine.system.EventLog;
 import io.jpod.storage.ContainerRecord;
 
 import java.io.IOException;
@@ -75,8 +76,8 @@ final class SystemEndpoints {
         Map<String, Object> i = new LinkedHashMap<>();
         try (Engine engine = api.engine()) {
             List<ContainerRecord> cs = engine.containers();
-            long running = cs.stream().filter(c -> "running".equals(c.state())).count();
-            long paused = cs.stream().filter(c -> "paused".equals(c.state())).count();
+            long running = cs.stream().filter(c -> c.state() == ContainerState.RUNNING).count();
+            long paused = 0; // jpod has no pause
             i.put("ID", "jpod");
             i.put("Containers", cs.size());
             i.put("ContainersRunning", running);

@@ -9,7 +9,7 @@ import io.jpod.engine.EngineException;
 import io.jpod.engine.GoDuration;
 import io.jpod.engine.NoSuchImageException;
 import io.jpod.engine.image.PullPolicy;
-import io.jpod.engine.RunRequest;
+import io.jpod.engine.container.RunRequest;
 import io.jpod.storage.DiffWalker;
 import io.jpod.storage.ImageRecord;
 import io.jpod.storage.Store;
@@ -623,8 +623,8 @@ public final class ImageBuilder {
                 new RunRequest.ProcessRequest("", argEnv, null, null, null),
                 null, false, new RunRequest.PullRequest(PullPolicy.NEVER, true, true, null),
                 new RunRequest.NetworkRequest(network, List.of(), List.of(), false, List.of(), List.of(), List.of(), req.noHosts()),
-                new RunRequest.LifecycleRequest(false, false, false, false, null, null, Map.of(), io.jpod.engine.LogConfig.DEFAULT,
-                        false, io.jpod.engine.RestartPolicy.NO, null, false, null, attach),
+                new RunRequest.LifecycleRequest(false, false, false, false, null, null, Map.of(), io.jpod.engine.container.LogConfig.DEFAULT,
+                        false, io.jpod.engine.container.RestartPolicy.NO, null, false, null, attach),
                 new RunRequest.SecurityRequest(List.of(), List.of(), false, List.of(), req.volumes(), mounts, List.of(), false,
                         true, null, List.of()),
                 new RunRequest.ResourceRequest());
@@ -652,7 +652,7 @@ public final class ImageBuilder {
         }
         java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
         try (PrintStream p = new PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8)) {
-            engine.logs(container, new io.jpod.engine.LogOptions(false, 10, null, false), p, p);
+            engine.logs(container, new io.jpod.engine.container.LogOptions(false, 10, null, false), p, p);
         } catch (RuntimeException e) {
             return "";
         }

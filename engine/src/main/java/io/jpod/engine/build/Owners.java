@@ -1,7 +1,7 @@
 package io.jpod.engine.build;
 
 import io.jpod.engine.EngineException;
-import io.jpod.engine.RootfsPath;
+import io.jpod.engine.container.RootfsPath;
 
 import java.io.IOException;
 import java.nio.file.Files;

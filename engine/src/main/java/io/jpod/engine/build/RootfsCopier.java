@@ -1,7 +1,7 @@
 package io.jpod.engine.build;
 
 import io.jpod.engine.EngineException;
-import io.jpod.engine.RootfsPath;
+import io.jpod.engine.container.RootfsPath;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.CompressorStreamFactory;

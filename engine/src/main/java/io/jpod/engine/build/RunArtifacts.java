@@ -36,7 +36,7 @@ final class RunArtifacts {
         for (String t : targets) {
             String rel = t.replaceFirst("^/+", "");
             while (!rel.isEmpty()) {
-                Path entry = io.jpod.engine.RootfsPath.resolve(changes, rel);
+                Path entry = io.jpod.engine.container.RootfsPath.resolve(changes, rel);
                 boolean inImage = inLowers(lowers, rel);
                 if (!isEmpty(entry) || (inImage && (fullCopy || hasXattrs(entry)))) {
                     break;

@@ -84,7 +84,7 @@ final class RunMounts {
                     String key;
                     if (o.containsKey("from")) {
                         Map.Entry<Path, String> root = from.rootfs(o.get("from"));
-                        host = io.jpod.engine.RootfsPath.resolve(root.getKey(), SourceFiles.clean(source));
+                        host = io.jpod.engine.container.RootfsPath.resolve(root.getKey(), SourceFiles.clean(source));
                         key = root.getValue() + ":" + source;
                     } else {
                         List<SourceFiles.Match> m = context.match(source);

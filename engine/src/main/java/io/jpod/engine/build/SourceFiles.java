@@ -1,6 +1,6 @@
 package io.jpod.engine.build;
 
-import io.jpod.engine.RootfsPath;
+import io.jpod.engine.container.RootfsPath;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,9 +2,10 @@ package io.jpod.engine.image;
 
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
-import io.jpod.engine.EventLog;
 import io.jpod.engine.ImageInUseException;
 import io.jpod.engine.NoSuchImageException;
+import io.jpod.storage.ContainerState;
+import io.jpod.engine.system.EventLog;
 import io.jpod.image.AuthStore;
 import io.jpod.image.Credentials;
 import io.jpod.image.ImagePuller;
@@ -394,7 +395,7 @@ public final class ImageCommands {
                         + " (" + users.get(0).name() + "); remove the container first, or use -f");
             }
             for (io.jpod.storage.ContainerRecord c : users) {
-                if ("running".equals(c.state())) {
+                if (c.state() == ContainerState.RUNNING) {
                     throw new EngineException("image " + r.id().substring(7, 19) + " is in use by running container " + c.name()
                             + "; stop it first");
                 }

@@ -1,6 +1,7 @@
 package io.jpod.engine.image;
 
-import io.jpod.engine.EventLog;
+import io.jpod.engine.system.EventLog;
+
 import io.jpod.storage.ImageRecord;
 import io.jpod.storage.Store;
 

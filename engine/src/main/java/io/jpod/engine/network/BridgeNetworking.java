@@ -1,7 +1,7 @@
 package io.jpod.engine.network;
 
 import io.jpod.engine.EngineException;
-import io.jpod.engine.ProcInfo;
+import io.jpod.engine.container.ProcInfo;
 import io.jpod.network.Ipv4Subnet;
 import io.jpod.rootless.ContainerSpec;
 import io.jpod.rootless.NativeHelper;

@@ -1,10 +1,10 @@
 package io.jpod.engine.network;
 
+import io.jpod.engine.container.RunRequest;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jpod.engine.EngineException;
-import io.jpod.engine.RunRequest;
 import io.jpod.image.ImageConfig;
 import io.jpod.network.DnsOptions;
 import io.jpod.network.NetworkException;

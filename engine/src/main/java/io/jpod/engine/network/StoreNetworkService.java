@@ -89,7 +89,7 @@ public final class StoreNetworkService implements NetworkService {
         Map.Entry<NetworkRecord, NetworkLease> joined = networks.lease(c.id(), c.name(),
                 List.of(new Networks.Join(network, options.aliases(), options.ip()))).get(0);
         BridgeNetworking bridge = containers.bridge();
-        if ("running".equals(c.state())) {
+        if (c.state() == io.jpod.storage.ContainerState.RUNNING) {
             try {
                 bridge.attachRunning(containers.initPid(c), joined.getKey(), joined.getValue());
             } catch (RuntimeException e) {
@@ -109,7 +109,7 @@ public final class StoreNetworkService implements NetworkService {
                 .orElseThrow(() -> new EngineException("container " + c.id() + " is not connected to network " + net.name()
                         + ": network is not connected"));
         BridgeNetworking bridge = containers.bridge();
-        if ("running".equals(c.state())) {
+        if (c.state() == io.jpod.storage.ContainerState.RUNNING) {
             bridge.detachRunning(lease.getValue());
         }
         networks.release(c.id(), net.name());
@@ -121,7 +121,7 @@ public final class StoreNetworkService implements NetworkService {
         List<ContainerRecord> targets = new ArrayList<>();
         if (all) {
             for (ContainerRecord c : containers.all()) {
-                if ("running".equals(containers.current(c.id()).state())) {
+                if (containers.current(c.id()).state() == io.jpod.storage.ContainerState.RUNNING) {
                     targets.add(c);
                 }
             }

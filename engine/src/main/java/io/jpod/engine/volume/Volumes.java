@@ -3,9 +3,10 @@ package io.jpod.engine.volume;
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
 import io.jpod.engine.HostTar;
-import io.jpod.engine.MountSpecs;
 import io.jpod.engine.NoSuchVolumeException;
 import io.jpod.engine.VolumeInUseException;
+import io.jpod.engine.container.MountSpecs;
+import io.jpod.storage.ContainerState;
 import io.jpod.storage.StorageException;
 import io.jpod.storage.Store;
 import io.jpod.storage.VolumeRecord;
@@ -121,7 +122,7 @@ public final class Volumes {
     public void remove(String name, boolean force) {
         require(name);
         List<String> users = usedBy(name);
-        boolean running = users.stream().anyMatch(id -> store.containers().get(id).map(c -> "running".equals(c.state())).orElse(false));
+        boolean running = users.stream().anyMatch(id -> store.containers().get(id).map(c -> c.state() == ContainerState.RUNNING).orElse(false));
         if (!users.isEmpty() && (running || !force)) {
             throw new VolumeInUseException(name, users);
         }

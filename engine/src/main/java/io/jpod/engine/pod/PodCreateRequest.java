@@ -1,0 +1,34 @@
+package io.jpod.engine.pod;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * `pod create`, parsed: name (null: generated), -p specs, --share (null: podman's default net,ipc,uts), --hostname,
+ * --label, --infra, --infra-command, --add-host, --dns, --network, --userns, the command line (inspect's
+ * CreateCommand), and the pod cgroup's --memory and --cpus (null: none).
+ */
+public record PodCreateRequest(String name, List<String> publish, String share, String hostname, Map<String, String> labels,
+                               boolean infra, List<String> infraCommand, List<String> addHosts, List<String> dns,
+                               String network, String userns, List<String> createCommand, String memory, String cpus) {
+    public PodCreateRequest {
+        publish = publish == null ? List.of() : List.copyOf(publish);
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        infraCommand = infraCommand == null ? List.of() : List.copyOf(infraCommand);
+        addHosts = addHosts == null ? List.of() : List.copyOf(addHosts);
+        dns = dns == null ? List.of() : List.copyOf(dns);
+        createCommand = createCommand == null ? List.of() : List.copyOf(createCommand);
+    }
+
+    /** Without limits (kube play, run --pod new:NAME). */
+    public PodCreateRequest(String name, List<String> publish, String share, String hostname, Map<String, String> labels,
+                            boolean infra, List<String> infraCommand, List<String> addHosts, List<String> dns,
+                            String network, String userns, List<String> createCommand) {
+        this(name, publish, share, hostname, labels, infra, infraCommand, addHosts, dns, network, userns, createCommand, null, null);
+    }
+
+    /** Whether the pod gets a cgroup of its own (its containers' cgroups below it). */
+    boolean limited() {
+        return memory != null || cpus != null;
+    }
+}

@@ -1,0 +1,466 @@
+package io.jpod.engine.pod;
+
+import io.jpod.engine.ContainerRunningException;
+import io.jpod.engine.Dirs;
+import io.jpod.engine.Engine;
+import io.jpod.engine.EngineException;
+import io.jpod.engine.NoSuchPodException;
+import io.jpod.engine.container.ContainerCgroups;
+import io.jpod.engine.container.ContainerNames;
+import io.jpod.engine.container.ProcessHost;
+import io.jpod.engine.container.RunRequest;
+import io.jpod.engine.container.SandboxPolicy;
+import io.jpod.engine.container.Signals;
+import io.jpod.storage.ContainerState;
+import io.jpod.network.PortMapping;
+import io.jpod.network.PortParser;
+import io.jpod.rootless.NativeHelper;
+import io.jpod.storage.ContainerRecord;
+import io.jpod.storage.PodRecord;
+import io.jpod.storage.Store;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * `jpod pod …`: pods as podman has them. A pod is a record ({@code storage.PodStore}), an infra process holding the
+ * shared namespaces ({@link PodInfra}) and the containers whose creation settings name the pod. Its state is derived
+ * from its containers' (the infra counting as one), as podman derives it.
+ */
+public final class Pods {
+    /** podman's default --share. */
+    static final List<String> DEFAULT_SHARE = List.of("uts", "ipc", "net");
+    private static final List<String> SHAREABLE = List.of("cgroup", "ipc", "net", "pid", "uts", "none");
+
+    private final Engine engine;
+    private final Store store;
+    private final PodInfra infra;
+    private final PrintStream err;
+    private final Map<String, String> env;
+
+    public Pods(Engine engine, Store store, Dirs dirs, Map<String, String> env, PrintStream err, ProcessHost host) {
+        this.engine = engine;
+        this.store = store;
+        this.err = err;
+        this.env = env;
+        this.infra = new PodInfra(dirs, NativeHelper.locate(env), host, env, err);
+    }
+
+    /** The shared host name: --hostname, else the pod's name (podman's default). */
+    public static String hostname(PodRecord pod) {
+        String h = pod.hostname() != null ? pod.hostname() : pod.name();
+        return h.length() > 64 ? h.substring(0, 64) : h;
+    }
+
+    /** The pod's --network, slirp4netns when none was given. */
+    static String networkMode(PodRecord pod) {
+        return pod.network() == null ? "slirp4netns" : pod.network();
+    }
+
+    // ---- create
+
+    public PodRecord create(PodCreateRequest req) {
+        List<String> share = parseShare(req.share());
+        if (req.name() != null && !io.jpod.storage.PodStore.validName(req.name())) {
+            throw new EngineException("invalid pod name \"" + req.name() + "\": use letters, digits, '_', '.' and '-', starting with a letter or digit");
+        }
+        if (!req.infra()) {
+            if (!req.publish().isEmpty()) {
+                throw new EngineException("you must have an infra container to publish port bindings to the host");
+            }
+            share = List.of();
+        }
+        for (String p : req.publish()) {
+            PortParser.parse(p); // a bad spec fails now, not at the pod's start
+        }
+        if (req.network() != null) {
+            io.jpod.network.NetworkMode.parse(req.network());
+        }
+        String userns = null;
+        if (req.userns() != null && !req.userns().isEmpty() && !req.userns().equals("host")) {
+            if (!req.userns().equals("keep-id")) {
+                throw new EngineException("--userns=" + req.userns() + " is not supported for pods: use keep-id (or host, the default)");
+            }
+            if (share.isEmpty()) {
+                throw new EngineException("--userns=keep-id on a pod needs an infra sharing namespaces: give it to each container instead (run --userns=keep-id)");
+            }
+            SandboxPolicy.keepIdMapRecords(); // the caller's ids fit, or one line saying what to add
+            userns = "keep-id";
+        }
+        if (req.hostname() != null && (req.hostname().isEmpty() || req.hostname().length() > 64)) {
+            throw new EngineException("invalid hostname \"" + req.hostname() + "\": 1 to 64 characters");
+        }
+        ContainerCgroups.Planned limits = req.limited() ? ContainerCgroups.planPod(req.memory(), req.cpus(), env) : null;
+        SecureRandom random = new SecureRandom();
+        String id = ContainerNames.newId(random);
+        String name = req.name();
+        if (name == null) {
+            Set<String> taken = new HashSet<>();
+            store.pods().list().forEach(p -> taken.add(p.name()));
+            name = ContainerNames.newName(random, taken);
+        }
+        PodRecord pod = new PodRecord(id, name, Instant.now(), req.labels(), req.infra() ? ContainerNames.newId(random) : null,
+                share, req.publish(), req.hostname(), req.network(), req.addHosts(), req.dns(), req.infraCommand(), req.createCommand(),
+                userns);
+        store.pods().create(pod);
+        if (limits != null) {
+            try {
+                ContainerCgroups.createPod(limits, id, store.pods().dir(id));
+            } catch (IOException e) {
+                store.pods().remove(id); // nothing half-made stays
+                throw new EngineException("cannot set up the pod's cgroup: " + e.getMessage(), e);
+            }
+        }
+        return pod;
+    }
+
+    /** --share: podman's names, "none" for nothing; "+ns" adds to the default. */
+    static List<String> parseShare(String share) {
+        if (share == null) {
+            return DEFAULT_SHARE;
+        }
+        List<String> out = new ArrayList<>();
+        String s = share;
+        if (s.startsWith("+")) {
+            out.addAll(DEFAULT_SHARE);
+            s = s.substring(1);
+        }
+        for (String ns : s.split(",")) {
+            String n = ns.strip();
+            if (!SHAREABLE.contains(n)) {
+                throw new EngineException("invalid kernel namespace to share: " + n + ". Options are: cgroup, ipc, net, pid, uts or none");
+            }
+            if (n.equals("none")) {
+                return List.of();
+            }
+            if (n.equals("cgroup")) {
+                continue; // each container has its own cgroup namespace rooted at its own cgroup
+            }
+            if (!out.contains(n)) {
+                out.add(n);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    // ---- lookup and state
+
+    public PodRecord get(String idOrName) {
+        return store.pods().get(idOrName).orElseThrow(() -> new NoSuchPodException(idOrName));
+    }
+
+    public boolean exists(String idOrName) {
+        return store.pods().get(idOrName).isPresent();
+    }
+
+    public List<PodRecord> list() {
+        return store.pods().list();
+    }
+
+    /** The pod's containers (not the infra), newest first, states reconciled. */
+    public List<ContainerRecord> containers(PodRecord pod) {
+        List<ContainerRecord> out = new ArrayList<>();
+        for (ContainerRecord c : engine.containers()) {
+            if (pod.id().equals(podOf(c))) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** The id of the pod the container belongs to, or null. */
+    public static String podOf(ContainerRecord c) {
+        return c.lifecycle() == null || c.lifecycle().config() == null ? null : c.lifecycle().config().pod();
+    }
+
+    /** The infra as podman lists it among the pod's containers: created (never started), running or exited. */
+    public ContainerState infraState(PodRecord pod) {
+        if (pod.infraId() == null) {
+            return null;
+        }
+        if (infra.running(pod) != null) {
+            return ContainerState.RUNNING;
+        }
+        return java.nio.file.Files.isDirectory(infra.runDir(pod.id())) ? ContainerState.EXITED : ContainerState.CREATED;
+    }
+
+    /** podman's pod state from its containers' states (the infra included). */
+    public String state(PodRecord pod) {
+        return state(pod, containers(pod));
+    }
+
+    String state(PodRecord pod, List<ContainerRecord> containers) {
+        List<ContainerState> states = new ArrayList<>();
+        containers.forEach(c -> states.add(c.state()));
+        ContainerState is = infraState(pod);
+        if (is != null) {
+            states.add(is);
+        }
+        return derive(states);
+    }
+
+    /** podman's rule: all running → Running; some → Degraded; all ended → Exited; some → Stopped; else Created. */
+    static String derive(List<ContainerState> states) {
+        int n = states.size();
+        if (n == 0) {
+            return "Created";
+        }
+        long running = states.stream().filter(ContainerState::isRunning).count();
+        long stopped = states.stream().filter(s -> s == ContainerState.EXITED).count();
+        if (running == n) {
+            return "Running";
+        }
+        if (running > 0) {
+            return "Degraded";
+        }
+        if (stopped == n) {
+            return "Exited";
+        }
+        if (stopped > 0) {
+            return "Stopped";
+        }
+        return "Created";
+    }
+
+    // ---- lifecycle
+
+    /** Starts the infra, then every container of the pod that is not running. */
+    public void start(String idOrName) {
+        PodRecord pod = get(idOrName);
+        if (pod.infraId() != null) {
+            infra.start(pod, store.pods().dir(pod.id()));
+        }
+        List<ContainerRecord> cs = new ArrayList<>(containers(pod));
+        java.util.Collections.reverse(cs); // the oldest first, as they were added
+        for (ContainerRecord c : cs) {
+            if (c.state() != ContainerState.RUNNING) {
+                int code = engine.start(c.id(), false, false);
+                if (code != 0) {
+                    throw new EngineException("starting container " + c.id() + ": the container exited with status " + code);
+                }
+            }
+        }
+    }
+
+    /** Stops every container of the pod (stop signal, then SIGKILL after the timeout), then the infra. */
+    public void stop(String idOrName, Integer timeoutSeconds) {
+        PodRecord pod = get(idOrName);
+        for (ContainerRecord c : containers(pod)) {
+            if (c.state() == ContainerState.RUNNING) {
+                engine.stop(c.id(), timeoutSeconds);
+            }
+        }
+        infra.stop(pod, Signals.TERM);
+    }
+
+    public void restart(String idOrName) {
+        stop(idOrName, null);
+        start(idOrName);
+    }
+
+    /** Sends the signal to every running container of the pod and to the infra. */
+    public void kill(String idOrName, String signal) {
+        PodRecord pod = get(idOrName);
+        int sig = Signals.parse(signal);
+        for (ContainerRecord c : containers(pod)) {
+            if (c.state() == ContainerState.RUNNING) {
+                engine.kill(c.id(), signal);
+            }
+        }
+        infra.stop(pod, sig);
+    }
+
+    /** Removes the pod with its containers; running ones only with force (then stopped, killed after stopSeconds). */
+    public void remove(String idOrName, boolean force, int stopSeconds) {
+        PodRecord pod = get(idOrName);
+        List<ContainerRecord> cs = containers(pod);
+        if (!force) {
+            for (ContainerRecord c : cs) {
+                if (c.state() == ContainerState.RUNNING) {
+                    throw new ContainerRunningException("pod " + pod.id() + " has containers that are not ready to be removed: cannot remove container "
+                            + c.id() + " as it is running - running or paused containers cannot be removed without force: container state improper");
+                }
+            }
+        }
+        for (ContainerRecord c : cs) {
+            engine.removeContainer(c.id(), true, false, stopSeconds);
+        }
+        infra.stop(pod, Signals.TERM);
+        infra.forget(pod);
+        if (!ContainerCgroups.removePod(store.pods().dir(pod.id()), pod.infraId())) {
+            err.println("jpod: warning: cannot remove the cgroup of pod " + pod.name() + ": processes are still in it");
+        }
+        store.pods().remove(pod.id());
+    }
+
+    /** Removes every pod that is not running (Created, Exited, Stopped); their ids. */
+    public List<String> prune() {
+        List<String> removed = new ArrayList<>();
+        for (PodRecord p : list()) {
+            String s = state(p);
+            if (!s.equals("Running") && !s.equals("Degraded") && !s.equals("Paused")) {
+                remove(p.id(), false, 0);
+                removed.add(p.id());
+            }
+        }
+        return removed;
+    }
+
+    /** The join records for a container of this pod starting now (the infra is started first when it is not running). */
+    public static List<io.jpod.rootless.ContainerSpec.Extra> joinForStart(Store store, PodInfra infra, String podId) {
+        PodRecord pod = store.pods().get(podId)
+                .orElseThrow(() -> new EngineException("the container's pod " + podId.substring(0, 12) + " no longer exists; remove the container"));
+        if (pod.infraId() == null || pod.share().isEmpty()) {
+            return List.of();
+        }
+        return PodInfra.joinRecords(pod, infra.start(pod, store.pods().dir(pod.id())));
+    }
+
+    /** The network request a container of this pod is planned with: the pod's, without ports (they are the infra's). */
+    public static RunRequest.NetworkRequest containerNetwork(PodRecord pod, RunRequest.NetworkRequest own) {
+        if (!pod.share().contains("net")) {
+            return own;
+        }
+        if (!own.publish().isEmpty() || own.publishAll()) {
+            throw new EngineException("invalid config provided: published or exposed ports must be defined when the pod is created: network cannot be configured when it is shared with a pod");
+        }
+        List<String> hosts = new ArrayList<>(pod.addHosts());
+        hosts.addAll(own.addHosts() == null ? List.of() : own.addHosts());
+        return new RunRequest.NetworkRequest(networkMode(pod), hosts, List.of(), false,
+                own.dns().isEmpty() ? pod.dns() : own.dns(), own.dnsSearch(), own.dnsOptions(), own.noHosts());
+    }
+
+    // ---- reports
+
+    /** podman's `pod inspect` object. */
+    public Map<String, Object> inspect(PodRecord pod) {
+        List<ContainerRecord> cs = containers(pod);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Id", pod.id());
+        m.put("Name", pod.name());
+        m.put("Created", pod.created() == null ? null : pod.created().toString());
+        m.put("CreateCommand", pod.createCommand());
+        m.put("ExitPolicy", "continue");
+        m.put("State", state(pod, cs));
+        m.put("Hostname", pod.hostname() == null ? "" : pod.hostname());
+        m.put("Labels", pod.labels());
+        m.put("CreateCgroup", false);
+        m.putAll(ContainerCgroups.podInspect(store.pods().dir(pod.id()))); // --memory/--cpus: CreateCgroup, CgroupPath, limits
+        m.put("CreateInfra", pod.infraId() != null);
+        if (pod.infraId() != null) {
+            m.put("InfraContainerID", pod.infraId());
+            Map<String, Object> ic = new LinkedHashMap<>();
+            Map<String, Object> bindings = new LinkedHashMap<>();
+            for (String p : pod.publish()) {
+                for (PortMapping pm : PortParser.parse(p)) {
+                    @SuppressWarnings("unchecked")
+                    List<Map<String, String>> l = (List<Map<String, String>>) bindings.computeIfAbsent(
+                            pm.containerPort() + "/" + pm.protocol(), k -> new ArrayList<Map<String, String>>());
+                    Map<String, String> b = new LinkedHashMap<>();
+                    b.put("HostIp", pm.hostIp() == null || pm.hostIp().equals("0.0.0.0") ? "" : pm.hostIp());
+                    b.put("HostPort", pm.hostPort() == 0 ? "" : Integer.toString(pm.hostPort()));
+                    l.add(b);
+                }
+            }
+            ic.put("PortBindings", bindings);
+            ic.put("HostNetwork", "host".equals(pod.network()));
+            ic.put("DNSServer", pod.dns().isEmpty() ? null : pod.dns());
+            ic.put("HostAdd", pod.addHosts().isEmpty() ? null : pod.addHosts());
+            ic.put("NetworkOptions", null);
+            ic.put("pid_ns", pod.share().contains("pid") ? "pod" : "private");
+            ic.put("userns", pod.userns() == null ? "host" : pod.userns());
+            ic.put("uts_ns", "private");
+            m.put("InfraConfig", ic);
+        }
+        m.put("SharedNamespaces", pod.share());
+        List<Map<String, Object>> list = new ArrayList<>();
+        if (pod.infraId() != null) {
+            list.add(containerEntry(pod.infraId(), infraName(pod), infraState(pod), "State"));
+        }
+        for (ContainerRecord c : cs) {
+            list.add(containerEntry(c.id(), c.name(), c.state(), "State"));
+        }
+        m.put("NumContainers", list.size());
+        m.put("Containers", list);
+        return m;
+    }
+
+    /** podman's name for the infra: the pod id's first 12 digits and "-infra". */
+    public static String infraName(PodRecord pod) {
+        return pod.id().substring(0, 12) + "-infra";
+    }
+
+    private static Map<String, Object> containerEntry(String id, String name, ContainerState state, String stateKey) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("Id", id);
+        e.put(stateKey.equals("State") ? "Name" : "Names", name);
+        e.put(stateKey, state.value());
+        return e;
+    }
+
+    /** podman's `pod ps --format json` object. */
+    public Map<String, Object> listEntry(PodRecord pod) {
+        List<ContainerRecord> cs = containers(pod);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Cgroup", "");
+        List<Map<String, Object>> list = new ArrayList<>();
+        if (pod.infraId() != null) {
+            list.add(containerEntry(pod.infraId(), infraName(pod), infraState(pod), "Status"));
+        }
+        for (ContainerRecord c : cs) {
+            list.add(containerEntry(c.id(), c.name(), c.state(), "Status"));
+        }
+        m.put("Containers", list);
+        m.put("Created", pod.created() == null ? null : pod.created().toString());
+        m.put("Id", pod.id());
+        m.put("InfraId", pod.infraId() == null ? "" : pod.infraId());
+        m.put("Name", pod.name());
+        m.put("Namespace", "");
+        m.put("Networks", List.of());
+        m.put("Status", state(pod, cs));
+        m.put("Labels", pod.labels());
+        return m;
+    }
+
+    /** `pod top`: the processes of every running container of the pod, one header. */
+    public List<String[]> top(String idOrName) {
+        PodRecord pod = get(idOrName);
+        List<String[]> rows = new ArrayList<>();
+        for (ContainerRecord c : containers(pod)) {
+            if (c.state() != ContainerState.RUNNING) {
+                continue;
+            }
+            List<String[]> t = engine.top(c.id());
+            rows.addAll(rows.isEmpty() ? t : t.subList(Math.min(1, t.size()), t.size()));
+        }
+        if (rows.isEmpty()) {
+            throw new EngineException("no containers in pod " + pod.id() + " are running");
+        }
+        return rows;
+    }
+
+    /** `pod stats --no-stream`: each running container's stats, with its pod. */
+    public List<Map<String, Object>> stats(String idOrName) {
+        PodRecord pod = get(idOrName);
+        List<String> ids = containers(pod).stream().filter(c -> c.state() == ContainerState.RUNNING).map(ContainerRecord::id).toList();
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> s : engine.stats(ids, null, true)) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("Pod", pod.id().substring(0, 12));
+            m.putAll(s);
+            out.add(m);
+        }
+        return out;
+    }
+}
