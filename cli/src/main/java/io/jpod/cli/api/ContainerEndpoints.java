@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** {@code /containers} and {@code /exec}: create, list, inspect, start, stop, kill, wait, attach, logs, remove, exec. */
+/** {@code /containers} and {@code /exec}: create, list, inspect, start, stop, kill, wait, attach, logs, remove, exec (stats: {@link StatsEndpoint}). */
 final class ContainerEndpoints {
     /** How long an attach made before the start waits for that start. */
     private static final Duration ATTACH_WAIT = Duration.ofMinutes(10);
@@ -148,6 +148,14 @@ final class ContainerEndpoints {
                     engine.rename(id, name);
                 }
                 ex.empty(204);
+            }
+            case "stats GET" -> api.stats.stats(ex, id);
+            case "pause POST", "unpause POST" -> {
+                try (Engine engine = api.engine()) {
+                    engine.container(id); // 404 first
+                }
+                // no freezer: jpod has no pause command (see docs/ARCHITECTURE.md, "The Docker-compatible API")
+                throw new HttpError(501, "jpod cannot " + seg[2] + " containers: it has no pause (no freezer cgroup is managed); stop and start the container instead");
             }
             case "resize POST" -> {
                 resize(id, ex.request.number("h", 0), ex.request.number("w", 0));
@@ -393,7 +401,9 @@ final class ContainerEndpoints {
             }
             int code = attachPending.containsKey(c.id()) ? engine.startHeldForAttach(c.id()) : engine.start(c.id(), false, false);
             if (code != 0) {
-                throw new HttpError(500, "container " + id + " failed to start (status " + code + ")");
+                // the docker CLI's run exits 127 / 126 / 125 by these words, as for docker's runtime errors
+                String why = code == 127 ? ": its command: no such file or directory" : code == 126 ? ": its command: permission denied" : "";
+                throw new HttpError(500, "container " + id + " failed to start" + why + " (status " + code + ")");
             }
         }
         ex.empty(204);

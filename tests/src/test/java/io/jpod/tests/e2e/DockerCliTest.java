@@ -111,6 +111,22 @@ class DockerCliTest {
     }
 
     @Test
+    void runExitCodesAreDockersForEachKindOfFailure() {
+        Result one = docker("run", "--rm", "--name", "x1", image, "sh", "-c", "exit 1");
+        assertEquals(1, one.exitCode(), one::toString);
+        Result notFound = docker("run", "--rm", "--name", "x127", image, "/no/such/command");
+        assertEquals(127, notFound.exitCode(), notFound::toString);
+        Result notExecutable = docker("run", "--rm", "--name", "x126", image, "/etc/passwd");
+        assertEquals(126, notExecutable.exitCode(), notExecutable::toString);
+        Result noImage = docker("run", "--rm", "localhost/jpod-api/none:1", "true");
+        assertEquals(125, noImage.exitCode(), noImage::toString);
+        Result badFlag = docker("run", "--rm", "--no-such-flag", image, "true");
+        assertEquals(125, badFlag.exitCode(), badFlag::toString);
+        String names = dockerOk("ps", "-a", "--format", "{{.Names}}").stdout();
+        assertFalse(names.lines().anyMatch(n -> n.startsWith("x1")), "every --rm container is gone: " + names);
+    }
+
+    @Test
     void runInteractiveThroughARealPty() {
         // script(1) gives docker a real terminal: raw mode, the container's pty, the exit status of its shell
         Path input = FX.scratchDir("tty").resolve("input");
@@ -223,6 +239,7 @@ class DockerCliTest {
         dockerOk("rm", "-f", "sleeper");
         Result missing = docker("rm", "sleeper");
         assertEquals(1, missing.exitCode(), missing::toString);
+        assertEquals("Error response from daemon: No such container: sleeper", missing.stderr().strip());
     }
 
     @Test
@@ -235,6 +252,7 @@ class DockerCliTest {
         assertFalse(dockerOk("volume", "ls", "--format", "{{.Name}}").stdout().lines().anyMatch(l -> l.equals("dvol")));
         Result again = docker("volume", "rm", "dvol");
         assertEquals(1, again.exitCode(), again::toString);
+        assertEquals("Error response from daemon: get dvol: no such volume", again.stderr().strip());
     }
 
     @Test
@@ -245,7 +263,10 @@ class DockerCliTest {
         assertTrue(rmi.stdout().contains("Untagged: " + other), rmi::toString);
         Result missing = docker("rmi", "localhost/jpod-api/none:1");
         assertEquals(1, missing.exitCode(), missing::toString);
-        assertTrue(missing.stderr().contains("Error response from daemon: "), missing::toString);
+        assertEquals("Error response from daemon: No such image: localhost/jpod-api/none:1", missing.stderr().strip());
+        Result noContainer = docker("stop", "jpod-api-none");
+        assertEquals(1, noContainer.exitCode(), noContainer::toString);
+        assertEquals("Error response from daemon: No such container: jpod-api-none", noContainer.stderr().strip());
     }
 
     @Test
