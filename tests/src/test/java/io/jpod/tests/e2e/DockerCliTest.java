@@ -284,6 +284,23 @@ class DockerCliTest {
     }
 
     @Test
+    void eventsFollowedSeeWhatHappensLater() {
+        long since = Instant.now().getEpochSecond() - 1;
+        dockerOk("run", "-d", "--name", "followed", image, "sleep", "600");
+        BoundedProcess events = startDocker(env.runRoot().resolve("docker.sock"), Path.of("/dev/null"), "events",
+                "--since", Long.toString(since), "--filter", "container=followed", "--format", "{{.Type}} {{.Action}}");
+        try {
+            // once the start is shown the stream is live: the die of the stop below can only come by following
+            await("docker events shows the start", NORMAL, () -> events.stdoutSoFar().contains("container start\n"));
+            dockerOk("stop", "-t", "0", "followed");
+            await("docker events shows the die that came later", NORMAL, () -> events.stdoutSoFar().contains("container die\n"));
+        } finally {
+            events.stop(Duration.ofSeconds(5));
+            docker("rm", "-f", "followed");
+        }
+    }
+
+    @Test
     void systemDfSummarises() {
         Result df = dockerOk("system", "df");
         assertTrue(df.stdout().lines().anyMatch(l -> l.startsWith("Images ")), df::toString);
