@@ -122,6 +122,14 @@ class DockerCliTest {
         assertEquals(125, noImage.exitCode(), noImage::toString);
         Result badFlag = docker("run", "--rm", "--no-such-flag", image, "true");
         assertEquals(125, badFlag.exitCode(), badFlag::toString);
+        dockerOk("create", "--name", "x1-taken", image, "true");
+        Result taken = docker("run", "--rm", "--name", "x1-taken", image, "true");
+        assertEquals(125, taken.exitCode(), taken::toString);
+        assertTrue(taken.stderr().startsWith("docker: Error response from daemon: "), taken::toString);
+        Result execStopped = docker("exec", "x1-taken", "true");
+        assertEquals(1, execStopped.exitCode(), execStopped::toString);
+        assertTrue(execStopped.stderr().contains("is not running"), execStopped::toString);
+        dockerOk("rm", "x1-taken");
         String names = dockerOk("ps", "-a", "--format", "{{.Names}}").stdout();
         assertFalse(names.lines().anyMatch(n -> n.startsWith("x1")), "every --rm container is gone: " + names);
     }
