@@ -419,6 +419,19 @@ public final class Engine implements AutoCloseable {
         return rows;
     }
 
+    /** The raw counters of one container now (docker's stats API computes its own rates from them). */
+    public ContainerCounters counters(String idOrName) {
+        Lifecycle lc = lifecycle();
+        ContainerRecord r = lc.current(idOrName);
+        if (!lc.running(r)) {
+            return new ContainerCounters(r.id(), r.name(), false, java.time.Instant.now(), -1, -1, -1, -1, -1, -1, -1, -1);
+        }
+        ContainerStats.Sample s = ContainerStats.sample(lc, r);
+        long limit = s.memLimit() == Long.MAX_VALUE || s.memLimit() < 0 ? ContainerStats.hostMemory() : s.memLimit();
+        return new ContainerCounters(s.id(), s.name(), true, s.at(), s.cpuNanos(), s.memUsage(), limit, s.pids(),
+                s.netIn(), s.netOut(), s.blockIn(), s.blockOut());
+    }
+
     /** `update`: new resource limits for a container (applied now when it runs, kept for its next start). */
     public void update(String idOrName, RunRequest.ResourceRequest limits) {
         Lifecycle lc = lifecycle();

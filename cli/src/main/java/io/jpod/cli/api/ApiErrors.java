@@ -5,6 +5,7 @@ import io.jpod.engine.EngineException;
 import io.jpod.engine.ImageInUseException;
 import io.jpod.engine.NoSuchContainerException;
 import io.jpod.engine.NoSuchImageException;
+import io.jpod.engine.NoSuchVolumeException;
 import io.jpod.image.ImageException;
 import io.jpod.network.NetworkException;
 import io.jpod.rootless.RootlessException;
@@ -24,8 +25,15 @@ final class ApiErrors {
 
     static Failure of(RuntimeException e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (e instanceof NoSuchContainerException || e instanceof NoSuchImageException) {
-            return new Failure(404, m, false);
+        // docker's words for what is not there (its CLI prints them; scripts match them)
+        if (e instanceof NoSuchContainerException c) {
+            return new Failure(404, "No such container: " + c.reference(), false);
+        }
+        if (e instanceof NoSuchImageException i) {
+            return new Failure(404, "No such image: " + i.reference(), false);
+        }
+        if (e instanceof NoSuchVolumeException v) {
+            return new Failure(404, "get " + v.reference() + ": no such volume", false);
         }
         if (e instanceof ContainerRunningException || e instanceof ImageInUseException) {
             return new Failure(409, m, false);

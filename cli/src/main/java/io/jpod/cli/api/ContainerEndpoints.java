@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** {@code /containers} and {@code /exec}: create, list, inspect, start, stop, kill, wait, attach, logs, remove, exec. */
+/** {@code /containers} and {@code /exec}: create, list, inspect, start, stop, kill, wait, attach, logs, remove, exec (stats: {@link StatsEndpoint}). */
 final class ContainerEndpoints {
     /** How long an attach made before the start waits for that start. */
     private static final Duration ATTACH_WAIT = Duration.ofMinutes(10);
@@ -35,6 +35,8 @@ final class ContainerEndpoints {
     /** Containers with an attach waiting for their start: the start holds their output for it. */
     private final Map<String, Boolean> attachPending = new ConcurrentHashMap<>();
     private final Map<String, ExecInstance> execs = new ConcurrentHashMap<>();
+    /** Counts the API's starts: an attach waiting for its container's start is woken by one, not by polling. */
+    private final StartSignal starts = new StartSignal();
 
     ContainerEndpoints(DockerApi api) {
         this.api = api;
@@ -149,6 +151,14 @@ final class ContainerEndpoints {
                     engine.rename(id, name);
                 }
                 ex.empty(204);
+            }
+            case "stats GET" -> api.stats.stats(ex, id);
+            case "pause POST", "unpause POST" -> {
+                try (Engine engine = api.engine()) {
+                    engine.container(id); // 404 first
+                }
+                // no freezer: jpod has no pause command (see docs/ARCHITECTURE.md, "The Docker-compatible API")
+                throw new HttpError(501, "jpod cannot " + seg[2] + " containers: it has no pause (no freezer cgroup is managed); stop and start the container instead");
             }
             case "resize POST" -> {
                 resize(id, ex.request.number("h", 0), ex.request.number("w", 0));
@@ -388,9 +398,16 @@ final class ContainerEndpoints {
                 ex.empty(304);
                 return;
             }
-            int code = attachPending.containsKey(c.id()) ? engine.startHeldForAttach(c.id()) : engine.start(c.id(), false, false);
+            int code;
+            try {
+                code = attachPending.containsKey(c.id()) ? engine.startHeldForAttach(c.id()) : engine.start(c.id(), false, false);
+            } finally {
+                starts.signal();
+            }
             if (code != 0) {
-                throw new HttpError(500, "container " + id + " failed to start (status " + code + ")");
+                // the docker CLI's run exits 127 / 126 / 125 by these words, as for docker's runtime errors
+                String why = code == 127 ? ": its command: no such file or directory" : code == 126 ? ": its command: permission denied" : "";
+                throw new HttpError(500, "container " + id + " failed to start" + why + " (status " + code + ")");
             }
         }
         ex.empty(204);
@@ -509,6 +526,7 @@ final class ContainerEndpoints {
         long deadline = System.nanoTime() + ATTACH_WAIT.toNanos();
         boolean sawRunning = false;
         while (System.nanoTime() < deadline) {
+            long generation = starts.generation(); // before the look, so a start after it is not missed
             try (Engine engine = api.engine()) {
                 ContainerRecord c = engine.container(id);
                 if (c.state() == ContainerState.RUNNING) {
@@ -524,13 +542,41 @@ final class ContainerEndpoints {
             } catch (RuntimeException gone) {
                 return null;
             }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
+            // running but the monitor's socket not bound yet: a short retry; not started: until an API start (or
+            // the bounded fallback, for a start from the CLI)
+            if (!starts.await(generation, sawRunning ? 20 : 500)) {
                 return null;
             }
         }
         return null;
+    }
+
+    /** A generation count of starts that waiters block on (see {@link #connectWhenRunning}). */
+    private static final class StartSignal {
+        private long generation;
+
+        synchronized long generation() {
+            return generation;
+        }
+
+        synchronized void signal() {
+            generation++;
+            notifyAll();
+        }
+
+        /** Waits until a start after {@code seen} or {@code millis}; false when interrupted. */
+        synchronized boolean await(long seen, long millis) {
+            long deadline = System.nanoTime() + millis * 1_000_000;
+            try {
+                for (long left = millis; generation == seen && left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+                    wait(left);
+                }
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
     }
 
     private void resize(String id, long rows, long cols) {

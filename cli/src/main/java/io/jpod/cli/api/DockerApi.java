@@ -25,6 +25,7 @@ public final class DockerApi {
     final ImageEndpoints images;
     private final BuildEndpoint build;
     final ContainerEndpoints containers;
+    final StatsEndpoint stats;
     final VolumeEndpoints volumes;
     final NetworkEndpoints networks;
 
@@ -36,6 +37,7 @@ public final class DockerApi {
         this.images = new ImageEndpoints(this);
         this.build = new BuildEndpoint(this);
         this.containers = new ContainerEndpoints(this);
+        this.stats = new StatsEndpoint(this);
         this.volumes = new VolumeEndpoints(this);
         this.networks = new NetworkEndpoints(this);
     }

@@ -20,12 +20,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code /images}: pull ({@code create}), list, inspect, tag, remove. */
+/** {@code /images}: pull ({@code create}), list, inspect, tag, remove (push, history, load, get: {@link ImageTransferEndpoints}). */
 final class ImageEndpoints {
     private final DockerApi api;
+    private final ImageTransferEndpoints transfers;
 
     ImageEndpoints(DockerApi api) {
         this.api = api;
+        this.transfers = new ImageTransferEndpoints(api);
     }
 
     boolean route(HttpExchange ex, String m, String[] seg) throws IOException {
@@ -36,6 +38,26 @@ final class ImageEndpoints {
         }
         if (n == 2 && seg[1].equals("prune") && m.equals("POST")) {
             prune(ex);
+            return true;
+        }
+        if (n == 2 && seg[1].equals("load") && m.equals("POST")) {
+            transfers.load(ex);
+            return true;
+        }
+        if (n == 2 && seg[1].equals("get") && DockerApi.get(m)) {
+            transfers.save(ex, ex.request.params("names"));
+            return true;
+        }
+        if (n >= 3 && seg[n - 1].equals("get") && DockerApi.get(m)) {
+            transfers.save(ex, List.of(DockerApi.join(seg, 1, n - 1)));
+            return true;
+        }
+        if (n >= 3 && seg[n - 1].equals("push") && m.equals("POST")) {
+            transfers.push(ex, DockerApi.join(seg, 1, n - 1));
+            return true;
+        }
+        if (n >= 3 && seg[n - 1].equals("history") && DockerApi.get(m)) {
+            transfers.history(ex, DockerApi.join(seg, 1, n - 1));
             return true;
         }
         if (n == 2 && seg[1].equals("json") && DockerApi.get(m)) {
@@ -87,7 +109,7 @@ final class ImageEndpoints {
         out.close();
     }
 
-    private static void status(OutputStream out, String s) throws IOException {
+    static void status(OutputStream out, String s) throws IOException {
         out.write(HttpExchange.JSON.writeValueAsBytes(Map.of("status", s)));
         out.write('\n');
     }
@@ -224,7 +246,7 @@ final class ImageEndpoints {
     }
 
     /** Lines written to it become docker's {@code {"status": LINE}} progress objects. */
-    private static final class JsonLines extends OutputStream {
+    static final class JsonLines extends OutputStream {
         private final OutputStream out;
         private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -182,6 +183,14 @@ final class SystemEndpoints {
         Map<String, List<String>> filters = Filters.parse(ex.request.param("filters"));
         Path runRoot = Dirs.from(api.env(), null, null).runRoot().path();
         OutputStream out = ex.stream(200, "application/json");
+        try (EventWakeups wakeups = EventWakeups.watch(EventLog.directory(runRoot))) {
+            follow(out, runRoot, since, until, filters, wakeups);
+        }
+        out.close();
+    }
+
+    private static void follow(OutputStream out, Path runRoot, Instant since, Instant until, Map<String, List<String>> filters,
+                               EventWakeups wakeups) throws IOException {
         long offset = 0;
         boolean first = true;
         while (true) {
@@ -202,16 +211,15 @@ final class SystemEndpoints {
                 out.flush();
                 first = false;
             }
-            if (until != null && !Instant.now().isBefore(until)) {
+            Instant now = Instant.now();
+            if (until != null && !now.isBefore(until)) {
                 break;
             }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                break;
+            long waitMs = until == null ? EventWakeups.MAX_WAIT_MS : Math.min(EventWakeups.MAX_WAIT_MS, Duration.between(now, until).toMillis() + 1);
+            if (!wakeups.await(waitMs)) {
+                break; // interrupted
             }
         }
-        out.close();
     }
 
     /** One jpod (podman-named) event as docker names it; null for events docker has no name for. */

@@ -53,7 +53,12 @@ public final class EventLog {
     }
 
     static Path file(Path runRoot) {
-        return runRoot.resolve("events").resolve("events.log");
+        return directory(runRoot).resolve("events.log");
+    }
+
+    /** The directory of the log and its rotated predecessor: watch it to learn of new events without polling. */
+    public static Path directory(Path runRoot) {
+        return runRoot.resolve("events");
     }
 
     /** Records a container event. */

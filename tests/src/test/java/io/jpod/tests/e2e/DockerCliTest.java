@@ -111,6 +111,30 @@ class DockerCliTest {
     }
 
     @Test
+    void runExitCodesAreDockersForEachKindOfFailure() {
+        Result one = docker("run", "--rm", "--name", "x1", image, "sh", "-c", "exit 1");
+        assertEquals(1, one.exitCode(), one::toString);
+        Result notFound = docker("run", "--rm", "--name", "x127", image, "/no/such/command");
+        assertEquals(127, notFound.exitCode(), notFound::toString);
+        Result notExecutable = docker("run", "--rm", "--name", "x126", image, "/etc/passwd");
+        assertEquals(126, notExecutable.exitCode(), notExecutable::toString);
+        Result noImage = docker("run", "--rm", "localhost/jpod-api/none:1", "true");
+        assertEquals(125, noImage.exitCode(), noImage::toString);
+        Result badFlag = docker("run", "--rm", "--no-such-flag", image, "true");
+        assertEquals(125, badFlag.exitCode(), badFlag::toString);
+        dockerOk("create", "--name", "x1-taken", image, "true");
+        Result taken = docker("run", "--rm", "--name", "x1-taken", image, "true");
+        assertEquals(125, taken.exitCode(), taken::toString);
+        assertTrue(taken.stderr().startsWith("docker: Error response from daemon: "), taken::toString);
+        Result execStopped = docker("exec", "x1-taken", "true");
+        assertEquals(1, execStopped.exitCode(), execStopped::toString);
+        assertTrue(execStopped.stderr().contains("is not running"), execStopped::toString);
+        dockerOk("rm", "x1-taken");
+        String names = dockerOk("ps", "-a", "--format", "{{.Names}}").stdout();
+        assertFalse(names.lines().anyMatch(n -> n.startsWith("x1")), "every --rm container is gone: " + names);
+    }
+
+    @Test
     void runInteractiveThroughARealPty() {
         // script(1) gives docker a real terminal: raw mode, the container's pty, the exit status of its shell
         Path input = FX.scratchDir("tty").resolve("input");
@@ -223,6 +247,7 @@ class DockerCliTest {
         dockerOk("rm", "-f", "sleeper");
         Result missing = docker("rm", "sleeper");
         assertEquals(1, missing.exitCode(), missing::toString);
+        assertEquals("Error response from daemon: No such container: sleeper", missing.stderr().strip());
     }
 
     @Test
@@ -235,6 +260,7 @@ class DockerCliTest {
         assertFalse(dockerOk("volume", "ls", "--format", "{{.Name}}").stdout().lines().anyMatch(l -> l.equals("dvol")));
         Result again = docker("volume", "rm", "dvol");
         assertEquals(1, again.exitCode(), again::toString);
+        assertEquals("Error response from daemon: get dvol: no such volume", again.stderr().strip());
     }
 
     @Test
@@ -245,7 +271,10 @@ class DockerCliTest {
         assertTrue(rmi.stdout().contains("Untagged: " + other), rmi::toString);
         Result missing = docker("rmi", "localhost/jpod-api/none:1");
         assertEquals(1, missing.exitCode(), missing::toString);
-        assertTrue(missing.stderr().contains("Error response from daemon: "), missing::toString);
+        assertEquals("Error response from daemon: No such image: localhost/jpod-api/none:1", missing.stderr().strip());
+        Result noContainer = docker("stop", "jpod-api-none");
+        assertEquals(1, noContainer.exitCode(), noContainer::toString);
+        assertEquals("Error response from daemon: No such container: jpod-api-none", noContainer.stderr().strip());
     }
 
     @Test
@@ -260,6 +289,23 @@ class DockerCliTest {
             assertTrue(lines.contains(want), want + " in " + events);
         }
         assertFalse(lines.contains("container died"), "docker's name is die: " + events);
+    }
+
+    @Test
+    void eventsFollowedSeeWhatHappensLater() {
+        long since = Instant.now().getEpochSecond() - 1;
+        dockerOk("run", "-d", "--name", "followed", image, "sleep", "600");
+        BoundedProcess events = startDocker(env.runRoot().resolve("docker.sock"), Path.of("/dev/null"), "events",
+                "--since", Long.toString(since), "--filter", "container=followed", "--format", "{{.Type}} {{.Action}}");
+        try {
+            // once the start is shown the stream is live: the die of the stop below can only come by following
+            await("docker events shows the start", NORMAL, () -> events.stdoutSoFar().contains("container start\n"));
+            dockerOk("stop", "-t", "0", "followed");
+            await("docker events shows the die that came later", NORMAL, () -> events.stdoutSoFar().contains("container die\n"));
+        } finally {
+            events.stop(Duration.ofSeconds(5));
+            docker("rm", "-f", "followed");
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.jpod.tests.e2e;
 import static io.jpod.tests.support.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jpod.tests.support.BoundedProcess;
 import io.jpod.tests.support.JpodEnv;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,13 +33,15 @@ import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * testcontainers-java (1.21) against jpod's Docker-compatible API: a GenericContainer of the test image with an
+ * testcontainers-java (1.21 and 2.0: surefire runs this class twice, the second time, tagged "testcontainers", on
+ * 2.0.x's jars — see tests/pom.xml) against jpod's Docker-compatible API: a GenericContainer of the test image with an
  * exposed port reached from the test, a log-message wait, copyFileToContainer, execInContainer, getLogs, and
  * Wait.forListeningPort(). The API socket accepts only its owner (the test user) and this JVM runs as root, so a
  * socat relay run as the test user carries the connections, on the path surefire sets as DOCKER_HOST (with
  * TESTCONTAINERS_RYUK_DISABLED, TESTCONTAINERS_HOST_OVERRIDE=localhost and TESTCONTAINERS_CHECKS_DISABLE).
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
+@Tag("testcontainers")
 class TestcontainersTest {
     private static final Duration NORMAL = Duration.ofSeconds(120);
 
@@ -74,6 +78,14 @@ class TestcontainersTest {
         } catch (IOException e) {
             // left for the next run, which replaces it
         }
+    }
+
+    @Test
+    void runsOnTheTestcontainersVersionItsExecutionPromises() {
+        String promised = System.getProperty("jpod.testcontainers.version");
+        assumeTrue(promised != null, "run outside surefire: no version promised");
+        assertEquals(promised, GenericContainer.class.getPackage().getImplementationVersion(),
+                "the testcontainers jar on this run's classpath");
     }
 
     @Test

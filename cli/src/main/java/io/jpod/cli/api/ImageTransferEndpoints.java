@@ -1,0 +1,138 @@
+package io.jpod.cli.api;
+
+import io.jpod.engine.Engine;
+import io.jpod.image.ImageArchives;
+import io.jpod.storage.ImageRecord;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Images in and out of the store through the API: {@code {name}/push} (to a registry, docker's JSON progress),
+ * {@code load} (a tarball in the request body), {@code get} and {@code {name}/get} (a docker-archive tarball as the
+ * response), and {@code {name}/history}.
+ */
+final class ImageTransferEndpoints {
+    private final DockerApi api;
+
+    ImageTransferEndpoints(DockerApi api) {
+        this.api = api;
+    }
+
+    /**
+     * {@code POST /images/{name}/push?tag=TAG} with the registry's credentials in {@code X-Registry-Auth}: the
+     * engine's push, its progress as JSON lines, then docker's closing "TAG: digest: D" line and its aux object.
+     * Failures after the 200 are an {@code errorDetail} line, as docker's.
+     */
+    void push(HttpExchange ex, String name) throws IOException {
+        HttpRequest r = ex.request;
+        String tag = r.param("tag");
+        String ref = tag == null || tag.isEmpty() ? name : name + (tag.startsWith("sha256:") ? "@" : ":") + tag;
+        String creds = ImageEndpoints.credentials(r.header("X-Registry-Auth"));
+        try (Engine engine = api.engine()) {
+            engine.findImage(ref); // 404 before the stream starts
+            OutputStream out = ex.stream(200, "application/json");
+            try (PrintStream progress = new PrintStream(new ImageEndpoints.JsonLines(out), true, StandardCharsets.UTF_8)) {
+                String digest = engine.push(ref, null, true, false, progress, creds, null);
+                progress.flush();
+                String shownTag = tag == null || tag.isEmpty() ? "latest" : tag;
+                ImageEndpoints.status(out, shownTag + ": digest: " + digest);
+                Map<String, Object> aux = new LinkedHashMap<>();
+                aux.put("Tag", shownTag);
+                aux.put("Digest", digest);
+                aux.put("Size", 0);
+                out.write(HttpExchange.JSON.writeValueAsBytes(Map.of("progressDetail", Map.of(), "aux", aux)));
+                out.write('\n');
+            } catch (RuntimeException e) {
+                String msg = ApiErrors.of(e).message();
+                out.write(HttpExchange.JSON.writeValueAsBytes(Map.of("errorDetail", Map.of("message", msg), "error", msg)));
+                out.write('\n');
+            }
+            out.close();
+        }
+    }
+
+    /**
+     * {@code POST /images/load}: the request body (plain or chunked) is a docker-archive or oci-archive tarball; it is
+     * loaded whole before the answer, so a bad archive is an error response, and the answer is docker's
+     * "Loaded image: NAME" lines.
+     */
+    void load(HttpExchange ex) throws IOException {
+        List<ImageRecord> loaded;
+        try (Engine engine = api.engine()) {
+            loaded = engine.load(null, ex.request.body, new PrintStream(OutputStream.nullOutputStream()));
+        }
+        ByteArrayOutputStream lines = new ByteArrayOutputStream();
+        for (ImageRecord img : loaded) {
+            List<String> names = img.names() == null ? List.of() : img.names();
+            if (names.isEmpty()) {
+                streamLine(lines, "Loaded image ID: " + ImageEndpoints.imageId(img) + "\n");
+            }
+            for (String n : names) {
+                streamLine(lines, "Loaded image: " + n + "\n");
+            }
+        }
+        ex.text(200, "application/json", lines.toString(StandardCharsets.UTF_8));
+    }
+
+    private static void streamLine(ByteArrayOutputStream out, String text) throws IOException {
+        out.write(HttpExchange.JSON.writeValueAsBytes(Map.of("stream", text)));
+        out.write('\n');
+    }
+
+    /**
+     * {@code GET /images/{name}/get} and {@code GET /images/get?names=A&names=B}: a docker-archive tarball of the
+     * images. Every name is looked up first, so a missing one is a 404 rather than a cut-off tarball.
+     */
+    void save(HttpExchange ex, List<String> names) throws IOException {
+        if (names.isEmpty()) {
+            throw HttpError.badRequest("names is required: the images to export");
+        }
+        try (Engine engine = api.engine()) {
+            for (String n : names) {
+                engine.findImage(n);
+            }
+            OutputStream out = ex.stream(200, "application/x-tar");
+            // a failure now leaves the chunked body unterminated: the server drops the connection (ApiServer)
+            engine.save(names, true, ImageArchives.DOCKER_ARCHIVE, out);
+            out.close();
+        }
+    }
+
+    /** {@code GET /images/{name}/history}: docker's entries, newest first; only the newest carries the image's ID and tags. */
+    void history(HttpExchange ex, String name) throws IOException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        try (Engine engine = api.engine()) {
+            ImageRecord img = engine.findImage(name);
+            for (String[] row : engine.imageHistory(name)) {
+                Map<String, Object> h = new LinkedHashMap<>();
+                boolean top = out.isEmpty();
+                h.put("Id", top ? ImageEndpoints.imageId(img) : "<missing>");
+                h.put("Created", epochSeconds(row[0]));
+                h.put("CreatedBy", row[1]);
+                h.put("Tags", top && img.names() != null && !img.names().isEmpty() ? img.names() : null);
+                h.put("Size", Long.parseLong(row[2]));
+                h.put("Comment", row[3]);
+                out.add(h);
+            }
+        }
+        ex.json(200, out);
+    }
+
+    private static long epochSeconds(String rfc3339) {
+        try {
+            return rfc3339.isEmpty() ? 0 : OffsetDateTime.parse(rfc3339).toEpochSecond();
+        } catch (DateTimeParseException e) {
+            return 0;
+        }
+    }
+}
