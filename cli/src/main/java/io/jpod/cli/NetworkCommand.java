@@ -117,20 +117,17 @@ public final class NetworkCommand implements Runnable {
         @Option(names = "--ipam-driver", paramLabel = "DRIVER", description = "IP address management: host-local (the only one)")
         String ipamDriver;
 
-        @Option(names = "--ipv6", description = "Not supported yet: jpod's networks are IPv4")
+        @Option(names = "--ipv6", description = "Dual stack: an IPv6 subnet too (a random fd00::/8 /64 unless --subnet gives one)")
         boolean ipv6;
 
         @Override
         public Integer call() {
-            if (ipv6) {
-                throw new EngineException("--ipv6: jpod's user networks are IPv4 only for now; create the network without --ipv6");
-            }
             if (ipamDriver != null && !ipamDriver.equals("host-local")) {
                 throw new EngineException("unsupported ipam driver \"" + ipamDriver + "\"");
             }
             try (Engine engine = parent.jpod.engine()) {
                 NetworkRecord r = engine.networks().create(new Networks.CreateRequest(name, driver, subnets, gateways, ipRanges,
-                        internal, disableDns, keyValues(labels), keyValues(opts)));
+                        internal, disableDns, keyValues(labels), keyValues(opts), ipv6));
                 parent.jpod.out.println(r.name());
             }
             return 0;

@@ -44,7 +44,7 @@ public final class Networks {
     /** What `network create` was asked for (the strings as given; validated here). */
     public record CreateRequest(String name, String driver, List<String> subnets, List<String> gateways,
                                 List<String> ipRanges, boolean internal, boolean disableDns,
-                                Map<String, String> labels, Map<String, String> options) {
+                                Map<String, String> labels, Map<String, String> options, boolean ipv6) {
     }
 
     /** A network that is not there: podman's words; `rm` exits 1 with it, other commands 125. */
@@ -61,7 +61,9 @@ public final class Networks {
         }
     }
 
-    public NetworkRecord create(CreateRequest req) {
+    public NetworkRecord create(CreateRequest asked) {
+        Ipv6Ipam.Plan ipv6 = Ipv6Ipam.plan(asked); // the IPv6 subnet (--ipv6, an IPv6 --subnet) beside the IPv4 one below
+        CreateRequest req = Ipv6Ipam.ipv4Part(asked);
         if (req.name() != null && !NAME.matcher(req.name()).matches()) {
             throw new EngineException("network name " + req.name() + " invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
         }
@@ -152,8 +154,9 @@ public final class Networks {
                 out.add(new NetworkRecord.Subnet(s.toString(), Ipv4Subnet.format(gw), range));
                 used.add(s);
             }
+            out.addAll(Ipv6Ipam.subnets(ipv6, existing));
             NetworkRecord r = new NetworkRecord(name, randomId(), "bridge", freeInterfaceName(existing), Instant.now(), out,
-                    false, req.internal(), !req.disableDns(), req.labels(), options, null);
+                    ipv6.enabled(), req.internal(), !req.disableDns(), req.labels(), options, null);
             if (!networks.create(r)) {
                 throw new EngineException("network name " + name + " already used: network already exists");
             }
@@ -175,7 +178,9 @@ public final class Networks {
         List<Ipv4Subnet> used = new ArrayList<>(hostRoutes());
         for (NetworkRecord n : existing) {
             for (NetworkRecord.Subnet s : n.subnets()) {
-                used.add(Ipv4Subnet.parse(s.subnet()));
+                if (!Ipv6Ipam.isIpv6(s)) {
+                    used.add(Ipv4Subnet.parse(s.subnet()));
+                }
             }
         }
         return used;
@@ -343,7 +348,8 @@ public final class Networks {
                             + ": network is already connected");
                 }
                 String ip = pickAddress(n, leases, j.ip());
-                NetworkLease l = new NetworkLease(ip, containerId, containerName, j.aliases(), "eth" + ifIndex++);
+                NetworkLease l = new NetworkLease(ip, containerId, containerName, j.aliases(), "eth" + ifIndex++,
+                        Ipv6Ipam.pick(n, leases));
                 leases.add(l);
                 networks.writeLeases(n.name(), leases);
                 out.add(Map.entry(n, l));

@@ -41,7 +41,7 @@ class BridgeNetworkingTest {
 
     @Test
     void netifRecordForTheHelper() {
-        NetworkLease l = new NetworkLease("10.89.2.7", "abcdef0123456789", "web", List.of("www"), "eth1");
+        NetworkLease l = new NetworkLease("10.89.2.7", "abcdef0123456789", "web", List.of("www"), "eth1", null);
         assertEquals("eth1\tvjabcdef01231\tpodman3\t10.89.2.7/24\t10.89.2.1/24\t1400\t0",
                 BridgeNetworking.netif(net(false, "1400"), l, false));
         assertTrue(BridgeNetworking.hostVeth(l).length() <= 15, "IFNAMSIZ");
