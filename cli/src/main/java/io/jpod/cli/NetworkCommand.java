@@ -62,7 +62,21 @@ public final class NetworkCommand implements Runnable {
         m.put("Driver", r.driver());
         m.put("NetworkInterface", r.networkInterface());
         m.put("Created", Formats.goTime(r.created()));
-        m.put("Subnets", json(r).get("subnets"));
+        List<Map<String, Object>> subnets = new ArrayList<>(); // podman's Go names: {{range .Subnets}}{{.Gateway}}{{end}}
+        for (NetworkRecord.Subnet s : r.subnets()) {
+            Map<String, Object> sm = new LinkedHashMap<>();
+            sm.put("Subnet", s.subnet());
+            sm.put("Gateway", s.gateway());
+            Map<String, Object> range = null;
+            if (s.leaseRange() != null) {
+                range = new LinkedHashMap<>();
+                range.put("StartIP", s.leaseRange().startIp());
+                range.put("EndIP", s.leaseRange().endIp());
+            }
+            sm.put("LeaseRange", range);
+            subnets.add(sm);
+        }
+        m.put("Subnets", subnets);
         m.put("IPv6Enabled", r.ipv6Enabled());
         m.put("Internal", r.internal());
         m.put("DNSEnabled", r.dnsEnabled());

@@ -293,12 +293,14 @@ final class BridgeNetworking {
         }
         long holder = ensureHolder();
         out.add(new ContainerSpec.Extra("netns_holder", Long.toString(holder)));
-        boolean first = true;
+        // the default route goes through the first network with a way out: an internal network has no route out
+        boolean routeAvailable = true;
         for (Map.Entry<NetworkRecord, NetworkLease> e : leases) {
             ensureRules(holder, e.getKey());
             writeDns(e.getKey(), networkLeases.apply(e.getKey().name()));
-            out.add(new ContainerSpec.Extra("netif", netif(e.getKey(), e.getValue(), first)));
-            first = false;
+            boolean route = routeAvailable && !e.getKey().internal();
+            out.add(new ContainerSpec.Extra("netif", netif(e.getKey(), e.getValue(), route)));
+            routeAvailable = routeAvailable && !route;
         }
         return out;
     }

@@ -129,7 +129,9 @@ final class ContainerRunner {
             List<String> env = ContainerEnv.build(req.process().envHost() ? RunFlags.withHostEnv(callerEnv, settings.env()) : settings.env(),
                     req.process().env(), hostname, user.home(), req.lifecycle().tty(), callerEnv);
 
-            if (network.mode() == io.jpod.network.NetworkMode.BRIDGE) { // an address on each network, under the store lock
+            if (podNet && PodNetworks.onUserNetwork(pod)) { // the infra's addresses: the pod's containers share its namespace
+                net.bridgeLeases(PodNetworks.ensureLeases(store, pod));
+            } else if (network.mode() == io.jpod.network.NetworkMode.BRIDGE) { // an address on each network, under the store lock
                 List<Networks.Join> joins = new ArrayList<>();
                 for (String n : BridgeNetworking.names(req.network().mode())) {
                     joins.add(new Networks.Join(n, req.network().aliases(), joins.isEmpty() ? req.network().ip() : null));

@@ -180,7 +180,13 @@ final class Lifecycle {
                 }
                 if (!leases.isEmpty()) {
                     bridge.unpublish(run); // a previous run's, if its teardown never came
-                    bridge.publish(run, leases.get(0).getValue().ip(), ContainerNetwork.readPorts(store.containers().dir(id)));
+                    List<io.jpod.network.PortMapping> ports = new java.util.ArrayList<>(ContainerNetwork.readPorts(store.containers().dir(id)));
+                    List<io.jpod.network.PortMapping> spliced = LoopbackForwards.spliced(ports, env); // the client's address kept
+                    for (ContainerSpec.Extra e : LoopbackForwards.records(spliced, run, env)) {
+                        record(spec, e.key(), e.value());
+                    }
+                    ports.removeAll(spliced);
+                    bridge.publish(run, leases.get(0).getValue().ip(), ports);
                 }
             }
             if (attachWait) {

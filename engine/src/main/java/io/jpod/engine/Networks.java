@@ -294,6 +294,10 @@ public final class Networks {
         if (n.name().equals(DEFAULT)) {
             throw new EngineException("default network " + DEFAULT + " cannot be removed");
         }
+        List<String> pods = PodNetworks.podsOn(store, n.name());
+        if (!pods.isEmpty()) {
+            throw new EngineException("network " + n.name() + " is used by pod " + pods.get(0) + ": remove the pod first (pod rm): network is being used");
+        }
         List<String> users = containers(n.name());
         if (!users.isEmpty()) {
             if (!force) {
@@ -312,7 +316,7 @@ public final class Networks {
     public List<NetworkRecord> prune(java.util.function.Predicate<NetworkRecord> filter) {
         List<NetworkRecord> removed = new ArrayList<>();
         for (NetworkRecord n : networks.list()) {
-            if (!n.name().equals(DEFAULT) && filter.test(n) && containers(n.name()).isEmpty()) {
+            if (!n.name().equals(DEFAULT) && filter.test(n) && containers(n.name()).isEmpty() && PodNetworks.podsOn(store, n.name()).isEmpty()) {
                 store.locked(() -> {
                     networks.remove(n.name());
                     return null;
@@ -342,7 +346,8 @@ public final class Networks {
             for (Join j : joins) {
                 NetworkRecord n = require(j.network());
                 List<NetworkLease> leases = new ArrayList<>(networks.leases(n.name()));
-                leases.removeIf(l -> store.containers().get(l.containerId()).isEmpty() && !l.containerId().equals(containerId));
+                leases.removeIf(l -> store.containers().get(l.containerId()).isEmpty() && !l.containerId().equals(containerId)
+                        && !PodNetworks.isInfra(store, l.containerId()));
                 if (leases.stream().anyMatch(l -> l.containerId().equals(containerId))) {
                     throw new EngineException("container " + containerName + " is already connected to network " + n.name()
                             + ": network is already connected");

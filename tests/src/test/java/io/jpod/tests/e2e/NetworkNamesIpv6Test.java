@@ -99,4 +99,26 @@ class NetworkNamesIpv6Test {
         env.ok("rm", "-f", "web6");
         env.ok("network", "rm", "six");
     }
+
+    @Test
+    @Order(3)
+    void aPodOnANetworkIsFoundByThePodsName() {
+        env.ok("network", "create", "podnet");
+        env.ok("pod", "create", "--name", "shop", "--network", "podnet");
+        env.ok("run", "-d", "--name", "shopweb", "--pod", "shop", image, "httpd", "-f", "-p", "80", "-h", "/www");
+        Result byPod = env.run(T, "run", "--rm", "--network", "podnet", image, "sh", "-c",
+                "for i in $(seq 150); do timeout 5 wget -q -O- http://shop/ && exit 0; sleep 0.2; done; exit 1");
+        assertEquals("hello over IPv6\n", byPod.stdout(), () -> "the pod's container is reached by the pod's name: " + byPod);
+        Result inside = env.ok("exec", "shopweb", "sh", "-c", "ip -4 -o addr show eth0; cat /etc/resolv.conf");
+        assertTrue(inside.stdout().contains("inet 10.89.") && inside.stdout().contains("nameserver 10.89."),
+                () -> "the pod's containers share its address and name server: " + inside);
+
+        Result inUse = env.run(T, "network", "rm", "podnet");
+        assertEquals(125, inUse.exitCode(), inUse::toString);
+        assertTrue(inUse.stderr().contains("pod shop"), inUse::toString);
+        env.ok("pod", "rm", "-f", "shop");
+        Result gone = env.run(T, "run", "--rm", "--network", "podnet", image, "sh", "-c", "nslookup shop >/dev/null 2>&1 && echo found; true");
+        assertEquals("", gone.stdout(), () -> "the pod's name leaves with the pod: " + gone);
+        env.ok("network", "rm", "podnet");
+    }
 }

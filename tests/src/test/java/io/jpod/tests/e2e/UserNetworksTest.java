@@ -195,27 +195,42 @@ class UserNetworksTest {
     @Order(2)
     void publishedPortAnswersFromTheHostAndConnectMakesARunningContainerReachable() throws Exception {
         int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        int anyPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()); ServerSocket t = new ServerSocket(0)) {
             port = s.getLocalPort();
+            anyPort = t.getLocalPort();
         }
-        env.ok("run", "-d", "--name", "pub", "--network", "neta", "-p", "127.0.0.1:" + port + ":80", image,
-                "httpd", "-f", "-p", "80", "-h", "/www");
+        // a port on loopback (pasta splices it in: the container sees the client's 127.0.0.1) and one on every address
+        // (slirp4netns's forward into the holder and DNAT: the container sees slirp4netns's 10.0.2.2)
+        env.ok("run", "-d", "--name", "pub", "--network", "neta", "-p", "127.0.0.1:" + port + ":80", "-p", anyPort + ":80", image,
+                "httpd", "-f", "-vv", "-p", "80", "-h", "/www");
         java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/"))
-                .timeout(Duration.ofSeconds(10)).build();
-        String[] body = {null};
-        io.jpod.tests.support.Await.await("the published port answers from the host", Duration.ofSeconds(60), () -> {
-            try {
-                body[0] = http.send(get, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-                return true;
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
+        for (int p : new int[] {port, anyPort}) {
+            java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + p + "/"))
+                    .timeout(Duration.ofSeconds(10)).build();
+            String[] body = {null};
+            io.jpod.tests.support.Await.await("the published port " + p + " answers from the host", Duration.ofSeconds(60), () -> {
+                try {
+                    body[0] = http.send(get, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                    return true;
+                } catch (IOException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            });
+            assertEquals("hello from the web container\n", body[0]);
+            if (p == port) {
+                Result log = env.ok("logs", "pub");
+                String clients = log.stdout() + log.stderr();
+                assertTrue(clients.contains("127.0.0.1]:") && !clients.contains("10.0.2.2]:"),
+                        () -> "the loopback port keeps the client's address: " + clients);
             }
-        });
-        assertEquals("hello from the web container\n", body[0]);
+        }
+        Result log = env.ok("logs", "pub");
+        String clients = log.stdout() + log.stderr();
+        assertTrue(clients.contains("10.0.2.2]:"), () -> "the port on every address comes through slirp4netns: " + clients);
         env.ok("rm", "-f", "pub");
 
         env.ok("run", "-d", "--name", "lonely", "--network", "netb", image, "httpd", "-f", "-p", "80", "-h", "/www");
