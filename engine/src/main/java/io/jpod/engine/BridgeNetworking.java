@@ -179,6 +179,9 @@ final class BridgeNetworking {
             f.append(op).append(" FORWARD -i ").append(br).append(" -o tap0 -j ACCEPT\n");
             f.append(op).append(" FORWARD -i tap0 -o ").append(br).append(" -j ACCEPT\n");
             for (NetworkRecord.Subnet s : n.subnets()) {
+                if (Ipv6Ipam.isIpv6(s)) {
+                    continue; // rules6
+                }
                 nat.append(op).append(" POSTROUTING -s ").append(s.subnet()).append(" -o tap0 -j MASQUERADE\n");
             }
         }

@@ -76,7 +76,7 @@ final class ContainerRunner {
         NetworkSetup network = net.setup();
         if (network.mode() == io.jpod.network.NetworkMode.BRIDGE) { // podman's "network not found" before anything exists
             Networks networks = new Networks(store);
-            BridgeNetworking.names(req.network().mode()).forEach(networks::require);
+            BridgeNetworking.names(net.request().mode()).forEach(networks::require); // a pod's: its network
         }
         ImageRecord image = new ImageResolver(store, dirs.runRoot().path(), callerEnv).resolve(req.image(), req.pull().policy(), req.pull().tlsVerify(), req.pull().platform(), req.pull().quiet(), err);
         Trace.mark("run: image resolved");
