@@ -582,6 +582,15 @@ int cmd_netns_holder(int argc, char **argv)
             }
             if (f >= 0)
                 close(f);
+            /* slirp4netns configures tap0's IPv6 address and default route by router advertisement, which a
+               forwarding interface ignores unless accept_ra is 2; tap0 is made later, so it takes the default */
+            f = ipv6 ? open("/proc/sys/net/ipv6/conf/default/accept_ra", O_WRONLY | O_CLOEXEC) : -1;
+            if (!err && ipv6 && (f < 0 || write(f, "2", 1) != 1)) {
+                err = errno;
+                snprintf(step, sizeof step, "accept router advertisements in the holder (/proc/sys/net/ipv6/conf/default/accept_ra)");
+            }
+            if (f >= 0)
+                close(f);
         }
         if (err)
             print_error(step, err);

@@ -4,7 +4,8 @@
  * destination address (IP_PKTINFO); its names are in DIR/dns/<gateway> (written by Java, atomically: lines
  * "IP NAME…" with an IPv4 or IPv6 address, and "#internal" for a network without a way out), read at every query.
  * A, AAAA and PTR (in-addr.arpa and ip6.arpa) of those names are answered, other types of them get an empty
- * answer; any other name is forwarded unchanged to slirp4netns's forwarder (10.0.2.3) and the reply relayed, except on internal networks (REFUSED, nothing leaves them).
+ * answer; any other name is forwarded unchanged to slirp4netns's forwarder (10.0.2.3) and the reply relayed,
+ * except on internal networks (REFUSED, nothing leaves them).
  */
 #define _GNU_SOURCE
 #include "dns.h"

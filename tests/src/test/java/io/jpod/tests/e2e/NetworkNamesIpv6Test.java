@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jpod.tests.support.Await;
 import io.jpod.tests.support.JpodEnv;
 import io.jpod.tests.support.RegistryAndJpod;
 import io.jpod.tests.support.Result;
 import io.jpod.tests.support.TestImage;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,7 +71,7 @@ class NetworkNamesIpv6Test {
 
     @Test
     @Order(2)
-    void anIpv6NetworkIsDualStackAndContainersReachEachOtherOverIpv6ByName() {
+    void anIpv6NetworkIsDualStackAndContainersReachEachOtherOverIpv6ByName() throws IOException {
         env.ok("network", "create", "--ipv6", "six");
         String subnets = env.ok("network", "inspect", "--format", "{{.IPv6Enabled}} {{range .Subnets}}{{.Subnet}} {{end}}", "six").stdout().strip();
         assertTrue(subnets.matches("true 10\\.89\\.\\d+\\.0/24 fd[0-9a-f]{2}:[0-9a-f:]+::/64"), subnets);
@@ -95,6 +98,23 @@ class NetworkNamesIpv6Test {
         assertTrue(client.stdout().contains("own\n"), () -> "the client has an IPv6 address of the network: " + client);
         assertTrue(client.stdout().contains("hello over IPv6\n"), () -> "fetched over IPv6 by name: " + client);
         assertTrue(client.stdout().contains("name = web6"), () -> "the reverse lookup of the IPv6 address: " + client);
+        // the way out over IPv6: slirp4netns (--enable-ipv6) gives the holder's tap0 an address and a default route by
+        // router advertisement (accepted although the holder forwards); the container's default route leads there
+        long holder = Long.parseLong(Files.readString(env.runRoot().resolve("netns/holder.pid")).strip());
+        String[] route = {""};
+        Await.await("the holder's IPv6 default route through slirp4netns", Duration.ofSeconds(60), () -> {
+            try {
+                Process p = new ProcessBuilder("nsenter", "-t", Long.toString(holder), "-n", "ip", "-6", "route", "show", "default")
+                        .redirectErrorStream(true).start();
+                route[0] = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                return p.waitFor(30, TimeUnit.SECONDS) && route[0].contains("dev tap0");
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        });
 
         env.ok("rm", "-f", "web6");
         env.ok("network", "rm", "six");
