@@ -41,6 +41,9 @@ struct netif {
     char *ifname, *hostveth, *bridge;
     struct in_addr addr, gateway;
     int prefix, gw_prefix, mtu, default_route;
+    int has6;                      /* an IPv6 address too (a network created with --ipv6) */
+    struct in6_addr addr6, gateway6;
+    int prefix6, gw_prefix6;
 };
 
 static struct {
@@ -87,17 +90,40 @@ static int parse_cidr(const char *s, struct in_addr *a, int *prefix)
     return 0;
 }
 
-/* IFNAME HOSTVETH BRIDGE ADDR/PREFIX GATEWAY/PREFIX MTU DEFAULTROUTE, tab-separated (value is modified). */
+static int parse_cidr6(const char *s, struct in6_addr *a, int *prefix)
+{
+    char buf[80];
+    snprintf(buf, sizeof buf, "%s", s);
+    char *slash = strchr(buf, '/');
+    if (!slash)
+        return -1;
+    *slash = 0;
+    char *end;
+    long p = strtol(slash + 1, &end, 10);
+    if (*end || p < 0 || p > 128 || inet_pton(AF_INET6, buf, a) != 1)
+        return -1;
+    *prefix = (int)p;
+    return 0;
+}
+
+/* IFNAME HOSTVETH BRIDGE ADDR/PREFIX GATEWAY/PREFIX MTU DEFAULTROUTE [ADDR6/PREFIX GATEWAY6/PREFIX], tab-separated
+   (value is modified). */
 static int parse_netif(char *value, struct netif *n)
 {
-    char *f[7];
+    char *f[9];
     for (int i = 0; i < 7; i++) {
         f[i] = strsep(&value, "\t");
         if (!f[i])
             return -1;
     }
-    if (value)
-        return -1;
+    n->has6 = 0;
+    if (value) {
+        f[7] = strsep(&value, "\t");
+        f[8] = strsep(&value, "\t");
+        if (!f[8] || value || parse_cidr6(f[7], &n->addr6, &n->prefix6) < 0 || parse_cidr6(f[8], &n->gateway6, &n->gw_prefix6) < 0)
+            return -1;
+        n->has6 = 1;
+    }
     n->ifname = f[0];
     n->hostveth = f[1];
     n->bridge = f[2];
@@ -266,35 +292,42 @@ static int link_del(int fd, unsigned index)
     return nl_talk(fd, &m);
 }
 
-/* An address on a link; one already there is fine (two containers creating one bridge at once). */
-static int addr_add(int fd, unsigned index, struct in_addr a, int prefix)
+/* An address (AF_INET: 4 bytes, AF_INET6: 16) on a link; one already there is fine (two containers creating one
+   bridge at once). IPv6 addresses skip duplicate address detection: IPAM made them unique, and a tentative
+   address could not be used for the first second. */
+static int addr_add(int fd, unsigned index, int family, const void *a, int prefix)
 {
     struct ifaddrmsg ifa;
     memset(&ifa, 0, sizeof ifa);
-    ifa.ifa_family = AF_INET;
+    ifa.ifa_family = (unsigned char)family;
     ifa.ifa_prefixlen = (unsigned char)prefix;
     ifa.ifa_index = index;
+    size_t len = family == AF_INET ? 4 : 16;
     struct nl m;
     nl_begin(&m, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof ifa);
-    nl_attr(&m, IFA_LOCAL, &a, sizeof a);
-    nl_attr(&m, IFA_ADDRESS, &a, sizeof a);
+    nl_attr(&m, IFA_LOCAL, a, len);
+    nl_attr(&m, IFA_ADDRESS, a, len);
+    if (family == AF_INET6) {
+        unsigned flags = IFA_F_NODAD;
+        nl_attr(&m, IFA_FLAGS, &flags, sizeof flags);
+    }
     if (nl_talk(fd, &m) < 0 && errno != EEXIST)
         return -1;
     return 0;
 }
 
-static int route_default(int fd, struct in_addr gw)
+static int route_default(int fd, int family, const void *gw)
 {
     struct rtmsg rt;
     memset(&rt, 0, sizeof rt);
-    rt.rtm_family = AF_INET;
+    rt.rtm_family = (unsigned char)family;
     rt.rtm_table = RT_TABLE_MAIN;
     rt.rtm_protocol = RTPROT_BOOT;
     rt.rtm_scope = RT_SCOPE_UNIVERSE;
     rt.rtm_type = RTN_UNICAST;
     struct nl m;
     nl_begin(&m, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &rt, sizeof rt);
-    nl_attr(&m, RTA_GATEWAY, &gw, sizeof gw);
+    nl_attr(&m, RTA_GATEWAY, gw, family == AF_INET ? 4 : 16);
     return nl_talk(fd, &m);
 }
 
@@ -321,8 +354,10 @@ static int ensure_bridge(int nl, const struct netif *n, unsigned *index)
     *index = if_nametoindex(n->bridge);
     if (!*index)
         return failed(errno, "find bridge %s", n->bridge);
-    if (addr_add(nl, *index, n->gateway, n->gw_prefix) < 0)
+    if (addr_add(nl, *index, AF_INET, &n->gateway, n->gw_prefix) < 0)
         return failed(errno, "set the address of bridge %s", n->bridge);
+    if (n->has6 && addr_add(nl, *index, AF_INET6, &n->gateway6, n->gw_prefix6) < 0)
+        return failed(errno, "set the IPv6 address of bridge %s (is IPv6 disabled in the holder's namespace?)", n->bridge);
     if (link_set(nl, *index, 0, 0) < 0)
         return failed(errno, "set bridge %s up", n->bridge);
     return 0;
@@ -370,12 +405,16 @@ static int attach(pid_t holder, pid_t container, const struct netif *ifs, size_t
         unsigned idx = if_nametoindex(n->ifname);
         if (!idx)
             return failed(errno, "find %s in the container", n->ifname);
-        if (addr_add(nl, idx, n->addr, n->prefix) < 0)
+        if (addr_add(nl, idx, AF_INET, &n->addr, n->prefix) < 0)
             return failed(errno, "set the address of %s", n->ifname);
+        if (n->has6 && addr_add(nl, idx, AF_INET6, &n->addr6, n->prefix6) < 0)
+            return failed(errno, "set the IPv6 address of %s (is IPv6 disabled in the container?)", n->ifname);
         if (link_set(nl, idx, 0, 0) < 0)
             return failed(errno, "set %s up", n->ifname);
-        if (n->default_route && route_default(nl, n->gateway) < 0)
+        if (n->default_route && route_default(nl, AF_INET, &n->gateway) < 0)
             return failed(errno, "add the default route via the gateway on %s", n->ifname);
+        if (n->default_route && n->has6 && route_default(nl, AF_INET6, &n->gateway6) < 0)
+            return failed(errno, "add the IPv6 default route via the gateway on %s", n->ifname);
     }
     close(nl);
     close(cns);
@@ -499,9 +538,10 @@ static int wait_readable(int fd, int ms)
 
 int cmd_netns_holder(int argc, char **argv)
 {
-    if (argc != 4)
-        fail("usage: jpod-helper netns-holder DIR SLIRP4NETNS");
+    if (argc != 4 && !(argc == 5 && !strcmp(argv[4], "ipv6")))
+        fail("usage: jpod-helper netns-holder DIR SLIRP4NETNS [ipv6]");
     const char *dir = argv[2], *slirp = argv[3];
+    int ipv6 = argc == 5;
     int hready[2], ex[2], sready[2];
     if (pipe2(hready, O_CLOEXEC) < 0 || pipe2(ex, O_CLOEXEC) < 0 || pipe2(sready, O_CLOEXEC) < 0)
         die("pipe");
@@ -532,6 +572,22 @@ int cmd_netns_holder(int argc, char **argv)
             if (!err && (f < 0 || write(f, "1", 1) != 1)) {
                 err = errno;
                 snprintf(step, sizeof step, "enable forwarding in the holder (/proc/sys/net/ipv4/ip_forward)");
+            }
+            if (f >= 0)
+                close(f);
+            f = ipv6 ? open("/proc/sys/net/ipv6/conf/all/forwarding", O_WRONLY | O_CLOEXEC) : -1;
+            if (!err && ipv6 && (f < 0 || write(f, "1", 1) != 1)) {
+                err = errno;
+                snprintf(step, sizeof step, "enable IPv6 forwarding in the holder (/proc/sys/net/ipv6/conf/all/forwarding)");
+            }
+            if (f >= 0)
+                close(f);
+            /* slirp4netns configures tap0's IPv6 address and default route by router advertisement, which a
+               forwarding interface ignores unless accept_ra is 2; tap0 is made later, so it takes the default */
+            f = ipv6 ? open("/proc/sys/net/ipv6/conf/default/accept_ra", O_WRONLY | O_CLOEXEC) : -1;
+            if (!err && ipv6 && (f < 0 || write(f, "2", 1) != 1)) {
+                err = errno;
+                snprintf(step, sizeof step, "accept router advertisements in the holder (/proc/sys/net/ipv6/conf/default/accept_ra)");
             }
             if (f >= 0)
                 close(f);
@@ -581,7 +637,11 @@ int cmd_netns_holder(int argc, char **argv)
         snprintf(api, sizeof api, "--api-socket=%s", sock);
         snprintf(pid, sizeof pid, "%d", (int)holder);
         char *args[] = { (char *)slirp, "--configure", "--mtu=65520", "--disable-host-loopback", "--enable-sandbox",
-                         "--enable-seccomp", rfd, efd, api, pid, "tap0", NULL };
+                         "--enable-seccomp", rfd, efd, api, pid, "tap0", NULL, NULL };
+        if (ipv6) {   /* tap0 gets fd00::100/64 and a default route; the networks' IPv6 goes out masqueraded */
+            memmove(args + 2, args + 1, sizeof args - 2 * sizeof *args);
+            args[1] = "--enable-ipv6";
+        }
         execvp(slirp, args);
         int e = errno;
         if (errfd >= 0)

@@ -4,7 +4,8 @@
  * Spec keys of `run` (see net_spec_key):
  *   netns_holder=PID                        the holder process whose network namespace has the bridges
  *   netif=IFNAME<TAB>HOSTVETH<TAB>BRIDGE<TAB>ADDR/PREFIX<TAB>GATEWAY/PREFIX<TAB>MTU<TAB>DEFAULTROUTE(0|1)
- *                                           one interface of the container on one network
+ *         [<TAB>ADDR6/PREFIX<TAB>GATEWAY6/PREFIX]
+ *                                           one interface of the container on one network (IPv6: --ipv6 networks)
  */
 #ifndef JPOD_BRIDGE_H
 #define JPOD_BRIDGE_H
@@ -22,8 +23,9 @@ void bridge_fork(void);
    stderr. */
 int bridge_start(pid_t child);
 
-/* jpod-helper netns-holder DIR SLIRP4NETNS [MTU]: creates the holder (DIR/holder.pid: "PID"), its slirp4netns
-   (DIR/slirp.sock its API socket) and returns once both are ready. */
+/* jpod-helper netns-holder DIR SLIRP4NETNS [ipv6]: creates the holder (DIR/holder.pid: "PID"), its slirp4netns
+   (DIR/slirp.sock its API socket; with ipv6 also IPv6 forwarding and slirp4netns --enable-ipv6) and returns once
+   both are ready. */
 int cmd_netns_holder(int argc, char **argv);
 
 /* jpod-helper netns-exec PID -- CMD…: CMD in the network namespace of PID. */

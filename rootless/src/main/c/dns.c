@@ -2,9 +2,10 @@
  * The name server of user networks, run by the network namespace holder (bridge.c): one UDP socket on port 53 of
  * the holder's namespace answers on every bridge's gateway address. The network a query came to is told by its
  * destination address (IP_PKTINFO); its names are in DIR/dns/<gateway> (written by Java, atomically: lines
- * "IP NAME…", and "#internal" for a network without a way out), read again when the file changes.
- * A and PTR of those names are answered; any other name is forwarded unchanged to slirp4netns's forwarder
- * (10.0.2.3) and the reply relayed, except on internal networks (REFUSED, nothing leaves them).
+ * "IP NAME…" with an IPv4 or IPv6 address, and "#internal" for a network without a way out), read at every query.
+ * A, AAAA and PTR (in-addr.arpa and ip6.arpa) of those names are answered, other types of them get an empty
+ * answer; any other name is forwarded unchanged to slirp4netns's forwarder (10.0.2.3) and the reply relayed,
+ * except on internal networks (REFUSED, nothing leaves them).
  */
 #define _GNU_SOURCE
 #include "dns.h"
@@ -38,9 +39,19 @@ struct pending {
 static struct pending pend[MAX_PENDING];
 static const char *dns_dir;
 
-/* Looks the query's network up in its file: the address of NAME (type A) or the name of ADDR (PTR).
-   1 found (out filled), 0 not a name of the network, -1 no such network; *internal set. */
-static int lookup(struct in_addr local, const char *name, int ptr, char *out, size_t outlen, int *internal)
+/* The same address in two spellings ("fd00::2" and "fd00:0::2")? Both parsed; a name is not an address. */
+static int same_address(const char *a, const char *b)
+{
+    unsigned char x[16], y[16];
+    int fa = strchr(a, ':') ? AF_INET6 : AF_INET, fb = strchr(b, ':') ? AF_INET6 : AF_INET;
+    return fa == fb && inet_pton(fa, a, x) == 1 && inet_pton(fb, b, y) == 1 && !memcmp(x, y, fa == AF_INET ? 4 : 16);
+}
+
+/* Looks the query's network up in its file. A (qtype 1) and AAAA (28): the address of the name KEY on a line of
+   that family; PTR (12): the first name of the line whose address is KEY. 1 found (out filled), 0 the name is the
+   network's but has no record of that type (an empty answer), -2 not a name of the network, -1 no such network;
+   *internal set. */
+static int lookup(struct in_addr local, const char *key, unsigned qtype, char *out, size_t outlen, int *internal)
 {
     char path[4096], gw[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &local, gw, sizeof gw);
@@ -49,9 +60,9 @@ static int lookup(struct in_addr local, const char *name, int ptr, char *out, si
     if (!f)
         return -1;
     char line[4096];
-    int found = 0;
+    int found = -2;
     *internal = 0;
-    while (!found && fgets(line, sizeof line, f)) {
+    while (found != 1 && fgets(line, sizeof line, f)) {
         if (!strncmp(line, "#internal", 9)) {
             *internal = 1;
             continue;
@@ -60,17 +71,22 @@ static int lookup(struct in_addr local, const char *name, int ptr, char *out, si
         if (!ip || *ip == '#')
             continue;
         char *first = strtok_r(NULL, " \t\n", &save);
-        if (ptr) {
-            if (first && !strcmp(ip, name)) {
+        if (qtype == 12) {
+            if (first && same_address(ip, key)) {
                 snprintf(out, outlen, "%s", first);
                 found = 1;
             }
             continue;
         }
+        int v6 = strchr(ip, ':') != NULL;
         for (char *n = first; n; n = strtok_r(NULL, " \t\n", &save))
-            if (!strcasecmp(n, name)) {
-                snprintf(out, outlen, "%s", ip);
-                found = 1;
+            if (!strcasecmp(n, key)) {
+                if ((qtype == 1 && !v6) || (qtype == 28 && v6)) {
+                    snprintf(out, outlen, "%s", ip);
+                    found = 1;
+                } else {
+                    found = 0;
+                }
                 break;
             }
     }
@@ -98,14 +114,26 @@ static int read_name(const unsigned char *p, int len, int off, char *name, size_
     return off + 1;
 }
 
-/* "4.3.2.1.in-addr.arpa" → "1.2.3.4"; 0 or -1. */
+/* "4.3.2.1.in-addr.arpa" → "1.2.3.4", and the 32 nibbles of an ip6.arpa name → the IPv6 address; 0 or -1. */
 static int ptr_address(const char *name, char *ip, size_t cap)
 {
     unsigned a, b, c, d;
     char rest[64];
-    if (sscanf(name, "%u.%u.%u.%u.%63s", &d, &c, &b, &a, rest) != 5 || strcasecmp(rest, "in-addr.arpa"))
+    if (sscanf(name, "%u.%u.%u.%u.%63s", &d, &c, &b, &a, rest) == 5 && !strcasecmp(rest, "in-addr.arpa")) {
+        snprintf(ip, cap, "%u.%u.%u.%u", a, b, c, d);
+        return 0;
+    }
+    unsigned char addr[16] = { 0 };
+    const char *p = name;
+    for (int i = 0; i < 32; i++, p += 2) {
+        if (!isxdigit((unsigned char)p[0]) || p[1] != '.')
+            return -1;
+        int v = isdigit((unsigned char)p[0]) ? p[0] - '0' : tolower((unsigned char)p[0]) - 'a' + 10;
+        int at = 31 - i;   /* the last nibble comes first */
+        addr[at / 2] |= (unsigned char)(at % 2 ? v : v << 4);
+    }
+    if (strcasecmp(p, "ip6.arpa") || !inet_ntop(AF_INET6, addr, ip, (socklen_t)cap))
         return -1;
-    snprintf(ip, cap, "%u.%u.%u.%u", a, b, c, d);
     return 0;
 }
 
@@ -171,17 +199,21 @@ static void answer(int sock, unsigned char *q, size_t len, const struct sockaddr
     if (end < 0 || end + 4 > (int)len)
         return;
     unsigned qtype = (unsigned)(q[end] << 8 | q[end + 1]);
-    int ptr = qtype == 12;
     char key[256], value[256];
-    if (ptr && ptr_address(name, key, sizeof key) < 0)
-        ptr = -1;
-    else if (!ptr)
-        snprintf(key, sizeof key, "%s", name);
-    int internal = 0;
-    int found = ptr < 0 ? 0 : lookup(local, key, ptr, value, sizeof value, &internal);
-    if (found < 0)
+    int internal = 0, found;
+    if (qtype == 12)
+        found = ptr_address(name, key, sizeof key) < 0 ? -2 : lookup(local, key, qtype, value, sizeof value, &internal);
+    else
+        found = lookup(local, name, qtype, value, sizeof value, &internal);
+    if (found == -2 && qtype != 12 && qtype != 1 && qtype != 28) {
+        /* another type (MX, TXT, …) of a name of ours: an empty answer, no question to the outside */
+        char any[256];
+        if (lookup(local, name, 1, any, sizeof any, &internal) >= 0)
+            found = 0;
+    }
+    if (found == -1)
         return;   /* not a network of ours */
-    if (!found && !(qtype == 28 && lookup(local, key, 0, value, sizeof value, &internal) == 1)) {
+    if (found == -2) {
         if (!internal) {
             forward(q, len, client, local);
             return;
@@ -205,7 +237,7 @@ static void answer(int sock, unsigned char *q, size_t len, const struct sockaddr
     put16(r + 8, 0);
     put16(r + 10, 0);
     size_t n = qlen;
-    if (qtype == 1 || ptr == 1) {
+    if (found == 1) {
         put16(r + 6, 1);
         put16(r + n, 0xc00c);   /* the question's name */
         put16(r + n + 2, qtype);
@@ -213,12 +245,13 @@ static void answer(int sock, unsigned char *q, size_t len, const struct sockaddr
         r[n + 6] = r[n + 7] = 0;
         put16(r + n + 8, 60);   /* TTL: containers come and go */
         n += 10;
-        if (qtype == 1) {
-            struct in_addr a;
-            inet_pton(AF_INET, value, &a);
-            put16(r + n, 4);
-            memcpy(r + n + 2, &a, 4);
-            n += 6;
+        if (qtype == 1 || qtype == 28) {
+            unsigned char a[16];
+            size_t alen = qtype == 1 ? 4 : 16;
+            inet_pton(qtype == 1 ? AF_INET : AF_INET6, value, a);
+            put16(r + n, (unsigned)alen);
+            memcpy(r + n + 2, a, alen);
+            n += 2 + alen;
         } else {
             size_t at = n + 2, l = 0;
             for (char *lab = strtok(value, "."); lab && at + strlen(lab) + 2 < sizeof r; lab = strtok(NULL, ".")) {
@@ -232,7 +265,7 @@ static void answer(int sock, unsigned char *q, size_t len, const struct sockaddr
             n = at;
         }
     }
-    /* other types of a name of ours (AAAA, …): no data, and no question to the outside */
+    /* found == 0: a name of ours without a record of the type: NOERROR and no data */
     reply(sock, r, n, client, local);
 }
 

@@ -81,6 +81,7 @@ static struct {
     pid_t pid;      /* the launcher, which becomes pasta by exec */
     int go_w;       /* monitor -> launcher: the netns file is ready */
     int mounted;
+    int forward_only;   /* pasta_forward_only=1: only its port forwards (a user network's container has its interfaces) */
     char netns[PATH_MAX], fifo[PATH_MAX], log[PATH_MAX];
 } pasta = { .pid = -1, .go_w = -1 };
 
@@ -97,6 +98,10 @@ int net_spec_key(const char *key, char *value)
         snprintf(pasta.netns, sizeof pasta.netns, "%s/netns", value);
         snprintf(pasta.fifo, sizeof pasta.fifo, "%s/pasta.pid", value);
         snprintf(pasta.log, sizeof pasta.log, "%s/pasta.log", value);
+        return 1;
+    }
+    if (!strcmp(key, "pasta_forward_only")) {
+        pasta.forward_only = !strcmp(value, "1");
         return 1;
     }
     if (!strcmp(key, "pasta_arg")) {
@@ -315,7 +320,8 @@ void net_pasta_fork(void)
                     netns[] = "--netns", only[] = "--netns-only";
         argv[k++] = (char *)pasta.bin;
         argv[k++] = f;
-        argv[k++] = cfg;
+        if (!pasta.forward_only)
+            argv[k++] = cfg;
         argv[k++] = runas;   /* stay the user namespace's root: dropping to nobody loses the netns */
         argv[k++] = root;
         for (size_t i = 0; i < pasta.nargs; i++)

@@ -6,6 +6,8 @@
  *   pasta=PATH                                         run pasta on the container's (private) network namespace
  *   pasta_dir=DIR                                      where the netns bind mount, pid FIFO and pasta.log go
  *   pasta_arg=ARG                                      a pasta argument (-t SPEC, -u SPEC, ...)
+ *   pasta_forward_only=1                               no --config-net: pasta only forwards ports (its tap stays
+ *                                                      down); loopback clients are spliced in as 127.0.0.1
  */
 #ifndef JPOD_NETWORK_H
 #define JPOD_NETWORK_H

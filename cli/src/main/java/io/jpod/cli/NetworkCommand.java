@@ -1,5 +1,6 @@
 package io.jpod.cli;
 
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -66,7 +67,21 @@ public final class NetworkCommand implements Runnable {
         m.put("Driver", r.driver());
         m.put("NetworkInterface", r.networkInterface());
         m.put("Created", Formats.goTime(r.created()));
-        m.put("Subnets", json(r).get("subnets"));
+        List<Map<String, Object>> subnets = new ArrayList<>(); // podman's Go names: {{range .Subnets}}{{.Gateway}}{{end}}
+        for (NetworkReport.Subnet s : r.subnets()) {
+            Map<String, Object> sm = new LinkedHashMap<>();
+            sm.put("Subnet", s.subnet());
+            sm.put("Gateway", s.gateway());
+            Map<String, Object> range = null;
+            if (s.leaseRange() != null) {
+                range = new LinkedHashMap<>();
+                range.put("StartIP", s.leaseRange().startIp());
+                range.put("EndIP", s.leaseRange().endIp());
+            }
+            sm.put("LeaseRange", range);
+            subnets.add(sm);
+        }
+        m.put("Subnets", subnets);
         m.put("IPv6Enabled", r.ipv6Enabled());
         m.put("Internal", r.internal());
         m.put("DNSEnabled", r.dnsEnabled());
@@ -121,20 +136,17 @@ public final class NetworkCommand implements Runnable {
         @Option(names = "--ipam-driver", paramLabel = "DRIVER", description = "IP address management: host-local (the only one)")
         String ipamDriver;
 
-        @Option(names = "--ipv6", description = "Not supported yet: jpod's networks are IPv4")
+        @Option(names = "--ipv6", description = "Dual stack: an IPv6 subnet too (a random fd00::/8 /64 unless --subnet gives one)")
         boolean ipv6;
 
         @Override
         public Integer call() {
-            if (ipv6) {
-                throw new EngineException("--ipv6: jpod's user networks are IPv4 only for now; create the network without --ipv6");
-            }
             if (ipamDriver != null && !ipamDriver.equals("host-local")) {
                 throw new EngineException("unsupported ipam driver \"" + ipamDriver + "\"");
             }
             try (Engine engine = parent.jpod.engine()) {
                 NetworkReport r = engine.networks().create(new NetworkCreateOptions(name, driver, subnets, gateways, ipRanges,
-                        internal, disableDns, keyValues(labels), keyValues(opts)));
+                        internal, disableDns, keyValues(labels), keyValues(opts), ipv6));
                 parent.jpod.out.println(r.name());
             }
             return 0;

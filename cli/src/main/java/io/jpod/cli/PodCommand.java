@@ -87,7 +87,7 @@ public final class PodCommand implements Runnable {
         @Option(names = "--dns", paramLabel = "IP", description = "DNS server of the pod")
         List<String> dns = new ArrayList<>();
 
-        @Option(names = {"--network", "--net"}, paramLabel = "MODE", description = "The pod's network: slirp4netns[:OPTIONS] (default), pasta, host or none")
+        @Option(names = {"--network", "--net"}, paramLabel = "MODE", description = "The pod's network: slirp4netns[:OPTIONS] (default), pasta, host, none, or user networks NAME[,NAME…] (found by the pod's name)")
         String network;
 
         @Option(names = "--userns", paramLabel = "MODE", description = "host (default)")

@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * A user-defined network as `jpod network create` made it, in podman 4's JSON names (its `network inspect` shape):
- * one bridge ({@code network_interface}) in the user's network namespace, IPv4 subnets with their gateway and the
- * range leases come from.
+ * one bridge ({@code network_interface}) in the user's network namespace, its subnets with their gateway and the
+ * range leases come from: IPv4 first, then the IPv6 one of a dual-stack network ({@code ipv6_enabled}).
  */
 @JsonPropertyOrder({"name", "id", "driver", "network_interface", "created", "subnets", "ipv6_enabled", "internal",
         "dns_enabled", "labels", "options", "ipam_options"})

@@ -39,7 +39,7 @@ final class ImageTransferEndpoints {
         String ref = tag == null || tag.isEmpty() ? name : name + (tag.startsWith("sha256:") ? "@" : ":") + tag;
         String creds = ImageEndpoints.credentials(r.header("X-Registry-Auth"));
         try (Engine engine = api.engine()) {
-            engine.findImage(ref); // 404 before the stream starts
+            engine.images().get(ref); // 404 before the stream starts
             OutputStream out = ex.stream(200, "application/json");
             try (PrintStream progress = new PrintStream(new ImageEndpoints.JsonLines(out), true, StandardCharsets.UTF_8)) {
                 String digest = engine.push(ref, null, true, false, progress, creds, null);
@@ -75,7 +75,7 @@ final class ImageTransferEndpoints {
         for (ImageRecord img : loaded) {
             List<String> names = img.names() == null ? List.of() : img.names();
             if (names.isEmpty()) {
-                streamLine(lines, "Loaded image ID: " + ImageEndpoints.imageId(img) + "\n");
+                streamLine(lines, "Loaded image ID: " + (img.id().startsWith("sha256:") ? img.id() : "sha256:" + img.id()) + "\n");
             }
             for (String n : names) {
                 streamLine(lines, "Loaded image: " + n + "\n");
@@ -99,11 +99,11 @@ final class ImageTransferEndpoints {
         }
         try (Engine engine = api.engine()) {
             for (String n : names) {
-                engine.findImage(n);
+                engine.images().get(n);
             }
             OutputStream out = ex.stream(200, "application/x-tar");
             // a failure now leaves the chunked body unterminated: the server drops the connection (ApiServer)
-            engine.save(names, true, ImageArchives.DOCKER_ARCHIVE, out);
+            engine.images().save(new io.jpod.engine.image.ImageSaveOptions(names, true, ImageArchives.DOCKER_ARCHIVE, false, false), out);
             out.close();
         }
     }
@@ -112,16 +112,16 @@ final class ImageTransferEndpoints {
     void history(HttpExchange ex, String name) throws IOException {
         List<Map<String, Object>> out = new ArrayList<>();
         try (Engine engine = api.engine()) {
-            ImageRecord img = engine.findImage(name);
-            for (String[] row : engine.imageHistory(name)) {
+            io.jpod.engine.image.ImageSummaryReport img = engine.images().get(name);
+            for (io.jpod.engine.image.ImageHistoryReport.Entry row : engine.images().history(name).entries()) {
                 Map<String, Object> h = new LinkedHashMap<>();
                 boolean top = out.isEmpty();
                 h.put("Id", top ? ImageEndpoints.imageId(img) : "<missing>");
-                h.put("Created", epochSeconds(row[0]));
-                h.put("CreatedBy", row[1]);
+                h.put("Created", epochSeconds(row.created()));
+                h.put("CreatedBy", row.createdBy());
                 h.put("Tags", top && img.names() != null && !img.names().isEmpty() ? img.names() : null);
-                h.put("Size", Long.parseLong(row[2]));
-                h.put("Comment", row[3]);
+                h.put("Size", row.size());
+                h.put("Comment", row.comment());
                 out.add(h);
             }
         }

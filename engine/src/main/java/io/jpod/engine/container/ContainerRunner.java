@@ -1,5 +1,7 @@
 package io.jpod.engine.container;
 
+import io.jpod.engine.network.PodNetworks;
+
 import io.jpod.engine.image.ImageResolver;
 import io.jpod.engine.image.ImageSettings;
 import io.jpod.engine.network.BridgeNetworking;
@@ -89,7 +91,7 @@ public final class ContainerRunner {
         NetworkSetup network = net.setup();
         if (network.mode() == io.jpod.network.NetworkMode.BRIDGE) { // podman's "network not found" before anything exists
             Networks networks = new Networks(store);
-            BridgeNetworking.names(req.network().mode()).forEach(networks::require);
+            BridgeNetworking.names(net.request().mode()).forEach(networks::require); // a pod's: its network
         }
         ImageRecord image = new ImageResolver(store, dirs.runRoot().path(), callerEnv).resolve(req.image(), req.pull().policy(), req.pull().tlsVerify(), req.pull().platform(), req.pull().quiet(), err);
         Trace.mark("run: image resolved");
@@ -142,7 +144,9 @@ public final class ContainerRunner {
             List<String> env = ContainerEnv.build(req.process().envHost() ? RunFlags.withHostEnv(callerEnv, settings.env()) : settings.env(),
                     req.process().env(), hostname, user.home(), req.lifecycle().tty(), callerEnv);
 
-            if (network.mode() == io.jpod.network.NetworkMode.BRIDGE) { // an address on each network, under the store lock
+            if (podNet && PodNetworks.onUserNetwork(pod)) { // the infra's addresses: the pod's containers share its namespace
+                net.bridgeLeases(PodNetworks.ensureLeases(store, pod));
+            } else if (network.mode() == io.jpod.network.NetworkMode.BRIDGE) { // an address on each network, under the store lock
                 List<Networks.Join> joins = new ArrayList<>();
                 for (String n : BridgeNetworking.names(req.network().mode())) {
                     joins.add(new Networks.Join(n, req.network().aliases(), joins.isEmpty() ? req.network().ip() : null));

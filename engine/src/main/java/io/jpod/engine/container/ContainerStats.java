@@ -90,7 +90,7 @@ public final class ContainerStats {
         return m;
     }
 
-    static long hostMemory() {
+    public static long hostMemory() {
         try {
             for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) {
                 if (l.startsWith("MemTotal:")) {

@@ -1,5 +1,7 @@
 package io.jpod.engine.container;
 
+import io.jpod.engine.network.Ipv6Ipam;
+
 import io.jpod.engine.network.BridgeNetworking;
 import io.jpod.engine.network.Networks;
 import io.jpod.engine.Dirs;
@@ -147,9 +149,11 @@ public final class Inspector {
             n.put("Gateway", s.gateway());
             n.put("IPAddress", e.getValue().ip());
             n.put("IPPrefixLen", prefix);
-            n.put("IPv6Gateway", "");
-            n.put("GlobalIPv6Address", "");
-            n.put("GlobalIPv6PrefixLen", 0);
+            io.jpod.storage.NetworkRecord.Subnet s6 = Ipv6Ipam.ipv6Subnet(e.getKey());
+            String ip6 = s6 == null ? null : e.getValue().ipv6();
+            n.put("IPv6Gateway", ip6 == null ? "" : s6.gateway());
+            n.put("GlobalIPv6Address", ip6 == null ? "" : ip6);
+            n.put("GlobalIPv6PrefixLen", ip6 == null ? 0 : io.jpod.network.Ipv6Subnet.parse(s6.subnet()).prefix());
             n.put("MacAddress", "");
             n.put("NetworkID", e.getKey().name());
             n.put("DriverOpts", null);

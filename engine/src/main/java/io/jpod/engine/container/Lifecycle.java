@@ -1,5 +1,7 @@
 package io.jpod.engine.container;
 
+import io.jpod.engine.network.LoopbackForwards;
+
 import io.jpod.engine.network.BridgeNetworking;
 import io.jpod.engine.network.ContainerNetwork;
 import io.jpod.engine.network.Networks;
@@ -192,7 +194,13 @@ public final class Lifecycle {
                 }
                 if (!leases.isEmpty()) {
                     bridge.unpublish(run); // a previous run's, if its teardown never came
-                    bridge.publish(run, leases.get(0).getValue().ip(), ContainerNetwork.readPorts(store.containers().dir(id)));
+                    List<io.jpod.network.PortMapping> ports = new java.util.ArrayList<>(ContainerNetwork.readPorts(store.containers().dir(id)));
+                    List<io.jpod.network.PortMapping> spliced = LoopbackForwards.spliced(ports, env); // the client's address kept
+                    for (ContainerSpec.Extra e : LoopbackForwards.records(spliced, run, env)) {
+                        record(spec, e.key(), e.value());
+                    }
+                    ports.removeAll(spliced);
+                    bridge.publish(run, leases.get(0).getValue().ip(), ports);
                 }
             }
             if (attachWait) {

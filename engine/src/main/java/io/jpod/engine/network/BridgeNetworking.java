@@ -100,14 +100,21 @@ public final class BridgeNetworking {
                 deleteTree(dir.resolve("rules")); // the rules died with the old namespace
                 Files.deleteIfExists(dir.resolve("holder.pid"));
                 Path slirp = io.jpod.network.NetworkSetup.of("slirp4netns", env).slirp4netns();
-                run(List.of(helper.get().binary().toString(), "netns-holder", dir.toString(), slirp.toString()), null,
-                        "start the user's network namespace");
+                List<String> cmd = new ArrayList<>(List.of(helper.get().binary().toString(), "netns-holder", dir.toString(), slirp.toString()));
+                boolean ipv6 = Ipv6Ipam.kernelHasIpv6() && find("ip6tables-restore") != null; // never IPv6 forwarding without its firewall
+                if (ipv6) {
+                    cmd.add("ipv6");
+                }
+                run(cmd, null, "start the user's network namespace");
                 pid = holderPid();
                 if (pid == 0) {
                     throw new EngineException("the network namespace holder did not start (see " + dir.resolve("slirp.log") + ")");
                 }
                 // only what a network's rules accept is forwarded: networks are isolated from each other
                 iptables(pid, "*filter\n:FORWARD DROP [0:0]\nCOMMIT\n");
+                if (ipv6) {
+                    ip6tables(pid, "*filter\n:FORWARD DROP [0:0]\nCOMMIT\n");
+                }
                 return pid;
             }
         } catch (IOException e) {
@@ -150,6 +157,9 @@ public final class BridgeNetworking {
                     return;
                 }
                 iptables(holder, rules(n, "-A"));
+                if (n.ipv6Enabled()) {
+                    ip6tables(holder, rules6(n, "-A"));
+                }
                 Files.createDirectories(marker.getParent());
                 Files.createFile(marker);
             } catch (IOException e) {
@@ -171,6 +181,26 @@ public final class BridgeNetworking {
             f.append(op).append(" FORWARD -i ").append(br).append(" -o tap0 -j ACCEPT\n");
             f.append(op).append(" FORWARD -i tap0 -o ").append(br).append(" -j ACCEPT\n");
             for (NetworkRecord.Subnet s : n.subnets()) {
+                if (Ipv6Ipam.isIpv6(s)) {
+                    continue; // rules6
+                }
+                nat.append(op).append(" POSTROUTING -s ").append(s.subnet()).append(" -o tap0 -j MASQUERADE\n");
+            }
+        }
+        return f + "COMMIT\n" + nat + "COMMIT\n";
+    }
+
+    /** The same for a network's IPv6 subnet (ip6tables): within, and out through slirp4netns's IPv6 with masquerade. */
+    static String rules6(NetworkRecord n, String op) {
+        String br = n.networkInterface();
+        StringBuilder f = new StringBuilder("*filter\n");
+        f.append(op).append(" FORWARD -i ").append(br).append(" -o ").append(br).append(" -j ACCEPT\n");
+        StringBuilder nat = new StringBuilder("*nat\n");
+        NetworkRecord.Subnet s = Ipv6Ipam.ipv6Subnet(n);
+        if (!n.internal()) {
+            f.append(op).append(" FORWARD -i ").append(br).append(" -o tap0 -j ACCEPT\n");
+            f.append(op).append(" FORWARD -i tap0 -o ").append(br).append(" -j ACCEPT\n");
+            if (s != null) {
                 nat.append(op).append(" POSTROUTING -s ").append(s.subnet()).append(" -o tap0 -j MASQUERADE\n");
             }
         }
@@ -187,6 +217,13 @@ public final class BridgeNetworking {
                 // not there (or only part of them): -A below puts them back
             }
             try {
+                if (n.ipv6Enabled()) {
+                    ip6tables(holder, rules6(n, "-D"));
+                }
+            } catch (EngineException e) {
+                // the same
+            }
+            try {
                 Files.deleteIfExists(dir.resolve("rules").resolve(n.networkInterface()));
             } catch (IOException e) {
                 // ensureRules rewrites it
@@ -195,8 +232,13 @@ public final class BridgeNetworking {
         ensureRules(holder, n);
     }
 
-    /** After `network rm`: its rules and bridge leave the namespace (nothing to do without a holder). */
+    /** After `network rm`: its names, rules and bridge leave the namespace (nothing more to do without a holder). */
     public void removeNetwork(NetworkRecord n) {
+        try {
+            Files.deleteIfExists(dir.resolve("dns").resolve(n.subnets().get(0).gateway()));
+        } catch (IOException e) {
+            // a later network on the same gateway rewrites it at its first start
+        }
         long pid = holderPid();
         if (pid == 0) {
             return;
@@ -205,6 +247,9 @@ public final class BridgeNetworking {
         try {
             if (Files.deleteIfExists(marker)) {
                 iptables(pid, rules(n, "-D"));
+                if (n.ipv6Enabled()) {
+                    ip6tables(pid, rules6(n, "-D"));
+                }
             }
         } catch (IOException | EngineException e) {
             // rules of a network whose bridge is gone match nothing
@@ -224,9 +269,13 @@ public final class BridgeNetworking {
         }
         StringBuilder sb = new StringBuilder(n.internal() ? "#internal\n" : "");
         for (NetworkLease l : leases) {
-            sb.append(l.ip()).append(' ').append(l.containerName());
-            l.aliases().forEach(a -> sb.append(' ').append(a));
-            sb.append(' ').append(l.containerId(), 0, 12).append('\n');
+            StringBuilder names = new StringBuilder(l.containerName());
+            l.aliases().forEach(a -> names.append(' ').append(a));
+            names.append(' ').append(l.containerId(), 0, 12).append('\n');
+            sb.append(l.ip()).append(' ').append(names);
+            if (l.ipv6() != null) { // the AAAA records of the same names
+                sb.append(l.ipv6()).append(' ').append(names);
+            }
         }
         try {
             Path d = dir.resolve("dns");
@@ -249,12 +298,14 @@ public final class BridgeNetworking {
         }
         long holder = ensureHolder();
         out.add(new ContainerSpec.Extra("netns_holder", Long.toString(holder)));
-        boolean first = true;
+        // the default route goes through the first network with a way out: an internal network has no route out
+        boolean routeAvailable = true;
         for (Map.Entry<NetworkRecord, NetworkLease> e : leases) {
             ensureRules(holder, e.getKey());
             writeDns(e.getKey(), networkLeases.apply(e.getKey().name()));
-            out.add(new ContainerSpec.Extra("netif", netif(e.getKey(), e.getValue(), first)));
-            first = false;
+            boolean route = routeAvailable && !e.getKey().internal();
+            out.add(new ContainerSpec.Extra("netif", netif(e.getKey(), e.getValue(), route)));
+            routeAvailable = routeAvailable && !route;
         }
         return out;
     }
@@ -265,12 +316,18 @@ public final class BridgeNetworking {
      */
     static final int DEFAULT_MTU = 65520;
 
-    /** IFNAME HOSTVETH BRIDGE ADDR/PREFIX GATEWAY/PREFIX MTU DEFAULTROUTE. */
+    /** IFNAME HOSTVETH BRIDGE ADDR/PREFIX GATEWAY/PREFIX MTU DEFAULTROUTE [ADDR6/PREFIX GATEWAY6/PREFIX]. */
     static String netif(NetworkRecord n, NetworkLease l, boolean defaultRoute) {
         NetworkRecord.Subnet s = n.subnets().get(0);
         int prefix = Ipv4Subnet.parse(s.subnet()).prefix();
-        return String.join("\t", l.interfaceName(), hostVeth(l), n.networkInterface(), l.ip() + "/" + prefix,
+        String v4 = String.join("\t", l.interfaceName(), hostVeth(l), n.networkInterface(), l.ip() + "/" + prefix,
                 s.gateway() + "/" + prefix, Integer.toString(n.mtu() > 0 ? n.mtu() : DEFAULT_MTU), defaultRoute ? "1" : "0");
+        NetworkRecord.Subnet s6 = Ipv6Ipam.ipv6Subnet(n);
+        if (s6 == null || l.ipv6() == null) {
+            return v4;
+        }
+        int prefix6 = io.jpod.network.Ipv6Subnet.parse(s6.subnet()).prefix();
+        return v4 + "\t" + l.ipv6() + "/" + prefix6 + "\t" + s6.gateway() + "/" + prefix6;
     }
 
     /** A name unique in the holder's namespace (15 bytes at most): the container and its interface. */
@@ -390,12 +447,26 @@ public final class BridgeNetworking {
         run(cmd, input, "set up the network rules (iptables-restore)");
     }
 
-    private String locate(String name) {
+    private void ip6tables(long holder, String input) {
+        List<String> cmd = List.of(helper.get().binary().toString(), "netns-exec", Long.toString(holder), "--",
+                locate("ip6tables-restore"), "--noflush");
+        run(cmd, input, "set up the network's IPv6 rules (ip6tables-restore)");
+    }
+
+    private String find(String name) {
         String path = env.getOrDefault("PATH", "") + ":/usr/sbin:/sbin:/usr/bin:/bin";
         for (String d : path.split(":")) {
             if (!d.isEmpty() && Files.isExecutable(Path.of(d, name))) {
                 return Path.of(d, name).toString();
             }
+        }
+        return null;
+    }
+
+    private String locate(String name) {
+        String found = find(name);
+        if (found != null) {
+            return found;
         }
         throw new EngineException(name + " is not installed; user-defined networks need it for their isolation and NAT"
                 + " (Debian/Ubuntu: apt-get install iptables), or use --network slirp4netns");

@@ -163,7 +163,7 @@ public final class ContainerNetwork implements AutoCloseable {
         this.leases = List.copyOf(l);
     }
 
-    RunRequest.NetworkRequest request() {
+    public RunRequest.NetworkRequest request() {
         return request;
     }
 

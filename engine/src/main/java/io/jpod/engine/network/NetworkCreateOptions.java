@@ -10,5 +10,5 @@ import java.util.Map;
  */
 public record NetworkCreateOptions(String name, String driver, List<String> subnets, List<String> gateways,
                                    List<String> ipRanges, boolean internal, boolean disableDns,
-                                   Map<String, String> labels, Map<String, String> options) {
+                                   Map<String, String> labels, Map<String, String> options, boolean ipv6) {
 }

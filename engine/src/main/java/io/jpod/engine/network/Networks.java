@@ -56,7 +56,9 @@ public final class Networks {
         }
     }
 
-    public NetworkRecord create(NetworkCreateOptions req) {
+    public NetworkRecord create(NetworkCreateOptions asked) {
+        Ipv6Ipam.Plan ipv6 = Ipv6Ipam.plan(asked); // the IPv6 subnet (--ipv6, an IPv6 --subnet) beside the IPv4 one below
+        NetworkCreateOptions req = Ipv6Ipam.ipv4Part(asked);
         if (req.name() != null && !NAME.matcher(req.name()).matches()) {
             throw new EngineException("network name " + req.name() + " invalid: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
         }
@@ -147,8 +149,9 @@ public final class Networks {
                 out.add(new NetworkRecord.Subnet(s.toString(), Ipv4Subnet.format(gw), range));
                 used.add(s);
             }
+            out.addAll(Ipv6Ipam.subnets(ipv6, existing));
             NetworkRecord r = new NetworkRecord(name, randomId(), "bridge", freeInterfaceName(existing), Instant.now(), out,
-                    false, req.internal(), !req.disableDns(), req.labels(), options, null);
+                    ipv6.enabled(), req.internal(), !req.disableDns(), req.labels(), options, null);
             if (!networks.create(r)) {
                 throw new EngineException("network name " + name + " already used: network already exists");
             }
@@ -170,7 +173,9 @@ public final class Networks {
         List<Ipv4Subnet> used = new ArrayList<>(hostRoutes());
         for (NetworkRecord n : existing) {
             for (NetworkRecord.Subnet s : n.subnets()) {
-                used.add(Ipv4Subnet.parse(s.subnet()));
+                if (!Ipv6Ipam.isIpv6(s)) {
+                    used.add(Ipv4Subnet.parse(s.subnet()));
+                }
             }
         }
         return used;
@@ -284,6 +289,10 @@ public final class Networks {
         if (n.name().equals(DEFAULT)) {
             throw new EngineException("default network " + DEFAULT + " cannot be removed");
         }
+        List<String> pods = PodNetworks.podsOn(store, n.name());
+        if (!pods.isEmpty()) {
+            throw new EngineException("network " + n.name() + " is used by pod " + pods.get(0) + ": remove the pod first (pod rm): network is being used");
+        }
         List<String> users = containers(n.name());
         if (!users.isEmpty()) {
             if (!force) {
@@ -302,7 +311,7 @@ public final class Networks {
     public List<NetworkRecord> prune(java.util.function.Predicate<NetworkRecord> filter) {
         List<NetworkRecord> removed = new ArrayList<>();
         for (NetworkRecord n : networks.list()) {
-            if (!n.name().equals(DEFAULT) && filter.test(n) && containers(n.name()).isEmpty()) {
+            if (!n.name().equals(DEFAULT) && filter.test(n) && containers(n.name()).isEmpty() && PodNetworks.podsOn(store, n.name()).isEmpty()) {
                 store.locked(() -> {
                     networks.remove(n.name());
                     return null;
@@ -332,13 +341,15 @@ public final class Networks {
             for (Join j : joins) {
                 NetworkRecord n = require(j.network());
                 List<NetworkLease> leases = new ArrayList<>(networks.leases(n.name()));
-                leases.removeIf(l -> store.containers().get(l.containerId()).isEmpty() && !l.containerId().equals(containerId));
+                leases.removeIf(l -> store.containers().get(l.containerId()).isEmpty() && !l.containerId().equals(containerId)
+                        && !PodNetworks.isInfra(store, l.containerId()));
                 if (leases.stream().anyMatch(l -> l.containerId().equals(containerId))) {
                     throw new EngineException("container " + containerName + " is already connected to network " + n.name()
                             + ": network is already connected");
                 }
                 String ip = pickAddress(n, leases, j.ip());
-                NetworkLease l = new NetworkLease(ip, containerId, containerName, j.aliases(), "eth" + ifIndex++);
+                NetworkLease l = new NetworkLease(ip, containerId, containerName, j.aliases(), "eth" + ifIndex++,
+                        Ipv6Ipam.pick(n, leases));
                 leases.add(l);
                 networks.writeLeases(n.name(), leases);
                 out.add(Map.entry(n, l));

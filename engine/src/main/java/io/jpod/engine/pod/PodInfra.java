@@ -1,5 +1,8 @@
 package io.jpod.engine.pod;
 
+import io.jpod.engine.network.BridgeNetworking;
+import io.jpod.engine.network.PodNetworks;
+
 import io.jpod.engine.network.ContainerNetwork;
 import io.jpod.engine.Dirs;
 import io.jpod.engine.EngineException;
@@ -53,6 +56,10 @@ public final class PodInfra {
         this.err = err;
     }
 
+    BridgeNetworking bridge() {
+        return new BridgeNetworking(dirs.runRoot().path(), env, () -> helper);
+    }
+
     Path runDir(String podId) {
         return dirs.runRoot().path().resolve("pods").resolve(podId);
     }
@@ -73,7 +80,7 @@ public final class PodInfra {
     }
 
     /** Starts the infra unless it runs (in its cgroup below the pod's, when the pod in {@code podDir} has one); its process. */
-    Process start(PodRecord pod, Path podDir) {
+    Process start(PodRecord pod, Path podDir, io.jpod.storage.Store store) {
         Process p = running(pod);
         if (p != null) {
             return p;
@@ -89,6 +96,7 @@ public final class PodInfra {
             }
             net.reservePorts(() -> new byte[0]);
             List<ContainerSpec.Extra> extras = new ArrayList<>(net.specExtras(dirs.runRoot(), pod.infraId()));
+            extras.addAll(PodNetworks.infraRecords(store, bridge(), pod)); // a veth per user network (pod create --network NAME)
             extras.add(new ContainerSpec.Extra("infra", "1"));
             extras.add(new ContainerSpec.Extra("monitorpidfile", run.resolve("monitor.pid").toString()));
             extras.add(new ContainerSpec.Extra("detach", "1"));

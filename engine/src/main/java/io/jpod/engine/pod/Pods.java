@@ -1,5 +1,7 @@
 package io.jpod.engine.pod;
 
+import io.jpod.engine.network.PodNetworks;
+
 import io.jpod.engine.ContainerRunningException;
 import io.jpod.engine.Dirs;
 import io.jpod.engine.Engine;
@@ -83,6 +85,7 @@ public final class Pods {
         }
         if (req.network() != null) {
             io.jpod.network.NetworkMode.parse(req.network());
+            PodNetworks.checkCreate(store, req.network(), req.publish());
         }
         String userns = null;
         if (req.userns() != null && !req.userns().isEmpty() && !req.userns().equals("host")) {
@@ -236,7 +239,7 @@ public final class Pods {
     public void start(String idOrName) {
         PodRecord pod = get(idOrName);
         if (pod.infraId() != null) {
-            infra.start(pod, store.pods().dir(pod.id()));
+            infra.start(pod, store.pods().dir(pod.id()), store);
         }
         List<ContainerRecord> cs = new ArrayList<>(containers(pod));
         java.util.Collections.reverse(cs); // the oldest first, as they were added
@@ -295,6 +298,7 @@ public final class Pods {
         }
         infra.stop(pod, Signals.TERM);
         infra.forget(pod);
+        PodNetworks.release(store, infra.bridge(), pod);
         if (!ContainerCgroups.removePod(store.pods().dir(pod.id()), pod.infraId())) {
             err.println("jpod: warning: cannot remove the cgroup of pod " + pod.name() + ": processes are still in it");
         }
@@ -321,7 +325,7 @@ public final class Pods {
         if (pod.infraId() == null || pod.share().isEmpty()) {
             return List.of();
         }
-        return PodInfra.joinRecords(pod, infra.start(pod, store.pods().dir(pod.id())));
+        return PodInfra.joinRecords(pod, infra.start(pod, store.pods().dir(pod.id()), store));
     }
 
     /** The network request a container of this pod is planned with: the pod's, without ports (they are the infra's). */

@@ -172,9 +172,18 @@ class NetworkCommandsTest {
         assertEquals(0, jpod.run(T, "network", "exists", b.stdout().strip()).exitCode());
         assertEquals(b.stdout(), jpod.ok("network", "prune", "-f").stdout());
         assertEquals("podman\n", jpod.ok("network", "ls", "-q").stdout(), "the default network stays");
-        Result v6 = jpod.run(T, "network", "create", "--ipv6", "six");
-        assertEquals(125, v6.exitCode(), v6::toString);
-        assertTrue(v6.stderr().contains("IPv4 only"), v6::toString);
-        assertEquals(1, jpod.run(T, "network", "exists", "six").exitCode(), "nothing half-created");
+        // --ipv6: dual stack, a random unique local /64 beside the free IPv4 subnet (as podman picks them)
+        JsonNode six = jpod.ok("network", "inspect", jpod.ok("network", "create", "--ipv6", "six").stdout().strip()).json().get(0);
+        assertTrue(six.get("ipv6_enabled").asBoolean(), six::toString);
+        assertEquals(2, six.get("subnets").size(), six::toString);
+        assertTrue(six.get("subnets").get(0).get("subnet").asText().startsWith("10.89."), six::toString);
+        String ula = six.get("subnets").get(1).get("subnet").asText();
+        assertTrue(ula.matches("fd[0-9a-f]{2}(:[0-9a-f]{1,4}){3}::/64"), ula);
+        assertEquals(ula.replace("::/64", "::1"), six.get("subnets").get(1).get("gateway").asText());
+        Result two = jpod.run(T, "network", "create", "--subnet", "fd00:1::/64", "--subnet", "fd00:2::/64", "two6");
+        assertEquals(125, two.exitCode(), two::toString);
+        assertEquals("Error: jpod's networks take one IPv6 subnet; fd00:2::/64 is a second one\n", two.stderr());
+        assertEquals(1, jpod.run(T, "network", "exists", "two6").exitCode(), "nothing half-created");
+        jpod.ok("network", "rm", "six");
     }
 }

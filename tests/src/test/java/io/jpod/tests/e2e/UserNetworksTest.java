@@ -50,6 +50,7 @@ class UserNetworksTest {
 
     @BeforeAll
     static void setUp() {
+        env = FX.env();
         image = FX.pushAndPull(TestImage.busybox()
                 .layer(l -> l.dir("www", 0755).file("www/index.html", "hello from the web container\n".getBytes(StandardCharsets.UTF_8), 0644))
                 .build(), "library/netweb");
@@ -72,6 +73,56 @@ class UserNetworksTest {
             }
         }
         return links;
+    }
+
+    /** The holder's network namespace, as the kernel names it ("net:[4026532…]"). */
+    private static String holderNamespace(long holder) throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/" + holder + "/ns/net")).toString();
+    }
+
+    /** The processes still in that network namespace (none: the namespace, its bridges, veths, rules and name server are gone). */
+    private static List<Long> processesIn(String namespace) {
+        List<Long> in = new ArrayList<>();
+        for (ProcFs.Proc p : ProcFs.snapshot()) {
+            try {
+                if (Files.readSymbolicLink(Path.of("/proc/" + p.pid() + "/ns/net")).toString().equals(namespace)) {
+                    in.add(p.pid());
+                }
+            } catch (IOException e) {
+                // exited meanwhile
+            }
+        }
+        return in;
+    }
+
+    /** This user's slirp4netns processes of the networks' namespace (their API socket is in its run dir). */
+    private static List<Long> holderSlirps() {
+        String socket = netnsDir().resolve("slirp.sock").toString();
+        return ProcFs.snapshot().stream().filter(p -> p.program().equals("slirp4netns") && p.cmdline().contains("--api-socket=" + socket))
+                .map(ProcFs.Proc::pid).toList();
+    }
+
+    /** The holder's firewall as iptables-save prints it (the test runs as root: nsenter reaches the namespace). */
+    private static String holderRules() throws Exception {
+        Process p = new ProcessBuilder("nsenter", "-t", Long.toString(pidIn("holder.pid")), "-n", "iptables-save")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, out);
+        return out;
+    }
+
+    /** The host's first non-loopback IPv4 address: slirp4netns reaches it as any host program would. */
+    private static InetAddress hostAddress() throws IOException {
+        for (var nif : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            if (nif.isUp() && !nif.isLoopback()) {
+                for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
+                    if (a instanceof java.net.Inet4Address) {
+                        return a;
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("this host has no non-loopback IPv4 address to test the way out with");
     }
 
     private static Result fetch(String network, String url) {
@@ -107,12 +158,30 @@ class UserNetworksTest {
         // (an answer, even NXDOMAIN, names the server it came from; without one nslookup says no server could be reached)
         Result out = env.run(T, "run", "--rm", "--network", "neta", image, "nslookup", "localhost", "10.0.2.3");
         assertTrue(out.stdout().contains("Address:\t10.0.2.3:53"), () -> "a normal network reaches slirp4netns's forwarder: " + out);
-        try (ServerSocket listener = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+        // a host-side HTTP listener on every address: a normal network reaches it on the host's address (slirp4netns
+        // connects as a host program); an internal one reaches it neither there nor on loopback (10.0.2.2)
+        com.sun.net.httpserver.HttpServer host = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(0), 10);
+        host.createContext("/", x -> {
+            byte[] b = "host listener\n".getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(200, b.length);
+            x.getResponseBody().write(b);
+            x.close();
+        });
+        host.start();
+        try {
+            int port = host.getAddress().getPort();
+            String hostIp = hostAddress().getHostAddress();
+            Result normal = fetch("neta", "http://" + hostIp + ":" + port + "/");
+            assertEquals("host listener\n", normal.stdout(), () -> "the control: a normal network reaches the host's listener: " + normal);
             Result internal = env.run(T, "run", "--rm", "--network", "neti", image, "sh", "-c",
-                    "nslookup localhost 10.0.2.3 2>&1 | grep -q 'Address:.*10.0.2.3:53' && echo dns; timeout 5 wget -q -O- http://10.0.2.2:" + listener.getLocalPort()
-                            + "/ >/dev/null 2>&1 && echo host; ip route; true");
+                    "nslookup localhost 10.0.2.3 2>&1 | grep -q 'Address:.*10.0.2.3:53' && echo dns;"
+                            + " timeout 5 wget -q -O- http://10.0.2.2:" + port + "/ && echo loopback;"
+                            + " timeout 5 wget -q -O- http://" + hostIp + ":" + port + "/ && echo host; ip route; true");
             assertEquals(0, internal.exitCode(), internal::toString);
-            assertFalse(internal.stdout().contains("dns") || internal.stdout().contains("host\n"), internal::toString);
+            assertFalse(internal.stdout().contains("dns") || internal.stdout().contains("listener"), internal::toString);
+            assertFalse(internal.stdout().contains("default"), () -> "an internal network has no default route: " + internal);
+        } finally {
+            host.stop(0);
         }
         // the names follow the containers: a new one is found, a removed one is not
         env.ok("run", "-d", "--name", "web2", "--network", "neta", image, "httpd", "-f", "-p", "80", "-h", "/www");
@@ -126,27 +195,42 @@ class UserNetworksTest {
     @Order(2)
     void publishedPortAnswersFromTheHostAndConnectMakesARunningContainerReachable() throws Exception {
         int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        int anyPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()); ServerSocket t = new ServerSocket(0)) {
             port = s.getLocalPort();
+            anyPort = t.getLocalPort();
         }
-        env.ok("run", "-d", "--name", "pub", "--network", "neta", "-p", "127.0.0.1:" + port + ":80", image,
-                "httpd", "-f", "-p", "80", "-h", "/www");
+        // a port on loopback (pasta splices it in: the container sees the client's 127.0.0.1) and one on every address
+        // (slirp4netns's forward into the holder and DNAT: the container sees slirp4netns's 10.0.2.2)
+        env.ok("run", "-d", "--name", "pub", "--network", "neta", "-p", "127.0.0.1:" + port + ":80", "-p", anyPort + ":80", image,
+                "httpd", "-f", "-vv", "-p", "80", "-h", "/www");
         java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/"))
-                .timeout(Duration.ofSeconds(10)).build();
-        String[] body = {null};
-        io.jpod.tests.support.Await.await("the published port answers from the host", Duration.ofSeconds(60), () -> {
-            try {
-                body[0] = http.send(get, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-                return true;
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
+        for (int p : new int[] {port, anyPort}) {
+            java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + p + "/"))
+                    .timeout(Duration.ofSeconds(10)).build();
+            String[] body = {null};
+            io.jpod.tests.support.Await.await("the published port " + p + " answers from the host", Duration.ofSeconds(60), () -> {
+                try {
+                    body[0] = http.send(get, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                    return true;
+                } catch (IOException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            });
+            assertEquals("hello from the web container\n", body[0]);
+            if (p == port) {
+                Result log = env.ok("logs", "pub");
+                String clients = log.stdout() + log.stderr();
+                assertTrue(clients.contains("127.0.0.1]:") && !clients.contains("10.0.2.2]:"),
+                        () -> "the loopback port keeps the client's address: " + clients);
             }
-        });
-        assertEquals("hello from the web container\n", body[0]);
+        }
+        Result log = env.ok("logs", "pub");
+        String clients = log.stdout() + log.stderr();
+        assertTrue(clients.contains("10.0.2.2]:"), () -> "the port on every address comes through slirp4netns: " + clients);
         env.ok("rm", "-f", "pub");
 
         env.ok("run", "-d", "--name", "lonely", "--network", "netb", image, "httpd", "-f", "-p", "80", "-h", "/www");
@@ -197,8 +281,13 @@ class UserNetworksTest {
     @Order(4)
     void rmForceKillOfTheHolderAndResetLeaveNothingBehind() throws Exception {
         String bridge = env.ok("network", "inspect", "--format", "{{.NetworkInterface}}", "netc").stdout().strip();
+        String gateway = env.ok("network", "inspect", "--format", "{{range .Subnets}}{{.Gateway}}{{end}}", "netc").stdout().strip();
+        Path records = env.storageRoot().resolve("networks").resolve("netc");
         Set<String> before = holderLinks();
         assertTrue(before.contains(bridge) && before.stream().filter(l -> l.startsWith("vj")).count() >= 20, before::toString);
+        assertTrue(holderRules().contains("-i " + bridge), "the network's rules are in the holder");
+        assertTrue(Files.exists(netnsDir().resolve("dns").resolve(gateway)) && Files.exists(netnsDir().resolve("rules").resolve(bridge))
+                && Files.exists(records.resolve("leases.json")), "names, rules marker and leases exist");
         Result rm = env.ok("network", "rm", "-f", "netc");
         assertEquals("netc\n", rm.stdout());
         String names = env.ok("ps", "-a", "--format", "{{.Names}}").stdout();
@@ -206,12 +295,22 @@ class UserNetworksTest {
         Set<String> after = holderLinks();
         assertFalse(after.contains(bridge), after::toString);
         assertTrue(after.stream().filter(l -> l.startsWith("vj")).count() <= 1, () -> "only web's veth is left: " + after);
+        String rules = holderRules();
+        assertFalse(rules.contains(bridge + " ") || rules.contains(bridge + "\n"), () -> "the network's rules are gone: " + rules);
+        assertFalse(Files.exists(netnsDir().resolve("dns").resolve(gateway)), "its name server's names are gone");
+        assertFalse(Files.exists(netnsDir().resolve("rules").resolve(bridge)), "its rules marker is gone");
+        assertFalse(Files.exists(records), "its record and leases are gone");
 
         long holder = pidIn("holder.pid");
         long slirp = pidIn("slirp.pid");
+        String namespace = holderNamespace(holder);
+        assertEquals(List.of(slirp), holderSlirps());
         new ProcessBuilder("kill", "-9", Long.toString(holder)).start().waitFor();
         io.jpod.tests.support.Await.await("slirp4netns of the killed holder exits", Duration.ofSeconds(60),
                 () -> ProcFs.read(slirp).isEmpty() && ProcFs.read(holder).isEmpty());
+        // nothing is left in the namespace: with it went its bridges, veths, rules and the name server (the holder itself)
+        assertEquals(List.of(), processesIn(namespace), "no process holds the killed holder's namespace");
+        assertEquals(List.of(), holderSlirps());
         env.ok("run", "-d", "--name", "web3", "--network", "neta", image, "httpd", "-f", "-p", "80", "-h", "/www");
         Result again = fetch("neta", "http://web3/");
         assertEquals(0, again.exitCode(), () -> "the next run works on a new holder: " + again);
@@ -219,11 +318,30 @@ class UserNetworksTest {
         assertNotEquals(holder, newHolder);
 
         long newSlirp = pidIn("slirp.pid");
+        String newNamespace = holderNamespace(newHolder);
+        assertEquals(List.of(newSlirp), holderSlirps(), "one slirp4netns: the killed holder's is not back");
         env.ok("rm", "-f", "web", "web3");
         env.ok("system", "reset", "-f");
         io.jpod.tests.support.Await.await("the holder and its slirp4netns are gone after system reset", Duration.ofSeconds(60),
                 () -> ProcFs.read(newHolder).isEmpty() && ProcFs.read(newSlirp).isEmpty());
-        assertFalse(Files.exists(netnsDir()));
+        assertEquals(List.of(), processesIn(newNamespace), "no process holds the namespace after system reset");
+        assertEquals(List.of(), holderSlirps());
+        assertFalse(Files.exists(netnsDir()), "the namespace's run dir (pids, names, rules markers, slirp socket) is gone");
+        Path networks = env.storageRoot().resolve("networks");
+        if (Files.exists(networks)) {
+            try (var left = Files.list(networks)) {
+                assertEquals(List.of(), left.toList(), "no network records or leases are left");
+            }
+        }
         assertEquals("podman\n", env.ok("network", "ls", "-q").stdout());
+
+        // and the next run works: a new network, a new holder, found by name
+        env.ok("network", "create", "netd");
+        env.ok("run", "-d", "--name", "web4", "--network", "netd", image, "httpd", "-f", "-p", "80", "-h", "/www");
+        Result fresh = fetch("netd", "http://web4/");
+        assertEquals("hello from the web container\n", fresh.stdout(), () -> "the first run after system reset: " + fresh);
+        assertNotEquals(newHolder, pidIn("holder.pid"));
+        env.ok("rm", "-f", "web4");
+        env.ok("network", "rm", "netd");
     }
 }
