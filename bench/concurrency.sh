@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Many `run --rm IMAGE true` at once: jpod (through its warm per-user service) beside podman, same unprivileged
 # user, same run, one engine after the other for each N: wall time of the batch, how many failed (must be 0), and
-# the CPU the batch cost (the cpuacct cgroup the batch runs in: clients, helpers, monitors, slirp4netns, conmon and
-# podman's cleanup processes; for jpod plus the service JVM's own CPU during the batch, read from /proc). Run as
+# the CPU the batch cost (a cpuacct cgroup holding this script and so everything it starts: clients, the jpod
+# service, helpers, monitors, slirp4netns, podman's conmon and cleanup processes). The service must be started in
+# the clients' cgroup: a caller in other cgroups is run in a JVM of its own (see ServiceRouting). Run as
 # root on a machine prepared by scripts/setup-host.sh after `mvn package`; the markdown block goes to
 # bench/RESULTS.md with the machine's load (`uptime`) before and after.
 #   bench/concurrency.sh [N...]        (default: 50 100)
@@ -27,11 +28,13 @@ acct=$acct_root/jpod-bench-${work##*.}
 bench_user_env
 cleanup() {
     bench_cleanup
+    echo $$ >"$acct_root/cgroup.procs" 2>/dev/null || true
     [[ -d $acct ]] && rmdir "$acct" 2>/dev/null || true
 }
 trap cleanup EXIT
 bench_setup "$work" "$user"
 mkdir "$acct"
+echo $$ >"$acct/cgroup.procs" # from here on, this script and everything it starts (the registry runs outside)
 cd /
 "${as_user[@]}" "${jpod[@]}" pull -q "$image" >/dev/null
 "${as_user[@]}" "${podman[@]}" pull -q --tls-verify=false "$image" >/dev/null
@@ -60,13 +63,6 @@ BATCH
 chmod 0755 "$work/batch.sh"
 
 cpu_ns() { cat "$acct/cpuacct.usage"; }
-# clock ticks of the service JVM (utime + stime), 0 when there is none
-service_ticks() {
-    local p
-    p=$(bench_service_pids | head -1)
-    [[ -n $p ]] && awk '{print $14 + $15}' "/proc/$p/stat" || echo 0
-}
-hz=$(getconf CLK_TCK)
 
 load_before=$(uptime)
 rows=()
@@ -74,20 +70,13 @@ for n in "${counts[@]}"; do
     for engine in jpod podman; do
         if [[ $engine == jpod ]]; then cmd=("${jpod[@]}"); else cmd=("${podman[@]}"); fi
         c0=$(cpu_ns)
-        s0=$(service_ticks)
-        # the batch runs in the cpuacct cgroup (its children inherit it); the service was started outside it
-        read -r wall fails < <(sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$acct" \
-            "${as_user[@]}" "$work/batch.sh" "$n" "$work/out-$engine-$n" "$image" "${cmd[@]}")
+        read -r wall fails < <("${as_user[@]}" "$work/batch.sh" "$n" "$work/home/out-$engine-$n" "$image" "${cmd[@]}")
         c1=$(cpu_ns)
-        s1=$(service_ticks)
-        cpu_ms=$(( (c1 - c0) / 1000000 ))
-        svc_ms=0
-        [[ $engine == jpod ]] && svc_ms=$(( (s1 - s0) * 1000 / hz ))
-        total=$(( cpu_ms + svc_ms ))
+        total=$(( (c1 - c0) / 1000000 ))
         rows+=("| $n | $engine | $(awk -v w="$wall" 'BEGIN{printf "%.2f", w / 1000}') | $fails | $(awk -v t="$total" 'BEGIN{printf "%.1f", t / 1000}') | $(awk -v t="$total" -v n="$n" 'BEGIN{printf "%.0f", t / n}') |")
         if [[ $fails -gt 0 ]]; then
             echo "bench: $fails of $n $engine runs failed; first errors:" >&2
-            cat "$work/out-$engine-$n"/err.* | sort | uniq -c | sort -rn | head -5 >&2
+            cat "$work/home/out-$engine-$n"/err.* 2>/dev/null | sort | uniq -c | sort -rn | head -5 >&2 || true
         fi
         # what a failed --rm left behind does not count against the next batch
         "${as_user[@]}" "${cmd[@]}" rm -a -f >/dev/null 2>&1 || true
@@ -101,8 +90,8 @@ java_version=$(JPOD_SERVICE=0 "${as_user[@]}" "${jpod[@]}" version | sed -n 's/^
     echo
     echo "\`bench/concurrency.sh ${counts[*]}\`: N \`run --rm IMAGE true\` started at once, jpod through its warm per-user"
     echo "service beside podman, as the unprivileged user, busybox image from a local registry, pulled, one batch after the"
-    echo "other. CPU: the batch's cpuacct cgroup (clients, helpers, monitors, slirp4netns; podman's conmon and cleanup"
-    echo "processes) plus, for jpod, the service JVM's CPU during the batch. Machine: $(nproc) cores,"
+    echo "other. CPU: a cpuacct cgroup's usage during the batch (clients, the jpod service, helpers, monitors, slirp4netns;"
+    echo "podman's conmon and cleanup processes). Machine: $(nproc) cores,"
     echo "$(free -g | awk '/Mem:/{print $2}') GiB, $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r), cgroup v1 hybrid;"
     echo "jpod on Java $java_version; $(podman --version) with runc $(runc --version | sed -n 's/^runc version //p')."
     echo "Load before: \`${load_before#*load average: }\`, after: \`${load_after#*load average: }\` (1/5/15 min)."
