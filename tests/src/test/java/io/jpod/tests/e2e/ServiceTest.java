@@ -262,6 +262,56 @@ class ServiceTest {
     }
 
     @Test
+    void aRunThroughTheWarmServiceStartsNoMountOrUnmountProcess() throws Exception {
+        // a copy of the distribution whose helper logs the mode of every start (the copy's client replaces the
+        // service, like another build's)
+        Path scratch = FX.scratchDir("helper-modes");
+        Path dist = scratch.resolve("jpod");
+        copyTree(JpodInstall.get(), dist);
+        Path real = dist.resolve("libexec/jpod-helper.real");
+        Path helper = dist.resolve("libexec/jpod-helper");
+        Files.move(helper, real);
+        Path log = scratch.resolve("helper-modes.log");
+        Files.writeString(log, "");
+        Files.setPosixFilePermissions(log, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        Files.writeString(helper, "#!/bin/sh\necho \"$1\" >> " + log + "\nexec " + real + " \"$@\"\n");
+        Files.setPosixFilePermissions(helper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        try {
+            assertEquals(0, copy(dist, "ps", "-a").exitCode()); // starts the copy's service
+            // the service binds its system calls after answering its first request: in a while, every run --rm is
+            // the monitor's `enter` and `run` and nothing else (before: mount-overlay and umount as well)
+            List<String> seen = new ArrayList<>();
+            long deadline = System.nanoTime() + NORMAL.toNanos();
+            while (true) {
+                Files.writeString(log, "");
+                Result r = copy(dist, "run", "--rm", image, "true");
+                assertEquals(0, r.exitCode(), r::toString);
+                List<String> modes = Files.readAllLines(log).stream().sorted().toList();
+                seen.add(String.join(",", modes));
+                if (modes.equals(List.of("enter", "run"))) {
+                    break;
+                }
+                assertTrue(System.nanoTime() < deadline, () -> "every run --rm started other helpers than enter and run: " + seen);
+            }
+            // and the rootfs was mounted and is gone: a file written in one run is not in the next container
+            Result write = copy(dist, "run", "--rm", image, "sh", "-c", "echo x > /left-behind && cat /left-behind");
+            assertEquals("x\n", write.stdout(), write::toString);
+            Result next = copy(dist, "run", "--rm", image, "sh", "-c", "test ! -e /left-behind && echo clean");
+            assertEquals("clean\n", next.stdout(), next::toString);
+            Result check = copy(dist, "system", "check");
+            assertEquals(0, check.exitCode(), check::toString);
+        } finally {
+            killService(); // the next test's commands use this build's own client and service again
+        }
+    }
+
+    private Result copy(Path dist, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(dist.resolve("bin/jpod").toString()));
+        cmd.addAll(List.of(args));
+        return BoundedProcess.run(NORMAL, env.user().wrap(cmd), env.environment(), env.home(), FX.scratchDir("helper-modes-out"));
+    }
+
+    @Test
     void theServiceExitsWhenIdle() throws IOException {
         killService();
         writeConfig("[engine]\nservice_timeout = 2\n");
