@@ -3,11 +3,14 @@
 # podman, same image, same unprivileged user, same run of hyperfine; and jpod's in-process path (JPOD_SERVICE=0)
 # for `run --rm`. Run as root on a machine prepared by scripts/setup-host.sh after `mvn package`; results go to
 # bench/RESULTS.md with the machine's load (`uptime`) before and after.
-#   bench/service.sh [RUNS]
+# Then the first command after the service exited (its start included) beside the cold in-process path and podman,
+# and the idle service's RSS.
+#   bench/service.sh [RUNS [FIRST_RUNS]]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 runs=${1:-20}
+first_runs=${2:-10} # each starts a service: fewer
 die() { echo "bench: $*" >&2; exit 1; }
 . "$root/scripts/lib/local-registry.sh"
 . "$root/scripts/lib/bench.sh"
@@ -49,10 +52,32 @@ P="${podman[*]}"
     -n "jpod --version" "$J --version" \
     -n "podman --version" "$P --version" \
     -n "jpod run --rm IMAGE true (JPOD_SERVICE=0)" "env JPOD_SERVICE=0 ${jpod[*]} run --rm $image true"
-load_after=$(uptime)
-# the service's resident memory once idle
+# the service's resident memory once idle (after the warm runs above)
 service_pid=$(bench_service_pids | head -1)
 rss=$([[ -n $service_pid ]] && awk '/VmRSS/{print $2 " " $3}' "/proc/$service_pid/status" || echo unknown)
+
+# The first command after the service exited, the service's start included: before each run the service is
+# stopped as its idle exit does (gone, its socket removed), so bin/jpod starts a new one and waits for it. Beside it
+# the cold in-process path (JPOD_SERVICE=0: a JVM of its own) and podman.
+cat >"$work/stop-service.sh" <<STOP
+#!/usr/bin/env bash
+# this run's service only: the user's java whose XDG_RUNTIME_DIR is $work/run
+for p in \$(pgrep -u $user -x java); do
+    tr '\\0' '\\n' <"/proc/\$p/environ" 2>/dev/null | grep -qx "XDG_RUNTIME_DIR=$work/run" || continue
+    kill -TERM "\$p" 2>/dev/null
+    while kill -0 "\$p" 2>/dev/null; do sleep 0.01; done
+done
+rm -f "$work/run/jpod/service.sock"
+STOP
+chmod 0755 "$work/stop-service.sh"
+"${as_user[@]}" hyperfine -N --warmup 2 --runs "$first_runs" --export-markdown "$work/home/first.md" \
+    -n "jpod ps -a, service stopped before (its start included)" --prepare "$work/stop-service.sh" "$J ps -a" \
+    -n "jpod ps -a (JPOD_SERVICE=0)" --prepare true "env JPOD_SERVICE=0 $J ps -a" \
+    -n "podman ps -a" --prepare true "$P ps -a" \
+    -n "jpod run --rm IMAGE true, service stopped before (its start included)" --prepare "$work/stop-service.sh" "$J run --rm $image true" \
+    -n "jpod run --rm IMAGE true (JPOD_SERVICE=0)" --prepare true "env JPOD_SERVICE=0 $J run --rm $image true" \
+    -n "podman run --rm IMAGE true" --prepare true "$P run --rm $image true"
+load_after=$(uptime)
 
 java_version=$(JPOD_SERVICE=0 "${as_user[@]}" "${jpod[@]}" version | sed -n 's/^Java: *//p')
 {
@@ -67,6 +92,11 @@ java_version=$(JPOD_SERVICE=0 "${as_user[@]}" "${jpod[@]}" version | sed -n 's/^
     echo "The idle service's RSS: $rss."
     echo
     cat "$work/home/service.md"
+    echo
+    echo "The first command after the service exited (hyperfine \`--prepare\` stops the service as its idle exit does, so"
+    echo "each jpod run starts a new one and waits for it; $first_runs runs) beside the cold in-process path and podman:"
+    echo
+    cat "$work/home/first.md"
     echo
 } >"$work/section.md"
 results=$root/bench/RESULTS.md

@@ -30,7 +30,7 @@ bench_user_env() {
 bench_service_pids() {
     local p
     for p in $(pgrep -u "$user" -x java || true); do
-        tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "XDG_RUNTIME_DIR=$work/run" && echo "$p"
+        tr '\0' '\n' 2>/dev/null <"/proc/$p/environ" | grep -qx "XDG_RUNTIME_DIR=$work/run" && echo "$p"
     done
     return 0
 }

@@ -972,13 +972,13 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
     if (write_all(nsready_w, "n", 1) < 0)
         die("signal namespaces ready");
     close(nsready_w);
-    if (read_full(go_r, &c, 1) != 1)   /* monitor gone or gave up (it says why) */
-        _exit(EXIT_ENGINE);
 
     /* Private: nothing mounted here may propagate back into the shared jpod mount namespace. */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         die("make / a recursive private mount");
     if (pod_is_infra()) {   /* holds the pod's namespaces: no rootfs, no exec */
+        if (read_full(go_r, &c, 1) != 1)   /* its network is ready before it says it is up */
+            _exit(EXIT_ENGINE);
         if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
             die("sethostname %s", s->hostname);
         if (s->net != NET_HOST)
@@ -1014,6 +1014,10 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
         die("chdir /");
     if (sandbox_after_pivot() < 0)
         die("%s", sandbox_step);
+    /* The mounts and pivot_root above overlap with the monitor's network set-up (slirp4netns starting and
+       configuring tap0, pasta, a bridge's veth): only what follows needs the network, and the monitor's word. */
+    if (read_full(go_r, &c, 1) != 1)   /* monitor gone or gave up (it says why) */
+        _exit(EXIT_ENGINE);
     lc_child_after_pivot(s->uid, s->gid);
 
     if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)

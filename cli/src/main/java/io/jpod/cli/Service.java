@@ -141,6 +141,7 @@ final class Service {
             Thread t = new Thread(() -> {
                 try {
                     handle(ch, owner, build, umask);
+                    warmUpOnce();
                 } finally {
                     lastDone = System.nanoTime();
                     synchronized (active) {
@@ -163,6 +164,23 @@ final class Service {
         }
         log.println("jpod service: exiting");
         return 0;
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean warmedUp = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * After the first request has been answered (its client no longer waits), binds what later requests then use
+     * in-process instead of starting a process: the kernel overlay driver's mount(2)/umount2(2) (a cold JVM keeps the
+     * helper process, cheaper there than binding).
+     */
+    private void warmUpOnce() {
+        if (warmedUp.compareAndSet(false, true)) {
+            try {
+                io.jpod.storage.KernelOverlayDriver.bindSystemCalls();
+            } catch (RuntimeException | LinkageError e) {
+                log.println("jpod service: the overlay driver keeps its helper process: " + e);
+            }
+        }
     }
 
     private void handle(SocketChannel ch, UserPrincipal owner, String build, String umask) {

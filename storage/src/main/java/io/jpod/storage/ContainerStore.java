@@ -50,31 +50,55 @@ public final class ContainerStore {
         Ids.containerId(id);
         String image = "sha256:" + Ids.imageHex(imageId);
         List<String> cmd = copy(command);
-        return store.locked(() -> {
-            Path dir = dir(id);
-            if (Files.exists(dir, Fs.NOFOLLOW)) {
-                throw new StorageException("a container with id " + id.substring(0, 12) + " already exists; use a new id");
-            }
-            String name = givenName;
-            if (chooseName == null) {
-                checkNameFree(name, id);
-            } else {
-                Set<String> taken = new HashSet<>();
-                scan().forEach(r -> taken.add(r.name()));
-                name = chooseName.apply(Set.copyOf(taken));
-                checkName(name);
-                if (taken.contains(name)) {
-                    throw new IllegalStateException("the name chooser returned a name in use: " + name);
+        // Before the lock (many containers at once queue on it): a name among those in use now, and the record's
+        // directory staged with the record fsynced. Under the lock the name is checked again (another process may
+        // have taken it meanwhile: a generated one is chosen again, a given one is refused) and the directory renamed.
+        String first = givenName != null ? givenName : chooseName.apply(Set.copyOf(namesInUse()));
+        checkName(first);
+        ContainerRecord staged = new ContainerRecord(id, first, image, imageName, cmd, Instant.now(), ContainerState.CREATED, null);
+        String what = "container " + id.substring(0, 12);
+        Path stagedDir = records.stage(staged, List.of("upper", "work", "merged"), what);
+        try {
+            return store.locked(() -> {
+                Path dir = dir(id);
+                if (Files.exists(dir, Fs.NOFOLLOW)) {
+                    throw new StorageException("a container with id " + id.substring(0, 12) + " already exists; use a new id");
                 }
-            }
-            // under the lock ImageStore.remove takes too: an image never disappears under a container being created
-            if (!Files.isRegularFile(store.root().resolve("images").resolve(image.substring(7)).resolve("image.json"), Fs.NOFOLLOW)) {
-                throw new StorageException("image " + image.substring(7, 19) + " is no longer in storage (removed meanwhile?); pull it again");
-            }
-            ContainerRecord rec = new ContainerRecord(id, name, image, imageName, cmd, Instant.now(), ContainerState.CREATED, null);
-            records.install(rec, List.of("upper", "work", "merged"), "container " + id.substring(0, 12));
-            return rec;
-        });
+                ContainerRecord rec = staged;
+                if (chooseName == null) {
+                    checkNameFree(first, id);
+                } else {
+                    Set<String> taken = namesInUse();
+                    if (taken.contains(first)) {
+                        String name = chooseName.apply(Set.copyOf(taken));
+                        checkName(name);
+                        if (taken.contains(name)) {
+                            throw new IllegalStateException("the name chooser returned a name in use: " + name);
+                        }
+                        rec = new ContainerRecord(id, name, image, imageName, cmd, staged.created(), ContainerState.CREATED, null);
+                        try {
+                            records.write(stagedDir, rec);
+                        } catch (IOException e) {
+                            throw new StorageException("cannot create " + what + ": " + Fs.describe(e) + "; check free space");
+                        }
+                    }
+                }
+                // under the lock ImageStore.remove takes too: an image never disappears under a container being created
+                if (!Files.isRegularFile(store.root().resolve("images").resolve(image.substring(7)).resolve("image.json"), Fs.NOFOLLOW)) {
+                    throw new StorageException("image " + image.substring(7, 19) + " is no longer in storage (removed meanwhile?); pull it again");
+                }
+                records.installStaged(stagedDir, what);
+                return rec;
+            });
+        } finally {
+            records.discardStaged(stagedDir);
+        }
+    }
+
+    private Set<String> namesInUse() {
+        Set<String> taken = new HashSet<>();
+        scan().forEach(r -> taken.add(r.name()));
+        return taken;
     }
 
     /** {@code <root>/containers/<id>/}. */
@@ -110,22 +134,36 @@ public final class ContainerStore {
         checkName(record.name());
         ContainerRecord rec = new ContainerRecord(record.id(), record.name(), record.imageId(), record.imageName(),
                 copy(record.command()), record.created(), record.state(), record.exitCode(), record.lifecycle());
-        return store.locked(() -> {
-            Path dir = dir(rec.id());
-            ContainerRecord old = records.read(dir);
-            if (old == null) {
-                throw new StorageException("container " + rec.id().substring(0, 12) + " does not exist (removed meanwhile?)");
-            }
-            if (!old.name().equals(rec.name())) {
-                checkNameFree(rec.name(), rec.id());
-            }
-            try {
-                records.write(dir, rec);
-            } catch (IOException e) {
-                throw new StorageException("cannot update container " + rec.id().substring(0, 12) + ": " + Fs.describe(e) + "; check free space");
-            }
-            return rec;
-        });
+        // the record's bytes are written and fsynced before the lock (many containers at once queue on it): under
+        // the lock only the checks and the rename
+        Path dir = dir(rec.id());
+        Path tmp;
+        try {
+            tmp = records.prepare(rec);
+        } catch (IOException e) {
+            throw new StorageException("cannot update container " + rec.id().substring(0, 12) + ": " + Fs.describe(e) + "; check free space");
+        }
+        try {
+            store.locked(() -> {
+                ContainerRecord old = records.read(dir);
+                if (old == null) {
+                    throw new StorageException("container " + rec.id().substring(0, 12) + " does not exist (removed meanwhile?)");
+                }
+                if (!old.name().equals(rec.name())) {
+                    checkNameFree(rec.name(), rec.id());
+                }
+                try {
+                    records.publish(tmp, dir);
+                } catch (IOException e) {
+                    throw new StorageException("cannot update container " + rec.id().substring(0, 12) + ": " + Fs.describe(e) + "; check free space");
+                }
+                return null;
+            });
+        } finally {
+            records.discardPrepared(tmp); // its staging dir; the file too if not published (refused, or removed meanwhile)
+        }
+        Fs.fsyncDir(dir);
+        return rec;
     }
 
     /**

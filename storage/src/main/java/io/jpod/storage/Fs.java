@@ -101,6 +101,30 @@ final class Fs {
         fsyncDir(dir);
     }
 
+    /**
+     * The slow half of {@link #writeAtomic}, for callers that hold a lock only for the rename: {@code data} in a new
+     * temp file beside {@code target}, fsynced. {@link #publish} renames it into place; delete it if not published.
+     */
+    static Path writeTemp(Path target, byte[] data) throws IOException {
+        Path tmp = target.toAbsolutePath().getParent().resolve(".tmp-" + target.getFileName() + "-" + randomHex(12));
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer buf = ByteBuffer.wrap(data);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        return tmp;
+    }
+
+    /** Renames a {@link #writeTemp} file over {@code target} (atomically); the directory's fsync is the caller's. */
+    static void publish(Path tmp, Path target) throws IOException {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
     /** Makes a rename or creation in {@code dir} durable; best effort (some file systems refuse to fsync dirs). */
     static void fsyncDir(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {

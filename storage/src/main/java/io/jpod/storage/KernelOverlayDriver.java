@@ -9,13 +9,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Mounts the rootfs with the kernel's overlayfs through {@code jpod-helper mount-overlay TARGET OPTIONS}, with
+ * Mounts the rootfs with the kernel's overlayfs, with
  * {@code userxattr} (needed in a user namespace, kernel 5.11+): whiteouts are 0:0 devices and opaque dirs carry
  * {@code user.overlay.opaque=y}, as the unpacker stores them. Layers stored with the {@code .wh.} fallback
  * ({@link LayerInfo#whiteoutFiles()}) are not understood by kernel overlay; use fuse-overlayfs for those.
  *
  * <p>Mount data is limited to one page, so when the option string would not fit, the layers are named by their short
  * links {@code l/<id>} relative to {@code <root>/overlay}, which becomes the helper's working directory.
+ *
+ * <p>Who makes the system call: once libc is bound ({@link #bindSystemCalls()}: the per-user service does it after
+ * its first request), this process itself, by mount(2) and umount2(2) (the JVM is uid 0 in jpod's user namespace, in
+ * the mount namespace every jpod process shares): no process per container. Before that (a JVM of its own, where
+ * binding would cost more than it saves), and for shortened options, which need a working directory of their own,
+ * {@code jpod-helper mount-overlay TARGET OPTIONS} and {@code jpod-helper umount TARGET}.
  */
 public final class KernelOverlayDriver implements RootfsDriver {
     /** Mount options are copied into one page by the kernel (including the terminating NUL). */
@@ -57,28 +63,48 @@ public final class KernelOverlayDriver implements RootfsDriver {
         }
         OverlayOptions.prepareUpper(lowerDirsTopFirst.get(0), upper);
         String tgt = OverlayOptions.checked(target, "rootfs");
-        Proc.Result r = Proc.run(List.of(helper.toString(), "mount-overlay", tgt, opts), dir, Proc.TIMEOUT);
-        if (r.exit() != 0) {
-            throw new StorageException("the kernel overlay mount of " + tgt + " failed: " + r.lastLine()
+        String failure = null;
+        if (dir == null && Native.libcBound()) {
+            int errno = Native.mountOverlay(Path.of(tgt), opts);
+            if (errno != 0) {
+                failure = "mount overlay on " + tgt + ": " + Native.describeErrno(errno);
+            }
+        } else { // not bound yet, or relative layer names (they need a working directory, which a JVM thread cannot have)
+            Proc.Result r = Proc.run(List.of(helper.toString(), "mount-overlay", tgt, opts), dir, Proc.TIMEOUT);
+            failure = r.exit() != 0 ? r.lastLine() : null;
+        }
+        if (failure != null) {
+            throw new StorageException("the kernel overlay mount of " + tgt + " failed: " + failure
                     + "; the kernel may not allow overlay in a user namespace, use the fuse-overlayfs storage driver");
         }
         if (!Mounts.isMountPoint(target)) {
-            throw new StorageException("jpod-helper mount-overlay exited successfully but " + tgt + " is not mounted; "
-                    + "is the helper running outside jpod's mount namespace?");
+            throw new StorageException("the overlay mount of " + tgt + " succeeded but it is not mounted here; "
+                    + "is jpod running outside its own mount namespace?");
         }
     }
 
-    /** Unmounts (lazily, through the helper); not mounted is fine. */
+    /** Unmounts (lazily: umount2 with MNT_DETACH); not mounted is fine. */
     @Override
     public void unmount(Path target) {
         if (!Mounts.isMountPoint(target)) {
             return;
         }
-        String tgt = target.toAbsolutePath().normalize().toString();
-        Proc.Result r = Proc.run(List.of(helper.toString(), "umount", tgt), null, Proc.TIMEOUT);
-        if (Mounts.isMountPoint(target)) {
-            throw new StorageException("cannot unmount " + tgt + ": " + r.lastLine() + "; is a process still using it?");
+        Path tgt = target.toAbsolutePath().normalize();
+        String failure;
+        if (Native.libcBound()) {
+            int errno = Native.unmountDetached(tgt);
+            failure = errno != 0 ? Native.describeErrno(errno) : "still mounted";
+        } else {
+            failure = Proc.run(List.of(helper.toString(), "umount", tgt.toString()), null, Proc.TIMEOUT).lastLine();
         }
+        if (Mounts.isMountPoint(target)) {
+            throw new StorageException("cannot unmount " + tgt + ": " + failure + "; is a process still using it?");
+        }
+    }
+
+    /** From now on this JVM mounts and unmounts by system calls of its own (see the class comment). */
+    public static void bindSystemCalls() {
+        Native.bindLibc();
     }
 
     /**

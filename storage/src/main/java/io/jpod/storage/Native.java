@@ -36,6 +36,15 @@ final class Native {
         /** {@code times}: atime then mtime, each a struct timespec (seconds, nanoseconds) as the C ABI lays them out. */
         @SaveError
         int utimensat(int dirfd, @In byte[] path, @In long[] times, int flags);
+
+        /** NUL-terminated byte strings, as the C ABI takes them. */
+        @SaveError
+        int mount(@In byte[] source, @In byte[] target, @In byte[] fstype, long flags, @In byte[] data);
+
+        @SaveError
+        int umount2(@In byte[] target, int flags);
+
+        String strerror(int errnum);
     }
 
     static final int S_IFMT = 0170000;
@@ -96,6 +105,16 @@ final class Native {
         return l;
     }
 
+    /** Whether {@link LibC} is bound already (binding generates classes: worth it in a long-lived JVM only). */
+    static boolean libcBound() {
+        return libc != null;
+    }
+
+    /** Binds {@link LibC} now. */
+    static void bindLibc() {
+        libc();
+    }
+
     private static int lastErrno() {
         return jnr.ffi.LastError.getLastError(runtime);
     }
@@ -107,6 +126,34 @@ final class Native {
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    private static final int MNT_DETACH = 2;
+
+    /**
+     * mount(2) of a kernel overlayfs at {@code target} with {@code options} (absolute paths: this call has no working
+     * directory of its own); 0, or the errno. A system call, not a process: the JVM is uid 0 in jpod's user namespace
+     * and its mount namespace is the one every jpod process shares, as the helper's would be.
+     */
+    static int mountOverlay(Path target, String options) {
+        LibC l = libc();
+        return l.mount(cString("overlay"), pathBytes(target), cString("overlay"), 0L, cString(options)) == 0 ? 0 : lastErrno();
+    }
+
+    /** umount2(target, MNT_DETACH); 0, or the errno. */
+    static int unmountDetached(Path target) {
+        LibC l = libc();
+        return l.umount2(pathBytes(target), MNT_DETACH) == 0 ? 0 : lastErrno();
+    }
+
+    /** "strerror (errno N)", as the helper reports a failed system call. */
+    static String describeErrno(int errno) {
+        return libc().strerror(errno) + " (errno " + errno + ")";
+    }
+
+    private static byte[] cString(String s) {
+        byte[] b = s.getBytes(FILE_NAMES);
+        return java.util.Arrays.copyOf(b, b.length + 1);
     }
 
     /** Creates the overlay whiteout (character device 0:0); returns 0 or the errno. */

@@ -74,6 +74,23 @@ final class RecordDirs<R> {
         Fs.writeAtomic(dir.resolve(kind + ".json"), Json.bytes(record));
     }
 
+    /**
+     * {@link #write} in two steps, so that a lock need be held only for the second: the record, fsynced, in a staging
+     * directory of this process (nothing beside the target exists outside the lock: sweeps and checks see no live
+     * temp file); then {@link #publish} renames it into place. {@link #discardPrepared} afterwards, published or not.
+     */
+    Path prepare(R record) throws IOException {
+        return Fs.writeTemp(store.newStagingDir(kind).resolve(kind + ".json"), Json.bytes(record));
+    }
+
+    void publish(Path prepared, Path dir) throws IOException {
+        Fs.publish(prepared, dir.resolve(kind + ".json"));
+    }
+
+    void discardPrepared(Path prepared) {
+        store.discard(prepared.getParent());
+    }
+
     /** Every record, in directory order. */
     List<R> scan() {
         List<R> out = new ArrayList<>();
@@ -135,24 +152,49 @@ final class RecordDirs<R> {
      * place. {@code what} names the record in the error ("pod web", "container 0123456789ab").
      */
     void install(R record, List<String> subdirs, String what) {
-        String recordId = id.apply(record);
-        Path dir = dir(recordId);
+        Path staged = stage(record, subdirs, what);
+        try {
+            installStaged(staged, what);
+        } finally {
+            discardStaged(staged);
+        }
+    }
+
+    /**
+     * The slow part of {@link #install}, before the lock: {@code <id>/} with {@code subdirs} and the record (fsynced)
+     * in a staging directory of this process. Then {@link #installStaged} under the lock, {@link #discardStaged} after.
+     */
+    Path stage(R record, List<String> subdirs, String what) {
         Path stage = store.newStagingDir(kind);
         try {
-            Path p = stage.resolve(recordId);
+            Path p = stage.resolve(id.apply(record));
             Files.createDirectory(p);
             for (String sub : subdirs) {
                 Files.createDirectory(p.resolve(sub));
             }
             write(p, record);
-            Fs.rename(p, dir);
+            return p;
+        } catch (IOException e) {
+            store.discard(stage);
+            throw new StorageException("cannot create " + what + ": " + Fs.describe(e)
+                    + "; check free space and permissions of the storage directory");
+        }
+    }
+
+    /** Call under the lock: renames a {@link #stage}d {@code <id>/} into place. */
+    void installStaged(Path staged, String what) {
+        try {
+            Fs.rename(staged, dir(staged.getFileName().toString()));
             Fs.fsyncDir(parent());
         } catch (IOException e) {
             throw new StorageException("cannot create " + what + ": " + Fs.describe(e)
                     + "; check free space and permissions of the storage directory");
-        } finally {
-            store.discard(stage);
         }
+    }
+
+    /** Deletes what is left of a {@link #stage}d directory (all of it, if it was not installed). */
+    void discardStaged(Path staged) {
+        store.discard(staged.getParent());
     }
 
     /**

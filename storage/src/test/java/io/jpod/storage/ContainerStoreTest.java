@@ -67,6 +67,42 @@ class ContainerStoreTest {
     }
 
     @Test
+    void aGeneratedNameTakenBeforeTheLockIsChosenAgainUnderIt() throws Exception {
+        // the name is first chosen before the store lock; another creator takes it in between (here: inside the
+        // first choice), so under the lock it is chosen again among the names in use then
+        List<java.util.Set<String>> seen = new java.util.ArrayList<>();
+        ContainerRecord r = containers.createWithGeneratedName(ID2, taken -> {
+            seen.add(taken);
+            if (seen.size() == 1) {
+                containers.create(ID1, "first_choice", IMAGE, null, List.of());
+                return "first_choice";
+            }
+            return "second_choice";
+        }, IMAGE, null, List.of("true"));
+        assertEquals("second_choice", r.name());
+        assertEquals(2, seen.size());
+        assertTrue(seen.get(1).contains("first_choice"), seen::toString);
+        assertEquals("second_choice", containers.get(ID2).orElseThrow().name(), "the record on disk has the second name");
+        assertEquals("first_choice", containers.get(ID1).orElseThrow().name());
+        try (var staging = Files.list(store.root().resolve("tmp"))) {
+            for (Path p : staging.filter(Files::isDirectory).toList()) {
+                try (var left = Files.list(p)) {
+                    assertEquals(List.of(), left.toList(), "nothing left staged in " + p);
+                }
+            }
+        }
+    }
+
+    @Test
+    void anUpdateOfARemovedContainerFailsAndLeavesNothing() throws Exception {
+        ContainerRecord r = containers.create(ID1, "gone", IMAGE, null, List.of());
+        containers.remove(ID1);
+        StorageException e = assertThrows(StorageException.class, () -> containers.update(r));
+        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+        assertFalse(Files.exists(containers.dir(ID1)));
+    }
+
+    @Test
     void nameClash() {
         containers.create(ID1, "db", IMAGE, null, List.of());
         StorageException e = assertThrows(StorageException.class, () -> containers.create(ID2, "db", IMAGE, null, List.of()));

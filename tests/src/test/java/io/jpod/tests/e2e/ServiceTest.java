@@ -8,11 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.jpod.tests.support.BoundedProcess;
+import io.jpod.tests.support.BuiltImage;
 import io.jpod.tests.support.CollectedOutput;
 import io.jpod.tests.support.JpodEnv;
 import io.jpod.tests.support.JpodInstall;
+import io.jpod.tests.support.LocalRegistry;
+import io.jpod.tests.support.OciImageBuilder;
 import io.jpod.tests.support.RegistryAndJpod;
 import io.jpod.tests.support.Result;
+import io.jpod.tests.support.TcpProxy;
+import io.jpod.tests.support.TestImage;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -29,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -51,6 +57,7 @@ class ServiceTest {
     @RegisterExtension
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/busybox");
     private static JpodEnv env; // set by FX
+    private static LocalRegistry registry; // set by FX
     private static String image;
 
     @BeforeAll
@@ -255,6 +262,56 @@ class ServiceTest {
     }
 
     @Test
+    void aRunThroughTheWarmServiceStartsNoMountOrUnmountProcess() throws Exception {
+        // a copy of the distribution whose helper logs the mode of every start (the copy's client replaces the
+        // service, like another build's)
+        Path scratch = FX.scratchDir("helper-modes");
+        Path dist = scratch.resolve("jpod");
+        copyTree(JpodInstall.get(), dist);
+        Path real = dist.resolve("libexec/jpod-helper.real");
+        Path helper = dist.resolve("libexec/jpod-helper");
+        Files.move(helper, real);
+        Path log = scratch.resolve("helper-modes.log");
+        Files.writeString(log, "");
+        Files.setPosixFilePermissions(log, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        Files.writeString(helper, "#!/bin/sh\necho \"$1\" >> " + log + "\nexec " + real + " \"$@\"\n");
+        Files.setPosixFilePermissions(helper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        try {
+            assertEquals(0, copy(dist, "ps", "-a").exitCode()); // starts the copy's service
+            // the service binds its system calls after answering its first request: in a while, every run --rm is
+            // the monitor's `enter` and `run` and nothing else (before: mount-overlay and umount as well)
+            List<String> seen = new ArrayList<>();
+            long deadline = System.nanoTime() + NORMAL.toNanos();
+            while (true) {
+                Files.writeString(log, "");
+                Result r = copy(dist, "run", "--rm", image, "true");
+                assertEquals(0, r.exitCode(), r::toString);
+                List<String> modes = Files.readAllLines(log).stream().sorted().toList();
+                seen.add(String.join(",", modes));
+                if (modes.equals(List.of("enter", "run"))) {
+                    break;
+                }
+                assertTrue(System.nanoTime() < deadline, () -> "every run --rm started other helpers than enter and run: " + seen);
+            }
+            // and the rootfs was mounted and is gone: a file written in one run is not in the next container
+            Result write = copy(dist, "run", "--rm", image, "sh", "-c", "echo x > /left-behind && cat /left-behind");
+            assertEquals("x\n", write.stdout(), write::toString);
+            Result next = copy(dist, "run", "--rm", image, "sh", "-c", "test ! -e /left-behind && echo clean");
+            assertEquals("clean\n", next.stdout(), next::toString);
+            Result check = copy(dist, "system", "check");
+            assertEquals(0, check.exitCode(), check::toString);
+        } finally {
+            killService(); // the next test's commands use this build's own client and service again
+        }
+    }
+
+    private Result copy(Path dist, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(dist.resolve("bin/jpod").toString()));
+        cmd.addAll(List.of(args));
+        return BoundedProcess.run(NORMAL, env.user().wrap(cmd), env.environment(), env.home(), FX.scratchDir("helper-modes-out"));
+    }
+
+    @Test
     void theServiceExitsWhenIdle() throws IOException {
         killService();
         writeConfig("[engine]\nservice_timeout = 2\n");
@@ -306,6 +363,89 @@ class ServiceTest {
         env.ok("rm", "svc-killed");
         Result check = env.run(NORMAL, "system", "check");
         assertEquals(0, check.exitCode(), check::toString);
+    }
+
+    @Test
+    void aResizedTerminalIsFollowedByTheContainersTerminal() throws Exception {
+        servicePid();
+        // -it through a real pty (script(1)); the shell records which pty is the client's, the container reports
+        // its size, then waits until it changes. The test resizes the client's terminal as a terminal emulator
+        // does (TIOCSWINSZ, which sends SIGWINCH to the terminal's foreground group: the client and the monitor
+        // it forked), and the container's own pty must follow.
+        Path dir = FX.scratchDir("service-resize");
+        new ProcessBuilder("chmod", "0777", dir.toString()).inheritIO().start().waitFor(30, TimeUnit.SECONDS);
+        Path ttyName = dir.resolve("tty");
+        String container = "stty size; echo waiting-for-resize; "
+                + "while [ \"$(stty size)\" = \"33 77\" ]; do sleep 0.1; done; echo resized-to $(stty size)";
+        List<String> pty = env.user().wrap(List.of("script", "-qfec",
+                "stty rows 33 cols 77; tty > " + ttyName + "; " + JpodInstall.launcher() + " run --rm -it " + image
+                        + " sh -c '" + container + "'",
+                "/dev/null"));
+        Process t = start(pty);
+        CollectedOutput out = CollectedOutput.of(t);
+        try {
+            await("the container to report its first size: " + out, NORMAL, () -> out.contains("waiting-for-resize"));
+            assertTrue(out.toString().contains("33 77"), out::toString);
+            String tty = Files.readString(ttyName).strip();
+            assertTrue(tty.startsWith("/dev/pts/"), tty);
+            Process resize = new ProcessBuilder("stty", "-F", tty, "rows", "44", "cols", "99").inheritIO().start();
+            assertTrue(resize.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, resize.exitValue());
+            assertTrue(t.waitFor(90, TimeUnit.SECONDS), out::toString);
+            out.join(10_000);
+            assertEquals(0, t.exitValue(), out::toString);
+            assertTrue(out.toString().contains("resized-to 44 99"), out::toString);
+        } finally {
+            t.destroyForcibly();
+        }
+    }
+
+    @Test
+    void killingTheServiceMidPullCostsOneClearErrorAndLeavesNoImage() throws Exception {
+        servicePid();
+        byte[] big = new byte[4 << 20];
+        new Random(11).nextBytes(big);
+        BuiltImage img = TestImage.busybox().compression(OciImageBuilder.Compression.NONE).format(OciImageBuilder.Format.OCI)
+                .layer(l -> l.file("big", big, 0644)).build();
+        registry.push(img, "svc/pull-killed", "1");
+        try (TcpProxy proxy = TcpProxy.start(registry.port())) {
+            String ref = proxy.hostPort() + "/svc/pull-killed:1";
+            // the big layer's response stops 1 MiB in and stays stopped: the pull is in its middle, for sure
+            proxy.arm(TcpProxy.Fault.HOLD, img.layers().get(1).digest(), 1 << 20);
+            Process p = start(env.user().wrap(List.of(JpodInstall.launcher().toString(), "pull", ref)));
+            CollectedOutput seen = CollectedOutput.of(p);
+            try {
+                await("the pull to be in the middle of the layer: " + seen, NORMAL, proxy::faultFired);
+                killService();
+                assertTrue(p.waitFor(90, TimeUnit.SECONDS), seen::toString);
+                seen.join(10_000);
+                assertEquals(125, p.exitValue(), seen::toString);
+                List<String> errors = seen.toString().lines().filter(l -> l.startsWith("Error:")).toList();
+                assertEquals(1, errors.size(), seen::toString);
+                assertTrue(errors.get(0).contains("the jpod service ended before the command finished"), seen::toString);
+            } finally {
+                p.destroyForcibly();
+                proxy.disarm();
+            }
+
+            // nothing half-written: no image by that name, a clean store, and the next command (a new service)
+            // pulls the same image whole
+            Result inspect = env.run(NORMAL, "image", "inspect", ref);
+            assertEquals(125, inspect.exitCode(), inspect::toString);
+            Result images = env.run(NORMAL, "images", "-a", "--no-trunc");
+            assertEquals(0, images.exitCode(), images::toString);
+            assertFalse(images.stdout().contains("pull-killed"), images::toString);
+            assertFalse(images.stdout().contains(img.imageId().substring("sha256:".length())), images::toString);
+            Result check = env.run(NORMAL, "system", "check");
+            assertEquals(0, check.exitCode(), check::toString);
+            Result again = env.run(NORMAL, "pull", ref);
+            assertEquals(0, again.exitCode(), again::toString);
+            assertEquals(img.imageId().substring("sha256:".length()), again.stdout().strip(), again::toString);
+            Result wc = env.run(NORMAL, "run", "--rm", ref, "wc", "-c", "/big");
+            assertEquals(0, wc.exitCode(), wc::toString);
+            assertTrue(wc.stdout().strip().startsWith(String.valueOf(big.length)), wc::toString);
+            env.ok("rmi", ref);
+        }
     }
 
     @Test

@@ -18,11 +18,13 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A loopback TCP proxy in front of a plain-HTTP registry. It records every HTTP/1.1 request line (with its Range
  * header), counts the bytes sent back, and can be armed with ONE fault on the response to a request whose path
- * contains a given string: cut the connection, or flip one byte, {@code offset} bytes into the response.
+ * contains a given string: cut the connection, flip one byte, or hold the response (send nothing more until
+ * {@link #disarm()} or {@link #close()}: a transfer stopped in its middle, for as long as a test needs), {@code offset}
+ * bytes into the response.
  */
 public final class TcpProxy implements AutoCloseable {
 
-    public enum Fault { CUT, FLIP }
+    public enum Fault { CUT, FLIP, HOLD }
 
     /** One request as the client sent it: method, path, and its Range header value (null if none). */
     public record Request(String method, String path, String range) {}
@@ -37,6 +39,8 @@ public final class TcpProxy implements AutoCloseable {
     private volatile String faultPath;
     private volatile long faultOffset;
     private volatile boolean closed;
+    /** Held responses wait on this until {@link #disarm()} or {@link #close()}. */
+    private final Object held = new Object();
 
     private TcpProxy(ServerSocket server, int targetPort) {
         this.server = server;
@@ -73,6 +77,9 @@ public final class TcpProxy implements AutoCloseable {
     public void disarm() {
         fault = null;
         faultPath = null;
+        synchronized (held) {
+            held.notifyAll();
+        }
     }
 
     public boolean faultFired() {
@@ -190,6 +197,17 @@ public final class TcpProxy implements AutoCloseable {
                             downstreamBytes.addAndGet(k);
                             return; // finally closes both sockets: the client sees the connection drop mid-body
                         }
+                        if (fault == Fault.HOLD) {
+                            out.write(buf, 0, k);
+                            out.flush();
+                            downstreamBytes.addAndGet(k);
+                            synchronized (held) {
+                                while (fault == Fault.HOLD && !closed) {
+                                    held.wait();
+                                }
+                            }
+                            return; // released: the held connection ends, as a stalled one eventually does
+                        }
                         buf[k] ^= 0x01;
                         synchronized (this) {
                             strikeAt = -1;
@@ -202,6 +220,8 @@ public final class TcpProxy implements AutoCloseable {
                 }
             } catch (IOException ignored) {
                 // the other side went away
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 closeBoth();
             }
@@ -233,6 +253,9 @@ public final class TcpProxy implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        synchronized (held) {
+            held.notifyAll();
+        }
         try {
             server.close();
         } catch (IOException ignored) {
