@@ -44,6 +44,9 @@ final class DriverSelector {
     }
 
     private static RootfsDriver driver(String name, NativeHelper helper, Map<String, String> env) {
+        if (UsernsRootfs.isMapped(name)) { // a keep-id or nomap container's rootfs (its record names it)
+            return UsernsRootfs.forRecorded(name, fuseOverlayfs(env), helper.binary());
+        }
         return switch (name) {
             case OVERLAY -> new KernelOverlayDriver(helper.binary());
             case FUSE -> new FuseOverlayfsDriver(fuseOverlayfs(env), helper.binary());
@@ -94,6 +97,12 @@ final class DriverSelector {
                     + " fix it with `chmod 0666 /dev/fuse` as root, or choose --storage-driver vfs");
         }
         return p;
+    }
+
+    /** fuse-overlayfs when it is installed and /dev/fuse usable, else null. */
+    static Path usableFuseOverlayfs(Map<String, String> env) {
+        Path p = findFuseOverlayfs(env);
+        return p != null && Files.isReadable(Path.of("/dev/fuse")) && Files.isWritable(Path.of("/dev/fuse")) ? p : null;
     }
 
     private static Path findFuseOverlayfs(Map<String, String> env) {

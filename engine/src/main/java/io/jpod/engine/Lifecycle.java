@@ -222,6 +222,17 @@ final class Lifecycle {
                 }
                 join.forEach(x -> record(spec, x.key(), x.value()));
             }
+            try {
+                VolumeOwnership.apply(store.containers().dir(id)); // -v …:U, at every start as in podman
+                if (ContainerDependencies.joins(config.network())) { // --network container:ID: its namespace, joined now
+                    ContainerRecord joined = current(ContainerDependencies.target(config.network()));
+                    ContainerDependencies.joinRecords(joined, running(joined) ? initPid(joined) : -1)
+                            .forEach(x -> record(spec, x.key(), x.value()));
+                }
+            } catch (RuntimeException e) {
+                teardown(id, 125, e.getMessage());
+                throw e;
+            }
             writeAtomic(specFile, spec.toByteArray());
             if (config.pod() != null) { // the pod's cgroup (gone after a reboot) before its container's below it
                 ContainerCgroups.createFor(store.pods().dir(config.pod()));

@@ -189,33 +189,70 @@ final class SandboxPolicy {
         for (String u : sec.ulimits()) {
             x.add(new ContainerSpec.Extra("rlimit", ulimit(u)));
         }
-        if (keepId(sec)) {
-            x.addAll(keepIdMapRecords());
+        String userns = usernsMode(sec);
+        if (userns != null) {
+            x.addAll(mapRecords(uidMap(userns), gidMap(userns)));
         }
         return x;
     }
 
     /** The helper's records of a keep-id user namespace nested in the pause process's (a container's or a pod infra's). */
     static List<ContainerSpec.Extra> keepIdMapRecords() {
+        return mapRecords(uidMap(KEEP_ID), gidMap(KEEP_ID));
+    }
+
+    /** The uid map ("INSIDE PARENT COUNT" lines) of a container's own user namespace under --userns MODE (keep-id, nomap). */
+    static List<String> uidMap(String mode) {
+        long size = mappedIds(Path.of("/proc/self/uid_map"));
+        return NOMAP.equals(mode) ? nomapMap(size) : keepIdMap(HostUser.current().uid(), size, "uid");
+    }
+
+    /** The gid map, as {@link #uidMap}. */
+    static List<String> gidMap(String mode) {
+        long size = mappedIds(Path.of("/proc/self/gid_map"));
+        return NOMAP.equals(mode) ? nomapMap(size) : keepIdMap(HostUser.current().gid(), size, "gid");
+    }
+
+    /** The helper's records of a user namespace nested in the pause process's, with these maps ("INSIDE PARENT COUNT"). */
+    static List<ContainerSpec.Extra> mapRecords(List<String> uidMap, List<String> gidMap) {
         List<ContainerSpec.Extra> x = new ArrayList<>();
-        HostUser host = HostUser.current();
-        keepIdMap(host.uid(), mappedIds(Path.of("/proc/self/uid_map")), "uid")
-                .forEach(l -> x.add(new ContainerSpec.Extra("userns_uid_map", l)));
-        keepIdMap(host.gid(), mappedIds(Path.of("/proc/self/gid_map")), "gid")
-                .forEach(l -> x.add(new ContainerSpec.Extra("userns_gid_map", l)));
+        uidMap.forEach(l -> x.add(new ContainerSpec.Extra("userns_uid_map", l)));
+        gidMap.forEach(l -> x.add(new ContainerSpec.Extra("userns_gid_map", l)));
         return x;
     }
 
+    static final String KEEP_ID = "keep-id";
+    static final String NOMAP = "nomap";
+
     /** --userns: the default (the pause process's namespace, also "host" and "") or keep-id. */
     static boolean keepId(RunRequest.SecurityRequest sec) {
+        return KEEP_ID.equals(usernsMode(sec));
+    }
+
+    /**
+     * --userns's mode: null for the default (the pause process's namespace, also "host" and ""), else keep-id or
+     * nomap (a namespace of the container's own, nested in the pause process's).
+     */
+    static String usernsMode(RunRequest.SecurityRequest sec) {
         String mode = sec.userns();
         if (mode == null || mode.isEmpty() || mode.equals("host")) {
-            return false;
+            return null;
         }
-        if (mode.equals("keep-id")) {
-            return true;
+        if (mode.equals(KEEP_ID) || mode.equals(NOMAP)) {
+            return mode;
         }
-        throw new EngineException("unsupported --userns \"" + mode + "\": use keep-id (or host, the default)");
+        throw new EngineException("unsupported --userns \"" + mode + "\": use keep-id or nomap (or host, the default)");
+    }
+
+    /**
+     * podman's nomap: the caller's own id is not mapped at all; the container's ids start at the first subordinate
+     * id (the pause process's 1), so nothing in the container can be the caller on the host.
+     */
+    static List<String> nomapMap(long parentSize) {
+        if (parentSize < 2) {
+            throw new EngineException("--userns=nomap needs subordinate ids: add a range for your user to /etc/subuid and /etc/subgid");
+        }
+        return List.of("0 1 " + (parentSize - 1));
     }
 
     /**
