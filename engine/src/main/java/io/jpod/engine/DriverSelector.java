@@ -44,7 +44,7 @@ final class DriverSelector {
     }
 
     private static RootfsDriver driver(String name, NativeHelper helper, Map<String, String> env) {
-        if (UsernsRootfs.isMapped(name)) { // a keep-id or nomap container's rootfs (its record names it)
+        if (UsernsRootfs.isMapped(name)) { // a keep-id container's rootfs (its record names it)
             return UsernsRootfs.forRecorded(name, fuseOverlayfs(env), helper.binary());
         }
         return switch (name) {

@@ -201,16 +201,14 @@ final class SandboxPolicy {
         return mapRecords(uidMap(KEEP_ID), gidMap(KEEP_ID));
     }
 
-    /** The uid map ("INSIDE PARENT COUNT" lines) of a container's own user namespace under --userns MODE (keep-id, nomap). */
+    /** The uid map ("INSIDE PARENT COUNT" lines) of a container's own user namespace under --userns MODE (keep-id). */
     static List<String> uidMap(String mode) {
-        long size = mappedIds(Path.of("/proc/self/uid_map"));
-        return NOMAP.equals(mode) ? nomapMap(size) : keepIdMap(HostUser.current().uid(), size, "uid");
+        return keepIdMap(HostUser.current().uid(), mappedIds(Path.of("/proc/self/uid_map")), "uid");
     }
 
     /** The gid map, as {@link #uidMap}. */
     static List<String> gidMap(String mode) {
-        long size = mappedIds(Path.of("/proc/self/gid_map"));
-        return NOMAP.equals(mode) ? nomapMap(size) : keepIdMap(HostUser.current().gid(), size, "gid");
+        return keepIdMap(HostUser.current().gid(), mappedIds(Path.of("/proc/self/gid_map")), "gid");
     }
 
     /** The helper's records of a user namespace nested in the pause process's, with these maps ("INSIDE PARENT COUNT"). */
@@ -222,7 +220,6 @@ final class SandboxPolicy {
     }
 
     static final String KEEP_ID = "keep-id";
-    static final String NOMAP = "nomap";
 
     /** --userns: the default (the pause process's namespace, also "host" and "") or keep-id. */
     static boolean keepId(RunRequest.SecurityRequest sec) {
@@ -230,29 +227,19 @@ final class SandboxPolicy {
     }
 
     /**
-     * --userns's mode: null for the default (the pause process's namespace, also "host" and ""), else keep-id or
-     * nomap (a namespace of the container's own, nested in the pause process's).
+     * --userns's mode: null for the default (the pause process's namespace, also "host" and ""), else keep-id (a
+     * namespace of the container's own, nested in the pause process's). nomap is refused: its map leaves out jpod's
+     * own root, which the monitor is when it creates the container's namespaces and mount points.
      */
     static String usernsMode(RunRequest.SecurityRequest sec) {
         String mode = sec.userns();
         if (mode == null || mode.isEmpty() || mode.equals("host")) {
             return null;
         }
-        if (mode.equals(KEEP_ID) || mode.equals(NOMAP)) {
+        if (mode.equals(KEEP_ID)) {
             return mode;
         }
-        throw new EngineException("unsupported --userns \"" + mode + "\": use keep-id or nomap (or host, the default)");
-    }
-
-    /**
-     * podman's nomap: the caller's own id is not mapped at all; the container's ids start at the first subordinate
-     * id (the pause process's 1), so nothing in the container can be the caller on the host.
-     */
-    static List<String> nomapMap(long parentSize) {
-        if (parentSize < 2) {
-            throw new EngineException("--userns=nomap needs subordinate ids: add a range for your user to /etc/subuid and /etc/subgid");
-        }
-        return List.of("0 1 " + (parentSize - 1));
+        throw new EngineException("unsupported --userns \"" + mode + "\": use keep-id (or host, the default)");
     }
 
     /**

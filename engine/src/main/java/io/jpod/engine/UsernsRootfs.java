@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The rootfs of a container in a user namespace of its own (--userns=keep-id, nomap). The layers hold the image's
- * ids as jpod's namespace numbers them, and such a container's map moves them: under keep-id the image's root
- * files would show as the caller's, under nomap as nobody. Unprivileged, the kernel cannot id-map a mount of the
+ * The rootfs of a container in a user namespace of its own (--userns=keep-id). The layers hold the image's ids as
+ * jpod's namespace numbers them, and such a container's map moves them: the image's root files would show as the
+ * caller's. Unprivileged, the kernel cannot id-map a mount of the
  * store's filesystem, so fuse-overlayfs presents the files through the container's own map (podman's rootless way
  * with fuse-overlayfs; with kernel overlay podman chowns a copy of the image instead). What the container writes
  * is stored mapped back, so the upper dir keeps the image's numbering and commit, diff and cp see it as for any
@@ -48,7 +48,7 @@ final class UsernsRootfs {
     }
 
     private static RootfsDriver driver(String mode, Path fuseOverlayfs, Path helper) {
-        if (!mode.equals(SandboxPolicy.KEEP_ID) && !mode.equals(SandboxPolicy.NOMAP)) {
+        if (!mode.equals(SandboxPolicy.KEEP_ID)) {
             throw new EngineException("unknown storage driver \"" + PREFIX + mode + "\": use overlay, fuse-overlayfs or vfs");
         }
         return new Named(PREFIX + mode, new FuseOverlayfsDriver(fuseOverlayfs, helper)

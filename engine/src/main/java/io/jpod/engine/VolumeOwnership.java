@@ -15,7 +15,7 @@ import java.util.List;
  * The {@code :U} volume option (podman's): before every start of the container its source is chowned to the
  * container's user, recursively, unless its top directory already has that owner (so a file chowned to someone
  * else inside it afterwards keeps its owner, as in podman). The ids are the ones jpod's user namespace (the pause
- * process's, where the JVM is root) gives the container's user, so its map (keep-id, nomap) is applied first. What to
+ * process's, where the JVM is root) gives the container's user, so its map (keep-id) is applied first. What to
  * chown is written at create time into the container's directory ({@value #FILE}: "UID GID PATH" lines).
  */
 final class VolumeOwnership {

@@ -88,22 +88,6 @@ class KeepIdTest {
         env.ok("rmi", "keepid-written");
     }
 
-    /** podman's nomap: the container's root is the first subordinate id (top's huser), and the image's files stay root's. */
-    @Test
-    void nomapMapsRootToTheFirstSubordinateId() {
-        String id = env.ok("run", "-d", "--userns=nomap", image, "sleep", "100").stdout().strip();
-        try {
-            Result top = env.ok("top", id, "huser");
-            java.util.List<String> lines = top.stdout().lines().toList();
-            assertEquals("HUSER", lines.get(0).strip(), top::toString);
-            assertEquals(Long.toString(user.requireSubuid().start()), lines.get(1).strip(), top::toString);
-            Result files = env.ok("exec", id, "stat", "-c", "%u:%g", "/etc");
-            assertEquals("0:0\n", files.stdout(), files::toString);
-        } finally {
-            env.ok("rm", "-f", "-t", "0", id);
-        }
-    }
-
     @Test
     void unknownUsernsModeIsAnEngineError() {
         Result r = env.run(NORMAL, "run", "--rm", "--userns=auto", image, "true");
