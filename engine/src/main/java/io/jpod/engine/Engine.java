@@ -760,6 +760,11 @@ public final class Engine implements AutoCloseable {
         return new ContainerFiles(s, DriverSelector.choose(storageDriver, s, dirs, helper, env, err));
     }
 
+    /** `jpod manifest`: local manifest lists. */
+    public ManifestLists manifestLists() {
+        return new ManifestLists(store());
+    }
+
     /** Shell completion of paths inside images and containers. */
     public PathCompletion pathCompletion() {
         Store s = store();

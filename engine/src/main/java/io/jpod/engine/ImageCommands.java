@@ -361,6 +361,10 @@ final class ImageCommands {
             if (found.isEmpty() && all) {
                 continue; // removed meanwhile with its container or as another name of an image already removed
             }
+            if (found.isEmpty() && new ManifestLists(store).exists(image)) { // a manifest list of that name goes as podman's
+                out.addAll(new ManifestLists(store).remove(image));
+                continue;
+            }
             ImageRecord r = found.orElseThrow(() -> new NoSuchImageException(image));
             String digestRef = image.contains("@") && !all ? digestReferenceOrNull(image) : null;
             if (digestRef != null && r.digests().contains(digestRef) && !r.names().isEmpty()) {

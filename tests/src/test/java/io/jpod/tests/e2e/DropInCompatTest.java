@@ -137,4 +137,32 @@ class DropInCompatTest {
         assertEquals(List.of("compl", ":4"), names.stdout().lines().toList(), names::toString);
         env.ok("rm", "compl");
     }
+
+    /** podman's "bare manifest list": a list beside the images, which `images` keeps listing; rmi removes it. */
+    @Test
+    void manifestListsOfLocalImages() {
+        String id = env.ok("manifest", "create", "mlist:1.0").stdout().strip();
+        assertTrue(id.matches("[0-9a-f]{64}"), id);
+        String imageId = env.ok("inspect", "--format", "{{.ID}}", image).stdout().strip();
+        assertTrue(env.ok("images", "--format", "{{.ID}}", "--no-trunc").stdout().contains(imageId), "images still lists the image");
+        com.fasterxml.jackson.databind.JsonNode empty = env.ok("manifest", "inspect", "mlist:1.0").json();
+        assertEquals(2, empty.get("schemaVersion").asInt());
+        assertEquals("application/vnd.docker.distribution.manifest.list.v2+json", empty.get("mediaType").asText());
+        assertEquals(0, empty.get("manifests").size());
+
+        assertEquals(id, env.ok("manifest", "add", "mlist:1.0", image).stdout().strip());
+        com.fasterxml.jackson.databind.JsonNode one = env.ok("manifest", "inspect", "localhost/mlist:1.0").json().get("manifests");
+        assertEquals(1, one.size(), one::toString);
+        String digest = one.get(0).get("digest").asText();
+        assertEquals(env.ok("inspect", "--format", "{{.Digest}}", image).stdout().strip(), digest);
+        assertEquals("linux", one.get(0).get("platform").get("os").asText());
+        assertEquals(id, env.ok("manifest", "remove", "mlist:1.0", digest).stdout().strip());
+        assertEquals(0, env.ok("manifest", "inspect", "mlist:1.0").json().get("manifests").size());
+
+        Result taken = env.run(JpodEnv.NORMAL, "manifest", "create", "mlist:1.0");
+        assertEquals(125, taken.exitCode(), taken::toString);
+        assertEquals(0, env.run(JpodEnv.NORMAL, "manifest", "exists", "mlist:1.0").exitCode());
+        assertEquals(List.of("Untagged: localhost/mlist:1.0", "Deleted: " + id), env.ok("rmi", "mlist:1.0").stdout().lines().toList());
+        assertEquals(1, env.run(JpodEnv.NORMAL, "manifest", "exists", "mlist:1.0").exitCode());
+    }
 }
