@@ -18,10 +18,10 @@ public final class CpCommand implements Callable<Integer> {
     @ParentCommand
     JpodCommand jpod;
 
-    @Parameters(index = "0", paramLabel = "SRC", description = "Source: host path, - (a tar on stdin) or CONTAINER:PATH")
+    @Parameters(index = "0", paramLabel = "[CONTAINER:]SRC_PATH", description = "Source: host path, - (a tar on stdin) or CONTAINER:PATH")
     String source;
 
-    @Parameters(index = "1", paramLabel = "DEST", description = "Destination: host path, - (a tar on stdout) or CONTAINER:PATH")
+    @Parameters(index = "1", paramLabel = "[CONTAINER:]DEST_PATH", description = "Destination: host path, - (a tar on stdout) or CONTAINER:PATH")
     String destination;
 
     @Option(names = {"-a", "--archive"}, arity = "0..1", fallbackValue = "true", defaultValue = "true", paramLabel = "BOOL",

@@ -47,6 +47,16 @@ public final class Main {
         if (args.length > 0 && args[0].equals("__train")) {
             return Training.run();
         }
+        if (CobraCompletion.isRequest(args)) { // cobra's hidden `__complete`, which podman's shell scripts call
+            try {
+                CommandLine cl = commandLine(env, out, err, args, host);
+                try (io.jpod.engine.Engine engine = ((JpodCommand) cl.getCommand()).engine()) {
+                    return CobraCompletion.run(cl.getCommandSpec(), args, new CompletionSources(engine), out, err);
+                }
+            } catch (RuntimeException e) {
+                return report(e, err);
+            }
+        }
         try {
             io.jpod.engine.Trace.mark("main");
             String[] argv = Commands.containerGroupAlias(args);

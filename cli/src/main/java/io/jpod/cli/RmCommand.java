@@ -20,6 +20,9 @@ public final class RmCommand extends EachContainerCommand {
     @Option(names = {"-i", "--ignore"}, description = "Ignore containers that do not exist")
     boolean ignore;
 
+    @Option(names = "--depend", description = "Remove the containers that depend on it (--network container:NAME) first")
+    boolean depend;
+
     @Option(names = {"-t", "--time"}, paramLabel = "SECONDS",
             description = "Seconds to wait for a running container to stop before killing it (needs --force; default 0: kill at once)")
     Integer time;
@@ -36,13 +39,16 @@ public final class RmCommand extends EachContainerCommand {
 
     @Override
     String each(Engine engine, String container) {
+        if (depend || targets.all) { // --all: a container's dependents may come after it in the list
+            return String.join("\n", engine.removeContainerAndDependents(container, force, volumes, time == null ? 0 : time));
+        }
         engine.removeContainer(container, force, volumes, time == null ? 0 : time);
         return container;
     }
 
     @Override
     boolean ignoreMissing() {
-        return ignore || force; // podman's --force also means "whether it exists or not"
+        return ignore || force || targets.all; // podman's --force also means "whether it exists or not"; --all: gone with another
     }
 
     @Override

@@ -331,9 +331,12 @@ public final class VolumeCommand implements Runnable {
         @Parameters(arity = "0..*", paramLabel = "NAME")
         List<String> names = new ArrayList<>();
 
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() {
-            throw new EngineException("cannot run command \"jpod volume mount\" in rootless mode, must execute `jpod unshare` first");
+            throw rootless(spec, "mount");
         }
     }
 
@@ -342,10 +345,20 @@ public final class VolumeCommand implements Runnable {
         @Parameters(arity = "0..*", paramLabel = "NAME")
         List<String> names = new ArrayList<>();
 
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() {
-            throw new EngineException("cannot run command \"jpod volume unmount\" in rootless mode, must execute `jpod unshare` first");
+            throw rootless(spec, "unmount");
         }
+    }
+
+    /** podman's refusal, naming the program as it was invoked (cobra's root name). */
+    private static EngineException rootless(picocli.CommandLine.Model.CommandSpec spec, String verb) {
+        String program = spec.root().name();
+        return new EngineException("cannot run command \"" + program + " volume " + verb + "\" in rootless mode, must execute `"
+                + program + " unshare` first");
     }
 
     @Command(name = "prune", mixinStandardHelpOptions = true, description = "Remove all volumes no container uses.")

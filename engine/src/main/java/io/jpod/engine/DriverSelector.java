@@ -1,5 +1,7 @@
 package io.jpod.engine;
 
+import io.jpod.engine.container.UsernsRootfs;
+
 import io.jpod.rootless.NativeHelper;
 import io.jpod.storage.FuseOverlayfsDriver;
 import io.jpod.storage.KernelOverlayDriver;
@@ -20,9 +22,9 @@ import java.util.Map;
  * podman makes the same choice), else fuse-overlayfs, else vfs. The probe's verdict is cached in the run root,
  * which lives as long as the boot, because the kernel's answer cannot change before a reboot.
  */
-final class DriverSelector {
+public final class DriverSelector {
     static final String OVERLAY = "overlay";
-    static final String FUSE = "fuse-overlayfs";
+    public static final String FUSE = "fuse-overlayfs";
     static final String VFS = "vfs";
 
     private DriverSelector() {
@@ -44,6 +46,9 @@ final class DriverSelector {
     }
 
     private static RootfsDriver driver(String name, NativeHelper helper, Map<String, String> env) {
+        if (UsernsRootfs.isMapped(name)) { // a keep-id container's rootfs (its record names it)
+            return UsernsRootfs.forRecorded(name, fuseOverlayfs(env), helper.binary());
+        }
         return switch (name) {
             case OVERLAY -> new KernelOverlayDriver(helper.binary());
             case FUSE -> new FuseOverlayfsDriver(fuseOverlayfs(env), helper.binary());
@@ -94,6 +99,12 @@ final class DriverSelector {
                     + " fix it with `chmod 0666 /dev/fuse` as root, or choose --storage-driver vfs");
         }
         return p;
+    }
+
+    /** fuse-overlayfs when it is installed and /dev/fuse usable, else null. */
+    public static Path usableFuseOverlayfs(Map<String, String> env) {
+        Path p = findFuseOverlayfs(env);
+        return p != null && Files.isReadable(Path.of("/dev/fuse")) && Files.isWritable(Path.of("/dev/fuse")) ? p : null;
     }
 
     private static Path findFuseOverlayfs(Map<String, String> env) {

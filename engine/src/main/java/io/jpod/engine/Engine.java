@@ -1,5 +1,9 @@
 package io.jpod.engine;
 
+import io.jpod.engine.container.ContainerDependencies;
+import io.jpod.engine.image.ManifestLists;
+import io.jpod.engine.container.PathCompletion;
+
 import io.jpod.engine.image.ImageCommands;
 import io.jpod.engine.image.ImageResolver;
 import io.jpod.engine.image.ImageService;
@@ -44,6 +48,7 @@ import io.jpod.storage.ImageRecord;
 import io.jpod.storage.Store;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -528,6 +533,21 @@ public final class Engine implements AutoCloseable {
         removeContainer(idOrName, force, false);
     }
 
+    /**
+     * `rm --depend`: the containers that depend on this one (recursively, theirs first), then it; returns the ids
+     * removed, the dependents' first, as podman lists them.
+     */
+    public List<String> removeContainerAndDependents(String idOrName, boolean force, boolean volumes, int stopSeconds) {
+        ContainerRecord c = lifecycle().current(idOrName);
+        List<String> removed = new ArrayList<>();
+        for (ContainerRecord d : ContainerDependencies.dependents(store(), c.id())) {
+            removed.addAll(removeContainerAndDependents(d.id(), force, volumes, stopSeconds));
+        }
+        removeContainer(c.id(), force, volumes, stopSeconds);
+        removed.add(c.id());
+        return removed;
+    }
+
     /** Removes a container; with force a running one is killed first; with volumes its anonymous volumes go too. */
     public void removeContainer(String idOrName, boolean force, boolean volumes) {
         removeContainer(idOrName, force, volumes, 0);
@@ -537,6 +557,7 @@ public final class Engine implements AutoCloseable {
     public void removeContainer(String idOrName, boolean force, boolean volumes, int stopSeconds) {
         Lifecycle lc = lifecycle();
         ContainerRecord c = lc.current(idOrName);
+        ContainerDependencies.refuseIfDepended(store(), c); // --network container:ID of it (rm --depend removes them)
         if (c.state() != ContainerState.RUNNING) {
             lc.awaitMonitorGone(c.id()); // its exit command finishes first, and may start it again (--restart)
             c = lc.current(c.id());
@@ -618,6 +639,17 @@ public final class Engine implements AutoCloseable {
         NativeHelper helper = NativeHelper.locate(env);
         Store s = store();
         return new ContainerFiles(s, DriverSelector.choose(storageDriver, s, dirs, helper, env, err));
+    }
+
+    /** `jpod manifest`: local manifest lists. */
+    public ManifestLists manifestLists() {
+        return new ManifestLists(store());
+    }
+
+    /** Shell completion of paths inside images and containers. */
+    public PathCompletion pathCompletion() {
+        Store s = store();
+        return new PathCompletion(s, DriverSelector.choose(storageDriver, s, dirs, NativeHelper.locate(env), env, err));
     }
 
     /** `jpod build`: see {@link io.jpod.engine.build.ImageBuilder}; returns the image id. */

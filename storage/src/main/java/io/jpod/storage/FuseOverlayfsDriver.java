@@ -12,6 +12,7 @@ import java.util.List;
 public final class FuseOverlayfsDriver implements RootfsDriver {
     private final Path binary;
     private final Path helper;
+    private final String idMapping;
 
     /** @param fuseOverlayfs the fuse-overlayfs binary */
     public FuseOverlayfsDriver(Path fuseOverlayfs) {
@@ -20,8 +21,40 @@ public final class FuseOverlayfsDriver implements RootfsDriver {
 
     /** @param helper jpod-helper, used for its {@code umount} mode when fusermount fails; may be null */
     public FuseOverlayfsDriver(Path fuseOverlayfs, Path helper) {
+        this(fuseOverlayfs, helper, null);
+    }
+
+    private FuseOverlayfsDriver(Path fuseOverlayfs, Path helper, String idMapping) {
         this.binary = fuseOverlayfs;
         this.helper = helper;
+        this.idMapping = idMapping;
+    }
+
+    /**
+     * The same driver presenting stored ids through a map, fuse-overlayfs's {@code uidmapping}/{@code gidmapping}:
+     * each line is "STORED SHOWN COUNT" (the format of /proc/PID/uid_map, whose inside ids are what the layers hold).
+     * What is written through the mount is stored mapped back, so the layers and the upper dir keep the image's ids.
+     */
+    public FuseOverlayfsDriver withIdMapping(List<String> uidLines, List<String> gidLines) {
+        return new FuseOverlayfsDriver(binary, helper, ",uidmapping=" + mapping(uidLines) + ",gidmapping=" + mapping(gidLines));
+    }
+
+    /** fuse-overlayfs's form of a map: every line's three numbers, all joined by colons. */
+    static String mapping(List<String> lines) {
+        List<String> numbers = new ArrayList<>();
+        for (String line : lines) {
+            String[] f = line.strip().split("\\s+");
+            if (f.length != 3) {
+                throw new IllegalArgumentException("an id map line has three numbers, not \"" + line + "\"");
+            }
+            for (String n : f) {
+                numbers.add(Long.toString(Long.parseLong(n)));
+            }
+        }
+        if (numbers.isEmpty()) {
+            throw new IllegalArgumentException("an id map needs at least one line");
+        }
+        return String.join(":", numbers);
     }
 
     @Override
@@ -37,7 +70,7 @@ public final class FuseOverlayfsDriver implements RootfsDriver {
             lowers.add(OverlayOptions.checked(l, "layer"));
         }
         String opts = "lowerdir=" + String.join(":", lowers) + ",upperdir=" + OverlayOptions.checked(upper, "upper")
-                + ",workdir=" + OverlayOptions.checked(work, "work");
+                + ",workdir=" + OverlayOptions.checked(work, "work") + (idMapping == null ? "" : idMapping);
         OverlayOptions.prepareUpper(lowerDirsTopFirst.get(0), upper);
         String tgt = OverlayOptions.checked(target, "rootfs");
         Proc.Result r = Proc.run(List.of(binary.toString(), "-o", opts, tgt), null, Proc.TIMEOUT);

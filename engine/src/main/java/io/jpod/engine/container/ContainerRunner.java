@@ -1,5 +1,7 @@
 package io.jpod.engine.container;
 
+import io.jpod.engine.DriverSelector;
+
 import io.jpod.engine.network.PodNetworks;
 
 import io.jpod.engine.image.ImageResolver;
@@ -75,14 +77,17 @@ public final class ContainerRunner {
                 throw new EngineException("--userns=keep-id cannot be used with --pod: the pod's namespaces belong to jpod's user namespace");
             }
         }
-        RunRequest.NetworkRequest netReq = pod == null ? req.network() : Pods.containerNetwork(pod, req.network());
+        RunRequest resolved = ContainerDependencies.resolve(store, req); // --network container:NAME names it by id
+        RunRequest.NetworkRequest netReq = pod == null ? ContainerDependencies.ownNetwork(resolved.network()) : Pods.containerNetwork(pod, req.network());
         try (ContainerNetwork net = ContainerNetwork.plan(netReq, callerEnv, err)) {
-            return run(req, lifecycle, net, pod);
+            return run(resolved, lifecycle, net, pod);
         }
     }
 
     private int run(RunRequest req, Lifecycle lifecycle, ContainerNetwork net, io.jpod.storage.PodRecord pod) {
-        boolean podNet = pod != null && pod.infraId() != null && pod.share().contains("net");
+        // a container sharing the pod's (or another container's) network has none of its own: that one's is joined at start
+        boolean podNet = pod != null && pod.infraId() != null && pod.share().contains("net")
+                || ContainerDependencies.joins(req.network().mode());
         boolean podUts = pod != null && pod.infraId() != null && pod.share().contains("uts");
         // pod --userns=keep-id: the caller's ids and names as keep-id gives them, the user namespace the infra's (joined at start)
         boolean podKeepId = pod != null && pod.infraId() != null && !pod.share().isEmpty() && "keep-id".equals(pod.userns());
@@ -116,6 +121,8 @@ public final class ContainerRunner {
         lastId = id;
         Path runDir = dirs.runRoot().containerDir(id);
         Path merged = store.containers().mergedDir(id);
+        RootfsDriver driver = UsernsRootfs.select(this.driver, SandboxPolicy.usernsMode(idSec),
+                DriverSelector.usableFuseOverlayfs(callerEnv), helper.binary());
         boolean mounted = false;
         boolean leased = false;
         boolean launched = false;
@@ -177,6 +184,8 @@ public final class ContainerRunner {
             net.recordPorts(store.containers().dir(id));
             KubeSource.of(req).write(store.containers().dir(id));
             Volumes.recordAnonymous(store.containers().dir(id), userMounts);
+            long[] owner = VolumeOwnership.parentIds(SandboxPolicy.usernsMode(idSec), user.uid(), user.gid());
+            VolumeOwnership.record(store.containers().dir(id), userMounts.chownToUser(), owner[0], owner[1]);
             lifecycle.saveSpec(id, spec);
             record = store.containers().update(LifecycleSetup.created(record, pod == null ? req : req.inPod(pod.id()), hostname, cwd, env, settings, driver.name(), givenRuntime()));
             if (req.lifecycle().cidFile() != null) {

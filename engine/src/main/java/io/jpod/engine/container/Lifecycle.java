@@ -1,5 +1,6 @@
 package io.jpod.engine.container;
 
+
 import io.jpod.engine.network.LoopbackForwards;
 
 import io.jpod.engine.network.BridgeNetworking;
@@ -241,6 +242,17 @@ public final class Lifecycle {
                     throw e;
                 }
                 join.forEach(x -> record(spec, x.key(), x.value()));
+            }
+            try {
+                VolumeOwnership.apply(store.containers().dir(id)); // -v …:U, at every start as in podman
+                if (ContainerDependencies.joins(config.network())) { // --network container:ID: its namespace, joined now
+                    ContainerRecord joined = current(ContainerDependencies.target(config.network()));
+                    ContainerDependencies.joinRecords(joined, running(joined) ? initPid(joined) : -1)
+                            .forEach(x -> record(spec, x.key(), x.value()));
+                }
+            } catch (RuntimeException e) {
+                teardown(id, 125, e.getMessage());
+                throw e;
             }
             writeAtomic(specFile, spec.toByteArray());
             if (config.pod() != null) { // the pod's cgroup (gone after a reboot) before its container's below it

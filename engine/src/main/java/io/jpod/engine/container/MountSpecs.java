@@ -28,13 +28,19 @@ import java.util.stream.Stream;
  * anonymous volume. Destinations are resolved inside the rootfs so an image's symlinks cannot aim a mount outside it.
  */
 public final class MountSpecs {
-    /** What a run mounts: the records, in order, and the volumes it created anonymously (removed with --rm). */
-    public record Prepared(List<ContainerSpec.Mount> mounts, List<String> volumes, List<String> anonymousVolumes) {
+    /**
+     * What a run mounts: the records, in order, the volumes it created anonymously (removed with --rm), and the
+     * sources given {@code :U} (chowned to the container's user at every start, see {@link VolumeOwnership}).
+     */
+    public record Prepared(List<ContainerSpec.Mount> mounts, List<String> volumes, List<String> anonymousVolumes, List<Path> chownToUser) {
     }
 
     /** One mount as parsed, before resolution. */
     record Parsed(String type, String source, String target, boolean readOnly, List<String> options, boolean copyUp) {
     }
+
+    /** The -v option {@code U}: chown the source to the container's user (podman's). */
+    static final String CHOWN = "U";
 
     private MountSpecs() {
     }
@@ -56,6 +62,7 @@ public final class MountSpecs {
         List<ContainerSpec.Mount> out = new ArrayList<>();
         List<String> used = new ArrayList<>();
         List<String> anonymous = new ArrayList<>();
+        List<Path> chownToUser = new ArrayList<>();
         Map<String, Parsed> targets = new java.util.HashMap<>();
         for (Parsed p : parsed) {
             Parsed before = targets.putIfAbsent(p.target(), p);
@@ -67,6 +74,7 @@ public final class MountSpecs {
             }
             String dest = inRootfs(rootfs, p.target());
             List<String> opts = new ArrayList<>(p.options());
+            boolean chown = opts.remove(CHOWN); // :U is jpod's to do, not a mount option
             if (p.readOnly()) {
                 opts.add("ro");
             }
@@ -83,6 +91,9 @@ public final class MountSpecs {
                         throw new EngineException("bind mount source " + src + " does not exist: create it first, or name a volume instead");
                     }
                     out.add(new ContainerSpec.Mount("bind", src.toString(), dest, opts));
+                    if (chown) {
+                        chownToUser.add(src);
+                    }
                 }
                 case "volume" -> {
                     String name = p.source();
@@ -123,11 +134,14 @@ public final class MountSpecs {
                     volumes.mark(name, VolumeStore.FIRST_USED);
                     used.add(name);
                     out.add(new ContainerSpec.Mount("bind", data.toString(), dest, opts));
+                    if (chown) {
+                        chownToUser.add(data);
+                    }
                 }
                 default -> throw new IllegalStateException(p.type());
             }
         }
-        return new Prepared(out, used, anonymous);
+        return new Prepared(out, used, anonymous, chownToUser);
     }
 
     /**
@@ -179,6 +193,7 @@ public final class MountSpecs {
         List<String> opts = new ArrayList<>();
         boolean nosuid = false, nodev = false, noexec = false;
         boolean recursive = true;
+        boolean chown = false;
         for (String o : options.isEmpty() ? new String[0] : options.split(",")) {
             switch (o) {
                 case "ro" -> readOnly = true;
@@ -196,8 +211,9 @@ public final class MountSpecs {
                 case "rbind" -> recursive = true;
                 case "copy" -> copy = true;
                 case "nocopy" -> copy = false;
+                case CHOWN -> chown = true;
                 default -> throw new EngineException("invalid volume option \"" + o + "\" in \"" + spec
-                        + "\": jpod supports ro, rw, z, Z, nosuid, nodev, noexec, suid, dev, exec, bind, rbind, copy, nocopy");
+                        + "\": jpod supports ro, rw, z, Z, U, nosuid, nodev, noexec, suid, dev, exec, bind, rbind, copy, nocopy");
             }
         }
         opts.add(recursive ? "rbind" : "bind");
@@ -209,6 +225,9 @@ public final class MountSpecs {
         }
         if (noexec) {
             opts.add("noexec");
+        }
+        if (chown) {
+            opts.add(CHOWN);
         }
         if (source == null) {
             return new Parsed("volume", null, target, readOnly, opts, copy);

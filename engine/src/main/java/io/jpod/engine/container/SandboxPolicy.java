@@ -191,31 +191,55 @@ public final class SandboxPolicy {
         for (String u : sec.ulimits()) {
             x.add(new ContainerSpec.Extra("rlimit", ulimit(u)));
         }
-        if (keepId(sec)) {
-            x.addAll(keepIdMapRecords());
+        String userns = usernsMode(sec);
+        if (userns != null) {
+            x.addAll(mapRecords(uidMap(userns), gidMap(userns)));
         }
         return x;
     }
 
     /** The helper's records of a keep-id user namespace nested in the pause process's (a container's or a pod infra's). */
     public static List<ContainerSpec.Extra> keepIdMapRecords() {
+        return mapRecords(uidMap(KEEP_ID), gidMap(KEEP_ID));
+    }
+
+    /** The uid map ("INSIDE PARENT COUNT" lines) of a container's own user namespace under --userns MODE (keep-id). */
+    public static List<String> uidMap(String mode) {
+        return keepIdMap(HostUser.current().uid(), mappedIds(Path.of("/proc/self/uid_map")), "uid");
+    }
+
+    /** The gid map, as {@link #uidMap}. */
+    public static List<String> gidMap(String mode) {
+        return keepIdMap(HostUser.current().gid(), mappedIds(Path.of("/proc/self/gid_map")), "gid");
+    }
+
+    /** The helper's records of a user namespace nested in the pause process's, with these maps ("INSIDE PARENT COUNT"). */
+    static List<ContainerSpec.Extra> mapRecords(List<String> uidMap, List<String> gidMap) {
         List<ContainerSpec.Extra> x = new ArrayList<>();
-        HostUser host = HostUser.current();
-        keepIdMap(host.uid(), mappedIds(Path.of("/proc/self/uid_map")), "uid")
-                .forEach(l -> x.add(new ContainerSpec.Extra("userns_uid_map", l)));
-        keepIdMap(host.gid(), mappedIds(Path.of("/proc/self/gid_map")), "gid")
-                .forEach(l -> x.add(new ContainerSpec.Extra("userns_gid_map", l)));
+        uidMap.forEach(l -> x.add(new ContainerSpec.Extra("userns_uid_map", l)));
+        gidMap.forEach(l -> x.add(new ContainerSpec.Extra("userns_gid_map", l)));
         return x;
     }
 
+    public static final String KEEP_ID = "keep-id";
+
     /** --userns: the default (the pause process's namespace, also "host" and "") or keep-id. */
     static boolean keepId(RunRequest.SecurityRequest sec) {
+        return KEEP_ID.equals(usernsMode(sec));
+    }
+
+    /**
+     * --userns's mode: null for the default (the pause process's namespace, also "host" and ""), else keep-id (a
+     * namespace of the container's own, nested in the pause process's). nomap is refused: its map leaves out jpod's
+     * own root, which the monitor is when it creates the container's namespaces and mount points.
+     */
+    static String usernsMode(RunRequest.SecurityRequest sec) {
         String mode = sec.userns();
         if (mode == null || mode.isEmpty() || mode.equals("host")) {
-            return false;
+            return null;
         }
-        if (mode.equals("keep-id")) {
-            return true;
+        if (mode.equals(KEEP_ID)) {
+            return mode;
         }
         throw new EngineException("unsupported --userns \"" + mode + "\": use keep-id (or host, the default)");
     }

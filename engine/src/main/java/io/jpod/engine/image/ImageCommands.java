@@ -1,5 +1,6 @@
 package io.jpod.engine.image;
 
+
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
 import io.jpod.engine.ImageInUseException;
@@ -298,7 +299,7 @@ public final class ImageCommands {
     }
 
     /** podman's rule for names given to tag: a name without a registry goes under localhost/. */
-    static String qualify(String name) {
+    public static String qualify(String name) {
         String n = RegistriesConf.isShortName(name) ? "localhost/" + name : name;
         ImageReference ref = ImageReference.parse(n);
         if (ref.digest() != null) {
@@ -366,6 +367,10 @@ public final class ImageCommands {
             java.util.Optional<ImageRecord> found = new ImageResolver(store, env).local(image);
             if (found.isEmpty() && all) {
                 continue; // removed meanwhile with its container or as another name of an image already removed
+            }
+            if (found.isEmpty() && new ManifestLists(store).exists(image)) { // a manifest list of that name goes as podman's
+                out.add(new ManifestLists(store).removeReport(image));
+                continue;
             }
             ImageRecord r = found.orElseThrow(() -> new NoSuchImageException(image));
             String digestRef = image.contains("@") && !all ? digestReferenceOrNull(image) : null;

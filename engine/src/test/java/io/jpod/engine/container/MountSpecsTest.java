@@ -62,4 +62,12 @@ class MountSpecsTest {
         assertEquals(null, SandboxPolicy.parseOptions(List.of("seccomp=jpod-strict")).seccompProfile());
         assertThrows(EngineException.class, () -> SandboxPolicy.parseOptions(List.of("apparmor=myprofile")));
     }
+
+    @Test
+    void optionUIsKeptForTheChownNotRefused() {
+        MountSpecs.Parsed bind = MountSpecs.parseVolume("/srv/data:/data:U,ro");
+        assertTrue(bind.options().contains(MountSpecs.CHOWN), bind::toString);
+        assertTrue(bind.readOnly());
+        assertFalse(MountSpecs.parseVolume("/srv/data:/data").options().contains(MountSpecs.CHOWN));
+    }
 }

@@ -68,6 +68,26 @@ class KeepIdTest {
                 r.normalisedLines().subList(0, 2), r::toString);
     }
 
+    /** podman's "user namespace preserved root ownership": the image's root files are root's inside, whatever --user. */
+    @Test
+    void imageFilesKeepTheirOwnersUnderKeepId() throws IOException {
+        for (String u : java.util.List.of("--user=0", "--user=100")) {
+            Result r = env.run(NORMAL, "run", "--rm", "--userns=keep-id", u, image, "stat", "-c", "%u:%g:%n", "/etc", "/bin");
+            assertEquals(0, r.exitCode(), r::toString);
+            assertEquals(java.util.List.of("0:0:/etc", "0:0:/bin"), r.stdout().lines().toList(), r::toString);
+        }
+        // what the container's root writes is stored with the image's numbering: a plain container sees it as root's
+        env.ok("run", "--name", "keepid-writer", "--userns=keep-id", "--user=0", image, "touch", "/by-root");
+        env.ok("commit", "keepid-writer", "keepid-written");
+        Result plain = env.run(NORMAL, "run", "--rm", "keepid-written", "stat", "-c", "%u:%g", "/by-root");
+        assertEquals("0:0\n", plain.stdout(), plain::toString);
+        // the caller's own ids are still theirs
+        Result own = env.run(NORMAL, "run", "--rm", "--userns=keep-id", image, "sh", "-c", "touch /tmp/mine; stat -c %u /tmp/mine");
+        assertEquals(user.uid() + "\n", own.stdout(), own::toString);
+        env.ok("rm", "keepid-writer");
+        env.ok("rmi", "keepid-written");
+    }
+
     @Test
     void unknownUsernsModeIsAnEngineError() {
         Result r = env.run(NORMAL, "run", "--rm", "--userns=auto", image, "true");
