@@ -191,6 +191,8 @@ final class SandboxPolicy {
         }
         if (keepId(sec)) {
             x.addAll(keepIdMapRecords());
+        } else if (NestedUserns.handles(sec.userns())) {
+            x.addAll(NestedUserns.records(sec.userns(), runDir));
         }
         return x;
     }
@@ -215,7 +217,10 @@ final class SandboxPolicy {
         if (mode.equals("keep-id")) {
             return true;
         }
-        throw new EngineException("unsupported --userns \"" + mode + "\": use keep-id (or host, the default)");
+        if (NestedUserns.handles(mode)) {
+            return false;
+        }
+        throw new EngineException("unsupported --userns \"" + mode + "\": use keep-id, nomap, auto[:size=N] (or host, the default)");
     }
 
     /**
