@@ -57,6 +57,19 @@ final class NestedUserns {
         return x;
     }
 
+    /**
+     * Inspect's HostConfig.UsernsMode: "private" when the container's spec gives it a user namespace of its own
+     * (keep-id, nomap, auto), "" when it runs in the pause process's (podman's value without a user namespace).
+     */
+    static String inspectMode(Path spec) {
+        try {
+            String text = new String(Files.readAllBytes(spec), StandardCharsets.UTF_8);
+            return text.startsWith("userns_uid_map=") || text.contains("\0userns_uid_map=") ? "private" : "";
+        } catch (IOException e) {
+            return ""; // not created yet, or removed meanwhile
+        }
+    }
+
     /** One CONTAINER:HOST:SIZE of uidmapping=/gidmapping= (HOST: an id of the pause process's namespace). */
     record Mapping(long container, long host, long size) {
     }

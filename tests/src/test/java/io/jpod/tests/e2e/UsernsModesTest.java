@@ -106,6 +106,26 @@ class UsernsModesTest {
     }
 
     @Test
+    void containersConfUsernsAutoIsTheDefault() throws IOException {
+        Path conf = scratch.resolve("userns_auto.conf");
+        Files.writeString(conf, "[containers]\nuserns=\"auto\"\n");
+        conf.toFile().setReadable(true, false);
+        java.util.Map<String, java.util.Optional<String>> withConf = java.util.Map.of("CONTAINERS_CONF", java.util.Optional.of(conf.toString()));
+        Result run = env.runWith(withConf, NORMAL, "run", "-d", image, "sleep", "100");
+        assertEquals(0, run.exitCode(), run::toString);
+        String cid = run.stdout().strip();
+        String plain = env.ok("run", "-d", image, "sleep", "100").stdout().strip();
+        try {
+            assertEquals("private", env.ok("inspect", "--format", "{{.HostConfig.UsernsMode}}", cid).stdout().strip());
+            assertEquals("", env.ok("inspect", "--format", "{{.HostConfig.UsernsMode}}", plain).stdout().strip());
+            List<String> map = uidMap(cid);
+            assertFalse(map.stream().anyMatch(l -> l.split(" ")[1].equals("0")), map::toString);
+        } finally {
+            env.run(NORMAL, "rm", "-t", "0", "-f", cid, plain);
+        }
+    }
+
+    @Test
     void unknownAutoOptionIsAnEngineError() {
         Result r = env.run(NORMAL, "run", "--rm", "--userns=auto:bogus=1", image, "true");
         assertEquals(125, r.exitCode(), r::toString);
