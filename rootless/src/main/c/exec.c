@@ -169,6 +169,14 @@ void join_container(pid_t pid, pid_t monitor_pid, unsigned long long monitor_sta
         close(pidfd);
         return;
     }
+    /* A user namespace the init entered after its mounts (--userns=nomap, auto) does not own the others:
+       from inside it they cannot be joined, so join them first and it last (setns(pidfd) changes nothing on failure). */
+    if (errno == EPERM && (flags & CLONE_NEWUSER) && setns(pidfd, flags & ~CLONE_NEWUSER) == 0) {
+        if (setns(pidfd, CLONE_NEWUSER) < 0)
+            die("join the container's user namespace");
+        close(pidfd);
+        return;
+    }
     if (errno == ESRCH)
         init_gone(pid);
     if (errno != EINVAL)

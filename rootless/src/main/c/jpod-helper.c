@@ -1024,6 +1024,8 @@ __attribute__((noreturn)) static void container_child(const struct spec *s, int 
         die("sethostname %s", s->hostname);
     if (s->net != NET_HOST)
         loopback_up();
+    if (sandbox_enter_userns_in_init() < 0)   /* after the steps that need the outer namespace's rights */
+        die("%s", sandbox_step);
     if (setgroups(s->ngroups, s->groups) < 0)
         die("setgroups");
     if (setresgid(s->gid, s->gid, s->gid) < 0)

@@ -72,6 +72,7 @@ static struct {
     struct { int resource; uint64_t soft, hard; } rlimits[MAX_RLIMITS];
     size_t nrlimits;
     char uid_map[512], gid_map[512];   /* "INSIDE OUTSIDE COUNT\n" lines for the nested user namespace */
+    int userns_in_init;                 /* 1: the container's init enters it after the mounts, not the monitor */
 } sb;
 
 __attribute__((format(printf, 1, 2))) static int failed(const char *fmt, ...)
@@ -128,6 +129,12 @@ int sandbox_parse_key(const char *key, const char *value)
         if (value[0] != '/')
             return invalid(key, value);
         sb.seccomp_file = value;
+        return 1;
+    }
+    if (!strcmp(key, "userns_in_init")) {
+        if (strcmp(value, "0") && strcmp(value, "1"))
+            return invalid(key, value);
+        sb.userns_in_init = value[0] == '1';
         return 1;
     }
     if (!strcmp(key, "no_new_privs") || !strcmp(key, "readonly_rootfs")) {
@@ -409,13 +416,30 @@ static int write_map(pid_t pid, const char *file, const char *map)
     return n == (ssize_t)strlen(map) ? 0 : -1;
 }
 
+static int enter_nested_userns(void);
+
 /* The monitor moves into a user namespace nested in the pause process's one before it creates the PID and
    other namespaces (so they belong to it). A process cannot give itself an arbitrary map, so a child left
    behind in the parent namespace, root there, writes it. */
 int sandbox_enter_userns(void)
 {
-    if (!sb.uid_map[0])
+    if (!sb.uid_map[0] || sb.userns_in_init)
         return 0;
+    return enter_nested_userns();
+}
+
+/* A map that leaves out the id of the pause process's namespace that owns the rootfs (--userns=nomap, auto):
+   root of the nested namespace could not create the mount points there (EOVERFLOW), so the container's init
+   enters it only after the mounts and pivot_root, while it still has the capabilities of the outer one. */
+int sandbox_enter_userns_in_init(void)
+{
+    if (!sb.uid_map[0] || !sb.userns_in_init)
+        return 0;
+    return enter_nested_userns();
+}
+
+static int enter_nested_userns(void)
+{
     if (!sb.gid_map[0]) {
         errno = EINVAL;
         return failed("run: spec: userns_uid_map without userns_gid_map");
@@ -438,7 +462,7 @@ int sandbox_enter_userns(void)
             _exit(1);
         if (write_map(self, "uid_map", sb.uid_map) < 0 || write_map(self, "gid_map", sb.gid_map) < 0) {
             int err = errno;
-            fprintf(stderr, "jpod-helper: write the id maps of the keep-id user namespace: %s (errno %d)\n", strerror(err), err);
+            fprintf(stderr, "jpod-helper: write the id maps of the nested user namespace: %s (errno %d)\n", strerror(err), err);
             _exit(1);
         }
         _exit(0);
@@ -458,11 +482,11 @@ int sandbox_enter_userns(void)
         ;
     if (!ok) {
         errno = err;
-        return failed("create the keep-id user namespace");
+        return failed("create the nested user namespace");
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         errno = EPERM;
-        return failed("map the keep-id user namespace");
+        return failed("map the nested user namespace");
     }
     return 0;
 }

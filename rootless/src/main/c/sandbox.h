@@ -31,6 +31,10 @@ int sandbox_load_files(void);
    mapped so (--userns=keep-id). */
 int sandbox_enter_userns(void);
 
+/* In the container's init after pivot_root, before setresuid: with userns_in_init=1, the same move (--userns=nomap,
+   auto: maps without the id that owns the rootfs). */
+int sandbox_enter_userns_in_init(void);
+
 /* After pivot_root: the read-only root filesystem. */
 int sandbox_after_pivot(void);
 

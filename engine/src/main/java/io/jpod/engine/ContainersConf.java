@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>{@code [containers] pids_limit = N} — the default --pids-limit (0 or -1: none);</li>
+ *   <li>{@code [containers] userns = "MODE"} — the default --userns of a container outside a pod ({@link #userns});</li>
  *   <li>{@code [jpod] cgroup_v1_parent = "memory:/PATH,pids:/PATH"} (or an array of "controller:/PATH") — the
  *       delegated v1 directories, as JPOD_CGROUP_V1_PARENT, which wins over the file;</li>
  *   <li>{@code [jpod] cgroup_v2_parent = "/PATH"} — a delegated cgroup v2 directory (a path in the unified
@@ -86,6 +87,38 @@ public final class ContainersConf {
                 fromEnv.v1Parent() != null ? fromEnv.v1Source() : v.v1Source(),
                 fromEnv.v2Parent() != null ? fromEnv.v2Parent() : v.v2Parent(),
                 fromEnv.v2Parent() != null ? fromEnv.v2Source() : v.v2Source(), v.pidsLimit(), v.pidsSource());
+    }
+
+    private static final Pattern USERNS_KEY = Pattern.compile("(?m)^\\s*userns\\s*=");
+
+    /**
+     * The default --userns as podman finds it: {@code $PODMAN_USERNS}, else {@code [containers] userns} of the
+     * files (later wins); null when neither says. Files without the key are not parsed.
+     */
+    public static String userns(Map<String, String> env) {
+        String fromEnv = env.get("PODMAN_USERNS");
+        if (fromEnv != null) {
+            return fromEnv;
+        }
+        String mode = null;
+        for (Path f : files(env)) {
+            try {
+                String text = io.jpod.storage.TextFiles.readUtf8(f, "configuration file");
+                if (USERNS_KEY.matcher(text).find()) {
+                    JsonNode n = new TomlMapper().readTree(text).path("containers").path("userns");
+                    if (n.isTextual()) {
+                        mode = n.asText();
+                    } else if (!n.isMissingNode()) {
+                        throw new EngineException(f + ": [containers] userns must be a string, e.g. \"auto\" or \"keep-id\"");
+                    }
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                // removed since it was listed
+            } catch (IOException e) {
+                throw new EngineException(f + " is not valid TOML: " + e.getMessage().lines().findFirst().orElse("") + "; fix it (see containers.conf(5))");
+            }
+        }
+        return mode;
     }
 
     /** One file's settings over {@code base}; {@code source} names it in errors and in `jpod info`. */

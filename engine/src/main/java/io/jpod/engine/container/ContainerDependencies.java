@@ -62,7 +62,7 @@ public final class ContainerDependencies {
     /** The spec records that make a starting container join the running {@code target}'s (init {@code pid}) network namespace. */
     static List<ContainerSpec.Extra> joinRecords(ContainerRecord target, long pid) {
         ContainerLifecycle l = target.lifecycle();
-        if (!"running".equals(target.state()) || pid <= 0 || l == null || l.monitorPid() == null || l.monitorStartTicks() == null) {
+        if (target.state() != io.jpod.storage.ContainerState.RUNNING || pid <= 0 || l == null || l.monitorPid() == null || l.monitorStartTicks() == null) {
             throw new EngineException("container " + target.name() + " is not running: start it first, this container joins its network namespace");
         }
         return List.of(new ContainerSpec.Extra("joinpid", pid + ":" + l.monitorPid() + ":" + l.monitorStartTicks()),

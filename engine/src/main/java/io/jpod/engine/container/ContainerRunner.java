@@ -1,5 +1,7 @@
 package io.jpod.engine.container;
 
+import io.jpod.engine.ContainersConf;
+
 import io.jpod.engine.DriverSelector;
 
 import io.jpod.engine.network.PodNetworks;
@@ -91,8 +93,11 @@ public final class ContainerRunner {
         boolean podUts = pod != null && pod.infraId() != null && pod.share().contains("uts");
         // pod --userns=keep-id: the caller's ids and names as keep-id gives them, the user namespace the infra's (joined at start)
         boolean podKeepId = pod != null && pod.infraId() != null && !pod.share().isEmpty() && "keep-id".equals(pod.userns());
-        RunRequest.SecurityRequest idSec = podKeepId ? withUserns(req.security(), "keep-id") : req.security();
-        RunRequest.SecurityRequest nsSec = podKeepId ? withUserns(req.security(), null) : req.security();
+        // no --userns outside a pod: PODMAN_USERNS or containers.conf's [containers] userns (podman's order)
+        RunRequest.SecurityRequest own = pod == null && req.security().userns() == null
+                ? withUserns(req.security(), ContainersConf.userns(callerEnv)) : req.security();
+        RunRequest.SecurityRequest idSec = podKeepId ? withUserns(req.security(), "keep-id") : own;
+        RunRequest.SecurityRequest nsSec = podKeepId ? withUserns(req.security(), null) : own;
         NetworkSetup network = net.setup();
         if (network.mode() == io.jpod.network.NetworkMode.BRIDGE) { // podman's "network not found" before anything exists
             Networks networks = new Networks(store);

@@ -1,5 +1,6 @@
 package io.jpod.engine.container;
 
+
 import io.jpod.engine.network.Ipv6Ipam;
 
 import io.jpod.engine.network.BridgeNetworking;
@@ -128,6 +129,7 @@ public final class Inspector {
         host.put("RestartPolicy", Map.of("Name", restart.isNo() ? "" : restart.name(), "MaximumRetryCount", restart.maxRetries()));
         host.put("LogConfig", LogConfig.inspect(c, lc.logFile(c.id())));
         RunFlags.inspectHost(cfg, host);
+        host.put("UsernsMode", NestedUserns.inspectMode(lc.baseSpec(c.id())));
         m.put("HostConfig", host);
         m.put("LogPath", lc.logFile(c.id()).toString());
         return m;

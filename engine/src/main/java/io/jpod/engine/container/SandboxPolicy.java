@@ -1,5 +1,6 @@
 package io.jpod.engine.container;
 
+
 import io.jpod.engine.CannotInvokeException;
 import io.jpod.engine.EngineException;
 import io.jpod.rootless.Capabilities;
@@ -194,6 +195,8 @@ public final class SandboxPolicy {
         String userns = usernsMode(sec);
         if (userns != null) {
             x.addAll(mapRecords(uidMap(userns), gidMap(userns)));
+        } else if (NestedUserns.handles(sec.userns())) {
+            x.addAll(NestedUserns.records(sec.userns(), runDir));
         }
         return x;
     }
@@ -230,8 +233,8 @@ public final class SandboxPolicy {
 
     /**
      * --userns's mode: null for the default (the pause process's namespace, also "host" and ""), else keep-id (a
-     * namespace of the container's own, nested in the pause process's). nomap is refused: its map leaves out jpod's
-     * own root, which the monitor is when it creates the container's namespaces and mount points.
+     * namespace of the container's own, nested in the pause process's). nomap and auto are null here too: their
+     * container's init enters a namespace of their own only after the mount work (NestedUserns).
      */
     static String usernsMode(RunRequest.SecurityRequest sec) {
         String mode = sec.userns();
@@ -241,7 +244,10 @@ public final class SandboxPolicy {
         if (mode.equals(KEEP_ID)) {
             return mode;
         }
-        throw new EngineException("unsupported --userns \"" + mode + "\": use keep-id (or host, the default)");
+        if (NestedUserns.handles(mode)) {
+            return null; // nomap, auto: a nested namespace of their own (NestedUserns), not keep-id's map
+        }
+        throw new EngineException("unsupported --userns \"" + mode + "\": use keep-id, nomap, auto[:size=N] (or host, the default)");
     }
 
     /**
@@ -339,7 +345,7 @@ public final class SandboxPolicy {
     }
 
     /** How many ids this (the pause process's) namespace maps: the end of its highest range. */
-    static long mappedIds(Path map) {
+    public static long mappedIds(Path map) {
         long end = 0;
         try {
             for (String line : Files.readAllLines(map)) {

@@ -90,7 +90,7 @@ class KeepIdTest {
 
     @Test
     void unknownUsernsModeIsAnEngineError() {
-        Result r = env.run(NORMAL, "run", "--rm", "--userns=auto", image, "true");
+        Result r = env.run(NORMAL, "run", "--rm", "--userns=bogus", image, "true");
         assertEquals(125, r.exitCode(), r::toString);
         assertTrue(r.stderr().contains("--userns"), r::toString);
     }
