@@ -1,5 +1,7 @@
 package io.jpod.engine.container;
 
+import io.jpod.engine.EngineException;
+
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
