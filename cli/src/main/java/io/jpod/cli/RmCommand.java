@@ -1,5 +1,6 @@
 package io.jpod.cli;
 
+import io.jpod.engine.container.ContainerRemoveOptions;
 import io.jpod.engine.ContainerRunningException;
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
@@ -36,7 +37,7 @@ public final class RmCommand extends EachContainerCommand {
 
     @Override
     String each(Engine engine, String container) {
-        engine.removeContainer(container, force, volumes, time == null ? 0 : time);
+        engine.containers().remove(container, new ContainerRemoveOptions(force, volumes, time == null ? 0 : time));
         return container;
     }
 

@@ -73,7 +73,7 @@ public final class WaitCommand implements Callable<Integer> {
 
     private void awaitCondition(Engine engine, String container, long pollMillis) throws InterruptedException {
         while (true) {
-            ContainerRecord r = engine.container(container);
+            ContainerRecord r = engine.containers().get(container);
             String health = r.state() == ContainerState.RUNNING ? engine.health(r) : null;
             for (String c : conditions) {
                 boolean met = switch (c) {

@@ -1,5 +1,8 @@
 package io.jpod.engine.pod;
 
+import io.jpod.engine.container.ContainerStopOptions;
+import io.jpod.engine.container.ContainerRemoveOptions;
+import io.jpod.engine.container.ContainerKillOptions;
 import io.jpod.engine.ContainerRunningException;
 import io.jpod.engine.Dirs;
 import io.jpod.engine.Engine;
@@ -168,7 +171,7 @@ public final class Pods {
     /** The pod's containers (not the infra), newest first, states reconciled. */
     public List<ContainerRecord> containers(PodRecord pod) {
         List<ContainerRecord> out = new ArrayList<>();
-        for (ContainerRecord c : engine.containers()) {
+        for (ContainerRecord c : engine.containers().list()) {
             if (pod.id().equals(podOf(c))) {
                 out.add(c);
             }
@@ -255,7 +258,7 @@ public final class Pods {
         PodRecord pod = get(idOrName);
         for (ContainerRecord c : containers(pod)) {
             if (c.state() == ContainerState.RUNNING) {
-                engine.stop(c.id(), timeoutSeconds);
+                engine.containers().stop(c.id(), new ContainerStopOptions(timeoutSeconds)).warning();
             }
         }
         infra.stop(pod, Signals.TERM);
@@ -272,7 +275,7 @@ public final class Pods {
         int sig = Signals.parse(signal);
         for (ContainerRecord c : containers(pod)) {
             if (c.state() == ContainerState.RUNNING) {
-                engine.kill(c.id(), signal);
+                engine.containers().kill(c.id(), new ContainerKillOptions(signal));
             }
         }
         infra.stop(pod, sig);
@@ -291,7 +294,7 @@ public final class Pods {
             }
         }
         for (ContainerRecord c : cs) {
-            engine.removeContainer(c.id(), true, false, stopSeconds);
+            engine.containers().remove(c.id(), new ContainerRemoveOptions(true, false, stopSeconds));
         }
         infra.stop(pod, Signals.TERM);
         infra.forget(pod);
@@ -438,7 +441,7 @@ public final class Pods {
             if (c.state() != ContainerState.RUNNING) {
                 continue;
             }
-            List<String[]> t = engine.top(c.id());
+            List<String[]> t = engine.containers().top(c.id(), List.of()).rows();
             rows.addAll(rows.isEmpty() ? t : t.subList(Math.min(1, t.size()), t.size()));
         }
         if (rows.isEmpty()) {
