@@ -1,5 +1,6 @@
 package io.jpod.cli;
 
+import io.jpod.engine.pod.PodRemoveOptions;
 import io.jpod.engine.container.ContainerRemoveOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jpod.engine.Engine;
@@ -133,7 +134,7 @@ final class KubePlay {
         JsonNode spec = doc.spec;
         unknownFields(spec, POD_SPEC, "spec of " + doc.name);
         if (replace && engine.pods().exists(doc.name)) {
-            engine.pods().remove(doc.name, true, 0);
+            engine.pods().remove(doc.name, new PodRemoveOptions(true, 0));
         }
         List<String> publish = new ArrayList<>();
         for (JsonNode c : spec.path("containers")) {
@@ -155,7 +156,7 @@ final class KubePlay {
             fillPod(doc, pod, volumeSources, start);
         } catch (RuntimeException e) {
             try { // nothing half-made stays: the pod goes with whatever of it was created
-                engine.pods().remove(pod.id(), true, 0);
+                engine.pods().remove(pod.id(), new PodRemoveOptions(true, 0));
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -478,7 +479,7 @@ final class KubePlay {
                 PodDoc doc = podDoc(d);
                 if (engine.pods().exists(doc.name)) {
                     PodRecord pod = engine.pods().get(doc.name);
-                    engine.pods().remove(pod.id(), true, 10);
+                    engine.pods().remove(pod.id(), new PodRemoveOptions(true, 10));
                     removed.add(pod.id());
                     for (JsonNode v : doc.spec.path("volumes")) {
                         if (v.has("emptyDir")) {

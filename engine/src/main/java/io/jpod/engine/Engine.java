@@ -1,5 +1,6 @@
 package io.jpod.engine;
 
+import io.jpod.engine.pod.PodService;
 import io.jpod.engine.container.AttachOptions;
 import io.jpod.engine.container.AttachSession;
 import io.jpod.engine.container.Attacher;
@@ -28,6 +29,7 @@ import io.jpod.engine.pod.PodCreateRequest;
 import io.jpod.engine.pod.Pods;
 import io.jpod.engine.system.EventLog;
 import io.jpod.engine.system.SystemCommands;
+import io.jpod.engine.system.SystemService;
 import io.jpod.storage.ContainerState;
 import io.jpod.rootless.NativeHelper;
 import io.jpod.storage.ContainerRecord;
@@ -126,7 +128,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** `jpod pod …`. */
-    public Pods pods() {
+    public PodService pods() {
         return new Pods(this, store(), dirs, env, err, host);
     }
 
@@ -621,7 +623,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** `jpod system df/prune/reset/check`. */
-    public SystemCommands system() {
+    public SystemService system() {
         return new SystemCommands(store(), dirs, NativeHelper.locate(env));
     }
 

@@ -30,9 +30,9 @@ public final class KubeGenerator {
 
     private final Store store;
     private final Engine engine;
-    private final Pods pods;
+    private final PodService pods;
 
-    public KubeGenerator(Store store, Engine engine, Pods pods) {
+    public KubeGenerator(Store store, Engine engine, PodService pods) {
         this.store = store;
         this.engine = engine;
         this.pods = pods;

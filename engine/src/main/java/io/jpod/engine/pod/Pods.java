@@ -38,7 +38,7 @@ import java.util.Set;
  * shared namespaces ({@link PodInfra}) and the containers whose creation settings name the pod. Its state is derived
  * from its containers' (the infra counting as one), as podman derives it.
  */
-public final class Pods {
+public final class Pods implements PodService {
     /** podman's default --share. */
     static final List<String> DEFAULT_SHARE = List.of("uts", "ipc", "net");
     private static final List<String> SHAREABLE = List.of("cgroup", "ipc", "net", "pid", "uts", "none");
@@ -254,7 +254,9 @@ public final class Pods {
     }
 
     /** Stops every container of the pod (stop signal, then SIGKILL after the timeout), then the infra. */
-    public void stop(String idOrName, Integer timeoutSeconds) {
+    @Override
+    public void stop(String idOrName, PodStopOptions options) {
+        Integer timeoutSeconds = options.timeout();
         PodRecord pod = get(idOrName);
         for (ContainerRecord c : containers(pod)) {
             if (c.state() == ContainerState.RUNNING) {
@@ -265,12 +267,14 @@ public final class Pods {
     }
 
     public void restart(String idOrName) {
-        stop(idOrName, null);
+        stop(idOrName, new PodStopOptions(null));
         start(idOrName);
     }
 
     /** Sends the signal to every running container of the pod and to the infra. */
-    public void kill(String idOrName, String signal) {
+    @Override
+    public void kill(String idOrName, PodKillOptions options) {
+        String signal = options.signal();
         PodRecord pod = get(idOrName);
         int sig = Signals.parse(signal);
         for (ContainerRecord c : containers(pod)) {
@@ -282,7 +286,10 @@ public final class Pods {
     }
 
     /** Removes the pod with its containers; running ones only with force (then stopped, killed after stopSeconds). */
-    public void remove(String idOrName, boolean force, int stopSeconds) {
+    @Override
+    public void remove(String idOrName, PodRemoveOptions options) {
+        boolean force = options.force();
+        int stopSeconds = options.timeout();
         PodRecord pod = get(idOrName);
         List<ContainerRecord> cs = containers(pod);
         if (!force) {
@@ -310,7 +317,7 @@ public final class Pods {
         for (PodRecord p : list()) {
             String s = state(p);
             if (!s.equals("Running") && !s.equals("Degraded") && !s.equals("Paused")) {
-                remove(p.id(), false, 0);
+                remove(p.id(), new PodRemoveOptions(false, 0));
                 removed.add(p.id());
             }
         }
