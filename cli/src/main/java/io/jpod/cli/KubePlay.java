@@ -1,5 +1,6 @@
 package io.jpod.cli;
 
+import io.jpod.engine.container.ContainerWaitOptions;
 import io.jpod.engine.pod.PodRemoveOptions;
 import io.jpod.engine.container.ContainerRemoveOptions;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -173,7 +174,7 @@ final class KubePlay {
         };
         for (JsonNode c : spec.path("initContainers")) {
             String id = runContainer(pod, c, volumeSources, "no", true, false);
-            int code = engine.waitFor(id);
+            int code = engine.containers().wait(id, new ContainerWaitOptions(ContainerWaitOptions.Condition.NOT_RUNNING, true));
             engine.containers().remove(id, new ContainerRemoveOptions(true, false, 0));
             if (code != 0) {
                 throw new EngineException("init container " + c.path("name").asText() + " of pod " + doc.name + " exited with status " + code);

@@ -142,15 +142,6 @@ public final class Engine implements AutoCloseable {
                 });
     }
 
-    /** Blocks until the container has ended; its exit code. */
-    public int waitFor(String idOrName) {
-        Integer code = lifecycle().await(idOrName);
-        if (code == null) {
-            throw new EngineException("container " + idOrName + " was removed before its exit code could be read");
-        }
-        return code;
-    }
-
     /** Starts a stopped container; attached: in the foreground, returning its status. */
     public int start(String idOrName, boolean attach, boolean interactive) {
         return lifecycle().start(idOrName, attach, interactive);
@@ -159,41 +150,6 @@ public final class Engine implements AutoCloseable {
     /** `start -i` (with or without -a): starts the container and attaches its stdin through the monitor's socket. */
     public int startInteractive(String idOrName, AttachOptions options) {
         return Attacher.start(lifecycle(), NativeHelper.locate(env), idOrName, options);
-    }
-
-    /** What {@link #await(String, WaitCondition)} waits for (docker's {@code wait?condition=}). */
-    public enum WaitCondition { NOT_RUNNING, NEXT_EXIT, REMOVED }
-
-    /**
-     * Blocks until the condition holds: NOT_RUNNING returns at once for a container that is not running;
-     * NEXT_EXIT first waits for a created container to be started; REMOVED also waits for its record to go
-     * (--rm). Returns the exit code (0 when none was recorded).
-     */
-    public int await(String idOrName, WaitCondition condition) {
-        Lifecycle lc = lifecycle();
-        String id = lc.get(idOrName).id();
-        if (condition != WaitCondition.NOT_RUNNING) {
-            while (true) {
-                ContainerRecord r = store().containers().get(id).orElse(null);
-                if (r == null || r.state() != ContainerState.CREATED) {
-                    break;
-                }
-                Lifecycle.pause();
-            }
-        }
-        Integer code = lc.await(id);
-        if (condition == WaitCondition.REMOVED) {
-            while (store().containers().get(id).isPresent()) {
-                Lifecycle.pause();
-            }
-            try {
-                Integer after = lc.await(id); // the code recorded when --rm removed it
-                code = after != null ? after : code;
-            } catch (EngineException gone) {
-                // no code recorded: the one seen at the exit stands
-            }
-        }
-        return code == null ? 0 : code;
     }
 
     /**

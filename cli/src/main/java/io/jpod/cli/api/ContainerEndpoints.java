@@ -1,5 +1,6 @@
 package io.jpod.cli.api;
 
+import io.jpod.engine.container.ContainerWaitOptions;
 import io.jpod.engine.container.ContainerStopOptions;
 import io.jpod.engine.container.ContainerRestartOptions;
 import io.jpod.engine.container.ContainerRemoveOptions;
@@ -426,10 +427,10 @@ final class ContainerEndpoints {
     /** The status code arrives when the condition holds; the headers go at once (the client then starts the container). */
     private void await(HttpExchange ex, String id) throws IOException {
         String cond = ex.request.param("condition");
-        Engine.WaitCondition c = switch (cond == null || cond.isEmpty() ? "not-running" : cond) {
-            case "not-running" -> Engine.WaitCondition.NOT_RUNNING;
-            case "next-exit" -> Engine.WaitCondition.NEXT_EXIT;
-            case "removed" -> Engine.WaitCondition.REMOVED;
+        ContainerWaitOptions.Condition c = switch (cond == null || cond.isEmpty() ? "not-running" : cond) {
+            case "not-running" -> ContainerWaitOptions.Condition.NOT_RUNNING;
+            case "next-exit" -> ContainerWaitOptions.Condition.NEXT_EXIT;
+            case "removed" -> ContainerWaitOptions.Condition.REMOVED;
             default -> throw HttpError.badRequest("invalid condition: " + HttpRequest.printable(cond)
                     + " (use not-running, next-exit or removed)");
         };
@@ -440,7 +441,7 @@ final class ContainerEndpoints {
         OutputStream out = ex.stream(200, "application/json");
         Map<String, Object> result = new LinkedHashMap<>();
         try (Engine engine = api.engine()) {
-            result.put("StatusCode", engine.await(full, c));
+            result.put("StatusCode", engine.containers().wait(full, new ContainerWaitOptions(c, false)));
         } catch (RuntimeException e) {
             result.put("StatusCode", -1);
             result.put("Error", Map.of("Message", ApiErrors.of(e).message()));

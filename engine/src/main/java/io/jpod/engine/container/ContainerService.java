@@ -27,6 +27,9 @@ public interface ContainerService {
 
     ContainerRemoveReport remove(String nameOrId, ContainerRemoveOptions options);
 
+    /** Blocks until the condition holds; the container's exit code. */
+    int wait(String nameOrId, ContainerWaitOptions options);
+
     void restart(String nameOrId, ContainerRestartOptions options);
 
     void rename(String nameOrId, String newName);

@@ -98,6 +98,41 @@ public final class LocalContainerService implements ContainerService {
     }
 
     @Override
+    public int wait(String nameOrId, ContainerWaitOptions options) {
+        Lifecycle lc = lifecycle.get();
+        if (options.exitCodeRequired() && options.condition() == ContainerWaitOptions.Condition.NOT_RUNNING) {
+            Integer code = lc.await(nameOrId);
+            if (code == null) {
+                throw new EngineException("container " + nameOrId + " was removed before its exit code could be read");
+            }
+            return code;
+        }
+        String id = lc.get(nameOrId).id();
+        if (options.condition() != ContainerWaitOptions.Condition.NOT_RUNNING) {
+            while (true) {
+                ContainerRecord r = store.containers().get(id).orElse(null);
+                if (r == null || r.state() != ContainerState.CREATED) {
+                    break;
+                }
+                Lifecycle.pause();
+            }
+        }
+        Integer code = lc.await(id);
+        if (options.condition() == ContainerWaitOptions.Condition.REMOVED) {
+            while (store.containers().get(id).isPresent()) {
+                Lifecycle.pause();
+            }
+            try {
+                Integer after = lc.await(id); // the code recorded when --rm removed it
+                code = after != null ? after : code;
+            } catch (EngineException gone) {
+                // no code recorded: the one seen at the exit stands
+            }
+        }
+        return code == null ? 0 : code;
+    }
+
+    @Override
     public void restart(String nameOrId, ContainerRestartOptions options) {
         Lifecycle lc = lifecycle.get();
         lc.stop(nameOrId, options.timeout());
