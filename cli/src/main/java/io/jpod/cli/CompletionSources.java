@@ -23,7 +23,7 @@ final class CompletionSources implements CobraCompletion.Sources {
         List<String> out = new ArrayList<>();
         switch (kind) {
             case "CONTAINER" -> {
-                for (ContainerRecord c : engine.containers()) {
+                for (ContainerRecord c : engine.containers().list()) {
                     out.add(c.name());
                     if (ids) {
                         out.add(c.id().substring(0, 12));

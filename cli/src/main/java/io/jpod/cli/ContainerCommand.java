@@ -38,7 +38,7 @@ public final class ContainerCommand implements Runnable {
         @Override
         public Integer call() {
             try (Engine engine = parent.jpod.engine()) {
-                return engine.hasContainer(container) ? 0 : 1;
+                return engine.containers().exists(container) ? 0 : 1;
             }
         }
     }
@@ -72,7 +72,7 @@ public final class ContainerCommand implements Runnable {
         @Override
         public Integer call() {
             try (Engine engine = parent.jpod.engine()) {
-                engine.pruneContainers().forEach(parent.jpod.out::println);
+                engine.containers().prune().removed().forEach(parent.jpod.out::println);
                 return 0;
             }
         }

@@ -36,7 +36,7 @@ final class ContainerTargets {
         if (latest) {
             return List.of(latest(engine));
         }
-        return engine.containers().stream().filter(allOf).map(ContainerRecord::id).toList();
+        return engine.containers().list().stream().filter(allOf).map(ContainerRecord::id).toList();
     }
 
     /** podman's message for more than one way of naming containers: "--all, --latest and containers cannot be used together". */
@@ -57,7 +57,7 @@ final class ContainerTargets {
 
     /** --latest: the id of the container created last. */
     static String latest(Engine engine) {
-        List<ContainerRecord> list = engine.containers(); // newest first
+        List<ContainerRecord> list = engine.containers().list(); // newest first
         if (list.isEmpty()) {
             throw new EngineException("--latest: there are no containers");
         }

@@ -73,7 +73,7 @@ public final class InfoCommand implements Callable<Integer> {
             store.put("graphOptions", Map.of());
             store.put("graphStatus", Map.of());
             int images = engine.images().count();
-            int containers = engine.containers().size();
+            int containers = engine.containers().list().size();
             store.put("imageCount", images);
             store.put("containerCount", containers);
             store.put("imageStore", Map.of("number", images));

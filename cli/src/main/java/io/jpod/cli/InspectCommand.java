@@ -58,8 +58,8 @@ public final class InspectCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> inspect(Engine engine, String name) {
-        if (type.equals("container") || type.equals("all") && engine.hasContainer(name)) {
-            return engine.inspect(List.of(name)).get(0);
+        if (type.equals("container") || type.equals("all") && engine.containers().exists(name)) {
+            return engine.containers().inspect(List.of(name)).get(0);
         }
         if (type.equals("image") || type.equals("all") && engine.images().find(name).isPresent()) {
             return engine.images().inspect(name);

@@ -72,6 +72,16 @@ public final class JpodCommand implements Runnable {
         return java.nio.file.Path.of(cwd).resolve(path).normalize();
     }
 
+    /**
+     * The caller as the engine's services see it: environment, working directory, streams (stdin is this JVM's: the
+     * commands that read it as data run in the client's process, see ServiceRouting).
+     */
+    io.jpod.engine.RequestContext context() {
+        String cwd = host instanceof ServiceRequest r ? r.cwd() : System.getProperty("user.dir");
+        return new io.jpod.engine.RequestContext(env, java.nio.file.Path.of(cwd), System.in, out, err, false /* not carried by the service yet */,
+                null, -1, -1);
+    }
+
     /** An engine for a command that works inside the user namespace. */
     Engine engine() {
         if (!HostUser.inUserNamespace()) {

@@ -1,5 +1,6 @@
 package io.jpod.cli;
 
+import io.jpod.engine.container.ContainerKillOptions;
 import io.jpod.storage.ContainerState;
 import io.jpod.engine.Engine;
 import io.jpod.storage.ContainerRecord;
@@ -19,7 +20,7 @@ public final class KillCommand extends EachContainerCommand {
 
     @Override
     String each(Engine engine, String container) {
-        engine.kill(container, signal);
+        engine.containers().kill(container, new ContainerKillOptions(signal));
         return container;
     }
 }

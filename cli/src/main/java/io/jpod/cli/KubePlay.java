@@ -1,5 +1,8 @@
 package io.jpod.cli;
 
+import io.jpod.engine.container.ContainerWaitOptions;
+import io.jpod.engine.pod.PodRemoveOptions;
+import io.jpod.engine.container.ContainerRemoveOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
@@ -132,7 +135,7 @@ final class KubePlay {
         JsonNode spec = doc.spec;
         unknownFields(spec, POD_SPEC, "spec of " + doc.name);
         if (replace && engine.pods().exists(doc.name)) {
-            engine.pods().remove(doc.name, true, 0);
+            engine.pods().remove(doc.name, new PodRemoveOptions(true, 0));
         }
         List<String> publish = new ArrayList<>();
         for (JsonNode c : spec.path("containers")) {
@@ -154,7 +157,7 @@ final class KubePlay {
             fillPod(doc, pod, volumeSources, start);
         } catch (RuntimeException e) {
             try { // nothing half-made stays: the pod goes with whatever of it was created
-                engine.pods().remove(pod.id(), true, 0);
+                engine.pods().remove(pod.id(), new PodRemoveOptions(true, 0));
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -171,8 +174,8 @@ final class KubePlay {
         };
         for (JsonNode c : spec.path("initContainers")) {
             String id = runContainer(pod, c, volumeSources, "no", true, false);
-            int code = engine.waitFor(id);
-            engine.removeContainer(id, true);
+            int code = engine.containers().wait(id, new ContainerWaitOptions(ContainerWaitOptions.Condition.NOT_RUNNING, true));
+            engine.containers().remove(id, new ContainerRemoveOptions(true, false, 0));
             if (code != 0) {
                 throw new EngineException("init container " + c.path("name").asText() + " of pod " + doc.name + " exited with status " + code);
             }
@@ -477,7 +480,7 @@ final class KubePlay {
                 PodDoc doc = podDoc(d);
                 if (engine.pods().exists(doc.name)) {
                     PodRecord pod = engine.pods().get(doc.name);
-                    engine.pods().remove(pod.id(), true, 10);
+                    engine.pods().remove(pod.id(), new PodRemoveOptions(true, 10));
                     removed.add(pod.id());
                     for (JsonNode v : doc.spec.path("volumes")) {
                         if (v.has("emptyDir")) {

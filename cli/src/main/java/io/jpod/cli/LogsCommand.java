@@ -45,8 +45,8 @@ public final class LogsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Engine engine = jpod.engine()) {
-            engine.logs(containers, new LogOptions(follow, tail, since == null ? null : parseTime("--since", since),
-                    until == null ? null : parseTime("--until", until), timestamps), jpod.out, jpod.err);
+            engine.containers().logs(containers, new LogOptions(follow, tail, since == null ? null : parseTime("--since", since),
+                    until == null ? null : parseTime("--until", until), timestamps), jpod.context());
             return 0;
         }
     }

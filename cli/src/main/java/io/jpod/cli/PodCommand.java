@@ -1,5 +1,9 @@
 package io.jpod.cli;
 
+import io.jpod.engine.pod.PodService;
+import io.jpod.engine.pod.PodStopOptions;
+import io.jpod.engine.pod.PodKillOptions;
+import io.jpod.engine.pod.PodRemoveOptions;
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
 import io.jpod.engine.NoSuchPodException;
@@ -148,7 +152,7 @@ public final class PodCommand implements Runnable {
         public Integer call() {
             OutputFormat fmt = OutputFormat.of(format).withHeader(!noHeading);
             try (Engine engine = parent.jpod.engine()) {
-                Pods pods = engine.pods();
+                PodService pods = engine.pods();
                 List<Row> rows = new ArrayList<>();
                 for (PodRecord p : pods.list()) {
                     List<ContainerRecord> cs = pods.containers(p);
@@ -202,7 +206,7 @@ public final class PodCommand implements Runnable {
         record Row(PodRecord pod, List<ContainerRecord> containers, String state) {
         }
 
-        private Map<String, Object> templateRow(Pods pods, Row r) {
+        private Map<String, Object> templateRow(PodService pods, Row r) {
             PodRecord p = r.pod;
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("ID", noTrunc ? p.id() : p.id().substring(0, 12));
@@ -273,7 +277,7 @@ public final class PodCommand implements Runnable {
         public Integer call() {
             OutputFormat fmt = OutputFormat.of(format, "json");
             try (Engine engine = parent.jpod.engine()) {
-                Pods p = engine.pods();
+                PodService p = engine.pods();
                 List<Map<String, Object>> out = new ArrayList<>();
                 for (String name : pods) {
                     PodRecord pod = p.get(name);
@@ -307,7 +311,7 @@ public final class PodCommand implements Runnable {
         @Option(names = {"-l", "--latest"}, description = "The pod created last")
         boolean latest;
 
-        abstract void act(Pods pods, PodRecord pod);
+        abstract void act(PodService pods, PodRecord pod);
 
         /** The exit code when a named pod does not exist. */
         int missingCode() {
@@ -328,7 +332,7 @@ public final class PodCommand implements Runnable {
             }
             int code = 0;
             try (Engine engine = parent.jpod.engine()) {
-                Pods pods = engine.pods();
+                PodService pods = engine.pods();
                 List<PodRecord> targets = new ArrayList<>();
                 if (all || latest) {
                     List<PodRecord> list = pods.list();
@@ -361,7 +365,7 @@ public final class PodCommand implements Runnable {
     @Command(name = "start", mixinStandardHelpOptions = true, description = "Start pods.")
     static final class Start extends EachPod {
         @Override
-        void act(Pods pods, PodRecord pod) {
+        void act(PodService pods, PodRecord pod) {
             pods.start(pod.id());
         }
     }
@@ -380,15 +384,15 @@ public final class PodCommand implements Runnable {
         }
 
         @Override
-        void act(Pods pods, PodRecord pod) {
-            pods.stop(pod.id(), time);
+        void act(PodService pods, PodRecord pod) {
+            pods.stop(pod.id(), new PodStopOptions(time));
         }
     }
 
     @Command(name = "restart", mixinStandardHelpOptions = true, description = "Restart pods.")
     static final class Restart extends EachPod {
         @Override
-        void act(Pods pods, PodRecord pod) {
+        void act(PodService pods, PodRecord pod) {
             pods.restart(pod.id());
         }
     }
@@ -399,8 +403,8 @@ public final class PodCommand implements Runnable {
         String signal = "KILL";
 
         @Override
-        void act(Pods pods, PodRecord pod) {
-            pods.kill(pod.id(), signal);
+        void act(PodService pods, PodRecord pod) {
+            pods.kill(pod.id(), new PodKillOptions(signal));
         }
     }
 
@@ -426,8 +430,8 @@ public final class PodCommand implements Runnable {
         }
 
         @Override
-        void act(Pods pods, PodRecord pod) {
-            pods.remove(pod.id(), force, time);
+        void act(PodService pods, PodRecord pod) {
+            pods.remove(pod.id(), new PodRemoveOptions(force, time));
         }
     }
 
@@ -502,7 +506,7 @@ public final class PodCommand implements Runnable {
         public Integer call() {
             OutputFormat fmt = OutputFormat.of(format);
             try (Engine engine = parent.jpod.engine()) {
-                Pods pods = engine.pods();
+                PodService pods = engine.pods();
                 List<String> targets = new ArrayList<>(names);
                 if (all || targets.isEmpty()) {
                     pods.list().forEach(p -> targets.add(p.id()));

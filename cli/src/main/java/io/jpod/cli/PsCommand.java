@@ -62,7 +62,7 @@ public final class PsCommand implements Callable<Integer> {
         try (Engine engine = jpod.engine()) {
             List<ContainerRecord> list = new ArrayList<>();
             Integer limit = latest ? Integer.valueOf(1) : last;
-            List<ContainerRecord> every = engine.containers(); // newest first
+            List<ContainerRecord> every = engine.containers().list(); // newest first
             // pod= (a pod's name, id or id prefix; several are alternatives) needs the pods: resolved here
             List<String> podFilters = filters.stream().filter(f -> f.startsWith("pod=")).map(f -> f.substring(4)).toList();
             Map<String, io.jpod.storage.PodRecord> pods = new java.util.HashMap<>();

@@ -25,7 +25,7 @@ public final class RenameCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Engine engine = jpod.engine()) {
-            engine.rename(container, name);
+            engine.containers().rename(container, name);
             return 0;
         }
     }

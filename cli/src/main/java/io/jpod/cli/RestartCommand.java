@@ -1,5 +1,6 @@
 package io.jpod.cli;
 
+import io.jpod.engine.container.ContainerRestartOptions;
 import io.jpod.engine.Engine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,7 +13,7 @@ public final class RestartCommand extends EachContainerCommand {
 
     @Override
     String each(Engine engine, String container) {
-        engine.restart(container, time);
+        engine.containers().restart(container, new ContainerRestartOptions(time));
         return container;
     }
 }

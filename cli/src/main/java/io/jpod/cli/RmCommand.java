@@ -1,5 +1,6 @@
 package io.jpod.cli;
 
+import io.jpod.engine.container.ContainerRemoveOptions;
 import io.jpod.engine.ContainerRunningException;
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
@@ -42,7 +43,7 @@ public final class RmCommand extends EachContainerCommand {
         if (depend || targets.all) { // --all: a container's dependents may come after it in the list
             return String.join("\n", engine.removeContainerAndDependents(container, force, volumes, time == null ? 0 : time));
         }
-        engine.removeContainer(container, force, volumes, time == null ? 0 : time);
+        engine.containers().remove(container, new ContainerRemoveOptions(force, volumes, time == null ? 0 : time));
         return container;
     }
 

@@ -75,13 +75,13 @@ public final class StartCommand implements Callable<Integer> {
 
     /** --all and --filter: the matching containers that are not running, each printed by its full id once started. */
     private int startSelected(Engine engine) {
-        List<io.jpod.storage.ContainerRecord> every = engine.containers();
+        List<io.jpod.storage.ContainerRecord> every = engine.containers().list();
         java.util.function.Predicate<io.jpod.storage.ContainerRecord> filter = Filters.of(filters,
                 "restart-policy, status, name, id, label, exited, ancestor, before or since", java.util.Set.of("label"),
                 (key, value) -> key.equals("restart-policy") ? restartPolicy(value) : PsFilter.one(key, value, every));
         java.util.Map<String, String> named = new java.util.HashMap<>(); // id → as the user wrote it, which is what start prints
         for (String c : containers) {
-            named.putIfAbsent(engine.container(c).id(), c);
+            named.putIfAbsent(engine.containers().get(c).id(), c);
         }
         List<io.jpod.storage.ContainerRecord> chosen = new ArrayList<>(every);
         java.util.Collections.reverse(chosen); // oldest first, as they were created

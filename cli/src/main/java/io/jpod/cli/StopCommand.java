@@ -1,5 +1,6 @@
 package io.jpod.cli;
 
+import io.jpod.engine.container.ContainerStopOptions;
 import io.jpod.storage.ContainerState;
 import io.jpod.engine.Engine;
 import io.jpod.storage.ContainerRecord;
@@ -27,7 +28,7 @@ public final class StopCommand extends EachContainerCommand {
 
     @Override
     String each(Engine engine, String container) {
-        String warning = engine.stop(container, time);
+        String warning = engine.containers().stop(container, new ContainerStopOptions(time)).warning();
         if (warning != null) {
             jpod.global.warn(jpod.err, warning);
         }

@@ -25,7 +25,7 @@ public final class TopCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Engine engine = jpod.engine()) {
-            jpod.out.print(Formats.table(engine.top(container, descriptors)));
+            jpod.out.print(Formats.table(engine.containers().top(container, descriptors).rows()));
             return 0;
         }
     }

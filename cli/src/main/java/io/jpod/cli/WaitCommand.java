@@ -1,5 +1,6 @@
 package io.jpod.cli;
 
+import io.jpod.engine.container.ContainerWaitOptions;
 import io.jpod.storage.ContainerState;
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
@@ -60,7 +61,7 @@ public final class WaitCommand implements Callable<Integer> {
             }
             for (String c : targets) {
                 if (conditions.isEmpty() || conditions.stream().allMatch(ENDS::contains)) {
-                    jpod.out.println(engine.waitFor(c));
+                    jpod.out.println(engine.containers().wait(c, new ContainerWaitOptions(ContainerWaitOptions.Condition.NOT_RUNNING, true)));
                 } else {
                     awaitCondition(engine, c, pollMillis);
                     jpod.out.println(-1);
@@ -73,7 +74,7 @@ public final class WaitCommand implements Callable<Integer> {
 
     private void awaitCondition(Engine engine, String container, long pollMillis) throws InterruptedException {
         while (true) {
-            ContainerRecord r = engine.container(container);
+            ContainerRecord r = engine.containers().get(container);
             String health = r.state() == ContainerState.RUNNING ? engine.health(r) : null;
             for (String c : conditions) {
                 boolean met = switch (c) {

@@ -3,7 +3,6 @@ package io.jpod.engine;
 import io.jpod.engine.container.ContainerDependencies;
 import io.jpod.engine.image.ManifestLists;
 import io.jpod.engine.container.PathCompletion;
-
 import io.jpod.engine.image.ImageCommands;
 import io.jpod.engine.image.ImageResolver;
 import io.jpod.engine.image.ImageService;
@@ -16,12 +15,16 @@ import io.jpod.engine.network.StoreNetworkService;
 import io.jpod.engine.volume.StoreVolumeService;
 import io.jpod.engine.volume.VolumeService;
 import io.jpod.engine.volume.Volumes;
+import io.jpod.engine.pod.PodService;
 import io.jpod.engine.container.AttachOptions;
 import io.jpod.engine.container.AttachSession;
 import io.jpod.engine.container.Attacher;
 import io.jpod.engine.container.ContainerFiles;
 import io.jpod.engine.container.ContainerNames;
+import io.jpod.engine.container.ContainerRemoveOptions;
 import io.jpod.engine.container.ContainerRunner;
+import io.jpod.engine.container.ContainerService;
+import io.jpod.engine.container.LocalContainerService;
 import io.jpod.engine.container.ContainerStats;
 import io.jpod.engine.container.Copier;
 import io.jpod.engine.container.ExecRequest;
@@ -41,6 +44,7 @@ import io.jpod.engine.pod.PodCreateRequest;
 import io.jpod.engine.pod.Pods;
 import io.jpod.engine.system.EventLog;
 import io.jpod.engine.system.SystemCommands;
+import io.jpod.engine.system.SystemService;
 import io.jpod.storage.ContainerState;
 import io.jpod.rootless.NativeHelper;
 import io.jpod.storage.ContainerRecord;
@@ -133,8 +137,14 @@ public final class Engine implements AutoCloseable {
         return new KubeGenerator(store(), this, pods()).generate(names, type, service);
     }
 
+    /** The front door for containers: see {@link ContainerService}. */
+    public ContainerService containers() {
+        Store s = store();
+        return new LocalContainerService(s, dirs, this::lifecycle, err);
+    }
+
     /** `jpod pod …`. */
-    public Pods pods() {
+    public PodService pods() {
         return new Pods(this, store(), dirs, env, err, host);
     }
 
@@ -148,34 +158,6 @@ public final class Engine implements AutoCloseable {
                 });
     }
 
-    /** Whether a container has this name or id (`inspect` with no --type looks for containers first). */
-    public boolean hasContainer(String idOrName) {
-        return store().containers().get(idOrName).isPresent();
-    }
-
-    /** One container, its state reconciled with reality. */
-    public ContainerRecord container(String idOrName) {
-        return lifecycle().current(idOrName);
-    }
-
-    /** Stops the container; podman's warning when it took SIGKILL after the timeout, else null. */
-    public String stop(String idOrName, Integer timeoutSeconds) {
-        return lifecycle().stop(idOrName, timeoutSeconds);
-    }
-
-    public void kill(String idOrName, String signal) {
-        lifecycle().kill(idOrName, Signals.parse(signal));
-    }
-
-    /** Blocks until the container has ended; its exit code. */
-    public int waitFor(String idOrName) {
-        Integer code = lifecycle().await(idOrName);
-        if (code == null) {
-            throw new EngineException("container " + idOrName + " was removed before its exit code could be read");
-        }
-        return code;
-    }
-
     /** Starts a stopped container; attached: in the foreground, returning its status. */
     public int start(String idOrName, boolean attach, boolean interactive) {
         return lifecycle().start(idOrName, attach, interactive);
@@ -184,41 +166,6 @@ public final class Engine implements AutoCloseable {
     /** `start -i` (with or without -a): starts the container and attaches its stdin through the monitor's socket. */
     public int startInteractive(String idOrName, AttachOptions options) {
         return Attacher.start(lifecycle(), NativeHelper.locate(env), idOrName, options);
-    }
-
-    /** What {@link #await(String, WaitCondition)} waits for (docker's {@code wait?condition=}). */
-    public enum WaitCondition { NOT_RUNNING, NEXT_EXIT, REMOVED }
-
-    /**
-     * Blocks until the condition holds: NOT_RUNNING returns at once for a container that is not running;
-     * NEXT_EXIT first waits for a created container to be started; REMOVED also waits for its record to go
-     * (--rm). Returns the exit code (0 when none was recorded).
-     */
-    public int await(String idOrName, WaitCondition condition) {
-        Lifecycle lc = lifecycle();
-        String id = lc.get(idOrName).id();
-        if (condition != WaitCondition.NOT_RUNNING) {
-            while (true) {
-                ContainerRecord r = store().containers().get(id).orElse(null);
-                if (r == null || r.state() != ContainerState.CREATED) {
-                    break;
-                }
-                Lifecycle.pause();
-            }
-        }
-        Integer code = lc.await(id);
-        if (condition == WaitCondition.REMOVED) {
-            while (store().containers().get(id).isPresent()) {
-                Lifecycle.pause();
-            }
-            try {
-                Integer after = lc.await(id); // the code recorded when --rm removed it
-                code = after != null ? after : code;
-            } catch (EngineException gone) {
-                // no code recorded: the one seen at the exit stands
-            }
-        }
-        return code == null ? 0 : code;
     }
 
     /**
@@ -243,34 +190,6 @@ public final class Engine implements AutoCloseable {
         return AttachSession.open(lc.runDir(c.id()).resolve(Lifecycle.ATTACH_SOCKET));
     }
 
-    public void restart(String idOrName, Integer timeoutSeconds) {
-        Lifecycle lc = lifecycle();
-        lc.stop(idOrName, timeoutSeconds);
-        int code = lc.start(idOrName, false, false);
-        if (code != 0) {
-            throw new EngineException("container " + idOrName + " failed to start again (status " + code + ")");
-        }
-    }
-
-    public void rename(String idOrName, String newName) {
-        ContainerRecord c = lifecycle().get(idOrName);
-        ContainerNames.validate(newName);
-        store().containers().update(new ContainerRecord(c.id(), newName, c.imageId(), c.imageName(), c.command(),
-                c.created(), c.state(), c.exitCode(), c.lifecycle()));
-    }
-
-    /** Removes every container that is not running; their ids. */
-    public List<String> pruneContainers() {
-        List<String> removed = new java.util.ArrayList<>();
-        for (ContainerRecord c : containers()) {
-            if (c.state() != ContainerState.RUNNING) {
-                removeContainer(c.id(), false);
-                removed.add(c.id());
-            }
-        }
-        return removed;
-    }
-
     public int exec(ExecRequest request) {
         return new ExecRunner(store(), lifecycle(), NativeHelper.locate(env), env).exec(request);
     }
@@ -288,58 +207,7 @@ public final class Engine implements AutoCloseable {
     }
 
     public void logs(String idOrName, LogOptions options, PrintStream out, PrintStream errOut) {
-        logs(List.of(idOrName), options, out, errOut);
-    }
-
-    /**
-     * Several containers' logs, as podman's: each line after its container's short id; with --follow read side by
-     * side (one reader thread each) so lines come in the order they were written, until every container has ended.
-     */
-    public void logs(List<String> idsOrNames, LogOptions options, PrintStream out, PrintStream errOut) {
-        Lifecycle lc = lifecycle();
-        List<ContainerRecord> containers = new java.util.ArrayList<>();
-        for (String idOrName : idsOrNames) {
-            ContainerRecord c = lc.get(idOrName);
-            if (Lifecycle.logsNothing(c)) {
-                throw new EngineException("this container is using the 'none' log driver, cannot read logs: this container is not logging output");
-            }
-            containers.add(c);
-        }
-        if (containers.size() == 1) {
-            new LogReader(lc, options).print(containers.get(0).id(), out, errOut);
-            return;
-        }
-        if (!options.follow()) {
-            for (ContainerRecord c : containers) {
-                new LogReader(lc, options, c.id().substring(0, 12) + " ").print(c.id(), out, errOut);
-            }
-            return;
-        }
-        List<Thread> readers = new java.util.ArrayList<>();
-        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
-        for (ContainerRecord c : containers) {
-            Thread t = new Thread(() -> {
-                try {
-                    new LogReader(lc, options, c.id().substring(0, 12) + " ").print(c.id(), out, errOut);
-                } catch (RuntimeException e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "logs-" + c.id().substring(0, 12));
-            t.setDaemon(true);
-            t.start();
-            readers.add(t);
-        }
-        for (Thread t : readers) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new EngineException("interrupted while following the logs");
-            }
-        }
-        if (failure.get() != null) {
-            throw failure.get();
-        }
+        containers().logs(List.of(idOrName), options, new RequestContext(env, null, null, out, errOut, false, null, -1, -1));
     }
 
     /**
@@ -348,31 +216,6 @@ public final class Engine implements AutoCloseable {
      */
     public int attach(String idOrName, AttachOptions options, PrintStream out, PrintStream errOut) {
         return Attacher.attach(lifecycle(), NativeHelper.locate(env), idOrName, options, out, errOut);
-    }
-
-    public List<Map<String, Object>> inspect(List<String> idsOrNames) {
-        Lifecycle lc = lifecycle();
-        List<Map<String, Object>> out = new java.util.ArrayList<>();
-        for (String c : idsOrNames) {
-            out.add(Inspector.inspect(lc.current(c), store(), lc, dirs));
-        }
-        return out;
-    }
-
-    /** `top`: a header row, then one row per process of the container. */
-    public List<String[]> top(String idOrName) {
-        return top(idOrName, List.of());
-    }
-
-    /** `top` with podman's format descriptors (e.g. "huser,user" or "pid args"; none: user, pid, ppid, args). */
-    public List<String[]> top(String idOrName, List<String> descriptors) {
-        List<String> columns = Top.descriptors(descriptors);
-        Lifecycle lc = lifecycle();
-        ContainerRecord c = lc.current(idOrName);
-        if (c.state() != ContainerState.RUNNING) {
-            throw new EngineException("container " + c.name() + " is not running; start it first");
-        }
-        return Top.processes(lc.initPid(c), columns, store().containers().mergedDir(c.id()));
     }
 
     /**
@@ -513,24 +356,9 @@ public final class Engine implements AutoCloseable {
         return imageCommands;
     }
 
-    /** All containers, newest first, their states reconciled with reality (a dead monitor: exited, torn down). */
-    public List<ContainerRecord> containers() {
-        Lifecycle lc = lifecycle();
-        List<ContainerRecord> out = new java.util.ArrayList<>();
-        for (ContainerRecord c : store().containers().list()) {
-            try {
-                out.add(lc.reconcile(c));
-            } catch (RuntimeException e) {
-                err.println("jpod: warning: container " + c.name() + ": " + e.getMessage());
-                out.add(c);
-            }
-        }
-        return out;
-    }
-
     /** Removes a container; with force a running one is killed first. */
     public void removeContainer(String idOrName, boolean force) {
-        removeContainer(idOrName, force, false);
+        removeContainer(idOrName, force, false, 0);
     }
 
     /**
@@ -548,37 +376,9 @@ public final class Engine implements AutoCloseable {
         return removed;
     }
 
-    /** Removes a container; with force a running one is killed first; with volumes its anonymous volumes go too. */
-    public void removeContainer(String idOrName, boolean force, boolean volumes) {
-        removeContainer(idOrName, force, volumes, 0);
-    }
-
-    /** As {@link #removeContainer(String, boolean, boolean)}; a running container gets stopSeconds to stop (0: killed at once). */
+    /** Kept for the image and network commands (build, network rm, volume rm): see {@link ContainerService#remove}. */
     public void removeContainer(String idOrName, boolean force, boolean volumes, int stopSeconds) {
-        Lifecycle lc = lifecycle();
-        ContainerRecord c = lc.current(idOrName);
-        ContainerDependencies.refuseIfDepended(store(), c); // --network container:ID of it (rm --depend removes them)
-        if (c.state() != ContainerState.RUNNING) {
-            lc.awaitMonitorGone(c.id()); // its exit command finishes first, and may start it again (--restart)
-            c = lc.current(c.id());
-        }
-        if (c.state() == ContainerState.RUNNING) {
-            if (!force) {
-                // podman's sentence (with the container as the user named it, and its "container state improper" cause)
-                throw new ContainerRunningException("cannot remove container " + idOrName + " as it is running - running or paused "
-                        + "containers cannot be removed without force: container state improper");
-            }
-            lc.stop(c.id(), stopSeconds);
-        }
-        lc.awaitMonitorGone(c.id()); // its exit command finishes before the container goes
-        lc.unmountStopped(c);
-        if (volumes) {
-            Volumes.releaseAnonymous(new io.jpod.storage.VolumeStore(store().root()), store().containers().dir(c.id()));
-        }
-        lc.event("remove", c, Map.of());
-        store().containers().remove(c.id());
-        lc.releaseAddresses(c);
-        ContainerRunner.deleteTree(dirs.runRoot().containerDir(c.id()));
+        containers().remove(idOrName, new ContainerRemoveOptions(force, volumes, stopSeconds));
     }
 
     /** The ports a container publishes (recorded at its start), in the order given. */
@@ -660,7 +460,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** `jpod system df/prune/reset/check`. */
-    public SystemCommands system() {
+    public SystemService system() {
         return new SystemCommands(store(), dirs, NativeHelper.locate(env));
     }
 

@@ -1,5 +1,10 @@
 package io.jpod.cli.api;
 
+import io.jpod.engine.container.ContainerWaitOptions;
+import io.jpod.engine.container.ContainerStopOptions;
+import io.jpod.engine.container.ContainerRestartOptions;
+import io.jpod.engine.container.ContainerRemoveOptions;
+import io.jpod.engine.container.ContainerKillOptions;
 import io.jpod.storage.ContainerState;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jpod.engine.container.AttachSession;
@@ -91,7 +96,7 @@ final class ContainerEndpoints {
                 case "prune" -> {
                     if (m.equals("POST")) {
                         try (Engine engine = api.engine()) {
-                            ex.json(200, Map.of("ContainersDeleted", engine.pruneContainers(), "SpaceReclaimed", 0));
+                            ex.json(200, Map.of("ContainersDeleted", engine.containers().prune().removed(), "SpaceReclaimed", 0));
                         }
                         return true;
                     }
@@ -115,18 +120,18 @@ final class ContainerEndpoints {
             case "stop POST" -> stop(ex, id);
             case "restart POST" -> {
                 try (Engine engine = api.engine()) {
-                    engine.restart(id, ex.request.param("t") == null ? null : (int) ex.request.number("t", 10));
+                    engine.containers().restart(id, new ContainerRestartOptions(ex.request.param("t") == null ? null : (int) ex.request.number("t", 10)));
                 }
                 ex.empty(204);
             }
             case "kill POST" -> {
                 try (Engine engine = api.engine()) {
-                    ContainerRecord c = engine.container(id);
+                    ContainerRecord c = engine.containers().get(id);
                     if (c.state() != ContainerState.RUNNING) {
                         throw new HttpError(409, "container " + id + " is not running");
                     }
                     String signal = ex.request.param("signal");
-                    engine.kill(id, signal == null || signal.isEmpty() ? "KILL" : signal);
+                    engine.containers().kill(id, new ContainerKillOptions(signal == null || signal.isEmpty() ? "KILL" : signal));
                 }
                 ex.empty(204);
             }
@@ -138,7 +143,7 @@ final class ContainerEndpoints {
             case "archive PUT" -> archiveIn(ex, id);
             case "top GET" -> {
                 try (Engine engine = api.engine()) {
-                    List<String[]> rows = engine.top(id);
+                    List<String[]> rows = engine.containers().top(id, List.of()).rows();
                     ex.json(200, Map.of("Titles", List.of(rows.get(0)), "Processes", rows.subList(1, rows.size())));
                 }
             }
@@ -148,14 +153,14 @@ final class ContainerEndpoints {
                     throw HttpError.badRequest("name is required: the container's new name");
                 }
                 try (Engine engine = api.engine()) {
-                    engine.rename(id, name);
+                    engine.containers().rename(id, name);
                 }
                 ex.empty(204);
             }
             case "stats GET" -> api.stats.stats(ex, id);
             case "pause POST", "unpause POST" -> {
                 try (Engine engine = api.engine()) {
-                    engine.container(id); // 404 first
+                    engine.containers().get(id); // 404 first
                 }
                 // no freezer: jpod has no pause command (see docs/ARCHITECTURE.md, "The Docker-compatible API")
                 throw new HttpError(501, "jpod cannot " + seg[2] + " containers: it has no pause (no freezer cgroup is managed); stop and start the container instead");
@@ -255,7 +260,7 @@ final class ContainerEndpoints {
         Map<String, List<String>> filters = Filters.parse(r.param("filters"));
         List<Object> out = new ArrayList<>();
         try (Engine engine = api.engine()) {
-            for (ContainerRecord c : engine.containers()) {
+            for (ContainerRecord c : engine.containers().list()) {
                 if (!all && c.state() != ContainerState.RUNNING && limit < 0) {
                     continue;
                 }
@@ -367,8 +372,8 @@ final class ContainerEndpoints {
     @SuppressWarnings("unchecked")
     private void inspect(HttpExchange ex, String id) throws IOException {
         try (Engine engine = api.engine()) {
-            ContainerRecord c = engine.container(id);
-            Map<String, Object> m = new LinkedHashMap<>(engine.inspect(List.of(c.id())).get(0));
+            ContainerRecord c = engine.containers().get(id);
+            Map<String, Object> m = new LinkedHashMap<>(engine.containers().inspect(List.of(c.id())).get(0));
             m.put("Name", "/" + c.name());
             m.put("Image", c.imageId() == null ? "" : c.imageId().startsWith("sha256:") ? c.imageId() : "sha256:" + c.imageId());
             Map<String, Object> state = new LinkedHashMap<>((Map<String, Object>) m.get("State"));
@@ -393,7 +398,7 @@ final class ContainerEndpoints {
 
     private void start(HttpExchange ex, String id) throws IOException {
         try (Engine engine = api.engine()) {
-            ContainerRecord c = engine.container(id);
+            ContainerRecord c = engine.containers().get(id);
             if (c.state() == ContainerState.RUNNING) {
                 ex.empty(304);
                 return;
@@ -415,23 +420,23 @@ final class ContainerEndpoints {
 
     private void stop(HttpExchange ex, String id) throws IOException {
         try (Engine engine = api.engine()) {
-            ContainerRecord c = engine.container(id);
+            ContainerRecord c = engine.containers().get(id);
             if (c.state() != ContainerState.RUNNING) {
                 ex.empty(304);
                 return;
             }
-            engine.stop(c.id(), ex.request.param("t") == null ? null : (int) ex.request.number("t", 10));
+            engine.containers().stop(c.id(), new ContainerStopOptions(ex.request.param("t") == null ? null : (int) ex.request.number("t", 10))).warning();
         }
         ex.empty(204);
     }
 
     private void remove(HttpExchange ex, String id) throws IOException {
         try (Engine engine = api.engine()) {
-            ContainerRecord c = engine.container(id);
+            ContainerRecord c = engine.containers().get(id);
             if (c.state() == ContainerState.RUNNING && !ex.request.flag("force")) {
                 throw new HttpError(409, "cannot remove container \"/" + c.name() + "\": container is running: stop the container before removing or force remove");
             }
-            engine.removeContainer(c.id(), ex.request.flag("force"), ex.request.flag("v"));
+            engine.containers().remove(c.id(), new ContainerRemoveOptions(ex.request.flag("force"), ex.request.flag("v"), 0));
         }
         ex.empty(204);
     }
@@ -439,21 +444,21 @@ final class ContainerEndpoints {
     /** The status code arrives when the condition holds; the headers go at once (the client then starts the container). */
     private void await(HttpExchange ex, String id) throws IOException {
         String cond = ex.request.param("condition");
-        Engine.WaitCondition c = switch (cond == null || cond.isEmpty() ? "not-running" : cond) {
-            case "not-running" -> Engine.WaitCondition.NOT_RUNNING;
-            case "next-exit" -> Engine.WaitCondition.NEXT_EXIT;
-            case "removed" -> Engine.WaitCondition.REMOVED;
+        ContainerWaitOptions.Condition c = switch (cond == null || cond.isEmpty() ? "not-running" : cond) {
+            case "not-running" -> ContainerWaitOptions.Condition.NOT_RUNNING;
+            case "next-exit" -> ContainerWaitOptions.Condition.NEXT_EXIT;
+            case "removed" -> ContainerWaitOptions.Condition.REMOVED;
             default -> throw HttpError.badRequest("invalid condition: " + HttpRequest.printable(cond)
                     + " (use not-running, next-exit or removed)");
         };
         String full;
         try (Engine engine = api.engine()) {
-            full = engine.container(id).id(); // 404 before the 200
+            full = engine.containers().get(id).id(); // 404 before the 200
         }
         OutputStream out = ex.stream(200, "application/json");
         Map<String, Object> result = new LinkedHashMap<>();
         try (Engine engine = api.engine()) {
-            result.put("StatusCode", engine.await(full, c));
+            result.put("StatusCode", engine.containers().wait(full, new ContainerWaitOptions(c, false)));
         } catch (RuntimeException e) {
             result.put("StatusCode", -1);
             result.put("Error", Map.of("Message", ApiErrors.of(e).message()));
@@ -467,7 +472,7 @@ final class ContainerEndpoints {
         HttpRequest r = ex.request;
         ContainerRecord c;
         try (Engine engine = api.engine()) {
-            c = engine.container(id);
+            c = engine.containers().get(id);
         }
         ContainerLifecycle.Config cfg = c.lifecycle() == null ? null : c.lifecycle().config();
         boolean tty = cfg != null && cfg.tty();
@@ -528,7 +533,7 @@ final class ContainerEndpoints {
         while (System.nanoTime() < deadline) {
             long generation = starts.generation(); // before the look, so a start after it is not missed
             try (Engine engine = api.engine()) {
-                ContainerRecord c = engine.container(id);
+                ContainerRecord c = engine.containers().get(id);
                 if (c.state() == ContainerState.RUNNING) {
                     sawRunning = true;
                     try {
@@ -606,7 +611,7 @@ final class ContainerEndpoints {
         }
         LogOptions options = new LogOptions(r.flag("follow"), tail, since, until, r.flag("timestamps"));
         try (Engine engine = api.engine()) {
-            ContainerRecord c = engine.container(id);
+            ContainerRecord c = engine.containers().get(id);
             boolean tty = c.lifecycle() != null && c.lifecycle().config() != null && c.lifecycle().config().tty();
             MuxOutput mux = new MuxOutput(ex.stream(200, MuxOutput.contentType(tty)), tty);
             PrintStream out = new PrintStream(stdout ? mux.stream(1) : OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
@@ -696,7 +701,7 @@ final class ContainerEndpoints {
     private void createExec(HttpExchange ex, String id) throws IOException {
         JsonNode body = jsonBody(ex);
         try (Engine engine = api.engine()) {
-            ContainerRecord c = engine.container(id);
+            ContainerRecord c = engine.containers().get(id);
             if (c.state() != ContainerState.RUNNING) {
                 throw new HttpError(409, "container " + c.id() + " is not running");
             }

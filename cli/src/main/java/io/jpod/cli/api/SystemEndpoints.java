@@ -76,7 +76,7 @@ final class SystemEndpoints {
     void info(HttpExchange ex) throws IOException {
         Map<String, Object> i = new LinkedHashMap<>();
         try (Engine engine = api.engine()) {
-            List<ContainerRecord> cs = engine.containers();
+            List<ContainerRecord> cs = engine.containers().list();
             long running = cs.stream().filter(c -> c.state() == ContainerState.RUNNING).count();
             long paused = 0; // jpod has no pause
             i.put("ID", "jpod");
@@ -288,7 +288,7 @@ final class SystemEndpoints {
     void df(HttpExchange ex) throws IOException {
         Map<String, Object> d = new LinkedHashMap<>();
         try (Engine engine = api.engine()) {
-            List<ContainerRecord> cs = engine.containers();
+            List<ContainerRecord> cs = engine.containers().list();
             List<Object> images = new ArrayList<>();
             long layers = 0;
             for (io.jpod.engine.image.ImageSummaryReport r : engine.images().list(new io.jpod.engine.image.ImageListOptions(true))) {

@@ -70,9 +70,9 @@ public final class RunFlags {
 
     /** --replace: the container named as the new one is removed first, as `rm -f` does. */
     public static void replace(Engine engine, String name) {
-        for (ContainerRecord c : engine.containers()) {
+        for (ContainerRecord c : engine.containers().list()) {
             if (name.equals(c.name())) {
-                engine.removeContainer(c.id(), true);
+                engine.containers().remove(c.id(), new ContainerRemoveOptions(true, false, 0));
                 return;
             }
         }

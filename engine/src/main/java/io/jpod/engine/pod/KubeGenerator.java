@@ -30,9 +30,9 @@ public final class KubeGenerator {
 
     private final Store store;
     private final Engine engine;
-    private final Pods pods;
+    private final PodService pods;
 
-    public KubeGenerator(Store store, Engine engine, Pods pods) {
+    public KubeGenerator(Store store, Engine engine, PodService pods) {
         this.store = store;
         this.engine = engine;
         this.pods = pods;
@@ -46,7 +46,7 @@ public final class KubeGenerator {
         String name;
         List<ContainerRecord> containers = new ArrayList<>();
         PodRecord pod = null;
-        if (names.size() == 1 && pods.exists(names.get(0)) && !engine.hasContainer(names.get(0))) {
+        if (names.size() == 1 && pods.exists(names.get(0)) && !engine.containers().exists(names.get(0))) {
             pod = pods.get(names.get(0));
             name = pod.name();
             List<ContainerRecord> cs = new ArrayList<>(pods.containers(pod));
@@ -57,10 +57,10 @@ public final class KubeGenerator {
             }
         } else {
             for (String n : names) {
-                if (!engine.hasContainer(n)) {
+                if (!engine.containers().exists(n)) {
                     throw new EngineException("name or ID " + n + " not found");
                 }
-                containers.add(engine.container(n));
+                containers.add(engine.containers().get(n));
             }
             name = names.size() == 1 ? containers.get(0).name() + "-pod" : containers.get(0).name() + "-pod";
         }

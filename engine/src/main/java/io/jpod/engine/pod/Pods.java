@@ -1,7 +1,9 @@
 package io.jpod.engine.pod;
 
 import io.jpod.engine.network.PodNetworks;
-
+import io.jpod.engine.container.ContainerStopOptions;
+import io.jpod.engine.container.ContainerRemoveOptions;
+import io.jpod.engine.container.ContainerKillOptions;
 import io.jpod.engine.ContainerRunningException;
 import io.jpod.engine.Dirs;
 import io.jpod.engine.Engine;
@@ -37,7 +39,7 @@ import java.util.Set;
  * shared namespaces ({@link PodInfra}) and the containers whose creation settings name the pod. Its state is derived
  * from its containers' (the infra counting as one), as podman derives it.
  */
-public final class Pods {
+public final class Pods implements PodService {
     /** podman's default --share. */
     static final List<String> DEFAULT_SHARE = List.of("uts", "ipc", "net");
     private static final List<String> SHAREABLE = List.of("cgroup", "ipc", "net", "pid", "uts", "none");
@@ -171,7 +173,7 @@ public final class Pods {
     /** The pod's containers (not the infra), newest first, states reconciled. */
     public List<ContainerRecord> containers(PodRecord pod) {
         List<ContainerRecord> out = new ArrayList<>();
-        for (ContainerRecord c : engine.containers()) {
+        for (ContainerRecord c : engine.containers().list()) {
             if (pod.id().equals(podOf(c))) {
                 out.add(c);
             }
@@ -254,35 +256,42 @@ public final class Pods {
     }
 
     /** Stops every container of the pod (stop signal, then SIGKILL after the timeout), then the infra. */
-    public void stop(String idOrName, Integer timeoutSeconds) {
+    @Override
+    public void stop(String idOrName, PodStopOptions options) {
+        Integer timeoutSeconds = options.timeout();
         PodRecord pod = get(idOrName);
         for (ContainerRecord c : containers(pod)) {
             if (c.state() == ContainerState.RUNNING) {
-                engine.stop(c.id(), timeoutSeconds);
+                engine.containers().stop(c.id(), new ContainerStopOptions(timeoutSeconds)).warning();
             }
         }
         infra.stop(pod, Signals.TERM);
     }
 
     public void restart(String idOrName) {
-        stop(idOrName, null);
+        stop(idOrName, new PodStopOptions(null));
         start(idOrName);
     }
 
     /** Sends the signal to every running container of the pod and to the infra. */
-    public void kill(String idOrName, String signal) {
+    @Override
+    public void kill(String idOrName, PodKillOptions options) {
+        String signal = options.signal();
         PodRecord pod = get(idOrName);
         int sig = Signals.parse(signal);
         for (ContainerRecord c : containers(pod)) {
             if (c.state() == ContainerState.RUNNING) {
-                engine.kill(c.id(), signal);
+                engine.containers().kill(c.id(), new ContainerKillOptions(signal));
             }
         }
         infra.stop(pod, sig);
     }
 
     /** Removes the pod with its containers; running ones only with force (then stopped, killed after stopSeconds). */
-    public void remove(String idOrName, boolean force, int stopSeconds) {
+    @Override
+    public void remove(String idOrName, PodRemoveOptions options) {
+        boolean force = options.force();
+        int stopSeconds = options.timeout();
         PodRecord pod = get(idOrName);
         List<ContainerRecord> cs = containers(pod);
         if (!force) {
@@ -294,7 +303,7 @@ public final class Pods {
             }
         }
         for (ContainerRecord c : cs) {
-            engine.removeContainer(c.id(), true, false, stopSeconds);
+            engine.containers().remove(c.id(), new ContainerRemoveOptions(true, false, stopSeconds));
         }
         infra.stop(pod, Signals.TERM);
         infra.forget(pod);
@@ -311,7 +320,7 @@ public final class Pods {
         for (PodRecord p : list()) {
             String s = state(p);
             if (!s.equals("Running") && !s.equals("Degraded") && !s.equals("Paused")) {
-                remove(p.id(), false, 0);
+                remove(p.id(), new PodRemoveOptions(false, 0));
                 removed.add(p.id());
             }
         }
@@ -442,7 +451,7 @@ public final class Pods {
             if (c.state() != ContainerState.RUNNING) {
                 continue;
             }
-            List<String[]> t = engine.top(c.id());
+            List<String[]> t = engine.containers().top(c.id(), List.of()).rows();
             rows.addAll(rows.isEmpty() ? t : t.subList(Math.min(1, t.size()), t.size()));
         }
         if (rows.isEmpty()) {

@@ -26,7 +26,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** `jpod system df|prune|reset|check`: disk usage, clean-up and verification of the store. */
-public final class SystemCommands {
+public final class SystemCommands implements SystemService {
     private final Store store;
     private final Dirs dirs;
     private final NativeHelper helper;

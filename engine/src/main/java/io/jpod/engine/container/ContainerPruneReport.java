@@ -1,0 +1,7 @@
+package io.jpod.engine.container;
+
+import java.util.List;
+
+/** `container prune`: the ids of the containers removed. */
+public record ContainerPruneReport(List<String> removed) {
+}

@@ -1,0 +1,5 @@
+package io.jpod.engine.container;
+
+/** A removed container's full id. */
+public record ContainerRemoveReport(String id) {
+}
