@@ -45,6 +45,7 @@ final class Commands {
         m.put("unshare", UnshareCommand.class);
         m.put("port", PortCommand.class);
         m.put("volume", VolumeCommand.class);
+        m.put("secret", SecretCommand.class);
         m.put("pod", PodCommand.class);
         m.put("kube", KubeCommand.class);
         m.put("network", NetworkCommand.class);

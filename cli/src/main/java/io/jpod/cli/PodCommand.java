@@ -309,6 +309,10 @@ public final class PodCommand implements Runnable {
 
         abstract void act(Pods pods, PodRecord pod);
 
+        /** Checks the options before any pod is looked up (podman's order: a bad signal is said first). */
+        void check() {
+        }
+
         /** The exit code when a named pod does not exist. */
         int missingCode() {
             return 125;
@@ -320,6 +324,7 @@ public final class PodCommand implements Runnable {
 
         @Override
         public Integer call() {
+            check();
             if (!all && !latest && names.isEmpty()) {
                 throw new EngineException("you must provide at least one name or id");
             }
@@ -397,6 +402,11 @@ public final class PodCommand implements Runnable {
     static final class Kill extends EachPod {
         @Option(names = {"-s", "--signal"}, paramLabel = "SIGNAL", description = "The signal (default: KILL)")
         String signal = "KILL";
+
+        @Override
+        void check() {
+            io.jpod.engine.Signals.parse(signal);
+        }
 
         @Override
         void act(Pods pods, PodRecord pod) {

@@ -86,6 +86,8 @@ final class ContainerRunner {
         ContainerCgroups.Planned cgroupPlan = ContainerCgroups.planRun(req.resources(), callerEnv, err,
                 pod == null ? null : store.pods().dir(pod.id())); // limits fail before the container exists
 
+        io.jpod.engine.secret.Secrets secrets = new io.jpod.engine.secret.Secrets(store);
+        io.jpod.engine.secret.ContainerSecrets.check(secrets, req.security().secrets()); // no such secret: nothing made
         SecureRandom random = new SecureRandom();
         String id = ContainerNames.newId(random);
         if (req.name() != null) {
@@ -148,6 +150,8 @@ final class ContainerRunner {
             mounts = MountSpecs.merge(userMounts.mounts(), mounts);
             mounts.addAll(SandboxPolicy.userEtcFiles(idSec, merged, runDir));
             mounts.addAll(RunFlags.deviceMounts(req.security().devices(), merged));
+            env = new ArrayList<>(env);
+            mounts.addAll(io.jpod.engine.secret.ContainerSecrets.prepare(secrets, req.security().secrets(), merged, store.containers().dir(id), env));
             Path exitFile = runDir.resolve("exit");
             List<ContainerSpec.Extra> sandbox = SandboxPolicy.extras(nsSec, user.uid(), runDir, err);
             List<ContainerSpec.Extra> cgroups = cgroupPlan.prepare(id, store.containers().dir(id), err);

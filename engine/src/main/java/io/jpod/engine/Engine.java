@@ -628,6 +628,11 @@ public final class Engine implements AutoCloseable {
         return new Volumes(store(), dirs.volumes());
     }
 
+    /** `jpod secret …` (podman's file driver, under the storage root). */
+    public io.jpod.engine.secret.Secrets secrets() {
+        return new io.jpod.engine.secret.Secrets(store());
+    }
+
     public Networks networks() {
         return new Networks(store());
     }
