@@ -149,7 +149,7 @@ final class KubePlay {
         PodRecord pod = engine.pods().create(new PodCreateRequest(doc.name, publish,
                 spec.path("shareProcessNamespace").asBoolean(false) ? "+pid" : null,
                 spec.hasNonNull("hostname") ? spec.path("hostname").asText() : null, labels, true, List.of(), List.of(), List.of(),
-                network, null, List.of("jpod", "kube", "play")));
+                network, null, List.of("jpod", "kube", "play")).withExitPolicy("stop")); // podman's for kube play
         try {
             fillPod(doc, pod, volumeSources, start);
         } catch (RuntimeException e) {

@@ -99,6 +99,13 @@ public final class PodCommand implements Runnable {
         @Option(names = "--cpus", paramLabel = "N", description = "CPU limit of the pod's cgroup (its containers together)")
         String cpus;
 
+        @Option(names = "--exit-policy", paramLabel = "POLICY", description = "continue (default): the infra keeps running when every container "
+                + "has exited; stop: it stops then")
+        String exitPolicy;
+
+        @Option(names = "--replace", description = "Remove a pod of the same name (and its containers) first")
+        boolean replace;
+
         @Override
         public Integer call() {
             if (name != null && positionalName != null && !name.equals(positionalName)) {
@@ -109,7 +116,7 @@ public final class PodCommand implements Runnable {
             List<String> infraCmd = infraCommand == null ? List.of() : List.of(infraCommand);
             try (Engine engine = parent.jpod.engine()) {
                 PodRecord pod = engine.pods().create(new PodCreateRequest(name != null ? name : positionalName, publish, share, hostname,
-                        labels(labels), infra, infraCmd, addHosts, dns, network, userns, cmd, memory, cpus));
+                        labels(labels), infra, infraCmd, addHosts, dns, network, userns, cmd, memory, cpus, exitPolicy, replace));
                 parent.jpod.out.println(pod.id());
             }
             return 0;

@@ -141,6 +141,9 @@ final class ContainerRunner {
             }
             Files.createDirectories(runDir);
             List<ContainerSpec.Mount> mounts = etcFiles(runDir, merged, net, hostname, name, req.network().noHosts());
+            if (pod != null && pod.infraId() != null && pod.share().contains("ipc")) {
+                mounts.add(PodShm.mount(dirs, pod.id())); // the pod's IPC includes its /dev/shm
+            }
             if (req.process().timezone() != null && Files.isDirectory(RootfsPath.resolve(merged, "/etc"), LinkOption.NOFOLLOW_LINKS)) {
                 mounts.add(RunFlags.timezoneMount(req.process().timezone(), merged, runDir));
             }

@@ -392,6 +392,8 @@ final class Lifecycle {
             event("died", cur, Map.of("containerExitCode", Integer.toString(exit)));
             return lc != null && lc.config() != null && lc.config().autoRemove();
         });
+        store.containers().get(id).filter(c -> Pods.podOf(c) != null) // a pod's --exit-policy stop
+                .ifPresent(c -> PodExitPolicy.containerExited(store, new PodInfra(dirs, helper.get(), host, env, err), c));
         for (String f : List.of("exit", "pid", "monitor.pid", TEARDOWN_CLAIM)) {
             try {
                 Files.deleteIfExists(run.resolve(f));

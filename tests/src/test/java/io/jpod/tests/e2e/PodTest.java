@@ -128,6 +128,15 @@ class PodTest {
         assertEquals(1, missing.exitCode(), missing::toString);
         assertEquals("Error: no pod with name or ID nope found: no such pod", missing.stderr().strip());
 
+        // 130-kill: a bad signal is said before any pod is looked up, as podman parses it first
+        for (String sig : new String[]{"0", "SIGBADSIG", "-"}) {
+            Result kill = env.run(NORMAL, "pod", "kill", "-s", sig, "nope");
+            assertEquals(125, kill.exitCode(), kill::toString);
+            assertEquals("Error: invalid signal: " + (sig.equals("-") ? "" : sig) + "\n", kill.stderr());
+        }
+        Result range = env.run(NORMAL, "pod", "kill", "-s", "65", "nope");
+        assertEquals("Error: valid signals are 1 through 64", range.stderr().strip(), range::toString);
+
         Result inspect = env.run(NORMAL, "pod", "inspect", "nope");
         assertEquals(125, inspect.exitCode(), inspect::toString);
         assertEquals("Error: inspecting object: no such pod nope", inspect.stderr().strip());
