@@ -54,6 +54,14 @@ final class KubePlay {
         this.quiet = quiet;
     }
 
+    /** With --build: images built from directories of this one (null: pulled only). */
+    private Path buildContext;
+
+    KubePlay withBuild(Path contextDir) {
+        this.buildContext = contextDir;
+        return this;
+    }
+
     private void warn(String what) {
         err.println("jpod: warning: " + what);
     }
@@ -131,17 +139,26 @@ final class KubePlay {
         }
         JsonNode spec = doc.spec;
         unknownFields(spec, POD_SPEC, "spec of " + doc.name);
+        KubeBuild.checkAnnotations(doc.metadata);
         if (replace && engine.pods().exists(doc.name)) {
             engine.pods().remove(doc.name, true, 0);
+        }
+        if (buildContext != null) {
+            KubeBuild.buildImages(engine, spec, buildContext, out);
         }
         List<String> publish = new ArrayList<>();
         for (JsonNode c : spec.path("containers")) {
             for (JsonNode p : c.path("ports")) {
-                if (p.has("hostPort")) {
-                    String ip = p.path("hostIP").asText("");
-                    publish.add((ip.isEmpty() ? "" : ip + ":") + p.path("hostPort").asInt() + ":" + p.path("containerPort").asInt()
-                            + "/" + p.path("protocol").asText("TCP").toLowerCase(java.util.Locale.ROOT));
+                // podman 4.3's rule: a port given one side only is published on the same number on the other
+                int containerPort = p.path("containerPort").asInt(0);
+                int hostPort = p.path("hostPort").asInt(0);
+                if (containerPort == 0 && hostPort == 0) {
+                    continue;
                 }
+                String ip = p.path("hostIP").asText("");
+                publish.add((ip.isEmpty() ? "" : ip + ":") + (hostPort == 0 ? containerPort : hostPort) + ":"
+                        + (containerPort == 0 ? hostPort : containerPort)
+                        + "/" + p.path("protocol").asText("TCP").toLowerCase(java.util.Locale.ROOT));
             }
         }
         Map<String, String> labels = strings(doc.metadata.path("labels"));

@@ -128,6 +128,9 @@ final class PodInfra {
             records.add(new ContainerSpec.Extra("joinns", "user"));
         }
         for (String ns : pod.share()) {
+            if (ns.equals("net") && "host".equals(pod.network())) {
+                continue; // the host's network namespace is not ours to setns into; the container is in it already (host mode)
+            }
             records.add(new ContainerSpec.Extra("joinns", ns));
         }
         return records;
