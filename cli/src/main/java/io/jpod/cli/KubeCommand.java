@@ -125,8 +125,16 @@ public final class KubeCommand implements Runnable {
                 + "jpod's containers carry no annotations, so it is not applied")
         List<String> annotations = new ArrayList<>();
 
+        @Option(names = "--service-container", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+                description = "Not supported: podman's service container is for running kube play under systemd")
+        boolean serviceContainer;
+
         @Override
         public Integer call() {
+            if (serviceContainer) {
+                throw new EngineException("--service-container is not supported: jpod runs kube play's pods without systemd units, "
+                        + "which the service container exists for; leave the option out");
+            }
             KubeBuild.checkAnnotationOptions(annotations);
             if (!annotations.isEmpty()) {
                 parent.jpod.err.println("jpod: warning: --annotation is not applied: jpod's containers carry no annotations");

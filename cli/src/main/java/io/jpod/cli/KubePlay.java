@@ -379,8 +379,12 @@ final class KubePlay {
             argv.add("--cpus=" + cpus(limits.path("cpu").asText()));
         }
         JsonNode sc = c.path("securityContext");
-        unknownFields(sc, Set.of("runAsUser", "runAsGroup", "capabilities", "privileged", "readOnlyRootFilesystem"),
-                "securityContext of container " + cname);
+        // seLinuxOptions: no SELinux here (as :z is accepted and ignored); fsGroup: podman ignores it too
+        unknownFields(sc, Set.of("runAsUser", "runAsGroup", "capabilities", "privileged", "readOnlyRootFilesystem",
+                "allowPrivilegeEscalation", "seLinuxOptions", "fsGroup"), "securityContext of container " + cname);
+        if (sc.has("allowPrivilegeEscalation") && !sc.path("allowPrivilegeEscalation").asBoolean(true)) {
+            argv.add("--security-opt=no-new-privileges");
+        }
         unknownFields(c.path("resources"), Set.of("limits", "requests"), "resources of container " + cname);
         unknownFields(limits, Set.of("memory", "cpu"), "resources.limits of container " + cname);
         for (JsonNode p : c.path("ports")) {
