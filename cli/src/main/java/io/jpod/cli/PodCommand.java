@@ -439,7 +439,7 @@ public final class PodCommand implements Runnable {
 
         @Override
         boolean ignoreMissing() {
-            return ignore;
+            return ignore || force; // podman's -f, as rm -f of a container: a pod that is not there is no error
         }
 
         @Override

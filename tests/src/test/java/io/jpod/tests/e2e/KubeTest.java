@@ -305,7 +305,7 @@ class KubeTest {
         int port = freePort();
         Path ctx = env.home().resolve("kubectx");
         Files.createDirectories(ctx.resolve("userimage"));
-        Files.writeString(ctx.resolve("userimage/Containerfile"), "FROM " + image + "\nUSER bin\n");
+        Files.writeString(ctx.resolve("userimage/Containerfile"), "FROM " + image + "\nUSER 1234\n");
         for (Path p : new Path[]{ctx, ctx.resolve("userimage")}) {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
@@ -346,7 +346,7 @@ class KubeTest {
         assertEquals(0, played.exitCode(), played::toString);
         assertFalse(played.stderr().contains("warning"), played::toString);
         try {
-            assertEquals("bin", env.ok("inspect", "--format", "{{.Config.User}}", "rules-c").stdout().strip());
+            assertEquals("1234", env.ok("inspect", "--format", "{{.Config.User}}", "rules-c").stdout().strip());
             JsonNode inspect = new com.fasterxml.jackson.databind.ObjectMapper().readTree(env.ok("pod", "inspect", "rules").stdout());
             assertEquals(Integer.toString(port), inspect.path("InfraConfig").path("PortBindings").path(port + "/tcp").get(0).path("HostPort").asText(),
                     inspect::toString);

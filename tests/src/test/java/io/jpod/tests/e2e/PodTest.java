@@ -127,6 +127,9 @@ class PodTest {
         Result missing = env.run(NORMAL, "pod", "rm", "nope");
         assertEquals(1, missing.exitCode(), missing::toString);
         assertEquals("Error: no pod with name or ID nope found: no such pod", missing.stderr().strip());
+        Result forced = env.run(NORMAL, "pod", "rm", "--force", "nope"); // 200-pod "pod rm --force bogus"
+        assertEquals(0, forced.exitCode(), forced::toString);
+        assertEquals("", forced.stdout() + forced.stderr());
 
         // 130-kill: a bad signal is said before any pod is looked up, as podman parses it first
         for (String sig : new String[]{"0", "SIGBADSIG", "-"}) {
