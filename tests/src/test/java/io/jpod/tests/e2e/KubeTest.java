@@ -389,6 +389,15 @@ class KubeTest {
     void generateUsageIsPodmans() {
         assertTrue(env.ok("kube", "generate", "--help").stdout().contains(" kube generate [options] {CONTAINER...|POD...|VOLUME...}"));
         assertTrue(env.ok("generate", "kube", "--help").stdout().contains(" generate kube [options] {CONTAINER...|POD...|VOLUME...}"));
+        env.ok("volume", "create", "genvol");
+        try {
+            List<JsonNode> docs = KubeSchema.validate(env.ok("kube", "generate", "genvol").stdout());
+            assertEquals("PersistentVolumeClaim", docs.get(0).path("kind").asText(), docs::toString);
+            assertEquals("genvol", docs.get(0).path("metadata").path("name").asText(), docs::toString);
+            assertEquals("local", docs.get(0).path("metadata").path("annotations").path("volume.podman.io/driver").asText(), docs::toString);
+        } finally {
+            env.ok("volume", "rm", "genvol");
+        }
     }
 
     private static Path write(String name, String content) throws IOException {
