@@ -502,7 +502,9 @@ final class GoTemplate {
         }
         if (v.isArray()) {
             List<String> parts = new ArrayList<>();
-            v.forEach(e -> parts.add(print(e)));
+            // a slice's elements with podman's field names are its structs, which Go prints as {v1 v2}
+            // (PortBindings' [{ 8080}]); a lone object stays a map: labels may have capital keys too
+            v.forEach(e -> parts.add(e.isObject() && isStruct(e) ? printStruct(e) : print(e)));
             return "[" + String.join(" ", parts) + "]";
         }
         if (v.isObject()) {
@@ -511,6 +513,12 @@ final class GoTemplate {
             return "map[" + String.join(" ", parts) + "]";
         }
         return v.asText();
+    }
+
+    private static String printStruct(JsonNode struct) {
+        List<String> parts = new ArrayList<>();
+        struct.forEach(x -> parts.add(print(x)));
+        return "{" + String.join(" ", parts) + "}";
     }
 
     private static java.util.Map<String, JsonNode> toMap(JsonNode object) {
