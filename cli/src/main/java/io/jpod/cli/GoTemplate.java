@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * pipelines ({@code {{.Names | upper}}}), the functions podman offers (json, lower, upper, title, join, split,
  * index, len, printf, truncate, eq, ne, not, and, or), {@code if}/{@code else}/{@code range}/{@code with}/{@code end},
  * comments and the {@code {{-}}} / {@code -}}} trim markers. Data is a Jackson tree (the same one {@code --format json}
- * prints), printed as Go prints its values: a list as {@code [a b]}, a map as {@code map[k:v]}.
+ * prints), printed as Go prints its values: a list as {@code [a b]}, a map as {@code map[k:v]}, a struct inside a
+ * list as {@code {v1 v2}} (a lone object prints as a map: it may be labels with capital keys).
  *
  * <p>Go tells a struct from a map: a misspelt struct field is an error, a missing map key prints {@code <no value>}.
  * A tree has only objects, so an object whose keys all start with a capital letter (podman's struct fields) counts
