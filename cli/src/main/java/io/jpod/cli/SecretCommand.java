@@ -38,15 +38,17 @@ public final class SecretCommand implements Runnable {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: create, ls, inspect, rm or exists");
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a new secret from a file or stdin (\"-\").")
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a new secret from a file or stdin (\"-\").",
+            customSynopsis = "[options] NAME FILE|-")
     static final class Create implements Callable<Integer> {
         @ParentCommand
         SecretCommand parent;
 
-        @Parameters(index = "0", paramLabel = "NAME")
-        String name;
+        /** NAME and FILE|-, counted as cobra's ExactArgs(2) counts them. */
+        @Parameters(arity = "0..*", paramLabel = "NAME FILE|-")
+        List<String> args = new ArrayList<>();
 
-        @Parameters(index = "1", arity = "0..1", paramLabel = "FILE|-")
+        String name;
         String file;
 
         @Option(names = {"-d", "--driver"}, paramLabel = "DRIVER", description = "Secret driver (default \"file\", the only one jpod has)")
@@ -63,9 +65,11 @@ public final class SecretCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (file == null) {
-                throw new EngineException("accepts 2 arg(s), received 1");
+            if (args.size() != 2) {
+                throw new EngineException("accepts 2 arg(s), received " + args.size());
             }
+            name = args.get(0);
+            file = args.get(1);
             byte[] data;
             try {
                 if (env) {

@@ -55,6 +55,15 @@ class SecretTest {
         assertEquals(125, again.exitCode(), again::toString);
         assertEquals("Error: shapes: secret name in use\n", again.stderr());
 
+        for (int n : new int[]{0, 1, 3}) { // cobra's ExactArgs(2)
+            String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("secret", "create"),
+                    java.util.stream.Stream.of("a", "b", "c").limit(n)).toArray(String[]::new);
+            Result count = env.run(JpodEnv.NORMAL, args);
+            assertEquals(125, count.exitCode(), count::toString);
+            assertEquals("Error: accepts 2 arg(s), received " + n + "\n", count.stderr());
+        }
+        assertTrue(env.ok("secret", "create", "--help").stdout().contains("secret create [options] NAME FILE|-"));
+
         Result bad = env.run(JpodEnv.NORMAL, "secret", "create", "bad/name", f.toString());
         assertEquals(125, bad.exitCode(), bad::toString);
         assertTrue(bad.stderr().endsWith("bad/name: invalid secret name\n"), bad::toString);
