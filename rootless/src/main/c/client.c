@@ -43,7 +43,7 @@ static char **client_argv;
 /* commands the service does not run (ServiceRouting.IN_PROCESS): no service is started for them */
 static const char *const in_process[] = {"unshare", "cp", "load", "save", "import", "export", "login", "logout",
                                          "kube", "generate", "play",
-                                         "system", "volume", "network", "stats", "__train", NULL};
+                                         "system", "volume", "network", "stats", "secret", "__train", NULL};
 
 __attribute__((noreturn)) static void in_jvm(void)
 {

@@ -54,6 +54,10 @@ final class CobraStyle {
         if (root.userObject() instanceof JpodCommand jpod && jpod.containerGroupAs != null && spec.parent() == root) {
             return root.name() + " container " + jpod.containerGroupAs;
         }
+        if (root.userObject() instanceof JpodCommand jpod && spec.name().equals(jpod.kubeSpelledAs) && spec.parent() != null
+                && spec.parent().name().equals("kube") && spec.parent().parent() == root) {
+            return root.name() + " " + spec.name() + " kube"; // `generate kube --help` says so, as podman's does
+        }
         return qualified;
     }
 
@@ -68,6 +72,9 @@ final class CobraStyle {
         }
         if (isGroup(spec)) {
             return "[command]";
+        }
+        if (spec.usageMessage().customSynopsis().length > 0) { // arguments podman spells in its own way
+            return String.join(" ", spec.usageMessage().customSynopsis());
         }
         StringBuilder sb = new StringBuilder("[options]");
         for (PositionalParamSpec p : spec.positionalParameters()) {

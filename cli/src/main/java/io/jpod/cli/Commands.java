@@ -46,6 +46,7 @@ final class Commands {
         m.put("port", PortCommand.class);
         m.put("volume", VolumeCommand.class);
         m.put("manifest", ManifestCommand.class);
+        m.put("secret", SecretCommand.class);
         m.put("pod", PodCommand.class);
         m.put("kube", KubeCommand.class);
         m.put("network", NetworkCommand.class);
@@ -123,6 +124,11 @@ final class Commands {
     }
 
     /** NAME when args are `[global options] container NAME …` for a name of {@link #CONTAINER_GROUP}, else null. */
+    static String kubeSpelling(String[] args) {
+        int i = commandIndex(args);
+        return i >= 0 && i + 1 < args.length && args[i + 1].equals("kube") && (args[i].equals("generate") || args[i].equals("play")) ? args[i] : null;
+    }
+
     static String containerGroupName(String[] args) {
         int i = commandIndex(args);
         return i >= 0 && i + 1 < args.length && args[i].equals("container") && CONTAINER_GROUP.containsKey(args[i + 1]) ? args[i + 1] : null;

@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * pipelines ({@code {{.Names | upper}}}), the functions podman offers (json, lower, upper, title, join, split,
  * index, len, printf, truncate, eq, ne, not, and, or), {@code if}/{@code else}/{@code range}/{@code with}/{@code end},
  * comments and the {@code {{-}}} / {@code -}}} trim markers. Data is a Jackson tree (the same one {@code --format json}
- * prints), printed as Go prints its values: a list as {@code [a b]}, a map as {@code map[k:v]}.
+ * prints), printed as Go prints its values: a list as {@code [a b]}, a map as {@code map[k:v]}, a struct inside a
+ * list as {@code {v1 v2}} (a lone object prints as a map: it may be labels with capital keys).
  *
  * <p>Go tells a struct from a map: a misspelt struct field is an error, a missing map key prints {@code <no value>}.
  * A tree has only objects, so an object whose keys all start with a capital letter (podman's struct fields) counts
@@ -502,7 +503,9 @@ final class GoTemplate {
         }
         if (v.isArray()) {
             List<String> parts = new ArrayList<>();
-            v.forEach(e -> parts.add(print(e)));
+            // a slice's elements with podman's field names are its structs, which Go prints as {v1 v2}
+            // (PortBindings' [{ 8080}]); a lone object stays a map: labels may have capital keys too
+            v.forEach(e -> parts.add(e.isObject() && isStruct(e) ? printStruct(e) : print(e)));
             return "[" + String.join(" ", parts) + "]";
         }
         if (v.isObject()) {
@@ -511,6 +514,12 @@ final class GoTemplate {
             return "map[" + String.join(" ", parts) + "]";
         }
         return v.asText();
+    }
+
+    private static String printStruct(JsonNode struct) {
+        List<String> parts = new ArrayList<>();
+        struct.forEach(x -> parts.add(print(x)));
+        return "{" + String.join(" ", parts) + "}";
     }
 
     private static java.util.Map<String, JsonNode> toMap(JsonNode object) {

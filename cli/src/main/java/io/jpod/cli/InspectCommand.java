@@ -68,6 +68,6 @@ public final class InspectCommand implements Callable<Integer> {
         if (type.equals("volume") || v.exists(name)) {
             return VolumeCommand.inspect(v.inspect(name));
         }
-        throw new EngineException("no such object: \"" + name + "\" is not a container, an image or a volume");
+        throw new EngineException("inspecting object: no such object: \"" + name + "\""); // podman's words
     }
 }

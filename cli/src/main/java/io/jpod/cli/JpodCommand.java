@@ -50,6 +50,9 @@ public final class JpodCommand implements Runnable {
     /** The name after `container` when the command was given as `container NAME` (its usage says so), else null. */
     String containerGroupAs;
 
+    /** "generate" or "play" when the command was given in podman's older spelling `generate kube`/`play kube`, else null. */
+    String kubeSpelledAs;
+
     JpodCommand(Map<String, String> env, PrintStream out, PrintStream err) {
         this(env, out, err, ProcessHost.LOCAL);
     }

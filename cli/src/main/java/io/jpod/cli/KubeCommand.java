@@ -48,7 +48,8 @@ public final class KubeCommand implements Runnable {
         }
     }
 
-    @Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate Kubernetes YAML of a pod or of containers.")
+    @Command(name = "generate", mixinStandardHelpOptions = true, description = "Generate Kubernetes YAML of a pod or of containers.",
+            customSynopsis = "[options] {CONTAINER...|POD...|VOLUME...}")
     static final class Generate implements Callable<Integer> {
         @ParentCommand
         KubeCommand parent;
@@ -113,15 +114,39 @@ public final class KubeCommand implements Runnable {
         @Option(names = {"-q", "--quiet"}, description = "Suppress pull progress")
         boolean quiet;
 
+        @Option(names = "--build", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+                description = "Build an image whose name's last component is a directory (of --context-dir) with a Containerfile")
+        boolean build;
+
+        @Option(names = "--context-dir", paramLabel = "DIR", description = "Where --build looks for those directories (default: here)")
+        String contextDir;
+
+        @Option(names = "--annotation", paramLabel = "KEY=VALUE", description = "Checked as podman checks it (63 characters at most); "
+                + "jpod's containers carry no annotations, so it is not applied")
+        List<String> annotations = new ArrayList<>();
+
+        @Option(names = "--service-container", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+                description = "Not supported: podman's service container is for running kube play under systemd")
+        boolean serviceContainer;
+
         @Override
         public Integer call() {
+            if (serviceContainer) {
+                throw new EngineException("--service-container is not supported: jpod runs kube play's pods without systemd units, "
+                        + "which the service container exists for; leave the option out");
+            }
+            KubeBuild.checkAnnotationOptions(annotations);
+            if (!annotations.isEmpty()) {
+                parent.jpod.err.println("jpod: warning: --annotation is not applied: jpod's containers carry no annotations");
+            }
             String text = parent.readInput(file);
             List<String> extra = new ArrayList<>();
             for (String c : configMaps) {
                 extra.add(parent.readInput(c));
             }
             try (Engine engine = parent.jpod.engine()) {
-                KubePlay play = new KubePlay(engine, parent.jpod.out, parent.jpod.err, network, tlsVerify, quiet);
+                KubePlay play = new KubePlay(engine, parent.jpod.out, parent.jpod.err, network, tlsVerify, quiet)
+                        .withBuild(build ? parent.jpod.callerPath(contextDir == null ? "." : contextDir) : null);
                 play.play(text, file.equals("-") ? "stdin" : file, extra, replace, start);
             }
             return 0;

@@ -57,6 +57,14 @@ final class KubePlay {
         this.quiet = quiet;
     }
 
+    /** With --build: images built from directories of this one (null: pulled only). */
+    private Path buildContext;
+
+    KubePlay withBuild(Path contextDir) {
+        this.buildContext = contextDir;
+        return this;
+    }
+
     private void warn(String what) {
         err.println("jpod: warning: " + what);
     }
@@ -134,17 +142,26 @@ final class KubePlay {
         }
         JsonNode spec = doc.spec;
         unknownFields(spec, POD_SPEC, "spec of " + doc.name);
+        KubeBuild.checkAnnotations(doc.metadata);
         if (replace && engine.pods().exists(doc.name)) {
             engine.pods().remove(doc.name, new PodRemoveOptions(true, 0));
+        }
+        if (buildContext != null) {
+            KubeBuild.buildImages(engine, spec, buildContext, out);
         }
         List<String> publish = new ArrayList<>();
         for (JsonNode c : spec.path("containers")) {
             for (JsonNode p : c.path("ports")) {
-                if (p.has("hostPort")) {
-                    String ip = p.path("hostIP").asText("");
-                    publish.add((ip.isEmpty() ? "" : ip + ":") + p.path("hostPort").asInt() + ":" + p.path("containerPort").asInt()
-                            + "/" + p.path("protocol").asText("TCP").toLowerCase(java.util.Locale.ROOT));
+                // podman 4.3's rule: a port given one side only is published on the same number on the other
+                int containerPort = p.path("containerPort").asInt(0);
+                int hostPort = p.path("hostPort").asInt(0);
+                if (containerPort == 0 && hostPort == 0) {
+                    continue;
                 }
+                String ip = p.path("hostIP").asText("");
+                publish.add((ip.isEmpty() ? "" : ip + ":") + (hostPort == 0 ? containerPort : hostPort) + ":"
+                        + (containerPort == 0 ? hostPort : containerPort)
+                        + "/" + p.path("protocol").asText("TCP").toLowerCase(java.util.Locale.ROOT));
             }
         }
         Map<String, String> labels = strings(doc.metadata.path("labels"));
@@ -152,7 +169,7 @@ final class KubePlay {
         PodRecord pod = engine.pods().create(new PodCreateRequest(doc.name, publish,
                 spec.path("shareProcessNamespace").asBoolean(false) ? "+pid" : null,
                 spec.hasNonNull("hostname") ? spec.path("hostname").asText() : null, labels, true, List.of(), List.of(), List.of(),
-                network, null, List.of("jpod", "kube", "play")));
+                network, null, List.of("jpod", "kube", "play")).withExitPolicy("stop")); // podman's for kube play
         try {
             fillPod(doc, pod, volumeSources, start);
         } catch (RuntimeException e) {
@@ -365,8 +382,12 @@ final class KubePlay {
             argv.add("--cpus=" + cpus(limits.path("cpu").asText()));
         }
         JsonNode sc = c.path("securityContext");
-        unknownFields(sc, Set.of("runAsUser", "runAsGroup", "capabilities", "privileged", "readOnlyRootFilesystem"),
-                "securityContext of container " + cname);
+        // seLinuxOptions: no SELinux here (as :z is accepted and ignored); fsGroup: podman ignores it too
+        unknownFields(sc, Set.of("runAsUser", "runAsGroup", "capabilities", "privileged", "readOnlyRootFilesystem",
+                "allowPrivilegeEscalation", "seLinuxOptions", "fsGroup"), "securityContext of container " + cname);
+        if (sc.has("allowPrivilegeEscalation") && !sc.path("allowPrivilegeEscalation").asBoolean(true)) {
+            argv.add("--security-opt=no-new-privileges");
+        }
         unknownFields(c.path("resources"), Set.of("limits", "requests"), "resources of container " + cname);
         unknownFields(limits, Set.of("memory", "cpu"), "resources.limits of container " + cname);
         for (JsonNode p : c.path("ports")) {

@@ -62,6 +62,7 @@ public final class Main {
             String[] argv = Commands.containerGroupAlias(args);
             CommandLine cl = commandLine(env, out, err, argv, host);
             ((JpodCommand) cl.getCommand()).containerGroupAs = Commands.containerGroupName(args);
+            ((JpodCommand) cl.getCommand()).kubeSpelledAs = Commands.kubeSpelling(args);
             io.jpod.engine.Trace.mark("command model built");
             return cl.execute(argv);
         } catch (RuntimeException | Error e) {

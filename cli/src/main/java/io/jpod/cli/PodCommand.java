@@ -103,6 +103,13 @@ public final class PodCommand implements Runnable {
         @Option(names = "--cpus", paramLabel = "N", description = "CPU limit of the pod's cgroup (its containers together)")
         String cpus;
 
+        @Option(names = "--exit-policy", paramLabel = "POLICY", description = "continue (default): the infra keeps running when every container "
+                + "has exited; stop: it stops then")
+        String exitPolicy;
+
+        @Option(names = "--replace", description = "Remove a pod of the same name (and its containers) first")
+        boolean replace;
+
         @Override
         public Integer call() {
             if (name != null && positionalName != null && !name.equals(positionalName)) {
@@ -113,7 +120,7 @@ public final class PodCommand implements Runnable {
             List<String> infraCmd = infraCommand == null ? List.of() : List.of(infraCommand);
             try (Engine engine = parent.jpod.engine()) {
                 PodRecord pod = engine.pods().create(new PodCreateRequest(name != null ? name : positionalName, publish, share, hostname,
-                        labels(labels), infra, infraCmd, addHosts, dns, network, userns, cmd, memory, cpus));
+                        labels(labels), infra, infraCmd, addHosts, dns, network, userns, cmd, memory, cpus, exitPolicy, replace));
                 parent.jpod.out.println(pod.id());
             }
             return 0;
@@ -313,6 +320,10 @@ public final class PodCommand implements Runnable {
 
         abstract void act(PodService pods, PodRecord pod);
 
+        /** Checks the options before any pod is looked up (podman's order: a bad signal is said first). */
+        void check() {
+        }
+
         /** The exit code when a named pod does not exist. */
         int missingCode() {
             return 125;
@@ -324,6 +335,7 @@ public final class PodCommand implements Runnable {
 
         @Override
         public Integer call() {
+            check();
             if (!all && !latest && names.isEmpty()) {
                 throw new EngineException("you must provide at least one name or id");
             }
@@ -403,6 +415,11 @@ public final class PodCommand implements Runnable {
         String signal = "KILL";
 
         @Override
+        void check() {
+            io.jpod.engine.container.Signals.parse(signal);
+        }
+
+        @Override
         void act(PodService pods, PodRecord pod) {
             pods.kill(pod.id(), new PodKillOptions(signal));
         }
@@ -426,7 +443,7 @@ public final class PodCommand implements Runnable {
 
         @Override
         boolean ignoreMissing() {
-            return ignore;
+            return ignore || force; // podman's -f, as rm -f of a container: a pod that is not there is no error
         }
 
         @Override

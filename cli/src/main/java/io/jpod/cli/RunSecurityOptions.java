@@ -50,8 +50,12 @@ public final class RunSecurityOptions {
     @Option(names = "--hostuser", paramLabel = "NAME|UID", description = "Add this host user's /etc/passwd entry to the container's (repeatable)")
     List<String> hostUsers = new ArrayList<>();
 
+    @Option(names = "--secret", paramLabel = "NAME[,OPTS]", description = "Give the container a secret (jpod secret create): "
+            + "a file at /run/secrets/NAME; OPTS: type=mount|env, target=, uid=, gid=, mode=")
+    List<String> secrets = new ArrayList<>();
+
     RunRequest.SecurityRequest toRequest() {
         return new RunRequest.SecurityRequest(capAdd, capDrop, privileged, securityOpts, volumes, mounts, tmpfs,
-                readOnly, readOnlyTmpfs, userns, ulimits, devices, hostUsers);
+                readOnly, readOnlyTmpfs, userns, ulimits, devices, hostUsers, secrets);
     }
 }

@@ -13,7 +13,7 @@ final class ServiceRouting {
     /** read stdin as data, write files or archives named relative to the caller, or need the caller's terminal */
     static final Set<String> IN_PROCESS = Set.of("unshare", "cp", "load", "save", "import", "export", "login", "logout",
             "kube", "generate", "play",
-            "system", "volume", "network", "stats", "__train");
+            "system", "volume", "network", "stats", "secret", "__train");
     /** options whose value is a path on the caller's side */
     private static final Set<String> PATH_OPTIONS = Set.of("--env-file", "--cidfile", "--label-file", "--authfile",
             "--digestfile", "--device", "--security-opt", "--iidfile", "--cert-dir", "--volumepath");

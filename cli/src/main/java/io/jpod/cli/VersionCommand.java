@@ -28,7 +28,12 @@ public final class VersionCommand implements Runnable {
         client.put("Java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
         client.put("OsArch", "linux/" + InfoCommand.goArch());
         client.put("Os", "linux");
-        Map<String, Object> all = Map.of("Client", client); // like podman without a remote service: no Server part
+        client.put("APIVersion", VERSION);
+        client.put("Built", 0L); // podman's unix time of the build; Debian's podman says 0 too
+        // jpod is its own server: scripts ask for {{.Server.Version}} (podman's pause image tag is built from it)
+        Map<String, Object> all = new LinkedHashMap<>();
+        all.put("Client", client);
+        all.put("Server", client);
         if (fmt.isJson()) {
             jpod.out.println(Formats.json(all));
         } else if (fmt.isTemplate()) {

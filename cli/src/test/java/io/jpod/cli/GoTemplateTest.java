@@ -31,6 +31,15 @@ class GoTemplateTest {
         assertEquals("plain text", render("plain text"));
     }
 
+    /** 700-play "hostport": a slice of structs prints as Go prints it, the map around it as a map. */
+    @Test
+    void structsInASlicePrintAsGoStructs() throws Exception {
+        JsonNode pod = JSON.readTree("{\"InfraConfig\":{\"PortBindings\":{\"8080/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"8080\"}]}}}");
+        assertEquals("map[8080/tcp:[{ 8080}]]", GoTemplate.parse("{{.InfraConfig.PortBindings}}").render(pod));
+        JsonNode labels = JSON.readTree("{\"L\":[{\"app\":\"x\"}]}");
+        assertEquals("[map[app:x]]", GoTemplate.parse("{{.L}}").render(labels));
+    }
+
     @Test
     void aStructFieldMatchesItsJsonKeyRegardlessOfCase() throws Exception {
         assertEquals("abc running", render("{{.ID}} {{.state.STATUS}}")); // podman's .ID is the JSON "Id"

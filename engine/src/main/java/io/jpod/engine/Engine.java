@@ -102,9 +102,13 @@ public final class Engine implements AutoCloseable {
             String podName = request.pod().substring(4);
             // as podman: the ports asked for go to the new pod (ports belong to the pod's network)
             RunRequest.NetworkRequest n = request.network();
-            io.jpod.storage.PodRecord pod = pods().create(new PodCreateRequest(podName, n.publish(), null, null, Map.of(), true,
+            // and so does --hostname: the new pod's (its containers share its UTS namespace)
+            RunRequest.ProcessRequest p = request.process();
+            io.jpod.storage.PodRecord pod = pods().create(new PodCreateRequest(podName, n.publish(), null, p.hostname(), Map.of(), true,
                     List.of(), List.of(), List.of(), null, null, List.of()));
-            request = new RunRequest(request.image(), request.command(), request.process(), request.name(), request.remove(),
+            RunRequest.ProcessRequest inPod = new RunRequest.ProcessRequest(p.entrypoint(), p.env(), p.workdir(), p.user(), null,
+                    p.groupAdd(), p.envHost(), p.timezone());
+            request = new RunRequest(request.image(), request.command(), inPod, request.name(), request.remove(),
                     request.pull(), new RunRequest.NetworkRequest(n.mode(), n.addHosts(), List.of(), false, n.dns(), n.dnsSearch(),
                     n.dnsOptions(), n.noHosts()), request.lifecycle(), request.security(), request.resources(), pod.id());
         }
@@ -391,6 +395,11 @@ public final class Engine implements AutoCloseable {
     /** Named volumes (`jpod volume …`, the API's /volumes); removing one with its containers goes through {@link #removeContainer}. */
     public VolumeService volumes() {
         return new StoreVolumeService(new Volumes(store(), dirs.volumes()), (id, stopSeconds) -> removeContainer(id, true, false, stopSeconds));
+    }
+
+    /** `jpod secret …` (podman's file driver, under the storage root). */
+    public io.jpod.engine.secret.Secrets secrets() {
+        return new io.jpod.engine.secret.Secrets(store());
     }
 
     /** User networks (`jpod network …`); the containers they touch are reached through {@link #lifecycle()}. */

@@ -17,11 +17,20 @@ import java.util.Map;
  * @param network       the infra's network mode as given (null: slirp4netns)
  * @param createCommand the command line that made the pod (inspect's CreateCommand)
  * @param userns        "keep-id": the infra holds a keep-id user namespace its containers join (null: jpod's own)
+ * @param exitPolicy    podman's --exit-policy: "stop" stops the infra when the last container has exited (null: continue)
  */
 public record PodRecord(String id, String name, Instant created, Map<String, String> labels, String infraId,
                         List<String> share, List<String> publish, String hostname, String network,
                         List<String> addHosts, List<String> dns, List<String> infraCommand, List<String> createCommand,
-                        String userns) {
+                        String userns, String exitPolicy) {
+
+    /** With podman's default exit policy (continue). */
+    public PodRecord(String id, String name, Instant created, Map<String, String> labels, String infraId,
+                     List<String> share, List<String> publish, String hostname, String network,
+                     List<String> addHosts, List<String> dns, List<String> infraCommand, List<String> createCommand,
+                     String userns) {
+        this(id, name, created, labels, infraId, share, publish, hostname, network, addHosts, dns, infraCommand, createCommand, userns, null);
+    }
 
     public PodRecord {
         labels = labels == null ? Map.of() : Map.copyOf(labels);

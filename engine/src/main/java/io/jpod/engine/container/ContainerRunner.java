@@ -1,5 +1,8 @@
 package io.jpod.engine.container;
 
+import io.jpod.engine.pod.PodShm;
+
+
 import io.jpod.engine.ContainersConf;
 
 import io.jpod.engine.DriverSelector;
@@ -111,6 +114,8 @@ public final class ContainerRunner {
         ContainerCgroups.Planned cgroupPlan = ContainerCgroups.planRun(req.resources(), callerEnv, err,
                 pod == null ? null : store.pods().dir(pod.id())); // limits fail before the container exists
 
+        io.jpod.engine.secret.Secrets secrets = new io.jpod.engine.secret.Secrets(store);
+        io.jpod.engine.secret.ContainerSecrets.check(secrets, req.security().secrets()); // no such secret: nothing made
         SecureRandom random = new SecureRandom();
         String id = ContainerNames.newId(random);
         if (req.name() != null) {
@@ -168,6 +173,9 @@ public final class ContainerRunner {
             }
             Files.createDirectories(runDir);
             List<ContainerSpec.Mount> mounts = etcFiles(runDir, merged, net, hostname, name, req.network().noHosts());
+            if (pod != null && pod.infraId() != null && pod.share().contains("ipc")) {
+                mounts.add(PodShm.mount(dirs, pod.id())); // the pod's IPC includes its /dev/shm
+            }
             if (req.process().timezone() != null && Files.isDirectory(RootfsPath.resolve(merged, "/etc"), LinkOption.NOFOLLOW_LINKS)) {
                 mounts.add(RunFlags.timezoneMount(req.process().timezone(), merged, runDir));
             }
@@ -177,6 +185,8 @@ public final class ContainerRunner {
             mounts = MountSpecs.merge(userMounts.mounts(), mounts);
             mounts.addAll(SandboxPolicy.userEtcFiles(idSec, merged, runDir));
             mounts.addAll(RunFlags.deviceMounts(req.security().devices(), merged));
+            env = new ArrayList<>(env);
+            mounts.addAll(io.jpod.engine.secret.ContainerSecrets.prepare(secrets, req.security().secrets(), merged, store.containers().dir(id), env));
             Path exitFile = runDir.resolve("exit");
             List<ContainerSpec.Extra> sandbox = SandboxPolicy.extras(nsSec, user.uid(), runDir, err);
             List<ContainerSpec.Extra> cgroups = cgroupPlan.prepare(id, store.containers().dir(id), err);

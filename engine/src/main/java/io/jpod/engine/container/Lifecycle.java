@@ -1,5 +1,8 @@
 package io.jpod.engine.container;
 
+import io.jpod.engine.pod.PodExitPolicy;
+
+
 
 import io.jpod.engine.network.LoopbackForwards;
 
@@ -424,6 +427,8 @@ public final class Lifecycle {
             event("died", cur, Map.of("containerExitCode", Integer.toString(exit)));
             return lc != null && lc.config() != null && lc.config().autoRemove();
         });
+        store.containers().get(id).filter(c -> Pods.podOf(c) != null) // a pod's --exit-policy stop
+                .ifPresent(c -> PodExitPolicy.containerExited(store, new PodInfra(dirs, helper.get(), host, env, err), c));
         for (String f : List.of("exit", "pid", "monitor.pid", TEARDOWN_CLAIM)) {
             try {
                 Files.deleteIfExists(run.resolve(f));

@@ -163,11 +163,20 @@ public record RunRequest(
      * @param userns       --userns (null: the default; "keep-id")
      * @param ulimits      --ulimit NAME=SOFT[:HARD]
      * @param devices      --device HOST[:CONTAINER][:PERMS]
+     * @param secrets      --secret NAME[,type=mount|env][,target=…][,uid=…][,gid=…][,mode=…] (podman's secrets)
      */
     public record SecurityRequest(List<String> capAdd, List<String> capDrop, boolean privileged, List<String> securityOpts,
                                   List<String> volumes, List<String> mounts, List<String> tmpfs, boolean readOnly,
                                   boolean readOnlyTmpfs, String userns, List<String> ulimits, List<String> devices,
-                                  List<String> hostUsers) {
+                                  List<String> hostUsers, List<String> secrets) {
+        /** Without --secret. */
+        public SecurityRequest(List<String> capAdd, List<String> capDrop, boolean privileged, List<String> securityOpts,
+                               List<String> volumes, List<String> mounts, List<String> tmpfs, boolean readOnly,
+                               boolean readOnlyTmpfs, String userns, List<String> ulimits, List<String> devices,
+                               List<String> hostUsers) {
+            this(capAdd, capDrop, privileged, securityOpts, volumes, mounts, tmpfs, readOnly, readOnlyTmpfs, userns, ulimits, devices, hostUsers, List.of());
+        }
+
         /** Without --hostuser. */
         public SecurityRequest(List<String> capAdd, List<String> capDrop, boolean privileged, List<String> securityOpts,
                                List<String> volumes, List<String> mounts, List<String> tmpfs, boolean readOnly,
@@ -185,6 +194,7 @@ public record RunRequest(
         public SecurityRequest {
             devices = devices == null ? List.of() : List.copyOf(devices);
             hostUsers = hostUsers == null ? List.of() : List.copyOf(hostUsers);
+            secrets = secrets == null ? List.of() : List.copyOf(secrets);
             capAdd = List.copyOf(capAdd);
             capDrop = List.copyOf(capDrop);
             securityOpts = List.copyOf(securityOpts);

@@ -87,8 +87,11 @@ public final class Top {
             throw new EngineException("cannot read /proc: " + e.getMessage());
         }
         found.sort((a, b) -> Long.compare(a.nsPid(), b.nsPid()));
-        IdMap innerUids = IdMap.read(Path.of("/proc", Long.toString(initPid), "uid_map"));
-        IdMap innerGids = IdMap.read(Path.of("/proc", Long.toString(initPid), "gid_map"));
+        // in our own user namespace (no nested one), the ids read are already the container's; the map file would
+        // then show our namespace's map to the host, which is no translation for us
+        boolean ownUserns = sameUserNamespace(initPid);
+        IdMap innerUids = ownUserns ? IdMap.IDENTITY : IdMap.read(Path.of("/proc", Long.toString(initPid), "uid_map"));
+        IdMap innerGids = ownUserns ? IdMap.IDENTITY : IdMap.read(Path.of("/proc", Long.toString(initPid), "gid_map"));
         IdMap outerUids = IdMap.read(Path.of("/proc/self/uid_map"));
         IdMap outerGids = IdMap.read(Path.of("/proc/self/gid_map"));
         List<String[]> passwd = ContainerUser.read(rootfs, "/etc/passwd");
@@ -152,6 +155,15 @@ public final class Top {
         return new Proc(nsPid, hostPid, ppid, uid, gid, state, comm, args.isEmpty() ? "[" + comm + "]" : args);
     }
 
+    private static boolean sameUserNamespace(long pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns/user"))
+                    .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/user")));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** The name of {@code id} in a passwd or group file, else the number. */
     private static String name(List<String[]> rows, long id) {
         for (String[] r : rows) {
@@ -164,6 +176,8 @@ public final class Top {
 
     /** A /proc uid_map or gid_map: lines of (inside, outside, count), outside as the reader sees it. */
     private record IdMap(List<long[]> ranges) {
+        static final IdMap IDENTITY = new IdMap(List.of());
+
         static IdMap read(Path file) {
             List<long[]> ranges = new ArrayList<>();
             try {

@@ -43,6 +43,20 @@ public final class KubeGenerator {
         if (!type.equals("pod") && !type.equals("deployment")) {
             throw new EngineException("invalid type given, only supported types are pod and deployment");
         }
+        // named volumes become PersistentVolumeClaims (podman's {CONTAINER...|POD...|VOLUME...}); the rest as before
+        List<Map<String, Object>> claims = new ArrayList<>();
+        List<String> rest = new ArrayList<>();
+        for (String n : names) {
+            if (!engine.containers().exists(n) && !pods.exists(n) && engine.volumes().exists(n)) {
+                claims.add(claim(engine.volumes().inspect(n)));
+            } else {
+                rest.add(n);
+            }
+        }
+        names = rest;
+        if (names.isEmpty()) {
+            return header() + String.join("---\n", claims.stream().map(KubeYaml::write).toList());
+        }
         String name;
         List<ContainerRecord> containers = new ArrayList<>();
         PodRecord pod = null;
@@ -84,8 +98,8 @@ public final class KubeGenerator {
         if (service) {
             docs.add(0, service(name, podSpec)); // first, as podman writes it
         }
-        StringBuilder out = new StringBuilder();
-        out.append("# Save the output of this file and use kubectl create -f to import\n# it into Kubernetes.\n#\n# Created with jpod\n");
+        docs.addAll(0, claims);
+        StringBuilder out = new StringBuilder(header());
         for (int i = 0; i < docs.size(); i++) {
             if (i > 0) {
                 out.append("---\n");
@@ -93,6 +107,27 @@ public final class KubeGenerator {
             out.append(KubeYaml.write(docs.get(i)));
         }
         return out.toString();
+    }
+
+    private static String header() {
+        return "# Save the output of this file and use kubectl create -f to import\n# it into Kubernetes.\n#\n# Created with jpod\n";
+    }
+
+    /** podman's claim for a named volume: its driver as an annotation, 1Gi asked for. */
+    private static Map<String, Object> claim(io.jpod.engine.volume.VolumeReport v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("annotations", Map.of("volume.podman.io/driver", v.driver()));
+        m.put("creationTimestamp", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        m.put("name", v.name());
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("accessModes", List.of("ReadWriteOnce"));
+        spec.put("resources", Map.of("requests", Map.of("storage", "1Gi")));
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("apiVersion", "v1");
+        c.put("kind", "PersistentVolumeClaim");
+        c.put("metadata", m);
+        c.put("spec", spec);
+        return c;
     }
 
     private static Map<String, Object> metadata(String name, Map<String, String> labels) {

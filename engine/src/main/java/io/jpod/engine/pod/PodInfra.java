@@ -147,13 +147,16 @@ public final class PodInfra {
             records.add(new ContainerSpec.Extra("joinns", "user"));
         }
         for (String ns : pod.share()) {
+            if (ns.equals("net") && "host".equals(pod.network())) {
+                continue; // the host's network namespace is not ours to setns into; the container is in it already (host mode)
+            }
             records.add(new ContainerSpec.Extra("joinns", ns));
         }
         return records;
     }
 
     /** Sends {@code signal} to the infra (SIGTERM ends it), then waits (bounded) for its exit; SIGKILL if it lingers. */
-    void stop(PodRecord pod, int signal) {
+    public void stop(PodRecord pod, int signal) {
         Process p = running(pod);
         if (p == null) {
             return;

@@ -1,5 +1,6 @@
 package io.jpod.engine.pod;
 
+
 import io.jpod.engine.network.PodNetworks;
 import io.jpod.engine.container.ContainerStopOptions;
 import io.jpod.engine.container.ContainerRemoveOptions;
@@ -49,12 +50,14 @@ public final class Pods implements PodService {
     private final PodInfra infra;
     private final PrintStream err;
     private final Map<String, String> env;
+    private final Dirs dirs;
 
     public Pods(Engine engine, Store store, Dirs dirs, Map<String, String> env, PrintStream err, ProcessHost host) {
         this.engine = engine;
         this.store = store;
         this.err = err;
         this.env = env;
+        this.dirs = dirs;
         this.infra = new PodInfra(dirs, NativeHelper.locate(env), host, env, err);
     }
 
@@ -72,6 +75,7 @@ public final class Pods implements PodService {
     // ---- create
 
     public PodRecord create(PodCreateRequest req) {
+        String exitPolicy = PodExitPolicy.parse(req.exitPolicy());
         List<String> share = parseShare(req.share());
         if (req.name() != null && !io.jpod.storage.PodStore.validName(req.name())) {
             throw new EngineException("invalid pod name \"" + req.name() + "\": use letters, digits, '_', '.' and '-', starting with a letter or digit");
@@ -114,7 +118,10 @@ public final class Pods implements PodService {
         }
         PodRecord pod = new PodRecord(id, name, Instant.now(), req.labels(), req.infra() ? ContainerNames.newId(random) : null,
                 share, req.publish(), req.hostname(), req.network(), req.addHosts(), req.dns(), req.infraCommand(), req.createCommand(),
-                userns);
+                userns, exitPolicy);
+        if (req.replace() && req.name() != null && exists(req.name())) {
+            remove(req.name(), new PodRemoveOptions(true, 0)); // podman's --replace: the pod of that name goes, with its containers
+        }
         store.pods().create(pod);
         if (limits != null) {
             try {
@@ -308,6 +315,7 @@ public final class Pods implements PodService {
         infra.stop(pod, Signals.TERM);
         infra.forget(pod);
         PodNetworks.release(store, infra.bridge(), pod);
+        PodShm.remove(dirs, pod.id());
         if (!ContainerCgroups.removePod(store.pods().dir(pod.id()), pod.infraId())) {
             err.println("jpod: warning: cannot remove the cgroup of pod " + pod.name() + ": processes are still in it");
         }
@@ -361,7 +369,7 @@ public final class Pods implements PodService {
         m.put("Name", pod.name());
         m.put("Created", pod.created() == null ? null : pod.created().toString());
         m.put("CreateCommand", pod.createCommand());
-        m.put("ExitPolicy", "continue");
+        m.put("ExitPolicy", pod.exitPolicy() == null ? "continue" : pod.exitPolicy());
         m.put("State", state(pod, cs));
         m.put("Hostname", pod.hostname() == null ? "" : pod.hostname());
         m.put("Labels", pod.labels());

@@ -295,6 +295,111 @@ class KubeTest {
         return copy;
     }
 
+    /**
+     * 700-play's podman rules: --build with --context-dir, the 63-character annotation limit (option and YAML), a
+     * containerPort alone published on the same host port, securityContext fields podman takes without a word, the
+     * pod's exit policy stop, and podman's message when the container is gone.
+     */
+    @Test
+    void playFollowsPodmansRules() throws Exception {
+        int port = freePort();
+        Path ctx = env.home().resolve("kubectx");
+        Files.createDirectories(ctx.resolve("userimage"));
+        Files.writeString(ctx.resolve("userimage/Containerfile"), "FROM " + image + "\nUSER 1234\n");
+        for (Path p : new Path[]{ctx, ctx.resolve("userimage")}) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Files.setPosixFilePermissions(ctx.resolve("userimage/Containerfile"), PosixFilePermissions.fromString("rw-r--r--"));
+        String pod = """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: rules
+                  ANNOTATIONS
+                spec:
+                  containers:
+                  - name: c
+                    image: localhost/jpod/userimage
+                    command: [sleep, "100"]
+                    securityContext:
+                      allowPrivilegeEscalation: false
+                      fsGroup: 2000
+                      seLinuxOptions:
+                        level: "s0:c1,c2"
+                    ports:
+                    - name: p
+                      containerPort: PORT
+                """.replace("PORT", Integer.toString(port));
+        String long64 = "x".repeat(64);
+        Path plain = write("rules.yaml", pod.replace("ANNOTATIONS", ""));
+        Path annotated = write("rules-annotated.yaml", pod.replace("ANNOTATIONS", "annotations:\n    test: " + long64));
+
+        Result option = env.run(NORMAL, "kube", "play", "--annotation", "name=" + long64, plain.toString());
+        assertEquals(125, option.exitCode(), option::toString);
+        assertEquals("Error: annotation exceeds maximum size, 63, of kubernetes annotation: " + long64 + "\n", option.stderr());
+        Result yaml = env.run(NORMAL, "kube", "play", annotated.toString());
+        assertEquals(125, yaml.exitCode(), yaml::toString);
+        assertTrue(yaml.stderr().startsWith("Error: invalid annotation \"test\"=\"" + long64 + "\""), yaml::toString);
+        assertEquals(1, env.run(NORMAL, "pod", "exists", "rules").exitCode());
+
+        Result played = env.run(NORMAL, "kube", "play", "--build", "--context-dir", ctx.toString(), plain.toString());
+        assertEquals(0, played.exitCode(), played::toString);
+        assertFalse(played.stderr().contains("warning"), played::toString);
+        try {
+            assertEquals("1234", env.ok("inspect", "--format", "{{.Config.User}}", "rules-c").stdout().strip());
+            JsonNode inspect = new com.fasterxml.jackson.databind.ObjectMapper().readTree(env.ok("pod", "inspect", "rules").stdout());
+            assertEquals(Integer.toString(port), inspect.path("InfraConfig").path("PortBindings").path(port + "/tcp").get(0).path("HostPort").asText(),
+                    inspect::toString);
+            assertEquals("stop", inspect.path("ExitPolicy").asText(), inspect::toString);
+        } finally {
+            env.ok("kube", "down", plain.toString());
+        }
+        Result gone = env.run(NORMAL, "inspect", "rules-c");
+        assertEquals(125, gone.exitCode(), gone::toString);
+        assertEquals("Error: inspecting object: no such object: \"rules-c\"\n", gone.stderr());
+    }
+
+    /** 700-play "kube --network": a host-network pod's containers run in the host's network namespace (no setns). */
+    @Test
+    void hostNetworkPodRuns() throws Exception {
+        Path f = write("hostnet.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: hostnet
+                spec:
+                  containers:
+                  - name: c
+                    image: IMAGE
+                    command: [sleep, "100"]
+                """.replace("IMAGE", image));
+        Result played = env.run(NORMAL, "kube", "play", "--network", "host", f.toString());
+        assertEquals(0, played.exitCode(), played::toString);
+        assertTrue(played.stdout().startsWith("Pod:"), played::toString);
+        try {
+            assertEquals("true", env.ok("pod", "inspect", "--format", "{{.InfraConfig.HostNetwork}}", "hostnet").stdout().strip());
+            assertEquals("true", env.ok("inspect", "--format", "{{.State.Running}}", "hostnet-c").stdout().strip());
+        } finally {
+            env.ok("kube", "down", f.toString());
+        }
+    }
+
+    /** 710-kube "usage message": podman's synopsis, and the older spelling named as typed. */
+    @Test
+    void generateUsageIsPodmans() {
+        assertTrue(env.ok("kube", "generate", "--help").stdout().contains(" kube generate [options] {CONTAINER...|POD...|VOLUME...}"));
+        assertTrue(env.ok("generate", "kube", "--help").stdout().contains(" generate kube [options] {CONTAINER...|POD...|VOLUME...}"));
+        env.ok("volume", "create", "genvol");
+        try {
+            List<JsonNode> docs = KubeSchema.validate(env.ok("kube", "generate", "genvol").stdout());
+            assertEquals("PersistentVolumeClaim", docs.get(0).path("kind").asText(), docs::toString);
+            assertEquals("genvol", docs.get(0).path("metadata").path("name").asText(), docs::toString);
+            assertEquals("local", docs.get(0).path("metadata").path("annotations").path("volume.podman.io/driver").asText(), docs::toString);
+        } finally {
+            env.ok("volume", "rm", "genvol");
+        }
+    }
+
     private static Path write(String name, String content) throws IOException {
         Path f = env.home().resolve(name);
         Files.writeString(f, content, StandardCharsets.UTF_8);

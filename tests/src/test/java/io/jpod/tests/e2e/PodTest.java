@@ -127,6 +127,18 @@ class PodTest {
         Result missing = env.run(NORMAL, "pod", "rm", "nope");
         assertEquals(1, missing.exitCode(), missing::toString);
         assertEquals("Error: no pod with name or ID nope found: no such pod", missing.stderr().strip());
+        Result forced = env.run(NORMAL, "pod", "rm", "--force", "nope"); // 200-pod "pod rm --force bogus"
+        assertEquals(0, forced.exitCode(), forced::toString);
+        assertEquals("", forced.stdout() + forced.stderr());
+
+        // 130-kill: a bad signal is said before any pod is looked up, as podman parses it first
+        for (String sig : new String[]{"0", "SIGBADSIG", "-"}) {
+            Result kill = env.run(NORMAL, "pod", "kill", "-s", sig, "nope");
+            assertEquals(125, kill.exitCode(), kill::toString);
+            assertEquals("Error: invalid signal: " + (sig.equals("-") ? "" : sig) + "\n", kill.stderr());
+        }
+        Result range = env.run(NORMAL, "pod", "kill", "-s", "65", "nope");
+        assertEquals("Error: valid signals are 1 through 64", range.stderr().strip(), range::toString);
 
         Result inspect = env.run(NORMAL, "pod", "inspect", "nope");
         assertEquals(125, inspect.exitCode(), inspect::toString);
@@ -153,6 +165,77 @@ class PodTest {
         String twiceId = env.ok("pod", "inspect", "--format", "{{.Id}}", "twice").stdout().strip();
         assertTrue(env.ok("pod", "prune", "-f").stdout().contains(twiceId));
         assertEquals(1, env.run(NORMAL, "pod", "exists", "twice").exitCode());
+    }
+
+    /** 200-pod "exit policies": podman's --exit-policy; stop ends the infra with the last container (kube play's default). */
+    @Test
+    void exitPolicyStopEndsThePodWithItsLastContainer() throws Exception {
+        String cont = env.ok("pod", "create", "--exit-policy", "continue").stdout().strip();
+        assertEquals("continue", env.ok("pod", "inspect", cont, "--format", "{{.ExitPolicy}}").stdout().strip());
+        env.ok("run", "--pod", cont, image, "true");
+        assertEquals("Degraded", env.ok("pod", "inspect", cont, "--format", "{{.State}}").stdout().strip());
+        env.ok("pod", "rm", "-f", cont);
+
+        String stop = env.ok("pod", "create", "--exit-policy", "stop").stdout().strip();
+        assertEquals("stop", env.ok("pod", "inspect", stop, "--format", "{{.ExitPolicy}}").stdout().strip());
+        env.ok("run", "--pod", stop, image, "true");
+        Await.await("the pod with exit policy stop exits with its last container", Duration.ofSeconds(60),
+                () -> "Exited".equals(env.ok("pod", "inspect", stop, "--format", "{{.State}}").stdout().strip()));
+        env.ok("pod", "rm", stop);
+
+        Result bad = env.run(NORMAL, "pod", "create", "--exit-policy", "invalid");
+        assertEquals(125, bad.exitCode(), bad::toString);
+        assertEquals("Error: running pod create option: invalid pod exit policy: \"invalid\"\n", bad.stderr());
+    }
+
+    /** 200-pod "--share", "share net": --replace makes the pod again; new:NAME with --hostname names the new pod's host. */
+    @Test
+    void replaceAndANewPodsHostname() {
+        String first = env.ok("pod", "create", "--share", "ipc", "--name", "again").stdout().strip();
+        env.ok("create", "--pod", "again", image, "true");
+        assertEquals("[ipc]", env.ok("pod", "inspect", "again", "--format", "{{.SharedNamespaces}}").stdout().strip());
+        String second = env.ok("pod", "create", "--share", "+pid", "--replace", "--name", "again").stdout().strip();
+        assertFalse(first.equals(second));
+        assertEquals("1", env.ok("pod", "inspect", "again", "--format", "{{.NumContainers}}").stdout().strip()); // the infra only
+        String shared = env.ok("pod", "inspect", "again", "--format", "{{.SharedNamespaces}}").stdout();
+        for (String ns : new String[]{"uts", "pid", "ipc", "net"}) {
+            assertTrue(shared.contains(ns), shared);
+        }
+        env.ok("pod", "rm", "-f", "again");
+
+        assertEquals("foobar", env.ok("run", "--rm", "--pod", "new:named", "--hostname", "foobar", image, "hostname").stdout().strip());
+        env.ok("pod", "rm", "named");
+        assertEquals("named", env.ok("run", "--rm", "--pod", "new:named", image, "hostname").stdout().strip());
+        env.ok("pod", "rm", "named");
+    }
+
+    /** 200-pod "communicating via /dev/shm": a pod sharing IPC shares /dev/shm; another pod's is its own. */
+    @Test
+    void aPodSharingIpcSharesDevShm() {
+        env.ok("pod", "create", "--name", "shm");
+        env.ok("pod", "create", "--name", "othershm");
+        try {
+            env.ok("run", "--rm", "--pod", "shm", image, "touch", "/dev/shm/test1");
+            assertEquals("/dev/shm/test1", env.ok("run", "--rm", "--pod", "shm", image, "ls", "/dev/shm/test1").stdout().strip());
+            assertEquals(1, env.run(NORMAL, "run", "--rm", "--pod", "othershm", image, "ls", "/dev/shm/test1").exitCode());
+            assertEquals(1, env.run(NORMAL, "run", "--rm", image, "ls", "/dev/shm/test1").exitCode());
+        } finally {
+            env.ok("pod", "rm", "-f", "shm", "othershm");
+        }
+    }
+
+    /** 200-pod "pod top": a container in jpod's own user namespace shows its users as they are inside (root, not nobody). */
+    @Test
+    void podTopShowsTheUsersInside() {
+        String pod = env.ok("pod", "create", "--infra=false").stdout().strip();
+        try {
+            env.ok("run", "-d", "--pod", pod, image, "sleep", "100");
+            env.ok("run", "-d", "--pod", pod, image, "sleep", "100");
+            String top = env.ok("pod", "top", pod).stdout();
+            assertTrue(top.matches("(?s).*root.*sleep 100.*root.*sleep 100.*"), top);
+        } finally {
+            env.ok("pod", "rm", "-f", "-t", "0", pod);
+        }
     }
 
     private static String status(String pod) {

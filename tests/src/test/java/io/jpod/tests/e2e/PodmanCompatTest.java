@@ -50,6 +50,14 @@ class PodmanCompatTest {
         assertEquals("Setting --log-level and --debug is not allowed\n", both.stderr());
     }
 
+    /** helpers.bash's pause_image(): `version --format {{.Server.Version}}-{{.Server.Built}}` (jpod is its own server). */
+    @Test
+    void versionHasAServerPart() {
+        String v = env.ok("version", "--format", "{{.Client.Version}}").stdout().strip();
+        assertEquals(v + "-0\n", env.ok("version", "--format", "{{.Server.Version}}-{{.Server.Built}}").stdout());
+        assertEquals(v, env.ok("version", "--format", "json").json().path("Server").path("APIVersion").asText());
+    }
+
     @Test
     void remoteConnectionsAreRefusedWithUsageOrOneLine() {
         assertTrue(env.ok("--help").stdout().contains(" --remote "));

@@ -90,6 +90,12 @@ public final class KubeSchema {
                     s.getSpec().getPorts().forEach(p -> assertTrue(p.getPort() != null && p.getPort() > 0, "port"));
                     yield s;
                 }
+                case "PersistentVolumeClaim" -> {
+                    assertEquals("v1", api);
+                    io.fabric8.kubernetes.api.model.PersistentVolumeClaim c = TYPED.treeToValue(doc, io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class);
+                    assertFalse(c.getSpec().getAccessModes().isEmpty(), "a claim needs an access mode");
+                    yield c;
+                }
                 default -> fail("jpod wrote a kind it should not: " + kind);
             };
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -1,0 +1,244 @@
+package io.jpod.cli;
+
+import io.jpod.engine.Engine;
+import io.jpod.engine.EngineException;
+import io.jpod.engine.secret.NoSuchSecretException;
+import io.jpod.engine.secret.Secrets;
+import io.jpod.storage.SecretStore.SecretRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * `jpod secret create|ls|inspect|rm|exists`: podman's secrets (file driver). It runs in-process: `create` reads a
+ * file of the caller's or its stdin.
+ */
+@Command(name = "secret", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, description = "Manage secrets.",
+        subcommands = {SecretCommand.Create.class, SecretCommand.Ls.class, SecretCommand.Inspect.class, SecretCommand.Rm.class,
+                SecretCommand.Exists.class})
+public final class SecretCommand implements Runnable {
+    @ParentCommand
+    JpodCommand jpod;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: create, ls, inspect, rm or exists");
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a new secret from a file or stdin (\"-\").",
+            customSynopsis = "[options] NAME FILE|-")
+    static final class Create implements Callable<Integer> {
+        @ParentCommand
+        SecretCommand parent;
+
+        /** NAME and FILE|-, counted as cobra's ExactArgs(2) counts them. */
+        @Parameters(arity = "0..*", paramLabel = "NAME FILE|-")
+        List<String> args = new ArrayList<>();
+
+        String name;
+        String file;
+
+        @Option(names = {"-d", "--driver"}, paramLabel = "DRIVER", description = "Secret driver (default \"file\", the only one jpod has)")
+        String driver = "file";
+
+        @Option(names = "--driver-opts", paramLabel = "KEY=VALUE", split = ",", description = "Driver options (none for the file driver)")
+        List<String> driverOpts = new ArrayList<>();
+
+        @Option(names = "--env", description = "Read the secret's data from the environment variable FILE names")
+        boolean env;
+
+        @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "Set a label on the secret")
+        List<String> labels = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            if (args.size() != 2) {
+                throw new EngineException("accepts 2 arg(s), received " + args.size());
+            }
+            name = args.get(0);
+            file = args.get(1);
+            byte[] data;
+            try {
+                if (env) {
+                    String v = parent.jpod.env.get(file);
+                    if (v == null) {
+                        throw new EngineException("cannot create store secret data: environment variable " + file + " is not set");
+                    }
+                    data = v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                } else {
+                    data = file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(parent.jpod.callerPath(file));
+                }
+            } catch (NoSuchFileException e) {
+                throw new EngineException("open " + file + ": no such file or directory");
+            } catch (IOException e) {
+                throw new EngineException("reading secret data from " + file + ": " + e.getMessage());
+            }
+            try (Engine engine = parent.jpod.engine()) {
+                parent.jpod.out.println(engine.secrets().create(name, data, driver, new java.util.TreeMap<>(LabelArgs.parse(labels))));
+            }
+            return 0;
+        }
+    }
+
+    /** podman's `secret ls` row (its Go template fields). */
+    static Map<String, Object> row(SecretRecord r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ID", r.id());
+        m.put("Name", r.name());
+        m.put("Driver", r.driver());
+        m.put("CreatedAt", Formats.ago(r.createdAt()));
+        m.put("UpdatedAt", Formats.ago(r.createdAt()));
+        m.put("Labels", r.labels());
+        return m;
+    }
+
+    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List secrets.")
+    static final class Ls implements Callable<Integer> {
+        @ParentCommand
+        SecretCommand parent;
+
+        @Option(names = "--format", paramLabel = "FORMAT", description = "json, table (default), or a Go template: {{.ID}} {{.Name}} "
+                + "{{.Driver}} {{.CreatedAt}} {{.UpdatedAt}}")
+        String format;
+
+        @Option(names = {"-n", "--noheading"}, description = "Do not print the header line")
+        boolean noHeading;
+
+        @Option(names = {"-q", "--quiet"}, description = "Print only secret ids")
+        boolean quiet;
+
+        @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Only matching secrets: name=, id= "
+                + "(values of one key are alternatives, different keys must all match)")
+        List<String> filters = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            OutputFormat fmt = OutputFormat.of(format).withHeader(!noHeading);
+            try (Engine engine = parent.jpod.engine()) {
+                java.util.function.Predicate<SecretRecord> filter = Filters.of(filters, "name or id", java.util.Set.of(), (key, value) -> switch (key) {
+                    case "name" -> r -> r.name().contains(value);
+                    case "id" -> r -> r.id().startsWith(value);
+                    default -> throw new EngineException(key + " is an invalid filter");
+                });
+                List<SecretRecord> all = engine.secrets().list().stream().filter(filter).toList();
+                if (quiet) {
+                    all.forEach(r -> parent.jpod.out.println(r.id()));
+                } else if (fmt.isJson()) {
+                    parent.jpod.out.println(Formats.json(all.stream().map(Secrets::inspect).toList()));
+                } else if (fmt.isTemplate()) {
+                    fmt.print(parent.jpod.out, all.stream().map(SecretCommand::row).toList(), Map.of("CreatedAt", "CREATED", "UpdatedAt", "UPDATED"));
+                } else {
+                    List<String[]> table = new ArrayList<>();
+                    table.add(new String[]{"ID", "NAME", "DRIVER", "CREATED", "UPDATED"});
+                    for (SecretRecord r : all) {
+                        Map<String, Object> m = row(r);
+                        table.add(new String[]{r.id(), r.name(), r.driver(), (String) m.get("CreatedAt"), (String) m.get("UpdatedAt")});
+                    }
+                    String text = Formats.table(table);
+                    parent.jpod.out.print(noHeading ? text.substring(text.indexOf('\n') + 1) : text);
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Display a secret's record (not its data).")
+    static final class Inspect implements Callable<Integer> {
+        @ParentCommand
+        SecretCommand parent;
+
+        @Parameters(arity = "1..*", paramLabel = "SECRET")
+        List<String> names;
+
+        @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "json (default) or a Go template: {{.ID}} {{.Spec.Name}} …")
+        String format;
+
+        @Override
+        public Integer call() {
+            OutputFormat fmt = OutputFormat.of(format, "json");
+            int code = 0;
+            List<Map<String, Object>> out = new ArrayList<>();
+            try (Engine engine = parent.jpod.engine()) {
+                for (String n : names) {
+                    try {
+                        out.add(Secrets.inspect(engine.secrets().get(n)));
+                    } catch (NoSuchSecretException e) {
+                        Main.report(new EngineException("inspecting secret: " + e.getMessage()), parent.jpod.err);
+                        code = Main.EXIT_ENGINE;
+                    }
+                }
+            }
+            if (fmt.isTemplate()) {
+                fmt.print(parent.jpod.out, out, Map.of());
+            } else {
+                parent.jpod.out.println(Formats.json(out));
+            }
+            return code;
+        }
+    }
+
+    @Command(name = "rm", aliases = "remove", mixinStandardHelpOptions = true, description = "Remove secrets.")
+    static final class Rm implements Callable<Integer> {
+        @ParentCommand
+        SecretCommand parent;
+
+        @Parameters(arity = "0..*", paramLabel = "SECRET")
+        List<String> names = new ArrayList<>();
+
+        @Option(names = {"-a", "--all"}, description = "Remove every secret")
+        boolean all;
+
+        @Override
+        public Integer call() {
+            if (all == !names.isEmpty()) {
+                throw new EngineException(all ? "when using the --all switch, you may not pass any secret names or IDs"
+                        : "at least one secret name or ID must be given, or --all");
+            }
+            int code = 0;
+            try (Engine engine = parent.jpod.engine()) {
+                List<String> targets = new ArrayList<>(names);
+                if (all) {
+                    engine.secrets().list().forEach(r -> targets.add(r.id()));
+                }
+                for (String n : targets) {
+                    try {
+                        parent.jpod.out.println(engine.secrets().remove(n));
+                    } catch (NoSuchSecretException e) {
+                        Main.report(e, parent.jpod.err);
+                        code = Main.EXIT_ENGINE;
+                    }
+                }
+            }
+            return code;
+        }
+    }
+
+    @Command(name = "exists", mixinStandardHelpOptions = true, description = "Exit 0 if the secret exists, 1 if not.")
+    static final class Exists implements Callable<Integer> {
+        @ParentCommand
+        SecretCommand parent;
+
+        @Parameters(index = "0", paramLabel = "SECRET")
+        String name;
+
+        @Override
+        public Integer call() {
+            try (Engine engine = parent.jpod.engine()) {
+                return engine.secrets().exists(name) ? 0 : 1;
+            }
+        }
+    }
+}
