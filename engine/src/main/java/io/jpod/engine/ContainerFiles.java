@@ -148,6 +148,7 @@ public final class ContainerFiles {
             String now = Instant.now().toString();
             ObjectNode config = (ObjectNode) json.readTree(store.images().config(parent.id()));
             config.put("created", now);
+            CommittedProcess.apply(config, c);
             if (author != null) {
                 config.put("author", author);
             }

@@ -138,6 +138,9 @@ final class ContainerRunner {
                 net.bridgeLeases(new Networks(store).lease(id, name, joins));
             }
             Files.createDirectories(runDir);
+            if (podNet) {
+                net.joinsPodInfra(store.containers().get(pod.infraId()).map(ContainerRecord::name).orElse(null));
+            }
             List<ContainerSpec.Mount> mounts = etcFiles(runDir, merged, net, hostname, name, req.network().noHosts());
             if (req.process().timezone() != null && Files.isDirectory(RootfsPath.resolve(merged, "/etc"), LinkOption.NOFOLLOW_LINKS)) {
                 mounts.add(RunFlags.timezoneMount(req.process().timezone(), merged, runDir));

@@ -442,7 +442,8 @@ public final class Engine implements AutoCloseable {
     public String push(String image, String destination, boolean tlsVerify, boolean quiet, PrintStream progress, String creds,
                        String authfile) {
         String digest = imageCommands().push(image, destination, tlsVerify, quiet, progress, creds, authfile);
-        EventLog.of(dirs.runRoot().path(), "image", "push", digest, destination == null ? image : destination);
+        // as podman's: the event names the image by its id and the destination as given
+        imageEvent("push", imageCommands().find(image), destination == null ? image : destination);
         return digest;
     }
 

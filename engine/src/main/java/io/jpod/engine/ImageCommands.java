@@ -38,6 +38,13 @@ final class ImageCommands {
      * @param authfile --authfile, or null for podman's default search
      */
     ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress, String creds, String authfile) {
+        java.util.Optional<io.jpod.image.ImageTransports.Reference> transport = io.jpod.image.ImageTransports.parse(name);
+        if (transport.isPresent() && transport.get().local()) {
+            return io.jpod.image.ImageTransports.pull(store, transport.get(), quiet ? null : progress).get(0);
+        }
+        if (transport.isPresent()) {
+            name = transport.get().name(); // docker://NAME: the registry, as without a transport
+        }
         RegistriesConf conf = RegistriesConf.isShortName(name) || RegistriesConf.hasRegistryTables(env) ? RegistriesConf.load(env)
                 : RegistriesConf.empty();
         List<ImageReference> candidates = conf.candidates(name);
@@ -161,8 +168,14 @@ final class ImageCommands {
                         + " registry.example.com/repo:tag");
             }
         }
-        if (destName.startsWith("docker://")) {
-            destName = destName.substring("docker://".length());
+        java.util.Optional<io.jpod.image.ImageTransports.Reference> transport = io.jpod.image.ImageTransports.parse(destName);
+        if (transport.isPresent() && transport.get().local()) {
+            io.jpod.image.ImageTransports.push(store, r, r.names().contains(image) ? image : matchedName(image, r), transport.get(),
+                    quiet ? null : progress);
+            return r.manifestDigest();
+        }
+        if (transport.isPresent()) {
+            destName = transport.get().name();
         }
         ImageReference dest = ImageReference.parse(destName);
         return new io.jpod.image.ImagePusher(store, tlsVerify, credentials(dest, creds, authfile), quiet ? null : progress).push(r, dest);

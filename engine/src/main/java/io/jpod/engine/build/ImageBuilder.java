@@ -330,7 +330,8 @@ public final class ImageBuilder {
                 }
             } catch (NoSuchImageException e) {
                 if (policy == PullPolicy.NEVER) {
-                    throw new BuildFileException(file.name(), from.line(), "image " + name + " is not in local storage and --pull=never was given");
+                    // podman's words (070-build "--pull-never")
+                    throw new EngineException("creating build container: " + name + ": image not known");
                 }
             }
         }
@@ -765,8 +766,9 @@ public final class ImageBuilder {
                         throw new BuildFileException(file.name(), in.line(), in.keyword() + " " + e.getMessage());
                     }
                     if (m.isEmpty()) {
-                        throw new BuildFileException(file.name(), in.line(), in.keyword() + " source \"" + s
-                                + "\" is not in the build context (or is excluded by .containerignore/.dockerignore)");
+                        // podman's shape for a step that fails while it runs (070-build ".dockerignore failure test")
+                        throw new EngineException("building at STEP \"" + in.text() + "\" (" + file.name() + ":" + in.line() + "): "
+                                + in.keyword() + " source \"" + s + "\" is not in the build context (or is excluded by .containerignore/.dockerignore)");
                     }
                     contextMatches.addAll(m);
                 }
