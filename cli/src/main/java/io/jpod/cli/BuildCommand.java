@@ -78,6 +78,12 @@ public final class BuildCommand implements Callable<Integer> {
             description = "Credentials file for the FROM images' registries (checked; pulls read podman's auth files)")
     String authfile;
 
+    @Option(names = "--ulimit", paramLabel = "NAME=SOFT[:HARD]", description = "Resource limit of the RUN steps, as run's --ulimit")
+    List<String> ulimits = new ArrayList<>();
+
+    @Option(names = "--security-opt", paramLabel = "OPT", description = "Security option of the RUN steps, as run's --security-opt (e.g. seccomp=unconfined)")
+    List<String> securityOpts = new ArrayList<>();
+
     @Option(names = "--jobs", paramLabel = "N", description = "Stages built in parallel (accepted; jpod builds them one after the other)")
     Integer jobs;
 
@@ -160,7 +166,10 @@ public final class BuildCommand implements Callable<Integer> {
     }
 
     private Integer build(JpodCommand jpod, String policy, String fromPlatform, Path stdinContext) {
-        Path ctx = stdinContext != null ? stdinContext : jpod.callerPath(context == null ? "." : context);
+        // no CONTEXT but -f FILE: the file's directory, as podman takes it
+        String contextDir = context != null ? context : file != null && !"-".equals(file) && jpod.callerPath(file).getParent() != null
+                ? jpod.callerPath(file).getParent().toString() : ".";
+        Path ctx = stdinContext != null ? stdinContext : jpod.callerPath(contextDir);
         if (!Files.isDirectory(ctx)) {
             throw new EngineException("the build context " + ctx + " is not a directory: give a directory as CONTEXT");
         }
@@ -179,6 +188,9 @@ public final class BuildCommand implements Callable<Integer> {
                 name = f.getFileName().toString();
             }
         } catch (java.nio.file.NoSuchFileException e) {
+            if (file != null) { // podman's words (070-build "-f test")
+                throw new EngineException("the specified Containerfile or Dockerfile does not exist, " + file + ": no such file or directory");
+            }
             throw new EngineException("no such Containerfile: " + e.getFile() + " (give one with -f)");
         } catch (IOException e) {
             throw new EngineException("cannot read the Containerfile: " + e.getMessage());
@@ -207,7 +219,7 @@ public final class BuildCommand implements Callable<Integer> {
         Map<String, String> labelMap = LabelArgs.parse(labels);
         BuildRequest request = new BuildRequest(ctx, text, name, tags, args, target, noCache, policy, labelMap, format,
                 layers(jpod), quiet, network, rm, ignoreFile == null ? null : jpod.callerPath(ignoreFile.toString()), secrets(jpod), volumes,
-                fromPlatform, squashAll ? "all" : squash ? "new" : null, noHosts, keyValues(annotations, "--annotation"));
+                fromPlatform, squashAll ? "all" : squash ? "new" : null, noHosts, keyValues(annotations, "--annotation"), ulimits, securityOpts);
         try (Engine engine = jpod.engine(); PrintStream log = logfile == null ? null : openLog(jpod)) {
             String id = engine.build(request, log != null ? log : jpod.out);
             String hex = ImageCli.hex(id);

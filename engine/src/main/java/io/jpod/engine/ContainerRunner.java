@@ -139,7 +139,7 @@ final class ContainerRunner {
             }
             Files.createDirectories(runDir);
             if (podNet) {
-                net.joinsPodInfra(store.containers().get(pod.infraId()).map(ContainerRecord::name).orElse(null));
+                net.joinsPodInfra(Pods.infraName(pod));
             }
             List<ContainerSpec.Mount> mounts = etcFiles(runDir, merged, net, hostname, name, req.network().noHosts());
             if (req.process().timezone() != null && Files.isDirectory(RootfsPath.resolve(merged, "/etc"), LinkOption.NOFOLLOW_LINKS)) {

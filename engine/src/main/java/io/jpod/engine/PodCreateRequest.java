@@ -10,7 +10,8 @@ import java.util.Map;
  */
 public record PodCreateRequest(String name, List<String> publish, String share, String hostname, Map<String, String> labels,
                                boolean infra, List<String> infraCommand, List<String> addHosts, List<String> dns,
-                               String network, String userns, List<String> createCommand, String memory, String cpus) {
+                               String network, String userns, List<String> createCommand, String memory, String cpus,
+                               String infraName) {
     public PodCreateRequest {
         publish = publish == null ? List.of() : List.copyOf(publish);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
@@ -20,11 +21,18 @@ public record PodCreateRequest(String name, List<String> publish, String share, 
         createCommand = createCommand == null ? List.of() : List.copyOf(createCommand);
     }
 
+    /** Without --infra-name. */
+    public PodCreateRequest(String name, List<String> publish, String share, String hostname, Map<String, String> labels,
+                            boolean infra, List<String> infraCommand, List<String> addHosts, List<String> dns,
+                            String network, String userns, List<String> createCommand, String memory, String cpus) {
+        this(name, publish, share, hostname, labels, infra, infraCommand, addHosts, dns, network, userns, createCommand, memory, cpus, null);
+    }
+
     /** Without limits (kube play, run --pod new:NAME). */
     public PodCreateRequest(String name, List<String> publish, String share, String hostname, Map<String, String> labels,
                             boolean infra, List<String> infraCommand, List<String> addHosts, List<String> dns,
                             String network, String userns, List<String> createCommand) {
-        this(name, publish, share, hostname, labels, infra, infraCommand, addHosts, dns, network, userns, createCommand, null, null);
+        this(name, publish, share, hostname, labels, infra, infraCommand, addHosts, dns, network, userns, createCommand, null, null, null);
     }
 
     /** Whether the pod gets a cgroup of its own (its containers' cgroups below it). */

@@ -97,7 +97,7 @@ public final class Pods {
         }
         PodRecord pod = new PodRecord(id, name, Instant.now(), req.labels(), req.infra() ? ContainerNames.newId(random) : null,
                 share, req.publish(), req.hostname(), req.network(), req.addHosts(), req.dns(), req.infraCommand(), req.createCommand(),
-                userns);
+                userns, req.infraName());
         store.pods().create(pod);
         if (limits != null) {
             try {
@@ -385,9 +385,9 @@ public final class Pods {
         return m;
     }
 
-    /** podman's name for the infra: the pod id's first 12 digits and "-infra". */
+    /** The infra's name: --infra-name's, else podman's default, the pod id's first 12 digits and "-infra". */
     public static String infraName(PodRecord pod) {
-        return pod.id().substring(0, 12) + "-infra";
+        return pod.infraName() != null ? pod.infraName() : pod.id().substring(0, 12) + "-infra";
     }
 
     private static Map<String, Object> containerEntry(String id, String name, String state, String stateKey) {

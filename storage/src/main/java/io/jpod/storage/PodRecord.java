@@ -17,11 +17,12 @@ import java.util.Map;
  * @param network       the infra's network mode as given (null: slirp4netns)
  * @param createCommand the command line that made the pod (inspect's CreateCommand)
  * @param userns        "keep-id": the infra holds a keep-id user namespace its containers join (null: jpod's own)
+ * @param infraName     the infra's name as --infra-name gave it (null: podman's default, the id's 12 digits and -infra)
  */
 public record PodRecord(String id, String name, Instant created, Map<String, String> labels, String infraId,
                         List<String> share, List<String> publish, String hostname, String network,
                         List<String> addHosts, List<String> dns, List<String> infraCommand, List<String> createCommand,
-                        String userns) {
+                        String userns, String infraName) {
 
     public PodRecord {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
@@ -31,5 +32,14 @@ public record PodRecord(String id, String name, Instant created, Map<String, Str
         dns = dns == null ? List.of() : List.copyOf(dns);
         infraCommand = infraCommand == null ? List.of() : List.copyOf(infraCommand);
         createCommand = createCommand == null ? List.of() : List.copyOf(createCommand);
+    }
+
+    /** Without --infra-name (records of older jpod versions read as this). */
+    public PodRecord(String id, String name, Instant created, Map<String, String> labels, String infraId,
+                     List<String> share, List<String> publish, String hostname, String network,
+                     List<String> addHosts, List<String> dns, List<String> infraCommand, List<String> createCommand,
+                     String userns) {
+        this(id, name, created, labels, infraId, share, publish, hostname, network, addHosts, dns, infraCommand, createCommand,
+                userns, null);
     }
 }

@@ -625,8 +625,8 @@ public final class ImageBuilder {
                 new RunRequest.NetworkRequest(network, List.of(), List.of(), false, List.of(), List.of(), List.of(), req.noHosts()),
                 new RunRequest.LifecycleRequest(false, false, false, false, null, null, Map.of(), io.jpod.engine.LogConfig.DEFAULT,
                         false, io.jpod.engine.RestartPolicy.NO, null, false, null, attach),
-                new RunRequest.SecurityRequest(List.of(), List.of(), false, List.of(), req.volumes(), mounts, List.of(), false,
-                        true, null, List.of()),
+                new RunRequest.SecurityRequest(List.of(), List.of(), false, req.securityOpts(), req.volumes(), mounts, List.of(), false,
+                        true, null, req.ulimits()),
                 new RunRequest.ResourceRequest());
         out.flush();
         int status = engine.run(run);
@@ -814,7 +814,9 @@ public final class ImageBuilder {
                 });
             } else {
                 place(copier, contextMatches, destPath, intoDir, add,
-                        p -> context.excluded(req.context().relativize(p).toString()));
+                        p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                                ? context.prunes(req.context().relativize(p).toString())
+                                : context.excluded(req.context().relativize(p).toString()));
             }
             return null;
         });
