@@ -191,7 +191,9 @@ public final class BuildCommand implements Callable<Integer> {
             if (file != null) { // podman's words (070-build "-f test")
                 throw new EngineException("the specified Containerfile or Dockerfile does not exist, " + file + ": no such file or directory");
             }
-            throw new EngineException("no such Containerfile: " + e.getFile() + " (give one with -f)");
+            // podman names the last file it looked for (070-build "build with ignore '*'")
+            throw new EngineException("no Containerfile or Dockerfile in the build context: stat " + ctx.resolve("Dockerfile")
+                    + ": no such file or directory (give one with -f)");
         } catch (IOException e) {
             throw new EngineException("cannot read the Containerfile: " + e.getMessage());
         }

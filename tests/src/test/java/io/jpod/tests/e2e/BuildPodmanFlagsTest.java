@@ -122,6 +122,9 @@ class BuildPodmanFlagsTest {
         Result noContext = env.run(T, "build", "-t", "relf", "-f", ctx.resolve("sub/Containerfile3").toString());
         assertEquals(0, noContext.exitCode(), "without CONTEXT, -f's directory is the context: " + noContext);
         env.ok("rmi", "relf");
+        Result none = env.run(T, "build", ctx.resolve("sub").toString());
+        assertEquals(125, none.exitCode(), "sub has Containerfile3 only: " + none);
+        assertTrue(none.stderr().contains("/sub/Dockerfile: no such file or directory"), "podman names the Dockerfile: " + none);
     }
 
     @Test
