@@ -87,6 +87,10 @@ public final class EventsCommand implements Callable<Integer> {
                 }
             }
             fmt.print(jpod.out, List.of(row), Map.of());
+        } else if ("image".equals(e.type())) {
+            // podman's line for an image event: time, type, status, id and name, each separated by a space (even empty)
+            jpod.out.println(Formats.goTime(e.instant()) + " image " + e.status() + " " + (e.id() == null ? "" : e.id()) + " "
+                    + (e.name() == null ? "" : e.name()));
         } else {
             StringBuilder sb = new StringBuilder(Formats.goTime(e.instant())).append(' ').append(e.type()).append(' ').append(e.status());
             if (e.id() != null) {

@@ -76,12 +76,14 @@ public final class SaveLoadCommands {
                         throw new EngineException("--format " + format + " writes a directory; give it with -o DIR");
                     }
                     engine.saveDirectory(images, format, compress, Path.of(output).toAbsolutePath());
+                    engine.imageSaved(images.get(0), output);
                     return 0;
                 }
                 if (toStdout) {
                     OutputStream out = new BufferedOutputStream(jpod.out, 256 * 1024);
                     engine.save(images, multi, format, uncompressed, out);
                     out.flush();
+                    engine.imageSaved(images.get(0), "");
                     return 0;
                 }
                 Path target = Path.of(output).toAbsolutePath();
@@ -98,6 +100,7 @@ public final class SaveLoadCommands {
                         engine.save(images, multi, format, uncompressed, out);
                     }
                     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                    engine.imageSaved(images.get(0), output);
                 } finally {
                     Files.deleteIfExists(tmp);
                 }

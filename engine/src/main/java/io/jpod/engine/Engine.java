@@ -418,8 +418,16 @@ public final class Engine implements AutoCloseable {
     }
 
     private ImageRecord imageEvent(String status, ImageRecord r, String name) {
-        EventLog.of(dirs.runRoot().path(), "image", status, r.id().replaceFirst("^sha256:", ""), name);
+        // podman records a pull from a file (docker-archive:…, dir:…) without an id, as its loads
+        boolean fromFile = status.equals("pull") && io.jpod.image.ImageTransports.parse(name).filter(
+                io.jpod.image.ImageTransports.Reference::local).isPresent();
+        EventLog.of(dirs.runRoot().path(), "image", status, fromFile ? null : r.id().replaceFirst("^sha256:", ""), name);
         return r;
+    }
+
+    /** `jpod save`'s event: the (first) image by id and where it went as given (podman's "image save ID PATH"). */
+    public void imageSaved(String image, String destination) {
+        imageEvent("save", imageCommands().find(image), destination);
     }
 
     /** A pull with registry credentials: "USER:PASS" as --creds gives them, else from authfile / podman's auth files. */
@@ -477,7 +485,8 @@ public final class Engine implements AutoCloseable {
     /** @param file the archive, or null to read {@code in} */
     public List<ImageRecord> load(java.nio.file.Path file, java.io.InputStream in, PrintStream progress) {
         List<ImageRecord> loaded = imageCommands().load(file, in, progress);
-        loaded.forEach(r -> imageEvent("load", r, r.names().isEmpty() ? "" : r.names().get(0)));
+        // podman's: one event for the archive, no id, the archive's path as its name
+        EventLog.of(dirs.runRoot().path(), "image", "loadfromarchive", null, file == null ? "" : file.toString());
         return loaded;
     }
 

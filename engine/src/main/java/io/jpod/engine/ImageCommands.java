@@ -334,7 +334,7 @@ final class ImageCommands {
         byte[] config = store.images().config(r.id());
         for (String t : targets) {
             store.images().put(r.id(), manifest, config, r.manifestDigest(), r.layers(), r.size(), qualify(t), null);
-            event("tag", r.id(), qualify(t));
+            event("tag", r.id(), t); // podman's event names the tag as given (090-events "image events")
         }
     }
 
@@ -415,7 +415,7 @@ final class ImageCommands {
             store.images().remove(r.id());
             collectLayers(r);
             out.add("Deleted: " + r.id().substring(7));
-            event("remove", r.id(), null);
+            event("remove", r.id(), r.id().substring(7)); // podman's: the id as the name too
         }
         return out;
     }
