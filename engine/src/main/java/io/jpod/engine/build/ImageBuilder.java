@@ -594,7 +594,10 @@ public final class ImageBuilder {
             StringBuilder mountKey = new StringBuilder();
             mounts.forEach(m -> mountKey.append(m.keyPart()).append('\n'));
             String key = LayerCache.key(imageId(st), req.format() + "\nRUN " + String.join(" ", in.flags()) + " " + toJson(argv)
-                    + "\n" + argEnv + "\n" + network + "\n" + req.volumes(), mountKey.toString());
+                    + "\n" + argEnv + "\n" + network + "\n" + req.volumes()
+                    // what the step ran under changes what it made (070-build "check_seccomp_ulimits")
+                    + (req.ulimits().isEmpty() && req.securityOpts().isEmpty() ? "" : "\n" + req.ulimits() + "\n" + req.securityOpts()),
+                    mountKey.toString());
             if (reuse(st, key)) {
                 return;
             }
