@@ -116,7 +116,7 @@ public final class GlobalOptions {
                     + ": jpod starts containers with its own helper, which takes no runtime flags");
             return 126;
         }
-        if (!runtimeFlags.isEmpty() && command.equals("build")) {
+        if (!runtimeFlags.isEmpty() && "build".equals(command)) {
             // podman's build hands them to the runtime of each RUN, which refuses them: the build fails with its status 1
             err.println("Error: building: OCI runtime error: --runtime-flag " + String.join(" ", runtimeFlags)
                     + ": jpod runs RUN steps with its own helper, which takes no runtime flags");
