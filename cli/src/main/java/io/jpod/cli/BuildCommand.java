@@ -10,6 +10,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,9 +61,31 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "oci", description = "Manifest format: oci (default) or docker")
     String format;
 
-    @Option(names = "--layers", arity = "0..1", fallbackValue = "true", defaultValue = "true", paramLabel = "BOOL",
-            description = "Cache each step's image and reuse it (default true)")
-    boolean layers;
+    @Option(names = "--layers", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+            description = "Cache each step's image and reuse it (default: $BUILDAH_LAYERS, else true)")
+    String layers;
+
+    @Option(names = "--pull-always", hidden = true, description = "--pull=always (podman's older spelling)")
+    boolean pullAlways;
+
+    @Option(names = "--pull-never", hidden = true, description = "--pull=never (podman's older spelling)")
+    boolean pullNever;
+
+    @Option(names = "--logfile", paramLabel = "FILE", description = "Write the build's output to FILE instead of the terminal")
+    String logfile;
+
+    @Option(names = "--authfile", paramLabel = "FILE",
+            description = "Credentials file for the FROM images' registries (checked; pulls read podman's auth files)")
+    String authfile;
+
+    @Option(names = "--ulimit", paramLabel = "NAME=SOFT[:HARD]", description = "Resource limit of the RUN steps, as run's --ulimit")
+    List<String> ulimits = new ArrayList<>();
+
+    @Option(names = "--security-opt", paramLabel = "OPT", description = "Security option of the RUN steps, as run's --security-opt (e.g. seccomp=unconfined)")
+    List<String> securityOpts = new ArrayList<>();
+
+    @Option(names = "--jobs", paramLabel = "N", description = "Stages built in parallel (accepted; jpod builds them one after the other)")
+    Integer jobs;
 
     @Option(names = {"-q", "--quiet"}, description = "Print only the image id")
     boolean quiet;
@@ -118,11 +141,15 @@ public final class BuildCommand implements Callable<Integer> {
         if (!format.equals("oci") && !format.equals("docker")) {
             throw new EngineException("unrecognized image type \"" + format + "\": use oci or docker");
         }
-        String policy = switch (pull) {
+        String policy = pullNever ? "never" : pullAlways ? "always" : switch (pull) {
             case "true" -> "always";
             case "false" -> "never";
             default -> pull;
         };
+        if (authfile != null && !Files.exists(jpod.callerPath(authfile))) {
+            // podman checks the file before anything else (070-build "--authfile bogus test")
+            throw new EngineException("checking authfile: stat " + authfile + ": no such file or directory");
+        }
         io.jpod.engine.image.PullPolicy.parse(policy);
         String fromPlatform = platform(platform, os, arch, variant);
         if ("-".equals(context) && "-".equals(file)) {
@@ -139,7 +166,10 @@ public final class BuildCommand implements Callable<Integer> {
     }
 
     private Integer build(JpodCommand jpod, String policy, String fromPlatform, Path stdinContext) {
-        Path ctx = stdinContext != null ? stdinContext : jpod.callerPath(context == null ? "." : context);
+        // no CONTEXT but -f FILE: the file's directory, as podman takes it
+        String contextDir = context != null ? context : file != null && !"-".equals(file) && jpod.callerPath(file).getParent() != null
+                ? jpod.callerPath(file).getParent().toString() : ".";
+        Path ctx = stdinContext != null ? stdinContext : jpod.callerPath(contextDir);
         if (!Files.isDirectory(ctx)) {
             throw new EngineException("the build context " + ctx + " is not a directory: give a directory as CONTEXT");
         }
@@ -153,12 +183,17 @@ public final class BuildCommand implements Callable<Integer> {
                 text = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
                 name = "Containerfile";
             } else {
-                Path f = file != null ? jpod.callerPath(file) : defaultFile(ctx);
+                Path f = file != null ? containerfile(jpod, file, ctx) : defaultFile(ctx);
                 text = Files.readString(f);
                 name = f.getFileName().toString();
             }
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new EngineException("no such Containerfile: " + e.getFile() + " (give one with -f)");
+            if (file != null) { // podman's words (070-build "-f test")
+                throw new EngineException("the specified Containerfile or Dockerfile does not exist, " + file + ": no such file or directory");
+            }
+            // podman names the last file it looked for (070-build "build with ignore '*'")
+            throw new EngineException("no Containerfile or Dockerfile in the build context: stat " + ctx.resolve("Dockerfile")
+                    + ": no such file or directory (give one with -f)");
         } catch (IOException e) {
             throw new EngineException("cannot read the Containerfile: " + e.getMessage());
         }
@@ -185,10 +220,10 @@ public final class BuildCommand implements Callable<Integer> {
         }
         Map<String, String> labelMap = LabelArgs.parse(labels);
         BuildRequest request = new BuildRequest(ctx, text, name, tags, args, target, noCache, policy, labelMap, format,
-                layers, quiet, network, rm, ignoreFile == null ? null : jpod.callerPath(ignoreFile.toString()), secrets(jpod), volumes,
-                fromPlatform, squashAll ? "all" : squash ? "new" : null, noHosts, keyValues(annotations, "--annotation"));
-        try (Engine engine = jpod.engine()) {
-            String id = engine.build(request, jpod.out);
+                layers(jpod), quiet, network, rm, ignoreFile == null ? null : jpod.callerPath(ignoreFile.toString()), secrets(jpod), volumes,
+                fromPlatform, squashAll ? "all" : squash ? "new" : null, noHosts, keyValues(annotations, "--annotation"), ulimits, securityOpts);
+        try (Engine engine = jpod.engine(); PrintStream log = logfile == null ? null : openLog(jpod)) {
+            String id = engine.build(request, log != null ? log : jpod.out);
             String hex = ImageCli.hex(id);
             if (iidfile != null) {
                 try {
@@ -201,6 +236,41 @@ public final class BuildCommand implements Callable<Integer> {
             jpod.out.println(hex);
             return 0;
         }
+    }
+
+    /** --logfile: the build's output goes there, truncated first, as podman writes it. */
+    private PrintStream openLog(JpodCommand jpod) {
+        try {
+            return new PrintStream(Files.newOutputStream(jpod.callerPath(logfile)), true, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new EngineException("cannot open --logfile " + logfile + ": " + e.getMessage());
+        }
+    }
+
+    /** --layers, else $BUILDAH_LAYERS (070-build "--layers test"), else true; Go's boolean spellings. */
+    private boolean layers(JpodCommand jpod) {
+        String given = layers != null ? layers : jpod.env.get("BUILDAH_LAYERS");
+        if (given == null || given.isEmpty()) {
+            return true;
+        }
+        return switch (given) {
+            case "1", "t", "T", "true", "TRUE", "True" -> true;
+            case "0", "f", "F", "false", "FALSE", "False" -> false;
+            default -> throw new EngineException((layers != null ? "invalid argument \"" + given + "\" for \"--layers\" flag"
+                    : "invalid BUILDAH_LAYERS \"" + given + "\"") + ": strconv.ParseBool: parsing \"" + given + "\": invalid syntax");
+        };
+    }
+
+    /**
+     * -f FILE: relative to the caller's directory, else (as buildah does when it is not there) relative to the
+     * context (070-build "-f test": {@code build -f Containerfile1 DIR} with the file in DIR).
+     */
+    private static Path containerfile(JpodCommand jpod, String file, Path ctx) {
+        Path f = jpod.callerPath(file);
+        if (!Files.exists(f) && !Path.of(file).isAbsolute() && Files.exists(ctx.resolve(file))) {
+            return ctx.resolve(file);
+        }
+        return f;
     }
 
     private static Map<String, String> keyValues(List<String> items, String flag) {

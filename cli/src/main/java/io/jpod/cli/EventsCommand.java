@@ -79,7 +79,18 @@ public final class EventsCommand implements Callable<Integer> {
         if (fmt.isJson()) {
             jpod.out.println(Formats.compactJson(e));
         } else if (fmt.isTemplate()) {
-            fmt.print(jpod.out, List.of(e), Map.of());
+            // every field is there for a template, empty when the event has none (JSON leaves empty ones out)
+            com.fasterxml.jackson.databind.node.ObjectNode row = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(e);
+            for (String field : List.of("ID", "Image", "Name", "Status", "Time", "Type")) {
+                if (!row.has(field)) {
+                    row.put(field, "");
+                }
+            }
+            fmt.print(jpod.out, List.of(row), Map.of());
+        } else if ("image".equals(e.type())) {
+            // podman's line for an image event: time, type, status, id and name, each separated by a space (even empty)
+            jpod.out.println(Formats.goTime(e.instant()) + " image " + e.status() + " " + (e.id() == null ? "" : e.id()) + " "
+                    + (e.name() == null ? "" : e.name()));
         } else {
             StringBuilder sb = new StringBuilder(Formats.goTime(e.instant())).append(' ').append(e.type()).append(' ').append(e.status());
             if (e.id() != null) {

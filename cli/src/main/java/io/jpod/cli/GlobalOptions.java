@@ -116,6 +116,12 @@ public final class GlobalOptions {
                     + ": jpod starts containers with its own helper, which takes no runtime flags");
             return 126;
         }
+        if (!runtimeFlags.isEmpty() && "build".equals(command)) {
+            // podman's build hands them to the runtime of each RUN, which refuses them: the build fails with its status 1
+            err.println("Error: building: OCI runtime error: --runtime-flag " + String.join(" ", runtimeFlags)
+                    + ": jpod runs RUN steps with its own helper, which takes no runtime flags");
+            return 1;
+        }
         log(err, "info", "jpod filtering at log level " + effectiveLevel());
         log(err, "debug", "Called " + command + " with global options: log level " + effectiveLevel());
         log(err, "trace", "storage root " + (jpod.root != null ? jpod.root : "(default)") + ", run root "

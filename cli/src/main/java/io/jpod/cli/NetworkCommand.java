@@ -358,7 +358,7 @@ public final class NetworkCommand implements Runnable {
         @ParentCommand
         NetworkCommand parent;
 
-        @Option(names = {"-f", "--force"}, description = "Remove the containers on the network too")
+        @Option(names = {"-f", "--force"}, description = "Remove the containers on the network too; a network that does not exist is no error")
         boolean force;
 
         @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "Seconds to wait for a container to stop before killing it (with -f)")
@@ -375,6 +375,9 @@ public final class NetworkCommand implements Runnable {
                     try {
                         parent.jpod.out.println(engine.networks().remove(n, new NetworkRemoveOptions(force, time)).name());
                     } catch (EngineException e) {
+                        if (force && e instanceof Networks.NoSuchNetworkException) {
+                            continue; // as podman's: --force asks that the network be gone, and it is
+                        }
                         Main.report(e, parent.jpod.err);
                         status = e instanceof Networks.NoSuchNetworkException ? 1
                                 : e instanceof Networks.NetworkInUseException ? 2 : Main.EXIT_ENGINE;

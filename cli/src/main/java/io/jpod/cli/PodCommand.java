@@ -82,7 +82,7 @@ public final class PodCommand implements Runnable {
         @Option(names = "--infra-image", paramLabel = "IMAGE", description = "Accepted for podman's sake: jpod's infra needs no image")
         String infraImage;
 
-        @Option(names = "--infra-name", paramLabel = "NAME", description = "Accepted for podman's sake")
+        @Option(names = "--infra-name", paramLabel = "NAME", description = "The infra's name (ps, /etc/hosts; default: ID-infra)")
         String infraName;
 
         @Option(names = "--add-host", paramLabel = "HOST:IP", description = "Add a line to the pod's /etc/hosts")
@@ -120,7 +120,7 @@ public final class PodCommand implements Runnable {
             List<String> infraCmd = infraCommand == null ? List.of() : List.of(infraCommand);
             try (Engine engine = parent.jpod.engine()) {
                 PodRecord pod = engine.pods().create(new PodCreateRequest(name != null ? name : positionalName, publish, share, hostname,
-                        labels(labels), infra, infraCmd, addHosts, dns, network, userns, cmd, memory, cpus, exitPolicy, replace));
+                        labels(labels), infra, infraCmd, addHosts, dns, network, userns, cmd, memory, cpus, exitPolicy, replace, infraName));
                 parent.jpod.out.println(pod.id());
             }
             return 0;

@@ -78,12 +78,14 @@ public final class SaveLoadCommands {
                         throw new EngineException("--format " + format + " writes a directory; give it with -o DIR");
                     }
                     engine.images().saveDirectory(options, Path.of(output).toAbsolutePath());
+                    engine.imageSaved(images.get(0), output);
                     return 0;
                 }
                 if (toStdout) {
                     OutputStream out = new BufferedOutputStream(jpod.out, 256 * 1024);
                     engine.images().save(options, out);
                     out.flush();
+                    engine.imageSaved(images.get(0), "");
                     return 0;
                 }
                 Path target = Path.of(output).toAbsolutePath();
@@ -100,6 +102,7 @@ public final class SaveLoadCommands {
                         engine.images().save(options, out);
                     }
                     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                    engine.imageSaved(images.get(0), output);
                 } finally {
                     Files.deleteIfExists(tmp);
                 }

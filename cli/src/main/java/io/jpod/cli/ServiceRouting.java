@@ -1,5 +1,6 @@
 package io.jpod.cli;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -16,8 +17,10 @@ final class ServiceRouting {
             "system", "volume", "network", "stats", "secret", "__train");
     /** options whose value is a path on the caller's side */
     private static final Set<String> PATH_OPTIONS = Set.of("--env-file", "--cidfile", "--label-file", "--authfile",
-            "--digestfile", "--device", "--security-opt", "--iidfile", "--cert-dir", "--volumepath");
+            "--digestfile", "--device", "--security-opt", "--iidfile", "--logfile", "--cert-dir", "--volumepath");
     private static final Set<String> VOLUME_OPTIONS = Set.of("-v", "--volume", "--mount");
+    /** image transports whose reference is a path (io.jpod.image.ImageTransports) */
+    private static final List<String> TRANSPORTS = List.of("docker-archive:", "oci-archive:", "oci:", "dir:");
     private static final Set<String> GLOBAL_WITH_VALUE = Set.of("--root", "--runroot", "--storage-driver");
 
     private ServiceRouting() {
@@ -40,6 +43,9 @@ final class ServiceRouting {
             String a = args[i];
             if (build && (a.equals("-") || a.endsWith("=-"))) {
                 return false; // `build -` or `-f -`: stdin is the context or the Containerfile
+            }
+            if (relativeTransportPath(a)) {
+                return false; // push IMAGE dir:out, run docker-archive:x.tar: a path relative to the caller
             }
             String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
             if (PATH_OPTIONS.contains(name)) {
@@ -74,6 +80,16 @@ final class ServiceRouting {
             return false;
         }
         return relative(value.split(":", 2)[0]); // -v SRC:DST[:OPTS]
+    }
+
+    /** docker-archive:PATH, oci-archive:PATH, oci:PATH or dir:PATH with a PATH not absolute. */
+    private static boolean relativeTransportPath(String arg) {
+        for (String transport : TRANSPORTS) {
+            if (arg.startsWith(transport) && !arg.startsWith("/", transport.length())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean relative(String source) {

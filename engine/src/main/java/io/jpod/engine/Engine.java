@@ -1,5 +1,7 @@
 package io.jpod.engine;
 
+import io.jpod.engine.container.ContainerCounters;
+
 import io.jpod.engine.container.ContainerDependencies;
 import io.jpod.engine.image.ManifestLists;
 import io.jpod.engine.container.PathCompletion;
@@ -321,8 +323,16 @@ public final class Engine implements AutoCloseable {
     }
 
     private ImageRecord imageEvent(String status, ImageRecord r, String name) {
-        EventLog.of(dirs.runRoot().path(), "image", status, r.id().replaceFirst("^sha256:", ""), name);
+        // podman records a pull from a file (docker-archive:…, dir:…) without an id, as its loads
+        boolean fromFile = status.equals("pull") && io.jpod.image.ImageTransports.parse(name).filter(
+                io.jpod.image.ImageTransports.Reference::local).isPresent();
+        EventLog.of(dirs.runRoot().path(), "image", status, fromFile ? null : r.id().replaceFirst("^sha256:", ""), name);
         return r;
+    }
+
+    /** `jpod save`'s event: the (first) image by id and where it went as given (podman's "image save ID PATH"). */
+    public void imageSaved(String image, String destination) {
+        imageEvent("save", imageCommands().find(image), destination);
     }
 
     /** A pull with registry credentials: "USER:PASS" as --creds gives them, else from authfile / podman's auth files. */
@@ -335,14 +345,16 @@ public final class Engine implements AutoCloseable {
     public String push(String image, String destination, boolean tlsVerify, boolean quiet, PrintStream progress, String creds,
                        String authfile) {
         String digest = imageCommands().push(image, destination, tlsVerify, quiet, progress, creds, authfile);
-        EventLog.of(dirs.runRoot().path(), "image", "push", digest, destination == null ? image : destination);
+        // as podman's: the event names the image by its id and the destination as given
+        imageEvent("push", imageCommands().find(image), destination == null ? image : destination);
         return digest;
     }
 
     /** @param file the archive, or null to read {@code in} */
     public List<ImageRecord> load(java.nio.file.Path file, java.io.InputStream in, PrintStream progress) {
         List<ImageRecord> loaded = imageCommands().load(file, in, progress);
-        loaded.forEach(r -> imageEvent("load", r, r.names().isEmpty() ? "" : r.names().get(0)));
+        // podman's: one event for the archive, no id, the archive's path as its name
+        EventLog.of(dirs.runRoot().path(), "image", "loadfromarchive", null, file == null ? "" : file.toString());
         return loaded;
     }
 

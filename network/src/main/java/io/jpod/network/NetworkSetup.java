@@ -75,9 +75,11 @@ public record NetworkSetup(NetworkMode mode, Path slirp4netns, int mtu, SlirpOpt
         StringBuilder sb = new StringBuilder();
         sb.append("127.0.0.1\tlocalhost localhost.localdomain\n");
         sb.append("::1\tlocalhost localhost.localdomain ip6-localhost ip6-loopback\n");
-        String names = hostname + (containerName != null && !containerName.equals(hostname) ? " " + containerName : "");
+        // podman writes both, even when they are the same ("--name c --hostname c" gives "IP c c")
+        String names = hostname + (containerName != null ? " " + containerName : "");
         if (mode == NetworkMode.SLIRP4NETNS) {
-            sb.append(slirp.gateway()).append("\thost.containers.internal\n");
+            // rootless podman names the host by its own address; slirp's gateway only if the host has none
+            sb.append(HostAddress.first().orElse(slirp.gateway())).append("\thost.containers.internal\n");
             sb.append(slirp.guestAddress()).append('\t').append(names).append('\n');
         } else if (mode == NetworkMode.NONE || mode == NetworkMode.PASTA) {
             sb.append("127.0.1.1\t").append(names).append('\n');

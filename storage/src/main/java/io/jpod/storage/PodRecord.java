@@ -18,19 +18,12 @@ import java.util.Map;
  * @param createCommand the command line that made the pod (inspect's CreateCommand)
  * @param userns        "keep-id": the infra holds a keep-id user namespace its containers join (null: jpod's own)
  * @param exitPolicy    podman's --exit-policy: "stop" stops the infra when the last container has exited (null: continue)
+ * @param infraName     the infra's name as --infra-name gave it (null: podman's default, the id's 12 digits and -infra)
  */
 public record PodRecord(String id, String name, Instant created, Map<String, String> labels, String infraId,
                         List<String> share, List<String> publish, String hostname, String network,
                         List<String> addHosts, List<String> dns, List<String> infraCommand, List<String> createCommand,
-                        String userns, String exitPolicy) {
-
-    /** With podman's default exit policy (continue). */
-    public PodRecord(String id, String name, Instant created, Map<String, String> labels, String infraId,
-                     List<String> share, List<String> publish, String hostname, String network,
-                     List<String> addHosts, List<String> dns, List<String> infraCommand, List<String> createCommand,
-                     String userns) {
-        this(id, name, created, labels, infraId, share, publish, hostname, network, addHosts, dns, infraCommand, createCommand, userns, null);
-    }
+                        String userns, String exitPolicy, String infraName) {
 
     public PodRecord {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
@@ -40,5 +33,14 @@ public record PodRecord(String id, String name, Instant created, Map<String, Str
         dns = dns == null ? List.of() : List.copyOf(dns);
         infraCommand = infraCommand == null ? List.of() : List.copyOf(infraCommand);
         createCommand = createCommand == null ? List.of() : List.copyOf(createCommand);
+    }
+
+    /** With podman's default exit policy (continue) and infra name (records of older jpod versions read as this). */
+    public PodRecord(String id, String name, Instant created, Map<String, String> labels, String infraId,
+                     List<String> share, List<String> publish, String hostname, String network,
+                     List<String> addHosts, List<String> dns, List<String> infraCommand, List<String> createCommand,
+                     String userns) {
+        this(id, name, created, labels, infraId, share, publish, hostname, network, addHosts, dns, infraCommand, createCommand,
+                userns, null, null);
     }
 }

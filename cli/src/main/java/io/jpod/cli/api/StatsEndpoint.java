@@ -1,6 +1,7 @@
 package io.jpod.cli.api;
 
-import io.jpod.engine.ContainerCounters;
+import io.jpod.engine.container.ContainerCounters;
+
 import io.jpod.engine.Engine;
 
 import java.io.IOException;

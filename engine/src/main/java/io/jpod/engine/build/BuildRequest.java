@@ -18,13 +18,26 @@ public record BuildRequest(Path context, String containerfile, String fileName, 
                            Map<String, String> labels, String format, boolean layers, boolean quiet,
                            String network, boolean removeContainers, Path ignoreFile, Map<String, byte[]> secrets,
                            List<String> volumes, String platform, String squash, boolean noHosts,
-                           Map<String, String> annotations) {
+                           Map<String, String> annotations, List<String> ulimits, List<String> securityOpts) {
     public BuildRequest {
+        ulimits = List.copyOf(ulimits);
+        securityOpts = List.copyOf(securityOpts);
         secrets = Map.copyOf(secrets);
         annotations = Map.copyOf(annotations);
         volumes = List.copyOf(volumes);
         tags = List.copyOf(tags);
         buildArgs = Map.copyOf(buildArgs);
         labels = Map.copyOf(labels);
+    }
+
+    /** Without --ulimit and --security-opt for the RUN steps. */
+    public BuildRequest(Path context, String containerfile, String fileName, List<String> tags,
+                        Map<String, String> buildArgs, String target, boolean noCache, String pull,
+                        Map<String, String> labels, String format, boolean layers, boolean quiet,
+                        String network, boolean removeContainers, Path ignoreFile, Map<String, byte[]> secrets,
+                        List<String> volumes, String platform, String squash, boolean noHosts,
+                        Map<String, String> annotations) {
+        this(context, containerfile, fileName, tags, buildArgs, target, noCache, pull, labels, format, layers, quiet, network,
+                removeContainers, ignoreFile, secrets, volumes, platform, squash, noHosts, annotations, List.of(), List.of());
     }
 }

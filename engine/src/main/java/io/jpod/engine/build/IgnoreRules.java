@@ -11,10 +11,11 @@ import java.util.regex.Pattern;
  * {@code .containerignore} / {@code .dockerignore} with Docker's rules: one pattern a line, {@code #} comments,
  * paths cleaned and relative to the context root, {@code *} and {@code ?} within one path component, {@code **}
  * across any number, {@code !} re-includes; the last pattern that matches a path (or one of its parent
- * directories) decides.
+ * directories) decides. As in Docker's walk (and so buildah's), an excluded directory is not entered at all unless an
+ * exception pattern names something below it ({@code !dir/keep*}); {@code !*}{@code /keep} alone does not reopen it.
  */
 public final class IgnoreRules {
-    private record Rule(Pattern pattern, boolean exclude) {
+    private record Rule(Pattern pattern, boolean exclude, String text) {
     }
 
     private final List<Rule> rules;
@@ -59,16 +60,37 @@ public final class IgnoreRules {
             if (p.isEmpty()) {
                 continue;
             }
-            rules.add(new Rule(Pattern.compile(regex(p)), exclude));
+            rules.add(new Rule(Pattern.compile(regex(p)), exclude, p));
         }
         return new IgnoreRules(rules);
     }
 
-    /** Whether the context-relative path ("dir/file", no leading slash) is excluded. */
+    /** Whether the context-relative path ("dir/file", no leading slash) is excluded, a parent directory pruned or not. */
     public boolean excluded(String relative) {
         if (rules.isEmpty()) {
             return false;
         }
+        for (int i = relative.indexOf('/'); i > 0; i = relative.indexOf('/', i + 1)) {
+            if (prunes(relative.substring(0, i))) {
+                return true;
+            }
+        }
+        return lastMatchExcludes(relative);
+    }
+
+    /**
+     * Whether a walk leaves out the directory and all below it: it is excluded and no exception pattern starts with
+     * its path (Docker's rule: {@code !subdir1/sub3*} reopens subdir1, {@code !*}{@code /sub1*} reopens nothing).
+     */
+    public boolean prunes(String relativeDir) {
+        if (rules.isEmpty() || !lastMatchExcludes(relativeDir)) {
+            return false;
+        }
+        String prefix = relativeDir + "/";
+        return rules.stream().noneMatch(r -> !r.exclude && (r.text + "/").startsWith(prefix));
+    }
+
+    private boolean lastMatchExcludes(String relative) {
         boolean excluded = false;
         List<String> candidates = new ArrayList<>();
         String p = relative;

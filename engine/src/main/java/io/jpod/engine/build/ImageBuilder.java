@@ -331,7 +331,8 @@ public final class ImageBuilder {
                 }
             } catch (NoSuchImageException e) {
                 if (policy == PullPolicy.NEVER) {
-                    throw new BuildFileException(file.name(), from.line(), "image " + name + " is not in local storage and --pull=never was given");
+                    // podman's words (070-build "--pull-never")
+                    throw new EngineException("creating build container: " + name + ": image not known");
                 }
             }
         }
@@ -594,7 +595,10 @@ public final class ImageBuilder {
             StringBuilder mountKey = new StringBuilder();
             mounts.forEach(m -> mountKey.append(m.keyPart()).append('\n'));
             String key = LayerCache.key(imageId(st), req.format() + "\nRUN " + String.join(" ", in.flags()) + " " + toJson(argv)
-                    + "\n" + argEnv + "\n" + network + "\n" + req.volumes(), mountKey.toString());
+                    + "\n" + argEnv + "\n" + network + "\n" + req.volumes()
+                    // what the step ran under changes what it made (070-build "check_seccomp_ulimits")
+                    + (req.ulimits().isEmpty() && req.securityOpts().isEmpty() ? "" : "\n" + req.ulimits() + "\n" + req.securityOpts()),
+                    mountKey.toString());
             if (reuse(st, key)) {
                 return;
             }
@@ -625,8 +629,8 @@ public final class ImageBuilder {
                 new RunRequest.NetworkRequest(network, List.of(), List.of(), false, List.of(), List.of(), List.of(), req.noHosts()),
                 new RunRequest.LifecycleRequest(false, false, false, false, null, null, Map.of(), io.jpod.engine.container.LogConfig.DEFAULT,
                         false, io.jpod.engine.container.RestartPolicy.NO, null, false, null, attach),
-                new RunRequest.SecurityRequest(List.of(), List.of(), false, List.of(), req.volumes(), mounts, List.of(), false,
-                        true, null, List.of()),
+                new RunRequest.SecurityRequest(List.of(), List.of(), false, req.securityOpts(), req.volumes(), mounts, List.of(), false,
+                        true, null, req.ulimits()),
                 new RunRequest.ResourceRequest());
         out.flush();
         int status = engine.run(run);
@@ -766,8 +770,9 @@ public final class ImageBuilder {
                         throw new BuildFileException(file.name(), in.line(), in.keyword() + " " + e.getMessage());
                     }
                     if (m.isEmpty()) {
-                        throw new BuildFileException(file.name(), in.line(), in.keyword() + " source \"" + s
-                                + "\" is not in the build context (or is excluded by .containerignore/.dockerignore)");
+                        // podman's shape for a step that fails while it runs (070-build ".dockerignore failure test")
+                        throw new EngineException("building at STEP \"" + in.text() + "\" (" + file.name() + ":" + in.line() + "): "
+                                + in.keyword() + " source \"" + s + "\" is not in the build context (or is excluded by .containerignore/.dockerignore)");
                     }
                     contextMatches.addAll(m);
                 }
@@ -813,7 +818,9 @@ public final class ImageBuilder {
                 });
             } else {
                 place(copier, contextMatches, destPath, intoDir, add,
-                        p -> context.excluded(req.context().relativize(p).toString()));
+                        p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                                ? context.prunes(req.context().relativize(p).toString())
+                                : context.excluded(req.context().relativize(p).toString()));
             }
             return null;
         });

@@ -84,6 +84,11 @@ final class SourceFiles {
     }
 
     /** Whether the entry at the root-relative path is hidden by the ignore rules. */
+    /** A directory a copy does not enter (see {@link IgnoreRules#prunes}). */
+    boolean prunes(String relativeDir) {
+        return ignore.prunes(relativeDir);
+    }
+
     boolean excluded(String relative) {
         return ignore.excluded(relative);
     }

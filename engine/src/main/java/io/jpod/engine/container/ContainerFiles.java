@@ -1,5 +1,6 @@
 package io.jpod.engine.container;
 
+
 import io.jpod.engine.EngineException;
 import io.jpod.engine.NoSuchContainerException;
 import io.jpod.storage.ContainerState;
@@ -151,6 +152,7 @@ public final class ContainerFiles {
             String now = Instant.now().toString();
             ObjectNode config = (ObjectNode) json.readTree(store.images().config(parent.id()));
             config.put("created", now);
+            CommittedProcess.apply(config, c);
             if (author != null) {
                 config.put("author", author);
             }

@@ -172,6 +172,9 @@ public final class ContainerRunner {
                 net.bridgeLeases(new Networks(store).lease(id, name, joins));
             }
             Files.createDirectories(runDir);
+            if (podNet) {
+                net.joinsPodInfra(Pods.infraName(pod));
+            }
             List<ContainerSpec.Mount> mounts = etcFiles(runDir, merged, net, hostname, name, req.network().noHosts());
             if (pod != null && pod.infraId() != null && pod.share().contains("ipc")) {
                 mounts.add(PodShm.mount(dirs, pod.id())); // the pod's IPC includes its /dev/shm

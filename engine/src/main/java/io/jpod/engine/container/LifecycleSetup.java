@@ -23,7 +23,7 @@ final class LifecycleSetup {
         }
         // keep-id's default user (the caller's ids) is recorded too: `exec` runs as the container's user
         String user = req.process().user() != null ? req.process().user() : SandboxPolicy.defaultUser(req.security(), settings.user());
-        List<String> entrypoint = req.process().entrypoint() != null ? List.of(req.process().entrypoint())
+        List<String> entrypoint = req.process().entrypoint() != null ? ProcessArgs.entrypointWords(req.process().entrypoint())
                 : settings.entrypoint() == null ? List.of() : settings.entrypoint();
         ContainerLifecycle.Config config = new ContainerLifecycle.Config(hostname, user == null || user.isEmpty() ? "root" : user,
                 cwd, env, entrypoint, l.labels() == null ? Map.of() : l.labels(), l.tty(), l.interactive(), l.init(),

@@ -37,6 +37,11 @@ public final class ProcessArgs {
         return List.copyOf(argv);
     }
 
+    /** --entrypoint's words as the container keeps them: "" none, a JSON array its elements, else one word. */
+    static List<String> entrypointWords(String entrypointOverride) {
+        return entrypointOverride.isEmpty() ? List.of() : words(entrypointOverride);
+    }
+
     /** A JSON array of strings as its elements; anything else is one word. */
     private static List<String> words(String entrypoint) {
         if (entrypoint.startsWith("[")) {

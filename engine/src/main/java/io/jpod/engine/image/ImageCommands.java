@@ -45,6 +45,13 @@ public final class ImageCommands {
      * @param authfile --authfile, or null for podman's default search
      */
     public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress, String creds, String authfile) {
+        java.util.Optional<io.jpod.image.ImageTransports.Reference> transport = io.jpod.image.ImageTransports.parse(name);
+        if (transport.isPresent() && transport.get().local()) {
+            return io.jpod.image.ImageTransports.pull(store, transport.get(), quiet ? null : progress).get(0);
+        }
+        if (transport.isPresent()) {
+            name = transport.get().name(); // docker://NAME: the registry, as without a transport
+        }
         RegistriesConf conf = RegistriesConf.isShortName(name) || RegistriesConf.hasRegistryTables(env) ? RegistriesConf.load(env)
                 : RegistriesConf.empty();
         List<ImageReference> candidates = conf.candidates(name);
@@ -168,8 +175,14 @@ public final class ImageCommands {
                         + " registry.example.com/repo:tag");
             }
         }
-        if (destName.startsWith("docker://")) {
-            destName = destName.substring("docker://".length());
+        java.util.Optional<io.jpod.image.ImageTransports.Reference> transport = io.jpod.image.ImageTransports.parse(destName);
+        if (transport.isPresent() && transport.get().local()) {
+            io.jpod.image.ImageTransports.push(store, r, r.names().contains(image) ? image : matchedName(image, r), transport.get(),
+                    quiet ? null : progress);
+            return r.manifestDigest();
+        }
+        if (transport.isPresent()) {
+            destName = transport.get().name();
         }
         ImageReference dest = ImageReference.parse(destName);
         return new io.jpod.image.ImagePusher(store, tlsVerify, credentials(dest, creds, authfile), quiet ? null : progress).push(r, dest);
@@ -328,7 +341,7 @@ public final class ImageCommands {
         byte[] config = store.images().config(r.id());
         for (String t : targets) {
             store.images().put(r.id(), manifest, config, r.manifestDigest(), r.layers(), r.size(), qualify(t), null);
-            event("tag", r.id(), qualify(t));
+            event("tag", r.id(), t); // podman's event names the tag as given (090-events "image events")
         }
     }
 
@@ -412,7 +425,7 @@ public final class ImageCommands {
             store.images().remove(r.id());
             collectLayers(r);
             out.add(new ImageRemoveReport.Removed(r.names(), r.id().substring(7)));
-            event("remove", r.id(), null);
+            event("remove", r.id(), r.id().substring(7)); // podman's: the id as the name too
         }
         return new ImageRemoveReport(out);
     }

@@ -35,6 +35,9 @@ public final class ImageResolver {
             // as in podman, a sha256: prefix means an image id, never a repository named "sha256"
             throw new EngineException(nameOrId + ": invalid reference format: an image id is sha256: and 3 to 64 lowercase hex digits");
         }
+        if (io.jpod.image.ImageTransports.parse(nameOrId).filter(io.jpod.image.ImageTransports.Reference::local).isPresent()) {
+            return Optional.empty(); // docker-archive:FILE and the like are read from their file, never found in the store
+        }
         Optional<ImageRecord> byId = nameOrId.matches("(sha256:)?[0-9a-f]{3,64}") ? store.images().get(nameOrId) : Optional.empty();
         if (byId.isPresent()) {
             return byId;

@@ -129,12 +129,23 @@ public final class ContainerNetwork implements AutoCloseable {
     }
 
     public String hostsFile(String hostname, String name) {
-        String hosts = setup.hostsFile(hostname, name, request.addHosts());
+        // in a pod the address is the infra's, named by it as podman names it; the container itself is on loopback
+        String hosts = setup.hostsFile(hostname, podInfraName != null ? podInfraName : name, request.addHosts());
         if (setup.mode() == NetworkMode.BRIDGE && !leases.isEmpty()) {
-            String names = hostname + (name != null && !name.equals(hostname) ? " " + name : "");
+            String names = hostname + (name != null ? " " + (podInfraName != null ? podInfraName : name) : "");
             hosts += leases.get(0).getValue().ip() + "\t" + names + "\n";
         }
+        if (podInfraName != null && name != null) {
+            hosts += "127.0.0.1\t" + name + "\n";
+        }
         return hosts;
+    }
+
+    private String podInfraName;
+
+    /** The container joins the network of its pod's infra container {@code infraName} (null: it has its own). */
+    public void joinsPodInfra(String infraName) {
+        this.podInfraName = infraName;
     }
 
     public String resolvConf(String hostResolvConf) {

@@ -6,23 +6,24 @@ import java.util.Map;
 /**
  * `pod create`, parsed: name (null: generated), -p specs, --share (null: podman's default net,ipc,uts), --hostname,
  * --label, --infra, --infra-command, --add-host, --dns, --network, --userns, the command line (inspect's
- * CreateCommand), the pod cgroup's --memory and --cpus (null: none), --exit-policy (null: continue) and --replace.
+ * CreateCommand), the pod cgroup's --memory and --cpus (null: none), --exit-policy (null: continue), --replace and --infra-name (null: podman's default).
  */
 public record PodCreateRequest(String name, List<String> publish, String share, String hostname, Map<String, String> labels,
                                boolean infra, List<String> infraCommand, List<String> addHosts, List<String> dns,
                                String network, String userns, List<String> createCommand, String memory, String cpus,
-                               String exitPolicy, boolean replace) {
-    /** With podman's default exit policy, without --replace. */
+                               String exitPolicy, boolean replace, String infraName) {
+    /** With podman's default exit policy, without --replace and --infra-name. */
     public PodCreateRequest(String name, List<String> publish, String share, String hostname, Map<String, String> labels,
                             boolean infra, List<String> infraCommand, List<String> addHosts, List<String> dns,
                             String network, String userns, List<String> createCommand, String memory, String cpus) {
-        this(name, publish, share, hostname, labels, infra, infraCommand, addHosts, dns, network, userns, createCommand, memory, cpus, null, false);
+        this(name, publish, share, hostname, labels, infra, infraCommand, addHosts, dns, network, userns, createCommand, memory, cpus,
+                null, false, null);
     }
 
     /** The same request with another exit policy (kube play's "stop"). */
     public PodCreateRequest withExitPolicy(String policy) {
         return new PodCreateRequest(name, publish, share, hostname, labels, infra, infraCommand, addHosts, dns, network, userns,
-                createCommand, memory, cpus, policy, replace);
+                createCommand, memory, cpus, policy, replace, infraName);
     }
 
     public PodCreateRequest {

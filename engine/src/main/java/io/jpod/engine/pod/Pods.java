@@ -118,7 +118,7 @@ public final class Pods implements PodService {
         }
         PodRecord pod = new PodRecord(id, name, Instant.now(), req.labels(), req.infra() ? ContainerNames.newId(random) : null,
                 share, req.publish(), req.hostname(), req.network(), req.addHosts(), req.dns(), req.infraCommand(), req.createCommand(),
-                userns, exitPolicy);
+                userns, exitPolicy, req.infraName());
         if (req.replace() && req.name() != null && exists(req.name())) {
             remove(req.name(), new PodRemoveOptions(true, 0)); // podman's --replace: the pod of that name goes, with its containers
         }
@@ -414,9 +414,9 @@ public final class Pods implements PodService {
         return m;
     }
 
-    /** podman's name for the infra: the pod id's first 12 digits and "-infra". */
+    /** The infra's name: --infra-name's, else podman's default, the pod id's first 12 digits and "-infra". */
     public static String infraName(PodRecord pod) {
-        return pod.id().substring(0, 12) + "-infra";
+        return pod.infraName() != null ? pod.infraName() : pod.id().substring(0, 12) + "-infra";
     }
 
     private static Map<String, Object> containerEntry(String id, String name, ContainerState state, String stateKey) {

@@ -196,7 +196,7 @@ class BuildTest {
         Result missing = env.run(T, "build", stage.toString());
         assertOneLineErrorStart(missing, "Error: Containerfile:2: COPY --from=nosuchstage: no stage of that name");
         Path absent = context("FROM " + FX.image() + "\nCOPY nothere /x\n");
-        assertOneLineErrorStart(env.run(T, "build", absent.toString()), "Error: Containerfile:2: COPY source \"nothere\" is not in the build context");
+        assertOneLineErrorStart(env.run(T, "build", absent.toString()), "Error: building at STEP \"COPY nothere /x\" (Containerfile:2): COPY source \"nothere\" is not in the build context");
         Path outside = context("FROM " + FX.image() + "\nCOPY ../../etc/passwd /x\n");
         assertOneLineErrorStart(env.run(T, "build", outside.toString()), "Error: Containerfile:2: COPY forbidden path outside the build context");
         Path failing = context("FROM " + FX.image() + "\nRUN echo before; exit 3\n");

@@ -386,7 +386,8 @@ class NetworkTest {
         assertEquals(0, r.exitCode(), r::toString);
         List<String> lines = r.stdout().lines().toList();
         assertTrue(lines.contains("nameserver 10.0.2.3"), r::toString);
-        assertTrue(lines.contains("10.0.2.2\thost.containers.internal"), r::toString);
+        // as rootless podman: the host by its own address (500-networking "slirp4ns assigns correct addresses to /etc/hosts")
+        assertTrue(lines.contains(hostAddress() + "\thost.containers.internal"), r::toString);
         assertTrue(lines.contains("10.0.2.100\tboxhost files"), r::toString);
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("127.0.0.1\tlocalhost")), r::toString);
         assertTrue(lines.contains("boxhost"), r::toString);
@@ -525,5 +526,18 @@ class NetworkTest {
                 .filter(p -> ProcFs.userNs(p.pid()).equals(env.pauseProcess().flatMap(ProcFs.Proc::userNs)))
                 .forEach(p -> left.add(p.toString()));
         assertTrue(left.isEmpty(), () -> "the container outlived its monitor: " + left);
+    }
+
+    /** The host's first non-loopback IPv4 address in interface order (what rootless podman calls host.containers.internal). */
+    static String hostAddress() {
+        try {
+            return java.net.NetworkInterface.networkInterfaces()
+                    .sorted(java.util.Comparator.comparingInt(java.net.NetworkInterface::getIndex))
+                    .flatMap(java.net.NetworkInterface::inetAddresses)
+                    .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress())
+                    .map(java.net.InetAddress::getHostAddress).findFirst().orElse("10.0.2.2");
+        } catch (java.net.SocketException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

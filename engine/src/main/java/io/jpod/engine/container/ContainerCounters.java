@@ -1,4 +1,4 @@
-package io.jpod.engine;
+package io.jpod.engine.container;
 
 import java.time.Instant;
 
