@@ -161,7 +161,7 @@ public final class ContainerRunner {
             List<String> env = ContainerEnv.build(req.process().envHost() ? RunFlags.withHostEnv(callerEnv, settings.env()) : settings.env(),
                     req.process().env(), hostname, user.home(), req.lifecycle().tty(), callerEnv);
 
-            if (podNet && PodNetworks.onUserNetwork(pod)) { // the infra's addresses: the pod's containers share its namespace
+            if (podNet && pod != null && PodNetworks.onUserNetwork(pod)) { // the infra's addresses: the pod's containers share its namespace
                 net.bridgeLeases(PodNetworks.ensureLeases(store, pod));
             } else if (network.mode() == io.jpod.network.NetworkMode.BRIDGE) { // an address on each network, under the store lock
                 List<Networks.Join> joins = new ArrayList<>();
@@ -172,7 +172,7 @@ public final class ContainerRunner {
                 net.bridgeLeases(new Networks(store).lease(id, name, joins));
             }
             Files.createDirectories(runDir);
-            if (podNet) {
+            if (podNet && pod != null) { // (--network container:NAME joins that container's network, named as itself here)
                 net.joinsPodInfra(Pods.infraName(pod));
             }
             List<ContainerSpec.Mount> mounts = etcFiles(runDir, merged, net, hostname, name, req.network().noHosts());
@@ -360,6 +360,6 @@ public final class ContainerRunner {
 
     private static RunRequest.SecurityRequest withUserns(RunRequest.SecurityRequest s, String userns) {
         return new RunRequest.SecurityRequest(s.capAdd(), s.capDrop(), s.privileged(), s.securityOpts(), s.volumes(), s.mounts(),
-                s.tmpfs(), s.readOnly(), s.readOnlyTmpfs(), userns, s.ulimits(), s.devices());
+                s.tmpfs(), s.readOnly(), s.readOnlyTmpfs(), userns, s.ulimits(), s.devices(), s.hostUsers(), s.secrets());
     }
 }

@@ -248,8 +248,8 @@ public final class KubeGenerator {
             if (!entrypoint.equals(imageEntrypoint)) {
                 m.put("command", entrypoint);
             }
-            if (!args.equals(imageCmd) || !entrypoint.equals(imageEntrypoint)) {
-                m.put("args", List.copyOf(args));
+            if (!args.isEmpty() && (!args.equals(imageCmd) || !entrypoint.equals(imageEntrypoint))) {
+                m.put("args", List.copyOf(args)); // none: a command given alone runs without the image's CMD, as --entrypoint
             }
         } else if (!argv.equals(imageCmd)) {
             m.put("command", argv);
