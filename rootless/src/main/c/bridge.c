@@ -74,23 +74,8 @@ static void report(void)
 
 /* ---------------------------------------------------------------- parsing */
 
-static int parse_cidr(const char *s, struct in_addr *a, int *prefix)
-{
-    char buf[64];
-    snprintf(buf, sizeof buf, "%s", s);
-    char *slash = strchr(buf, '/');
-    if (!slash)
-        return -1;
-    *slash = 0;
-    char *end;
-    long p = strtol(slash + 1, &end, 10);
-    if (*end || p < 0 || p > 32 || inet_pton(AF_INET, buf, a) != 1)
-        return -1;
-    *prefix = (int)p;
-    return 0;
-}
-
-static int parse_cidr6(const char *s, struct in6_addr *a, int *prefix)
+/* "ADDR/PREFIX" of the family (AF_INET or AF_INET6) into addr (a struct in_addr or in6_addr) and prefix. */
+static int parse_cidr(const char *s, int family, void *addr, int *prefix)
 {
     char buf[80];
     snprintf(buf, sizeof buf, "%s", s);
@@ -100,7 +85,8 @@ static int parse_cidr6(const char *s, struct in6_addr *a, int *prefix)
     *slash = 0;
     char *end;
     long p = strtol(slash + 1, &end, 10);
-    if (*end || p < 0 || p > 128 || inet_pton(AF_INET6, buf, a) != 1)
+    long max = family == AF_INET ? 32 : 128;
+    if (*end || p < 0 || p > max || inet_pton(family, buf, addr) != 1)
         return -1;
     *prefix = (int)p;
     return 0;
@@ -120,7 +106,7 @@ static int parse_netif(char *value, struct netif *n)
     if (value) {
         f[7] = strsep(&value, "\t");
         f[8] = strsep(&value, "\t");
-        if (!f[8] || value || parse_cidr6(f[7], &n->addr6, &n->prefix6) < 0 || parse_cidr6(f[8], &n->gateway6, &n->gw_prefix6) < 0)
+        if (!f[8] || value || parse_cidr(f[7], AF_INET6, &n->addr6, &n->prefix6) < 0 || parse_cidr(f[8], AF_INET6, &n->gateway6, &n->gw_prefix6) < 0)
             return -1;
         n->has6 = 1;
     }
@@ -130,7 +116,7 @@ static int parse_netif(char *value, struct netif *n)
     for (int i = 0; i < 3; i++)
         if (!*f[i] || strlen(f[i]) >= IFNAMSIZ || strchr(f[i], '/'))
             return -1;
-    if (parse_cidr(f[3], &n->addr, &n->prefix) < 0 || parse_cidr(f[4], &n->gateway, &n->gw_prefix) < 0)
+    if (parse_cidr(f[3], AF_INET, &n->addr, &n->prefix) < 0 || parse_cidr(f[4], AF_INET, &n->gateway, &n->gw_prefix) < 0)
         return -1;
     n->mtu = atoi(f[5]);
     n->default_route = !strcmp(f[6], "1");
