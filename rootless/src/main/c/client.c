@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -35,6 +37,9 @@ extern char **environ;
 
 #define EXIT_ENGINE 125
 #define MAX_PAYLOAD (1 << 20)
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434 /* the same number on every architecture */
+#endif
 
 static char dist[PATH_MAX / 2]; /* half: room for the names below it */
 static char run_dir[PATH_MAX / 2];
@@ -286,55 +291,80 @@ static double now_seconds(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Starts `jpod-launch system service` in a session of its own and waits until its socket answers.
-   Returns the connection, or -1 if the service could not start (the in-process path then says why). */
-static int start_service(const char *sock_path)
+/* A process's start time (field 22 of /proc/PID/stat), which tells it from a later process given the same pid;
+   0 when unreadable. */
+static unsigned long long process_start_time(pid_t pid)
 {
-    char launcher[PATH_MAX], log_path[PATH_MAX], uri[PATH_MAX + 8];
-    snprintf(launcher, sizeof launcher, "%s/libexec/jpod-launch", dist);
-    snprintf(log_path, sizeof log_path, "%s/service.log", run_dir);
-    snprintf(uri, sizeof uri, "unix://%s", sock_path);
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    char *p = strrchr(buf, ')'); /* the name may hold spaces and parentheses */
+    if (!p)
+        return 0;
+    unsigned long long start = 0;
+    /* after ")": state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime
+       cstime priority nice num_threads itrealvalue starttime(22) */
+    if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &start) != 1)
+        return 0;
+    return start;
+}
+
+/* No service is listening: this command runs in a JVM of its own (the cold path, no slower than without a
+   service), and a detached starter brings the service up once that JVM has ended, so the next command finds it
+   warm. Starting it first and waiting cost a whole service start on top of the command (a service JVM is a JVM
+   start, its set-up and the request's cold class loading: ~2x the cold path); starting it beside the command would
+   have the two JVMs compete for the CPU.
+   The starter is `jpod-helper service-starter PIDFD PID STARTTIME SOCKET` (the socket names the user's run-time
+   directory in ps), in a session of its own, its stdio /dev/null and no other fd of the caller's, so `$(jpod ps)`
+   returns when the command ends; double-forked, so neither the client nor its JVM ever waits for it. */
+static void leave_starter(const char *sock_path)
+{
+    char helper[PATH_MAX], fd_text[16], pid_text[24], start_text[32];
+    snprintf(helper, sizeof helper, "%s/libexec/jpod-helper", dist);
+    pid_t self = getpid();
+    snprintf(pid_text, sizeof pid_text, "%ld", (long)self);
+    snprintf(start_text, sizeof start_text, "%llu", process_start_time(self));
+    int pidfd = (int)syscall(SYS_pidfd_open, self, 0); /* O_CLOEXEC: the JVM never holds it */
+    pid_t first = fork();
+    if (first < 0) {
+        if (pidfd >= 0)
+            close(pidfd);
+        return; /* no starter: the next command starts one */
+    }
+    if (first == 0) {
         setsid();
+        if (fork() != 0)
+            _exit(0); /* the starter is nobody's child: reparented at once */
         int null = open("/dev/null", O_RDWR);
-        int log = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-        if (null >= 0)
-            dup2(null, 0);
-        if (log >= 0) {
-            dup2(log, 1);
-            dup2(log, 2);
-        }
-        if (chdir("/") < 0)
-            _exit(EXIT_ENGINE);
-        /* the service outlives us: it must not hold our caller's pipes or files open */
+        for (int fd = 0; fd < 3; fd++)
+            if (null >= 0 && null != fd)
+                dup2(null, fd);
+        /* the caller's pipes and files are not kept open: $(jpod ps) must not wait for the starter */
         for (int fd = 3; fd < 4096; fd++)
-            close(fd);
-        char *args[] = {launcher, "system", "service", uri, NULL};
-        execv(launcher, args);
-        _exit(EXIT_ENGINE);
+            if (fd != pidfd)
+                close(fd);
+        if (pidfd >= 0)
+            fcntl(pidfd, F_SETFD, 0);
+        if (chdir("/") < 0)
+            _exit(0);
+        signal(SIGPIPE, SIG_DFL);
+        snprintf(fd_text, sizeof fd_text, "%d", pidfd);
+        char *args[] = {"jpod-helper", "service-starter", fd_text, pid_text, start_text, (char *)sock_path, NULL};
+        execv(helper, args);
+        _exit(0);
     }
-    double deadline = now_seconds() + 120;
-    int starter_done = 0;
-    while (now_seconds() < deadline) {
-        int fd = connect_to(sock_path);
-        if (fd >= 0)
-            return fd;
-        if (!starter_done) {
-            int status;
-            if (waitpid(pid, &status, WNOHANG) == pid) {
-                starter_done = 1;
-                /* exit 0: another client's service holds the lock and will answer; else it failed */
-                if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                    return -1;
-            }
-        }
-        struct timespec pause = {0, 5 * 1000 * 1000};
-        nanosleep(&pause, NULL);
-    }
-    return -1;
+    if (pidfd >= 0)
+        close(pidfd);
+    int status;
+    while (waitpid(first, &status, 0) < 0 && errno == EINTR)
+        ;
 }
 
 /* The build a service must have: lib/jpod-build-id and the distribution's place (Service.buildId). */
@@ -368,8 +398,11 @@ static int open_service(int may_start)
         return -1;
     for (int attempt = 0; attempt < 3; attempt++) {
         int fd = connect_to(sock_path);
-        if (fd < 0 && (!may_start || (fd = start_service(sock_path)) < 0))
+        if (fd < 0) {
+            if (may_start)
+                leave_starter(sock_path); /* this command runs in-process; the next one finds the service */
             return -1;
+        }
         char type, *payload;
         size_t len;
         if (send_text(fd, 'V', build) < 0 || read_frame(fd, &type, &payload, &len) < 0) {
@@ -384,7 +417,7 @@ static int open_service(int may_start)
             fprintf(stderr, "Error: %s\n", payload);
             exit(EXIT_ENGINE);
         }
-        /* 'm': a service of another build; it has stopped listening, so start ours */
+        /* 'm': a service of another build; it has stopped listening, so ours is started (above) */
         free(payload);
         close(fd);
     }
@@ -544,6 +577,96 @@ __attribute__((noreturn)) static void service_died(void)
     fprintf(stderr, "Error: the jpod service ended before the command finished (see %s/service.log); run the command again\n",
             run_dir);
     exit(EXIT_ENGINE);
+}
+
+/* `jpod-helper service-starter PIDFD PID STARTTIME SOCKET` (leave_starter): waits until the command's process
+   has ended, then starts the user's service unless one listens or is being started. Several first commands at
+   once each leave a starter; service.start.lock lets one of them start a JVM (the others exit), and service.lock
+   in the service keeps it to one service whatever races. Whatever goes wrong goes to service.log; the next command
+   then runs in-process again and leaves another starter. */
+int service_starter_main(int argc, char **argv)
+{
+    if (argc != 6)
+        return EXIT_ENGINE;
+    int pidfd = atoi(argv[2]);
+    pid_t pid = (pid_t)atol(argv[3]);
+    unsigned long long start = strtoull(argv[4], NULL, 10);
+    const char *sock_path = argv[5];
+    if (pidfd >= 0) {
+        struct pollfd p = {pidfd, POLLIN, 0};
+        while (poll(&p, 1, -1) < 0 && errno == EINTR)
+            ;
+        close(pidfd);
+    } else { /* no pidfd_open (Linux < 5.3): the pid, with its start time so a reused pid is not waited for */
+        struct timespec step = {0, 50 * 1000 * 1000};
+        while (kill(pid, 0) == 0 && process_start_time(pid) == start && start)
+            nanosleep(&step, NULL);
+    }
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return EXIT_ENGINE;
+    self[n] = 0;
+    for (int up = 0; up < 2; up++) { /* …/libexec/jpod-helper → the distribution */
+        char *slash = strrchr(self, '/');
+        if (slash)
+            *slash = 0;
+    }
+    if (strlen(self) >= sizeof dist)
+        return EXIT_ENGINE;
+    memcpy(dist, self, strlen(self) + 1);
+    snprintf(run_dir, sizeof run_dir, "%s", sock_path);
+    char *slash = strrchr(run_dir, '/');
+    if (!slash)
+        return EXIT_ENGINE;
+    *slash = 0;
+    char path[PATH_MAX];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/pause.pid", run_dir);
+    if (stat(path, &st) < 0)
+        return 0; /* the command made no user namespace (--version, or it cannot be made): nothing to start in */
+    snprintf(path, sizeof path, "%s/service.start.lock", run_dir);
+    int lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0)
+        return 0; /* another starter is at it */
+    int probe = connect_to(sock_path);
+    if (probe >= 0) {
+        close(probe); /* a service listens already (another starter's, or one of another build: the next client
+                         replaces that one) */
+        return 0;
+    }
+    char launcher[PATH_MAX], log_path[PATH_MAX], uri[PATH_MAX + 8];
+    snprintf(launcher, sizeof launcher, "%s/libexec/jpod-launch", dist);
+    snprintf(log_path, sizeof log_path, "%s/service.log", run_dir);
+    snprintf(uri, sizeof uri, "unix://%s", sock_path);
+    pid_t child = fork();
+    if (child < 0)
+        return EXIT_ENGINE;
+    if (child == 0) {
+        int log = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (log >= 0) {
+            dup2(log, 1);
+            dup2(log, 2);
+        }
+        char *args[] = {launcher, "system", "service", uri, NULL};
+        execv(launcher, args);
+        _exit(EXIT_ENGINE);
+    }
+    /* hold service.start.lock until the service listens (or gives up), so the other starters see it starting */
+    double deadline = now_seconds() + 120;
+    while (now_seconds() < deadline) {
+        int fd = connect_to(sock_path);
+        if (fd >= 0) {
+            close(fd);
+            return 0;
+        }
+        int status;
+        if (waitpid(child, &status, WNOHANG) == child)
+            return 0; /* failed (service.log says why), or another service holds service.lock */
+        struct timespec pause = {0, 10 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    return 0;
 }
 
 int client_main(int argc, char **argv)

@@ -1348,6 +1348,8 @@ int main(int argc, char **argv)
     const char *mode = argc > 1 ? argv[1] : "";
     if (!strcmp(mode, "enter"))
         return cmd_enter(argc, argv);
+    if (!strcmp(mode, "service-starter"))
+        return service_starter_main(argc, argv);
     if (!strcmp(mode, "pause"))
         return cmd_pause(argc, argv);
     if (!strcmp(mode, "run")) {
