@@ -621,10 +621,6 @@ int service_starter_main(int argc, char **argv)
         return EXIT_ENGINE;
     *slash = 0;
     char path[PATH_MAX];
-    struct stat st;
-    snprintf(path, sizeof path, "%s/pause.pid", run_dir);
-    if (stat(path, &st) < 0)
-        return 0; /* the command made no user namespace (--version, or it cannot be made): nothing to start in */
     snprintf(path, sizeof path, "%s/service.start.lock", run_dir);
     int lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0)

@@ -100,16 +100,48 @@ class ServiceTest {
         return pids;
     }
 
-    /** The running service's pid (started by a command first if need be). */
+    /**
+     * The running service's pid. With none running, the command runs in-process and leaves a starter that brings
+     * the service up after it: awaited (bounded) here.
+     */
     private long servicePid() {
         env.ok("ps", "-a");
-        assertTrue(Files.exists(socket()), "no service socket at " + socket());
+        awaitOneService();
         List<Long> java = javaProcesses();
         assertEquals(1, java.size(), () -> "java processes of the test user: " + java);
         return java.get(0);
     }
 
+    /** Until the starters are done and the one service listens. */
+    private void awaitOneService() {
+        await("the service started after the command to listen", NORMAL,
+                () -> starters().isEmpty() && Files.exists(socket()) && javaProcesses().size() == 1);
+    }
+
+    /** This env's service starters (`jpod-helper service-starter … SOCKET`) still alive. */
+    private List<Long> starters() {
+        List<Long> pids = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+                    if (cmdline.contains("\0service-starter\0") && cmdline.contains("\0" + socket() + "\0")
+                            && !Files.readString(p.resolve("stat")).contains(") Z ")) {
+                        pids.add(Long.parseLong(p.getFileName().toString()));
+                    }
+                } catch (IOException e) {
+                    // the process ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            fail(e);
+        }
+        return pids;
+    }
+
     private void killService() {
+        // a starter still at work would start a service after the kill
+        await("the service starters to be done", NORMAL, () -> starters().isEmpty());
         for (long pid : javaProcesses()) {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
@@ -236,6 +268,7 @@ class ServiceTest {
         Result r = BoundedProcess.run(NORMAL, cmd, env.environment(), env.home(), FX.scratchDir("other-build-out"));
         assertEquals(0, r.exitCode(), r::toString);
         await("the old service to exit", NORMAL, () -> ProcessHandle.of(old).map(ph -> !ph.isAlive()).orElse(true));
+        awaitOneService(); // the other build's, started after its command
         List<Long> now = javaProcesses();
         assertEquals(1, now.size(), now::toString);
         assertNotEquals(old, now.get(0));
@@ -277,7 +310,7 @@ class ServiceTest {
         Files.writeString(helper, "#!/bin/sh\necho \"$1\" >> " + log + "\nexec " + real + " \"$@\"\n");
         Files.setPosixFilePermissions(helper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         try {
-            assertEquals(0, copy(dist, "ps", "-a").exitCode()); // starts the copy's service
+            assertEquals(0, copy(dist, "ps", "-a").exitCode()); // in-process; leaves the copy's service behind
             // the service binds its system calls after answering its first request: in a while, every run --rm is
             // the monitor's `enter` and `run` and nothing else (before: mount-overlay and umount as well)
             List<String> seen = new ArrayList<>();
@@ -318,8 +351,8 @@ class ServiceTest {
         long service = servicePid();
         await("the idle service to exit", NORMAL, () -> ProcessHandle.of(service).map(ph -> !ph.isAlive()).orElse(true));
         assertFalse(Files.exists(socket()), "the socket goes with the service");
-        env.ok("ps", "-a"); // and the next command starts a new one
-        assertEquals(1, javaProcesses().size());
+        env.ok("ps", "-a"); // and the next command leaves a new one behind
+        awaitOneService();
         killService();
     }
 
@@ -453,12 +486,77 @@ class ServiceTest {
         killService();
         Result off = env.runWith(Map.of("JPOD_SERVICE", Optional.of("0")), NORMAL, "run", "--rm", image, "sh", "-c", "exit 5");
         assertEquals(5, off.exitCode(), off::toString);
-        assertTrue(javaProcesses().isEmpty(), "JPOD_SERVICE=0 starts no service");
+        // a starter left behind would be alive (until its service listens) or its service would be
+        assertTrue(javaProcesses().isEmpty() && starters().isEmpty(), "JPOD_SERVICE=0 starts no service");
 
         writeConfig("[jpod]\nservice = false\n");
         Result conf = env.run(NORMAL, "ps", "-a");
         assertEquals(0, conf.exitCode(), conf::toString);
-        assertTrue(javaProcesses().isEmpty(), "[jpod] service = false starts no service");
+        assertTrue(javaProcesses().isEmpty() && starters().isEmpty(), "[jpod] service = false starts no service");
+    }
+
+    @Test
+    void concurrentFirstCommandsRunInProcessAndLeaveExactlyOneService() {
+        killService();
+        List<BoundedProcess> first = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            first.add(env.start("ps", "-a"));
+        }
+        for (BoundedProcess p : first) {
+            Result r = p.await(NORMAL);
+            assertEquals(0, r.exitCode(), r::toString);
+            assertTrue(r.stdout().startsWith("CONTAINER ID"), r::toString);
+        }
+        awaitOneService();
+        long service = javaProcesses().get(0);
+        env.ok("ps", "-a"); // served by it: no JVM of its own
+        assertEquals(List.of(service), javaProcesses());
+    }
+
+    @Test
+    void aCapturedFirstCommandDoesNotWaitForTheServiceStart() throws Exception {
+        killService();
+        // a copy of the distribution whose launcher holds `system service` until the test lets it go: the starter is
+        // then provably still at work when the caller's $(jpod ps -a) has returned
+        Path scratch = FX.scratchDir("held-start");
+        Path dist = scratch.resolve("jpod");
+        copyTree(JpodInstall.get(), dist);
+        Path gate = scratch.resolve("gate");
+        Process mkfifo = new ProcessBuilder("mkfifo", "-m", "0666", gate.toString()).inheritIO().start();
+        assertTrue(mkfifo.waitFor(30, TimeUnit.SECONDS) && mkfifo.exitValue() == 0);
+        Path launcher = dist.resolve("libexec/jpod-launch");
+        Files.move(launcher, dist.resolve("libexec/jpod-launch.real"));
+        Files.writeString(launcher, "#!/bin/bash\nif [ \"$1 $2\" = \"system service\" ]; then read -r _ < " + gate + "; fi\n"
+                + "exec \"${BASH_SOURCE[0]}.real\" \"$@\"\n");
+        Files.setPosixFilePermissions(launcher, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        boolean released = false;
+        try {
+            String client = dist.resolve("bin/jpod").toString();
+            Result r = BoundedProcess.run(NORMAL, env.user().wrap(List.of("sh", "-c", "out=$(" + client + " ps -a) && echo \"$out\"")),
+                    env.environment(), env.home(), FX.scratchDir("held-start-out"));
+            assertEquals(0, r.exitCode(), r::toString);
+            assertTrue(r.stdout().startsWith("CONTAINER ID"), r::toString);
+            // the caller is back while its starter still waits at the gate, holding none of the caller's fds
+            List<Long> waiting = starters();
+            assertEquals(1, waiting.size(), () -> "starters: " + waiting + ", " + r);
+            assertFalse(Files.exists(socket()), "no service yet: the starter is held");
+            try (Stream<Path> fds = Files.list(Path.of("/proc/" + waiting.get(0) + "/fd"))) {
+                for (Path fd : fds.toList()) {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    assertFalse(target.startsWith("pipe:") || target.contains("held-start-out"), () -> "the starter holds " + fd + " -> " + target);
+                }
+            }
+            Files.writeString(gate, "go\n"); // blocks until the held launcher opens it: it is on its way there
+            released = true;
+            awaitOneService();
+        } finally {
+            if (!released) { // a failure above: the held starter and its launcher would outlive the test
+                starters().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+                ProcessHandle.allProcesses().filter(ph -> ph.info().arguments().map(a -> String.join(" ", a).contains(dist.toString())).orElse(false))
+                        .forEach(ProcessHandle::destroyForcibly);
+            }
+            killService(); // the next test's commands use this build's own client and service again
+        }
     }
 
     @Test
