@@ -94,7 +94,7 @@ java_version=$(JPOD_SERVICE=0 "${as_user[@]}" "${jpod[@]}" version | sed -n 's/^
     echo "## service ($(date -u +%Y-%m-%d))"
     echo
     echo "\`bench/service.sh $runs\`: jpod through its warm per-user service (bin/jpod = the native client; the commands"
-    echo "runs find the service started) beside podman, as the unprivileged user, busybox image from a local registry, image"
+    echo "before them leave the service started) beside podman, as the unprivileged user, busybox image from a local registry, image"
     echo "pulled, \`C\` a running \`sleep\` container of each engine. Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB,"
     echo "$(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r), cgroup v1 hybrid;"
     echo "jpod on Java $java_version; $(podman --version) with runc $(runc --version | sed -n 's/^runc version //p')."
