@@ -244,13 +244,25 @@ final class Service {
         }
     }
 
+    /** Quiet this long, the service gives back the heap its last requests grew (see {@link #exitWhenIdle}). */
+    private static final long SHRINK_AFTER_NANOS = Duration.ofSeconds(10).toNanos();
+
     private void exitWhenIdle() {
         long step = Math.max(100, Math.min(1000, idle.toMillis() / 4));
+        long shrunkAfter = lastDone - 1;
         while (!stopping) {
             try {
                 Thread.sleep(step);
             } catch (InterruptedException e) {
                 return;
+            }
+            long done = lastDone;
+            if (active.get() == 0 && done != shrunkAfter && System.nanoTime() - done >= SHRINK_AFTER_NANOS) {
+                // once per quiet spell: the serial collector shrinks the heap only in a full collection
+                // (MaxHeapFreeRatio, set by the launcher for the service), so an idle service holds its live set
+                // rather than its busiest moment's heap
+                shrunkAfter = done;
+                System.gc();
             }
             if (active.get() == 0 && System.nanoTime() - lastDone >= idle.toNanos()) {
                 synchronized (this) {
