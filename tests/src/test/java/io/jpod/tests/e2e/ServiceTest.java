@@ -115,7 +115,17 @@ class ServiceTest {
     /** Until the starters are done and the one service listens. */
     private void awaitOneService() {
         await("the service started after the command to listen", NORMAL,
-                () -> starters().isEmpty() && Files.exists(socket()) && javaProcesses().size() == 1);
+                () -> starters().isEmpty() && listening() && javaProcesses().size() == 1);
+    }
+
+    /** Something accepts on the socket (a killed service leaves its socket file behind, answering nothing). */
+    private boolean listening() {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket()));
+            return true; // this uid is refused by the service, which is all the same here
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** This env's service starters (`jpod-helper service-starter … SOCKET`) still alive. */
@@ -539,7 +549,7 @@ class ServiceTest {
             // the caller is back while its starter still waits at the gate, holding none of the caller's fds
             List<Long> waiting = starters();
             assertEquals(1, waiting.size(), () -> "starters: " + waiting + ", " + r);
-            assertFalse(Files.exists(socket()), "no service yet: the starter is held");
+            assertFalse(listening(), "no service yet: the starter is held");
             try (Stream<Path> fds = Files.list(Path.of("/proc/" + waiting.get(0) + "/fd"))) {
                 for (Path fd : fds.toList()) {
                     String target = Files.readSymbolicLink(fd).toString();
