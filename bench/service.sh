@@ -57,6 +57,8 @@ P="${podman[*]}"
     -n "jpod run --rm IMAGE true (JPOD_SERVICE=0)" "env JPOD_SERVICE=0 ${jpod[*]} run --rm $image true"
 # the service's resident memory once idle (after the warm runs above)
 service_pid=$(bench_service_pids | head -1)
+rss_busy=$([[ -n $service_pid ]] && awk '/VmRSS/{print $2 " " $3}' "/proc/$service_pid/status" || echo unknown)
+sleep 12 # idle: after 10 s without a request the service collects once and gives heap back (Service.exitWhenIdle)
 rss=$([[ -n $service_pid ]] && awk '/VmRSS/{print $2 " " $3}' "/proc/$service_pid/status" || echo unknown)
 
 # The first command after the service exited: before each run the service is stopped as its idle exit does (gone,
@@ -99,7 +101,7 @@ java_version=$(JPOD_SERVICE=0 "${as_user[@]}" "${jpod[@]}" version | sed -n 's/^
     echo "$(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r), cgroup v1 hybrid;"
     echo "jpod on Java $java_version; $(podman --version) with runc $(runc --version | sed -n 's/^runc version //p')."
     echo "Load before: \`${load_before#*load average: }\`, after: \`${load_after#*load average: }\` (1/5/15 min)."
-    echo "The idle service's RSS: $rss."
+    echo "The idle service's RSS: $rss (12 s after the runs above; right after them: $rss_busy)."
     echo
     cat "$work/home/service.md"
     echo
