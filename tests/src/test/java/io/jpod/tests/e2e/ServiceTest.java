@@ -128,16 +128,20 @@ class ServiceTest {
         }
     }
 
-    /** This env's service starters (`jpod-helper service-starter … SOCKET`) still alive. */
+    /**
+     * This env's service starters (`jpod-helper service-starter … SOCKET`) still alive; not the launcher a starter
+     * has just forked, which bears the starter's command line until it execs.
+     */
     private List<Long> starters() {
-        List<Long> pids = new ArrayList<>();
+        Map<Long, Long> parents = new java.util.HashMap<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
                 try {
                     String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
-                    if (cmdline.contains("\0service-starter\0") && cmdline.contains("\0" + socket() + "\0")
-                            && !Files.readString(p.resolve("stat")).contains(") Z ")) {
-                        pids.add(Long.parseLong(p.getFileName().toString()));
+                    String stat = Files.readString(p.resolve("stat"));
+                    if (cmdline.contains("\0service-starter\0") && cmdline.contains("\0" + socket() + "\0") && !stat.contains(") Z ")) {
+                        long ppid = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+                        parents.put(Long.parseLong(p.getFileName().toString()), ppid);
                     }
                 } catch (IOException e) {
                     // the process ended meanwhile
@@ -146,7 +150,7 @@ class ServiceTest {
         } catch (IOException e) {
             fail(e);
         }
-        return pids;
+        return parents.keySet().stream().filter(pid -> !parents.containsKey(parents.get(pid))).toList();
     }
 
     private void killService() {
