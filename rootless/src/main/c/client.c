@@ -1,8 +1,8 @@
 /*
  * The native client: the jpod command itself (bin/jpod is this binary; main() comes here when it is called
  * "jpod"). It hands the command to the user's jpod service (one warm JVM per user, `jpod system service`) over
- * $XDG_RUNTIME_DIR/jpod/service.sock, starting the service first when none runs, and exits with the command's
- * exit code. A process that needs the caller's terminal (a container's monitor, exec, attach) is handed back by the
+ * $XDG_RUNTIME_DIR/jpod/service.sock and exits with the command's exit code; when none runs, the command runs in a
+ * JVM of its own and a detached starter starts the service after it (leave_starter). A process that needs the caller's terminal (a container's monitor, exec, attach) is handed back by the
  * service; the client runs it as its own child, with its own stdin/stdout/stderr, inside the user's namespaces
  * (through `jpod-helper enter`), passes INT/TERM/HUP on as the service says, and reports its pid and status.
  *
