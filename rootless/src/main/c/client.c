@@ -40,6 +40,8 @@ extern char **environ;
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434 /* the same number on every architecture */
 #endif
+/* VersionCommand.VERSION: `jpod --version` is answered here (ServiceTest compares it with the JVM's answer) */
+#define JPOD_VERSION "0.1.0"
 
 static char dist[PATH_MAX / 2]; /* half: room for the names below it */
 static char run_dir[PATH_MAX / 2];
@@ -224,6 +226,41 @@ static int send_text(int fd, char type, const char *text)
     return send_frame(fd, type, text, strlen(text));
 }
 
+/* A request's frames gathered in memory and sent with one write (the service reads them with one read). */
+struct frames {
+    char *data;
+    size_t len, cap;
+    int failed;
+};
+
+static void add_frame(struct frames *f, char type, const char *text)
+{
+    size_t n = strlen(text);
+    if (f->failed || n > MAX_PAYLOAD)
+        goto fail;
+    if (f->len + 5 + n > f->cap) {
+        size_t cap = f->cap ? f->cap : 4096;
+        while (cap < f->len + 5 + n)
+            cap *= 2;
+        char *data = realloc(f->data, cap);
+        if (!data)
+            goto fail;
+        f->data = data;
+        f->cap = cap;
+    }
+    unsigned char *head = (unsigned char *)f->data + f->len;
+    head[0] = (unsigned char)type;
+    head[1] = (unsigned char)(n >> 24);
+    head[2] = (unsigned char)(n >> 16);
+    head[3] = (unsigned char)(n >> 8);
+    head[4] = (unsigned char)n;
+    memcpy(f->data + f->len + 5, text, n);
+    f->len += 5 + n;
+    return;
+fail:
+    f->failed = 1;
+}
+
 /* the next frame into a malloc'd, NUL-terminated payload; -1 at the end of the stream */
 static int read_frame(int fd, char *type, char **payload, size_t *len)
 {
@@ -386,12 +423,14 @@ static int build_id(char *out, size_t size)
     return 0;
 }
 
-/* A connection to a service of this build, or -1 (then the command runs in a JVM of its own). */
+/* A connection to a service of this build that has the request, or -1 (then the command runs in a JVM of its own).
+   The request (its build frame first) goes with the connection, not after the service's answer to the build: one
+   round trip less; a service that refuses or is of another build closes the connection without reading it. */
 /* may_start 0: only a service that is already listening (a command it will most likely hand back) */
-static int open_service(int may_start)
+static int open_service(int may_start, const struct frames *request)
 {
-    char sock_path[PATH_MAX], build[PATH_MAX + 300];
-    if (make_run_dir() < 0 || build_id(build, sizeof build) < 0)
+    char sock_path[PATH_MAX];
+    if (make_run_dir() < 0)
         return -1;
     snprintf(sock_path, sizeof sock_path, "%s/service.sock", run_dir);
     if (strlen(sock_path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
@@ -405,7 +444,14 @@ static int open_service(int may_start)
         }
         char type, *payload;
         size_t len;
-        if (send_text(fd, 'V', build) < 0 || read_frame(fd, &type, &payload, &len) < 0) {
+        /* a failed write may still leave the service's refusal to read (it answers without reading the request) */
+        int sent = write_all_fd(fd, request->data, request->len) == 0;
+        int got = read_frame(fd, &type, &payload, &len) == 0;
+        if (got && !sent && type == 'v') { /* cannot be: it has not had the whole request */
+            free(payload);
+            got = 0;
+        }
+        if (!got) {
             close(fd); /* a service that was just exiting when idle: start another */
             continue;
         }
@@ -668,6 +714,11 @@ int service_starter_main(int argc, char **argv)
 int client_main(int argc, char **argv)
 {
     client_argv = argv;
+    if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+        /* no service or JVM needed: the line VersionCommand.Provider prints */
+        static const char line[] = "jpod version " JPOD_VERSION "\n";
+        return write_all_fd(1, line, sizeof line - 1) < 0 ? EXIT_ENGINE : 0;
+    }
     /* cobra names the program by argv[0]: a `podman` link to jpod prints podman's usage and messages */
     setenv("JPOD_PROGRAM", argv[0], 1);
     char self[PATH_MAX];
@@ -704,26 +755,29 @@ int client_main(int argc, char **argv)
     snprintf(value, sizeof value, "%s/libexec/jpod-helper", dist);
     setenv("JPOD_HELPER", value, 1);
 
-    int fd = open_service(!in_process_command && !nested);
-    if (fd < 0)
+    char build[PATH_MAX + 300];
+    if (build_id(build, sizeof build) < 0)
         in_jvm();
-    int failed = 0;
+    struct frames req = {0};
+    add_frame(&req, 'V', build);
     for (int i = 1; i < argc; i++)
-        failed |= send_text(fd, 'a', argv[i]);
+        add_frame(&req, 'a', argv[i]);
     for (char **e = environ; *e; e++)
-        failed |= send_text(fd, 'n', *e);
+        add_frame(&req, 'n', *e);
     char cwd[PATH_MAX];
-    failed |= send_text(fd, 'c', getcwd(cwd, sizeof cwd) ? cwd : "/");
+    add_frame(&req, 'c', getcwd(cwd, sizeof cwd) ? cwd : "/");
     mode_t mask = umask(0);
     umask(mask);
     char text[16];
     snprintf(text, sizeof text, "%04o", (unsigned)mask);
-    failed |= send_text(fd, 'u', text);
+    add_frame(&req, 'u', text);
     snprintf(text, sizeof text, "%ld", (long)getpid());
-    failed |= send_text(fd, 'i', text); /* the service compares our cgroups with its own */
-    failed |= send_frame(fd, 'g', NULL, 0);
-    if (failed)
-        service_died();
+    add_frame(&req, 'i', text); /* the service compares our cgroups with its own */
+    add_frame(&req, 'g', "");
+    int fd = req.failed ? -1 : open_service(!in_process_command && !nested, &req);
+    free(req.data);
+    if (fd < 0)
+        in_jvm();
     for (;;) {
         char type, *payload;
         size_t len;

@@ -136,19 +136,38 @@ final class Commands {
 
     /** Registers the command named in args, or every command when none is (help, errors, completion). */
     static void register(CommandLine cl, String[] args) {
-        Map<String, Class<?>> all = all();
-        String name = commandName(args);
-        Class<?> only = name == null || name.equals("completion") ? null : all.get(name);
-        if (only != null) {
-            cl.addSubcommand(only);
-            return;
-        }
-        java.util.List<String> given = java.util.Arrays.asList(args);
-        if (name == null && (given.contains("--version") || given.contains("-V")) && !given.contains("--help") && !given.contains("-h")) {
+        String key = modelKey(args);
+        if (key.equals(VERSION_ONLY)) {
             return; // `jpod --version` needs no command's model
+        }
+        Map<String, Class<?>> all = all();
+        if (!key.equals(EVERY)) {
+            cl.addSubcommand(all.get(commandName(args)));
+            return;
         }
         all.values().stream().distinct().forEach(cl::addSubcommand);
         cl.addSubcommand("help", new CommandLine.HelpCommand()); // cobra's `help [command]`
+    }
+
+    /** {@link #modelKey} of a command line that needs every command's model (help, completion, an unknown name) */
+    static final String EVERY = "*";
+    static final String VERSION_ONLY = "--version";
+
+    /**
+     * What {@link #register} registers for {@code args}, as a name: the command's class name, {@link #EVERY} or
+     * {@link #VERSION_ONLY}. Two command lines with the same key get the same model.
+     */
+    static String modelKey(String[] args) {
+        String name = commandName(args);
+        Class<?> only = name == null || name.equals("completion") ? null : all().get(name);
+        if (only != null) {
+            return only.getName();
+        }
+        java.util.List<String> given = java.util.Arrays.asList(args);
+        if (name == null && (given.contains("--version") || given.contains("-V")) && !given.contains("--help") && !given.contains("-h")) {
+            return VERSION_ONLY;
+        }
+        return EVERY;
     }
 
     /** The first argument that is not a global option or its value. */

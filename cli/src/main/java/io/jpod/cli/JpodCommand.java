@@ -21,12 +21,13 @@ import java.util.Map;
         description = "Manage pods, containers and images",
         usageHelpAutoWidth = true)
 public final class JpodCommand implements Runnable {
-    final Map<String, String> env;
+    /** the caller's: set once, before parsing ({@link #bind}; a model may be built before its request, see CommandModels) */
+    Map<String, String> env;
     /** Standard output; {@code --noout} swaps in a sink before the command runs. */
     PrintStream out;
-    final PrintStream err;
+    PrintStream err;
     /** where the processes that use the caller's terminal run: this JVM's children, or the native client's */
-    final ProcessHost host;
+    ProcessHost host;
 
     @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
             description = "Storage root (default: ~/.local/share/jpod/storage)")
@@ -58,6 +59,11 @@ public final class JpodCommand implements Runnable {
     }
 
     JpodCommand(Map<String, String> env, PrintStream out, PrintStream err, ProcessHost host) {
+        bind(env, out, err, host);
+    }
+
+    /** The request this command (built ahead, or just now) serves. */
+    void bind(Map<String, String> env, PrintStream out, PrintStream err, ProcessHost host) {
         this.host = host;
         this.env = env;
         this.out = out;

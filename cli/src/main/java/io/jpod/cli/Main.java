@@ -60,7 +60,7 @@ public final class Main {
         try {
             io.jpod.engine.Trace.mark("main");
             String[] argv = Commands.containerGroupAlias(args);
-            CommandLine cl = commandLine(env, out, err, argv, host);
+            CommandLine cl = bind(CommandModels.take(argv), env, out, err, host);
             ((JpodCommand) cl.getCommand()).containerGroupAs = Commands.containerGroupName(args);
             ((JpodCommand) cl.getCommand()).kubeSpelledAs = Commands.kubeSpelling(args);
             io.jpod.engine.Trace.mark("command model built");
@@ -99,7 +99,15 @@ public final class Main {
     }
 
     static CommandLine commandLine(Map<String, String> env, PrintStream out, PrintStream err, String[] args, ProcessHost host) {
-        CommandLine cl = new CommandLine(new JpodCommand(env, out, err, host));
+        return bind(model(args), env, out, err, host);
+    }
+
+    /**
+     * The command model for {@code args} (what {@link Commands#register} registers), not yet bound to a request:
+     * nothing in it depends on the caller, so the service may build it ahead ({@link CommandModels}).
+     */
+    static CommandLine model(String[] args) {
+        CommandLine cl = new CommandLine(new JpodCommand(null, null, null, null));
         Commands.register(cl, args);
         cl.setOverwrittenOptionsAllowed(true); // a repeated single-value option takes the last value, as podman's pflag does
         // everything after the image (run) or the command (unshare) belongs to the container, flags included
@@ -110,6 +118,13 @@ public final class Main {
         }
         cl.setExecutionStrategy(parsed -> GlobalOptions.execute(parsed, cl.getCommand()));
         cl.setAllowSubcommandsAsOptionParameters(true); // `--log-level info info`, `--name run`: a value, as pflag reads it
+        CobraStyle.install(cl);
+        return cl;
+    }
+
+    /** Binds a model to one request: its environment, streams and process host. */
+    static CommandLine bind(CommandLine cl, Map<String, String> env, PrintStream out, PrintStream err, ProcessHost host) {
+        ((JpodCommand) cl.getCommand()).bind(env, out, err, host);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setExecutionExceptionHandler((ex, line, parsed) -> report(ex, err));
@@ -120,7 +135,6 @@ public final class Main {
             return EXIT_ENGINE;
         });
         cl.getCommandSpec().name(CobraStyle.programName(env)); // cobra's name: the one it was invoked by
-        CobraStyle.install(cl);
         return cl;
     }
 

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The per-user service: one long-lived JVM per user (started by the native client inside the user's namespaces,
  * through the launcher, like any jpod command), listening on {@code $XDG_RUNTIME_DIR/jpod/service.sock} (0600 in
- * the 0700 run-time directory). Every connection is one command, on a thread of its own (many at once); a peer
+ * the 0700 run-time directory). Every connection is one command, on a pooled thread (many at once); a peer
  * whose uid (SO_PEERCRED) is not the socket owner's is refused; a client of another jpod build makes the service
  * stop listening and exit once its commands are done, so that the client can start its own (so does a request
  * that finds the user's pause process gone: a new one means a new user namespace). It exits after
@@ -86,6 +86,21 @@ final class Service {
         }
     }
 
+    /**
+     * Threads for requests, reused: a new thread for every command cost more than the handshake. As many at once
+     * as there are requests (a foreground `run` holds its thread for as long as the container runs); an idle
+     * thread ends after a minute.
+     */
+    static java.util.concurrent.ExecutorService threads(String name) {
+        return java.util.concurrent.Executors.newCachedThreadPool(task -> {
+            Thread t = new Thread(task, name);
+            t.setDaemon(true); // the service exits once serve() has waited for its commands
+            return t;
+        });
+    }
+
+    private final java.util.concurrent.ExecutorService requests = threads("jpod-service-request");
+
     int serve() {
         String build = buildId();
         String umask = ownUmask();
@@ -138,19 +153,19 @@ final class Service {
                 continue;
             }
             active.incrementAndGet();
-            Thread t = new Thread(() -> {
+            requests.execute(() -> {
                 try {
                     handle(ch, owner, build, umask);
                     warmUpOnce();
                 } finally {
+                    Thread.interrupted(); // the pooled thread's next request starts uninterrupted
                     lastDone = System.nanoTime();
                     synchronized (active) {
                         active.decrementAndGet();
                         active.notifyAll();
                     }
                 }
-            }, "jpod-service-request");
-            t.start();
+            });
         }
         synchronized (active) { // commands under way finish (a foreground container may run for long)
             while (active.get() > 0) {
@@ -274,12 +289,16 @@ final class Service {
         }
     }
 
+    private volatile Path ownUserNamespace;
+
     /** Whether the user's pause process (pause.pid beside the socket) holds the user namespace this JVM is in. */
     private boolean inPauseNamespace() {
         try {
             String pid = Files.readString(socket.resolveSibling("pause.pid")).strip();
-            return Files.readSymbolicLink(Path.of("/proc", pid, "ns", "user"))
-                    .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/user")));
+            if (ownUserNamespace == null) {
+                ownUserNamespace = Files.readSymbolicLink(Path.of("/proc/self/ns/user")); // a process never leaves its own
+            }
+            return Files.readSymbolicLink(Path.of("/proc", pid, "ns", "user")).equals(ownUserNamespace);
         } catch (IOException | RuntimeException e) {
             return false;
         }

@@ -61,9 +61,15 @@ final class ServiceFrames {
 
     /** Writes one frame; callers that share {@code out} between threads synchronise on it. */
     static void write(OutputStream out, byte type, byte[] payload, int off, int len) throws IOException {
-        byte[] head = {type, (byte) (len >>> 24), (byte) (len >>> 16), (byte) (len >>> 8), (byte) len};
-        out.write(head);
-        out.write(payload, off, len);
+        // one write: the client reads a frame's head and payload without waiting for a second packet
+        byte[] frame = new byte[5 + len];
+        frame[0] = type;
+        frame[1] = (byte) (len >>> 24);
+        frame[2] = (byte) (len >>> 16);
+        frame[3] = (byte) (len >>> 8);
+        frame[4] = (byte) len;
+        System.arraycopy(payload, off, frame, 5, len);
+        out.write(frame);
         out.flush();
     }
 

@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 final class ServiceRequest implements ProcessHost {
     /** what a queue holds once the client has gone away */
     private static final long GONE = Long.MIN_VALUE;
+    /** the threads that read a client's frames while its command runs, reused across requests */
+    private static final java.util.concurrent.ExecutorService READERS = Service.threads("jpod-service-reader");
 
     private final SocketChannel channel;
     private final InputStream in;
@@ -42,7 +44,8 @@ final class ServiceRequest implements ProcessHost {
 
     ServiceRequest(SocketChannel channel) {
         this.channel = channel;
-        this.in = Channels.newInputStream(channel);
+        // buffered: the client sends the whole request in one write, read here with one read, not three a frame
+        this.in = new java.io.BufferedInputStream(Channels.newInputStream(channel));
         this.out = Channels.newOutputStream(channel);
     }
 
@@ -107,17 +110,18 @@ final class ServiceRequest implements ProcessHost {
             return;
         }
         worker = Thread.currentThread();
-        Thread reader = new Thread(this::readWhileRunning, "jpod-service-reader");
-        reader.setDaemon(true);
-        reader.start();
+        READERS.execute(this::readWhileRunning);
         PrintStream stdout = new PrintStream(new FrameOutput(ServiceFrames.OUT), true, StandardCharsets.UTF_8);
         PrintStream stderr = new PrintStream(new FrameOutput(ServiceFrames.ERR), true, StandardCharsets.UTF_8);
         int code = Main.run(args, env, stdout, stderr, this);
         stdout.flush();
         stderr.flush();
-        answering = true; // the client leaves once it has the code: that end must not interrupt us
+        synchronized (this) { // the client leaves once it has the code: that end must not interrupt us (nor, later, this pooled thread's next request)
+            answering = true;
+        }
         Thread.interrupted(); // an interrupt meant for the command must not stop the answer
         send(ServiceFrames.EXIT, Integer.toString(code));
+        CommandModels.prepareNext(args); // the client has its answer: the next request of this command finds its model ready
     }
 
     /** Whether the client (by the pid it sent) is in the same cgroups as this JVM. */
@@ -148,8 +152,10 @@ final class ServiceRequest implements ProcessHost {
         clientGone = true;
         pids.add(GONE);
         statuses.add(GONE);
-        if (!handingOver && !answering && worker != null) {
-            worker.interrupt(); // e.g. `logs -f` whose client was ^C'd: stop following
+        synchronized (this) {
+            if (!handingOver && !answering && worker != null) {
+                worker.interrupt(); // e.g. `logs -f` whose client was ^C'd: stop following
+            }
         }
     }
 
@@ -337,6 +343,9 @@ final class ServiceRequest implements ProcessHost {
     }
 
     void close() {
+        synchronized (this) {
+            worker = null; // this thread serves other requests next: the reader must not interrupt it
+        }
         try {
             channel.close();
         } catch (IOException e) {

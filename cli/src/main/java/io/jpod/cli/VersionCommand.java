@@ -12,6 +12,7 @@ import java.util.Map;
 /** `jpod version` and `jpod --version`. */
 @Command(name = "version", mixinStandardHelpOptions = true, description = "Show the jpod version.")
 public final class VersionCommand implements Runnable {
+    /** also JPOD_VERSION in client.c, which answers `jpod --version` itself (ServiceTest compares the two) */
     public static final String VERSION = "0.1.0";
 
     @ParentCommand

@@ -11,21 +11,36 @@ import java.util.List;
  */
 public record HostUser(long uid, long gid, String name) {
 
+    // Read once per process: a JVM never changes its user namespace (a multi-threaded process can neither setns nor
+    // unshare one), its maps are written once, and it never changes its ids; the per-user service asks on every request.
+    private static volatile HostUser current;
+    private static volatile Boolean inUserNamespace;
+
     /** The user as the host sees it, whether this process is inside the jpod user namespace or not. */
     public static HostUser current() {
-        long uid = hostIdOfRoot(Path.of("/proc/self/uid_map"), "Uid:");
-        long gid = hostIdOfRoot(Path.of("/proc/self/gid_map"), "Gid:");
-        return new HostUser(uid, gid, nameOf(uid));
+        HostUser u = current;
+        if (u == null) {
+            long uid = hostIdOfRoot(Path.of("/proc/self/uid_map"), "Uid:");
+            long gid = hostIdOfRoot(Path.of("/proc/self/gid_map"), "Gid:");
+            u = new HostUser(uid, gid, nameOf(uid));
+            current = u;
+        }
+        return u;
     }
 
     /** Whether this process runs in a user namespace other than the initial one. */
     public static boolean inUserNamespace() {
-        try {
-            String first = Files.readAllLines(Path.of("/proc/self/uid_map")).get(0).strip();
-            return !first.matches("0\\s+0\\s+4294967295");
-        } catch (IOException | IndexOutOfBoundsException e) {
-            return false;
+        Boolean in = inUserNamespace;
+        if (in == null) {
+            try {
+                String first = Files.readAllLines(Path.of("/proc/self/uid_map")).get(0).strip();
+                in = !first.matches("0\\s+0\\s+4294967295");
+            } catch (IOException | IndexOutOfBoundsException e) {
+                in = false;
+            }
+            inUserNamespace = in;
         }
+        return in;
     }
 
     private static long hostIdOfRoot(Path map, String statusKey) {

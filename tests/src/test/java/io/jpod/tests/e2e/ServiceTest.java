@@ -574,6 +574,20 @@ class ServiceTest {
     }
 
     @Test
+    void theClientAnswersVersionAsTheJvmDoesWithoutTheService() throws IOException {
+        killService();
+        Result client = env.ok("--version");
+        assertTrue(client.stdout().matches("jpod version \\S+\n"), client::toString);
+        assertEquals(client.stdout(), env.ok("-V").stdout());
+        assertTrue(javaProcesses().isEmpty(), "--version started a service");
+        // the JVM's own answer (the launcher runs the CLI in a JVM of its own): the client's constant must match it
+        List<String> cmd = env.user().wrap(List.of(JpodInstall.get().resolve("libexec/jpod-launch").toString(), "--version"));
+        Result jvm = BoundedProcess.run(NORMAL, cmd, env.environment(), env.home(), FX.scratchDir("version-out"));
+        assertEquals(0, jvm.exitCode(), jvm::toString);
+        assertEquals(jvm.stdout(), client.stdout());
+    }
+
+    @Test
     void manyCommandsAtOnce() throws Exception {
         servicePid();
         List<BoundedProcess> running = new ArrayList<>();
