@@ -131,7 +131,9 @@ public final class SaveLoadCommands {
                 throw new io.jpod.engine.EngineException("cannot read from terminal, use command-line redirection or the --input flag");
             }
             try (Engine engine = jpod.engine()) {
-                engine.load(input == null || input.equals("-") ? null : Path.of(input).toAbsolutePath(), System.in, quiet ? null : jpod.out);
+                // podman prints "Loaded image: NAME" on stdout
+                engine.images().load(new io.jpod.engine.image.ImageLoadOptions(input == null || input.equals("-") ? null
+                        : Path.of(input).toAbsolutePath(), quiet), System.in, new io.jpod.engine.image.ImageProgressLines(jpod.out, false));
             }
             return 0;
         }

@@ -11,7 +11,6 @@ import io.jpod.storage.Store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -182,7 +181,7 @@ public final class OciArchive {
     }
 
     /** Loads every image the layout's index.json lists (an oci-archive or an oci-dir); see the class comment for what is verified. */
-    static List<ImageRecord> load(Store store, ArchiveSource src, PrintStream progress) throws IOException {
+    static List<ImageRecord> load(Store store, ArchiveSource src, java.util.function.Consumer<ImageProgressEvent> progress) throws IOException {
         String archive = src.shown();
         JsonNode layout = readJson(src, "oci-layout");
         if (!layout.path("imageLayoutVersion").isTextual()) {
@@ -206,7 +205,7 @@ public final class OciArchive {
     }
 
     /** Commits images that were all staged and verified; the caller still closes them. */
-    static List<ImageRecord> commit(Store store, List<Pending> pending, PrintStream progress) {
+    static List<ImageRecord> commit(Store store, List<Pending> pending, java.util.function.Consumer<ImageProgressEvent> progress) {
         List<ImageRecord> loaded = new ArrayList<>();
         for (Pending p : pending) {
             loaded.add(p.commit(store, progress));
@@ -218,7 +217,7 @@ public final class OciArchive {
     record Pending(String imageId, byte[] manifest, String manifestDigest, byte[] config, List<String> chainIds,
                            List<String> diffIds, List<StagedLayer> staged, List<BlobStore.Staged> blobs, List<String> blobDigests,
                            long size, String name) {
-        ImageRecord commit(Store store, PrintStream progress) {
+        ImageRecord commit(Store store, java.util.function.Consumer<ImageProgressEvent> progress) {
             for (int i = 0; i < chainIds.size(); i++) {
                 StagedLayer s = staged.get(i);
                 if (s != null) {
@@ -232,7 +231,7 @@ public final class OciArchive {
             }
             ImageRecord rec = store.images().put(imageId, manifest, config, manifestDigest, chainIds, size, name, null);
             if (progress != null) {
-                progress.println("Loaded image: " + (name != null ? name : imageId.substring(7)));
+                progress.accept(new ImageProgressEvent.Loaded(name != null ? name : imageId.substring(7)));
             }
             return rec;
         }
