@@ -11,21 +11,9 @@ final class ImageCli {
         return (JpodCommand) spec.root().userObject();
     }
 
-    /**
-     * Podman's progress lines of a pull or push on the command's stderr, live bars when that is a terminal of this
-     * JVM (in the service it never is: its stderr goes back in frames).
-     */
+    /** Podman's progress lines of a pull or push on the command's stderr, live bars when the caller's stderr is a terminal. */
     static io.jpod.engine.image.ImageProgressLines progress(JpodCommand jpod) {
-        return new io.jpod.engine.image.ImageProgressLines(jpod.err, !(jpod.host instanceof ServiceRequest) && stderrIsTerminal());
-    }
-
-    private static boolean stderrIsTerminal() {
-        try {
-            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
-        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
-            return false;
-        }
+        return new io.jpod.engine.image.ImageProgressLines(jpod.err, jpod.context().terminal().stderr());
     }
 
     static String hex(String id) {
