@@ -33,7 +33,7 @@ public final class DriverSelector {
     }
 
     static RootfsDriver choose(String requested, Store store, Dirs dirs, NativeHelper helper, Map<String, String> env, PrintStream err) {
-        return driver(decide(requested, store, dirs, helper, env).name(), helper, env);
+        return driver(decide(requested, store, dirs, helper, env).name(), helper, env, err);
     }
 
     static Choice decide(String requested, Store store, Dirs dirs, NativeHelper helper, Map<String, String> env) {
@@ -43,11 +43,12 @@ public final class DriverSelector {
         return probed(store, dirs, helper, env);
     }
 
-    private static RootfsDriver driver(String name, NativeHelper helper, Map<String, String> env) {
+    /** @param err the caller's stderr: vfs's warnings (ownership it cannot keep) go there */
+    private static RootfsDriver driver(String name, NativeHelper helper, Map<String, String> env, PrintStream err) {
         return switch (name) {
             case OVERLAY -> new KernelOverlayDriver(helper.binary());
             case FUSE -> new FuseOverlayfsDriver(requiredFuseOverlayfs(env), helper.binary());
-            case VFS -> new VfsDriver();
+            case VFS -> new VfsDriver(err);
             default -> throw new EngineException("unknown storage driver \"" + name + "\": use overlay, fuse-overlayfs or vfs");
         };
     }

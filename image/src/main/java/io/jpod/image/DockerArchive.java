@@ -180,7 +180,7 @@ public final class DockerArchive {
                         // a compressed layer.tar is legal too: keep the bytes as they are only when they are the plain tar
                         InputStream tarStream = LayerDecompressor.open(blob == null ? raw : new TeeInputStream(raw, blob.out()),
                                 MediaTypes.DOCKER_LAYER, diffIds.get(i));
-                        StagedLayer s = layers.stage(tarStream);
+                        StagedLayer s = layers.stage(tarStream, WarningLines.to(progress));
                         staged.add(s);
                         if (!s.diffId().equals(diffIds.get(i))) {
                             throw new ImageException(archive + ": layer " + layerNames.get(i) + " has digest " + s.diffId()

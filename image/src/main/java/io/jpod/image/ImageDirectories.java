@@ -265,7 +265,7 @@ public final class ImageDirectories {
             throw new ImageException(src.shown() + ": manifest.json is a multi-platform index; save one platform's image to load it");
         }
         // the manifest's own file is its digest: the dir transport keeps no separate descriptor to check it against
-        OciArchive.Pending p = OciArchive.stage(store, src, manifest, null, Digests.sha256(manifest), null);
+        OciArchive.Pending p = OciArchive.stage(store, src, manifest, null, Digests.sha256(manifest), null, WarningLines.to(progress));
         try {
             return OciArchive.commit(store, List.of(p), progress);
         } finally {

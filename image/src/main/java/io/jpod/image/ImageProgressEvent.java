@@ -58,8 +58,11 @@ public sealed interface ImageProgressEvent {
     record StoringSignatures() implements ImageProgressEvent {
     }
 
-    /** Something the user should know that does not stop the transfer (e.g. an image of another platform). */
-    record Warning(String message) implements ImageProgressEvent {
+    /**
+     * A line the user should see as it is, which does not stop the transfer ("WARNING: image platform … does not
+     * match …", the unpacker's "warning: skipped 2 device nodes …").
+     */
+    record Warning(String line) implements ImageProgressEvent {
     }
 
     /** An image of an archive is in the store under {@code name} (its id's hex when it has no name). */

@@ -41,12 +41,12 @@ public final class ImagePuller {
 
     /** @param credentials for the image's registry, or null for anonymous access */
     public ImagePuller(Store store, PullOptions options, Credentials credentials) {
-        this(new StoreTarget(store), options, credentials);
+        this(new StoreTarget(store, WarningLines.to(options.progress())), options, credentials);
     }
 
     /** @param credentials asked only when the registry challenges for authentication (see {@link AuthStore}) */
     public ImagePuller(Store store, PullOptions options, java.util.function.Supplier<Credentials> credentials) {
-        this.target = new StoreTarget(store);
+        this.target = new StoreTarget(store, WarningLines.to(options.progress())); // warnings even with -q, as before
         this.options = options;
         this.credentials = credentials == null ? () -> null : credentials;
     }
@@ -213,7 +213,7 @@ public final class ImagePuller {
         Platform got = Platform.of(config.os(), config.architecture(), config.variant()).normalized();
         Platform w = wanted.normalized();
         if (!got.os().equals(w.os()) || !got.architecture().equals(w.architecture())) {
-            progress(new ImageProgressEvent.Warning("image platform (" + Platform.of(config.os(), config.architecture(), config.variant())
+            progress(new ImageProgressEvent.Warning("WARNING: image platform (" + Platform.of(config.os(), config.architecture(), config.variant())
                     + ") does not match the expected platform (" + wanted + ")"));
         }
     }

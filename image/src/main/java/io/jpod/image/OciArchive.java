@@ -196,7 +196,7 @@ public final class OciArchive {
         List<Pending> pending = new ArrayList<>();
         try {
             for (JsonNode d : manifests) {
-                pending.add(stageOne(store, src, d));
+                pending.add(stageOne(store, src, d, WarningLines.to(progress)));
             }
             return commit(store, pending, progress);
         } finally {
@@ -242,7 +242,7 @@ public final class OciArchive {
         }
     }
 
-    private static Pending stageOne(Store store, ArchiveSource src, JsonNode d) throws IOException {
+    private static Pending stageOne(Store store, ArchiveSource src, JsonNode d, java.io.PrintStream warnings) throws IOException {
         String archive = src.shown();
         String mediaType = d.path("mediaType").asText("");
         String digest = d.path("digest").asText("");
@@ -271,14 +271,15 @@ public final class OciArchive {
                 throw new ImageException(archive + ": the image name \"" + refName + "\" in index.json is not a valid reference");
             }
         }
-        return stage(store, src, smallBlob(src, digest, manifestSize), mediaType, digest, name);
+        return stage(store, src, smallBlob(src, digest, manifestSize), mediaType, digest, name, warnings);
     }
 
     /**
      * Verifies and stages the image of {@code manifestBytes} (already checked against {@code digest}): its config and
      * every layer blob from {@code src}, each layer's diff_id; nothing is committed.
      */
-    static Pending stage(Store store, ArchiveSource src, byte[] manifestBytes, String mediaType, String digest, String name)
+    static Pending stage(Store store, ArchiveSource src, byte[] manifestBytes, String mediaType, String digest, String name,
+                         java.io.PrintStream warnings)
             throws IOException {
         String archive = src.shown();
         Manifest parsed = ManifestParser.parse(manifestBytes, mediaType, archive);
@@ -326,7 +327,7 @@ public final class OciArchive {
                 try (InputStream raw = src.open(e)) {
                     DigestVerifyingInputStream verified = new DigestVerifyingInputStream(
                             blob == null ? raw : new TeeInputStream(raw, blob.out()), layer.digest(), layer.size());
-                    StagedLayer s = layerStore.stage(LayerDecompressor.open(verified, layer.mediaType(), layer.digest()));
+                    StagedLayer s = layerStore.stage(LayerDecompressor.open(verified, layer.mediaType(), layer.digest()), warnings);
                     staged.add(s); // committed even when the layer exists: commit then keeps the existing copy
                     verified.drainAndVerify();
                     if (!s.diffId().equals(diffIds.get(i))) {

@@ -53,7 +53,7 @@ final class DockerProgress implements Consumer<ImageProgressEvent> {
                 status("Pull complete", Map.of(), id(c.digest()));
             }
         } else if (event instanceof ImageProgressEvent.Warning w) {
-            status("WARNING: " + w.message(), null, null);
+            status(w.line(), null, null);
         } else if (event instanceof ImageProgressEvent.Loaded l) {
             status("Loaded image: " + l.name(), null, null);
         }

@@ -292,10 +292,11 @@ public final class ImageCommands {
     }
 
     /** `jpod import`: {@code file} null reads {@code in}; {@code reference} null gives an image without a name. */
-    public ImageRecord importTarball(Path file, java.io.InputStream in, List<String> changes, String message, String reference) {
+    public ImageRecord importTarball(Path file, java.io.InputStream in, List<String> changes, String message, String reference,
+                                     Consumer<ImageProgressEvent> warnings) {
         String name = reference == null ? null : qualify(reference);
         try (java.io.InputStream src = file == null ? in : java.nio.file.Files.newInputStream(file)) {
-            return io.jpod.image.ImageImporter.importTarball(store, src, changes, message, name);
+            return io.jpod.image.ImageImporter.importTarball(store, src, changes, message, name, warnings);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new EngineException(file + ": no such file");
         } catch (java.io.IOException e) {

@@ -92,7 +92,7 @@ public final class ImageProgressLines implements Consumer<ImageProgressEvent> {
         } else if (event instanceof ImageProgressEvent.StoringSignatures) {
             line("Storing signatures");
         } else if (event instanceof ImageProgressEvent.Warning w) {
-            line("WARNING: " + w.message());
+            line(w.line());
         } else if (event instanceof ImageProgressEvent.Loaded l) {
             line("Loaded image: " + l.name());
         }

@@ -52,8 +52,12 @@ public interface ImageService {
     /** `save --format oci-dir|docker-dir`: a new directory {@code target}, written whole or not at all. */
     void saveDirectory(ImageSaveOptions options, java.nio.file.Path target);
 
-    /** `import`: a root filesystem tarball ({@code file}, or {@code in} when null) as a new one-layer image. */
-    ImageSummaryReport importTarball(ImageImportOptions options, java.nio.file.Path file, java.io.InputStream in);
+    /**
+     * `import`: a root filesystem tarball ({@code file}, or {@code in} when null) as a new one-layer image; the
+     * unpacker's warnings go to {@code warnings} (null: nowhere).
+     */
+    ImageSummaryReport importTarball(ImageImportOptions options, java.nio.file.Path file, java.io.InputStream in,
+                                     java.util.function.Consumer<io.jpod.image.ImageProgressEvent> warnings);
 
     /**
      * `pull`: into the store (a registry, or a local transport such as docker-archive:PATH); progress goes to

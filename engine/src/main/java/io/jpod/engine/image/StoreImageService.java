@@ -105,8 +105,9 @@ public final class StoreImageService implements ImageService {
     }
 
     @Override
-    public ImageSummaryReport importTarball(ImageImportOptions options, java.nio.file.Path file, java.io.InputStream in) {
-        ImageRecord r = commands.importTarball(file, in, options.changes(), options.message(), options.reference());
+    public ImageSummaryReport importTarball(ImageImportOptions options, java.nio.file.Path file, java.io.InputStream in,
+                                           Consumer<ImageProgressEvent> warnings) {
+        ImageRecord r = commands.importTarball(file, in, options.changes(), options.message(), options.reference(), warnings);
         event("import", r.id(), r.names().isEmpty() ? "" : r.names().get(0));
         return commands.summary(r);
     }

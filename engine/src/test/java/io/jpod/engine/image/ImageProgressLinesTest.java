@@ -47,7 +47,7 @@ class ImageProgressLinesTest {
     void localTransportsAndPushesAndLoads() {
         String out = render(false, new ImageProgressEvent.BlobCopied(D, 10, true), new ImageProgressEvent.ConfigCopied(C, true),
                 new ImageProgressEvent.StoringSignatures(), new ImageProgressEvent.BlobSkipped(C, true, "mount/a"),
-                new ImageProgressEvent.Warning("image platform (linux/arm64) does not match"), new ImageProgressEvent.Loaded("x:1"));
+                new ImageProgressEvent.Warning("WARNING: image platform (linux/arm64) does not match"), new ImageProgressEvent.Loaded("x:1"));
         assertEquals("Copying blob " + D + " done\nCopying config " + C + " done\nStoring signatures\n"
                 + "Copying config fedcba987654 skipped: mounted from mount/a\nWARNING: image platform (linux/arm64) does not match\n"
                 + "Loaded image: x:1\n", out);
