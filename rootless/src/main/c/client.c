@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -771,6 +772,14 @@ int client_main(int argc, char **argv)
     char text[16];
     snprintf(text, sizeof text, "%04o", (unsigned)mask);
     add_frame(&req, 'u', text);
+    /* the caller's terminal: which of stdin, stdout, stderr is one, and its size (0 0: none or unknown) */
+    struct winsize ws = {0};
+    int tty = isatty(1) ? 1 : isatty(2) ? 2 : isatty(0) ? 0 : -1;
+    if (tty < 0 || ioctl(tty, TIOCGWINSZ, &ws) < 0)
+        ws.ws_row = ws.ws_col = 0;
+    char term[64];
+    snprintf(term, sizeof term, "%d %d %d %u %u", isatty(0), isatty(1), isatty(2), (unsigned)ws.ws_row, (unsigned)ws.ws_col);
+    add_frame(&req, 't', term);
     snprintf(text, sizeof text, "%ld", (long)getpid());
     add_frame(&req, 'i', text); /* the service compares our cgroups with its own */
     add_frame(&req, 'g', "");

@@ -11,6 +11,11 @@ final class ImageCli {
         return (JpodCommand) spec.root().userObject();
     }
 
+    /** Podman's progress lines of a pull or push on the command's stderr, live bars when the caller's stderr is a terminal. */
+    static io.jpod.engine.image.ImageProgressLines progress(JpodCommand jpod) {
+        return new io.jpod.engine.image.ImageProgressLines(jpod.err, jpod.context().terminal().stderr());
+    }
+
     static String hex(String id) {
         return id.startsWith("sha256:") ? id.substring(7) : id;
     }

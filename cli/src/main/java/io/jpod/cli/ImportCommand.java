@@ -41,7 +41,7 @@ public final class ImportCommand implements Callable<Integer> {
         JpodCommand jpod = ImageCli.root(spec);
         try (Engine engine = jpod.engine()) {
             ImageSummaryReport r = engine.images().importTarball(new ImageImportOptions(changes, message, reference),
-                    file.equals("-") ? null : Path.of(file).toAbsolutePath(), System.in);
+                    file.equals("-") ? null : Path.of(file).toAbsolutePath(), System.in, ImageCli.progress(jpod));
             jpod.out.println(r.hex());
         }
         return 0;

@@ -83,12 +83,17 @@ public final class JpodCommand implements Runnable {
 
     /**
      * The caller as the engine's services see it: environment, working directory, streams (stdin is this JVM's: the
-     * commands that read it as data run in the client's process, see ServiceRouting).
+     * commands that read it as data run in the client's process, see ServiceRouting), terminal, umask and ids (in the
+     * service: the client's frames and SO_PEERCRED; in-process: this process's own).
      */
     io.jpod.engine.RequestContext context() {
-        String cwd = host instanceof ServiceRequest r ? r.cwd() : System.getProperty("user.dir");
-        return new io.jpod.engine.RequestContext(env, java.nio.file.Path.of(cwd), System.in, out, err, false /* not carried by the service yet */,
-                null, -1, -1);
+        if (host instanceof ServiceRequest r) {
+            return new io.jpod.engine.RequestContext(env, java.nio.file.Path.of(r.cwd()), System.in, out, err, r.terminal(), r.umask(),
+                    r.uid(), r.gid());
+        }
+        long[] own = CallerIds.own();
+        return new io.jpod.engine.RequestContext(env, java.nio.file.Path.of(System.getProperty("user.dir")), System.in, out, err,
+                CallerIds.ownTerminal(), own[0] < 0 ? null : (int) own[0], own[1], own[2]);
     }
 
     /** An engine for a command that works inside the user namespace. */

@@ -1,7 +1,8 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
-import io.jpod.storage.ImageRecord;
+import io.jpod.engine.image.ImagePullOptions;
+import io.jpod.engine.image.ImagePullReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -44,8 +45,9 @@ public final class PullCommand implements Callable<Integer> {
     public Integer call() {
         jpod = ImageCli.root(spec);
         try (Engine engine = jpod.engine()) {
-            ImageRecord image = engine.pull(this.image, tlsVerify, platformOptions.platform(platform), quiet, jpod.err, creds, authfile);
-            jpod.out.println(image.id().substring("sha256:".length()));
+            ImagePullReport pulled = engine.images().pull(new ImagePullOptions(image, tlsVerify, platformOptions.platform(platform), creds,
+                    authfile, quiet), ImageCli.progress(jpod));
+            jpod.out.println(pulled.id().substring("sha256:".length()));
             return 0;
         }
     }

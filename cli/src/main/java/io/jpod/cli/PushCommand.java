@@ -1,6 +1,7 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
+import io.jpod.engine.image.ImagePushOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -45,7 +46,8 @@ public final class PushCommand implements Callable<Integer> {
         JpodCommand jpod = ImageCli.root(spec);
         String digest;
         try (Engine engine = jpod.engine()) {
-            digest = engine.push(image, destination, tlsVerify, quiet, jpod.err, creds, authfile);
+            digest = engine.images().push(new ImagePushOptions(image, destination, tlsVerify, creds, authfile, quiet),
+                    ImageCli.progress(jpod)).digest();
         }
         if (digestfile != null) {
             Files.writeString(Path.of(digestfile), digest);

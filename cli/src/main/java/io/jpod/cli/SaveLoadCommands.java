@@ -127,23 +127,18 @@ public final class SaveLoadCommands {
         @Override
         public Integer call() {
             JpodCommand jpod = ImageCli.root(spec);
-            if ((input == null || input.equals("-")) && stdinIsTerminal()) { // an archive never comes from a keyboard
+            if ((input == null || input.equals("-")) && jpod.context().terminal().stdin()) { // an archive never comes from a keyboard
                 throw new io.jpod.engine.EngineException("cannot read from terminal, use command-line redirection or the --input flag");
             }
             try (Engine engine = jpod.engine()) {
-                engine.load(input == null || input.equals("-") ? null : Path.of(input).toAbsolutePath(), System.in, quiet ? null : jpod.out);
+                // podman prints "Loaded image: NAME" on stdout; warnings (a layer's skipped device nodes) go to stderr
+                io.jpod.engine.image.ImageProgressLines loaded = new io.jpod.engine.image.ImageProgressLines(jpod.out, false);
+                io.jpod.engine.image.ImageProgressLines warnings = new io.jpod.engine.image.ImageProgressLines(jpod.err, false);
+                engine.images().load(new io.jpod.engine.image.ImageLoadOptions(input == null || input.equals("-") ? null
+                        : Path.of(input).toAbsolutePath(), quiet), System.in,
+                        e -> (e instanceof io.jpod.image.ImageProgressEvent.Warning ? warnings : loaded).accept(e));
             }
             return 0;
-        }
-
-        /** `load` runs in the caller's process (ServiceRouting), so its fd 0 is the caller's stdin. */
-        private static boolean stdinIsTerminal() {
-            try {
-                String target = java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
-                return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
-            } catch (java.io.IOException | UnsupportedOperationException e) {
-                return false;
-            }
         }
     }
 }

@@ -201,7 +201,8 @@ final class Service {
     private void handle(SocketChannel ch, UserPrincipal owner, String build, String umask) {
         ServiceRequest request = new ServiceRequest(ch);
         try {
-            UserPrincipal peer = ch.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED).user();
+            jdk.net.UnixDomainPrincipal credentials = ch.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED);
+            UserPrincipal peer = credentials.user();
             if (!peer.getName().equals(owner.getName())) {
                 // another host uid shows as unmapped (nobody) in this user namespace
                 request.send(ServiceFrames.REFUSED, "the jpod service of this user accepts requests only from its own user, not from "
@@ -226,6 +227,7 @@ final class Service {
                 return;
             }
             request.send(ServiceFrames.SAME_BUILD, build);
+            request.peer(credentials);
             request.run(umask);
         } catch (IOException | RuntimeException e) {
             log.println("jpod service: request: " + e);

@@ -16,8 +16,11 @@ import java.util.List;
  * client ({@code rootless/src/main/c/client.c}); the two lists must stay identical.
  */
 final class ServiceFrames {
-    /** client → service: the client's build (first frame), an argument, an environment entry, cwd, umask, its pid, go */
-    static final byte VERSION = 'V', ARG = 'a', ENV = 'n', CWD = 'c', UMASK = 'u', CLIENT_PID = 'i', GO = 'g';
+    /**
+     * client → service: the client's build (first frame), an argument, an environment entry, cwd, umask, its terminal
+     * ("STDIN STDOUT STDERR ROWS COLS": 1 for a tty, else 0; the size 0 0 when unknown), its pid, go
+     */
+    static final byte VERSION = 'V', ARG = 'a', ENV = 'n', CWD = 'c', UMASK = 'u', TERMINAL = 't', CLIENT_PID = 'i', GO = 'g';
     /** client → service, while a handed-over process runs: its pid, then its exit status */
     static final byte PID = 'P', STATUS = 'S';
     /** service → client: same build, other build, refused, stdout, stderr, exit code, run it in-process */

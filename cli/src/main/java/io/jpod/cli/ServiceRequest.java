@@ -40,6 +40,11 @@ final class ServiceRequest implements ProcessHost {
     private volatile boolean handingOver;
     private volatile boolean answering;
     private volatile String cwd = "/";
+    private volatile String umask;
+    private volatile io.jpod.engine.RequestContext.Terminal terminal = io.jpod.engine.RequestContext.Terminal.NONE;
+    /** the peer's user and group names by SO_PEERCRED (as this user namespace names them) */
+    private volatile java.nio.file.attribute.UserPrincipal peerUser;
+    private volatile java.nio.file.attribute.GroupPrincipal peerGroup;
     private Thread worker;
 
     ServiceRequest(SocketChannel channel) {
@@ -56,6 +61,36 @@ final class ServiceRequest implements ProcessHost {
 
     InputStream in() {
         return in;
+    }
+
+    /** The caller's umask as the client sent it (e.g. 022), null when it did not. */
+    Integer umask() {
+        try {
+            return umask == null ? null : Integer.parseInt(umask.strip(), 8);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** The caller's terminal as the client described it. */
+    io.jpod.engine.RequestContext.Terminal terminal() {
+        return terminal;
+    }
+
+    /** The connection's peer, by SO_PEERCRED (Service checked it is the socket's owner). */
+    void peer(jdk.net.UnixDomainPrincipal principal) {
+        peerUser = principal.user();
+        peerGroup = principal.group();
+    }
+
+    /** The caller's uid by SO_PEERCRED, -1 when unknown. */
+    long uid() {
+        return peerUser == null ? -1 : CallerIds.id(peerUser.getName(), java.nio.file.Path.of("/etc/passwd"));
+    }
+
+    /** The caller's gid by SO_PEERCRED, -1 when unknown. */
+    long gid() {
+        return peerGroup == null ? -1 : CallerIds.id(peerGroup.getName(), java.nio.file.Path.of("/etc/group"));
     }
 
     void send(byte type, String text) throws IOException {
@@ -88,7 +123,11 @@ final class ServiceRequest implements ProcessHost {
                     cwd = f.text();
                     this.cwd = cwd;
                 }
-                case ServiceFrames.UMASK -> umask = f.text();
+                case ServiceFrames.UMASK -> {
+                    umask = f.text();
+                    this.umask = umask;
+                }
+                case ServiceFrames.TERMINAL -> terminal = CallerIds.terminal(f.text());
                 case ServiceFrames.CLIENT_PID -> clientPid = f.text().strip();
                 case ServiceFrames.GO -> {
                     execute(args.toArray(String[]::new), env, cwd, umask, serviceUmask, clientPid);
@@ -101,10 +140,10 @@ final class ServiceRequest implements ProcessHost {
 
     private void execute(String[] args, Map<String, String> env, String cwd, String umask, String serviceUmask, String clientPid)
             throws IOException {
-        // helpers (slirp4netns, fuse-overlayfs, credential helpers, newuidmap) are found on this JVM's PATH, and
-        // cgroup detection starts from this JVM's cgroups: a caller elsewhere runs in a JVM of its own
-        boolean samePath = java.util.Objects.equals(env.get("PATH"), System.getenv("PATH"));
-        if (!(ServiceRouting.servable(args, cwd) || Main.answersWithoutRunning(args, env)) || umask == null || !umask.equals(serviceUmask) || !samePath
+        // helpers (slirp4netns, pasta, fuse-overlayfs, credential helpers, newuidmap) are found on the request's PATH,
+        // but the files this JVM creates get its own umask (one per process), and cgroup detection starts from this
+        // JVM's cgroups: a caller with another umask or in other cgroups runs in a JVM of its own
+        if (!(ServiceRouting.servable(args, cwd) || Main.answersWithoutRunning(args, env)) || umask == null || !umask.equals(serviceUmask)
                 || !sameCgroups(clientPid)) {
             send(ServiceFrames.FALLBACK, "");
             return;

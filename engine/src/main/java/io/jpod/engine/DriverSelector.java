@@ -1,7 +1,5 @@
 package io.jpod.engine;
 
-import io.jpod.engine.container.UsernsRootfs;
-
 import io.jpod.rootless.NativeHelper;
 import io.jpod.storage.FuseOverlayfsDriver;
 import io.jpod.storage.KernelOverlayDriver;
@@ -35,7 +33,7 @@ public final class DriverSelector {
     }
 
     static RootfsDriver choose(String requested, Store store, Dirs dirs, NativeHelper helper, Map<String, String> env, PrintStream err) {
-        return driver(decide(requested, store, dirs, helper, env).name(), helper, env);
+        return driver(decide(requested, store, dirs, helper, env).name(), helper, env, err);
     }
 
     static Choice decide(String requested, Store store, Dirs dirs, NativeHelper helper, Map<String, String> env) {
@@ -45,14 +43,12 @@ public final class DriverSelector {
         return probed(store, dirs, helper, env);
     }
 
-    private static RootfsDriver driver(String name, NativeHelper helper, Map<String, String> env) {
-        if (UsernsRootfs.isMapped(name)) { // a keep-id container's rootfs (its record names it)
-            return UsernsRootfs.forRecorded(name, fuseOverlayfs(env), helper.binary());
-        }
+    /** @param err the caller's stderr: vfs's warnings (ownership it cannot keep) go there */
+    private static RootfsDriver driver(String name, NativeHelper helper, Map<String, String> env, PrintStream err) {
         return switch (name) {
             case OVERLAY -> new KernelOverlayDriver(helper.binary());
-            case FUSE -> new FuseOverlayfsDriver(fuseOverlayfs(env), helper.binary());
-            case VFS -> new VfsDriver();
+            case FUSE -> new FuseOverlayfsDriver(requiredFuseOverlayfs(env), helper.binary());
+            case VFS -> new VfsDriver(err);
             default -> throw new EngineException("unknown storage driver \"" + name + "\": use overlay, fuse-overlayfs or vfs");
         };
     }
@@ -88,7 +84,8 @@ public final class DriverSelector {
         return chosen;
     }
 
-    private static Path fuseOverlayfs(Map<String, String> env) {
+    /** fuse-overlayfs on {@code env}'s PATH with a usable /dev/fuse, or an error that says what to install or choose. */
+    public static Path requiredFuseOverlayfs(Map<String, String> env) {
         Path p = findFuseOverlayfs(env);
         if (p == null) {
             throw new EngineException("fuse-overlayfs is not installed; install it (Debian/Ubuntu: apt-get install fuse-overlayfs)"

@@ -6,7 +6,6 @@ import io.jpod.engine.container.ContainerDependencies;
 import io.jpod.engine.image.ManifestLists;
 import io.jpod.engine.container.PathCompletion;
 import io.jpod.engine.image.ImageCommands;
-import io.jpod.engine.image.ImageResolver;
 import io.jpod.engine.image.ImageService;
 import io.jpod.engine.image.StoreImageService;
 import io.jpod.engine.network.BridgeNetworking;
@@ -50,7 +49,6 @@ import io.jpod.engine.system.SystemService;
 import io.jpod.storage.ContainerState;
 import io.jpod.rootless.NativeHelper;
 import io.jpod.storage.ContainerRecord;
-import io.jpod.storage.ImageRecord;
 import io.jpod.storage.Store;
 
 import java.io.PrintStream;
@@ -318,44 +316,9 @@ public final class Engine implements AutoCloseable {
         new Copier(store(), lifecycle(), NativeHelper.locate(env), new Copier.Options(false, false)).archiveIn(idOrName, directory, tar);
     }
 
-    public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
-        return imageEvent("pull", new ImageResolver(store(), dirs.runRoot().path(), env).pull(name, tlsVerify, platform, quiet, progress), name);
-    }
-
-    private ImageRecord imageEvent(String status, ImageRecord r, String name) {
-        // podman records a pull from a file (docker-archive:…, dir:…) without an id, as its loads
-        boolean fromFile = status.equals("pull") && io.jpod.image.ImageTransports.parse(name).filter(
-                io.jpod.image.ImageTransports.Reference::local).isPresent();
-        EventLog.of(dirs.runRoot().path(), "image", status, fromFile ? null : r.id().replaceFirst("^sha256:", ""), name);
-        return r;
-    }
-
     /** `jpod save`'s event: the (first) image by id and where it went as given (podman's "image save ID PATH"). */
     public void imageSaved(String image, String destination) {
-        imageEvent("save", imageCommands().find(image), destination);
-    }
-
-    /** A pull with registry credentials: "USER:PASS" as --creds gives them, else from authfile / podman's auth files. */
-    public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress, String creds,
-                            String authfile) {
-        return imageEvent("pull", imageCommands().pull(name, tlsVerify, platform, quiet, progress, creds, authfile), name);
-    }
-
-    /** `jpod push`: the pushed manifest digest. */
-    public String push(String image, String destination, boolean tlsVerify, boolean quiet, PrintStream progress, String creds,
-                       String authfile) {
-        String digest = imageCommands().push(image, destination, tlsVerify, quiet, progress, creds, authfile);
-        // as podman's: the event names the image by its id and the destination as given
-        imageEvent("push", imageCommands().find(image), destination == null ? image : destination);
-        return digest;
-    }
-
-    /** @param file the archive, or null to read {@code in} */
-    public List<ImageRecord> load(java.nio.file.Path file, java.io.InputStream in, PrintStream progress) {
-        List<ImageRecord> loaded = imageCommands().load(file, in, progress);
-        // podman's: one event for the archive, no id, the archive's path as its name
-        EventLog.of(dirs.runRoot().path(), "image", "loadfromarchive", null, file == null ? "" : file.toString());
-        return loaded;
+        EventLog.of(dirs.runRoot().path(), "image", "save", imageCommands().find(image).id().replaceFirst("^sha256:", ""), destination);
     }
 
     /** The images in local storage (`jpod images`, `image …`, the API's /images). */
@@ -473,7 +436,7 @@ public final class Engine implements AutoCloseable {
         return new PathCompletion(s, DriverSelector.choose(storageDriver, s, dirs, NativeHelper.locate(env), env, err));
     }
 
-    /** `jpod build`: see {@link io.jpod.engine.build.ImageBuilder}; returns the image id. */
+    /** `jpod build`: see {@link io.jpod.engine.build.ImageBuilder} (its pulls go through {@link #images()}); returns the image id. */
     public String build(io.jpod.engine.build.BuildRequest request, PrintStream out) {
         Store s = store();
         String driver = DriverSelector.choose(storageDriver, s, dirs, NativeHelper.locate(env), env, err).name();

@@ -29,16 +29,19 @@ public final class AuthStore {
     private static final String DOCKER_HUB_LEGACY = "https://index.docker.io/v1/";
 
     private final List<Path> files;
+    /** the caller's environment: credential helpers are found on its PATH and run with it */
+    private final Map<String, String> env;
 
-    private AuthStore(List<Path> files) {
+    private AuthStore(List<Path> files, Map<String, String> env) {
         this.files = List.copyOf(files);
+        this.env = env;
     }
 
     /** The files to search; {@code authfile} may be null. */
     public static AuthStore of(Map<String, String> env, String authfile) {
         String explicit = authfile != null ? authfile : blankToNull(env.get("REGISTRY_AUTH_FILE"));
         if (explicit != null) {
-            return new AuthStore(List.of(Path.of(explicit)));
+            return new AuthStore(List.of(Path.of(explicit)), env);
         }
         List<Path> files = new ArrayList<>();
         String runtime = blankToNull(env.get("XDG_RUNTIME_DIR"));
@@ -51,7 +54,7 @@ public final class AuthStore {
             files.add((config != null ? Path.of(config) : Path.of(home, ".config")).resolve("containers/auth.json"));
             files.add(Path.of(home, ".docker", "config.json"));
         }
-        return new AuthStore(files);
+        return new AuthStore(files, env);
     }
 
     /** Where {@code jpod login} writes: the explicit file, else podman's default {@code $XDG_RUNTIME_DIR/containers/auth.json}. */
@@ -107,11 +110,12 @@ public final class AuthStore {
                 String name = root.path("credHelpers").path(ref.registry()).asText(
                         root.path("credHelpers").path(ref.apiHost()).asText(root.path("credsStore").asText("")));
                 // Jib skips a missing helper silently; podman fails, and an anonymous 401 would hide the cause
-                if (!name.isEmpty() && !onPath("docker-credential-" + name)) {
+                Path program = name.isEmpty() ? null : onPath("docker-credential-" + name);
+                if (!name.isEmpty() && program == null) {
                     throw new ImageException("credential helper docker-credential-" + name + " (named in " + file + " for "
                             + ref.registry() + ") is not on PATH; install it or remove the entry");
                 }
-                Credentials c = JibHelpers.retrieve(file, ref);
+                Credentials c = program == null ? null : JibHelpers.retrieve(program, file, ref, env);
                 if (c != null) {
                     return c;
                 }
@@ -268,28 +272,29 @@ public final class AuthStore {
         return s == null || s.isBlank() ? null : s;
     }
 
-    /** Whether an executable {@code command} is in one of the JVM's PATH directories (Jib runs helpers from there). */
-    private static boolean onPath(String command) {
-        String path = System.getenv("PATH");
+    /** The executable {@code command} in one of the caller's PATH directories, or null. */
+    private Path onPath(String command) {
+        String path = env.get("PATH");
         if (path == null || command.contains("/")) {
-            return false;
+            return null;
         }
         for (String dir : path.split(":")) {
             if (!dir.isEmpty() && java.nio.file.Files.isExecutable(Path.of(dir, command))) {
-                return true;
+                return Path.of(dir, command);
             }
         }
-        return false;
+        return null;
     }
 
     /** Jib core, in its own class so it is loaded only when a credential helper applies. */
     private static final class JibHelpers {
-        static Credentials retrieve(Path file, ImageReference ref) {
+        /** Runs {@code program} (found on the caller's PATH) with the caller's environment. */
+        static Credentials retrieve(Path program, Path file, ImageReference ref, Map<String, String> env) {
             try {
                 com.google.cloud.tools.jib.api.ImageReference jibRef =
                         com.google.cloud.tools.jib.api.ImageReference.of(ref.registry(), ref.repository(), null);
-                var credential = com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory.forImage(jibRef, event -> { })
-                        .dockerConfig(file).retrieve();
+                var credential = com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory.forImage(jibRef, event -> { }, env)
+                        .dockerCredentialHelper(program).retrieve();
                 return credential.map(c -> new Credentials(c.getUsername(), c.getPassword())).orElse(null);
             } catch (com.google.cloud.tools.jib.registry.credentials.CredentialRetrievalException e) {
                 throw new ImageException("credential helper for " + ref.registry() + " (configured in " + file + ") failed: "

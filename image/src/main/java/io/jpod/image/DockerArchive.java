@@ -11,7 +11,6 @@ import io.jpod.storage.Store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -100,13 +99,13 @@ public final class DockerArchive {
      *
      * @return the loaded records
      */
-    public static List<ImageRecord> load(Store store, Path archive, PrintStream progress) throws IOException {
+    public static List<ImageRecord> load(Store store, Path archive, java.util.function.Consumer<ImageProgressEvent> progress) throws IOException {
         try (TarFile tar = new TarFile(archive.toFile())) {
             return load(store, tar, archive.toString(), progress);
         }
     }
 
-    static List<ImageRecord> load(Store store, TarFile tar, String archive, PrintStream progress) throws IOException {
+    static List<ImageRecord> load(Store store, TarFile tar, String archive, java.util.function.Consumer<ImageProgressEvent> progress) throws IOException {
         List<ImageRecord> loaded = new ArrayList<>();
         java.util.Map<String, TarArchiveEntry> entries = OciArchive.entries(tar, archive);
         {
@@ -140,7 +139,7 @@ public final class DockerArchive {
      * the returned supplier commits it. A layer two images share is staged for each (the first commit wins).
      */
     private static java.util.function.Supplier<ImageRecord> stageOne(Store store, TarFile tar, java.util.Map<String, TarArchiveEntry> entries,
-            JsonNode img, String archive, PrintStream progress, List<StagedLayer> staged, List<BlobStore.Staged> keptBlobs) throws IOException {
+            JsonNode img, String archive, java.util.function.Consumer<ImageProgressEvent> progress, List<StagedLayer> staged, List<BlobStore.Staged> keptBlobs) throws IOException {
         TarArchiveEntry configEntry = entry(entries, img.path("Config").asText(""));
         if (configEntry == null) {
             throw new ImageException(archive + ": the config " + img.path("Config") + " named in manifest.json is missing");
@@ -181,7 +180,7 @@ public final class DockerArchive {
                         // a compressed layer.tar is legal too: keep the bytes as they are only when they are the plain tar
                         InputStream tarStream = LayerDecompressor.open(blob == null ? raw : new TeeInputStream(raw, blob.out()),
                                 MediaTypes.DOCKER_LAYER, diffIds.get(i));
-                        StagedLayer s = layers.stage(tarStream);
+                        StagedLayer s = layers.stage(tarStream, WarningLines.to(progress));
                         staged.add(s);
                         if (!s.diffId().equals(diffIds.get(i))) {
                             throw new ImageException(archive + ": layer " + layerNames.get(i) + " has digest " + s.diffId()
@@ -226,13 +225,13 @@ public final class DockerArchive {
                 if (names.isEmpty()) {
                     rec = store.images().put(imageId, manifestBytes, config, Digests.sha256(manifestBytes), chainIds, total, null, null);
                     if (progress != null) {
-                        progress.println("Loaded image: " + imageId.substring(7));
+                        progress.accept(new ImageProgressEvent.Loaded(imageId.substring(7)));
                     }
                 }
                 for (String name : names) {
                     rec = store.images().put(imageId, manifestBytes, config, Digests.sha256(manifestBytes), chainIds, total, name, null);
                     if (progress != null) {
-                        progress.println("Loaded image: " + name);
+                        progress.accept(new ImageProgressEvent.Loaded(name));
                     }
                 }
                 return rec;

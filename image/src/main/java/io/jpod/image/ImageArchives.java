@@ -6,7 +6,6 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -68,7 +67,7 @@ public final class ImageArchives {
      * Loads every image of the archive file, or of the oci-dir or docker-dir directory; nothing is committed for an
      * image that fails verification.
      */
-    public static List<ImageRecord> load(Store store, Path archive, PrintStream progress) throws IOException {
+    public static List<ImageRecord> load(Store store, Path archive, java.util.function.Consumer<ImageProgressEvent> progress) throws IOException {
         if (Files.isDirectory(archive)) {
             return ImageDirectories.load(store, archive, progress);
         }

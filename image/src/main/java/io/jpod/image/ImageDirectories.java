@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -83,7 +82,7 @@ public final class ImageDirectories {
     }
 
     /** Loads the image(s) of an oci-dir or a docker-dir, told apart by their files. */
-    public static List<ImageRecord> load(Store store, Path dir, PrintStream progress) throws IOException {
+    public static List<ImageRecord> load(Store store, Path dir, java.util.function.Consumer<ImageProgressEvent> progress) throws IOException {
         ArchiveSource oci = ArchiveSource.directory(dir, true);
         if (OciArchive.isOciLayout(oci)) {
             return OciArchive.load(store, oci, progress);
@@ -255,7 +254,7 @@ public final class ImageDirectories {
 
     // ---------------------------------------------------------------- load
 
-    private static List<ImageRecord> loadDocker(Store store, ArchiveSource src, PrintStream progress) throws IOException {
+    private static List<ImageRecord> loadDocker(Store store, ArchiveSource src, java.util.function.Consumer<ImageProgressEvent> progress) throws IOException {
         String version = new String(OciArchive.readSmall(src, "version"), StandardCharsets.UTF_8);
         if (!version.equals(DIR_VERSION)) {
             throw new ImageException(src.shown() + ": version says \"" + ManifestParser.oneLine(version.strip())
@@ -266,7 +265,7 @@ public final class ImageDirectories {
             throw new ImageException(src.shown() + ": manifest.json is a multi-platform index; save one platform's image to load it");
         }
         // the manifest's own file is its digest: the dir transport keeps no separate descriptor to check it against
-        OciArchive.Pending p = OciArchive.stage(store, src, manifest, null, Digests.sha256(manifest), null);
+        OciArchive.Pending p = OciArchive.stage(store, src, manifest, null, Digests.sha256(manifest), null, WarningLines.to(progress));
         try {
             return OciArchive.commit(store, List.of(p), progress);
         } finally {

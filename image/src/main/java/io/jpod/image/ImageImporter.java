@@ -26,9 +26,12 @@ public final class ImageImporter {
     private ImageImporter() {
     }
 
-    /** @param name the qualified name to store it under, or null for an image without a name */
-    public static ImageRecord importTarball(Store store, InputStream tarball, List<String> changes, String message, String name)
-            throws IOException {
+    /**
+     * @param name     the qualified name to store it under, or null for an image without a name
+     * @param warnings the unpacker's warnings (skipped device nodes, …) as events; null: nowhere
+     */
+    public static ImageRecord importTarball(Store store, InputStream tarball, List<String> changes, String message, String name,
+                                           java.util.function.Consumer<ImageProgressEvent> warnings) throws IOException {
         ObjectNode configSection = Json.mapper().createObjectNode();
         configSection.putArray("Env").add(DEFAULT_PATH);
         for (String change : changes) {
@@ -38,7 +41,8 @@ public final class ImageImporter {
         LayerStore layers = store.layers();
         try (BlobStore.Staged blob = blobs.stage()) {
             CountingTee tee = new CountingTee(tarball, blob.out());
-            try (StagedLayer staged = layers.stage(LayerDecompressor.open(tee, MediaTypes.OCI_LAYER, "(imported tarball)"))) {
+            try (StagedLayer staged = layers.stage(LayerDecompressor.open(tee, MediaTypes.OCI_LAYER, "(imported tarball)"),
+                    WarningLines.to(warnings))) {
                 String diffId = staged.diffId();
                 String created = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
                 ObjectNode config = Json.mapper().createObjectNode();

@@ -7,7 +7,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.PrintStream;
 import java.nio.file.FileSystemException;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +28,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 public final class ImagePuller {
     static final int PARALLEL_LAYERS = 3;
+    /** how often a download reports its bytes: a live display redraws at about this rate */
+    private static final long PROGRESS_NANOS = 200_000_000L;
 
     private final PullTarget target;
     private final PullOptions options;
@@ -40,12 +41,12 @@ public final class ImagePuller {
 
     /** @param credentials for the image's registry, or null for anonymous access */
     public ImagePuller(Store store, PullOptions options, Credentials credentials) {
-        this(new StoreTarget(store), options, credentials);
+        this(new StoreTarget(store, WarningLines.to(options.progress())), options, credentials);
     }
 
     /** @param credentials asked only when the registry challenges for authentication (see {@link AuthStore}) */
     public ImagePuller(Store store, PullOptions options, java.util.function.Supplier<Credentials> credentials) {
-        this.target = new StoreTarget(store);
+        this.target = new StoreTarget(store, WarningLines.to(options.progress())); // warnings even with -q, as before
         this.options = options;
         this.credentials = credentials == null ? () -> null : credentials;
     }
@@ -78,7 +79,7 @@ public final class ImagePuller {
 
     private ImageRecord pull(ImageReference ref, ImageReference as, Platform platform, RegistryClient client) {
         String image = ref.name();
-        progress("Trying to pull " + image + "...");
+        progress(new ImageProgressEvent.Trying(image));
 
         FetchedManifest top = client.manifest(ref.manifestReference());
         Manifest parsed = ManifestParser.parse(top.content(), top.contentType(), image);
@@ -95,14 +96,14 @@ public final class ImagePuller {
             boolean quiet = options.quiet() || options.progress() == null;
             byte[][] stored = named && quiet ? null : target.stored(present.id());
             if (!quiet) {
-                progress("Getting image source signatures");
+                progress(new ImageProgressEvent.CopyStarted());
                 if (ManifestParser.parse(stored[0], null, image) instanceof ImageManifest m) {
                     for (Descriptor layer : m.layers()) {
-                        progress("Copying blob " + Digests.shortHex(layer.digest()) + " skipped: already exists");
+                        progress(new ImageProgressEvent.BlobSkipped(layer.digest(), false, null));
                     }
                 }
-                progress("Copying config " + Digests.shortHex(present.id()) + " done");
-                progress("Writing manifest to image destination");
+                progress(new ImageProgressEvent.ConfigCopied(present.id(), false));
+                progress(new ImageProgressEvent.WritingManifest());
             }
             if (named) {
                 return present;
@@ -133,7 +134,7 @@ public final class ImagePuller {
         for (Descriptor layer : manifest.layers()) {
             LayerDecompressor.declared(layer.mediaType(), layer.digest()); // refuse zstd & co. before downloading anything
         }
-        progress("Getting image source signatures");
+        progress(new ImageProgressEvent.CopyStarted());
 
         byte[] configBytes = client.blob(configDesc.digest(), configDesc.size(), ManifestParser.MAX_DOCUMENT_BYTES);
         ImageConfig config = ManifestParser.parseConfig(configBytes, image);
@@ -156,7 +157,7 @@ public final class ImagePuller {
         List<Integer> missing = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             if (target.layerExists(chainIds.get(i))) {
-                progress("Copying blob " + Digests.shortHex(layers.get(i).digest()) + " skipped: already exists");
+                progress(new ImageProgressEvent.BlobSkipped(layers.get(i).digest(), false, null));
             } else {
                 missing.add(i);
             }
@@ -164,15 +165,10 @@ public final class ImagePuller {
 
         AtomicReferenceArray<StagedLayer> staged;
         AtomicReferenceArray<io.jpod.storage.BlobStore.Staged> blobs = new AtomicReferenceArray<>(layers.size());
-        boolean live = !options.quiet() && options.progress() != null && PullProgress.stderrIsTerminal();
-        try (PullProgress display = new PullProgress(options.quiet() ? null : options.progress(), live)) {
-            PullProgress.Layer[] shown = new PullProgress.Layer[layers.size()];
-            for (int i : missing) {
-                shown[i] = display.add(layers.get(i).digest(), layers.get(i).size());
-            }
-            display.start();
-            staged = download(client, layers, diffIds, missing, display, shown, blobs);
+        for (int i : missing) {
+            progress(new ImageProgressEvent.BlobWaiting(layers.get(i).digest(), layers.get(i).size()));
         }
+        staged = download(client, layers, diffIds, missing, blobs);
         try {
             for (int i = 0; i < layers.size(); i++) {
                 StagedLayer s = staged.get(i);
@@ -190,8 +186,8 @@ public final class ImagePuller {
             closeAll(staged);
             closeBlobs(blobs);
         }
-        progress("Copying config " + Digests.shortHex(configDesc.digest()) + " done");
-        progress("Writing manifest to image destination");
+        progress(new ImageProgressEvent.ConfigCopied(configDesc.digest(), false));
+        progress(new ImageProgressEvent.WritingManifest());
 
         String imageId = Digests.sha256(configBytes);
         long size = configDesc.size();
@@ -217,15 +213,14 @@ public final class ImagePuller {
         Platform got = Platform.of(config.os(), config.architecture(), config.variant()).normalized();
         Platform w = wanted.normalized();
         if (!got.os().equals(w.os()) || !got.architecture().equals(w.architecture())) {
-            progress("WARNING: image platform (" + Platform.of(config.os(), config.architecture(), config.variant())
-                    + ") does not match the expected platform (" + wanted + ")");
+            progress(new ImageProgressEvent.Warning("WARNING: image platform (" + Platform.of(config.os(), config.architecture(), config.variant())
+                    + ") does not match the expected platform (" + wanted + ")"));
         }
     }
 
     /** Downloads and stages the missing layers in parallel; on the first failure cancels the rest, discards everything staged and throws. */
     private AtomicReferenceArray<StagedLayer> download(RegistryClient client, List<Descriptor> layers, List<String> diffIds,
-                                                       List<Integer> missing, PullProgress display, PullProgress.Layer[] shown,
-                                                       AtomicReferenceArray<io.jpod.storage.BlobStore.Staged> blobs) {
+                                                       List<Integer> missing, AtomicReferenceArray<io.jpod.storage.BlobStore.Staged> blobs) {
         AtomicReferenceArray<StagedLayer> staged = new AtomicReferenceArray<>(layers.size());
         if (missing.isEmpty()) {
             return staged;
@@ -250,12 +245,10 @@ public final class ImagePuller {
         for (int i : order) {
             futures.add(done.submit(() -> {
                 Descriptor layer = layers.get(i);
-                StagedLayer s = downloadLayer(client, layer, diffIds.get(i), display, shown[i], blobs, i);
+                StagedLayer s = downloadLayer(client, layer, diffIds.get(i), blobs, i);
                 staged.set(i, s);
                 flusher.execute(s::makeDurable);
-                if (!display.live()) {
-                    progress("Copying blob " + Digests.shortHex(layer.digest()) + " done");
-                }
+                progress(new ImageProgressEvent.BlobCopied(layer.digest(), layer.size(), false));
                 return i;
             }));
         }
@@ -293,11 +286,10 @@ public final class ImagePuller {
     }
 
     /** Blob → verify (sha256, size) → decompress → stage; returns a staged layer whose diff id matched. */
-    private StagedLayer downloadLayer(RegistryClient client, Descriptor layer, String diffId, PullProgress display,
-                                      PullProgress.Layer shown, AtomicReferenceArray<io.jpod.storage.BlobStore.Staged> blobs, int index) {
+    private StagedLayer downloadLayer(RegistryClient client, Descriptor layer, String diffId, AtomicReferenceArray<io.jpod.storage.BlobStore.Staged> blobs, int index) {
         String digest = layer.digest();
         io.jpod.storage.BlobStore.Staged blob = target.stageBlob(digest);
-        InputStream raw = display.count(client.openBlob(digest, layer.size()), shown);
+        InputStream raw = counted(client.openBlob(digest, layer.size()), digest, layer.size());
         if (blob != null) {
             raw = new TeeInputStream(raw, blob.out());
         }
@@ -323,7 +315,6 @@ public final class ImagePuller {
             }
             StagedLayer ok = staged;
             staged = null;
-            display.done(shown);
             blobs.set(index, blob); // committed with the layers, once every layer verified
             blob = null;
             return ok;
@@ -429,15 +420,49 @@ public final class ImagePuller {
         }
     }
 
-    private void progress(String line) {
-        PrintStream out = options.progress();
-        if (out == null || options.quiet()) {
-            return;
+    private void progress(ImageProgressEvent event) {
+        if (options.progress() != null && !options.quiet()) {
+            options.progress().accept(event);
         }
-        synchronized (out) {
-            out.println(line);
-            out.flush();
+    }
+
+    /** The blob's bytes as they arrive: a {@link ImageProgressEvent.BlobProgress} now and then (not on every read). */
+    private InputStream counted(InputStream in, String digest, long total) {
+        if (options.progress() == null || options.quiet()) {
+            return in;
         }
+        progress(new ImageProgressEvent.BlobProgress(digest, 0, total));
+        return new FilterInputStream(in) {
+            private long done;
+            private long reported = System.nanoTime();
+
+            @Override
+            public int read() throws IOException {
+                int b = in.read();
+                if (b >= 0) {
+                    add(1);
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = in.read(b, off, len);
+                if (n > 0) {
+                    add(n);
+                }
+                return n;
+            }
+
+            private void add(int n) {
+                done += n;
+                long now = System.nanoTime();
+                if (now - reported >= PROGRESS_NANOS) {
+                    reported = now;
+                    progress(new ImageProgressEvent.BlobProgress(digest, done, total));
+                }
+            }
+        };
     }
 
     /** Remembers the first IOException that passed through, to tell which layer of the stream stack failed. */

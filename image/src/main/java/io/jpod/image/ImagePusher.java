@@ -3,12 +3,12 @@ package io.jpod.image;
 import io.jpod.storage.BlobStore;
 import io.jpod.storage.ImageRecord;
 import io.jpod.storage.Store;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -20,10 +20,10 @@ public final class ImagePusher {
     private final Store store;
     private final boolean tlsVerify;
     private final Supplier<Credentials> credentials;
-    private final PrintStream progress;
+    private final Consumer<ImageProgressEvent> progress;
 
-    /** @param progress where progress lines go; null for none (-q) */
-    public ImagePusher(Store store, boolean tlsVerify, Supplier<Credentials> credentials, PrintStream progress) {
+    /** @param progress where progress events go; null for none (-q) */
+    public ImagePusher(Store store, boolean tlsVerify, Supplier<Credentials> credentials, Consumer<ImageProgressEvent> progress) {
         this.store = store;
         this.tlsVerify = tlsVerify;
         this.credentials = credentials;
@@ -45,7 +45,7 @@ public final class ImagePusher {
                         + " is not in local storage (it was pulled by an older jpod or with another image); pull the image again, then push");
             }
         }
-        say("Getting image source signatures");
+        say(new ImageProgressEvent.CopyStarted());
         BlobLocations locations = new BlobLocations(store);
         List<String> imageRepos = repositoriesOf(image, dest);
         try (RegistryClient client = new RegistryClient(dest, tlsVerify, credentials)) {
@@ -55,7 +55,7 @@ public final class ImagePusher {
             }
             String configDigest = manifest.config().digest();
             send(client, locations, imageRepos, dest, "config", configDigest, null, config);
-            say("Writing manifest to image destination");
+            say(new ImageProgressEvent.WritingManifest());
             String mediaType = manifest.mediaType() != null ? manifest.mediaType()
                     : MediaTypes.DOCKER_CONFIG.equals(manifest.config().mediaType()) ? MediaTypes.DOCKER_MANIFEST : MediaTypes.OCI_MANIFEST;
             String reference = dest.digest() != null ? dest.digest() : dest.tag() != null ? dest.tag() : "latest";
@@ -74,9 +74,8 @@ public final class ImagePusher {
      */
     private void send(RegistryClient client, BlobLocations locations, List<String> imageRepos, ImageReference dest, String what,
                       String digest, Path file, byte[] bytes) {
-        String shown = "Copying " + what + " " + Digests.shortHex(digest);
         if (client.blobExists(digest)) {
-            say(shown + " skipped: already exists");
+            say(new ImageProgressEvent.BlobSkipped(digest, what.equals("config"), null));
             return;
         }
         Set<String> from = new LinkedHashSet<>(locations.repositories(digest, dest.registry()));
@@ -95,7 +94,7 @@ public final class ImagePusher {
             }
             try {
                 if (client.mountOrUploadBlob(digest, f, source)) {
-                    say(shown + " skipped: mounted from " + source);
+                    say(new ImageProgressEvent.BlobSkipped(digest, what.equals("config"), source));
                     return;
                 }
             } finally {
@@ -112,7 +111,8 @@ public final class ImagePusher {
         } else {
             client.uploadBlob(digest, bytes);
         }
-        say(shown + " done");
+        say(what.equals("config") ? new ImageProgressEvent.ConfigCopied(digest, false)
+                : new ImageProgressEvent.BlobCopied(digest, file != null ? file.toFile().length() : bytes.length, false));
     }
 
     /** Repositories on {@code dest}'s registry that the image was pulled from or is named in. */
@@ -133,10 +133,9 @@ public final class ImagePusher {
         return out;
     }
 
-    private void say(String line) {
+    private void say(ImageProgressEvent event) {
         if (progress != null) {
-            progress.println(line);
-            progress.flush();
+            progress.accept(event);
         }
     }
 }

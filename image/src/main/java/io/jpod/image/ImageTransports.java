@@ -5,7 +5,6 @@ import io.jpod.storage.Store;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -101,17 +100,17 @@ public final class ImageTransports {
     }
 
     /**
-     * Reads the image(s) of a local transport into the store, printing podman's copy lines to {@code progress} (null:
+     * Reads the image(s) of a local transport into the store, reporting the copy to {@code progress} (null:
      * quiet). An archive named without {@code :NAME} gives all its images; with one, the image of that name.
      */
-    public static List<ImageRecord> pull(Store store, Reference ref, PrintStream progress) {
+    public static List<ImageRecord> pull(Store store, Reference ref, java.util.function.Consumer<ImageProgressEvent> progress) {
         Path path = Path.of(ref.path());
         boolean directory = ref.transport().equals(OCI) || ref.transport().equals(DIR);
         if (directory ? !Files.isDirectory(path) : !Files.isRegularFile(path)) {
             throw new ImageException(ref.given() + ": no such " + (directory ? "directory" : "file") + " " + path);
         }
         if (progress != null) {
-            progress.println("Getting image source signatures");
+            progress.accept(new ImageProgressEvent.CopyStarted());
         }
         List<ImageRecord> loaded;
         try {
@@ -130,7 +129,7 @@ public final class ImageTransports {
             throw new ImageException("no image in " + path);
         }
         for (ImageRecord r : loaded) {
-            copyLines(store, r, progress);
+            copyEvents(store, r, progress);
         }
         return loaded;
     }
@@ -139,11 +138,11 @@ public final class ImageTransports {
      * Writes {@code image} to a local transport, whole or not at all, under {@code ref}'s name if it gives one, else
      * {@code defaultName} (null: none).
      */
-    public static void push(Store store, ImageRecord image, String defaultName, Reference ref, PrintStream progress) {
+    public static void push(Store store, ImageRecord image, String defaultName, Reference ref, java.util.function.Consumer<ImageProgressEvent> progress) {
         Path path = Path.of(ref.path());
         String name = ref.name() != null ? qualified(ref.name()) : defaultName;
         if (progress != null) {
-            progress.println("Getting image source signatures");
+            progress.accept(new ImageProgressEvent.CopyStarted());
         }
         try {
             String format = ref.saveFormat();
@@ -155,7 +154,7 @@ public final class ImageTransports {
         } catch (IOException e) {
             throw new ImageException("cannot write " + ref.given() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
         }
-        copyLines(store, image, progress);
+        copyEvents(store, image, progress);
     }
 
     /** An archive file written beside its target and renamed into place, so a failed push leaves no half file. */
@@ -179,19 +178,19 @@ public final class ImageTransports {
         }
     }
 
-    /** The lines podman's copy prints: each layer, the config, the manifest, the signatures. */
-    private static void copyLines(Store store, ImageRecord image, PrintStream progress) {
+    /** What podman's copy reports: each layer, the config, the manifest, the signatures. */
+    private static void copyEvents(Store store, ImageRecord image, java.util.function.Consumer<ImageProgressEvent> progress) {
         if (progress == null) {
             return;
         }
         if (ManifestParser.parse(store.images().manifest(image.id()), null, image.id()) instanceof ImageManifest m) {
             for (Descriptor layer : m.layers()) {
-                progress.println("Copying blob " + layer.digest() + " done");
+                progress.accept(new ImageProgressEvent.BlobCopied(layer.digest(), layer.size(), true));
             }
         }
-        progress.println("Copying config " + image.id() + " done");
-        progress.println("Writing manifest to image destination");
-        progress.println("Storing signatures");
+        progress.accept(new ImageProgressEvent.ConfigCopied(image.id(), true));
+        progress.accept(new ImageProgressEvent.WritingManifest());
+        progress.accept(new ImageProgressEvent.StoringSignatures());
     }
 
     /** NAME as the store names images: short names qualified as `tag` qualifies them (foo → localhost/foo:latest). */

@@ -11,7 +11,6 @@ import io.jpod.storage.Store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -182,7 +181,7 @@ public final class OciArchive {
     }
 
     /** Loads every image the layout's index.json lists (an oci-archive or an oci-dir); see the class comment for what is verified. */
-    static List<ImageRecord> load(Store store, ArchiveSource src, PrintStream progress) throws IOException {
+    static List<ImageRecord> load(Store store, ArchiveSource src, java.util.function.Consumer<ImageProgressEvent> progress) throws IOException {
         String archive = src.shown();
         JsonNode layout = readJson(src, "oci-layout");
         if (!layout.path("imageLayoutVersion").isTextual()) {
@@ -197,7 +196,7 @@ public final class OciArchive {
         List<Pending> pending = new ArrayList<>();
         try {
             for (JsonNode d : manifests) {
-                pending.add(stageOne(store, src, d));
+                pending.add(stageOne(store, src, d, WarningLines.to(progress)));
             }
             return commit(store, pending, progress);
         } finally {
@@ -206,7 +205,7 @@ public final class OciArchive {
     }
 
     /** Commits images that were all staged and verified; the caller still closes them. */
-    static List<ImageRecord> commit(Store store, List<Pending> pending, PrintStream progress) {
+    static List<ImageRecord> commit(Store store, List<Pending> pending, java.util.function.Consumer<ImageProgressEvent> progress) {
         List<ImageRecord> loaded = new ArrayList<>();
         for (Pending p : pending) {
             loaded.add(p.commit(store, progress));
@@ -218,7 +217,7 @@ public final class OciArchive {
     record Pending(String imageId, byte[] manifest, String manifestDigest, byte[] config, List<String> chainIds,
                            List<String> diffIds, List<StagedLayer> staged, List<BlobStore.Staged> blobs, List<String> blobDigests,
                            long size, String name) {
-        ImageRecord commit(Store store, PrintStream progress) {
+        ImageRecord commit(Store store, java.util.function.Consumer<ImageProgressEvent> progress) {
             for (int i = 0; i < chainIds.size(); i++) {
                 StagedLayer s = staged.get(i);
                 if (s != null) {
@@ -232,7 +231,7 @@ public final class OciArchive {
             }
             ImageRecord rec = store.images().put(imageId, manifest, config, manifestDigest, chainIds, size, name, null);
             if (progress != null) {
-                progress.println("Loaded image: " + (name != null ? name : imageId.substring(7)));
+                progress.accept(new ImageProgressEvent.Loaded(name != null ? name : imageId.substring(7)));
             }
             return rec;
         }
@@ -243,7 +242,7 @@ public final class OciArchive {
         }
     }
 
-    private static Pending stageOne(Store store, ArchiveSource src, JsonNode d) throws IOException {
+    private static Pending stageOne(Store store, ArchiveSource src, JsonNode d, java.io.PrintStream warnings) throws IOException {
         String archive = src.shown();
         String mediaType = d.path("mediaType").asText("");
         String digest = d.path("digest").asText("");
@@ -272,14 +271,15 @@ public final class OciArchive {
                 throw new ImageException(archive + ": the image name \"" + refName + "\" in index.json is not a valid reference");
             }
         }
-        return stage(store, src, smallBlob(src, digest, manifestSize), mediaType, digest, name);
+        return stage(store, src, smallBlob(src, digest, manifestSize), mediaType, digest, name, warnings);
     }
 
     /**
      * Verifies and stages the image of {@code manifestBytes} (already checked against {@code digest}): its config and
      * every layer blob from {@code src}, each layer's diff_id; nothing is committed.
      */
-    static Pending stage(Store store, ArchiveSource src, byte[] manifestBytes, String mediaType, String digest, String name)
+    static Pending stage(Store store, ArchiveSource src, byte[] manifestBytes, String mediaType, String digest, String name,
+                         java.io.PrintStream warnings)
             throws IOException {
         String archive = src.shown();
         Manifest parsed = ManifestParser.parse(manifestBytes, mediaType, archive);
@@ -327,7 +327,7 @@ public final class OciArchive {
                 try (InputStream raw = src.open(e)) {
                     DigestVerifyingInputStream verified = new DigestVerifyingInputStream(
                             blob == null ? raw : new TeeInputStream(raw, blob.out()), layer.digest(), layer.size());
-                    StagedLayer s = layerStore.stage(LayerDecompressor.open(verified, layer.mediaType(), layer.digest()));
+                    StagedLayer s = layerStore.stage(LayerDecompressor.open(verified, layer.mediaType(), layer.digest()), warnings);
                     staged.add(s); // committed even when the layer exists: commit then keeps the existing copy
                     verified.drainAndVerify();
                     if (!s.diffId().equals(diffIds.get(i))) {

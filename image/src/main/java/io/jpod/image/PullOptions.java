@@ -1,20 +1,21 @@
 package io.jpod.image;
 
-import java.io.PrintStream;
+import java.util.function.Consumer;
 
 /**
  * @param tlsVerify false allows plain HTTP for any registry (loopback registries are always allowed)
  * @param platform  "os/arch[/variant]"; null means the host platform
- * @param quiet     print only the image id
- * @param progress  where progress lines go; null prints nothing
+ * @param quiet     no progress events
+ * @param progress  where progress events go; null: nowhere
  * @param plainHttp where registries that answered only plain HTTP are remembered; null remembers nothing
  */
-public record PullOptions(boolean tlsVerify, String platform, boolean quiet, PrintStream progress, PlainHttpRegistries plainHttp) {
-    public PullOptions(boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
+public record PullOptions(boolean tlsVerify, String platform, boolean quiet, Consumer<ImageProgressEvent> progress,
+                          PlainHttpRegistries plainHttp) {
+    public PullOptions(boolean tlsVerify, String platform, boolean quiet, Consumer<ImageProgressEvent> progress) {
         this(tlsVerify, platform, quiet, progress, null);
     }
 
-    public static PullOptions defaults(PrintStream progress) {
+    public static PullOptions defaults(Consumer<ImageProgressEvent> progress) {
         return new PullOptions(true, null, false, progress);
     }
 }

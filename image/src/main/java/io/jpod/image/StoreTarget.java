@@ -11,9 +11,12 @@ import java.util.List;
 /** {@link PullTarget} backed by the real store. */
 final class StoreTarget implements PullTarget {
     private final Store store;
+    private final java.io.PrintStream warnings;
 
-    StoreTarget(Store store) {
+    /** @param warnings where the unpacker's warnings go; null: nowhere */
+    StoreTarget(Store store, java.io.PrintStream warnings) {
         this.store = store;
+        this.warnings = warnings;
     }
 
     @Override
@@ -23,7 +26,7 @@ final class StoreTarget implements PullTarget {
 
     @Override
     public StagedLayer stage(InputStream uncompressedTar) throws IOException {
-        return store.layers().stage(uncompressedTar);
+        return store.layers().stage(uncompressedTar, warnings);
     }
 
     @Override

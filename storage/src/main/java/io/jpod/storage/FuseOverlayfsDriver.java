@@ -92,7 +92,8 @@ public final class FuseOverlayfsDriver implements RootfsDriver {
         String tgt = target.toAbsolutePath().normalize().toString();
         List<List<String>> attempts = new ArrayList<>();
         for (String tool : new String[] {"fusermount3", "fusermount"}) {
-            Path p = Proc.onPath(tool);
+            // beside fuse-overlayfs (found on the caller's PATH), else where distributions install it
+            Path p = Proc.onPath(tool, binary.getParent() + ":/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
             if (p != null) {
                 attempts.add(List.of(p.toString(), "-u", tgt));
             }

@@ -47,13 +47,9 @@ public final class LayerStore {
 
     /**
      * Unpacks an UNCOMPRESSED layer tar stream into a private temp dir, hashing the stream (diff_id) as it goes. Reads
-     * the stream to EOF. Nothing is visible in the store until commit. Warnings go to stderr.
+     * the stream to EOF. Nothing is visible in the store until commit. Warnings (skipped device nodes etc.) go to
+     * {@code warnings}, the caller's (null: nowhere).
      */
-    public StagedLayer stage(InputStream uncompressedTar) throws IOException {
-        return stage(uncompressedTar, System.err);
-    }
-
-    /** As {@link #stage(InputStream)}, with warnings (skipped device nodes etc.) going to {@code warnings} (may be null). */
     public StagedLayer stage(InputStream uncompressedTar, PrintStream warnings) throws IOException {
         Path dir = store.newStagingDir("layer");
         boolean ok = false;

@@ -77,12 +77,8 @@ final class Proc {
         }
     }
 
-    /** The first executable named {@code name} on $PATH, or null. */
-    static Path onPath(String name) {
-        String path = System.getenv("PATH");
-        if (path == null || path.isEmpty()) {
-            path = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
-        }
+    /** The first executable named {@code name} in {@code path} (directories separated by ':'), or null. */
+    static Path onPath(String name, String path) {
         for (String d : path.split(":")) {
             if (d.isEmpty()) {
                 continue;

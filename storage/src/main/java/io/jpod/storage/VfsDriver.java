@@ -25,10 +25,6 @@ import java.util.Map;
 public final class VfsDriver implements RootfsDriver {
     private final PrintStream warnings;
 
-    public VfsDriver() {
-        this(System.err);
-    }
-
     public VfsDriver(PrintStream warnings) {
         this.warnings = warnings;
     }

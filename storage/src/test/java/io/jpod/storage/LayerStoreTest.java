@@ -72,7 +72,7 @@ class LayerStoreTest {
     void commitPublishesLayerWithMetadataAndShortLink() throws IOException {
         byte[] tar = layerTar("v1");
         String diffId = ImageStore.sha256(tar);
-        try (StagedLayer staged = store.layers().stage(new ByteArrayInputStream(tar))) {
+        try (StagedLayer staged = store.layers().stage(new ByteArrayInputStream(tar), null)) {
             assertEquals(diffId, staged.diffId());
             assertEquals(tar.length, staged.size());
             assertFalse(store.layers().exists(diffId), "not visible before commit");
@@ -103,14 +103,14 @@ class LayerStoreTest {
         String baseId = ImageStore.sha256(base);
         String topDiff = ImageStore.sha256(top);
         String topChain = LayerStore.chainId(baseId, topDiff);
-        try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(base))) {
+        try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(base), null)) {
             s.commit(baseId, baseId, null);
         }
-        try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(top))) {
+        try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(top), null)) {
             StorageException e = assertThrows(StorageException.class, () -> s.commit(topDiff, topDiff, baseId));
             assertTrue(e.getMessage().contains("chain id does not follow"), e.getMessage());
         }
-        try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(top))) {
+        try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(top), null)) {
             s.commit(topChain, topDiff, baseId);
         }
         assertEquals(baseId, store.layers().info(topChain).orElseThrow().parent());
@@ -120,7 +120,7 @@ class LayerStoreTest {
     @Test
     void closeWithoutCommitDiscards() throws IOException {
         byte[] tar = layerTar("discard me");
-        StagedLayer staged = store.layers().stage(new ByteArrayInputStream(tar));
+        StagedLayer staged = store.layers().stage(new ByteArrayInputStream(tar), null);
         assertFalse(stagingContents().isEmpty(), "staged files exist before close");
         staged.close();
         staged.close(); // idempotent
@@ -133,7 +133,7 @@ class LayerStoreTest {
     void wrongDiffIdLeavesStoreUnchanged() throws IOException {
         byte[] tar = layerTar("corrupt");
         String actual = ImageStore.sha256(tar);
-        StagedLayer staged = store.layers().stage(new ByteArrayInputStream(tar));
+        StagedLayer staged = store.layers().stage(new ByteArrayInputStream(tar), null);
         StorageException e = assertThrows(StorageException.class, () -> staged.commit(B, B, null));
         assertEquals("layer " + B + ": content digest " + actual + " does not match the image config's diff_id " + B
                 + "; the image is corrupt", e.getMessage());
@@ -148,7 +148,7 @@ class LayerStoreTest {
     @Test
     void hostileLayerLeavesNoStagingBehind() {
         byte[] tar = new TarBuilder().file("ok", "x").file("../escape", "x").build();
-        assertThrows(StorageException.class, () -> store.layers().stage(new ByteArrayInputStream(tar)));
+        assertThrows(StorageException.class, () -> store.layers().stage(new ByteArrayInputStream(tar), null));
         assertStagingEmpty();
     }
 
@@ -163,7 +163,7 @@ class LayerStoreTest {
             List<Future<String>> results = new ArrayList<>();
             for (Store s : new Store[] {store, second}) {
                 results.add(pool.submit(() -> {
-                    try (StagedLayer staged = s.layers().stage(new ByteArrayInputStream(tar))) {
+                    try (StagedLayer staged = s.layers().stage(new ByteArrayInputStream(tar), null)) {
                         barrier.await(30, TimeUnit.SECONDS);
                         staged.commit(id, id, null);
                         return staged.diffId();
@@ -189,7 +189,7 @@ class LayerStoreTest {
     void shortLinkIsRepairedAndLayersCanBeRemoved() throws IOException {
         byte[] tar = layerTar("links");
         String id = ImageStore.sha256(tar);
-        try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(tar))) {
+        try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(tar), null)) {
             s.commit(id, id, null);
         }
         String link = store.layers().shortLink(id);
@@ -209,7 +209,7 @@ class LayerStoreTest {
         String id = ImageStore.sha256(tar);
         Files.createDirectories(store.layers().diffDir(id).resolve("junk")); // no layer.json: not a layer
         assertFalse(store.layers().exists(id));
-        try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(tar))) {
+        try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(tar), null)) {
             s.commit(id, id, null);
         }
         assertTrue(store.layers().exists(id));
@@ -221,7 +221,7 @@ class LayerStoreTest {
     void readOnlyLayerContentIsRemovable() throws IOException {
         byte[] tar = new TarBuilder().dir("ro", 0555).dir("ro/inner", 0000).file("ro/f", "x", 0000).build();
         String id = ImageStore.sha256(tar);
-        try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(tar))) {
+        try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(tar), null)) {
             s.commit(id, id, null);
         }
         store.layers().remove(id);
@@ -253,7 +253,7 @@ class LayerStoreTest {
         for (byte[] tar : layers) {
             String diff = ImageStore.sha256(tar);
             String chain = LayerStore.chainId(parent, diff);
-            try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(tar))) {
+            try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(tar), null)) {
                 s.commit(chain, diff, parent);
             }
             chains.add(chain);
@@ -292,7 +292,7 @@ class LayerStoreTest {
             byte[] top = new TarBuilder().hardlink("h", target).build();
             String diff = ImageStore.sha256(top);
             String chain = LayerStore.chainId(chains.get(0), diff);
-            try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(top))) {
+            try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(top), null)) {
                 StorageException e = assertThrows(StorageException.class, () -> s.commit(chain, diff, chains.get(0)));
                 assertTrue(e.getMessage().contains("layer entry \"h\"") && e.getMessage().contains("outside the rootfs"), e.getMessage());
             }
@@ -313,7 +313,7 @@ class LayerStoreTest {
             byte[] top = new TarBuilder().hardlink("h", target).build();
             String diff = ImageStore.sha256(top);
             String chain = LayerStore.chainId(chains.get(1), diff);
-            try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(top))) {
+            try (StagedLayer s = store.layers().stage(new ByteArrayInputStream(top), null)) {
                 StorageException e = assertThrows(StorageException.class, () -> s.commit(chain, diff, chains.get(1)));
                 assertTrue(e.getMessage().contains("is neither an earlier entry of this layer nor a file of the layers below it"), e.getMessage());
             }

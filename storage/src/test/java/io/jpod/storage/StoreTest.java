@@ -165,7 +165,7 @@ class StoreTest {
         try (Store first = Store.open(root)) {
             byte[] tar = new TarBuilder().file("f", "x").build();
             String id = ImageStore.sha256(tar);
-            try (StagedLayer staged = first.layers().stage(new ByteArrayInputStream(tar))) {
+            try (StagedLayer staged = first.layers().stage(new ByteArrayInputStream(tar), null)) {
                 try (Store second = Store.open(root)) {
                     second.layers().list();
                 }

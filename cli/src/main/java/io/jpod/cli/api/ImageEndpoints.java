@@ -7,13 +7,9 @@ import io.jpod.engine.image.ImageRemoveOptions;
 import io.jpod.engine.image.ImageRemoveReport;
 import io.jpod.engine.image.ImageService;
 import io.jpod.engine.image.ImageSummaryReport;
-import io.jpod.storage.ImageRecord;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -95,10 +91,9 @@ final class ImageEndpoints {
         String creds = credentials(r.header("X-Registry-Auth"));
         String platform = r.param("platform");
         OutputStream out = ex.stream(200, "application/json");
-        try (PrintStream progress = new PrintStream(new JsonLines(out), true, StandardCharsets.UTF_8); Engine engine = api.engine()) {
-            ImageRecord img = engine.pull(name, true, platform == null || platform.isEmpty() ? null : platform, false, progress,
-                    creds, null);
-            progress.flush();
+        try (Engine engine = api.engine()) {
+            io.jpod.engine.image.ImagePullReport img = engine.images().pull(new io.jpod.engine.image.ImagePullOptions(name, true,
+                    platform == null || platform.isEmpty() ? null : platform, creds, null, false), new DockerProgress(out, false));
             status(out, "Digest: " + (img.manifestDigest() == null ? img.id() : img.manifestDigest()));
             status(out, "Status: Downloaded newer image for " + name);
         } catch (RuntimeException e) {
@@ -243,32 +238,5 @@ final class ImageEndpoints {
             }
         }
         ex.json(200, out);
-    }
-
-    /** Lines written to it become docker's {@code {"status": LINE}} progress objects. */
-    static final class JsonLines extends OutputStream {
-        private final OutputStream out;
-        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
-
-        JsonLines(OutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            if (b == '\n' || b == '\r') {
-                if (line.size() > 0) {
-                    status(out, line.toString(StandardCharsets.UTF_8));
-                    line.reset();
-                }
-            } else {
-                line.write(b);
-            }
-        }
-
-        @Override
-        public void flush() throws IOException {
-            out.flush();
-        }
     }
 }

@@ -2,12 +2,10 @@ package io.jpod.cli.api;
 
 import io.jpod.engine.Engine;
 import io.jpod.image.ImageArchives;
-import io.jpod.storage.ImageRecord;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -41,9 +39,10 @@ final class ImageTransferEndpoints {
         try (Engine engine = api.engine()) {
             engine.images().get(ref); // 404 before the stream starts
             OutputStream out = ex.stream(200, "application/json");
-            try (PrintStream progress = new PrintStream(new ImageEndpoints.JsonLines(out), true, StandardCharsets.UTF_8)) {
-                String digest = engine.push(ref, null, true, false, progress, creds, null);
-                progress.flush();
+            try {
+                ImageEndpoints.status(out, "The push refers to repository [" + name + "]");
+                String digest = engine.images().push(new io.jpod.engine.image.ImagePushOptions(ref, null, true, creds, null, false),
+                        new DockerProgress(out, true)).digest();
                 String shownTag = tag == null || tag.isEmpty() ? "latest" : tag;
                 ImageEndpoints.status(out, shownTag + ": digest: " + digest);
                 Map<String, Object> aux = new LinkedHashMap<>();
@@ -67,13 +66,13 @@ final class ImageTransferEndpoints {
      * "Loaded image: NAME" lines.
      */
     void load(HttpExchange ex) throws IOException {
-        List<ImageRecord> loaded;
+        io.jpod.engine.image.ImageLoadReport loaded;
         try (Engine engine = api.engine()) {
-            loaded = engine.load(null, ex.request.body, new PrintStream(OutputStream.nullOutputStream()));
+            loaded = engine.images().load(new io.jpod.engine.image.ImageLoadOptions(null, true), ex.request.body, null);
         }
         ByteArrayOutputStream lines = new ByteArrayOutputStream();
-        for (ImageRecord img : loaded) {
-            List<String> names = img.names() == null ? List.of() : img.names();
+        for (io.jpod.engine.image.ImageLoadReport.Loaded img : loaded.images()) {
+            List<String> names = img.names();
             if (names.isEmpty()) {
                 streamLine(lines, "Loaded image ID: " + (img.id().startsWith("sha256:") ? img.id() : "sha256:" + img.id()) + "\n");
             }

@@ -336,7 +336,8 @@ public final class ImageBuilder {
                 }
             }
         }
-        return engine.pull(name, true, platform, true, out);
+        String id = engine.images().pull(io.jpod.engine.image.ImagePullOptions.quiet(name, platform), null).id();
+        return store.images().get(id).orElseThrow(() -> new NoSuchImageException(name));
     }
 
     private void step(Instruction in, State st, Map<String, String> globals, List<Containerfile.Stage> stages, int stageIndex) {

@@ -1,5 +1,7 @@
 package io.jpod.engine.container;
 
+import io.jpod.engine.DriverSelector;
+
 import io.jpod.engine.pod.PodExitPolicy;
 
 
@@ -90,7 +92,11 @@ public final class Lifecycle {
         this.env = env;
         this.err = err;
         this.helper = helper;
-        this.drivers = drivers;
+        // a keep-id container's record names its mapped fuse-overlayfs rootfs: resolved here, beside the container code
+        // it needs (SandboxPolicy's maps), so that the core's DriverSelector knows only the store's drivers
+        this.drivers = name -> UsernsRootfs.isMapped(name)
+                ? UsernsRootfs.forRecorded(name, DriverSelector.requiredFuseOverlayfs(env), helper.get().binary())
+                : drivers.apply(name);
     }
 
     Store store() {

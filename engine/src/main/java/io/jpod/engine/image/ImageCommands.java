@@ -9,6 +9,7 @@ import io.jpod.storage.ContainerState;
 import io.jpod.engine.system.EventLog;
 import io.jpod.image.AuthStore;
 import io.jpod.image.Credentials;
+import io.jpod.image.ImageProgressEvent;
 import io.jpod.image.ImagePuller;
 import io.jpod.image.ImageReference;
 import io.jpod.image.PlainHttpRegistries;
@@ -19,12 +20,12 @@ import io.jpod.image.RegistryClient;
 import io.jpod.storage.ImageRecord;
 import io.jpod.storage.Store;
 
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** The image commands behind {@link Engine}: pull with credentials, login/logout, and the local image management. */
@@ -43,8 +44,9 @@ public final class ImageCommands {
     /**
      * @param creds    "USER:PASS" from --creds, or null to look in the auth files
      * @param authfile --authfile, or null for podman's default search
+     * @param progress where progress events go; null: nowhere
      */
-    public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress, String creds, String authfile) {
+    public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, Consumer<ImageProgressEvent> progress, String creds, String authfile) {
         java.util.Optional<io.jpod.image.ImageTransports.Reference> transport = io.jpod.image.ImageTransports.parse(name);
         if (transport.isPresent() && transport.get().local()) {
             return io.jpod.image.ImageTransports.pull(store, transport.get(), quiet ? null : progress).get(0);
@@ -56,10 +58,9 @@ public final class ImageCommands {
                 : RegistriesConf.empty();
         List<ImageReference> candidates = conf.candidates(name);
         boolean searched = RegistriesConf.isShortName(name) && !conf.searchRegistries().isEmpty() && candidates.size() > 1;
-        PrintStream say = quiet ? null : progress;
+        Consumer<ImageProgressEvent> say = quiet ? null : progress;
         if (searched && say != null) {
-            say.println("Resolving \"" + name + "\" using unqualified-search registries ("
-                    + String.join(", ", conf.searchRegistries()) + ")");
+            say.accept(new ImageProgressEvent.Resolving(name, List.copyOf(conf.searchRegistries())));
         }
         PullOptions options = new PullOptions(tlsVerify, platform, quiet, progress,
                 runRoot == null ? null : PlainHttpRegistries.in(runRoot.resolve("plain-http")));
@@ -79,8 +80,7 @@ public final class ImageCommands {
                     ImageRecord rec = new ImagePuller(store, options, credentials(ep.ref(), creds, authfile))
                             .pull(ep.ref(), candidate, tlsVerify && !ep.insecure());
                     if (say != null && (searched || ep.mirror())) {
-                        say.println("Resolved \"" + name + "\" to " + candidate.name()
-                                + (ep.mirror() ? " (served by mirror " + ep.ref().registry() + ")" : ""));
+                        say.accept(new ImageProgressEvent.Resolved(name, candidate.name(), ep.mirror() ? ep.ref().registry() : null));
                     }
                     return rec;
                 } catch (ImageException e) {
@@ -165,7 +165,7 @@ public final class ImageCommands {
 
 
     /** `jpod push IMAGE [DESTINATION]`: returns the pushed manifest digest. */
-    public String push(String image, String destination, boolean tlsVerify, boolean quiet, PrintStream progress, String creds, String authfile) {
+    public String push(String image, String destination, boolean tlsVerify, boolean quiet, Consumer<ImageProgressEvent> progress, String creds, String authfile) {
         ImageRecord r = find(image);
         String destName = destination;
         if (destName == null) {
@@ -264,7 +264,7 @@ public final class ImageCommands {
     }
 
     /** `jpod load`: from a file, or from {@code in} (copied to a temporary file first: the archive needs random access). */
-    public List<ImageRecord> load(Path file, java.io.InputStream in, PrintStream progress) {
+    public List<ImageRecord> load(Path file, java.io.InputStream in, Consumer<ImageProgressEvent> progress) {
         Path tmp = null;
         try {
             if (file == null) {
@@ -292,10 +292,11 @@ public final class ImageCommands {
     }
 
     /** `jpod import`: {@code file} null reads {@code in}; {@code reference} null gives an image without a name. */
-    public ImageRecord importTarball(Path file, java.io.InputStream in, List<String> changes, String message, String reference) {
+    public ImageRecord importTarball(Path file, java.io.InputStream in, List<String> changes, String message, String reference,
+                                     Consumer<ImageProgressEvent> warnings) {
         String name = reference == null ? null : qualify(reference);
         try (java.io.InputStream src = file == null ? in : java.nio.file.Files.newInputStream(file)) {
-            return io.jpod.image.ImageImporter.importTarball(store, src, changes, message, name);
+            return io.jpod.image.ImageImporter.importTarball(store, src, changes, message, name, warnings);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new EngineException(file + ": no such file");
         } catch (java.io.IOException e) {

@@ -95,8 +95,23 @@ public final class ImageResolver {
         return wanted.matches(config.os(), config.architecture(), config.variant());
     }
 
+    /** @param progress podman's lines go there (live bars when the JVM's stderr is a terminal); null: nowhere */
     public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
         // short names, mirrors and credentials as `jpod pull` resolves them
-        return new ImageCommands(store, env, runRoot).pull(name, tlsVerify, platform, quiet, progress, null, null);
+        return new ImageCommands(store, env, runRoot).pull(name, tlsVerify, platform, quiet,
+                progress == null ? null : new ImageProgressLines(progress, stderrIsTerminal()), null, null);
+    }
+
+    /**
+     * Whether this JVM's stderr is a terminal (the run path's pull still draws on a stream it is given; in the service
+     * that is service.log, so never).
+     */
+    private static boolean stderrIsTerminal() {
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
     }
 }

@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * The engine's front door for the images in local storage: what `jpod images`, `image inspect/exists/history/tag/
- * untag/rm/prune` and the API's {@code /images} call. Options in, reports out; the callers render the reports.
- * (Pulling, pushing and load still go through {@link io.jpod.engine.Engine}: their progress is not typed yet.)
+ * untag/rm/prune`, `pull`, `push`, `load`, `save`, `import`, `login` and the API's {@code /images} call. Options in,
+ * reports and progress events out; the callers render them (podman's lines, docker's JSON).
  */
 public interface ImageService {
     /** `images`: every stored image (without {@link ImageListOptions#all()} not the intermediate ones of builds). */
@@ -52,8 +52,28 @@ public interface ImageService {
     /** `save --format oci-dir|docker-dir`: a new directory {@code target}, written whole or not at all. */
     void saveDirectory(ImageSaveOptions options, java.nio.file.Path target);
 
-    /** `import`: a root filesystem tarball ({@code file}, or {@code in} when null) as a new one-layer image. */
-    ImageSummaryReport importTarball(ImageImportOptions options, java.nio.file.Path file, java.io.InputStream in);
+    /**
+     * `import`: a root filesystem tarball ({@code file}, or {@code in} when null) as a new one-layer image; the
+     * unpacker's warnings go to {@code warnings} (null: nowhere).
+     */
+    ImageSummaryReport importTarball(ImageImportOptions options, java.nio.file.Path file, java.io.InputStream in,
+                                     java.util.function.Consumer<io.jpod.image.ImageProgressEvent> warnings);
+
+    /**
+     * `pull`: into the store (a registry, or a local transport such as docker-archive:PATH); progress goes to
+     * {@code progress} (null: nowhere) as it happens. Recorded as an image event.
+     */
+    ImagePullReport pull(ImagePullOptions options, java.util.function.Consumer<io.jpod.image.ImageProgressEvent> progress);
+
+    /** `push`: a stored image to a registry or a local transport. Recorded as an image event. */
+    ImagePushReport push(ImagePushOptions options, java.util.function.Consumer<io.jpod.image.ImageProgressEvent> progress);
+
+    /**
+     * `load`: the images of an archive or layout directory ({@link ImageLoadOptions#file()}), or of the archive read
+     * from {@code in} when that is null. Recorded as one event for the archive.
+     */
+    ImageLoadReport load(ImageLoadOptions options, java.io.InputStream in,
+                         java.util.function.Consumer<io.jpod.image.ImageProgressEvent> progress);
 
     /** `login`: checks the credentials with the registry and stores them; the file written. */
     java.nio.file.Path login(ImageLoginOptions options);

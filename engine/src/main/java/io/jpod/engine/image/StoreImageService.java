@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+
+import io.jpod.image.ImageProgressEvent;
 
 /** {@link ImageService} over the store's images ({@link ImageCommands}, {@link ImageResolver}). */
 public final class StoreImageService implements ImageService {
@@ -102,12 +105,47 @@ public final class StoreImageService implements ImageService {
     }
 
     @Override
-    public ImageSummaryReport importTarball(ImageImportOptions options, java.nio.file.Path file, java.io.InputStream in) {
-        ImageRecord r = commands.importTarball(file, in, options.changes(), options.message(), options.reference());
-        if (runRoot != null) {
-            EventLog.of(runRoot, "image", "import", r.id().replaceFirst("^sha256:", ""), r.names().isEmpty() ? "" : r.names().get(0));
-        }
+    public ImageSummaryReport importTarball(ImageImportOptions options, java.nio.file.Path file, java.io.InputStream in,
+                                           Consumer<ImageProgressEvent> warnings) {
+        ImageRecord r = commands.importTarball(file, in, options.changes(), options.message(), options.reference(), warnings);
+        event("import", r.id(), r.names().isEmpty() ? "" : r.names().get(0));
         return commands.summary(r);
+    }
+
+    @Override
+    public ImagePullReport pull(ImagePullOptions o, Consumer<ImageProgressEvent> progress) {
+        ImageRecord r = commands.pull(o.name(), o.tlsVerify(), o.platform(), o.quiet(), progress, o.credentials(), o.authfile());
+        // podman records a pull from a file (docker-archive:…, dir:…) without an id, as its loads
+        boolean fromFile = io.jpod.image.ImageTransports.parse(o.name()).filter(io.jpod.image.ImageTransports.Reference::local).isPresent();
+        event("pull", fromFile ? null : r.id(), o.name());
+        return new ImagePullReport(r.id(), r.names(), r.manifestDigest());
+    }
+
+    @Override
+    public ImagePushReport push(ImagePushOptions o, Consumer<ImageProgressEvent> progress) {
+        String digest = commands.push(o.image(), o.destination(), o.tlsVerify(), o.quiet(), progress, o.credentials(), o.authfile());
+        // as podman's: the event names the image by its id and the destination as given
+        event("push", commands.find(o.image()).id(), o.destination() == null ? o.image() : o.destination());
+        return new ImagePushReport(digest);
+    }
+
+    @Override
+    public ImageLoadReport load(ImageLoadOptions o, java.io.InputStream in, Consumer<ImageProgressEvent> progress) {
+        List<ImageRecord> loaded = commands.load(o.file(), in, o.quiet() ? null : progress);
+        // podman's: one event for the archive, no id, the archive's path as its name
+        event("loadfromarchive", null, o.file() == null ? "" : o.file().toString());
+        List<ImageLoadReport.Loaded> out = new ArrayList<>();
+        for (ImageRecord r : loaded) {
+            out.add(new ImageLoadReport.Loaded(r.id(), r.names() == null ? List.of() : r.names()));
+        }
+        return new ImageLoadReport(out);
+    }
+
+    /** An image event for `jpod events` (the id without "sha256:"); nothing when there is no run root. */
+    private void event(String status, String id, String name) {
+        if (runRoot != null) {
+            EventLog.of(runRoot, "image", status, id == null ? null : id.replaceFirst("^sha256:", ""), name);
+        }
     }
 
     @Override
