@@ -103,10 +103,6 @@ public final class NetworkCommand implements Runnable, CommandGroup {
         return m;
     }
 
-    static Map<String, String> keyValues(List<String> list) {
-        return new TreeMap<>(LabelArgs.parse(list));
-    }
-
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a bridge network (a name podmanN if none given).")
     static final class Create implements Callable<Integer> {
         @ParentCommand
@@ -152,7 +148,7 @@ public final class NetworkCommand implements Runnable, CommandGroup {
             }
             try (Engine engine = parent.jpod.engine()) {
                 NetworkReport r = engine.networks().create(new NetworkCreateOptions(name, driver, subnets, gateways, ipRanges,
-                        internal, disableDns, keyValues(labels), keyValues(opts), ipv6));
+                        internal, disableDns, LabelArgs.sorted(labels), LabelArgs.sorted(opts), ipv6));
                 parent.jpod.out.println(r.name());
             }
             return 0;

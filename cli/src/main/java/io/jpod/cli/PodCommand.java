@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /** `jpod pod …`: podman's pods (a shared network, IPC and UTS namespace held by an infra process). */
@@ -46,10 +45,6 @@ public final class PodCommand implements Runnable, CommandGroup {
     public void run() {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                 "missing subcommand: create, ps, inspect, start, stop, restart, kill, rm, prune, exists, top or stats");
-    }
-
-    static Map<String, String> labels(List<String> given) {
-        return new TreeMap<>(LabelArgs.parse(given));
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a new empty pod.")
@@ -126,7 +121,7 @@ public final class PodCommand implements Runnable, CommandGroup {
             List<String> infraCmd = infraCommand == null ? List.of() : List.of(infraCommand);
             try (Engine engine = parent.jpod.engine()) {
                 PodRecord pod = engine.pods().create(new PodCreateRequest(name != null ? name : positionalName, publish, share, hostname,
-                        labels(labels), infra, infraCmd, addHosts, dns, network, userns, cmd, memory, cpus, exitPolicy, replace, infraName));
+                        LabelArgs.sorted(labels), infra, infraCmd, addHosts, dns, network, userns, cmd, memory, cpus, exitPolicy, replace, infraName));
                 parent.jpod.out.println(pod.id());
             }
             return 0;

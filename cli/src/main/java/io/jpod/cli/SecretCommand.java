@@ -93,7 +93,7 @@ public final class SecretCommand implements Runnable, CommandGroup {
                 throw new EngineException("reading secret data from " + file + ": " + e.getMessage());
             }
             try (Engine engine = parent.jpod.engine()) {
-                parent.jpod.out.println(engine.secrets().create(name, data, driver, new java.util.TreeMap<>(LabelArgs.parse(labels))));
+                parent.jpod.out.println(engine.secrets().create(name, data, driver, LabelArgs.sorted(labels)));
             }
             return 0;
         }

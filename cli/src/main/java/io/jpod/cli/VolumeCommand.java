@@ -78,18 +78,9 @@ public final class VolumeCommand implements Runnable, CommandGroup {
 
         @Override
         public Integer call() {
-            Map<String, String> l = new TreeMap<>();
-            for (String kv : labels) {
-                int eq = kv.indexOf('=');
-                l.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
-            }
-            Map<String, String> o = new LinkedHashMap<>();
-            for (String kv : opts) {
-                int eq = kv.indexOf('=');
-                o.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
-            }
             try (Engine engine = parent.jpod.engine()) {
-                parent.jpod.out.println(engine.volumes().create(new VolumeCreateOptions(name, l, o, false)).name());
+                VolumeCreateOptions options = new VolumeCreateOptions(name, LabelArgs.sorted(labels), LabelArgs.parse(opts), false);
+                parent.jpod.out.println(engine.volumes().create(options).name());
             }
             return 0;
         }
