@@ -18,7 +18,7 @@ abstract class ExistsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Engine engine = group.jpod().engine()) {
+        try (Engine engine = group.jpod.engine()) {
             return exists(engine) ? 0 : 1;
         }
     }

@@ -39,26 +39,13 @@ import java.util.regex.PatternSyntaxException;
         subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class,
                 NetworkCommand.Rm.class, NetworkCommand.Prune.class, NetworkCommand.Exists.class,
                 NetworkCommand.Connect.class, NetworkCommand.Disconnect.class, NetworkCommand.Reload.class})
-public final class NetworkCommand implements Runnable, CommandGroup {
+public final class NetworkCommand extends CommandGroup {
     /** podman's JSON names and time format (RFC 3339 with nanoseconds). */
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
-    @ParentCommand
-    JpodCommand jpod;
-
-    @Override
-    public JpodCommand jpod() {
-        return jpod;
-    }
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "missing subcommand: create, ls, inspect, rm, prune or exists");
+    public NetworkCommand() {
+        super("create, ls, inspect, rm, prune or exists");
     }
 
     static JsonNode json(NetworkReport r) {

@@ -29,22 +29,9 @@ import java.util.concurrent.Callable;
         subcommands = {PodCommand.Create.class, PodCommand.Ps.class, PodCommand.Inspect.class, PodCommand.Start.class,
                 PodCommand.Stop.class, PodCommand.Restart.class, PodCommand.Kill.class, PodCommand.Rm.class,
                 PodCommand.Prune.class, PodCommand.Exists.class, PodCommand.Top.class, PodCommand.Stats.class})
-public final class PodCommand implements Runnable, CommandGroup {
-    @ParentCommand
-    JpodCommand jpod;
-
-    @Override
-    public JpodCommand jpod() {
-        return jpod;
-    }
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "missing subcommand: create, ps, inspect, start, stop, restart, kill, rm, prune, exists, top or stats");
+public final class PodCommand extends CommandGroup {
+    public PodCommand() {
+        super("create, ps, inspect, start, stop, restart, kill, rm, prune, exists, top or stats");
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a new empty pod.")

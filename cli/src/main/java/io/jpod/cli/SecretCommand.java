@@ -27,21 +27,9 @@ import java.util.concurrent.Callable;
 @Command(name = "secret", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, description = "Manage secrets.",
         subcommands = {SecretCommand.Create.class, SecretCommand.Ls.class, SecretCommand.Inspect.class, SecretCommand.Rm.class,
                 SecretCommand.Exists.class})
-public final class SecretCommand implements Runnable, CommandGroup {
-    @ParentCommand
-    JpodCommand jpod;
-
-    @Override
-    public JpodCommand jpod() {
-        return jpod;
-    }
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: create, ls, inspect, rm or exists");
+public final class SecretCommand extends CommandGroup {
+    public SecretCommand() {
+        super("create, ls, inspect, rm or exists");
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a new secret from a file or stdin (\"-\").",

@@ -28,22 +28,9 @@ import java.util.concurrent.Callable;
         subcommands = {VolumeCommand.Create.class, VolumeCommand.Ls.class, VolumeCommand.Inspect.class,
                 VolumeCommand.Rm.class, VolumeCommand.Prune.class, VolumeCommand.Exists.class, VolumeCommand.Export.class,
                 VolumeCommand.Import.class, VolumeCommand.Mount.class, VolumeCommand.Unmount.class})
-public final class VolumeCommand implements Runnable, CommandGroup {
-    @ParentCommand
-    JpodCommand jpod;
-
-    @Override
-    public JpodCommand jpod() {
-        return jpod;
-    }
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "missing subcommand: create, ls, inspect, rm or prune");
+public final class VolumeCommand extends CommandGroup {
+    public VolumeCommand() {
+        super("create, ls, inspect, rm or prune");
     }
 
     /** A volume as `volume inspect`, `volume ls --format` and `inspect` render it (podman's field names). */
