@@ -8,15 +8,10 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 runs=${1:-20}
-die() { echo "bench: $*" >&2; exit 1; }
-. "$root/scripts/lib/local-registry.sh"
-[[ $(id -u) -eq 0 ]] || die "run as root (it delegates cgroups and runs jpod as user jpodtest)"
-command -v hyperfine >/dev/null || die "hyperfine is not installed (apt-get install hyperfine)"
+. "$root/scripts/lib/bench.sh"
+bench_need_tools hyperfine
 [[ -f /sys/fs/cgroup/memory/cgroup.procs ]] || die "needs cgroup v1 hierarchies (memory, pids, cpu, cpuacct)"
-
-user=jpodtest
-work=$(mktemp -d /tmp/jpod-bench.XXXXXX)
-chmod 0755 "$work"
+bench_init "it delegates cgroups and runs jpod as user jpodtest"
 name=jpod-bench-$$
 dirs=()
 setting=()

@@ -12,18 +12,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 counts=("$@")
 [[ ${#counts[@]} -gt 0 ]] || counts=(50 100)
-die() { echo "bench: $*" >&2; exit 1; }
-. "$root/scripts/lib/local-registry.sh"
 . "$root/scripts/lib/bench.sh"
-[[ $(id -u) -eq 0 ]] || die "run as root (it starts a registry, makes a cpuacct cgroup and runs both engines as user jpodtest)"
 bench_need_tools podman
 acct_root=/sys/fs/cgroup/cpuacct
 [[ -f $acct_root/cpuacct.usage ]] || acct_root=/sys/fs/cgroup/cpu,cpuacct
 [[ -f $acct_root/cpuacct.usage ]] || die "no cgroup v1 cpuacct hierarchy at /sys/fs/cgroup/cpuacct (the CPU column needs it)"
-
-user=jpodtest
-work=$(mktemp -d /tmp/jpod-bench.XXXXXX)
-chmod 0755 "$work"
+bench_init "it starts a registry, makes a cpuacct cgroup and runs both engines as user jpodtest"
 acct=$acct_root/jpod-bench-${work##*.}
 bench_user_env
 cleanup() {

@@ -8,15 +8,10 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 runs=${1:-20}
-die() { echo "bench: $*" >&2; exit 1; }
-. "$root/scripts/lib/local-registry.sh"
 . "$root/scripts/lib/bench.sh"
-[[ $(id -u) -eq 0 ]] || die "run as root (it starts a registry and runs both engines as user jpodtest)"
 bench_need_tools hyperfine podman docker
+bench_init "it starts a registry and runs both engines as user jpodtest" /tmp/jpod-bench-api.XXXXXX
 
-user=jpodtest
-work=$(mktemp -d /tmp/jpod-bench-api.XXXXXX)
-chmod 0755 "$work"
 bench_user_env # HOME under $work: docker reads $HOME/.docker, this run's own
 podman_service_pid=
 cleanup() {

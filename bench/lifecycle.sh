@@ -8,18 +8,10 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 runs=${1:-10}
-die() { echo "bench: $*" >&2; exit 1; }
-[[ $(id -u) -eq 0 ]] || die "run as root (it starts a registry and runs both engines as user jpodtest)"
-. "$root/scripts/lib/local-registry.sh"
 . "$root/scripts/lib/bench.sh"
 bench_need_tools hyperfine podman
-dist=$root/cli/target/jpod
-[[ -x $dist/bin/jpod ]] || die "build jpod first: mvn -B package -DskipTests"
-[[ -f $root/tests/target/runtime-classpath.txt ]] || die "tests/target/runtime-classpath.txt missing: mvn -B package -DskipTests"
-
-user=jpodtest
-work=$(mktemp -d /tmp/jpod-bench-lc.XXXXXX)
-chmod 0755 "$work"
+bench_need_dist
+bench_init "it starts a registry and runs both engines as user jpodtest" /tmp/jpod-bench-lc.XXXXXX
 bench_user_env
 cleanup() {
     "${as_user[@]}" "${jpod[@]}" rm -f bench-jpod >/dev/null 2>&1 || true

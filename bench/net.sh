@@ -18,16 +18,11 @@ append=0
 die() { echo "net.sh: $*" >&2; exit 1; }
 say() { echo "net.sh: $*" >&2; }
 
-[[ $(id -u) -eq 0 ]] || die "run as root (containers run as jpodtest)"
-dist=$root/cli/target/jpod
-[[ -x $dist/bin/jpod ]] || die "build first: mvn -B -o package -DskipTests"
-[[ -f $root/tests/target/runtime-classpath.txt ]] || die "tests/target/runtime-classpath.txt missing: build the tests module"
-for t in curl hyperfine podman docker-registry; do command -v "$t" >/dev/null || die "$t is not installed (scripts/setup-host.sh)"; done
-. "$root/scripts/lib/local-registry.sh"
-
+. "$root/scripts/lib/bench.sh"
+bench_need_dist
+bench_need_tools curl hyperfine podman docker-registry
 # Short: podman puts a 64-hex-named API socket under $XDG_RUNTIME_DIR, and socket paths end at 107 bytes.
-work=$(mktemp -d /tmp/jnb.XXXXXX)
-chmod 0755 "$work"
+bench_init "containers run as jpodtest" /tmp/jnb.XXXXXX
 install -d -o jpodtest -m 0700 "$work/home" "$work/run"
 jpod_server=
 cleanup() {

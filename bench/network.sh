@@ -16,21 +16,15 @@ append=0
 [[ ${1:-} == --append ]] && append=1
 die() { echo "network.sh: $*" >&2; exit 1; }
 say() { echo "network.sh: $*" >&2; }
-[[ $(id -u) -eq 0 ]] || die "run as root (containers run as jpodtest)"
-dist=$root/cli/target/jpod
-[[ -x $dist/bin/jpod ]] || die "build first: mvn -B -o package -DskipTests"
-for t in curl hyperfine podman docker-registry; do command -v "$t" >/dev/null || die "$t is not installed (scripts/setup-host.sh)"; done
-. "$root/scripts/lib/local-registry.sh"
 . "$root/scripts/lib/bench.sh"
-
-work=$(mktemp -d /tmp/jnn.XXXXXX)   # short: socket paths end at 107 bytes
-chmod 0755 "$work"
+bench_need_dist
+bench_need_tools curl hyperfine podman docker-registry
+bench_init "containers run as jpodtest" /tmp/jnn.XXXXXX   # short: socket paths end at 107 bytes
 install -d -o jpodtest -m 0700 "$work/home" "$work/run"
 user_env=(HOME="$work/home" XDG_RUNTIME_DIR="$work/run" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)
 as_user() { (cd "$work" && runuser -u jpodtest -- env -i "${user_env[@]}" "$@"); }
 podman_flags=(--runtime runc --cgroup-manager cgroupfs --events-backend file)
 jpod="$work/jpod/bin/jpod"
-user=jpodtest # for bench_service_pids
 cleanup() {
     as_user "$jpod" rm -f -t 0 srv cli pub >/dev/null 2>&1 || true
     as_user podman "${podman_flags[@]}" rm -f -t 0 srv cli pub >/dev/null 2>&1 || true

@@ -20,17 +20,11 @@ user=jpodtest
 say() { echo "bench: $*" >&2; }
 die() { echo "bench: $*" >&2; exit 1; }
 
-[[ $(id -u) -eq 0 ]] || die "run as root (the benchmark runs jpod and podman as $user)"
-command -v hyperfine >/dev/null || die "hyperfine is missing (apt-get install hyperfine)"
-command -v podman >/dev/null || die "podman is missing"
+. "$root/scripts/lib/bench.sh"
 [[ $fs == loop || $fs == root ]] || die "BENCH_FS must be loop or root"
-dist=$root/cli/target/jpod
-[[ -x $dist/bin/jpod ]] || die "build first: mvn -B -o package -DskipTests"
-[[ -f $root/tests/target/runtime-classpath.txt ]] || die "build first: tests/target/runtime-classpath.txt is missing"
-. "$root/scripts/lib/local-registry.sh"
-
-work=$(mktemp -d /tmp/jpod-bench.XXXXXX)
-chmod 0755 "$work"
+bench_need_tools hyperfine podman
+bench_need_dist
+bench_init "the benchmark runs jpod and podman as $user"
 store=$work/fs # HOME and XDG_RUNTIME_DIR of both tools
 mkdir -p "$store"
 # the jpod service of this run: the test user's java process with this run's XDG_RUNTIME_DIR

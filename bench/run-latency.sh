@@ -6,16 +6,11 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 runs=${1:-20}
-die() { echo "bench: $*" >&2; exit 1; }
-. "$root/scripts/lib/local-registry.sh"
 . "$root/scripts/lib/bench.sh"
-[[ $(id -u) -eq 0 ]] || die "run as root (it starts a registry and runs both engines as user jpodtest)"
 bench_need_tools hyperfine podman
+bench_init "it starts a registry and runs both engines as user jpodtest"
 
-user=jpodtest
 uid=$(id -u "$user")
-work=$(mktemp -d /tmp/jpod-bench.XXXXXX)
-chmod 0755 "$work"
 bench_user_env
 trap bench_cleanup EXIT
 bench_setup "$work" "$user"

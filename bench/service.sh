@@ -11,15 +11,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 runs=${1:-20}
 first_runs=${2:-10} # each starts a service: fewer
-die() { echo "bench: $*" >&2; exit 1; }
-. "$root/scripts/lib/local-registry.sh"
 . "$root/scripts/lib/bench.sh"
-[[ $(id -u) -eq 0 ]] || die "run as root (it starts a registry and runs both engines as user jpodtest)"
 bench_need_tools hyperfine podman
+bench_init "it starts a registry and runs both engines as user jpodtest"
 
-user=jpodtest
-work=$(mktemp -d /tmp/jpod-bench.XXXXXX)
-chmod 0755 "$work"
 bench_user_env
 cleanup() {
     "${as_user[@]}" "${jpod[@]}" rm -f bench-c >/dev/null 2>&1 || true # -f kills it first

@@ -1,6 +1,27 @@
-# Shared by the bench/ scripts (sourced, not run, after scripts/lib/local-registry.sh): the unprivileged user's
-# environment, the two engines' command lines, and the clean-up of what a run leaves behind.
-# Needs: $work (the run's directory), $user (the unprivileged user) and a `die` function.
+# Shared by the bench/ scripts (sourced, not run; it sources scripts/lib/local-registry.sh too): the start every
+# script makes, the unprivileged user's environment, the two engines' command lines, and the clean-up of what a run
+# leaves behind. Needs: $root (the repository). A script may define its own `die` first (its name in the message).
+declare -F die >/dev/null || die() { echo "bench: $*" >&2; exit 1; }
+# shellcheck source=scripts/lib/local-registry.sh
+. "$root/scripts/lib/local-registry.sh"
+
+# bench_init REASON [TEMPLATE]: dies unless run as root (saying why it must be: REASON), then sets user (jpodtest,
+# the unprivileged user the tests use too) and work (a fresh directory from mktemp's TEMPLATE, default
+# /tmp/jpod-bench.XXXXXX, mode 0755 so that the user reaches what is below it).
+bench_init() {
+    [[ $(id -u) -eq 0 ]] || die "run as root ($1)"
+    user=jpodtest
+    work=$(mktemp -d "${2:-/tmp/jpod-bench.XXXXXX}")
+    chmod 0755 "$work"
+}
+
+# bench_need_dist: sets dist (the built distribution); dies unless it and the tests' runtime classpath (the registry's
+# image pusher runs from it) are built.
+bench_need_dist() {
+    dist=$root/cli/target/jpod
+    [[ -x $dist/bin/jpod ]] || die "build first: mvn -B -o package -DskipTests"
+    [[ -f $root/tests/target/runtime-classpath.txt ]] || die "tests/target/runtime-classpath.txt missing: mvn -B -o package -DskipTests"
+}
 
 # bench_need_tools TOOL...: die naming the first missing tool and how to install it.
 bench_need_tools() {
@@ -17,7 +38,7 @@ bench_need_tools() {
     done
 }
 
-# bench_user_env: sets as_user (a command prefix running as $user with HOME and XDG_RUNTIME_DIR under $work),
+# bench_user_env (after bench_init): sets as_user (a command prefix running as $user with HOME and XDG_RUNTIME_DIR under $work),
 # podman and jpod (the two engines' command lines).
 bench_user_env() {
     as_user=(runuser -u "$user" -- env -i HOME="$work/home" XDG_RUNTIME_DIR="$work/run" PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8)

@@ -22,16 +22,9 @@ import java.util.concurrent.Callable;
 @Command(name = "kube", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = "Generate Kubernetes YAML from pods and containers, and play it.",
         subcommands = {KubeCommand.Generate.class, KubeCommand.Play.class, KubeCommand.Down.class})
-public final class KubeCommand implements Runnable {
-    @ParentCommand
-    JpodCommand jpod;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: generate, play or down");
+public final class KubeCommand extends CommandGroup {
+    public KubeCommand() {
+        super("generate, play or down");
     }
 
     /** A path the caller named, relative to the caller's directory. */

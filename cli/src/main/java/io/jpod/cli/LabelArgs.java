@@ -3,6 +3,7 @@ package io.jpod.cli;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** `--label KEY[=VALUE]`-style options (also `--opt`): a KEY alone has the empty value; a repeated KEY, the last wins. */
 final class LabelArgs {
@@ -17,5 +18,10 @@ final class LabelArgs {
             m.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
         }
         return m;
+    }
+
+    /** The pairs sorted by key (as records keep labels and options). */
+    static Map<String, String> sorted(List<String> given) {
+        return new TreeMap<>(parse(given));
     }
 }

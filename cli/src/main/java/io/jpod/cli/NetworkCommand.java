@@ -14,6 +14,7 @@ import io.jpod.engine.network.NetworkReport;
 import io.jpod.engine.network.NetworkService;
 import io.jpod.engine.network.Networks;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -38,21 +39,13 @@ import java.util.regex.PatternSyntaxException;
         subcommands = {NetworkCommand.Create.class, NetworkCommand.Ls.class, NetworkCommand.Inspect.class,
                 NetworkCommand.Rm.class, NetworkCommand.Prune.class, NetworkCommand.Exists.class,
                 NetworkCommand.Connect.class, NetworkCommand.Disconnect.class, NetworkCommand.Reload.class})
-public final class NetworkCommand implements Runnable {
+public final class NetworkCommand extends CommandGroup {
     /** podman's JSON names and time format (RFC 3339 with nanoseconds). */
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
-    @ParentCommand
-    JpodCommand jpod;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "missing subcommand: create, ls, inspect, rm, prune or exists");
+    public NetworkCommand() {
+        super("create, ls, inspect, rm, prune or exists");
     }
 
     static JsonNode json(NetworkReport r) {
@@ -95,10 +88,6 @@ public final class NetworkCommand implements Runnable {
         m.put("Options", new TreeMap<>(r.options()));
         m.put("IPAMOptions", new TreeMap<>(r.ipamOptions()));
         return m;
-    }
-
-    static Map<String, String> keyValues(List<String> list) {
-        return new TreeMap<>(LabelArgs.parse(list));
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a bridge network (a name podmanN if none given).")
@@ -146,43 +135,35 @@ public final class NetworkCommand implements Runnable {
             }
             try (Engine engine = parent.jpod.engine()) {
                 NetworkReport r = engine.networks().create(new NetworkCreateOptions(name, driver, subnets, gateways, ipRanges,
-                        internal, disableDns, keyValues(labels), keyValues(opts), ipv6));
+                        internal, disableDns, LabelArgs.sorted(labels), LabelArgs.sorted(opts), ipv6));
                 parent.jpod.out.println(r.name());
             }
             return 0;
         }
     }
 
-    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List networks.")
+    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = {"List networks.",
+            "Template fields: {{.ID}} {{.Name}} {{.Driver}} {{.NetworkInterface}} {{.Created}} {{.Labels}} {{.Internal}} "
+                    + "{{.DNSEnabled}} {{.IPv6Enabled}}; -q prints the names.",
+            "Filters: name=REGEX, id=PREFIX, driver=, label=KEY[=VALUE], label!=…, dangling=true|false, until=TIME."})
     static final class Ls implements Callable<Integer> {
         @ParentCommand
         NetworkCommand parent;
 
-        @Option(names = {"-q", "--quiet"}, description = "Print only network names")
-        boolean quiet;
-
-        @Option(names = "--format", paramLabel = "FORMAT", description = "json, table (default), or a Go template: {{.ID}} {{.Name}} "
-                + "{{.Driver}} {{.NetworkInterface}} {{.Created}} {{.Labels}} {{.Internal}} {{.DNSEnabled}} {{.IPv6Enabled}}")
-        String format;
-
-        @Option(names = "--noheading", description = "Do not print the header line")
-        boolean noHeading;
-
-        @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Only matching networks: name=REGEX, id=PREFIX, "
-                + "driver=, label=KEY[=VALUE], label!=…, dangling=true|false, until=TIME")
-        List<String> filters = new ArrayList<>();
+        @Mixin
+        ListOptions list;
 
         @Override
         public Integer call() {
-            OutputFormat fmt = OutputFormat.of(format).withHeader(!noHeading);
+            OutputFormat fmt = list.outputFormat();
             try (Engine engine = parent.jpod.engine()) {
                 NetworkService n = engine.networks();
-                List<NetworkReport> all = n.list(filter(n, filters));
+                List<NetworkReport> all = n.list(filter(n, list.filters));
                 if (fmt.isJson()) {
                     List<Object> out = new ArrayList<>();
                     all.forEach(r -> out.add(json(r)));
                     parent.jpod.out.println(Formats.json(out));
-                } else if (quiet) {
+                } else if (list.quiet) {
                     all.forEach(r -> parent.jpod.out.println(r.name()));
                 } else if (fmt.isTemplate()) {
                     List<Object> out = new ArrayList<>();
@@ -190,7 +171,7 @@ public final class NetworkCommand implements Runnable {
                     fmt.print(parent.jpod.out, out, Map.of("ID", "NETWORK ID"));
                 } else {
                     List<String[]> rows = new ArrayList<>();
-                    if (!noHeading) {
+                    if (!list.noHeading) {
                         rows.add(new String[] {"NETWORK ID", "NAME", "DRIVER"});
                     }
                     all.forEach(r -> rows.add(new String[] {r.id().substring(0, 12), r.name(), r.driver()}));
@@ -338,18 +319,13 @@ public final class NetworkCommand implements Runnable {
     }
 
     @Command(name = "exists", mixinStandardHelpOptions = true, description = "Exit 0 if the network exists, 1 if not.")
-    static final class Exists implements Callable<Integer> {
-        @ParentCommand
-        NetworkCommand parent;
-
+    static final class Exists extends ExistsCommand {
         @Parameters(index = "0", paramLabel = "NETWORK")
         String name;
 
         @Override
-        public Integer call() {
-            try (Engine engine = parent.jpod.engine()) {
-                return engine.networks().find(name).isPresent() ? 0 : 1;
-            }
+        boolean exists(Engine engine) {
+            return engine.networks().find(name).isPresent();
         }
     }
 

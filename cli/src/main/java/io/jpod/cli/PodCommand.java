@@ -12,6 +12,7 @@ import io.jpod.engine.pod.Pods;
 import io.jpod.storage.ContainerRecord;
 import io.jpod.storage.PodRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /** `jpod pod …`: podman's pods (a shared network, IPC and UTS namespace held by an infra process). */
@@ -29,21 +29,9 @@ import java.util.concurrent.Callable;
         subcommands = {PodCommand.Create.class, PodCommand.Ps.class, PodCommand.Inspect.class, PodCommand.Start.class,
                 PodCommand.Stop.class, PodCommand.Restart.class, PodCommand.Kill.class, PodCommand.Rm.class,
                 PodCommand.Prune.class, PodCommand.Exists.class, PodCommand.Top.class, PodCommand.Stats.class})
-public final class PodCommand implements Runnable {
-    @ParentCommand
-    JpodCommand jpod;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "missing subcommand: create, ps, inspect, start, stop, restart, kill, rm, prune, exists, top or stats");
-    }
-
-    static Map<String, String> labels(List<String> given) {
-        return new TreeMap<>(LabelArgs.parse(given));
+public final class PodCommand extends CommandGroup {
+    public PodCommand() {
+        super("create, ps, inspect, start, stop, restart, kill, rm, prune, exists, top or stats");
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a new empty pod.")
@@ -120,34 +108,26 @@ public final class PodCommand implements Runnable {
             List<String> infraCmd = infraCommand == null ? List.of() : List.of(infraCommand);
             try (Engine engine = parent.jpod.engine()) {
                 PodRecord pod = engine.pods().create(new PodCreateRequest(name != null ? name : positionalName, publish, share, hostname,
-                        labels(labels), infra, infraCmd, addHosts, dns, network, userns, cmd, memory, cpus, exitPolicy, replace, infraName));
+                        LabelArgs.sorted(labels), infra, infraCmd, addHosts, dns, network, userns, cmd, memory, cpus, exitPolicy, replace, infraName));
                 parent.jpod.out.println(pod.id());
             }
             return 0;
         }
     }
 
-    @Command(name = "ps", aliases = {"ls", "list"}, mixinStandardHelpOptions = true, description = "List pods.")
+    @Command(name = "ps", aliases = {"ls", "list"}, mixinStandardHelpOptions = true, description = {"List pods.",
+            "Template fields: {{.ID}} {{.Name}} {{.Status}} {{.Created}} {{.InfraID}} {{.NumberOfContainers}} {{.Labels}} "
+                    + "{{.ContainerNames}} {{.ContainerIds}} {{.ContainerStatuses}}; -q prints the ids.",
+            "Filters: id=, name=, label=, status=, ctr-names=, ctr-ids=, ctr-number=."})
     static final class Ps implements Callable<Integer> {
         @ParentCommand
         PodCommand parent;
 
-        @Option(names = {"-q", "--quiet"}, description = "Print only pod ids")
-        boolean quiet;
+        @Mixin
+        ListOptions list;
 
         @Option(names = "--no-trunc", description = "Do not truncate ids")
         boolean noTrunc;
-
-        @Option(names = "--format", paramLabel = "FORMAT", description = "json, table (default), or a Go template: {{.ID}} {{.Name}} {{.Status}} "
-                + "{{.Created}} {{.InfraID}} {{.NumberOfContainers}} {{.Labels}} {{.ContainerNames}} {{.ContainerIds}} {{.ContainerStatuses}}")
-        String format;
-
-        @Option(names = {"-n", "--noheading"}, description = "Do not print the header line")
-        boolean noHeading;
-
-        @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Only matching pods: id=, name=, label=, status=, ctr-names=, "
-                + "ctr-ids=, ctr-number= (values of one key are alternatives, different keys must all match)")
-        List<String> filters = new ArrayList<>();
 
         @Option(names = "--sort", paramLabel = "KEY", description = "created (default, newest first), id, name, number or status")
         String sort = "created";
@@ -157,7 +137,7 @@ public final class PodCommand implements Runnable {
 
         @Override
         public Integer call() {
-            OutputFormat fmt = OutputFormat.of(format).withHeader(!noHeading);
+            OutputFormat fmt = list.outputFormat();
             try (Engine engine = parent.jpod.engine()) {
                 PodService pods = engine.pods();
                 List<Row> rows = new ArrayList<>();
@@ -165,7 +145,7 @@ public final class PodCommand implements Runnable {
                     List<ContainerRecord> cs = pods.containers(p);
                     rows.add(new Row(p, cs, pods.state(p)));
                 }
-                java.util.function.Predicate<Row> filter = Filters.of(filters, "id, name, label, status, ctr-names, ctr-ids or ctr-number",
+                java.util.function.Predicate<Row> filter = Filters.of(list.filters, "id, name, label, status, ctr-names, ctr-ids or ctr-number",
                         java.util.Set.of("label"), Ps::filter);
                 rows = new ArrayList<>(rows.stream().filter(filter).toList());
                 rows.sort(switch (sort) {
@@ -179,7 +159,7 @@ public final class PodCommand implements Runnable {
                 if (latest && rows.size() > 1) {
                     rows = new ArrayList<>(rows.subList(0, 1));
                 }
-                if (quiet) {
+                if (list.quiet) {
                     rows.forEach(r -> parent.jpod.out.println(noTrunc ? r.pod.id() : r.pod.id().substring(0, 12)));
                     return 0;
                 }
@@ -201,8 +181,7 @@ public final class PodCommand implements Runnable {
                     table.add(new String[]{(String) m.get("ID"), (String) m.get("Name"), (String) m.get("Status"), (String) m.get("Created"),
                             (String) m.get("InfraID"), String.valueOf(m.get("NumberOfContainers"))});
                 }
-                String text = Formats.table(table);
-                parent.jpod.out.print(noHeading ? text.substring(text.indexOf('\n') + 1) : text);
+                list.printTable(parent.jpod.out, table);
             }
             return 0;
         }
@@ -470,18 +449,13 @@ public final class PodCommand implements Runnable {
     }
 
     @Command(name = "exists", mixinStandardHelpOptions = true, description = "Exit 0 if the pod exists, 1 if not.")
-    static final class Exists implements Callable<Integer> {
-        @ParentCommand
-        PodCommand parent;
-
+    static final class Exists extends ExistsCommand {
         @Parameters(index = "0", paramLabel = "POD")
         String name;
 
         @Override
-        public Integer call() {
-            try (Engine engine = parent.jpod.engine()) {
-                return engine.pods().exists(name) ? 0 : 1;
-            }
+        boolean exists(Engine engine) {
+            return engine.pods().exists(name);
         }
     }
 

@@ -6,6 +6,7 @@ import io.jpod.engine.secret.NoSuchSecretException;
 import io.jpod.engine.secret.Secrets;
 import io.jpod.storage.SecretStore.SecretRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -26,16 +27,9 @@ import java.util.concurrent.Callable;
 @Command(name = "secret", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, description = "Manage secrets.",
         subcommands = {SecretCommand.Create.class, SecretCommand.Ls.class, SecretCommand.Inspect.class, SecretCommand.Rm.class,
                 SecretCommand.Exists.class})
-public final class SecretCommand implements Runnable {
-    @ParentCommand
-    JpodCommand jpod;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: create, ls, inspect, rm or exists");
+public final class SecretCommand extends CommandGroup {
+    public SecretCommand() {
+        super("create, ls, inspect, rm or exists");
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a new secret from a file or stdin (\"-\").",
@@ -87,7 +81,7 @@ public final class SecretCommand implements Runnable {
                 throw new EngineException("reading secret data from " + file + ": " + e.getMessage());
             }
             try (Engine engine = parent.jpod.engine()) {
-                parent.jpod.out.println(engine.secrets().create(name, data, driver, new java.util.TreeMap<>(LabelArgs.parse(labels))));
+                parent.jpod.out.println(engine.secrets().create(name, data, driver, LabelArgs.sorted(labels)));
             }
             return 0;
         }
@@ -105,36 +99,27 @@ public final class SecretCommand implements Runnable {
         return m;
     }
 
-    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List secrets.")
+    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = {"List secrets.",
+            "Template fields: {{.ID}} {{.Name}} {{.Driver}} {{.CreatedAt}} {{.UpdatedAt}}; -q prints the ids.",
+            "Filters: name=, id=."})
     static final class Ls implements Callable<Integer> {
         @ParentCommand
         SecretCommand parent;
 
-        @Option(names = "--format", paramLabel = "FORMAT", description = "json, table (default), or a Go template: {{.ID}} {{.Name}} "
-                + "{{.Driver}} {{.CreatedAt}} {{.UpdatedAt}}")
-        String format;
-
-        @Option(names = {"-n", "--noheading"}, description = "Do not print the header line")
-        boolean noHeading;
-
-        @Option(names = {"-q", "--quiet"}, description = "Print only secret ids")
-        boolean quiet;
-
-        @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Only matching secrets: name=, id= "
-                + "(values of one key are alternatives, different keys must all match)")
-        List<String> filters = new ArrayList<>();
+        @Mixin
+        ListOptions list;
 
         @Override
         public Integer call() {
-            OutputFormat fmt = OutputFormat.of(format).withHeader(!noHeading);
+            OutputFormat fmt = list.outputFormat();
             try (Engine engine = parent.jpod.engine()) {
-                java.util.function.Predicate<SecretRecord> filter = Filters.of(filters, "name or id", java.util.Set.of(), (key, value) -> switch (key) {
+                java.util.function.Predicate<SecretRecord> filter = Filters.of(list.filters, "name or id", java.util.Set.of(), (key, value) -> switch (key) {
                     case "name" -> r -> r.name().contains(value);
                     case "id" -> r -> r.id().startsWith(value);
                     default -> throw new EngineException(key + " is an invalid filter");
                 });
                 List<SecretRecord> all = engine.secrets().list().stream().filter(filter).toList();
-                if (quiet) {
+                if (list.quiet) {
                     all.forEach(r -> parent.jpod.out.println(r.id()));
                 } else if (fmt.isJson()) {
                     parent.jpod.out.println(Formats.json(all.stream().map(Secrets::inspect).toList()));
@@ -147,8 +132,7 @@ public final class SecretCommand implements Runnable {
                         Map<String, Object> m = row(r);
                         table.add(new String[]{r.id(), r.name(), r.driver(), (String) m.get("CreatedAt"), (String) m.get("UpdatedAt")});
                     }
-                    String text = Formats.table(table);
-                    parent.jpod.out.print(noHeading ? text.substring(text.indexOf('\n') + 1) : text);
+                    list.printTable(parent.jpod.out, table);
                 }
             }
             return 0;
@@ -227,18 +211,13 @@ public final class SecretCommand implements Runnable {
     }
 
     @Command(name = "exists", mixinStandardHelpOptions = true, description = "Exit 0 if the secret exists, 1 if not.")
-    static final class Exists implements Callable<Integer> {
-        @ParentCommand
-        SecretCommand parent;
-
+    static final class Exists extends ExistsCommand {
         @Parameters(index = "0", paramLabel = "SECRET")
         String name;
 
         @Override
-        public Integer call() {
-            try (Engine engine = parent.jpod.engine()) {
-                return engine.secrets().exists(name) ? 0 : 1;
-            }
+        boolean exists(Engine engine) {
+            return engine.secrets().exists(name);
         }
     }
 }

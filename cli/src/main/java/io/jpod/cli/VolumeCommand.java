@@ -7,6 +7,7 @@ import io.jpod.engine.volume.VolumeRemoveOptions;
 import io.jpod.engine.volume.VolumeReport;
 import io.jpod.engine.volume.VolumeService;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -27,17 +28,9 @@ import java.util.concurrent.Callable;
         subcommands = {VolumeCommand.Create.class, VolumeCommand.Ls.class, VolumeCommand.Inspect.class,
                 VolumeCommand.Rm.class, VolumeCommand.Prune.class, VolumeCommand.Exists.class, VolumeCommand.Export.class,
                 VolumeCommand.Import.class, VolumeCommand.Mount.class, VolumeCommand.Unmount.class})
-public final class VolumeCommand implements Runnable {
-    @ParentCommand
-    JpodCommand jpod;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "missing subcommand: create, ls, inspect, rm or prune");
+public final class VolumeCommand extends CommandGroup {
+    public VolumeCommand() {
+        super("create, ls, inspect, rm or prune");
     }
 
     /** A volume as `volume inspect`, `volume ls --format` and `inspect` render it (podman's field names). */
@@ -72,51 +65,33 @@ public final class VolumeCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Map<String, String> l = new TreeMap<>();
-            for (String kv : labels) {
-                int eq = kv.indexOf('=');
-                l.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
-            }
-            Map<String, String> o = new LinkedHashMap<>();
-            for (String kv : opts) {
-                int eq = kv.indexOf('=');
-                o.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
-            }
             try (Engine engine = parent.jpod.engine()) {
-                parent.jpod.out.println(engine.volumes().create(new VolumeCreateOptions(name, l, o, false)).name());
+                VolumeCreateOptions options = new VolumeCreateOptions(name, LabelArgs.sorted(labels), LabelArgs.parse(opts), false);
+                parent.jpod.out.println(engine.volumes().create(options).name());
             }
             return 0;
         }
     }
 
-    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List volumes.")
+    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = {"List volumes.",
+            "Template fields: {{.Name}} {{.Driver}} {{.Mountpoint}} {{.CreatedAt}} {{.Labels}}; -q prints the names.",
+            "Filters: name=REGEX, label=KEY[=VALUE], driver=, dangling=true|false."})
     static final class Ls implements Callable<Integer> {
         @ParentCommand
         VolumeCommand parent;
 
-        @Option(names = {"-q", "--quiet"}, description = "Print only volume names")
-        boolean quiet;
-
-        @Option(names = "--format", paramLabel = "FORMAT", description = "json, table (default), or a Go template: {{.Name}} {{.Driver}} "
-                + "{{.Mountpoint}} {{.CreatedAt}} {{.Labels}} ('table' before it adds a header)")
-        String format;
-
-        @Option(names = {"-n", "--noheading"}, description = "Do not print the header line")
-        boolean noHeading;
-
-        @Option(names = {"-f", "--filter"}, paramLabel = "KEY=VALUE", description = "Only matching volumes: name=REGEX, label=KEY[=VALUE], "
-                + "driver=, dangling=true|false (values of one key are alternatives, different keys must all match)")
-        List<String> filters = new ArrayList<>();
+        @Mixin
+        ListOptions list;
 
         @Override
         public Integer call() {
-            OutputFormat fmt = OutputFormat.of(format).withHeader(!noHeading);
+            OutputFormat fmt = list.outputFormat();
             try (Engine engine = parent.jpod.engine()) {
                 VolumeService v = engine.volumes();
-                java.util.function.Predicate<VolumeReport> filter = Filters.of(filters, "name, label, driver or dangling",
+                java.util.function.Predicate<VolumeReport> filter = Filters.of(list.filters, "name, label, driver or dangling",
                         java.util.Set.of("label"), (key, value) -> volumeFilter(v, key, value));
                 List<VolumeReport> all = v.list(filter);
-                if (fmt.isJson() || fmt.isTemplate() && !quiet) {
+                if (fmt.isJson() || fmt.isTemplate() && !list.quiet) {
                     List<Object> out = new ArrayList<>();
                     all.forEach(r -> out.add(inspect(r)));
                     if (fmt.isJson()) {
@@ -124,10 +99,10 @@ public final class VolumeCommand implements Runnable {
                     } else {
                         fmt.print(parent.jpod.out, out, Map.of("Name", "VOLUME NAME"));
                     }
-                } else if (quiet) {
+                } else if (list.quiet) {
                     all.forEach(r -> parent.jpod.out.println(r.name()));
                 } else {
-                    if (!noHeading) {
+                    if (!list.noHeading) {
                         parent.jpod.out.printf("%-11s %s%n", "DRIVER", "VOLUME NAME");
                     }
                     all.forEach(r -> parent.jpod.out.printf("%-11s %s%n", r.driver(), r.name()));
@@ -197,20 +172,14 @@ public final class VolumeCommand implements Runnable {
         }
     }
 
-    /** `jpod volume exists NAME`: exit 0 if the volume exists, 1 if not. */
     @Command(name = "exists", mixinStandardHelpOptions = true, description = "Exit 0 if the volume exists, 1 if not.")
-    static final class Exists implements Callable<Integer> {
-        @ParentCommand
-        VolumeCommand parent;
-
+    static final class Exists extends ExistsCommand {
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
         @Override
-        public Integer call() {
-            try (Engine engine = parent.jpod.engine()) {
-                return engine.volumes().exists(name) ? 0 : 1;
-            }
+        boolean exists(Engine engine) {
+            return engine.volumes().exists(name);
         }
     }
 

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * Containers: {@code containers/<id>/container.json} plus {@code upper/ work/ merged/}. A container directory is
@@ -17,8 +16,6 @@ import java.util.regex.Pattern;
  * the store lock).
  */
 public final class ContainerStore {
-    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,253}");
-
     private final Store store;
     private final RecordDirs<ContainerRecord> records;
 
@@ -32,7 +29,7 @@ public final class ContainerStore {
 
     /** Creates the record and directories of a new container in state "created". A name in use → StorageException. */
     public ContainerRecord create(String id, String name, String imageId, String imageName, List<String> command) {
-        checkName(name);
+        records.checkName(name);
         return create(id, null, name, imageId, imageName, command);
     }
 
@@ -54,7 +51,7 @@ public final class ContainerStore {
         // directory staged with the record fsynced. Under the lock the name is checked again (another process may
         // have taken it meanwhile: a generated one is chosen again, a given one is refused) and the directory renamed.
         String first = givenName != null ? givenName : chooseName.apply(Set.copyOf(namesInUse()));
-        checkName(first);
+        records.checkName(first);
         ContainerRecord staged = new ContainerRecord(id, first, image, imageName, cmd, Instant.now(), ContainerState.CREATED, null);
         String what = "container " + id.substring(0, 12);
         Path stagedDir = records.stage(staged, List.of("upper", "work", "merged"), what);
@@ -71,7 +68,7 @@ public final class ContainerStore {
                     Set<String> taken = namesInUse();
                     if (taken.contains(first)) {
                         String name = chooseName.apply(Set.copyOf(taken));
-                        checkName(name);
+                        records.checkName(name);
                         if (taken.contains(name)) {
                             throw new IllegalStateException("the name chooser returned a name in use: " + name);
                         }
@@ -97,7 +94,7 @@ public final class ContainerStore {
 
     private Set<String> namesInUse() {
         Set<String> taken = new HashSet<>();
-        scan().forEach(r -> taken.add(r.name()));
+        records.scan().forEach(r -> taken.add(r.name()));
         return taken;
     }
 
@@ -131,7 +128,7 @@ public final class ContainerStore {
     /** Replaces the stored record (state, exit code, name...) atomically; the container must exist. */
     public ContainerRecord update(ContainerRecord record) {
         Ids.containerId(record.id());
-        checkName(record.name());
+        records.checkName(record.name());
         ContainerRecord rec = new ContainerRecord(record.id(), record.name(), record.imageId(), record.imageName(),
                 copy(record.command()), record.created(), record.state(), record.exitCode(), record.lifecycle());
         // the record's bytes are written and fsynced before the lock (many containers at once queue on it): under
@@ -193,24 +190,11 @@ public final class ContainerStore {
         return List.copyOf(command);
     }
 
-    private static void checkName(String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new StorageException("invalid container name " + Fs.quote(String.valueOf(name))
-                    + ": use letters, digits, '_', '.' and '-', starting with a letter or digit");
-        }
-    }
-
     /** Call under the lock. */
     private void checkNameFree(String name, String selfId) {
-        for (ContainerRecord r : scan()) {
-            if (name.equals(r.name()) && !r.id().equals(selfId)) {
-                throw new StorageException("the container name " + Fs.quote(name) + " is already in use by "
-                        + r.id().substring(0, 12) + "; choose another name with --name or remove that container");
-            }
-        }
-    }
-
-    private List<ContainerRecord> scan() {
-        return records.scan();
+        records.named(name, selfId).ifPresent(r -> {
+            throw new StorageException("the container name " + Fs.quote(name) + " is already in use by "
+                    + r.id().substring(0, 12) + "; choose another name with --name or remove that container");
+        });
     }
 }

@@ -12,14 +12,17 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 
 /**
  * The record directories ContainerStore and PodStore share: {@code <root>/<kind>s/<64-hex id>/<kind>.json}, listed by
  * scanning (unreadable records, or ones whose id is not their directory's name, are skipped), found by id, name or
  * id prefix, created by assembling the directory in staging and renaming it into place, and removed by renaming it
- * into staging. Callers hold the store lock where they change anything.
+ * into staging. Callers hold the store lock where they change anything. Names have one form for both kinds.
  */
 final class RecordDirs<R> {
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,253}");
+
     private final Store store;
     private final String kind;
     private final Class<R> type;
@@ -43,6 +46,24 @@ final class RecordDirs<R> {
         this.created = created;
         this.normalise = normalise;
         this.createParent = createParent;
+    }
+
+    /** Whether {@code name} has the form a container's or pod's name must have. */
+    static boolean validName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
+
+    /** Refuses a name of the wrong form, naming the kind and the form. */
+    void checkName(String recordName) {
+        if (!validName(recordName)) {
+            throw new StorageException("invalid " + kind + " name " + Fs.quote(String.valueOf(recordName))
+                    + ": use letters, digits, '_', '.' and '-', starting with a letter or digit");
+        }
+    }
+
+    /** The record other than {@code selfId}'s (null: any) that has {@code recordName}; call under the store lock. */
+    Optional<R> named(String recordName, String selfId) {
+        return scan().stream().filter(r -> recordName.equals(name.apply(r)) && !id.apply(r).equals(selfId)).findFirst();
     }
 
     /** {@code <root>/<kind>s}. */

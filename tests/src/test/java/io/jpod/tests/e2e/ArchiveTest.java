@@ -17,9 +17,7 @@ import io.jpod.tests.support.LocalRegistry;
 import io.jpod.tests.support.OciImageBuilder;
 import io.jpod.tests.support.Result;
 import io.jpod.tests.support.TestImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,13 +26,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import io.jpod.tests.support.RegistryAndJpod;
 import io.jpod.tests.support.StoreSnapshot;
+import io.jpod.tests.support.TarFiles;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** save/load in both archive formats: oci-archive round trips, docker save's exact layout, and hostile archives. */
@@ -48,8 +44,6 @@ class ArchiveTest {
     static final RegistryAndJpod FX = RegistryAndJpod.empty();
     private static JpodEnv env; // set by FX
     private static LocalRegistry registry; // set by FX
-
-
 
     private static String pulled(BuiltImage img, String repo) {
         return FX.pushAndPull(img, repo);
@@ -117,7 +111,7 @@ class ArchiveTest {
         env.ok("save", "-o", dflt.toString(), ociName);
         assertTrue(readTar(dflt).containsKey("manifest.json"));
         Result bad = env.run(T, "save", "--format", "tar", "-o", env.home().resolve("x").toString(), ociName);
-        assertOneError(bad, "oci-archive");
+        bad.assertOneError("oci-archive");
     }
 
     @Test
@@ -275,15 +269,8 @@ class ArchiveTest {
         Path bad = env.home().resolve(label + ".tar");
         writeTar(bad, damage.apply(readTar(source)));
         Result r = env.run(T, "load", "-i", bad.toString());
-        assertOneError(r, mention);
+        r.assertOneError(mention);
         assertEquals(before, StoreSnapshot.of(env), () -> "loading " + label + " changed the store");
-    }
-
-    private static void assertOneError(Result r, String mention) {
-        assertEquals(125, r.exitCode(), r::toString);
-        java.util.List<String> lines = r.stderr().strip().lines().toList();
-        assertEquals(1, lines.size(), r::toString);
-        assertTrue(lines.get(0).startsWith("Error: ") && lines.get(0).contains(mention), () -> "expected an error mentioning " + mention + r);
     }
 
     private static JsonNode image(String id) {
@@ -300,18 +287,8 @@ class ArchiveTest {
         throw new AssertionError("no image " + id + " in " + r);
     }
 
-
-
-
     private static Map<String, byte[]> readTar(Path file) throws IOException {
-        Map<String, byte[]> out = new LinkedHashMap<>();
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(Files.newInputStream(file))) {
-            for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
-                if (e.isFile()) {
-                    out.put(e.getName(), tar.readAllBytes());
-                }
-            }
-        }
+        Map<String, byte[]> out = TarFiles.files(file);
         assertNotNull(out.get(out.containsKey("manifest.json") ? "manifest.json" : "index.json"), "not an image archive: " + file);
         return out;
     }
@@ -323,28 +300,7 @@ class ArchiveTest {
 
     /** Files, then symlinks (name → target). */
     private static void writeTar(Path file, Map<String, byte[]> entries, Map<String, String> symlinks) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            for (Map.Entry<String, String> l : symlinks.entrySet()) {
-                TarArchiveEntry te = new TarArchiveEntry(l.getKey(), TarArchiveEntry.LF_SYMLINK);
-                te.setLinkName(l.getValue());
-                tar.putArchiveEntry(te);
-                tar.closeArchiveEntry();
-            }
-            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-                TarArchiveEntry te = new TarArchiveEntry(e.getKey(), true);
-                te.setSize(e.getValue().length);
-                te.setMode(0644);
-                tar.putArchiveEntry(te);
-                tar.write(e.getValue());
-                tar.closeArchiveEntry();
-            }
-        }
-        try (OutputStream o = Files.newOutputStream(file)) {
-            bytes.writeTo(o);
-        }
-        env.user().chown(file);
+        TarFiles.write(file, entries, symlinks, env.user());
     }
 
     private static String sha256Hex(byte[] b) {

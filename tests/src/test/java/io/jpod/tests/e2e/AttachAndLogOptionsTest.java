@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import io.jpod.tests.support.CollectedOutput;
@@ -38,18 +37,12 @@ class AttachAndLogOptionsTest {
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/busybox");
     private static JpodEnv env; // set by FX
     private static LocalRegistry registry; // set by FX
+    @RegistryAndJpod.Image
     private static String image;
-
-    @BeforeAll
-    static void setUp() {
-        image = FX.image();
-    }
-
 
     private static Result jpod(String... args) {
         return env.run(NORMAL, args);
     }
-
 
     /** A jpod (or a command line around it) with piped stdin and its output collected as it comes. */
     private static final class Live implements AutoCloseable {

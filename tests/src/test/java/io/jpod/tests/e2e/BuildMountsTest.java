@@ -1,5 +1,6 @@
 package io.jpod.tests.e2e;
 
+import static io.jpod.tests.support.RegistryAndJpod.writeReadable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,24 +36,7 @@ class BuildMountsTest {
     private static JpodEnv env; // set by FX
 
     private static Path context(String containerfile) throws IOException {
-        Path ctx = FX.scratchDir("build-ctx-");
-        write(ctx.resolve("Containerfile"), containerfile);
-        return ctx;
-    }
-
-    private static void write(Path file, String content) throws IOException {
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, content);
-        file.toFile().setReadable(true, false);
-        for (Path d = file.getParent(); d.getNameCount() > 2; d = d.getParent()) {
-            d.toFile().setReadable(true, false);
-            d.toFile().setExecutable(true, false);
-        }
-    }
-
-    private static String lastLine(Result r) {
-        List<String> lines = r.stdout().strip().lines().toList();
-        return lines.get(lines.size() - 1);
+        return FX.buildContext("build-ctx-", containerfile);
     }
 
     @Test
@@ -66,9 +50,9 @@ class BuildMountsTest {
                 + "RUN --mount=type=tmpfs,target=/scratch touch /scratch/t && echo tmp > /tmpfs-seen\n"
                 + "CMD cat /count /secret-seen /secret-mode /target-seen /bound /tmpfs-seen;"
                 + " ls -d /var/cache/app /run/secrets /etc/app /mnt/data /scratch 2>/dev/null | wc -l\n");
-        write(ctx.resolve("data/x"), "bound-data\n");
+        writeReadable(ctx.resolve("data/x"), "bound-data\n");
         Path secretDir = FX.scratchDir("build-secret-");
-        write(secretDir.resolve("token"), SECRET);
+        writeReadable(secretDir.resolve("token"), SECRET);
         String secret = "id=token,src=" + secretDir.resolve("token");
 
         Result first = env.run(T, "build", "-t", "mounts", "--secret", secret, ctx.toString());
@@ -84,11 +68,11 @@ class BuildMountsTest {
                 "the cache mount kept the first build's file");
 
         // a changed secret does not invalidate the cache (Docker's rule); a changed bind source does
-        write(secretDir.resolve("token"), SECRET);
+        writeReadable(secretDir.resolve("token"), SECRET);
         Result cached = env.run(T, "build", "-t", "mounts", "--secret", secret, ctx.toString());
         assertEquals(0, cached.exitCode(), cached::toString);
         assertEquals(6, cached.stdout().lines().filter(l -> l.startsWith("--> Using cache ")).count(), cached::toString);
-        write(ctx.resolve("data/x"), "changed\n");
+        writeReadable(ctx.resolve("data/x"), "changed\n");
         Result rebound = env.run(T, "build", "-t", "mounts", "--secret", secret, ctx.toString());
         assertEquals(3, rebound.stdout().lines().filter(l -> l.startsWith("--> Using cache ")).count(), rebound::toString);
 
@@ -135,7 +119,7 @@ class BuildMountsTest {
     @Test
     void tarContextOnStdin() throws IOException, InterruptedException {
         Path ctx = context("FROM " + FX.image() + "\nCOPY hello.txt /hello.txt\nCMD cat /hello.txt\n");
-        write(ctx.resolve("hello.txt"), "from-a-tar\n");
+        writeReadable(ctx.resolve("hello.txt"), "from-a-tar\n");
         Path tar = FX.scratchDir("build-tar-").resolve("ctx.tar");
         Process p = new ProcessBuilder("tar", "-C", ctx.toString(), "-cf", tar.toString(), "Containerfile", "hello.txt").start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "tar failed");
@@ -145,7 +129,7 @@ class BuildMountsTest {
         assertEquals("from-a-tar", env.ok("run", "--rm", "fromtar").stdout().strip());
 
         Path file = FX.scratchDir("build-file-").resolve("Containerfile");
-        write(file, "FROM " + FX.image() + "\nCMD echo no-context\n");
+        writeReadable(file, "FROM " + FX.image() + "\nCMD echo no-context\n");
         Result only = env.runWithInput(file, Map.of(), T, "build", "-t", "nocontext", "-");
         assertEquals(0, only.exitCode(), only::toString);
         assertEquals("no-context", env.ok("run", "--rm", "nocontext").stdout().strip());
@@ -155,7 +139,7 @@ class BuildMountsTest {
     void builtImagePushedToTheRegistryRunsUnderPodman() throws IOException {
         assumeTrue(PodmanEnv.available(), "podman is not installed");
         Path ctx = context("FROM " + FX.image() + "\nCOPY msg /msg\nRUN echo built-by-jpod >> /msg\nCMD [\"cat\", \"/msg\"]\n");
-        write(ctx.resolve("msg"), "copied\n");
+        writeReadable(ctx.resolve("msg"), "copied\n");
         Result b = env.run(T, "build", "-t", "pushme", ctx.toString());
         assertEquals(0, b.exitCode(), b::toString);
         String dest = FX.registry().hostPort() + "/build/pushed:1";
@@ -198,7 +182,7 @@ class BuildMountsTest {
         Path ctx = context("FROM " + FX.image() + "\nRUN cat /host/in.txt > /from-volume\nRUN echo a > /a\n"
                 + "RUN echo b > /b && rm /a\nCMD cat /from-volume /b; test ! -e /a && test ! -e /host && echo clean\n");
         Path host = FX.scratchDir("build-vol-");
-        write(host.resolve("in.txt"), "from-the-host\n");
+        writeReadable(host.resolve("in.txt"), "from-the-host\n");
         com.fasterxml.jackson.databind.JsonNode base = env.ok("image", "inspect", FX.image()).json().get(0);
         int baseLayers = base.path("RootFS").path("Layers").size();
         String platform = "linux/" + base.path("Architecture").asText();

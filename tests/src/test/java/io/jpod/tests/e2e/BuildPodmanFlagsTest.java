@@ -1,5 +1,6 @@
 package io.jpod.tests.e2e;
 
+import static io.jpod.tests.support.RegistryAndJpod.writeReadable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,19 +34,7 @@ class BuildPodmanFlagsTest {
     private static JpodEnv env; // set by FX
 
     private static Path context(String containerfile) throws IOException {
-        Path ctx = FX.scratchDir("buildflags-");
-        write(ctx.resolve("Containerfile"), containerfile);
-        return ctx;
-    }
-
-    private static void write(Path file, String content) throws IOException {
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, content);
-        file.toFile().setReadable(true, false);
-        for (Path d = file.getParent(); d.getNameCount() > 2; d = d.getParent()) {
-            d.toFile().setReadable(true, false);
-            d.toFile().setExecutable(true, false);
-        }
+        return FX.buildContext("buildflags-", containerfile);
     }
 
     @Test
@@ -111,7 +100,7 @@ class BuildPodmanFlagsTest {
     @Test
     void aRelativeContainerfileIsLookedForInTheContextToo() throws IOException {
         Path ctx = FX.scratchDir("buildflags-f-");
-        write(ctx.resolve("Containerfile1"), "FROM " + FX.image() + "\nRUN echo from-containerfile1\n");
+        writeReadable(ctx.resolve("Containerfile1"), "FROM " + FX.image() + "\nRUN echo from-containerfile1\n");
         Result r = env.run(T, "build", "-t", "relf", "-f", "Containerfile1", ctx.toString()); // the caller's cwd is not ctx
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.stdout().contains("from-containerfile1"), r::toString);
@@ -119,8 +108,8 @@ class BuildPodmanFlagsTest {
         assertEquals(125, missing.exitCode(), missing::toString);
         assertEquals("Error: the specified Containerfile or Dockerfile does not exist, Containerfile2: no such file or directory",
                 missing.stderr().strip(), missing::toString);
-        write(ctx.resolve("sub/Containerfile3"), "FROM " + FX.image() + "\nCOPY here /here\n");
-        write(ctx.resolve("sub/here"), "context is the file's directory\n");
+        writeReadable(ctx.resolve("sub/Containerfile3"), "FROM " + FX.image() + "\nCOPY here /here\n");
+        writeReadable(ctx.resolve("sub/here"), "context is the file's directory\n");
         Result noContext = env.run(T, "build", "-t", "relf", "-f", ctx.resolve("sub/Containerfile3").toString());
         assertEquals(0, noContext.exitCode(), "without CONTEXT, -f's directory is the context: " + noContext);
         env.ok("rmi", "relf");
@@ -133,7 +122,7 @@ class BuildPodmanFlagsTest {
     void addExtractsATarXz() throws Exception {
         Path ctx = context("FROM " + FX.image() + "\nADD files.tar.xz /\n");
         Path src = FX.scratchDir("buildflags-xz-");
-        write(src.resolve("subtest/myfile1"), "xz content\n");
+        writeReadable(src.resolve("subtest/myfile1"), "xz content\n");
         Process p = new ProcessBuilder("tar", "-C", src.toString(), "-cJf", ctx.resolve("files.tar.xz").toString(), "subtest")
                 .inheritIO().start();
         assertEquals(0, p.waitFor());
@@ -147,17 +136,17 @@ class BuildPodmanFlagsTest {
     void anExcludedDirectoryIsEnteredOnlyForAnExceptionBelowIt() throws IOException {
         Path ctx = context("FROM " + FX.image() + "\nCOPY ./ /newdir/\n");
         for (String f : List.of("test1", "test2", "subdir1/sub1", "subdir1/sub2", "subdir1/sub3", "subdir2/sub1", "subdir2/sub3")) {
-            write(ctx.resolve(f), f + "\n");
+            writeReadable(ctx.resolve(f), f + "\n");
         }
-        write(ctx.resolve(".dockerignore"), "# comment\ntest*\n!test2*\nsubdir1\nsubdir2\n!*/sub1*\n!subdir1/sub3*\n");
+        writeReadable(ctx.resolve(".dockerignore"), "# comment\ntest*\n!test2*\nsubdir1\nsubdir2\n!*/sub1*\n!subdir1/sub3*\n");
         env.ok("build", "-t", "ignored", ctx.toString());
         List<String> files = env.ok("run", "--rm", "ignored", "find", "/newdir", "-type", "f").stdout().lines().sorted().toList();
         assertEquals(List.of("/newdir/.dockerignore", "/newdir/Containerfile", "/newdir/subdir1/sub1", "/newdir/subdir1/sub3", "/newdir/test2"), files);
         env.ok("rmi", "ignored");
 
         Path missing = context("FROM " + FX.image() + "\nCOPY subdir ./\n");
-        write(missing.resolve("subdir/x"), "x\n");
-        write(missing.resolve(".dockerignore"), "*\nsubdir\n!*/sub1*\n");
+        writeReadable(missing.resolve("subdir/x"), "x\n");
+        writeReadable(missing.resolve(".dockerignore"), "*\nsubdir\n!*/sub1*\n");
         Result r = env.run(T, "build", missing.toString());
         assertEquals(125, r.exitCode(), r::toString);
         assertTrue(r.stderr().startsWith("Error: building at STEP \"COPY subdir ./\""), "podman's shape: " + r);

@@ -1,5 +1,6 @@
 package io.jpod.tests.e2e;
 
+import static io.jpod.tests.support.RegistryAndJpod.writeReadable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -30,24 +31,7 @@ class BuildTest {
     private static JpodEnv env; // set by FX
 
     private static Path context(String containerfile) throws IOException {
-        Path ctx = FX.scratchDir("build-ctx-");
-        Files.writeString(ctx.resolve("Containerfile"), containerfile);
-        return ctx;
-    }
-
-    private static void write(Path file, String content) throws IOException {
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, content);
-        file.toFile().setReadable(true, false);
-        for (Path d = file.getParent(); d.getNameCount() > 2; d = d.getParent()) {
-            d.toFile().setReadable(true, false);
-            d.toFile().setExecutable(true, false);
-        }
-    }
-
-    private static String lastLine(Result r) {
-        List<String> lines = r.stdout().strip().lines().toList();
-        return lines.get(lines.size() - 1);
+        return FX.buildContext("build-ctx-", containerfile);
     }
 
     private static JsonNode inspect(String image) {
@@ -82,10 +66,10 @@ class BuildTest {
                 ENTRYPOINT ["/bin/sh", "-c"]
                 CMD ["cat /app/greeting /app/heredoc; id -u; pwd; ls /ctx"]
                 """);
-        write(ctx.resolve("src/a.txt"), "a\n");
-        write(ctx.resolve("src/sub/b.txt"), "b\n");
-        write(ctx.resolve("ignored/secret"), "secret\n");
-        write(ctx.resolve(".dockerignore"), "ignored\n");
+        writeReadable(ctx.resolve("src/a.txt"), "a\n");
+        writeReadable(ctx.resolve("src/sub/b.txt"), "b\n");
+        writeReadable(ctx.resolve("ignored/secret"), "secret\n");
+        writeReadable(ctx.resolve(".dockerignore"), "ignored\n");
 
         Result b = env.run(T, "build", "-t", "built", "--build-arg", "BASE=" + FX.image(), "--build-arg", "GREETING=hello",
                 "--label", "extra=1", ctx.toString());
@@ -94,7 +78,7 @@ class BuildTest {
         assertTrue(b.stdout().contains("[2/2] COMMIT built"), b::toString);
         assertTrue(b.stdout().contains("Successfully tagged localhost/built:latest"), b::toString);
         assertFalse(b.stdout().contains("exit 7"), () -> "the unused stage must not be built" + b);
-        String id = lastLine(b);
+        String id = b.lastLine();
         assertTrue(id.matches("[0-9a-f]{64}"), b::toString);
         JsonNode image = inspect("built");
         assertTrue(image.path("Id").asText().endsWith(id), image::toString);
@@ -121,8 +105,8 @@ class BuildTest {
     void cacheHitsEverythingUnchangedAndRebuildsExactlyAfterAChangedSource() throws IOException {
         Path ctx = context("FROM " + FX.image() + "\nCOPY a.txt /a.txt\nRUN cat /a.txt > /from-a\nCOPY b.txt /b.txt\n"
                 + "RUN cat /a.txt /b.txt > /both\nCMD [\"cat\", \"/both\"]\n");
-        write(ctx.resolve("a.txt"), "A\n");
-        write(ctx.resolve("b.txt"), "B\n");
+        writeReadable(ctx.resolve("a.txt"), "A\n");
+        writeReadable(ctx.resolve("b.txt"), "B\n");
         Result first = env.run(T, "build", "-t", "cached", ctx.toString());
         assertEquals(0, first.exitCode(), first::toString);
         assertFalse(first.stdout().contains("Using cache"), first::toString);
@@ -131,14 +115,14 @@ class BuildTest {
         Result second = env.run(T, "build", "-t", "cached", ctx.toString());
         assertEquals(0, second.exitCode(), second::toString);
         assertEquals(5, countCacheHits(second), second::toString);
-        assertEquals(lastLine(first), lastLine(second), "an unchanged rebuild gives the same image");
+        assertEquals(first.lastLine(), second.lastLine(), "an unchanged rebuild gives the same image");
 
         // same content written again (new mtime): still all hits
-        write(ctx.resolve("a.txt"), "A\n");
+        writeReadable(ctx.resolve("a.txt"), "A\n");
         Result touched = env.run(T, "build", "-t", "cached", ctx.toString());
         assertEquals(5, countCacheHits(touched), touched::toString);
 
-        write(ctx.resolve("b.txt"), "B2\n");
+        writeReadable(ctx.resolve("b.txt"), "B2\n");
         Result changed = env.run(T, "build", "-t", "cached", ctx.toString());
         assertEquals(0, changed.exitCode(), changed::toString);
         assertEquals(List.of(true, true, false, false, false), hitsPerStep(changed), changed::toString);
@@ -156,10 +140,10 @@ class BuildTest {
     @Test
     void argFileAndIgnoreFile() throws IOException {
         Path ctx = context("FROM " + FX.image() + "\nARG A\nARG B\nCOPY . /c/\nRUN echo \"$A $B\" > /args\nCMD cat /args; ls /c\n");
-        write(ctx.resolve("keep.txt"), "k\n");
-        write(ctx.resolve("drop.txt"), "d\n");
-        write(ctx.resolve("args.conf"), "# build args\nA=from-file\nB=also-file\n");
-        write(ctx.resolve("my.ignore"), "drop.txt\nargs.conf\nmy.ignore\nContainerfile\n");
+        writeReadable(ctx.resolve("keep.txt"), "k\n");
+        writeReadable(ctx.resolve("drop.txt"), "d\n");
+        writeReadable(ctx.resolve("args.conf"), "# build args\nA=from-file\nB=also-file\n");
+        writeReadable(ctx.resolve("my.ignore"), "drop.txt\nargs.conf\nmy.ignore\nContainerfile\n");
         Result b = env.run(T, "build", "-t", "argfile", "--build-arg-file", ctx.resolve("args.conf").toString(),
                 "--build-arg", "B=flag", "--ignorefile", ctx.resolve("my.ignore").toString(), ctx.toString());
         assertEquals(0, b.exitCode(), b::toString);

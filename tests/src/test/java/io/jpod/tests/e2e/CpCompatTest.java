@@ -28,12 +28,12 @@ class CpCompatTest {
     @RegisterExtension
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/cpcompat");
     private static JpodEnv env; // set by FX
+    @RegistryAndJpod.Image
     private static String image;
     private static Path scratch;
 
     @BeforeAll
     static void setUp() throws IOException {
-        image = FX.image();
         scratch = FX.scratchDir("jpod-cpcompat-");
     }
 

@@ -36,8 +36,6 @@ class CredentialPathsTest {
     private static JpodEnv env; // set by FX
     private static LocalRegistry registry; // set by FX
 
-
-
     @Test
     void loginWithPasswordStdinStoresCredentialsThatPullUses() throws IOException {
         BuiltImage img = TestImage.busybox().file("f", "stdin login\n", 0644).build();
@@ -47,7 +45,7 @@ class CredentialPathsTest {
             String host = basic.hostPort();
             Path wrong = userFile("wrong-password", "not-it\n");
             Result refused = env.runWithInput(wrong, Map.of(), T, "login", "-u", "frank", "--password-stdin", host);
-            assertOneError(refused, "frank");
+            refused.assertOneError("frank");
             assertFalse(Files.exists(authJson), "a refused login must not store anything");
 
             Path right = userFile("password", "from-stdin\n"); // the trailing newline is not part of the password
@@ -108,17 +106,10 @@ class CredentialPathsTest {
 
             // a helper that is configured but missing from PATH is a clear one-line error, not a silent anonymous pull
             Result missing = env.run(T, "pull", "-q", image);
-            assertOneError(missing, "jpodtest");
+            missing.assertOneError("jpodtest");
         } finally {
             Files.deleteIfExists(dockerConfig);
         }
-    }
-
-    private static void assertOneError(Result r, String mention) {
-        assertEquals(125, r.exitCode(), r::toString);
-        List<String> lines = r.stderr().strip().lines().toList();
-        assertEquals(1, lines.size(), r::toString);
-        assertTrue(lines.get(0).startsWith("Error: ") && lines.get(0).contains(mention), () -> "expected an error mentioning " + mention + r);
     }
 
     /** A file in the test user's home, owned by the test user. */

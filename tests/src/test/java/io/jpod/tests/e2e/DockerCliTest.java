@@ -43,12 +43,12 @@ class DockerCliTest {
     @RegisterExtension
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/busybox");
     private static JpodEnv env; // set by FX
+    @RegistryAndJpod.Image
     private static String image;
     private static Path out;
 
     @BeforeAll
     static void setUp() {
-        image = FX.image();
         out = FX.scratchDir("docker-cli");
         env.ok("version"); // starts the per-user service, which serves docker.sock
         await("the service's docker.sock", NORMAL, () -> Files.exists(env.runRoot().resolve("docker.sock")));

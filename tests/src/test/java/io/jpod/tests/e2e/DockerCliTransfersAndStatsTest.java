@@ -40,13 +40,13 @@ class DockerCliTransfersAndStatsTest {
     @RegisterExtension
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/busybox");
     private static JpodEnv env; // set by FX
+    @RegistryAndJpod.Image
     private static String image;
     private static Path out;
     private static Path socket;
 
     @BeforeAll
     static void setUp() {
-        image = FX.image();
         out = FX.scratchDir("docker-cli-transfers");
         env.ok("version"); // starts the per-user service, which serves docker.sock
         socket = env.runRoot().resolve("docker.sock");

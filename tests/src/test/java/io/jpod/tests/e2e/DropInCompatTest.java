@@ -29,15 +29,14 @@ class DropInCompatTest {
     @RegisterExtension
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/dropin");
     private static JpodEnv env; // set by FX
+    @RegistryAndJpod.Image
     private static String image;
     private static Path scratch;
-    private static TestUser user;
+    private static TestUser user; // set by FX
 
     @BeforeAll
     static void setUp() throws IOException {
-        image = FX.image();
         scratch = FX.scratchDir("jpod-dropin-");
-        user = TestUser.get();
     }
 
     private static String owner(Path p) throws IOException {

@@ -12,7 +12,6 @@ import io.jpod.tests.support.Result;
 import io.jpod.tests.support.TestImage;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,12 +28,8 @@ class HealthcheckTest {
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/health");
     private static JpodEnv env; // set by FX
     private static LocalRegistry registry; // set by FX
+    @RegistryAndJpod.Image
     private static String image;
-
-    @BeforeAll
-    static void setUp() {
-        image = FX.image();
-    }
 
     private static String health(String name) {
         return env.inspect(name).path("State").path("Health").path("Status").asText();

@@ -24,21 +24,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class KeepIdTest {
     private static final Duration NORMAL = Duration.ofSeconds(60);
 
-    private static TestUser user;
+    private static TestUser user; // set by FX
     @RegisterExtension
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/keepid");
     private static JpodEnv env; // set by FX
     private static LocalRegistry registry; // set by FX
+    @RegistryAndJpod.Image
     private static String image;
     private static Path scratch;
 
     @BeforeAll
     static void setUp() throws IOException {
-        user = TestUser.get();
-        image = FX.image();
         scratch = FX.scratchDir("jpod-keepid-");
     }
-
 
     @Test
     void callerIdsAppearAsThemselves() throws IOException {

@@ -25,7 +25,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import io.jpod.tests.support.CollectedOutput;
@@ -45,18 +44,12 @@ class LifecycleTest {
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/busybox");
     private static JpodEnv env; // set by FX
     private static LocalRegistry registry; // set by FX
+    @RegistryAndJpod.Image
     private static String image;
-
-    @BeforeAll
-    static void setUp() {
-        image = FX.image();
-    }
-
 
     private static Result jpod(String... args) {
         return env.run(NORMAL, args);
     }
-
 
     private static JsonNode psJson() {
         return env.ok("ps", "-a", "--format", "json").json();

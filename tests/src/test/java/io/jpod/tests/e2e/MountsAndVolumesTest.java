@@ -29,21 +29,19 @@ class MountsAndVolumesTest {
     private static final Duration FIRST = Duration.ofSeconds(120);
     private static final Duration NORMAL = Duration.ofSeconds(60);
 
-    private static TestUser user;
+    private static TestUser user; // set by FX
     @RegisterExtension
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/mounts");
     private static JpodEnv env; // set by FX
     private static LocalRegistry registry; // set by FX
+    @RegistryAndJpod.Image
     private static String image;
     private static Path scratch;
 
     @BeforeAll
     static void setUp() throws IOException {
-        user = TestUser.get();
-        image = FX.image();
         scratch = FX.scratchDir("jpod-mounts-");
     }
-
 
     private static Result run(List<String> options, String... command) {
         List<String> args = new ArrayList<>(List.of("run", "--rm"));

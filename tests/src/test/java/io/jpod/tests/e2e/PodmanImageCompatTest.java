@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,12 +30,8 @@ class PodmanImageCompatTest {
     @RegisterExtension
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/imgcompat");
     private static JpodEnv env; // set by FX
+    @RegistryAndJpod.Image
     private static String image;
-
-    @BeforeAll
-    static void setUp() {
-        image = FX.image();
-    }
 
     @Test
     void containerEventsCarryLabelsFilterByThemAndTruncateOnRequest() {

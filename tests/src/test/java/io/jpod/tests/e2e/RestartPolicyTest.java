@@ -10,7 +10,6 @@ import io.jpod.tests.support.RegistryAndJpod;
 import io.jpod.tests.support.Result;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,12 +26,8 @@ class RestartPolicyTest {
     @RegisterExtension
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/restart");
     private static JpodEnv env; // set by FX
+    @RegistryAndJpod.Image
     private static String image;
-
-    @BeforeAll
-    static void setUp() {
-        image = FX.image();
-    }
 
     private static boolean is(String name, String status, int restarts) {
         JsonNode c = env.inspect(name);

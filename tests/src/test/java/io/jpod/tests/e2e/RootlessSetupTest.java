@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import io.jpod.tests.support.RegistryAndJpod;
@@ -35,19 +34,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RootlessSetupTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
 
-    private static TestUser user;
+    private static TestUser user; // set by FX
     @RegisterExtension
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/alpine");
     private static JpodEnv env; // set by FX
     private static LocalRegistry registry; // set by FX
+    @RegistryAndJpod.Image
     private static String image;
-
-    @BeforeAll
-    static void setUp() {
-        user = TestUser.get();
-        image = FX.image();
-    }
-
 
     @Test
     void helpAndVersionNeedNoUserNamespace() {

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,12 +34,8 @@ class RunFlagsTest {
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/runflags");
     private static JpodEnv env; // set by FX
     private static LocalRegistry registry; // set by FX
+    @RegistryAndJpod.Image
     private static String image;
-
-    @BeforeAll
-    static void setUp() {
-        image = FX.image();
-    }
 
     private static List<String> containerIds() {
         return env.ok("ps", "-a", "-q", "--no-trunc").stdout().lines().filter(l -> !l.isBlank()).toList();

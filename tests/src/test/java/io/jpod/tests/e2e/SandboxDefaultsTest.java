@@ -26,7 +26,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import io.jpod.tests.support.RegistryAndJpod;
@@ -44,19 +43,13 @@ class SandboxDefaultsTest {
     private static final String PODMAN_DEFAULT_CAPS = "00000000800405fb";
     private static final String NO_CAPS = "0000000000000000";
 
-    private static TestUser user;
+    private static TestUser user; // set by FX
     @RegisterExtension
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/sandbox");
     private static JpodEnv env; // set by FX
     private static LocalRegistry registry; // set by FX
+    @RegistryAndJpod.Image
     private static String image;
-
-    @BeforeAll
-    static void setUp() {
-        user = TestUser.get();
-        image = FX.image();
-    }
-
 
     /** jpod run --rm [options] IMAGE command…; options end at the first element equal to the image marker. */
     private static Result run(List<String> options, String... command) {

@@ -14,24 +14,19 @@ import io.jpod.tests.support.RegistryAndJpod;
 import io.jpod.tests.support.Result;
 import io.jpod.tests.support.StoreSnapshot;
 import io.jpod.tests.support.TestImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import io.jpod.tests.support.TarFiles;
 
 /**
  * What podman 4 users do with save/load beyond one image in one archive: multi-image docker-archives (-m), extra
@@ -62,8 +57,8 @@ class SaveLoadFormatsTest {
         Path archive = env.home().resolve("multi.tar");
         env.ok("save", "-m", "-o", archive.toString(), first, second);
 
-        List<String> names = tarNames(archive);
-        Map<String, byte[]> entries = readTar(archive);
+        List<String> names = TarFiles.names(archive);
+        Map<String, byte[]> entries = TarFiles.files(archive);
         JsonNode manifest = JSON.readTree(entries.get("manifest.json"));
         assertEquals(2, manifest.size(), manifest::toString);
         assertEquals(List.of(first), texts(manifest.get(0).path("RepoTags")), manifest::toString);
@@ -87,14 +82,14 @@ class SaveLoadFormatsTest {
         entries.put(manifest.get(1).path("Layers").get(1).asText(), entries.get(manifest.get(0).path("Layers").get(1).asText()));
         Path bad = env.home().resolve("multi-bad.tar");
         writeTar(bad, entries);
-        assertOneError(env.run(T, "load", "-i", bad.toString()), "corrupt");
+        env.run(T, "load", "-i", bad.toString()).assertOneError("corrupt");
         assertEquals(before, StoreSnapshot.of(env), "a refused multi-image archive changed the store");
 
         // -m is for docker-archive only; nothing is written
         env.ok("load", "-i", archive.toString());
         Path oci = env.home().resolve("multi-oci.tar");
         Result refused = env.run(T, "save", "-m", "--format", "oci-archive", "-o", oci.toString(), first, second);
-        assertOneError(refused, "only for docker-archive");
+        refused.assertOneError("only for docker-archive");
         assertFalse(Files.exists(oci));
         assertEquals(List.of(), leftovers(env.home()));
     }
@@ -106,7 +101,7 @@ class SaveLoadFormatsTest {
         Path archive = env.home().resolve("tags.tar");
         env.ok("save", "-o", archive.toString(), name, "extra", "other/name:2");
 
-        JsonNode manifest = JSON.readTree(readTar(archive).get("manifest.json"));
+        JsonNode manifest = JSON.readTree(TarFiles.files(archive).get("manifest.json"));
         assertEquals(1, manifest.size(), manifest::toString);
         // short names are qualified as jpod tag qualifies them (podman's rule)
         assertEquals(List.of(name, "localhost/extra:latest", "localhost/other/name:2"), texts(manifest.get(0).path("RepoTags")));
@@ -119,7 +114,7 @@ class SaveLoadFormatsTest {
 
         // an OCI layout has room for one name: refused rather than dropped silently
         Result r = env.run(T, "save", "--format", "oci-dir", "-o", env.home().resolve("tags-dir").toString(), name, "extra");
-        assertOneError(r, "docker-archive");
+        r.assertOneError("docker-archive");
         assertFalse(Files.exists(env.home().resolve("tags-dir")));
     }
 
@@ -166,11 +161,11 @@ class SaveLoadFormatsTest {
 
         // a directory is written whole or not at all, never into a non-empty one
         Result occupied = env.run(T, "save", "--format", "oci-dir", "-o", ociDir.toString(), name);
-        assertOneError(occupied, "not empty");
+        occupied.assertOneError("not empty");
         Result noOutput = env.run(T, "save", "--format", "docker-dir", name);
-        assertOneError(noOutput, "-o DIR");
+        noOutput.assertOneError("-o DIR");
         Result compressArchive = env.run(T, "save", "--compress", "-o", env.home().resolve("c.tar").toString(), name);
-        assertOneError(compressArchive, "docker-dir");
+        compressArchive.assertOneError("docker-dir");
         assertEquals(List.of(), leftovers(env.home()));
     }
 
@@ -211,7 +206,7 @@ class SaveLoadFormatsTest {
         expectRefused(before, dockerDir, dockerDir.resolve(hex(img.imageId())), img.imageId());
 
         Files.delete(ociDir.resolve("index.json"));
-        assertOneError(env.run(T, "load", "-i", ociDir.toString()), "neither an oci-dir");
+        env.run(T, "load", "-i", ociDir.toString()).assertOneError("neither an oci-dir");
         assertEquals(before, StoreSnapshot.of(env));
 
         // the undamaged directory still loads: the refusals were about the damage
@@ -227,18 +222,11 @@ class SaveLoadFormatsTest {
         Files.write(file, bad);
         try {
             Result r = env.run(T, "load", "-i", dir.toString());
-            assertOneError(r, digest);
+            r.assertOneError(digest);
             assertEquals(before, StoreSnapshot.of(env), () -> "loading " + file + " changed the store");
         } finally {
             Files.write(file, good);
         }
-    }
-
-    private static void assertOneError(Result r, String mention) {
-        assertEquals(125, r.exitCode(), r::toString);
-        List<String> lines = r.stderr().strip().lines().toList();
-        assertEquals(1, lines.size(), r::toString);
-        assertTrue(lines.get(0).startsWith("Error: ") && lines.get(0).contains(mention), () -> "expected an error mentioning " + mention + r);
     }
 
     /** Temporary files or directories a save left beside its target. */
@@ -272,45 +260,8 @@ class SaveLoadFormatsTest {
         return io.jpod.tests.support.Blob.sha256(b);
     }
 
-    private static List<String> tarNames(Path file) throws IOException {
-        List<String> out = new ArrayList<>();
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(Files.newInputStream(file))) {
-            for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
-                out.add(e.getName());
-            }
-        }
-        return out;
-    }
-
-    private static Map<String, byte[]> readTar(Path file) throws IOException {
-        Map<String, byte[]> out = new LinkedHashMap<>();
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(Files.newInputStream(file))) {
-            for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
-                if (e.isFile()) {
-                    out.put(e.getName(), tar.readAllBytes());
-                }
-            }
-        }
-        return out;
-    }
-
     /** Writes the entries as a tar the test user can read. */
     private static void writeTar(Path file, Map<String, byte[]> entries) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-                TarArchiveEntry te = new TarArchiveEntry(e.getKey(), true);
-                te.setSize(e.getValue().length);
-                te.setMode(0644);
-                tar.putArchiveEntry(te);
-                tar.write(e.getValue());
-                tar.closeArchiveEntry();
-            }
-        }
-        try (OutputStream o = Files.newOutputStream(file)) {
-            bytes.writeTo(o);
-        }
-        env.user().chown(file);
+        TarFiles.write(file, entries, Map.of(), env.user());
     }
 }

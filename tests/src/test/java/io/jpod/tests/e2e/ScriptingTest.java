@@ -28,12 +28,12 @@ class ScriptingTest {
     @RegisterExtension
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/format");
     private static JpodEnv env; // set by FX
+    @RegistryAndJpod.Image
     private static String image;
     private static String id;
 
     @BeforeAll
     static void setUp() {
-        image = FX.image();
         id = env.ok("run", "-d", "--name", "tpl", "--label", "app=web", image, "sleep", "300").stdout().strip();
     }
 

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,12 +28,8 @@ class SecretTest {
     @RegisterExtension
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/secretbox");
     private static JpodEnv env; // set by FX
+    @RegistryAndJpod.Image
     private static String image;
-
-    @BeforeAll
-    static void setUp() {
-        image = FX.image();
-    }
 
     private static Path dataFile(String name, String content) throws Exception {
         Path dir = FX.scratchDir("secret-" + name);

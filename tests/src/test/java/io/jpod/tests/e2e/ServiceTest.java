@@ -39,7 +39,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -58,12 +57,8 @@ class ServiceTest {
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/busybox");
     private static JpodEnv env; // set by FX
     private static LocalRegistry registry; // set by FX
+    @RegistryAndJpod.Image
     private static String image;
-
-    @BeforeAll
-    static void setUp() {
-        image = FX.image();
-    }
 
     @AfterEach
     void noConfig() throws IOException {

@@ -30,14 +30,13 @@ class UsernsModesTest {
     @RegisterExtension
     static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/usernsmodes");
     private static JpodEnv env; // set by FX
-    private static TestUser user;
+    private static TestUser user; // set by FX
+    @RegistryAndJpod.Image
     private static String image;
     private static Path scratch;
 
     @BeforeAll
     static void setUp() throws IOException {
-        user = TestUser.get();
-        image = FX.image();
         scratch = FX.scratchDir("jpod-usernsmodes-");
     }
 

@@ -1,5 +1,9 @@
 package io.jpod.tests.support;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,11 +18,18 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * unprivileged test user (private HOME and runtime dir), optionally with the busybox test image pushed and pulled.
  * Registered as a static field ({@code @RegisterExtension static final RegistryAndJpod FX = ...}): it starts before the
  * class's own {@code @BeforeAll} methods and closes everything, in reverse order, after its {@code @AfterAll} ones.
- * Like JUnit's {@code @TempDir}, it also sets the class's static fields of type {@link JpodEnv} and
- * {@link LocalRegistry}, so test code keeps writing {@code env.run(...)} and {@code registry.push(...)}.
+ * Like JUnit's {@code @TempDir}, it also sets the class's static fields of type {@link JpodEnv}, {@link LocalRegistry}
+ * and {@link TestUser}, and the one marked {@link Image} to the busybox image's name, so test code keeps writing
+ * {@code env.run(...)}, {@code registry.push(...)} and {@code run ... image} without a set-up method of its own.
  */
 public final class RegistryAndJpod implements BeforeAllCallback, AfterAllCallback {
     private static final Duration PULL = Duration.ofSeconds(180);
+
+    /** Marks the test class's static String field that gets {@link #image()} (withBusybox only). */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.FIELD)
+    public @interface Image {
+    }
 
     private final String busyboxRepository;
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
@@ -62,7 +73,8 @@ public final class RegistryAndJpod implements BeforeAllCallback, AfterAllCallbac
             if (!java.lang.reflect.Modifier.isStatic(m) || java.lang.reflect.Modifier.isFinal(m)) {
                 continue;
             }
-            Object value = f.getType() == JpodEnv.class ? env : f.getType() == LocalRegistry.class ? registry : null;
+            Object value = f.getType() == JpodEnv.class ? env : f.getType() == LocalRegistry.class ? registry
+                    : f.getType() == TestUser.class ? TestUser.get() : f.isAnnotationPresent(Image.class) ? image() : null;
             if (value != null) {
                 try {
                     f.setAccessible(true);
@@ -99,6 +111,24 @@ public final class RegistryAndJpod implements BeforeAllCallback, AfterAllCallbac
             return dir;
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A build context: a {@link #scratchDir} with {@code containerfile} as its Containerfile. */
+    public Path buildContext(String prefix, String containerfile) throws java.io.IOException {
+        Path ctx = scratchDir(prefix);
+        writeReadable(ctx.resolve("Containerfile"), containerfile);
+        return ctx;
+    }
+
+    /** Writes a file the test user can read, making its directories (readable and traversable) as needed. */
+    public static void writeReadable(Path file, String content) throws java.io.IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, content);
+        file.toFile().setReadable(true, false);
+        for (Path d = file.getParent(); d.getNameCount() > 2; d = d.getParent()) {
+            d.toFile().setReadable(true, false);
+            d.toFile().setExecutable(true, false);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.jpod.tests.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +23,20 @@ public record Result(int exitCode, String stdout, String stderr, List<String> co
     public Result ok() {
         assertEquals(0, exitCode, () -> "expected success: " + this);
         return this;
+    }
+
+    /** Asserts jpod's refusal of bad input: exit 125 and one line, "Error: …" mentioning {@code mention}. */
+    public void assertOneError(String mention) {
+        assertEquals(125, exitCode, this::toString);
+        List<String> lines = stderr.strip().lines().toList();
+        assertEquals(1, lines.size(), this::toString);
+        assertTrue(lines.get(0).startsWith("Error: ") && lines.get(0).contains(mention), () -> "expected an error mentioning " + mention + this);
+    }
+
+    /** stdout's last line (what build, commit and the like print last: the image id). */
+    public String lastLine() {
+        List<String> lines = stdout.strip().lines().toList();
+        return lines.get(lines.size() - 1);
     }
 
     /** stdout parsed as JSON (`--format json`, `inspect`). */
