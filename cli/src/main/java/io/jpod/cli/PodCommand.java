@@ -79,7 +79,7 @@ public final class PodCommand implements Runnable {
         @Option(names = "--infra-command", paramLabel = "COMMAND", description = "The infra process's name (it only holds the namespaces)")
         String infraCommand;
 
-        @Option(names = "--infra-image", paramLabel = "IMAGE", description = "Accepted for podman's sake: jpod's infra needs no image")
+        @Option(names = "--infra-image", paramLabel = "IMAGE", description = "The infra container's image (default: jpod's pause image, built on first need)")
         String infraImage;
 
         @Option(names = "--infra-name", paramLabel = "NAME", description = "The infra's name (ps, /etc/hosts; default: ID-infra)")
@@ -120,7 +120,8 @@ public final class PodCommand implements Runnable {
             List<String> infraCmd = infraCommand == null ? List.of() : List.of(infraCommand);
             try (Engine engine = parent.jpod.engine()) {
                 PodRecord pod = engine.pods().create(new PodCreateRequest(name != null ? name : positionalName, publish, share, hostname,
-                        labels(labels), infra, infraCmd, addHosts, dns, network, userns, cmd, memory, cpus, exitPolicy, replace, infraName));
+                        labels(labels), infra, infraCmd, addHosts, dns, network, userns, cmd, memory, cpus, exitPolicy, replace, infraName)
+                        .withInfraImage(infraImage));
                 parent.jpod.out.println(pod.id());
             }
             return 0;

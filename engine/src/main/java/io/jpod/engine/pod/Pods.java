@@ -123,11 +123,13 @@ public final class Pods implements PodService {
         if (req.replace() && req.name() != null && exists(req.name())) {
             remove(req.name(), new PodRemoveOptions(true, 0)); // podman's --replace: the pod of that name goes, with its containers
         }
-        io.jpod.storage.ImageRecord pause = pod.infraId() == null ? null : PauseImage.ensure(store); // built on first need
+        io.jpod.storage.ImageRecord pause = pod.infraId() == null ? null : req.infraImage() == null ? PauseImage.ensure(store) // built on first need
+                : new io.jpod.engine.image.ImageResolver(store, dirs.runRoot().path(), env)
+                        .resolve(req.infraImage(), io.jpod.engine.image.PullPolicy.MISSING, true, null, true, err); // pulled as run pulls
         store.pods().create(pod);
         if (pause != null) {
             try {
-                createInfraContainer(pod, pause);
+                createInfraContainer(pod, pause, req.infraImage());
             } catch (RuntimeException e) {
                 store.pods().remove(id); // nothing half-made stays
                 throw e;
@@ -151,11 +153,12 @@ public final class Pods implements PodService {
      * The infra container's record, as podman makes it: named {@code <podid:12>-infra} (or --infra-name), from the
      * pause image, its command the image's entrypoint (or --infra-command), created, in the pod's network.
      */
-    private void createInfraContainer(PodRecord pod, io.jpod.storage.ImageRecord pause) {
-        List<String> command = pod.infraCommand().isEmpty() ? PauseImage.ENTRYPOINT : pod.infraCommand();
+    private void createInfraContainer(PodRecord pod, io.jpod.storage.ImageRecord image, String infraImage) {
+        List<String> command = !pod.infraCommand().isEmpty() ? pod.infraCommand()
+                : infraImage == null ? PauseImage.ENTRYPOINT : imageCommand(image);
         ContainerRecord r;
         try {
-            r = store.containers().create(pod.infraId(), infraName(pod), pause.id(), PauseImage.reference(), command);
+            r = store.containers().create(pod.infraId(), infraName(pod), image.id(), infraImage == null ? PauseImage.reference() : infraImage, command);
         } catch (io.jpod.storage.StorageException e) {
             String holder = store.containers().get(infraName(pod)).map(ContainerRecord::id).orElse(null);
             if (holder != null) { // podman's words for a --infra-name in use
@@ -168,6 +171,19 @@ public final class Pods implements PodService {
                 false, false, false, false, null, null, infraNetworkMode(pod), null, "none", null, null, null, null, null, pod.id());
         store.containers().update(new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(), r.command(), r.created(),
                 ContainerState.CREATED, null, new ContainerLifecycle(null, null, null, null, null, null, config)));
+    }
+
+    /** An --infra-image's entrypoint and command, as the infra's record shows them. */
+    private List<String> imageCommand(io.jpod.storage.ImageRecord image) {
+        io.jpod.image.ImageConfig.Config c = io.jpod.image.ImageConfig.parse(store.images().config(image.id()), image.id()).config();
+        List<String> command = new ArrayList<>();
+        if (c != null && c.entrypoint() != null) {
+            command.addAll(c.entrypoint());
+        }
+        if (c != null && c.cmd() != null) {
+            command.addAll(c.cmd());
+        }
+        return command;
     }
 
     /** The infra's network mode as inspect shows it: the pod's mode without its options (slirp4netns:port_handler=… → slirp4netns). */
