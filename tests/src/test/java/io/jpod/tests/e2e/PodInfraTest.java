@@ -133,6 +133,14 @@ class PodInfraTest {
                 + "that container to be able to reuse that name: that name is already in use\\s*"), taken::toString);
         assertEquals(1, env.ok("pod", "ps", "-q").stdout().strip().lines().count(), "nothing half-made stays");
 
+        // --infra-image: the infra container's image (pulled when missing); one that cannot be had fails the create, nothing made
+        env.ok("pod", "create", "--name", "custom", "--infra-image", image, "--infra-name", "custom-infra");
+        assertEquals(image, env.ok("ps", "-a", "--format", "{{.Image}}", "--filter", "name=custom-infra").stdout().strip());
+        Result bad = env.run(NORMAL, "pod", "create", "--name", "nope", "--infra-image", registry.hostPort() + "/no/such:image");
+        assertEquals(125, bad.exitCode(), bad::toString);
+        assertEquals(1, env.run(NORMAL, "pod", "exists", "nope").exitCode());
+        env.ok("pod", "rm", "custom");
+
         env.ok("pod", "create", "--name", "bare", "--infra=false");
         assertEquals("false", env.ok("pod", "inspect", "--format", "{{.CreateInfra}}", "bare").stdout().strip());
         assertEquals("my-infra", env.ok("ps", "-a", "--format", "{{.Names}}").stdout().strip());
