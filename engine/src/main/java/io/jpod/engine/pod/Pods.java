@@ -168,7 +168,7 @@ public final class Pods implements PodService {
             throw new EngineException(e.getMessage(), e);
         }
         ContainerLifecycle.Config config = new ContainerLifecycle.Config(hostname(pod), "", "/", List.of(), command, Map.of(),
-                false, false, false, false, null, null, infraNetworkMode(pod), null, "none", null, null, null, null, null, pod.id());
+                false, false, false, false, null, null, infraNetworkMode(pod), null, null, null, null, null, null, null, pod.id()); // k8s-file: `logs` of it prints nothing, as podman's
         store.containers().update(new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(), r.command(), r.created(),
                 ContainerState.CREATED, null, new ContainerLifecycle(null, null, null, null, null, null, config)));
     }

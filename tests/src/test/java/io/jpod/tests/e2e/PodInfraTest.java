@@ -68,6 +68,8 @@ class PodInfraTest {
         env.ok("run", "-d", "--pod", "talk", "--name", "listener", image, "sleep", "600");
         assertEquals(podId.substring(0, 12) + "\n" + podId.substring(0, 12), env.ok("ps", "--format", "{{.Pod}}").stdout().strip());
         assertEquals("running", env.inspect(infraName).path("State").path("Status").asText());
+        Result logs = env.ok("logs", infraName); // the pause process says nothing
+        assertEquals("", logs.stdout() + logs.stderr());
 
         // stopped with the pod, and started again on its own (start of an infra starts the pod's infra)
         env.ok("pod", "stop", "-t", "0", "talk");
