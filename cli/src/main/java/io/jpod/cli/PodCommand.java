@@ -67,7 +67,7 @@ public final class PodCommand extends CommandGroup {
         @Option(names = "--infra-command", paramLabel = "COMMAND", description = "The infra process's name (it only holds the namespaces)")
         String infraCommand;
 
-        @Option(names = "--infra-image", paramLabel = "IMAGE", description = "Accepted for podman's sake: jpod's infra needs no image")
+        @Option(names = "--infra-image", paramLabel = "IMAGE", description = "The infra container's image (default: jpod's pause image, built on first need)")
         String infraImage;
 
         @Option(names = "--infra-name", paramLabel = "NAME", description = "The infra's name (ps, /etc/hosts; default: ID-infra)")
@@ -108,7 +108,8 @@ public final class PodCommand extends CommandGroup {
             List<String> infraCmd = infraCommand == null ? List.of() : List.of(infraCommand);
             try (Engine engine = parent.jpod.engine()) {
                 PodRecord pod = engine.pods().create(new PodCreateRequest(name != null ? name : positionalName, publish, share, hostname,
-                        LabelArgs.sorted(labels), infra, infraCmd, addHosts, dns, network, userns, cmd, memory, cpus, exitPolicy, replace, infraName));
+                        LabelArgs.sorted(labels), infra, infraCmd, addHosts, dns, network, userns, cmd, memory, cpus, exitPolicy, replace, infraName)
+                        .withInfraImage(infraImage));
                 parent.jpod.out.println(pod.id());
             }
             return 0;

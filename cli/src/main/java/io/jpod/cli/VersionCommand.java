@@ -13,7 +13,7 @@ import java.util.Map;
 @Command(name = "version", mixinStandardHelpOptions = true, description = "Show the jpod version.")
 public final class VersionCommand implements Runnable {
     /** also JPOD_VERSION in client.c, which answers `jpod --version` itself (ServiceTest compares the two) */
-    public static final String VERSION = "0.1.0";
+    public static final String VERSION = io.jpod.engine.system.JpodVersion.VERSION;
 
     @ParentCommand
     JpodCommand jpod;
@@ -30,7 +30,7 @@ public final class VersionCommand implements Runnable {
         client.put("OsArch", "linux/" + InfoCommand.goArch());
         client.put("Os", "linux");
         client.put("APIVersion", VERSION);
-        client.put("Built", 0L); // podman's unix time of the build; Debian's podman says 0 too
+        client.put("Built", io.jpod.engine.system.JpodVersion.BUILT); // podman's unix time of the build; Debian's podman says 0 too
         // jpod is its own server: scripts ask for {{.Server.Version}} (podman's pause image tag is built from it)
         Map<String, Object> all = new LinkedHashMap<>();
         all.put("Client", client);

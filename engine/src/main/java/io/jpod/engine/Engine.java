@@ -330,7 +330,8 @@ public final class Engine implements AutoCloseable {
 
     private ImageCommands imageCommands() {
         if (imageCommands == null) {
-            imageCommands = new ImageCommands(store(), env, dirs.runRoot().path());
+            imageCommands = new ImageCommands(store(), env, dirs.runRoot().path()).withPodInfraRemover(c -> // rmi -f: an infra goes with its pod
+                    io.jpod.engine.pod.Pods.isInfra(store(), c) && !pods().removeWithInfra(io.jpod.engine.pod.Pods.podOf(c), true, 0).isEmpty());
         }
         return imageCommands;
     }
@@ -346,6 +347,9 @@ public final class Engine implements AutoCloseable {
      */
     public List<String> removeContainerAndDependents(String idOrName, boolean force, boolean volumes, int stopSeconds) {
         ContainerRecord c = lifecycle().current(idOrName);
+        if (io.jpod.engine.pod.Pods.isInfra(store(), c)) { // podman's rm --depend (and rm --all) of an infra: its pod goes
+            return pods().removeWithInfra(io.jpod.engine.pod.Pods.podOf(c), force, stopSeconds);
+        }
         List<String> removed = new ArrayList<>();
         for (ContainerRecord d : ContainerDependencies.dependents(store(), c.id())) {
             removed.addAll(removeContainerAndDependents(d.id(), force, volumes, stopSeconds));

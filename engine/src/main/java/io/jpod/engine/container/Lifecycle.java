@@ -245,7 +245,7 @@ public final class Lifecycle {
             if (config.pod() != null) { // the pod's infra runs (started now if need be) and its namespaces are joined
                 List<ContainerSpec.Extra> join;
                 try {
-                    join = Pods.joinForStart(store, new PodInfra(dirs, helper.get(), host, env, err), config.pod());
+                    join = Pods.joinForStart(store, new PodInfra(store, dirs, helper.get(), host, env, err), config.pod());
                 } catch (RuntimeException e) {
                     teardown(id, 125, e.getMessage());
                     throw e;
@@ -434,7 +434,7 @@ public final class Lifecycle {
             return lc != null && lc.config() != null && lc.config().autoRemove();
         });
         store.containers().get(id).filter(c -> Pods.podOf(c) != null) // a pod's --exit-policy stop
-                .ifPresent(c -> PodExitPolicy.containerExited(store, new PodInfra(dirs, helper.get(), host, env, err), c));
+                .ifPresent(c -> PodExitPolicy.containerExited(store, new PodInfra(store, dirs, helper.get(), host, env, err), c));
         for (String f : List.of("exit", "pid", "monitor.pid", TEARDOWN_CLAIM)) {
             try {
                 Files.deleteIfExists(run.resolve(f));
@@ -798,6 +798,10 @@ public final class Lifecycle {
     /** Mounts the rootfs again and launches the saved spec. */
     public int start(String idOrName, boolean attach, boolean interactive) {
         ContainerRecord r = current(idOrName);
+        if (!running(r) && Pods.isInfra(store, r)) { // no rootfs of its own to launch: the pod's infra starts
+            Pods.startInfra(store, new PodInfra(store, dirs, helper.get(), host, env, err), Pods.podOf(r));
+            return 0;
+        }
         if (running(r)) {
             if (attach) {
                 throw new EngineException("container " + r.name() + " is already running; use jpod attach or jpod logs -f");

@@ -74,6 +74,10 @@ public final class LocalContainerService implements ContainerService {
     public ContainerRemoveReport remove(String nameOrId, ContainerRemoveOptions options) {
         Lifecycle lc = lifecycle.get();
         ContainerRecord c = lc.current(nameOrId);
+        if (io.jpod.engine.pod.Pods.isInfra(store, c)) { // it goes with its pod (pod rm, rm --depend, rmi -f)
+            throw new EngineException("container " + c.id() + " is the infra container of pod " + io.jpod.engine.pod.Pods.podOf(c)
+                    + " and cannot be removed without removing the pod");
+        }
         ContainerDependencies.refuseIfDepended(store, c); // --network container:ID of it (rm --depend removes them)
         if (c.state() != ContainerState.RUNNING) {
             lc.awaitMonitorGone(c.id()); // its exit command finishes first, and may start it again (--restart)
@@ -156,7 +160,7 @@ public final class LocalContainerService implements ContainerService {
     public ContainerPruneReport prune() {
         List<String> removed = new ArrayList<>();
         for (ContainerRecord c : list()) {
-            if (c.state() != ContainerState.RUNNING) {
+            if (c.state() != ContainerState.RUNNING && !io.jpod.engine.pod.Pods.isInfra(store, c)) { // an infra goes with its pod
                 remove(c.id(), new ContainerRemoveOptions(false, false, 0));
                 removed.add(c.id());
             }

@@ -34,6 +34,15 @@ public final class ImageCommands {
     private final Map<String, String> env;
     private final Path runRoot;
 
+    /** Removes a pod's infra container with its pod (rmi -f of the pause image); false for any other container. */
+    private java.util.function.Predicate<io.jpod.storage.ContainerRecord> podInfraRemover = c -> false;
+
+    /** How rmi -f removes an infra container: with its pod (the pods are the engine's, not the image commands'). */
+    public ImageCommands withPodInfraRemover(java.util.function.Predicate<io.jpod.storage.ContainerRecord> remover) {
+        this.podInfraRemover = remover;
+        return this;
+    }
+
     /** @param runRoot where pulls remember registries that answer only plain HTTP; null: nowhere */
     public ImageCommands(Store store, Map<String, String> env, Path runRoot) {
         this.store = store;
@@ -409,9 +418,16 @@ public final class ImageCommands {
             }
             List<io.jpod.storage.ContainerRecord> users = store.containers().list().stream()
                     .filter(c -> r.id().equals(c.imageId())).toList();
-            if (!users.isEmpty() && !force) {
-                throw new ImageInUseException("image " + r.id().substring(7, 19) + " is in use by container " + users.get(0).id().substring(0, 12)
-                        + " (" + users.get(0).name() + "); remove the container first, or use -f");
+            if (!users.isEmpty() && !force) { // podman's words
+                throw new ImageInUseException("image used by " + users.get(0).id()
+                        + ": image is in use by a container: consider listing external containers and force-removing image");
+            }
+            boolean podsRemoved = false;
+            for (io.jpod.storage.ContainerRecord c : users) {
+                podsRemoved |= podInfraRemover.test(c);
+            }
+            if (podsRemoved) { // each infra went with its pod, and maybe other users with it
+                users = store.containers().list().stream().filter(c -> r.id().equals(c.imageId())).toList();
             }
             for (io.jpod.storage.ContainerRecord c : users) {
                 if (c.state() == ContainerState.RUNNING) {

@@ -6,12 +6,27 @@ import java.util.Map;
 /**
  * `pod create`, parsed: name (null: generated), -p specs, --share (null: podman's default net,ipc,uts), --hostname,
  * --label, --infra, --infra-command, --add-host, --dns, --network, --userns, the command line (inspect's
- * CreateCommand), the pod cgroup's --memory and --cpus (null: none), --exit-policy (null: continue), --replace and --infra-name (null: podman's default).
+ * CreateCommand), the pod cgroup's --memory and --cpus (null: none), --exit-policy (null: continue), --replace, --infra-name and --infra-image (null: podman's default).
  */
 public record PodCreateRequest(String name, List<String> publish, String share, String hostname, Map<String, String> labels,
                                boolean infra, List<String> infraCommand, List<String> addHosts, List<String> dns,
                                String network, String userns, List<String> createCommand, String memory, String cpus,
-                               String exitPolicy, boolean replace, String infraName) {
+                               String exitPolicy, boolean replace, String infraName, String infraImage) {
+    /** Without --infra-image (the pause image). */
+    public PodCreateRequest(String name, List<String> publish, String share, String hostname, Map<String, String> labels,
+                            boolean infra, List<String> infraCommand, List<String> addHosts, List<String> dns,
+                            String network, String userns, List<String> createCommand, String memory, String cpus,
+                            String exitPolicy, boolean replace, String infraName) {
+        this(name, publish, share, hostname, labels, infra, infraCommand, addHosts, dns, network, userns, createCommand, memory, cpus,
+                exitPolicy, replace, infraName, null);
+    }
+
+    /** The same request with --infra-image (null: the pause image). */
+    public PodCreateRequest withInfraImage(String image) {
+        return new PodCreateRequest(name, publish, share, hostname, labels, infra, infraCommand, addHosts, dns, network, userns,
+                createCommand, memory, cpus, exitPolicy, replace, infraName, image);
+    }
+
     /** With podman's default exit policy, without --replace and --infra-name. */
     public PodCreateRequest(String name, List<String> publish, String share, String hostname, Map<String, String> labels,
                             boolean infra, List<String> infraCommand, List<String> addHosts, List<String> dns,
@@ -23,7 +38,7 @@ public record PodCreateRequest(String name, List<String> publish, String share, 
     /** The same request with another exit policy (kube play's "stop"). */
     public PodCreateRequest withExitPolicy(String policy) {
         return new PodCreateRequest(name, publish, share, hostname, labels, infra, infraCommand, addHosts, dns, network, userns,
-                createCommand, memory, cpus, policy, replace, infraName);
+                createCommand, memory, cpus, policy, replace, infraName, infraImage);
     }
 
     public PodCreateRequest {

@@ -40,7 +40,7 @@ public final class PodExitPolicy {
             return;
         }
         for (ContainerRecord c : store.containers().list()) {
-            if (podId.equals(Pods.podOf(c)) && !c.id().equals(exited.id()) && c.state() == io.jpod.storage.ContainerState.RUNNING) {
+            if (podId.equals(Pods.podOf(c)) && !c.id().equals(exited.id()) && !c.id().equals(pod.infraId()) && c.state() == io.jpod.storage.ContainerState.RUNNING) {
                 return;
             }
         }

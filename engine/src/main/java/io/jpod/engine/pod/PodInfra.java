@@ -17,6 +17,8 @@ import io.jpod.engine.container.Signals;
 import io.jpod.network.NetworkSetup;
 import io.jpod.rootless.ContainerSpec;
 import io.jpod.rootless.NativeHelper;
+import io.jpod.storage.ContainerRecord;
+import io.jpod.storage.ContainerState;
 import io.jpod.storage.PodRecord;
 
 import java.io.IOException;
@@ -31,9 +33,11 @@ import java.util.Map;
 
 /**
  * A pod's infra: the helper's `run` of a spec with {@code infra=1}, whose init holds the pod's network (with its
- * slirp4netns and published ports), IPC, UTS and PID namespaces and nothing else (no image, no rootfs, no exec).
- * Its run state lives in {@code <runroot>/pods/<id>/} ({@code monitor.pid}, {@code monitor.start}, {@code pid},
- * {@code exit}), gone at reboot with the process.
+ * slirp4netns and published ports), IPC, UTS and PID namespaces and nothing else (no rootfs, no exec). It is the
+ * pod's infra container ({@code <podid:12>-infra}, a record of the container store from the {@link PauseImage}):
+ * its run state lives where a container's does, {@code <runroot>/containers/<infraid>/} ({@code monitor.pid},
+ * {@code monitor.start}, {@code pid}, {@code exit}), and each start and stop is recorded in that record, so `ps`,
+ * `inspect`, `kill` and the reconciliation of a monitor gone see it as any container.
  */
 public final class PodInfra {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -42,13 +46,15 @@ public final class PodInfra {
     record Process(long pid, long monitorPid, long monitorStartTicks) {
     }
 
+    private final io.jpod.storage.Store store;
     private final Dirs dirs;
     private final NativeHelper helper;
     private final ProcessHost host;
     private final Map<String, String> env;
     private final PrintStream err;
 
-    public PodInfra(Dirs dirs, NativeHelper helper, ProcessHost host, Map<String, String> env, PrintStream err) {
+    public PodInfra(io.jpod.storage.Store store, Dirs dirs, NativeHelper helper, ProcessHost host, Map<String, String> env, PrintStream err) {
+        this.store = store;
         this.dirs = dirs;
         this.helper = helper;
         this.host = host;
@@ -60,13 +66,16 @@ public final class PodInfra {
         return new BridgeNetworking(dirs.runRoot().path(), env, () -> helper);
     }
 
-    Path runDir(String podId) {
-        return dirs.runRoot().path().resolve("pods").resolve(podId);
+    Path runDir(PodRecord pod) {
+        return dirs.runRoot().containerDir(pod.infraId());
     }
 
     /** The infra's process while it runs, else null. */
     Process running(PodRecord pod) {
-        Path run = runDir(pod.id());
+        if (pod.infraId() == null) {
+            return null; // pod create --infra=false
+        }
+        Path run = runDir(pod);
         if (Files.exists(run.resolve("exit"))) {
             return null;
         }
@@ -80,12 +89,12 @@ public final class PodInfra {
     }
 
     /** Starts the infra unless it runs (in its cgroup below the pod's, when the pod in {@code podDir} has one); its process. */
-    Process start(PodRecord pod, Path podDir, io.jpod.storage.Store store) {
+    Process start(PodRecord pod, Path podDir) {
         Process p = running(pod);
         if (p != null) {
             return p;
         }
-        Path run = runDir(pod.id());
+        Path run = runDir(pod);
         RunRequest.NetworkRequest netReq = new RunRequest.NetworkRequest(Pods.networkMode(pod), pod.addHosts(), pod.publish(),
                 false, pod.dns(), List.of(), List.of());
         try (ContainerNetwork net = ContainerNetwork.plan(netReq, env, err)) {
@@ -130,6 +139,7 @@ public final class PodInfra {
             if (started == null) {
                 throw new EngineException("the infra of pod " + pod.name() + " ended right after it started");
             }
+            record(pod, started);
             return started;
         } catch (IOException e) {
             throw new EngineException("cannot start the infra of pod " + pod.name() + ": " + e.getMessage(), e);
@@ -162,19 +172,46 @@ public final class PodInfra {
             return;
         }
         helper.signalChild(p.pid(), signal, p.monitorPid(), p.monitorStartTicks());
-        if (awaitGone(pod, p, Duration.ofSeconds(10))) {
-            return;
+        if (!awaitGone(pod, p, Duration.ofSeconds(10))) {
+            helper.signalChild(p.pid(), Signals.KILL, p.monitorPid(), p.monitorStartTicks());
+            if (!awaitGone(pod, p, Duration.ofSeconds(30))) {
+                throw new EngineException("the infra of pod " + pod.name() + " did not end within 30 s of SIGKILL");
+            }
         }
-        helper.signalChild(p.pid(), Signals.KILL, p.monitorPid(), p.monitorStartTicks());
-        if (!awaitGone(pod, p, Duration.ofSeconds(30))) {
-            throw new EngineException("the infra of pod " + pod.name() + " did not end within 30 s of SIGKILL");
+        recordEnd(pod);
+    }
+
+    /** The infra container's record says it runs, with the monitor and init that `kill`/`inspect`/reconcile check. */
+    private void record(PodRecord pod, Process p) {
+        store.locked(() -> {
+            store.containers().get(pod.infraId()).filter(r -> r.lifecycle() != null).ifPresent(r -> store.containers().update(
+                    new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(), r.command(), r.created(), ContainerState.RUNNING,
+                            null, r.lifecycle().withRun(p.monitorPid(), p.monitorStartTicks(), p.pid(), Instant.now()))));
+            return null;
+        });
+    }
+
+    /** The infra container's record says it ended (with the exit file's code: 0 for a SIGTERM the init handled). */
+    private void recordEnd(PodRecord pod) {
+        Integer code;
+        try {
+            code = Integer.parseInt(Files.readString(runDir(pod).resolve("exit")).strip());
+        } catch (IOException | NumberFormatException e) {
+            code = 0; // the exit file is gone with a teardown that ran first: it recorded the code already
         }
+        int exit = code;
+        store.locked(() -> {
+            store.containers().get(pod.infraId()).filter(r -> r.lifecycle() != null && r.state() != ContainerState.EXITED)
+                    .ifPresent(r -> store.containers().update(new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(),
+                            r.command(), r.created(), ContainerState.EXITED, exit, r.lifecycle().withEnd(Instant.now(), null))));
+            return null;
+        });
     }
 
     private boolean awaitGone(PodRecord pod, Process p, Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
-            if (Files.exists(runDir(pod.id()).resolve("exit")) || !ProcInfo.alive(p.monitorPid(), p.monitorStartTicks())) {
+            if (Files.exists(runDir(pod).resolve("exit")) || !ProcInfo.alive(p.monitorPid(), p.monitorStartTicks())) {
                 return true;
             }
             Lifecycle.pause();
@@ -184,6 +221,9 @@ public final class PodInfra {
 
     /** Forgets the infra's run state (pod rm). */
     void forget(PodRecord pod) {
-        ContainerRunner.deleteTree(runDir(pod.id()));
+        if (pod.infraId() == null) {
+            return;
+        }
+        ContainerRunner.deleteTree(runDir(pod));
     }
 }

@@ -39,6 +39,9 @@ public interface PodService {
 
     void remove(String nameOrId, PodRemoveOptions options);
 
+    /** Removes the pod whose infra container is removed (rm --depend/--all, rmi -f); the ids of its containers and infra. */
+    List<String> removeWithInfra(String podId, boolean force, int stopSeconds);
+
     /** Removes every pod that is not running; their ids. */
     List<String> prune();
 

@@ -20,6 +20,7 @@ import io.jpod.storage.ContainerState;
 import io.jpod.network.PortMapping;
 import io.jpod.network.PortParser;
 import io.jpod.rootless.NativeHelper;
+import io.jpod.storage.ContainerLifecycle;
 import io.jpod.storage.ContainerRecord;
 import io.jpod.storage.PodRecord;
 import io.jpod.storage.Store;
@@ -58,7 +59,7 @@ public final class Pods implements PodService {
         this.err = err;
         this.env = env;
         this.dirs = dirs;
-        this.infra = new PodInfra(dirs, NativeHelper.locate(env), host, env, err);
+        this.infra = new PodInfra(store, dirs, NativeHelper.locate(env), host, env, err);
     }
 
     /** The shared host name: --hostname, else the pod's name (podman's default). */
@@ -122,16 +123,80 @@ public final class Pods implements PodService {
         if (req.replace() && req.name() != null && exists(req.name())) {
             remove(req.name(), new PodRemoveOptions(true, 0)); // podman's --replace: the pod of that name goes, with its containers
         }
+        io.jpod.storage.ImageRecord pause = pod.infraId() == null ? null : req.infraImage() == null ? PauseImage.ensure(store) // built on first need
+                : new io.jpod.engine.image.ImageResolver(store, dirs.runRoot().path(), env)
+                        .resolve(req.infraImage(), io.jpod.engine.image.PullPolicy.MISSING, true, null, true, err); // pulled as run pulls
         store.pods().create(pod);
+        if (pause != null) {
+            try {
+                createInfraContainer(pod, pause, req.infraImage());
+            } catch (RuntimeException e) {
+                store.pods().remove(id); // nothing half-made stays
+                throw e;
+            }
+        }
         if (limits != null) {
             try {
                 ContainerCgroups.createPod(limits, id, store.pods().dir(id));
             } catch (IOException e) {
+                if (pause != null) {
+                    store.containers().remove(pod.infraId());
+                }
                 store.pods().remove(id); // nothing half-made stays
                 throw new EngineException("cannot set up the pod's cgroup: " + e.getMessage(), e);
             }
         }
         return pod;
+    }
+
+    /**
+     * The infra container's record, as podman makes it: named {@code <podid:12>-infra} (or --infra-name), from the
+     * pause image, its command the image's entrypoint (or --infra-command), created, in the pod's network.
+     */
+    private void createInfraContainer(PodRecord pod, io.jpod.storage.ImageRecord image, String infraImage) {
+        List<String> command = !pod.infraCommand().isEmpty() ? pod.infraCommand()
+                : infraImage == null ? PauseImage.ENTRYPOINT : imageCommand(image);
+        ContainerRecord r;
+        try {
+            r = store.containers().create(pod.infraId(), infraName(pod), image.id(), infraImage == null ? PauseImage.reference() : infraImage, command);
+        } catch (io.jpod.storage.StorageException e) {
+            String holder = store.containers().get(infraName(pod)).map(ContainerRecord::id).orElse(null);
+            if (holder != null) { // podman's words for a --infra-name in use
+                throw new EngineException("adding pod to state: the container name \"" + infraName(pod) + "\" is already in use by " + holder
+                        + ". You have to remove that container to be able to reuse that name: that name is already in use", e);
+            }
+            throw new EngineException(e.getMessage(), e);
+        }
+        ContainerLifecycle.Config config = new ContainerLifecycle.Config(hostname(pod), "", "/", List.of(), command, Map.of(),
+                false, false, false, false, null, null, infraNetworkMode(pod), null, null, null, null, null, null, null, pod.id()); // k8s-file: `logs` of it prints nothing, as podman's
+        store.containers().update(new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(), r.command(), r.created(),
+                ContainerState.CREATED, null, new ContainerLifecycle(null, null, null, null, null, null, config)));
+    }
+
+    /** An --infra-image's entrypoint and command, as the infra's record shows them. */
+    private List<String> imageCommand(io.jpod.storage.ImageRecord image) {
+        io.jpod.image.ImageConfig.Config c = io.jpod.image.ImageConfig.parse(store.images().config(image.id()), image.id()).config();
+        List<String> command = new ArrayList<>();
+        if (c != null && c.entrypoint() != null) {
+            command.addAll(c.entrypoint());
+        }
+        if (c != null && c.cmd() != null) {
+            command.addAll(c.cmd());
+        }
+        return command;
+    }
+
+    /** The infra's network mode as inspect shows it: the pod's mode without its options (slirp4netns:port_handler=… → slirp4netns). */
+    static String infraNetworkMode(PodRecord pod) {
+        String mode = networkMode(pod);
+        int colon = mode.indexOf(':');
+        return colon > 0 && (mode.startsWith("slirp4netns") || mode.startsWith("pasta")) ? mode.substring(0, colon) : mode;
+    }
+
+    /** Whether {@code c} is the infra container of its pod (removed only with the pod, started and stopped with it). */
+    public static boolean isInfra(Store store, ContainerRecord c) {
+        String podId = podOf(c);
+        return podId != null && store.pods().get(podId).map(p -> c.id().equals(p.infraId())).orElse(false);
     }
 
     /** --share: podman's names, "none" for nothing; "+ns" adds to the default. */
@@ -177,11 +242,11 @@ public final class Pods implements PodService {
         return store.pods().list();
     }
 
-    /** The pod's containers (not the infra), newest first, states reconciled. */
+    /** The pod's containers (not the infra container), newest first, states reconciled. */
     public List<ContainerRecord> containers(PodRecord pod) {
         List<ContainerRecord> out = new ArrayList<>();
         for (ContainerRecord c : engine.containers().list()) {
-            if (pod.id().equals(podOf(c))) {
+            if (pod.id().equals(podOf(c)) && !c.id().equals(pod.infraId())) {
                 out.add(c);
             }
         }
@@ -198,10 +263,13 @@ public final class Pods implements PodService {
         if (pod.infraId() == null) {
             return null;
         }
-        if (infra.running(pod) != null) {
+        if (engine.containers().exists(pod.infraId())) {
+            return engine.containers().get(pod.infraId()).state(); // reconciled: a dead monitor is an exit
+        }
+        if (infra.running(pod) != null) { // a pod of an older jpod, whose infra had no record
             return ContainerState.RUNNING;
         }
-        return java.nio.file.Files.isDirectory(infra.runDir(pod.id())) ? ContainerState.EXITED : ContainerState.CREATED;
+        return java.nio.file.Files.isDirectory(infra.runDir(pod)) ? ContainerState.EXITED : ContainerState.CREATED;
     }
 
     /** podman's pod state from its containers' states (the infra included). */
@@ -248,7 +316,7 @@ public final class Pods implements PodService {
     public void start(String idOrName) {
         PodRecord pod = get(idOrName);
         if (pod.infraId() != null) {
-            infra.start(pod, store.pods().dir(pod.id()), store);
+            infra.start(pod, store.pods().dir(pod.id()));
         }
         List<ContainerRecord> cs = new ArrayList<>(containers(pod));
         java.util.Collections.reverse(cs); // the oldest first, as they were added
@@ -314,12 +382,27 @@ public final class Pods implements PodService {
         }
         infra.stop(pod, Signals.TERM);
         infra.forget(pod);
+        if (pod.infraId() != null) {
+            store.containers().get(pod.infraId()).ifPresent(c -> {
+                store.containers().remove(c.id());
+                io.jpod.engine.system.EventLog.container(dirs.runRoot().path(), "remove", c.id(), c.name(), c.imageName(), Map.of());
+            });
+        }
         PodNetworks.release(store, infra.bridge(), pod);
         PodShm.remove(dirs, pod.id());
         if (!ContainerCgroups.removePod(store.pods().dir(pod.id()), pod.infraId())) {
             err.println("jpod: warning: cannot remove the cgroup of pod " + pod.name() + ": processes are still in it");
         }
         store.pods().remove(pod.id());
+    }
+
+    /** Removes the pod of an infra container (rm --depend, rm --all, rmi -f of the pause image); the containers' ids, the infra's last. */
+    public List<String> removeWithInfra(String podId, boolean force, int stopSeconds) {
+        PodRecord pod = get(podId);
+        List<String> ids = new ArrayList<>(containers(pod).stream().map(ContainerRecord::id).toList());
+        remove(pod.id(), new PodRemoveOptions(force, stopSeconds));
+        ids.add(pod.infraId());
+        return ids;
     }
 
     /** Removes every pod that is not running (Created, Exited, Stopped); their ids. */
@@ -342,7 +425,12 @@ public final class Pods implements PodService {
         if (pod.infraId() == null || pod.share().isEmpty()) {
             return List.of();
         }
-        return PodInfra.joinRecords(pod, infra.start(pod, store.pods().dir(pod.id()), store));
+        return PodInfra.joinRecords(pod, infra.start(pod, store.pods().dir(pod.id())));
+    }
+
+    /** Starts the pod's infra (`start INFRA`, `start --all`). */
+    public static void startInfra(Store store, PodInfra infra, String podId) {
+        store.pods().get(podId).ifPresent(pod -> infra.start(pod, store.pods().dir(pod.id())));
     }
 
     /** The network request a container of this pod is planned with: the pod's, without ports (they are the infra's). */

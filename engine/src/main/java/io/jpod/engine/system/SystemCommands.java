@@ -143,7 +143,8 @@ public final class SystemCommands implements SystemService {
     public PruneResult prune(boolean all) {
         List<String> removedContainers = new ArrayList<>();
         for (ContainerRecord c : store.containers().list()) {
-            if (c.state() != ContainerState.RUNNING && !Mounts.isMountPoint(store.containers().mergedDir(c.id()))) {
+            if (c.state() != ContainerState.RUNNING && !Mounts.isMountPoint(store.containers().mergedDir(c.id()))
+                    && !io.jpod.engine.pod.Pods.isInfra(store, c)) { // an infra goes with its pod only
                 store.containers().remove(c.id());
                 removedContainers.add(c.id());
             }

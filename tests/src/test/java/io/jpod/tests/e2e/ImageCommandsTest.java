@@ -96,7 +96,8 @@ class ImageCommandsTest {
         env.ok("run", "--name", "user-of-image", name, "true");
         Result inUse = env.run(T, "rmi", name);
         assertEquals(2, inUse.exitCode(), inUse::toString); // podman's rmi: 2 when a container uses it
-        assertTrue(inUse.stderr().contains("in use by container"), inUse::toString);
+        assertTrue(inUse.stderr().matches("(?s)Error: image used by [0-9a-f]{64}: image is in use by a container: consider listing external "
+                + "containers and force-removing image\\s*"), inUse::toString); // podman's words
         Result forced = env.ok("rmi", "-f", name);
         assertTrue(forced.stdout().contains("Untagged: " + name) && forced.stdout().contains("Deleted: " + id), forced::toString);
         assertFalse(env.ok("ps", "-a").stdout().contains("user-of-image"));
