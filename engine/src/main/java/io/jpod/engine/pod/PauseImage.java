@@ -45,7 +45,8 @@ public final class PauseImage {
     private static ImageRecord build(Store store, String name) {
         try {
             return ImageImporter.importTarball(store, new ByteArrayInputStream(layer()),
-                    List.of("ENTRYPOINT [\"/catatonit\", \"-P\"]"), "the pod infra's pause image, built by jpod", name);
+                    List.of("ENTRYPOINT [\"/catatonit\", \"-P\"]"), "the pod infra's pause image, built by jpod", name,
+                    event -> { }); // a tar built here in memory: nothing to warn about
         } catch (IOException e) {
             throw new EngineException("cannot build the pause image " + name + ": " + e.getMessage(), e);
         }
