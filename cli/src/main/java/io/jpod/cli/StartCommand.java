@@ -2,6 +2,7 @@ package io.jpod.cli;
 
 import io.jpod.storage.ContainerState;
 import io.jpod.engine.Engine;
+import io.jpod.engine.container.ContainerStartOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -54,16 +55,17 @@ public final class StartCommand implements Callable<Integer> {
                 if (containers.size() != 1) {
                     throw new io.jpod.engine.EngineException("start --interactive takes exactly one container");
                 }
-                return engine.startInteractive(containers.get(0), new io.jpod.engine.container.AttachOptions(detachKeys, false, sigProxy));
+                return engine.containers().start(containers.get(0), new ContainerStartOptions(true, true,
+                        new io.jpod.engine.container.AttachOptions(detachKeys, false, sigProxy), false));
             }
             if (attach) {
                 if (containers.size() != 1) {
                     throw new io.jpod.engine.EngineException("start --attach takes exactly one container");
                 }
-                return engine.start(containers.get(0), true, interactive);
+                return engine.containers().start(containers.get(0), new ContainerStartOptions(true, false, null, false));
             }
             for (String c : containers) {
-                int code = engine.start(c, false, false);
+                int code = engine.containers().start(c, ContainerStartOptions.detached());
                 if (code != 0) {
                     return Main.EXIT_ENGINE; // a detached start that fails is the engine's failure (podman: 125), whatever the cause
                 }
@@ -87,7 +89,7 @@ public final class StartCommand implements Callable<Integer> {
         java.util.Collections.reverse(chosen); // oldest first, as they were created
         for (io.jpod.storage.ContainerRecord c : chosen) {
             if ((all || named.containsKey(c.id())) && c.state() != ContainerState.RUNNING && filter.test(c)) {
-                int code = engine.start(c.id(), false, false);
+                int code = engine.containers().start(c.id(), ContainerStartOptions.detached());
                 if (code != 0) {
                     return Main.EXIT_ENGINE; // a detached start that fails is the engine's failure (podman: 125), whatever the cause
                 }

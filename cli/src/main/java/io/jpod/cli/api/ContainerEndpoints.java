@@ -5,6 +5,7 @@ import io.jpod.engine.container.ContainerStopOptions;
 import io.jpod.engine.container.ContainerRestartOptions;
 import io.jpod.engine.container.ContainerRemoveOptions;
 import io.jpod.engine.container.ContainerKillOptions;
+import io.jpod.engine.container.ContainerStartOptions;
 import io.jpod.storage.ContainerState;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jpod.engine.container.AttachSession;
@@ -245,11 +246,11 @@ final class ContainerEndpoints {
             if (engine.images().find(request.image()).isEmpty()) {
                 throw HttpError.notFound("No such image: " + request.image());
             }
-            int code = engine.run(request);
-            if (code != 0) {
-                throw new HttpError(500, "cannot create the container (status " + code + "; see the service log)");
+            io.jpod.engine.container.ContainerRunReport report = engine.containers().run(request);
+            if (report.exitCode() != 0) {
+                throw new HttpError(500, "cannot create the container (status " + report.exitCode() + "; see the service log)");
             }
-            ex.json(201, Map.of("Id", engine.lastRunId(), "Warnings", List.of()));
+            ex.json(201, Map.of("Id", report.id(), "Warnings", List.of()));
         }
     }
 
@@ -405,7 +406,8 @@ final class ContainerEndpoints {
             }
             int code;
             try {
-                code = attachPending.containsKey(c.id()) ? engine.startHeldForAttach(c.id()) : engine.start(c.id(), false, false);
+                code = engine.containers().start(c.id(), attachPending.containsKey(c.id())
+                        ? new ContainerStartOptions(false, false, null, true) : ContainerStartOptions.detached());
             } finally {
                 starts.signal();
             }
@@ -537,7 +539,7 @@ final class ContainerEndpoints {
                 if (c.state() == ContainerState.RUNNING) {
                     sawRunning = true;
                     try {
-                        return engine.openAttach(id);
+                        return engine.containers().openAttach(id);
                     } catch (IOException e) {
                         // the monitor has not bound its socket yet
                     }
@@ -588,7 +590,7 @@ final class ContainerEndpoints {
         if (rows <= 0 || cols <= 0 || rows > 65535 || cols > 65535) {
             throw HttpError.badRequest("invalid size: h and w must be 1 to 65535");
         }
-        try (Engine engine = api.engine(); AttachSession s = engine.openAttach(id)) {
+        try (Engine engine = api.engine(); AttachSession s = engine.containers().openAttach(id)) {
             s.resize((int) rows, (int) cols);
         } catch (IOException e) {
             throw new HttpError(409, "container " + id + " is not running");
@@ -617,7 +619,7 @@ final class ContainerEndpoints {
             PrintStream out = new PrintStream(stdout ? mux.stream(1) : OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
             PrintStream err = new PrintStream(stderr ? mux.stream(2) : OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
             try {
-                engine.logs(c.id(), options, out, err);
+                engine.containers().logs(List.of(c.id()), options, new io.jpod.engine.RequestContext(api.env(), null, null, out, err, false, null, -1, -1));
             } catch (RuntimeException e) {
                 err.println(ApiErrors.of(e).message());
             }
@@ -641,7 +643,7 @@ final class ContainerEndpoints {
         boolean head = ex.request.method.equals("HEAD");
         IOException[] failed = {null};
         try (Engine engine = api.engine()) {
-            engine.archiveOut(id, path, stat -> {
+            engine.containers().archiveOut(id, path, stat -> {
                 try {
                     ex.header("X-Docker-Container-Path-Stat", pathStat(stat));
                     if (head) {
@@ -693,7 +695,7 @@ final class ContainerEndpoints {
     private void archiveIn(HttpExchange ex, String id) throws IOException {
         String path = archivePath(ex);
         try (Engine engine = api.engine()) {
-            engine.archiveIn(id, path, ex.request.body);
+            engine.containers().archiveIn(id, path, ex.request.body);
         }
         ex.empty(200);
     }
@@ -780,7 +782,7 @@ final class ContainerEndpoints {
         };
         int code;
         try (Engine engine = api.engine(host)) {
-            code = engine.exec(request);
+            code = engine.containers().exec(request);
         } catch (RuntimeException ex) {
             code = 126;
             if (mux != null) {
