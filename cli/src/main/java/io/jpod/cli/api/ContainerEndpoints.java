@@ -5,6 +5,8 @@ import io.jpod.engine.container.ContainerStopOptions;
 import io.jpod.engine.container.ContainerRestartOptions;
 import io.jpod.engine.container.ContainerRemoveOptions;
 import io.jpod.engine.container.ContainerKillOptions;
+import io.jpod.engine.container.ContainerListOptions;
+import io.jpod.engine.container.ContainerListReport;
 import io.jpod.engine.container.ContainerStartOptions;
 import io.jpod.storage.ContainerState;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -261,11 +263,8 @@ final class ContainerEndpoints {
         Map<String, List<String>> filters = Filters.parse(r.param("filters"));
         List<Object> out = new ArrayList<>();
         try (Engine engine = api.engine()) {
-            for (ContainerRecord c : engine.containers().list()) {
-                if (!all && c.state() != ContainerState.RUNNING && limit < 0) {
-                    continue;
-                }
-                Map<String, Object> s = summary(engine, c);
+            for (ContainerListReport c : engine.containers().list(new ContainerListOptions(all || limit >= 0))) {
+                Map<String, Object> s = summary(c);
                 if (!matches(filters, c, s)) {
                     continue;
                 }
@@ -279,7 +278,7 @@ final class ContainerEndpoints {
     }
 
     @SuppressWarnings("unchecked")
-    private static boolean matches(Map<String, List<String>> filters, ContainerRecord c, Map<String, Object> s) {
+    private static boolean matches(Map<String, List<String>> filters, ContainerListReport c, Map<String, Object> s) {
         for (Map.Entry<String, List<String>> f : filters.entrySet()) {
             List<String> v = f.getValue();
             if (v.isEmpty()) {
@@ -290,7 +289,7 @@ final class ContainerEndpoints {
                 case "name" -> v.stream().anyMatch(x -> c.name().contains(x.startsWith("/") ? x.substring(1) : x));
                 case "id" -> v.stream().anyMatch(x -> c.id().startsWith(x));
                 case "status" -> v.contains(String.valueOf(s.get("State")));
-                case "ancestor" -> v.stream().anyMatch(x -> x.equals(c.imageName()) || c.imageId() != null
+                case "ancestor" -> v.stream().anyMatch(x -> x.equals(c.image()) || c.imageId() != null
                         && (c.imageId().replaceFirst("^sha256:", "").startsWith(x.replaceFirst("^sha256:", ""))));
                 default -> true;
             };
@@ -301,21 +300,20 @@ final class ContainerEndpoints {
         return true;
     }
 
-    static Map<String, Object> summary(Engine engine, ContainerRecord c) {
-        ContainerLifecycle life = c.lifecycle();
-        ContainerLifecycle.Config cfg = life == null ? null : life.config();
+    /** docker's container summary (/containers/json, /system/df) of a list row. */
+    static Map<String, Object> summary(ContainerListReport c) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("Id", c.id());
-        s.put("Names", List.of("/" + c.name()));
-        s.put("Image", c.imageName() == null ? "" : c.imageName());
+        s.put("Names", c.names().stream().map(n -> "/" + n).toList());
+        s.put("Image", c.image() == null ? "" : c.image());
         s.put("ImageID", c.imageId() == null ? "" : c.imageId().startsWith("sha256:") ? c.imageId() : "sha256:" + c.imageId());
         s.put("Command", c.command() == null ? "" : String.join(" ", c.command()));
         s.put("Created", c.created() == null ? 0 : c.created().getEpochSecond());
-        s.put("Ports", c.state() == ContainerState.RUNNING ? ports(engine, c.id()) : List.of()); // published while it runs
-        s.put("Labels", cfg == null || cfg.labels() == null ? Map.of() : cfg.labels());
-        s.put("State", state(c));
+        s.put("Ports", c.state() == ContainerState.RUNNING ? ports(c) : List.of()); // published while it runs
+        s.put("Labels", c.labels() == null ? Map.of() : c.labels());
+        s.put("State", state(c.state()));
         s.put("Status", status(c));
-        s.put("HostConfig", Map.of("NetworkMode", cfg == null || cfg.network() == null ? "default" : cfg.network()));
+        s.put("HostConfig", Map.of("NetworkMode", c.networkMode() == null ? "default" : c.networkMode()));
         s.put("NetworkSettings", Map.of("Networks", Map.of()));
         s.put("Mounts", List.of());
         return s;
@@ -323,17 +321,20 @@ final class ContainerEndpoints {
 
     /** docker's state names: created, running, paused, restarting, removing, exited, dead. */
     static String state(ContainerRecord c) {
-        return c.state() == null ? "created" : c.state().value(); // podman's names for jpod's states are docker's
+        return state(c.state());
+    }
+
+    private static String state(ContainerState s) {
+        return s == null ? "created" : s.value(); // podman's names for jpod's states are docker's
     }
 
     /** "Up 5 seconds", "Exited (0) 2 minutes ago", "Created". */
-    static String status(ContainerRecord c) {
-        ContainerLifecycle life = c.lifecycle();
-        return switch (state(c)) {
-            case "running" -> "Up " + human(life == null ? null : life.startedAt());
-            case "exited" -> "Exited (" + (c.exitCode() == null ? 0 : c.exitCode()) + ") " + human(life == null ? null : life.finishedAt()) + " ago";
+    static String status(ContainerListReport c) {
+        return switch (state(c.state())) {
+            case "running" -> "Up " + human(c.startedAt());
+            case "exited" -> "Exited (" + (c.exitCode() == null ? 0 : c.exitCode()) + ") " + human(c.exitedAt()) + " ago";
             case "created" -> "Created";
-            default -> state(c);
+            default -> state(c.state());
         };
     }
 
@@ -357,15 +358,11 @@ final class ContainerEndpoints {
         return s / 86400 + " days";
     }
 
-    private static List<Map<String, Object>> ports(Engine engine, String id) {
+    private static List<Map<String, Object>> ports(ContainerListReport c) {
         List<Map<String, Object>> out = new ArrayList<>();
-        try {
-            for (PortMapping p : engine.ports(id)) {
-                out.add(Map.of("IP", p.hostIp() == null ? "0.0.0.0" : p.hostIp(), "PrivatePort", p.containerPort(),
-                        "PublicPort", p.hostPort(), "Type", p.protocol()));
-            }
-        } catch (RuntimeException e) {
-            // not started yet: no ports recorded
+        for (PortMapping p : c.ports()) {
+            out.add(Map.of("IP", p.hostIp() == null ? "0.0.0.0" : p.hostIp(), "PrivatePort", p.containerPort(),
+                    "PublicPort", p.hostPort(), "Type", p.protocol()));
         }
         return out;
     }

@@ -1,19 +1,15 @@
 package io.jpod.cli.api;
 
-import io.jpod.storage.ContainerState;
 import io.jpod.cli.VersionCommand;
-import io.jpod.engine.Dirs;
 import io.jpod.engine.Engine;
 import io.jpod.engine.system.EventLog;
 import io.jpod.engine.system.EventOptions;
 import io.jpod.engine.system.EventStream;
-import io.jpod.storage.ContainerRecord;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -277,7 +273,8 @@ final class SystemEndpoints {
     void df(HttpExchange ex) throws IOException {
         Map<String, Object> d = new LinkedHashMap<>();
         try (Engine engine = api.engine()) {
-            List<ContainerRecord> cs = engine.containers().list();
+            List<io.jpod.engine.container.ContainerListReport> cs = engine.containers().list(
+                    new io.jpod.engine.container.ContainerListOptions(true));
             List<Object> images = new ArrayList<>();
             long layers = 0;
             for (io.jpod.engine.image.ImageSummaryReport r : engine.images().list(new io.jpod.engine.image.ImageListOptions(true))) {
@@ -289,8 +286,8 @@ final class SystemEndpoints {
             d.put("LayersSize", layers);
             d.put("Images", images);
             List<Object> containers = new ArrayList<>();
-            for (ContainerRecord c : cs) {
-                Map<String, Object> s = ContainerEndpoints.summary(engine, c);
+            for (io.jpod.engine.container.ContainerListReport c : cs) {
+                Map<String, Object> s = ContainerEndpoints.summary(c);
                 s.put("SizeRw", 0);
                 s.put("SizeRootFs", 0);
                 containers.add(s);

@@ -12,8 +12,11 @@ import java.util.Map;
  * parse and render.
  */
 public interface ContainerService {
-    /** All containers, newest first, their states reconciled with reality. */
+    /** All containers, newest first, their states reconciled with reality (the engine's own callers; front ends use the rows). */
     List<ContainerRecord> list();
+
+    /** `ps` and the API's container list: one row per container, newest first (see {@link ContainerListReport}). */
+    List<ContainerListReport> list(ContainerListOptions options);
 
     /** One container, its state reconciled with reality. */
     ContainerRecord get(String nameOrId);

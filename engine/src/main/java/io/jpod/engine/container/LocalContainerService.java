@@ -6,7 +6,11 @@ import io.jpod.engine.ContainerRunningException;
 import io.jpod.engine.Dirs;
 import io.jpod.engine.EngineException;
 import io.jpod.engine.RequestContext;
+import io.jpod.engine.network.ContainerNetwork;
+import io.jpod.network.PortMapping;
+import io.jpod.storage.ContainerLifecycle;
 import io.jpod.storage.ContainerRecord;
+import io.jpod.storage.PodRecord;
 import io.jpod.storage.ContainerState;
 import io.jpod.storage.Store;
 import io.jpod.storage.VolumeStore;
@@ -202,6 +206,40 @@ public final class LocalContainerService implements ContainerService {
                 err.println("jpod: warning: container " + c.name() + ": " + e.getMessage());
                 out.add(c);
             }
+        }
+        return out;
+    }
+
+    @Override
+    public List<ContainerListReport> list(ContainerListOptions options) {
+        Map<String, String> podNames = null; // read once, and only when a container is in a pod
+        List<ContainerListReport> out = new ArrayList<>();
+        for (ContainerRecord c : list()) {
+            boolean running = c.state() == ContainerState.RUNNING;
+            if (!options.all() && !running) {
+                continue;
+            }
+            ContainerLifecycle life = c.lifecycle();
+            ContainerLifecycle.Config cfg = life == null ? null : life.config();
+            String pod = cfg == null ? null : cfg.pod();
+            if (pod != null && podNames == null) {
+                podNames = new java.util.HashMap<>();
+                for (PodRecord p : store.pods().list()) {
+                    podNames.put(p.id(), p.name());
+                }
+            }
+            HealthChecks.State health = running ? HealthChecks.state(store, c) : null;
+            List<PortMapping> ports;
+            try {
+                ports = ContainerNetwork.readPorts(store.containers().dir(c.id()));
+            } catch (EngineException damaged) {
+                ports = List.of(); // inspect names the damaged file
+            }
+            out.add(new ContainerListReport(c.id(), List.of(c.name()), c.imageName(), c.imageId(), c.command(), c.created(), c.state(),
+                    c.exitCode(), running && life != null && life.pid() != null ? life.pid() : 0,
+                    life == null ? null : life.startedAt(), life == null ? null : life.finishedAt(),
+                    health == null ? null : health.status(), cfg == null ? null : cfg.labels(), ports, pod,
+                    pod == null ? null : podNames.get(pod), cfg == null ? null : cfg.network(), cfg == null ? null : cfg.restart()));
         }
         return out;
     }
