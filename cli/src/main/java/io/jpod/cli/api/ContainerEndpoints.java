@@ -359,8 +359,20 @@ final class ContainerEndpoints {
     }
 
     private static List<Map<String, Object>> ports(ContainerListReport c) {
+        return ports(c.ports());
+    }
+
+    private static List<Map<String, Object>> ports(Engine engine, String id) {
+        try {
+            return ports(engine.ports(id));
+        } catch (RuntimeException e) {
+            return List.of(); // not started yet: no ports recorded
+        }
+    }
+
+    private static List<Map<String, Object>> ports(List<PortMapping> mappings) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (PortMapping p : c.ports()) {
+        for (PortMapping p : mappings) {
             out.add(Map.of("IP", p.hostIp() == null ? "0.0.0.0" : p.hostIp(), "PrivatePort", p.containerPort(),
                     "PublicPort", p.hostPort(), "Type", p.protocol()));
         }
