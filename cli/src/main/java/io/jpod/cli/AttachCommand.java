@@ -32,7 +32,7 @@ public final class AttachCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Engine engine = jpod.engine()) {
-            return engine.attach(container, new AttachOptions(detachKeys, noStdin, sigProxy), jpod.out, jpod.err);
+            return engine.containers().attach(container, new AttachOptions(detachKeys, noStdin, sigProxy), jpod.context());
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
+import io.jpod.engine.container.ContainerCopyOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -38,7 +39,7 @@ public final class CpCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Engine engine = jpod.engine()) {
-            engine.copy(source, destination, archive, overwrite, System.in, jpod.out);
+            engine.containers().copy(new ContainerCopyOptions(source, destination, archive, overwrite), jpod.context());
             return 0;
         }
     }

@@ -1,6 +1,7 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
+import io.jpod.engine.container.ContainerRunReport;
 import io.jpod.engine.container.RunRequest;
 import picocli.CommandLine.Command;
 
@@ -10,15 +11,13 @@ import picocli.CommandLine.Command;
 public final class CreateCommand extends RunCommand {
     @Override
     public Integer call() {
-        RunRequest r = request();
-        RunRequest request = new RunRequest(r.image(), r.command(), r.process(), r.name(), r.remove(), r.pull(),
-                r.network(), r.lifecycle().asCreateOnly(), r.security(), r.resources(), r.pod());
+        RunRequest request = request();
         try (Engine engine = jpod.engine()) {
-            int code = engine.run(request);
-            if (code == 0) {
-                jpod.out.println(engine.lastRunId());
+            ContainerRunReport report = engine.containers().create(request);
+            if (report.exitCode() == 0) {
+                jpod.out.println(report.id());
             }
-            return code;
+            return report.exitCode();
         }
     }
 }

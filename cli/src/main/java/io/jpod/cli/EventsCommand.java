@@ -3,11 +3,12 @@ package io.jpod.cli;
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
 import io.jpod.engine.system.EventLog;
+import io.jpod.engine.system.EventOptions;
+import io.jpod.engine.system.EventStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,8 +21,6 @@ import java.util.function.Predicate;
 @Command(name = "events", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = "Show events: those recorded, then new ones as they happen (until ^C, --until, or --stream=false).")
 public final class EventsCommand implements Callable<Integer> {
-    private static final long POLL_MILLIS = 200;
-
     @ParentCommand
     JpodCommand jpod;
 
@@ -55,22 +54,16 @@ public final class EventsCommand implements Callable<Integer> {
         Instant to = until == null ? null : LogsCommand.parseTime("--until", until);
         Predicate<EventLog.Event> wanted = filter(filters);
         try (Engine engine = jpod.engine()) {
-            Path runRoot = engine.dirs().runRoot().path();
-            long offset = 0;
-            while (true) {
-                List<EventLog.Event> events = new ArrayList<>();
-                offset = EventLog.read(runRoot, offset, events);
-                for (EventLog.Event e : events) {
-                    Instant t = e.instant();
-                    if ((from == null || !t.isBefore(from)) && (to == null || !t.isAfter(to)) && wanted.test(e)) {
-                        print(fmt, e);
+            try (EventStream events = engine.system().events(new EventOptions(from, to, stream))) {
+                for (List<EventLog.Event> batch = events.next(); batch != null; batch = events.next()) {
+                    for (EventLog.Event e : batch) {
+                        if (wanted.test(e)) {
+                            print(fmt, e);
+                        }
                     }
+                    jpod.out.flush();
                 }
-                jpod.out.flush();
-                if (!stream || to != null && Instant.now().isAfter(to)) {
-                    return 0;
-                }
-                Thread.sleep(POLL_MILLIS); // the poll interval of a follow, as `logs -f`
+                return 0;
             }
         }
     }

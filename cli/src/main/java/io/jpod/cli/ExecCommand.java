@@ -45,7 +45,7 @@ public final class ExecCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Engine engine = jpod.engine()) {
-            return engine.exec(new ExecRequest(container, List.copyOf(command), List.copyOf(env), workdir, user, interactive, tty, detach));
+            return engine.containers().exec(new ExecRequest(container, List.copyOf(command), List.copyOf(env), workdir, user, interactive, tty, detach));
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
+import io.jpod.engine.system.SystemInfoReport;
 import io.jpod.rootless.HostUser;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,15 +66,16 @@ public final class InfoCommand implements Callable<Integer> {
             Path dockerSocket = engine.dirs().runRoot().path().resolve(io.jpod.cli.api.DockerApiService.SOCKET_NAME);
             host.put("remoteSocket", Map.of("path", "unix://" + dockerSocket, "exists", Files.exists(dockerSocket)));
             Map<String, Object> store = new LinkedHashMap<>();
-            store.put("graphRoot", engine.dirs().storageRoot().toString());
-            store.put("runRoot", engine.dirs().runRoot().path().toString());
-            store.put("volumePath", engine.dirs().volumes().toString());
-            store.put("graphDriverName", engine.storageDriverName());
-            store.put("graphDriverReason", engine.storageDriverReason());
+            SystemInfoReport report = engine.system().info();
+            store.put("graphRoot", report.graphRoot());
+            store.put("runRoot", report.runRoot());
+            store.put("volumePath", report.volumePath());
+            store.put("graphDriverName", report.graphDriverName());
+            store.put("graphDriverReason", report.graphDriverReason());
             store.put("graphOptions", Map.of());
             store.put("graphStatus", Map.of());
-            int images = engine.images().count();
-            int containers = engine.containers().list().size();
+            int images = report.imageCount();
+            int containers = report.containerCount();
             store.put("imageCount", images);
             store.put("containerCount", containers);
             store.put("imageStore", Map.of("number", images));
@@ -82,7 +84,7 @@ public final class InfoCommand implements Callable<Integer> {
             all.put("host", host);
             all.put("store", store);
             all.put("registries", Map.of("search", io.jpod.image.RegistriesConf.load(jpod.env).searchRegistries()));
-            all.put("cgroups", engine.cgroupInfo());
+            all.put("cgroups", report.cgroups());
             OutputFormat fmt = OutputFormat.of(format, "text");
             if (fmt.isJson()) {
                 jpod.out.println(Formats.json(all));

@@ -434,15 +434,11 @@ final class KubePlay {
             throw new EngineException("container " + cname + " of pod " + pod.name() + ": " + e.getMessage());
         }
         RunRequest r = run.request();
-        if (createOnly) {
-            r = new RunRequest(r.image(), r.command(), r.process(), r.name(), r.remove(), r.pull(), r.network(),
-                    r.lifecycle().asCreateOnly(), r.security(), r.resources(), r.pod());
+        io.jpod.engine.container.ContainerRunReport report = createOnly ? engine.containers().create(r) : engine.containers().run(r);
+        if (report.exitCode() != 0) {
+            throw new EngineException("container " + cname + " of pod " + pod.name() + " could not be created (status " + report.exitCode() + ")");
         }
-        int code = engine.run(r);
-        if (code != 0) {
-            throw new EngineException("container " + cname + " of pod " + pod.name() + " could not be created (status " + code + ")");
-        }
-        return engine.lastRunId();
+        return report.id();
     }
 
     /** A Kubernetes memory quantity (64Mi, 1G, 512000) as bytes. */

@@ -2,7 +2,8 @@ package io.jpod.cli;
 
 import io.jpod.storage.ContainerState;
 import io.jpod.engine.Engine;
-import io.jpod.storage.ContainerRecord;
+import io.jpod.engine.container.ContainerListOptions;
+import io.jpod.engine.container.ContainerListReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -60,25 +61,19 @@ public final class PsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Engine engine = jpod.engine()) {
-            List<ContainerRecord> list = new ArrayList<>();
+            List<ContainerListReport> list = new ArrayList<>();
             Integer limit = latest ? Integer.valueOf(1) : last;
-            List<ContainerRecord> every = engine.containers().list(); // newest first
-            // pod= (a pod's name, id or id prefix; several are alternatives) needs the pods: resolved here
+            List<ContainerListReport> every = engine.containers().list(new ContainerListOptions(true)); // newest first
+            // pod= (a pod's name, id or id prefix; several are alternatives)
             List<String> podFilters = filters.stream().filter(f -> f.startsWith("pod=")).map(f -> f.substring(4)).toList();
-            Map<String, io.jpod.storage.PodRecord> pods = new java.util.HashMap<>();
-            if (pod || !podFilters.isEmpty() || every.stream().anyMatch(c -> io.jpod.engine.pod.Pods.podOf(c) != null)) {
-                engine.pods().list().forEach(p -> pods.put(p.id(), p));
-            }
-            java.util.function.Predicate<ContainerRecord> filter = PsFilter.of(filters.stream().filter(f -> !f.startsWith("pod=")).toList(), every);
+            java.util.function.Predicate<ContainerListReport> filter = PsFilter.of(filters.stream().filter(f -> !f.startsWith("pod=")).toList(), every);
             if (!podFilters.isEmpty()) {
-                filter = filter.and(c -> {
-                    io.jpod.storage.PodRecord p = pods.get(io.jpod.engine.pod.Pods.podOf(c));
-                    return p != null && podFilters.stream().anyMatch(v -> p.name().equals(v) || p.id().startsWith(v));
-                });
+                filter = filter.and(c -> c.podName() != null
+                        && podFilters.stream().anyMatch(v -> c.podName().equals(v) || c.pod().startsWith(v)));
             }
             // as podman's: only a status filter looks beyond running containers without -a
             boolean byStatus = filters.stream().anyMatch(f -> f.startsWith("status="));
-            for (ContainerRecord c : every) {
+            for (ContainerListReport c : every) {
                 boolean shown = all || limit != null || byStatus || c.state() == ContainerState.RUNNING;
                 if (shown && filter.test(c) && (limit == null || list.size() < limit)) {
                     list.add(c);
@@ -88,33 +83,32 @@ public final class PsCommand implements Callable<Integer> {
             OutputFormat fmt = OutputFormat.of(format).withHeader(!noHeading);
             if (fmt.isTemplate() && !quiet) {
                 List<Map<String, Object>> rows = new ArrayList<>();
-                for (ContainerRecord c : list) {
-                    rows.add(templateRow(engine, c, pods));
+                for (ContainerListReport c : list) {
+                    rows.add(templateRow(c));
                 }
                 fmt.print(jpod.out, rows, HEADERS);
                 return 0;
             }
             if (fmt.isJson()) {
                 List<Map<String, Object>> out = new ArrayList<>();
-                for (ContainerRecord c : list) {
+                for (ContainerListReport c : list) {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("Id", c.id());
-                    m.put("Names", List.of(c.name()));
-                    m.put("Image", c.imageName());
+                    m.put("Names", c.names());
+                    m.put("Image", c.image());
                     m.put("ImageID", c.imageId());
                     m.put("Command", c.command());
                     m.put("Created", c.created() == null ? null : c.created().getEpochSecond());
                     m.put("State", c.state().value());
                     m.put("ExitCode", c.exitCode() == null ? 0 : c.exitCode());
                     m.put("Exited", c.state() == ContainerState.EXITED);
-                    m.put("Pid", c.lifecycle() != null && c.lifecycle().pid() != null && c.state() == ContainerState.RUNNING ? c.lifecycle().pid() : 0);
-                    m.put("StartedAt", c.lifecycle() != null && c.lifecycle().startedAt() != null ? c.lifecycle().startedAt().getEpochSecond() : 0);
-                    m.put("ExitedAt", c.lifecycle() != null && c.lifecycle().finishedAt() != null ? c.lifecycle().finishedAt().getEpochSecond() : 0);
+                    m.put("Pid", c.pid());
+                    m.put("StartedAt", c.startedAt() != null ? c.startedAt().getEpochSecond() : 0);
+                    m.put("ExitedAt", c.exitedAt() != null ? c.exitedAt().getEpochSecond() : 0);
                     m.put("Status", PsFilter.status(c));
-                    m.put("Labels", c.lifecycle() != null && c.lifecycle().config() != null ? c.lifecycle().config().labels() : null);
-                    String podId = io.jpod.engine.pod.Pods.podOf(c);
-                    m.put("Pod", podId == null ? "" : podId);
-                    m.put("PodName", podId == null || !pods.containsKey(podId) ? "" : pods.get(podId).name());
+                    m.put("Labels", c.labels());
+                    m.put("Pod", c.pod() == null ? "" : c.pod());
+                    m.put("PodName", c.podName() == null ? "" : c.podName());
                     out.add(m);
                 }
                 jpod.out.println(Formats.json(out));
@@ -124,19 +118,19 @@ public final class PsCommand implements Callable<Integer> {
             String[] header = pod ? new String[]{"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES", "POD ID", "PODNAME"}
                     : new String[]{"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"};
             rows.add(header);
-            for (ContainerRecord c : list) {
+            for (ContainerListReport c : list) {
                 String id = noTrunc ? c.id() : c.id().substring(0, 12);
                 if (quiet) {
                     jpod.out.println(id);
                     continue;
                 }
-                String status = withHealth(engine, c);
+                String status = withHealth(c);
                 if (pod) {
-                    io.jpod.storage.PodRecord p = pods.get(io.jpod.engine.pod.Pods.podOf(c));
-                    rows.add(new String[]{id, c.imageName(), String.join(" ", c.command()), Formats.ago(c.created()), status, c.name(),
-                            p == null ? "" : p.id().substring(0, 12), p == null ? "" : p.name()});
+                    boolean known = c.podName() != null; // a pod record that is gone shows neither
+                    rows.add(new String[]{id, c.image(), String.join(" ", c.command()), Formats.ago(c.created()), status, c.name(),
+                            known ? c.pod().substring(0, 12) : "", known ? c.podName() : ""});
                 } else {
-                    rows.add(new String[]{id, c.imageName(), String.join(" ", c.command()), Formats.ago(c.created()), status, c.name()});
+                    rows.add(new String[]{id, c.image(), String.join(" ", c.command()), Formats.ago(c.created()), status, c.name()});
                 }
             }
             if (!quiet) {
@@ -148,16 +142,16 @@ public final class PsCommand implements Callable<Integer> {
     }
 
     /** podman's --sort keys: created lists the newest first (the default), the others ascend. */
-    private static java.util.Comparator<ContainerRecord> order(String key) {
-        java.util.Comparator<ContainerRecord> created = java.util.Comparator.comparing(
-                (ContainerRecord c) -> c.created() == null ? java.time.Instant.EPOCH : c.created());
+    private static java.util.Comparator<ContainerListReport> order(String key) {
+        java.util.Comparator<ContainerListReport> created = java.util.Comparator.comparing(
+                (ContainerListReport c) -> c.created() == null ? java.time.Instant.EPOCH : c.created());
         return switch (key) {
             case "created" -> created; // podman's: oldest first
             case "runningfor" -> created.reversed();
             case "command" -> java.util.Comparator.comparing(c -> String.join(" ", c.command()));
-            case "id" -> java.util.Comparator.comparing(ContainerRecord::id);
-            case "image" -> java.util.Comparator.comparing(c -> String.valueOf(c.imageName()));
-            case "names" -> java.util.Comparator.comparing(ContainerRecord::name);
+            case "id" -> java.util.Comparator.comparing(ContainerListReport::id);
+            case "image" -> java.util.Comparator.comparing(c -> String.valueOf(c.image()));
+            case "names" -> java.util.Comparator.comparing(ContainerListReport::name);
             case "status" -> java.util.Comparator.comparing(c -> String.valueOf(c.state()));
             default -> throw new io.jpod.engine.EngineException("\"" + key
                     + "\" is not a valid --sort key: use command, created, id, image, names, runningfor or status");
@@ -168,40 +162,36 @@ public final class PsCommand implements Callable<Integer> {
             "Created", "CREATED", "CreatedAt", "CREATED AT", "ImageID", "IMAGE ID");
 
     /** podman's STATUS, with the health after it when the container has a check: "Up 5 seconds (healthy)". */
-    private static String withHealth(Engine engine, ContainerRecord c) {
-        String health = c.state() == ContainerState.RUNNING ? engine.health(c) : null;
-        return PsFilter.status(c) + (health == null ? "" : " (" + health + ")");
+    private static String withHealth(ContainerListReport c) {
+        return PsFilter.status(c) + (c.health() == null ? "" : " (" + c.health() + ")");
     }
 
     /** The placeholders podman's `ps --format` offers (its psReporter), by the same names. */
-    private Map<String, Object> templateRow(Engine engine, ContainerRecord c, Map<String, io.jpod.storage.PodRecord> pods) {
-        var lc = c.lifecycle();
+    private Map<String, Object> templateRow(ContainerListReport c) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ID", noTrunc ? c.id() : c.id().substring(0, 12));
         m.put("Names", c.name());
-        m.put("Image", c.imageName());
+        m.put("Image", c.image());
         m.put("ImageID", c.imageId() == null ? "" : c.imageId().replaceFirst("^sha256:", ""));
         m.put("Command", String.join(" ", c.command()));
         m.put("CreatedAt", c.created() == null ? "" : Formats.goTime(c.created()));
         m.put("Created", Formats.ago(c.created()));
         m.put("RunningFor", Formats.ago(c.created()));
-        m.put("Status", withHealth(engine, c));
+        m.put("Status", withHealth(c));
         m.put("State", c.state().value());
         m.put("ExitCode", c.exitCode() == null ? 0 : c.exitCode());
         m.put("Exited", c.state() == ContainerState.EXITED);
-        m.put("Pid", lc != null && lc.pid() != null && c.state() == ContainerState.RUNNING ? lc.pid() : 0);
-        m.put("StartedAt", lc != null && lc.startedAt() != null ? Formats.goTime(lc.startedAt()) : "");
-        m.put("ExitedAt", lc != null && lc.finishedAt() != null ? Formats.goTime(lc.finishedAt()) : "");
-        m.put("Labels", lc != null && lc.config() != null && lc.config().labels() != null ? lc.config().labels() : Map.of());
+        m.put("Pid", c.pid());
+        m.put("StartedAt", c.startedAt() != null ? Formats.goTime(c.startedAt()) : "");
+        m.put("ExitedAt", c.exitedAt() != null ? Formats.goTime(c.exitedAt()) : "");
+        m.put("Labels", c.labels() != null ? c.labels() : Map.of());
         List<String> ports = new ArrayList<>();
-        for (var p : engine.ports(c.id())) {
+        for (var p : c.ports()) {
             ports.add(p.hostIp() + ":" + p.hostPort() + "->" + p.containerPort() + "/" + p.protocol());
         }
         m.put("Ports", String.join(", ", ports));
-        String podId = io.jpod.engine.pod.Pods.podOf(c);
-        io.jpod.storage.PodRecord p = podId == null ? null : pods.get(podId);
-        m.put("Pod", podId == null ? "" : podId.substring(0, 12));
-        m.put("PodName", p == null ? "" : p.name());
+        m.put("Pod", c.pod() == null ? "" : c.pod().substring(0, 12));
+        m.put("PodName", c.podName() == null ? "" : c.podName());
         return m;
     }
 }

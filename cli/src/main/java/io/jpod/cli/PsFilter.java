@@ -2,7 +2,7 @@ package io.jpod.cli;
 
 import io.jpod.storage.ContainerState;
 import io.jpod.engine.EngineException;
-import io.jpod.storage.ContainerRecord;
+import io.jpod.engine.container.ContainerListReport;
 
 import java.time.Instant;
 import java.util.List;
@@ -24,11 +24,11 @@ final class PsFilter {
     }
 
     /** The filters as one test; {@code all} (every container) resolves before= and since=. */
-    static Predicate<ContainerRecord> of(List<String> filters, List<ContainerRecord> all) {
+    static Predicate<ContainerListReport> of(List<String> filters, List<ContainerListReport> all) {
         return Filters.of(filters, KEYS, Set.of("label"), (key, value) -> one(key, value, all));
     }
 
-    static Predicate<ContainerRecord> one(String key, String value, List<ContainerRecord> all) {
+    static Predicate<ContainerListReport> one(String key, String value, List<ContainerListReport> all) {
         return switch (key) {
             case "status" -> {
                 if (!STATES.contains(value)) {
@@ -44,7 +44,7 @@ final class PsFilter {
             }
             case "id" -> c -> c.id().startsWith(value);
             case "label" -> c -> {
-                var labels = c.lifecycle() != null && c.lifecycle().config() != null ? c.lifecycle().config().labels() : null;
+                var labels = c.labels();
                 int leq = value.indexOf('=');
                 return labels != null && (leq < 0 ? labels.containsKey(value) : value.substring(leq + 1).equals(labels.get(value.substring(0, leq))));
             };
@@ -59,7 +59,7 @@ final class PsFilter {
             }
             case "ancestor" -> c -> isAncestor(value, c);
             case "before", "since" -> {
-                ContainerRecord ref = all.stream().filter(c -> c.name().equals(value) || c.id().startsWith(value)).findFirst()
+                ContainerListReport ref = all.stream().filter(c -> c.name().equals(value) || c.id().startsWith(value)).findFirst()
                         .orElseThrow(() -> new EngineException(key + " filter: no container with name or id \"" + value + "\""));
                 Instant t = ref.created() == null ? Instant.EPOCH : ref.created();
                 yield key.equals("before")
@@ -71,22 +71,21 @@ final class PsFilter {
     }
 
     /** ancestor=IMAGE: the container's image by a name as written (with or without tag or registry) or an id prefix. */
-    private static boolean isAncestor(String image, ContainerRecord c) {
+    private static boolean isAncestor(String image, ContainerListReport c) {
         String id = c.imageId() == null ? "" : c.imageId().replaceFirst("^sha256:", "");
         if (image.matches("(sha256:)?[0-9a-f]{3,64}") && id.startsWith(image.replaceFirst("^sha256:", ""))) {
             return true;
         }
-        return c.imageName() != null && ImageFilter.matches(ImageFilter.glob(image), c.imageName());
+        return c.image() != null && ImageFilter.matches(ImageFilter.glob(image), c.image());
     }
 
-    static String status(ContainerRecord c) {
-        var lc = c.lifecycle();
+    static String status(ContainerListReport c) {
         if (c.state() == ContainerState.RUNNING) {
-            return "Up " + since(lc == null ? null : lc.startedAt());
+            return "Up " + since(c.startedAt());
         }
         if (c.state() == ContainerState.EXITED) {
             String s = "Exited (" + c.exitCode() + ")";
-            return lc != null && lc.finishedAt() != null ? s + " " + Formats.ago(lc.finishedAt()) : s;
+            return c.exitedAt() != null ? s + " " + Formats.ago(c.exitedAt()) : s;
         }
         String st = c.state() == null ? "" : c.state().value();
         return st.isEmpty() ? "" : Character.toUpperCase(st.charAt(0)) + st.substring(1);

@@ -1,6 +1,7 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
+import io.jpod.engine.container.ContainerRunReport;
 import io.jpod.engine.image.PullPolicy;
 import io.jpod.engine.container.RunRequest;
 import picocli.CommandLine.Command;
@@ -108,12 +109,12 @@ public class RunCommand implements Callable<Integer> {
             jpod.global.warn(jpod.err, "The --kernel-memory flag is no longer supported. This flag is a noop."); // podman's words
         }
         try (Engine engine = jpod.engine()) {
-            int code = engine.run(request);
-            if (request.lifecycle().detach() && code == 0
+            ContainerRunReport report = engine.containers().run(request);
+            if (request.lifecycle().detach() && report.exitCode() == 0
                     || !request.lifecycle().attach().isEmpty() && !request.lifecycle().attach().contains("stdout")) {
-                jpod.out.println(engine.lastRunId()); // podman prints the id when stdout is not attached
+                jpod.out.println(report.id()); // podman prints the id when stdout is not attached
             }
-            return code;
+            return report.exitCode();
         } catch (io.jpod.engine.CannotInvokeException e) {
             Main.report(e, jpod.err);
             return io.jpod.engine.CannotInvokeException.EXIT_CODE;

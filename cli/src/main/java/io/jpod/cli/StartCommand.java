@@ -2,6 +2,9 @@ package io.jpod.cli;
 
 import io.jpod.storage.ContainerState;
 import io.jpod.engine.Engine;
+import io.jpod.engine.container.ContainerListOptions;
+import io.jpod.engine.container.ContainerListReport;
+import io.jpod.engine.container.ContainerStartOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -54,16 +57,17 @@ public final class StartCommand implements Callable<Integer> {
                 if (containers.size() != 1) {
                     throw new io.jpod.engine.EngineException("start --interactive takes exactly one container");
                 }
-                return engine.startInteractive(containers.get(0), new io.jpod.engine.container.AttachOptions(detachKeys, false, sigProxy));
+                return engine.containers().start(containers.get(0), new ContainerStartOptions(true, true,
+                        new io.jpod.engine.container.AttachOptions(detachKeys, false, sigProxy), false));
             }
             if (attach) {
                 if (containers.size() != 1) {
                     throw new io.jpod.engine.EngineException("start --attach takes exactly one container");
                 }
-                return engine.start(containers.get(0), true, interactive);
+                return engine.containers().start(containers.get(0), new ContainerStartOptions(true, false, null, false));
             }
             for (String c : containers) {
-                int code = engine.start(c, false, false);
+                int code = engine.containers().start(c, ContainerStartOptions.detached());
                 if (code != 0) {
                     return Main.EXIT_ENGINE; // a detached start that fails is the engine's failure (podman: 125), whatever the cause
                 }
@@ -75,19 +79,19 @@ public final class StartCommand implements Callable<Integer> {
 
     /** --all and --filter: the matching containers that are not running, each printed by its full id once started. */
     private int startSelected(Engine engine) {
-        List<io.jpod.storage.ContainerRecord> every = engine.containers().list();
-        java.util.function.Predicate<io.jpod.storage.ContainerRecord> filter = Filters.of(filters,
+        List<ContainerListReport> every = engine.containers().list(new ContainerListOptions(true));
+        java.util.function.Predicate<ContainerListReport> filter = Filters.of(filters,
                 "restart-policy, status, name, id, label, exited, ancestor, before or since", java.util.Set.of("label"),
                 (key, value) -> key.equals("restart-policy") ? restartPolicy(value) : PsFilter.one(key, value, every));
         java.util.Map<String, String> named = new java.util.HashMap<>(); // id → as the user wrote it, which is what start prints
         for (String c : containers) {
             named.putIfAbsent(engine.containers().get(c).id(), c);
         }
-        List<io.jpod.storage.ContainerRecord> chosen = new ArrayList<>(every);
+        List<ContainerListReport> chosen = new ArrayList<>(every);
         java.util.Collections.reverse(chosen); // oldest first, as they were created
-        for (io.jpod.storage.ContainerRecord c : chosen) {
+        for (ContainerListReport c : chosen) {
             if ((all || named.containsKey(c.id())) && c.state() != ContainerState.RUNNING && filter.test(c)) {
-                int code = engine.start(c.id(), false, false);
+                int code = engine.containers().start(c.id(), ContainerStartOptions.detached());
                 if (code != 0) {
                     return Main.EXIT_ENGINE; // a detached start that fails is the engine's failure (podman: 125), whatever the cause
                 }
@@ -98,13 +102,13 @@ public final class StartCommand implements Callable<Integer> {
     }
 
     /** restart-policy=none|no|always|on-failure|unless-stopped: the container's --restart. */
-    private static java.util.function.Predicate<io.jpod.storage.ContainerRecord> restartPolicy(String value) {
+    private static java.util.function.Predicate<ContainerListReport> restartPolicy(String value) {
         String wanted = value.equals("no") ? "none" : value;
         if (!List.of("none", "always", "on-failure", "unless-stopped").contains(wanted)) {
             throw new io.jpod.engine.EngineException(value + " invalid restart policy");
         }
         return c -> {
-            String r = c.lifecycle() != null && c.lifecycle().config() != null ? c.lifecycle().config().restart() : null;
+            String r = c.restartPolicy();
             String policy = r == null || r.isEmpty() || r.equals("no") ? "none" : r.replaceFirst(":.*", "");
             return policy.equals(wanted);
         };

@@ -1,13 +1,14 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
+import io.jpod.engine.container.ContainerStatsReport;
+import io.jpod.engine.container.ContainerStatsStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -41,11 +42,11 @@ public final class StatsCommand implements Callable<Integer> {
         // podman redraws a streaming table in place on a terminal; into a pipe or file each sample is appended
         boolean redraw = !noStream && fmt.isDefault() && stdoutIsTerminal();
         try (Engine engine = jpod.engine()) {
-            Map<String, Object> previous = new HashMap<>();
+            ContainerStatsStream samples = engine.containers().stats(containers);
             long next = System.nanoTime();
             for (boolean first = true; ; first = false) {
                 // after the first sample, named containers that stopped drop out (and the stream ends with the last)
-                List<Map<String, Object>> rows = engine.stats(containers, previous, !first);
+                List<ContainerStatsReport> rows = samples.next();
                 if (!first && !containers.isEmpty() && rows.isEmpty()) {
                     return 0;
                 }
@@ -57,10 +58,8 @@ public final class StatsCommand implements Callable<Integer> {
                 } else {
                     List<String[]> table = new ArrayList<>();
                     table.add(new String[]{"ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET IO", "BLOCK IO", "PIDS"});
-                    for (Map<String, Object> r : rows) {
-                        table.add(new String[]{(String) r.get("id"), (String) r.get("name"), (String) r.get("cpu_percent"),
-                                (String) r.get("mem_usage"), (String) r.get("mem_percent"), (String) r.get("net_io"),
-                                (String) r.get("block_io"), (String) r.get("pids")});
+                    for (ContainerStatsReport r : rows) {
+                        table.add(new String[]{r.id(), r.name(), r.cpuPercent(), r.memUsage(), r.memPercent(), r.netIo(), r.blockIo(), r.pids()});
                     }
                     if (redraw) {
                         jpod.out.print("\033[2J\033[H"); // clear the screen, cursor home
@@ -84,20 +83,20 @@ public final class StatsCommand implements Callable<Integer> {
     }
 
     /** A sample by the names podman's `stats --format` uses. */
-    private static Map<String, Object> templateRow(Map<String, Object> r) {
+    private static Map<String, Object> templateRow(ContainerStatsReport r) {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put("ID", r.get("id"));
-        m.put("ContainerID", r.get("id"));
-        m.put("Name", r.get("name"));
-        m.put("CPUPerc", r.get("cpu_percent"));
-        m.put("MemUsage", r.get("mem_usage"));
-        m.put("MemUsageBytes", r.get("mem_usage_bytes"));
-        m.put("MemLimit", r.get("mem_limit_bytes"));
-        m.put("MemPerc", r.get("mem_percent"));
-        m.put("NetIO", r.get("net_io"));
-        m.put("BlockIO", r.get("block_io"));
-        m.put("PIDs", r.get("pids"));
-        m.put("PIDS", r.get("pids"));
+        m.put("ID", r.id());
+        m.put("ContainerID", r.id());
+        m.put("Name", r.name());
+        m.put("CPUPerc", r.cpuPercent());
+        m.put("MemUsage", r.memUsage());
+        m.put("MemUsageBytes", r.memUsageBytes());
+        m.put("MemLimit", r.memLimitBytes());
+        m.put("MemPerc", r.memPercent());
+        m.put("NetIO", r.netIo());
+        m.put("BlockIO", r.blockIo());
+        m.put("PIDs", r.pids());
+        m.put("PIDS", r.pids());
         return m;
     }
 

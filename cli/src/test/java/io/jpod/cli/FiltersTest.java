@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jpod.engine.EngineException;
 import io.jpod.engine.image.ImageSummaryReport;
-import io.jpod.storage.ContainerLifecycle;
-import io.jpod.storage.ContainerRecord;
+import io.jpod.engine.container.ContainerListReport;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -18,22 +17,20 @@ class FiltersTest {
     private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
     private static final String IMG = "sha256:" + "ab".repeat(32);
 
-    private static ContainerRecord ctr(String name, int minute, String state, Integer exit, Map<String, String> labels) {
-        ContainerLifecycle.Config cfg = new ContainerLifecycle.Config("h", "root", "/", List.of(), List.of(), labels, false, false,
-                false, false, null, null, null, null);
-        return new ContainerRecord(name.repeat(64 / name.length() + 1).substring(0, 64).replaceAll("[^0-9a-f]", "a"), name, IMG,
-                "docker.io/library/alpine:latest", List.of("sh"), T0.plusSeconds(60L * minute), io.jpod.storage.ContainerState.of(state), exit,
-                new ContainerLifecycle(null, null, null, null, null, null, cfg));
+    private static ContainerListReport ctr(String name, int minute, String state, Integer exit, Map<String, String> labels) {
+        return new ContainerListReport(name.repeat(64 / name.length() + 1).substring(0, 64).replaceAll("[^0-9a-f]", "a"), List.of(name),
+                "docker.io/library/alpine:latest", IMG, List.of("sh"), T0.plusSeconds(60L * minute), io.jpod.storage.ContainerState.of(state),
+                exit, 0, null, null, null, labels, List.of(), null, null, null, null);
     }
 
-    private static final List<ContainerRecord> ALL = List.of(
+    private static final List<ContainerListReport> ALL = List.of(
             ctr("web", 3, "running", null, Map.of("app", "web", "tier", "front")),
             ctr("job", 2, "exited", 3, Map.of("app", "job")),
             ctr("db", 1, "exited", 0, Map.of()));
 
     private static List<String> ps(String... filters) {
         var f = PsFilter.of(List.of(filters), ALL);
-        return ALL.stream().filter(f).map(ContainerRecord::name).toList();
+        return ALL.stream().filter(f).map(ContainerListReport::name).toList();
     }
 
     @Test

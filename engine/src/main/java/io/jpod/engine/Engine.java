@@ -1,6 +1,5 @@
 package io.jpod.engine;
 
-import io.jpod.engine.container.ContainerCounters;
 
 import io.jpod.engine.container.ContainerDependencies;
 import io.jpod.engine.image.ManifestLists;
@@ -17,18 +16,12 @@ import io.jpod.engine.volume.StoreVolumeService;
 import io.jpod.engine.volume.VolumeService;
 import io.jpod.engine.volume.Volumes;
 import io.jpod.engine.pod.PodService;
-import io.jpod.engine.container.AttachOptions;
-import io.jpod.engine.container.AttachSession;
-import io.jpod.engine.container.Attacher;
 import io.jpod.engine.container.ContainerFiles;
 import io.jpod.engine.container.ContainerNames;
 import io.jpod.engine.container.ContainerRemoveOptions;
-import io.jpod.engine.container.ContainerRunner;
 import io.jpod.engine.container.ContainerService;
 import io.jpod.engine.container.LocalContainerService;
 import io.jpod.engine.container.ContainerStats;
-import io.jpod.engine.container.Copier;
-import io.jpod.engine.container.ExecRequest;
 import io.jpod.engine.container.ExecRunner;
 import io.jpod.engine.container.HealthChecks;
 import io.jpod.engine.container.Inspector;
@@ -36,7 +29,6 @@ import io.jpod.engine.container.Lifecycle;
 import io.jpod.engine.container.LogOptions;
 import io.jpod.engine.container.LogReader;
 import io.jpod.engine.container.ProcessHost;
-import io.jpod.engine.container.RunFlags;
 import io.jpod.engine.container.RunRequest;
 import io.jpod.engine.container.Signals;
 import io.jpod.engine.container.Top;
@@ -94,42 +86,6 @@ public final class Engine implements AutoCloseable {
         return store;
     }
 
-    public int run(RunRequest request) {
-        RunFlags.validate(request); // one-line errors before anything is created or replaced
-        NativeHelper helper = NativeHelper.locate(env);
-        Store s = store();
-        if (request.pod() != null && request.pod().startsWith("new:")) { // --pod new:NAME: the pod is made first
-            String podName = request.pod().substring(4);
-            // as podman: the ports asked for go to the new pod (ports belong to the pod's network)
-            RunRequest.NetworkRequest n = request.network();
-            // and so does --hostname: the new pod's (its containers share its UTS namespace)
-            RunRequest.ProcessRequest p = request.process();
-            io.jpod.storage.PodRecord pod = pods().create(new PodCreateRequest(podName, n.publish(), null, p.hostname(), Map.of(), true,
-                    List.of(), List.of(), List.of(), null, null, List.of()));
-            RunRequest.ProcessRequest inPod = new RunRequest.ProcessRequest(p.entrypoint(), p.env(), p.workdir(), p.user(), null,
-                    p.groupAdd(), p.envHost(), p.timezone());
-            request = new RunRequest(request.image(), request.command(), inPod, request.name(), request.remove(),
-                    request.pull(), new RunRequest.NetworkRequest(n.mode(), n.addHosts(), List.of(), false, n.dns(), n.dnsSearch(),
-                    n.dnsOptions(), n.noHosts()), request.lifecycle(), request.security(), request.resources(), pod.id());
-        }
-        if (request.lifecycle().replace()) {
-            RunFlags.replace(this, request.name());
-        }
-        ContainerRunner runner = new ContainerRunner(s, dirs, helper, DriverSelector.choose(storageDriver, s, dirs, helper, env, err), env, err);
-        try {
-            return runner.run(request, lifecycle());
-        } finally {
-            lastRunId = runner.lastId;
-        }
-    }
-
-    private String lastRunId;
-
-    /** The full id of the container the last {@link #run} created (what `run -d` prints). */
-    public String lastRunId() {
-        return lastRunId;
-    }
-
     private Lifecycle lifecycle() {
         Store s = store();
         return new Lifecycle(s, dirs, env, err, () -> NativeHelper.locate(env),
@@ -144,7 +100,14 @@ public final class Engine implements AutoCloseable {
     /** The front door for containers: see {@link ContainerService}. */
     public ContainerService containers() {
         Store s = store();
-        return new LocalContainerService(s, dirs, this::lifecycle, err);
+        return new LocalContainerService(s, dirs, this::lifecycle, err, env,
+                () -> DriverSelector.choose(storageDriver, s, dirs, NativeHelper.locate(env), env, err), this::newPodFor);
+    }
+
+    /** `run --pod new:NAME`: the pod, made first; as podman, the ports and the hostname asked for go to it. */
+    private String newPodFor(String podName, RunRequest request) {
+        return pods().create(new PodCreateRequest(podName, request.network().publish(), null, request.process().hostname(), Map.of(),
+                true, List.of(), List.of(), List.of(), null, null, List.of())).id();
     }
 
     /** `jpod pod …`. */
@@ -162,42 +125,6 @@ public final class Engine implements AutoCloseable {
                 });
     }
 
-    /** Starts a stopped container; attached: in the foreground, returning its status. */
-    public int start(String idOrName, boolean attach, boolean interactive) {
-        return lifecycle().start(idOrName, attach, interactive);
-    }
-
-    /** `start -i` (with or without -a): starts the container and attaches its stdin through the monitor's socket. */
-    public int startInteractive(String idOrName, AttachOptions options) {
-        return Attacher.start(lifecycle(), NativeHelper.locate(env), idOrName, options);
-    }
-
-    /**
-     * Starts a created or stopped container detached, its monitor holding the output until the first attacher
-     * connected to its attach socket (an API attach that arrived before the start sees the whole run).
-     */
-    public int startHeldForAttach(String idOrName) {
-        Lifecycle lc = lifecycle();
-        ContainerRecord r = lc.current(idOrName);
-        if (lc.running(r)) {
-            return 0;
-        }
-        lc.awaitMonitorGone(r.id());
-        lc.mount(r);
-        return lc.launch(r, true, r.lifecycle().config().interactive(), true);
-    }
-
-    /** Connects to a running container's monitor (see {@link AttachSession}). */
-    public AttachSession openAttach(String idOrName) throws java.io.IOException {
-        Lifecycle lc = lifecycle();
-        ContainerRecord c = lc.current(idOrName);
-        return AttachSession.open(lc.runDir(c.id()).resolve(Lifecycle.ATTACH_SOCKET));
-    }
-
-    public int exec(ExecRequest request) {
-        return new ExecRunner(store(), lifecycle(), NativeHelper.locate(env), env).exec(request);
-    }
-
     /** `jpod healthcheck run`: runs the container's check once; returns the health status it leads to. */
     public String runHealthcheck(String idOrName) {
         Lifecycle lc = lifecycle();
@@ -210,110 +137,15 @@ public final class Engine implements AutoCloseable {
         return s == null ? null : s.status();
     }
 
+    /** `build`'s RUN output (the CLI and the API call {@link ContainerService#logs}). */
     public void logs(String idOrName, LogOptions options, PrintStream out, PrintStream errOut) {
         containers().logs(List.of(idOrName), options, new RequestContext(env, null, null, out, errOut, false, null, -1, -1));
-    }
-
-    /**
-     * `attach`: the container's output, and the caller's stdin to a -i container, through the monitor's attach
-     * socket until the detach keys or the container's end; returns its exit code (0 after a detach).
-     */
-    public int attach(String idOrName, AttachOptions options, PrintStream out, PrintStream errOut) {
-        return Attacher.attach(lifecycle(), NativeHelper.locate(env), idOrName, options, out, errOut);
-    }
-
-    /**
-     * `stats`: one row per running container named (all running ones when none is). {@code previous} carries the
-     * last samples between calls of a streaming stats, so CPU % is over the interval; empty: since the start.
-     */
-    public List<Map<String, Object>> stats(List<String> idsOrNames, Map<String, Object> previous) {
-        return stats(idsOrNames, previous, false);
-    }
-
-    /** As above; with {@code skipStopped} (later samples of a stream) named containers that stopped are left out. */
-    public List<Map<String, Object>> stats(List<String> idsOrNames, Map<String, Object> previous, boolean skipStopped) {
-        Lifecycle lc = lifecycle();
-        List<ContainerRecord> cs = new java.util.ArrayList<>();
-        if (idsOrNames.isEmpty()) {
-            for (ContainerRecord c : store().containers().list()) {
-                ContainerRecord r = lc.reconcile(c);
-                if (lc.running(r)) {
-                    cs.add(r);
-                }
-            }
-        } else {
-            for (String n : idsOrNames) {
-                ContainerRecord r;
-                try {
-                    r = lc.current(n);
-                } catch (EngineException gone) {
-                    if (skipStopped) {
-                        continue; // removed while streaming
-                    }
-                    throw gone;
-                }
-                if (!lc.running(r)) {
-                    if (skipStopped) {
-                        continue;
-                    }
-                    throw new EngineException("container " + r.name() + " is not running; stats are of running containers");
-                }
-                cs.add(r);
-            }
-        }
-        List<Map<String, Object>> rows = new java.util.ArrayList<>();
-        for (ContainerRecord r : cs) {
-            ContainerStats.Sample now = ContainerStats.sample(lc, r);
-            ContainerStats.Sample before = (ContainerStats.Sample) previous.get(r.id());
-            rows.add(ContainerStats.row(now, before, r.lifecycle() == null ? null : r.lifecycle().startedAt()));
-            previous.put(r.id(), now);
-        }
-        return rows;
-    }
-
-    /** The raw counters of one container now (docker's stats API computes its own rates from them). */
-    public ContainerCounters counters(String idOrName) {
-        Lifecycle lc = lifecycle();
-        ContainerRecord r = lc.current(idOrName);
-        if (!lc.running(r)) {
-            return new ContainerCounters(r.id(), r.name(), false, java.time.Instant.now(), -1, -1, -1, -1, -1, -1, -1, -1);
-        }
-        ContainerStats.Sample s = ContainerStats.sample(lc, r);
-        long limit = s.memLimit() == Long.MAX_VALUE || s.memLimit() < 0 ? ContainerStats.hostMemory() : s.memLimit();
-        return new ContainerCounters(s.id(), s.name(), true, s.at(), s.cpuNanos(), s.memUsage(), limit, s.pids(),
-                s.netIn(), s.netOut(), s.blockIn(), s.blockOut());
     }
 
     /** `update`: new resource limits for a container (applied now when it runs, kept for its next start). */
     public void update(String idOrName, RunRequest.ResourceRequest limits) {
         Lifecycle lc = lifecycle();
         ContainerStats.update(lc, lc.current(idOrName), limits);
-    }
-
-    /** The cgroups section of `info`: what is delegated to this user, or why nothing is. */
-    public Map<String, Object> cgroupInfo() {
-        return ContainerStats.info(env);
-    }
-
-    /**
-     * `cp`: source or destination (or both) is CONTAINER:PATH; a host side "-" is a tar on {@code stdin} or
-     * {@code stdout}. {@code archive}: what is copied in becomes the container user's; {@code overwrite}: a
-     * directory may replace a non-directory and the other way round.
-     */
-    public void copy(String source, String destination, boolean archive, boolean overwrite, java.io.InputStream stdin,
-                     java.io.OutputStream stdout) {
-        new Copier(store(), lifecycle(), NativeHelper.locate(env), new Copier.Options(archive, overwrite))
-                .copy(source, destination, stdin, stdout);
-    }
-
-    /** docker's archive GET/HEAD: see {@link Copier#archiveOut}. */
-    public void archiveOut(String idOrName, String path, java.util.function.Function<Copier.PathStat, java.io.OutputStream> open) {
-        new Copier(store(), lifecycle(), NativeHelper.locate(env), new Copier.Options(false, false)).archiveOut(idOrName, path, open);
-    }
-
-    /** docker's archive PUT: see {@link Copier#archiveIn}. */
-    public void archiveIn(String idOrName, String directory, java.io.InputStream tar) {
-        new Copier(store(), lifecycle(), NativeHelper.locate(env), new Copier.Options(false, false)).archiveIn(idOrName, directory, tar);
     }
 
     /** `jpod save`'s event: the (first) image by id and where it went as given (podman's "image save ID PATH"). */
@@ -412,16 +244,6 @@ public final class Engine implements AutoCloseable {
         });
     }
 
-    public String storageDriverName() {
-        NativeHelper helper = NativeHelper.locate(env);
-        return DriverSelector.choose(storageDriver, store(), dirs, helper, env, err).name();
-    }
-
-    /** Why the storage driver in use was chosen, for `jpod info`. */
-    public String storageDriverReason() {
-        return DriverSelector.decide(storageDriver, store(), dirs, NativeHelper.locate(env), env).reason();
-    }
-
     /** `jpod mount/umount/diff/export/commit`. */
     public ContainerFiles containerFiles() {
         NativeHelper helper = NativeHelper.locate(env);
@@ -449,7 +271,27 @@ public final class Engine implements AutoCloseable {
 
     /** `jpod system df/prune/reset/check`. */
     public SystemService system() {
-        return new SystemCommands(store(), dirs, NativeHelper.locate(env));
+        return new SystemCommands(store(), dirs, NativeHelper.locate(env), () -> new SystemCommands.InfoSources() {
+            @Override
+            public String driverName() {
+                return DriverSelector.choose(storageDriver, store(), dirs, NativeHelper.locate(env), env, err).name();
+            }
+
+            @Override
+            public String driverReason() {
+                return DriverSelector.decide(storageDriver, store(), dirs, NativeHelper.locate(env), env).reason();
+            }
+
+            @Override
+            public List<ContainerState> containerStates() {
+                return containers().list().stream().map(ContainerRecord::state).toList();
+            }
+
+            @Override
+            public Map<String, Object> cgroups() {
+                return ContainerStats.info(env);
+            }
+        });
     }
 
     @Override

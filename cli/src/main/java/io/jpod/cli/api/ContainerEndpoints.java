@@ -5,6 +5,9 @@ import io.jpod.engine.container.ContainerStopOptions;
 import io.jpod.engine.container.ContainerRestartOptions;
 import io.jpod.engine.container.ContainerRemoveOptions;
 import io.jpod.engine.container.ContainerKillOptions;
+import io.jpod.engine.container.ContainerListOptions;
+import io.jpod.engine.container.ContainerListReport;
+import io.jpod.engine.container.ContainerStartOptions;
 import io.jpod.storage.ContainerState;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jpod.engine.container.AttachSession;
@@ -245,11 +248,11 @@ final class ContainerEndpoints {
             if (engine.images().find(request.image()).isEmpty()) {
                 throw HttpError.notFound("No such image: " + request.image());
             }
-            int code = engine.run(request);
-            if (code != 0) {
-                throw new HttpError(500, "cannot create the container (status " + code + "; see the service log)");
+            io.jpod.engine.container.ContainerRunReport report = engine.containers().run(request);
+            if (report.exitCode() != 0) {
+                throw new HttpError(500, "cannot create the container (status " + report.exitCode() + "; see the service log)");
             }
-            ex.json(201, Map.of("Id", engine.lastRunId(), "Warnings", List.of()));
+            ex.json(201, Map.of("Id", report.id(), "Warnings", List.of()));
         }
     }
 
@@ -260,11 +263,8 @@ final class ContainerEndpoints {
         Map<String, List<String>> filters = Filters.parse(r.param("filters"));
         List<Object> out = new ArrayList<>();
         try (Engine engine = api.engine()) {
-            for (ContainerRecord c : engine.containers().list()) {
-                if (!all && c.state() != ContainerState.RUNNING && limit < 0) {
-                    continue;
-                }
-                Map<String, Object> s = summary(engine, c);
+            for (ContainerListReport c : engine.containers().list(new ContainerListOptions(all || limit >= 0))) {
+                Map<String, Object> s = summary(c);
                 if (!matches(filters, c, s)) {
                     continue;
                 }
@@ -278,7 +278,7 @@ final class ContainerEndpoints {
     }
 
     @SuppressWarnings("unchecked")
-    private static boolean matches(Map<String, List<String>> filters, ContainerRecord c, Map<String, Object> s) {
+    private static boolean matches(Map<String, List<String>> filters, ContainerListReport c, Map<String, Object> s) {
         for (Map.Entry<String, List<String>> f : filters.entrySet()) {
             List<String> v = f.getValue();
             if (v.isEmpty()) {
@@ -289,7 +289,7 @@ final class ContainerEndpoints {
                 case "name" -> v.stream().anyMatch(x -> c.name().contains(x.startsWith("/") ? x.substring(1) : x));
                 case "id" -> v.stream().anyMatch(x -> c.id().startsWith(x));
                 case "status" -> v.contains(String.valueOf(s.get("State")));
-                case "ancestor" -> v.stream().anyMatch(x -> x.equals(c.imageName()) || c.imageId() != null
+                case "ancestor" -> v.stream().anyMatch(x -> x.equals(c.image()) || c.imageId() != null
                         && (c.imageId().replaceFirst("^sha256:", "").startsWith(x.replaceFirst("^sha256:", ""))));
                 default -> true;
             };
@@ -300,21 +300,20 @@ final class ContainerEndpoints {
         return true;
     }
 
-    static Map<String, Object> summary(Engine engine, ContainerRecord c) {
-        ContainerLifecycle life = c.lifecycle();
-        ContainerLifecycle.Config cfg = life == null ? null : life.config();
+    /** docker's container summary (/containers/json, /system/df) of a list row. */
+    static Map<String, Object> summary(ContainerListReport c) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("Id", c.id());
-        s.put("Names", List.of("/" + c.name()));
-        s.put("Image", c.imageName() == null ? "" : c.imageName());
+        s.put("Names", c.names().stream().map(n -> "/" + n).toList());
+        s.put("Image", c.image() == null ? "" : c.image());
         s.put("ImageID", c.imageId() == null ? "" : c.imageId().startsWith("sha256:") ? c.imageId() : "sha256:" + c.imageId());
         s.put("Command", c.command() == null ? "" : String.join(" ", c.command()));
         s.put("Created", c.created() == null ? 0 : c.created().getEpochSecond());
-        s.put("Ports", c.state() == ContainerState.RUNNING ? ports(engine, c.id()) : List.of()); // published while it runs
-        s.put("Labels", cfg == null || cfg.labels() == null ? Map.of() : cfg.labels());
-        s.put("State", state(c));
+        s.put("Ports", c.state() == ContainerState.RUNNING ? ports(c) : List.of()); // published while it runs
+        s.put("Labels", c.labels() == null ? Map.of() : c.labels());
+        s.put("State", state(c.state()));
         s.put("Status", status(c));
-        s.put("HostConfig", Map.of("NetworkMode", cfg == null || cfg.network() == null ? "default" : cfg.network()));
+        s.put("HostConfig", Map.of("NetworkMode", c.networkMode() == null ? "default" : c.networkMode()));
         s.put("NetworkSettings", Map.of("Networks", Map.of()));
         s.put("Mounts", List.of());
         return s;
@@ -322,17 +321,20 @@ final class ContainerEndpoints {
 
     /** docker's state names: created, running, paused, restarting, removing, exited, dead. */
     static String state(ContainerRecord c) {
-        return c.state() == null ? "created" : c.state().value(); // podman's names for jpod's states are docker's
+        return state(c.state());
+    }
+
+    private static String state(ContainerState s) {
+        return s == null ? "created" : s.value(); // podman's names for jpod's states are docker's
     }
 
     /** "Up 5 seconds", "Exited (0) 2 minutes ago", "Created". */
-    static String status(ContainerRecord c) {
-        ContainerLifecycle life = c.lifecycle();
-        return switch (state(c)) {
-            case "running" -> "Up " + human(life == null ? null : life.startedAt());
-            case "exited" -> "Exited (" + (c.exitCode() == null ? 0 : c.exitCode()) + ") " + human(life == null ? null : life.finishedAt()) + " ago";
+    static String status(ContainerListReport c) {
+        return switch (state(c.state())) {
+            case "running" -> "Up " + human(c.startedAt());
+            case "exited" -> "Exited (" + (c.exitCode() == null ? 0 : c.exitCode()) + ") " + human(c.exitedAt()) + " ago";
             case "created" -> "Created";
-            default -> state(c);
+            default -> state(c.state());
         };
     }
 
@@ -356,15 +358,23 @@ final class ContainerEndpoints {
         return s / 86400 + " days";
     }
 
+    private static List<Map<String, Object>> ports(ContainerListReport c) {
+        return ports(c.ports());
+    }
+
     private static List<Map<String, Object>> ports(Engine engine, String id) {
-        List<Map<String, Object>> out = new ArrayList<>();
         try {
-            for (PortMapping p : engine.ports(id)) {
-                out.add(Map.of("IP", p.hostIp() == null ? "0.0.0.0" : p.hostIp(), "PrivatePort", p.containerPort(),
-                        "PublicPort", p.hostPort(), "Type", p.protocol()));
-            }
+            return ports(engine.ports(id));
         } catch (RuntimeException e) {
-            // not started yet: no ports recorded
+            return List.of(); // not started yet: no ports recorded
+        }
+    }
+
+    private static List<Map<String, Object>> ports(List<PortMapping> mappings) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (PortMapping p : mappings) {
+            out.add(Map.of("IP", p.hostIp() == null ? "0.0.0.0" : p.hostIp(), "PrivatePort", p.containerPort(),
+                    "PublicPort", p.hostPort(), "Type", p.protocol()));
         }
         return out;
     }
@@ -405,7 +415,8 @@ final class ContainerEndpoints {
             }
             int code;
             try {
-                code = attachPending.containsKey(c.id()) ? engine.startHeldForAttach(c.id()) : engine.start(c.id(), false, false);
+                code = engine.containers().start(c.id(), attachPending.containsKey(c.id())
+                        ? new ContainerStartOptions(false, false, null, true) : ContainerStartOptions.detached());
             } finally {
                 starts.signal();
             }
@@ -537,7 +548,7 @@ final class ContainerEndpoints {
                 if (c.state() == ContainerState.RUNNING) {
                     sawRunning = true;
                     try {
-                        return engine.openAttach(id);
+                        return engine.containers().openAttach(id);
                     } catch (IOException e) {
                         // the monitor has not bound its socket yet
                     }
@@ -588,7 +599,7 @@ final class ContainerEndpoints {
         if (rows <= 0 || cols <= 0 || rows > 65535 || cols > 65535) {
             throw HttpError.badRequest("invalid size: h and w must be 1 to 65535");
         }
-        try (Engine engine = api.engine(); AttachSession s = engine.openAttach(id)) {
+        try (Engine engine = api.engine(); AttachSession s = engine.containers().openAttach(id)) {
             s.resize((int) rows, (int) cols);
         } catch (IOException e) {
             throw new HttpError(409, "container " + id + " is not running");
@@ -617,7 +628,7 @@ final class ContainerEndpoints {
             PrintStream out = new PrintStream(stdout ? mux.stream(1) : OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
             PrintStream err = new PrintStream(stderr ? mux.stream(2) : OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
             try {
-                engine.logs(c.id(), options, out, err);
+                engine.containers().logs(List.of(c.id()), options, new io.jpod.engine.RequestContext(api.env(), null, null, out, err, false, null, -1, -1));
             } catch (RuntimeException e) {
                 err.println(ApiErrors.of(e).message());
             }
@@ -641,7 +652,7 @@ final class ContainerEndpoints {
         boolean head = ex.request.method.equals("HEAD");
         IOException[] failed = {null};
         try (Engine engine = api.engine()) {
-            engine.archiveOut(id, path, stat -> {
+            engine.containers().archiveOut(id, path, stat -> {
                 try {
                     ex.header("X-Docker-Container-Path-Stat", pathStat(stat));
                     if (head) {
@@ -693,7 +704,7 @@ final class ContainerEndpoints {
     private void archiveIn(HttpExchange ex, String id) throws IOException {
         String path = archivePath(ex);
         try (Engine engine = api.engine()) {
-            engine.archiveIn(id, path, ex.request.body);
+            engine.containers().archiveIn(id, path, ex.request.body);
         }
         ex.empty(200);
     }
@@ -780,7 +791,7 @@ final class ContainerEndpoints {
         };
         int code;
         try (Engine engine = api.engine(host)) {
-            code = engine.exec(request);
+            code = engine.containers().exec(request);
         } catch (RuntimeException ex) {
             code = 126;
             if (mux != null) {

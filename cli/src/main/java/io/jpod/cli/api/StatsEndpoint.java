@@ -93,7 +93,7 @@ final class StatsEndpoint {
 
     private static Reading read(Engine engine, String id) {
         long[] sys = hostCpu();
-        return new Reading(engine.counters(id), sys[0], (int) sys[1]);
+        return new Reading(engine.containers().counters(id), sys[0], (int) sys[1]);
     }
 
     /** The host's CPU time in ns (all CPUs, idle included) and its number of CPUs, from /proc/stat. */

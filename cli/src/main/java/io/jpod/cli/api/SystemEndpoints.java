@@ -1,17 +1,15 @@
 package io.jpod.cli.api;
 
-import io.jpod.storage.ContainerState;
 import io.jpod.cli.VersionCommand;
-import io.jpod.engine.Dirs;
 import io.jpod.engine.Engine;
 import io.jpod.engine.system.EventLog;
-import io.jpod.storage.ContainerRecord;
+import io.jpod.engine.system.EventOptions;
+import io.jpod.engine.system.EventStream;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -76,18 +74,18 @@ final class SystemEndpoints {
     void info(HttpExchange ex) throws IOException {
         Map<String, Object> i = new LinkedHashMap<>();
         try (Engine engine = api.engine()) {
-            List<ContainerRecord> cs = engine.containers().list();
-            long running = cs.stream().filter(c -> c.state() == ContainerState.RUNNING).count();
+            io.jpod.engine.system.SystemInfoReport report = engine.system().info();
+            long running = report.containersRunning();
             long paused = 0; // jpod has no pause
             i.put("ID", "jpod");
-            i.put("Containers", cs.size());
+            i.put("Containers", report.containerCount());
             i.put("ContainersRunning", running);
             i.put("ContainersPaused", paused);
-            i.put("ContainersStopped", cs.size() - running - paused);
-            i.put("Images", engine.images().count());
-            i.put("Driver", engine.storageDriverName());
-            i.put("DriverStatus", List.of(List.of("Reason", engine.storageDriverReason())));
-            i.put("DockerRootDir", engine.dirs().storageRoot().toString());
+            i.put("ContainersStopped", report.containerCount() - running - paused);
+            i.put("Images", report.imageCount());
+            i.put("Driver", report.graphDriverName());
+            i.put("DriverStatus", List.of(List.of("Reason", report.graphDriverReason())));
+            i.put("DockerRootDir", report.graphRoot());
         }
         i.put("Plugins", Map.of("Volume", List.of("local"), "Network", List.of("slirp4netns", "none", "host"),
                 "Log", List.of("k8s-file", "none")));
@@ -181,26 +179,21 @@ final class SystemEndpoints {
         }
         Instant until = unixTime(ex.request.param("until"), "until");
         Map<String, List<String>> filters = Filters.parse(ex.request.param("filters"));
-        Path runRoot = Dirs.from(api.env(), null, null).runRoot().path();
+        EventStream subscription;
+        try (Engine engine = api.engine()) {
+            subscription = engine.system().events(new EventOptions(since, until, true)); // the stream needs no store
+        }
         OutputStream out = ex.stream(200, "application/json");
-        try (EventWakeups wakeups = EventWakeups.watch(EventLog.directory(runRoot))) {
-            follow(out, runRoot, since, until, filters, wakeups);
+        try (EventStream events = subscription) {
+            follow(out, filters, events);
         }
         out.close();
     }
 
-    private static void follow(OutputStream out, Path runRoot, Instant since, Instant until, Map<String, List<String>> filters,
-                               EventWakeups wakeups) throws IOException {
-        long offset = 0;
+    private static void follow(OutputStream out, Map<String, List<String>> filters, EventStream events) throws IOException {
         boolean first = true;
-        while (true) {
-            List<EventLog.Event> events = new ArrayList<>();
-            offset = EventLog.read(runRoot, offset, events);
-            for (EventLog.Event e : events) {
-                Instant t = e.instant();
-                if (since != null && t.isBefore(since) || until != null && t.isAfter(until)) {
-                    continue;
-                }
+        for (List<EventLog.Event> batch = events.next(); batch != null; batch = events.next()) {
+            for (EventLog.Event e : batch) {
                 Map<String, Object> d = dockerEvent(e);
                 if (d != null && Filters.matchesEvent(filters, d)) {
                     out.write(HttpExchange.JSON.writeValueAsBytes(d));
@@ -210,14 +203,6 @@ final class SystemEndpoints {
             if (first) {
                 out.flush();
                 first = false;
-            }
-            Instant now = Instant.now();
-            if (until != null && !now.isBefore(until)) {
-                break;
-            }
-            long waitMs = until == null ? EventWakeups.MAX_WAIT_MS : Math.min(EventWakeups.MAX_WAIT_MS, Duration.between(now, until).toMillis() + 1);
-            if (!wakeups.await(waitMs)) {
-                break; // interrupted
             }
         }
     }
@@ -288,7 +273,8 @@ final class SystemEndpoints {
     void df(HttpExchange ex) throws IOException {
         Map<String, Object> d = new LinkedHashMap<>();
         try (Engine engine = api.engine()) {
-            List<ContainerRecord> cs = engine.containers().list();
+            List<io.jpod.engine.container.ContainerListReport> cs = engine.containers().list(
+                    new io.jpod.engine.container.ContainerListOptions(true));
             List<Object> images = new ArrayList<>();
             long layers = 0;
             for (io.jpod.engine.image.ImageSummaryReport r : engine.images().list(new io.jpod.engine.image.ImageListOptions(true))) {
@@ -300,8 +286,8 @@ final class SystemEndpoints {
             d.put("LayersSize", layers);
             d.put("Images", images);
             List<Object> containers = new ArrayList<>();
-            for (ContainerRecord c : cs) {
-                Map<String, Object> s = ContainerEndpoints.summary(engine, c);
+            for (io.jpod.engine.container.ContainerListReport c : cs) {
+                Map<String, Object> s = ContainerEndpoints.summary(c);
                 s.put("SizeRw", 0);
                 s.put("SizeRootFs", 0);
                 containers.add(s);

@@ -634,8 +634,9 @@ public final class ImageBuilder {
                         true, null, req.ulimits()),
                 new RunRequest.ResourceRequest());
         out.flush();
-        int status = engine.run(run);
-        String container = engine.lastRunId();
+        io.jpod.engine.container.ContainerRunReport ran = engine.containers().run(run);
+        int status = ran.exitCode();
+        String container = ran.id();
         try {
             if (status != 0) {
                 throw new EngineException("building at STEP \"" + in.text() + "\" (" + file.name() + ":" + in.line()
@@ -893,8 +894,7 @@ public final class ImageBuilder {
                 new RunRequest.NetworkRequest("none", List.of()),
                 new RunRequest.LifecycleRequest(false, false, false).asCreateOnly(),
                 new RunRequest.SecurityRequest(), new RunRequest.ResourceRequest());
-        engine.run(create);
-        return engine.lastRunId();
+        return engine.containers().run(create).id();
     }
 
     /** The container's changes as a layer on top of its image; afterRun: first drop what the run machinery left. */

@@ -12,8 +12,11 @@ import java.util.Map;
  * parse and render.
  */
 public interface ContainerService {
-    /** All containers, newest first, their states reconciled with reality. */
+    /** All containers, newest first, their states reconciled with reality (the engine's own callers; front ends use the rows). */
     List<ContainerRecord> list();
+
+    /** `ps` and the API's container list: one row per container, newest first (see {@link ContainerListReport}). */
+    List<ContainerListReport> list(ContainerListOptions options);
 
     /** One container, its state reconciled with reality. */
     ContainerRecord get(String nameOrId);
@@ -45,6 +48,45 @@ public interface ContainerService {
 
     /** `top` with podman's format descriptors (none: user, pid, ppid, args). */
     ContainerTopReport top(String nameOrId, List<String> descriptors);
+
+    /**
+     * `run`: creates the container (pulling its image as the request's policy says) and starts it, in the foreground
+     * unless detached; the report has its id and exit code.
+     */
+    ContainerRunReport run(RunRequest request);
+
+    /** `create`: run's preparation without the start; the report has the new container's id. */
+    ContainerRunReport create(RunRequest request);
+
+    /** Starts a created or stopped container; attached: in the foreground, returning its exit code (detached: 0 once started). */
+    int start(String nameOrId, ContainerStartOptions options);
+
+    /** `exec`: a process in a running container; its exit code (detached: 0 once started). */
+    int exec(ExecRequest request);
+
+    /**
+     * `attach`: the container's output to the context's stdout/stderr, and the caller's stdin to a -i container,
+     * through the monitor's attach socket until the detach keys or the container's end; its exit code (0 after a detach).
+     */
+    int attach(String nameOrId, AttachOptions options, RequestContext context);
+
+    /** Connects to a running container's monitor (the API's attach: see {@link AttachSession}). */
+    AttachSession openAttach(String nameOrId) throws java.io.IOException;
+
+    /** `cp`: see {@link ContainerCopyOptions}; a host side "-" reads the context's stdin or writes its stdout. */
+    void copy(ContainerCopyOptions options, RequestContext context);
+
+    /** docker's archive GET/HEAD: see {@link Copier#archiveOut}. */
+    void archiveOut(String nameOrId, String path, java.util.function.Function<Copier.PathStat, java.io.OutputStream> open);
+
+    /** docker's archive PUT: see {@link Copier#archiveIn}. */
+    void archiveIn(String nameOrId, String directory, java.io.InputStream tar);
+
+    /** `stats`: samples of the containers named (none: every running one); see {@link ContainerStatsStream}. */
+    ContainerStatsStream stats(List<String> namesOrIds);
+
+    /** The raw counters of one container now (docker's stats API computes its own rates from them). */
+    ContainerCounters counters(String nameOrId);
 
     /** podman's inspect objects (their shape is podman's JSON, so a map renders for json and templates alike). */
     List<Map<String, Object>> inspect(List<String> namesOrIds);

@@ -67,7 +67,7 @@ public final class ContainerStats {
      * The row of a sample: CPU % over the interval since {@code previous} (or since the container started),
      * memory usage / limit (the host's memory when unlimited), PIDs, network and block I/O.
      */
-    public static Map<String, Object> row(Sample s, Sample previous, Instant started) {
+    public static ContainerStatsReport row(Sample s, Sample previous, Instant started) {
         double cpu = 0;
         if (s.cpuNanos() >= 0) {
             long usedNs = previous != null && previous.cpuNanos() >= 0 ? s.cpuNanos() - previous.cpuNanos() : s.cpuNanos();
@@ -76,18 +76,12 @@ public final class ContainerStats {
             cpu = wallNs > 0 ? 100.0 * usedNs / wallNs : 0;
         }
         long limit = s.memLimit() == Long.MAX_VALUE || s.memLimit() < 0 ? hostMemory() : s.memLimit();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", s.id().substring(0, 12));
-        m.put("name", s.name());
-        m.put("cpu_percent", String.format(java.util.Locale.ROOT, "%.2f%%", cpu));
-        m.put("mem_usage", s.memUsage() < 0 ? "--" : human(s.memUsage()) + " / " + human(limit));
-        m.put("mem_usage_bytes", Math.max(0, s.memUsage()));
-        m.put("mem_limit_bytes", limit);
-        m.put("mem_percent", String.format(java.util.Locale.ROOT, "%.2f%%", s.memUsage() < 0 || limit <= 0 ? 0.0 : 100.0 * s.memUsage() / limit));
-        m.put("net_io", s.netIn() < 0 ? "--" : human(s.netIn()) + " / " + human(s.netOut()));
-        m.put("block_io", s.blockIn() < 0 ? "--" : human(s.blockIn()) + " / " + human(s.blockOut()));
-        m.put("pids", s.pids() < 0 ? "--" : Long.toString(s.pids()));
-        return m;
+        return new ContainerStatsReport(s.id().substring(0, 12), s.name(), String.format(java.util.Locale.ROOT, "%.2f%%", cpu),
+                s.memUsage() < 0 ? "--" : human(s.memUsage()) + " / " + human(limit), Math.max(0, s.memUsage()), limit,
+                String.format(java.util.Locale.ROOT, "%.2f%%", s.memUsage() < 0 || limit <= 0 ? 0.0 : 100.0 * s.memUsage() / limit),
+                s.netIn() < 0 ? "--" : human(s.netIn()) + " / " + human(s.netOut()),
+                s.blockIn() < 0 ? "--" : human(s.blockIn()) + " / " + human(s.blockOut()),
+                s.pids() < 0 ? "--" : Long.toString(s.pids()));
     }
 
     public static long hostMemory() {

@@ -6,16 +6,24 @@ import io.jpod.engine.ContainerRunningException;
 import io.jpod.engine.Dirs;
 import io.jpod.engine.EngineException;
 import io.jpod.engine.RequestContext;
+import io.jpod.engine.network.ContainerNetwork;
+import io.jpod.network.PortMapping;
+import io.jpod.storage.ContainerLifecycle;
 import io.jpod.storage.ContainerRecord;
+import io.jpod.storage.PodRecord;
 import io.jpod.storage.ContainerState;
 import io.jpod.storage.Store;
 import io.jpod.storage.VolumeStore;
+
+import io.jpod.rootless.NativeHelper;
+import io.jpod.storage.RootfsDriver;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /** {@link ContainerService} on this machine's store, through the container's {@link Lifecycle}. */
@@ -24,13 +32,167 @@ public final class LocalContainerService implements ContainerService {
     private final Dirs dirs;
     private final Supplier<Lifecycle> lifecycle;
     private final PrintStream err;
+    private final Map<String, String> env;
+    private final Supplier<RootfsDriver> driver;
+    private final BiFunction<String, RunRequest, String> newPod;
 
-    /** @param lifecycle a fresh Lifecycle per operation (it holds no state of its own between them) */
-    public LocalContainerService(Store store, Dirs dirs, Supplier<Lifecycle> lifecycle, PrintStream err) {
+    /**
+     * @param lifecycle a fresh Lifecycle per operation (it holds no state of its own between them)
+     * @param driver    the storage driver a new container's rootfs is made with (chosen when first asked for)
+     * @param newPod    `run --pod new:NAME`: makes the pod NAME for the request (its ports and hostname), returns its id
+     */
+    public LocalContainerService(Store store, Dirs dirs, Supplier<Lifecycle> lifecycle, PrintStream err, Map<String, String> env,
+                                 Supplier<RootfsDriver> driver, BiFunction<String, RunRequest, String> newPod) {
         this.store = store;
         this.dirs = dirs;
         this.lifecycle = lifecycle;
         this.err = err;
+        this.env = env;
+        this.driver = driver;
+        this.newPod = newPod;
+    }
+
+    private NativeHelper helper() {
+        return NativeHelper.locate(env);
+    }
+
+    @Override
+    public ContainerRunReport run(RunRequest request) {
+        RunFlags.validate(request); // one-line errors before anything is created or replaced
+        NativeHelper helper = helper();
+        if (request.pod() != null && request.pod().startsWith("new:")) { // --pod new:NAME: the pod is made first
+            String podId = newPod.apply(request.pod().substring(4), request);
+            // the ports and the hostname went to the new pod (its containers share its network and UTS namespace)
+            RunRequest.NetworkRequest n = request.network();
+            RunRequest.ProcessRequest p = request.process();
+            RunRequest.ProcessRequest inPod = new RunRequest.ProcessRequest(p.entrypoint(), p.env(), p.workdir(), p.user(), null,
+                    p.groupAdd(), p.envHost(), p.timezone());
+            request = new RunRequest(request.image(), request.command(), inPod, request.name(), request.remove(),
+                    request.pull(), new RunRequest.NetworkRequest(n.mode(), n.addHosts(), List.of(), false, n.dns(), n.dnsSearch(),
+                    n.dnsOptions(), n.noHosts()), request.lifecycle(), request.security(), request.resources(), podId);
+        }
+        if (request.lifecycle().replace()) {
+            RunFlags.replace(this, request.name());
+        }
+        ContainerRunner runner = new ContainerRunner(store, dirs, helper, driver.get(), env, err);
+        int code = runner.run(request, lifecycle.get());
+        return new ContainerRunReport(runner.lastId, code);
+    }
+
+    @Override
+    public ContainerRunReport create(RunRequest r) {
+        return run(new RunRequest(r.image(), r.command(), r.process(), r.name(), r.remove(), r.pull(), r.network(),
+                r.lifecycle().asCreateOnly(), r.security(), r.resources(), r.pod()));
+    }
+
+    @Override
+    public int start(String nameOrId, ContainerStartOptions options) {
+        Lifecycle lc = lifecycle.get();
+        if (options.interactive()) {
+            return Attacher.start(lc, helper(), nameOrId, options.attachOptions());
+        }
+        if (options.holdOutput()) {
+            ContainerRecord r = lc.current(nameOrId);
+            if (lc.running(r)) {
+                return 0;
+            }
+            lc.awaitMonitorGone(r.id());
+            lc.mount(r);
+            return lc.launch(r, true, r.lifecycle().config().interactive(), true);
+        }
+        return lc.start(nameOrId, options.attach(), false);
+    }
+
+    @Override
+    public int exec(ExecRequest request) {
+        return new ExecRunner(store, lifecycle.get(), helper(), env).exec(request);
+    }
+
+    @Override
+    public int attach(String nameOrId, AttachOptions options, RequestContext context) {
+        return Attacher.attach(lifecycle.get(), helper(), nameOrId, options, context.stdout(), context.stderr());
+    }
+
+    @Override
+    public AttachSession openAttach(String nameOrId) throws java.io.IOException {
+        Lifecycle lc = lifecycle.get();
+        ContainerRecord c = lc.current(nameOrId);
+        return AttachSession.open(lc.runDir(c.id()).resolve(Lifecycle.ATTACH_SOCKET));
+    }
+
+    @Override
+    public void copy(ContainerCopyOptions options, RequestContext context) {
+        new Copier(store, lifecycle.get(), helper(), new Copier.Options(options.archive(), options.overwrite()))
+                .copy(options.source(), options.destination(), context.stdin(), context.stdout());
+    }
+
+    @Override
+    public void archiveOut(String nameOrId, String path, java.util.function.Function<Copier.PathStat, java.io.OutputStream> open) {
+        new Copier(store, lifecycle.get(), helper(), new Copier.Options(false, false)).archiveOut(nameOrId, path, open);
+    }
+
+    @Override
+    public void archiveIn(String nameOrId, String directory, java.io.InputStream tar) {
+        new Copier(store, lifecycle.get(), helper(), new Copier.Options(false, false)).archiveIn(nameOrId, directory, tar);
+    }
+
+    @Override
+    public ContainerStatsStream stats(List<String> namesOrIds) {
+        Lifecycle lc = lifecycle.get();
+        Map<String, ContainerStats.Sample> previous = new java.util.HashMap<>();
+        boolean[] first = {true};
+        return () -> {
+            boolean skipStopped = !first[0];
+            first[0] = false;
+            List<ContainerRecord> cs = new ArrayList<>();
+            if (namesOrIds.isEmpty()) {
+                for (ContainerRecord c : store.containers().list()) {
+                    ContainerRecord r = lc.reconcile(c);
+                    if (lc.running(r)) {
+                        cs.add(r);
+                    }
+                }
+            } else {
+                for (String n : namesOrIds) {
+                    ContainerRecord r;
+                    try {
+                        r = lc.current(n);
+                    } catch (EngineException gone) {
+                        if (skipStopped) {
+                            continue; // removed while streaming
+                        }
+                        throw gone;
+                    }
+                    if (!lc.running(r)) {
+                        if (skipStopped) {
+                            continue;
+                        }
+                        throw new EngineException("container " + r.name() + " is not running; stats are of running containers");
+                    }
+                    cs.add(r);
+                }
+            }
+            List<ContainerStatsReport> rows = new ArrayList<>();
+            for (ContainerRecord r : cs) {
+                ContainerStats.Sample now = ContainerStats.sample(lc, r);
+                rows.add(ContainerStats.row(now, previous.get(r.id()), r.lifecycle() == null ? null : r.lifecycle().startedAt()));
+                previous.put(r.id(), now);
+            }
+            return rows;
+        };
+    }
+
+    @Override
+    public ContainerCounters counters(String nameOrId) {
+        Lifecycle lc = lifecycle.get();
+        ContainerRecord r = lc.current(nameOrId);
+        if (!lc.running(r)) {
+            return new ContainerCounters(r.id(), r.name(), false, java.time.Instant.now(), -1, -1, -1, -1, -1, -1, -1, -1);
+        }
+        ContainerStats.Sample s = ContainerStats.sample(lc, r);
+        long limit = s.memLimit() == Long.MAX_VALUE || s.memLimit() < 0 ? ContainerStats.hostMemory() : s.memLimit();
+        return new ContainerCounters(s.id(), s.name(), true, s.at(), s.cpuNanos(), s.memUsage(), limit, s.pids(),
+                s.netIn(), s.netOut(), s.blockIn(), s.blockOut());
     }
 
     @Override
@@ -44,6 +206,40 @@ public final class LocalContainerService implements ContainerService {
                 err.println("jpod: warning: container " + c.name() + ": " + e.getMessage());
                 out.add(c);
             }
+        }
+        return out;
+    }
+
+    @Override
+    public List<ContainerListReport> list(ContainerListOptions options) {
+        Map<String, String> podNames = null; // read once, and only when a container is in a pod
+        List<ContainerListReport> out = new ArrayList<>();
+        for (ContainerRecord c : list()) {
+            boolean running = c.state() == ContainerState.RUNNING;
+            if (!options.all() && !running) {
+                continue;
+            }
+            ContainerLifecycle life = c.lifecycle();
+            ContainerLifecycle.Config cfg = life == null ? null : life.config();
+            String pod = cfg == null ? null : cfg.pod();
+            if (pod != null && podNames == null) {
+                podNames = new java.util.HashMap<>();
+                for (PodRecord p : store.pods().list()) {
+                    podNames.put(p.id(), p.name());
+                }
+            }
+            HealthChecks.State health = running ? HealthChecks.state(store, c) : null;
+            List<PortMapping> ports;
+            try {
+                ports = ContainerNetwork.readPorts(store.containers().dir(c.id()));
+            } catch (EngineException damaged) {
+                ports = List.of(); // inspect names the damaged file
+            }
+            out.add(new ContainerListReport(c.id(), List.of(c.name()), c.imageName(), c.imageId(), c.command(), c.created(), c.state(),
+                    c.exitCode(), running && life != null && life.pid() != null ? life.pid() : 0,
+                    life == null ? null : life.startedAt(), life == null ? null : life.finishedAt(),
+                    health == null ? null : health.status(), cfg == null ? null : cfg.labels(), ports, pod,
+                    pod == null ? null : podNames.get(pod), cfg == null ? null : cfg.network(), cfg == null ? null : cfg.restart()));
         }
         return out;
     }

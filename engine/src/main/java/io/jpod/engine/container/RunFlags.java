@@ -1,6 +1,5 @@
 package io.jpod.engine.container;
 
-import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
 import io.jpod.rootless.ContainerSpec;
 import io.jpod.rootless.ShmSettings;
@@ -69,10 +68,10 @@ public final class RunFlags {
     // ---------------------------------------------------------------- --replace
 
     /** --replace: the container named as the new one is removed first, as `rm -f` does. */
-    public static void replace(Engine engine, String name) {
-        for (ContainerRecord c : engine.containers().list()) {
+    static void replace(ContainerService containers, String name) {
+        for (ContainerRecord c : containers.list()) {
             if (name.equals(c.name())) {
-                engine.containers().remove(c.id(), new ContainerRemoveOptions(true, false, 0));
+                containers.remove(c.id(), new ContainerRemoveOptions(true, false, 0));
                 return;
             }
         }

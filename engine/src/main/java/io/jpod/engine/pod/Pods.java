@@ -322,7 +322,7 @@ public final class Pods implements PodService {
         java.util.Collections.reverse(cs); // the oldest first, as they were added
         for (ContainerRecord c : cs) {
             if (c.state() != ContainerState.RUNNING) {
-                int code = engine.start(c.id(), false, false);
+                int code = engine.containers().start(c.id(), io.jpod.engine.container.ContainerStartOptions.detached());
                 if (code != 0) {
                     throw new EngineException("starting container " + c.id() + ": the container exited with status " + code);
                 }
@@ -564,10 +564,19 @@ public final class Pods implements PodService {
             return List.of();
         }
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Map<String, Object> s : engine.stats(ids, null, true)) {
+        for (io.jpod.engine.container.ContainerStatsReport s : engine.containers().stats(ids).next()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("Pod", pod.id().substring(0, 12));
-            m.putAll(s);
+            m.put("id", s.id());
+            m.put("name", s.name());
+            m.put("cpu_percent", s.cpuPercent());
+            m.put("mem_usage", s.memUsage());
+            m.put("mem_usage_bytes", s.memUsageBytes());
+            m.put("mem_limit_bytes", s.memLimitBytes());
+            m.put("mem_percent", s.memPercent());
+            m.put("net_io", s.netIo());
+            m.put("block_io", s.blockIo());
+            m.put("pids", s.pids());
             out.add(m);
         }
         return out;

@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /** `jpod system df|prune|reset|check`: disk usage, clean-up and verification of the store. */
 public final class SystemCommands implements SystemService {
@@ -31,10 +32,45 @@ public final class SystemCommands implements SystemService {
     private final Dirs dirs;
     private final NativeHelper helper;
 
-    public SystemCommands(Store store, Dirs dirs, NativeHelper helper) {
+    private final Supplier<InfoSources> info;
+
+    /** What `info` needs beyond the store, handed in by the engine so this package does not reach into the others. */
+    public interface InfoSources {
+        /** The storage driver in use (as chosen for containers). */
+        String driverName();
+
+        /** Why that driver was chosen. */
+        String driverReason();
+
+        /** Every container's state, reconciled with reality. */
+        List<ContainerState> containerStates();
+
+        /** The cgroups delegated to this user, or why none are (podman's `cgroups` section). */
+        Map<String, Object> cgroups();
+    }
+
+    public SystemCommands(Store store, Dirs dirs, NativeHelper helper, Supplier<InfoSources> info) {
         this.store = store;
         this.dirs = dirs;
         this.helper = helper;
+        this.info = info;
+    }
+
+    @Override
+    public SystemInfoReport info() {
+        InfoSources in = info.get();
+        String driver = in.driverName();
+        String reason = in.driverReason();
+        int images = store.images().list().size();
+        List<ContainerState> states = in.containerStates();
+        int running = (int) states.stream().filter(s -> s == ContainerState.RUNNING).count();
+        return new SystemInfoReport(dirs.storageRoot().toString(), dirs.runRoot().path().toString(), dirs.volumes().toString(),
+                driver, reason, images, states.size(), running, in.cgroups());
+    }
+
+    @Override
+    public EventStream events(EventOptions options) {
+        return new EventStream(dirs.runRoot().path(), options);
     }
 
     /** One row of `jpod system df`. */

@@ -21,6 +21,12 @@ public interface SystemService {
     /** `system reset`: all storage and run-time state go and the pause process stops; the caller has confirmed. */
     void reset();
 
+    /** `info`: see {@link SystemInfoReport}. */
+    SystemInfoReport info();
+
+    /** `events` and the API's /events: a subscription to the event log (see {@link EventStream}); close it to stop. */
+    EventStream events(EventOptions options);
+
     /** `system check`: the store's consistency; with repair, what can be fixed is fixed. */
     StoreCheck.Report check(boolean repair);
 }
