@@ -55,6 +55,9 @@ public interface ImageService {
     /** `import`: a root filesystem tarball ({@code file}, or {@code in} when null) as a new one-layer image. */
     ImageSummaryReport importTarball(ImageImportOptions options, java.nio.file.Path file, java.io.InputStream in);
 
+    /** `search`: repositories (or with listTags one repository's tags) of registries; see {@link ImageSearchOptions}. */
+    List<ImageSearchReport> search(ImageSearchOptions options);
+
     /** `login`: checks the credentials with the registry and stores them; the file written. */
     java.nio.file.Path login(ImageLoginOptions options);
 

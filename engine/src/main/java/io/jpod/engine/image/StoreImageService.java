@@ -111,6 +111,11 @@ public final class StoreImageService implements ImageService {
     }
 
     @Override
+    public List<ImageSearchReport> search(ImageSearchOptions options) {
+        return new RegistrySearch(env).search(options);
+    }
+
+    @Override
     public java.nio.file.Path login(ImageLoginOptions o) {
         return ImageCommands.login(env, o.registry(), new io.jpod.image.Credentials(o.username(), o.password()), o.authfile(), o.tlsVerify());
     }
