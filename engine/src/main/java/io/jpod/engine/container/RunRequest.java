@@ -215,6 +215,7 @@ public record RunRequest(
             devices = devices == null ? List.of() : List.copyOf(devices);
             hostUsers = hostUsers == null ? List.of() : List.copyOf(hostUsers);
             secrets = secrets == null ? List.of() : List.copyOf(secrets);
+            volumesFrom = volumesFrom == null ? List.of() : List.copyOf(volumesFrom);
             capAdd = List.copyOf(capAdd);
             capDrop = List.copyOf(capDrop);
             securityOpts = List.copyOf(securityOpts);
