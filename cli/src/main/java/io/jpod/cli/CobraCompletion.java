@@ -56,6 +56,8 @@ final class CobraCompletion {
         boolean descriptions = args[0].equals(WITH_DESCRIPTIONS);
         List<String> words = new ArrayList<>(List.of(args).subList(1, args.length));
         String typed = words.isEmpty() ? "" : words.remove(words.size() - 1);
+        // `container inspect …` is the top-level command, as when it runs
+        words = new ArrayList<>(List.of(Commands.containerGroupAlias(words.toArray(String[]::new))));
         Result r;
         try {
             r = complete(root, words, typed, sources);
@@ -140,6 +142,9 @@ final class CobraCompletion {
         Position p = locate(root, words);
         CommandSpec spec = p.command();
         if (p.awaitingValue() != null) {
+            if (p.awaitingValue().longestName().equals("--format") && typed.startsWith("{{")) {
+                return new Result(FormatFields.candidates(spec, typed), NO_SPACE | NO_FILE_COMP); // podman's AutocompleteFormat
+            }
             return new Result(List.of(), 0); // an option's value: the shell's own file completion
         }
         if (!p.optionsEnded() && typed.startsWith("-")) {

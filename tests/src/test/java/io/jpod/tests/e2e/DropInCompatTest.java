@@ -138,6 +138,36 @@ class DropInCompatTest {
         env.ok("rm", "compl");
     }
 
+    /**
+     * 610-format asks {@code __completeNoDesc CMD --format '{{.'} which commands take Go templates, then runs each
+     * with {@code --format '{{"\n"}}'}: the fields of the command's rows (search's from its report record), the
+     * container group's commands as the top-level ones.
+     */
+    @Test
+    void completionOfFormatFieldsAndTheirTemplatesRun() {
+        Result search = env.ok("__completeNoDesc", "search", "--format", "{{.");
+        assertEquals(List.of("{{.Index}}", "{{.Name}}", "{{.Description}}", "{{.Stars}}", "{{.Official}}", "{{.Automated}}", "{{.Tag}}", ":6"),
+                search.stdout().lines().toList(), search::toString);
+        assertEquals(List.of("{{.Name}}", ":6"), env.ok("__completeNoDesc", "image", "search", "--format", "{{.N").stdout().lines().toList());
+        for (String[] cmd : new String[][]{{"history"}, {"image", "history"}, {"image", "inspect"}, {"container", "inspect"}, {"ps"},
+                {"volume", "inspect"}, {"network", "inspect"}, {"pod", "inspect"}, {"secret", "inspect"}, {"events"}}) {
+            List<String> words = new ArrayList<>(List.of("__completeNoDesc"));
+            words.addAll(List.of(cmd));
+            words.addAll(List.of("--format", "{{."));
+            Result r = env.ok(words.toArray(String[]::new));
+            assertTrue(r.stdout().lines().anyMatch(l -> l.matches("\\{\\{\\.[A-Z].*")), String.join(" ", cmd) + ": " + r);
+        }
+        assertEquals(List.of(":0"), env.ok("__completeNoDesc", "run", "--name", "").stdout().lines().toList()); // other values: the shell's
+        env.ok("run", "--name", "fmtnl", image, "true");
+        for (String[] cmd : new String[][]{{"history", image}, {"image", "inspect", image}, {"container", "inspect", "fmtnl"}, {"ps", "-a"}}) {
+            List<String> words = new ArrayList<>(List.of(cmd));
+            words.addAll(List.of("--format", "{{\"\\n\"}}"));
+            Result r = env.ok(words.toArray(String[]::new));
+            assertTrue(r.stdout().isBlank(), String.join(" ", cmd) + ": " + r);
+        }
+        env.ok("rm", "fmtnl");
+    }
+
     /** podman's "bare manifest list": a list beside the images, which `images` keeps listing; rmi removes it. */
     @Test
     void manifestListsOfLocalImages() {
