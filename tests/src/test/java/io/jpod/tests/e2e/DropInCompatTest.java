@@ -168,6 +168,23 @@ class DropInCompatTest {
         env.ok("rm", "fmtnl");
     }
 
+    /**
+     * podman's global options are cobra persistent flags, taken after the command too (610-format runs `events
+     * --stream=false --events-backend=file`); after run's or create's image they are the container's.
+     */
+    @Test
+    void globalOptionsAfterTheCommand() {
+        env.ok("events", "--stream=false", "--events-backend=file", "--format", "{{.Type}}");
+        Result journald = env.run(JpodEnv.NORMAL, "events", "--stream=false", "--events-backend", "journald");
+        assertEquals(125, journald.exitCode(), journald::toString);
+        assertTrue(journald.stderr().startsWith("Error: the journald events backend is not supported"), journald::toString);
+        env.ok("ps", "-a", "--log-level=error", "--noheading");
+        assertEquals("--log-level x\n", env.ok("run", "--rm", "--log-level", "error", image, "echo", "--log-level", "x").stdout());
+        String id = env.ok("create", image, "sh", "-c", "echo hi", "--log-level").stdout().strip();
+        assertEquals("[sh -c echo hi --log-level]\n", env.ok("inspect", "--format", "{{.Config.Cmd}}", id).stdout());
+        env.ok("rm", id);
+    }
+
     /** podman's "bare manifest list": a list beside the images, which `images` keeps listing; rmi removes it. */
     @Test
     void manifestListsOfLocalImages() {
