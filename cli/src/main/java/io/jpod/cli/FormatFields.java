@@ -21,7 +21,7 @@ final class FormatFields {
             Map.entry("image search", fields(ImageSearchReport.class)),
             Map.entry("history", List.of("ID", "Created", "CreatedSince", "CreatedAt", "CreatedBy", "Size", "Comment", "Tags")),
             Map.entry("image history", List.of("ID", "Created", "CreatedSince", "CreatedAt", "CreatedBy", "Size", "Comment", "Tags")),
-            Map.entry("inspect", List.of("ID", "Created", "Path", "Args", "State", "Image", "ImageName", "Name", "Config", "HostConfig",
+            Map.entry("container inspect", List.of("ID", "Created", "Path", "Args", "State", "Image", "ImageName", "Name", "Config", "HostConfig",
                     "Mounts", "NetworkSettings", "Pod", "RestartCount", "Driver", "OCIRuntime")),
             Map.entry("image inspect", List.of("ID", "Digest", "RepoTags", "RepoDigests", "Parent", "Comment", "Created", "Config",
                     "Version", "Author", "Architecture", "Os", "Size", "VirtualSize", "GraphDriver", "RootFS", "Labels",
@@ -41,10 +41,20 @@ final class FormatFields {
     private FormatFields() {
     }
 
-    /** The {@code {{.Field}}} candidates of the command at {@code spec} that start with {@code typed}. */
-    static List<String[]> candidates(CommandSpec spec, String typed) {
+    /**
+     * The {@code {{.Field}}} candidates of the command at {@code spec} that start with {@code typed}. The top-level
+     * {@code inspect} (of any kind of object) offers none, as podman's; {@code container inspect} the container's.
+     *
+     * @param containerGroup the command's name when it was given as {@code container NAME}, else null
+     */
+    static List<String[]> candidates(CommandSpec spec, String containerGroup, String typed) {
         List<String[]> out = new ArrayList<>();
-        for (String f : BY_COMMAND.getOrDefault(path(spec), List.of())) {
+        String key = containerGroup != null ? "container " + containerGroup : path(spec);
+        List<String> fields = BY_COMMAND.get(key);
+        if (fields == null && containerGroup != null) {
+            fields = BY_COMMAND.get(path(spec)); // container ps is ps
+        }
+        for (String f : fields == null ? List.<String>of() : fields) {
             String candidate = "{{." + f + "}}";
             if (candidate.startsWith(typed)) {
                 out.add(new String[]{candidate});
