@@ -157,15 +157,21 @@ class DropInCompatTest {
             Result r = env.ok(words.toArray(String[]::new));
             assertTrue(r.stdout().lines().anyMatch(l -> l.matches("\\{\\{\\.[A-Z].*")), String.join(" ", cmd) + ": " + r);
         }
+        // podman's top-level inspect (of any kind of object) offers no fields, so 610-format does not run it bare
+        assertEquals(List.of(":6"), env.ok("__completeNoDesc", "inspect", "--format", "{{.").stdout().lines().toList());
         assertEquals(List.of(":0"), env.ok("__completeNoDesc", "run", "--name", "").stdout().lines().toList()); // other values: the shell's
         env.ok("run", "--name", "fmtnl", image, "true");
-        for (String[] cmd : new String[][]{{"history", image}, {"image", "inspect", image}, {"container", "inspect", "fmtnl"}, {"ps", "-a"}}) {
+        for (String[] cmd : new String[][]{{"history", image}, {"image", "inspect", image}, {"container", "inspect", "fmtnl"}, {"ps", "-a"},
+                {"volume", "inspect", "-a"}}) {
             List<String> words = new ArrayList<>(List.of(cmd));
             words.addAll(List.of("--format", "{{\"\\n\"}}"));
             Result r = env.ok(words.toArray(String[]::new));
             assertTrue(r.stdout().isBlank(), String.join(" ", cmd) + ": " + r);
         }
         env.ok("rm", "fmtnl");
+        Result neither = env.run(JpodEnv.NORMAL, "volume", "inspect");
+        assertEquals(125, neither.exitCode(), neither::toString);
+        assertEquals("Error: provide one or more volume names or use --all\n", neither.stderr());
     }
 
     /**
