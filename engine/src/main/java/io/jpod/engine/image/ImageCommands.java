@@ -369,6 +369,11 @@ public final class ImageCommands {
 
     /** `jpod rmi`: what went, image by image (podman's "Untagged: …", "Deleted: …"). */
     public ImageRemoveReport remove(List<String> images, boolean force, boolean all) {
+        return remove(images, force, all, null);
+    }
+
+    /** @param runningRemover with force, stops and removes a running container of the image (null: refused) */
+    public ImageRemoveReport remove(List<String> images, boolean force, boolean all, java.util.function.Consumer<String> runningRemover) {
         List<ImageRemoveReport.Removed> out = new ArrayList<>();
         List<String> targets = new ArrayList<>(images);
         if (all) {
@@ -413,6 +418,10 @@ public final class ImageCommands {
                         + " (" + users.get(0).name() + "); remove the container first, or use -f");
             }
             for (io.jpod.storage.ContainerRecord c : users) {
+                if (c.state() == ContainerState.RUNNING && runningRemover != null) {
+                    runningRemover.accept(c.id());
+                    continue;
+                }
                 if (c.state() == ContainerState.RUNNING) {
                     throw new EngineException("image " + r.id().substring(7, 19) + " is in use by running container " + c.name()
                             + "; stop it first");
