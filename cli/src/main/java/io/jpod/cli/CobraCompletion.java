@@ -56,9 +56,12 @@ final class CobraCompletion {
         boolean descriptions = args[0].equals(WITH_DESCRIPTIONS);
         List<String> words = new ArrayList<>(List.of(args).subList(1, args.length));
         String typed = words.isEmpty() ? "" : words.remove(words.size() - 1);
+        // `container inspect …` is the top-level command, as when it runs
+        String group = Commands.containerGroupName(words.toArray(String[]::new));
+        words = new ArrayList<>(List.of(Commands.containerGroupAlias(words.toArray(String[]::new))));
         Result r;
         try {
-            r = complete(root, words, typed, sources);
+            r = complete(root, words, typed, sources, group);
         } catch (RuntimeException e) { // cobra: a failing completion function answers with the error directive
             r = new Result(List.of(), ERROR);
         }
@@ -137,9 +140,17 @@ final class CobraCompletion {
     }
 
     static Result complete(CommandSpec root, List<String> words, String typed, Sources sources) {
+        return complete(root, words, typed, sources, null);
+    }
+
+    /** @param containerGroup the command's name when given as {@code container NAME} (podman's group), else null */
+    static Result complete(CommandSpec root, List<String> words, String typed, Sources sources, String containerGroup) {
         Position p = locate(root, words);
         CommandSpec spec = p.command();
         if (p.awaitingValue() != null) {
+            if (p.awaitingValue().longestName().equals("--format") && typed.startsWith("{{")) {
+                return new Result(FormatFields.candidates(spec, containerGroup, typed), NO_SPACE | NO_FILE_COMP); // podman's AutocompleteFormat
+            }
             return new Result(List.of(), 0); // an option's value: the shell's own file completion
         }
         if (!p.optionsEnded() && typed.startsWith("-")) {

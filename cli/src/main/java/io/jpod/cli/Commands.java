@@ -38,6 +38,7 @@ final class Commands {
         m.put("tag", TagCommand.class);
         m.put("untag", UntagCommand.class);
         m.put("history", HistoryCommand.class);
+        m.put("search", SearchCommand.class);
         m.put("push", PushCommand.class);
         m.put("save", SaveLoadCommands.Save.class);
         m.put("load", SaveLoadCommands.Load.class);

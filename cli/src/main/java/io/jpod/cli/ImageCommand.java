@@ -17,7 +17,8 @@ import java.util.concurrent.Callable;
 @Command(name = "image", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, description = "Manage images.",
         subcommands = {ImageCommand.Ls.class, PullCommand.class, PushCommand.class, RmiCommand.ImageRm.class, TagCommand.class, UntagCommand.class,
                 ImageCommand.Inspect.class, HistoryCommand.class, ImageCommand.Prune.class, SaveLoadCommands.Save.class,
-                SaveLoadCommands.Load.class, ImportCommand.class, ImageCommand.Exists.class, BuildCommand.class})
+                SaveLoadCommands.Load.class, ImportCommand.class, ImageCommand.Exists.class, BuildCommand.class,
+                SearchCommand.class})
 public final class ImageCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -114,8 +114,8 @@ public final class KubeCommand extends CommandGroup {
         @Option(names = "--context-dir", paramLabel = "DIR", description = "Where --build looks for those directories (default: here)")
         String contextDir;
 
-        @Option(names = "--annotation", paramLabel = "KEY=VALUE", description = "Checked as podman checks it (63 characters at most); "
-                + "jpod's containers carry no annotations, so it is not applied")
+        @Option(names = "--annotation", paramLabel = "KEY=VALUE", description = "Add an annotation to every container of the pods "
+                + "(63 characters at most, as Kubernetes allows)")
         List<String> annotations = new ArrayList<>();
 
         @Option(names = "--service-container", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
@@ -129,9 +129,6 @@ public final class KubeCommand extends CommandGroup {
                         + "which the service container exists for; leave the option out");
             }
             KubeBuild.checkAnnotationOptions(annotations);
-            if (!annotations.isEmpty()) {
-                parent.jpod.err.println("jpod: warning: --annotation is not applied: jpod's containers carry no annotations");
-            }
             String text = parent.readInput(file);
             List<String> extra = new ArrayList<>();
             for (String c : configMaps) {
@@ -139,7 +136,8 @@ public final class KubeCommand extends CommandGroup {
             }
             try (Engine engine = parent.jpod.engine()) {
                 KubePlay play = new KubePlay(engine, parent.jpod.out, parent.jpod.err, network, tlsVerify, quiet)
-                        .withBuild(build ? parent.jpod.callerPath(contextDir == null ? "." : contextDir) : null);
+                        .withBuild(build ? parent.jpod.callerPath(contextDir == null ? "." : contextDir) : null)
+                        .withAnnotations(RunLifecycleOptions.annotations(annotations));
                 play.play(text, file.equals("-") ? "stdin" : file, extra, replace, start);
             }
             return 0;

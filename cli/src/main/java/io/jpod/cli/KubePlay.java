@@ -65,6 +65,14 @@ final class KubePlay {
         return this;
     }
 
+    /** --annotation: on every container, after the pod's own metadata.annotations. */
+    private Map<String, String> annotations = Map.of();
+
+    KubePlay withAnnotations(Map<String, String> given) {
+        this.annotations = given;
+        return this;
+    }
+
     private void warn(String what) {
         err.println("jpod: warning: " + what);
     }
@@ -190,7 +198,7 @@ final class KubePlay {
             default -> "always";
         };
         for (JsonNode c : spec.path("initContainers")) {
-            String id = runContainer(pod, c, volumeSources, "no", true, false);
+            String id = runContainer(pod, c, volumeSources, "no", true, false, annotationsOf(doc));
             int code = engine.containers().wait(id, new ContainerWaitOptions(ContainerWaitOptions.Condition.NOT_RUNNING, true));
             engine.containers().remove(id, new ContainerRemoveOptions(true, false, 0));
             if (code != 0) {
@@ -199,7 +207,7 @@ final class KubePlay {
         }
         List<String> ids = new ArrayList<>();
         for (JsonNode c : spec.path("containers")) {
-            ids.add(runContainer(pod, c, volumeSources, restart, false, true));
+            ids.add(runContainer(pod, c, volumeSources, restart, false, true, annotationsOf(doc)));
         }
         if (start) {
             engine.pods().start(pod.id());
@@ -313,8 +321,15 @@ final class KubePlay {
     }
 
     /** Creates (and with {@code detach} runs) one container of the pod through `jpod run`'s own parsing; its id. */
+    /** The annotations of the pod's containers: its metadata.annotations, then --annotation's (podman's). */
+    private Map<String, String> annotationsOf(PodDoc doc) {
+        Map<String, String> out = new LinkedHashMap<>(strings(doc.metadata.path("annotations")));
+        out.putAll(annotations);
+        return out;
+    }
+
     private String runContainer(PodRecord pod, JsonNode c, Map<String, String> volumeSources, String restart, boolean detach,
-                                boolean createOnly) {
+                                boolean createOnly, Map<String, String> annotations) {
         String cname = c.path("name").asText();
         unknownFields(c, CONTAINER, "container " + cname + " of pod " + pod.name());
         List<String> argv = new ArrayList<>();
@@ -328,6 +343,7 @@ final class KubePlay {
         if (!restart.equals("no")) {
             argv.add("--restart=" + restart);
         }
+        annotations.forEach((k, v) -> argv.add("--annotation=" + k + "=" + v));
         argv.add("--pull=" + switch (c.path("imagePullPolicy").asText("IfNotPresent")) {
             case "Always" -> "always";
             case "Never" -> "never";

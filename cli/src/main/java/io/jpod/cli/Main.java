@@ -59,8 +59,9 @@ public final class Main {
         }
         try {
             io.jpod.engine.Trace.mark("main");
-            String[] argv = Commands.containerGroupAlias(args);
-            CommandLine cl = bind(CommandModels.take(argv), env, out, err, host);
+            String[] given = Commands.containerGroupAlias(args);
+            CommandLine cl = bind(CommandModels.take(given), env, out, err, host);
+            String[] argv = PersistentFlags.hoist(cl, given); // global options after the command, as cobra takes them
             ((JpodCommand) cl.getCommand()).containerGroupAs = Commands.containerGroupName(args);
             ((JpodCommand) cl.getCommand()).kubeSpelledAs = Commands.kubeSpelling(args);
             io.jpod.engine.Trace.mark("command model built");
@@ -110,8 +111,8 @@ public final class Main {
         CommandLine cl = new CommandLine(new JpodCommand(null, null, null, null));
         Commands.register(cl, args);
         cl.setOverwrittenOptionsAllowed(true); // a repeated single-value option takes the last value, as podman's pflag does
-        // everything after the image (run) or the command (unshare) belongs to the container, flags included
-        for (String name : new String[]{"run", "unshare", "exec"}) {
+        // everything after the image (run, create) or the command (unshare) belongs to the container, flags included
+        for (String name : new String[]{"run", "create", "unshare", "exec"}) {
             if (cl.getSubcommands().containsKey(name)) {
                 cl.getSubcommands().get(name).setStopAtPositional(true);
             }

@@ -47,13 +47,13 @@ public class RmiCommand implements Callable<Integer> {
         }
         try (Engine engine = jpod.engine()) {
             if (all) {
-                print(engine.images().remove(images, new ImageRemoveOptions(force, true)), jpod.out);
+                print(engine.images().remove(images, new ImageRemoveOptions(force, true, force)), jpod.out);
                 return 0;
             }
             int code = 0;
             for (String image : images) {
                 try {
-                    print(engine.images().remove(List.of(image), new ImageRemoveOptions(force, false)), jpod.out);
+                    print(engine.images().remove(List.of(image), new ImageRemoveOptions(force, false, force)), jpod.out);
                 } catch (NoSuchImageException e) {
                     if (!ignore && !force) { // as podman's: --force also means "whether it is there or not"
                         code = code == 0 ? 1 : code;

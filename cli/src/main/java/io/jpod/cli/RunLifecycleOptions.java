@@ -51,6 +51,9 @@ public final class RunLifecycleOptions {
     @picocli.CommandLine.Mixin
     RunHealthOptions health;
 
+    @Option(names = "--annotation", paramLabel = "KEY=VALUE", description = "Add an annotation to the container (inspect's .Config.Annotations)")
+    List<String> annotations = new ArrayList<>();
+
     @Option(names = "--label-file", paramLabel = "FILE", description = "Read KEY=VALUE label lines from a file (before --label)")
     List<String> labelFiles = new ArrayList<>();
 
@@ -62,6 +65,19 @@ public final class RunLifecycleOptions {
 
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Kill the container after this many seconds of running (exit code -1; 0: no limit)")
     Long timeout;
+
+    /** KEY=VALUE words as a map (podman's --annotation: a word without "=" is refused); the last of a key wins. */
+    static Map<String, String> annotations(List<String> words) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String a : words) {
+            int eq = a.indexOf('=');
+            if (eq <= 0) {
+                throw new EngineException("annotations must be formatted KEY=VALUE");
+            }
+            out.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        return out;
+    }
 
     RunRequest.LifecycleRequest toRequest() {
         if (timeout != null && timeout < 0) {
@@ -89,6 +105,6 @@ public final class RunLifecycleOptions {
         return new RunRequest.LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, l,
                 io.jpod.engine.container.LogConfig.parse(logDriver, logOpts), false, io.jpod.engine.container.RestartPolicy.parse(restart),
                 health.toConfig(), replace, cidFile == null ? null : java.nio.file.Path.of(cidFile).toAbsolutePath(), streams,
-                timeout == null || timeout == 0 ? null : timeout);
+                timeout == null || timeout == 0 ? null : timeout, annotations(annotations));
     }
 }

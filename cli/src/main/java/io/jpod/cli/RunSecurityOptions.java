@@ -25,6 +25,10 @@ public final class RunSecurityOptions {
     @Option(names = {"-v", "--volume"}, paramLabel = "SRC:DEST[:OPTS]", description = "Bind mount a host path or a named volume (OPTS: ro, rw, z, Z, …)")
     List<String> volumes = new ArrayList<>();
 
+    @Option(names = "--volumes-from", paramLabel = "CONTAINER[:OPTIONS]",
+            description = "Mount the volumes and bind mounts of CONTAINER at the same places (OPTIONS: ro or rw, default: as there)")
+    List<String> volumesFrom = new ArrayList<>();
+
     @Option(names = "--mount", paramLabel = "type=TYPE,…", description = "Mount: type=bind|volume|tmpfs,source=…,target=…[,readonly]")
     List<String> mounts = new ArrayList<>();
 
@@ -56,6 +60,6 @@ public final class RunSecurityOptions {
 
     RunRequest.SecurityRequest toRequest() {
         return new RunRequest.SecurityRequest(capAdd, capDrop, privileged, securityOpts, volumes, mounts, tmpfs,
-                readOnly, readOnlyTmpfs, userns, ulimits, devices, hostUsers, secrets);
+                readOnly, readOnlyTmpfs, userns, ulimits, devices, hostUsers, secrets, volumesFrom);
     }
 }

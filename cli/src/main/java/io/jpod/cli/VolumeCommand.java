@@ -147,19 +147,25 @@ public final class VolumeCommand extends CommandGroup {
         @ParentCommand
         VolumeCommand parent;
 
-        @Parameters(arity = "1..*", paramLabel = "NAME")
-        List<String> names;
+        @Parameters(arity = "0..*", paramLabel = "NAME")
+        List<String> names = new ArrayList<>();
+
+        @Option(names = {"-a", "--all"}, description = "Inspect all volumes")
+        boolean all;
 
         @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "json (default) or a Go template, e.g. '{{.Mountpoint}}'")
         String format;
 
         @Override
         public Integer call() {
+            if (all == !names.isEmpty()) { // podman's one message for both
+                throw new EngineException("provide one or more volume names or use --all");
+            }
             OutputFormat fmt = OutputFormat.of(format);
             try (Engine engine = parent.jpod.engine()) {
                 VolumeService v = engine.volumes();
                 List<Object> out = new ArrayList<>();
-                for (String n : names) {
+                for (String n : all ? v.list(r -> true).stream().map(io.jpod.engine.volume.VolumeReport::name).toList() : names) {
                     out.add(inspect(v.inspect(n)));
                 }
                 if (fmt.isTemplate()) {

@@ -155,7 +155,9 @@ public final class Engine implements AutoCloseable {
 
     /** The images in local storage (`jpod images`, `image …`, the API's /images). */
     public ImageService images() {
-        return new StoreImageService(store(), env, imageCommands(), dirs.runRoot().path());
+        // rmi -f: a running container of the image is stopped and removed as `rm -f` would (podman's)
+        return new StoreImageService(store(), env, imageCommands(), dirs.runRoot().path())
+                .removingRunningContainers(id -> removeContainer(id, true, false, 10));
     }
 
     private ImageCommands imageCommands;

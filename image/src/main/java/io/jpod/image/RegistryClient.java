@@ -245,6 +245,112 @@ public final class RegistryClient implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- listings (search)
+
+    /** Pages of a listing followed at most (a registry pages by 100 or 1000 names). */
+    private static final int MAX_LISTING_PAGES = 100;
+    private static final int MAX_LISTING_BODY = 4 * 1024 * 1024;
+
+    /**
+     * GET /v2/_catalog, following its {@code Link} pages: the registry's repositories (at most {@code max}, in the
+     * registry's order). Asks for the {@code registry:catalog:*} scope, which is what a token server grants it for.
+     */
+    public List<String> catalog(int max) {
+        scope = "registry:catalog:*";
+        return texts(listing("/v2/_catalog", "repositories", max, "the catalog of registry " + registry));
+    }
+
+    /** GET /v2/&lt;repo&gt;/tags/list, following its {@code Link} pages: the repository's tags (at most {@code max}). */
+    public List<String> tags(int max) {
+        return texts(listing("/v2/" + ref.repository() + "/tags/list", "tags", max, "the tags of " + ref.repositoryName()));
+    }
+
+    /** One hit of Docker Hub's v1 search API (the registry v2 API has no search; Docker Hub has no catalog). */
+    public record IndexSearchResult(String name, String description, int stars, boolean official, boolean automated) {
+    }
+
+    /** GET /v1/search?q=TERM&amp;n=MAX of an index (index.docker.io): its hits, at most {@code max}. */
+    public List<IndexSearchResult> indexSearch(String term, int max) {
+        String path = "/v1/search?q=" + URLEncoder.encode(term, StandardCharsets.UTF_8) + "&n=" + max;
+        List<IndexSearchResult> out = new ArrayList<>();
+        for (JsonNode n : listing(path, "results", max, "the search of " + registry)) {
+            out.add(new IndexSearchResult(n.path("name").asText(""), n.path("description").asText(""), n.path("star_count").asInt(0),
+                    n.path("is_official").asBoolean(false), n.path("is_automated").asBoolean(false)));
+        }
+        return out;
+    }
+
+    private static List<String> texts(List<JsonNode> nodes) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode n : nodes) {
+            if (n.isTextual()) {
+                out.add(n.asText());
+            }
+        }
+        return out;
+    }
+
+    private List<JsonNode> listing(String firstPath, String field, int max, String what) {
+        List<JsonNode> out = new ArrayList<>();
+        String path = firstPath;
+        for (int page = 0; path != null && out.size() < max && page < MAX_LISTING_PAGES; page++) {
+            String current = path;
+            Reply r = withRetries(() -> send(current, "Accept", "application/json"));
+            try {
+                if (r.status() != 200) {
+                    throw listingError(r, what);
+                }
+                byte[] body = r.body().readNBytes(MAX_LISTING_BODY + 1);
+                if (body.length > MAX_LISTING_BODY) {
+                    throw new ImageException(what + ": a page of more than " + MAX_LISTING_BODY + " bytes");
+                }
+                JsonNode names = Json.mapper().readTree(body).path(field);
+                for (JsonNode n : names) {
+                    if (out.size() < max) {
+                        out.add(n);
+                    }
+                }
+                path = nextPage(r.headers().firstValue("Link").orElse(null));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new ImageException(what + ": the registry's answer is not JSON");
+            } catch (IOException e) {
+                throw mapIo(e, "reading " + what);
+            } finally {
+                r.close();
+            }
+        }
+        return out;
+    }
+
+    /** {@code </v2/_catalog?last=x&n=100>; rel="next"} → the path and query to GET next; null when there is none. */
+    static String nextPage(String link) {
+        if (link == null || !link.contains("rel=\"next\"")) {
+            return null;
+        }
+        int open = link.indexOf('<');
+        int close = link.indexOf('>', open + 1);
+        if (open < 0 || close < 0) {
+            return null;
+        }
+        URI u = URI.create(link.substring(open + 1, close).trim());
+        if (u.getRawPath() == null || !u.getRawPath().startsWith("/v2/")) {
+            return null;
+        }
+        return u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+    }
+
+    private ImageException listingError(Reply r, String what) {
+        int status = r.status();
+        List<String[]> errors = registryErrors(r.drain(MAX_ERROR_BODY));
+        String detail = errors.isEmpty() ? "" : ": " + errors.get(0)[1];
+        return switch (status) {
+            case 401 -> new ImageException(what + ": authentication required; log in with jpod login " + registry);
+            case 403 -> new ImageException(what + ": access denied by registry " + registry + detail);
+            case 404 -> new ImageException(what + ": not found (the registry answered HTTP 404" + detail + ")");
+            default -> new ImageException(what + ": registry " + registry + " answered HTTP " + status + detail);
+        };
+    }
+
     // ---------------------------------------------------------------- push
 
     /** From now on ask for push access too (tokens are per scope; a pull-only token cannot upload). */

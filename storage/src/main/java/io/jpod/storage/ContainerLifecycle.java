@@ -101,11 +101,17 @@ public record ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long p
      * @param noHosts  --no-hosts (null: not given)
      * @param timeout  --timeout in seconds: the monitor kills the container then (null: none)
      * @param ociRuntime --runtime (or JPOD_HELPER): the helper that runs the container (null: the installed one)
+     * @param annotations --annotation KEY=VALUE (and kube play's), inspect's Config.Annotations (null: none)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record RunFlags(Long shmSize, List<String> devices, List<String> groupAdd, String timezone, String cidFile,
-                           Boolean noHosts, Long timeout, String ociRuntime) {
+                           Boolean noHosts, Long timeout, String ociRuntime, Map<String, String> annotations) {
+        /** Without annotations. */
+        public RunFlags(Long shmSize, List<String> devices, List<String> groupAdd, String timezone, String cidFile,
+                        Boolean noHosts, Long timeout, String ociRuntime) {
+            this(shmSize, devices, groupAdd, timezone, cidFile, noHosts, timeout, ociRuntime, null);
+        }
     }
 
     /** A new run: the end of the last one is forgotten, the restart count kept. */

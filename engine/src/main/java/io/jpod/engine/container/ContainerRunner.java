@@ -82,7 +82,7 @@ public final class ContainerRunner {
                 throw new EngineException("--userns=keep-id cannot be used with --pod: the pod's namespaces belong to jpod's user namespace");
             }
         }
-        RunRequest resolved = ContainerDependencies.resolve(store, req); // --network container:NAME names it by id
+        RunRequest resolved = VolumesFrom.resolve(store, ContainerDependencies.resolve(store, req)); // --network container:NAME names it by id
         RunRequest.NetworkRequest netReq = pod == null ? ContainerDependencies.ownNetwork(resolved.network()) : Pods.containerNetwork(pod, req.network());
         try (ContainerNetwork net = ContainerNetwork.plan(netReq, callerEnv, err)) {
             return run(resolved, lifecycle, net, pod);

@@ -96,6 +96,7 @@ public final class Inspector {
         config.put("WorkingDir", cfg == null ? "/" : cfg.workdir());
         config.put("Entrypoint", cfg == null || cfg.entrypoint() == null ? List.of() : cfg.entrypoint());
         config.put("Labels", cfg == null || cfg.labels() == null ? Map.of() : cfg.labels());
+        config.put("Annotations", RunFlags.annotations(cfg));
         config.put("StopSignal", cfg == null || cfg.stopSignal() == null ? "SIGTERM" : Signals.name(Signals.parse(cfg.stopSignal())));
         config.put("StopTimeout", cfg == null || cfg.stopTimeout() == null ? 10 : cfg.stopTimeout());
         config.put("CreateCommand", List.of());

@@ -32,7 +32,7 @@ public final class RunFlags {
     static boolean any(RunRequest r) {
         return r.lifecycle().cidFile() != null || r.resources().shmSize() != null || !r.security().devices().isEmpty()
                 || !r.process().groupAdd().isEmpty() || r.process().timezone() != null || r.network().noHosts()
-                || r.lifecycle().timeout() != null;
+                || r.lifecycle().timeout() != null || !r.lifecycle().annotations().isEmpty();
     }
 
     /** All the one-line errors these flags can give, before a container exists (and before --replace removes one). */
@@ -333,7 +333,13 @@ public final class RunFlags {
                 r.security().devices().stream().map(d -> Device.parse(d).stored()).toList(),
                 r.process().groupAdd(), r.process().timezone(),
                 r.lifecycle().cidFile() == null ? null : r.lifecycle().cidFile().toString(),
-                r.network().noHosts() ? Boolean.TRUE : null, r.lifecycle().timeout(), ociRuntime);
+                r.network().noHosts() ? Boolean.TRUE : null, r.lifecycle().timeout(), ociRuntime,
+                r.lifecycle().annotations().isEmpty() ? null : r.lifecycle().annotations());
+    }
+
+    /** Inspect's Config.Annotations: those given with --annotation (or by kube play). */
+    static Map<String, String> annotations(ContainerLifecycle.Config cfg) {
+        return cfg == null || cfg.runFlags() == null || cfg.runFlags().annotations() == null ? Map.of() : cfg.runFlags().annotations();
     }
 
     /** Inspect's .OCIRuntime: the helper given with --runtime, else jpod's own (podman's runtime name). */

@@ -103,10 +103,20 @@ public record RunRequest(
                                    Integer stopTimeout, java.util.Map<String, String> labels, LogConfig log,
                                    boolean createOnly, RestartPolicy restart, io.jpod.storage.HealthcheckConfig health,
                                    boolean replace, java.nio.file.Path cidFile, java.util.Set<String> attach,
-                                   Long timeout) {
+                                   Long timeout, java.util.Map<String, String> annotations) {
         public LifecycleRequest {
             restart = restart == null ? RestartPolicy.NO : restart;
             attach = attach == null ? java.util.Set.of() : java.util.Set.copyOf(attach);
+            annotations = annotations == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(annotations));
+        }
+
+        /** Without --annotation. */
+        public LifecycleRequest(boolean detach, boolean tty, boolean interactive, boolean init, String stopSignal,
+                                Integer stopTimeout, java.util.Map<String, String> labels, LogConfig log,
+                                boolean createOnly, RestartPolicy restart, io.jpod.storage.HealthcheckConfig health,
+                                boolean replace, java.nio.file.Path cidFile, java.util.Set<String> attach, Long timeout) {
+            this(detach, tty, interactive, init, stopSignal, stopTimeout, labels, log, createOnly, restart, health, replace, cidFile, attach,
+                    timeout, null);
         }
 
         /** Without --timeout (no limit on the run's length). */
@@ -144,7 +154,7 @@ public record RunRequest(
         /** `jpod create`: the same request, prepared and left in the created state. */
         public LifecycleRequest asCreateOnly() {
             return new LifecycleRequest(detach, tty, interactive, init, stopSignal, stopTimeout, labels, log, true, restart,
-                    health, replace, cidFile, attach, timeout);
+                    health, replace, cidFile, attach, timeout, annotations);
         }
     }
 
@@ -164,11 +174,21 @@ public record RunRequest(
      * @param ulimits      --ulimit NAME=SOFT[:HARD]
      * @param devices      --device HOST[:CONTAINER][:PERMS]
      * @param secrets      --secret NAME[,type=mount|env][,target=…][,uid=…][,gid=…][,mode=…] (podman's secrets)
+     * @param volumesFrom  --volumes-from CONTAINER[:ro|rw] (expanded into volumes when the container is made, {@link VolumesFrom})
      */
     public record SecurityRequest(List<String> capAdd, List<String> capDrop, boolean privileged, List<String> securityOpts,
                                   List<String> volumes, List<String> mounts, List<String> tmpfs, boolean readOnly,
                                   boolean readOnlyTmpfs, String userns, List<String> ulimits, List<String> devices,
-                                  List<String> hostUsers, List<String> secrets) {
+                                  List<String> hostUsers, List<String> secrets, List<String> volumesFrom) {
+        /** Without --volumes-from. */
+        public SecurityRequest(List<String> capAdd, List<String> capDrop, boolean privileged, List<String> securityOpts,
+                               List<String> volumes, List<String> mounts, List<String> tmpfs, boolean readOnly,
+                               boolean readOnlyTmpfs, String userns, List<String> ulimits, List<String> devices,
+                               List<String> hostUsers, List<String> secrets) {
+            this(capAdd, capDrop, privileged, securityOpts, volumes, mounts, tmpfs, readOnly, readOnlyTmpfs, userns, ulimits, devices,
+                    hostUsers, secrets, List.of());
+        }
+
         /** Without --secret. */
         public SecurityRequest(List<String> capAdd, List<String> capDrop, boolean privileged, List<String> securityOpts,
                                List<String> volumes, List<String> mounts, List<String> tmpfs, boolean readOnly,
@@ -195,6 +215,7 @@ public record RunRequest(
             devices = devices == null ? List.of() : List.copyOf(devices);
             hostUsers = hostUsers == null ? List.of() : List.copyOf(hostUsers);
             secrets = secrets == null ? List.of() : List.copyOf(secrets);
+            volumesFrom = volumesFrom == null ? List.of() : List.copyOf(volumesFrom);
             capAdd = List.copyOf(capAdd);
             capDrop = List.copyOf(capDrop);
             securityOpts = List.copyOf(securityOpts);

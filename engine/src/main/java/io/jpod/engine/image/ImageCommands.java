@@ -379,6 +379,11 @@ public final class ImageCommands {
 
     /** `jpod rmi`: what went, image by image (podman's "Untagged: …", "Deleted: …"). */
     public ImageRemoveReport remove(List<String> images, boolean force, boolean all) {
+        return remove(images, force, all, null);
+    }
+
+    /** @param runningRemover with force, stops and removes a running container of the image (null: refused) */
+    public ImageRemoveReport remove(List<String> images, boolean force, boolean all, java.util.function.Consumer<String> runningRemover) {
         List<ImageRemoveReport.Removed> out = new ArrayList<>();
         List<String> targets = new ArrayList<>(images);
         if (all) {
@@ -430,6 +435,10 @@ public final class ImageCommands {
                 users = store.containers().list().stream().filter(c -> r.id().equals(c.imageId())).toList();
             }
             for (io.jpod.storage.ContainerRecord c : users) {
+                if (c.state() == ContainerState.RUNNING && runningRemover != null) {
+                    runningRemover.accept(c.id());
+                    continue;
+                }
                 if (c.state() == ContainerState.RUNNING) {
                     throw new EngineException("image " + r.id().substring(7, 19) + " is in use by running container " + c.name()
                             + "; stop it first");

@@ -75,6 +75,9 @@ public interface ImageService {
     ImageLoadReport load(ImageLoadOptions options, java.io.InputStream in,
                          java.util.function.Consumer<io.jpod.image.ImageProgressEvent> progress);
 
+    /** `search`: repositories (or with listTags one repository's tags) of registries; see {@link ImageSearchOptions}. */
+    List<ImageSearchReport> search(ImageSearchOptions options);
+
     /** `login`: checks the credentials with the registry and stores them; the file written. */
     java.nio.file.Path login(ImageLoginOptions options);
 

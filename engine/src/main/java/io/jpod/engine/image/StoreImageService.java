@@ -84,9 +84,18 @@ public final class StoreImageService implements ImageService {
         commands.untag(image, names);
     }
 
+    /** How `rmi -f` removes a running container of an image (stopped first); null: such an image is refused. */
+    private java.util.function.Consumer<String> runningRemover;
+
+    /** With {@code remover}, `rmi -f` removes the running containers of an image too, as podman's does. */
+    public StoreImageService removingRunningContainers(java.util.function.Consumer<String> remover) {
+        this.runningRemover = remover;
+        return this;
+    }
+
     @Override
     public ImageRemoveReport remove(List<String> images, ImageRemoveOptions options) {
-        return commands.remove(images, options.force(), options.all());
+        return commands.remove(images, options.force(), options.all(), options.force() && options.removeRunning() ? runningRemover : null);
     }
 
     @Override
@@ -146,6 +155,11 @@ public final class StoreImageService implements ImageService {
         if (runRoot != null) {
             EventLog.of(runRoot, "image", status, id == null ? null : id.replaceFirst("^sha256:", ""), name);
         }
+    }
+
+    @Override
+    public List<ImageSearchReport> search(ImageSearchOptions options) {
+        return new RegistrySearch(env).search(options);
     }
 
     @Override

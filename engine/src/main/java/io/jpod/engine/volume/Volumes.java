@@ -199,6 +199,17 @@ public final class Volumes {
         }
     }
 
+    /** The names of the anonymous volumes recorded for a container, in the order its -v specs made them. */
+    public static List<String> anonymousNames(java.nio.file.Path containerDir) {
+        java.nio.file.Path file = containerDir.resolve(ANONYMOUS);
+        try {
+            return java.nio.file.Files.isRegularFile(file)
+                    ? java.nio.file.Files.readAllLines(file).stream().map(String::strip).filter(v -> !v.isEmpty()).toList() : List.of();
+        } catch (java.io.IOException e) {
+            throw new io.jpod.engine.EngineException("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
     /** Removes the anonymous volumes recorded for a container that is being removed with --rm. */
     public static void releaseAnonymous(VolumeStore volumes, java.nio.file.Path containerDir) {
         java.nio.file.Path file = containerDir.resolve(ANONYMOUS);

@@ -137,6 +137,59 @@ class DropInCompatTest {
         env.ok("rm", "compl");
     }
 
+    /**
+     * 610-format asks {@code __completeNoDesc CMD --format '{{.'} which commands take Go templates, then runs each
+     * with {@code --format '{{"\n"}}'}: the fields of the command's rows (search's from its report record), the
+     * container group's commands as the top-level ones.
+     */
+    @Test
+    void completionOfFormatFieldsAndTheirTemplatesRun() {
+        Result search = env.ok("__completeNoDesc", "search", "--format", "{{.");
+        assertEquals(List.of("{{.Index}}", "{{.Name}}", "{{.Description}}", "{{.Stars}}", "{{.Official}}", "{{.Automated}}", "{{.Tag}}", ":6"),
+                search.stdout().lines().toList(), search::toString);
+        assertEquals(List.of("{{.Name}}", ":6"), env.ok("__completeNoDesc", "image", "search", "--format", "{{.N").stdout().lines().toList());
+        for (String[] cmd : new String[][]{{"history"}, {"image", "history"}, {"image", "inspect"}, {"container", "inspect"}, {"ps"},
+                {"volume", "inspect"}, {"network", "inspect"}, {"pod", "inspect"}, {"secret", "inspect"}, {"events"}}) {
+            List<String> words = new ArrayList<>(List.of("__completeNoDesc"));
+            words.addAll(List.of(cmd));
+            words.addAll(List.of("--format", "{{."));
+            Result r = env.ok(words.toArray(String[]::new));
+            assertTrue(r.stdout().lines().anyMatch(l -> l.matches("\\{\\{\\.[A-Z].*")), String.join(" ", cmd) + ": " + r);
+        }
+        // podman's top-level inspect (of any kind of object) offers no fields, so 610-format does not run it bare
+        assertEquals(List.of(":6"), env.ok("__completeNoDesc", "inspect", "--format", "{{.").stdout().lines().toList());
+        assertEquals(List.of(":0"), env.ok("__completeNoDesc", "run", "--name", "").stdout().lines().toList()); // other values: the shell's
+        env.ok("run", "--name", "fmtnl", image, "true");
+        for (String[] cmd : new String[][]{{"history", image}, {"image", "inspect", image}, {"container", "inspect", "fmtnl"}, {"ps", "-a"},
+                {"volume", "inspect", "-a"}}) {
+            List<String> words = new ArrayList<>(List.of(cmd));
+            words.addAll(List.of("--format", "{{\"\\n\"}}"));
+            Result r = env.ok(words.toArray(String[]::new));
+            assertTrue(r.stdout().isBlank(), String.join(" ", cmd) + ": " + r);
+        }
+        env.ok("rm", "fmtnl");
+        Result neither = env.run(JpodEnv.NORMAL, "volume", "inspect");
+        assertEquals(125, neither.exitCode(), neither::toString);
+        assertEquals("Error: provide one or more volume names or use --all\n", neither.stderr());
+    }
+
+    /**
+     * podman's global options are cobra persistent flags, taken after the command too (610-format runs `events
+     * --stream=false --events-backend=file`); after run's or create's image they are the container's.
+     */
+    @Test
+    void globalOptionsAfterTheCommand() {
+        env.ok("events", "--stream=false", "--events-backend=file", "--format", "{{.Type}}");
+        Result journald = env.run(JpodEnv.NORMAL, "events", "--stream=false", "--events-backend", "journald");
+        assertEquals(125, journald.exitCode(), journald::toString);
+        assertTrue(journald.stderr().startsWith("Error: the journald events backend is not supported"), journald::toString);
+        env.ok("ps", "-a", "--log-level=error", "--noheading");
+        assertEquals("--log-level x\n", env.ok("run", "--rm", "--log-level", "error", image, "echo", "--log-level", "x").stdout());
+        String id = env.ok("create", image, "sh", "-c", "echo hi", "--log-level").stdout().strip();
+        assertEquals("[sh -c echo hi --log-level]\n", env.ok("inspect", "--format", "{{.Config.Cmd}}", id).stdout());
+        env.ok("rm", id);
+    }
+
     /** podman's "bare manifest list": a list beside the images, which `images` keeps listing; rmi removes it. */
     @Test
     void manifestListsOfLocalImages() {

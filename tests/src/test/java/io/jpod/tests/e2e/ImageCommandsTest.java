@@ -87,6 +87,20 @@ class ImageCommandsTest {
         assertEquals(0, env.run(T, "rmi", "-i", "no-such-image-here").exitCode());
     }
 
+    /** podman's rmi -f (070-build "--volumes-from conflict" ends with it): a running container of the image goes too. */
+    @Test
+    void rmiForceStopsAndRemovesARunningContainerOfTheImage() throws IOException {
+        String id = pulled("cmds/running-user", "running\n");
+        String name = registry.hostPort() + "/cmds/running-user:1";
+        env.ok("run", "-d", "--name", "running-user", name, "sleep", "300");
+        Result refused = env.run(T, "rmi", name);
+        assertEquals(2, refused.exitCode(), refused::toString);
+        Result forced = env.ok("rmi", "-f", name);
+        assertTrue(forced.stdout().contains("Deleted: " + id), forced::toString);
+        assertFalse(env.ok("ps", "-a").stdout().contains("running-user"));
+        assertFalse(env.ok("images", "-q", "--no-trunc").stdout().contains(id));
+    }
+
     @Test
     void rmiRefusesAnImageUsedByAContainerUnlessForcedAndCollectsItsLayers() throws IOException {
         String base = pulled("cmds/base-keeper", "keeper\n");

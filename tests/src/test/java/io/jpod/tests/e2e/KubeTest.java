@@ -301,6 +301,31 @@ class KubeTest {
      * pod's exit policy stop, and podman's message when the container is gone.
      */
     @Test
+    void playAnnotatesEveryContainerFromTheYamlAndTheOption() throws Exception {
+        Path file = write("annotated.yaml", """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: annot
+                  annotations:
+                    team: jpod
+                spec:
+                  containers:
+                  - name: c
+                    image: IMAGE
+                    command: [sleep, "100"]
+                """.replace("IMAGE", image));
+        env.ok("kube", "play", "--annotation", "name=abc123", file.toString());
+        try {
+            String annotations = env.ok("inspect", "--format", "{{ .Config.Annotations }}", "annot-c").stdout().strip();
+            assertTrue(annotations.matches("map\\[.*\\]") && annotations.contains("name:abc123") && annotations.contains("team:jpod"),
+                    annotations);
+        } finally {
+            env.ok("kube", "down", file.toString());
+        }
+    }
+
+    @Test
     void playFollowsPodmansRules() throws Exception {
         int port = freePort();
         Path ctx = env.home().resolve("kubectx");

@@ -58,6 +58,34 @@ class MountsAndVolumesTest {
     }
 
     @Test
+    void volumesFromMountsAnotherContainersVolumesAndBindsWithItsModeOrTheSuffixs() throws IOException {
+        Path dir = hostDir("from-bind");
+        Files.writeString(dir.resolve("hello"), "from the host\n");
+        java.nio.file.Files.setPosixFilePermissions(dir.resolve("hello"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        env.ok("create", "--name", "vfsrc", "-v", "vfnamed:/named", "-v", dir + ":/bind:ro", "-v", "/anon", image, "true");
+        Result seeded = run(List.of("-v", "vfnamed:/named"), "sh", "-c", "echo named > /named/f");
+        assertEquals(0, seeded.exitCode(), seeded::toString);
+        Result seen = run(List.of("--volumes-from", "vfsrc"), "sh", "-c",
+                "cat /named/f /bind/hello && test -d /anon && echo anon > /anon/a && ! touch /bind/x 2>/dev/null && echo bind-ro");
+        assertEquals("named\nfrom the host\nbind-ro\n", seen.stdout(), seen::toString);
+        // the anonymous volume is the source's own, by name: what one container wrote there another sees
+        assertEquals("anon\n", run(List.of("--volumes-from=vfsrc"), "cat", "/anon/a").stdout());
+        // :ro makes every mount read-only; a destination the container mounts itself keeps its own mount
+        Result ro = run(List.of("--volumes-from", "vfsrc:ro"), "sh", "-c", "touch /named/g 2>/dev/null || echo named-ro");
+        assertEquals("named-ro\n", ro.stdout(), ro::toString);
+        Path other = hostDir("from-own");
+        Result own = run(List.of("--volumes-from", "vfsrc", "-v", other + ":/named"), "sh", "-c", "ls -A /named | wc -l");
+        assertEquals("0\n", own.stdout().strip() + "\n", own::toString);
+        Result unknown = run(List.of("--volumes-from", "no-such-vfsrc"), "true");
+        assertEquals(125, unknown.exitCode(), unknown::toString);
+        assertEquals("Error: no container with name or ID \"no-such-vfsrc\" found: no such container\n", unknown.stderr());
+        Result badMode = run(List.of("--volumes-from", "vfsrc:rx"), "true");
+        assertEquals(125, badMode.exitCode(), badMode::toString);
+        assertEquals("Error: invalid options \"rx\", can only specify 'ro', 'rw', and 'z'\n", badMode.stderr());
+        env.ok("rm", "vfsrc");
+    }
+
+    @Test
     void bindMountedFilesAreOwnedByTheMappedIdsOnTheHost() throws IOException {
         TestUser.Range subuid = user.requireSubuid();
         Path dir = hostDir("owned");

@@ -68,6 +68,18 @@ class RunFlagsTest {
     }
 
     @Test
+    void annotationsAreKeptForInspectAndAWordWithoutValueIsRefused() {
+        env.ok("create", "--name", "annotated", "--annotation", "a=1", "--annotation=b=x=y", "--annotation", "a=2", image, "true");
+        assertEquals("2|x=y\n", env.ok("inspect", "--format", "{{.Config.Annotations.a}}|{{index .Config.Annotations \"b\"}}", "annotated").stdout());
+        assertEquals("{\"a\":\"2\",\"b\":\"x=y\"}\n", env.ok("container", "inspect", "--format", "{{json .Config.Annotations}}", "annotated").stdout());
+        env.ok("rm", "annotated");
+        String plain = env.ok("create", image, "true").stdout().strip();
+        assertEquals("map[]\n", env.ok("inspect", "--format", "{{.Config.Annotations}}", plain).stdout());
+        env.ok("rm", plain);
+        refused("annotations must be formatted KEY=VALUE", "run", "--annotation", "novalue", image, "true");
+    }
+
+    @Test
     void replaceWithoutANameIsAnError() {
         refused("--name", "run", "--replace", image, "true");
     }
