@@ -360,6 +360,6 @@ public final class ContainerRunner {
 
     private static RunRequest.SecurityRequest withUserns(RunRequest.SecurityRequest s, String userns) {
         return new RunRequest.SecurityRequest(s.capAdd(), s.capDrop(), s.privileged(), s.securityOpts(), s.volumes(), s.mounts(),
-                s.tmpfs(), s.readOnly(), s.readOnlyTmpfs(), userns, s.ulimits(), s.devices(), s.hostUsers(), s.secrets());
+                s.tmpfs(), s.readOnly(), s.readOnlyTmpfs(), userns, s.ulimits(), s.devices(), s.hostUsers(), s.secrets(), s.volumesFrom());
     }
 }
