@@ -329,10 +329,20 @@ public final class ContainerCgroups {
         try {
             enable(delegated, wanted);
         } catch (IOException busy) {
-            // processes in the delegated cgroup itself (jpod's own JVM among them): move ourselves to a leaf
+            // processes in the delegated cgroup itself (jpod's own JVM among them, and the client's service starter
+            // waiting for it): move them all to a leaf, as podman does, or the cgroup cannot become an inner node
             Path leaf = delegated.resolve("jpod-init");
             Files.createDirectories(leaf);
             write(leaf.resolve("cgroup.procs"), Long.toString(ProcessHandle.current().pid()));
+            for (String pid : Files.readString(delegated.resolve("cgroup.procs")).split("\\s+")) {
+                if (!pid.isEmpty()) {
+                    try {
+                        write(leaf.resolve("cgroup.procs"), pid);
+                    } catch (IOException gone) {
+                        // it ended meanwhile, or is not ours to move: enabling below says so if it matters
+                    }
+                }
+            }
             try {
                 enable(delegated, wanted);
             } catch (IOException e) {
