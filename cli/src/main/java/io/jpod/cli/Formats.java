@@ -9,12 +9,16 @@ import java.util.List;
 
 /** Output helpers shared by the listing commands: podman's human sizes and ages, and JSON. */
 final class Formats {
+    // one each for the life of the JVM: a mapper made per call would introspect every type again on each request
+    private static final com.fasterxml.jackson.databind.ObjectWriter PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writer();
+    private static final com.fasterxml.jackson.databind.ObjectWriter COMPACT = new ObjectMapper().writer();
+
     private Formats() {
     }
 
     static String json(Object value) {
         try {
-            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+            return PRETTY.writeValueAsString(value);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -23,7 +27,7 @@ final class Formats {
     /** One line of JSON (`events --format json`). */
     static String compactJson(Object value) {
         try {
-            return new ObjectMapper().writeValueAsString(value);
+            return COMPACT.writeValueAsString(value);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

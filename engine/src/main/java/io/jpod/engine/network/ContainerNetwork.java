@@ -33,6 +33,7 @@ import java.util.function.Supplier;
  * DNS and hosts file contents, and the API socket slirp4netns forwards ports through.
  */
 public final class ContainerNetwork implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper(); // shared: ps and inspect read every container's ports
     static final String PORTS_FILE = "ports.json";
 
     private final NetworkSetup setup;
@@ -237,14 +238,14 @@ public final class ContainerNetwork implements AutoCloseable {
         List<PortRecord> records = ports().stream()
                 .map(p -> new PortRecord(p.hostIp(), p.hostPort(), p.containerPort(), p.protocol())).toList();
         Path tmp = containerDir.resolve(PORTS_FILE + ".tmp");
-        Files.write(tmp, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(records));
+        Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(records));
         Files.move(tmp, containerDir.resolve(PORTS_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** The published ports of the container whose storage directory is {@code containerDir}; none without ports.json. */
     public static List<PortMapping> readPorts(Path containerDir) {
         try {
-            List<PortRecord> records = new ObjectMapper().readValue(Files.readAllBytes(containerDir.resolve(PORTS_FILE)),
+            List<PortRecord> records = JSON.readValue(Files.readAllBytes(containerDir.resolve(PORTS_FILE)),
                     new TypeReference<List<PortRecord>>() { });
             return records.stream().map(r -> new PortMapping(r.hostIp(), r.hostPort(), r.containerPort(), r.protocol())).toList();
         } catch (NoSuchFileException e) {

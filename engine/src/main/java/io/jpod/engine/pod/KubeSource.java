@@ -23,6 +23,7 @@ import java.util.List;
 public record KubeSource(List<String> capAdd, List<String> capDrop, boolean privileged, boolean readOnly,
                          List<String> volumes, String memory, String cpus, String user, String restart) {
     static final String FILE = "kube.json";
+    private static final ObjectMapper JSON = new ObjectMapper(); // shared: inspect reads it for every container
 
     public static KubeSource of(RunRequest req) {
         RunRequest.SecurityRequest s = req.security();
@@ -44,14 +45,14 @@ public record KubeSource(List<String> capAdd, List<String> capDrop, boolean priv
             return;
         }
         Path tmp = containerDir.resolve(FILE + ".tmp");
-        Files.write(tmp, new ObjectMapper().writeValueAsBytes(this));
+        Files.write(tmp, JSON.writeValueAsBytes(this));
         Files.move(tmp, containerDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** The container's settings; empty ones for containers made before jpod kept them. */
     public static KubeSource read(Path containerDir) {
         try {
-            return new ObjectMapper().readValue(Files.readAllBytes(containerDir.resolve(FILE)), KubeSource.class);
+            return JSON.readValue(Files.readAllBytes(containerDir.resolve(FILE)), KubeSource.class);
         } catch (NoSuchFileException e) {
             return new KubeSource(List.of(), List.of(), false, false, List.of(), null, null, null, null);
         } catch (IOException e) {
