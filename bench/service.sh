@@ -6,6 +6,8 @@
 # Then the first command after the service exited (in-process; it leaves the service starting) beside the cold in-process path and podman,
 # and the idle service's RSS.
 #   bench/service.sh [RUNS [FIRST_RUNS]]
+# WARMUP (default 50): runs of each command before its measured ones. A young service JVM still interprets the
+# request path and spends CPU compiling it (the JIT's threads share the 2 cores); "warm" means after WARMUP of each.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -36,7 +38,7 @@ load_before=$(uptime)
 # hyperfine itself runs as the user, so no command pays a runuser (PAM) start of its own
 J="${jpod[*]}"
 P="${podman[*]}"
-"${as_user[@]}" hyperfine -N --warmup 5 --runs "$runs" --export-markdown "$work/home/service.md" \
+"${as_user[@]}" hyperfine -N --warmup "${WARMUP:-50}" --runs "$runs" --export-markdown "$work/home/service.md" \
     -n "jpod run --rm IMAGE true" "$J run --rm $image true" \
     -n "podman run --rm IMAGE true" "$P run --rm $image true" \
     -n "jpod exec C true" "$J exec bench-c true" \
@@ -91,8 +93,8 @@ java_version=$(JPOD_SERVICE=0 "${as_user[@]}" "${jpod[@]}" version | sed -n 's/^
     echo "## service ($(date -u +%Y-%m-%d))"
     echo
     echo "\`bench/service.sh $runs\`: jpod through its warm per-user service (bin/jpod = the native client; the commands"
-    echo "before them leave the service started) beside podman, as the unprivileged user, busybox image from a local registry, image"
-    echo "pulled, \`C\` a running \`sleep\` container of each engine. Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB,"
+    echo "before them leave the service started; ${WARMUP:-50} warm-up runs of each command before its measured ones) beside podman,"
+    echo "as the unprivileged user, busybox image from a local registry, image pulled, \`C\` a running \`sleep\` container of each engine. Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB,"
     echo "$(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r), cgroup v1 hybrid;"
     echo "jpod on Java $java_version; $(podman --version) with runc $(runc --version | sed -n 's/^runc version //p')."
     echo "Load before: \`${load_before#*load average: }\`, after: \`${load_after#*load average: }\` (1/5/15 min)."
