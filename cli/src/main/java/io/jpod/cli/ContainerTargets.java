@@ -41,6 +41,11 @@ final class ContainerTargets {
 
     /** podman's message for more than one way of naming containers: "--all, --latest and containers cannot be used together". */
     static String together(boolean all, boolean latest, boolean containers) {
+        return together(all, latest, containers, "containers");
+    }
+
+    /** The same for what else names the targets ({@code named}: "containers", "pods", "arguments"). */
+    static String together(boolean all, boolean latest, boolean named, String noun) {
         List<String> given = new ArrayList<>();
         if (all) {
             given.add("--all");
@@ -48,8 +53,8 @@ final class ContainerTargets {
         if (latest) {
             given.add("--latest");
         }
-        if (containers) {
-            given.add("containers");
+        if (named) {
+            given.add(noun);
         }
         String last = given.remove(given.size() - 1);
         return String.join(", ", given) + " and " + last + " cannot be used together";

@@ -319,8 +319,8 @@ public final class PodCommand extends CommandGroup {
             if (!all && !latest && names.isEmpty()) {
                 throw new EngineException("you must provide at least one name or id");
             }
-            if ((all || latest) && !names.isEmpty()) {
-                throw new EngineException("when using the --all or --latest flag you may not specify any pods");
+            if ((all || latest) && !names.isEmpty() || all && latest) { // podman's words, as for containers
+                throw new EngineException(ContainerTargets.together(all, latest, !names.isEmpty(), "pods"));
             }
             int code = 0;
             try (Engine engine = parent.jpod.engine()) {

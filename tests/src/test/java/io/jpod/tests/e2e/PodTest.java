@@ -142,6 +142,14 @@ class PodTest {
         Result range = env.run(NORMAL, "pod", "kill", "-s", "65", "nope");
         assertEquals("Error: valid signals are 1 through 64", range.stderr().strip(), range::toString);
 
+        // 015-help: --latest or --all with pods named, and --all with --latest, in podman's words (as for containers)
+        Result latestAndPod = env.run(NORMAL, "pod", "kill", "-l", "nope");
+        assertEquals(125, latestAndPod.exitCode(), latestAndPod::toString);
+        assertEquals("Error: --latest and pods cannot be used together", latestAndPod.stderr().strip());
+        Result allAndLatest = env.run(NORMAL, "pod", "stop", "--all", "--latest");
+        assertEquals(125, allAndLatest.exitCode(), allAndLatest::toString);
+        assertEquals("Error: --all and --latest cannot be used together", allAndLatest.stderr().strip());
+
         Result inspect = env.run(NORMAL, "pod", "inspect", "nope");
         assertEquals(125, inspect.exitCode(), inspect::toString);
         assertEquals("Error: inspecting object: no such pod nope", inspect.stderr().strip());
