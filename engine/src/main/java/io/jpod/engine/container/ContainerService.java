@@ -1,7 +1,6 @@
 package io.jpod.engine.container;
 
 import io.jpod.engine.RequestContext;
-import io.jpod.storage.ContainerRecord;
 
 import java.util.List;
 import java.util.Map;
@@ -12,14 +11,11 @@ import java.util.Map;
  * parse and render.
  */
 public interface ContainerService {
-    /** All containers, newest first, their states reconciled with reality (the engine's own callers; front ends use the rows). */
-    List<ContainerRecord> list();
-
     /** `ps` and the API's container list: one row per container, newest first (see {@link ContainerListReport}). */
     List<ContainerListReport> list(ContainerListOptions options);
 
-    /** One container, its state reconciled with reality. */
-    ContainerRecord get(String nameOrId);
+    /** One container by name or id (see {@link ContainerLookupReport}); NoSuchContainerException when there is none. */
+    ContainerLookupReport lookup(String nameOrId);
 
     /** Whether a container has this name or id. */
     boolean exists(String nameOrId);

@@ -27,7 +27,7 @@ import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /** {@link ContainerService} on this machine's store, through the container's {@link Lifecycle}. */
-public final class LocalContainerService implements ContainerService {
+public final class LocalContainerService implements ContainerService, ContainerRecords {
     private final Store store;
     private final Dirs dirs;
     private final Supplier<Lifecycle> lifecycle;
@@ -247,6 +247,15 @@ public final class LocalContainerService implements ContainerService {
     @Override
     public ContainerRecord get(String nameOrId) {
         return lifecycle.get().current(nameOrId);
+    }
+
+    @Override
+    public ContainerLookupReport lookup(String nameOrId) {
+        ContainerRecord c = get(nameOrId);
+        ContainerLifecycle.Config cfg = c.lifecycle() == null ? null : c.lifecycle().config();
+        HealthChecks.State health = HealthChecks.state(store, c);
+        return new ContainerLookupReport(c.id(), c.name(), c.imageId(), c.state(), c.exitCode(), health == null ? null : health.status(),
+                cfg == null ? null : cfg.pod(), cfg != null && cfg.tty(), cfg != null && cfg.interactive());
     }
 
     @Override
