@@ -247,7 +247,7 @@ final class ContainerEndpoints {
             if (engine.images().find(request.image()).isEmpty()) {
                 throw HttpError.notFound("No such image: " + request.image());
             }
-            io.jpod.engine.container.ContainerRunReport report = engine.containers().run(request);
+            io.jpod.engine.container.ContainerRunReport report = engine.containers().run(request, null); // never pulls (ContainerRequests)
             if (report.exitCode() != 0) {
                 throw new HttpError(500, "cannot create the container (status " + report.exitCode() + "; see the service log)");
             }

@@ -1,9 +1,11 @@
 package io.jpod.engine.container;
 
 import io.jpod.engine.RequestContext;
+import io.jpod.image.ImageProgressEvent;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The engine's front door for containers (as podman's ContainerEngine): typed options in, typed reports out; a
@@ -46,13 +48,14 @@ public interface ContainerService {
     ContainerTopReport top(String nameOrId, List<String> descriptors);
 
     /**
-     * `run`: creates the container (pulling its image as the request's policy says) and starts it, in the foreground
-     * unless detached; the report has its id and exit code.
+     * `run`: creates the container (pulling its image as the request's policy says, its events to {@code pullProgress},
+     * which the front end renders; null: nowhere) and starts it, in the foreground unless detached; the report has its
+     * id and exit code.
      */
-    ContainerRunReport run(RunRequest request);
+    ContainerRunReport run(RunRequest request, Consumer<ImageProgressEvent> pullProgress);
 
     /** `create`: run's preparation without the start; the report has the new container's id. */
-    ContainerRunReport create(RunRequest request);
+    ContainerRunReport create(RunRequest request, Consumer<ImageProgressEvent> pullProgress);
 
     /** Starts a created or stopped container; attached: in the foreground, returning its exit code (detached: 0 once started). */
     int start(String nameOrId, ContainerStartOptions options);

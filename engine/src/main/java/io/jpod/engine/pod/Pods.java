@@ -129,7 +129,8 @@ public final class Pods implements PodService {
         }
         io.jpod.storage.ImageRecord pause = pod.infraId() == null ? null : req.infraImage() == null ? PauseImage.ensure(store) // built on first need
                 : new io.jpod.engine.image.ImageResolver(store, dirs.runRoot().path(), env)
-                        .resolve(req.infraImage(), io.jpod.engine.image.PullPolicy.MISSING, true, null, true, err); // pulled as run pulls
+                        .resolve(req.infraImage(), io.jpod.engine.image.PullPolicy.MISSING, true, null, true,
+                                new io.jpod.engine.image.ImageProgressLines(err, false)); // pulled as run pulls, quiet: warnings only
         store.pods().create(pod);
         if (pause != null) {
             try {
