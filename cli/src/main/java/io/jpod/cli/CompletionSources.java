@@ -3,8 +3,8 @@ package io.jpod.cli;
 import io.jpod.engine.container.PathCompletion;
 
 import io.jpod.engine.Engine;
-import io.jpod.storage.ContainerRecord;
-import io.jpod.storage.ImageRecord;
+import io.jpod.engine.container.ContainerListOptions;
+import io.jpod.engine.container.ContainerListReport;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +23,7 @@ final class CompletionSources implements CobraCompletion.Sources {
         List<String> out = new ArrayList<>();
         switch (kind) {
             case "CONTAINER" -> {
-                for (ContainerRecord c : engine.containers().list()) {
+                for (ContainerListReport c : engine.containers().list(new ContainerListOptions(true))) {
                     out.add(c.name());
                     if (ids) {
                         out.add(c.id().substring(0, 12));

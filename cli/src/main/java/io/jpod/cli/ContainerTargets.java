@@ -2,7 +2,8 @@ package io.jpod.cli;
 
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
-import io.jpod.storage.ContainerRecord;
+import io.jpod.engine.container.ContainerListOptions;
+import io.jpod.engine.container.ContainerListReport;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -22,7 +23,7 @@ final class ContainerTargets {
     List<String> names = new ArrayList<>();
 
     /** The names as given, or the ids --all (those {@code allOf} accepts) or --latest select. */
-    List<String> select(Engine engine, Predicate<ContainerRecord> allOf) {
+    List<String> select(Engine engine, Predicate<ContainerListReport> allOf) {
         int ways = (names.isEmpty() ? 0 : 1) + (all ? 1 : 0) + (latest ? 1 : 0);
         if (ways == 0) {
             throw new EngineException("you must provide at least one name or id");
@@ -36,7 +37,7 @@ final class ContainerTargets {
         if (latest) {
             return List.of(latest(engine));
         }
-        return engine.containers().list().stream().filter(allOf).map(ContainerRecord::id).toList();
+        return engine.containers().list(new ContainerListOptions(true)).stream().filter(allOf).map(ContainerListReport::id).toList();
     }
 
     /** podman's message for more than one way of naming containers: "--all, --latest and containers cannot be used together". */
@@ -62,7 +63,7 @@ final class ContainerTargets {
 
     /** --latest: the id of the container created last. */
     static String latest(Engine engine) {
-        List<ContainerRecord> list = engine.containers().list(); // newest first
+        List<ContainerListReport> list = engine.containers().list(new ContainerListOptions(true)); // newest first
         if (list.isEmpty()) {
             throw new EngineException("--latest: there are no containers");
         }

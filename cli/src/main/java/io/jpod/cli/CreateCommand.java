@@ -13,7 +13,7 @@ public final class CreateCommand extends RunCommand {
     public Integer call() {
         RunRequest request = request();
         try (Engine engine = jpod.engine()) {
-            ContainerRunReport report = engine.containers().create(request);
+            ContainerRunReport report = engine.containers().create(request, ImageCli.progressWhenPulling(jpod));
             if (report.exitCode() == 0) {
                 jpod.out.println(report.id());
             }

@@ -3,7 +3,7 @@ package io.jpod.cli;
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
 import io.jpod.engine.NoSuchContainerException;
-import io.jpod.storage.ContainerRecord;
+import io.jpod.engine.container.ContainerListReport;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
@@ -25,7 +25,7 @@ abstract class EachContainerCommand implements Callable<Integer> {
     abstract String each(Engine engine, String container);
 
     /** The containers --all means (all of them unless the command acts on running ones only). */
-    boolean includedInAll(ContainerRecord c) {
+    boolean includedInAll(ContainerListReport c) {
         return true;
     }
 

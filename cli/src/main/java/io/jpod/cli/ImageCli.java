@@ -16,6 +16,24 @@ final class ImageCli {
         return new io.jpod.engine.image.ImageProgressLines(jpod.err, jpod.context().terminal().stderr());
     }
 
+    /**
+     * {@link #progress}, made at the first event: `run`/`create` hand it over for an implicit pull, and one whose image
+     * is present pays nothing for it (no look at the caller's terminal).
+     */
+    static java.util.function.Consumer<io.jpod.image.ImageProgressEvent> progressWhenPulling(JpodCommand jpod) {
+        return new java.util.function.Consumer<>() {
+            private io.jpod.engine.image.ImageProgressLines lines;
+
+            @Override
+            public synchronized void accept(io.jpod.image.ImageProgressEvent event) {
+                if (lines == null) {
+                    lines = progress(jpod);
+                }
+                lines.accept(event);
+            }
+        };
+    }
+
     static String hex(String id) {
         return id.startsWith("sha256:") ? id.substring(7) : id;
     }

@@ -3,7 +3,7 @@ package io.jpod.cli;
 import io.jpod.engine.container.ContainerKillOptions;
 import io.jpod.storage.ContainerState;
 import io.jpod.engine.Engine;
-import io.jpod.storage.ContainerRecord;
+import io.jpod.engine.container.ContainerListReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,7 +14,7 @@ public final class KillCommand extends EachContainerCommand {
     String signal;
 
     @Override
-    boolean includedInAll(ContainerRecord c) {
+    boolean includedInAll(ContainerListReport c) {
         return c.state() == ContainerState.RUNNING;
     }
 

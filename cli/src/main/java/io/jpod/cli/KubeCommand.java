@@ -135,7 +135,7 @@ public final class KubeCommand extends CommandGroup {
                 extra.add(parent.readInput(c));
             }
             try (Engine engine = parent.jpod.engine()) {
-                KubePlay play = new KubePlay(engine, parent.jpod.out, parent.jpod.err, network, tlsVerify, quiet)
+                KubePlay play = new KubePlay(engine, parent.jpod.out, parent.jpod.err, network, tlsVerify, quiet, ImageCli.progressWhenPulling(parent.jpod))
                         .withBuild(build ? parent.jpod.callerPath(contextDir == null ? "." : contextDir) : null)
                         .withAnnotations(RunLifecycleOptions.annotations(annotations));
                 play.play(text, file.equals("-") ? "stdin" : file, extra, replace, start);
@@ -159,7 +159,7 @@ public final class KubeCommand extends CommandGroup {
         public Integer call() {
             String text = parent.readInput(file);
             try (Engine engine = parent.jpod.engine()) {
-                new KubePlay(engine, parent.jpod.out, parent.jpod.err, null, true, true).down(text, file.equals("-") ? "stdin" : file, force);
+                new KubePlay(engine, parent.jpod.out, parent.jpod.err, null, true, true, null).down(text, file.equals("-") ? "stdin" : file, force);
             }
             return 0;
         }

@@ -45,11 +45,15 @@ final class KubePlay {
     private final String network;
     private final boolean tlsVerify;
     private final boolean quiet;
+    /** The images' pulls as the containers are made (the CLI renders them); null: nowhere. */
+    private final java.util.function.Consumer<io.jpod.image.ImageProgressEvent> pullProgress;
     private final Map<String, Map<String, String>> configMaps = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> secrets = new LinkedHashMap<>();
 
-    KubePlay(Engine engine, PrintStream out, PrintStream err, String network, boolean tlsVerify, boolean quiet) {
+    KubePlay(Engine engine, PrintStream out, PrintStream err, String network, boolean tlsVerify, boolean quiet,
+             java.util.function.Consumer<io.jpod.image.ImageProgressEvent> pullProgress) {
         this.engine = engine;
+        this.pullProgress = pullProgress;
         this.out = out;
         this.err = err;
         this.network = network;
@@ -450,7 +454,8 @@ final class KubePlay {
             throw new EngineException("container " + cname + " of pod " + pod.name() + ": " + e.getMessage());
         }
         RunRequest r = run.request();
-        io.jpod.engine.container.ContainerRunReport report = createOnly ? engine.containers().create(r) : engine.containers().run(r);
+        io.jpod.engine.container.ContainerRunReport report = createOnly ? engine.containers().create(r, pullProgress)
+                : engine.containers().run(r, pullProgress);
         if (report.exitCode() != 0) {
             throw new EngineException("container " + cname + " of pod " + pod.name() + " could not be created (status " + report.exitCode() + ")");
         }

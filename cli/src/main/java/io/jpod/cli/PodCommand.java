@@ -8,8 +8,8 @@ import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
 import io.jpod.engine.NoSuchPodException;
 import io.jpod.engine.pod.PodCreateRequest;
+import io.jpod.engine.pod.PodListReport;
 import io.jpod.engine.pod.Pods;
-import io.jpod.storage.ContainerRecord;
 import io.jpod.storage.PodRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -141,37 +141,33 @@ public final class PodCommand extends CommandGroup {
             OutputFormat fmt = list.outputFormat();
             try (Engine engine = parent.jpod.engine()) {
                 PodService pods = engine.pods();
-                List<Row> rows = new ArrayList<>();
-                for (PodRecord p : pods.list()) {
-                    List<ContainerRecord> cs = pods.containers(p);
-                    rows.add(new Row(p, cs, pods.state(p)));
-                }
-                java.util.function.Predicate<Row> filter = Filters.of(list.filters, "id, name, label, status, ctr-names, ctr-ids or ctr-number",
+                List<PodListReport> rows = pods.listReports();
+                java.util.function.Predicate<PodListReport> filter = Filters.of(list.filters, "id, name, label, status, ctr-names, ctr-ids or ctr-number",
                         java.util.Set.of("label"), Ps::filter);
                 rows = new ArrayList<>(rows.stream().filter(filter).toList());
                 rows.sort(switch (sort) {
-                    case "created" -> java.util.Comparator.comparing((Row r) -> r.pod.created()).reversed();
-                    case "id" -> java.util.Comparator.comparing((Row r) -> r.pod.id());
-                    case "name" -> java.util.Comparator.comparing((Row r) -> r.pod.name());
-                    case "number" -> java.util.Comparator.comparing((Row r) -> r.containers.size());
-                    case "status" -> java.util.Comparator.comparing((Row r) -> r.state);
+                    case "created" -> java.util.Comparator.comparing((PodListReport r) -> r.pod().created()).reversed();
+                    case "id" -> java.util.Comparator.comparing((PodListReport r) -> r.pod().id());
+                    case "name" -> java.util.Comparator.comparing((PodListReport r) -> r.pod().name());
+                    case "number" -> java.util.Comparator.comparing((PodListReport r) -> r.containers().size());
+                    case "status" -> java.util.Comparator.comparing((PodListReport r) -> r.state());
                     default -> throw new EngineException("invalid option for --sort, options are: created, id, name, number, or status");
                 });
                 if (latest && rows.size() > 1) {
                     rows = new ArrayList<>(rows.subList(0, 1));
                 }
                 if (list.quiet) {
-                    rows.forEach(r -> parent.jpod.out.println(noTrunc ? r.pod.id() : r.pod.id().substring(0, 12)));
+                    rows.forEach(r -> parent.jpod.out.println(noTrunc ? r.pod().id() : r.pod().id().substring(0, 12)));
                     return 0;
                 }
                 if (fmt.isJson()) {
                     List<Object> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(pods.listEntry(r.pod)));
+                    rows.forEach(r -> out.add(pods.listEntry(r)));
                     parent.jpod.out.println(Formats.json(out));
                     return 0;
                 }
                 List<Map<String, Object>> data = new ArrayList<>();
-                rows.forEach(r -> data.add(templateRow(pods, r)));
+                rows.forEach(r -> data.add(templateRow(r)));
                 if (fmt.isTemplate()) {
                     fmt.print(parent.jpod.out, data, HEADERS);
                     return 0;
@@ -190,15 +186,12 @@ public final class PodCommand extends CommandGroup {
         private static final Map<String, String> HEADERS = Map.of("ID", "POD ID", "InfraID", "INFRA ID",
                 "NumberOfContainers", "# OF CONTAINERS", "ContainerIds", "IDS", "ContainerNames", "NAMES", "ContainerStatuses", "STATUS");
 
-        record Row(PodRecord pod, List<ContainerRecord> containers, String state) {
-        }
-
-        private Map<String, Object> templateRow(PodService pods, Row r) {
-            PodRecord p = r.pod;
+        private Map<String, Object> templateRow(PodListReport r) {
+            PodRecord p = r.pod();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("ID", noTrunc ? p.id() : p.id().substring(0, 12));
             m.put("Name", p.name());
-            m.put("Status", r.state);
+            m.put("Status", r.state());
             m.put("Created", Formats.ago(p.created()));
             m.put("InfraID", p.infraId() == null ? "" : noTrunc ? p.infraId() : p.infraId().substring(0, 12));
             List<String> ids = new ArrayList<>();
@@ -207,9 +200,9 @@ public final class PodCommand extends CommandGroup {
             if (p.infraId() != null) {
                 ids.add(noTrunc ? p.infraId() : p.infraId().substring(0, 12));
                 names.add(Pods.infraName(p));
-                statuses.add(pods.infraState(p).value());
+                statuses.add(r.infraState().value());
             }
-            for (ContainerRecord c : r.containers) {
+            for (PodListReport.Member c : r.containers()) {
                 ids.add(noTrunc ? c.id() : c.id().substring(0, 12));
                 names.add(c.name());
                 statuses.add(c.state().value());
@@ -225,25 +218,25 @@ public final class PodCommand extends CommandGroup {
             return m;
         }
 
-        private static java.util.function.Predicate<Row> filter(String key, String value) {
+        private static java.util.function.Predicate<PodListReport> filter(String key, String value) {
             return switch (key) {
-                case "id" -> r -> r.pod.id().startsWith(value);
-                case "name" -> r -> r.pod.name().matches(".*" + value + ".*");
+                case "id" -> r -> r.pod().id().startsWith(value);
+                case "name" -> r -> r.pod().name().matches(".*" + value + ".*");
                 case "label" -> {
                     int eq = value.indexOf('=');
                     String k = eq < 0 ? value : value.substring(0, eq);
-                    yield r -> r.pod.labels().containsKey(k) && (eq < 0 || r.pod.labels().get(k).equals(value.substring(eq + 1)));
+                    yield r -> r.pod().labels().containsKey(k) && (eq < 0 || r.pod().labels().get(k).equals(value.substring(eq + 1)));
                 }
                 case "status" -> {
                     List<String> ok = List.of("stopped", "running", "paused", "exited", "dead", "created", "degraded");
                     if (!ok.contains(value)) {
                         throw new EngineException("pod status must be one of: stopped, running, paused, exited, dead, created, degraded");
                     }
-                    yield r -> r.state.equalsIgnoreCase(value);
+                    yield r -> r.state().equalsIgnoreCase(value);
                 }
-                case "ctr-names" -> r -> r.containers.stream().anyMatch(c -> c.name().matches(".*" + value + ".*"));
-                case "ctr-ids" -> r -> r.containers.stream().anyMatch(c -> c.id().startsWith(value));
-                case "ctr-number" -> r -> Integer.toString(r.containers.size() + (r.pod.infraId() == null ? 0 : 1)).equals(value);
+                case "ctr-names" -> r -> r.containers().stream().anyMatch(c -> c.name().matches(".*" + value + ".*"));
+                case "ctr-ids" -> r -> r.containers().stream().anyMatch(c -> c.id().startsWith(value));
+                case "ctr-number" -> r -> Integer.toString(r.containers().size() + (r.pod().infraId() == null ? 0 : 1)).equals(value);
                 default -> throw new EngineException(key + " is an invalid filter");
             };
         }

@@ -109,7 +109,7 @@ public class RunCommand implements Callable<Integer> {
             jpod.global.warn(jpod.err, "The --kernel-memory flag is no longer supported. This flag is a noop."); // podman's words
         }
         try (Engine engine = jpod.engine()) {
-            ContainerRunReport report = engine.containers().run(request);
+            ContainerRunReport report = engine.containers().run(request, ImageCli.progressWhenPulling(jpod));
             if (request.lifecycle().detach() && report.exitCode() == 0
                     || !request.lifecycle().attach().isEmpty() && !request.lifecycle().attach().contains("stdout")) {
                 jpod.out.println(report.id()); // podman prints the id when stdout is not attached

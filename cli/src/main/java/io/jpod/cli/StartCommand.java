@@ -85,7 +85,7 @@ public final class StartCommand implements Callable<Integer> {
                 (key, value) -> key.equals("restart-policy") ? restartPolicy(value) : PsFilter.one(key, value, every));
         java.util.Map<String, String> named = new java.util.HashMap<>(); // id → as the user wrote it, which is what start prints
         for (String c : containers) {
-            named.putIfAbsent(engine.containers().get(c).id(), c);
+            named.putIfAbsent(engine.containers().lookup(c).id(), c);
         }
         List<ContainerListReport> chosen = new ArrayList<>(every);
         java.util.Collections.reverse(chosen); // oldest first, as they were created

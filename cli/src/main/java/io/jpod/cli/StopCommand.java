@@ -3,7 +3,7 @@ package io.jpod.cli;
 import io.jpod.engine.container.ContainerStopOptions;
 import io.jpod.storage.ContainerState;
 import io.jpod.engine.Engine;
-import io.jpod.storage.ContainerRecord;
+import io.jpod.engine.container.ContainerListReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,7 +17,7 @@ public final class StopCommand extends EachContainerCommand {
     boolean ignore;
 
     @Override
-    boolean includedInAll(ContainerRecord c) {
+    boolean includedInAll(ContainerListReport c) {
         return c.state() == ContainerState.RUNNING;
     }
 

@@ -56,14 +56,14 @@ public final class UpdateCommand implements Callable<Integer> {
                     && blkioWeightDevice.isEmpty() && deviceReadBps.isEmpty() && deviceWriteBps.isEmpty() && deviceReadIops.isEmpty()
                     && deviceWriteIops.isEmpty();
             if (nothing) { // no limit to change: done, cgroup or not (podman's update succeeds too)
-                jpod.out.println(engine.containers().get(container).id());
+                jpod.out.println(engine.containers().lookup(container).id());
                 return 0;
             }
             Long pids = pidsLimit != null && pidsLimit <= 0 ? Long.valueOf(-1) : pidsLimit;
             engine.update(container, new RunRequest.ResourceRequest(memory, memorySwap, null, cpus, null, null, null, pids,
                     new RunRequest.BlockIoRequest(blkioWeight, blkioWeightDevice, deviceReadBps, deviceWriteBps, deviceReadIops,
                             deviceWriteIops)));
-            jpod.out.println(engine.containers().get(container).id());
+            jpod.out.println(engine.containers().lookup(container).id());
             return 0;
         }
     }

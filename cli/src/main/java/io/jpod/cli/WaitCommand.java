@@ -5,7 +5,7 @@ import io.jpod.storage.ContainerState;
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
 import io.jpod.engine.GoDuration;
-import io.jpod.storage.ContainerRecord;
+import io.jpod.engine.container.ContainerLookupReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -74,8 +74,8 @@ public final class WaitCommand implements Callable<Integer> {
 
     private void awaitCondition(Engine engine, String container, long pollMillis) throws InterruptedException {
         while (true) {
-            ContainerRecord r = engine.containers().get(container);
-            String health = r.state() == ContainerState.RUNNING ? engine.health(r) : null;
+            ContainerLookupReport r = engine.containers().lookup(container);
+            String health = r.state() == ContainerState.RUNNING ? r.health() : null;
             for (String c : conditions) {
                 boolean met = switch (c) {
                     case "stopped", "exited" -> r.state() == ContainerState.EXITED;
@@ -86,7 +86,7 @@ public final class WaitCommand implements Callable<Integer> {
                     return;
                 }
             }
-            if (conditions.stream().allMatch(c -> c.endsWith("healthy")) && engine.health(r) == null) {
+            if (conditions.stream().allMatch(c -> c.endsWith("healthy")) && r.health() == null) {
                 throw new EngineException("container " + r.name() + " has no defined healthcheck to wait for");
             }
             if (r.state() == ContainerState.EXITED && conditions.stream().noneMatch(c -> c.equals("created"))) {

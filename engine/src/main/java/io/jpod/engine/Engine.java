@@ -94,11 +94,16 @@ public final class Engine implements AutoCloseable {
 
     /** `kube generate`: the YAML of a pod, or of containers (as one pod). */
     public String kubeGenerate(List<String> names, String type, boolean service) {
-        return new KubeGenerator(store(), this, pods()).generate(names, type, service);
+        return new KubeGenerator(store(), this, localPods(), localContainers()).generate(names, type, service);
     }
 
     /** The front door for containers: see {@link ContainerService}. */
     public ContainerService containers() {
+        return localContainers();
+    }
+
+    /** The container service and, for the engine's own callers (pods, kube generate, info), its records. */
+    private LocalContainerService localContainers() {
         Store s = store();
         return new LocalContainerService(s, dirs, this::lifecycle, err, env,
                 () -> DriverSelector.choose(storageDriver, s, dirs, NativeHelper.locate(env), env, err), this::newPodFor);
@@ -112,7 +117,11 @@ public final class Engine implements AutoCloseable {
 
     /** `jpod pod …`. */
     public PodService pods() {
-        return new Pods(this, store(), dirs, env, err, host);
+        return localPods();
+    }
+
+    private Pods localPods() {
+        return new Pods(this, localContainers(), store(), dirs, env, err, host);
     }
 
     /** The monitor's exit command: tear down what the ended container used. */
@@ -129,12 +138,6 @@ public final class Engine implements AutoCloseable {
     public String runHealthcheck(String idOrName) {
         Lifecycle lc = lifecycle();
         return new HealthChecks(store(), lc, new ExecRunner(store(), lc, NativeHelper.locate(env), env)).run(idOrName);
-    }
-
-    /** The container's health status ("starting", "healthy", "unhealthy"), or null if it has no check. */
-    public String health(ContainerRecord c) {
-        HealthChecks.State s = HealthChecks.state(store(), c);
-        return s == null ? null : s.status();
     }
 
     /** `build`'s RUN output (the CLI and the API call {@link ContainerService#logs}). */
@@ -286,7 +289,7 @@ public final class Engine implements AutoCloseable {
 
             @Override
             public List<ContainerState> containerStates() {
-                return containers().list().stream().map(ContainerRecord::state).toList();
+                return localContainers().list().stream().map(ContainerRecord::state).toList();
             }
 
             @Override

@@ -7,6 +7,7 @@ import io.jpod.engine.container.ContainerRemoveOptions;
 import io.jpod.engine.container.ContainerKillOptions;
 import io.jpod.engine.container.ContainerListOptions;
 import io.jpod.engine.container.ContainerListReport;
+import io.jpod.engine.container.ContainerLookupReport;
 import io.jpod.engine.container.ContainerStartOptions;
 import io.jpod.storage.ContainerState;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,8 +18,6 @@ import io.jpod.engine.container.LogOptions;
 import io.jpod.engine.container.ProcessHost;
 import io.jpod.engine.container.RunRequest;
 import io.jpod.network.PortMapping;
-import io.jpod.storage.ContainerLifecycle;
-import io.jpod.storage.ContainerRecord;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -129,7 +128,7 @@ final class ContainerEndpoints {
             }
             case "kill POST" -> {
                 try (Engine engine = api.engine()) {
-                    ContainerRecord c = engine.containers().get(id);
+                    ContainerLookupReport c = engine.containers().lookup(id);
                     if (c.state() != ContainerState.RUNNING) {
                         throw new HttpError(409, "container " + id + " is not running");
                     }
@@ -163,7 +162,7 @@ final class ContainerEndpoints {
             case "stats GET" -> api.stats.stats(ex, id);
             case "pause POST", "unpause POST" -> {
                 try (Engine engine = api.engine()) {
-                    engine.containers().get(id); // 404 first
+                    engine.containers().lookup(id); // 404 first
                 }
                 // no freezer: jpod has no pause command (see docs/ARCHITECTURE.md, "The Docker-compatible API")
                 throw new HttpError(501, "jpod cannot " + seg[2] + " containers: it has no pause (no freezer cgroup is managed); stop and start the container instead");
@@ -248,7 +247,7 @@ final class ContainerEndpoints {
             if (engine.images().find(request.image()).isEmpty()) {
                 throw HttpError.notFound("No such image: " + request.image());
             }
-            io.jpod.engine.container.ContainerRunReport report = engine.containers().run(request);
+            io.jpod.engine.container.ContainerRunReport report = engine.containers().run(request, null); // never pulls (ContainerRequests)
             if (report.exitCode() != 0) {
                 throw new HttpError(500, "cannot create the container (status " + report.exitCode() + "; see the service log)");
             }
@@ -320,7 +319,7 @@ final class ContainerEndpoints {
     }
 
     /** docker's state names: created, running, paused, restarting, removing, exited, dead. */
-    static String state(ContainerRecord c) {
+    static String state(ContainerLookupReport c) {
         return state(c.state());
     }
 
@@ -382,7 +381,7 @@ final class ContainerEndpoints {
     @SuppressWarnings("unchecked")
     private void inspect(HttpExchange ex, String id) throws IOException {
         try (Engine engine = api.engine()) {
-            ContainerRecord c = engine.containers().get(id);
+            ContainerLookupReport c = engine.containers().lookup(id);
             Map<String, Object> m = new LinkedHashMap<>(engine.containers().inspect(List.of(c.id())).get(0));
             m.put("Name", "/" + c.name());
             m.put("Image", c.imageId() == null ? "" : c.imageId().startsWith("sha256:") ? c.imageId() : "sha256:" + c.imageId());
@@ -408,7 +407,7 @@ final class ContainerEndpoints {
 
     private void start(HttpExchange ex, String id) throws IOException {
         try (Engine engine = api.engine()) {
-            ContainerRecord c = engine.containers().get(id);
+            ContainerLookupReport c = engine.containers().lookup(id);
             if (c.state() == ContainerState.RUNNING) {
                 ex.empty(304);
                 return;
@@ -431,7 +430,7 @@ final class ContainerEndpoints {
 
     private void stop(HttpExchange ex, String id) throws IOException {
         try (Engine engine = api.engine()) {
-            ContainerRecord c = engine.containers().get(id);
+            ContainerLookupReport c = engine.containers().lookup(id);
             if (c.state() != ContainerState.RUNNING) {
                 ex.empty(304);
                 return;
@@ -443,7 +442,7 @@ final class ContainerEndpoints {
 
     private void remove(HttpExchange ex, String id) throws IOException {
         try (Engine engine = api.engine()) {
-            ContainerRecord c = engine.containers().get(id);
+            ContainerLookupReport c = engine.containers().lookup(id);
             if (c.state() == ContainerState.RUNNING && !ex.request.flag("force")) {
                 throw new HttpError(409, "cannot remove container \"/" + c.name() + "\": container is running: stop the container before removing or force remove");
             }
@@ -464,7 +463,7 @@ final class ContainerEndpoints {
         };
         String full;
         try (Engine engine = api.engine()) {
-            full = engine.containers().get(id).id(); // 404 before the 200
+            full = engine.containers().lookup(id).id(); // 404 before the 200
         }
         OutputStream out = ex.stream(200, "application/json");
         Map<String, Object> result = new LinkedHashMap<>();
@@ -481,13 +480,12 @@ final class ContainerEndpoints {
 
     private void attach(HttpExchange ex, String id) throws IOException {
         HttpRequest r = ex.request;
-        ContainerRecord c;
+        ContainerLookupReport c;
         try (Engine engine = api.engine()) {
-            c = engine.containers().get(id);
+            c = engine.containers().lookup(id);
         }
-        ContainerLifecycle.Config cfg = c.lifecycle() == null ? null : c.lifecycle().config();
-        boolean tty = cfg != null && cfg.tty();
-        boolean stdin = r.flag("stdin") && cfg != null && cfg.interactive();
+        boolean tty = c.tty();
+        boolean stdin = r.flag("stdin") && c.interactive();
         boolean stdout = r.flag("stdout");
         boolean stderr = r.flag("stderr");
         boolean waiting = c.state() != ContainerState.RUNNING;
@@ -544,7 +542,7 @@ final class ContainerEndpoints {
         while (System.nanoTime() < deadline) {
             long generation = starts.generation(); // before the look, so a start after it is not missed
             try (Engine engine = api.engine()) {
-                ContainerRecord c = engine.containers().get(id);
+                ContainerLookupReport c = engine.containers().lookup(id);
                 if (c.state() == ContainerState.RUNNING) {
                     sawRunning = true;
                     try {
@@ -622,8 +620,8 @@ final class ContainerEndpoints {
         }
         LogOptions options = new LogOptions(r.flag("follow"), tail, since, until, r.flag("timestamps"));
         try (Engine engine = api.engine()) {
-            ContainerRecord c = engine.containers().get(id);
-            boolean tty = c.lifecycle() != null && c.lifecycle().config() != null && c.lifecycle().config().tty();
+            ContainerLookupReport c = engine.containers().lookup(id);
+            boolean tty = c.tty();
             MuxOutput mux = new MuxOutput(ex.stream(200, MuxOutput.contentType(tty)), tty);
             PrintStream out = new PrintStream(stdout ? mux.stream(1) : OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
             PrintStream err = new PrintStream(stderr ? mux.stream(2) : OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
@@ -712,7 +710,7 @@ final class ContainerEndpoints {
     private void createExec(HttpExchange ex, String id) throws IOException {
         JsonNode body = jsonBody(ex);
         try (Engine engine = api.engine()) {
-            ContainerRecord c = engine.containers().get(id);
+            ContainerLookupReport c = engine.containers().lookup(id);
             if (c.state() != ContainerState.RUNNING) {
                 throw new HttpError(409, "container " + c.id() + " is not running");
             }

@@ -634,7 +634,7 @@ public final class ImageBuilder {
                         true, null, req.ulimits()),
                 new RunRequest.ResourceRequest());
         out.flush();
-        io.jpod.engine.container.ContainerRunReport ran = engine.containers().run(run);
+        io.jpod.engine.container.ContainerRunReport ran = engine.containers().run(run, null); // --pull=never: no pull to report
         int status = ran.exitCode();
         String container = ran.id();
         try {
@@ -894,7 +894,7 @@ public final class ImageBuilder {
                 new RunRequest.NetworkRequest("none", List.of()),
                 new RunRequest.LifecycleRequest(false, false, false).asCreateOnly(),
                 new RunRequest.SecurityRequest(), new RunRequest.ResourceRequest());
-        return engine.containers().run(create).id();
+        return engine.containers().run(create, null).id(); // --pull=never
     }
 
     /** The container's changes as a layer on top of its image; afterRun: first drop what the run machinery left. */

@@ -23,6 +23,7 @@ import io.jpod.engine.Trace;
 import io.jpod.engine.pod.KubeSource;
 import io.jpod.engine.pod.Pods;
 import io.jpod.network.NetworkSetup;
+import io.jpod.image.ImageProgressEvent;
 import io.jpod.rootless.ContainerSpec;
 import io.jpod.rootless.NativeHelper;
 import io.jpod.storage.ContainerRecord;
@@ -41,6 +42,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The path of `jpod run` from a parsed request to the helper's exec: image, container record, rootfs mount,
@@ -53,14 +55,18 @@ public final class ContainerRunner {
     private final RootfsDriver driver;
     private final Map<String, String> callerEnv;
     private final PrintStream err;
+    private final Consumer<ImageProgressEvent> pullProgress;
 
-    public ContainerRunner(Store store, Dirs dirs, NativeHelper helper, RootfsDriver driver, Map<String, String> callerEnv, PrintStream err) {
+    /** @param pullProgress the implicit pull's events (the front end renders them); null: nowhere */
+    public ContainerRunner(Store store, Dirs dirs, NativeHelper helper, RootfsDriver driver, Map<String, String> callerEnv, PrintStream err,
+                           Consumer<ImageProgressEvent> pullProgress) {
         this.store = store;
         this.dirs = dirs;
         this.helper = helper;
         this.driver = driver;
         this.callerEnv = callerEnv;
         this.err = err;
+        this.pullProgress = pullProgress;
     }
 
     /** The id of the container {@link #run} created (printed by `run -d`). */
@@ -106,7 +112,7 @@ public final class ContainerRunner {
             Networks networks = new Networks(store);
             BridgeNetworking.names(net.request().mode()).forEach(networks::require); // a pod's: its network
         }
-        ImageRecord image = new ImageResolver(store, dirs.runRoot().path(), callerEnv).resolve(req.image(), req.pull().policy(), req.pull().tlsVerify(), req.pull().platform(), req.pull().quiet(), err);
+        ImageRecord image = new ImageResolver(store, dirs.runRoot().path(), callerEnv).resolve(req.image(), req.pull().policy(), req.pull().tlsVerify(), req.pull().platform(), req.pull().quiet(), pullProgress);
         Trace.mark("run: image resolved");
         ImageSettings settings = ImageSettings.parse(store.images().config(image.id()));
         net.reservePorts(() -> store.images().config(image.id())); // a port in use: created, not started (below)

@@ -1,10 +1,11 @@
 package io.jpod.engine.container;
 
 import io.jpod.engine.RequestContext;
-import io.jpod.storage.ContainerRecord;
+import io.jpod.image.ImageProgressEvent;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The engine's front door for containers (as podman's ContainerEngine): typed options in, typed reports out; a
@@ -12,14 +13,11 @@ import java.util.Map;
  * parse and render.
  */
 public interface ContainerService {
-    /** All containers, newest first, their states reconciled with reality (the engine's own callers; front ends use the rows). */
-    List<ContainerRecord> list();
-
     /** `ps` and the API's container list: one row per container, newest first (see {@link ContainerListReport}). */
     List<ContainerListReport> list(ContainerListOptions options);
 
-    /** One container, its state reconciled with reality. */
-    ContainerRecord get(String nameOrId);
+    /** One container by name or id (see {@link ContainerLookupReport}); NoSuchContainerException when there is none. */
+    ContainerLookupReport lookup(String nameOrId);
 
     /** Whether a container has this name or id. */
     boolean exists(String nameOrId);
@@ -50,13 +48,14 @@ public interface ContainerService {
     ContainerTopReport top(String nameOrId, List<String> descriptors);
 
     /**
-     * `run`: creates the container (pulling its image as the request's policy says) and starts it, in the foreground
-     * unless detached; the report has its id and exit code.
+     * `run`: creates the container (pulling its image as the request's policy says, its events to {@code pullProgress},
+     * which the front end renders; null: nowhere) and starts it, in the foreground unless detached; the report has its
+     * id and exit code.
      */
-    ContainerRunReport run(RunRequest request);
+    ContainerRunReport run(RunRequest request, Consumer<ImageProgressEvent> pullProgress);
 
     /** `create`: run's preparation without the start; the report has the new container's id. */
-    ContainerRunReport create(RunRequest request);
+    ContainerRunReport create(RunRequest request, Consumer<ImageProgressEvent> pullProgress);
 
     /** Starts a created or stopped container; attached: in the foreground, returning its exit code (detached: 0 once started). */
     int start(String nameOrId, ContainerStartOptions options);

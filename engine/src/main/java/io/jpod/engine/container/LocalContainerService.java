@@ -7,6 +7,7 @@ import io.jpod.engine.Dirs;
 import io.jpod.engine.EngineException;
 import io.jpod.engine.RequestContext;
 import io.jpod.engine.network.ContainerNetwork;
+import io.jpod.image.ImageProgressEvent;
 import io.jpod.network.PortMapping;
 import io.jpod.storage.ContainerLifecycle;
 import io.jpod.storage.ContainerRecord;
@@ -24,10 +25,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** {@link ContainerService} on this machine's store, through the container's {@link Lifecycle}. */
-public final class LocalContainerService implements ContainerService {
+public final class LocalContainerService implements ContainerService, ContainerRecords {
     private final Store store;
     private final Dirs dirs;
     private final Supplier<Lifecycle> lifecycle;
@@ -57,7 +59,7 @@ public final class LocalContainerService implements ContainerService {
     }
 
     @Override
-    public ContainerRunReport run(RunRequest request) {
+    public ContainerRunReport run(RunRequest request, Consumer<ImageProgressEvent> pullProgress) {
         RunFlags.validate(request); // one-line errors before anything is created or replaced
         NativeHelper helper = helper();
         if (request.pod() != null && request.pod().startsWith("new:")) { // --pod new:NAME: the pod is made first
@@ -74,15 +76,15 @@ public final class LocalContainerService implements ContainerService {
         if (request.lifecycle().replace()) {
             RunFlags.replace(this, request.name());
         }
-        ContainerRunner runner = new ContainerRunner(store, dirs, helper, driver.get(), env, err);
+        ContainerRunner runner = new ContainerRunner(store, dirs, helper, driver.get(), env, err, pullProgress);
         int code = runner.run(request, lifecycle.get());
         return new ContainerRunReport(runner.lastId, code);
     }
 
     @Override
-    public ContainerRunReport create(RunRequest r) {
+    public ContainerRunReport create(RunRequest r, Consumer<ImageProgressEvent> pullProgress) {
         return run(new RunRequest(r.image(), r.command(), r.process(), r.name(), r.remove(), r.pull(), r.network(),
-                r.lifecycle().asCreateOnly(), r.security(), r.resources(), r.pod()));
+                r.lifecycle().asCreateOnly(), r.security(), r.resources(), r.pod()), pullProgress);
     }
 
     @Override
@@ -247,6 +249,15 @@ public final class LocalContainerService implements ContainerService {
     @Override
     public ContainerRecord get(String nameOrId) {
         return lifecycle.get().current(nameOrId);
+    }
+
+    @Override
+    public ContainerLookupReport lookup(String nameOrId) {
+        ContainerRecord c = get(nameOrId);
+        ContainerLifecycle.Config cfg = c.lifecycle() == null ? null : c.lifecycle().config();
+        HealthChecks.State health = HealthChecks.state(store, c);
+        return new ContainerLookupReport(c.id(), c.name(), c.imageId(), c.state(), c.exitCode(), health == null ? null : health.status(),
+                cfg == null ? null : cfg.pod(), cfg != null && cfg.tty(), cfg != null && cfg.interactive());
     }
 
     @Override

@@ -68,7 +68,7 @@ public final class RunFlags {
     // ---------------------------------------------------------------- --replace
 
     /** --replace: the container named as the new one is removed first, as `rm -f` does. */
-    static void replace(ContainerService containers, String name) {
+    static void replace(LocalContainerService containers, String name) {
         for (ContainerRecord c : containers.list()) {
             if (name.equals(c.name())) {
                 containers.remove(c.id(), new ContainerRemoveOptions(true, false, 0));

@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * Podman's progress lines for a pull, push or load, rendered from the image module's events. Plain (not a terminal):
  * one line per step, as podman prints them when its output is not a terminal. Live (a terminal): one line per layer
  * being downloaded (bytes of total, rate), redrawn in place, then a summary line. The CLI hands one to the image
- * service; the run path's implicit pull writes through one too.
+ * service and to run/create's implicit pull; in the engine only a pod's infra image pull (quiet: warnings) uses one.
  */
 public final class ImageProgressLines implements Consumer<ImageProgressEvent> {
     private static final long REDRAW_NANOS = 200_000_000L;

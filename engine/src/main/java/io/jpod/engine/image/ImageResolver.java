@@ -3,12 +3,13 @@ package io.jpod.engine.image;
 import io.jpod.engine.EngineException;
 import io.jpod.engine.NoSuchImageException;
 import io.jpod.image.ImageException;
+import io.jpod.image.ImageProgressEvent;
 import io.jpod.image.ImageReference;
 import io.jpod.storage.ImageRecord;
 import io.jpod.storage.Store;
 
-import java.io.PrintStream;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** Finds an image in the store by id, id prefix or name, pulling it when the policy says so. */
 public final class ImageResolver {
@@ -71,7 +72,9 @@ public final class ImageResolver {
         return Optional.empty();
     }
 
-    public ImageRecord resolve(String nameOrId, PullPolicy policy, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
+    /** @param progress the pull's events (the caller renders them); null: nowhere */
+    public ImageRecord resolve(String nameOrId, PullPolicy policy, boolean tlsVerify, String platform, boolean quiet,
+                               Consumer<ImageProgressEvent> progress) {
         io.jpod.image.Platform wanted = platform == null || platform.isBlank() ? null : io.jpod.image.Platform.parse(platform);
         if (policy != PullPolicy.ALWAYS) {
             Optional<ImageRecord> found = local(nameOrId);
@@ -95,23 +98,9 @@ public final class ImageResolver {
         return wanted.matches(config.os(), config.architecture(), config.variant());
     }
 
-    /** @param progress podman's lines go there (live bars when the JVM's stderr is a terminal); null: nowhere */
-    public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, PrintStream progress) {
+    /** @param progress the pull's events (warnings even when quiet); null: nowhere */
+    public ImageRecord pull(String name, boolean tlsVerify, String platform, boolean quiet, Consumer<ImageProgressEvent> progress) {
         // short names, mirrors and credentials as `jpod pull` resolves them
-        return new ImageCommands(store, env, runRoot).pull(name, tlsVerify, platform, quiet,
-                progress == null ? null : new ImageProgressLines(progress, stderrIsTerminal()), null, null);
-    }
-
-    /**
-     * Whether this JVM's stderr is a terminal (the run path's pull still draws on a stream it is given; in the service
-     * that is service.log, so never).
-     */
-    private static boolean stderrIsTerminal() {
-        try {
-            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
-        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
-            return false;
-        }
+        return new ImageCommands(store, env, runRoot).pull(name, tlsVerify, platform, quiet, progress, null, null);
     }
 }

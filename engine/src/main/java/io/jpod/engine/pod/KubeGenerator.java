@@ -5,6 +5,7 @@ import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
 import io.jpod.engine.container.CgroupLimits;
 import io.jpod.engine.container.ContainerEnv;
+import io.jpod.engine.container.ContainerRecords;
 import io.jpod.network.PortMapping;
 import io.jpod.network.PortParser;
 import io.jpod.storage.ContainerLifecycle;
@@ -30,12 +31,14 @@ public final class KubeGenerator {
 
     private final Store store;
     private final Engine engine;
-    private final PodService pods;
+    private final Pods pods;
+    private final ContainerRecords records;
 
-    public KubeGenerator(Store store, Engine engine, PodService pods) {
+    public KubeGenerator(Store store, Engine engine, Pods pods, ContainerRecords records) {
         this.store = store;
         this.engine = engine;
         this.pods = pods;
+        this.records = records;
     }
 
     /** The YAML of {@code names} (one pod, or containers): podman's header comment, then the documents. */
@@ -74,7 +77,7 @@ public final class KubeGenerator {
                 if (!engine.containers().exists(n)) {
                     throw new EngineException("name or ID " + n + " not found");
                 }
-                containers.add(engine.containers().get(n));
+                containers.add(records.get(n));
             }
             name = names.size() == 1 ? containers.get(0).name() + "-pod" : containers.get(0).name() + "-pod";
         }

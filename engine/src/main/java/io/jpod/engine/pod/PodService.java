@@ -1,6 +1,5 @@
 package io.jpod.engine.pod;
 
-import io.jpod.storage.ContainerRecord;
 import io.jpod.storage.ContainerState;
 import io.jpod.storage.PodRecord;
 
@@ -20,8 +19,8 @@ public interface PodService {
 
     List<PodRecord> list();
 
-    /** The pod's containers (not the infra), newest first, states reconciled. */
-    List<ContainerRecord> containers(PodRecord pod);
+    /** `pod ps`: a row per pod, in the store's order (see {@link PodListReport}). */
+    List<PodListReport> listReports();
 
     /** The infra's state (null: the pod has none). */
     ContainerState infraState(PodRecord pod);
@@ -48,8 +47,8 @@ public interface PodService {
     /** podman's `pod inspect` object. */
     Map<String, Object> inspect(PodRecord pod);
 
-    /** podman's `pod ps --format json` object. */
-    Map<String, Object> listEntry(PodRecord pod);
+    /** podman's `pod ps --format json` object of a row. */
+    Map<String, Object> listEntry(PodListReport row);
 
     /** `pod top`: a header, then the processes of every running container of the pod. */
     List<String[]> top(String nameOrId);

@@ -12,6 +12,7 @@ import io.jpod.engine.EngineException;
 import io.jpod.engine.NoSuchPodException;
 import io.jpod.engine.container.ContainerCgroups;
 import io.jpod.engine.container.ContainerNames;
+import io.jpod.engine.container.ContainerRecords;
 import io.jpod.engine.container.ProcessHost;
 import io.jpod.engine.container.RunRequest;
 import io.jpod.engine.container.SandboxPolicy;
@@ -47,14 +48,17 @@ public final class Pods implements PodService {
     private static final List<String> SHAREABLE = List.of("cgroup", "ipc", "net", "pid", "uts", "none");
 
     private final Engine engine;
+    private final ContainerRecords records;
     private final Store store;
     private final PodInfra infra;
     private final PrintStream err;
     private final Map<String, String> env;
     private final Dirs dirs;
 
-    public Pods(Engine engine, Store store, Dirs dirs, Map<String, String> env, PrintStream err, ProcessHost host) {
+    /** @param records the containers' records (the pod's members, its infra's state), reconciled */
+    public Pods(Engine engine, ContainerRecords records, Store store, Dirs dirs, Map<String, String> env, PrintStream err, ProcessHost host) {
         this.engine = engine;
+        this.records = records;
         this.store = store;
         this.err = err;
         this.env = env;
@@ -125,7 +129,8 @@ public final class Pods implements PodService {
         }
         io.jpod.storage.ImageRecord pause = pod.infraId() == null ? null : req.infraImage() == null ? PauseImage.ensure(store) // built on first need
                 : new io.jpod.engine.image.ImageResolver(store, dirs.runRoot().path(), env)
-                        .resolve(req.infraImage(), io.jpod.engine.image.PullPolicy.MISSING, true, null, true, err); // pulled as run pulls
+                        .resolve(req.infraImage(), io.jpod.engine.image.PullPolicy.MISSING, true, null, true,
+                                new io.jpod.engine.image.ImageProgressLines(err, false)); // pulled as run pulls, quiet: warnings only
         store.pods().create(pod);
         if (pause != null) {
             try {
@@ -244,8 +249,13 @@ public final class Pods implements PodService {
 
     /** The pod's containers (not the infra container), newest first, states reconciled. */
     public List<ContainerRecord> containers(PodRecord pod) {
+        return members(pod, records.list());
+    }
+
+    /** The pod's containers among {@code all} (not the infra), in their order. */
+    private static List<ContainerRecord> members(PodRecord pod, List<ContainerRecord> all) {
         List<ContainerRecord> out = new ArrayList<>();
-        for (ContainerRecord c : engine.containers().list()) {
+        for (ContainerRecord c : all) {
             if (pod.id().equals(podOf(c)) && !c.id().equals(pod.infraId())) {
                 out.add(c);
             }
@@ -264,7 +274,7 @@ public final class Pods implements PodService {
             return null;
         }
         if (engine.containers().exists(pod.infraId())) {
-            return engine.containers().get(pod.infraId()).state(); // reconciled: a dead monitor is an exit
+            return records.get(pod.infraId()).state(); // reconciled: a dead monitor is an exit
         }
         if (infra.running(pod) != null) { // a pod of an older jpod, whose infra had no record
             return ContainerState.RUNNING;
@@ -515,16 +525,29 @@ public final class Pods implements PodService {
         return e;
     }
 
+    @Override
+    public List<PodListReport> listReports() {
+        List<PodListReport> out = new ArrayList<>();
+        List<ContainerRecord> all = records.list(); // read and reconciled once for every pod
+        for (PodRecord pod : list()) {
+            List<ContainerRecord> cs = members(pod, all);
+            List<PodListReport.Member> members = new ArrayList<>();
+            cs.forEach(c -> members.add(new PodListReport.Member(c.id(), c.name(), c.state())));
+            out.add(new PodListReport(pod, state(pod, cs), infraState(pod), members));
+        }
+        return out;
+    }
+
     /** podman's `pod ps --format json` object. */
-    public Map<String, Object> listEntry(PodRecord pod) {
-        List<ContainerRecord> cs = containers(pod);
+    public Map<String, Object> listEntry(PodListReport row) {
+        PodRecord pod = row.pod();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Cgroup", "");
         List<Map<String, Object>> list = new ArrayList<>();
         if (pod.infraId() != null) {
-            list.add(containerEntry(pod.infraId(), infraName(pod), infraState(pod), "Status"));
+            list.add(containerEntry(pod.infraId(), infraName(pod), row.infraState(), "Status"));
         }
-        for (ContainerRecord c : cs) {
+        for (PodListReport.Member c : row.containers()) {
             list.add(containerEntry(c.id(), c.name(), c.state(), "Status"));
         }
         m.put("Containers", list);
@@ -534,7 +557,7 @@ public final class Pods implements PodService {
         m.put("Name", pod.name());
         m.put("Namespace", "");
         m.put("Networks", List.of());
-        m.put("Status", state(pod, cs));
+        m.put("Status", row.state());
         m.put("Labels", pod.labels());
         return m;
     }
