@@ -8,11 +8,9 @@ import io.jpod.tests.support.JpodEnv;
 import io.jpod.tests.support.LocalRegistry;
 import io.jpod.tests.support.RegistryAndJpod;
 import io.jpod.tests.support.Result;
-import io.jpod.tests.support.TestImage;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -33,18 +31,11 @@ class PodInfraTest {
     private static final String IN_POD = "and cannot be removed without removing the pod";
 
     @RegisterExtension
-    static final RegistryAndJpod FX = RegistryAndJpod.empty();
+    static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/infrabox");
     private static JpodEnv env; // set by FX
     private static LocalRegistry registry; // set by FX
+    @RegistryAndJpod.Image
     private static String image;
-
-    @BeforeAll
-    static void setUp() {
-        registry.push(TestImage.busybox().build(), "library/infrabox", "latest");
-        image = registry.hostPort() + "/library/infrabox:latest";
-        Result pull = env.run(NORMAL, "pull", "-q", image);
-        assertEquals(0, pull.exitCode(), pull::toString);
-    }
 
     private static String pauseImage() {
         return "localhost/podman-pause:" + env.ok("version", "--format", "{{.Server.Version}}-{{.Server.Built}}").stdout().strip();
