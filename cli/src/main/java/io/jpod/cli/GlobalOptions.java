@@ -84,7 +84,7 @@ public final class GlobalOptions {
         String which = remote ? "--remote" : url != null ? "--url" : connection != null ? "--connection"
                 : identity != null ? "--identity" : null;
         if (which != null && command != null) {
-            err.println("Error: " + which + " is not supported: jpod has no service to connect to; "
+            err.println("Error: " + which + " is not supported: jpod talks only to the local user's own service; "
                     + "run the command without it, on the machine that holds the containers");
             return Main.EXIT_ENGINE;
         }
