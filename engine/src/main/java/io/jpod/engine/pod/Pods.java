@@ -521,10 +521,10 @@ public final class Pods implements PodService {
         m.put("SharedNamespaces", pod.share());
         List<Map<String, Object>> list = new ArrayList<>();
         if (pod.infraId() != null) {
-            list.add(containerEntry(pod.infraId(), infraName(pod), infraState(pod), "State"));
+            list.add(containerEntry(pod.infraId(), infraName(pod), infraState(pod)));
         }
         for (ContainerRecord c : cs) {
-            list.add(containerEntry(c.id(), c.name(), c.state(), "State"));
+            list.add(containerEntry(c.id(), c.name(), c.state()));
         }
         m.put("NumContainers", list.size());
         m.put("Containers", list);
@@ -536,11 +536,12 @@ public final class Pods implements PodService {
         return pod.infraName() != null ? pod.infraName() : pod.id().substring(0, 12) + "-infra";
     }
 
-    private static Map<String, Object> containerEntry(String id, String name, ContainerState state, String stateKey) {
+    /** A member of `pod inspect`'s Containers list. */
+    private static Map<String, Object> containerEntry(String id, String name, ContainerState state) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("Id", id);
-        e.put(stateKey.equals("State") ? "Name" : "Names", name);
-        e.put(stateKey, state.value());
+        e.put("Name", name);
+        e.put("State", state.value());
         return e;
     }
 
