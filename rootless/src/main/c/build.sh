@@ -1,7 +1,12 @@
 #!/bin/sh
-# Builds the native helper: build.sh OUTDIR  →  OUTDIR/jpod-helper   (run by Maven in the compile phase)
+# Builds the native helper: build.sh OUTDIR VERSION  →  OUTDIR/jpod-helper   (run by Maven in the compile phase;
+# VERSION is the root pom's jpod.version, which the engine's JpodVersion is generated from too)
 set -eu
-out=${1:?usage: build.sh OUTDIR}
+out=${1:?usage: build.sh OUTDIR VERSION}
+version=${2:?usage: build.sh OUTDIR VERSION}
+case $version in
+    *[!0-9A-Za-z.+~-]*) echo "jpod build: version \"$version\" has characters other than letters, digits and .+~-: fix jpod.version in pom.xml" >&2; exit 1 ;;
+esac
 src=$(cd "$(dirname "$0")" && pwd)
 if ! command -v cc >/dev/null 2>&1; then
     echo "jpod build: no C compiler found: install one (Debian: apt-get install gcc) — the native helper jpod-helper cannot be built" >&2
@@ -9,5 +14,5 @@ if ! command -v cc >/dev/null 2>&1; then
 fi
 mkdir -p "$out"
 # Compile to a temp name so an interrupted build never leaves a half-written helper behind.
-cc -O2 -Wall -Wextra -Werror -D_FORTIFY_SOURCE=2 -o "$out/jpod-helper.tmp" "$src"/*.c
+cc -O2 -Wall -Wextra -Werror -D_FORTIFY_SOURCE=2 -DJPOD_VERSION="\"$version\"" -o "$out/jpod-helper.tmp" "$src"/*.c
 mv -f "$out/jpod-helper.tmp" "$out/jpod-helper"

@@ -41,8 +41,11 @@ extern char **environ;
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434 /* the same number on every architecture */
 #endif
-/* VersionCommand.VERSION: `jpod --version` is answered here (ServiceTest compares it with the JVM's answer) */
-#define JPOD_VERSION "0.1.0"
+/* `jpod --version` is answered here (ServiceTest compares it with the JVM's answer); build.sh passes the root pom's
+ * jpod.version, which the engine's JpodVersion is generated from too */
+#ifndef JPOD_VERSION
+#error "JPOD_VERSION is not defined: build the helper with rootless/src/main/c/build.sh (Maven does)"
+#endif
 
 static char dist[PATH_MAX / 2]; /* half: room for the names below it */
 static char run_dir[PATH_MAX / 2];

@@ -1,7 +1,6 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
-import io.jpod.storage.ImageRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,8 +33,8 @@ public final class CommitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Engine engine = jpod.engine()) {
-            ImageRecord r = engine.containerFiles().commit(container, image, author, message);
-            jpod.out.println(r.id().substring("sha256:".length()));
+            String id = engine.containerFiles().commit(container, image, author, message);
+            jpod.out.println(id.substring("sha256:".length()));
             return 0;
         }
     }

@@ -44,7 +44,7 @@ final class CompletionSources implements CobraCompletion.Sources {
                     }
                 }
             }
-            case "POD" -> engine.pods().list().forEach(p -> out.add(p.name()));
+            case "POD" -> engine.pods().listReports().forEach(p -> out.add(p.name()));
             case "NETWORK" -> engine.networks().list(n -> true).forEach(n -> out.add(n.name()));
             case "VOLUME" -> engine.volumes().list(v -> true).forEach(v -> out.add(v.name()));
             default -> {

@@ -9,7 +9,7 @@ import io.jpod.engine.EngineException;
 import io.jpod.engine.pod.KubeYaml;
 import io.jpod.engine.pod.PodCreateRequest;
 import io.jpod.engine.container.RunRequest;
-import io.jpod.storage.PodRecord;
+import io.jpod.engine.pod.PodCreateReport;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -178,10 +178,10 @@ final class KubePlay {
         }
         Map<String, String> labels = strings(doc.metadata.path("labels"));
         Map<String, String> volumeSources = volumes(doc.name, spec.path("volumes")); // refusals before anything is created
-        PodRecord pod = engine.pods().create(new PodCreateRequest(doc.name, publish,
+        PodCreateReport pod = engine.pods().create(new PodCreateRequest(doc.name, publish,
                 spec.path("shareProcessNamespace").asBoolean(false) ? "+pid" : null,
                 spec.hasNonNull("hostname") ? spec.path("hostname").asText() : null, labels, true, List.of(), List.of(), List.of(),
-                network, null, List.of("jpod", "kube", "play")).withExitPolicy("stop")); // podman's for kube play
+                network, null, List.of("jpod", "kube", "play")).withExitPolicy("stop"), null); // podman's exit policy for kube play; the pause image
         try {
             fillPod(doc, pod, volumeSources, start);
         } catch (RuntimeException e) {
@@ -194,7 +194,7 @@ final class KubePlay {
         }
     }
 
-    private void fillPod(PodDoc doc, PodRecord pod, Map<String, String> volumeSources, boolean start) {
+    private void fillPod(PodDoc doc, PodCreateReport pod, Map<String, String> volumeSources, boolean start) {
         JsonNode spec = doc.spec;
         String restart = switch (spec.path("restartPolicy").asText("Always")) {
             case "Never" -> "no";
@@ -332,7 +332,7 @@ final class KubePlay {
         return out;
     }
 
-    private String runContainer(PodRecord pod, JsonNode c, Map<String, String> volumeSources, String restart, boolean detach,
+    private String runContainer(PodCreateReport pod, JsonNode c, Map<String, String> volumeSources, String restart, boolean detach,
                                 boolean createOnly, Map<String, String> annotations) {
         String cname = c.path("name").asText();
         unknownFields(c, CONTAINER, "container " + cname + " of pod " + pod.name());
@@ -517,7 +517,7 @@ final class KubePlay {
             if (kind.equals("Pod") || kind.equals("Deployment")) {
                 PodDoc doc = podDoc(d);
                 if (engine.pods().exists(doc.name)) {
-                    PodRecord pod = engine.pods().get(doc.name);
+                    io.jpod.engine.pod.PodLookupReport pod = engine.pods().lookup(doc.name);
                     engine.pods().remove(pod.id(), new PodRemoveOptions(true, 10));
                     removed.add(pod.id());
                     for (JsonNode v : doc.spec.path("volumes")) {

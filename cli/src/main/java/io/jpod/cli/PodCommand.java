@@ -8,9 +8,8 @@ import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
 import io.jpod.engine.NoSuchPodException;
 import io.jpod.engine.pod.PodCreateRequest;
+import io.jpod.engine.pod.PodCreateReport;
 import io.jpod.engine.pod.PodListReport;
-import io.jpod.engine.pod.Pods;
-import io.jpod.storage.PodRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,7 +17,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -107,9 +105,9 @@ public final class PodCommand extends CommandGroup {
             cmd.addAll(spec.root().commandLine().getParseResult().originalArgs());
             List<String> infraCmd = infraCommand == null ? List.of() : List.of(infraCommand);
             try (Engine engine = parent.jpod.engine()) {
-                PodRecord pod = engine.pods().create(new PodCreateRequest(name != null ? name : positionalName, publish, share, hostname,
+                PodCreateReport pod = engine.pods().create(new PodCreateRequest(name != null ? name : positionalName, publish, share, hostname,
                         LabelArgs.sorted(labels), infra, infraCmd, addHosts, dns, network, userns, cmd, memory, cpus, exitPolicy, replace, infraName)
-                        .withInfraImage(infraImage));
+                        .withInfraImage(infraImage), ImageCli.progressWhenPulling(parent.jpod)); // a missing --infra-image is pulled
                 parent.jpod.out.println(pod.id());
             }
             return 0;
@@ -146,9 +144,9 @@ public final class PodCommand extends CommandGroup {
                         java.util.Set.of("label"), Ps::filter);
                 rows = new ArrayList<>(rows.stream().filter(filter).toList());
                 rows.sort(switch (sort) {
-                    case "created" -> java.util.Comparator.comparing((PodListReport r) -> r.pod().created()).reversed();
-                    case "id" -> java.util.Comparator.comparing((PodListReport r) -> r.pod().id());
-                    case "name" -> java.util.Comparator.comparing((PodListReport r) -> r.pod().name());
+                    case "created" -> java.util.Comparator.comparing(PodListReport::created).reversed();
+                    case "id" -> java.util.Comparator.comparing(PodListReport::id);
+                    case "name" -> java.util.Comparator.comparing(PodListReport::name);
                     case "number" -> java.util.Comparator.comparing((PodListReport r) -> r.containers().size());
                     case "status" -> java.util.Comparator.comparing((PodListReport r) -> r.state());
                     default -> throw new EngineException("invalid option for --sort, options are: created, id, name, number, or status");
@@ -157,17 +155,17 @@ public final class PodCommand extends CommandGroup {
                     rows = new ArrayList<>(rows.subList(0, 1));
                 }
                 if (list.quiet) {
-                    rows.forEach(r -> parent.jpod.out.println(noTrunc ? r.pod().id() : r.pod().id().substring(0, 12)));
+                    rows.forEach(r -> parent.jpod.out.println(noTrunc ? r.id() : r.id().substring(0, 12)));
                     return 0;
                 }
                 if (fmt.isJson()) {
                     List<Object> out = new ArrayList<>();
-                    rows.forEach(r -> out.add(pods.listEntry(r)));
+                    rows.forEach(r -> out.add(PodRows.json(r)));
                     parent.jpod.out.println(Formats.json(out));
                     return 0;
                 }
                 List<Map<String, Object>> data = new ArrayList<>();
-                rows.forEach(r -> data.add(templateRow(r)));
+                rows.forEach(r -> data.add(PodRows.template(r, noTrunc)));
                 if (fmt.isTemplate()) {
                     fmt.print(parent.jpod.out, data, HEADERS);
                     return 0;
@@ -186,46 +184,14 @@ public final class PodCommand extends CommandGroup {
         private static final Map<String, String> HEADERS = Map.of("ID", "POD ID", "InfraID", "INFRA ID",
                 "NumberOfContainers", "# OF CONTAINERS", "ContainerIds", "IDS", "ContainerNames", "NAMES", "ContainerStatuses", "STATUS");
 
-        private Map<String, Object> templateRow(PodListReport r) {
-            PodRecord p = r.pod();
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("ID", noTrunc ? p.id() : p.id().substring(0, 12));
-            m.put("Name", p.name());
-            m.put("Status", r.state());
-            m.put("Created", Formats.ago(p.created()));
-            m.put("InfraID", p.infraId() == null ? "" : noTrunc ? p.infraId() : p.infraId().substring(0, 12));
-            List<String> ids = new ArrayList<>();
-            List<String> names = new ArrayList<>();
-            List<String> statuses = new ArrayList<>();
-            if (p.infraId() != null) {
-                ids.add(noTrunc ? p.infraId() : p.infraId().substring(0, 12));
-                names.add(Pods.infraName(p));
-                statuses.add(r.infraState().value());
-            }
-            for (PodListReport.Member c : r.containers()) {
-                ids.add(noTrunc ? c.id() : c.id().substring(0, 12));
-                names.add(c.name());
-                statuses.add(c.state().value());
-            }
-            m.put("NumberOfContainers", ids.size());
-            m.put("ContainerIds", String.join(",", ids));
-            m.put("ContainerNames", String.join(",", names));
-            m.put("ContainerStatuses", String.join(",", statuses));
-            m.put("Labels", p.labels());
-            m.put("Cgroup", "");
-            m.put("Namespace", "");
-            m.put("Networks", "");
-            return m;
-        }
-
         private static java.util.function.Predicate<PodListReport> filter(String key, String value) {
             return switch (key) {
-                case "id" -> r -> r.pod().id().startsWith(value);
-                case "name" -> r -> r.pod().name().matches(".*" + value + ".*");
+                case "id" -> r -> r.id().startsWith(value);
+                case "name" -> r -> r.name().matches(".*" + value + ".*");
                 case "label" -> {
                     int eq = value.indexOf('=');
                     String k = eq < 0 ? value : value.substring(0, eq);
-                    yield r -> r.pod().labels().containsKey(k) && (eq < 0 || r.pod().labels().get(k).equals(value.substring(eq + 1)));
+                    yield r -> r.labels().containsKey(k) && (eq < 0 || r.labels().get(k).equals(value.substring(eq + 1)));
                 }
                 case "status" -> {
                     List<String> ok = List.of("stopped", "running", "paused", "exited", "dead", "created", "degraded");
@@ -236,7 +202,7 @@ public final class PodCommand extends CommandGroup {
                 }
                 case "ctr-names" -> r -> r.containers().stream().anyMatch(c -> c.name().matches(".*" + value + ".*"));
                 case "ctr-ids" -> r -> r.containers().stream().anyMatch(c -> c.id().startsWith(value));
-                case "ctr-number" -> r -> Integer.toString(r.containers().size() + (r.pod().infraId() == null ? 0 : 1)).equals(value);
+                case "ctr-number" -> r -> Integer.toString(r.containers().size() + (r.infraId() == null ? 0 : 1)).equals(value);
                 default -> throw new EngineException(key + " is an invalid filter");
             };
         }
@@ -260,8 +226,7 @@ public final class PodCommand extends CommandGroup {
                 PodService p = engine.pods();
                 List<Map<String, Object>> out = new ArrayList<>();
                 for (String name : pods) {
-                    PodRecord pod = p.get(name);
-                    out.add(p.inspect(pod));
+                    out.add(p.inspect(name));
                 }
                 if (fmt.isTemplate()) {
                     fmt.print(parent.jpod.out, out, Map.of());
@@ -291,7 +256,8 @@ public final class PodCommand extends CommandGroup {
         @Option(names = {"-l", "--latest"}, description = "The pod created last")
         boolean latest;
 
-        abstract void act(PodService pods, PodRecord pod);
+        /** @param id the pod's full id */
+        abstract void act(PodService pods, String id);
 
         /** Checks the options before any pod is looked up (podman's order: a bad signal is said first). */
         void check() {
@@ -318,14 +284,14 @@ public final class PodCommand extends CommandGroup {
             int code = 0;
             try (Engine engine = parent.jpod.engine()) {
                 PodService pods = engine.pods();
-                List<PodRecord> targets = new ArrayList<>();
+                List<String> targets = new ArrayList<>();
                 if (all || latest) {
-                    List<PodRecord> list = pods.list();
-                    targets.addAll(latest && !list.isEmpty() ? list.subList(0, 1) : list);
+                    List<String> ids = pods.listReports().stream().map(PodListReport::id).toList(); // newest first
+                    targets.addAll(latest && !ids.isEmpty() ? ids.subList(0, 1) : ids);
                 }
                 for (String n : names) {
                     try {
-                        targets.add(pods.get(n));
+                        targets.add(pods.lookup(n).id());
                     } catch (NoSuchPodException e) {
                         if (!ignoreMissing()) {
                             Main.report(e, parent.jpod.err);
@@ -333,10 +299,10 @@ public final class PodCommand extends CommandGroup {
                         }
                     }
                 }
-                for (PodRecord p : targets) {
+                for (String id : targets) {
                     try {
-                        act(pods, p);
-                        parent.jpod.out.println(p.id());
+                        act(pods, id);
+                        parent.jpod.out.println(id);
                     } catch (EngineException | io.jpod.storage.StorageException e) {
                         Main.report(e, parent.jpod.err);
                         code = 125;
@@ -350,8 +316,8 @@ public final class PodCommand extends CommandGroup {
     @Command(name = "start", mixinStandardHelpOptions = true, description = "Start pods.")
     static final class Start extends EachPod {
         @Override
-        void act(PodService pods, PodRecord pod) {
-            pods.start(pod.id());
+        void act(PodService pods, String id) {
+            pods.start(id);
         }
     }
 
@@ -369,16 +335,16 @@ public final class PodCommand extends CommandGroup {
         }
 
         @Override
-        void act(PodService pods, PodRecord pod) {
-            pods.stop(pod.id(), new PodStopOptions(time));
+        void act(PodService pods, String id) {
+            pods.stop(id, new PodStopOptions(time));
         }
     }
 
     @Command(name = "restart", mixinStandardHelpOptions = true, description = "Restart pods.")
     static final class Restart extends EachPod {
         @Override
-        void act(PodService pods, PodRecord pod) {
-            pods.restart(pod.id());
+        void act(PodService pods, String id) {
+            pods.restart(id);
         }
     }
 
@@ -393,8 +359,8 @@ public final class PodCommand extends CommandGroup {
         }
 
         @Override
-        void act(PodService pods, PodRecord pod) {
-            pods.kill(pod.id(), new PodKillOptions(signal));
+        void act(PodService pods, String id) {
+            pods.kill(id, new PodKillOptions(signal));
         }
     }
 
@@ -420,8 +386,8 @@ public final class PodCommand extends CommandGroup {
         }
 
         @Override
-        void act(PodService pods, PodRecord pod) {
-            pods.remove(pod.id(), new PodRemoveOptions(force, time));
+        void act(PodService pods, String id) {
+            pods.remove(id, new PodRemoveOptions(force, time));
         }
     }
 
@@ -494,7 +460,7 @@ public final class PodCommand extends CommandGroup {
                 PodService pods = engine.pods();
                 List<String> targets = new ArrayList<>(names);
                 if (all || targets.isEmpty()) {
-                    pods.list().forEach(p -> targets.add(p.id()));
+                    pods.listReports().forEach(p -> targets.add(p.id()));
                 }
                 List<Map<String, Object>> rows = new ArrayList<>();
                 for (String t : targets) {

@@ -54,7 +54,7 @@ final class Training {
             }
             new ContainerSpec(tmp, "train", "/", 0, 0, List.of(), List.of("PATH=/bin"), List.of("true"),
                     ContainerSpec.Network.NONE, null, 65520, List.of(), null, null).writeTo(tmp.resolve("spec"));
-            io.jpod.engine.TrainingRun.run(tmp.resolve("run"));
+            io.jpod.engine.container.TrainingRun.run(tmp.resolve("run"));
             return 0;
         } catch (Exception e) {
             return 1;

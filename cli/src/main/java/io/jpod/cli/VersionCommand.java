@@ -12,7 +12,7 @@ import java.util.Map;
 /** `jpod version` and `jpod --version`. */
 @Command(name = "version", mixinStandardHelpOptions = true, description = "Show the jpod version.")
 public final class VersionCommand implements Runnable {
-    /** also JPOD_VERSION in client.c, which answers `jpod --version` itself (ServiceTest compares the two) */
+    /** also the native client's JPOD_VERSION (it answers `jpod --version` itself): both come from the root pom's jpod.version */
     public static final String VERSION = io.jpod.engine.system.JpodVersion.VERSION;
 
     @ParentCommand

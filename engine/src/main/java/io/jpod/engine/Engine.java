@@ -112,7 +112,7 @@ public final class Engine implements AutoCloseable {
     /** `run --pod new:NAME`: the pod, made first; as podman, the ports and the hostname asked for go to it. */
     private String newPodFor(String podName, RunRequest request) {
         return pods().create(new PodCreateRequest(podName, request.network().publish(), null, request.process().hostname(), Map.of(),
-                true, List.of(), List.of(), List.of(), null, null, List.of())).id();
+                true, List.of(), List.of(), List.of(), null, null, List.of()), null).id(); // the pause image: nothing to pull
     }
 
     /** `jpod pod …`. */

@@ -128,9 +128,10 @@ public final class ContainerFiles {
     /**
      * Stores the container's changes as a new image: its upper dir becomes a layer on top of the image's (whiteouts as
      * {@code .wh.} entries), the config is the image's with the new diff_id and a history entry. A name without a
-     * registry gets {@code localhost/}, and {@code :latest} when it has no tag, as podman does.
+     * registry gets {@code localhost/}, and {@code :latest} when it has no tag, as podman does. Returns the new image's
+     * id ({@code sha256:…}): the front end prints it and reads no image record.
      */
-    public ImageRecord commit(String idOrName, String name, String author, String message) {
+    public String commit(String idOrName, String name, String author, String message) {
         ContainerRecord c = container(idOrName);
         ImageRecord parent = store.images().get(c.imageId()).orElseThrow(() -> new EngineException("the image " + c.imageId()
                 + " of container " + c.name() + " is no longer in storage; cannot commit"));
@@ -192,7 +193,7 @@ public final class ContainerFiles {
             List<String> chain = new ArrayList<>(parent.layers());
             chain.add(layer.chainId());
             return store.images().put(id, manifestBytes, configBytes, sha256(manifestBytes), chain, parent.size() + layer.size(),
-                    fullName, null);
+                    fullName, null).id();
         } catch (IOException | ClassCastException e) {
             throw new EngineException("cannot write the config of the committed image: " + e.getMessage(), e);
         }

@@ -1,32 +1,32 @@
 package io.jpod.engine.pod;
 
-import io.jpod.storage.ContainerState;
-import io.jpod.storage.PodRecord;
+import io.jpod.image.ImageProgressEvent;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * The engine's front door for pods (as podman's pod entities): typed requests and options in, records and podman's
- * JSON objects (inspect, ps) out. The CLI and `kube play` only parse and render.
+ * The engine's front door for pods (as podman's pod entities): typed requests and options in, report records and
+ * podman's JSON objects (inspect) out. The CLI and `kube play` only parse and render; neither reads the store's
+ * {@code PodRecord}.
  */
 public interface PodService {
-    PodRecord create(PodCreateRequest request);
+    /**
+     * `pod create`: the pod and its infra container.
+     *
+     * @param pullProgress the events of pulling a missing --infra-image (warnings only: it is pulled quietly, as
+     *                     podman does); the front end renders them; null: nowhere
+     */
+    PodCreateReport create(PodCreateRequest request, Consumer<ImageProgressEvent> pullProgress);
 
-    PodRecord get(String nameOrId);
+    /** The pod of that name or id. */
+    PodLookupReport lookup(String nameOrId);
 
     boolean exists(String nameOrId);
 
-    List<PodRecord> list();
-
-    /** `pod ps`: a row per pod, in the store's order (see {@link PodListReport}). */
+    /** `pod ps`: a row per pod, newest first (see {@link PodListReport}). */
     List<PodListReport> listReports();
-
-    /** The infra's state (null: the pod has none). */
-    ContainerState infraState(PodRecord pod);
-
-    /** podman's pod state (Created, Running, Degraded, Stopped, Exited). */
-    String state(PodRecord pod);
 
     void start(String nameOrId);
 
@@ -44,11 +44,8 @@ public interface PodService {
     /** Removes every pod that is not running; their ids. */
     List<String> prune();
 
-    /** podman's `pod inspect` object. */
-    Map<String, Object> inspect(PodRecord pod);
-
-    /** podman's `pod ps --format json` object of a row. */
-    Map<String, Object> listEntry(PodListReport row);
+    /** podman's `pod inspect` object of the pod of that name or id. */
+    Map<String, Object> inspect(String nameOrId);
 
     /** `pod top`: a header, then the processes of every running container of the pod. */
     List<String[]> top(String nameOrId);

@@ -79,7 +79,13 @@ public final class Pods implements PodService {
 
     // ---- create
 
-    public PodRecord create(PodCreateRequest req) {
+    @Override
+    public PodCreateReport create(PodCreateRequest req, java.util.function.Consumer<io.jpod.image.ImageProgressEvent> pullProgress) {
+        PodRecord pod = createRecord(req, pullProgress);
+        return new PodCreateReport(pod.id(), pod.name(), pod.infraId());
+    }
+
+    private PodRecord createRecord(PodCreateRequest req, java.util.function.Consumer<io.jpod.image.ImageProgressEvent> pullProgress) {
         String exitPolicy = PodExitPolicy.parse(req.exitPolicy());
         List<String> share = parseShare(req.share());
         if (req.name() != null && !io.jpod.storage.PodStore.validName(req.name())) {
@@ -130,7 +136,7 @@ public final class Pods implements PodService {
         io.jpod.storage.ImageRecord pause = pod.infraId() == null ? null : req.infraImage() == null ? PauseImage.ensure(store) // built on first need
                 : new io.jpod.engine.image.ImageResolver(store, dirs.runRoot().path(), env)
                         .resolve(req.infraImage(), io.jpod.engine.image.PullPolicy.MISSING, true, null, true,
-                                new io.jpod.engine.image.ImageProgressLines(err, false)); // pulled as run pulls, quiet: warnings only
+                                pullProgress); // pulled as run pulls, quiet (podman's): its warnings go to the front end
         store.pods().create(pod);
         if (pause != null) {
             try {
@@ -235,6 +241,7 @@ public final class Pods implements PodService {
 
     // ---- lookup and state
 
+    /** The pod's record (the engine's own callers: kube generate). */
     public PodRecord get(String idOrName) {
         return store.pods().get(idOrName).orElseThrow(() -> new NoSuchPodException(idOrName));
     }
@@ -243,6 +250,13 @@ public final class Pods implements PodService {
         return store.pods().get(idOrName).isPresent();
     }
 
+    @Override
+    public PodLookupReport lookup(String idOrName) {
+        PodRecord pod = get(idOrName);
+        return new PodLookupReport(pod.id(), pod.name());
+    }
+
+    /** The pods' records, newest first. */
     public List<PodRecord> list() {
         return store.pods().list();
     }
@@ -459,8 +473,13 @@ public final class Pods implements PodService {
 
     // ---- reports
 
+    @Override
+    public Map<String, Object> inspect(String idOrName) {
+        return inspect(get(idOrName));
+    }
+
     /** podman's `pod inspect` object. */
-    public Map<String, Object> inspect(PodRecord pod) {
+    Map<String, Object> inspect(PodRecord pod) {
         List<ContainerRecord> cs = containers(pod);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Id", pod.id());
@@ -502,10 +521,10 @@ public final class Pods implements PodService {
         m.put("SharedNamespaces", pod.share());
         List<Map<String, Object>> list = new ArrayList<>();
         if (pod.infraId() != null) {
-            list.add(containerEntry(pod.infraId(), infraName(pod), infraState(pod), "State"));
+            list.add(containerEntry(pod.infraId(), infraName(pod), infraState(pod)));
         }
         for (ContainerRecord c : cs) {
-            list.add(containerEntry(c.id(), c.name(), c.state(), "State"));
+            list.add(containerEntry(c.id(), c.name(), c.state()));
         }
         m.put("NumContainers", list.size());
         m.put("Containers", list);
@@ -517,11 +536,12 @@ public final class Pods implements PodService {
         return pod.infraName() != null ? pod.infraName() : pod.id().substring(0, 12) + "-infra";
     }
 
-    private static Map<String, Object> containerEntry(String id, String name, ContainerState state, String stateKey) {
+    /** A member of `pod inspect`'s Containers list. */
+    private static Map<String, Object> containerEntry(String id, String name, ContainerState state) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("Id", id);
-        e.put(stateKey.equals("State") ? "Name" : "Names", name);
-        e.put(stateKey, state.value());
+        e.put("Name", name);
+        e.put("State", state.value());
         return e;
     }
 
@@ -533,33 +553,10 @@ public final class Pods implements PodService {
             List<ContainerRecord> cs = members(pod, all);
             List<PodListReport.Member> members = new ArrayList<>();
             cs.forEach(c -> members.add(new PodListReport.Member(c.id(), c.name(), c.state())));
-            out.add(new PodListReport(pod, state(pod, cs), infraState(pod), members));
+            out.add(new PodListReport(pod.id(), pod.name(), pod.created(), pod.labels(), state(pod, cs), pod.infraId(),
+                    pod.infraId() == null ? null : infraName(pod), infraState(pod), members));
         }
         return out;
-    }
-
-    /** podman's `pod ps --format json` object. */
-    public Map<String, Object> listEntry(PodListReport row) {
-        PodRecord pod = row.pod();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("Cgroup", "");
-        List<Map<String, Object>> list = new ArrayList<>();
-        if (pod.infraId() != null) {
-            list.add(containerEntry(pod.infraId(), infraName(pod), row.infraState(), "Status"));
-        }
-        for (PodListReport.Member c : row.containers()) {
-            list.add(containerEntry(c.id(), c.name(), c.state(), "Status"));
-        }
-        m.put("Containers", list);
-        m.put("Created", pod.created() == null ? null : pod.created().toString());
-        m.put("Id", pod.id());
-        m.put("InfraId", pod.infraId() == null ? "" : pod.infraId());
-        m.put("Name", pod.name());
-        m.put("Namespace", "");
-        m.put("Networks", List.of());
-        m.put("Status", row.state());
-        m.put("Labels", pod.labels());
-        return m;
     }
 
     /** `pod top`: the processes of every running container of the pod, one header. */

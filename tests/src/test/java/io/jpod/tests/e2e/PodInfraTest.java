@@ -127,7 +127,12 @@ class PodInfraTest {
         assertEquals(1, env.ok("pod", "ps", "-q").stdout().strip().lines().count(), "nothing half-made stays");
 
         // --infra-image: the infra container's image (pulled when missing); one that cannot be had fails the create, nothing made
-        env.ok("pod", "create", "--name", "custom", "--infra-image", image, "--infra-name", "custom-infra");
+        // a missing one is pulled quietly, as podman pulls an infra image: its events go to the CLI, which shows no progress
+        env.ok("rmi", image);
+        Result pulled = env.ok("pod", "create", "--name", "custom", "--infra-image", image, "--infra-name", "custom-infra");
+        assertTrue(pulled.stdout().matches("[0-9a-f]{64}\n"), pulled::toString);
+        assertFalse(pulled.stderr().contains("Copying blob"), pulled::toString);
+        assertEquals(0, env.run(NORMAL, "image", "exists", image).exitCode(), "pod create pulled " + image);
         assertEquals(image, env.ok("ps", "-a", "--format", "{{.Image}}", "--filter", "name=custom-infra").stdout().strip());
         Result bad = env.run(NORMAL, "pod", "create", "--name", "nope", "--infra-image", registry.hostPort() + "/no/such:image");
         assertEquals(125, bad.exitCode(), bad::toString);

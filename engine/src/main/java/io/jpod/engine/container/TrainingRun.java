@@ -1,7 +1,5 @@
-package io.jpod.engine;
+package io.jpod.engine.container;
 
-import io.jpod.engine.container.HealthChecks;
-import io.jpod.engine.container.RestartPolicy;
 import io.jpod.engine.system.EventLog;
 import io.jpod.storage.ContainerRecord;
 
@@ -11,7 +9,8 @@ import java.util.Map;
 
 /**
  * The engine's part of the class-data cache's training run (see the CLI's Training): the small steps every
- * `run` takes that the CLI cannot reach (package-private), against a throw-away run-time dir.
+ * `run` takes that the CLI does not reach, against a throw-away run-time dir. It lives with the run path it trains
+ * (not in the engine's core, which depends on no feature package).
  */
 public final class TrainingRun {
     private TrainingRun() {
