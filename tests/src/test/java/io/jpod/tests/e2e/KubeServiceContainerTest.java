@@ -133,16 +133,16 @@ class KubeServiceContainerTest {
 
     @Test
     void startFalseIsRefusedAndFalseMakesNone() throws Exception {
-        Path yaml = write("off.yaml", pod("off"));
+        Path yaml = write("nosvc.yaml", pod("nosvc"));
         Result refused = env.run(NORMAL, "kube", "play", "--service-container", "--start=false", yaml.toString());
         assertEquals(125, refused.exitCode(), refused::toString);
         assertEquals("Error: running a service container requires starting the pod(s)", refused.stderr().strip());
-        assertEquals(1, env.run(NORMAL, "pod", "exists", "off").exitCode(), "nothing made");
+        assertEquals(1, env.run(NORMAL, "pod", "exists", "nosvc").exitCode(), "nothing made");
         assertEquals(1, env.run(NORMAL, "container", "exists", serviceName(yaml)).exitCode(), "nothing made");
 
         env.ok("kube", "play", "--service-container=false", yaml.toString());
         assertEquals(1, env.run(NORMAL, "container", "exists", serviceName(yaml)).exitCode(), "=false: no service container");
-        assertEquals("false", env.ok("container", "inspect", "off-main", "--format", "{{.IsService}}").stdout().strip());
+        assertEquals("false", env.ok("container", "inspect", "nosvc-main", "--format", "{{.IsService}}").stdout().strip());
         env.ok("kube", "down", yaml.toString());
     }
 
