@@ -119,15 +119,11 @@ public final class KubeCommand extends CommandGroup {
         List<String> annotations = new ArrayList<>();
 
         @Option(names = "--service-container", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
-                description = "Not supported: podman's service container is for running kube play under systemd")
+                description = "Run a service container (from the pause image) that starts before the pods and stops and goes with them")
         boolean serviceContainer;
 
         @Override
         public Integer call() {
-            if (serviceContainer) {
-                throw new EngineException("--service-container is not supported: jpod runs kube play's pods without systemd units, "
-                        + "which the service container exists for; leave the option out");
-            }
             KubeBuild.checkAnnotationOptions(annotations);
             String text = parent.readInput(file);
             List<String> extra = new ArrayList<>();
@@ -137,7 +133,8 @@ public final class KubeCommand extends CommandGroup {
             try (Engine engine = parent.jpod.engine()) {
                 KubePlay play = new KubePlay(engine, parent.jpod.out, parent.jpod.err, network, tlsVerify, quiet, ImageCli.progressWhenPulling(parent.jpod))
                         .withBuild(build ? parent.jpod.callerPath(contextDir == null ? "." : contextDir) : null)
-                        .withAnnotations(RunLifecycleOptions.annotations(annotations));
+                        .withAnnotations(RunLifecycleOptions.annotations(annotations))
+                        .withServiceContainer(serviceContainer);
                 play.play(text, file.equals("-") ? "stdin" : file, extra, replace, start);
             }
             return 0;

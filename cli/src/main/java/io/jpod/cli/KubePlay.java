@@ -10,6 +10,7 @@ import io.jpod.engine.pod.KubeYaml;
 import io.jpod.engine.pod.PodCreateRequest;
 import io.jpod.engine.container.RunRequest;
 import io.jpod.engine.pod.PodCreateReport;
+import io.jpod.engine.pod.ServiceContainers;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -77,11 +78,22 @@ final class KubePlay {
         return this;
     }
 
+    /** --service-container: one service container for the play's pods (see engine.pod.ServiceContainers). */
+    private boolean serviceContainer;
+
+    KubePlay withServiceContainer(boolean given) {
+        this.serviceContainer = given;
+        return this;
+    }
+
     private void warn(String what) {
         err.println("jpod: warning: " + what);
     }
 
     void play(String text, String source, List<String> extraConfigMaps, boolean replace, boolean start) {
+        if (serviceContainer && !start) { // podman's check, before anything is made
+            throw new EngineException("running a service container requires starting the pod(s)");
+        }
         List<JsonNode> docs = KubeYaml.readAll(text, source);
         for (String extra : extraConfigMaps) {
             for (JsonNode d : KubeYaml.readAll(extra, "--configmap")) {
@@ -115,8 +127,23 @@ final class KubePlay {
                 default -> warn("kind " + (kind.isEmpty() ? "(none)" : kind) + " of \"" + name + "\" is not supported by jpod; skipped");
             }
         }
-        for (JsonNode d : pods) {
-            playPod(d, replace, start);
+        String serviceId = null;
+        try {
+            for (JsonNode d : pods) {
+                if (serviceContainer && serviceId == null) { // made with the first pod, named after the YAML (podman's)
+                    serviceId = engine.pods().createServiceContainer(ServiceContainers.name(text), replace);
+                }
+                playPod(d, replace, start, serviceId);
+            }
+        } catch (RuntimeException e) {
+            if (serviceId != null && engine.containers().exists(serviceId)) {
+                try { // the pods made so far stay (as podman's); a service container of none goes
+                    engine.containers().remove(serviceId, new ContainerRemoveOptions(true, false, 0));
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
         }
         if (!volumes.isEmpty()) {
             out.println("Volumes:");
@@ -147,7 +174,7 @@ final class KubePlay {
         return new PodDoc(d.path("metadata").path("name").asText(), d.path("metadata"), d.path("spec"));
     }
 
-    private void playPod(JsonNode d, boolean replace, boolean start) {
+    private void playPod(JsonNode d, boolean replace, boolean start, String serviceId) {
         PodDoc doc = podDoc(d);
         if (doc.name.isEmpty()) {
             throw new EngineException("a " + d.path("kind").asText() + " without metadata.name: give it a name");
@@ -181,7 +208,8 @@ final class KubePlay {
         PodCreateReport pod = engine.pods().create(new PodCreateRequest(doc.name, publish,
                 spec.path("shareProcessNamespace").asBoolean(false) ? "+pid" : null,
                 spec.hasNonNull("hostname") ? spec.path("hostname").asText() : null, labels, true, List.of(), List.of(), List.of(),
-                network, null, List.of("jpod", "kube", "play")).withExitPolicy("stop"), null); // podman's exit policy for kube play; the pause image
+                network, null, List.of("jpod", "kube", "play")).withExitPolicy("stop") // podman's for kube play
+                .withServiceContainer(serviceId), null); // null: the pause image is never pulled
         try {
             fillPod(doc, pod, volumeSources, start);
         } catch (RuntimeException e) {

@@ -43,6 +43,8 @@ public record ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long p
      * @param healthcheck --health-* or the image's HEALTHCHECK (null: none)
      * @param runFlags   --shm-size, --device, --group-add, --tz, --cidfile, --no-hosts (null: none given)
      * @param pod        the id of the pod the container belongs to (null: none)
+     * @param service    true for a service container (kube play --service-container): the pods that name it in
+     *                   {@link PodRecord#serviceContainerId} start, stop and remove it (null: an ordinary container)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -50,7 +52,23 @@ public record ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long p
                          Map<String, String> labels, boolean tty, boolean interactive, boolean init,
                          boolean autoRemove, String stopSignal, Integer stopTimeout, String network,
                          String storageDriver, String logDriver, String logPath, Long logMaxSize, String restart,
-                         HealthcheckConfig healthcheck, RunFlags runFlags, String pod) {
+                         HealthcheckConfig healthcheck, RunFlags runFlags, String pod, Boolean service) {
+
+        /** Not a service container. */
+        public Config(String hostname, String user, String workdir, List<String> env, List<String> entrypoint,
+                      Map<String, String> labels, boolean tty, boolean interactive, boolean init,
+                      boolean autoRemove, String stopSignal, Integer stopTimeout, String network,
+                      String storageDriver, String logDriver, String logPath, Long logMaxSize, String restart,
+                      HealthcheckConfig healthcheck, RunFlags runFlags, String pod) {
+            this(hostname, user, workdir, env, entrypoint, labels, tty, interactive, init, autoRemove, stopSignal,
+                    stopTimeout, network, storageDriver, logDriver, logPath, logMaxSize, restart, healthcheck, runFlags, pod, null);
+        }
+
+        /** The same settings, marked as a service container's. */
+        public Config asService() {
+            return new Config(hostname, user, workdir, env, entrypoint, labels, tty, interactive, init, autoRemove, stopSignal,
+                    stopTimeout, network, storageDriver, logDriver, logPath, logMaxSize, restart, healthcheck, runFlags, pod, Boolean.TRUE);
+        }
 
         /** Not in a pod. */
         public Config(String hostname, String user, String workdir, List<String> env, List<String> entrypoint,

@@ -19,11 +19,13 @@ import java.util.Map;
  * @param userns        "keep-id": the infra holds a keep-id user namespace its containers join (null: jpod's own)
  * @param exitPolicy    podman's --exit-policy: "stop" stops the infra when the last container has exited (null: continue)
  * @param infraName     the infra's name as --infra-name gave it (null: podman's default, the id's 12 digits and -infra)
+ * @param serviceContainerId the service container kube play --service-container linked the pod to (null: none); the
+ *                      container's own record marks it as one, the link lives here only (no list to keep in step)
  */
 public record PodRecord(String id, String name, Instant created, Map<String, String> labels, String infraId,
                         List<String> share, List<String> publish, String hostname, String network,
                         List<String> addHosts, List<String> dns, List<String> infraCommand, List<String> createCommand,
-                        String userns, String exitPolicy, String infraName) {
+                        String userns, String exitPolicy, String infraName, String serviceContainerId) {
 
     public PodRecord {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
@@ -33,6 +35,15 @@ public record PodRecord(String id, String name, Instant created, Map<String, Str
         dns = dns == null ? List.of() : List.copyOf(dns);
         infraCommand = infraCommand == null ? List.of() : List.copyOf(infraCommand);
         createCommand = createCommand == null ? List.of() : List.copyOf(createCommand);
+    }
+
+    /** Without a service container. */
+    public PodRecord(String id, String name, Instant created, Map<String, String> labels, String infraId,
+                     List<String> share, List<String> publish, String hostname, String network,
+                     List<String> addHosts, List<String> dns, List<String> infraCommand, List<String> createCommand,
+                     String userns, String exitPolicy, String infraName) {
+        this(id, name, created, labels, infraId, share, publish, hostname, network, addHosts, dns, infraCommand, createCommand,
+                userns, exitPolicy, infraName, null);
     }
 
     /** With podman's default exit policy (continue) and infra name (records of older jpod versions read as this). */

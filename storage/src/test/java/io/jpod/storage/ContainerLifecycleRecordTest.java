@@ -13,6 +13,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The lifecycle part of container.json: round trip, and records of older (and newer) jpod versions still read. */
 class ContainerLifecycleRecordTest {
@@ -49,6 +50,27 @@ class ContainerLifecycleRecordTest {
         ContainerLifecycle ended = back.lifecycle().withEnd(start.plusSeconds(5), "why");
         assertEquals(start.plusSeconds(5), ended.finishedAt());
         assertEquals(config, ended.config());
+    }
+
+    @Test
+    void serviceMarkAndPodLinkSurviveTheStoreAndOldRecordsReadWithout() throws Exception {
+        ContainerRecord r = store.containers().create(ID, "abc-service", IMAGE, "img", List.of("/catatonit", "-P"));
+        ContainerLifecycle.Config plain = new ContainerLifecycle.Config("h", "root", "/", List.of(), List.of(), Map.of(), false, false,
+                false, false, null, null, "none", "vfs");
+        assertNull(plain.service());
+        store.containers().update(new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(), r.command(), r.created(),
+                ContainerState.CREATED, null, new ContainerLifecycle(null, null, null, null, null, null, plain.asService())));
+        assertEquals(Boolean.TRUE, store.containers().get(ID).orElseThrow().lifecycle().config().service());
+
+        String podId = "def" + "2".repeat(61);
+        store.pods().create(new PodRecord(podId, "p", Instant.parse("2026-12-06T22:00:00Z"), Map.of(), null, List.of(), List.of(),
+                null, null, List.of(), List.of(), List.of(), List.of(), null, "stop", null, ID));
+        assertEquals(ID, store.pods().get("p").orElseThrow().serviceContainerId());
+        Path podJson = store.pods().dir(podId).resolve("pod.json");
+        String written = Files.readString(podJson);
+        assertTrue(written.contains(ID), written);
+        Files.writeString(podJson, written.replaceAll(",\\s*\"serviceContainerId\"\\s*:\\s*\"[0-9a-f]+\"", ""));
+        assertNull(store.pods().get("p").orElseThrow().serviceContainerId(), "a pod of an older jpod has no service container");
     }
 
     @Test

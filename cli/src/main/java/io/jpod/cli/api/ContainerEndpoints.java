@@ -384,6 +384,8 @@ final class ContainerEndpoints {
             ContainerLookupReport c = engine.containers().lookup(id);
             Map<String, Object> m = new LinkedHashMap<>(engine.containers().inspect(List.of(c.id())).get(0));
             m.put("Name", "/" + c.name());
+            m.remove("IsInfra"); // podman's fields, not Docker's
+            m.remove("IsService");
             m.put("Image", c.imageId() == null ? "" : c.imageId().startsWith("sha256:") ? c.imageId() : "sha256:" + c.imageId());
             Map<String, Object> state = new LinkedHashMap<>((Map<String, Object>) m.get("State"));
             state.put("Status", state(c));

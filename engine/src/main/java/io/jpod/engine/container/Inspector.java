@@ -78,6 +78,8 @@ public final class Inspector {
         m.put("MountLabel", "");
         m.put("ProcessLabel", "");
         m.put("Mounts", new ArrayList<>());
+        m.put("IsInfra", io.jpod.engine.pod.Pods.isInfra(store, c));
+        m.put("IsService", io.jpod.engine.pod.ServiceContainers.isService(c));
 
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("Hostname", cfg == null ? "" : cfg.hostname());

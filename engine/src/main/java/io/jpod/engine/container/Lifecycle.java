@@ -434,7 +434,8 @@ public final class Lifecycle {
             return lc != null && lc.config() != null && lc.config().autoRemove();
         });
         store.containers().get(id).filter(c -> Pods.podOf(c) != null) // a pod's --exit-policy stop
-                .ifPresent(c -> PodExitPolicy.containerExited(store, new PodInfra(store, dirs, helper.get(), host, env, err), c));
+                .ifPresent(c -> PodExitPolicy.containerExited(store, new PodInfra(store, dirs, helper.get(), host, env, err), c,
+                        service -> stop(service, null)));
         for (String f : List.of("exit", "pid", "monitor.pid", TEARDOWN_CLAIM)) {
             try {
                 Files.deleteIfExists(run.resolve(f));

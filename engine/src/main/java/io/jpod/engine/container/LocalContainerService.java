@@ -285,6 +285,7 @@ public final class LocalContainerService implements ContainerService, ContainerR
             throw new EngineException("container " + c.id() + " is the infra container of pod " + io.jpod.engine.pod.Pods.podOf(c)
                     + " and cannot be removed without removing the pod");
         }
+        io.jpod.engine.pod.ServiceContainers.refuseRemoval(store, c); // it goes with the last pod of it
         ContainerDependencies.refuseIfDepended(store, c); // --network container:ID of it (rm --depend removes them)
         if (c.state() != ContainerState.RUNNING) {
             lc.awaitMonitorGone(c.id()); // its exit command finishes first, and may start it again (--restart)

@@ -6,12 +6,28 @@ import java.util.Map;
 /**
  * `pod create`, parsed: name (null: generated), -p specs, --share (null: podman's default net,ipc,uts), --hostname,
  * --label, --infra, --infra-command, --add-host, --dns, --network, --userns, the command line (inspect's
- * CreateCommand), the pod cgroup's --memory and --cpus (null: none), --exit-policy (null: continue), --replace, --infra-name and --infra-image (null: podman's default).
+ * CreateCommand), the pod cgroup's --memory and --cpus (null: none), --exit-policy (null: continue), --replace, --infra-name and --infra-image (null: podman's default),
+ * and the service container kube play --service-container links the pod to (null: none; see {@link ServiceContainers}).
  */
 public record PodCreateRequest(String name, List<String> publish, String share, String hostname, Map<String, String> labels,
                                boolean infra, List<String> infraCommand, List<String> addHosts, List<String> dns,
                                String network, String userns, List<String> createCommand, String memory, String cpus,
-                               String exitPolicy, boolean replace, String infraName, String infraImage) {
+                               String exitPolicy, boolean replace, String infraName, String infraImage, String serviceContainerId) {
+    /** Without a service container. */
+    public PodCreateRequest(String name, List<String> publish, String share, String hostname, Map<String, String> labels,
+                            boolean infra, List<String> infraCommand, List<String> addHosts, List<String> dns,
+                            String network, String userns, List<String> createCommand, String memory, String cpus,
+                            String exitPolicy, boolean replace, String infraName, String infraImage) {
+        this(name, publish, share, hostname, labels, infra, infraCommand, addHosts, dns, network, userns, createCommand, memory, cpus,
+                exitPolicy, replace, infraName, infraImage, null);
+    }
+
+    /** The same request, its pod linked to the service container {@code id} (kube play --service-container). */
+    public PodCreateRequest withServiceContainer(String id) {
+        return new PodCreateRequest(name, publish, share, hostname, labels, infra, infraCommand, addHosts, dns, network, userns,
+                createCommand, memory, cpus, exitPolicy, replace, infraName, infraImage, id);
+    }
+
     /** Without --infra-image (the pause image). */
     public PodCreateRequest(String name, List<String> publish, String share, String hostname, Map<String, String> labels,
                             boolean infra, List<String> infraCommand, List<String> addHosts, List<String> dns,
@@ -24,7 +40,7 @@ public record PodCreateRequest(String name, List<String> publish, String share, 
     /** The same request with --infra-image (null: the pause image). */
     public PodCreateRequest withInfraImage(String image) {
         return new PodCreateRequest(name, publish, share, hostname, labels, infra, infraCommand, addHosts, dns, network, userns,
-                createCommand, memory, cpus, exitPolicy, replace, infraName, image);
+                createCommand, memory, cpus, exitPolicy, replace, infraName, image, serviceContainerId);
     }
 
     /** With podman's default exit policy, without --replace and --infra-name. */
@@ -38,7 +54,7 @@ public record PodCreateRequest(String name, List<String> publish, String share, 
     /** The same request with another exit policy (kube play's "stop"). */
     public PodCreateRequest withExitPolicy(String policy) {
         return new PodCreateRequest(name, publish, share, hostname, labels, infra, infraCommand, addHosts, dns, network, userns,
-                createCommand, memory, cpus, policy, replace, infraName, infraImage);
+                createCommand, memory, cpus, policy, replace, infraName, infraImage, serviceContainerId);
     }
 
     public PodCreateRequest {

@@ -29,8 +29,11 @@ public final class PodExitPolicy {
         throw new EngineException("running pod create option: invalid pod exit policy: \"" + given + "\"");
     }
 
-    /** After a container's teardown: with "stop", the infra stops once no container of the pod runs. */
-    public static void containerExited(Store store, PodInfra infra, ContainerRecord exited) {
+    /**
+     * After a container's teardown: with "stop", the infra stops once no container of the pod runs, and then the
+     * pod's service container once every pod of it is done ({@code stopContainer} stops a container by id).
+     */
+    public static void containerExited(Store store, PodInfra infra, ContainerRecord exited, java.util.function.Consumer<String> stopContainer) {
         String podId = Pods.podOf(exited);
         if (podId == null) {
             return;
@@ -45,5 +48,6 @@ public final class PodExitPolicy {
             }
         }
         infra.stop(pod, Signals.TERM);
+        ServiceContainers.podStopped(store, pod, p -> ServiceContainers.storedState(store, p), stopContainer);
     }
 }

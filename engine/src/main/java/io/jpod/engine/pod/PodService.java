@@ -34,6 +34,12 @@ public interface PodService {
 
     void restart(String nameOrId);
 
+    /**
+     * kube play --service-container: creates the service container {@code name} (replacing a container of that name
+     * with {@code replace}); pods made with {@link PodCreateRequest#withServiceContainer} are linked to it. Its id.
+     */
+    String createServiceContainer(String name, boolean replace);
+
     void kill(String nameOrId, PodKillOptions options);
 
     void remove(String nameOrId, PodRemoveOptions options);

@@ -129,7 +129,10 @@ public final class Pods implements PodService {
         }
         PodRecord pod = new PodRecord(id, name, Instant.now(), req.labels(), req.infra() ? ContainerNames.newId(random) : null,
                 share, req.publish(), req.hostname(), req.network(), req.addHosts(), req.dns(), req.infraCommand(), req.createCommand(),
-                userns, exitPolicy, req.infraName());
+                userns, exitPolicy, req.infraName(), req.serviceContainerId());
+        if (req.serviceContainerId() != null && store.containers().get(req.serviceContainerId()).filter(ServiceContainers::isService).isEmpty()) {
+            throw new EngineException("associating service container " + req.serviceContainerId() + " with the pod: it is not a service container");
+        }
         if (req.replace() && req.name() != null && exists(req.name())) {
             remove(req.name(), new PodRemoveOptions(true, 0)); // podman's --replace: the pod of that name goes, with its containers
         }
@@ -339,6 +342,7 @@ public final class Pods implements PodService {
     /** Starts the infra, then every container of the pod that is not running. */
     public void start(String idOrName) {
         PodRecord pod = get(idOrName);
+        ServiceContainers.podStarting(store, engine.containers(), pod); // before the pod, as podman's
         if (pod.infraId() != null) {
             infra.start(pod, store.pods().dir(pod.id()));
         }
@@ -365,6 +369,17 @@ public final class Pods implements PodService {
             }
         }
         infra.stop(pod, Signals.TERM);
+        serviceMayStop(pod);
+    }
+
+    /** The pod's service container stops once every pod of it is done. */
+    private void serviceMayStop(PodRecord pod) {
+        ServiceContainers.podStopped(store, pod, this::state, id -> engine.containers().stop(id, new ContainerStopOptions(null)));
+    }
+
+    @Override
+    public String createServiceContainer(String name, boolean replace) {
+        return ServiceContainers.create(store, engine.containers(), name, replace);
     }
 
     public void restart(String idOrName) {
@@ -384,6 +399,7 @@ public final class Pods implements PodService {
             }
         }
         infra.stop(pod, sig);
+        serviceMayStop(pod); // else the last container's teardown stops it (PodExitPolicy)
     }
 
     /** Removes the pod with its containers; running ones only with force (then stopped, killed after stopSeconds). */
@@ -418,6 +434,7 @@ public final class Pods implements PodService {
             err.println("jpod: warning: cannot remove the cgroup of pod " + pod.name() + ": processes are still in it");
         }
         store.pods().remove(pod.id());
+        ServiceContainers.podRemoved(store, engine.containers(), pod); // with the last pod of it
     }
 
     /** Removes the pod of an infra container (rm --depend, rm --all, rmi -f of the pause image); the containers' ids, the infra's last. */
