@@ -130,6 +130,7 @@ missing=()
 for p in "${need[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if ((${#missing[@]})); then
     say "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
     apt-get install -y -q "${missing[@]}" >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q "${missing[@]}" >/dev/null; }
 fi
 id jpodtest >/dev/null 2>&1 || bash "$here/setup-host.sh"
