@@ -13,6 +13,11 @@
 #   --no-doc                    don't touch docs/CONFORMANCE.md
 #   --summarize                 run nothing: the table (and the doc) from the results already in --out (and --baseline);
 #                               say with --strip whether those were diagnostic runs
+#   --ci                        CI's subset: jpod only, literal, on the files of scripts/conformance-ci/files (or the
+#                               FILEs given), then exit 1 naming each test of scripts/conformance-ci/expected it did
+#                               not pass (podman's baseline passes, minus the listed differences); no table, no doc;
+#                               --out defaults to /tmp/jpod-conformance-ci, FILE_TIMEOUT to 420, the whole run's
+#                               limit to CI_CONFORMANCE_TIMEOUT (default 1800 s)
 # env: CONFORMANCE_DIR (the harness; default ../shared/conformance of the repository, else /work/shared/conformance),
 #      FILE_TIMEOUT, BATS_TEST_TIMEOUT, PODMAN_TIMEOUT (passed to the harness's run.sh)
 set -euo pipefail
@@ -24,7 +29,7 @@ die() { echo "conformance: $*" >&2; exit 1; }
 # shellcheck source=scripts/lib/local-registry.sh
 . "$here/lib/local-registry.sh"
 
-engines=both baseline= out=/tmp/jpod-conformance strip=0 doc=1 summarize=0 files=()
+engines=both baseline= out= strip=0 doc=1 summarize=0 ci=0 files=()
 while (($#)); do
     case $1 in
         --engine) engines=${2:?--engine needs jpod, podman or both}; shift 2 ;;
@@ -33,12 +38,22 @@ while (($#)); do
         --strip) strip=1; shift ;;
         --no-doc) doc=0; shift ;;
         --summarize) summarize=1; shift ;;
-        -h | --help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --ci) ci=1; shift ;;
+        -h | --help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) die "unknown option $1 (see --help)" ;;
         *) files+=("${1%.bats}"); shift ;;
     esac
 done
 case $engines in jpod | podman | both) ;; *) die "--engine must be jpod, podman or both, not '$engines'" ;; esac
+ci_dir=$here/conformance-ci
+if ((ci)); then
+    ((!summarize && !strip && !${#baseline})) || die "--ci runs jpod literally and compares with $ci_dir/expected: no --summarize, --strip or --baseline"
+    engines=jpod doc=0
+    ((${#files[@]})) || mapfile -t files < <(grep -v '^#' "$ci_dir/files" | grep .)
+    out=${out:-/tmp/jpod-conformance-ci}
+    export FILE_TIMEOUT=${FILE_TIMEOUT:-420}
+fi
+out=${out:-/tmp/jpod-conformance}
 [[ $(id -u) -eq 0 || $summarize -eq 1 ]] || die "run as root: it installs packages and runs the tests as the user jpodtest"
 
 harness=${CONFORMANCE_DIR:-}
@@ -47,7 +62,15 @@ if [[ -z $harness ]]; then
         [[ -f $d/run.sh ]] && { harness=$(cd "$d" && pwd); break; }
     done
 fi
-[[ -n $harness && -f $harness/run.sh ]] || die "no conformance harness found; set CONFORMANCE_DIR to the directory holding run.sh"
+if [[ -z $harness || ! -f $harness/run.sh ]]; then
+    # CI on a machine without podman's suite beside the clone still runs jpod's own tests: say so and skip,
+    # unless the caller requires the subset (CONFORMANCE_REQUIRED=1).
+    if ((ci)) && [[ ${CONFORMANCE_REQUIRED:-0} != 1 ]]; then
+        echo "conformance.sh: no conformance harness (../shared/conformance, /work/shared/conformance or CONFORMANCE_DIR): the CI subset is skipped" >&2
+        exit 0
+    fi
+    die "no conformance harness found; set CONFORMANCE_DIR to the directory holding run.sh"
+fi
 podman_src=$harness/podman-v4.3.1
 [[ -f $podman_src/test/system/helpers.bash ]] || die "$podman_src/test/system is missing"
 
@@ -61,15 +84,50 @@ if ((summarize)); then
     started="jpod results already in $out, each file's latest run, written between $(date -u -r "$(head -1 <<<"$taps")" '+%Y-%m-%d %H:%M' 2>/dev/null || echo '?') and $(date -u -r "$(tail -1 <<<"$taps")" '+%H:%M UTC' 2>/dev/null || echo '?')"
     load_before="not recorded"
 fi
+# This run's processes of the test user, and only those (other runs and tests use the same user): the pause
+# processes of this runtime dir and every process in their user namespaces (containers, monitors, the service: their
+# ids may be subordinate ones), and any process of the user whose environment or command line names this run's
+# directory (bats and its commands, which the harness's per-file `timeout` puts in process groups of their own).
+kill_leftovers() {
+    [[ -n ${uid:-} ]] || return 0
+    local host_ns pidfile pid ns p pids=() namespaces=()
+    host_ns=$(readlink /proc/self/ns/user)
+    for pidfile in "$work"/run/jpod/pause.pid "$work"/run/libpod/tmp/pause.pid; do
+        [[ -f $pidfile ]] || continue
+        pid=$(cat "$pidfile" 2>/dev/null) || continue
+        [[ $pid =~ ^[0-9]+$ && $(stat -c %u "/proc/$pid" 2>/dev/null) == "$uid" ]] || continue
+        ns=$(readlink "/proc/$pid/ns/user" 2>/dev/null) || continue
+        [[ $ns != "$host_ns" ]] && namespaces+=("$ns")
+    done
+    for p in /proc/[0-9]*; do
+        pid=${p#/proc/}
+        ns=$(readlink "$p/ns/user" 2>/dev/null) || continue
+        if [[ $ns != "$host_ns" && " ${namespaces[*]} " == *" $ns "* ]] \
+            || { [[ $(stat -c %u "$p" 2>/dev/null) == "$uid" ]] \
+                 && { tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -qxF "XDG_RUNTIME_DIR=$work/run" \
+                      || tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF "$work/"; }; }; then
+            pids+=("$pid")
+        fi
+    done
+    ((${#pids[@]})) || return 0
+    kill -KILL "${pids[@]}" 2>/dev/null || true
+    local i alive
+    for ((i = 0; i < 100; i++)); do # bounded: 10 s for the kernel to end them
+        alive=0
+        for pid in "${pids[@]}"; do
+            [[ -d /proc/$pid && $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] && alive=1
+        done
+        ((alive)) || return 0
+        sleep 0.1 # poll interval of a bounded wait
+    done
+    say "warning: processes still alive 10 s after SIGKILL: ${pids[*]}"
+}
 cleanup() {
     stop_registry
-    # the user's pause processes (jpod's and podman's) live in this runtime dir; end them with it
-    if [[ -d $work/run ]]; then
-        for pidfile in "$work"/run/jpod/*.pid "$work"/run/libpod/tmp/pause.pid; do
-            [[ -f $pidfile ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
-        done
-    fi
+    kill_leftovers
     rm -rf "$work" 2>/dev/null || true
+    # the containers' files the harness's tests left in its temporary directory (the logs and .tap files stay)
+    ((ci)) && rm -rf "$out/jpod/tmp" 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -80,6 +138,7 @@ missing=()
 for p in "${need[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if ((${#missing[@]})); then
     say "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
     apt-get install -y -q "${missing[@]}" >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q "${missing[@]}" >/dev/null; }
 fi
 id jpodtest >/dev/null 2>&1 || bash "$here/setup-host.sh"
@@ -114,6 +173,18 @@ user_env=(HOME="$work/home" XDG_RUNTIME_DIR="$work/run" PATH=/usr/local/sbin:/us
 as_user() { (cd / && runuser -u "$user" -- env -i "${user_env[@]}" "$@"); }
 
 # 4. the harness, one engine after the other (never both at once: the machine is shared)
+if ((ci)); then
+    rm -rf "$out/jpod" # no earlier run's results may stand in for this one's
+    started_s=$(date +%s)
+    say "jpod (CI subset, ${#files[@]} files, FILE_TIMEOUT=$FILE_TIMEOUT s, whole run ${CI_CONFORMANCE_TIMEOUT:-1800} s): ${files[*]}"
+    rc=0
+    as_user timeout -k 30 "${CI_CONFORMANCE_TIMEOUT:-1800}" "$harness/run.sh" "$harness/podman-shim" "$podman_src" \
+        "$out/jpod" "${files[@]}" >&2 || rc=$?
+    ((rc == 124 || rc == 137)) && say "the run reached its limit of ${CI_CONFORMANCE_TIMEOUT:-1800} s; files not reached count as failed"
+    say "jpod ran ${#files[@]} files in $(($(date +%s) - started_s)) s; results in $out/jpod"
+    python3 "$ci_dir/expect.py" check "$out/jpod" "${files[@]}"
+    exit $?
+fi
 if [[ $engines != podman ]]; then
     say "jpod: ${files[*]:-default files}"
     as_user "$harness/run.sh" "$harness/podman-shim" "$podman_src" "$out/jpod" "${files[@]}"

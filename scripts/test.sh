@@ -2,6 +2,9 @@
 # Builds jpod and runs every test, unit and end-to-end: `scripts/test.sh [extra mvn args]`.
 # As root it first prepares the host (scripts/setup-host.sh) and the e2e tests run jpod as user jpodtest;
 # as a normal user it only checks the prerequisites and the e2e tests run jpod as that user.
+# After Maven, as root, CI's subset of podman's conformance tests (scripts/conformance.sh --ci, ~10 min):
+# JPOD_SKIP_CONFORMANCE=1 skips it (a local run); as a normal user it is skipped (it needs root), except with
+# CI=true, where that is an error.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -33,4 +36,16 @@ else
 fi
 
 cd "$root"
-exec mvn -B -ntp verify "$@"
+mvn -B -ntp verify "$@"
+
+if [[ ${JPOD_SKIP_CONFORMANCE:-0} == 1 ]]; then
+    echo "test.sh: podman's conformance subset skipped (JPOD_SKIP_CONFORMANCE=1)" >&2
+elif [[ $(id -u) -ne 0 ]]; then
+    if [[ ${CI:-} == true ]]; then
+        echo "test.sh: CI runs podman's conformance subset, which needs root (scripts/conformance.sh --ci)" >&2
+        exit 1
+    fi
+    echo "test.sh: podman's conformance subset skipped: it needs root (scripts/conformance.sh --ci)" >&2
+else
+    bash "$here/conformance.sh" --ci
+fi
