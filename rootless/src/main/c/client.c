@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "lifecycle.h"
 
 extern char **environ;
 
@@ -75,6 +76,20 @@ static int is_off(const char *v)
 /* `[jpod] service = false` in one containers.conf file: -1 unset, 0 off, 1 on */
 static int conf_service(const char *path, int current)
 {
+    /* read whole first: a file without a [jpod] table (the distribution's 24 KiB containers.conf, on every command)
+       is not parsed line by line */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return current;
+    static char text[256 * 1024];
+    size_t len = 0;
+    ssize_t n;
+    while (len < sizeof text && ((n = read(fd, text + len, sizeof text - len)) > 0 || (n < 0 && errno == EINTR)))
+        if (n > 0)
+            len += (size_t)n;
+    close(fd);
+    if (len < sizeof text && !memmem(text, len, "[jpod]", 6))
+        return current;
     FILE *f = fopen(path, "r");
     if (!f)
         return current;
@@ -388,9 +403,7 @@ static void leave_starter(const char *sock_path)
             if (null >= 0 && null != fd)
                 dup2(null, fd);
         /* the caller's pipes and files are not kept open: $(jpod ps) must not wait for the starter */
-        for (int fd = 3; fd < 4096; fd++)
-            if (fd != pidfd)
-                close(fd);
+        close_fds(pidfd); /* close_range(2) */
         if (pidfd >= 0)
             fcntl(pidfd, F_SETFD, 0);
         if (chdir("/") < 0)

@@ -226,18 +226,20 @@ static void kill_child(pid_t pid)
     errno = err;
 }
 
-/* Close every fd above 2 except keep (-1: none). close_range(2) is one syscall (Linux 5.9); older
-   kernels get the loop. */
+/* Close every fd above 2 except keep (-1: none). close_range(2) is one syscall (Linux 5.9; its number is the same on
+   every architecture, defined here when the C library's headers are older); older kernels (ENOSYS) get the loop,
+   as does any other failure of it. */
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
 void close_fds(int keep)
 {
-    int ok = 0;
-#ifdef SYS_close_range
+    int ok;
     if (keep < 3)
         ok = syscall(SYS_close_range, 3U, ~0U, 0U) == 0;
     else
         ok = (keep == 3 || syscall(SYS_close_range, 3U, (unsigned)keep - 1, 0U) == 0)
              && syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0U) == 0;
-#endif
     if (!ok) {
         long max = sysconf(_SC_OPEN_MAX);
         for (long fd = 3; fd < (max > 0 ? max : 65536); fd++)

@@ -3,7 +3,9 @@ package io.jpod.cli;
 import picocli.CommandLine;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.FutureTask;
 
 /**
  * The per-user service's command models, built one request ahead. picocli builds a command's model by reflection
@@ -14,8 +16,14 @@ import java.util.concurrent.ExecutorService;
  * A JVM of its own never prepares one and builds its model when it needs it.
  */
 final class CommandModels {
-    /** one spare model per {@link Commands#modelKey} */
-    private static final ConcurrentHashMap<String, CommandLine> SPARE = new ConcurrentHashMap<>();
+    /**
+     * one spare model per {@link Commands#modelKey}, as a task that builds it: queued for the builder thread, under
+     * way there, or done. Whoever runs the task first builds the model (a task runs once), so a request that arrives
+     * before the builder has got to its model builds it itself, and one that arrives while it is being built waits
+     * for the rest of that build rather than starting another (under load the builder was often mid-way, and the
+     * request built a second model beside it)
+     */
+    private static final ConcurrentHashMap<String, FutureTask<CommandLine>> SPARE = new ConcurrentHashMap<>();
     private static final ExecutorService BUILDER = java.util.concurrent.Executors.newSingleThreadExecutor(task -> {
         Thread t = new Thread(task, "jpod-service-models");
         t.setDaemon(true);
@@ -25,10 +33,20 @@ final class CommandModels {
     private CommandModels() {
     }
 
-    /** The model for {@code args}: the one built ahead for it, else a new one. */
+    /** The model for {@code args}: the one built ahead for it (finished here if need be), else a new one. */
     static CommandLine take(String[] args) {
-        CommandLine spare = SPARE.isEmpty() ? null : SPARE.remove(Commands.modelKey(args));
-        return spare != null ? spare : Main.model(args);
+        FutureTask<CommandLine> spare = SPARE.isEmpty() ? null : SPARE.remove(Commands.modelKey(args));
+        if (spare != null) {
+            spare.run(); // builds it now unless the builder has it under way or done
+            try {
+                return spare.get();
+            } catch (ExecutionException e) {
+                // built anew below, which reports the failure
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the client went away: the command sees it, as without a spare
+            }
+        }
+        return Main.model(args);
     }
 
     /**
@@ -42,12 +60,9 @@ final class CommandModels {
             return;
         }
         String[] copy = argv.clone();
-        BUILDER.execute(() -> {
-            try {
-                SPARE.computeIfAbsent(key, k -> Main.model(copy));
-            } catch (RuntimeException | LinkageError e) {
-                // the request that needs it builds its own and reports the failure
-            }
-        });
+        FutureTask<CommandLine> task = new FutureTask<>(() -> Main.model(copy));
+        if (SPARE.putIfAbsent(key, task) == null) {
+            BUILDER.execute(task); // a no-op if a request has run it by then
+        }
     }
 }

@@ -49,7 +49,9 @@ public record RunRoot(Path path, boolean fallback) {
                             + " remove it or set XDG_RUNTIME_DIR");
                 }
             }
-            Files.createDirectories(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            if (!Files.isDirectory(path)) { // there already (every command but the first): no mkdir(2) and its exception
+                Files.createDirectories(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
         } catch (IOException e) {
             throw new RootlessException("cannot create the run-time directory " + path + ": " + e.getMessage()
                     + "; check that XDG_RUNTIME_DIR points to a writable directory", e);

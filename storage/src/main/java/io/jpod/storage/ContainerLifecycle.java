@@ -70,6 +70,12 @@ public record ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long p
                     stopTimeout, network, storageDriver, logDriver, logPath, logMaxSize, restart, healthcheck, runFlags, pod, Boolean.TRUE);
         }
 
+        Config immutable() {
+            return new Config(hostname, user, workdir, unmodifiable(env), unmodifiable(entrypoint), unmodifiable(labels), tty,
+                    interactive, init, autoRemove, stopSignal, stopTimeout, network, storageDriver, logDriver, logPath,
+                    logMaxSize, restart, healthcheck, runFlags == null ? null : runFlags.immutable(), pod);
+        }
+
         /** Not in a pod. */
         public Config(String hostname, String user, String workdir, List<String> env, List<String> entrypoint,
                       Map<String, String> labels, boolean tty, boolean interactive, boolean init,
@@ -125,11 +131,32 @@ public record ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long p
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record RunFlags(Long shmSize, List<String> devices, List<String> groupAdd, String timezone, String cidFile,
                            Boolean noHosts, Long timeout, String ociRuntime, Map<String, String> annotations) {
+        RunFlags immutable() {
+            return new RunFlags(shmSize, unmodifiable(devices), unmodifiable(groupAdd), timezone, cidFile, noHosts, timeout,
+                    ociRuntime, unmodifiable(annotations));
+        }
+
         /** Without annotations. */
         public RunFlags(Long shmSize, List<String> devices, List<String> groupAdd, String timezone, String cidFile,
                         Boolean noHosts, Long timeout, String ociRuntime) {
             this(shmSize, devices, groupAdd, timezone, cidFile, noHosts, timeout, ociRuntime, null);
         }
+    }
+
+    /** The same with its lists and maps unmodifiable: records read from the store are shared (see ContentCache). */
+    ContainerLifecycle immutable() {
+        return config == null ? this : new ContainerLifecycle(monitorPid, monitorStartTicks, pid, startedAt, finishedAt, error,
+                config.immutable(), oomKilled, restartCount);
+    }
+
+    /** An unmodifiable copy (null elements and order kept, unlike List.copyOf), null for null. */
+    static <T> List<T> unmodifiable(List<T> list) {
+        return list == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(list));
+    }
+
+    /** An unmodifiable copy in the same order, null for null. */
+    static <K, V> Map<K, V> unmodifiable(Map<K, V> map) {
+        return map == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(map));
     }
 
     /** A new run: the end of the last one is forgotten, the restart count kept. */

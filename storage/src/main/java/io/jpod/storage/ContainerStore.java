@@ -23,7 +23,8 @@ public final class ContainerStore {
         this.store = store;
         this.records = new RecordDirs<>(store, "container", ContainerRecord.class, ContainerRecord::id, ContainerRecord::name,
                 ContainerRecord::created, r -> new ContainerRecord(r.id(), r.name(), r.imageId(), r.imageName(),
-                        r.command() == null ? List.of() : List.copyOf(r.command()), r.created(), r.state(), r.exitCode(), r.lifecycle()),
+                        r.command() == null ? List.of() : List.copyOf(r.command()), r.created(), r.state(), r.exitCode(),
+                        r.lifecycle() == null ? null : r.lifecycle().immutable()),
                 false);
     }
 

@@ -202,6 +202,9 @@ final class Fs {
 
     /** Creates {@code dir} (and parents) and returns it; a concurrent creation is fine. */
     static Path mkdirs(Path dir) {
+        if (Files.isDirectory(dir)) {
+            return dir; // as createDirectories would find, without the exception its mkdir(2) on an existing one throws
+        }
         try {
             Files.createDirectories(dir);
             return dir;

@@ -260,15 +260,18 @@ public final class ImageStore {
     }
 
     /** The record in {@code dir}, or null if absent or unreadable (a damaged record must not break every command). */
+    /** The record in {@code dir} (immutable, shared: parsed once per content, see {@link Json#readCached}), or null. */
     private static ImageRecord readQuietly(Path dir) {
+        String hex = dir.getFileName().toString();
         try {
-            ImageRecord r = Json.read(dir.resolve("image.json"), ImageRecord.class);
-            if (r == null || !Ids.isDigest(r.id()) || !r.id().substring(7).equals(dir.getFileName().toString())) {
-                return null;
-            }
-            return new ImageRecord(r.id(), r.names() == null ? List.of() : List.copyOf(r.names()),
-                    r.digests() == null ? List.of() : List.copyOf(r.digests()), r.manifestDigest(),
-                    r.layers() == null ? List.of() : List.copyOf(r.layers()), r.size(), r.created(), r.namesHistory());
+            return Json.readCached(dir.resolve("image.json"), ImageRecord.class, r -> {
+                if (r == null || !Ids.isDigest(r.id()) || !r.id().substring(7).equals(hex)) {
+                    return null;
+                }
+                return new ImageRecord(r.id(), r.names() == null ? List.of() : List.copyOf(r.names()),
+                        r.digests() == null ? List.of() : List.copyOf(r.digests()), r.manifestDigest(),
+                        r.layers() == null ? List.of() : List.copyOf(r.layers()), r.size(), r.created(), r.namesHistory());
+            });
         } catch (StorageException | NullPointerException e) {
             return null;
         }

@@ -44,14 +44,42 @@ final class Json {
 
     /** Reads a record; null when the file does not exist; StorageException naming the file when it is unreadable. */
     static <T> T read(Path file, Class<T> type) {
-        byte[] data;
+        byte[] data = readBytes(file);
+        return data == null ? null : parse(file, data, type);
+    }
+
+    /** The records the store reads most (containers', images'), parsed once per distinct content: see ContentCache. */
+    private static final ContentCache<Object> RECORDS = new ContentCache<>(4 << 20);
+
+    private record Key(Path file, Class<?> type) {
+    }
+
+    /**
+     * As {@link #read}, then {@code finish} (which checks the record and makes it immutable, or gives null: not a
+     * record); both run only when the file's bytes differ from those of the last call for the file, else the value
+     * made then is returned (the same object: it is shared, hence immutable). One {@code finish} per file and type.
+     */
+    static <T> T readCached(Path file, Class<T> type, java.util.function.UnaryOperator<T> finish) {
+        byte[] data = readBytes(file);
+        Key key = new Key(file, type);
+        if (data == null) {
+            RECORDS.forget(key);
+            return null;
+        }
+        return type.cast(RECORDS.get(key, data, d -> finish.apply(parse(file, d, type))));
+    }
+
+    private static byte[] readBytes(Path file) {
         try {
-            data = Files.readAllBytes(file);
+            return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
             throw new StorageException("cannot read " + file + ": " + Fs.describe(e) + "; check its permissions");
         }
+    }
+
+    private static <T> T parse(Path file, byte[] data, Class<T> type) {
         try {
             return mapper().readValue(data, type);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

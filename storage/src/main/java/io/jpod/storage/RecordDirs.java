@@ -33,7 +33,7 @@ final class RecordDirs<R> {
     private final boolean createParent;
 
     /**
-     * {@code normalise} makes a record as read safe to hand out (or null if it is not a record); {@code createParent}:
+     * {@code normalise} makes a record as read safe to hand out and share (immutable; or null if it is not a record); {@code createParent}:
      * the parent directory is made on first use (Store makes the older areas up front).
      */
     RecordDirs(Store store, String kind, Class<R> type, Function<R, String> id, Function<R, String> name,
@@ -77,14 +77,20 @@ final class RecordDirs<R> {
         return parent().resolve(Ids.containerId(recordId));
     }
 
-    /** The record in {@code dir}, or null if there is none that reads cleanly. */
+    /**
+     * The record in {@code dir}, or null if there is none that reads cleanly. Parsed once per content of the file
+     * ({@link Json#readCached}: a `ps` or `inspect` in the service reads records mostly unchanged since the last
+     * request), so {@code normalise} must make it immutable.
+     */
     R read(Path dir) {
+        String dirName = dir.getFileName().toString();
         try {
-            R r = Json.read(dir.resolve(kind + ".json"), type);
-            if (r == null || id.apply(r) == null || !id.apply(r).equals(dir.getFileName().toString()) || name.apply(r) == null) {
-                return null;
-            }
-            return normalise.apply(r);
+            return Json.readCached(dir.resolve(kind + ".json"), type, r -> {
+                if (r == null || id.apply(r) == null || !id.apply(r).equals(dirName) || name.apply(r) == null) {
+                    return null;
+                }
+                return normalise.apply(r);
+            });
         } catch (StorageException | NullPointerException e) {
             return null;
         }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +30,9 @@ import java.util.function.Supplier;
  *
  * <p>Staging: each Store stages under {@code tmp/<pid>-<random>/} and holds a shared lock on
  * {@code tmp/<pid>-<random>.lock} for its lifetime. {@link #open} sweeps staging dirs whose lock it can take
- * exclusively, i.e. those of dead processes, so leftovers of crashes disappear and a live process is never disturbed.
+ * exclusively, i.e. those of dead processes, so leftovers of crashes disappear and a live process is never disturbed;
+ * a JVM that opens the store again and again (the per-user service) sweeps once, then whenever {@code tmp/} changed
+ * or held another live process's staging area (see {@link #sweepDue}).
  */
 public final class Store implements AutoCloseable {
     /** How long {@link #locked} waits for another jpod process before giving up. */
@@ -86,11 +89,49 @@ public final class Store implements AutoCloseable {
             Fs.mkdirs(real.resolve(d));
         }
         Store store = new Store(real);
-        if (store.sweep()) {
+        if (store.sweepDue() && store.sweep()) {
             // a process died with a staging area: it may have died in the middle of an atomic write elsewhere too
             store.sweepTempFiles();
         }
         return store;
+    }
+
+    /**
+     * What this JVM's last complete sweep of a store's {@code tmp/} saw, when that sweep left nothing of another
+     * process behind: {@code tmp/}'s identity and modification time, read before it was listed.
+     */
+    private record Swept(Object fileKey, java.nio.file.attribute.FileTime modified) {
+    }
+
+    private static final ConcurrentHashMap<Path, Swept> SWEPT = new ConcurrentHashMap<>();
+
+    /**
+     * Only as old as a coarse kernel clock tick may lag, with a wide margin: a {@code tmp/} modified more recently than
+     * this before a sweep started is swept again at the next open.
+     */
+    private static final long QUIET_NANOS = Duration.ofMillis(100).toNanos();
+
+    /**
+     * Whether {@link #open} must sweep {@code tmp/}. Once per JVM and store it always does (so at the service's start);
+     * after that only when {@code tmp/} changed since a sweep that left no other process's staging area there. A
+     * staging area is made and removed in {@code tmp/} itself (its lock file and directory), so whatever another
+     * process staged since — and so whatever a process killed since can have left — changes {@code tmp/}'s mtime; a
+     * live staging area seen by the sweep, whose owner may die without touching {@code tmp/}, makes every open sweep
+     * until it has gone. Why not every open: the per-user service opens the store for every request, and the
+     * sweep's listing and locking were a visible part of a warm `images`. Temp files beside records (an atomic write
+     * cut short) are found by the lock byte of {@link #locked} as before, and `system check`.
+     */
+    boolean sweepDue() {
+        Swept last = SWEPT.get(root);
+        if (last == null) {
+            return true;
+        }
+        try {
+            BasicFileAttributes a = Files.readAttributes(root.resolve("tmp"), BasicFileAttributes.class, Fs.NOFOLLOW);
+            return !(last.modified().equals(a.lastModifiedTime()) && java.util.Objects.equals(last.fileKey(), a.fileKey()));
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     public Path root() {
@@ -283,11 +324,26 @@ public final class Store implements AutoCloseable {
     boolean sweep() {
         Path tmp = root.resolve("tmp");
         boolean found = false;
+        // tmp/ as it was before the listing, and whether it was quiet for long enough that any later change shows in
+        // its mtime (kernel timestamps come from a clock that may lag by a tick): see sweepDue
+        long started = System.currentTimeMillis();
+        BasicFileAttributes before;
+        try {
+            before = Files.readAttributes(tmp, BasicFileAttributes.class, Fs.NOFOLLOW);
+        } catch (IOException e) {
+            throw new StorageException("cannot read " + tmp + ": " + Fs.describe(e) + "; check the storage directory");
+        }
+        boolean othersLeft = started * 1_000_000 - before.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS) < QUIET_NANOS;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmp)) {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
                 if (name.endsWith(".lock")) {
-                    found |= sweepLocked(tmp, name.substring(0, name.length() - ".lock".length()));
+                    String owner = name.substring(0, name.length() - ".lock".length());
+                    if (sweepLocked(tmp, owner)) {
+                        found = true;
+                    } else if (!OWN_STAGING.contains(owner)) {
+                        othersLeft = true; // alive, or busy: its owner may die without touching tmp/
+                    }
                 } else if (!OWN_STAGING.contains(name) && Files.isDirectory(p, Fs.NOFOLLOW)
                         && !Files.exists(tmp.resolve(name + ".lock"), Fs.NOFOLLOW)) {
                     // a staging dir is only ever created after its lock file; without one its owner is gone
@@ -295,12 +351,17 @@ public final class Store implements AutoCloseable {
                     try {
                         Fs.deleteTree(p);
                     } catch (IOException | StorageException e) {
-                        // another sweeper got there first, or it is busy; a later open retries
+                        othersLeft = true; // another sweeper got there first, or it is busy; a later open retries
                     }
                 }
             }
         } catch (IOException e) {
             throw new StorageException("cannot read " + tmp + ": " + Fs.describe(e) + "; check the storage directory");
+        }
+        if (othersLeft) {
+            SWEPT.remove(root);
+        } else {
+            SWEPT.put(root, new Swept(before.fileKey(), before.lastModifiedTime()));
         }
         return found;
     }

@@ -44,6 +44,36 @@ class ContainerStoreTest {
         store.close();
     }
 
+    /**
+     * Records are parsed once per content of their file and shared (ContentCache): what another process (here
+     * another Store, as a direct CLI command would open it) writes is what the next read returns, and a shared record
+     * cannot be changed through its lists.
+     */
+    @Test
+    void aChangeByAnotherStoreIsSeenByTheNextReadAndRecordsAreImmutable() {
+        ContainerRecord r = containers.create(ID1, "web", IMAGE, "img", List.of("sh"));
+        assertEquals(Optional.of(r), containers.get("web")); // read (and kept) before the change
+        try (Store other = Store.open(tmp.resolve("storage"))) {
+            ContainerRecord o = other.containers().get(ID1).orElseThrow();
+            ContainerLifecycle.Config config = new ContainerLifecycle.Config("h", "root", "/", new java.util.ArrayList<>(List.of("A=1")),
+                    List.of(), new java.util.LinkedHashMap<>(java.util.Map.of("k", "v")), false, false, false, false, null, null, null, null);
+            other.containers().update(new ContainerRecord(o.id(), "api", o.imageId(), o.imageName(), o.command(), o.created(),
+                    ContainerState.EXITED, 3, new ContainerLifecycle(null, null, null, null, null, null, config)));
+        }
+        assertEquals(Optional.empty(), containers.get("web"), "the old name is gone");
+        ContainerRecord seen = containers.get("api").orElseThrow();
+        assertEquals(ContainerState.EXITED, seen.state());
+        assertEquals(3, seen.exitCode());
+        assertEquals(List.of("A=1"), seen.lifecycle().config().env());
+        assertThrows(UnsupportedOperationException.class, () -> seen.lifecycle().config().env().add("B=2"));
+        assertThrows(UnsupportedOperationException.class, () -> seen.lifecycle().config().labels().put("x", "y"));
+        assertThrows(UnsupportedOperationException.class, () -> seen.command().add("x"));
+        try (Store other = Store.open(tmp.resolve("storage"))) {
+            other.containers().remove(ID1);
+        }
+        assertEquals(Optional.empty(), containers.get(ID1), "removed by the other: gone here too");
+    }
+
     @Test
     void createGetUpdateRemove() throws Exception {
         ContainerRecord r = containers.create(ID1, "web", IMAGE, "docker.io/library/nginx:latest", List.of("nginx", "-g", "daemon off;"));

@@ -97,6 +97,25 @@ class ImageStoreTest {
         assertEquals(1, images.list().size());
     }
 
+    /** A name added or moved by another process (another Store) is what the next read here shows. */
+    @Test
+    void namesChangedByAnotherStoreAreSeenByTheNextRead() {
+        byte[] c1 = "{\"architecture\":\"amd64\",\"n\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] c2 = "{\"architecture\":\"amd64\",\"n\":2}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String one = ImageStore.sha256(c1), two = ImageStore.sha256(c2);
+        ImageStore images = store.images();
+        images.put(one, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8), c1, null, List.of(), 1, "localhost/a:1", null);
+        assertEquals(List.of("localhost/a:1"), images.get(one).orElseThrow().names());
+        assertEquals(1, images.list().size());
+        try (Store other = Store.open(store.root())) {
+            other.images().put(two, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8), c2, null, List.of(), 1, "localhost/a:1", null);
+        }
+        assertEquals(List.of(), images.get(one).orElseThrow().names(), "the name moved away from it");
+        assertEquals(two, images.get("localhost/a:1").orElseThrow().id());
+        assertEquals(2, images.list().size());
+        assertThrows(UnsupportedOperationException.class, () -> images.get(two).orElseThrow().names().add("x"));
+    }
+
     @Test
     void aNameMovesToTheNewImage() {
         ImageRecord old = put(config("old"), "r/app:latest", "r/app@sha256:" + "f".repeat(64));

@@ -94,6 +94,48 @@ class StoreTest {
         }
     }
 
+    /**
+     * A JVM that opens the store again and again (the per-user service) sweeps tmp/ again only when it changed since a
+     * sweep that left no other process's staging: what another process stages (and may leave behind when killed)
+     * changes tmp/, so the next open sweeps; a live staging area makes every open look until it is gone.
+     */
+    @Test
+    void reopeningSweepsOnlyWhenTmpChangedOrAnotherProcessWasStaging() throws Exception {
+        Path root = tmp.resolve("storage");
+        Store.open(root).close();
+        Path t = root.resolve("tmp");
+        // quiet for long enough that a later change shows in tmp/'s mtime
+        Files.setLastModifiedTime(t, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        try (Store s = Store.open(root)) {
+            assertFalse(s.sweepDue(), "the sweep just made is trusted while tmp/ stays as it was");
+        }
+        // another process stages, then is killed: its lock file and directory changed tmp/
+        Files.createDirectories(t.resolve("999998-killed/layer-1"));
+        Files.createFile(t.resolve("999998-killed.lock"));
+        try (Store s = Store.open(root)) {
+            assertFalse(Files.exists(t.resolve("999998-killed")), "swept at the next open");
+            assertFalse(Files.exists(t.resolve("999998-killed.lock")));
+        }
+        // a live one: seen by a sweep, it keeps every later open sweeping until it has gone
+        Files.setLastModifiedTime(t, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        Path lock = t.resolve("777776-live.lock");
+        Process child = lockHolder(lock, "shared");
+        Path live = Files.createDirectories(t.resolve("777776-live/layer-1"));
+        Files.setLastModifiedTime(t, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        try {
+            try (Store s = Store.open(root)) {
+                assertTrue(Files.isDirectory(live));
+                assertTrue(s.sweepDue(), "a live staging area seen: the next open sweeps again");
+            }
+        } finally {
+            release(child); // it exits without touching tmp/
+        }
+        try (Store s = Store.open(root)) {
+            assertFalse(Files.exists(live), "swept once its owner is gone, tmp/ unchanged");
+            assertFalse(Files.exists(lock));
+        }
+    }
+
     @Test
     void aKilledProcessLeavesNothingBehindAfterTheNextOpen() throws Exception {
         Path root = tmp.resolve("storage");

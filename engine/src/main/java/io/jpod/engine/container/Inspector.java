@@ -12,6 +12,7 @@ import io.jpod.storage.ContainerLifecycle;
 import io.jpod.storage.ContainerRecord;
 import io.jpod.storage.Store;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -130,11 +131,12 @@ public final class Inspector {
         host.put("Init", cfg != null && cfg.init());
         RestartPolicy restart = RestartPolicy.parse(cfg == null ? null : cfg.restart());
         host.put("RestartPolicy", Map.of("Name", restart.isNo() ? "" : restart.name(), "MaximumRetryCount", restart.maxRetries()));
-        host.put("LogConfig", LogConfig.inspect(c, lc.logFile(c.id())));
+        Path logFile = lc.logFile(c);
+        host.put("LogConfig", LogConfig.inspect(c, logFile));
         RunFlags.inspectHost(cfg, host);
         host.put("UsernsMode", NestedUserns.inspectMode(lc.baseSpec(c.id())));
         m.put("HostConfig", host);
-        m.put("LogPath", lc.logFile(c.id()).toString());
+        m.put("LogPath", logFile.toString());
         return m;
     }
 

@@ -113,9 +113,13 @@ public final class Lifecycle {
 
     /** The container's k8s-file log: --log-opt path=, else ctr.log in its directory. */
     Path logFile(String id) {
-        ContainerLifecycle.Config c = store.containers().get(id).map(ContainerRecord::lifecycle)
-                .map(ContainerLifecycle::config).orElse(null);
-        return c != null && c.logPath() != null ? Path.of(c.logPath()) : store.containers().dir(id).resolve(LOG);
+        return store.containers().get(id).map(this::logFile).orElseGet(() -> store.containers().dir(id).resolve(LOG));
+    }
+
+    /** As {@link #logFile(String)}, for a record already read. */
+    Path logFile(ContainerRecord r) {
+        ContainerLifecycle.Config c = r.lifecycle() == null ? null : r.lifecycle().config();
+        return c != null && c.logPath() != null ? Path.of(c.logPath()) : store.containers().dir(r.id()).resolve(LOG);
     }
 
     /** --log-driver none: the monitor writes no log. */

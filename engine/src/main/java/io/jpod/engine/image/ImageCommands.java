@@ -556,23 +556,37 @@ public final class ImageCommands {
         return m;
     }
 
-    /** The image's labels (its config's Labels), empty when it has none. */
-    /** The image as `images` lists it: its record, and its config's labels and created (the config read once). */
-    public ImageSummaryReport summary(ImageRecord r) {
-        com.fasterxml.jackson.databind.JsonNode config = readTree(store.images().config(r.id()));
-        java.util.Map<String, String> labels = new java.util.TreeMap<>();
-        config.path("config").path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-        return new ImageSummaryReport(r.id(), r.names(), r.manifestDigest(), r.digests(), r.namesHistory(), r.size(), r.created(),
-                created(config, r), java.util.Collections.unmodifiableMap(labels));
+    /** What `images` takes from an image config: its labels, and when it was made (null: not said, or unreadable). */
+    private record ConfigSummary(java.util.Map<String, String> labels, java.time.Instant created) {
     }
 
-    /** When the image was made: its config's {@code created} (podman's Created), else when it was stored. */
-    private static java.time.Instant created(com.fasterxml.jackson.databind.JsonNode config, ImageRecord r) {
+    /**
+     * Config summaries by image id, reused while the config's bytes are the same (see ContentCache): a warm `images`
+     * parsed every config again. 1 MiB of configs at most.
+     */
+    private static final io.jpod.storage.ContentCache<ConfigSummary> CONFIG_SUMMARIES = new io.jpod.storage.ContentCache<>(1 << 20);
+
+    /** The image as `images` lists it: its record, and its config's labels and created (the config read once). */
+    public ImageSummaryReport summary(ImageRecord r) {
+        ConfigSummary c = CONFIG_SUMMARIES.get(r.id(), store.images().config(r.id()), ImageCommands::configSummary);
+        return new ImageSummaryReport(r.id(), r.names(), r.manifestDigest(), r.digests(), r.namesHistory(), r.size(), r.created(),
+                c.created() != null ? c.created() : r.created(), c.labels());
+    }
+
+    private static ConfigSummary configSummary(byte[] json) {
+        com.fasterxml.jackson.databind.JsonNode config = readTree(json);
+        java.util.Map<String, String> labels = new java.util.TreeMap<>();
+        config.path("config").path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return new ConfigSummary(java.util.Collections.unmodifiableMap(labels), created(config));
+    }
+
+    /** When the image was made: its config's {@code created} (podman's Created); null when it has none. */
+    private static java.time.Instant created(com.fasterxml.jackson.databind.JsonNode config) {
         String c = config.path("created").asText("");
         try {
-            return c.isEmpty() ? r.created() : java.time.OffsetDateTime.parse(c).toInstant();
+            return c.isEmpty() ? null : java.time.OffsetDateTime.parse(c).toInstant();
         } catch (java.time.format.DateTimeParseException e) {
-            return r.created();
+            return null;
         }
     }
 
@@ -597,9 +611,12 @@ public final class ImageCommands {
         return new ImageHistoryReport(r.id(), r.names(), rows);
     }
 
+    /** Trees only: one mapper for all (a new one per read cost more than the read, its caches empty each time). */
+    private static final com.fasterxml.jackson.databind.ObjectMapper TREES = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private static com.fasterxml.jackson.databind.JsonNode readTree(byte[] json) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            return TREES.readTree(json);
         } catch (java.io.IOException e) {
             throw new EngineException("the stored image metadata is not valid JSON (" + e.getMessage().lines().findFirst().orElse("")
                     + "); remove the image and pull it again");

@@ -205,6 +205,47 @@ class ServiceTest {
         assertEquals(List.of(service), javaProcesses());
     }
 
+    /**
+     * The service keeps parsed records between requests (validated by each file's bytes) and sweeps the store's tmp/
+     * only when it changed: what a direct command (JPOD_SERVICE=0, a JVM of its own, as another user session or an
+     * older jpod would be) does to the store is what the service's next `images` and `inspect` show.
+     */
+    @Test
+    void aDirectCommandsChangeIsSeenByTheServicesNextImagesAndInspect() {
+        long service = servicePid();
+        Map<String, Optional<String>> direct = Map.of("JPOD_SERVICE", Optional.of("0"));
+        env.ok("create", "--name", "seen-a", image, "true");
+        // read (and kept) by the service before each change
+        assertEquals("seen-a", env.inspect("seen-a").at("/Name").asText());
+        assertFalse(env.ok("images", "--format", "{{.Repository}}:{{.Tag}}").stdout().contains("localhost/seen:1"));
+
+        Result tag = env.runWith(direct, NORMAL, "tag", image, "localhost/seen:1");
+        assertEquals(0, tag.exitCode(), tag::toString);
+        assertTrue(env.ok("images", "--format", "{{.Repository}}:{{.Tag}}").stdout().contains("localhost/seen:1"),
+                "a tag made directly is listed by the service's next images");
+        assertEquals(env.inspect(image).at("/Id").asText(), env.inspect("localhost/seen:1").at("/Id").asText());
+
+        Result rename = env.runWith(direct, NORMAL, "rename", "seen-a", "seen-b");
+        assertEquals(0, rename.exitCode(), rename::toString);
+        assertEquals("seen-b", env.inspect("seen-b").at("/Name").asText(), "renamed directly: the service's inspect has the new name");
+        Result old = env.run(NORMAL, "inspect", "--type", "container", "seen-a");
+        assertEquals(125, old.exitCode(), old::toString);
+
+        Result start = env.runWith(direct, NORMAL, "start", "--attach", "seen-b");
+        assertEquals(0, start.exitCode(), start::toString);
+        assertEquals("exited", env.inspect("seen-b").at("/State/Status").asText(), "started and ended directly: the service says so");
+
+        Result untag = env.runWith(direct, NORMAL, "rmi", "localhost/seen:1");
+        assertEquals(0, untag.exitCode(), untag::toString);
+        assertFalse(env.ok("images", "--format", "{{.Repository}}:{{.Tag}}").stdout().contains("localhost/seen:1"),
+                "untagged directly: gone from the service's next images");
+        Result rm = env.runWith(direct, NORMAL, "rm", "seen-b");
+        assertEquals(0, rm.exitCode(), rm::toString);
+        Result gone = env.run(NORMAL, "inspect", "seen-b");
+        assertEquals(125, gone.exitCode(), gone::toString);
+        assertEquals(List.of(service), javaProcesses(), "all of it through the one service");
+    }
+
     @Test
     void aForegroundRunHasTheClientsTerminalAndSignals() throws Exception {
         long service = servicePid();
