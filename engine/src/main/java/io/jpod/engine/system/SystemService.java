@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The engine's front door for the store as a whole (`system df/prune/reset/check`, `info`, `events`): reports out
- * ({@code System…Report}, {@link SystemInfoReport}, {@link EventLog.Event}s), rendered by the CLI as text, templates or JSON.
+ * ({@code System…Report}, {@link SystemInfoReport}, {@link Event}s), rendered by the CLI as text, templates or JSON.
  */
 public interface SystemService {
     /** `system df`: one row per kind (images, containers, local volumes). */
