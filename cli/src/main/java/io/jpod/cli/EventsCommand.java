@@ -2,7 +2,7 @@ package io.jpod.cli;
 
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
-import io.jpod.engine.system.EventLog;
+import io.jpod.engine.system.Event;
 import io.jpod.engine.system.EventOptions;
 import io.jpod.engine.system.EventStream;
 import picocli.CommandLine.Command;
@@ -52,11 +52,11 @@ public final class EventsCommand implements Callable<Integer> {
         OutputFormat fmt = OutputFormat.of(format);
         Instant from = since == null ? null : LogsCommand.parseTime("--since", since);
         Instant to = until == null ? null : LogsCommand.parseTime("--until", until);
-        Predicate<EventLog.Event> wanted = filter(filters);
+        Predicate<Event> wanted = filter(filters);
         try (Engine engine = jpod.engine()) {
             try (EventStream events = engine.system().events(new EventOptions(from, to, stream))) {
-                for (List<EventLog.Event> batch = events.next(); batch != null; batch = events.next()) {
-                    for (EventLog.Event e : batch) {
+                for (List<Event> batch = events.next(); batch != null; batch = events.next()) {
+                    for (Event e : batch) {
                         if (wanted.test(e)) {
                             print(fmt, e);
                         }
@@ -68,7 +68,7 @@ public final class EventsCommand implements Callable<Integer> {
         }
     }
 
-    private void print(OutputFormat fmt, EventLog.Event e) {
+    private void print(OutputFormat fmt, Event e) {
         if (fmt.isJson()) {
             jpod.out.println(Formats.compactJson(e));
         } else if (fmt.isTemplate()) {
@@ -109,14 +109,14 @@ public final class EventsCommand implements Callable<Integer> {
     }
 
     /** label=KEY matches an event whose attributes have KEY, label=KEY=VALUE one where it has that value. */
-    private static boolean hasLabel(EventLog.Event e, String v) {
+    private static boolean hasLabel(Event e, String v) {
         int eq = v.indexOf('=');
         String key = eq < 0 ? v : v.substring(0, eq);
         String have = e.attributes() == null ? null : e.attributes().get(key);
         return have != null && (eq < 0 || have.equals(v.substring(eq + 1)));
     }
 
-    static Predicate<EventLog.Event> filter(List<String> filters) {
+    static Predicate<Event> filter(List<String> filters) {
         List<String> named = filters.stream().map(f -> f.startsWith("status=") ? "event=" + f.substring(7) : f).toList(); // podman's alias
         return Filters.of(named, "type, event, container, image or label", java.util.Set.of("label"), (key, v) -> switch (key) {
             case "type" -> e -> v.equals(e.type());

@@ -11,8 +11,9 @@ import io.jpod.engine.network.NetworkConnectOptions;
 import io.jpod.engine.network.NetworkCreateOptions;
 import io.jpod.engine.network.NetworkRemoveOptions;
 import io.jpod.engine.network.NetworkReport;
+import io.jpod.engine.network.NetworkInUseException;
 import io.jpod.engine.network.NetworkService;
-import io.jpod.engine.network.Networks;
+import io.jpod.engine.network.NoSuchNetworkException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -351,12 +352,12 @@ public final class NetworkCommand extends CommandGroup {
                     try {
                         parent.jpod.out.println(engine.networks().remove(n, new NetworkRemoveOptions(force, time)).name());
                     } catch (EngineException e) {
-                        if (force && e instanceof Networks.NoSuchNetworkException) {
+                        if (force && e instanceof NoSuchNetworkException) {
                             continue; // as podman's: --force asks that the network be gone, and it is
                         }
                         Main.report(e, parent.jpod.err);
-                        status = e instanceof Networks.NoSuchNetworkException ? 1
-                                : e instanceof Networks.NetworkInUseException ? 2 : Main.EXIT_ENGINE;
+                        status = e instanceof NoSuchNetworkException ? 1
+                                : e instanceof NetworkInUseException ? 2 : Main.EXIT_ENGINE;
                     }
                 }
             }

@@ -3,8 +3,8 @@ package io.jpod.cli;
 import io.jpod.engine.Engine;
 import io.jpod.engine.EngineException;
 import io.jpod.engine.secret.NoSuchSecretException;
-import io.jpod.engine.secret.Secrets;
-import io.jpod.storage.SecretStore.SecretRecord;
+import io.jpod.engine.secret.SecretCreateOptions;
+import io.jpod.engine.secret.SecretReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -81,14 +81,14 @@ public final class SecretCommand extends CommandGroup {
                 throw new EngineException("reading secret data from " + file + ": " + e.getMessage());
             }
             try (Engine engine = parent.jpod.engine()) {
-                parent.jpod.out.println(engine.secrets().create(name, data, driver, LabelArgs.sorted(labels)));
+                parent.jpod.out.println(engine.secrets().create(new SecretCreateOptions(name, data, driver, LabelArgs.sorted(labels))).id());
             }
             return 0;
         }
     }
 
     /** podman's `secret ls` row (its Go template fields). */
-    static Map<String, Object> row(SecretRecord r) {
+    static Map<String, Object> row(SecretReport r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ID", r.id());
         m.put("Name", r.name());
@@ -96,6 +96,23 @@ public final class SecretCommand extends CommandGroup {
         m.put("CreatedAt", Formats.ago(r.createdAt()));
         m.put("UpdatedAt", Formats.ago(r.createdAt()));
         m.put("Labels", r.labels());
+        return m;
+    }
+
+    /** podman's `secret inspect` object (also `secret ls --format json`'s elements). */
+    static Map<String, Object> inspect(SecretReport r) {
+        Map<String, Object> driver = new LinkedHashMap<>();
+        driver.put("Name", r.driver());
+        driver.put("Options", r.driverOptions());
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("Name", r.name());
+        spec.put("Driver", driver);
+        spec.put("Labels", r.labels());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ID", r.id());
+        m.put("CreatedAt", r.createdAt() == null ? null : r.createdAt().toString());
+        m.put("UpdatedAt", r.createdAt() == null ? null : r.createdAt().toString());
+        m.put("Spec", spec);
         return m;
     }
 
@@ -113,22 +130,22 @@ public final class SecretCommand extends CommandGroup {
         public Integer call() {
             OutputFormat fmt = list.outputFormat();
             try (Engine engine = parent.jpod.engine()) {
-                java.util.function.Predicate<SecretRecord> filter = Filters.of(list.filters, "name or id", java.util.Set.of(), (key, value) -> switch (key) {
+                java.util.function.Predicate<SecretReport> filter = Filters.of(list.filters, "name or id", java.util.Set.of(), (key, value) -> switch (key) {
                     case "name" -> r -> r.name().contains(value);
                     case "id" -> r -> r.id().startsWith(value);
                     default -> throw new EngineException(key + " is an invalid filter");
                 });
-                List<SecretRecord> all = engine.secrets().list().stream().filter(filter).toList();
+                List<SecretReport> all = engine.secrets().list().stream().filter(filter).toList();
                 if (list.quiet) {
                     all.forEach(r -> parent.jpod.out.println(r.id()));
                 } else if (fmt.isJson()) {
-                    parent.jpod.out.println(Formats.json(all.stream().map(Secrets::inspect).toList()));
+                    parent.jpod.out.println(Formats.json(all.stream().map(SecretCommand::inspect).toList()));
                 } else if (fmt.isTemplate()) {
                     fmt.print(parent.jpod.out, all.stream().map(SecretCommand::row).toList(), Map.of("CreatedAt", "CREATED", "UpdatedAt", "UPDATED"));
                 } else {
                     List<String[]> table = new ArrayList<>();
                     table.add(new String[]{"ID", "NAME", "DRIVER", "CREATED", "UPDATED"});
-                    for (SecretRecord r : all) {
+                    for (SecretReport r : all) {
                         Map<String, Object> m = row(r);
                         table.add(new String[]{r.id(), r.name(), r.driver(), (String) m.get("CreatedAt"), (String) m.get("UpdatedAt")});
                     }
@@ -158,7 +175,7 @@ public final class SecretCommand extends CommandGroup {
             try (Engine engine = parent.jpod.engine()) {
                 for (String n : names) {
                     try {
-                        out.add(Secrets.inspect(engine.secrets().get(n)));
+                        out.add(inspect(engine.secrets().inspect(n)));
                     } catch (NoSuchSecretException e) {
                         Main.report(new EngineException("inspecting secret: " + e.getMessage()), parent.jpod.err);
                         code = Main.EXIT_ENGINE;
@@ -199,7 +216,7 @@ public final class SecretCommand extends CommandGroup {
                 }
                 for (String n : targets) {
                     try {
-                        parent.jpod.out.println(engine.secrets().remove(n));
+                        parent.jpod.out.println(engine.secrets().remove(n).id());
                     } catch (NoSuchSecretException e) {
                         Main.report(e, parent.jpod.err);
                         code = Main.EXIT_ENGINE;

@@ -1,9 +1,11 @@
 package io.jpod.cli;
 
 import io.jpod.engine.Engine;
-import io.jpod.engine.system.SystemCommands;
 import io.jpod.engine.EngineException;
-import io.jpod.storage.StoreCheck;
+import io.jpod.engine.system.SystemCheckReport;
+import io.jpod.engine.system.SystemDfReport;
+import io.jpod.engine.system.SystemDfVerboseReport;
+import io.jpod.engine.system.SystemPruneReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -59,7 +61,7 @@ public final class SystemCommand implements Runnable {
                 if (!fmt.isDefault()) {
                     // podman's report: one record per type, sizes as it prints them
                     List<java.util.Map<String, Object>> report = new ArrayList<>();
-                    for (SystemCommands.Usage u : engine.system().df()) {
+                    for (SystemDfReport u : engine.system().df()) {
                         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
                         long pct = u.size() == 0 ? 0 : Math.round(100.0 * u.reclaimable() / u.size());
                         m.put("Type", u.type());
@@ -78,7 +80,7 @@ public final class SystemCommand implements Runnable {
                 }
                 List<String[]> rows = new ArrayList<>();
                 rows.add(new String[] {"TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"});
-                for (SystemCommands.Usage u : engine.system().df()) {
+                for (SystemDfReport u : engine.system().df()) {
                     long pct = u.size() == 0 ? 0 : Math.round(100.0 * u.reclaimable() / u.size());
                     rows.add(new String[] {u.type(), String.valueOf(u.total()), String.valueOf(u.active()), Formats.size(u.size()),
                             Formats.size(u.reclaimable()) + " (" + pct + "%)"});
@@ -90,23 +92,23 @@ public final class SystemCommand implements Runnable {
     }
 
     /** podman's three tables: images, containers, volumes; sizes as podman's df prints them ("0B", "1.04MB"). */
-    private static void printVerbose(SystemCommands.Verbose v, java.io.PrintStream out) {
+    private static void printVerbose(SystemDfVerboseReport v, java.io.PrintStream out) {
         List<String[]> images = new ArrayList<>();
         images.add(new String[]{"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE", "UNIQUE SIZE", "CONTAINERS"});
-        for (SystemCommands.ImageUsage i : v.images()) {
-            String name = i.image().names().isEmpty() ? "<none>:<none>" : i.image().names().get(0);
+        for (SystemDfVerboseReport.Image i : v.images()) {
+            String name = i.names().isEmpty() ? "<none>:<none>" : i.names().get(0);
             int colon = name.lastIndexOf(':') > name.lastIndexOf('/') ? name.lastIndexOf(':') : name.length();
             images.add(new String[]{name.substring(0, colon), colon < name.length() ? name.substring(colon + 1) : "<none>",
-                    i.image().id().replaceFirst("^sha256:", "").substring(0, 12), Formats.ago(i.image().created()), dfSize(i.size()),
+                    i.id().replaceFirst("^sha256:", "").substring(0, 12), Formats.ago(i.created()), dfSize(i.size()),
                     dfSize(0), dfSize(i.size()), Integer.toString(i.containers())});
         }
         List<String[]> containers = new ArrayList<>();
         containers.add(new String[]{"CONTAINER ID", "IMAGE", "COMMAND", "LOCAL VOLUMES", "SIZE", "CREATED", "STATUS", "NAMES"});
-        for (SystemCommands.ContainerUsage c : v.containers()) {
-            containers.add(new String[]{c.container().id().substring(0, 12),
-                    c.container().imageId() == null ? "" : c.container().imageId().replaceFirst("^sha256:", "").substring(0, 12),
-                    String.join(" ", c.container().command()), Integer.toString(c.volumes()), dfSize(c.size()),
-                    Formats.ago(c.container().created()), String.valueOf(c.container().state()), c.container().name()});
+        for (SystemDfVerboseReport.Container c : v.containers()) {
+            containers.add(new String[]{c.id().substring(0, 12),
+                    c.imageId() == null ? "" : c.imageId().replaceFirst("^sha256:", "").substring(0, 12),
+                    String.join(" ", c.command()), Integer.toString(c.volumes()), dfSize(c.size()),
+                    Formats.ago(c.created()), c.state(), c.name()});
         }
         List<String[]> volumes = new ArrayList<>();
         volumes.add(new String[]{"VOLUME NAME", "LINKS", "SIZE"});
@@ -139,7 +141,7 @@ public final class SystemCommand implements Runnable {
                 return 0;
             }
             try (Engine engine = system.jpod.engine()) {
-                SystemCommands.PruneResult r = engine.system().prune(all);
+                SystemPruneReport r = engine.system().prune(all);
                 if (!r.containers().isEmpty()) {
                     system.jpod.out.println("Deleted Containers");
                     r.containers().forEach(system.jpod.out::println);
@@ -190,7 +192,7 @@ public final class SystemCommand implements Runnable {
         @Override
         public Integer call() {
             try (Engine engine = system.jpod.engine()) {
-                StoreCheck.Report r = engine.system().check(repair);
+                SystemCheckReport r = engine.system().check(repair);
                 r.problems().forEach(p -> system.jpod.out.println(p));
                 system.jpod.out.println("checked " + r.images() + " images, " + r.layers() + " layers, " + r.containers() + " containers: "
                         + (r.problems().isEmpty() ? "no problems" : r.problems().size() + " problem" + (r.problems().size() == 1 ? "" : "s")

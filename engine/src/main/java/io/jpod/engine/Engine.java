@@ -214,8 +214,8 @@ public final class Engine implements AutoCloseable {
     }
 
     /** `jpod secret …` (podman's file driver, under the storage root). */
-    public io.jpod.engine.secret.Secrets secrets() {
-        return new io.jpod.engine.secret.Secrets(store());
+    public io.jpod.engine.secret.SecretService secrets() {
+        return new io.jpod.engine.secret.StoreSecretService(new io.jpod.engine.secret.Secrets(store()));
     }
 
     /** User networks (`jpod network …`); the containers they touch are reached through {@link #lifecycle()}. */

@@ -2,7 +2,7 @@ package io.jpod.cli.api;
 
 import io.jpod.cli.VersionCommand;
 import io.jpod.engine.Engine;
-import io.jpod.engine.system.EventLog;
+import io.jpod.engine.system.Event;
 import io.jpod.engine.system.EventOptions;
 import io.jpod.engine.system.EventStream;
 
@@ -192,8 +192,8 @@ final class SystemEndpoints {
 
     private static void follow(OutputStream out, Map<String, List<String>> filters, EventStream events) throws IOException {
         boolean first = true;
-        for (List<EventLog.Event> batch = events.next(); batch != null; batch = events.next()) {
-            for (EventLog.Event e : batch) {
+        for (List<Event> batch = events.next(); batch != null; batch = events.next()) {
+            for (Event e : batch) {
                 Map<String, Object> d = dockerEvent(e);
                 if (d != null && Filters.matchesEvent(filters, d)) {
                     out.write(HttpExchange.JSON.writeValueAsBytes(d));
@@ -208,7 +208,7 @@ final class SystemEndpoints {
     }
 
     /** One jpod (podman-named) event as docker names it; null for events docker has no name for. */
-    static Map<String, Object> dockerEvent(EventLog.Event e) {
+    static Map<String, Object> dockerEvent(Event e) {
         String type = e.type() == null ? "container" : e.type();
         String action = e.status();
         if (type.equals("container")) {

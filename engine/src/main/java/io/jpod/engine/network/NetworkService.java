@@ -21,7 +21,7 @@ public interface NetworkService {
 
     /**
      * `network rm`: the network's record, then its bridge and rules in the user's network namespace; the removed
-     * network. {@link Networks.NoSuchNetworkException}, or {@link Networks.NetworkInUseException} without force.
+     * network. {@link NoSuchNetworkException}, or {@link NetworkInUseException} without force.
      */
     NetworkReport remove(String nameOrId, NetworkRemoveOptions options);
 

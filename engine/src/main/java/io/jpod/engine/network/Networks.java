@@ -42,20 +42,6 @@ public final class Networks {
         this.networks = new NetworkStore(store.root());
     }
 
-    /** A network that is not there: podman's words; `rm` exits 1 with it, other commands 125. */
-    public static final class NoSuchNetworkException extends EngineException {
-        public NoSuchNetworkException(String name) {
-            super("unable to find network with name or ID " + name + ": network not found");
-        }
-    }
-
-    /** A network containers still use: podman's words and its exit code 2. */
-    public static final class NetworkInUseException extends EngineException {
-        public NetworkInUseException(String name) {
-            super("\"" + name + "\" has associated containers with it. Use -f to forcibly delete containers and pods: network is being used");
-        }
-    }
-
     public NetworkRecord create(NetworkCreateOptions asked) {
         Ipv6Ipam.Plan ipv6 = Ipv6Ipam.plan(asked); // the IPv6 subnet (--ipv6, an IPv6 --subnet) beside the IPv4 one below
         NetworkCreateOptions req = Ipv6Ipam.ipv4Part(asked);

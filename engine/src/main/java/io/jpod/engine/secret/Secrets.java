@@ -8,7 +8,6 @@ import io.jpod.storage.Store;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -30,8 +29,8 @@ public final class Secrets {
         this.secrets = new SecretStore(store.root());
     }
 
-    /** Creates a secret; its id. */
-    public String create(String name, byte[] data, String driver, Map<String, String> labels) {
+    /** Creates a secret; its record. */
+    public SecretRecord create(String name, byte[] data, String driver, Map<String, String> labels) {
         if (!NAME.matcher(name).matches()) {
             throw new EngineException("only 64 [a-zA-Z0-9-_.] characters allowed, and the start and end character must be [a-zA-Z0-9]: "
                     + name + ": invalid secret name");
@@ -51,7 +50,7 @@ public final class Secrets {
         if (!made) {
             throw new EngineException(name + ": secret name in use");
         }
-        return id;
+        return r;
     }
 
     public SecretRecord get(String nameOrId) {
@@ -70,29 +69,12 @@ public final class Secrets {
         return secrets.data(r.id());
     }
 
-    /** Removes the secret; its id. */
-    public String remove(String nameOrId) {
+    /** Removes the secret; its record as it was. */
+    public SecretRecord remove(String nameOrId) {
         return store.locked(() -> {
             SecretRecord r = get(nameOrId);
             secrets.remove(r.id());
-            return r.id();
+            return r;
         });
-    }
-
-    /** podman's `secret inspect` object. */
-    public static Map<String, Object> inspect(SecretRecord r) {
-        Map<String, Object> driver = new LinkedHashMap<>();
-        driver.put("Name", r.driver());
-        driver.put("Options", r.driverOptions());
-        Map<String, Object> spec = new LinkedHashMap<>();
-        spec.put("Name", r.name());
-        spec.put("Driver", driver);
-        spec.put("Labels", r.labels());
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("ID", r.id());
-        m.put("CreatedAt", r.createdAt() == null ? null : r.createdAt().toString());
-        m.put("UpdatedAt", r.createdAt() == null ? null : r.createdAt().toString());
-        m.put("Spec", spec);
-        return m;
     }
 }

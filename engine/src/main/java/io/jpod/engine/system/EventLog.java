@@ -1,9 +1,6 @@
 package io.jpod.engine.system;
 
 import io.jpod.engine.EngineException;
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
@@ -36,17 +33,6 @@ public final class EventLog {
     /** Writing needs only the streaming generator, cheap to set up on every `run`. */
     private static final class Writer {
         static final com.fasterxml.jackson.core.JsonFactory FACTORY = new com.fasterxml.jackson.core.JsonFactory();
-    }
-
-    /** One event, in podman's JSON shape. */
-    @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Event(@JsonProperty("ID") String id, @JsonProperty("Image") String image, @JsonProperty("Name") String name,
-                        @JsonProperty("Status") String status, @JsonProperty("Time") String time,
-                        @JsonProperty("Type") String type, @JsonProperty("Attributes") Map<String, String> attributes) {
-        public Instant instant() {
-            return Instant.parse(time);
-        }
     }
 
     private EventLog() {

@@ -50,7 +50,7 @@ public final class EventStream implements AutoCloseable {
      * The next events in the window (the first call: those recorded; later calls wait for new ones, and may return
      * none when the bounded wait passed); null once the stream has ended (not streaming, {@code until} passed, closed).
      */
-    public List<EventLog.Event> next() {
+    public List<Event> next() {
         if (!first) {
             if (!options.stream() || closed) {
                 return null;
@@ -66,10 +66,10 @@ public final class EventStream implements AutoCloseable {
             }
         }
         first = false;
-        List<EventLog.Event> read = new ArrayList<>();
+        List<Event> read = new ArrayList<>();
         offset = EventLog.read(runRoot, offset, read);
-        List<EventLog.Event> out = new ArrayList<>();
-        for (EventLog.Event e : read) {
+        List<Event> out = new ArrayList<>();
+        for (Event e : read) {
             Instant t = e.instant();
             if ((options.since() == null || !t.isBefore(options.since())) && (options.until() == null || !t.isAfter(options.until()))) {
                 out.add(e);

@@ -73,11 +73,7 @@ public final class SystemCommands implements SystemService {
         return new EventStream(dirs.runRoot().path(), options);
     }
 
-    /** One row of `jpod system df`. */
-    public record Usage(String type, int total, int active, long size, long reclaimable) {
-    }
-
-    public List<Usage> df() {
+    public List<SystemDfReport> df() {
         List<ImageRecord> images = store.images().list();
         List<ContainerRecord> containers = store.containers().list();
         Set<String> usedImages = new HashSet<>();
@@ -122,61 +118,43 @@ public final class SystemCommands implements SystemService {
                 activeVolumes++;
             }
         }
-        return List.of(new Usage("Images", images.size(), activeImages, imageSize, imageReclaim),
-                new Usage("Containers", containers.size(), running, containerSize, containerReclaim),
-                new Usage("Local Volumes", allVolumes.size(), activeVolumes, volumeSize, volumeReclaim));
+        return List.of(new SystemDfReport("Images", images.size(), activeImages, imageSize, imageReclaim),
+                new SystemDfReport("Containers", containers.size(), running, containerSize, containerReclaim),
+                new SystemDfReport("Local Volumes", allVolumes.size(), activeVolumes, volumeSize, volumeReclaim));
     }
 
-    /** `system df -v`: one image (by one of its names), with the containers made from it. */
-    public record ImageUsage(ImageRecord image, long size, int containers) {
-    }
-
-    /** `system df -v`: one container, with the volumes it uses and what it wrote. */
-    public record ContainerUsage(ContainerRecord container, int volumes, long size) {
-    }
-
-    /** `system df -v`: one volume, with the containers that use it. */
-    public record VolumeUsage(String name, int links, long size) {
-    }
-
-    /** Everything of `system df -v`, per image, container and volume. */
-    public record Verbose(List<ImageUsage> images, List<ContainerUsage> containers, List<VolumeUsage> volumes) {
-    }
-
-    public Verbose dfVerbose() {
+    public SystemDfVerboseReport dfVerbose() {
         List<ContainerRecord> containers = store.containers().list();
-        List<ImageUsage> images = new ArrayList<>();
+        List<SystemDfVerboseReport.Image> images = new ArrayList<>();
         for (ImageRecord r : store.images().list()) {
             long size = 0;
             for (String l : r.layers()) {
                 size += store.layers().info(l).map(LayerInfo::size).orElse(0L);
             }
-            images.add(new ImageUsage(r, size, (int) containers.stream().filter(c -> r.id().equals(c.imageId())).count()));
+            images.add(new SystemDfVerboseReport.Image(r.id(), r.names(), r.created(), size,
+                    (int) containers.stream().filter(c -> r.id().equals(c.imageId())).count()));
         }
         Volumes volumes = new Volumes(store, dirs.volumes());
         Map<String, Integer> volumesOf = new HashMap<>();
-        List<VolumeUsage> vols = new ArrayList<>();
+        List<SystemDfVerboseReport.Volume> vols = new ArrayList<>();
         for (io.jpod.storage.VolumeRecord v : volumes.list()) {
             List<String> users = volumes.usedBy(v.name());
             users.forEach(id -> volumesOf.merge(id, 1, Integer::sum));
-            vols.add(new VolumeUsage(v.name(), users.size(), StoreMaintenance.du(volumes.mountpoint(v.name()))));
+            vols.add(new SystemDfVerboseReport.Volume(v.name(), users.size(), StoreMaintenance.du(volumes.mountpoint(v.name()))));
         }
-        List<ContainerUsage> cs = new ArrayList<>();
+        List<SystemDfVerboseReport.Container> cs = new ArrayList<>();
         for (ContainerRecord c : containers) {
-            cs.add(new ContainerUsage(c, volumesOf.getOrDefault(c.id(), 0), StoreMaintenance.du(store.containers().upperDir(c.id()))));
+            cs.add(new SystemDfVerboseReport.Container(c.id(), c.imageId(), c.command(), c.created(), String.valueOf(c.state()),
+                    c.name(), volumesOf.getOrDefault(c.id(), 0), StoreMaintenance.du(store.containers().upperDir(c.id()))));
         }
-        return new Verbose(images, cs, vols);
-    }
-
-    /** What `jpod system prune` removed. */
-    public record PruneResult(List<String> containers, List<String> images, int layers, long bytes, boolean layersSkipped) {
+        return new SystemDfVerboseReport(images, cs, vols);
     }
 
     /**
      * Removes containers that are not running, then images no container uses (only untagged ones unless {@code all}),
      * then layers no image needs.
      */
-    public PruneResult prune(boolean all) {
+    public SystemPruneReport prune(boolean all) {
         List<String> removedContainers = new ArrayList<>();
         for (ContainerRecord c : store.containers().list()) {
             if (c.state() != ContainerState.RUNNING && !Mounts.isMountPoint(store.containers().mergedDir(c.id()))
@@ -195,7 +173,7 @@ public final class SystemCommands implements SystemService {
             }
         }
         StoreMaintenance.Pruned layers = StoreMaintenance.removeUnusedLayers(store);
-        return new PruneResult(removedContainers, removedImages, layers.layers().size(), layers.bytes(), layers.skippedBecauseBusy());
+        return new SystemPruneReport(removedContainers, removedImages, layers.layers().size(), layers.bytes(), layers.skippedBecauseBusy());
     }
 
     /**
@@ -247,7 +225,9 @@ public final class SystemCommands implements SystemService {
         }
     }
 
-    public StoreCheck.Report check(boolean repair) {
-        return new StoreCheck(store).run(repair);
+    public SystemCheckReport check(boolean repair) {
+        StoreCheck.Report r = new StoreCheck(store).run(repair);
+        return new SystemCheckReport(r.images(), r.layers(), r.containers(), r.problems().stream()
+                .map(p -> new SystemCheckReport.Problem(p.kind(), p.subject(), p.detail(), p.repaired())).toList(), r.consistent());
     }
 }

@@ -1,22 +1,20 @@
 package io.jpod.engine.system;
 
-import io.jpod.storage.StoreCheck;
-
 import java.util.List;
 
 /**
- * The engine's front door for the store as a whole (`system df/prune/reset/check`): reports out (the records nested
- * in {@link SystemCommands}), rendered by the CLI as text, templates or JSON.
+ * The engine's front door for the store as a whole (`system df/prune/reset/check`, `info`, `events`): reports out
+ * ({@code System…Report}, {@link SystemInfoReport}, {@link Event}s), rendered by the CLI as text, templates or JSON.
  */
 public interface SystemService {
     /** `system df`: one row per kind (images, containers, local volumes). */
-    List<SystemCommands.Usage> df();
+    List<SystemDfReport> df();
 
     /** `system df -v`: per image, container and volume. */
-    SystemCommands.Verbose dfVerbose();
+    SystemDfVerboseReport dfVerbose();
 
     /** `system prune`: containers not running, then images no container uses (untagged only unless all), then unneeded layers. */
-    SystemCommands.PruneResult prune(boolean all);
+    SystemPruneReport prune(boolean all);
 
     /** `system reset`: all storage and run-time state go and the pause process stops; the caller has confirmed. */
     void reset();
@@ -28,5 +26,5 @@ public interface SystemService {
     EventStream events(EventOptions options);
 
     /** `system check`: the store's consistency; with repair, what can be fixed is fixed. */
-    StoreCheck.Report check(boolean repair);
+    SystemCheckReport check(boolean repair);
 }
