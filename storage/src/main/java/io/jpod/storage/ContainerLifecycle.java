@@ -73,7 +73,7 @@ public record ContainerLifecycle(Long monitorPid, Long monitorStartTicks, Long p
         Config immutable() {
             return new Config(hostname, user, workdir, unmodifiable(env), unmodifiable(entrypoint), unmodifiable(labels), tty,
                     interactive, init, autoRemove, stopSignal, stopTimeout, network, storageDriver, logDriver, logPath,
-                    logMaxSize, restart, healthcheck, runFlags == null ? null : runFlags.immutable(), pod);
+                    logMaxSize, restart, healthcheck, runFlags == null ? null : runFlags.immutable(), pod, service);
         }
 
         /** Not in a pod. */
