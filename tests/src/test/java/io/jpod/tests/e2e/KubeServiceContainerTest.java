@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jpod.tests.support.Await;
 import io.jpod.tests.support.JpodEnv;
-import io.jpod.tests.support.LocalRegistry;
 import io.jpod.tests.support.RegistryAndJpod;
 import io.jpod.tests.support.Result;
-import io.jpod.tests.support.TestImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +15,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,18 +30,10 @@ class KubeServiceContainerTest {
     private static final Duration NORMAL = Duration.ofSeconds(120);
 
     @RegisterExtension
-    static final RegistryAndJpod FX = RegistryAndJpod.empty();
+    static final RegistryAndJpod FX = RegistryAndJpod.withBusybox("library/svcbox");
     private static JpodEnv env; // set by FX
-    private static LocalRegistry registry; // set by FX
+    @RegistryAndJpod.Image
     private static String image;
-
-    @BeforeAll
-    static void setUp() {
-        registry.push(TestImage.busybox().build(), "library/svcbox", "latest");
-        image = registry.hostPort() + "/library/svcbox:latest";
-        Result pull = env.run(NORMAL, "pull", "-q", image);
-        assertEquals(0, pull.exitCode(), pull::toString);
-    }
 
     private static String pod(String name) {
         return """
